@@ -1,0 +1,20 @@
+/**
+ * The static list of migrations. A static source (rather than a directory scan) lets the same
+ * TypeScript migrations run under tsx, vitest and the knex CLI without a loader.
+ */
+import type { Knex } from 'knex';
+import * as foundation from './20261121000000_foundation.js';
+
+const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
+  ['20261121000000_foundation', foundation],
+]);
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => [...migrations.keys()].sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations.get(name);
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

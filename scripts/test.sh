@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: typecheck, then every test on embedded PGlite, then every test again on a
+# throwaway real PostgreSQL cluster that the test setup starts and stops itself (test/support).
+# The real-Postgres run happens when a PostgreSQL server is installed; under CI=true it is required.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have_postgres() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; }
+
+echo "== typecheck"
+npx tsc --noEmit
+
+echo "== tests on embedded PGlite"
+npx vitest run "$@"
+
+if have_postgres; then
+  echo "== tests on a throwaway PostgreSQL cluster"
+  TEST_DB=postgres npx vitest run "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI=true requires a PostgreSQL server (apt-get install postgresql); none found under /usr/lib/postgresql" >&2
+  exit 1
+else
+  echo "== PostgreSQL server not installed: skipped the real-Postgres run (apt-get install postgresql to enable it)"
+fi

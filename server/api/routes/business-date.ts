@@ -1,0 +1,27 @@
+/** The business date and the end-of-day roll. */
+import { z } from 'zod';
+import { defineRoute, requirePrincipal } from '../route.js';
+import { isoDate } from '../schemas.js';
+import { currentBusinessDate, rollBusinessDate } from '../../businessdate/index.js';
+
+export const businessDateRoutes = [
+  defineRoute({
+    method: 'get', path: '/api/v1/business-date', summary: 'The trading day that trades are dated with', tag: 'business date', access: 'user',
+    response: z.object({ businessDate: z.string() }),
+    handler: async ({ services }) => ({ body: { businessDate: await currentBusinessDate(services.knex) } }),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/business-date/roll', summary: 'End of day: run end-of-day work and move to the next business day', tag: 'business date',
+    access: ['operator', 'backoffice'],
+    body: z.object({ expectedDate: isoDate.optional() }).strict().optional(),
+    response: z.object({ businessDate: z.string(), previousDate: z.string() }),
+    handler: async ({ body, principal, services }) => {
+      const result = await rollBusinessDate(
+        services.knex,
+        { ...(body?.expectedDate ? { expectedDate: body.expectedDate } : {}), rolledBy: requirePrincipal(principal).userId },
+        services.endOfDayHooks,
+      );
+      return { body: result };
+    },
+  }),
+];

@@ -1,0 +1,24 @@
+/**
+ * The route table of the public API. Every route the server answers is listed here; the OpenAPI
+ * document and the authorization-matrix test are derived from this list.
+ */
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../route.js';
+import { buildOpenApi } from '../openapi.js';
+import { authRoutes } from './auth.js';
+import { healthRoutes } from './health.js';
+import { refdataRoutes } from './refdata.js';
+import { ledgerRoutes } from './ledger.js';
+import { businessDateRoutes } from './business-date.js';
+
+const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes];
+
+const openApiDocument = buildOpenApi(businessRoutes);
+
+export const openApiRoute = defineRoute({
+  method: 'get', path: '/api/v1/openapi.json', summary: 'This API as an OpenAPI 3.1 document', tag: 'meta', access: 'public',
+  response: z.record(z.string(), z.unknown()),
+  handler: async () => ({ body: openApiDocument }),
+});
+
+export const routes: readonly AnyRoute[] = [...businessRoutes, openApiRoute];

@@ -1,0 +1,143 @@
+/** Reference data: deals with their collateral, notes, and parties. Operators list and halt. */
+import { z } from 'zod';
+import { defineRoute, requirePrincipal } from '../route.js';
+import { ApiError } from '../errors.js';
+import { seesAllParties } from '../../auth/roles.js';
+import { idParams, isoDate, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
+import { createDeal, getDeal, listDeals } from '../../refdata/deals.js';
+import { createNote, DAY_COUNTS, FREQUENCIES, getNote, listNotes, setNoteStatus, TRACE_CATEGORIES } from '../../refdata/notes.js';
+import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
+
+const shortText = z.string().trim().min(1).max(200);
+
+const noteInput = z
+  .object({
+    isin: z.string().regex(/^[A-Z]{2}[A-Z0-9]{9}[0-9]$/, 'must be 12 characters: country code, 9 alphanumerics, check digit'),
+    dealId: z.string().uuid(),
+    className: z.string().trim().min(1).max(20),
+    name: shortText,
+    seniority: z.number().int().min(1).max(99),
+    rating: z.string().trim().min(1).max(10),
+    couponType: z.enum(['fixed', 'floating']),
+    couponRate: nonNegativeDecimal,
+    dayCount: z.enum(DAY_COUNTS),
+    frequency: z.union(FREQUENCIES.map((f) => z.literal(f)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<4>, z.ZodLiteral<12>]),
+    issueDate: isoDate,
+    firstCouponDate: isoDate,
+    maturityDate: isoDate,
+    originalFace: positiveDecimal,
+    factor: positiveDecimal,
+    currency: z.literal('USD').default('USD'),
+    minDenomination: positiveDecimal,
+    increment: positiveDecimal,
+    tickSize: positiveDecimal,
+    settlementDays: z.number().int().min(0).max(5).default(1),
+    traceCategory: z.enum(TRACE_CATEGORIES).default('ABS'),
+    disseminationCap: positiveDecimal.default('5000000'),
+  })
+  .strict();
+
+export const noteSchema = noteInput.extend({ id: z.string(), status: z.enum(['active', 'halted']), currency: z.literal('USD') });
+
+const dealInput = z
+  .object({
+    name: shortText,
+    sponsor: shortText,
+    issuer: shortText,
+    dealType: shortText,
+    closingDate: isoDate,
+    collateral: z
+      .object({
+        site: shortText,
+        capacityMw: positiveDecimal,
+        gpuCount: z.number().int().min(0).max(10_000_000),
+        gpuModel: shortText,
+        lessee: shortText,
+        leaseTermMonths: z.number().int().min(1).max(600),
+      })
+      .strict(),
+    description: z.string().max(2000).default(''),
+  })
+  .strict();
+
+const dealSchema = dealInput.extend({ id: z.string(), notes: z.array(noteSchema).optional() });
+
+const partySchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), eligible: z.boolean(), createdAt: z.string() });
+
+export const refdataRoutes = [
+  defineRoute({
+    method: 'get', path: '/api/v1/deals', summary: 'List deals with collateral facts and notes', tag: 'reference data', access: 'user',
+    response: z.array(dealSchema),
+    handler: async ({ services }) => {
+      const [deals, notes] = await Promise.all([listDeals(services.knex), listNotes(services.knex)]);
+      return { body: deals.map((deal) => ({ ...deal, notes: notes.filter((n) => n.dealId === deal.id) })) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/deals/:id', summary: 'A deal with its collateral facts and capital structure', tag: 'reference data', access: 'user',
+    params: idParams, response: dealSchema,
+    handler: async ({ params, services }) => {
+      const deal = await getDeal(services.knex, params.id);
+      return { body: { ...deal, notes: await listNotes(services.knex, { dealId: deal.id }) } };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/deals', summary: 'Register a deal', tag: 'reference data', access: ['operator'],
+    body: dealInput, response: dealSchema, successStatus: 201, idempotent: true,
+    handler: async ({ body, services }) => ({ body: await createDeal(services.knex, body) }),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/notes', summary: 'List notes', tag: 'reference data', access: 'user',
+    query: z.object({ dealId: z.string().uuid().optional() }).strict(), response: z.array(noteSchema),
+    handler: async ({ query, services }) => ({ body: await listNotes(services.knex, query) }),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/notes/:id', summary: 'Note reference data', tag: 'reference data', access: 'user',
+    params: idParams, response: noteSchema,
+    handler: async ({ params, services }) => ({ body: await getNote(services.knex, params.id) }),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/notes', summary: 'List a note for trading', tag: 'reference data', access: ['operator'],
+    body: noteInput, response: noteSchema, successStatus: 201, idempotent: true,
+    handler: async ({ body, services }) => {
+      await getDeal(services.knex, body.dealId);
+      return { body: await createNote(services.knex, body) };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/notes/:id/halt', summary: 'Halt trading in a note', tag: 'reference data', access: ['operator'],
+    params: idParams, response: noteSchema,
+    handler: async ({ params, services }) => ({ body: await setNoteStatus(services.knex, params.id, 'halted') }),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/notes/:id/resume', summary: 'Resume trading in a note', tag: 'reference data', access: ['operator'],
+    params: idParams, response: noteSchema,
+    handler: async ({ params, services }) => ({ body: await setNoteStatus(services.knex, params.id, 'active') }),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/parties', summary: 'List parties', tag: 'reference data', access: ['operator', 'backoffice'],
+    response: z.array(partySchema),
+    handler: async ({ services }) => ({ body: await listParties(services.knex) }),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/parties/:id', summary: 'A party (own party, or any for operators and back office)', tag: 'reference data', access: 'user',
+    params: idParams, response: partySchema,
+    handler: async ({ params, services, principal }) => {
+      const viewer = requirePrincipal(principal);
+      const party = await getParty(services.knex, params.id);
+      if (party.id !== viewer.partyId && !seesAllParties(viewer.roles)) throw new ApiError('FORBIDDEN', 'a user sees only its own party');
+      return { body: party };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/parties', summary: 'Onboard a party', tag: 'reference data', access: ['operator'],
+    body: z.object({ name: shortText, kind: z.enum(['investor', 'dealer', 'backoffice', 'operator']), eligible: z.boolean().default(true) }).strict(),
+    response: partySchema, successStatus: 201, idempotent: true,
+    handler: async ({ body, services }) => ({ body: await createParty(services.knex, body) }),
+  }),
+  defineRoute({
+    method: 'patch', path: '/api/v1/parties/:id', summary: 'Change a party\'s trading eligibility', tag: 'reference data', access: ['operator'],
+    params: idParams, body: z.object({ eligible: z.boolean() }).strict(), response: partySchema,
+    handler: async ({ params, body, services }) => ({ body: await setPartyEligibility(services.knex, params.id, body.eligible) }),
+  }),
+];

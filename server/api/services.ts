@@ -1,0 +1,28 @@
+/**
+ * What route handlers may use: the database, the clock, the signing secret, the logger and the
+ * login limiter. Passing them in (rather than importing singletons) keeps handlers testable with
+ * a controlled clock and a fresh database.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { RateLimiter } from '../auth/rate-limit.js';
+import type { EndOfDayHook } from '../businessdate/index.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface AppServices {
+  knex: Knex;
+  clock: Clock;
+  jwtSecret: string;
+  logger: Logger;
+  /** Login attempts: few per username (password guessing), more per address (many users behind one NAT). */
+  loginLimits: { perUsername: RateLimiter; perAddress: RateLimiter };
+  /** Run by the end-of-day roll, in order, before the business date moves. */
+  endOfDayHooks: EndOfDayHook[];
+  /** Readiness: the database answered and everything that must be loaded at start is loaded. */
+  isReady(): Promise<boolean>;
+}

@@ -1,0 +1,59 @@
+/**
+ * JSON Web Tokens for API access. Signing and verification pin everything an attacker could
+ * otherwise choose: the algorithm (HS256 only, so `alg: none` and key-confusion tokens fail), the
+ * issuer, the audience, a maximum age, and the presence of `exp`.
+ */
+import jwt from 'jsonwebtoken';
+import type { Role } from './roles.js';
+
+export const TOKEN_ISSUER = 'compute-notes-exchange';
+export const TOKEN_AUDIENCE = 'cnx-api';
+export const TOKEN_LIFETIME_SECONDS = 8 * 60 * 60;
+const ALGORITHM = 'HS256';
+
+export interface Principal {
+  userId: string;
+  username: string;
+  partyId: string;
+  roles: Role[];
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: string;
+}
+
+export function issueToken(secret: string, principal: Principal, nowSeconds: number): IssuedToken {
+  const exp = nowSeconds + TOKEN_LIFETIME_SECONDS;
+  const token = jwt.sign(
+    { sub: principal.userId, username: principal.username, partyId: principal.partyId, roles: principal.roles, iat: nowSeconds, exp },
+    secret,
+    { algorithm: ALGORITHM, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
+  );
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+export class TokenError extends Error {}
+
+/** Returns the principal of a valid token, or throws TokenError (never a library error). */
+export function verifyToken(secret: string, token: string, nowSeconds: number): Principal {
+  let payload: jwt.JwtPayload | string;
+  try {
+    payload = jwt.verify(token, secret, {
+      algorithms: [ALGORITHM],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      maxAge: `${TOKEN_LIFETIME_SECONDS}s`,
+      clockTimestamp: nowSeconds,
+      clockTolerance: 5,
+    });
+  } catch (error) {
+    throw new TokenError(error instanceof Error ? error.message : 'invalid token');
+  }
+  if (typeof payload === 'string' || typeof payload.exp !== 'number') throw new TokenError('token has no expiry');
+  const { sub, username, partyId, roles } = payload as Record<string, unknown>;
+  if (typeof sub !== 'string' || typeof username !== 'string' || typeof partyId !== 'string' || !Array.isArray(roles)) {
+    throw new TokenError('token is missing claims');
+  }
+  return { userId: sub, username, partyId, roles: roles.filter((r): r is Role => typeof r === 'string') as Role[] };
+}

@@ -1,0 +1,93 @@
+/**
+ * Assembles the service: database (migrated), business date, demo seed when configured, HTTP app,
+ * and a graceful close. Used by `npm start` (server/index.ts) and by the integration tests, so the
+ * tests run exactly what production runs.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { openDatabase, migrateToLatest, targetFromEnvironment, type Database } from './db/connection.js';
+import { createApp } from './api/app.js';
+import { routes } from './api/routes/index.js';
+import { systemClock, type AppServices, type Clock } from './api/services.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { resolveJwtSecret } from './auth/secret.js';
+import { initialiseBusinessDate } from './businessdate/index.js';
+import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
+import type { Config } from './config.js';
+
+export const LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE = 10;
+export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 100;
+
+export interface RunningService {
+  services: AppServices;
+  database: Database;
+  server: http.Server;
+  url: string;
+  demo: DemoSummary | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Use this database instead of opening one from the configuration (tests). */
+  database?: Database;
+}
+
+function utcDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export async function startService(options: StartOptions): Promise<RunningService> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const jwtSecret = resolveJwtSecret(config);
+  const database = options.database ?? (await openDatabase(targetFromEnvironment(process.env, config.dataDir)));
+  const applied = await migrateToLatest(database.knex);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
+  const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
+
+  const services: AppServices = {
+    knex: database.knex,
+    clock,
+    jwtSecret,
+    logger,
+    loginLimits: {
+      perUsername: new RateLimiter(LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE, 60_000),
+      perAddress: new RateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE, 60_000),
+    },
+    endOfDayHooks: [],
+    isReady: async () => {
+      await database.knex.raw('select 1');
+      return true;
+    },
+  };
+  const app = createApp(services, routes);
+  const server = http.createServer(app);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${address.port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      if (!options.database) await database.close();
+    })();
+    return closing;
+  };
+  return { services, database, server, url, demo, close };
+}

@@ -1,0 +1,11 @@
+/**
+ * The double-entry ledger: the golden record of cash and note positions.
+ * Writers: postEntries/postEntry (balanced journal entries), placeHolds/releaseHolds.
+ * Readers: partyBalances, journalEntries, postingSumsByAsset.
+ */
+export * from './types.js';
+export * from './errors.js';
+export { postEntries, postEntry } from './post.js';
+export { placeHolds, releaseHolds } from './holds.js';
+export { partyBalances, journalEntries, postingSumsByAsset, formatLedgerAmount, type EntryView, type EntryQuery } from './queries.js';
+export { ensureAccounts } from './accounts.js';

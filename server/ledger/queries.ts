@@ -1,0 +1,104 @@
+/**
+ * Read side of the ledger: balances of a party and journal entries with their postings.
+ * Reads never lock; they see committed data only.
+ */
+import type { Knex } from 'knex';
+import { Decimal } from '../domain/decimal.js';
+import { CASH_ASSET, type Balance } from './types.js';
+
+/** Cash is shown in cents, face in whole units unless it carries cents. */
+export function formatLedgerAmount(asset: string, amount: Decimal | string): string {
+  const value = typeof amount === 'string' ? new Decimal(amount) : amount;
+  return asset === CASH_ASSET ? value.toFixed(2) : value.toFixed();
+}
+
+export async function partyBalances(db: Knex | Knex.Transaction, partyId: string): Promise<Balance[]> {
+  const rows: { asset: string; total: string; held: string }[] = await db('ledger_accounts')
+    .where({ party_id: partyId })
+    .orderByRaw(`case when asset = 'USD' then 0 else 1 end, asset`)
+    .select('asset', 'total', 'held');
+  return rows.map((row) => {
+    const total = new Decimal(row.total);
+    const held = new Decimal(row.held);
+    return {
+      asset: row.asset,
+      total: formatLedgerAmount(row.asset, total),
+      held: formatLedgerAmount(row.asset, held),
+      available: formatLedgerAmount(row.asset, total.minus(held)),
+    };
+  });
+}
+
+export interface EntryQuery {
+  partyId?: string;
+  asset?: string;
+  /** Entries with an id below this one (for paging backwards). */
+  beforeId?: string;
+  limit: number;
+}
+
+export interface EntryView {
+  id: string;
+  idempotencyKey: string;
+  kind: string;
+  description: string;
+  businessDate: string;
+  createdAt: string;
+  metadata: Record<string, unknown>;
+  postings: { accountId: string; partyId: string | null; systemAccount: string | null; asset: string; amount: string }[];
+}
+
+/**
+ * Entries newest first. Filtered by party, an entry shows only that party's postings: the other
+ * side of a trade is not the viewer's business.
+ */
+export async function journalEntries(db: Knex | Knex.Transaction, query: EntryQuery): Promise<EntryView[]> {
+  const entryIds = db('ledger_postings as p')
+    .join('ledger_accounts as a', 'a.id', 'p.account_id')
+    .modify((q) => {
+      if (query.partyId) q.where('a.party_id', query.partyId);
+      if (query.asset) q.where('p.asset', query.asset);
+    })
+    .distinct('p.entry_id');
+  const entries: { id: string; idempotency_key: string; kind: string; description: string; business_date: string; created_at: Date; metadata: Record<string, unknown> }[] =
+    await db('ledger_entries')
+      .whereIn('id', entryIds)
+      .modify((q) => {
+        if (query.beforeId) q.where('id', '<', query.beforeId);
+      })
+      .orderBy('id', 'desc')
+      .limit(query.limit)
+      .select('id', 'idempotency_key', 'kind', 'description', 'business_date', 'created_at', 'metadata');
+  if (entries.length === 0) return [];
+  const postings: { entry_id: string; account_id: string; party_id: string | null; system_code: string | null; asset: string; amount: string }[] =
+    await db('ledger_postings as p')
+      .join('ledger_accounts as a', 'a.id', 'p.account_id')
+      .whereIn('p.entry_id', entries.map((e) => e.id))
+      .modify((q) => {
+        if (query.partyId) q.where('a.party_id', query.partyId);
+      })
+      .orderBy('p.id')
+      .select('p.entry_id', 'p.account_id', 'a.party_id', 'a.system_code', 'p.asset', 'p.amount');
+  const byEntry = new Map<string, EntryView['postings']>();
+  for (const p of postings) {
+    const list = byEntry.get(String(p.entry_id)) ?? [];
+    list.push({ accountId: String(p.account_id), partyId: p.party_id, systemAccount: p.system_code, asset: p.asset, amount: formatLedgerAmount(p.asset, p.amount) });
+    byEntry.set(String(p.entry_id), list);
+  }
+  return entries.map((e) => ({
+    id: String(e.id),
+    idempotencyKey: e.idempotency_key,
+    kind: e.kind,
+    description: e.description,
+    businessDate: e.business_date,
+    createdAt: new Date(e.created_at).toISOString(),
+    metadata: e.metadata,
+    postings: byEntry.get(String(e.id)) ?? [],
+  }));
+}
+
+/** Sum of all postings per asset over the whole ledger; every value is zero when the books balance. */
+export async function postingSumsByAsset(db: Knex | Knex.Transaction): Promise<Map<string, string>> {
+  const rows: { asset: string; sum: string }[] = await db('ledger_postings').groupBy('asset').select('asset', db.raw('sum(amount) as sum'));
+  return new Map(rows.map((r) => [r.asset, new Decimal(r.sum).toFixed()]));
+}

@@ -1,0 +1,135 @@
+/**
+ * Notes: the tradable classes of a deal (Class A-2, B, C, …) and compute-backed bonds, with every
+ * term the trading and settlement arithmetic needs (coupon, day count, schedule dates, factor,
+ * denominations, tick size, settlement cycle) and the TRACE facts for the public tape.
+ *
+ * Guarantees: a stored note has a valid ISIN check digit, a tick size that divides par, an
+ * increment that divides the minimum denomination, a factor in (0, 1] and dates in order.
+ */
+import type { Knex } from 'knex';
+import { Decimal } from '../domain/decimal.js';
+import { isValidIsin } from '../domain/identifiers.js';
+import { ApiError } from '../api/errors.js';
+import { isUuid } from '../api/schemas.js';
+
+export const DAY_COUNTS = ['30/360', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
+export type DayCountName = (typeof DAY_COUNTS)[number];
+export const FREQUENCIES = [1, 2, 4, 12] as const;
+export const TRACE_CATEGORIES = ['ABS', 'ABSX', 'CORP'] as const;
+
+export interface NoteInput {
+  isin: string;
+  dealId: string;
+  className: string;
+  name: string;
+  seniority: number;
+  rating: string;
+  couponType: 'fixed' | 'floating';
+  couponRate: string;
+  dayCount: DayCountName;
+  frequency: (typeof FREQUENCIES)[number];
+  issueDate: string;
+  firstCouponDate: string;
+  maturityDate: string;
+  originalFace: string;
+  factor: string;
+  currency: 'USD';
+  minDenomination: string;
+  increment: string;
+  tickSize: string;
+  settlementDays: number;
+  traceCategory: (typeof TRACE_CATEGORIES)[number];
+  /** Trades above this face are shown on the tape as "<cap>+" (TRACE dissemination caps). */
+  disseminationCap: string;
+}
+
+export interface Note extends NoteInput {
+  id: string;
+  status: 'active' | 'halted';
+}
+
+const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
+  ['isin', 'isin'], ['dealId', 'deal_id'], ['className', 'class_name'], ['name', 'name'], ['seniority', 'seniority'],
+  ['rating', 'rating'], ['couponType', 'coupon_type'], ['couponRate', 'coupon_rate'], ['dayCount', 'day_count'],
+  ['frequency', 'frequency'], ['issueDate', 'issue_date'], ['firstCouponDate', 'first_coupon_date'],
+  ['maturityDate', 'maturity_date'], ['originalFace', 'original_face'], ['factor', 'factor'], ['currency', 'currency'],
+  ['minDenomination', 'min_denomination'], ['increment', 'increment'], ['tickSize', 'tick_size'],
+  ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'], ['disseminationCap', 'dissemination_cap'],
+];
+
+const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize', 'disseminationCap']);
+
+function toNote(row: Record<string, unknown>): Note {
+  const note: Record<string, unknown> = { id: row.id, status: row.status };
+  for (const [field, column] of COLUMNS) {
+    const value = row[column];
+    // NUMERIC arrives as text; normalise "1.50000" to "1.5" so the wire shows canonical decimals.
+    note[field] = DECIMAL_FIELDS.has(field) ? new Decimal(String(value)).toFixed() : value;
+  }
+  return note as unknown as Note;
+}
+
+function invalid(field: string, message: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', `${field} ${message}`, { field });
+}
+
+/** The checks of a note's terms that the schema alone cannot express. */
+export function validateNoteTerms(input: NoteInput): void {
+  if (!isValidIsin(input.isin)) throw new ApiError('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
+  const tick = new Decimal(input.tickSize);
+  const increment = new Decimal(input.increment);
+  const minDenomination = new Decimal(input.minDenomination);
+  const originalFace = new Decimal(input.originalFace);
+  const factor = new Decimal(input.factor);
+  if (tick.lte(0)) throw invalid('tickSize', 'must be greater than zero');
+  if (!new Decimal(100).mod(tick).isZero()) throw invalid('tickSize', 'must divide par (100) into whole ticks');
+  if (increment.lte(0) || minDenomination.lte(0)) throw invalid('increment', 'and minDenomination must be greater than zero');
+  if (!minDenomination.mod(increment).isZero()) throw invalid('increment', 'must divide minDenomination');
+  if (originalFace.lt(minDenomination) || !originalFace.mod(increment).isZero()) {
+    throw invalid('originalFace', 'must be at least minDenomination and a multiple of increment');
+  }
+  if (factor.lte(0) || factor.gt(1)) throw invalid('factor', 'must be in (0, 1]');
+  const coupon = new Decimal(input.couponRate);
+  if (coupon.lt(0) || coupon.gt(100)) throw invalid('couponRate', 'must be between 0 and 100 percent');
+  if (!(input.issueDate < input.firstCouponDate && input.firstCouponDate <= input.maturityDate)) {
+    throw invalid('issueDate', 'must be before firstCouponDate, which must be on or before maturityDate');
+  }
+  if (new Decimal(input.disseminationCap).lte(0)) throw invalid('disseminationCap', 'must be greater than zero');
+}
+
+export async function listNotes(db: Knex | Knex.Transaction, filter: { dealId?: string } = {}): Promise<Note[]> {
+  const rows = await db('notes')
+    .modify((q) => {
+      if (filter.dealId) q.where({ deal_id: filter.dealId });
+    })
+    .orderBy([{ column: 'deal_id' }, { column: 'seniority' }, { column: 'class_name' }])
+    .select('*');
+  return rows.map(toNote);
+}
+
+export async function findNote(db: Knex | Knex.Transaction, id: string): Promise<Note | null> {
+  if (!isUuid(id)) return null;
+  const row = await db('notes').where({ id }).first();
+  return row ? toNote(row) : null;
+}
+
+export async function getNote(db: Knex | Knex.Transaction, id: string): Promise<Note> {
+  const note = await findNote(db, id);
+  if (!note) throw new ApiError('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
+  return note;
+}
+
+export async function createNote(db: Knex | Knex.Transaction, input: NoteInput): Promise<Note> {
+  validateNoteTerms(input);
+  const row: Record<string, unknown> = {};
+  for (const [field, column] of COLUMNS) row[column] = input[field];
+  const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
+  if (!inserted) throw new ApiError('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
+  return toNote(inserted);
+}
+
+export async function setNoteStatus(db: Knex | Knex.Transaction, id: string, status: Note['status']): Promise<Note> {
+  await getNote(db, id);
+  const [row] = await db('notes').where({ id }).update({ status }).returning('*');
+  return toNote(row);
+}
