@@ -9,7 +9,6 @@ export type LedgerRejectionCode =
   | 'INSUFFICIENT_FUNDS'
   | 'INSUFFICIENT_POSITION'
   | 'IDEMPOTENCY_CONFLICT'
-  | 'HOLD_NOT_FOUND'
   | 'HOLD_NOT_ACTIVE'
   | 'HOLD_EXCEEDED';
 

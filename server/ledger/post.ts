@@ -25,7 +25,7 @@ export async function postEntries(trx: Knex.Transaction, entries: readonly Entry
 
   const hashes = entries.map(payloadHash);
   const inserted = await insertEntryRows(trx, entries, hashes);
-  await rejectConflictingReplays(trx, entries, hashes, inserted);
+  const replayedIds = await rejectConflictingReplays(trx, entries, hashes, inserted);
   const fresh = entries.filter((e) => inserted.has(e.idempotencyKey));
 
   if (fresh.length > 0) {
@@ -41,7 +41,7 @@ export async function postEntries(trx: Knex.Transaction, entries: readonly Entry
   }
 
   return entries.map((e) => ({
-    id: inserted.get(e.idempotencyKey) ?? '',
+    id: inserted.get(e.idempotencyKey) ?? replayedIds.get(e.idempotencyKey) ?? '',
     idempotencyKey: e.idempotencyKey,
     kind: e.kind,
     businessDate: e.businessDate,
@@ -84,14 +84,16 @@ async function insertEntryRows(trx: Knex.Transaction, entries: readonly EntryInp
   return new Map(returned.map((r) => [r.idempotency_key, String(r.id)]));
 }
 
+/** Checks that each already-posted key was posted with the same payload; returns key → existing entry id. */
 async function rejectConflictingReplays(
   trx: Knex.Transaction,
   entries: readonly EntryInput[],
   hashes: readonly string[],
   inserted: Map<string, string>,
-): Promise<void> {
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
   const replayed = entries.map((e, i) => ({ key: e.idempotencyKey, hash: hashes[i] })).filter((e) => !inserted.has(e.key));
-  if (replayed.length === 0) return;
+  if (replayed.length === 0) return ids;
   const existing: { idempotency_key: string; payload_hash: string; id: string }[] = await trx('ledger_entries')
     .whereIn('idempotency_key', replayed.map((r) => r.key))
     .select('idempotency_key', 'payload_hash', 'id');
@@ -101,7 +103,9 @@ async function rejectConflictingReplays(
     if (!row || row.payload_hash !== r.hash) {
       throw new LedgerRejection('IDEMPOTENCY_CONFLICT', `idempotency key ${r.key} was already used for a different entry`, { idempotencyKey: r.key });
     }
+    ids.set(r.key, String(row.id));
   }
+  return ids;
 }
 
 function applyHoldConsumptions(entries: readonly EntryInput[], holds: Map<string, HoldRow>, locked: Map<string, LockedAccount>): void {
