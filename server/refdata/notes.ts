@@ -9,6 +9,9 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { isValidIsin } from '../domain/identifiers.js';
+import { buildCouponSchedule } from '../domain/schedule.js';
+import { parseIsoDate } from '../domain/dates.js';
+import { DomainError } from '../domain/errors.js';
 import { ApiError } from '../api/errors.js';
 import { isUuid } from '../api/schemas.js';
 
@@ -95,6 +98,22 @@ export function validateNoteTerms(input: NoteInput): void {
     throw invalid('issueDate', 'must be before firstCouponDate, which must be on or before maturityDate');
   }
   if (new Decimal(input.disseminationCap).lte(0)) throw invalid('disseminationCap', 'must be greater than zero');
+  assertScheduleBuilds(input);
+}
+
+/** Accrued interest needs a coupon schedule; a note whose dates do not make one cannot be traded. */
+function assertScheduleBuilds(input: NoteInput): void {
+  try {
+    buildCouponSchedule({
+      issueDate: parseIsoDate(input.issueDate),
+      firstCouponDate: parseIsoDate(input.firstCouponDate),
+      maturityDate: parseIsoDate(input.maturityDate),
+      frequency: input.frequency,
+    });
+  } catch (error) {
+    if (error instanceof DomainError) throw invalid('maturityDate', `does not make a coupon schedule with firstCouponDate and frequency: ${error.message}`);
+    throw error;
+  }
 }
 
 export async function listNotes(db: Knex | Knex.Transaction, filter: { dealId?: string } = {}): Promise<Note[]> {

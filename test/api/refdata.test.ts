@@ -93,6 +93,7 @@ describe('listing, halting and resuming notes', () => {
     ['an increment that does not divide the minimum denomination', { increment: '3000' }, 400, 'VALIDATION_FAILED'],
     ['a factor above one', { factor: '1.01' }, 400, 'VALIDATION_FAILED'],
     ['dates out of order', { firstCouponDate: '2052-01-15' }, 400, 'VALIDATION_FAILED'],
+    ['a maturity off the coupon grid', { maturityDate: '2051-03-20' }, 400, 'VALIDATION_FAILED'],
     ['an impossible date', { issueDate: '2026-02-30' }, 400, 'VALIDATION_FAILED'],
     ['an unknown day count', { dayCount: 'ACT/ACT' }, 400, 'VALIDATION_FAILED'],
     ['an unknown deal', { dealId: '00000000-0000-4000-8000-000000000000', isin: 'US5949181045' }, 404, 'DEAL_NOT_FOUND'],
