@@ -18,6 +18,7 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[]): e
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders);
+  app.use(requestLog(services));
   app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   for (const route of routes) app[route.method](route.path, routeHandler(route, services));
   app.use('/api', (request: Request) => {
@@ -25,6 +26,18 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[]): e
   });
   app.use(errorHandler(services));
   return app;
+}
+
+/** One structured log line per request, after the response: method, path, status, duration. */
+function requestLog(services: AppServices) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      services.logger.info({ method: request.method, path: request.path, status: response.statusCode, durationMs }, 'request');
+    });
+    next();
+  };
 }
 
 function securityHeaders(_request: Request, response: Response, next: NextFunction): void {
