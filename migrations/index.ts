@@ -4,9 +4,11 @@
  */
 import type { Knex } from 'knex';
 import * as foundation from './20261121000000_foundation.js';
+import * as trading from './20261122000000_trading.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
+  ['20261122000000_trading', trading],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -15,6 +15,11 @@ import { resolveJwtSecret } from './auth/secret.js';
 import { initialiseBusinessDate } from './businessdate/index.js';
 import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import type { Config } from './config.js';
+import { Sequencer } from './sequencer/sequencer.js';
+import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
+
+/** How often the sequencer looks for GTD orders whose expiry time has passed. */
+export const GTD_SWEEP_INTERVAL_MS = 1_000;
 
 export const LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE = 10;
 export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 100;
@@ -50,8 +55,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
 
+  const sequencer = new Sequencer(database.knex, clock, logger);
+  await sequencer.start();
   const services: AppServices = {
     knex: database.knex,
+    sequencer,
     clock,
     jwtSecret,
     logger,
@@ -59,10 +67,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
       perUsername: new RateLimiter(LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE, 60_000),
       perAddress: new RateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE, 60_000),
     },
-    endOfDayHooks: [],
+    // End of day: DAY orders expire (and GTD orders due) before the business date moves.
+    endOfDayHooks: [async () => void (await sequencer.execute((state) => expireOrders(state, { dayOrders: true })))],
     isReady: async () => {
       await database.knex.raw('select 1');
-      return true;
+      return sequencer.ready;
     },
   };
   const app = createApp(services, routes);
@@ -78,13 +87,21 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
 
+  const gtdSweep = setInterval(() => {
+    if (!sequencer.ready || !sequencer.view((state) => gtdOrdersDue(state, clock.now().getTime()))) return;
+    sequencer.execute((state) => expireOrders(state, { dayOrders: false })).catch((error) => logger.warn({ err: error }, 'GTD expiry failed'));
+  }, GTD_SWEEP_INTERVAL_MS);
+  gtdSweep.unref();
+
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
+      clearInterval(gtdSweep);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await sequencer.idle();
       if (!options.database) await database.close();
     })();
     return closing;

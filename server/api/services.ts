@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { RateLimiter } from '../auth/rate-limit.js';
 import type { EndOfDayHook } from '../businessdate/index.js';
+import type { Sequencer } from '../sequencer/sequencer.js';
 
 export interface Clock {
   now(): Date;
@@ -21,6 +22,8 @@ export interface AppServices {
   logger: Logger;
   /** Login attempts: few per username (password guessing), more per address (many users behind one NAT). */
   loginLimits: { perUsername: RateLimiter; perAddress: RateLimiter };
+  /** The single writer of books and available balances; null until it has recovered. */
+  sequencer: Sequencer | null;
   /** Run by the end-of-day roll, in order, before the business date moves. */
   endOfDayHooks: EndOfDayHook[];
   /** Readiness: the database answered and everything that must be loaded at start is loaded. */

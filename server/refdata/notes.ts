@@ -146,9 +146,3 @@ export async function createNote(db: Knex | Knex.Transaction, input: NoteInput):
   if (!inserted) throw new ApiError('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
   return toNote(inserted);
 }
-
-export async function setNoteStatus(db: Knex | Knex.Transaction, id: string, status: Note['status']): Promise<Note> {
-  await getNote(db, id);
-  const [row] = await db('notes').where({ id }).update({ status }).returning('*');
-  return toNote(row);
-}

@@ -10,8 +10,10 @@ import { healthRoutes } from './health.js';
 import { refdataRoutes } from './refdata.js';
 import { ledgerRoutes } from './ledger.js';
 import { businessDateRoutes } from './business-date.js';
+import { orderRoutes } from './orders.js';
+import { marketRoutes } from './market.js';
 
-const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes];
+const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes];
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

@@ -7,10 +7,11 @@ import { cashAmount, limitParam } from '../schemas.js';
 import { seesAllParties } from '../../auth/roles.js';
 import type { Principal } from '../../auth/tokens.js';
 import { Decimal } from '../../domain/decimal.js';
-import { CASH_ASSET, journalEntries, partyBalances, postEntry, type EntryKind, type PostingInput } from '../../ledger/index.js';
+import { CASH_ASSET, journalEntries, partyBalances } from '../../ledger/index.js';
 import { getParty } from '../../refdata/parties.js';
-import { currentBusinessDate } from '../../businessdate/index.js';
-import { inTransaction } from '../../db/transaction.js';
+import { cashEntryKey, moveCash as moveCashInSequence } from '../../sequencer/cash.js';
+import type { AppServices } from '../services.js';
+import { sequencerOf } from './orders.js';
 
 const balanceSchema = z.object({ asset: z.string(), total: z.string(), held: z.string(), available: z.string() });
 
@@ -34,33 +35,39 @@ const cashMovementResult = z.object({
 
 type CashDirection = 'deposit' | 'withdrawal';
 
-async function moveCash(db: Knex, viewer: Principal, direction: CashDirection, input: z.infer<typeof cashMovement>) {
-  const party = await getParty(db, input.partyId);
+/**
+ * A cash movement is sequenced (it changes what the party can commit to orders); a repeat of the
+ * same reference answers with the original entry, the same reference with another amount is 409.
+ */
+async function moveCash(services: AppServices, viewer: Principal, direction: CashDirection, input: z.infer<typeof cashMovement>) {
+  const party = await getParty(services.knex, input.partyId);
   const amount = new Decimal(input.amount);
-  const signed = direction === 'deposit' ? amount : amount.negated();
-  const kind: EntryKind = direction === 'deposit' ? 'cash_deposit' : 'cash_withdrawal';
-  const postings: PostingInput[] = [
-    { account: { partyId: party.id, asset: CASH_ASSET }, amount: signed },
-    { account: { systemCode: 'external-cash', asset: CASH_ASSET }, amount: signed.negated() },
-  ];
-  const { posted, businessDate } = await inTransaction(db, async (trx) => {
-    const date = await currentBusinessDate(trx);
-    const entry = await postEntry(trx, {
-      idempotencyKey: `${kind}:${party.id}:${input.reference}`,
-      kind,
-      description: `cash ${direction} ${input.reference}`,
-      businessDate: date,
-      createdBy: viewer.userId,
-      metadata: { reference: input.reference },
-      postings,
-    });
-    return { posted: entry, businessDate: date };
-  });
-  const balance = (await partyBalances(db, party.id)).find((b) => b.asset === CASH_ASSET);
-  return {
-    status: posted.replayed ? 200 : 201,
-    body: { entryId: posted.id, partyId: party.id, amount: amount.toFixed(2), reference: input.reference, businessDate, balance },
-  };
+  const key = cashEntryKey({ direction, partyId: party.id, reference: input.reference });
+  const replay = await replayOf(services.knex, key, party.id, amount);
+  if (replay) return { status: 200, body: replay };
+  try {
+    await sequencerOf(services).execute((state) => moveCashInSequence(state, { direction, partyId: party.id, amount, reference: input.reference, createdBy: viewer.userId }));
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'IDEMPOTENCY_CONFLICT' && error.details.sameRequest === true)) throw error;
+  }
+  const posted = await replayOf(services.knex, key, party.id, amount);
+  if (!posted) throw new Error(`cash entry ${key} is missing after its batch committed`);
+  return { status: 201, body: posted };
+}
+
+/** The committed entry for this key, as the API answers it; 409 when the key was used with another amount. */
+async function replayOf(db: Knex, key: string, partyId: string, amount: Decimal) {
+  const entry: { id: string; business_date: string; metadata: { reference?: string } } | undefined = await db('ledger_entries').where({ idempotency_key: key }).first();
+  if (!entry) return null;
+  const posting: { amount: string } | undefined = await db('ledger_postings as p')
+    .join('ledger_accounts as a', 'a.id', 'p.account_id')
+    .where({ 'p.entry_id': entry.id, 'a.party_id': partyId })
+    .first('p.amount');
+  if (!posting || !new Decimal(posting.amount).abs().eq(amount)) {
+    throw new ApiError('IDEMPOTENCY_CONFLICT', 'this reference was already used with another amount', { reference: entry.metadata.reference });
+  }
+  const balance = (await partyBalances(db, partyId)).find((b) => b.asset === CASH_ASSET);
+  return { entryId: String(entry.id), partyId, amount: amount.toFixed(2), reference: entry.metadata.reference ?? '', businessDate: entry.business_date, balance };
 }
 
 export const ledgerRoutes = [
@@ -97,11 +104,11 @@ export const ledgerRoutes = [
   defineRoute({
     method: 'post', path: '/api/v1/cash/deposits', summary: 'Credit cash to a party (idempotent by reference)', tag: 'ledger', access: ['operator', 'backoffice'],
     body: cashMovement, response: cashMovementResult, successStatus: 201,
-    handler: async ({ body, principal, services }) => moveCash(services.knex, requirePrincipal(principal), 'deposit', body),
+    handler: async ({ body, principal, services }) => moveCash(services, requirePrincipal(principal), 'deposit', body),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/cash/withdrawals', summary: 'Pay cash out of a party\'s available balance (idempotent by reference)', tag: 'ledger', access: ['operator', 'backoffice'],
     body: cashMovement, response: cashMovementResult, successStatus: 201,
-    handler: async ({ body, principal, services }) => moveCash(services.knex, requirePrincipal(principal), 'withdrawal', body),
+    handler: async ({ body, principal, services }) => moveCash(services, requirePrincipal(principal), 'withdrawal', body),
   }),
 ];

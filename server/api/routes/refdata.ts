@@ -5,7 +5,9 @@ import { ApiError } from '../errors.js';
 import { seesAllParties } from '../../auth/roles.js';
 import { idParams, isoDate, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
 import { createDeal, getDeal, listDeals } from '../../refdata/deals.js';
-import { createNote, DAY_COUNTS, FREQUENCIES, getNote, listNotes, setNoteStatus, TRACE_CATEGORIES } from '../../refdata/notes.js';
+import { createNote, DAY_COUNTS, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
+import { listNoteForTrading, setHalted } from '../../sequencer/admin.js';
+import { sequencerOf } from './orders.js';
 import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
 
 const shortText = z.string().trim().min(1).max(200);
@@ -101,18 +103,28 @@ export const refdataRoutes = [
     body: noteInput, response: noteSchema, successStatus: 201, idempotent: true,
     handler: async ({ body, services }) => {
       await getDeal(services.knex, body.dealId);
-      return { body: await createNote(services.knex, body) };
+      const note = await createNote(services.knex, body);
+      await sequencerOf(services).execute((state) => listNoteForTrading(state, note));
+      return { body: note };
     },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/notes/:id/halt', summary: 'Halt trading in a note', tag: 'reference data', access: ['operator'],
     params: idParams, response: noteSchema,
-    handler: async ({ params, services }) => ({ body: await setNoteStatus(services.knex, params.id, 'halted') }),
+    handler: async ({ params, services }) => {
+      await getNote(services.knex, params.id);
+      await sequencerOf(services).execute((state) => setHalted(state, params.id, true));
+      return { body: await getNote(services.knex, params.id) };
+    },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/notes/:id/resume', summary: 'Resume trading in a note', tag: 'reference data', access: ['operator'],
     params: idParams, response: noteSchema,
-    handler: async ({ params, services }) => ({ body: await setNoteStatus(services.knex, params.id, 'active') }),
+    handler: async ({ params, services }) => {
+      await getNote(services.knex, params.id);
+      await sequencerOf(services).execute((state) => setHalted(state, params.id, false));
+      return { body: await getNote(services.knex, params.id) };
+    },
   }),
   defineRoute({
     method: 'get', path: '/api/v1/parties', summary: 'List parties', tag: 'reference data', access: ['operator', 'backoffice'],
@@ -133,11 +145,19 @@ export const refdataRoutes = [
     method: 'post', path: '/api/v1/parties', summary: 'Onboard a party', tag: 'reference data', access: ['operator'],
     body: z.object({ name: shortText, kind: z.enum(['investor', 'dealer', 'backoffice', 'operator']), eligible: z.boolean().default(true) }).strict(),
     response: partySchema, successStatus: 201, idempotent: true,
-    handler: async ({ body, services }) => ({ body: await createParty(services.knex, body) }),
+    handler: async ({ body, services }) => {
+      const party = await createParty(services.knex, body);
+      if (party.eligible) await sequencerOf(services).execute((state) => void state.eligibleParties.add(party.id));
+      return { body: party };
+    },
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/parties/:id', summary: 'Change a party\'s trading eligibility', tag: 'reference data', access: ['operator'],
     params: idParams, body: z.object({ eligible: z.boolean() }).strict(), response: partySchema,
-    handler: async ({ params, body, services }) => ({ body: await setPartyEligibility(services.knex, params.id, body.eligible) }),
+    handler: async ({ params, body, services }) => {
+      const party = await setPartyEligibility(services.knex, params.id, body.eligible);
+      await sequencerOf(services).execute((state) => void (party.eligible ? state.eligibleParties.add(party.id) : state.eligibleParties.delete(party.id)));
+      return { body: party };
+    },
   }),
 ];

@@ -1,0 +1,70 @@
+/** Dealer quotes and public market data: the book of a note and the tape. */
+import { z } from 'zod';
+import { defineRoute, requirePrincipal } from '../route.js';
+import { ApiError } from '../errors.js';
+import { idParams, limitParam, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
+import { Decimal } from '../../domain/decimal.js';
+import { massQuote, pullQuotes } from '../../sequencer/quotes.js';
+import { tape } from '../../trading/queries.js';
+import { getNote } from '../../refdata/notes.js';
+import { sequencerOf } from './orders.js';
+
+/** Deepest book a request may ask for. */
+export const BOOK_DEPTH_MAX = 500;
+
+const quoteEntry = z
+  .object({ noteId: z.string().uuid(), bidPrice: positiveDecimal.optional(), bidSize: nonNegativeDecimal, askPrice: positiveDecimal.optional(), askSize: nonNegativeDecimal })
+  .strict();
+
+const level = z.object({ price: z.string(), quantity: z.string(), orders: z.number() });
+
+export const marketRoutes = [
+  defineRoute({
+    method: 'put', path: '/api/v1/quotes', summary: 'Replace this dealer\'s quotes on the given notes, atomically (mass quote)', tag: 'quotes', access: ['dealer'],
+    body: z.object({ quotes: z.array(quoteEntry).min(1).max(200) }).strict(),
+    handler: async ({ body, principal, services }) => {
+      const partyId = requirePrincipal(principal).partyId;
+      const inputs = body.quotes.map((q) => ({
+        noteId: q.noteId,
+        bidPrice: q.bidPrice === undefined ? null : new Decimal(q.bidPrice),
+        bidSize: new Decimal(q.bidSize),
+        askPrice: q.askPrice === undefined ? null : new Decimal(q.askPrice),
+        askSize: new Decimal(q.askSize),
+      }));
+      return { body: await sequencerOf(services).execute((state) => massQuote(state, partyId, inputs)) };
+    },
+  }),
+  defineRoute({
+    method: 'delete', path: '/api/v1/quotes', summary: 'Pull all of this dealer\'s quotes', tag: 'quotes', access: ['dealer'],
+    handler: async ({ principal, services }) => {
+      const partyId = requirePrincipal(principal).partyId;
+      return { body: await sequencerOf(services).execute((state) => pullQuotes(state, partyId)) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/notes/:id/book', summary: 'Level 2 book of a note, best first', tag: 'market data', access: 'user',
+    params: idParams, query: z.object({ depth: limitParam(10, BOOK_DEPTH_MAX) }).strict(),
+    response: z.object({ noteId: z.string(), seq: z.number(), bids: z.array(level), asks: z.array(level) }),
+    handler: async ({ params, query, services }) => {
+      await getNote(services.knex, params.id);
+      return {
+        body: sequencerOf(services).view((state) => {
+          const instrument = state.instruments.get(params.id);
+          if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${params.id} is not listed for trading`);
+          const side = (s: 'buy' | 'sell') => (state.engine.level2(params.id, s, query.depth) ?? []).map((l) => ({
+            price: instrument.ticksToPrice(l.priceTicks).toFixed(),
+            quantity: instrument.unitsToFace(l.sizeUnits).toFixed(),
+            orders: l.orderCount,
+          }));
+          return { noteId: params.id, seq: state.lastSeq, bids: side('buy'), asks: side('sell') };
+        }),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/trades', summary: 'The public tape, newest first (sizes above the note\'s cap shown as "<cap>+")', tag: 'market data', access: 'user',
+    query: z.object({ noteId: z.string().uuid().optional(), limit: limitParam(100, 1000) }).strict(),
+    response: z.array(z.object({ id: z.string(), noteId: z.string(), price: z.string(), quantity: z.string(), executedAt: z.string() })),
+    handler: async ({ query, services }) => ({ body: await tape(services.knex, { limit: query.limit, ...(query.noteId ? { noteId: query.noteId } : {}) }) }),
+  }),
+];

@@ -1,0 +1,38 @@
+/**
+ * Sequenced administration of the books: listing a note for trading, halting and resuming it, and
+ * expiring orders (GTD orders whose time has come; DAY orders at the end of the business day).
+ */
+import type { Note } from '../refdata/notes.js';
+import { Instrument } from '../trading/instrument.js';
+import { applyEvents } from './apply-events.js';
+import { TradingRejection } from './rejections.js';
+import { registerUnknownNotes } from './sequencer.js';
+import type { TradingState } from './state.js';
+
+export function listNoteForTrading(state: TradingState, note: Note): void {
+  state.instruments.set(note.id, new Instrument(note));
+  registerUnknownNotes(state);
+}
+
+export function setHalted(state: TradingState, noteId: string, halted: boolean): void {
+  if (!state.instruments.has(noteId)) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
+  if (state.engine.isHalted(noteId) !== halted) {
+    state.applyToEngine({ kind: halted ? 'halt' : 'resume', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId });
+  }
+  state.currentBatch().noteStatus.set(noteId, halted ? 'halted' : 'active');
+}
+
+/** Expires GTD orders due by now and, with `dayOrders`, every DAY order. Returns how many ended. */
+export function expireOrders(state: TradingState, options: { dayOrders: boolean }): number {
+  const events = state.applyToEngine({ kind: 'expire', seq: state.nextSeq(), timestamp: state.now.getTime(), dayOrders: options.dayOrders });
+  applyEvents(state, events);
+  return events.filter((e) => e.type === 'expired').length;
+}
+
+/** Whether any live GTD order is due: the timer asks before it spends a sequence number. */
+export function gtdOrdersDue(state: TradingState, nowMs: number): boolean {
+  for (const order of state.liveOrders.values()) {
+    if (order.timeInForce === 'GTD' && order.expireAt !== null && order.expireAt.getTime() <= nowMs) return true;
+  }
+  return false;
+}

@@ -1,0 +1,172 @@
+/**
+ * The sequencer: the single writer of the books and of available balances. Requests become jobs
+ * that run one at a time, in arrival order, against the in-memory state; the changes of a batch
+ * of jobs are committed to Postgres in one transaction (group commit), and only then are the
+ * jobs answered and the batch's events published. While one batch commits, the next one fills.
+ *
+ * Guarantees: nothing is acknowledged before it is durable; a batch that fails to commit, or a
+ * job that breaks an invariant (a defect), answers every job of the batch with an error and
+ * rebuilds the state from the database, so memory never runs ahead of what is stored.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { ApiError } from '../api/errors.js';
+import type { Clock } from '../api/services.js';
+import type { EngineEvent } from '../engine/index.js';
+import { currentBusinessDate } from '../businessdate/index.js';
+import { inTransaction } from '../db/transaction.js';
+import { Batch, commitBatch } from './batch.js';
+import { recoverState } from './recovery.js';
+import type { TradeRecord } from './records.js';
+import type { TradingState } from './state.js';
+
+/** Jobs per group commit: bounds a transaction's size and the latency of its first job. */
+export const BATCH_JOBS_MAX = 2_000;
+/** Jobs waiting beyond this are refused at once rather than queued without bound. */
+export const QUEUE_JOBS_MAX = 50_000;
+
+export interface CommittedBatch {
+  events: readonly EngineEvent[];
+  trades: readonly TradeRecord[];
+}
+
+interface Job {
+  work: (state: TradingState) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Sequencer {
+  private state: TradingState | null = null;
+  private readonly queue: Job[] = [];
+  private draining: Promise<void> | null = null;
+  private readonly listeners: ((batch: CommittedBatch) => void)[] = [];
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.state = await recoverState(this.knex);
+    await this.execute((state) => registerUnknownNotes(state));
+  }
+
+  get ready(): boolean {
+    return this.state !== null;
+  }
+
+  /** Runs `work` in sequence; resolves with its result once the batch holding it is committed. */
+  execute<T>(work: (state: TradingState) => T): Promise<T> {
+    if (this.queue.length >= QUEUE_JOBS_MAX) return Promise.reject(new ApiError('UNAVAILABLE', 'the order queue is full; retry shortly'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.draining ??= this.drain().finally(() => {
+        this.draining = null;
+      });
+    });
+  }
+
+  /** Read-only access for queries (books, state hash); never mutate through it. */
+  view<T>(read: (state: TradingState) => T): T {
+    if (!this.state) throw new ApiError('UNAVAILABLE', 'the sequencer is starting');
+    return read(this.state);
+  }
+
+  onCommit(listener: (batch: CommittedBatch) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Waits for queued jobs to finish; later calls to execute() still run. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the requests that arrive in the same tick join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const jobs = this.queue.splice(0, BATCH_JOBS_MAX);
+      await this.runBatch(jobs);
+    }
+  }
+
+  private async runBatch(jobs: Job[]): Promise<void> {
+    const state = this.state;
+    if (!state) {
+      for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the sequencer is starting'));
+      return;
+    }
+    const batch = new Batch();
+    state.batch = batch;
+    state.now = this.clock.now();
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      state.businessDate = await currentBusinessDate(this.knex);
+      for (const job of jobs) outcomes.push(runJob(state, job));
+      await inTransaction(this.knex, (trx) => commitBatch(trx, batch, state.accounts));
+    } catch (error) {
+      await this.failBatch(jobs, error);
+      return;
+    }
+    state.batch = null;
+    state.accounts.committed();
+    jobs.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.value);
+    });
+    const committed: CommittedBatch = { events: batch.events, trades: batch.trades };
+    for (const listener of this.listeners) {
+      try {
+        listener(committed);
+      } catch (error) {
+        this.logger.error({ err: error }, 'a commit listener failed');
+      }
+    }
+  }
+
+  private async failBatch(jobs: Job[], error: unknown): Promise<void> {
+    this.logger.error({ err: error, jobs: jobs.length }, 'batch failed; rebuilding the sequencer state from the database');
+    for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be made durable; retry with the same clOrdId'));
+    this.state = null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.state = await recoverState(this.knex);
+        return;
+      } catch (recoveryError) {
+        this.logger.error({ err: recoveryError, attempt }, 'recovery failed');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+}
+
+/**
+ * Runs one job. Rejections (ApiError) are the job's answer; anything else is a defect, which
+ * aborts the whole batch (the caller rebuilds the state).
+ */
+function runJob(state: TradingState, job: Job): { ok: boolean; value: unknown } {
+  try {
+    return { ok: true, value: job.work(state) };
+  } catch (error) {
+    if (error instanceof ApiError) return { ok: false, value: error };
+    throw error;
+  }
+}
+
+/** Registers every listed note the engine does not know yet (a journaled register_note each). */
+export function registerUnknownNotes(state: TradingState): number {
+  const known = new Set(state.engine.noteIds());
+  let registered = 0;
+  for (const instrument of state.instruments.values()) {
+    if (known.has(instrument.id)) continue;
+    state.applyToEngine({ kind: 'register_note', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId: instrument.id, ...instrument.spec });
+    if (instrument.note.status === 'halted') {
+      state.applyToEngine({ kind: 'halt', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId: instrument.id });
+    }
+    registered += 1;
+  }
+  return registered;
+}

@@ -1,0 +1,115 @@
+/**
+ * Everything the sequencer owns in memory: the engine with its books, the notes as instruments,
+ * the available-balance view with its holds, the live orders and each dealer's current quotes,
+ * and the risk counters. Commands of the current batch change it and record what changed in the
+ * batch; if a batch fails to commit, the whole state is rebuilt from the database.
+ */
+import { randomUUID } from 'node:crypto';
+import { Decimal } from '../domain/decimal.js';
+import { EventLog, MatchingEngine, type Command, type EngineEvent } from '../engine/index.js';
+import type { Instrument } from '../trading/instrument.js';
+import { AccountBook } from './accounts.js';
+import type { Batch } from './batch.js';
+import type { OrderRecord, TradeRecord } from './records.js';
+
+export interface RiskLimits {
+  orderFaceMax: Decimal;
+  openOrdersMax: number;
+  dailyNotionalMax: Decimal;
+}
+
+export const DEFAULT_RISK_LIMITS: RiskLimits = {
+  orderFaceMax: new Decimal(50_000_000),
+  openOrdersMax: 2_000,
+  dailyNotionalMax: new Decimal(1_000_000_000),
+};
+
+export class TradingState {
+  readonly log = new EventLog();
+  engine: MatchingEngine;
+  readonly instruments = new Map<string, Instrument>();
+  readonly accounts = new AccountBook();
+  readonly liveOrders = new Map<string, OrderRecord>();
+  /** dealer party → note → its live quote order ids. */
+  readonly quotes = new Map<string, Map<string, { bid: string | null; ask: string | null }>>();
+  readonly openOrderCount = new Map<string, number>();
+  /** party → notional of orders accepted on `notionalDate`. */
+  readonly dailyNotional = new Map<string, Decimal>();
+  notionalDate = '';
+  readonly eligibleParties = new Set<string>();
+  /** party + clOrdId of every order entered since start, to catch a retry racing its original. */
+  readonly clOrdIds = new Map<string, { orderId: string; requestHash: string }>();
+  /** Ledger idempotency keys of cash movements entered since start, for the same reason. */
+  readonly cashKeys = new Map<string, string>();
+  lastSeq = 0;
+  businessDate = '';
+  limits: RiskLimits = DEFAULT_RISK_LIMITS;
+
+  /** Set for the duration of one batch. */
+  batch: Batch | null = null;
+  now = new Date(0);
+  private tradesInCommand = 0;
+
+  constructor() {
+    this.engine = new MatchingEngine({ sink: this.log });
+  }
+
+  currentBatch(): Batch {
+    if (!this.batch) throw new Error('no batch is open');
+    return this.batch;
+  }
+
+  newOrderId(): string {
+    return randomUUID();
+  }
+
+  nextSeq(): number {
+    this.lastSeq += 1;
+    this.tradesInCommand = 0;
+    return this.lastSeq;
+  }
+
+  nextTradeId(seq: number): string {
+    this.tradesInCommand += 1;
+    return `T${seq}-${this.tradesInCommand}`;
+  }
+
+  /** Applies one command to the engine; journals it when the engine accepted it. */
+  applyToEngine(command: Command): EngineEvent[] {
+    this.engine.apply(command);
+    const events = this.log.take();
+    const first = events[0];
+    if (first?.type === 'accepted') this.currentBatch().journal.push(command);
+    this.currentBatch().events.push(...events);
+    return events;
+  }
+
+  addLiveOrder(order: OrderRecord): void {
+    this.liveOrders.set(order.id, order);
+    this.openOrderCount.set(order.partyId, (this.openOrderCount.get(order.partyId) ?? 0) + 1);
+  }
+
+  removeLiveOrder(order: OrderRecord): void {
+    if (!this.liveOrders.delete(order.id)) return;
+    this.openOrderCount.set(order.partyId, (this.openOrderCount.get(order.partyId) ?? 1) - 1);
+    const dealerQuotes = this.quotes.get(order.partyId)?.get(order.noteId);
+    if (dealerQuotes?.bid === order.id) dealerQuotes.bid = null;
+    if (dealerQuotes?.ask === order.id) dealerQuotes.ask = null;
+  }
+
+  notionalToday(partyId: string): Decimal {
+    if (this.notionalDate !== this.businessDate) {
+      this.dailyNotional.clear();
+      this.notionalDate = this.businessDate;
+    }
+    return this.dailyNotional.get(partyId) ?? new Decimal(0);
+  }
+
+  addNotional(partyId: string, amount: Decimal): void {
+    this.dailyNotional.set(partyId, this.notionalToday(partyId).plus(amount));
+  }
+
+  recordTrade(trade: TradeRecord): void {
+    this.currentBatch().trades.push(trade);
+  }
+}

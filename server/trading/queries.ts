@@ -1,0 +1,75 @@
+/**
+ * Read side of trading, from Postgres (what is committed is what was acknowledged): a party's
+ * orders and executions, and the public tape with TRACE-style size caps.
+ */
+import type { Knex } from 'knex';
+import { Decimal } from '../domain/decimal.js';
+import { isUuid } from '../api/schemas.js';
+import { executionFor, orderFromRow, tradeFromRow, type OrderRecord, type TradeRecord } from '../sequencer/records.js';
+
+export async function findOrder(db: Knex, id: string): Promise<OrderRecord | null> {
+  if (!isUuid(id)) return null;
+  const row = await db('orders').where({ id }).first();
+  return row ? orderFromRow(row) : null;
+}
+
+export async function findOrderByClOrdId(db: Knex, partyId: string, clOrdId: string): Promise<OrderRecord | null> {
+  const row = await db('orders').where({ party_id: partyId, cl_ord_id: clOrdId }).first();
+  return row ? orderFromRow(row) : null;
+}
+
+export async function partyOrders(db: Knex, partyId: string, filter: { open: boolean; noteId?: string; limit: number }): Promise<OrderRecord[]> {
+  const rows = await db('orders')
+    .where({ party_id: partyId })
+    .modify((q) => {
+      if (filter.open) q.whereIn('status', ['new', 'partially_filled']);
+      if (filter.noteId) q.where({ note_id: filter.noteId });
+    })
+    .orderBy('created_seq', 'desc')
+    .limit(filter.limit)
+    .select('*');
+  return rows.map(orderFromRow);
+}
+
+export async function tradesOfOrder(db: Knex, orderId: string): Promise<TradeRecord[]> {
+  const rows = await db('trades').where({ buy_order_id: orderId }).orWhere({ sell_order_id: orderId }).orderBy([{ column: 'seq' }, { column: 'id' }]).select('*');
+  return rows.map(tradeFromRow);
+}
+
+export async function partyExecutions(db: Knex, partyId: string, filter: { noteId?: string; from?: string; to?: string; limit: number }) {
+  const rows: Record<string, unknown>[] = await db('trades')
+    .where((q) => q.where({ buyer_party_id: partyId }).orWhere({ seller_party_id: partyId }))
+    .modify((q) => {
+      if (filter.noteId) q.where({ note_id: filter.noteId });
+      if (filter.from) q.where('trade_date', '>=', filter.from);
+      if (filter.to) q.where('trade_date', '<=', filter.to);
+    })
+    .orderBy('seq', 'desc')
+    .limit(filter.limit)
+    .select('*');
+  return rows.map((row) => executionFor(tradeFromRow(row), partyId));
+}
+
+/** The public tape, newest first. Sizes above the note's dissemination cap show as "<cap>+". */
+export async function tape(db: Knex, filter: { noteId?: string; limit: number }) {
+  const rows: { id: string; note_id: string; price: string; quantity: string; executed_at: Date; dissemination_cap: string }[] = await db('trades')
+    .join('notes', 'notes.id', 'trades.note_id')
+    .modify((q) => {
+      if (filter.noteId) q.where('trades.note_id', filter.noteId);
+    })
+    .orderBy('trades.seq', 'desc')
+    .orderBy('trades.id', 'desc')
+    .limit(filter.limit)
+    .select('trades.id', 'trades.note_id', 'trades.price', 'trades.quantity', 'trades.executed_at', 'notes.dissemination_cap');
+  return rows.map((row) => ({
+    id: row.id,
+    noteId: row.note_id,
+    price: new Decimal(row.price).toFixed(),
+    quantity: disseminatedSize(new Decimal(row.quantity), new Decimal(row.dissemination_cap)),
+    executedAt: new Date(row.executed_at).toISOString(),
+  }));
+}
+
+export function disseminatedSize(quantity: Decimal, cap: Decimal): string {
+  return quantity.gt(cap) ? `${cap.toFixed()}+` : quantity.toFixed();
+}
