@@ -29,12 +29,16 @@ export async function recoverState(knex: Knex): Promise<TradingState> {
   return state;
 }
 
+/** Only accepted commands are journaled, so a rejection during replay means the books diverged. */
 async function replayJournal(knex: Knex, state: TradingState): Promise<void> {
-  let after = 0;
+  let after = -1;
   for (;;) {
     const rows: { seq: string; command: Command }[] = await knex('sequencer_journal').where('seq', '>', after).orderBy('seq').limit(JOURNAL_PAGE).select('seq', 'command');
-    for (const row of rows) state.engine.apply(typeof row.command === 'string' ? JSON.parse(row.command) : row.command);
-    state.log.take();
+    for (const row of rows) {
+      state.engine.apply(typeof row.command === 'string' ? JSON.parse(row.command) : row.command);
+      const first = state.log.take()[0];
+      if (first?.type !== 'accepted') throw new Error(`recovery: journaled command ${row.seq} was not accepted on replay (${JSON.stringify(first)})`);
+    }
     if (rows.length < JOURNAL_PAGE) break;
     after = Number(rows[rows.length - 1]!.seq);
   }
