@@ -1,0 +1,134 @@
+/**
+ * The authorization matrix, generated from the route table: every route × every role (and no
+ * login) has an expected outcome, and routes on an entity are also tried on the caller's own
+ * entity, another party's, and one that does not exist. A route added without an entry here
+ * fails the first test.
+ *
+ * Allowed callers must get past authorization (any status but 401/403; an empty body is then a
+ * 400, which is fine); others must get 401 (no token) or 403 (wrong role), and nothing changes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../server/api/routes/index.js';
+import type { Role } from '../../server/auth/roles.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+type Caller = 'anonymous' | Role;
+const CALLERS: Caller[] = ['anonymous', 'investor', 'dealer', 'backoffice', 'operator'];
+const USER: Record<Role, string> = { investor: 'investor1', dealer: 'dealer1', backoffice: 'backoffice1', operator: 'operator1' };
+const ALL: Role[] = ['investor', 'dealer', 'backoffice', 'operator'];
+
+/**
+ * Who may call each route, and for routes on an entity, what a caller allowed by role gets for
+ * another party's entity ('hidden' = 404, 'forbidden' = 403, 'visible' = allowed).
+ */
+const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'deal' | 'party' | 'order'; otherParty?: 'hidden' | 'forbidden' | 'visible' }> = {
+  'get /healthz': { allowed: 'public' },
+  'get /readyz': { allowed: 'public' },
+  'get /api/v1/openapi.json': { allowed: 'public' },
+  'post /api/v1/auth/token': { allowed: 'public' },
+  'get /api/v1/deals': { allowed: ALL },
+  'get /api/v1/deals/:id': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
+  'post /api/v1/deals': { allowed: ['operator'] },
+  'get /api/v1/notes': { allowed: ALL },
+  'get /api/v1/notes/:id': { allowed: ALL, entity: 'note', otherParty: 'visible' },
+  'post /api/v1/notes': { allowed: ['operator'] },
+  'post /api/v1/notes/:id/halt': { allowed: ['operator'], entity: 'note', otherParty: 'visible' },
+  'post /api/v1/notes/:id/resume': { allowed: ['operator'], entity: 'note', otherParty: 'visible' },
+  'get /api/v1/notes/:id/book': { allowed: ALL, entity: 'note', otherParty: 'visible' },
+  'get /api/v1/parties': { allowed: ['operator', 'backoffice'] },
+  'get /api/v1/parties/:id': { allowed: ALL, entity: 'party', otherParty: 'forbidden' },
+  'post /api/v1/parties': { allowed: ['operator'] },
+  'patch /api/v1/parties/:id': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
+  'get /api/v1/balances': { allowed: ALL },
+  'get /api/v1/ledger/entries': { allowed: ALL },
+  'post /api/v1/cash/deposits': { allowed: ['operator', 'backoffice'] },
+  'post /api/v1/cash/withdrawals': { allowed: ['operator', 'backoffice'] },
+  'get /api/v1/business-date': { allowed: ALL },
+  'post /api/v1/business-date/roll': { allowed: ['operator', 'backoffice'] },
+  'post /api/v1/orders': { allowed: ['investor', 'dealer'] },
+  'get /api/v1/orders': { allowed: ['investor', 'dealer'] },
+  'get /api/v1/orders/:id': { allowed: ['investor', 'dealer'], entity: 'order', otherParty: 'hidden' },
+  'patch /api/v1/orders/:id': { allowed: ['investor', 'dealer'], entity: 'order', otherParty: 'hidden' },
+  'delete /api/v1/orders/:id': { allowed: ['investor', 'dealer'], entity: 'order', otherParty: 'hidden' },
+  'get /api/v1/executions': { allowed: ['investor', 'dealer'] },
+  'put /api/v1/quotes': { allowed: ['dealer'] },
+  'delete /api/v1/quotes': { allowed: ['dealer'] },
+  'get /api/v1/trades': { allowed: ALL },
+};
+
+/** Routes whose call by an allowed role would change state in a way later cases depend on. */
+const MUTATING_WITHOUT_BODY = new Set(['post /api/v1/business-date/roll', 'delete /api/v1/quotes', 'post /api/v1/notes/:id/halt', 'delete /api/v1/orders/:id']);
+
+let t: TestService;
+const own: Record<string, Record<Role, string>> = {};
+const other: Record<string, string> = {};
+const MISSING = '00000000-0000-4000-8000-000000000000';
+
+beforeAll(async () => {
+  t = await startTestService();
+  const token = async (role: Role) => ({ authorization: `Bearer ${await t.token(USER[role])}` });
+  const [deal] = (await t.http.get('/api/v1/deals').set(await token('investor'))).body;
+  const [note] = deal.notes;
+  const partyOf = async (role: Role) => (await t.http.post('/api/v1/auth/token').send({ username: USER[role], password: 'demo' })).body.user.partyId;
+  const order = async (username: string, clOrdId: string) => (await t.http.post('/api/v1/orders').set({ authorization: `Bearer ${await t.token(username)}` })
+    .send({ clOrdId, noteId: note.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' })).body.order?.id;
+  own.note = Object.fromEntries(ALL.map((r) => [r, note.id])) as Record<Role, string>;
+  own.deal = Object.fromEntries(ALL.map((r) => [r, deal.id])) as Record<Role, string>;
+  own.party = Object.fromEntries(await Promise.all(ALL.map(async (r) => [r, await partyOf(r)]))) as Record<Role, string>;
+  own.order = { investor: await order('investor1', 'm-own-i'), dealer: await order('dealer1', 'm-own-d'), backoffice: MISSING, operator: MISSING };
+  other.note = note.id;
+  other.deal = deal.id;
+  other.party = (await t.http.post('/api/v1/auth/token').send({ username: 'investor2', password: 'demo' })).body.user.partyId;
+  other.order = await order('investor2', 'm-other');
+});
+afterAll(async () => t.close());
+
+/** Valid bodies for entity routes, so that the entity check (not body validation) answers. */
+const BODIES: Record<string, object> = {
+  'patch /api/v1/parties/:id': { eligible: true },
+  'patch /api/v1/orders/:id': { quantity: '100000' },
+};
+
+function send(method: string, path: string, caller: Caller, body?: object) {
+  const agent = t.http;
+  const base = method === 'get' ? agent.get(path) : method === 'post' ? agent.post(path) : method === 'put' ? agent.put(path) : method === 'patch' ? agent.patch(path) : agent.delete(path);
+  const request = body ? base.send(body) : base;
+  return caller === 'anonymous' ? request : t.token(USER[caller]).then((token) => request.set('authorization', `Bearer ${token}`));
+}
+
+describe('authorization matrix', () => {
+  it('has an entry for every route, and no entry without a route', () => {
+    const keys = routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(Object.keys(MATRIX).sort()).toEqual(keys);
+  });
+
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    const expected = MATRIX[key];
+    if (!expected) continue;
+    it(`${key}: roles`, async () => {
+      for (const caller of CALLERS) {
+        const allowed = expected.allowed === 'public' || (caller !== 'anonymous' && expected.allowed.includes(caller));
+        if (allowed && MUTATING_WITHOUT_BODY.has(key)) continue;
+        const path = route.path.replace(':id', expected.entity ? (caller === 'anonymous' ? other[expected.entity]! : own[expected.entity]![caller]) : MISSING);
+        const response = await send(route.method, path, caller);
+        if (allowed) expect([401, 403], `${key} as ${caller}`).not.toContain(response.status);
+        else expect(response.status, `${key} as ${caller}`).toBe(caller === 'anonymous' ? 401 : 403);
+      }
+    });
+
+    if (!expected.entity || expected.allowed === 'public') continue;
+    it(`${key}: own, other party's and missing entity`, async () => {
+      for (const caller of expected.allowed as Role[]) {
+        const missing = await send(route.method, route.path.replace(':id', MISSING), caller, BODIES[key]);
+        expect(missing.status, `${key} missing as ${caller}`).toBe(404);
+        if (MUTATING_WITHOUT_BODY.has(key)) continue;
+        const foreign = await send(route.method, route.path.replace(':id', other[expected.entity!]!), caller, BODIES[key]);
+        const seesAll = caller === 'backoffice' || caller === 'operator';
+        if (expected.otherParty === 'hidden') expect(foreign.status, `${key} other as ${caller}`).toBe(404);
+        else if (expected.otherParty === 'forbidden' && !seesAll) expect(foreign.status, `${key} other as ${caller}`).toBe(403);
+        else expect([401, 403, 404], `${key} other as ${caller}`).not.toContain(foreign.status);
+      }
+    });
+  }
+});
