@@ -16,6 +16,7 @@ import { initialiseBusinessDate } from './businessdate/index.js';
 import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
+import type { RiskLimits } from './sequencer/state.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
 
 /** How often the sequencer looks for GTD orders whose expiry time has passed. */
@@ -39,6 +40,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Use this database instead of opening one from the configuration (tests). */
   database?: Database;
+  /** Per-party pre-trade limits (defaults in sequencer/state.ts). */
+  riskLimits?: RiskLimits;
 }
 
 function utcDate(date: Date): string {
@@ -55,7 +58,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
 
-  const sequencer = new Sequencer(database.knex, clock, logger);
+  const sequencer = new Sequencer(database.knex, clock, logger, options.riskLimits);
   await sequencer.start();
   const services: AppServices = {
     knex: database.knex,

@@ -18,7 +18,7 @@ import { inTransaction } from '../db/transaction.js';
 import { Batch, commitBatch } from './batch.js';
 import { recoverState } from './recovery.js';
 import type { TradeRecord } from './records.js';
-import type { TradingState } from './state.js';
+import { DEFAULT_RISK_LIMITS, type RiskLimits, type TradingState } from './state.js';
 
 /** Jobs per group commit: bounds a transaction's size and the latency of its first job. */
 export const BATCH_JOBS_MAX = 2_000;
@@ -46,10 +46,11 @@ export class Sequencer {
     private readonly knex: Knex,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly limits: RiskLimits = DEFAULT_RISK_LIMITS,
   ) {}
 
   async start(): Promise<void> {
-    this.state = await recoverState(this.knex);
+    this.state = await this.recover();
     await this.execute((state) => registerUnknownNotes(state));
   }
 
@@ -83,6 +84,12 @@ export class Sequencer {
     while (this.draining) await this.draining;
   }
 
+  private async recover(): Promise<TradingState> {
+    const state = await recoverState(this.knex);
+    state.limits = this.limits;
+    return state;
+  }
+
   private async drain(): Promise<void> {
     // Let the requests that arrive in the same tick join the first batch.
     await new Promise((resolve) => setImmediate(resolve));
@@ -102,10 +109,13 @@ export class Sequencer {
     state.batch = batch;
     state.now = this.clock.now();
     const outcomes: { ok: boolean; value: unknown }[] = [];
+    const startedMs = performance.now();
     try {
       state.businessDate = await currentBusinessDate(this.knex);
       for (const job of jobs) outcomes.push(runJob(state, job));
+      const ranMs = performance.now();
       await inTransaction(this.knex, (trx) => commitBatch(trx, batch, state.accounts));
+      this.logger.debug({ jobs: jobs.length, runMs: ranMs - startedMs, commitMs: performance.now() - ranMs }, 'batch committed');
     } catch (error) {
       await this.failBatch(jobs, error);
       return;
@@ -133,7 +143,7 @@ export class Sequencer {
     this.state = null;
     for (let attempt = 1; ; attempt++) {
       try {
-        this.state = await recoverState(this.knex);
+        this.state = await this.recover();
         return;
       } catch (recoveryError) {
         this.logger.error({ err: recoveryError, attempt }, 'recovery failed');

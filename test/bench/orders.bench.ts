@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:orders`: durable orders acknowledged per second through the whole service.
+ *
+ * Starts the real service on a throwaway PostgreSQL cluster (fsync on) when the server binaries
+ * are installed, otherwise on embedded PGlite; then many concurrent keep-alive HTTP clients place
+ * limit orders on the demo notes (non-crossing, so books grow and holds are taken) and cancel
+ * every other one. Each acknowledgement arrives only after its batch has committed.
+ * Prints: orders_per_s=<n> ack_p50_ms=<n> ack_p99_ms=<n> clients=<n> database=<pg|pglite>
+ */
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { pino } from 'pino';
+import { Decimal } from '../../server/domain/decimal.js';
+import { startService } from '../../server/bootstrap.js';
+import { openDatabase } from '../../server/db/connection.js';
+import { findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
+const WARMUP_MS = 2000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+
+function call(port: number, method: string, urlPath: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers: {
+      'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}),
+    } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+    });
+    request.on('error', reject);
+    if (payload) request.write(payload);
+    request.end();
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  let cluster: PgCluster | null = null;
+  const usePostgres = findPostgresBin() !== null;
+  if (usePostgres) cluster = await startPgCluster();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-'));
+  const database = await openDatabase(cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+  const service = await startService({
+    config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'bench-secret-bench-secret-bench-secret', logLevel: 'silent', seedDemo: true, demoPassword: 'demo' },
+    logger: pino({ level: 'silent' }),
+    database,
+    riskLimits: { orderFaceMax: new Decimal(50_000_000), openOrdersMax: 1_000_000, dailyNotionalMax: new Decimal('1e15') },
+  });
+  const port = (service.server.address() as { port: number }).port;
+  const users = ['investor1', 'investor2', 'dealer1', 'dealer2'];
+  const tokens: Record<string, string> = {};
+  const partyIds: Record<string, string> = {};
+  for (const username of users) {
+    const login = await call(port, 'POST', '/api/v1/auth/token', null, { username, password: 'demo' });
+    tokens[username] = login.body.token;
+    partyIds[username] = login.body.user.partyId;
+  }
+  const operator = (await call(port, 'POST', '/api/v1/auth/token', null, { username: 'operator1', password: 'demo' })).body.token;
+  for (const username of users) await call(port, 'POST', '/api/v1/cash/deposits', operator, { partyId: partyIds[username], amount: '100000000000', reference: 'bench-funding' });
+  const notes = (await call(port, 'GET', '/api/v1/notes', tokens.investor1!)).body as { id: string; className: string }[];
+
+  const latencies: number[] = [];
+  let placed = 0;
+  let cancelled = 0;
+  let failures = 0;
+  let measuring = false;
+  const started = Date.now();
+  const deadline = started + WARMUP_MS + DURATION_MS;
+  let sequence = 0;
+  const client = async (index: number) => {
+    const username = users[index % users.length]!;
+    const side = username.startsWith('investor') ? 'buy' : 'sell';
+    while (Date.now() < deadline) {
+      const note = notes[(sequence++) % notes.length]!;
+      const price = side === 'buy' ? (90 + (sequence % 64) / 8).toString() : (110 - (sequence % 64) / 8).toString();
+      const t0 = process.hrtime.bigint();
+      const response = await call(port, 'POST', '/api/v1/orders', tokens[username]!, {
+        clOrdId: `b-${index}-${sequence}`, noteId: note.id, side, type: 'limit', price, quantity: '100000', timeInForce: 'GTC',
+      });
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (response.status !== 201) { failures += 1; if (failures < 4) process.stderr.write(`${response.status} ${JSON.stringify(response.body).slice(0, 300)}\n`); continue; }
+      if (measuring) { latencies.push(ms); placed += 1; }
+      if (sequence % 2 === 0) {
+        const cancel = await call(port, 'DELETE', `/api/v1/orders/${response.body.order.id}`, tokens[username]!);
+        if (cancel.status === 200 && measuring) cancelled += 1;
+      }
+    }
+  };
+  setTimeout(() => { measuring = true; }, WARMUP_MS);
+  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
+  const seconds = DURATION_MS / 1000;
+  latencies.sort((a, b) => a - b);
+  const out = {
+    orders_per_s: Math.round(placed / seconds),
+    ack_p50_ms: percentile(latencies, 50).toFixed(2),
+    ack_p99_ms: percentile(latencies, 99).toFixed(2),
+    clients: CLIENTS,
+    database: usePostgres ? 'pg' : 'pglite',
+  };
+  process.stdout.write(`placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)}\n`);
+  process.stdout.write(`orders_per_s=${out.orders_per_s} ack_p50_ms=${out.ack_p50_ms} ack_p99_ms=${out.ack_p99_ms} clients=${out.clients} database=${out.database}\n`);
+  await service.close();
+  await database.close();
+  cluster?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  agent.destroy();
+}
+
+await main();
