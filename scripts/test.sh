@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 have_postgres() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; }
 
+echo "== compile contracts (solc-js; skipped when up to date)"
+npx tsx contracts/compile.ts
+
 echo "== typecheck"
 npx tsc --noEmit
 
