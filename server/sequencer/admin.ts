@@ -36,3 +36,9 @@ export function gtdOrdersDue(state: TradingState, nowMs: number): boolean {
   }
   return false;
 }
+
+/** Replaces a note's terms in the trading path (e.g. a new factor after a principal paydown). */
+export function refreshInstrument(state: TradingState, note: Note): void {
+  if (!state.instruments.has(note.id)) throw new TradingRejection('NOTE_NOT_FOUND', { noteId: note.id });
+  state.instruments.set(note.id, new Instrument(note));
+}
