@@ -17,10 +17,13 @@ import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
+import { expireRfqs } from './rfq/store.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
 
 /** How often the sequencer looks for GTD orders whose expiry time has passed. */
 export const GTD_SWEEP_INTERVAL_MS = 1_000;
+/** How often RFQs past their expiry are closed and their outcomes recorded. */
+export const RFQ_SWEEP_INTERVAL_MS = 1_000;
 
 export const LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE = 10;
 export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 100;
@@ -95,11 +98,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
     sequencer.execute((state) => expireOrders(state, { dayOrders: false })).catch((error) => logger.warn({ err: error }, 'GTD expiry failed'));
   }, GTD_SWEEP_INTERVAL_MS);
   gtdSweep.unref();
+  const rfqSweep = setInterval(() => {
+    expireRfqs(database.knex, clock.now()).catch((error) => logger.warn({ err: error }, 'RFQ expiry failed'));
+  }, RFQ_SWEEP_INTERVAL_MS);
+  rfqSweep.unref();
 
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       clearInterval(gtdSweep);
+      clearInterval(rfqSweep);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

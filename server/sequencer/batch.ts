@@ -21,13 +21,15 @@ export class Batch {
   readonly noteStatus = new Map<string, 'active' | 'halted'>();
   /** Cash movements decided in the batch (deposits, withdrawals). */
   readonly entries: EntryInput[] = [];
+  /** Writes of other modules that must commit with the batch (e.g. an RFQ becoming done). */
+  readonly alsoWrite: ((trx: Knex.Transaction) => Promise<void>)[] = [];
 
   touch(order: OrderRecord): void {
     this.orders.set(order.id, order);
   }
 
   get isEmpty(): boolean {
-    return this.journal.length === 0 && this.orders.size === 0 && this.trades.length === 0 && this.noteStatus.size === 0 && this.entries.length === 0;
+    return this.journal.length === 0 && this.orders.size === 0 && this.trades.length === 0 && this.noteStatus.size === 0 && this.entries.length === 0 && this.alsoWrite.length === 0;
   }
 }
 
@@ -49,6 +51,7 @@ export async function commitBatch(trx: Knex.Transaction, batch: Batch, accounts:
     changed.map((h) => ({ reference: h.reference, remaining: h.remaining, closedAs: closedAs(h.reference) })),
   );
   await postEntries(trx, batch.entries);
+  for (const write of batch.alsoWrite) await write(trx);
   for (const [noteId, status] of batch.noteStatus) await trx('notes').where({ id: noteId }).update({ status });
 }
 

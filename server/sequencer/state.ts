@@ -39,6 +39,8 @@ export class TradingState {
   readonly eligibleParties = new Set<string>();
   /** party + clOrdId of every order entered since start, to catch a retry racing its original. */
   readonly clOrdIds = new Map<string, { orderId: string; requestHash: string }>();
+  /** RFQs traded since start: a second accept racing the first is refused before it commits. */
+  readonly acceptedRfqs = new Set<string>();
   /** Ledger idempotency keys of cash movements entered since start, for the same reason. */
   readonly cashKeys = new Map<string, string>();
   lastSeq = 0;

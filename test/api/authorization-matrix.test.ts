@@ -21,7 +21,7 @@ const ALL: Role[] = ['investor', 'dealer', 'backoffice', 'operator'];
  * Who may call each route, and for routes on an entity, what a caller allowed by role gets for
  * another party's entity ('hidden' = 404, 'forbidden' = 403, 'visible' = allowed).
  */
-const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'deal' | 'party' | 'order'; otherParty?: 'hidden' | 'forbidden' | 'visible' }> = {
+const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'deal' | 'party' | 'order' | 'rfq'; otherParty?: 'hidden' | 'forbidden' | 'visible' }> = {
   'get /healthz': { allowed: 'public' },
   'get /readyz': { allowed: 'public' },
   'get /api/v1/openapi.json': { allowed: 'public' },
@@ -54,6 +54,12 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'put /api/v1/quotes': { allowed: ['dealer'] },
   'delete /api/v1/quotes': { allowed: ['dealer'] },
   'get /api/v1/trades': { allowed: ALL },
+  'post /api/v1/rfqs': { allowed: ['investor'] },
+  'get /api/v1/rfqs': { allowed: ['investor', 'dealer'] },
+  'get /api/v1/rfqs/:id': { allowed: ['investor', 'dealer'], entity: 'rfq', otherParty: 'hidden' },
+  'post /api/v1/rfqs/:id/responses': { allowed: ['dealer'], entity: 'rfq', otherParty: 'forbidden' },
+  'post /api/v1/rfqs/:id/accept': { allowed: ['investor'], entity: 'rfq', otherParty: 'hidden' },
+  'get /api/v1/rfq-statistics': { allowed: ['dealer', 'backoffice', 'operator'] },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */
@@ -80,6 +86,13 @@ beforeAll(async () => {
   other.deal = deal.id;
   other.party = (await t.http.post('/api/v1/auth/token').send({ username: 'investor2', password: 'demo' })).body.user.partyId;
   other.order = await order('investor2', 'm-other');
+  const rfq = async (username: string, dealers: string[]) => (await t.http.post('/api/v1/rfqs').set({ authorization: `Bearer ${await t.token(username)}` })
+    .send({ noteId: note.id, side: 'buy', quantity: '100000', dealerPartyIds: dealers })).body.id;
+  const dealer1 = own.party.dealer;
+  own.rfq = { investor: await rfq('investor1', [dealer1]), dealer: await rfq('investor1', [dealer1]), backoffice: MISSING, operator: MISSING };
+  // Another party's RFQ: investor2's, addressed to a dealer other than dealer1.
+  const dealer2 = (await t.http.post('/api/v1/auth/token').send({ username: 'dealer2', password: 'demo' })).body.user.partyId;
+  other.rfq = await rfq('investor2', [dealer2]);
 });
 afterAll(async () => t.close());
 
@@ -87,6 +100,8 @@ afterAll(async () => t.close());
 const BODIES: Record<string, object> = {
   'patch /api/v1/parties/:id': { eligible: true },
   'patch /api/v1/orders/:id': { quantity: '100000' },
+  'post /api/v1/rfqs/:id/responses': { price: '100', validForSeconds: 30 },
+  'post /api/v1/rfqs/:id/accept': { responseId: '00000000-0000-4000-8000-000000000000' },
 };
 
 function send(method: string, path: string, caller: Caller, body?: object) {

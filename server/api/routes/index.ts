@@ -12,8 +12,9 @@ import { ledgerRoutes } from './ledger.js';
 import { businessDateRoutes } from './business-date.js';
 import { orderRoutes } from './orders.js';
 import { marketRoutes } from './market.js';
+import { rfqRoutes } from './rfq.js';
 
-const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes];
+const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

@@ -1,0 +1,156 @@
+/** RFQ: investors ask dealers for firm prices, dealers answer, the investor accepts one. */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Knex } from 'knex';
+import { defineRoute, requirePrincipal } from '../route.js';
+import { ApiError } from '../errors.js';
+import { idParams, limitParam, positiveDecimal } from '../schemas.js';
+import { Decimal } from '../../domain/decimal.js';
+import { getNote } from '../../refdata/notes.js';
+import { dealerStatistics, findResponse, findRfq, insertResponse, insertRfq, listRfqs, responsesOf, type Rfq, type RfqResponse } from '../../rfq/store.js';
+import { tradeRfq } from '../../sequencer/rfq-trade.js';
+import type { Principal } from '../../auth/tokens.js';
+import type { Clock } from '../services.js';
+import { sequencerOf } from './orders.js';
+
+export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
+export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
+
+function effectiveStatus(rfq: Rfq, now: Date): Rfq['status'] {
+  return rfq.status === 'open' && rfq.expiresAt <= now ? 'expired' : rfq.status;
+}
+
+function responseView(response: RfqResponse, now: Date) {
+  const status = response.status === 'open' && response.validUntil <= now ? 'expired' : response.status;
+  return { id: response.id, dealerPartyId: response.dealerPartyId, price: response.price.toFixed(), validUntil: response.validUntil.toISOString(), status };
+}
+
+function rfqView(rfq: Rfq, responses: readonly RfqResponse[], viewer: Principal, now: Date) {
+  const investorView = viewer.partyId === rfq.investorPartyId;
+  return {
+    id: rfq.id, noteId: rfq.noteId, side: rfq.side, quantity: rfq.quantity.toFixed(),
+    ...(investorView ? { dealerPartyIds: rfq.dealerPartyIds } : {}),
+    status: effectiveStatus(rfq, now), expiresAt: rfq.expiresAt.toISOString(), createdAt: rfq.createdAt.toISOString(),
+    acceptedResponseId: rfq.acceptedResponseId, tradeId: investorView ? rfq.tradeId : null,
+    responses: responses.filter((r) => r.status !== 'replaced').map((r) => responseView(r, now)),
+  };
+}
+
+/** The RFQ as its investor or an addressed dealer may see it; anyone else is told it does not exist. */
+async function visibleRfq(db: Knex, id: string, viewer: Principal): Promise<Rfq> {
+  const rfq = await findRfq(db, id);
+  const visible = rfq && (rfq.investorPartyId === viewer.partyId || rfq.dealerPartyIds.includes(viewer.partyId));
+  if (!rfq || !visible) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${id} does not exist`, { rfqId: id });
+  return rfq;
+}
+
+function assertOpen(rfq: Rfq, clock: Clock): void {
+  if (rfq.status !== 'open') throw new ApiError('WRONG_STATE', `the RFQ is ${rfq.status}`, { rfqId: rfq.id, status: rfq.status });
+  if (rfq.expiresAt <= clock.now()) throw new ApiError('RFQ_EXPIRED', 'the RFQ has expired', { rfqId: rfq.id, expiresAt: rfq.expiresAt.toISOString() });
+}
+
+async function addressedDealers(db: Knex, requested: readonly string[] | undefined): Promise<string[]> {
+  const dealers: { id: string }[] = await db('parties').where({ kind: 'dealer', eligible: true }).select('id');
+  const eligible = new Set(dealers.map((d) => d.id));
+  if (requested === undefined) return [...eligible];
+  for (const id of requested) if (!eligible.has(id)) throw new ApiError('NOT_A_DEALER', `party ${id} is not an eligible dealer`, { partyId: id });
+  return [...new Set(requested)];
+}
+
+const rfqRequest = z.object({
+  noteId: z.string().uuid(),
+  side: z.enum(['buy', 'sell']),
+  quantity: positiveDecimal,
+  dealerPartyIds: z.array(z.string().uuid()).min(1).max(50).optional(),
+  expiresInSeconds: z.number().int().min(RFQ_LIFETIME_SECONDS.min).max(RFQ_LIFETIME_SECONDS.max).optional(),
+}).strict();
+
+export const rfqRoutes = [
+  defineRoute({
+    method: 'post', path: '/api/v1/rfqs', summary: 'Ask dealers (chosen, or all) for a firm price on a size', tag: 'rfq', access: ['investor'],
+    body: rfqRequest, successStatus: 201,
+    handler: async ({ body, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const note = await getNote(services.knex, body.noteId);
+      if (note.status === 'halted') throw new ApiError('NOTE_HALTED', 'trading in this note is halted');
+      const units = sequencerOf(services).view((state) => state.instruments.get(note.id)?.faceToUnits(new Decimal(body.quantity)));
+      if (typeof units === 'string') throw new ApiError(units, `the quantity is not tradable in this note (${units})`);
+      const now = services.clock.now();
+      const rfq: Rfq = {
+        id: randomUUID(), investorPartyId: viewer.partyId, noteId: note.id, side: body.side, quantity: new Decimal(body.quantity),
+        dealerPartyIds: await addressedDealers(services.knex, body.dealerPartyIds), status: 'open',
+        expiresAt: new Date(now.getTime() + (body.expiresInSeconds ?? RFQ_LIFETIME_SECONDS.default) * 1000),
+        acceptedResponseId: null, tradeId: null, createdAt: now,
+      };
+      await insertRfq(services.knex, rfq);
+      return { body: rfqView(rfq, [], viewer, now) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/rfqs', summary: 'Own RFQs (investor) or RFQs addressed to this dealer, newest first', tag: 'rfq', access: ['investor', 'dealer'],
+    query: z.object({ status: z.enum(['open', 'done', 'expired', 'cancelled', 'all']).default('all'), limit: limitParam(100, 500) }).strict(),
+    handler: async ({ query, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const role = viewer.roles.includes('investor') ? 'investor' : 'dealer';
+      const now = services.clock.now();
+      const rfqs = (await listRfqs(services.knex, { partyId: viewer.partyId, role }, query.status === 'expired' || query.status === 'open' ? 'all' : query.status, query.limit))
+        .filter((rfq) => query.status === 'all' || effectiveStatus(rfq, now) === query.status);
+      const responses = await responsesOf(services.knex, rfqs.map((r) => r.id), role === 'dealer' ? viewer.partyId : undefined);
+      return { body: rfqs.map((rfq) => rfqView(rfq, responses.filter((r) => r.rfqId === rfq.id), viewer, now)) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/rfqs/:id', summary: 'One RFQ with its answers', tag: 'rfq', access: ['investor', 'dealer'],
+    params: idParams,
+    handler: async ({ params, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const rfq = await visibleRfq(services.knex, params.id, viewer);
+      const responses = await responsesOf(services.knex, [rfq.id], rfq.investorPartyId === viewer.partyId ? undefined : viewer.partyId);
+      return { body: rfqView(rfq, responses, viewer, services.clock.now()) };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/rfqs/:id/responses', summary: 'A dealer\'s firm answer, valid for some seconds (replaces its previous one)', tag: 'rfq', access: ['dealer'],
+    params: idParams, successStatus: 201,
+    body: z.object({ price: positiveDecimal, validForSeconds: z.number().int().min(RESPONSE_VALIDITY_SECONDS.min).max(RESPONSE_VALIDITY_SECONDS.max) }).strict(),
+    handler: async ({ params, body, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const rfq = await findRfq(services.knex, params.id);
+      if (!rfq) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
+      if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
+      assertOpen(rfq, services.clock);
+      const price = new Decimal(body.price);
+      const ticks = sequencerOf(services).view((state) => state.instruments.get(rfq.noteId)?.priceToTicks(price));
+      if (typeof ticks === 'string') throw new ApiError(ticks, `the price is not valid for this note (${ticks})`);
+      const now = services.clock.now();
+      const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
+      const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', createdAt: now };
+      await insertResponse(services.knex, response);
+      return { body: responseView(response, now) };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/rfqs/:id/accept', summary: 'Trade at one answer; the others end not chosen', tag: 'rfq', access: ['investor'],
+    params: idParams, body: z.object({ responseId: z.string().min(1).max(100) }).strict(),
+    handler: async ({ params, body, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const rfq = await findRfq(services.knex, params.id);
+      if (!rfq || rfq.investorPartyId !== viewer.partyId) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
+      assertOpen(rfq, services.clock);
+      const response = await findResponse(services.knex, body.responseId);
+      if (!response || response.rfqId !== rfq.id || response.status === 'replaced') throw new ApiError('RESPONSE_NOT_FOUND', 'no such answer on this RFQ');
+      if (response.status !== 'open' || response.validUntil <= services.clock.now()) {
+        throw new ApiError('RESPONSE_EXPIRED', 'this answer is no longer valid', { validUntil: response.validUntil.toISOString() });
+      }
+      return { body: await sequencerOf(services).execute((state) => tradeRfq(state, rfq, response)) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/rfq-statistics', summary: 'Per dealer: RFQs received, answered, done, covered, and the hit ratio', tag: 'rfq', access: ['dealer', 'backoffice', 'operator'],
+    handler: async ({ principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const own = viewer.roles.includes('dealer') ? viewer.partyId : undefined;
+      return { body: await dealerStatistics(services.knex, own) };
+    },
+  }),
+];

@@ -1,0 +1,126 @@
+/** RFQ round trips through HTTP: ask, answer, accept, expire, outcomes, and bad input. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireRfqs, RFQ_EXPIRY_GRACE_MS } from '../../server/rfq/store.js';
+import { ManualClock, startTestService, type TestService } from '../support/service.js';
+
+const clock = new ManualClock(new Date('2026-11-23T15:00:00Z'));
+let t: TestService;
+let notes: Record<string, { id: string }>;
+const party: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestService({ clock });
+  notes = Object.fromEntries((await t.http.get('/api/v1/notes').set(await auth('investor1'))).body.map((n: { className: string }) => [n.className, n]));
+  for (const user of ['investor1', 'investor2', 'dealer1', 'dealer2']) {
+    party[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
+  }
+});
+afterAll(async () => t.close());
+
+async function auth(username: string) {
+  return { authorization: `Bearer ${await t.token(username)}` };
+}
+
+async function ask(body: Record<string, unknown>, username = 'investor1') {
+  return t.http.post('/api/v1/rfqs').set(await auth(username)).send({ noteId: notes['A-2']!.id, side: 'buy', quantity: '1000000', ...body });
+}
+
+async function answer(rfqId: string, username: string, price: string, validForSeconds = 30) {
+  return t.http.post(`/api/v1/rfqs/${rfqId}/responses`).set(await auth(username)).send({ price, validForSeconds });
+}
+
+const ledger = async () => t.database.knex('ledger_accounts').orderBy('id').select('id', 'total', 'held');
+
+describe('an RFQ round trip', () => {
+  it('asks two dealers, takes the best answer, records done and covered', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1, party.dealer2] }).then((r) => { expect(r.status).toBe(201); return r; })).body;
+    const seenByDealer = (await t.http.get('/api/v1/rfqs?status=open').set(await auth('dealer2'))).body;
+    expect(seenByDealer.map((r: { id: string }) => r.id)).toContain(rfq.id);
+    expect(seenByDealer[0].dealerPartyIds).toBeUndefined();
+
+    await answer(rfq.id, 'dealer1', '100.25').then((r) => expect(r.status).toBe(201));
+    const best = (await answer(rfq.id, 'dealer2', '100.125')).body;
+    const withAnswers = (await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('investor1'))).body;
+    expect(withAnswers.responses.map((r: { price: string }) => r.price).sort()).toEqual(['100.125', '100.25']);
+    const dealer1View = (await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('dealer1'))).body;
+    expect(dealer1View.responses).toHaveLength(1);
+
+    const accepted = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId: best.id });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.trade).toMatchObject({ side: 'buy', price: '100.125', quantity: '1000000', venue: 'rfq', liquidity: 'taker', factor: '0.9875' });
+    const dealerFill = (await t.http.get('/api/v1/executions').set(await auth('dealer2'))).body[0];
+    expect(dealerFill).toMatchObject({ tradeId: accepted.body.trade.tradeId, side: 'sell', liquidity: 'maker' });
+    const tape = (await t.http.get(`/api/v1/trades?noteId=${notes['A-2']!.id}`).set(await auth('investor2'))).body;
+    expect(tape[0].id).toBe(accepted.body.trade.tradeId);
+
+    const done = (await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('investor1'))).body;
+    expect(done.status).toBe('done');
+    const stats = (await t.http.get('/api/v1/rfq-statistics').set(await auth('backoffice1'))).body;
+    expect(stats.find((s: { dealerPartyId: string }) => s.dealerPartyId === party.dealer2)).toMatchObject({ done: 1, hitRatio: '1' });
+    expect(stats.find((s: { dealerPartyId: string }) => s.dealerPartyId === party.dealer1)).toMatchObject({ covered: 1, hitRatio: '0' });
+
+    const again = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId: best.id });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('WRONG_STATE');
+  });
+});
+
+describe('time limits', () => {
+  it('refuses an answer that has expired and changes nothing', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1] })).body;
+    const quick = (await answer(rfq.id, 'dealer1', '100.5', 2)).body;
+    clock.advance(3_000);
+    const before = await ledger();
+    const late = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId: quick.id });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('RESPONSE_EXPIRED');
+    expect(await ledger()).toEqual(before);
+  });
+
+  it('expires an RFQ nobody took and records the outcomes', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1, party.dealer2], expiresInSeconds: 10 })).body;
+    await answer(rfq.id, 'dealer1', '100.75');
+    clock.advance(10_000 + RFQ_EXPIRY_GRACE_MS + 1);
+    expect((await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('investor1'))).body.status).toBe('expired');
+    expect((await answer(rfq.id, 'dealer2', '100.5')).body.error.code).toBe('RFQ_EXPIRED');
+    await expireRfqs(t.database.knex, clock.now());
+    const outcomes = await t.database.knex('rfq_outcomes').where({ rfq_id: rfq.id }).orderBy('outcome').select('dealer_party_id', 'outcome');
+    expect(outcomes).toEqual([
+      { dealer_party_id: party.dealer1, outcome: 'expired' },
+      { dealer_party_id: party.dealer2, outcome: 'no_response' },
+    ]);
+  });
+});
+
+describe('bad RFQ input changes nothing', () => {
+  it('refuses a dealer answering an RFQ not sent to it', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1] })).body;
+    const response = await answer(rfq.id, 'dealer2', '100');
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe('FORBIDDEN');
+    expect((await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('dealer2'))).status).toBe(404);
+  });
+
+  it.each([
+    ['an unknown note', { noteId: '00000000-0000-4000-8000-000000000000' }, 404, 'NOTE_NOT_FOUND'],
+    ['a size off the increment', { quantity: '100500' }, 422, 'OFF_INCREMENT'],
+    ['a size below the minimum denomination', { quantity: '1000' }, 422, 'BELOW_MIN_DENOMINATION'],
+    ['an investor as a dealer', { dealerPartyIds: ['00000000-0000-4000-8000-000000000000'] }, 422, 'NOT_A_DEALER'],
+    ['a number as quantity', { quantity: 1000000 }, 400, 'VALIDATION_FAILED'],
+  ])('rejects %s', async (_name, body, status, code) => {
+    const before = await t.database.knex('rfqs').count<{ count: string }[]>('* as count');
+    const response = await ask(body);
+    expect(response.status).toBe(status);
+    expect(response.body.error.code).toBe(code);
+    expect(await t.database.knex('rfqs').count<{ count: string }[]>('* as count')).toEqual(before);
+  });
+
+  it('refuses an off-tick answer, another investor\'s accept and a dealer asking', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1] })).body;
+    expect((await answer(rfq.id, 'dealer1', '100.001')).body.error.code).toBe('OFF_TICK');
+    const good = (await answer(rfq.id, 'dealer1', '100')).body;
+    const other = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor2')).send({ responseId: good.id });
+    expect(other.status).toBe(404);
+    expect((await ask({}, 'dealer1')).status).toBe(403);
+  });
+});
