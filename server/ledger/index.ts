@@ -7,6 +7,6 @@ export * from './types.js';
 export * from './errors.js';
 export { postEntries, postEntry } from './post.js';
 export { placeHolds, releaseHolds } from './holds.js';
-export { applyHoldBatch, type OpenedHold, type ChangedHold } from './hold-batch.js';
+export { applyHoldBatch, holdBatchArguments, type OpenedHold, type ChangedHold } from './hold-batch.js';
 export { partyBalances, journalEntries, postingSumsByAsset, formatLedgerAmount, type EntryView, type EntryQuery } from './queries.js';
 export { ensureAccounts } from './accounts.js';

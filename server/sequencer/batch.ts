@@ -6,12 +6,10 @@
  */
 import type { Knex } from 'knex';
 import type { Command, EngineEvent } from '../engine/index.js';
-import { applyHoldBatch, postEntries, type EntryInput } from '../ledger/index.js';
+import { holdBatchArguments, postEntries, type EntryInput } from '../ledger/index.js';
+import { inTransaction } from '../db/transaction.js';
 import type { AccountBook } from './accounts.js';
 import { orderRow, tradeRow, type OrderRecord, type TradeRecord } from './records.js';
-
-/** Rows per INSERT statement: far below Postgres's 65,535 bind parameters for the widest row. */
-const ROWS_PER_STATEMENT = 1000;
 
 export class Batch {
   readonly journal: Command[] = [];
@@ -33,35 +31,38 @@ export class Batch {
   }
 }
 
-export async function commitBatch(trx: Knex.Transaction, batch: Batch, accounts: AccountBook): Promise<void> {
-  for (const rows of chunks(batch.journal.map((command) => ({ seq: command.seq, kind: command.kind, command: JSON.stringify(command) })))) {
-    await trx('sequencer_journal').insert(rows);
-  }
-  for (const rows of chunks([...batch.orders.values()].map(orderRow))) {
-    await trx('orders')
-      .insert(rows)
-      .onConflict('id')
-      .merge(['price', 'quantity', 'status', 'filled_quantity', 'leaves_quantity', 'cancelled_quantity', 'filled_notional', 'hold_reference', 'updated_seq', 'updated_at']);
-  }
-  for (const rows of chunks(batch.trades.map(tradeRow))) await trx('trades').insert(rows);
+/**
+ * Writes the batch. The common case (orders, trades, holds) is one call of the database function
+ * trading_commit_batch: one statement, one round trip, atomic. Batches that also move cash, change
+ * a note's status or carry other modules' writes run the same call inside a transaction with them.
+ */
+export async function commitBatch(knex: Knex, batch: Batch, accounts: AccountBook): Promise<void> {
   const { opened, changed } = accounts.pendingChanges();
-  await applyHoldBatch(
-    trx,
+  const [openedJson, changedJson] = holdBatchArguments(
     opened.map((h) => ({ reference: h.reference, account: { partyId: h.partyId, asset: h.asset }, amount: h.amount, remaining: h.remaining, closedAs: closedAs(h.reference) })),
     changed.map((h) => ({ reference: h.reference, remaining: h.remaining, closedAs: closedAs(h.reference) })),
   );
-  await postEntries(trx, batch.entries);
-  for (const write of batch.alsoWrite) await write(trx);
-  for (const [noteId, status] of batch.noteStatus) await trx('notes').where({ id: noteId }).update({ status });
+  const call = (db: Knex | Knex.Transaction) =>
+    db.raw('select trading_commit_batch(?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb)', [
+      JSON.stringify(batch.journal),
+      JSON.stringify([...batch.orders.values()].map(orderRow)),
+      JSON.stringify(batch.trades.map(tradeRow)),
+      openedJson,
+      changedJson,
+    ]);
+  if (batch.entries.length === 0 && batch.alsoWrite.length === 0 && batch.noteStatus.size === 0) {
+    await call(knex);
+    return;
+  }
+  await inTransaction(knex, async (trx) => {
+    await call(trx);
+    await postEntries(trx, batch.entries);
+    for (const write of batch.alsoWrite) await write(trx);
+    for (const [noteId, status] of batch.noteStatus) await trx('notes').where({ id: noteId }).update({ status });
+  });
 }
 
 /** Trade holds end consumed by settlement; order holds end released (their used part moved to trades). */
 function closedAs(reference: string): 'consumed' | 'released' {
   return reference.startsWith('trade:') ? 'consumed' : 'released';
-}
-
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
-  return out;
 }

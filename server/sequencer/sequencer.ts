@@ -13,8 +13,6 @@ import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import type { Clock } from '../api/services.js';
 import type { EngineEvent } from '../engine/index.js';
-import { currentBusinessDate } from '../businessdate/index.js';
-import { inTransaction } from '../db/transaction.js';
 import { Batch, commitBatch } from './batch.js';
 import { recoverState } from './recovery.js';
 import type { TradeRecord } from './records.js';
@@ -111,10 +109,9 @@ export class Sequencer {
     const outcomes: { ok: boolean; value: unknown }[] = [];
     const startedMs = performance.now();
     try {
-      state.businessDate = await currentBusinessDate(this.knex);
       for (const job of jobs) outcomes.push(runJob(state, job));
       const ranMs = performance.now();
-      await inTransaction(this.knex, (trx) => commitBatch(trx, batch, state.accounts));
+      await commitBatch(this.knex, batch, state.accounts);
       this.logger.debug({ jobs: jobs.length, runMs: ranMs - startedMs, commitMs: performance.now() - ranMs }, 'batch committed');
     } catch (error) {
       await this.failBatch(jobs, error);

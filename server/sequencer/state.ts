@@ -44,6 +44,7 @@ export class TradingState {
   /** Ledger idempotency keys of cash movements entered since start, for the same reason. */
   readonly cashKeys = new Map<string, string>();
   lastSeq = 0;
+  /** The trading day trades are dated with: loaded at recovery, moved by the end-of-day roll. */
   businessDate = '';
   limits: RiskLimits = DEFAULT_RISK_LIMITS;
 

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   const database = await openDatabase(cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
   const service = await startService({
     config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'bench-secret-bench-secret-bench-secret', logLevel: 'silent', seedDemo: true, demoPassword: 'demo' },
-    logger: pino({ level: 'silent' }),
+    // BENCH_DEBUG=1 prints the sequencer's per-batch timings (jobs, runMs, commitMs) to stderr.
+    logger: pino({ level: process.env.BENCH_DEBUG ? 'debug' : 'silent' }, pino.destination(2)),
     database,
     riskLimits: { orderFaceMax: new Decimal(50_000_000), openOrdersMax: 1_000_000, dailyNotionalMax: new Decimal('1e15') },
   });
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   let sequence = 0;
   const client = async (index: number) => {
     const username = users[index % users.length]!;
-    const side = username.startsWith('investor') ? 'buy' : 'sell';
+    const side = 'buy'; // buys only: every party has cash for them, and nothing crosses
     while (Date.now() < deadline) {
       const note = notes[(sequence++) % notes.length]!;
       const price = side === 'buy' ? (90 + (sequence % 64) / 8).toString() : (110 - (sequence % 64) / 8).toString();

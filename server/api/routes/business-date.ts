@@ -21,6 +21,8 @@ export const businessDateRoutes = [
         { ...(body?.expectedDate ? { expectedDate: body.expectedDate } : {}), rolledBy: requirePrincipal(principal).userId },
         services.endOfDayHooks,
       );
+      // Trades from here on are dated with the new day; the sequencer learns it once the roll has committed.
+      await services.sequencer?.execute((state) => void (state.businessDate = result.businessDate));
       return { body: result };
     },
   }),
