@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { idParams, limitParam, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
-import { Decimal } from '../../domain/decimal.js';
-import { massQuote, pullQuotes } from '../../sequencer/quotes.js';
+import { idParams, limitParam } from '../schemas.js';
+import { pullAllQuotes, putQuotes, quotesRequest } from '../../trading/order-entry.js';
 import { tape } from '../../trading/queries.js';
 import { getNote } from '../../refdata/notes.js';
 import { sequencerOf } from './orders.js';
@@ -12,34 +11,17 @@ import { sequencerOf } from './orders.js';
 /** Deepest book a request may ask for. */
 export const BOOK_DEPTH_MAX = 500;
 
-const quoteEntry = z
-  .object({ noteId: z.string().uuid(), bidPrice: positiveDecimal.optional(), bidSize: nonNegativeDecimal, askPrice: positiveDecimal.optional(), askSize: nonNegativeDecimal })
-  .strict();
-
 const level = z.object({ price: z.string(), quantity: z.string(), orders: z.number() });
 
 export const marketRoutes = [
   defineRoute({
     method: 'put', path: '/api/v1/quotes', summary: 'Replace this dealer\'s quotes on the given notes, atomically (mass quote)', tag: 'quotes', access: ['dealer'],
-    body: z.object({ quotes: z.array(quoteEntry).min(1).max(200) }).strict(),
-    handler: async ({ body, principal, services }) => {
-      const partyId = requirePrincipal(principal).partyId;
-      const inputs = body.quotes.map((q) => ({
-        noteId: q.noteId,
-        bidPrice: q.bidPrice === undefined ? null : new Decimal(q.bidPrice),
-        bidSize: new Decimal(q.bidSize),
-        askPrice: q.askPrice === undefined ? null : new Decimal(q.askPrice),
-        askSize: new Decimal(q.askSize),
-      }));
-      return { body: await sequencerOf(services).execute((state) => massQuote(state, partyId, inputs)) };
-    },
+    body: quotesRequest,
+    handler: async ({ body, principal, services }) => ({ body: await putQuotes(services, requirePrincipal(principal).partyId, body) }),
   }),
   defineRoute({
     method: 'delete', path: '/api/v1/quotes', summary: 'Pull all of this dealer\'s quotes', tag: 'quotes', access: ['dealer'],
-    handler: async ({ principal, services }) => {
-      const partyId = requirePrincipal(principal).partyId;
-      return { body: await sequencerOf(services).execute((state) => pullQuotes(state, partyId)) };
-    },
+    handler: async ({ principal, services }) => ({ body: await pullAllQuotes(services, requirePrincipal(principal).partyId) }),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/notes/:id/book', summary: 'Level 2 book of a note, best first', tag: 'market data', access: 'user',

@@ -1,0 +1,155 @@
+/**
+ * Order entry as a service, shared by the REST routes and the WebSocket: the same validation, the
+ * same clOrdId idempotency, the same sequenced risk and durability, the same answers.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Knex } from 'knex';
+import { ApiError } from '../api/errors.js';
+import { nonNegativeDecimal, positiveDecimal } from '../api/schemas.js';
+import type { AppServices } from '../api/services.js';
+import type { Principal } from '../auth/tokens.js';
+import { Decimal } from '../domain/decimal.js';
+import { cancelOrder, placeOrder, replaceOrder } from '../sequencer/orders.js';
+import { massQuote, pullQuotes } from '../sequencer/quotes.js';
+import { DuplicateClOrdId, TradingRejection } from '../sequencer/rejections.js';
+import { executionFor, orderToApi, type OrderRecord } from '../sequencer/records.js';
+import type { Sequencer } from '../sequencer/sequencer.js';
+import { findOrder, findOrderByClOrdId, tradesOfOrder } from './queries.js';
+
+const SELF_TRADE_MODES = ['cancel_newest', 'cancel_oldest', 'cancel_both', 'decrement_and_cancel'] as const;
+
+export const orderRequest = z
+  .object({
+    clOrdId: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    noteId: z.string().uuid(),
+    side: z.enum(['buy', 'sell']),
+    type: z.enum(['limit', 'market']),
+    price: positiveDecimal.optional(),
+    quantity: positiveDecimal,
+    timeInForce: z.enum(['GTC', 'DAY', 'IOC', 'FOK', 'GTD']).optional(),
+    expireAt: z.string().datetime({ offset: true }).optional(),
+    postOnly: z.boolean().optional(),
+    stpMode: z.enum(SELF_TRADE_MODES).optional(),
+  })
+  .strict()
+  .superRefine((order, context) => {
+    if (order.type === 'limit' && order.price === undefined) context.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
+    if (order.type === 'market' && order.price !== undefined) context.addIssue({ code: 'custom', path: ['price'], message: 'a market order has no price' });
+    if (order.type === 'market' && order.timeInForce !== undefined && !['IOC', 'FOK'].includes(order.timeInForce)) {
+      context.addIssue({ code: 'custom', path: ['timeInForce'], message: 'a market order is IOC or FOK' });
+    }
+    if ((order.timeInForce === 'GTD') !== (order.expireAt !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['expireAt'], message: 'expireAt is required for GTD orders and only for them' });
+    }
+    if (order.postOnly && (order.type === 'market' || order.timeInForce === 'IOC' || order.timeInForce === 'FOK')) {
+      context.addIssue({ code: 'custom', path: ['postOnly'], message: 'post-only orders rest: limit with GTC, DAY or GTD' });
+    }
+  });
+
+export type OrderRequest = z.infer<typeof orderRequest>;
+
+export const replaceRequest = z.object({ price: positiveDecimal.optional(), quantity: positiveDecimal.optional() }).strict()
+  .refine((b) => b.price !== undefined || b.quantity !== undefined, 'give a price, a quantity or both');
+
+export const quoteEntry = z
+  .object({ noteId: z.string().uuid(), bidPrice: positiveDecimal.optional(), bidSize: nonNegativeDecimal, askPrice: positiveDecimal.optional(), askSize: nonNegativeDecimal })
+  .strict();
+export const quotesRequest = z.object({ quotes: z.array(quoteEntry).min(1).max(200) }).strict();
+
+export interface EntryResult {
+  status: number;
+  body: unknown;
+}
+
+function requestHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+export function sequencerOf(services: { sequencer: Sequencer | null }): Sequencer {
+  if (!services.sequencer) throw new ApiError('UNAVAILABLE', 'trading is not running');
+  return services.sequencer;
+}
+
+/** The original answer to an order whose clOrdId was seen before: the order and its fills, or its rejection. */
+async function originalResult(db: Knex, order: OrderRecord, hash: string): Promise<EntryResult> {
+  if (order.requestHash !== hash) {
+    throw new ApiError('DUPLICATE_CL_ORD_ID', 'this clOrdId was already used for a different order', { orderId: order.id });
+  }
+  if (order.status === 'rejected') throw new TradingRejection(order.rejectCode as never, {}, orderToApi(order));
+  const fills = (await tradesOfOrder(db, order.id)).filter((t) => t.seq === order.createdSeq).map((t) => executionFor(t, order.partyId));
+  return { status: 200, body: { order: orderToApi(order), fills } };
+}
+
+export async function ownOrder(db: Knex, partyId: string, id: string): Promise<OrderRecord> {
+  const order = await findOrder(db, id);
+  if (!order || order.partyId !== partyId) throw new ApiError('ORDER_NOT_FOUND', `order ${id} does not exist`, { orderId: id });
+  return order;
+}
+
+function assertOpen(order: OrderRecord): void {
+  if (order.status !== 'new' && order.status !== 'partially_filled') {
+    throw new ApiError('WRONG_STATE', `the order is ${order.status}`, { orderId: order.id, status: order.status });
+  }
+}
+
+/** Places an order: a repeat of its clOrdId answers with the original (200), a new one 201. */
+export async function submitOrder(services: AppServices, viewer: Principal, body: OrderRequest): Promise<EntryResult> {
+  const hash = requestHash(body);
+  const earlier = await findOrderByClOrdId(services.knex, viewer.partyId, body.clOrdId);
+  if (earlier) return originalResult(services.knex, earlier, hash);
+  try {
+    const result = await sequencerOf(services).execute((state) =>
+      placeOrder(state, {
+        partyId: viewer.partyId,
+        noteId: body.noteId,
+        clOrdId: body.clOrdId,
+        requestHash: hash,
+        side: body.side,
+        type: body.type,
+        price: body.price === undefined ? null : new Decimal(body.price),
+        quantity: new Decimal(body.quantity),
+        timeInForce: body.timeInForce ?? (body.type === 'market' ? 'IOC' : 'GTC'),
+        expireAt: body.expireAt ? new Date(body.expireAt) : null,
+        postOnly: body.postOnly ?? false,
+        stpMode: body.stpMode ?? 'cancel_newest',
+      }),
+    );
+    return { status: 201, body: result };
+  } catch (error) {
+    if (!(error instanceof DuplicateClOrdId)) throw error;
+    const original = await findOrderByClOrdId(services.knex, viewer.partyId, body.clOrdId);
+    if (!original) throw error;
+    return originalResult(services.knex, original, hash);
+  }
+}
+
+/** Cancel/replace of an own open order. */
+export async function replaceOwnOrder(services: AppServices, partyId: string, orderId: string, change: z.infer<typeof replaceRequest>) {
+  assertOpen(await ownOrder(services.knex, partyId, orderId));
+  const update = { ...(change.price ? { price: new Decimal(change.price) } : {}), ...(change.quantity ? { quantity: new Decimal(change.quantity) } : {}) };
+  return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
+}
+
+/** Cancel of an own open order. */
+export async function cancelOwnOrder(services: AppServices, partyId: string, orderId: string) {
+  assertOpen(await ownOrder(services.knex, partyId, orderId));
+  return sequencerOf(services).execute((state) => cancelOrder(state, partyId, orderId));
+}
+
+/** A dealer's mass quote: replaces its quotes on the given notes atomically. */
+export async function putQuotes(services: AppServices, partyId: string, request: z.infer<typeof quotesRequest>) {
+  const inputs = request.quotes.map((q) => ({
+    noteId: q.noteId,
+    bidPrice: q.bidPrice === undefined ? null : new Decimal(q.bidPrice),
+    bidSize: new Decimal(q.bidSize),
+    askPrice: q.askPrice === undefined ? null : new Decimal(q.askPrice),
+    askSize: new Decimal(q.askSize),
+  }));
+  return sequencerOf(services).execute((state) => massQuote(state, partyId, inputs));
+}
+
+/** Pulls every quote of the dealer. */
+export async function pullAllQuotes(services: AppServices, partyId: string) {
+  return sequencerOf(services).execute((state) => pullQuotes(state, partyId));
+}
