@@ -18,6 +18,8 @@ import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
 import { expireRfqs } from './rfq/store.js';
+import { publishRfq } from './rfq/views.js';
+import { EventBus } from './events/bus.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
 
 /** How often the sequencer looks for GTD orders whose expiry time has passed. */
@@ -66,6 +68,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const services: AppServices = {
     knex: database.knex,
     sequencer,
+    events: new EventBus(),
     clock,
     jwtSecret,
     logger,
@@ -99,7 +102,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   }, GTD_SWEEP_INTERVAL_MS);
   gtdSweep.unref();
   const rfqSweep = setInterval(() => {
-    expireRfqs(database.knex, clock.now()).catch((error) => logger.warn({ err: error }, 'RFQ expiry failed'));
+    expireRfqs(database.knex, clock.now(), (rfq) => publishRfq(database.knex, services.events, rfq, 'rfq_expired', clock.now())).catch((error) => logger.warn({ err: error }, 'RFQ expiry failed'));
   }, RFQ_SWEEP_INTERVAL_MS);
   rfqSweep.unref();
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { RateLimiter } from '../auth/rate-limit.js';
 import type { EndOfDayHook } from '../businessdate/index.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
+import type { EventBus } from '../events/bus.js';
 
 export interface Clock {
   now(): Date;
@@ -24,6 +25,8 @@ export interface AppServices {
   loginLimits: { perUsername: RateLimiter; perAddress: RateLimiter };
   /** The single writer of books and available balances; null until it has recovered. */
   sequencer: Sequencer | null;
+  /** Committed RFQ and settlement activity, for the private WebSocket feeds. */
+  events: EventBus;
   /** Run by the end-of-day roll, in order, before the business date moves. */
   endOfDayHooks: EndOfDayHook[];
   /** Readiness: the database answered and everything that must be loaded at start is loaded. */

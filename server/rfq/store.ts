@@ -142,7 +142,7 @@ export async function closeRfq(trx: Knex.Transaction, rfq: Rfq, end: { status: '
 }
 
 /** Ends every open RFQ whose expiry (plus the grace) has passed. Returns how many ended. */
-export async function expireRfqs(db: Knex, now: Date): Promise<number> {
+export async function expireRfqs(db: Knex, now: Date, onExpired: (rfq: Rfq) => Promise<void> = async () => undefined): Promise<number> {
   const cutoff = new Date(now.getTime() - RFQ_EXPIRY_GRACE_MS);
   const due = (await db('rfqs').where({ status: 'open' }).where('expires_at', '<=', cutoff).limit(500).select('*')).map(toRfq);
   for (const rfq of due) {
@@ -150,6 +150,7 @@ export async function expireRfqs(db: Knex, now: Date): Promise<number> {
       const locked = await trx('rfqs').where({ id: rfq.id, status: 'open' }).forUpdate().first();
       if (locked) await closeRfq(trx, rfq, { status: 'expired', acceptedResponseId: null, tradeId: null, at: now });
     });
+    await onExpired({ ...rfq, status: 'expired' });
   }
   return due.length;
 }

@@ -15,7 +15,7 @@ import type { Clock } from '../api/services.js';
 import type { EngineEvent } from '../engine/index.js';
 import { Batch, commitBatch } from './batch.js';
 import { recoverState } from './recovery.js';
-import type { TradeRecord } from './records.js';
+import { orderToApi, type ApiOrder, type TradeRecord } from './records.js';
 import { DEFAULT_RISK_LIMITS, type RiskLimits, type TradingState } from './state.js';
 
 /** Jobs per group commit: bounds a transaction's size and the latency of its first job. */
@@ -24,8 +24,13 @@ export const BATCH_JOBS_MAX = 2_000;
 export const QUEUE_JOBS_MAX = 50_000;
 
 export interface CommittedBatch {
+  /** The engine's events of the batch, in order (book changes, fills, quote replacements, …). */
   events: readonly EngineEvent[];
   trades: readonly TradeRecord[];
+  /** The final state of every order the batch touched (new, filled, cancelled, replaced, rejected). */
+  orders: readonly ApiOrder[];
+  /** The sequencer's sequence number after the batch. */
+  lastSeq: number;
 }
 
 interface Job {
@@ -124,7 +129,7 @@ export class Sequencer {
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.value);
     });
-    const committed: CommittedBatch = { events: batch.events, trades: batch.trades };
+    const committed: CommittedBatch = { events: batch.events, trades: batch.trades, orders: [...batch.orders.values()].map(orderToApi), lastSeq: state.lastSeq };
     for (const listener of this.listeners) {
       try {
         listener(committed);

@@ -9,32 +9,13 @@ import { Decimal } from '../../domain/decimal.js';
 import { getNote } from '../../refdata/notes.js';
 import { dealerStatistics, findResponse, findRfq, insertResponse, insertRfq, listRfqs, responsesOf, type Rfq, type RfqResponse } from '../../rfq/store.js';
 import { tradeRfq } from '../../sequencer/rfq-trade.js';
+import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/views.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
 import { sequencerOf } from './orders.js';
 
 export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
 export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
-
-function effectiveStatus(rfq: Rfq, now: Date): Rfq['status'] {
-  return rfq.status === 'open' && rfq.expiresAt <= now ? 'expired' : rfq.status;
-}
-
-function responseView(response: RfqResponse, now: Date) {
-  const status = response.status === 'open' && response.validUntil <= now ? 'expired' : response.status;
-  return { id: response.id, dealerPartyId: response.dealerPartyId, price: response.price.toFixed(), validUntil: response.validUntil.toISOString(), status };
-}
-
-function rfqView(rfq: Rfq, responses: readonly RfqResponse[], viewer: Principal, now: Date) {
-  const investorView = viewer.partyId === rfq.investorPartyId;
-  return {
-    id: rfq.id, noteId: rfq.noteId, side: rfq.side, quantity: rfq.quantity.toFixed(),
-    ...(investorView ? { dealerPartyIds: rfq.dealerPartyIds } : {}),
-    status: effectiveStatus(rfq, now), expiresAt: rfq.expiresAt.toISOString(), createdAt: rfq.createdAt.toISOString(),
-    acceptedResponseId: rfq.acceptedResponseId, tradeId: investorView ? rfq.tradeId : null,
-    responses: responses.filter((r) => r.status !== 'replaced').map((r) => responseView(r, now)),
-  };
-}
 
 /** The RFQ as its investor or an addressed dealer may see it; anyone else is told it does not exist. */
 async function visibleRfq(db: Knex, id: string, viewer: Principal): Promise<Rfq> {
@@ -83,6 +64,7 @@ export const rfqRoutes = [
         acceptedResponseId: null, tradeId: null, createdAt: now,
       };
       await insertRfq(services.knex, rfq);
+      await publishRfq(services.knex, services.events, rfq, 'rfq_created', now);
       return { body: rfqView(rfq, [], viewer, now) };
     },
   }),
@@ -126,6 +108,7 @@ export const rfqRoutes = [
       const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
       const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', createdAt: now };
       await insertResponse(services.knex, response);
+      await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
       return { body: responseView(response, now) };
     },
   }),
@@ -142,7 +125,10 @@ export const rfqRoutes = [
       if (response.status !== 'open' || response.validUntil <= services.clock.now()) {
         throw new ApiError('RESPONSE_EXPIRED', 'this answer is no longer valid', { validUntil: response.validUntil.toISOString() });
       }
-      return { body: await sequencerOf(services).execute((state) => tradeRfq(state, rfq, response)) };
+      const result = await sequencerOf(services).execute((state) => tradeRfq(state, rfq, response));
+      const done = await findRfq(services.knex, rfq.id);
+      if (done) await publishRfq(services.knex, services.events, done, 'rfq_done', services.clock.now());
+      return { body: result };
     },
   }),
   defineRoute({
