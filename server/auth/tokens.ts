@@ -3,6 +3,7 @@
  * otherwise choose: the algorithm (HS256 only, so `alg: none` and key-confusion tokens fail), the
  * issuer, the audience, a maximum age, and the presence of `exp`.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from './roles.js';
 
@@ -10,6 +11,20 @@ export const TOKEN_ISSUER = 'compute-notes-exchange';
 export const TOKEN_AUDIENCE = 'cnx-api';
 export const TOKEN_LIFETIME_SECONDS = 8 * 60 * 60;
 const ALGORITHM = 'HS256';
+
+/**
+ * Given a string, jsonwebtoken tries to parse it as a public key and then builds a secret key, on
+ * every call (a fifth of the CPU of the order path when profiled). The key object is built once.
+ */
+const keyObjects = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keyObjects.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keyObjects.set(secret, key);
+  }
+  return key;
+}
 
 export interface Principal {
   userId: string;
@@ -27,7 +42,7 @@ export function issueToken(secret: string, principal: Principal, nowSeconds: num
   const exp = nowSeconds + TOKEN_LIFETIME_SECONDS;
   const token = jwt.sign(
     { sub: principal.userId, username: principal.username, partyId: principal.partyId, roles: principal.roles, iat: nowSeconds, exp },
-    secret,
+    keyOf(secret),
     { algorithm: ALGORITHM, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
   );
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
@@ -39,7 +54,7 @@ export class TokenError extends Error {}
 export function verifyToken(secret: string, token: string, nowSeconds: number): Principal {
   let payload: jwt.JwtPayload | string;
   try {
-    payload = jwt.verify(token, secret, {
+    payload = jwt.verify(token, keyOf(secret), {
       algorithms: [ALGORITHM],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
