@@ -63,7 +63,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
 
-  const sequencer = new Sequencer(database.knex, clock, logger, options.riskLimits);
+  const sequencer = new Sequencer(database.writer, clock, logger, options.riskLimits);
   await sequencer.start();
   const services: AppServices = {
     knex: database.knex,

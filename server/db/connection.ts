@@ -31,6 +31,11 @@ export type DatabaseTarget =
 
 export interface Database {
   knex: Knex;
+  /**
+   * The sequencer's own connection for its group commits, so a commit never queues behind request
+   * reads waiting for the shared pool. On PGlite (one connection) it is the same as `knex`.
+   */
+  writer: Knex;
   target: DatabaseTarget['kind'];
   /** Only for PGlite: the instance, e.g. to dump a migrated template in tests. */
   pglite?: PGlite;
@@ -45,7 +50,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       pool: { min: 0, max: target.poolMax ?? 10 },
       migrations: { migrationSource },
     });
-    return { knex, target: 'postgres', close: () => knex.destroy() };
+    const writer = knexFactory({ client: 'pg', connection: target.url, pool: { min: 1, max: 1 } });
+    return { knex, writer, target: 'postgres', close: async () => { await writer.destroy(); await knex.destroy(); } };
   }
   const dataDir = target.dataDir === 'memory' ? undefined : path.resolve(target.dataDir);
   // PGlite creates only the last path component of its directory.
@@ -67,6 +73,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   });
   return {
     knex,
+    writer: knex,
     target: 'pglite',
     pglite,
     close: async () => {
