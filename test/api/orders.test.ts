@@ -84,6 +84,17 @@ describe('a limit order that rests, then trades', () => {
   });
 });
 
+describe('the public tape', () => {
+  it('shows sizes above the note\'s dissemination cap as "<cap>+", the way TRACE does', async () => {
+    const c = notes['C']!; // the demo's Class C disseminates sizes up to 1,000,000
+    await place('dealer1', { noteId: c.id, side: 'sell', price: '97', quantity: '1500000' });
+    const lift = await place('investor2', { noteId: c.id, side: 'buy', price: '97', quantity: '1500000', timeInForce: 'IOC' });
+    expect(lift.body.fills[0].quantity).toBe('1500000');
+    const tape = (await t.http.get(`/api/v1/trades?noteId=${c.id}&limit=1`).set(await auth('investor1'))).body;
+    expect(tape).toEqual([{ id: lift.body.fills[0].tradeId, noteId: c.id, price: '97', quantity: '1000000+', executedAt: expect.any(String) }]);
+  });
+});
+
 describe('clOrdId idempotency', () => {
   it('answers a retry with the original result and never creates a second order', async () => {
     const body = { clOrdId: 'retry-me', noteId: notes['C']!.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' };
