@@ -7,12 +7,14 @@ import * as foundation from './20261121000000_foundation.js';
 import * as trading from './20261122000000_trading.js';
 import * as rfq from './20261122100000_rfq.js';
 import * as batchCommit from './20261122200000_batch_commit.js';
+import * as settlement from './20261123000000_settlement.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
   ['20261122000000_trading', trading],
   ['20261122100000_rfq', rfq],
   ['20261122200000_batch_commit', batchCommit],
+  ['20261123000000_settlement', settlement],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -14,6 +14,7 @@ import { RateLimiter } from './auth/rate-limit.js';
 import { resolveJwtSecret } from './auth/secret.js';
 import { initialiseBusinessDate } from './businessdate/index.js';
 import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
+import { seedDemoWaterfalls } from './servicing/demo.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
@@ -62,6 +63,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
+  if (config.seedDemo) await seedDemoWaterfalls(database.knex);
 
   const sequencer = new Sequencer(database.writer, clock, logger, options.riskLimits);
   await sequencer.start();

@@ -146,3 +146,14 @@ export async function createNote(db: Knex | Knex.Transaction, input: NoteInput):
   if (!inserted) throw new ApiError('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
   return toNote(inserted);
 }
+
+/**
+ * Sets a note's pool factor after a principal payment (servicing). 0 marks a retired class.
+ * Runs in the caller's transaction so the factor moves with the payment that lowered it.
+ */
+export async function setNoteFactor(db: Knex | Knex.Transaction, id: string, factor: Decimal): Promise<Note> {
+  if (factor.isNegative() || factor.gt(1)) throw new ApiError('INVALID_FACTOR', `a factor must be in [0, 1], not ${factor.toFixed()}`, { noteId: id });
+  const [row] = await db('notes').where({ id }).update({ factor: factor.toFixed() }).returning('*');
+  if (!row) throw new ApiError('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
+  return toNote(row);
+}

@@ -60,6 +60,19 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'post /api/v1/rfqs/:id/responses': { allowed: ['dealer'], entity: 'rfq', otherParty: 'forbidden' },
   'post /api/v1/rfqs/:id/accept': { allowed: ['investor'], entity: 'rfq', otherParty: 'hidden' },
   'get /api/v1/rfq-statistics': { allowed: ['dealer', 'backoffice', 'operator'] },
+  'get /api/v1/settlements': { allowed: ALL },
+  'post /api/v1/settlements/run': { allowed: ['backoffice'] },
+  'get /api/v1/settlements/runs': { allowed: ['backoffice', 'operator'] },
+  'get /api/v1/settlements/runs/:id': { allowed: ['backoffice', 'operator'] },
+  'post /api/v1/settlements/:id/cancel': { allowed: ['backoffice'] },
+  'get /api/v1/statements': { allowed: ALL },
+  'get /api/v1/deals/:id/waterfall': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
+  'put /api/v1/deals/:id/waterfall': { allowed: ['backoffice', 'operator'], entity: 'deal', otherParty: 'visible' },
+  'post /api/v1/deals/:id/collections': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
+  'get /api/v1/deals/:id/collections': { allowed: ['backoffice', 'operator'], entity: 'deal', otherParty: 'visible' },
+  'post /api/v1/deals/:id/distributions': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
+  'get /api/v1/deals/:id/trustee-reports': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
+  'get /api/v1/reconciliation': { allowed: ['backoffice'] },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */
@@ -102,6 +115,14 @@ const BODIES: Record<string, object> = {
   'patch /api/v1/orders/:id': { quantity: '100000' },
   'post /api/v1/rfqs/:id/responses': { price: '100', validForSeconds: 30 },
   'post /api/v1/rfqs/:id/accept': { responseId: '00000000-0000-4000-8000-000000000000' },
+  'put /api/v1/deals/:id/waterfall': {
+    version: 1, paymentsPerYear: 12, seniorFees: [], classes: [{ noteId: '00000000-0000-4000-8000-000000000000', className: 'A' }], reserve: { targetAmount: '0' },
+    principal: { mode: 'sequential', scheduledPerPeriod: '0' }, cashTrap: null, anticipatedRepaymentDate: null, recordDate: 'business-day-before-payment-date',
+  },
+  'post /api/v1/deals/:id/collections': {
+    reference: 'matrix', paymentDate: '2026-12-15', periodStart: '2026-11-01', periodEnd: '2026-11-30', revenue: '1000', operatingCosts: '0', utilization: '90', uptime: '99.9', powerCost: '0',
+  },
+  'post /api/v1/deals/:id/distributions': { paymentDate: '2000-01-03' },
 };
 
 function send(method: string, path: string, caller: Caller, body?: object) {

@@ -12,9 +12,14 @@ import { ledgerRoutes } from './ledger.js';
 import { businessDateRoutes } from './business-date.js';
 import { orderRoutes } from './orders.js';
 import { marketRoutes } from './market.js';
+import { settlementRoutes } from './settlement.js';
+import { servicingRoutes } from './servicing.js';
+import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
+// Settlement, servicing and reconciliation (the back office).
+businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

@@ -1,0 +1,107 @@
+/**
+ * Settlement: instructions and their state, settlement runs (gross or net) with progress,
+ * cancelling an open instruction, and each party's daily statement (JSON or CSV).
+ */
+import { z } from 'zod';
+import type { Knex } from 'knex';
+import { defineRoute, requirePrincipal } from '../route.js';
+import { ApiError } from '../errors.js';
+import { isoDate, limitParam } from '../schemas.js';
+import { seesAllParties } from '../../auth/roles.js';
+import type { Principal } from '../../auth/tokens.js';
+import { currentBusinessDate } from '../../businessdate/index.js';
+import { getParty } from '../../refdata/parties.js';
+import { cancelInstruction } from '../../settlement/cancel.js';
+import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
+import { getRun, instructionView, listInstructions, listRuns } from '../../settlement/queries.js';
+import { runSettlement } from '../../settlement/run.js';
+import { partyStatement, statementCsv } from '../../settlement/statements.js';
+import { notifyReleasedHolds, notifySettled } from '../../settlement/trading-sync.js';
+import { INSTRUCTION_STATUSES } from '../../settlement/types.js';
+
+const instructionSchema = z.object({
+  id: z.string(), tradeId: z.string(), noteId: z.string(), buyerPartyId: z.string(), sellerPartyId: z.string(), quantity: z.string(), netAmount: z.string(),
+  tradeDate: z.string(), settlementDate: z.string(), status: z.enum(INSTRUCTION_STATUSES), failedSide: z.enum(['buyer', 'seller', 'both']).nullable(),
+  failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['buyer', 'seller']).nullable(),
+  attempts: z.number(), lastAttemptDate: z.string().nullable(), settledDate: z.string().nullable(), settlementMode: z.string().nullable(),
+  entryId: z.string().nullable(), runId: z.string().nullable(), cancelReason: z.string().nullable(),
+});
+
+const runSchema = z.object({
+  id: z.string(), date: z.string(), mode: z.string(), status: z.string(), total: z.number(), processed: z.number(), settled: z.number(), failed: z.number(),
+  instructionsCreated: z.number(), error: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
+});
+
+const partyIdParam = z.string().min(1).max(100);
+
+/** The party whose data the viewer asks for: its own by default; others only for back office and operators. */
+async function viewedParty(db: Knex, viewer: Principal, requested: string | undefined): Promise<string> {
+  if (requested === undefined || requested === viewer.partyId) return viewer.partyId;
+  if (!seesAllParties(viewer.roles)) throw new ApiError('FORBIDDEN', 'a user sees only its own party\'s settlements');
+  return (await getParty(db, requested)).id;
+}
+
+export const settlementRoutes = [
+  defineRoute({
+    method: 'get', path: '/api/v1/settlements', summary: 'Settlement instructions with their state, newest first (own party; back office and operators: all)', tag: 'settlement', access: 'user',
+    query: z.object({
+      date: isoDate.optional(), status: z.enum(INSTRUCTION_STATUSES).optional(), partyId: partyIdParam.optional(), noteId: z.string().uuid().optional(), limit: limitParam(200, 5000),
+    }).strict(),
+    response: z.array(instructionSchema),
+    handler: async ({ query, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const partyId = query.partyId === undefined && seesAllParties(viewer.roles) ? undefined : await viewedParty(services.knex, viewer, query.partyId);
+      const asOf = await currentBusinessDate(services.knex);
+      const list = await listInstructions(services.knex, {
+        limit: query.limit, ...(partyId ? { partyId } : {}), ...(query.date ? { date: query.date } : {}), ...(query.status ? { status: query.status } : {}), ...(query.noteId ? { noteId: query.noteId } : {}),
+      }, asOf, referenceRateFromEnvironment());
+      return { body: list };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/settlements/run', summary: 'Settle every open instruction due on or before the date (not after the business date); gross by default, or net', tag: 'settlement',
+    access: ['backoffice'], idempotent: true,
+    body: z.object({ date: isoDate, mode: z.enum(['gross', 'net']).default('gross') }).strict(),
+    response: z.object({ runId: z.string(), date: z.string(), mode: z.string(), instructionsCreated: z.number(), due: z.number(), settled: z.number(), failed: z.number(), chunks: z.number(), durationMs: z.number() }),
+    handler: async ({ body, principal, services }) => {
+      const summary = await runSettlement(
+        services.knex,
+        { date: body.date, mode: body.mode, createdBy: requirePrincipal(principal).userId, referenceRatePercent: referenceRateFromEnvironment() },
+        { afterChunk: (settled) => notifySettled(services.sequencer, settled) },
+      );
+      return { body: summary };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/settlements/runs', summary: 'Settlement runs with their progress, newest first', tag: 'settlement', access: ['backoffice', 'operator'],
+    query: z.object({ date: isoDate.optional(), limit: limitParam(20, 500) }).strict(), response: z.array(runSchema),
+    handler: async ({ query, services }) => ({ body: await listRuns(services.knex, { limit: query.limit, ...(query.date ? { date: query.date } : {}) }) }),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/settlements/runs/:id', summary: 'One settlement run and its progress', tag: 'settlement', access: ['backoffice', 'operator'],
+    params: z.object({ id: z.string().min(1).max(100) }).strict(), response: runSchema,
+    handler: async ({ params, services }) => ({ body: await getRun(services.knex, params.id) }),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/settlements/:id/cancel', summary: 'Cancel an open (pending or failed) instruction and release its trade holds', tag: 'settlement', access: ['backoffice'],
+    params: z.object({ id: z.string().min(1).max(100) }).strict(),
+    body: z.object({ reason: z.string().trim().min(1).max(200).default('cancelled by the back office') }).strict().optional(),
+    response: instructionSchema,
+    handler: async ({ params, body, services }) => {
+      const result = await cancelInstruction(services.knex, params.id, body?.reason ?? 'cancelled by the back office');
+      await notifyReleasedHolds(services.sequencer, result.releasedHolds.map((h) => h.reference));
+      return { body: instructionView(result.instruction, await currentBusinessDate(services.knex), referenceRateFromEnvironment()) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/statements', summary: 'A party\'s daily statement: trades, settlements, movements, fails, closing balances (JSON or CSV)', tag: 'settlement', access: 'user',
+    query: z.object({ partyId: partyIdParam.optional(), date: isoDate.optional(), format: z.enum(['json', 'csv']).default('json') }).strict(),
+    handler: async ({ query, principal, services }) => {
+      const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
+      const date = query.date ?? (await currentBusinessDate(services.knex));
+      const statement = await partyStatement(services.knex, partyId, date, referenceRateFromEnvironment());
+      if (query.format === 'csv') return { body: statementCsv(statement), contentType: 'text/csv; charset=utf-8' };
+      return { body: statement };
+    },
+  }),
+];

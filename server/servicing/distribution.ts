@@ -1,0 +1,241 @@
+/**
+ * A distribution: a deal's waterfall run for one payment date, paid through the ledger.
+ *
+ * - Payment date: not after the business date (DATE_AFTER_BUSINESS_DATE), after the deal's last
+ *   one (WRONG_STATE), with collections recorded for it (NO_COLLECTIONS).
+ * - Record date: the business day before the payment date. Holders of record are the parties'
+ *   note positions from the ledger (postings dated on or before the record date); a trade that
+ *   settles after the record date does not carry the payment (no payment claims).
+ * - Each class's interest and principal go to its holders pro rata to original face held
+ *   (allocation.ts: floored to cents; holders outside the venue through the paying agent; the
+ *   sub-cent remainder stays in the trust as free cash). Senior fees go to the fees account, the
+ *   residual to the sponsor outside the venue. Reserve and trapped cash stay inside the trust.
+ * - Principal lowers each class's balance and its note's factor = balance ÷ original face,
+ *   rounded half-even to 12 decimals.
+ * All of it — ledger entries, the deal's balances, factors, the trustee report — commits in one
+ * transaction. Running the same payment date again returns the stored report and changes nothing.
+ */
+import type { Knex } from 'knex';
+import { ApiError } from '../api/errors.js';
+import { inTransaction } from '../db/transaction.js';
+import { Decimal } from '../domain/decimal.js';
+import { roundHalfEven } from '../domain/rounding.js';
+import { previousBusinessDay } from '../domain/calendar.js';
+import { addMonths, parseIsoDate } from '../domain/dates.js';
+import { yearFraction, type DayCountConvention } from '../domain/daycount.js';
+import { CASH_ASSET, postEntries, type EntryInput, type PostingInput } from '../ledger/index.js';
+import { getDeal, type Deal } from '../refdata/deals.js';
+import { listNotes, setNoteFactor, type Note } from '../refdata/notes.js';
+import { assertNotAfterBusinessDate } from '../settlement/run.js';
+import { allocateToHolders, type HolderOfRecord, type HolderShare } from './allocation.js';
+import { getWaterfall, type WaterfallDefinition } from './definition.js';
+import { lockClassStates, lockDealState, writeClassStates, writeDealState } from './state.js';
+import { runWaterfall, type WaterfallResult } from './waterfall.js';
+import { buildReport, type TrusteeReport } from './report.js';
+
+export const FACTOR_PLACES = 12;
+
+export interface DistributionOutcome {
+  replayed: boolean;
+  report: TrusteeReport;
+  /** Cash credited to parties, for the trading side's available balances. */
+  credits: { partyId: string; asset: string; amount: Decimal }[];
+  /** Notes whose factor changed. */
+  notes: Note[];
+}
+
+export async function runDistribution(knex: Knex, dealId: string, paymentDate: string, createdBy: string | null): Promise<DistributionOutcome> {
+  const deal = await getDeal(knex, dealId);
+  const definition = await getWaterfall(knex, deal.id);
+  const businessDate = await assertNotAfterBusinessDate(knex, paymentDate, 'the payment date');
+  const stored = await storedReport(knex, deal.id, paymentDate);
+  if (stored) return { replayed: true, report: stored, credits: [], notes: [] };
+  return inTransaction(knex, async (trx) => {
+    const state = await lockDealState(trx, deal.id);
+    const again = await storedReport(trx, deal.id, paymentDate);
+    if (again) return { replayed: true, report: again, credits: [], notes: [] };
+    if (state.lastPaymentDate !== null && paymentDate <= state.lastPaymentDate) {
+      throw new ApiError('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, { lastPaymentDate: state.lastPaymentDate });
+    }
+    const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] =
+      await trx('servicing_collections').where({ deal_id: deal.id, payment_date: paymentDate }).select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
+    if (collections.length === 0) throw new ApiError('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
+    return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections });
+  });
+}
+
+interface DistributionContext {
+  deal: Deal;
+  definition: WaterfallDefinition;
+  paymentDate: string;
+  businessDate: string;
+  createdBy: string | null;
+  state: Awaited<ReturnType<typeof lockDealState>>;
+  collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[];
+}
+
+async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Promise<DistributionOutcome> {
+  const { deal, definition, paymentDate, state } = ctx;
+  const notesById = new Map((await listNotes(trx, { dealId: deal.id })).map((n) => [n.id, n]));
+  const notes = definition.classes.map((c) => notesById.get(c.noteId) as Note);
+  const classStates = await lockClassStates(trx, deal.id, notes);
+  const periodStart = state.lastPaymentDate ?? addMonths(parseIsoDate(paymentDate), -12 / definition.paymentsPerYear);
+  const recordDate = previousBusinessDay(parseIsoDate(paymentDate));
+  const revenue = sum(ctx.collections.map((c) => c.revenue));
+  const costs = sum(ctx.collections.map((c) => c.operating_costs));
+  const result = runWaterfall({
+    availableFunds: state.freeCash,
+    netCashFlow: revenue.minus(costs),
+    reserveBalance: state.reserveBalance,
+    reserveTarget: new Decimal(definition.reserve.targetAmount),
+    trappedCash: state.trappedCash,
+    feeShortfall: state.feeShortfall,
+    feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
+    fees: definition.seniorFees.map((f) => ({ name: f.name, annualRatePercent: new Decimal(f.annualRatePercent), fixedPerPeriod: new Decimal(f.fixedPerPeriod) })),
+    classes: notes.map((note) => {
+      const s = classStates.get(note.id)!;
+      return {
+        noteId: note.id, className: note.className, couponRatePercent: new Decimal(note.couponRate),
+        yearFraction: accrualFraction(note, periodStart, paymentDate, definition.paymentsPerYear),
+        originalFace: new Decimal(note.originalFace), balance: s.balance, interestShortfall: s.interestShortfall,
+      };
+    }),
+    principalMode: definition.principal.mode,
+    scheduledPrincipal: new Decimal(definition.principal.scheduledPerPeriod),
+    dscrThreshold: definition.cashTrap ? new Decimal(definition.cashTrap.dscrThreshold) : null,
+    trapPercent: definition.cashTrap ? new Decimal(definition.cashTrap.trapPercent) : new Decimal(0),
+    sweep: definition.anticipatedRepaymentDate !== null && paymentDate >= definition.anticipatedRepaymentDate,
+  });
+  const payments = await holderPayments(trx, result, notes, recordDate);
+  const entries = ledgerEntries(ctx, result, payments.byClass);
+  const posted = await postEntries(trx, entries);
+  const entryIds = new Map(posted.map((p) => [p.idempotencyKey, p.id]));
+
+  const changedNotes: Note[] = [];
+  const factors = new Map<string, { before: Decimal; after: Decimal }>();
+  for (const c of result.classes) {
+    const note = notesById.get(c.noteId)!;
+    const before = new Decimal(note.factor);
+    const after = c.principalPaid.isZero() ? before : roundHalfEven(c.balanceAfter.div(note.originalFace), FACTOR_PLACES);
+    factors.set(c.noteId, { before, after });
+    if (!after.eq(before)) changedNotes.push(await setNoteFactor(trx, c.noteId, after));
+    const s = classStates.get(c.noteId)!;
+    s.balance = c.balanceAfter;
+    s.interestShortfall = c.interestShortfallAfter;
+  }
+  await writeClassStates(trx, classStates.values());
+  await writeDealState(trx, deal.id, {
+    freeCash: payments.retained,
+    reserveBalance: result.reserve.after,
+    trappedCash: result.trapped.after,
+    feeShortfall: result.fees.shortfallAfter,
+    lastPaymentDate: paymentDate,
+  });
+  const report = buildReport({ ...ctx, periodStart, recordDate, revenue, costs, result, factors, payments: payments.byClass, retained: payments.retained });
+  const [distribution]: { id: string }[] = await trx('distributions')
+    .insert({ deal_id: deal.id, payment_date: paymentDate, record_date: recordDate, business_date: ctx.businessDate, report: JSON.stringify(report), created_by: ctx.createdBy })
+    .returning('id');
+  const rows = [...payments.byClass.entries()].flatMap(([noteId, shares]) => shares.map((s) => ({
+    distribution_id: distribution!.id, deal_id: deal.id, payment_date: paymentDate, note_id: noteId, party_id: s.partyId,
+    face_of_record: s.face.toFixed(), interest: s.interest.toFixed(2), principal: s.principal.toFixed(2), entry_id: entryIds.get(classEntryKey(deal.id, paymentDate, noteId)),
+  })));
+  if (rows.length > 0) await trx('distribution_payments').insert(rows);
+  const credits = [...payments.byClass.values()].flat().filter((s) => s.partyId !== null)
+    .map((s) => ({ partyId: s.partyId as string, asset: CASH_ASSET, amount: s.interest.plus(s.principal) }));
+  return { replayed: false, report, credits, notes: changedNotes };
+}
+
+function sum(values: readonly string[]): Decimal {
+  return values.reduce((total, v) => total.plus(v), new Decimal(0));
+}
+
+/** The period's accrual fraction under the class's day count; ACT/ACT-ICMA pays a regular 1/frequency. */
+function accrualFraction(note: Note, start: string, end: string, paymentsPerYear: number): Decimal {
+  if (note.dayCount === 'ACT/ACT-ICMA') return new Decimal(1).div(paymentsPerYear);
+  return yearFraction(note.dayCount as DayCountConvention, parseIsoDate(start), parseIsoDate(end));
+}
+
+export interface ClassPayment extends HolderShare {
+  interest: Decimal;
+  principal: Decimal;
+}
+
+async function holderPayments(trx: Knex.Transaction, result: WaterfallResult, notes: readonly Note[], recordDate: string) {
+  const byClass = new Map<string, ClassPayment[]>();
+  let retained = new Decimal(0);
+  for (const c of result.classes) {
+    const note = notes.find((n) => n.id === c.noteId)!;
+    const holders = await holdersOfRecord(trx, c.noteId, recordDate);
+    const originalFace = new Decimal(note.originalFace);
+    const interest = allocateToHolders(c.interestPaid, originalFace, holders);
+    const principal = allocateToHolders(c.principalPaid, originalFace, holders);
+    retained = retained.plus(interest.remainder).plus(principal.remainder);
+    const lines = new Map<string, ClassPayment>();
+    for (const [share, kind] of [...interest.shares.map((s) => [s, 'interest'] as const), ...principal.shares.map((s) => [s, 'principal'] as const)]) {
+      const key = share.partyId ?? '';
+      const line = lines.get(key) ?? { partyId: share.partyId, face: share.face, amount: new Decimal(0), interest: new Decimal(0), principal: new Decimal(0) };
+      line[kind] = line[kind].plus(share.amount);
+      line.amount = line.interest.plus(line.principal);
+      lines.set(key, line);
+    }
+    byClass.set(c.noteId, [...lines.values()]);
+  }
+  return { byClass, retained };
+}
+
+/** Parties' original face of the note from postings dated on or before the record date. */
+export async function holdersOfRecord(db: Knex | Knex.Transaction, noteId: string, recordDate: string): Promise<HolderOfRecord[]> {
+  const result = await db.raw(
+    `select a.party_id, sum(p.amount) as face from ledger_postings p
+       join ledger_accounts a on a.id = p.account_id join ledger_entries e on e.id = p.entry_id
+      where a.asset = ? and a.party_id is not null and e.business_date <= ?::date
+      group by a.party_id having sum(p.amount) > 0 order by a.party_id`,
+    [noteId, recordDate],
+  );
+  return (result.rows as { party_id: string; face: string }[]).map((r) => ({ partyId: r.party_id, face: new Decimal(r.face) }));
+}
+
+export function classEntryKey(dealId: string, paymentDate: string, noteId: string): string {
+  return `distribution:${dealId}:${paymentDate}:${noteId}`;
+}
+
+function ledgerEntries(ctx: DistributionContext, result: WaterfallResult, byClass: Map<string, ClassPayment[]>): EntryInput[] {
+  const trust = { systemCode: 'trust' as const, asset: CASH_ASSET };
+  const outside = { systemCode: 'external-cash' as const, asset: CASH_ASSET };
+  const base = { kind: 'distribution' as const, businessDate: ctx.businessDate, createdBy: ctx.createdBy };
+  const entries: EntryInput[] = [];
+  for (const c of result.classes) {
+    const lines = byClass.get(c.noteId) ?? [];
+    const paid = lines.reduce((total, l) => total.plus(l.amount), new Decimal(0));
+    if (paid.isZero()) continue;
+    const postings: PostingInput[] = [{ account: trust, amount: paid.negated() }];
+    for (const line of lines) postings.push({ account: line.partyId === null ? outside : { partyId: line.partyId, asset: CASH_ASSET }, amount: line.amount });
+    entries.push({
+      ...base, idempotencyKey: classEntryKey(ctx.deal.id, ctx.paymentDate, c.noteId),
+      description: `${ctx.deal.name} class ${c.className}: interest and principal for ${ctx.paymentDate}`,
+      metadata: { dealId: ctx.deal.id, noteId: c.noteId, paymentDate: ctx.paymentDate, interest: c.interestPaid.toFixed(2), principal: c.principalPaid.toFixed(2) },
+      postings,
+    });
+  }
+  if (result.fees.paid.gt(0)) {
+    entries.push({
+      ...base, idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:fees`, description: `${ctx.deal.name} senior fees for ${ctx.paymentDate}`,
+      metadata: { dealId: ctx.deal.id, paymentDate: ctx.paymentDate },
+      postings: [{ account: trust, amount: result.fees.paid.negated() }, { account: { systemCode: 'fees', asset: CASH_ASSET }, amount: result.fees.paid }],
+    });
+  }
+  if (result.residualReleased.gt(0)) {
+    entries.push({
+      ...base, idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:residual`, description: `${ctx.deal.name} excess cash released to the residual holder for ${ctx.paymentDate}`,
+      metadata: { dealId: ctx.deal.id, paymentDate: ctx.paymentDate },
+      postings: [{ account: trust, amount: result.residualReleased.negated() }, { account: outside, amount: result.residualReleased }],
+    });
+  }
+  return entries;
+}
+
+async function storedReport(db: Knex | Knex.Transaction, dealId: string, paymentDate: string): Promise<TrusteeReport | null> {
+  const row: { report: unknown } | undefined = await db('distributions').where({ deal_id: dealId, payment_date: paymentDate }).first('report');
+  if (!row) return null;
+  return (typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as TrusteeReport;
+}

@@ -1,0 +1,92 @@
+/**
+ * The trustee report of a payment date (DOMAIN.md §3, "statements to noteholders"): collections
+ * and performance facts, DSCR and triggers, senior fees, reserve and trapped cash, and per class
+ * the interest and principal paid, shortfalls, balance and factor before and after; plus what
+ * each holder of record received. Built once when the distribution runs and stored with it.
+ */
+import type { Knex } from 'knex';
+import { Decimal } from '../domain/decimal.js';
+import { ApiError } from '../api/errors.js';
+import type { Deal } from '../refdata/deals.js';
+import type { WaterfallResult } from './waterfall.js';
+
+interface ReportInput {
+  deal: Deal;
+  paymentDate: string;
+  periodStart: string;
+  recordDate: string;
+  revenue: Decimal;
+  costs: Decimal;
+  collections: { utilization: string; uptime: string; power_cost: string }[];
+  result: WaterfallResult;
+  factors: Map<string, { before: Decimal; after: Decimal }>;
+  payments: Map<string, { partyId: string | null; face: Decimal; interest: Decimal; principal: Decimal }[]>;
+  retained: Decimal;
+}
+
+const cash = (d: Decimal) => d.toFixed(2);
+
+function average(values: readonly string[]): string {
+  if (values.length === 0) return '0';
+  return values.reduce((sum, v) => sum.plus(v), new Decimal(0)).div(values.length).toDecimalPlaces(4).toFixed();
+}
+
+export function buildReport(input: ReportInput) {
+  const { result } = input;
+  return {
+    dealId: input.deal.id,
+    dealName: input.deal.name,
+    paymentDate: input.paymentDate,
+    periodStart: input.periodStart,
+    recordDate: input.recordDate,
+    collections: {
+      revenue: cash(input.revenue),
+      operatingCosts: cash(input.costs),
+      netCashFlow: cash(input.revenue.minus(input.costs)),
+      utilizationPercent: average(input.collections.map((c) => c.utilization)),
+      uptimePercent: average(input.collections.map((c) => c.uptime)),
+      powerCost: cash(input.collections.reduce((sum, c) => sum.plus(c.power_cost), new Decimal(0))),
+    },
+    dscr: result.dscr === null ? null : result.dscr.toDecimalPlaces(4).toFixed(),
+    cashTrapActive: result.cashTrapActive,
+    fullCashSweep: result.sweepActive,
+    seniorFees: { due: cash(result.fees.current.plus(result.fees.shortfallBefore)), paid: cash(result.fees.paid), shortfall: cash(result.fees.shortfallAfter) },
+    reserve: { before: cash(result.reserve.before), draw: cash(result.reserve.draw), topUp: cash(result.reserve.topUp), after: cash(result.reserve.after) },
+    trappedCash: {
+      before: cash(result.trapped.before), added: cash(result.trapped.added), released: cash(result.trapped.released),
+      sweptToPrincipal: cash(result.trapped.swept), after: cash(result.trapped.after),
+    },
+    residualReleased: cash(result.residualReleased),
+    retainedInTrust: cash(input.retained),
+    classes: result.classes.map((c) => ({
+      noteId: c.noteId,
+      className: c.className,
+      interestDue: cash(c.interestCurrent),
+      interestShortfallBefore: cash(c.interestShortfallBefore),
+      interestPaid: cash(c.interestPaid),
+      interestShortfall: cash(c.interestShortfallAfter),
+      principalPaid: cash(c.principalPaid),
+      balanceBefore: cash(c.balanceBefore),
+      balanceAfter: cash(c.balanceAfter),
+      factorBefore: input.factors.get(c.noteId)!.before.toFixed(),
+      factorAfter: input.factors.get(c.noteId)!.after.toFixed(),
+    })),
+    holders: [...input.payments.entries()].flatMap(([noteId, lines]) => lines.map((l) => ({
+      noteId, partyId: l.partyId, faceOfRecord: l.face.toFixed(), interest: cash(l.interest), principal: cash(l.principal),
+    }))),
+  };
+}
+
+export type TrusteeReport = ReturnType<typeof buildReport>;
+
+export async function trusteeReports(db: Knex, dealId: string, paymentDate?: string): Promise<TrusteeReport[]> {
+  const rows: { report: unknown }[] = await db('distributions')
+    .where({ deal_id: dealId })
+    .modify((q) => {
+      if (paymentDate) q.where({ payment_date: paymentDate });
+    })
+    .orderBy('payment_date', 'desc')
+    .select('report');
+  if (paymentDate && rows.length === 0) throw new ApiError('DISTRIBUTION_NOT_FOUND', `no distribution on ${paymentDate}`, { dealId, paymentDate });
+  return rows.map((r) => (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as TrusteeReport);
+}

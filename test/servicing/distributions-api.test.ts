@@ -1,0 +1,169 @@
+/**
+ * Servicing through HTTP on the demo deal (Meridian Compute ABS 2026-1 and its seeded waterfall):
+ * the trustee records collections, the back office runs the distribution, holders of record are
+ * paid through the ledger, the A-2 factor steps down (and new trades use it), the trustee report
+ * lists every class, a second run changes nothing, and bad input is refused with its code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../server/domain/decimal.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let t: TestService;
+let dealId: string;
+let notes: Record<string, { id: string; factor: string }>;
+let paymentDate: string;
+const parties: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestService();
+  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string; notes: { id: string; className: string; factor: string }[] }[];
+  const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
+  dealId = meridian.id;
+  notes = Object.fromEntries(meridian.notes.map((n) => [n.className, n]));
+  for (const user of ['investor1', 'investor2', 'dealer1', 'dealer2']) {
+    parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
+  }
+  // The demo positions are dated on the first business date; one roll makes them positions of record.
+  paymentDate = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
+});
+afterAll(async () => t.close());
+
+async function auth(username: string) {
+  return { authorization: `Bearer ${await t.token(username)}` };
+}
+
+async function cash(username: string): Promise<Decimal> {
+  const list = (await t.http.get('/api/v1/balances').set(await auth(username))).body as { asset: string; total: string }[];
+  return new Decimal(list.find((b) => b.asset === 'USD')?.total ?? '0');
+}
+
+async function books() {
+  return {
+    accounts: await t.database.knex('ledger_accounts').orderBy('id').select('id', 'total', 'held'),
+    entries: (await t.database.knex('ledger_entries').count('* as count'))[0],
+    notes: await t.database.knex('notes').orderBy('id').select('id', 'factor'),
+    state: await t.database.knex('deal_servicing_state').select('*'),
+  };
+}
+
+const collection = (overrides: Record<string, string> = {}) => ({
+  reference: 'nov-2026', paymentDate, periodStart: '2026-10-01', periodEnd: '2026-10-31',
+  revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00', ...overrides,
+});
+
+describe('a distribution on the demo deal', () => {
+  let report: Record<string, any>;
+
+  it('records the collections into the trust account, idempotently by reference', async () => {
+    const first = await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection());
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ revenue: '9500000.00', operatingCosts: '2500000.00', netCashFlow: '7000000.00', utilization: '92.5' });
+    const again = await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection());
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    const trust = await t.database.knex('ledger_accounts').where({ system_code: 'trust', asset: 'USD' }).first('total');
+    expect(new Decimal(trust.total).toFixed(2)).toBe('7000000.00');
+  });
+
+  it('runs the waterfall and pays the holders of record', async () => {
+    const investorBefore = await cash('investor1');
+    const response = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate });
+    expect(response.status).toBe(201);
+    report = response.body;
+    // Interest for one 30/360 month (1/12):
+    //   A-2: 600,000,000 × 0.9875 = 592,500,000 × 5.25% / 12 = 2,592,187.50
+    //   B:   120,000,000 × 6.4% / 12 = 640,000.00;  C: 80,000,000 × 8.75% / 12 = 583,333.333… → 583,333.33
+    // Fees: trustee 792,500,000 × 0.02% / 12 = 13,208.333… → 13,208.33, servicer 25,000 → 38,208.33.
+    // Debt service 38,208.33 + 3,815,520.83 = 3,853,729.16; DSCR = 7,000,000 / 3,853,729.16 = 1.8164 (no trap).
+    // 7,000,000 − 38,208.33 − 3,815,520.83 = 3,146,270.84; reserve top-up 2,000,000 → 1,146,270.84;
+    // scheduled principal 1,000,000 to A-2 (sequential); 146,270.84 released to the residual holder.
+    expect(report.classes.map((c: any) => [c.className, c.interestDue, c.interestPaid, c.interestShortfall, c.principalPaid])).toEqual([
+      ['A-2', '2592187.50', '2592187.50', '0.00', '1000000.00'],
+      ['B', '640000.00', '640000.00', '0.00', '0.00'],
+      ['C', '583333.33', '583333.33', '0.00', '0.00'],
+    ]);
+    expect(report.seniorFees).toEqual({ due: '38208.33', paid: '38208.33', shortfall: '0.00' });
+    expect(report.dscr).toBe('1.8164');
+    expect(report.cashTrapActive).toBe(false);
+    expect(report.reserve).toEqual({ before: '0.00', draw: '0.00', topUp: '2000000.00', after: '2000000.00' });
+    expect(report.residualReleased).toBe('146270.84');
+    // A-2: 592,500,000 − 1,000,000 = 591,500,000; factor 591,500,000 / 600,000,000 = 0.98583333333… → 12 places.
+    expect(report.classes[0]).toMatchObject({ balanceBefore: '592500000.00', balanceAfter: '591500000.00', factorBefore: '0.9875', factorAfter: '0.985833333333' });
+    expect(report.classes[1]).toMatchObject({ factorBefore: '1', factorAfter: '1' });
+    // investor1 holds 5,000,000 of A-2's 600,000,000: interest 2,592,187.50 × 5/600 = 21,601.5625 → 21,601.56,
+    // principal 1,000,000 × 5/600 = 8,333.33… → 8,333.33.
+    const line = report.holders.find((h: any) => h.partyId === parties.investor1 && h.noteId === notes['A-2']!.id);
+    expect(line).toEqual({ noteId: notes['A-2']!.id, partyId: parties.investor1, faceOfRecord: '5000000', interest: '21601.56', principal: '8333.33' });
+    expect((await cash('investor1')).minus(investorBefore).toFixed(2)).toBe('29934.89');
+    expect((await t.http.get(`/api/v1/notes/${notes['A-2']!.id}`).set(await auth('investor1'))).body.factor).toBe('0.985833333333');
+  });
+
+  it('publishes the trustee report', async () => {
+    const [stored] = (await t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`).set(await auth('investor2')).expect(200)).body;
+    expect(stored).toEqual(report);
+  });
+
+  it('changes nothing when the same payment date runs again', async () => {
+    const before = await books();
+    const again = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(report);
+    expect(await books()).toEqual(before);
+  });
+
+  it('prices new trades on the new factor', async () => {
+    const a2 = notes['A-2']!.id;
+    await t.http.post('/api/v1/orders').set(await auth('dealer2')).send({ clOrdId: 'f-1', noteId: a2, side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' }).expect(201);
+    const buy = await t.http.post('/api/v1/orders').set(await auth('investor2')).send({ clOrdId: 'f-2', noteId: a2, side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' }).expect(201);
+    expect(buy.body.fills[0]).toMatchObject({ factor: '0.985833333333', principal: '98583.33' });
+  });
+
+  it('leaves the books reconciled', async () => {
+    expect((await t.http.get('/api/v1/reconciliation').set(await auth('backoffice1')).expect(200)).body.breaks).toEqual([]);
+  });
+});
+
+describe('bad servicing input changes nothing', () => {
+  const MISSING = '00000000-0000-4000-8000-000000000000';
+  const cases: Array<[string, () => Promise<import('supertest').Response>, number, string]> = [
+    ['a distribution for an unknown deal', async () => t.http.post(`/api/v1/deals/${MISSING}/distributions`).set(await auth('backoffice1')).send({ paymentDate }), 404, 'DEAL_NOT_FOUND'],
+    ['a distribution after the business date', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: '2099-01-15' }), 422, 'DATE_AFTER_BUSINESS_DATE'],
+    ['a distribution by an investor', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('investor1')).send({ paymentDate }), 403, 'FORBIDDEN'],
+    ['a distribution by an operator', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('operator1')).send({ paymentDate }), 403, 'FORBIDDEN'],
+    ['a distribution before the last one', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: '2026-01-15' }), 409, 'WRONG_STATE'],
+    ['collections for a date already distributed', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection({ reference: 'late' })), 409, 'WRONG_STATE'],
+    ['a reused collection reference with other figures', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection({ revenue: '1.00' })), 409, 'IDEMPOTENCY_CONFLICT'],
+    ['collections for an unknown deal', async () => t.http.post(`/api/v1/deals/${MISSING}/collections`).set(await auth('backoffice1')).send(collection({ reference: 'x' })), 404, 'DEAL_NOT_FOUND'],
+    ['collections with a number for revenue', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({ ...collection({ reference: 'y' }), revenue: 100 }), 400, 'VALIDATION_FAILED'],
+    ['collections by a dealer', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('dealer1')).send(collection({ reference: 'z' })), 403, 'FORBIDDEN'],
+    ['a waterfall that ranks a foreign note', async () => t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('operator1')).send({
+      version: 1, paymentsPerYear: 12, seniorFees: [], classes: [{ noteId: MISSING, className: 'X' }], reserve: { targetAmount: '0' },
+      principal: { mode: 'sequential', scheduledPerPeriod: '0' }, cashTrap: null, anticipatedRepaymentDate: null, recordDate: 'business-day-before-payment-date',
+    }), 400, 'INVALID_WATERFALL'],
+    ['a trustee report for a date without a distribution', async () => t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=2026-01-15`).set(await auth('investor1')), 404, 'DISTRIBUTION_NOT_FOUND'],
+  ];
+  for (const [name, call, status, code] of cases) {
+    it(`rejects ${name} with ${status} ${code}`, async () => {
+      const before = await books();
+      const response = await call();
+      expect(response.status, JSON.stringify(response.body)).toBe(status);
+      expect(response.body.error.code).toBe(code);
+      expect(await books()).toEqual(before);
+    });
+  }
+
+  it('refuses a distribution without collections for its date', async () => {
+    const next = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
+    const before = await books();
+    const response = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: next });
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('NO_COLLECTIONS');
+    expect(await books()).toEqual(before);
+  });
+
+  it('shows the deal\'s waterfall as data', async () => {
+    const waterfall = (await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body;
+    expect(waterfall).toMatchObject({ principal: { mode: 'sequential' }, cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15' });
+    expect(waterfall.classes.map((c: { className: string }) => c.className)).toEqual(['A-2', 'B', 'C']);
+  });
+});
