@@ -13,13 +13,12 @@ import { LedgerRejection } from './errors.js';
 import { ensureAccounts, lockAccounts, writeAccountBalances, accountKey } from './accounts.js';
 import { assertLedgerAmount } from './validate.js';
 
-export interface HoldRow {
+interface HoldRow {
   id: string;
   reference: string;
   accountId: string;
   amount: Decimal;
   remaining: Decimal;
-  changed: boolean;
 }
 
 interface HoldDbRow { id: string; reference: string; account_id: string; amount: string; remaining: string; status: Hold['status'] }
@@ -29,7 +28,7 @@ function toHold(row: HoldDbRow): Hold {
 }
 
 /** Active holds by reference, locked for update (callers change them). */
-export async function loadActiveHolds(trx: Knex.Transaction, references: readonly string[]): Promise<Map<string, HoldRow>> {
+async function loadActiveHolds(trx: Knex.Transaction, references: readonly string[]): Promise<Map<string, HoldRow>> {
   const holds = new Map<string, HoldRow>();
   if (references.length === 0) return holds;
   const rows: HoldDbRow[] = await trx('ledger_holds')
@@ -45,7 +44,6 @@ export async function loadActiveHolds(trx: Knex.Transaction, references: readonl
       accountId: String(row.account_id),
       amount: new Decimal(row.amount),
       remaining: new Decimal(row.remaining),
-      changed: false,
     });
   }
   return holds;

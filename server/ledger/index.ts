@@ -10,4 +10,3 @@ export { placeHolds, releaseHolds } from './holds.js';
 export { applyHoldBatch, holdBatchArguments, type OpenedHold, type ChangedHold } from './hold-batch.js';
 export { partyBalances, journalEntries, postingSumsByAsset, formatLedgerAmount, type EntryView, type EntryQuery } from './queries.js';
 export { ensureAccounts } from './accounts.js';
-export { postEntriesBulk } from './bulk-post.js';

@@ -20,7 +20,7 @@ import { Decimal } from '../domain/decimal.js';
 import { ApiError } from '../api/errors.js';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { inTransaction } from '../db/transaction.js';
-import { CASH_ASSET, postEntriesBulk } from '../ledger/index.js';
+import { CASH_ASSET, postEntries } from '../ledger/index.js';
 import { decide, partyKey, type BalanceState, type Decision, type HoldState } from './evaluate.js';
 import { grossEntries, netEntries } from './entries.js';
 import { failCharge } from './fail-charge.js';
@@ -139,7 +139,7 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
   const entries = ctx.mode === 'net'
     ? netEntries(settleDecisions, ctx.runId, ctx.chunk, ctx.date, ctx.createdBy)
     : grossEntries(settleDecisions, ctx.date, ctx.createdBy);
-  const posted = await postEntriesBulk(trx, entries);
+  const posted = await postEntries(trx, entries);
   const entryIdOf = (instructionId: string): string => {
     const single = posted.length === 1 && ctx.mode === 'net' ? posted[0] : posted.find((p) => p.idempotencyKey === `settle:${instructionId}`);
     if (!single) throw new Error(`no entry was posted for instruction ${instructionId}`);

@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import { Decimal } from '../../server/domain/decimal.js';
 import { openDatabase, migrateToLatest, type Database } from '../../server/db/connection.js';
 import { inTransaction } from '../../server/db/transaction.js';
-import { CASH_ASSET, postEntriesBulk, type EntryInput } from '../../server/ledger/index.js';
+import { CASH_ASSET, postEntries, type EntryInput } from '../../server/ledger/index.js';
 import { createDeal } from '../../server/refdata/deals.js';
 import { createNote } from '../../server/refdata/notes.js';
 import { DEMO_DEALS } from '../../server/demo/market.js';
@@ -53,7 +53,7 @@ async function seed(knex: Knex): Promise<{ parties: string[]; notes: string[] }>
     ...notes.map((noteId) => ({ idempotencyKey: `bench:face:${partyId}:${noteId}`, kind: 'issuance' as const, description: 'bench face', businessDate: SETTLEMENT_DATE, postings: [
       { account: { partyId, asset: noteId }, amount: face }, { account: { systemCode: 'issuance' as const, asset: noteId }, amount: face.negated() }] })),
   ]);
-  for (let i = 0; i < entries.length; i += 5_000) await inTransaction(knex, (trx) => postEntriesBulk(trx, entries.slice(i, i + 5_000)));
+  for (let i = 0; i < entries.length; i += 5_000) await inTransaction(knex, (trx) => postEntries(trx, entries.slice(i, i + 5_000)));
   return { parties, notes };
 }
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
 import { inTransaction } from '../../server/db/transaction.js';
-import { CASH_ASSET, LedgerRejection, placeHolds, postEntriesBulk, type EntryInput } from '../../server/ledger/index.js';
+import { CASH_ASSET, LedgerRejection, placeHolds, postEntries, type EntryInput } from '../../server/ledger/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { balances, seedMarket, type Market } from './fixtures.js';
 
@@ -28,7 +28,7 @@ const pay = (key: string, amount: string, hold?: string): EntryInput => ({
   ...(hold ? { holdConsumptions: [{ holdReference: hold, amount: new Decimal(amount) }] } : {}),
 });
 
-const post = (entries: EntryInput[]) => inTransaction(db.knex, (trx) => postEntriesBulk(trx, entries));
+const post = (entries: EntryInput[]) => inTransaction(db.knex, (trx) => postEntries(trx, entries));
 
 async function rejection(entries: EntryInput[]): Promise<string> {
   const before = await balances(db.knex);
