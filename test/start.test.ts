@@ -4,11 +4,12 @@
  * shuts down cleanly. Under TEST_DB=postgres the same runs against a real server with SEED_DEMO=1.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from './support/db.js';
+import { startServerProcess, stopServerProcess } from './support/server-process.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-start-'));
 let database: TestDatabase | null = null;
@@ -28,32 +29,8 @@ async function environment(): Promise<NodeJS.ProcessEnv> {
   return env;
 }
 
-function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/[^\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
+const start = (env: NodeJS.ProcessEnv) => startServerProcess(env);
+const stop = (child: ChildProcess) => stopServerProcess(child);
 
 async function notesVisibleTo(url: string, username: string): Promise<{ isin: string }[]> {
   const login = await fetch(`${url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });

@@ -5,13 +5,14 @@
  * every account's held amount equals its active holds, and every asset's postings sum to zero.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from '../../server/domain/decimal.js';
 import { openDatabase, type Database } from '../../server/db/connection.js';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/db.js';
+import { startServerProcess, stopServerProcess } from '../support/server-process.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-crash-'));
 let database: TestDatabase | null = null;
@@ -30,32 +31,8 @@ async function environment(): Promise<NodeJS.ProcessEnv> {
   return env;
 }
 
-function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/[^\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const start = (env: NodeJS.ProcessEnv) => startServerProcess(env);
+const kill = async (child: ChildProcess): Promise<void> => void (await stopServerProcess(child, 'SIGKILL'));
 
 async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
