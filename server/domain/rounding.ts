@@ -31,6 +31,16 @@ export function roundCash(amount: Decimal): Decimal {
   return roundHalfEven(amount, CASH_PLACES);
 }
 
+/**
+ * Cash to cents, rounded toward zero: for shares of a payment split among holders, which together
+ * must never pay out more than the payment (the remainder stays with the payer).
+ */
+export function roundCashDown(amount: Decimal): Decimal {
+  if (!amount.isFinite()) throw new DomainError('INVALID_ARGUMENT', 'cannot round a non-finite value');
+  const rounded = new Decimal(amount).toDecimalPlaces(CASH_PLACES, Decimal.ROUND_DOWN);
+  return rounded.isZero() ? new Decimal(0) : rounded;
+}
+
 /** A price (percent of par) to `places` decimals, half-even. */
 export function roundPrice(price: Decimal, places: number): Decimal {
   return roundHalfEven(price, places);

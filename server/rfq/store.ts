@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
+import { roundHalfEven } from '../domain/rounding.js';
 import { isUuid } from '../api/schemas.js';
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
@@ -176,7 +177,7 @@ export async function dealerStatistics(db: Knex, dealerPartyId?: string) {
       received: answered + c.no_response,
       answered,
       ...c,
-      hitRatio: answered === 0 ? null : new Decimal(c.done).div(answered).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(),
+      hitRatio: answered === 0 ? null : roundHalfEven(new Decimal(c.done).div(answered), 4).toFixed(),
     };
   });
 }

@@ -8,16 +8,12 @@
  * funds. So the class never pays out more than its amount, and every cent is accounted for.
  */
 import { Decimal } from '../domain/decimal.js';
-import { roundHalfEven } from '../domain/rounding.js';
+import { roundCashDown } from '../domain/rounding.js';
 
-/**
- * Rounds a non-negative amount down to whole cents using the domain's one rounding function:
- * a value strictly between two cents, shifted down by half a cent, rounds to the lower one.
- */
+/** Rounds a non-negative amount down to whole cents (the domain's rounding, toward zero). */
 export function floorToCents(amount: Decimal): Decimal {
   if (amount.isNegative()) throw new Error('floorToCents takes a non-negative amount');
-  if (amount.decimalPlaces() <= 2) return amount;
-  return roundHalfEven(amount.minus('0.005'), 2);
+  return roundCashDown(amount);
 }
 
 export interface HolderOfRecord {

@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
+import { roundHalfEven } from '../domain/rounding.js';
 import { ApiError } from '../api/errors.js';
 import type { Deal } from '../refdata/deals.js';
 import type { WaterfallResult } from './waterfall.js';
@@ -28,7 +29,7 @@ const cash = (d: Decimal) => d.toFixed(2);
 
 function average(values: readonly string[]): string {
   if (values.length === 0) return '0';
-  return values.reduce((sum, v) => sum.plus(v), new Decimal(0)).div(values.length).toDecimalPlaces(4).toFixed();
+  return roundHalfEven(values.reduce((sum, v) => sum.plus(v), new Decimal(0)).div(values.length), 4).toFixed();
 }
 
 export function buildReport(input: ReportInput) {
@@ -47,7 +48,7 @@ export function buildReport(input: ReportInput) {
       uptimePercent: average(input.collections.map((c) => c.uptime)),
       powerCost: cash(input.collections.reduce((sum, c) => sum.plus(c.power_cost), new Decimal(0))),
     },
-    dscr: result.dscr === null ? null : result.dscr.toDecimalPlaces(4).toFixed(),
+    dscr: result.dscr === null ? null : roundHalfEven(result.dscr, 4).toFixed(),
     cashTrapActive: result.cashTrapActive,
     fullCashSweep: result.sweepActive,
     seniorFees: { due: cash(result.fees.current.plus(result.fees.shortfallBefore)), paid: cash(result.fees.paid), shortfall: cash(result.fees.shortfallAfter) },
