@@ -1,0 +1,262 @@
+/**
+ * The fan-out cycle: turns what changed in the feeds into messages and writes them to the
+ * subscribers, so that thousands of clients cost one serialisation per feed and one socket write
+ * per client per cycle.
+ *
+ * A cycle runs as soon as the event loop is free after something changed; whatever changes while a
+ * cycle is being written (a thousand clients per turn of the event loop, so that order entry and
+ * commits run in between) and while it rests afterwards (half as long as it kept the loop busy) is
+ * merged into the next one — book levels conflate, lists append — so the cycle rate adapts to the
+ * load, fan-out takes at most about two thirds of the loop, and nothing queues without bound. In a cycle:
+ * 1. each changed feed emits at most one update (seq + 1), serialised once;
+ * 2. subscribers that joined (or re-joined after a gap) get a snapshot, serialised once per feed;
+ * 3. each client's messages of the cycle are written with one socket write — as frames of their
+ *    own, or as one JSON array frame for clients that asked for batch mode — and clients with the
+ *    same subscriptions share the very same buffer.
+ *
+ * Slow consumers: a client that is behind — more unsent bytes than the soft limit, or a lag probe
+ * (a ping written behind its frames) unanswered for longer than lagMaxMs, which catches a client
+ * that is behind while the kernel's socket buffers still absorb its backlog — stops receiving book
+ * and quote updates (its subscription goes stale); once it has caught up, it gets a fresh snapshot
+ * whose seq is the feed's current one, so it converges on the latest book and its seq says it skipped.
+ * A client above the hard limit is told SLOW_CONSUMER and disconnected; no one else waits for it.
+ */
+import type { Logger } from 'pino';
+import type { WsClient } from './client.js';
+import type { Feed, Subscription } from './feed.js';
+import type { WsLimits } from './limits.js';
+import { LatencyHistogram } from './latency.js';
+import { batchFrame, channelPayload, type ChannelPayload } from './protocol.js';
+
+/** A ping with the payload "l": the lag probe. Its pong echoes the payload. */
+export const LAG_PROBE_FRAME = Buffer.from([0x89, 0x01, 0x6c]);
+
+export class FanOut {
+  private readonly dirty = new Set<Feed>();
+  private readonly staleClients = new Set<WsClient>();
+  private readonly serials = new WeakMap<Feed, number>();
+  private nextSerial = 1;
+  private cycleNo = 0;
+  private phase: 'idle' | 'scheduled' | 'writing' | 'resting' = 'idle';
+  /** Something changed while a cycle was being written or resting. */
+  private wanted = false;
+  private touched: WsClient[] = [];
+  /** Channel messages written, cycles run and their duration, for the logs. */
+  messagesWritten = 0;
+  cycles = 0;
+  cycleMsTotal = 0;
+  cycleMsMax = 0;
+  /** From a committed change to the write of the update carrying it, per client written. */
+  readonly publishLatency = new LatencyHistogram();
+  private cycleChangedAtMs: number | null = null;
+
+  constructor(
+    private readonly limits: WsLimits,
+    private readonly logger: Logger,
+    private readonly onSlowConsumer: (client: WsClient) => void,
+  ) {}
+
+  readonly markDirty = (feed: Feed): void => {
+    this.dirty.add(feed);
+    this.schedule();
+  };
+
+  /** The client's socket drained: its stale subscriptions can catch up now. */
+  drained(client: WsClient): void {
+    if (this.staleClients.has(client)) this.schedule();
+  }
+
+  /** The client answered its lag probe: it has read everything sent before it. */
+  lagProbeAnswered(client: WsClient): void {
+    client.lagProbeSentAtMs = null;
+    if (this.staleClients.has(client)) this.schedule();
+  }
+
+  forget(client: WsClient): void {
+    this.staleClients.delete(client);
+  }
+
+  /** Runs a cycle soon; if one is being written or resting, right after it. */
+  private schedule(): void {
+    if (this.phase !== 'idle') {
+      this.wanted = true;
+      return;
+    }
+    this.phase = 'scheduled';
+    setImmediate(() => this.run());
+  }
+
+  private run(): void {
+    const startedMs = performance.now();
+    this.wanted = false;
+    this.phase = 'writing';
+    let touched: WsClient[] = [];
+    this.cycleChangedAtMs = null;
+    try {
+      const cycle = ++this.cycleNo;
+      const feeds = [...this.dirty];
+      this.dirty.clear();
+      for (const feed of feeds) this.publish(feed, cycle);
+      this.catchUp(cycle);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a WebSocket fan-out cycle failed');
+    } finally {
+      touched = this.touched;
+      this.touched = [];
+    }
+    this.writeFrom(touched, 0, new Map(), performance.now() - startedMs, this.cycleChangedAtMs);
+  }
+
+  /**
+   * Writes the cycle's frames, fanOutClientsPerTurn clients per turn of the event loop, so that
+   * order entry and commits run in between; then rests fanOutRestRatio times as long as the cycle
+   * kept the loop busy, so that fan-out never takes more than its share of the loop however many
+   * clients there are (what changes meanwhile merges into the next cycle).
+   */
+  private writeFrom(touched: WsClient[], from: number, shared: Map<string, Buffer>, busyMs: number, changedAtMs: number | null): void {
+    const startedMs = performance.now();
+    const end = Math.min(touched.length, from + this.limits.fanOutClientsPerTurn);
+    for (let i = from; i < end; i++) this.write(touched[i]!, shared, changedAtMs);
+    const totalMs = busyMs + performance.now() - startedMs;
+    if (end < touched.length) {
+      setImmediate(() => this.writeFrom(touched, end, shared, totalMs, changedAtMs));
+      return;
+    }
+    this.cycles += 1;
+    this.cycleMsTotal += totalMs;
+    this.cycleMsMax = Math.max(this.cycleMsMax, totalMs);
+    this.phase = 'resting';
+    const next = () => {
+      this.phase = 'idle';
+      if (this.wanted || this.dirty.size > 0) this.schedule();
+    };
+    const restMs = totalMs * this.limits.fanOutRestRatio;
+    if (restMs < 1) next();
+    else setTimeout(next, restMs);
+  }
+
+  private publish(feed: Feed, cycle: number): void {
+    if (!feed.ready) return;
+    const data = feed.takeUpdate();
+    if (data !== null && feed.changedAtMs !== null) this.cycleChangedAtMs = Math.min(this.cycleChangedAtMs ?? feed.changedAtMs, feed.changedAtMs);
+    feed.changedAtMs = null;
+    if (data !== null && feed.subscribers.size > 0) {
+      feed.seq += 1;
+      const frame = channelPayload(feed.channel, 'update', feed.seq, data);
+      const key = `u${this.serial(feed)},`;
+      for (const subscription of feed.subscribers) {
+        if (subscription.state !== 'live') continue;
+        if (feed.conflatable && this.isCongested(subscription.client, cycle)) {
+          subscription.state = 'stale';
+          this.staleClients.add(subscription.client);
+          continue;
+        }
+        this.enqueue(subscription.client, cycle, frame, key);
+        subscription.client.updated = true;
+      }
+    } else if (data !== null) {
+      feed.seq += 1;
+    }
+    if (feed.joining.length === 0) return;
+    const joining = feed.joining;
+    feed.joining = [];
+    for (const subscription of joining) {
+      if (!this.isCurrent(subscription) || subscription.state !== 'joining') continue;
+      this.sendSnapshot(subscription, cycle);
+    }
+  }
+
+  /** Stale subscriptions of clients that have drained get a fresh snapshot. */
+  private catchUp(cycle: number): void {
+    for (const client of this.staleClients) {
+      if (!client.open) {
+        this.staleClients.delete(client);
+        continue;
+      }
+      if (this.isCongested(client, cycle)) continue;
+      for (const subscription of client.subscriptions.values()) {
+        if (subscription.state === 'stale' && subscription.feed.ready) this.sendSnapshot(subscription, cycle);
+      }
+      this.staleClients.delete(client);
+    }
+  }
+
+  private sendSnapshot(subscription: Subscription, cycle: number): void {
+    const feed = subscription.feed;
+    if (feed.snapshotCycle !== cycle || feed.snapshot === null) {
+      feed.snapshot = channelPayload(feed.channel, 'snapshot', feed.seq, feed.snapshotData());
+      feed.snapshotCycle = cycle;
+    }
+    subscription.state = 'live';
+    this.enqueue(subscription.client, cycle, feed.snapshot, `s${this.serial(feed)},`);
+  }
+
+  private enqueue(client: WsClient, cycle: number, message: ChannelPayload, key: string): void {
+    if (client.cycle !== cycle) {
+      client.cycle = cycle;
+      client.frames = [];
+      client.frameKey = '';
+      client.updated = false;
+      this.touched.push(client);
+    }
+    client.frames.push(message);
+    client.frameKey += key;
+  }
+
+  /**
+   * One write per client: its messages as frames of their own, or as one array frame in batch
+   * mode; clients with the same messages in the same order share the very same buffer.
+   */
+  private write(client: WsClient, shared: Map<string, Buffer>, changedAtMs: number | null): void {
+    const messages = client.frames;
+    client.frames = [];
+    if (!client.open) return;
+    if (client.unsentBytes > this.limits.sendBufferHardBytes) {
+      this.onSlowConsumer(client);
+      return;
+    }
+    let buffer: Buffer | undefined;
+    if (!client.batchFrames && messages.length === 1) {
+      buffer = messages[0]!.frame;
+    } else {
+      const key = `${client.batchFrames ? 'b' : 'f'}${client.frameKey}`;
+      buffer = shared.get(key);
+      if (buffer === undefined) {
+        buffer = client.batchFrames ? batchFrame(messages) : Buffer.concat(messages.map((message) => message.frame));
+        shared.set(key, buffer);
+      }
+    }
+    const now = performance.now();
+    if (client.lagProbeSentAtMs === null && now - client.lastLagProbeAtMs >= this.limits.lagProbeIntervalMs) {
+      client.lagProbeSentAtMs = now;
+      client.lastLagProbeAtMs = now;
+      client.writeFrames(buffer, LAG_PROBE_FRAME);
+    } else {
+      client.writeFrames(buffer);
+    }
+    this.messagesWritten += messages.length;
+    if (changedAtMs !== null && client.updated) this.publishLatency.add(now - changedAtMs);
+  }
+
+  private isCongested(client: WsClient, cycle: number): boolean {
+    if (client.congestionCycle !== cycle) {
+      client.congestionCycle = cycle;
+      const probe = client.lagProbeSentAtMs;
+      client.congested = client.unsentBytes > this.limits.sendBufferSoftBytes || (probe !== null && performance.now() - probe > this.limits.lagMaxMs);
+    }
+    return client.congested;
+  }
+
+  private isCurrent(subscription: Subscription): boolean {
+    return subscription.client.subscriptions.get(subscription.feed.channel) === subscription && subscription.client.open;
+  }
+
+  private serial(feed: Feed): number {
+    let serial = this.serials.get(feed);
+    if (serial === undefined) {
+      serial = this.nextSerial++;
+      this.serials.set(feed, serial);
+    }
+    return serial;
+  }
+}

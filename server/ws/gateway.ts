@@ -1,0 +1,268 @@
+/**
+ * The WebSocket gateway on the API's own port: `/ws` upgrades are checked (path, Origin allow-list,
+ * connection limits, an optional bearer token) before the handshake completes; accepted
+ * connections get heartbeats, token-expiry checks, cancel-on-disconnect and a bounded send buffer.
+ *
+ * Guarantees: a refused upgrade is answered with the REST error shape and never becomes a
+ * WebSocket; a browser page from a foreign origin cannot open a session (same origin, or an
+ * origin listed in WS_ALLOWED_ORIGINS); a peer that misses a heartbeat is dropped; a dealer's
+ * quotes are pulled when a connection that asked for cancel-on-disconnect ends, however it ends;
+ * close() ends every connection and waits for those pulls and in-flight order entry.
+ * Never: let one client slow down another — the slowest is disconnected instead.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { errorBody, type ErrorCode } from '../api/errors.js';
+import type { AppServices } from '../api/services.js';
+import { TokenError } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import { pullAllQuotes } from '../trading/order-entry.js';
+import { authenticateToken, bearerToken, type SessionIdentity } from './auth.js';
+import { WsClient } from './client.js';
+import { LAG_PROBE_FRAME } from './fanout.js';
+import { Hub } from './hub.js';
+import { resolveLimits, type WsLimits } from './limits.js';
+import { CLOSE_CODES, errorMessage } from './protocol.js';
+import { SessionHandler } from './session.js';
+
+export const WS_PATH = '/ws';
+/** Fan-out statistics are logged (at debug level) this often. */
+const STATS_LOG_INTERVAL_MS = 5_000;
+/** How long shutdown waits for order entry already running before it closes the database anyway. */
+const IN_FLIGHT_WAIT_MS = 10_000;
+/** Attempts to pull a dealer's quotes on disconnect (backoff 0.1, 0.4, 1.6, 6.4 s between them). */
+const COD_ATTEMPTS_MAX = 5;
+
+export interface GatewayStats {
+  connections: number;
+  messagesWritten: number;
+  cycles: number;
+  cycleMsAverage: number;
+  /** From a committed change to the write of the update carrying it, per client (server side only). */
+  publishLatencyMs: { p50: number; p99: number; samples: number };
+}
+
+export interface WebSocketGateway {
+  readonly limits: WsLimits;
+  /** Open connections, and what the fan-out has done since the last reset. */
+  stats(): GatewayStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+const gateways = new WeakMap<http.Server, WebSocketGateway>();
+
+/** The gateway attached to an HTTP server (for benchmarks and operations tooling). */
+export function gatewayOf(server: http.Server): WebSocketGateway | undefined {
+  return gateways.get(server);
+}
+
+export function attachWebSocketGateway(server: http.Server, services: AppServices, config: Config): WebSocketGateway {
+  if (!services.sequencer) throw new Error('the WebSocket gateway needs a running sequencer');
+  const limits = resolveLimits(config.wsLimits);
+  const allowedOrigins = new Set((config.wsAllowedOrigins ?? []).map(normaliseOrigin));
+  const clients = new Set<WsClient>();
+  const perAddress = new Map<string, number>();
+  const pulls = new Set<Promise<unknown>>();
+  let closing = false;
+
+  const hub = new Hub(services, services.sequencer, limits, (client) => dropSlowConsumer(client));
+  const sessions = new SessionHandler(services, hub, limits);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    try {
+      checkUpgrade(request, socket, head);
+    } catch (error) {
+      services.logger.error({ err: error }, 'WebSocket upgrade failed');
+      refuse(socket, 500, 'INTERNAL', 'internal error');
+    }
+  };
+
+  const checkUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const [path, query = ''] = (request.url ?? '/').split('?', 2) as [string, string?];
+    if (path !== WS_PATH) return refuse(socket, 404, 'NOT_FOUND', `no WebSocket endpoint at ${path}`);
+    const frames = new URLSearchParams(query).get('frames') ?? 'single';
+    if (frames !== 'single' && frames !== 'batch') return refuse(socket, 400, 'VALIDATION_FAILED', 'frames must be "single" or "batch"');
+    if (closing) return refuse(socket, 503, 'UNAVAILABLE', 'the service is shutting down');
+    const origin = request.headers.origin;
+    if (origin !== undefined && !originAllowed(origin, request.headers.host, allowedOrigins)) {
+      return refuse(socket, 403, 'FORBIDDEN', 'this origin may not open a WebSocket session');
+    }
+    const address = request.socket.remoteAddress ?? 'unknown';
+    if (clients.size >= limits.connectionsMax) return refuse(socket, 503, 'UNAVAILABLE', 'too many WebSocket connections; retry shortly');
+    if ((perAddress.get(address) ?? 0) >= limits.connectionsPerAddressMax) {
+      return refuse(socket, 429, 'RATE_LIMITED', `at most ${limits.connectionsPerAddressMax} WebSocket connections per address`);
+    }
+    let identity: SessionIdentity | null = null;
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const token = bearerToken(header);
+      if (!token) return refuse(socket, 401, 'UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
+      try {
+        identity = authenticateToken(services.jwtSecret, token, Math.floor(services.clock.now().getTime() / 1000));
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+        return refuse(socket, 401, 'UNAUTHENTICATED', `invalid token: ${error.message}`);
+      }
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, address, identity, frames === 'batch'));
+  };
+
+  const accept = (ws: WebSocket, socket: Duplex, address: string, identity: SessionIdentity | null, batchFrames: boolean): void => {
+    const client = new WsClient(ws, socket, address, batchFrames, limits, (c) => dropSlowConsumer(c));
+    if (identity) {
+      client.principal = identity.principal;
+      client.tokenExpiresAtSeconds = identity.expiresAtSeconds;
+    }
+    clients.add(client);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    ws.on('message', (data, isBinary) => sessions.onMessage(client, data, isBinary));
+    ws.on('pong', (data) => {
+      client.alive = true;
+      if (data.length === 1 && data[0] === LAG_PROBE_FRAME[2]) hub.fanOut.lagProbeAnswered(client);
+    });
+    ws.on('error', (error) => services.logger.debug({ err: error, client: client.id }, 'WebSocket protocol error'));
+    ws.once('close', () => ended(client));
+    socket.on('drain', () => hub.fanOut.drained(client));
+  };
+
+  /** Everything that must happen once when a connection ends, however it ended. */
+  const ended = (client: WsClient): void => {
+    if (!clients.delete(client)) return;
+    client.closed = true;
+    const remaining = (perAddress.get(client.address) ?? 1) - 1;
+    if (remaining > 0) perAddress.set(client.address, remaining);
+    else perAddress.delete(client.address);
+    hub.removeClient(client);
+    const partyId = client.cancelOnDisconnectPartyId;
+    if (partyId === null) return;
+    const pull = pullQuotesWithRetry(services, partyId);
+    pulls.add(pull);
+    void pull.finally(() => pulls.delete(pull));
+  };
+
+  const closeClient = (client: WsClient, code: number, reason: string): void => {
+    hub.removeClient(client);
+    client.closed = true;
+    client.ws.close(code, reason);
+    setTimeout(() => client.ws.terminate(), limits.closeGraceMs).unref();
+  };
+
+  const dropSlowConsumer = (client: WsClient): void => {
+    if (client.closed) return;
+    services.logger.warn({ client: client.id, address: client.address, unsentBytes: client.unsentBytes }, 'WebSocket slow consumer disconnected');
+    client.ws.send(JSON.stringify(errorMessage('SLOW_CONSUMER', `more than ${limits.sendBufferHardBytes} bytes were waiting to be sent; reconnect and resubscribe`)));
+    closeClient(client, CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER');
+  };
+
+  const heartbeat = setInterval(() => {
+    for (const client of clients) {
+      if (!client.alive) {
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      if (client.open) client.ws.ping();
+    }
+  }, limits.heartbeatIntervalMs);
+  heartbeat.unref();
+  let reported = { cycles: 0, messages: 0, msTotal: 0 };
+  const statsLog = setInterval(() => {
+    const fanOut = hub.fanOut;
+    const cycles = fanOut.cycles - reported.cycles;
+    services.logger.debug({
+      connections: clients.size, cycles, messages: fanOut.messagesWritten - reported.messages,
+      cycleMsAverage: cycles > 0 ? (fanOut.cycleMsTotal - reported.msTotal) / cycles : 0, cycleMsMax: fanOut.cycleMsMax,
+    }, 'WebSocket fan-out');
+    reported = { cycles: fanOut.cycles, messages: fanOut.messagesWritten, msTotal: fanOut.cycleMsTotal };
+    fanOut.cycleMsMax = 0;
+  }, STATS_LOG_INTERVAL_MS);
+  statsLog.unref();
+  const expirySweep = setInterval(() => {
+    for (const client of clients) if (client.open) sessions.expireIfDue(client);
+  }, limits.expirySweepMs);
+  expirySweep.unref();
+
+  server.on('upgrade', onUpgrade);
+
+  const gateway: WebSocketGateway = {
+    limits,
+    stats: () => {
+      const fanOut = hub.fanOut;
+      const latency = fanOut.publishLatency;
+      return {
+        connections: clients.size, messagesWritten: fanOut.messagesWritten, cycles: fanOut.cycles,
+        cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
+        publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
+      };
+    },
+    resetStats: () => {
+      const fanOut = hub.fanOut;
+      fanOut.messagesWritten = 0;
+      fanOut.cycles = 0;
+      fanOut.cycleMsTotal = 0;
+      fanOut.cycleMsMax = 0;
+      fanOut.publishLatency.reset();
+      reported = { cycles: 0, messages: 0, msTotal: 0 };
+    },
+    close: async () => {
+      closing = true;
+      clearInterval(heartbeat);
+      clearInterval(expirySweep);
+      clearInterval(statsLog);
+      server.off('upgrade', onUpgrade);
+      for (const client of clients) closeClient(client, CLOSE_CODES.goingAway, 'server shutting down');
+      const deadline = Date.now() + limits.closeGraceMs;
+      while (clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const client of clients) client.ws.terminate();
+      await Promise.race([Promise.allSettled([...sessions.inFlight]), new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_WAIT_MS).unref())]);
+      while (clients.size > 0 && Date.now() < deadline + 1_000) await new Promise((resolve) => setTimeout(resolve, 10));
+      await Promise.allSettled([...pulls]);
+      hub.close();
+      wss.close();
+    },
+  };
+  gateways.set(server, gateway);
+  return gateway;
+}
+
+/**
+ * Pulls the dealer's quotes for cancel-on-disconnect. A failure (the sequencer rebuilding after a
+ * failed commit, the database away) is retried with backoff: quotes left live without their
+ * dealer are a risk the dealer asked us to remove.
+ */
+async function pullQuotesWithRetry(services: AppServices, partyId: string): Promise<void> {
+  for (let attempt = 1; attempt <= COD_ATTEMPTS_MAX; attempt++) {
+    try {
+      const result = await pullAllQuotes(services, partyId);
+      services.logger.info({ partyId, pulled: result.quotes.length }, 'cancel-on-disconnect: quotes pulled');
+      return;
+    } catch (error) {
+      services.logger.error({ err: error, partyId, attempt }, 'cancel-on-disconnect: pulling quotes failed');
+      if (attempt < COD_ATTEMPTS_MAX) await new Promise((resolve) => setTimeout(resolve, 100 * 4 ** (attempt - 1)));
+    }
+  }
+}
+
+/** Same origin (the page was served by this service), or an origin configured as allowed. */
+function originAllowed(origin: string, host: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (allowed.has('*')) return true;
+  const normalised = normaliseOrigin(origin);
+  if (allowed.has(normalised)) return true;
+  if (host === undefined) return false;
+  return normalised === `http://${host.toLowerCase()}` || normalised === `https://${host.toLowerCase()}`;
+}
+
+function normaliseOrigin(origin: string): string {
+  return origin.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  const body = JSON.stringify(errorBody(code, message));
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

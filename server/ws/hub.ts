@@ -1,0 +1,355 @@
+/**
+ * The hub: which feeds exist, who is subscribed to each, and how committed activity reaches them.
+ * Committed batches of the sequencer feed the books, quotes, tapes, orders and executions;
+ * the event bus feeds RFQs and settlements. Feeds are created on the first subscription and
+ * dropped with the last one.
+ *
+ * Guarantees: market data is built only from committed batches, read at a commit boundary — in
+ * the sequencer's commit listener, or while no batch is open — so no client ever sees a change
+ * that could still be rolled back; a private feed is keyed by the party of the token and carries
+ * only that party's data.
+ * Never: throw into the sequencer or the bus (a failing feed is logged and its subscribers told).
+ */
+import type { Knex } from 'knex';
+import type { AppServices } from '../api/services.js';
+import type { Principal } from '../auth/tokens.js';
+import type { BusEvent } from '../events/bus.js';
+import { listRfqs, responsesOf } from '../rfq/store.js';
+import { effectiveStatus, rfqView } from '../rfq/views.js';
+import { Decimal } from '../domain/decimal.js';
+import { executionFor, orderToApi, type ApiOrder } from '../sequencer/records.js';
+import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
+import type { TradingState } from '../sequencer/state.js';
+import { disseminatedSize, partyExecutions, tape } from '../trading/queries.js';
+import type { PrivateKind } from './channels.js';
+import type { WsClient } from './client.js';
+import { FanOut } from './fanout.js';
+import { Feed, KeyedFeed, RecentFeed, Subscription } from './feed.js';
+import { BookFeed, LevelFormat } from './feeds/book.js';
+import { QuotesFeed } from './feeds/quotes.js';
+import type { WsLimits } from './limits.js';
+import { errorMessage } from './protocol.js';
+
+type Execution = ReturnType<typeof executionFor>;
+type TapeEntry = Awaited<ReturnType<typeof tape>>[number];
+type RfqView = ReturnType<typeof rfqView>;
+
+export type FeedRequest =
+  | { kind: 'book'; noteId: string; depth: number }
+  | { kind: 'trades' | 'quotes'; noteId: string }
+  | { kind: PrivateKind; principal: Principal };
+
+const BOUNDARY_RETRY_MS = 20;
+
+export class Hub {
+  readonly fanOut: FanOut;
+  private readonly feeds = new Map<string, Feed>();
+  private readonly books = new Map<string, Set<BookFeed>>();
+  private readonly formats = new Map<string, LevelFormat>();
+  private readonly atBoundary: ((state: TradingState) => void)[] = [];
+  private boundaryTimer: NodeJS.Timeout | null = null;
+  private readonly unsubscribeBus: () => void;
+
+  constructor(
+    private readonly services: AppServices,
+    private readonly sequencer: Sequencer,
+    private readonly limits: WsLimits,
+    onSlowConsumer: (client: WsClient) => void,
+  ) {
+    this.fanOut = new FanOut(limits, services.logger, onSlowConsumer);
+    sequencer.onCommit((batch) => this.onCommit(batch));
+    this.unsubscribeBus = services.events.subscribe((event) => this.onBusEvent(event));
+  }
+
+  close(): void {
+    this.unsubscribeBus();
+    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+  }
+
+  /** Whether the note is listed for trading (a channel of an unknown note is refused). */
+  hasNote(noteId: string): boolean {
+    return this.sequencer.view((state) => state.instruments.has(noteId));
+  }
+
+  /** Subscribes (or resubscribes: a fresh snapshot follows) the client to the channel's feed. */
+  subscribe(client: WsClient, channel: string, request: FeedRequest): Subscription {
+    const previous = client.subscriptions.get(channel);
+    const feed = this.feedFor(channel, request);
+    const subscription = new Subscription(client, feed);
+    feed.subscribers.add(subscription);
+    feed.joining.push(subscription);
+    client.subscriptions.set(channel, subscription);
+    // Detached only now, so that a feed this client alone kept alive is reused, not reloaded.
+    if (previous) this.detach(previous);
+    if (feed.ready) this.fanOut.markDirty(feed);
+    return subscription;
+  }
+
+  unsubscribe(client: WsClient, channel: string): void {
+    const subscription = client.subscriptions.get(channel);
+    if (!subscription) return;
+    client.subscriptions.delete(channel);
+    this.detach(subscription);
+  }
+
+  private detach(subscription: Subscription): void {
+    const feed = subscription.feed;
+    feed.subscribers.delete(subscription);
+    if (feed.subscribers.size === 0) this.drop(feed);
+  }
+
+  removeClient(client: WsClient): void {
+    for (const channel of [...client.subscriptions.keys()]) this.unsubscribe(client, channel);
+    this.fanOut.forget(client);
+  }
+
+  private feedFor(channel: string, request: FeedRequest): Feed {
+    const key = feedKey(request);
+    const existing = this.feeds.get(key);
+    if (existing) return existing;
+    const feed = this.createFeed(key, channel, request);
+    this.feeds.set(key, feed);
+    return feed;
+  }
+
+  private createFeed(key: string, channel: string, request: FeedRequest): Feed {
+    const mark = this.fanOut.markDirty;
+    const db = this.services.knex;
+    const limit = this.limits.recentTradesMax;
+    switch (request.kind) {
+      case 'book': {
+        const feed = new BookFeed(key, channel, mark, request.noteId, request.depth, this.format(request.noteId));
+        let byNote = this.books.get(request.noteId);
+        if (!byNote) this.books.set(request.noteId, (byNote = new Set()));
+        byNote.add(feed);
+        this.whenAtBoundary((state) => feed.load(state.engine));
+        return feed;
+      }
+      case 'quotes': {
+        const feed = new QuotesFeed(key, channel, mark, request.noteId);
+        this.whenAtBoundary((state) => feed.load(state));
+        return feed;
+      }
+      case 'trades': {
+        const feed = new RecentFeed<TapeEntry>(key, channel, mark, 'trades', { noteId: request.noteId }, limit);
+        this.loadLater(feed, () => tape(db, { noteId: request.noteId, limit }), (items) => feed.loaded(items));
+        return feed;
+      }
+      case 'executions': {
+        const feed = new RecentFeed<Execution>(key, channel, mark, 'executions', {}, limit);
+        this.loadLater(feed, () => partyExecutions(db, request.principal.partyId, { limit }), (items) => feed.loaded(items));
+        return feed;
+      }
+      case 'orders': {
+        const partyId = request.principal.partyId;
+        const feed = new KeyedFeed<ApiOrder>(key, channel, mark, 'orders', (order) => order.id, isOpenOrder);
+        this.whenAtBoundary((state) => feed.loaded([...state.liveOrders.values()].filter((o) => o.partyId === partyId).map(orderToApi)));
+        return feed;
+      }
+      case 'rfqs': {
+        const feed = new KeyedFeed<RfqView>(key, channel, mark, 'rfqs', (rfq) => rfq.id, (rfq) => rfq.status === 'open');
+        this.loadLater(feed, () => openRfqs(db, request.principal, this.limits.rfqSnapshotMax, this.services.clock.now()), (items) => feed.loaded(items));
+        return feed;
+      }
+      case 'settlements': {
+        // Settlement changes stream from the moment of subscription; the list itself is REST's.
+        const feed = new KeyedFeed<unknown>(key, channel, mark, 'settlements', instructionId, () => false);
+        feed.loaded([]);
+        return feed;
+      }
+    }
+  }
+
+  private drop(feed: Feed): void {
+    if (this.feeds.get(feed.key) !== feed) return;
+    this.feeds.delete(feed.key);
+    if (feed instanceof BookFeed) this.books.get(feed.noteId)?.delete(feed);
+  }
+
+  private format(noteId: string): LevelFormat {
+    let format = this.formats.get(noteId);
+    if (!format) {
+      const instrument = this.sequencer.view((state) => state.instruments.get(noteId));
+      if (!instrument) throw new Error(`note ${noteId} is not listed`);
+      format = new LevelFormat(instrument);
+      this.formats.set(noteId, format);
+    }
+    return format;
+  }
+
+  /** Loads a feed's initial state from the database; on failure its subscribers are told and dropped. */
+  private loadLater<T>(feed: Feed, read: () => Promise<T>, loaded: (value: T) => void): void {
+    read().then(loaded, (error: unknown) => {
+      this.services.logger.warn({ err: error, feed: feed.key }, 'a WebSocket feed could not load its snapshot');
+      for (const subscription of [...feed.subscribers]) {
+        subscription.client.send(errorMessage('UNAVAILABLE', 'the snapshot could not be read; subscribe again', { channel: feed.channel }));
+        this.unsubscribe(subscription.client, feed.channel);
+      }
+    });
+  }
+
+  /**
+   * Runs `read` on the committed state: now if no batch is open, otherwise in the next commit
+   * listener (or, if that batch failed and the state was rebuilt, once the sequencer is idle).
+   */
+  private whenAtBoundary(read: (state: TradingState) => void): void {
+    const state = this.committedState();
+    if (state) {
+      read(state);
+      return;
+    }
+    this.atBoundary.push(read);
+    this.boundaryTimer ??= setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
+  }
+
+  private retryBoundary(): void {
+    this.boundaryTimer = null;
+    const state = this.committedState();
+    if (state) this.runBoundaryReads(state);
+    if (this.atBoundary.length > 0) this.boundaryTimer = setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
+  }
+
+  private committedState(): TradingState | null {
+    try {
+      return this.sequencer.view((state) => (state.batch === null ? state : null));
+    } catch {
+      return null;
+    }
+  }
+
+  private runBoundaryReads(state: TradingState): void {
+    const reads = this.atBoundary.splice(0);
+    for (const read of reads) {
+      try {
+        read(state);
+      } catch (error) {
+        this.services.logger.error({ err: error }, 'a WebSocket feed could not read the committed state');
+      }
+    }
+  }
+
+  /** The sequencer's commit listener: its state is exactly the committed one while this runs. */
+  private onCommit(batch: CommittedBatch): void {
+    this.sequencer.view((state) => {
+      this.routeBooks(batch, state);
+      this.routeTrades(batch, state);
+      this.routeOrders(batch);
+      this.runBoundaryReads(state);
+    });
+  }
+
+  private routeBooks(batch: CommittedBatch, state: TradingState): void {
+    const sides = new Map<string, { buy: boolean; sell: boolean }>();
+    const quoteNotes = new Set<string>();
+    for (const event of batch.events) {
+      if (event.type === 'book_change') {
+        let touched = sides.get(event.noteId);
+        if (!touched) sides.set(event.noteId, (touched = { buy: false, sell: false }));
+        touched[event.side] = true;
+      } else if (event.type === 'quote_replaced') {
+        quoteNotes.add(event.noteId);
+      }
+    }
+    for (const order of batch.orders) if (order.source === 'quote') quoteNotes.add(order.noteId);
+    for (const [noteId, touched] of sides) {
+      for (const feed of this.books.get(noteId) ?? []) feed.refresh(state.engine, touched.buy, touched.sell);
+    }
+    for (const noteId of quoteNotes) {
+      const feed = this.feeds.get(feedKey({ kind: 'quotes', noteId }));
+      if (feed instanceof QuotesFeed) feed.refresh(state);
+    }
+  }
+
+  private routeTrades(batch: CommittedBatch, state: TradingState): void {
+    for (const trade of batch.trades) {
+      const tapeFeed = this.feeds.get(feedKey({ kind: 'trades', noteId: trade.noteId }));
+      if (tapeFeed instanceof RecentFeed) {
+        const cap = state.instruments.get(trade.noteId)?.note.disseminationCap;
+        const entry: TapeEntry = {
+          id: trade.id, noteId: trade.noteId, price: trade.price.toFixed(),
+          quantity: cap ? disseminatedSize(trade.quantity, new Decimal(cap)) : trade.quantity.toFixed(), executedAt: trade.executedAt.toISOString(),
+        };
+        (tapeFeed as RecentFeed<TapeEntry>).add([entry]);
+      }
+      for (const partyId of [trade.buyerPartyId, trade.sellerPartyId]) {
+        const feed = this.feeds.get(privateKey('executions', partyId));
+        if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add([executionFor(trade, partyId)]);
+      }
+    }
+  }
+
+  private routeOrders(batch: CommittedBatch): void {
+    const byParty = new Map<string, ApiOrder[]>();
+    for (const order of batch.orders) {
+      if (!this.feeds.has(privateKey('orders', order.partyId))) continue;
+      let orders = byParty.get(order.partyId);
+      if (!orders) byParty.set(order.partyId, (orders = []));
+      orders.push(order);
+    }
+    for (const [partyId, orders] of byParty) (this.feeds.get(privateKey('orders', partyId)) as KeyedFeed<ApiOrder>).upsert(orders);
+  }
+
+  private onBusEvent(event: BusEvent): void {
+    try {
+      if (event.kind === 'settlement_changed') {
+        for (const partyId of new Set(event.partyIds)) {
+          const feed = this.feeds.get(privateKey('settlements', partyId));
+          if (feed) (feed as KeyedFeed<unknown>).upsert([event.instruction]);
+        }
+        return;
+      }
+      for (const partyId of new Set(event.partyIds)) {
+        const view = event.views.get(partyId);
+        if (view === undefined) continue;
+        for (const role of ['investor', 'dealer'] as const) {
+          const feed = this.feeds.get(`${privateKey('rfqs', partyId)}#${role}`);
+          if (feed) (feed as KeyedFeed<RfqView>).upsert([view as RfqView]);
+        }
+      }
+    } catch (error) {
+      this.services.logger.error({ err: error, kind: event.kind }, 'a WebSocket feed failed on a bus event');
+    }
+  }
+}
+
+function isOpenOrder(order: ApiOrder): boolean {
+  return order.status === 'new' || order.status === 'partially_filled';
+}
+
+let anonymousInstructions = 0;
+
+/** Instructions are replaced by id within a cycle; one without an id is kept as it is. */
+function instructionId(instruction: unknown): string {
+  const id = (instruction as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : `anonymous:${++anonymousInstructions}`;
+}
+
+function rfqRole(principal: Principal): 'investor' | 'dealer' {
+  return principal.roles.includes('investor') ? 'investor' : 'dealer';
+}
+
+function privateKey(kind: PrivateKind, partyId: string): string {
+  return `${kind}@${partyId}`;
+}
+
+function feedKey(request: FeedRequest): string {
+  switch (request.kind) {
+    case 'book':
+      return `book:${request.noteId}#${request.depth}`;
+    case 'trades':
+    case 'quotes':
+      return `${request.kind}:${request.noteId}`;
+    case 'rfqs':
+      return `${privateKey('rfqs', request.principal.partyId)}#${rfqRole(request.principal)}`;
+    default:
+      return privateKey(request.kind, request.principal.partyId);
+  }
+}
+
+/** The party's open RFQs as it sees them (GET /rfqs?status=open), newest first. */
+async function openRfqs(db: Knex, principal: Principal, limit: number, now: Date): Promise<RfqView[]> {
+  const role = rfqRole(principal);
+  const rfqs = (await listRfqs(db, { partyId: principal.partyId, role }, 'open', limit)).filter((rfq) => effectiveStatus(rfq, now) === 'open');
+  const responses = await responsesOf(db, rfqs.map((r) => r.id), role === 'dealer' ? principal.partyId : undefined);
+  return rfqs.map((rfq) => rfqView(rfq, responses.filter((r) => r.rfqId === rfq.id), principal, now));
+}

@@ -1,0 +1,89 @@
+/**
+ * Every bound of the WebSocket gateway in one place: message size, subscriptions, connections,
+ * message rate, requests in flight, the per-client send buffer, heartbeats and snapshot sizes.
+ *
+ * Guarantees: each limit is explicit and finite; a breach is a named rejection (protocol.ts) or a
+ * disconnect, never unbounded growth. Tests and benchmarks tighten or widen them through
+ * Config.wsLimits; production takes the defaults.
+ */
+import { BOOK_DEPTH_MAX } from '../api/routes/market.js';
+
+export interface WsLimits {
+  /** Largest client message; a bigger one closes the connection with 1009 (ws enforces it). */
+  maxPayloadBytes: number;
+  /** Channels one connection may be subscribed to at once. */
+  subscriptionsMax: number;
+  /** Channels named in one subscribe or unsubscribe message. */
+  channelsPerMessageMax: number;
+  /** Deepest level-2 book a subscription may ask for (the REST maximum). */
+  bookDepthMax: number;
+  /** Book depth when a subscribe names none (the REST default). */
+  bookDepthDefault: number;
+  connectionsMax: number;
+  connectionsPerAddressMax: number;
+  /** Client messages per second per connection (a token bucket that holds one second's worth). */
+  messagesPerSecond: number;
+  /** Order-entry requests of one connection waiting for their answer. */
+  requestsInFlightMax: number;
+  /** Above this many unsent bytes, book and quote updates to the client are skipped (conflated). */
+  sendBufferSoftBytes: number;
+  /** Above this many unsent bytes, the client is told SLOW_CONSUMER and disconnected. */
+  sendBufferHardBytes: number;
+  /**
+   * How often a lag probe (a WebSocket ping riding behind the channel frames) is sent to a client
+   * that is receiving data. Its pong comes back only once the client has read everything before it,
+   * so it measures how far behind the client is even while the kernel's buffers still absorb it.
+   */
+  lagProbeIntervalMs: number;
+  /** A client whose lag probe is older than this is behind: its book and quote updates are conflated. */
+  lagMaxMs: number;
+  /** Clients written per turn of the event loop in a fan-out cycle (order entry runs in between). */
+  fanOutClientsPerTurn: number;
+  /**
+   * After a fan-out cycle that kept the event loop busy for T ms, the next one waits T × this:
+   * 0.5 leaves order entry and commits at least a third of the loop whatever the subscriber count.
+   */
+  fanOutRestRatio: number;
+  /** Server ping interval; a peer that has not answered the previous ping is dropped. */
+  heartbeatIntervalMs: number;
+  /** How often token expiry is checked for idle connections (messages check it too). */
+  expirySweepMs: number;
+  /** How long a closing connection may take to finish the close handshake. */
+  closeGraceMs: number;
+  /** Recent trades in a tape snapshot, recent executions in an executions snapshot. */
+  recentTradesMax: number;
+  /** Open RFQs in an rfqs snapshot. */
+  rfqSnapshotMax: number;
+}
+
+export const DEFAULT_WS_LIMITS: Readonly<WsLimits> = Object.freeze({
+  maxPayloadBytes: 64 * 1024,
+  subscriptionsMax: 100,
+  channelsPerMessageMax: 50,
+  bookDepthMax: BOOK_DEPTH_MAX,
+  bookDepthDefault: 10,
+  connectionsMax: 20_000,
+  connectionsPerAddressMax: 1_000,
+  messagesPerSecond: 1_000,
+  requestsInFlightMax: 256,
+  sendBufferSoftBytes: 64 * 1024,
+  sendBufferHardBytes: 1024 * 1024,
+  lagProbeIntervalMs: 1_000,
+  lagMaxMs: 500,
+  fanOutClientsPerTurn: 1_000,
+  fanOutRestRatio: 0.5,
+  heartbeatIntervalMs: 15_000,
+  expirySweepMs: 1_000,
+  closeGraceMs: 1_000,
+  recentTradesMax: 50,
+  rfqSnapshotMax: 100,
+});
+
+export function resolveLimits(overrides: Partial<WsLimits> | undefined): WsLimits {
+  const limits = { ...DEFAULT_WS_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`WebSocket limit ${name} must be a positive number, got ${value}`);
+  }
+  if (limits.sendBufferSoftBytes >= limits.sendBufferHardBytes) throw new Error('sendBufferSoftBytes must be below sendBufferHardBytes');
+  return limits;
+}

@@ -1,0 +1,202 @@
+/**
+ * What a connection may say and what it is answered: authentication, subscriptions, pings,
+ * cancel-on-disconnect, and order entry (handed to order-ops.ts). Also expires a session whose
+ * token ran out.
+ *
+ * Guarantees: every message is checked for rate, form and authority before it changes anything;
+ * a subscribe is validated for all its channels before any is subscribed (all or nothing); bad
+ * input is answered with an error on this connection only and never touches another client or
+ * any trading state. A private channel is subscribed only for the party of the session's token.
+ */
+import type { RawData } from 'ws';
+import { ApiError } from '../api/errors.js';
+import type { AppServices } from '../api/services.js';
+import { TokenError } from '../auth/tokens.js';
+import { authenticateToken } from './auth.js';
+import { parseChannel } from './channels.js';
+import type { WsClient } from './client.js';
+import type { FeedRequest, Hub } from './hub.js';
+import type { WsLimits } from './limits.js';
+import { isOrderEntry, refusal, runOrderEntry } from './order-ops.js';
+import { errorMessage, parseClientMessage, type ClientMessage, type RequestId, type WsErrorCode } from './protocol.js';
+
+type Subscribe = Extract<ClientMessage, { op: 'subscribe' }>;
+
+class Refusal extends Error {
+  constructor(
+    readonly code: WsErrorCode,
+    message: string,
+    readonly channel?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class SessionHandler {
+  /** Order-entry requests still running, awaited on shutdown. */
+  readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly services: AppServices,
+    private readonly hub: Hub,
+    private readonly limits: WsLimits,
+  ) {}
+
+  onMessage(client: WsClient, data: RawData, isBinary: boolean): void {
+    client.alive = true;
+    if (!client.open) return;
+    if (!client.takeMessageBudget()) {
+      client.send(errorMessage('RATE_LIMITED', `more than ${this.limits.messagesPerSecond} messages per second; this one was dropped`));
+      return;
+    }
+    if (isBinary) {
+      client.send(errorMessage('MALFORMED_JSON', 'messages are JSON text frames'));
+      return;
+    }
+    const parsed = parseClientMessage(rawText(data));
+    if (!parsed.ok) {
+      client.send(errorMessage(parsed.code, parsed.message, { id: parsed.id }));
+      return;
+    }
+    this.expireIfDue(client);
+    try {
+      this.dispatch(client, parsed.message);
+    } catch (error) {
+      if (error instanceof Refusal) {
+        client.send(errorMessage(error.code, error.message, { id: parsed.message.id, ...(error.channel ? { channel: error.channel } : {}) }));
+        return;
+      }
+      if (error instanceof ApiError && error.code === 'UNAVAILABLE') {
+        client.send(errorMessage('UNAVAILABLE', error.message, { id: parsed.message.id }));
+        return;
+      }
+      this.services.logger.error({ err: error, op: parsed.message.op }, 'a WebSocket message failed');
+      client.send(errorMessage('INTERNAL', 'internal error', { id: parsed.message.id }));
+    }
+  }
+
+  /** Drops the private subscriptions of a session whose token has expired, and tells it. */
+  expireIfDue(client: WsClient): void {
+    if (client.tokenExpiresAtSeconds === null || client.tokenExpiresAtSeconds > this.nowSeconds()) return;
+    client.principal = null;
+    client.tokenExpiresAtSeconds = null;
+    const dropped: string[] = [];
+    for (const [channel, subscription] of [...client.subscriptions]) {
+      if (parseChannel(subscription.feed.channel)?.scope !== 'private') continue;
+      this.hub.unsubscribe(client, channel);
+      dropped.push(channel);
+    }
+    client.send({ ...errorMessage('TOKEN_EXPIRED', 'the token expired: private channels were unsubscribed; send {"op":"auth"} with a new token'), channels: dropped });
+  }
+
+  private dispatch(client: WsClient, message: ClientMessage): void {
+    if (isOrderEntry(message)) {
+      this.orderEntry(client, message);
+      return;
+    }
+    switch (message.op) {
+      case 'auth':
+        return this.authenticate(client, message.token, message.id);
+      case 'subscribe':
+        return this.subscribe(client, message);
+      case 'unsubscribe':
+        for (const name of message.channels) {
+          const channel = parseChannel(name);
+          if (!channel) throw new Refusal('UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(name.slice(0, 200))}`, name);
+          this.hub.unsubscribe(client, channel.name);
+        }
+        return;
+      case 'ping':
+        client.send({ op: 'pong', ...(message.id !== undefined ? { id: message.id } : {}) });
+        return;
+      case 'cancel_on_disconnect':
+        return this.cancelOnDisconnect(client, message.enabled, message.id);
+    }
+  }
+
+  private authenticate(client: WsClient, token: string, id: RequestId | undefined): void {
+    let identity;
+    try {
+      identity = authenticateToken(this.services.jwtSecret, token, this.nowSeconds());
+    } catch (error) {
+      if (error instanceof TokenError) throw new Refusal('UNAUTHENTICATED', `invalid token: ${error.message}`);
+      throw error;
+    }
+    if (client.principal && client.principal.partyId !== identity.principal.partyId) {
+      throw new Refusal('FORBIDDEN', 'a connection acts for one party; open another connection for another party');
+    }
+    client.principal = identity.principal;
+    client.tokenExpiresAtSeconds = identity.expiresAtSeconds;
+    client.send({
+      op: 'authenticated', partyId: identity.principal.partyId, roles: identity.principal.roles,
+      expiresAt: new Date(identity.expiresAtSeconds * 1000).toISOString(), ...(id !== undefined ? { id } : {}),
+    });
+  }
+
+  private subscribe(client: WsClient, message: Subscribe): void {
+    if (message.channels.length > this.limits.channelsPerMessageMax) {
+      throw new Refusal('LIMIT_EXCEEDED', `at most ${this.limits.channelsPerMessageMax} channels per message`);
+    }
+    const depth = message.depth ?? this.limits.bookDepthDefault;
+    if (depth > this.limits.bookDepthMax) throw new Refusal('LIMIT_EXCEEDED', `book depth is at most ${this.limits.bookDepthMax}`);
+    const requests = new Map<string, FeedRequest>();
+    for (const name of message.channels) {
+      const [channel, request] = this.resolve(client, name, depth);
+      requests.set(channel, request);
+    }
+    const added = [...requests.keys()].filter((channel) => !client.subscriptions.has(channel)).length;
+    if (client.subscriptions.size + added > this.limits.subscriptionsMax) {
+      throw new Refusal('LIMIT_EXCEEDED', `at most ${this.limits.subscriptionsMax} subscriptions per connection`);
+    }
+    for (const [channel, request] of requests) this.hub.subscribe(client, channel, request);
+  }
+
+  /** The feed a channel name asks for, if this session may have it. */
+  private resolve(client: WsClient, name: string, depth: number): [string, FeedRequest] {
+    const channel = parseChannel(name);
+    if (!channel) throw new Refusal('UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(name.slice(0, 200))}`, name.slice(0, 200));
+    if (channel.scope === 'public') {
+      if (!this.hub.hasNote(channel.noteId)) throw new Refusal('NOTE_NOT_FOUND', `note ${channel.noteId} is not listed for trading`, name);
+      const request: FeedRequest = channel.kind === 'book' ? { kind: 'book', noteId: channel.noteId, depth } : { kind: channel.kind, noteId: channel.noteId };
+      return [channel.name, request];
+    }
+    const principal = client.principal;
+    if (!principal) throw new Refusal('UNAUTHENTICATED', `${channel.kind} is a private channel: authenticate first`, name);
+    if (channel.requestedPartyId !== null && channel.requestedPartyId !== principal.partyId) {
+      throw new Refusal('FORBIDDEN', 'a session sees only its own party\'s private channels', name);
+    }
+    return [channel.name, { kind: channel.kind, principal }];
+  }
+
+  private cancelOnDisconnect(client: WsClient, enabled: boolean, id: RequestId | undefined): void {
+    const principal = client.principal;
+    if (!principal) throw new Refusal('UNAUTHENTICATED', 'authenticate first');
+    if (!principal.roles.includes('dealer')) throw new Refusal('FORBIDDEN', 'cancel-on-disconnect is for dealers\' quotes');
+    client.cancelOnDisconnectPartyId = enabled ? principal.partyId : null;
+    client.send({ op: 'reply', ...(id !== undefined ? { id } : {}), status: 200, body: { cancelOnDisconnect: enabled } });
+  }
+
+  private orderEntry(client: WsClient, message: Parameters<typeof runOrderEntry>[2]): void {
+    if (client.requestsInFlight >= this.limits.requestsInFlightMax) {
+      client.send(refusal(message.id, new ApiError('RATE_LIMITED', `at most ${this.limits.requestsInFlightMax} requests in flight per connection`)));
+      return;
+    }
+    client.requestsInFlight += 1;
+    const running = runOrderEntry(this.services, client.principal, message).then((reply) => {
+      client.requestsInFlight -= 1;
+      client.send(reply);
+    });
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.services.clock.now().getTime() / 1000);
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
