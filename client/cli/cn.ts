@@ -1,4 +1,7 @@
-/** Entry point of the `cn` command (npm run cn -- <command> …); see index.ts for the commands. */
-import { main } from './index.js';
+/**
+ * Entry point of the `cn` command (package.json "bin" → cn.mjs → here); see index.ts and
+ * `cn --help` for the commands and the exit codes.
+ */
+import { run } from './index.js';
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin });

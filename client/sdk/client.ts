@@ -1,0 +1,265 @@
+/**
+ * `ComputeNotesClient`: one typed method per REST endpoint of the public API (API.md,
+ * docs/API-GUIDE.md), grouped as the guide groups them. Amounts go in and come out as decimal
+ * strings; errors are thrown as `ApiError` (http.ts). The token from `login` is kept and sent with
+ * every later call; `token`/`setToken` let a caller restore or share a session.
+ */
+import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
+import type {
+  Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionInput, Deal, DealInput, Execution,
+  JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, Party, QuoteInput, QuotesResult, ReconciliationReport, Rfq,
+  RfqRequest, RfqResponse, RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade,
+  TrusteeReport, WaterfallDefinition,
+} from './types.js';
+
+export type ClientOptions = TransportOptions;
+
+export class ComputeNotesClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: ClientOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  get token(): string | undefined {
+    return this.http.token;
+  }
+
+  setToken(token: string | undefined): void {
+    this.http.token = token;
+  }
+
+  // --- auth and health -------------------------------------------------------------------------
+
+  async login(username: string, password: string): Promise<LoginResult> {
+    const result = await this.http.request<LoginResult>('POST', '/api/v1/auth/token', { body: { username, password } });
+    this.http.token = result.token;
+    return result;
+  }
+
+  health(): Promise<{ status: 'ok' }> {
+    return this.http.request('GET', '/healthz');
+  }
+
+  readiness(): Promise<{ status: 'ready' | 'not_ready' }> {
+    return this.http.request('GET', '/readyz');
+  }
+
+  openApi(): Promise<Record<string, unknown>> {
+    return this.http.request('GET', '/api/v1/openapi.json');
+  }
+
+  // --- reference data --------------------------------------------------------------------------
+
+  deals(): Promise<Deal[]> {
+    return this.http.request('GET', '/api/v1/deals');
+  }
+
+  deal(id: string): Promise<Deal> {
+    return this.http.request('GET', `/api/v1/deals/${segment(id)}`);
+  }
+
+  createDeal(input: DealInput, idempotencyKey?: string): Promise<Deal> {
+    return this.http.request('POST', '/api/v1/deals', { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  }
+
+  notes(query: { dealId?: string } = {}): Promise<Note[]> {
+    return this.http.request('GET', `/api/v1/notes${queryString(query)}`);
+  }
+
+  note(id: string): Promise<Note> {
+    return this.http.request('GET', `/api/v1/notes/${segment(id)}`);
+  }
+
+  createNote(input: NoteInput, idempotencyKey?: string): Promise<Note> {
+    return this.http.request('POST', '/api/v1/notes', { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  }
+
+  haltNote(id: string): Promise<Note> {
+    return this.http.request('POST', `/api/v1/notes/${segment(id)}/halt`);
+  }
+
+  resumeNote(id: string): Promise<Note> {
+    return this.http.request('POST', `/api/v1/notes/${segment(id)}/resume`);
+  }
+
+  parties(): Promise<Party[]> {
+    return this.http.request('GET', '/api/v1/parties');
+  }
+
+  party(id: string): Promise<Party> {
+    return this.http.request('GET', `/api/v1/parties/${segment(id)}`);
+  }
+
+  createParty(input: { name: string; kind: Party['kind']; eligible?: boolean }, idempotencyKey?: string): Promise<Party> {
+    return this.http.request('POST', '/api/v1/parties', { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  }
+
+  setPartyEligibility(id: string, eligible: boolean): Promise<Party> {
+    return this.http.request('PATCH', `/api/v1/parties/${segment(id)}`, { body: { eligible } });
+  }
+
+  // --- market data -----------------------------------------------------------------------------
+
+  book(noteId: string, depth?: number): Promise<Book> {
+    return this.http.request('GET', `/api/v1/notes/${segment(noteId)}/book${queryString({ depth })}`);
+  }
+
+  trades(query: { noteId?: string; limit?: number } = {}): Promise<TapeTrade[]> {
+    return this.http.request('GET', `/api/v1/trades${queryString(query)}`);
+  }
+
+  // --- orders and quotes -----------------------------------------------------------------------
+
+  placeOrder(order: OrderRequest): Promise<OrderResult> {
+    return this.http.request('POST', '/api/v1/orders', { body: order });
+  }
+
+  orders(query: { status?: 'open' | 'all'; noteId?: string; limit?: number } = {}): Promise<Order[]> {
+    return this.http.request('GET', `/api/v1/orders${queryString(query)}`);
+  }
+
+  order(id: string): Promise<Order> {
+    return this.http.request('GET', `/api/v1/orders/${segment(id)}`);
+  }
+
+  /** Cancel/replace: a new price and/or a new total quantity. */
+  replaceOrder(id: string, change: { price?: string; quantity?: string }): Promise<OrderResult> {
+    return this.http.request('PATCH', `/api/v1/orders/${segment(id)}`, { body: change });
+  }
+
+  cancelOrder(id: string): Promise<Order> {
+    return this.http.request('DELETE', `/api/v1/orders/${segment(id)}`);
+  }
+
+  /** Mass quote: replaces this dealer's quotes on the given notes atomically. */
+  putQuotes(quotes: QuoteInput[]): Promise<QuotesResult> {
+    return this.http.request('PUT', '/api/v1/quotes', { body: { quotes } });
+  }
+
+  pullQuotes(): Promise<QuotesResult> {
+    return this.http.request('DELETE', '/api/v1/quotes');
+  }
+
+  executions(query: { noteId?: string; from?: string; to?: string; limit?: number } = {}): Promise<Execution[]> {
+    return this.http.request('GET', `/api/v1/executions${queryString(query)}`);
+  }
+
+  // --- RFQ -------------------------------------------------------------------------------------
+
+  createRfq(request: RfqRequest): Promise<Rfq> {
+    return this.http.request('POST', '/api/v1/rfqs', { body: request });
+  }
+
+  rfqs(query: { status?: RfqStatus | 'all'; limit?: number } = {}): Promise<Rfq[]> {
+    return this.http.request('GET', `/api/v1/rfqs${queryString(query)}`);
+  }
+
+  rfq(id: string): Promise<Rfq> {
+    return this.http.request('GET', `/api/v1/rfqs/${segment(id)}`);
+  }
+
+  respondToRfq(id: string, answer: { price: string; validForSeconds: number }): Promise<RfqResponse> {
+    return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/responses`, { body: answer });
+  }
+
+  acceptRfq(id: string, responseId: string): Promise<{ trade: Execution }> {
+    return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/accept`, { body: { responseId } });
+  }
+
+  rfqStatistics(): Promise<RfqStatistics[]> {
+    return this.http.request('GET', '/api/v1/rfq-statistics');
+  }
+
+  // --- balances, ledger, cash, business date ---------------------------------------------------
+
+  balances(query: { partyId?: string } = {}): Promise<Balance[]> {
+    return this.http.request('GET', `/api/v1/balances${queryString(query)}`);
+  }
+
+  ledgerEntries(query: { partyId?: string; asset?: string; before?: string; limit?: number } = {}): Promise<JournalEntry[]> {
+    return this.http.request('GET', `/api/v1/ledger/entries${queryString(query)}`);
+  }
+
+  deposit(input: CashMovementInput): Promise<CashMovement> {
+    return this.http.request('POST', '/api/v1/cash/deposits', { body: input });
+  }
+
+  withdraw(input: CashMovementInput): Promise<CashMovement> {
+    return this.http.request('POST', '/api/v1/cash/withdrawals', { body: input });
+  }
+
+  businessDate(): Promise<BusinessDate> {
+    return this.http.request('GET', '/api/v1/business-date');
+  }
+
+  rollBusinessDate(expectedDate?: string): Promise<BusinessDateRoll> {
+    return this.http.request('POST', '/api/v1/business-date/roll', { body: expectedDate ? { expectedDate } : {} });
+  }
+
+  // --- settlement and statements ---------------------------------------------------------------
+
+  settlements(query: { date?: string; status?: SettlementStatus; partyId?: string; noteId?: string; limit?: number } = {}): Promise<Settlement[]> {
+    return this.http.request('GET', `/api/v1/settlements${queryString(query)}`);
+  }
+
+  runSettlement(input: { date: string; mode?: 'gross' | 'net' }, idempotencyKey?: string): Promise<RunSummary> {
+    return this.http.request('POST', '/api/v1/settlements/run', { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  }
+
+  settlementRuns(query: { date?: string; limit?: number } = {}): Promise<SettlementRun[]> {
+    return this.http.request('GET', `/api/v1/settlements/runs${queryString(query)}`);
+  }
+
+  settlementRun(id: string): Promise<SettlementRun> {
+    return this.http.request('GET', `/api/v1/settlements/runs/${segment(id)}`);
+  }
+
+  cancelSettlement(id: string, reason?: string): Promise<Settlement> {
+    return this.http.request('POST', `/api/v1/settlements/${segment(id)}/cancel`, { body: reason ? { reason } : {} });
+  }
+
+  statement(query: { partyId?: string; date?: string } = {}): Promise<Statement> {
+    return this.http.request('GET', `/api/v1/statements${queryString({ ...query, format: 'json' })}`);
+  }
+
+  statementCsv(query: { partyId?: string; date?: string } = {}): Promise<string> {
+    return this.http.request('GET', `/api/v1/statements${queryString({ ...query, format: 'csv' })}`, { as: 'text' });
+  }
+
+  // --- servicing -------------------------------------------------------------------------------
+
+  waterfall(dealId: string): Promise<WaterfallDefinition> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/waterfall`);
+  }
+
+  saveWaterfall(dealId: string, definition: WaterfallDefinition): Promise<WaterfallDefinition> {
+    return this.http.request('PUT', `/api/v1/deals/${segment(dealId)}/waterfall`, { body: definition });
+  }
+
+  recordCollection(dealId: string, input: CollectionInput): Promise<Collection> {
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/collections`, { body: input });
+  }
+
+  collections(dealId: string, paymentDate?: string): Promise<Collection[]> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/collections${queryString({ paymentDate })}`);
+  }
+
+  runDistribution(dealId: string, paymentDate: string): Promise<TrusteeReport> {
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/distributions`, { body: { paymentDate } });
+  }
+
+  trusteeReports(dealId: string, paymentDate?: string): Promise<TrusteeReport[]> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/trustee-reports${queryString({ paymentDate })}`);
+  }
+
+  // --- reconciliation --------------------------------------------------------------------------
+
+  reconciliation(): Promise<ReconciliationReport> {
+    return this.http.request('GET', '/api/v1/reconciliation');
+  }
+}

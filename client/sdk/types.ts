@@ -1,0 +1,145 @@
+/**
+ * The SDK's own copy of the public contract (API.md, docs/API-GUIDE.md): request and response
+ * shapes of every REST endpoint. Prices, quantities and cash are decimal strings exactly as on the
+ * wire; nothing here is ever converted to a JS number. Clients import these types, never the
+ * server's modules.
+ */
+
+export type Role = 'investor' | 'dealer' | 'backoffice' | 'operator';
+export type Side = 'buy' | 'sell';
+export type TimeInForce = 'GTC' | 'DAY' | 'IOC' | 'FOK' | 'GTD';
+export type DayCount = '30/360' | '30E/360' | 'ACT/360' | 'ACT/365F' | 'ACT/ACT-ICMA';
+
+export interface User { id: string; username: string; partyId: string; roles: Role[] }
+export interface LoginResult { token: string; expiresAt: string; user: User }
+
+export interface Collateral { site: string; capacityMw: string; gpuCount: number; gpuModel: string; lessee: string; leaseTermMonths: number }
+
+export interface NoteInput {
+  isin: string; dealId: string; className: string; name: string; seniority: number; rating: string;
+  couponType: 'fixed' | 'floating'; couponRate: string; dayCount: DayCount; frequency: 1 | 2 | 4 | 12;
+  issueDate: string; firstCouponDate: string; maturityDate: string; originalFace: string; factor: string; currency?: 'USD';
+  minDenomination: string; increment: string; tickSize: string; settlementDays?: number; traceCategory?: string; disseminationCap?: string;
+}
+
+export interface Note extends Required<NoteInput> { id: string; status: 'active' | 'halted'; currency: 'USD' }
+
+export interface DealInput {
+  name: string; sponsor: string; issuer: string; dealType: string; closingDate: string; collateral: Collateral; description?: string;
+}
+export interface Deal extends Required<DealInput> { id: string; notes?: Note[] }
+
+export interface Party { id: string; name: string; kind: Role; eligible: boolean; createdAt: string }
+
+export interface BookLevel { price: string; quantity: string; orders: number }
+export interface Book { noteId: string; seq: number; bids: BookLevel[]; asks: BookLevel[] }
+export interface TapeTrade { id: string; noteId: string; price: string; quantity: string; executedAt: string }
+
+export interface OrderRequest {
+  clOrdId: string; noteId: string; side: Side; type: 'limit' | 'market'; price?: string; quantity: string;
+  timeInForce?: TimeInForce; expireAt?: string; postOnly?: boolean;
+  stpMode?: 'cancel_newest' | 'cancel_oldest' | 'cancel_both' | 'decrement_and_cancel';
+}
+
+export type OrderStatus = 'new' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+
+export interface Order {
+  id: string; clOrdId: string; partyId: string; noteId: string; side: Side; type: 'limit' | 'market'; price: string | null; quantity: string;
+  timeInForce: TimeInForce; expireAt: string | null; postOnly: boolean; stpMode: string; source: string; status: OrderStatus;
+  filledQuantity: string; leavesQuantity: string; cancelledQuantity: string; averagePrice: string | null;
+  rejectCode: string | null; rejectReason: string | null; tradeDate: string; createdAt: string; updatedAt: string;
+}
+
+/** A fill / execution: one trade from the viewer's side, with the full money breakdown. */
+export interface Execution {
+  tradeId: string; orderId: string | null; noteId: string; side: Side; price: string; quantity: string; factor: string;
+  principal: string; accruedInterest: string; netAmount: string; tradeDate: string; settlementDate: string;
+  liquidity: 'maker' | 'taker'; venue: 'clob' | 'rfq'; executedAt: string;
+}
+
+export interface OrderResult { order: Order; fills: Execution[] }
+
+export interface QuoteInput { noteId: string; bidPrice?: string; bidSize: string; askPrice?: string; askSize: string }
+export interface QuotesResult { quotes: Order[]; fills: Execution[] }
+
+export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
+export interface RfqRequest { noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; expiresInSeconds?: number }
+export interface RfqResponse { id: string; dealerPartyId: string; price: string; validUntil: string; status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' }
+export interface Rfq {
+  id: string; noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; status: RfqStatus; expiresAt: string; createdAt: string;
+  acceptedResponseId: string | null; tradeId: string | null; responses: RfqResponse[];
+}
+export interface RfqStatistics {
+  dealerPartyId: string; received: number; answered: number; done: number; covered: number; not_chosen: number; expired: number; no_response: number;
+  hitRatio: string | null;
+}
+
+export interface Balance { asset: string; total: string; held: string; available: string }
+export interface Posting { accountId: string; partyId: string | null; systemAccount: string | null; asset: string; amount: string }
+export interface JournalEntry {
+  id: string; idempotencyKey: string; kind: string; description: string; businessDate: string; createdAt: string;
+  metadata: Record<string, unknown>; postings: Posting[];
+}
+export interface CashMovementInput { partyId: string; amount: string; reference: string }
+export interface CashMovement { entryId: string; partyId: string; amount: string; reference: string; businessDate: string; balance: Balance }
+
+export type SettlementStatus = 'pending' | 'settled' | 'failed' | 'cancelled';
+
+export interface Settlement {
+  id: string; tradeId: string; noteId: string; buyerPartyId: string; sellerPartyId: string; quantity: string; netAmount: string;
+  tradeDate: string; settlementDate: string; status: SettlementStatus; failedSide: 'buyer' | 'seller' | 'both' | null; failSince: string | null;
+  failAgeBusinessDays: number | null; failCharge: string; failChargePayer: 'buyer' | 'seller' | null; attempts: number;
+  lastAttemptDate?: string | null; settledDate: string | null; settlementMode: string | null; entryId: string | null; runId?: string | null; cancelReason?: string | null;
+}
+
+export interface RunSummary { runId: string; date: string; mode: 'gross' | 'net'; instructionsCreated: number; due: number; settled: number; failed: number; chunks: number; durationMs: number }
+
+export interface SettlementRun {
+  id: string; date: string; mode: string; status: 'running' | 'completed' | 'failed'; total: number; processed: number; settled: number; failed: number;
+  instructionsCreated?: number; error?: string | null; startedAt: string; finishedAt: string | null;
+}
+
+export interface Statement {
+  partyId: string; date: string;
+  trades: { tradeId: string; noteId: string; side: string; price: string; quantity: string; netAmount: string; settlementDate: string }[];
+  settlements: (Settlement & { side: string })[];
+  fails: (Settlement & { side: string })[];
+  movements: { entryId: string; kind: string; description: string; asset: string; amount: string }[];
+  closingBalances: { asset: string; total: string }[];
+}
+
+export interface WaterfallDefinition {
+  version: 1; paymentsPerYear: 1 | 2 | 4 | 12;
+  seniorFees: { name: string; annualRatePercent?: string; fixedPerPeriod?: string }[];
+  classes: { noteId: string; className: string }[];
+  reserve: { targetAmount: string };
+  principal: { mode: 'sequential' | 'pro_rata'; scheduledPerPeriod: string };
+  cashTrap: { dscrThreshold: string; trapPercent: string } | null;
+  anticipatedRepaymentDate: string | null;
+  recordDate: 'business-day-before-payment-date';
+}
+
+export interface CollectionInput {
+  reference: string; paymentDate: string; periodStart: string; periodEnd: string; revenue: string; operatingCosts: string; utilization: string; uptime: string; powerCost: string;
+}
+export interface Collection extends CollectionInput { id: string; dealId: string; netCashFlow: string; entryId: string; businessDate: string }
+
+export interface TrusteeReport {
+  dealId: string; dealName: string; paymentDate: string; recordDate: string; dscr: string | null; cashTrapActive: boolean; fullCashSweep: boolean;
+  collections: { revenue: string; operatingCosts: string; netCashFlow: string; utilizationPercent: string; uptimePercent: string; powerCost: string };
+  seniorFees: { due: string; paid: string; shortfall: string };
+  reserve: { before: string; draw: string; topUp: string; after: string };
+  trappedCash: { before: string; added: string; released: string; sweptToPrincipal: string; after: string };
+  residualReleased: string;
+  classes: {
+    noteId: string; className: string; interestDue: string; interestPaid: string; interestShortfall: string; principalPaid: string;
+    balanceBefore: string; balanceAfter: string; factorBefore: string; factorAfter: string;
+  }[];
+  holders: { noteId: string; partyId: string | null; faceOfRecord: string; interest: string; principal: string }[];
+}
+
+export interface ReconciliationBreak { kind: string; entity: string; expected: string; actual: string; difference: string; message: string }
+export interface ReconciliationReport { breaks: ReconciliationBreak[]; checkedAt: string }
+
+export interface BusinessDate { businessDate: string }
+export interface BusinessDateRoll { businessDate: string; previousDate: string }

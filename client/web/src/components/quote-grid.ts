@@ -1,0 +1,139 @@
+/**
+ * The dealer's quote grid: one row per note with the market's best bid/ask, this dealer's bid and
+ * ask (size and price) to send, and its live quote as the book holds it now (sizes shrink as they
+ * fill). "Send quotes" replaces this dealer's quotes on every filled-in row in one atomic mass
+ * quote; "Pull all" removes them all. Rows are checked before anything is sent.
+ */
+import type { Note, QuoteInput } from '../../../sdk/index.js';
+import type { AppContext } from '../app/context.js';
+import type { NoteQuotes } from '../live/feeds.js';
+import { Decimal } from '../money/domain.js';
+import { h, panel, replace, type Scope } from '../ui/dom.js';
+import * as fmt from '../ui/format.js';
+import { MessageSlot, withBusy } from '../ui/notice.js';
+import { checkPrice } from './ticket-rules.js';
+
+interface GridRow {
+  note: Note;
+  bidSize: HTMLInputElement;
+  bidPrice: HTMLInputElement;
+  askPrice: HTMLInputElement;
+  askSize: HTMLInputElement;
+  market: HTMLElement;
+  live: HTMLElement;
+  error: HTMLElement;
+  prefilled: boolean;
+}
+
+function sizeProblem(note: Note, text: string, label: string): string | null {
+  const size = fmt.cleanNumberInput(text);
+  if (!fmt.isDecimalText(size)) return `${label}: "${text}" is not an amount.`;
+  if (new Decimal(size).isZero()) return null;
+  if (new Decimal(size).lt(note.minDenomination)) return `${label} must be 0 or at least ${fmt.face(note.minDenomination)}.`;
+  if (!fmt.isMultiple(size, note.increment)) return `${label} must be a multiple of ${fmt.face(note.increment)}.`;
+  return null;
+}
+
+/** The row as a quote, null when left blank, or the reason it cannot be sent. */
+export function rowQuote(note: Note, values: { bidSize: string; bidPrice: string; askPrice: string; askSize: string }): QuoteInput | null | string {
+  const v = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, fmt.cleanNumberInput(x)])) as typeof values;
+  if (!v.bidSize && !v.bidPrice && !v.askPrice && !v.askSize) return null;
+  const problems: string[] = [];
+  const hasBid = v.bidPrice !== '' || (v.bidSize !== '' && v.bidSize !== '0');
+  const hasAsk = v.askPrice !== '' || (v.askSize !== '' && v.askSize !== '0');
+  if (hasBid) {
+    const p = checkPrice(note, v.bidPrice);
+    if (p) problems.push(`Bid: ${p}`);
+    const s = sizeProblem(note, v.bidSize || '', 'Bid size');
+    if (s) problems.push(s);
+  }
+  if (hasAsk) {
+    const p = checkPrice(note, v.askPrice);
+    if (p) problems.push(`Ask: ${p}`);
+    const s = sizeProblem(note, v.askSize || '', 'Ask size');
+    if (s) problems.push(s);
+  }
+  if (problems.length === 0 && hasBid && hasAsk && new Decimal(v.bidPrice).gte(v.askPrice)) problems.push('The bid must be below the ask.');
+  if (problems.length > 0) return problems.join(' ');
+  return {
+    noteId: note.id,
+    bidSize: hasBid ? v.bidSize : '0', ...(hasBid ? { bidPrice: v.bidPrice } : {}),
+    askSize: hasAsk ? v.askSize : '0', ...(hasAsk ? { askPrice: v.askPrice } : {}),
+  };
+}
+
+export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
+  const partyId = app.session!.user.partyId;
+  const message = new MessageSlot();
+  const input = (testid: string, placeholder: string) => h('input', { class: 'num', testid, placeholder, autocomplete: 'off' });
+  const rows: GridRow[] = app.notes.map((note) => ({
+    note,
+    bidSize: input(`q-bid-size-${note.className}`, 'size'),
+    bidPrice: input(`q-bid-${note.className}`, 'bid'),
+    askPrice: input(`q-ask-${note.className}`, 'ask'),
+    askSize: input(`q-ask-size-${note.className}`, 'size'),
+    market: h('td', { class: 'num' }),
+    live: h('td', { class: 'num', testid: `q-live-${note.className}` }),
+    error: h('div', { class: 'field-error' }),
+    prefilled: false,
+  }));
+
+  const showLive = (row: GridRow, quotes: NoteQuotes | null) => {
+    const best = quotes ? `${quotes.bestBid ? fmt.price(quotes.bestBid.price, row.note, false) : '—'} / ${quotes.bestAsk ? fmt.price(quotes.bestAsk.price, row.note, false) : '—'}` : '';
+    replace(row.market, best);
+    const mine = quotes?.quotes.find((q) => q.dealerPartyId === partyId);
+    if (!mine) return replace(row.live, h('span', { class: 'muted' }, 'not quoting'));
+    replace(
+      row.live,
+      h('span', { class: 'bid' }, mine.bidPrice ? `${fmt.face(mine.bidSize)} @ ${fmt.price(mine.bidPrice, row.note, false)}` : '—'),
+      ' / ',
+      h('span', { class: 'ask' }, mine.askPrice ? `${fmt.price(mine.askPrice, row.note, false)} × ${fmt.face(mine.askSize)}` : '—'),
+    );
+    if (!row.prefilled) {
+      row.prefilled = true;
+      row.bidPrice.value = mine.bidPrice ?? '';
+      row.bidSize.value = mine.bidPrice ? mine.bidSize : '';
+      row.askPrice.value = mine.askPrice ?? '';
+      row.askSize.value = mine.askPrice ? mine.askSize : '';
+    }
+  };
+  for (const row of rows) scope.add(app.live!.watchQuotes(row.note.id, (quotes) => showLive(row, quotes)));
+
+  const send = h('button', { class: 'primary', testid: 'mass-quote' }, 'Send quotes');
+  const pull = h('button', { class: 'danger', testid: 'pull-all' }, 'Pull all');
+  send.addEventListener('click', () => {
+    const quotes: QuoteInput[] = [];
+    let invalid = 0;
+    for (const row of rows) {
+      const result = rowQuote(row.note, { bidSize: row.bidSize.value, bidPrice: row.bidPrice.value, askPrice: row.askPrice.value, askSize: row.askSize.value });
+      row.error.textContent = typeof result === 'string' ? result : '';
+      if (typeof result === 'string') invalid += 1;
+      else if (result) quotes.push(result);
+    }
+    if (invalid > 0) return message.error(new Error(`${invalid} row${invalid === 1 ? ' needs' : 's need'} fixing; nothing was sent.`), 'quote-error');
+    if (quotes.length === 0) return message.error(new Error('Fill in at least one note\'s bid or ask.'), 'quote-error');
+    void withBusy(send, message, async () => {
+      const result = await app.client.putQuotes(quotes);
+      message.ok(`Quoting ${quotes.length} note${quotes.length === 1 ? '' : 's'}${result.fills.length ? `; ${result.fills.length} fill(s) on entry` : ''}.`, 'quote-result');
+    });
+  });
+  pull.addEventListener('click', () => void withBusy(pull, message, async () => {
+    await app.client.pullQuotes();
+    message.ok('All quotes pulled.', 'quote-result');
+  }));
+
+  const table = h(
+    'table',
+    { testid: 'quote-grid' },
+    h('thead', {}, h('tr', {}, ['Note', 'Market bid / ask', 'Bid size', 'Bid', 'Ask', 'Ask size', 'My live quote'].map((label, i) => h('th', { class: i === 0 ? undefined : 'num' }, label)))),
+    h('tbody', {}, rows.flatMap((row) => [
+      h('tr', { 'data-note': row.note.id },
+        h('td', {}, h('a', { href: `/notes/${row.note.id}` }, app.noteLabel(row.note))),
+        row.market,
+        h('td', {}, row.bidSize), h('td', {}, row.bidPrice), h('td', {}, row.askPrice), h('td', {}, row.askSize),
+        row.live),
+      h('tr', { class: 'error-row' }, h('td', { colspan: '7' }, row.error)),
+    ])),
+  );
+  return panel('Quote grid', h('div', {}, message.element, h('div', { class: 'hscroll' }, table)), { tools: [send, pull], flush: true, testid: 'quote-grid-panel' });
+}

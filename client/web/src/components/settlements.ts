@@ -1,0 +1,111 @@
+/**
+ * Back office settlement: the DVP instructions by settlement date and state (with fails' side, age
+ * and charge), a settlement run for a date (gross or net) with a live progress bar, and the open
+ * fails across all dates. Tables export as CSV.
+ */
+import { runSettlementWithProgress, type Settlement, type SettlementStatus } from '../../../sdk/index.js';
+import type { AppContext } from '../app/context.js';
+import { field, h, panel, replace } from '../ui/dom.js';
+import { downloadText, toCsv } from '../ui/download.js';
+import * as fmt from '../ui/format.js';
+import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
+import { dataTable, type Column } from '../ui/table.js';
+
+const STATUSES: (SettlementStatus | '')[] = ['', 'pending', 'settled', 'failed', 'cancelled'];
+
+function columns(app: AppContext): Column<Settlement>[] {
+  return [
+    { label: 'Trade date', render: (s) => s.tradeDate },
+    { label: 'Settles', render: (s) => s.settlementDate },
+    { label: 'Note', render: (s) => app.noteLabel(s.noteId) },
+    { label: 'Buyer', render: (s) => app.partyName(s.buyerPartyId) },
+    { label: 'Seller', render: (s) => app.partyName(s.sellerPartyId) },
+    { label: 'Face', num: true, render: (s) => fmt.face(s.quantity) },
+    { label: 'Net amount', num: true, render: (s) => fmt.cash(s.netAmount) },
+    { label: 'Status', render: (s) => h('span', { class: `pill ${s.status}` }, s.status) },
+    { label: 'Fail side', render: (s) => s.failedSide ?? '' },
+    { label: 'Age (bd)', num: true, render: (s) => (s.failAgeBusinessDays === null ? '' : String(s.failAgeBusinessDays)) },
+    { label: 'Fail charge', num: true, render: (s) => (s.status === 'failed' || s.failSince ? fmt.cash(s.failCharge) : '') },
+    { label: 'Mode', render: (s) => s.settlementMode ?? '' },
+  ];
+}
+
+export function settlementsCsv(app: AppContext, list: readonly Settlement[]): string {
+  return toCsv(
+    ['instruction_id', 'trade_id', 'trade_date', 'settlement_date', 'note', 'isin', 'buyer', 'seller', 'face', 'net_amount', 'status', 'failed_side', 'fail_age_business_days', 'fail_charge', 'settled_date', 'mode'],
+    list.map((s) => [s.id, s.tradeId, s.tradeDate, s.settlementDate, app.noteLabel(s.noteId), app.note(s.noteId)?.isin, app.partyName(s.buyerPartyId), app.partyName(s.sellerPartyId), s.quantity, s.netAmount, s.status, s.failedSide, s.failAgeBusinessDays, s.failCharge, s.settledDate, s.settlementMode]),
+  );
+}
+
+export interface SettlementsPanel {
+  element: HTMLElement;
+  reload(): Promise<void>;
+}
+
+export function settlementsPanel(app: AppContext): SettlementsPanel {
+  const date = h('input', { type: 'date', value: app.businessDate, testid: 'settlements-date' });
+  const status = h('select', { testid: 'settlements-status' }, STATUSES.map((s) => h('option', { value: s }, s === '' ? 'all states' : s)));
+  const slot = h('div');
+  let latest: Settlement[] = [];
+  const table = dataTable<Settlement>({ testid: 'settlements', empty: 'No settlement instructions for this date and state.', rowKey: (s) => s.id, columns: columns(app) });
+  const reload = async () => {
+    try {
+      latest = await app.client.settlements({ ...(date.value ? { date: date.value } : {}), ...(status.value ? { status: status.value as SettlementStatus } : {}), limit: 1000 });
+      table.update(latest);
+      replace(slot);
+    } catch (error) {
+      replace(slot, errorAlert(error));
+    }
+  };
+  date.addEventListener('change', () => void reload());
+  status.addEventListener('change', () => void reload());
+  const csv = h('button', { class: 'small', testid: 'settlements-csv', onclick: () => downloadText(`settlements-${date.value || 'all'}.csv`, settlementsCsv(app, latest)) }, 'CSV');
+  void reload();
+  return {
+    element: panel('Settlement instructions', h('div', {}, slot, h('div', { class: 'scroll' }, table.element)), {
+      flush: true, testid: 'settlements-panel', tools: [h('span', { class: 'muted nowrap' }, 'settling on'), date, status, csv],
+    }),
+    reload,
+  };
+}
+
+export function runPanel(app: AppContext, onDone: () => void): HTMLElement {
+  const date = h('input', { type: 'date', value: app.businessDate, testid: 'run-date' });
+  const mode = h('select', { testid: 'run-mode' }, h('option', { value: 'gross' }, 'gross (one entry per trade)'), h('option', { value: 'net' }, 'net (per party and note)'));
+  const bar = h('div', { class: 'progress', hidden: true }, h('div'));
+  const progress = h('div', { class: 'muted', testid: 'run-progress' });
+  const message = new MessageSlot();
+  const run = h('button', { class: 'primary', testid: 'run-settlement' }, 'Run settlement');
+  run.addEventListener('click', () => void withBusy(run, message, async () => {
+    bar.hidden = false;
+    (bar.firstChild as HTMLElement).style.width = '0%';
+    replace(progress, 'starting…');
+    const summary = await runSettlementWithProgress(app.client, { date: date.value, mode: mode.value as 'gross' | 'net' }, (r) => {
+      (bar.firstChild as HTMLElement).style.width = `${r.total === 0 ? 100 : Math.floor((r.processed * 100) / r.total)}%`;
+      replace(progress, `${r.processed} of ${r.total} processed · ${r.settled} settled · ${r.failed} failed`);
+    });
+    (bar.firstChild as HTMLElement).style.width = '100%';
+    replace(progress, `${summary.due} due · ${summary.settled} settled · ${summary.failed} failed · ${summary.durationMs} ms`);
+    message.ok(`Run ${summary.runId} for ${summary.date} (${summary.mode}): ${summary.settled} settled, ${summary.failed} failed of ${summary.due} due.`, 'run-result');
+    onDone();
+  }));
+  return panel('Run settlement', h('div', {},
+    h('div', { class: 'row' }, field('Settle everything due on or before', date), field('Mode', mode), h('div', { class: 'fit' }, run)),
+    bar, progress, message.element,
+  ), { testid: 'run-panel' });
+}
+
+export function failsPanel(app: AppContext): SettlementsPanel {
+  const slot = h('div');
+  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: columns(app) });
+  const reload = async () => {
+    try {
+      table.update(await app.client.settlements({ status: 'failed', limit: 1000 }));
+      replace(slot);
+    } catch (error) {
+      replace(slot, errorAlert(error));
+    }
+  };
+  void reload();
+  return { element: panel('Fails', h('div', {}, slot, h('div', { class: 'scroll' }, table.element)), { flush: true, testid: 'fails-panel' }), reload };
+}

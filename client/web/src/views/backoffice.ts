@@ -1,0 +1,70 @@
+/**
+ * The back office: the end-of-day roll of the business date, settlement instructions by date and
+ * state, settlement runs with progress, fails, distributions and trustee reports, reconciliation
+ * breaks, and CSV downloads of instructions, breaks and statements.
+ */
+import type { AppContext } from '../app/context.js';
+import { reconciliationPanel, statementsPanel } from '../components/recon.js';
+import { servicingPanel } from '../components/servicing.js';
+import { failsPanel, runPanel, settlementsPanel } from '../components/settlements.js';
+import { h, type Scope } from '../ui/dom.js';
+import { MessageSlot } from '../ui/notice.js';
+
+/** End of day, behind a second click: DAY orders expire and the business date moves on. */
+function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
+  const button = h('button', { testid: 'roll-date' }, 'End of day: roll business date');
+  let armed: ReturnType<typeof setTimeout> | null = null;
+  button.addEventListener('click', async () => {
+    if (!armed) {
+      button.textContent = `Confirm: close ${app.businessDate}?`;
+      button.classList.add('danger');
+      armed = setTimeout(() => {
+        armed = null;
+        button.textContent = 'End of day: roll business date';
+        button.classList.remove('danger');
+      }, 5000);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    button.disabled = true;
+    try {
+      const result = await app.client.rollBusinessDate(app.businessDate);
+      app.businessDate = result.businessDate;
+      // Every panel defaults to the business date: redraw the page, with the outcome on top.
+      app.flash = `Business date rolled from ${result.previousDate} to ${result.businessDate}; DAY orders expired.`;
+      app.navigate('/backoffice');
+    } catch (error) {
+      message.error(error, 'roll-error');
+    } finally {
+      button.disabled = false;
+      button.textContent = 'End of day: roll business date';
+      button.classList.remove('danger');
+    }
+  });
+  return button;
+}
+
+export async function backOfficeView(app: AppContext, _scope: Scope): Promise<HTMLElement> {
+  await app.refreshBusinessDate();
+  const message = new MessageSlot();
+  if (app.flash) message.ok(app.flash, 'roll-result');
+  app.flash = null;
+  const instructions = settlementsPanel(app);
+  const fails = failsPanel(app);
+  const run = runPanel(app, () => void Promise.all([instructions.reload(), fails.reload()]));
+  return h(
+    'div',
+    {},
+    h('div', { class: 'page-title' }, h('h1', {}, 'Back office'), h('span', { class: 'sub', testid: 'bo-date' }, `Business date ${app.businessDate}`), h('span', { class: 'spacer' }), rollButton(app, message)),
+    message.element,
+    h(
+      'div',
+      { class: 'stack' },
+      h('div', { class: 'grid two' }, run, reconciliationPanel(app)),
+      instructions.element,
+      h('div', { class: 'grid two' }, fails.element, statementsPanel(app)),
+      servicingPanel(app),
+    ),
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * The dealer desk: the quote grid across every note (mass quote, pull all), incoming RFQs with
+ * countdowns and an answer box, and the dealer's fills, open orders and inventory.
+ */
+import type { AppContext } from '../app/context.js';
+import { fillsPanel, openOrdersPanel } from '../components/orders.js';
+import { quoteGrid } from '../components/quote-grid.js';
+import { rfqInbox } from '../components/rfq-inbox.js';
+import { h, type Scope } from '../ui/dom.js';
+import { balancesPanel } from './markets.js';
+
+export function dealerView(app: AppContext, scope: Scope): HTMLElement {
+  return h(
+    'div',
+    {},
+    h('div', { class: 'page-title' }, h('h1', {}, 'Dealer desk'), h('span', { class: 'sub' }, 'Two-sided quotes are firm liquidity in the book; a mass quote replaces yours on every note sent, atomically.')),
+    h(
+      'div',
+      { class: 'grid dealer-grid' },
+      h('div', { class: 'stack' }, quoteGrid(app, scope), fillsPanel(app, scope), openOrdersPanel(app, scope)),
+      h('div', { class: 'stack' }, rfqInbox(app, scope), balancesPanel(app, scope)),
+    ),
+  );
+}

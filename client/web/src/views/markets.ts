@@ -1,0 +1,95 @@
+/**
+ * Markets: every listed note with its reference data (deal, class, rating, coupon, maturity,
+ * factor), the last trade, the best bid and ask with their sizes, and the yield at those prices —
+ * all live from the WebSocket books and tapes. Below, the user's cash and positions.
+ */
+import type { Balance, LocalBook, Note, TapeTrade } from '../../../sdk/index.js';
+import { shortDealName, type AppContext } from '../app/context.js';
+import { yieldAt } from '../money/domain.js';
+import { h, panel, type Scope } from '../ui/dom.js';
+import * as fmt from '../ui/format.js';
+import { errorAlert } from '../ui/notice.js';
+import { dataTable } from '../ui/table.js';
+
+interface Row {
+  note: Note;
+  book: LocalBook | undefined;
+  current: boolean;
+  last: TapeTrade | undefined;
+}
+
+export function marketsView(app: AppContext, scope: Scope): HTMLElement {
+  const rows = new Map<string, Row>(app.notes.map((note) => [note.id, { note, book: undefined, current: false, last: undefined }]));
+  const table = dataTable<Row>({
+    testid: 'notes-table',
+    empty: 'No notes are listed yet.',
+    rowKey: (r) => r.note.id,
+    onRowClick: (r) => app.navigate(`/notes/${r.note.id}`),
+    rowClass: (r) => (r.current ? undefined : 'stale'),
+    columns: [
+      { label: 'Deal', render: (r) => shortDealName(app.dealOf(r.note)?.name ?? '') },
+      { label: 'Class', render: (r) => h('a', { href: `/notes/${r.note.id}` }, r.note.className) },
+      { label: 'ISIN', render: (r) => r.note.isin },
+      { label: 'Rating', render: (r) => r.note.rating },
+      { label: 'Coupon', num: true, render: (r) => fmt.percent(r.note.couponRate, 3) },
+      { label: 'Basis', render: (r) => `${r.note.dayCount} ${frequencyLabel(r.note.frequency)}` },
+      { label: 'Maturity', render: (r) => r.note.maturityDate },
+      { label: 'Factor', num: true, render: (r) => fmt.factor(r.note.factor) },
+      { label: 'Last', num: true, decimals: true, render: (r) => fmt.price(r.last?.price, r.note) },
+      { label: 'Bid size', num: true, render: (r) => fmt.face(r.book?.bestBid?.quantity) },
+      { label: 'Bid', num: true, decimals: true, cellClass: () => 'bid', render: (r) => fmt.price(r.book?.bestBid?.price, r.note) },
+      { label: 'Ask', num: true, decimals: true, cellClass: () => 'ask', render: (r) => fmt.price(r.book?.bestAsk?.price, r.note) },
+      { label: 'Ask size', num: true, render: (r) => fmt.face(r.book?.bestAsk?.quantity) },
+      { label: 'Bid yld', num: true, title: 'Yield at the best bid (street convention)', render: (r) => yieldCell(app, r.note, r.book?.bestBid?.price) },
+      { label: 'Ask yld', num: true, title: 'Yield at the best ask (street convention)', render: (r) => yieldCell(app, r.note, r.book?.bestAsk?.price) },
+      { label: 'Status', render: (r) => (r.note.status === 'halted' ? h('span', { class: 'pill failed' }, 'Halted') : h('span', { class: 'pill open' }, 'Trading')) },
+    ],
+  });
+  const render = () => table.update([...rows.values()]);
+  for (const row of rows.values()) {
+    scope.add(app.live!.watchBook(row.note.id, (book, current) => ((row.book = book), (row.current = current), render())));
+    scope.add(app.live!.watchTrades(row.note.id, (trades) => ((row.last = trades[0]), render())));
+  }
+  render();
+
+  const children = [
+    h('div', { class: 'page-title' }, h('h1', {}, 'Markets'), h('span', { class: 'sub' }, `Prices in % of par · yields to maturity at T+${app.notes[0]?.settlementDays ?? 1} settlement`)),
+    panel('Notes', h('div', { class: 'scroll tall' }, table.element), { flush: true, testid: 'notes-panel' }),
+  ];
+  if (app.canTrade) children.push(balancesPanel(app, scope));
+  return h('div', { class: 'stack' }, children);
+}
+
+function yieldCell(app: AppContext, note: Note, price: string | undefined): string {
+  if (!price) return '';
+  return fmt.yieldPercent(yieldAt(note, app.businessDate, price));
+}
+
+export function frequencyLabel(frequency: number): string {
+  return ({ 1: 'annual', 2: 'semi-annual', 4: 'quarterly', 12: 'monthly' } as Record<number, string>)[frequency] ?? `${frequency}×/yr`;
+}
+
+/** Cash and positions: total, held (reserved by open orders and unsettled trades), available. */
+export function balancesPanel(app: AppContext, scope: Scope): HTMLElement {
+  const body = h('div', {});
+  const table = dataTable<Balance>({
+    testid: 'balances-table',
+    empty: 'No cash or positions.',
+    columns: [
+      { label: 'Asset', render: (b) => (b.asset === 'USD' ? 'USD cash' : app.noteLabel(b.asset)) },
+      { label: 'Total', num: true, render: (b) => (b.asset === 'USD' ? fmt.cash(b.total) : fmt.face(b.total)) },
+      { label: 'Held', num: true, render: (b) => (b.asset === 'USD' ? fmt.cash(b.held) : fmt.face(b.held)) },
+      { label: 'Available', num: true, render: (b) => (b.asset === 'USD' ? fmt.cash(b.available) : fmt.face(b.available)) },
+    ],
+  });
+  body.appendChild(table.element);
+  const load = () =>
+    app.client.balances().then(
+      (balances) => table.update(balances),
+      (error) => body.replaceChildren(errorAlert(error)),
+    );
+  void load();
+  // Balances move with fills: refresh when an execution arrives.
+  scope.add(app.live!.watchExecutions((_all, fresh) => fresh.length > 0 && void load()));
+  return panel('Cash and positions', body, { flush: true, testid: 'balances-panel' });
+}

@@ -1,0 +1,82 @@
+/**
+ * The back office in a real browser: after a day of trading (through the SDK), it rolls the
+ * business date, runs settlement with progress, sees every instruction settled, records
+ * collections and runs a distribution with its trustee report, downloads a statement as CSV, and
+ * the reconciliation shows no breaks.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newClOrdId } from '../../client/sdk/index.js';
+import { noteIds, startE2E, type E2E } from './support.js';
+
+let e: E2E;
+let office: Page;
+
+beforeAll(async () => {
+  e = await startE2E();
+  const [dealer, investor1, investor2] = await Promise.all([e.sdk('dealer1'), e.sdk('investor1'), e.sdk('investor2')]);
+  const notes = await noteIds(investor1);
+  await dealer.putQuotes([
+    { noteId: notes['A-2']!, bidPrice: '99.5', bidSize: '1000000', askPrice: '100.25', askSize: '1000000' },
+    { noteId: notes.B!, bidPrice: '98.75', bidSize: '1000000', askPrice: '99.5', askSize: '1000000' },
+  ]);
+  await investor1.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes['A-2']!, side: 'buy', type: 'limit', price: '100.25', quantity: '300000', timeInForce: 'IOC' });
+  await investor2.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes.B!, side: 'sell', type: 'limit', price: '98.75', quantity: '200000', timeInForce: 'IOC' });
+  office = await e.login('backoffice1');
+  await office.getByTestId('run-panel').waitFor();
+});
+afterAll(async () => e?.close());
+
+describe('back office in the browser', () => {
+  it('rolls the business date and settles the day\'s trades', async () => {
+    const before = (await office.getByTestId('bo-date').textContent())!;
+    await office.getByTestId('roll-date').click();
+    await expect.poll(() => office.getByTestId('roll-date').textContent()).toContain('Confirm');
+    await office.getByTestId('roll-date').click();
+    await expect.poll(() => office.getByTestId('roll-result').textContent()).toContain('Business date rolled');
+    expect(await office.getByTestId('bo-date').textContent()).not.toBe(before);
+    await expect.poll(() => office.getByTestId('settlements').locator('tbody tr').count()).toBe(2);
+    expect(await office.getByTestId('settlements').textContent()).toContain('pending');
+
+    await office.getByTestId('run-settlement').click();
+    await expect.poll(() => office.getByTestId('run-result').textContent()).toContain('2 settled, 0 failed of 2 due');
+    await expect.poll(async () => (await office.getByTestId('settlements').locator('tbody tr').allTextContents()).every((row) => row.includes('settled'))).toBe(true);
+    expect(await office.getByTestId('run-progress').textContent()).toContain('2 settled');
+    expect(await office.getByTestId('fails').textContent()).toContain('No open fails');
+  });
+
+  it('records collections, runs the distribution and shows the trustee report', async () => {
+    await office.getByTestId('servicing-deal').selectOption({ label: 'Meridian Compute ABS 2026-1' });
+    await office.getByTestId('coll-reference').fill('e2e-collections');
+    await office.getByTestId('coll-revenue').fill('9000000');
+    await office.getByTestId('coll-costs').fill('2000000');
+    await office.getByTestId('coll-utilization').fill('91');
+    await office.getByTestId('coll-uptime').fill('99.9');
+    await office.getByTestId('coll-record').click();
+    await expect.poll(() => office.getByTestId('coll-result').textContent()).toContain('net cash flow 7,000,000.00');
+    await office.getByTestId('run-distribution').click();
+    await expect.poll(() => office.getByTestId('distribution-result').textContent()).toContain('Distribution for');
+    const report = office.getByTestId('trustee-report').first();
+    await expect.poll(() => report.textContent()).toContain('A-2');
+    expect(await report.textContent()).toContain('0.98583333');
+  });
+
+  it('downloads a statement as CSV', async () => {
+    await office.getByTestId('statement-party').selectOption({ label: 'Northbridge Asset Management (investor)' });
+    await office.getByTestId('statement-date').fill('');
+    const date = (await office.getByTestId('run-date').inputValue());
+    await office.getByTestId('statement-date').fill(date);
+    const [download] = await Promise.all([office.waitForEvent('download'), office.getByTestId('statement-csv').click()]);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    expect(text.split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
+    expect(download.suggestedFilename()).toMatch(/^statement-Northbridge-Asset-Management-\d{4}-\d{2}-\d{2}\.csv$/);
+  });
+
+  it('finds no reconciliation breaks', async () => {
+    await office.getByTestId('recon-run').click();
+    await expect.poll(() => office.getByTestId('recon-clean').textContent()).toContain('No breaks');
+    expect(await office.getByTestId('recon-breaks').textContent()).toContain('No breaks.');
+    await e.shot(office, 'backoffice');
+  });
+});
