@@ -8,6 +8,7 @@ import * as trading from './20261122000000_trading.js';
 import * as rfq from './20261122100000_rfq.js';
 import * as batchCommit from './20261122200000_batch_commit.js';
 import * as settlement from './20261123000000_settlement.js';
+import * as registry from './20261124000000_registry.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -15,6 +16,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261122100000_rfq', rfq],
   ['20261122200000_batch_commit', batchCommit],
   ['20261123000000_settlement', settlement],
+  ['20261124000000_registry', registry],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -22,6 +22,8 @@ import { expireRfqs } from './rfq/store.js';
 import { publishRfq } from './rfq/views.js';
 import { EventBus } from './events/bus.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
+import { attachWebSocketGateway } from './ws/gateway.js';
+import { startRegistry, type RegistryHandle } from './registry/service.js';
 
 /** How often the sequencer looks for GTD orders whose expiry time has passed. */
 export const GTD_SWEEP_INTERVAL_MS = 1_000;
@@ -37,6 +39,8 @@ export interface RunningService {
   server: http.Server;
   url: string;
   demo: DemoSummary | null;
+  /** The on-chain registry, when REGISTRY is embedded or rpc (server/registry). */
+  registry: RegistryHandle | null;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
   if (config.seedDemo) await seedDemoWaterfalls(database.knex);
+  // The on-chain registry: its outbox is backfilled now (before anything settles); the chain
+  // (an in-process EVM when embedded) connects in the background, so start stays quick.
+  const registryConfig = config.registry ?? { mode: 'off' };
+  const registry = registryConfig.mode === 'off' ? null : await startRegistry({ knex: database.knex, config: registryConfig, logger });
 
   const sequencer = new Sequencer(database.writer, clock, logger, options.riskLimits);
   await sequencer.start();
@@ -90,6 +98,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 65_000;
+  // Market data, private feeds and order entry over /ws, on the same port (server/ws).
+  const gateway = attachWebSocketGateway(server, services, config);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -113,14 +123,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
     closing ??= (async () => {
       clearInterval(gtdSweep);
       clearInterval(rfqSweep);
+      await gateway.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await sequencer.idle();
+      await registry?.close();
       if (!options.database) await database.close();
     })();
     return closing;
   };
-  return { services, database, server, url, demo, close };
+  return { services, database, server, url, demo, registry, close };
 }

@@ -2,6 +2,8 @@
  * Configuration from the environment, read once at start. Everything else receives a Config.
  */
 import path from 'node:path';
+import type { WsLimits } from './ws/limits.js';
+import type { RegistryConfig } from './registry/types.js';
 
 export interface Config {
   port: number;
@@ -13,6 +15,12 @@ export interface Config {
   /** Seed the demo market: always on the embedded default, only with SEED_DEMO=1 on a real server. */
   seedDemo: boolean;
   demoPassword: string;
+  /** Browser origins allowed to open /ws besides the service's own (WS_ALLOWED_ORIGINS, comma-separated; `*` allows any). */
+  wsAllowedOrigins?: string[];
+  /** WebSocket limits other than the defaults of server/ws/limits.ts (tests, benchmarks). */
+  wsLimits?: Partial<WsLimits>;
+  /** The on-chain registry (REGISTRY, RPC_URL, REGISTRAR_KEY, …; see registryConfig). Absent: off. */
+  registry?: RegistryConfig;
 }
 
 export class ConfigError extends Error {}
@@ -32,5 +40,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     seedDemo,
     demoPassword: env.DEMO_PASSWORD ?? 'demo',
+    wsAllowedOrigins: (env.WS_ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0),
+    registry: registryConfig(env, databaseUrl),
   };
+}
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * REGISTRY=off|embedded|rpc. Unset: rpc when RPC_URL is set, embedded on the embedded database
+ * (the demo of `npm start`), off on a real database server until configured. rpc needs RPC_URL
+ * and REGISTRAR_KEY; REGISTRY_BACK_OFFICE_KEY (default: the registrar's key) and
+ * REGISTRY_CONTRACT_ADDRESS (default: the recorded deployment, else a new one) are optional.
+ * REGISTRY_PENDING_BREAK_AFTER_SECONDS: when a pending outbox row becomes a reconciliation break.
+ */
+export function registryConfig(env: NodeJS.ProcessEnv, databaseUrl: string | null): RegistryConfig {
+  const rpcUrl = env.RPC_URL && env.RPC_URL.length > 0 ? env.RPC_URL : null;
+  const mode = env.REGISTRY && env.REGISTRY.length > 0 ? env.REGISTRY : rpcUrl ? 'rpc' : databaseUrl === null ? 'embedded' : 'off';
+  const graceText = env.REGISTRY_PENDING_BREAK_AFTER_SECONDS;
+  const grace = graceText === undefined ? undefined : Number.parseInt(graceText, 10);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw new ConfigError(`REGISTRY_PENDING_BREAK_AFTER_SECONDS must be a whole number of seconds, got ${graceText}`);
+  const tuning = grace === undefined ? {} : { tuning: { pendingBreakAfterSeconds: grace } };
+  if (mode === 'off') return { mode: 'off' };
+  if (mode === 'embedded') return { mode: 'embedded', ...tuning };
+  if (mode !== 'rpc') throw new ConfigError(`REGISTRY must be off, embedded or rpc, got ${mode}`);
+  if (!rpcUrl) throw new ConfigError('REGISTRY=rpc needs RPC_URL');
+  const registrarKey = env.REGISTRAR_KEY ?? '';
+  if (!PRIVATE_KEY.test(registrarKey)) throw new ConfigError('REGISTRY=rpc needs REGISTRAR_KEY, a 32-byte hex private key');
+  const backOfficeKey = env.REGISTRY_BACK_OFFICE_KEY && env.REGISTRY_BACK_OFFICE_KEY.length > 0 ? env.REGISTRY_BACK_OFFICE_KEY : null;
+  if (backOfficeKey !== null && !PRIVATE_KEY.test(backOfficeKey)) throw new ConfigError('REGISTRY_BACK_OFFICE_KEY must be a 32-byte hex private key');
+  const contractAddress = env.REGISTRY_CONTRACT_ADDRESS && env.REGISTRY_CONTRACT_ADDRESS.length > 0 ? env.REGISTRY_CONTRACT_ADDRESS : null;
+  if (contractAddress !== null && !ADDRESS.test(contractAddress)) throw new ConfigError('REGISTRY_CONTRACT_ADDRESS must be a 20-byte hex address');
+  return { mode: 'rpc', rpcUrl, registrarKey, backOfficeKey, contractAddress, ...tuning };
 }

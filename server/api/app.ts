@@ -3,6 +3,9 @@
  * error handler that turns every failure into the error shape of API.md. Unexpected errors are
  * logged with their cause and answered with an opaque 500.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, errorBody, isErrorCode, HTTP_STATUS_BY_CODE } from './errors.js';
 import { routeHandler } from './pipeline.js';
@@ -13,7 +16,15 @@ import { DomainError } from '../domain/errors.js';
 
 export const JSON_BODY_LIMIT = '64kb';
 
-export function createApp(services: AppServices, routes: readonly AnyRoute[]): express.Express {
+/** Where `npm run build:web` puts the web app (client/web/dist); served at `/` when present. */
+export const WEB_APP_DIR = fileURLToPath(new URL('../../client/web/dist', import.meta.url));
+
+export interface AppOptions {
+  /** Directory of the built web app; null serves the API alone. Default WEB_APP_DIR. */
+  webAppDir?: string | null;
+}
+
+export function createApp(services: AppServices, routes: readonly AnyRoute[], options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -24,8 +35,45 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[]): e
   app.use('/api', (request: Request) => {
     throw new ApiError('NOT_FOUND', `no route for ${request.method} ${request.path}`);
   });
+  const webAppDir = options.webAppDir === undefined ? WEB_APP_DIR : options.webAppDir;
+  if (webAppDir) serveWebApp(app, webAppDir);
   app.use(errorHandler(services));
   return app;
+}
+
+/** Fingerprinted bundles (Vite's `assets/name-<hash>.js`) never change under their name. */
+const IMMUTABLE_ASSET = /^\/assets\/.+-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|svg|png)$/;
+
+/**
+ * The built web app: fingerprinted assets cached for a year, everything else (index.html, the
+ * favicon) revalidated on every load so a new build is picked up at once; any other GET that is
+ * not an API path and not a file answers with index.html (client-side routes such as
+ * /notes/<id>). Only files inside the build directory are served (express.static refuses `..`).
+ * The directory is looked up per request, so a build made after start is served without restart.
+ */
+function serveWebApp(app: express.Express, root: string): void {
+  const index = path.join(root, 'index.html');
+  app.use(
+    express.static(root, {
+      index: false,
+      dotfiles: 'ignore',
+      redirect: false,
+      setHeaders: (response, file) => {
+        const relative = `/${path.relative(root, file).split(path.sep).join('/')}`;
+        response.setHeader('Cache-Control', IMMUTABLE_ASSET.test(relative) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }),
+  );
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+    if (request.path.startsWith('/api/') || request.path === '/ws' || path.extname(request.path) !== '') return next();
+    if (!fs.existsSync(index)) {
+      response.status(503).type('text/plain').send('The web app is not built: run `npm run build:web` (npm start builds it).\n');
+      return;
+    }
+    response.setHeader('Cache-Control', 'no-cache');
+    response.sendFile(index);
+  });
 }
 
 /** One structured log line per request, after the response: method, path, status, duration. */

@@ -12,12 +12,14 @@
  *   - position_mismatch: a party's balance against the sum of its settled trades, distributions
  *     and outside movements (deposits, withdrawals, issuance);
  *   - trust_mismatch: the trust account against the deals' cash in trust (free + reserve + trapped).
- * The on-chain registry is optional and off by default; it is not compared here.
+ * Third leg, when the on-chain registry is on (server/registry/reconcile.ts): chain balances per
+ * holder and note against ledger positions, pending and refused outbox rows, orphan chain events.
  * Each break names the entity, the expected and actual values and their difference. Reads only.
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { formatLedgerAmount } from '../ledger/index.js';
+import { registryBreaks } from '../registry/reconcile.js';
 
 export interface Break {
   kind: string;
@@ -147,5 +149,6 @@ export async function reconcile(db: Knex, now: Date = new Date()): Promise<Recon
       breaks.push({ kind: check.kind, entity: 'more', expected: '', actual: '', difference: '', message: `more than ${BREAKS_PER_CHECK_MAX} ${check.kind} breaks; the first ${BREAKS_PER_CHECK_MAX} are listed` });
     }
   }
+  breaks.push(...(await registryBreaks(db, now)));
   return { breaks, checkedAt: now.toISOString() };
 }

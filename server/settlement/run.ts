@@ -9,6 +9,7 @@
  *   4. post the chunk's entries with the set-based ledger writer (one insert of entries, one of
  *      postings, one balance update per account, one update of consumed holds);
  *   5. mark instructions settled (with their entry) or failed (side, fail charge), and count.
+ *      With the on-chain registry on, each settled instruction's outbox row is written here too.
  * After each chunk commits, `afterChunk` tells the trading side (the sequencer's balances).
  *
  * Guarantees: an instruction settles at most once (row locks, the status filter and the ledger's
@@ -25,6 +26,7 @@ import { decide, partyKey, type BalanceState, type Decision, type HoldState } fr
 import { grossEntries, netEntries } from './entries.js';
 import { failCharge } from './fail-charge.js';
 import { backfillInstructions } from './instructions.js';
+import { recordSettlementOutbox } from '../registry/outbox.js';
 import type { DueInstruction, SettlementMode } from './types.js';
 
 /** Instructions per transaction in gross mode: bounds lock time and statement sizes. */
@@ -151,6 +153,8 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
     entryId: byKey.get(`settle:${d.instruction.id}`) ?? entryIdOf(d.instruction.id),
     charge: d.instruction.status === 'failed' ? failCharge(d.instruction.netAmount, ctx.referenceRatePercent, d.instruction.settlementDate, ctx.date) : new Decimal(0),
   })));
+  // The registry outbox moves with the face: same transaction (server/registry/outbox.ts).
+  await recordSettlementOutbox(trx, settleDecisions.map((d) => d.instruction));
   await markFailed(trx, ctx, failDecisions.map((d) => ({
     id: d.instruction.id,
     side: d.failedSide,

@@ -73,6 +73,11 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'post /api/v1/deals/:id/distributions': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
   'get /api/v1/deals/:id/trustee-reports': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
   'get /api/v1/reconciliation': { allowed: ['backoffice'] },
+  'get /api/v1/registry/status': { allowed: ['backoffice'] },
+  'get /api/v1/registry/outbox': { allowed: ['backoffice'] },
+  'post /api/v1/registry/forced-transfers': { allowed: ['backoffice'] },
+  'get /api/v1/registry/addresses': { allowed: ['backoffice'] },
+  'put /api/v1/registry/parties/:id/address': { allowed: ['backoffice'], entity: 'party', otherParty: 'visible' },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */
@@ -123,6 +128,7 @@ const BODIES: Record<string, object> = {
     reference: 'matrix', paymentDate: '2026-12-15', periodStart: '2026-11-01', periodEnd: '2026-11-30', revenue: '1000', operatingCosts: '0', utilization: '90', uptime: '99.9', powerCost: '0',
   },
   'post /api/v1/deals/:id/distributions': { paymentDate: '2000-01-03' },
+  'put /api/v1/registry/parties/:id/address': { address: '0x3333333333333333333333333333333333333333' },
 };
 
 function send(method: string, path: string, caller: Caller, body?: object) {

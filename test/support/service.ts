@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { startService, type RunningService } from '../../server/bootstrap.js';
 import type { Clock } from '../../server/api/services.js';
 import type { Config } from '../../server/config.js';
+import type { RegistryConfig } from '../../server/registry/types.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const DEMO_PASSWORD = 'demo';
@@ -40,7 +41,8 @@ export class ManualClock implements Clock {
   }
 }
 
-export async function startTestService(options: { clock?: Clock; seedDemo?: boolean } = {}): Promise<TestService> {
+/** `registry`: off unless a test asks (starting an in-process chain costs about a second). */
+export async function startTestService(options: { clock?: Clock; seedDemo?: boolean; registry?: RegistryConfig } = {}): Promise<TestService> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-service-'));
   const config: Config = {
@@ -52,6 +54,7 @@ export async function startTestService(options: { clock?: Clock; seedDemo?: bool
     logLevel: 'silent',
     seedDemo: options.seedDemo ?? true,
     demoPassword: DEMO_PASSWORD,
+    ...(options.registry ? { registry: options.registry } : {}),
   };
   const service = await startService({ config, logger: pino({ level: 'silent' }), database, ...(options.clock ? { clock: options.clock } : {}) });
   const tokens = new Map<string, string>();

@@ -16,10 +16,13 @@ import { settlementRoutes } from './settlement.js';
 import { servicingRoutes } from './servicing.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
+import { registryRoutes } from './registry.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
+// The on-chain registry (back office).
+businessRoutes.push(...registryRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

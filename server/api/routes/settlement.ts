@@ -18,6 +18,8 @@ import { runSettlement } from '../../settlement/run.js';
 import { partyStatement, statementCsv } from '../../settlement/statements.js';
 import { notifyReleasedHolds, notifySettled } from '../../settlement/trading-sync.js';
 import { INSTRUCTION_STATUSES } from '../../settlement/types.js';
+import { withRegistryState } from '../../registry/queries.js';
+import { OUTBOX_STATUSES } from '../../registry/types.js';
 
 const instructionSchema = z.object({
   id: z.string(), tradeId: z.string(), noteId: z.string(), buyerPartyId: z.string(), sellerPartyId: z.string(), quantity: z.string(), netAmount: z.string(),
@@ -25,6 +27,11 @@ const instructionSchema = z.object({
   failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['buyer', 'seller']).nullable(),
   attempts: z.number(), lastAttemptDate: z.string().nullable(), settledDate: z.string().nullable(), settlementMode: z.string().nullable(),
   entryId: z.string().nullable(), runId: z.string().nullable(), cancelReason: z.string().nullable(),
+});
+
+/** With the on-chain registry on: the state of the instruction's transfer on chain (null until it settles). */
+const listedInstructionSchema = instructionSchema.extend({
+  registry: z.object({ status: z.enum(OUTBOX_STATUSES), txHash: z.string().nullable(), blockNumber: z.number().nullable(), lastError: z.string().nullable() }).nullable().optional(),
 });
 
 const runSchema = z.object({
@@ -47,7 +54,7 @@ export const settlementRoutes = [
     query: z.object({
       date: isoDate.optional(), status: z.enum(INSTRUCTION_STATUSES).optional(), partyId: partyIdParam.optional(), noteId: z.string().uuid().optional(), limit: limitParam(200, 5000),
     }).strict(),
-    response: z.array(instructionSchema),
+    response: z.array(listedInstructionSchema),
     handler: async ({ query, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const partyId = query.partyId === undefined && seesAllParties(viewer.roles) ? undefined : await viewedParty(services.knex, viewer, query.partyId);
@@ -55,7 +62,7 @@ export const settlementRoutes = [
       const list = await listInstructions(services.knex, {
         limit: query.limit, ...(partyId ? { partyId } : {}), ...(query.date ? { date: query.date } : {}), ...(query.status ? { status: query.status } : {}), ...(query.noteId ? { noteId: query.noteId } : {}),
       }, asOf, referenceRateFromEnvironment());
-      return { body: list };
+      return { body: await withRegistryState(services.knex, list) };
     },
   }),
   defineRoute({
