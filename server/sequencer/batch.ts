@@ -25,10 +25,6 @@ export class Batch {
   touch(order: OrderRecord): void {
     this.orders.set(order.id, order);
   }
-
-  get isEmpty(): boolean {
-    return this.journal.length === 0 && this.orders.size === 0 && this.trades.length === 0 && this.noteStatus.size === 0 && this.entries.length === 0 && this.alsoWrite.length === 0;
-  }
 }
 
 /**

@@ -37,11 +37,11 @@ export class TradingState {
   readonly dailyNotional = new Map<string, Decimal>();
   notionalDate = '';
   readonly eligibleParties = new Set<string>();
-  /** party + clOrdId of every order entered since start, to catch a retry racing its original. */
+  /** party + clOrdId of every order entered today (see startBusinessDay), to catch a retry racing its original. */
   readonly clOrdIds = new Map<string, { orderId: string; requestHash: string }>();
-  /** RFQs traded since start: a second accept racing the first is refused before it commits. */
+  /** RFQs traded today: a second accept racing the first is refused before it commits. */
   readonly acceptedRfqs = new Set<string>();
-  /** Ledger idempotency keys of cash movements entered since start, for the same reason. */
+  /** Ledger idempotency keys of cash movements entered today, for the same reason. */
   readonly cashKeys = new Map<string, string>();
   lastSeq = 0;
   /** The trading day trades are dated with: loaded at recovery, moved by the end-of-day roll. */
@@ -98,6 +98,18 @@ export class TradingState {
     const dealerQuotes = this.quotes.get(order.partyId)?.get(order.noteId);
     if (dealerQuotes?.bid === order.id) dealerQuotes.bid = null;
     if (dealerQuotes?.ask === order.id) dealerQuotes.ask = null;
+  }
+
+  /**
+   * The end-of-day roll: trades are dated with the new day, and the per-day race guards are
+   * emptied. They only need to cover a retry racing its original before that commits; anything
+   * older is found in the database by the callers, so they never outlive a business day.
+   */
+  startBusinessDay(date: string): void {
+    this.businessDate = date;
+    this.clOrdIds.clear();
+    this.cashKeys.clear();
+    this.acceptedRfqs.clear();
   }
 
   notionalToday(partyId: string): Decimal {

@@ -125,15 +125,24 @@ export async function submitOrder(services: AppServices, viewer: Principal, body
 }
 
 /** Cancel/replace of an own open order. */
+/**
+ * An own order the sequencer holds live needs no database read; otherwise the stored order says
+ * whether it is unknown to the party (404) or has ended (409).
+ */
+async function assertOwnOpenOrder(services: AppServices, partyId: string, orderId: string): Promise<void> {
+  const live = sequencerOf(services).view((state) => state.liveOrders.get(orderId)?.partyId === partyId);
+  if (!live) assertOpen(await ownOrder(services.knex, partyId, orderId));
+}
+
 export async function replaceOwnOrder(services: AppServices, partyId: string, orderId: string, change: z.infer<typeof replaceRequest>) {
-  assertOpen(await ownOrder(services.knex, partyId, orderId));
+  await assertOwnOpenOrder(services, partyId, orderId);
   const update = { ...(change.price ? { price: new Decimal(change.price) } : {}), ...(change.quantity ? { quantity: new Decimal(change.quantity) } : {}) };
   return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
 }
 
 /** Cancel of an own open order. */
 export async function cancelOwnOrder(services: AppServices, partyId: string, orderId: string) {
-  assertOpen(await ownOrder(services.knex, partyId, orderId));
+  await assertOwnOpenOrder(services, partyId, orderId);
   return sequencerOf(services).execute((state) => cancelOrder(state, partyId, orderId));
 }
 

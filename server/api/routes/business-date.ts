@@ -22,7 +22,7 @@ export const businessDateRoutes = [
         services.endOfDayHooks,
       );
       // Trades from here on are dated with the new day; the sequencer learns it once the roll has committed.
-      await services.sequencer?.execute((state) => void (state.businessDate = result.businessDate));
+      await services.sequencer?.execute((state) => state.startBusinessDay(result.businessDate));
       return { body: result };
     },
   }),

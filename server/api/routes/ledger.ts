@@ -11,7 +11,7 @@ import { CASH_ASSET, journalEntries, partyBalances } from '../../ledger/index.js
 import { getParty } from '../../refdata/parties.js';
 import { cashEntryKey, moveCash as moveCashInSequence } from '../../sequencer/cash.js';
 import type { AppServices } from '../services.js';
-import { sequencerOf } from './orders.js';
+import { sequencerOf } from '../../trading/order-entry.js';
 
 const balanceSchema = z.object({ asset: z.string(), total: z.string(), held: z.string(), available: z.string() });
 

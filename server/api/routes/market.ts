@@ -5,8 +5,7 @@ import { ApiError } from '../errors.js';
 import { idParams, limitParam } from '../schemas.js';
 import { pullAllQuotes, putQuotes, quotesRequest } from '../../trading/order-entry.js';
 import { tape } from '../../trading/queries.js';
-import { getNote } from '../../refdata/notes.js';
-import { sequencerOf } from './orders.js';
+import { sequencerOf } from '../../trading/order-entry.js';
 
 /** Deepest book a request may ask for. */
 export const BOOK_DEPTH_MAX = 500;
@@ -28,11 +27,11 @@ export const marketRoutes = [
     params: idParams, query: z.object({ depth: limitParam(10, BOOK_DEPTH_MAX) }).strict(),
     response: z.object({ noteId: z.string(), seq: z.number(), bids: z.array(level), asks: z.array(level) }),
     handler: async ({ params, query, services }) => {
-      await getNote(services.knex, params.id);
       return {
         body: sequencerOf(services).view((state) => {
           const instrument = state.instruments.get(params.id);
-          if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${params.id} is not listed for trading`);
+          // Every listed note is an instrument of the sequencer, so this is the note's existence check too.
+          if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${params.id} does not exist`, { noteId: params.id });
           const side = (s: 'buy' | 'sell') => (state.engine.level2(params.id, s, query.depth) ?? []).map((l) => ({
             price: instrument.ticksToPrice(l.priceTicks).toFixed(),
             quantity: instrument.unitsToFace(l.sizeUnits).toFixed(),

@@ -6,8 +6,6 @@ import { orderToApi } from '../../sequencer/records.js';
 import { partyExecutions, partyOrders } from '../../trading/queries.js';
 import { cancelOwnOrder, orderRequest, ownOrder, replaceOwnOrder, replaceRequest, submitOrder } from '../../trading/order-entry.js';
 
-export { sequencerOf } from '../../trading/order-entry.js';
-
 const executionSchema = z.object({
   tradeId: z.string(), orderId: z.string().nullable(), noteId: z.string(), side: z.enum(['buy', 'sell']), price: z.string(), quantity: z.string(),
   factor: z.string(), principal: z.string(), accruedInterest: z.string(), netAmount: z.string(), tradeDate: z.string(), settlementDate: z.string(),

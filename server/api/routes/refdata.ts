@@ -7,7 +7,7 @@ import { idParams, isoDate, nonNegativeDecimal, positiveDecimal } from '../schem
 import { createDeal, getDeal, listDeals } from '../../refdata/deals.js';
 import { createNote, DAY_COUNTS, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
 import { listNoteForTrading, setHalted } from '../../sequencer/admin.js';
-import { sequencerOf } from './orders.js';
+import { sequencerOf } from '../../trading/order-entry.js';
 import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
 
 const shortText = z.string().trim().min(1).max(200);

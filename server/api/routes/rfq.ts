@@ -12,7 +12,7 @@ import { tradeRfq } from '../../sequencer/rfq-trade.js';
 import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/views.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
-import { sequencerOf } from './orders.js';
+import { sequencerOf } from '../../trading/order-entry.js';
 
 export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
 export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
