@@ -9,6 +9,7 @@ import * as rfq from './20261122100000_rfq.js';
 import * as batchCommit from './20261122200000_batch_commit.js';
 import * as settlement from './20261123000000_settlement.js';
 import * as registry from './20261124000000_registry.js';
+import * as registryRecovery from './20261125000000_registry_recovery.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -17,6 +18,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261122200000_batch_commit', batchCommit],
   ['20261123000000_settlement', settlement],
   ['20261124000000_registry', registry],
+  ['20261125000000_registry_recovery', registryRecovery],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

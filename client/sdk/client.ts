@@ -7,9 +7,9 @@
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
 import type {
   Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionInput, Deal, DealInput, Execution,
-  JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, Party, QuoteInput, QuotesResult, ReconciliationReport, Rfq,
-  RfqRequest, RfqResponse, RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade,
-  TrusteeReport, WaterfallDefinition,
+  ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
+  PartyAddress, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
+  RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition,
 } from './types.js';
 
 export type ClientOptions = TransportOptions;
@@ -261,5 +261,35 @@ export class ComputeNotesClient {
 
   reconciliation(): Promise<ReconciliationReport> {
     return this.http.request('GET', '/api/v1/reconciliation');
+  }
+
+  // --- on-chain registry (back office) ---------------------------------------------------------
+
+  registryStatus(): Promise<RegistryStatus> {
+    return this.http.request('GET', '/api/v1/registry/status');
+  }
+
+  /** Outbox rows in publication order, or newest first with `order: 'desc'`; `afterId` pages in the order asked for. */
+  registryOutbox(query: { status?: OutboxStatus; kind?: OutboxKind; afterId?: string; order?: 'asc' | 'desc'; limit?: number } = {}): Promise<OutboxRow[]> {
+    return this.http.request('GET', `/api/v1/registry/outbox${queryString(query)}`);
+  }
+
+  registryAddresses(): Promise<PartyAddress[]> {
+    return this.http.request('GET', '/api/v1/registry/addresses');
+  }
+
+  /** A party's holder address, before its first movement on chain (afterwards: `recoverPartyAddress`). */
+  setPartyAddress(partyId: string, address: string): Promise<PartyAddress> {
+    return this.http.request('PUT', `/api/v1/registry/parties/${segment(partyId)}/address`, { body: { address } });
+  }
+
+  /** Repairs a break: moves notes on chain between two parties, with a reason code. */
+  forcedTransfer(input: ForcedTransferInput, idempotencyKey?: string): Promise<OutboxRow> {
+    return this.http.request('POST', '/api/v1/registry/forced-transfers', { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  }
+
+  /** Moves a party's notes on chain from its lost (or compromised) address to a new one, with a reason code. */
+  recoverPartyAddress(partyId: string, input: RecoveryInput, idempotencyKey?: string): Promise<RecoveryResult> {
+    return this.http.request('POST', `/api/v1/registry/parties/${segment(partyId)}/recover`, { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
   }
 }

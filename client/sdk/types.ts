@@ -50,11 +50,17 @@ export interface Order {
   rejectCode: string | null; rejectReason: string | null; tradeDate: string; createdAt: string; updatedAt: string;
 }
 
-/** A fill / execution: one trade from the viewer's side, with the full money breakdown. */
+/**
+ * A fill / execution: one trade from the viewer's side, with the full money breakdown. Listed by
+ * GET /executions once the on-chain registry has been on, it also carries `registry`: the state of
+ * its settlement's transfer on chain (null until the trade settles). Fills in order results and on
+ * the WebSocket never carry it.
+ */
 export interface Execution {
   tradeId: string; orderId: string | null; noteId: string; side: Side; price: string; quantity: string; factor: string;
   principal: string; accruedInterest: string; netAmount: string; tradeDate: string; settlementDate: string;
   liquidity: 'maker' | 'taker'; venue: 'clob' | 'rfq'; executedAt: string;
+  registry?: ChainState | null;
 }
 
 export interface OrderResult { order: Order; fills: Execution[] }
@@ -90,6 +96,8 @@ export interface Settlement {
   tradeDate: string; settlementDate: string; status: SettlementStatus; failedSide: 'buyer' | 'seller' | 'both' | null; failSince: string | null;
   failAgeBusinessDays: number | null; failCharge: string; failChargePayer: 'buyer' | 'seller' | null; attempts: number;
   lastAttemptDate?: string | null; settledDate: string | null; settlementMode: string | null; entryId: string | null; runId?: string | null; cancelReason?: string | null;
+  /** Once the on-chain registry has been on: the state of the instruction's transfer on chain (null until it settles). */
+  registry?: ChainState | null;
 }
 
 export interface RunSummary { runId: string; date: string; mode: 'gross' | 'net'; instructionsCreated: number; due: number; settled: number; failed: number; chunks: number; durationMs: number }
@@ -138,8 +146,48 @@ export interface TrusteeReport {
   holders: { noteId: string; partyId: string | null; faceOfRecord: string; interest: string; principal: string }[];
 }
 
-export interface ReconciliationBreak { kind: string; entity: string; expected: string; actual: string; difference: string; message: string }
+export interface ReconciliationBreak {
+  kind: string; entity: string; expected: string; actual: string; difference: string; message: string;
+  /** A registry break a forced transfer repairs: that transfer (send it with `forcedTransfer` and a reason code). */
+  repair?: RepairSuggestion;
+}
 export interface ReconciliationReport { breaks: ReconciliationBreak[]; checkedAt: string }
 
 export interface BusinessDate { businessDate: string }
 export interface BusinessDateRoll { businessDate: string; previousDate: string }
+
+// --- on-chain registry ---------------------------------------------------------------------------
+
+export type OutboxStatus = 'pending' | 'published' | 'failed_permanently' | 'superseded';
+export type OutboxKind = 'mint' | 'transfer' | 'burn' | 'allow_list' | 'forced_transfer' | 'recover';
+
+/** Reason codes of back-office repairs (forced transfers, address recoveries), recorded on chain. */
+export const REPAIR_REASONS = ['RECONCILIATION_REPAIR', 'LOST_KEY', 'COMPROMISED_KEY', 'COURT_ORDER', 'ERRONEOUS_SETTLEMENT', 'CORPORATE_ACTION'] as const;
+export type RepairReason = (typeof REPAIR_REASONS)[number];
+
+/** A settlement's or trade's transfer on chain: `published` with its transaction, or why not yet. */
+export interface ChainState { status: OutboxStatus; txHash: string | null; blockNumber: number | null; lastError: string | null }
+
+export interface RegistryStatus {
+  mode: 'off' | 'embedded' | 'rpc'; recordedMode: string; outboxEnabled: boolean; connected: boolean; lastError: string | null;
+  chainId: string | null; contractAddress: string | null; deployBlock: number | null;
+  outbox: { pending: number; published: number; failedPermanently: number; superseded: number; oldestPendingAt: string | null };
+}
+
+export interface OutboxRow {
+  id: string; settlementRef: string; chainRef: string; kind: OutboxKind; noteId: string | null;
+  fromPartyId: string | null; toPartyId: string | null; fromAddress: string | null; toAddress: string | null; amount: string | null;
+  status: OutboxStatus; attempts: number; lastError: string | null; txHash: string | null; blockNumber: number | null;
+  reasonCode: string | null; reason: string | null; resolvesOutboxId: string | null; noteIds: string[] | null; createdAt: string; publishedAt: string | null;
+}
+
+export interface PartyAddress { partyId: string; address: string; source: 'generated' | 'configured' }
+
+export interface RepairSuggestion { noteId: string; fromPartyId: string; toPartyId: string; amount: string; resolvesOutboxId: string | null }
+
+export interface ForcedTransferInput {
+  noteId: string; fromPartyId: string; toPartyId: string; amount: string; reasonCode: RepairReason; reason?: string; resolvesOutboxId?: string;
+}
+
+export interface RecoveryInput { newAddress: string; reasonCode: RepairReason; reason?: string }
+export interface RecoveryResult { partyId: string; address: string; previousAddress: string; outbox: OutboxRow[] }

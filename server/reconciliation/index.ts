@@ -20,6 +20,7 @@ import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { formatLedgerAmount } from '../ledger/index.js';
 import { registryBreaks } from '../registry/reconcile.js';
+import type { RepairSuggestion } from '../registry/types.js';
 
 export interface Break {
   kind: string;
@@ -28,6 +29,8 @@ export interface Break {
   actual: string;
   difference: string;
   message: string;
+  /** Registry breaks a forced transfer can repair: the transfer that would (the back office decides). */
+  repair?: RepairSuggestion;
 }
 
 export interface ReconciliationReport {

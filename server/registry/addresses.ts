@@ -34,7 +34,8 @@ function allowListKey(partyId: string, address: string): string {
   return `allow:${partyId}:${address.toLowerCase()}`;
 }
 
-async function writeAllowListRow(trx: Knex.Transaction, partyId: string, address: string): Promise<void> {
+/** Queues the allow-listing of a party's address (idempotent per party and address). */
+export async function writeAllowListRow(trx: Knex.Transaction, partyId: string, address: string): Promise<void> {
   const key = allowListKey(partyId, address);
   await trx('registry_outbox')
     .insert({ settlement_ref: key, chain_ref: settlementRefFromKey(key), kind: 'allow_list', to_party_id: partyId, to_address: address })

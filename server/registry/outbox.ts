@@ -175,6 +175,9 @@ export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInpu
   if (from.id === to.id) throw new ApiError('INVALID_ARGUMENT', 'a forced transfer moves notes between two different parties');
   if (!/^[1-9][0-9]{0,29}$/.test(input.amount)) throw new ApiError('INVALID_AMOUNT', 'amount must be a positive whole number of face units', { amount: input.amount });
   return inTransaction(knex, async (trx) => {
+    // Key-share lock on the registry's state, as settlement takes it: an address recovery waits
+    // for this transaction, so the addresses read below cannot be abandoned under it.
+    await outboxEnabled(trx);
     if (input.resolvesOutboxId !== null) await assertResolvable(trx, input.resolvesOutboxId);
     const addresses = await ensurePartyAddresses(trx, [from.id, to.id]);
     const key = `repair:${randomUUID()}`;

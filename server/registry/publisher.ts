@@ -2,7 +2,7 @@
  * Sends outbox rows to the NoteRegistry contract and says what happened, without deciding what
  * to do about it (the worker does): one transaction per group of rows — `mintBatch`, `burnBatch`
  * or `recordTransfers` for several rows of one kind, the single-item function for one row,
- * `setAllowListed` and `forcedTransfer` (back-office key) one row at a time.
+ * `setAllowListed`, `forcedTransfer` and `recoverAddress` (back-office key) one row at a time.
  *
  * Outcomes: `published` (a receipt with status 1), `reverted` (the contract refused, with its
  * decoded custom error: ethers estimates gas before sending, so a refusal normally costs nothing
@@ -57,6 +57,31 @@ function transferItem(row: OutboxRow) {
   };
 }
 
+/**
+ * A recovery moves only the notes the lost address still holds: the contract refuses a recovery
+ * with nothing to move (`NothingToRecover`), which for a holder that has sold everything is no
+ * error. Then the recovery's other effects are sent on their own, each idempotent so a retry is
+ * safe: a freeze of the lost address carried over to the replacement, and the lost address taken
+ * off the allow-list. A reference already used means the recovery landed before: it is sent
+ * anyway, so the contract answers `ReferenceAlreadyUsed` and the worker finds that transaction.
+ */
+async function sendRecovery(chain: RegistryChain, row: OutboxRow): Promise<ContractTransactionResponse> {
+  const lost = required(row.from_address, row, 'lost address');
+  const replacement = required(row.to_address, row, 'replacement address');
+  const noteIds = required(row.note_ids, row, 'notes').map(noteIdFromUuid);
+  const backOffice = chain.contract.connect(chain.backOffice);
+  const balances = await chain.contract.balanceOfBatch(noteIds.map(() => lost), noteIds);
+  const held = noteIds.filter((_, index) => (balances[index] ?? 0n) > 0n);
+  if (held.length > 0 || (await chain.contract.isReferenceUsed(row.chain_ref))) {
+    const reason = encodeBytes32String(required(row.reason_code, row, 'reason code'));
+    return backOffice.recoverAddress(lost, replacement, held.length > 0 ? held : noteIds, row.chain_ref, reason);
+  }
+  if ((await chain.contract.isFrozen(lost)) && !(await chain.contract.isFrozen(replacement))) {
+    await (await backOffice.setAddressFrozen(replacement, true)).wait();
+  }
+  return backOffice.setAllowListed(lost, false);
+}
+
 function send(chain: RegistryChain, rows: readonly OutboxRow[]): Promise<ContractTransactionResponse> {
   const first = rows[0]!;
   const registrar = chain.contract.connect(chain.registrar);
@@ -84,6 +109,8 @@ function send(chain: RegistryChain, rows: readonly OutboxRow[]): Promise<Contrac
       const reason = encodeBytes32String(required(first.reason_code, first, 'reason code'));
       return backOffice.forcedTransfer(item.noteId, item.from, item.to, item.amount, item.settlementRef, reason);
     }
+    case 'recover':
+      return sendRecovery(chain, first);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Read side of the registry for the API: its status (mode, chain, contract, outbox counts), the
- * outbox rows, and each settlement's on-chain state. Reads only; never calls the chain.
+ * outbox rows, and each settlement's and trade's on-chain state. Reads only; never calls the chain.
  */
 import type { Knex } from 'knex';
 import { runningRegistry } from './service.js';
@@ -64,6 +64,7 @@ export function outboxView(row: OutboxRow) {
     reasonCode: row.reason_code,
     reason: row.reason,
     resolvesOutboxId: row.resolves_id === null ? null : String(row.resolves_id),
+    noteIds: row.note_ids,
     createdAt: new Date(row.created_at).toISOString(),
     publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
   };
@@ -71,14 +72,19 @@ export function outboxView(row: OutboxRow) {
 
 export type OutboxView = ReturnType<typeof outboxView>;
 
-export async function listOutbox(knex: Knex, filter: { status?: OutboxStatus; kind?: string; limit: number; afterId?: string }): Promise<OutboxView[]> {
+/**
+ * Outbox rows in publication order, or newest first (`desc`: what a screen shows). `afterId`
+ * pages in either order: it means "after this row in the order asked for".
+ */
+export async function listOutbox(knex: Knex, filter: { status?: OutboxStatus; kind?: string; limit: number; afterId?: string; order?: 'asc' | 'desc' }): Promise<OutboxView[]> {
+  const descending = filter.order === 'desc';
   const rows: OutboxRow[] = await knex('registry_outbox')
     .modify((q) => {
       if (filter.status) q.where('status', filter.status);
       if (filter.kind) q.where('kind', filter.kind);
-      if (filter.afterId) q.where('id', '>', filter.afterId);
+      if (filter.afterId) q.where('id', descending ? '<' : '>', filter.afterId);
     })
-    .orderBy('id')
+    .orderBy('id', descending ? 'desc' : 'asc')
     .limit(filter.limit)
     .select('*');
   return rows.map(outboxView);
@@ -96,22 +102,49 @@ export interface SettlementChainState {
   lastError: string | null;
 }
 
+type ChainStateRow = { status: OutboxStatus; tx_hash: string | null; block_number: string | null; last_error: string | null };
+
+function chainState(row: ChainStateRow): SettlementChainState {
+  return { status: row.status, txHash: row.tx_hash, blockNumber: row.block_number === null ? null : Number(row.block_number), lastError: row.last_error };
+}
+
+async function outboxEnabled(knex: Knex): Promise<boolean> {
+  const state: { outbox_enabled: boolean } | undefined = await knex('registry_state').where({ id: 1 }).first('outbox_enabled');
+  return state?.outbox_enabled === true;
+}
+
 /**
  * Adds `registry` (the on-chain state of the instruction's transfer, or null when it has none,
  * e.g. not settled yet) to each instruction, when the outbox is on; otherwise returns them as is.
  */
 export async function withRegistryState<T extends { id: string }>(knex: Knex, instructions: T[]): Promise<(T & { registry?: SettlementChainState | null })[]> {
-  const state: { outbox_enabled: boolean } | undefined = await knex('registry_state').where({ id: 1 }).first('outbox_enabled');
-  if (!state?.outbox_enabled || instructions.length === 0) return instructions;
+  if (instructions.length === 0 || !(await outboxEnabled(knex))) return instructions;
   const keys = instructions.map((i) => settlementOutboxKey(i.id));
-  const rows: { settlement_ref: string; status: OutboxStatus; tx_hash: string | null; block_number: string | null; last_error: string | null }[] =
+  const rows: (ChainStateRow & { settlement_ref: string })[] =
     await knex('registry_outbox').whereIn('settlement_ref', keys).select('settlement_ref', 'status', 'tx_hash', 'block_number', 'last_error');
   const byKey = new Map(rows.map((r) => [r.settlement_ref, r]));
   return instructions.map((instruction) => {
     const row = byKey.get(settlementOutboxKey(instruction.id));
-    return {
-      ...instruction,
-      registry: row ? { status: row.status, txHash: row.tx_hash, blockNumber: row.block_number === null ? null : Number(row.block_number), lastError: row.last_error } : null,
-    };
+    return { ...instruction, registry: row ? chainState(row) : null };
+  });
+}
+
+/**
+ * The same for trades (a party's executions): the on-chain state of the transfer of the trade's
+ * settlement instruction; null while the trade has not settled (or never moves anything on chain,
+ * e.g. a trade between two accounts of one party). Absent when the outbox was never on.
+ */
+export async function withTradeRegistryState<T extends { tradeId: string }>(knex: Knex, trades: T[]): Promise<(T & { registry?: SettlementChainState | null })[]> {
+  if (trades.length === 0 || !(await outboxEnabled(knex))) return trades;
+  const tradeIds = [...new Set(trades.map((t) => t.tradeId))];
+  const rows: (ChainStateRow & { trade_id: string })[] = await knex('settlement_instructions as i')
+    // The outbox key of an instruction's transfer (settlementOutboxKey), as the backfill writes it too.
+    .joinRaw(`join registry_outbox o on o.settlement_ref = 'settle:' || i.id`)
+    .whereIn('i.trade_id', tradeIds)
+    .select('i.trade_id', 'o.status', 'o.tx_hash', 'o.block_number', 'o.last_error');
+  const byTrade = new Map(rows.map((r) => [String(r.trade_id), r]));
+  return trades.map((trade) => {
+    const row = byTrade.get(trade.tradeId);
+    return { ...trade, registry: row ? chainState(row) : null };
   });
 }

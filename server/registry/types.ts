@@ -9,13 +9,14 @@
  *                                                                                   = now + bounded exponential backoff)
  *   pending ──worker: a permanent revert (NotAllowListed, ───► failed_permanently  (a reconciliation break until a
  *             FrozenAddress, InsufficientBalance, …)                                published forced transfer resolves it)
- *   any ledger row ──embedded chain redeployed at start─────► pending             (the fresh chain is rebuilt)
+ *   any ledger row ──embedded chain redeployed at start─────► pending             (the fresh chain is rebuilt; address
+ *   or recovery                                                                     recoveries too: later rows use the new address)
  *   forced_transfer ──embedded chain redeployed at start────► superseded          (a repair of a chain that is gone)
  * Rows are published strictly in id order: a pending row that cannot be sent yet holds back every
  * row behind it (a later transfer may depend on it); a failed row does not.
  */
 
-export const OUTBOX_KINDS = ['mint', 'transfer', 'burn', 'allow_list', 'forced_transfer'] as const;
+export const OUTBOX_KINDS = ['mint', 'transfer', 'burn', 'allow_list', 'forced_transfer', 'recover'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export const OUTBOX_STATUSES = ['pending', 'published', 'failed_permanently', 'superseded'] as const;
@@ -24,6 +25,20 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export const REPAIR_REASONS = [
   'RECONCILIATION_REPAIR', 'LOST_KEY', 'COMPROMISED_KEY', 'COURT_ORDER', 'ERRONEOUS_SETTLEMENT', 'CORPORATE_ACTION',
 ] as const;
+
+/**
+ * The forced transfer that would repair a registry break: for a refused transfer, the same
+ * movement resolving the refused row; for a balance mismatch, face moved from a party that holds
+ * too much of the note on chain to one that holds too little.
+ */
+export interface RepairSuggestion {
+  noteId: string;
+  fromPartyId: string;
+  toPartyId: string;
+  /** Whole face units, as forced transfers take them. */
+  amount: string;
+  resolvesOutboxId: string | null;
+}
 
 /** A row as the worker reads it (amount as an integer string of original face units). */
 export interface OutboxRow {
@@ -46,6 +61,8 @@ export interface OutboxRow {
   reason_code: string | null;
   reason: string | null;
   resolves_id: string | null;
+  /** A `recover` row's notes (UUIDs): every note the party ever moved on chain. */
+  note_ids: string[] | null;
   created_at: Date;
   published_at: Date | null;
 }

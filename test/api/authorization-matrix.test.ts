@@ -78,6 +78,7 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'post /api/v1/registry/forced-transfers': { allowed: ['backoffice'] },
   'get /api/v1/registry/addresses': { allowed: ['backoffice'] },
   'put /api/v1/registry/parties/:id/address': { allowed: ['backoffice'], entity: 'party', otherParty: 'visible' },
+  'post /api/v1/registry/parties/:id/recover': { allowed: ['backoffice'], entity: 'party', otherParty: 'visible' },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */
@@ -129,6 +130,7 @@ const BODIES: Record<string, object> = {
   },
   'post /api/v1/deals/:id/distributions': { paymentDate: '2000-01-03' },
   'put /api/v1/registry/parties/:id/address': { address: '0x3333333333333333333333333333333333333333' },
+  'post /api/v1/registry/parties/:id/recover': { newAddress: '0x4444444444444444444444444444444444444444', reasonCode: 'LOST_KEY' },
 };
 
 function send(method: string, path: string, caller: Caller, body?: object) {

@@ -77,6 +77,9 @@ describe('back office in the browser', () => {
     await office.getByTestId('recon-run').click();
     await expect.poll(() => office.getByTestId('recon-clean').textContent()).toContain('No breaks');
     expect(await office.getByTestId('recon-breaks').textContent()).toContain('No breaks.');
+    // The registry is off on this service: no registry panel, no on-chain column.
+    expect(await office.getByTestId('registry-panel').count()).toBe(0);
+    expect(await office.getByTestId('settlements').locator('th').allTextContents()).not.toContain('On chain');
     await e.shot(office, 'backoffice');
   });
 });

@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureWebBuild } from '../../client/web/build.js';
 import { ComputeNotesClient } from '../../client/sdk/index.js';
+import type { RegistryConfig } from '../../server/registry/types.js';
 import { DEMO_PASSWORD, startTestService, type TestService } from '../support/service.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,12 +34,13 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
+/** `registry`: the service's on-chain registry (off unless asked, as in startTestService). */
+export async function startE2E(options: { registry?: RegistryConfig } = {}): Promise<E2E> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is required for the browser tests and was not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   await ensureWebBuild();
-  const t = await startTestService();
+  const t = await startTestService(options.registry ? { registry: options.registry } : {});
   const sockets = new Set<Socket>();
   let refuseUntil = 0;
   t.service.server.on('upgrade', (_request, socket: Socket) => {

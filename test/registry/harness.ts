@@ -102,7 +102,10 @@ export async function instructionOf(venue: Venue, tradeId: string) {
 export async function breaks(venue: Venue) {
   const response = await venue.http.get('/api/v1/reconciliation').set(await venue.auth('backoffice1'));
   expect(response.status).toBe(200);
-  return response.body.breaks as { kind: string; entity: string; expected: string; actual: string; difference: string; message: string }[];
+  return response.body.breaks as {
+    kind: string; entity: string; expected: string; actual: string; difference: string; message: string;
+    repair?: { noteId: string; fromPartyId: string; toPartyId: string; amount: string; resolvesOutboxId: string | null };
+  }[];
 }
 
 export async function addressOf(venue: Venue, username: string): Promise<string> {
@@ -125,7 +128,11 @@ export async function ledgerFace(venue: Venue, username: string, noteUuid: strin
 export async function outbox(venue: Venue, query = '') {
   const response = await venue.http.get(`/api/v1/registry/outbox?limit=5000${query}`).set(await venue.auth('backoffice1'));
   expect(response.status).toBe(200);
-  return response.body as { id: string; settlementRef: string; kind: string; status: string; txHash: string | null; attempts: number; lastError: string | null; reasonCode: string | null; reason: string | null; resolvesOutboxId: string | null; publishedAt: string | null }[];
+  return response.body as {
+    id: string; settlementRef: string; chainRef: string; kind: string; status: string; fromAddress: string | null; toAddress: string | null;
+    txHash: string | null; attempts: number; lastError: string | null;
+    reasonCode: string | null; reason: string | null; resolvesOutboxId: string | null; noteIds: string[] | null; publishedAt: string | null;
+  }[];
 }
 
 /** Waits until the condition holds (polling), or fails the test after the timeout. */

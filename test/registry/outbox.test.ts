@@ -41,6 +41,8 @@ describe('with the registry off', () => {
     const backoffice = await venue.auth('backoffice1');
     const list = (await t.http.get('/api/v1/settlements').set(backoffice)).body as { tradeId: string }[];
     expect(list.find((i) => i.tradeId === tradeId)).not.toHaveProperty('registry');
+    const executions = (await t.http.get('/api/v1/executions').set(await venue.auth('investor1'))).body as { tradeId: string }[];
+    expect(executions.find((e) => e.tradeId === tradeId)).not.toHaveProperty('registry');
     const status = (await t.http.get('/api/v1/registry/status').set(backoffice)).body;
     expect(status).toMatchObject({ mode: 'off', outboxEnabled: false, connected: false, contractAddress: null, outbox: { pending: 0 } });
     const refused = await t.http.post('/api/v1/registry/forced-transfers').set(backoffice).send({
@@ -78,6 +80,8 @@ describe('the first start of the registry', () => {
     expect(after.at(-1)).toMatchObject({ kind: 'transfer', amount: '200000', status: 'pending' });
     const list = (await t.http.get('/api/v1/settlements').set(await venue.auth('investor2'))).body as { tradeId: string; registry: unknown }[];
     expect(list.find((i) => i.tradeId === tradeId)?.registry).toEqual({ status: 'pending', txHash: null, blockNumber: null, lastError: null });
+    const executions = (await t.http.get('/api/v1/executions').set(await venue.auth('investor2'))).body as { tradeId: string; registry: unknown }[];
+    expect(executions.find((e) => e.tradeId === tradeId)?.registry).toEqual({ status: 'pending', txHash: null, blockNumber: null, lastError: null });
     expect((await reconcile(t.database.knex)).breaks).toEqual([]);
     const later = await reconcile(t.database.knex, new Date(Date.now() + 120_000));
     expect(later.breaks).toHaveLength(after.length);

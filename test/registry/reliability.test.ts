@@ -64,6 +64,9 @@ describe('a transfer to an address that is not allow-listed', () => {
       noteId: notes['C'], fromPartyId: await venue.partyOf('dealer1'), toPartyId: await venue.partyOf('investor2'), amount: '200000',
       reasonCode: 'RECONCILIATION_REPAIR', reason: 'investor2 re-approved by compliance', resolvesOutboxId: failedRow,
     };
+    // The break carries the repair: the refused movement again, resolving the refused row.
+    const { reasonCode: _code, reason: _reason, ...movement } = repairBody;
+    expect((await breaks(venue))[0]!.repair).toEqual(movement);
   });
 
   it('refuses bad repairs without writing anything', async () => {

@@ -1,7 +1,8 @@
 /**
  * The web app's entry: the session, the shell and its routes. Markets (note list) and note pages
- * for everyone; the dealer desk for dealers; the RFQ panel for investors; the back office for back
- * office and operators. All data comes through the SDK (REST) and its WebSocket session.
+ * for everyone; the dealer desk for dealers; the RFQ panel for investors; own trades with their
+ * settlement and on-chain state for investors and dealers; the back office for back office and
+ * operators. All data comes through the SDK (REST) and its WebSocket session.
  */
 import './styles.css';
 import { AppContext } from './app/context.js';
@@ -12,6 +13,7 @@ import { noteView } from './views/note.js';
 import { dealerView } from './views/dealer.js';
 import { rfqView } from './views/rfq.js';
 import { backOfficeView } from './views/backoffice.js';
+import { tradesView } from './views/trades.js';
 
 const app = new AppContext();
 const root = document.getElementById('app')!;
@@ -28,6 +30,7 @@ shell
   .route('/notes/:id', noteView)
   .route('/dealer', dealerView, { label: 'Dealer desk', visible: (a) => a.hasRole('dealer') })
   .route('/rfq', rfqView, { label: 'RFQ', visible: (a) => a.hasRole('investor') })
+  .route('/trades', tradesView, { label: 'My trades', visible: (a) => a.canTrade })
   .route('/backoffice', backOfficeView, { label: 'Back office', visible: (a) => a.seesAllParties });
 
 app.onSessionEnd = () => shell.reset();

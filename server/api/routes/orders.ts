@@ -5,6 +5,8 @@ import { idParams, isoDate, limitParam } from '../schemas.js';
 import { orderToApi } from '../../sequencer/records.js';
 import { partyExecutions, partyOrders } from '../../trading/queries.js';
 import { cancelOwnOrder, orderRequest, ownOrder, replaceOwnOrder, replaceRequest, submitOrder } from '../../trading/order-entry.js';
+import { withTradeRegistryState } from '../../registry/queries.js';
+import { registryStateSchema } from './registry.js';
 
 const executionSchema = z.object({
   tradeId: z.string(), orderId: z.string().nullable(), noteId: z.string(), side: z.enum(['buy', 'sell']), price: z.string(), quantity: z.string(),
@@ -18,6 +20,8 @@ const orderSchema = z.object({
   rejectCode: z.string().nullable(), rejectReason: z.string().nullable(), tradeDate: z.string(), createdAt: z.string(), updatedAt: z.string(),
 });
 const orderWithFills = z.object({ order: orderSchema, fills: z.array(executionSchema) });
+/** An own trade as listed: with the registry on, also the on-chain state of its settlement's transfer. */
+const listedExecutionSchema = executionSchema.extend({ registry: registryStateSchema });
 
 export const orderRoutes = [
   defineRoute({
@@ -54,11 +58,12 @@ export const orderRoutes = [
   defineRoute({
     method: 'get', path: '/api/v1/executions', summary: 'Own trades with the full money breakdown', tag: 'orders', access: ['investor', 'dealer'],
     query: z.object({ noteId: z.string().uuid().optional(), from: isoDate.optional(), to: isoDate.optional(), limit: limitParam(200, 1000) }).strict(),
-    response: z.array(executionSchema),
-    handler: async ({ query, principal, services }) => ({
-      body: await partyExecutions(services.knex, requirePrincipal(principal).partyId, {
+    response: z.array(listedExecutionSchema),
+    handler: async ({ query, principal, services }) => {
+      const executions = await partyExecutions(services.knex, requirePrincipal(principal).partyId, {
         limit: query.limit, ...(query.noteId ? { noteId: query.noteId } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}),
-      }),
-    }),
+      });
+      return { body: await withTradeRegistryState(services.knex, executions) };
+    },
   }),
 ];

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { defineRoute } from '../route.js';
 import { reconcile } from '../../reconciliation/index.js';
 
-const breakSchema = z.object({ kind: z.string(), entity: z.string(), expected: z.string(), actual: z.string(), difference: z.string(), message: z.string() });
+/** A registry break a forced transfer can repair carries the transfer that would (POST /api/v1/registry/forced-transfers). */
+const repairSchema = z.object({ noteId: z.string(), fromPartyId: z.string(), toPartyId: z.string(), amount: z.string(), resolvesOutboxId: z.string().nullable() });
+const breakSchema = z.object({
+  kind: z.string(), entity: z.string(), expected: z.string(), actual: z.string(), difference: z.string(), message: z.string(), repair: repairSchema.optional(),
+});
 
 export const reconciliationRoutes = [
   defineRoute({

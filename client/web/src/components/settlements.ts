@@ -1,7 +1,8 @@
 /**
  * Back office settlement: the DVP instructions by settlement date and state (with fails' side, age
- * and charge), a settlement run for a date (gross or net) with a live progress bar, and the open
- * fails across all dates. Tables export as CSV.
+ * and charge, and — with the on-chain registry on — each transfer's state and transaction hash on
+ * chain), a settlement run for a date (gross or net) with a live progress bar, and the open fails
+ * across all dates. Tables export as CSV.
  */
 import { runSettlementWithProgress, type Settlement, type SettlementStatus } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
@@ -10,10 +11,14 @@ import { downloadText, toCsv } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
 import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable, type Column } from '../ui/table.js';
+import { chainCell } from './chain.js';
 
 const STATUSES: (SettlementStatus | '')[] = ['', 'pending', 'settled', 'failed', 'cancelled'];
+/** How soon instructions whose transfer is not on chain yet are read again. */
+const CHAIN_FOLLOW_UP_MS = 2000;
 
-function columns(app: AppContext): Column<Settlement>[] {
+function columns(app: AppContext, onChain: boolean): Column<Settlement>[] {
+  const chain: Column<Settlement>[] = onChain ? [{ label: 'On chain', title: 'The settled transfer on the on-chain registry, and its transaction', render: (s) => chainCell(s.registry ?? null) }] : [];
   return [
     { label: 'Trade date', render: (s) => s.tradeDate },
     { label: 'Settles', render: (s) => s.settlementDate },
@@ -27,13 +32,18 @@ function columns(app: AppContext): Column<Settlement>[] {
     { label: 'Age (bd)', num: true, render: (s) => (s.failAgeBusinessDays === null ? '' : String(s.failAgeBusinessDays)) },
     { label: 'Fail charge', num: true, render: (s) => (s.status === 'failed' || s.failSince ? fmt.cash(s.failCharge) : '') },
     { label: 'Mode', render: (s) => s.settlementMode ?? '' },
+    ...chain,
   ];
 }
 
-export function settlementsCsv(app: AppContext, list: readonly Settlement[]): string {
+export function settlementsCsv(app: AppContext, list: readonly Settlement[], onChain = false): string {
+  const chainHeaders = onChain ? ['chain_status', 'tx_hash', 'block_number'] : [];
   return toCsv(
-    ['instruction_id', 'trade_id', 'trade_date', 'settlement_date', 'note', 'isin', 'buyer', 'seller', 'face', 'net_amount', 'status', 'failed_side', 'fail_age_business_days', 'fail_charge', 'settled_date', 'mode'],
-    list.map((s) => [s.id, s.tradeId, s.tradeDate, s.settlementDate, app.noteLabel(s.noteId), app.note(s.noteId)?.isin, app.partyName(s.buyerPartyId), app.partyName(s.sellerPartyId), s.quantity, s.netAmount, s.status, s.failedSide, s.failAgeBusinessDays, s.failCharge, s.settledDate, s.settlementMode]),
+    ['instruction_id', 'trade_id', 'trade_date', 'settlement_date', 'note', 'isin', 'buyer', 'seller', 'face', 'net_amount', 'status', 'failed_side', 'fail_age_business_days', 'fail_charge', 'settled_date', 'mode', ...chainHeaders],
+    list.map((s) => [
+      s.id, s.tradeId, s.tradeDate, s.settlementDate, app.noteLabel(s.noteId), app.note(s.noteId)?.isin, app.partyName(s.buyerPartyId), app.partyName(s.sellerPartyId), s.quantity, s.netAmount, s.status, s.failedSide, s.failAgeBusinessDays, s.failCharge, s.settledDate, s.settlementMode,
+      ...(onChain ? [s.registry?.status ?? null, s.registry?.txHash ?? null, s.registry?.blockNumber ?? null] : []),
+    ]),
   );
 }
 
@@ -42,24 +52,32 @@ export interface SettlementsPanel {
   reload(): Promise<void>;
 }
 
-export function settlementsPanel(app: AppContext): SettlementsPanel {
+/** `onChain`: the on-chain registry is on, so each instruction shows its transfer's state and hash on chain. */
+export function settlementsPanel(app: AppContext, onChain = false): SettlementsPanel {
   const date = h('input', { type: 'date', value: app.businessDate, testid: 'settlements-date' });
   const status = h('select', { testid: 'settlements-status' }, STATUSES.map((s) => h('option', { value: s }, s === '' ? 'all states' : s)));
   const slot = h('div');
   let latest: Settlement[] = [];
-  const table = dataTable<Settlement>({ testid: 'settlements', empty: 'No settlement instructions for this date and state.', rowKey: (s) => s.id, columns: columns(app) });
+  const table = dataTable<Settlement>({ testid: 'settlements', empty: 'No settlement instructions for this date and state.', rowKey: (s) => s.id, columns: columns(app, onChain) });
+  let followUp: ReturnType<typeof setTimeout> | null = null;
   const reload = async () => {
     try {
       latest = await app.client.settlements({ ...(date.value ? { date: date.value } : {}), ...(status.value ? { status: status.value as SettlementStatus } : {}), limit: 1000 });
       table.update(latest);
       replace(slot);
+      // Settled transfers reach the chain shortly after the run: read again until none is pending,
+      // for as long as the panel is on screen.
+      if (followUp) clearTimeout(followUp);
+      followUp = onChain && latest.some((s) => s.registry?.status === 'pending')
+        ? setTimeout(() => void (table.element.isConnected && reload()), CHAIN_FOLLOW_UP_MS)
+        : null;
     } catch (error) {
       replace(slot, errorAlert(error));
     }
   };
   date.addEventListener('change', () => void reload());
   status.addEventListener('change', () => void reload());
-  const csv = h('button', { class: 'small', testid: 'settlements-csv', onclick: () => downloadText(`settlements-${date.value || 'all'}.csv`, settlementsCsv(app, latest)) }, 'CSV');
+  const csv = h('button', { class: 'small', testid: 'settlements-csv', onclick: () => downloadText(`settlements-${date.value || 'all'}.csv`, settlementsCsv(app, latest, onChain)) }, 'CSV');
   void reload();
   return {
     element: panel('Settlement instructions', h('div', {}, slot, h('div', { class: 'scroll' }, table.element)), {
@@ -97,7 +115,7 @@ export function runPanel(app: AppContext, onDone: () => void): HTMLElement {
 
 export function failsPanel(app: AppContext): SettlementsPanel {
   const slot = h('div');
-  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: columns(app) });
+  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: columns(app, false) });
   const reload = async () => {
     try {
       table.update(await app.client.settlements({ status: 'failed', limit: 1000 }));

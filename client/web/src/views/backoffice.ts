@@ -1,10 +1,13 @@
 /**
  * The back office: the end-of-day roll of the business date, settlement instructions by date and
  * state, settlement runs with progress, fails, distributions and trustee reports, reconciliation
- * breaks, and CSV downloads of instructions, breaks and statements.
+ * breaks, and CSV downloads of instructions, breaks and statements. With the on-chain registry on
+ * (back-office users only: the registry's endpoints are theirs), each instruction's transfer on
+ * chain and the registry panel (outbox, registry breaks and their repair).
  */
 import type { AppContext } from '../app/context.js';
 import { reconciliationPanel, statementsPanel } from '../components/recon.js';
+import { registryPanel } from '../components/registry.js';
 import { servicingPanel } from '../components/servicing.js';
 import { failsPanel, runPanel, settlementsPanel } from '../components/settlements.js';
 import { h, type Scope } from '../ui/dom.js';
@@ -45,12 +48,13 @@ function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
   return button;
 }
 
-export async function backOfficeView(app: AppContext, _scope: Scope): Promise<HTMLElement> {
-  await app.refreshBusinessDate();
+export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTMLElement> {
+  const [, registry] = await Promise.all([app.refreshBusinessDate(), app.hasRole('backoffice') ? app.client.registryStatus() : Promise.resolve(null)]);
+  const onChain = registry !== null && registry.mode !== 'off';
   const message = new MessageSlot();
   if (app.flash) message.ok(app.flash, 'roll-result');
   app.flash = null;
-  const instructions = settlementsPanel(app);
+  const instructions = settlementsPanel(app, onChain);
   const fails = failsPanel(app);
   const run = runPanel(app, () => void Promise.all([instructions.reload(), fails.reload()]));
   return h(
@@ -63,6 +67,7 @@ export async function backOfficeView(app: AppContext, _scope: Scope): Promise<HT
       { class: 'stack' },
       h('div', { class: 'grid two' }, run, reconciliationPanel(app)),
       instructions.element,
+      onChain ? registryPanel(app, scope, registry) : null,
       h('div', { class: 'grid two' }, fails.element, statementsPanel(app)),
       servicingPanel(app),
     ),
