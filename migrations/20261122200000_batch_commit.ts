@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 
-const LEDGER_APPLY_HOLD_BATCH = `
+export const LEDGER_APPLY_HOLD_BATCH = `
 create or replace function ledger_apply_hold_batch(opened jsonb, changed jsonb) returns void language plpgsql as $$
 declare
   inactive int;

@@ -10,6 +10,7 @@ import * as batchCommit from './20261122200000_batch_commit.js';
 import * as settlement from './20261123000000_settlement.js';
 import * as registry from './20261124000000_registry.js';
 import * as registryRecovery from './20261125000000_registry_recovery.js';
+import * as commitBatchPlans from './20261126000000_commit_batch_plans.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -19,6 +20,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261123000000_settlement', settlement],
   ['20261124000000_registry', registry],
   ['20261125000000_registry_recovery', registryRecovery],
+  ['20261126000000_commit_batch_plans', commitBatchPlans],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

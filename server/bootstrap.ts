@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { openDatabase, migrateToLatest, targetFromEnvironment, type Database } from './db/connection.js';
-import { createApp } from './api/app.js';
+import { createRequestHandler } from './api/app.js';
 import { routes } from './api/routes/index.js';
 import { systemClock, type AppServices, type Clock } from './api/services.js';
 import { RateLimiter } from './auth/rate-limit.js';
@@ -93,8 +93,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       return sequencer.ready;
     },
   };
-  const app = createApp(services, routes);
-  const server = http.createServer(app);
+  const server = http.createServer(createRequestHandler(services, routes));
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 65_000;

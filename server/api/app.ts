@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { createApiDispatcher } from './dispatch.js';
 import { ApiError, errorBody, isErrorCode, HTTP_STATUS_BY_CODE } from './errors.js';
 import { routeHandler } from './pipeline.js';
 import type { AnyRoute } from './route.js';
@@ -15,6 +17,7 @@ import { LedgerRejection } from '../ledger/errors.js';
 import { DomainError } from '../domain/errors.js';
 
 export const JSON_BODY_LIMIT = '64kb';
+const JSON_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Where `npm run build:web` puts the web app (client/web/dist); served at `/` when present. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../client/web/dist', import.meta.url));
@@ -27,6 +30,8 @@ export interface AppOptions {
 export function createApp(services: AppServices, routes: readonly AnyRoute[], options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // API answers are `Cache-Control: no-store`; hashing every body for an ETag only cost CPU on the order path.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.use(securityHeaders);
   app.use(requestLog(services));
@@ -39,6 +44,18 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[], op
   if (webAppDir) serveWebApp(app, webAppDir);
   app.use(errorHandler(services));
   return app;
+}
+
+/**
+ * The server's request handler: the API's ordinary requests through the lean dispatcher, the rest
+ * (web app, unusual requests, unknown paths) through the Express application.
+ */
+export function createRequestHandler(services: AppServices, routes: readonly AnyRoute[], options: AppOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
+  const app = createApp(services, routes, options);
+  const dispatch = createApiDispatcher(routes, services, { bodyLimitBytes: JSON_BODY_LIMIT_BYTES, headers: SECURITY_HEADERS, toErrorResponse });
+  return (request, response) => {
+    if (!dispatch(request, response)) app(request, response);
+  };
 }
 
 /** Fingerprinted bundles (Vite's `assets/name-<hash>.js`) never change under their name. */
@@ -88,17 +105,18 @@ function requestLog(services: AppServices) {
   };
 }
 
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+  ['Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"],
+  ['Cache-Control', 'no-store'],
+];
+
 function securityHeaders(_request: Request, response: Response, next: NextFunction): void {
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  response.setHeader('X-Frame-Options', 'DENY');
-  response.setHeader('Referrer-Policy', 'no-referrer');
-  response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  response.setHeader(
-    'Content-Security-Policy',
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-  );
-  response.setHeader('Cache-Control', 'no-store');
+  for (const [name, value] of SECURITY_HEADERS) response.setHeader(name, value);
   next();
 }
 
@@ -125,6 +143,8 @@ export function toErrorResponse(error: unknown): { status: number; body: ReturnT
     const code = isErrorCode(error.code) ? error.code : 'VALIDATION_FAILED';
     return { status: HTTP_STATUS_BY_CODE[code], body: errorBody(code, error.message) };
   }
+  // Express refuses a path parameter that is not valid percent-encoding with a URIError.
+  if (error instanceof URIError) return { status: 400, body: errorBody('VALIDATION_FAILED', 'a path parameter is not valid percent-encoding') };
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') return { status: 400, body: errorBody('MALFORMED_JSON', 'the request body is not valid JSON') };
   if (parserError?.type === 'entity.too.large') return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', `the request body exceeds ${JSON_BODY_LIMIT}`) };

@@ -3,7 +3,7 @@
  * The same table registers the Express handlers, generates the OpenAPI document and drives the
  * authorization-matrix test, so a route cannot exist without a declared access rule.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { Role } from '../auth/roles.js';
 import type { Principal } from '../auth/tokens.js';
@@ -20,7 +20,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
   principal: Principal | null;
   services: AppServices;
-  request: Request;
+  /** The underlying HTTP request (e.g. for the peer address). */
+  request: IncomingMessage;
 }
 
 export interface RouteResult {

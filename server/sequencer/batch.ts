@@ -11,6 +11,13 @@ import { inTransaction } from '../db/transaction.js';
 import type { AccountBook } from './accounts.js';
 import { orderRow, tradeRow, type OrderRecord, type TradeRecord } from './records.js';
 
+/** party + clOrdId → the order stored under it (see findStoredClOrdIds in the sequencer). */
+export type StoredClOrdIds = ReadonlyMap<string, { orderId: string; requestHash: string }>;
+
+export function clOrdIdKey(partyId: string, clOrdId: string): string {
+  return `${partyId}\u0000${clOrdId}`;
+}
+
 export class Batch {
   readonly journal: Command[] = [];
   readonly orders = new Map<string, OrderRecord>();
@@ -21,6 +28,9 @@ export class Batch {
   readonly entries: EntryInput[] = [];
   /** Writes of other modules that must commit with the batch (e.g. an RFQ becoming done). */
   readonly alsoWrite: ((trx: Knex.Transaction) => Promise<void>)[] = [];
+
+  /** Client order ids of this batch's new orders that the database already holds. */
+  constructor(readonly storedClOrdIds: StoredClOrdIds = new Map()) {}
 
   touch(order: OrderRecord): void {
     this.orders.set(order.id, order);

@@ -14,6 +14,7 @@ import { buyHold, MARKET_COLLAR_POINTS, sellHold } from '../risk/holds.js';
 import type { Instrument } from '../trading/instrument.js';
 import type { ErrorCode } from '../api/errors.js';
 import { applyEvents } from './apply-events.js';
+import { clOrdIdKey } from './batch.js';
 import { DuplicateClOrdId, ENGINE_TO_API, TradingRejection } from './rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from './records.js';
 import type { TradingState } from './state.js';
@@ -36,8 +37,8 @@ export interface PlaceOrderInput {
 
 export function placeOrder(state: TradingState, input: PlaceOrderInput) {
   const instrument = requireInstrument(state, input.noteId);
-  const clOrdKey = `${input.partyId}\u0000${input.clOrdId}`;
-  const earlier = state.clOrdIds.get(clOrdKey);
+  const clOrdKey = clOrdIdKey(input.partyId, input.clOrdId);
+  const earlier = state.clOrdIds.get(clOrdKey) ?? state.currentBatch().storedClOrdIds.get(clOrdKey);
   if (earlier) throw new DuplicateClOrdId(earlier.orderId, earlier.requestHash === input.requestHash);
   const order = newOrderRecord(state, input);
   state.clOrdIds.set(clOrdKey, { orderId: order.id, requestHash: input.requestHash });

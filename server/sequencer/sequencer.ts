@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../api/errors.js';
 import type { Clock } from '../api/services.js';
 import type { EngineEvent } from '../engine/index.js';
-import { Batch, commitBatch } from './batch.js';
+import { Batch, commitBatch, clOrdIdKey, type StoredClOrdIds } from './batch.js';
 import { recoverState } from './recovery.js';
 import { orderToApi, type ApiOrder, type TradeRecord } from './records.js';
 import { DEFAULT_RISK_LIMITS, type RiskLimits, type TradingState } from './state.js';
@@ -33,8 +33,23 @@ export interface CommittedBatch {
   lastSeq: number;
 }
 
+/** A party's client order id, which a job is about to use for a new order. */
+export interface ClOrdIdKey {
+  partyId: string;
+  clOrdId: string;
+}
+
+export interface ExecuteOptions {
+  /**
+   * Client order ids the job uses: looked up in the database once for the whole batch before it
+   * runs (one query, not one per request), so an id used on an earlier day is a duplicate.
+   */
+  clOrdIds?: readonly ClOrdIdKey[];
+}
+
 interface Job {
   work: (state: TradingState) => unknown;
+  clOrdIds: readonly ClOrdIdKey[] | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -62,10 +77,10 @@ export class Sequencer {
   }
 
   /** Runs `work` in sequence; resolves with its result once the batch holding it is committed. */
-  execute<T>(work: (state: TradingState) => T): Promise<T> {
+  execute<T>(work: (state: TradingState) => T, options: ExecuteOptions = {}): Promise<T> {
     if (this.queue.length >= QUEUE_JOBS_MAX) return Promise.reject(new ApiError('UNAVAILABLE', 'the order queue is full; retry shortly'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, clOrdIds: options.clOrdIds, resolve: resolve as (value: unknown) => void, reject });
       this.draining ??= this.drain().finally(() => {
         this.draining = null;
       });
@@ -98,17 +113,25 @@ export class Sequencer {
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const jobs = this.queue.splice(0, BATCH_JOBS_MAX);
-      await this.runBatch(jobs);
+      let stored: StoredClOrdIds;
+      try {
+        stored = await findStoredClOrdIds(this.knex, jobs);
+      } catch (error) {
+        this.logger.error({ err: error, jobs: jobs.length }, 'client order ids could not be looked up');
+        for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be checked; retry with the same clOrdId'));
+        continue;
+      }
+      await this.runBatch(jobs, stored);
     }
   }
 
-  private async runBatch(jobs: Job[]): Promise<void> {
+  private async runBatch(jobs: Job[], storedClOrdIds: StoredClOrdIds): Promise<void> {
     const state = this.state;
     if (!state) {
       for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the sequencer is starting'));
       return;
     }
-    const batch = new Batch();
+    const batch = new Batch(storedClOrdIds);
     state.batch = batch;
     state.now = this.clock.now();
     const outcomes: { ok: boolean; value: unknown }[] = [];
@@ -124,6 +147,7 @@ export class Sequencer {
     }
     state.batch = null;
     state.accounts.committed();
+    state.afterCommit();
     jobs.forEach((job, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) job.resolve(outcome.value);
@@ -153,6 +177,19 @@ export class Sequencer {
       }
     }
   }
+}
+
+/** The batch's client order ids that are already stored, from one query. */
+async function findStoredClOrdIds(knex: Knex, jobs: readonly Job[]): Promise<StoredClOrdIds> {
+  const pairs: [string, string][] = [];
+  for (const job of jobs) for (const key of job.clOrdIds ?? []) pairs.push([key.partyId, key.clOrdId]);
+  const stored = new Map<string, { orderId: string; requestHash: string }>();
+  if (pairs.length === 0) return stored;
+  const rows: { party_id: string; cl_ord_id: string; id: string; request_hash: string }[] = await knex('orders')
+    .select('party_id', 'cl_ord_id', 'id', 'request_hash')
+    .whereIn(['party_id', 'cl_ord_id'], pairs);
+  for (const row of rows) stored.set(clOrdIdKey(row.party_id, row.cl_ord_id), { orderId: row.id, requestHash: row.request_hash });
+  return stored;
 }
 
 /**

@@ -39,6 +39,7 @@ export class TradingState {
   readonly eligibleParties = new Set<string>();
   /** party + clOrdId of every order entered today (see startBusinessDay), to catch a retry racing its original. */
   readonly clOrdIds = new Map<string, { orderId: string; requestHash: string }>();
+  private dayGuardsStale = false;
   /** RFQs traded today: a second accept racing the first is refused before it commits. */
   readonly acceptedRfqs = new Set<string>();
   /** Ledger idempotency keys of cash movements entered today, for the same reason. */
@@ -102,14 +103,25 @@ export class TradingState {
 
   /**
    * The end-of-day roll: trades are dated with the new day, and the per-day race guards are
-   * emptied. They only need to cover a retry racing its original before that commits; anything
-   * older is found in the database by the callers, so they never outlive a business day.
+   * emptied after the batch commits. They only need to cover a retry racing its original before
+   * that commits; anything older is found in the database (client order ids by the sequencer's
+   * lookup per batch, the rest by the callers), so they never outlive a business day.
    */
   startBusinessDay(date: string): void {
     this.businessDate = date;
+    this.dayGuardsStale = true;
+  }
+
+  /**
+   * Empties the race guards once the batch that rolled the day has committed: within that batch
+   * they still cover what it has not yet written (a retry racing its original across the roll).
+   */
+  afterCommit(): void {
+    if (!this.dayGuardsStale) return;
     this.clOrdIds.clear();
     this.cashKeys.clear();
     this.acceptedRfqs.clear();
+    this.dayGuardsStale = false;
   }
 
   notionalToday(partyId: string): Decimal {

@@ -93,11 +93,12 @@ function assertOpen(order: OrderRecord): void {
   }
 }
 
-/** Places an order: a repeat of its clOrdId answers with the original (200), a new one 201. */
+/**
+ * Places an order: a repeat of its clOrdId answers with the original (200), a new one 201. The
+ * sequencer tells a repeat (DuplicateClOrdId); only then is the original read from the database.
+ */
 export async function submitOrder(services: AppServices, viewer: Principal, body: OrderRequest): Promise<EntryResult> {
   const hash = requestHash(body);
-  const earlier = await findOrderByClOrdId(services.knex, viewer.partyId, body.clOrdId);
-  if (earlier) return originalResult(services.knex, earlier, hash);
   try {
     const result = await sequencerOf(services).execute((state) =>
       placeOrder(state, {
@@ -114,6 +115,8 @@ export async function submitOrder(services: AppServices, viewer: Principal, body
         postOnly: body.postOnly ?? false,
         stpMode: body.stpMode ?? 'cancel_newest',
       }),
+      // Seen before (today in memory, earlier days by the batch's one lookup) → DuplicateClOrdId.
+      { clOrdIds: [{ partyId: viewer.partyId, clOrdId: body.clOrdId }] },
     );
     return { status: 201, body: result };
   } catch (error) {

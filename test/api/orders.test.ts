@@ -114,6 +114,27 @@ describe('clOrdId idempotency', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('DUPLICATE_CL_ORD_ID');
   });
+
+  it('still knows a clOrdId of an earlier business day, after the in-memory guard was emptied by the roll', async () => {
+    const body = { clOrdId: 'before-the-roll', noteId: notes['C']!.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' };
+    const first = await t.http.post('/api/v1/orders').set(await auth('investor2')).send(body);
+    expect(first.status).toBe(201);
+    // The roll and the retries race: whichever order they reach the sequencer in, the retry is the original.
+    const [, retry, conflict] = await Promise.all([
+      t.http.post('/api/v1/business-date/roll').set(await auth('operator1')),
+      t.http.post('/api/v1/orders').set(await auth('investor2')).send(body),
+      t.http.post('/api/v1/orders').set(await auth('investor2')).send({ ...body, price: '89' }),
+    ]);
+    expect(retry.status).toBe(200);
+    expect(retry.body.order.id).toBe(first.body.order.id);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('DUPLICATE_CL_ORD_ID');
+    const later = await t.http.post('/api/v1/orders').set(await auth('investor2')).send(body);
+    expect(later.status).toBe(200);
+    expect(later.body.order.id).toBe(first.body.order.id);
+    const count = await t.database.knex('orders').where({ cl_ord_id: 'before-the-roll' }).count<{ count: string }[]>('* as count');
+    expect(count[0]!.count).toBe('1');
+  });
 });
 
 describe('bad orders change nothing', () => {

@@ -5,10 +5,14 @@
  * are installed, otherwise on embedded PGlite; then a separate load process with many concurrent
  * keep-alive HTTP clients places limit buys on the demo notes (non-crossing, so books grow and
  * holds are taken) and cancels every other one. Each acknowledgement arrives only after its
- * batch has committed. BENCH_CLIENTS and BENCH_SECONDS change the load.
- * Prints: orders_per_s=<n> ack_p50_ms=<n> ack_p99_ms=<n> clients=<n> database=<pg|pglite>
+ * batch has committed. BENCH_CLIENTS and BENCH_SECONDS change the load; BENCH_DEBUG=1 prints the
+ * sequencer's batches.
+ * Prints the counts, commands (orders and cancels) per second and the CPU the server process and
+ * the PostgreSQL cluster spent per command (what bounds throughput on a 2-core machine), then:
+ * orders_per_s=<n> ack_p50_ms=<n> ack_p99_ms=<n> clients=<n> database=<pg|pglite>
  */
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -47,7 +51,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-interface LoadResult { placed: number; cancelled: number; failures: number; latencies: number[] }
+interface LoadResult { placed: number; cancelled: number; failures: number; requests: number; latencies: number[] }
 interface LoadPlan { port: number; tokens: Record<string, string>; notes: string[] }
 
 function runLoadProcess(plan: LoadPlan): Promise<LoadResult> {
@@ -60,23 +64,72 @@ function runLoadProcess(plan: LoadPlan): Promise<LoadResult> {
   });
 }
 
-/** The load process: CLIENTS keep-alive connections placing buys (and cancelling every other one). */
+/**
+ * One keep-alive HTTP/1.1 connection, one request at a time, written by hand on a socket: Node's
+ * http client costs several times the CPU of the requests it makes, and on two cores the load
+ * generator's CPU is taken from the server being measured. Answers must carry Content-Length.
+ */
+class KeepAliveConnection {
+  private readonly socket: net.Socket;
+  private buffer: Buffer = Buffer.alloc(0);
+  private pending: { resolve: (r: { status: number; body: any }) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(port: number) {
+    this.socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+    this.socket.on('data', (chunk) => this.onData(chunk));
+    this.socket.on('error', (error) => this.pending?.reject(error));
+  }
+
+  request(method: string, urlPath: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const head = `${method} ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n`
+      + (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : '') + '\r\n';
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(head + payload);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const headEnd = this.buffer.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const head = this.buffer.subarray(0, headEnd).toString('latin1');
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) throw new Error(`response without Content-Length: ${head}`);
+    const total = headEnd + 4 + Number(length[1]);
+    if (this.buffer.length < total) return;
+    const text = this.buffer.subarray(headEnd + 4, total).toString('utf8');
+    this.buffer = this.buffer.subarray(total);
+    const pending = this.pending!;
+    this.pending = null;
+    pending.resolve({ status: Number(head.slice(9, 12)), body: text ? JSON.parse(text) : null });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** The load process: CLIENTS keep-alive connections placing buys and cancelling every other one. */
 async function load(plan: LoadPlan): Promise<LoadResult> {
   const users = Object.keys(plan.tokens);
-  const result: LoadResult = { placed: 0, cancelled: 0, failures: 0, latencies: [] };
+  const result: LoadResult = { placed: 0, cancelled: 0, failures: 0, requests: 0, latencies: [] };
   let measuring = false;
   const deadline = Date.now() + WARMUP_MS + DURATION_MS;
-  let sequence = 0;
   const client = async (index: number) => {
     const username = users[index % users.length]!;
-    while (Date.now() < deadline) {
-      const noteId = plan.notes[(sequence++) % plan.notes.length]!;
-      const price = (90 + (sequence % 64) / 8).toString();
+    const token = plan.tokens[username]!;
+    const connection = new KeepAliveConnection(plan.port);
+    for (let n = 0; Date.now() < deadline; n++) {
+      const noteId = plan.notes[(index + n) % plan.notes.length]!;
+      const price = (90 + ((index + n) % 64) / 8).toString();
       const t0 = process.hrtime.bigint();
-      const response = await call(plan.port, 'POST', '/api/v1/orders', plan.tokens[username]!, {
-        clOrdId: `b-${index}-${sequence}`, noteId, side: 'buy', type: 'limit', price, quantity: '100000', timeInForce: 'GTC',
+      const response = await connection.request('POST', '/api/v1/orders', token, {
+        clOrdId: `b-${index}-${n}`, noteId, side: 'buy', type: 'limit', price, quantity: '100000', timeInForce: 'GTC',
       });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      result.requests += 1;
       if (response.status !== 201) {
         result.failures += 1;
         if (result.failures < 4) process.stderr.write(`${response.status} ${JSON.stringify(response.body).slice(0, 300)}\n`);
@@ -86,15 +139,16 @@ async function load(plan: LoadPlan): Promise<LoadResult> {
         result.latencies.push(ms);
         result.placed += 1;
       }
-      if (sequence % 2 === 0) {
-        const cancel = await call(plan.port, 'DELETE', `/api/v1/orders/${response.body.order.id}`, plan.tokens[username]!);
+      if (n % 2 === 1) {
+        const cancel = await connection.request('DELETE', `/api/v1/orders/${response.body.order.id}`, token);
+        result.requests += 1;
         if (cancel.status === 200 && measuring) result.cancelled += 1;
       }
     }
+    connection.close();
   };
   setTimeout(() => (measuring = true), WARMUP_MS);
   await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-  agent.destroy();
   return result;
 }
 
@@ -127,7 +181,11 @@ async function main(): Promise<void> {
 
   // The load comes from a separate process, as it would in production, so it does not take the
   // server's CPU; it reports its measurements as one JSON line.
+  const cpuBefore = process.cpuUsage();
+  const pgCpuBefore = cluster?.cpuSeconds() ?? 0;
   const load = await runLoadProcess({ port, tokens, notes: notes.map((n) => n.id) });
+  const cpu = process.cpuUsage(cpuBefore);
+  const pgCpuSeconds = (cluster?.cpuSeconds() ?? 0) - pgCpuBefore;
   const { placed, cancelled, failures } = load;
   const latencies = load.latencies.sort((a, b) => a - b);
   const seconds = DURATION_MS / 1000;
@@ -138,7 +196,7 @@ async function main(): Promise<void> {
     clients: CLIENTS,
     database: usePostgres ? 'pg' : 'pglite',
   };
-  process.stdout.write(`placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)}\n`);
+  process.stdout.write(`placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)} server_cpu_us_per_command=${Math.round((cpu.user + cpu.system) / (load.requests || 1))} postgres_cpu_us_per_command=${Math.round((pgCpuSeconds * 1e6) / (load.requests || 1))}\n`);
   process.stdout.write(`orders_per_s=${out.orders_per_s} ack_p50_ms=${out.ack_p50_ms} ack_p99_ms=${out.ack_p99_ms} clients=${out.clients} database=${out.database}\n`);
   await service.close();
   await database.close();

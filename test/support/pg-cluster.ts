@@ -11,7 +11,29 @@ import { execFileSync } from 'node:child_process';
 
 export interface PgCluster {
   url: string;
+  /** CPU seconds used so far by the cluster's processes (postmaster and backends); benches report it. */
+  cpuSeconds(): number;
   stop(): void;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of the postmaster and its direct children (backends, walwriter, checkpointer, …), from /proc. */
+function clusterCpuSeconds(postmasterPid: number): number {
+  let ticks = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    // Fields after the command name (which may hold spaces) start at state: ppid is the 2nd, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === postmasterPid || Number(fields[1]) === postmasterPid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 export function findPostgresBin(): string | null {
@@ -51,8 +73,10 @@ export async function startPgCluster(): Promise<PgCluster> {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200`;
   run(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
   let stopped = false;
+  const postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    cpuSeconds: () => clusterCpuSeconds(postmasterPid),
     stop: () => {
       if (stopped) return;
       stopped = true;
