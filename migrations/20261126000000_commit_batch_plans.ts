@@ -6,7 +6,8 @@
  * scan of the whole holds table and kept doing so as the table grew (measured in the order bench:
  * 4.4 ms of a 5.6 ms commit scanning 3,330 holds to update 30; worse with every order). Now the
  * batch is unpacked into arrays once, every statement probes the indexes with `= any(array)` or
- * `unnest(...)`, whose row counts the planner knows, and each call gets a custom plan. Statements
+ * `unnest(...)`, whose row counts the planner knows, and each call gets a custom plan (its
+ * caller's statements — plain inserts of the journal, orders and trades — keep generic plans). Statements
  * with nothing to do are skipped, and the check that every changed hold is active is the lock
  * statement's row count instead of a separate join.
  *
@@ -84,11 +85,8 @@ end $$`;
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(LEDGER_APPLY_HOLD_BATCH);
-  // Its caller's few statements (journal, orders, trades) are planned per call too.
-  await knex.raw('alter function trading_commit_batch(jsonb, jsonb, jsonb, jsonb, jsonb) set plan_cache_mode = force_custom_plan');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('alter function trading_commit_batch(jsonb, jsonb, jsonb, jsonb, jsonb) reset plan_cache_mode');
   await knex.raw(PREVIOUS_HOLD_BATCH);
 }

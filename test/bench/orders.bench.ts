@@ -51,7 +51,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-interface LoadResult { placed: number; cancelled: number; failures: number; requests: number; latencies: number[] }
+interface LoadResult { placed: number; cancelled: number; failures: number; requests: number; cpuMicros: number; latencies: number[] }
 interface LoadPlan { port: number; tokens: Record<string, string>; notes: string[] }
 
 function runLoadProcess(plan: LoadPlan): Promise<LoadResult> {
@@ -114,7 +114,8 @@ class KeepAliveConnection {
 /** The load process: CLIENTS keep-alive connections placing buys and cancelling every other one. */
 async function load(plan: LoadPlan): Promise<LoadResult> {
   const users = Object.keys(plan.tokens);
-  const result: LoadResult = { placed: 0, cancelled: 0, failures: 0, requests: 0, latencies: [] };
+  const result: LoadResult = { placed: 0, cancelled: 0, failures: 0, requests: 0, cpuMicros: 0, latencies: [] };
+  const cpuBefore = process.cpuUsage();
   let measuring = false;
   const deadline = Date.now() + WARMUP_MS + DURATION_MS;
   const client = async (index: number) => {
@@ -149,6 +150,8 @@ async function load(plan: LoadPlan): Promise<LoadResult> {
   };
   setTimeout(() => (measuring = true), WARMUP_MS);
   await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
+  const cpu = process.cpuUsage(cpuBefore);
+  result.cpuMicros = cpu.user + cpu.system;
   return result;
 }
 
@@ -196,7 +199,7 @@ async function main(): Promise<void> {
     clients: CLIENTS,
     database: usePostgres ? 'pg' : 'pglite',
   };
-  process.stdout.write(`placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)} server_cpu_us_per_command=${Math.round((cpu.user + cpu.system) / (load.requests || 1))} postgres_cpu_us_per_command=${Math.round((pgCpuSeconds * 1e6) / (load.requests || 1))}\n`);
+  process.stdout.write(`placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)} server_cpu_us_per_command=${Math.round((cpu.user + cpu.system) / (load.requests || 1))} postgres_cpu_us_per_command=${Math.round((pgCpuSeconds * 1e6) / (load.requests || 1))} load_cpu_us_per_command=${Math.round(load.cpuMicros / (load.requests || 1))}\n`);
   process.stdout.write(`orders_per_s=${out.orders_per_s} ack_p50_ms=${out.ack_p50_ms} ack_p99_ms=${out.ack_p99_ms} clients=${out.clients} database=${out.database}\n`);
   await service.close();
   await database.close();
