@@ -6,6 +6,8 @@
  *
  * Beyond one process, this is the seam where a broker (NATS, Redis) would sit (DESIGN.md).
  */
+import type { InstructionView } from '../settlement/queries.js';
+
 export interface RfqActivity {
   kind: 'rfq_created' | 'rfq_response' | 'rfq_done' | 'rfq_expired';
   rfqId: string;
@@ -15,14 +17,22 @@ export interface RfqActivity {
   views: Map<string, unknown>;
 }
 
+/** One instruction changed (e.g. cancelled by the back office): as GET /settlements shows it. */
 export interface SettlementActivity {
   kind: 'settlement_changed';
   /** The parties of the instruction. */
   partyIds: string[];
-  instruction: unknown;
+  instruction: InstructionView;
 }
 
-export type BusEvent = RfqActivity | SettlementActivity;
+/** A settlement run finished: what it settled carries its id, what failed the run's date. */
+export interface SettlementRunActivity {
+  kind: 'settlement_run';
+  runId: string;
+  date: string;
+}
+
+export type BusEvent = RfqActivity | SettlementActivity | SettlementRunActivity;
 
 export class EventBus {
   private readonly subscribers = new Set<(event: BusEvent) => void>();

@@ -27,6 +27,7 @@ import { FanOut } from './fanout.js';
 import { Feed, KeyedFeed, RecentFeed, Subscription } from './feed.js';
 import { BookFeed, LevelFormat } from './feeds/book.js';
 import { QuotesFeed } from './feeds/quotes.js';
+import { SettlementsFeed } from './feeds/settlements.js';
 import type { WsLimits } from './limits.js';
 import { errorMessage } from './protocol.js';
 
@@ -152,9 +153,9 @@ export class Hub {
         return feed;
       }
       case 'settlements': {
-        // Settlement changes stream from the moment of subscription; the list itself is REST's.
-        const feed = new KeyedFeed<unknown>(key, channel, mark, 'settlements', instructionId, () => false);
-        feed.loaded([]);
+        const onReadError = (error: unknown) => this.services.logger.error({ err: error, feed: key }, 'a settlements feed could not read its instructions');
+        const feed = new SettlementsFeed(key, channel, mark, request.principal.partyId, db, onReadError);
+        this.loadLater(feed, () => feed.load(this.limits.settlementSnapshotMax), () => undefined);
         return feed;
       }
     }
@@ -261,6 +262,7 @@ export class Hub {
   }
 
   private routeTrades(batch: CommittedBatch, state: TradingState): void {
+    const tradesBySettlementFeed = new Map<SettlementsFeed, string[]>();
     for (const trade of batch.trades) {
       const tapeFeed = this.feeds.get(feedKey({ kind: 'trades', noteId: trade.noteId }));
       if (tapeFeed instanceof RecentFeed) {
@@ -274,8 +276,12 @@ export class Hub {
       for (const partyId of [trade.buyerPartyId, trade.sellerPartyId]) {
         const feed = this.feeds.get(privateKey('executions', partyId));
         if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add([executionFor(trade, partyId)]);
+        const settlements = this.feeds.get(privateKey('settlements', partyId));
+        if (settlements instanceof SettlementsFeed) tradesBySettlementFeed.set(settlements, [...(tradesBySettlementFeed.get(settlements) ?? []), trade.id]);
       }
     }
+    // Each trade's instruction was created in the same commit: the parties see it as pending.
+    for (const [feed, tradeIds] of tradesBySettlementFeed) feed.refresh({ kind: 'trades', tradeIds });
   }
 
   private routeOrders(batch: CommittedBatch): void {
@@ -294,8 +300,12 @@ export class Hub {
       if (event.kind === 'settlement_changed') {
         for (const partyId of new Set(event.partyIds)) {
           const feed = this.feeds.get(privateKey('settlements', partyId));
-          if (feed) (feed as KeyedFeed<unknown>).upsert([event.instruction]);
+          if (feed instanceof SettlementsFeed) feed.upsert([event.instruction]);
         }
+        return;
+      }
+      if (event.kind === 'settlement_run') {
+        for (const feed of this.feeds.values()) if (feed instanceof SettlementsFeed) feed.refresh({ kind: 'run', runId: event.runId, date: event.date });
         return;
       }
       for (const partyId of new Set(event.partyIds)) {
@@ -314,14 +324,6 @@ export class Hub {
 
 function isOpenOrder(order: ApiOrder): boolean {
   return order.status === 'new' || order.status === 'partially_filled';
-}
-
-let anonymousInstructions = 0;
-
-/** Instructions are replaced by id within a cycle; one without an id is kept as it is. */
-function instructionId(instruction: unknown): string {
-  const id = (instruction as { id?: unknown } | null)?.id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : `anonymous:${++anonymousInstructions}`;
 }
 
 function rfqRole(principal: Principal): 'investor' | 'dealer' {

@@ -54,6 +54,8 @@ export interface WsLimits {
   recentTradesMax: number;
   /** Open RFQs in an rfqs snapshot. */
   rfqSnapshotMax: number;
+  /** Open settlement instructions in a settlements snapshot (the full list is GET /settlements). */
+  settlementSnapshotMax: number;
 }
 
 export const DEFAULT_WS_LIMITS: Readonly<WsLimits> = Object.freeze({
@@ -77,6 +79,7 @@ export const DEFAULT_WS_LIMITS: Readonly<WsLimits> = Object.freeze({
   closeGraceMs: 1_000,
   recentTradesMax: 50,
   rfqSnapshotMax: 100,
+  settlementSnapshotMax: 200,
 });
 
 export function resolveLimits(overrides: Partial<WsLimits> | undefined): WsLimits {

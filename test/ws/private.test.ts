@@ -125,18 +125,60 @@ describe('rfqs and settlements', () => {
     for (const probe of [investor, dealer1, dealer2, bystander, late]) probe.close();
   });
 
-  it('streams settlement changes to the parties of the instruction only', async () => {
+  it('streams a party its instructions: pending once traded, settled by the run; nothing to anyone else', async () => {
+    const noteId = notes['B']!;
     const investor1 = await session('investor1', ['settlements']);
-    const investor2 = await session('investor2', ['settlements']);
-    expect(investor1.messages.find((m) => m.channel === 'settlements')!.data).toEqual({ settlements: [] });
-    const instruction = { id: 'si-1', tradeId: 'T1-1', status: 'settled', buyerPartyId: await t.partyId('investor1'), sellerPartyId: await t.partyId('dealer1') };
-    t.service.services.events.publish({ kind: 'settlement_changed', partyIds: [instruction.buyerPartyId, instruction.sellerPartyId], instruction });
-    const update = await investor1.waitFor((m) => m.channel === 'settlements' && m.type === 'update');
-    expect(update).toMatchObject({ seq: 1, data: { settlements: [instruction] } });
+    const dealer1 = await session('dealer1', ['settlements']);
+    const bystander = await session('investor2', ['settlements']);
+    await place('dealer1', { noteId, side: 'sell', price: '99.5', quantity: '100000' });
+    const buy = await place('investor1', { noteId, side: 'buy', price: '99.5', quantity: '100000', timeInForce: 'IOC' });
+    const tradeId: string = buy.fills[0].tradeId;
+    const isTrade = (m: { channel?: string; type?: string; data?: any }, status: string) =>
+      m.channel === 'settlements' && m.type === 'update' && m.data.settlements.some((i: { tradeId: string; status: string }) => i.tradeId === tradeId && i.status === status);
+
+    const pending = (await investor1.waitFor((m) => isTrade(m, 'pending'))).data.settlements.find((i: { tradeId: string }) => i.tradeId === tradeId);
+    expect(pending).toMatchObject({ buyerPartyId: await t.partyId('investor1'), sellerPartyId: await t.partyId('dealer1'), quantity: '100000', status: 'pending' });
+    const listed = (await t.http.get('/api/v1/settlements').set({ authorization: `Bearer ${await t.token('investor1')}` }).expect(200)).body;
+    expect(pending).toEqual(listed.find((i: { tradeId: string }) => i.tradeId === tradeId));
+    await dealer1.waitFor((m) => isTrade(m, 'pending'));
+
+    const backoffice = { authorization: `Bearer ${await t.token('backoffice1')}` };
+    while ((await t.http.get('/api/v1/business-date').set(backoffice)).body.businessDate < pending.settlementDate) {
+      await t.http.post('/api/v1/business-date/roll').set(backoffice).expect(200);
+    }
+    const run = (await t.http.post('/api/v1/settlements/run').set(backoffice).send({ date: pending.settlementDate }).expect(200)).body;
+    const settled = (await investor1.waitFor((m) => isTrade(m, 'settled'))).data.settlements.find((i: { tradeId: string }) => i.tradeId === tradeId);
+    expect(settled).toMatchObject({ id: pending.id, status: 'settled', runId: run.runId, settledDate: pending.settlementDate });
+    await dealer1.waitFor((m) => isTrade(m, 'settled'));
+
+    const late = await session('investor1', ['settlements']);
+    const snapshot = late.messages.find((m) => m.channel === 'settlements' && m.type === 'snapshot')!;
+    expect(snapshot.data.settlements.map((i: { id: string }) => i.id)).not.toContain(pending.id);
     await delay(50);
-    expect(investor2.channel('settlements').filter((m) => m.type === 'update')).toEqual([]);
-    investor1.close();
+    expect(bystander.channel('settlements').filter((m) => m.type === 'update')).toEqual([]);
+    for (const probe of [investor1, dealer1, bystander, late]) probe.close();
+  });
+
+  it('lists open instructions in the snapshot and streams a cancellation to both parties', async () => {
+    const noteId = notes['B']!;
+    await place('dealer2', { noteId, side: 'sell', price: '99.5', quantity: '100000' });
+    const buy = await place('investor2', { noteId, side: 'buy', price: '99.5', quantity: '100000', timeInForce: 'IOC' });
+    const tradeId: string = buy.fills[0].tradeId;
+    await t.service.services.sequencer!.idle();
+    const investor2 = await session('investor2', ['settlements']);
+    const dealer2 = await session('dealer2', ['settlements']);
+    const snapshot = investor2.messages.find((m) => m.channel === 'settlements' && m.type === 'snapshot')!;
+    const open = snapshot.data.settlements.find((i: { tradeId: string }) => i.tradeId === tradeId);
+    expect(open).toMatchObject({ status: 'pending', tradeId });
+
+    const backoffice = { authorization: `Bearer ${await t.token('backoffice1')}` };
+    await t.http.post(`/api/v1/settlements/${open.id}/cancel`).set(backoffice).send({ reason: 'trade busted' }).expect(200);
+    for (const probe of [investor2, dealer2]) {
+      const update = await probe.waitFor((m) => m.channel === 'settlements' && m.type === 'update');
+      expect(update.data.settlements).toEqual([expect.objectContaining({ id: open.id, status: 'cancelled', cancelReason: 'trade busted' })]);
+    }
     investor2.close();
+    dealer2.close();
   });
 });
 

@@ -76,6 +76,7 @@ export const settlementRoutes = [
         { date: body.date, mode: body.mode, createdBy: requirePrincipal(principal).userId, referenceRatePercent: referenceRateFromEnvironment() },
         { afterChunk: (settled) => notifySettled(services.sequencer, settled) },
       );
+      services.events.publish({ kind: 'settlement_run', runId: summary.runId, date: summary.date }, (error) => services.logger.error({ err: error }, 'a settlement run listener failed'));
       return { body: summary };
     },
   }),
@@ -97,7 +98,12 @@ export const settlementRoutes = [
     handler: async ({ params, body, services }) => {
       const result = await cancelInstruction(services.knex, params.id, body?.reason ?? 'cancelled by the back office');
       await notifyReleasedHolds(services.sequencer, result.releasedHolds.map((h) => h.reference));
-      return { body: instructionView(result.instruction, await currentBusinessDate(services.knex), referenceRateFromEnvironment()) };
+      const instruction = instructionView(result.instruction, await currentBusinessDate(services.knex), referenceRateFromEnvironment());
+      services.events.publish(
+        { kind: 'settlement_changed', partyIds: [instruction.buyerPartyId, instruction.sellerPartyId], instruction },
+        (error) => services.logger.error({ err: error }, 'a settlement listener failed'),
+      );
+      return { body: instruction };
     },
   }),
   defineRoute({
