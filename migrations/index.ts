@@ -11,6 +11,8 @@ import * as settlement from './20261123000000_settlement.js';
 import * as registry from './20261124000000_registry.js';
 import * as registryRecovery from './20261125000000_registry_recovery.js';
 import * as commitBatchPlans from './20261126000000_commit_batch_plans.js';
+import * as ledgerDvpBatch from './20261127000000_ledger_dvp_batch.js';
+import * as settlementSetBased from './20261127100000_settlement_set_based.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -21,6 +23,8 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261124000000_registry', registry],
   ['20261125000000_registry_recovery', registryRecovery],
   ['20261126000000_commit_batch_plans', commitBatchPlans],
+  ['20261127000000_ledger_dvp_batch', ledgerDvpBatch],
+  ['20261127100000_settlement_set_based', settlementSetBased],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

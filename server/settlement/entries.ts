@@ -1,5 +1,7 @@
 /**
- * Turns settle decisions into journal entries — pure, no I/O.
+ * Turns settle decisions into journal entries — pure, no I/O. The reference model of what the
+ * database's set-based writer (ledger_post_dvp_batch, called by settlement_settle_chunk) books:
+ * the tests hold the database's entries to these, payload hash included.
  *
  * Gross (BIS DVP model 1): one entry per instruction, key `settle:<instructionId>`, with the
  * four legs (seller face −, buyer face +, buyer cash −, seller cash +) and the trade's holds

@@ -1,9 +1,16 @@
 /**
- * The decision core of a settlement run — pure, no I/O: given open instructions in id order, the
- * locked balances of every account they touch and the trades' active holds, it decides for each
- * instruction whether both legs can move now, and applies the settled ones to the balances so
- * the next instruction sees them (a party that receives face early in a chunk can deliver it
- * later in the same chunk, exactly as gross settlement one by one would).
+ * The decision rule of settlement — pure, no I/O. The database settles in set-based SQL
+ * (settlement_settle_chunk and settlement_decide_uncovered, in
+ * migrations/20261127100000_settlement_set_based.ts); this is the reference model the tests
+ * compare it with (test/settlement/reference-model.test.ts).
+ *
+ * Given open instructions in id order, the balances of every account they touch and the trades'
+ * active holds: an instruction whose two paying legs are each covered by the trade's own hold
+ * (on the paying account, with enough remaining, named by no other instruction) is "covered" and
+ * settles first — consuming a hold lowers total and held alike and receipts only raise balances,
+ * so covered instructions cannot fail and their order does not matter. Then the others, one by
+ * one in id order, against the balances the settled ones left: a party that receives face from
+ * any covered trade, or from an earlier one, can deliver it.
  *
  * Guarantees: all or nothing per instruction (no partial delivery); no balance goes below its
  * held amount or below zero; a hold is used only up to its remaining amount and only when it
@@ -54,27 +61,54 @@ function move(balances: Map<string, BalanceState>, account: string, amount: Deci
   if (!holdUse.isZero()) balance.held = balance.held.minus(holdUse);
 }
 
-export function decide(instructions: readonly DueInstruction[], balances: Map<string, BalanceState>, holds: Map<string, HoldState>): Decision[] {
-  const decisions: Decision[] = [];
-  for (const instruction of instructions) {
-    const sellerFace = partyKey(instruction.sellerPartyId, instruction.noteId);
-    const buyerCash = partyKey(instruction.buyerPartyId, CASH_ASSET);
-    const sellerHoldUse = legCover(balances, holds, sellerFace, instruction.sellerHoldReference, instruction.quantity);
-    const buyerHoldUse = legCover(balances, holds, buyerCash, instruction.buyerHoldReference, instruction.netAmount);
-    if (sellerHoldUse === null || buyerHoldUse === null) {
-      const failedSide: FailedSide = sellerHoldUse === null && buyerHoldUse === null ? 'both' : sellerHoldUse === null ? 'seller' : 'buyer';
-      decisions.push({ kind: 'fail', instruction, failedSide });
-      continue;
+/** How often each active hold is named by the instructions (as seller's or buyer's hold). */
+function holdNames(instructions: readonly DueInstruction[], holds: Map<string, HoldState>): Map<string, number> {
+  const names = new Map<string, number>();
+  for (const i of instructions) {
+    for (const reference of [i.sellerHoldReference, i.buyerHoldReference]) {
+      if (reference !== null && holds.has(reference)) names.set(reference, (names.get(reference) ?? 0) + 1);
     }
-    move(balances, sellerFace, instruction.quantity.negated(), sellerHoldUse);
-    move(balances, partyKey(instruction.buyerPartyId, instruction.noteId), instruction.quantity, ZERO);
-    move(balances, buyerCash, instruction.netAmount.negated(), buyerHoldUse);
-    move(balances, partyKey(instruction.sellerPartyId, CASH_ASSET), instruction.netAmount, ZERO);
-    if (sellerHoldUse.gt(0)) useHold(holds, instruction.sellerHoldReference, sellerHoldUse);
-    if (buyerHoldUse.gt(0)) useHold(holds, instruction.buyerHoldReference, buyerHoldUse);
-    decisions.push({ kind: 'settle', instruction, sellerHoldUse, buyerHoldUse });
   }
-  return decisions;
+  return names;
+}
+
+function coveredBy(holds: Map<string, HoldState>, names: Map<string, number>, account: string, reference: string | null, amount: Decimal): boolean {
+  const hold = reference === null ? undefined : holds.get(reference);
+  return hold !== undefined && hold.accountKey === account && hold.remaining.gte(amount) && names.get(reference as string) === 1;
+}
+
+function isCovered(instruction: DueInstruction, holds: Map<string, HoldState>, names: Map<string, number>): boolean {
+  return coveredBy(holds, names, partyKey(instruction.sellerPartyId, instruction.noteId), instruction.sellerHoldReference, instruction.quantity)
+    && coveredBy(holds, names, partyKey(instruction.buyerPartyId, CASH_ASSET), instruction.buyerHoldReference, instruction.netAmount);
+}
+
+/** Settles or fails one instruction against the current balances and holds, and applies a settlement. */
+function decideOne(instruction: DueInstruction, balances: Map<string, BalanceState>, holds: Map<string, HoldState>): Decision {
+  const sellerFace = partyKey(instruction.sellerPartyId, instruction.noteId);
+  const buyerCash = partyKey(instruction.buyerPartyId, CASH_ASSET);
+  const sellerHoldUse = legCover(balances, holds, sellerFace, instruction.sellerHoldReference, instruction.quantity);
+  const buyerHoldUse = legCover(balances, holds, buyerCash, instruction.buyerHoldReference, instruction.netAmount);
+  if (sellerHoldUse === null || buyerHoldUse === null) {
+    const failedSide: FailedSide = sellerHoldUse === null && buyerHoldUse === null ? 'both' : sellerHoldUse === null ? 'seller' : 'buyer';
+    return { kind: 'fail', instruction, failedSide };
+  }
+  move(balances, sellerFace, instruction.quantity.negated(), sellerHoldUse);
+  move(balances, partyKey(instruction.buyerPartyId, instruction.noteId), instruction.quantity, ZERO);
+  move(balances, buyerCash, instruction.netAmount.negated(), buyerHoldUse);
+  move(balances, partyKey(instruction.sellerPartyId, CASH_ASSET), instruction.netAmount, ZERO);
+  if (sellerHoldUse.gt(0)) useHold(holds, instruction.sellerHoldReference, sellerHoldUse);
+  if (buyerHoldUse.gt(0)) useHold(holds, instruction.buyerHoldReference, buyerHoldUse);
+  return { kind: 'settle', instruction, sellerHoldUse, buyerHoldUse };
+}
+
+/** Decisions in the instructions' order: the covered ones settled first, then the others in order. */
+export function decide(instructions: readonly DueInstruction[], balances: Map<string, BalanceState>, holds: Map<string, HoldState>): Decision[] {
+  const names = holdNames(instructions, holds);
+  const covered = instructions.filter((i) => isCovered(i, holds, names));
+  const decisions = new Map<DueInstruction, Decision>();
+  for (const instruction of covered) decisions.set(instruction, decideOne(instruction, balances, holds));
+  for (const instruction of instructions) if (!decisions.has(instruction)) decisions.set(instruction, decideOne(instruction, balances, holds));
+  return instructions.map((i) => decisions.get(i) as Decision);
 }
 
 function useHold(holds: Map<string, HoldState>, reference: string | null, amount: Decimal): void {

@@ -4,9 +4,11 @@
  * On a throwaway PostgreSQL cluster (fsync on; embedded PGlite when no server is installed):
  * migrate, create many parties and a few notes with opening cash and face posted through the
  * ledger, then 100,000 trades between them with their trade holds (bulk SQL, as order entry
- * leaves them; the trades' trigger creates their instructions), run one gross settlement for the
- * day, and check the books with the reconciliation.
- * Prints the figures, then: trades=<n> trades_settled_per_s=<n> breaks=<n>
+ * leaves them; the trades' trigger creates their instructions), run one settlement for the day,
+ * and check the books with the reconciliation. By default net, then gross, each on a fresh
+ * database (BENCH_MODE=gross|net runs one; BENCH_TRADES, BENCH_CHUNK, BENCH_CONCURRENCY tune).
+ * Prints the figures, `net: trades=… trades_settled_per_s=… breaks=…`, and last, for gross:
+ * trades=<n> trades_settled_per_s=<n> breaks=<n>
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +30,8 @@ const TRADES = Number(process.env.BENCH_TRADES ?? 100_000);
 const PARTIES = Number(process.env.BENCH_PARTIES ?? 2_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 3);
 const SETTLEMENT_DATE = '2026-11-24';
-const MODE = (process.env.BENCH_MODE ?? 'net') as 'gross' | 'net';
+/** BENCH_MODE=gross|net runs one mode; by default net, then gross (the product's default, printed last). */
+const MODES: readonly ('gross' | 'net')[] = process.env.BENCH_MODE === 'net' ? ['net'] : process.env.BENCH_MODE === 'gross' ? ['gross'] : ['net', 'gross'];
 
 async function seed(knex: Knex): Promise<{ parties: string[]; notes: string[] }> {
   await knex('business_date').insert({ id: 1, business_date: SETTLEMENT_DATE }).onConflict('id').merge();
@@ -84,40 +87,70 @@ async function createTrades(knex: Knex, parties: string[], notes: string[]): Pro
   await knex.raw('analyze');
 }
 
+interface ModeResult {
+  settled: number;
+  perSecond: number;
+  breaks: number;
+}
+
+/** One mode on a fresh database: migrate, seed, trades, one settlement run, the reconciliation. */
+async function benchMode(database: Database, mode: 'gross' | 'net'): Promise<ModeResult> {
+  await migrateToLatest(database.knex);
+  const setupStarted = performance.now();
+  const { parties, notes } = await seed(database.knex);
+  await createTrades(database.knex, parties, notes);
+  console.log(`${mode} setup: ${TRADES} trades between ${parties.length} parties in ${notes.length} notes in ${Math.round(performance.now() - setupStarted)} ms (${database.target})`);
+  let lastShown = 0;
+  const summary = await runSettlement(database.knex, {
+    date: SETTLEMENT_DATE, mode, createdBy: null, referenceRatePercent: new Decimal(0),
+    ...(process.env.BENCH_CHUNK ? { chunkSize: Number(process.env.BENCH_CHUNK) } : {}),
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
+  }, {
+    afterChunk: async (settled) => {
+      lastShown += settled.length;
+      if (process.stderr.isTTY) process.stderr.write(`\rsettled ${lastShown}/${TRADES}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(`${mode} run: settled=${summary.settled} failed=${summary.failed} chunks=${summary.chunks} duration_ms=${summary.durationMs}`);
+  const reconStarted = performance.now();
+  const report = await reconcile(database.knex);
+  console.log(`${mode} reconciliation: ${report.breaks.length} breaks in ${Math.round(performance.now() - reconStarted)} ms`);
+  for (const b of report.breaks.slice(0, 5)) console.log(`  break: ${b.kind} ${b.entity} ${b.message}`);
+  return { settled: summary.settled, perSecond: Math.round((summary.settled * 1000) / summary.durationMs), breaks: report.breaks.length };
+}
+
 async function main(): Promise<void> {
   let cluster: PgCluster | null = null;
-  let database: Database;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-settlement-'));
-  if (findPostgresBin()) {
-    cluster = await startPgCluster();
-    database = await openDatabase({ kind: 'postgres', url: cluster.url, poolMax: 4 });
-  } else {
-    database = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
-  }
   try {
-    await migrateToLatest(database.knex);
-    const setupStarted = performance.now();
-    const { parties, notes } = await seed(database.knex);
-    await createTrades(database.knex, parties, notes);
-    console.log(`setup: ${TRADES} trades between ${parties.length} parties in ${notes.length} notes in ${Math.round(performance.now() - setupStarted)} ms (${database.target})`);
-
-    let lastShown = 0;
-    const summary = await runSettlement(database.knex, { date: SETTLEMENT_DATE, mode: MODE, createdBy: null, referenceRatePercent: new Decimal(0), ...(process.env.BENCH_CHUNK ? { chunkSize: Number(process.env.BENCH_CHUNK) } : {}) }, {
-      afterChunk: async (settled) => {
-        lastShown += settled.length;
-        if (process.stderr.isTTY) process.stderr.write(`\rsettled ${lastShown}/${TRADES}`);
-      },
-    });
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    const perSecond = Math.round((summary.settled * 1000) / summary.durationMs);
-    console.log(`run: settled=${summary.settled} failed=${summary.failed} chunks=${summary.chunks} duration_ms=${summary.durationMs}`);
-    const reconStarted = performance.now();
-    const report = await reconcile(database.knex);
-    console.log(`reconciliation: ${report.breaks.length} breaks in ${Math.round(performance.now() - reconStarted)} ms`);
-    for (const b of report.breaks.slice(0, 5)) console.log(`  break: ${b.kind} ${b.entity} ${b.message}`);
-    console.log(`trades=${summary.settled} trades_settled_per_s=${perSecond} breaks=${report.breaks.length}`);
+    if (findPostgresBin()) cluster = await startPgCluster();
+    const results = new Map<string, ModeResult>();
+    for (const mode of MODES) {
+      let database: Database;
+      if (cluster) {
+        // Each mode on its own database of the cluster, so neither run sees the other's rows.
+        const admin = await openDatabase({ kind: 'postgres', url: cluster.url, poolMax: 1 });
+        await admin.knex.raw(`create database bench_${mode}`).finally(() => admin.close());
+        const url = new URL(cluster.url);
+        url.pathname = `/bench_${mode}`;
+        database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
+      } else {
+        database = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, `pglite-${mode}`) });
+      }
+      try {
+        results.set(mode, await benchMode(database, mode));
+      } finally {
+        await database.close();
+      }
+    }
+    // The last line is the gross run's (the product's default mode) when it ran.
+    const ordered = MODES.map((mode) => [mode, results.get(mode) as ModeResult] as const);
+    for (const [mode, r] of ordered) {
+      const line = `trades=${r.settled} trades_settled_per_s=${r.perSecond} breaks=${r.breaks}`;
+      console.log(mode === MODES[MODES.length - 1] ? line : `${mode}: ${line}`);
+    }
   } finally {
-    await database.close();
     cluster?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
