@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { pino } from 'pino';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startService, type RunningService } from '../../server/bootstrap.js';
 import type { Config } from '../../server/config.js';
 import type { RegistryChain } from '../../server/registry/chain.js';
 import type { RegistryConfig, RegistryTuning } from '../../server/registry/types.js';
 import { noteIdFromUuid } from '../../contracts/registry-client.js';
-import type { TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** Fast pacing for tests: quick polls and retries, pending rows are breaks at once. */
 export const FAST: Partial<RegistryTuning> = {
@@ -149,4 +149,24 @@ export async function eventually<T>(what: string, probe: () => Promise<T | null 
 export async function drained(venue: Venue): Promise<void> {
   await venue.service.registry!.ready;
   await eventually('the outbox to drain', async () => (await outbox(venue, '&status=pending')).length === 0);
+}
+
+/**
+ * The test file's venue: a fresh database and a service on an embedded chain, started before the
+ * file's tests (the demo market seeded and published on chain) and closed after them.
+ */
+export function useEmbeddedVenue(ready: (setup: { database: TestDatabase; venue: Venue; notes: Record<string, string> }) => void): void {
+  let setup: { database: TestDatabase; venue: Venue; notes: Record<string, string> } | null = null;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    const venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
+    setup = { database, venue, notes: {} };
+    setup.notes = await notesByClass(venue);
+    await drained(venue);
+    ready(setup);
+  });
+  afterAll(async () => {
+    await setup?.venue.close();
+    await setup?.database.close();
+  });
 }

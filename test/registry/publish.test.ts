@@ -8,11 +8,11 @@
  * Unauthorized callers of every restricted contract function are covered by
  * test/contracts/registry.test.ts ("only the right role may call each restricted function").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { noteIdFromUuid, noteRegistryInterface, reasonCode, settlementRefFromKey } from '../../contracts/registry-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { TestDatabase } from '../support/db.js';
 import {
-  FAST, addressOf, breaks, chainBalance, chainOf, drained, instructionOf, ledgerFace, notesByClass, outbox, rollAndSettle, startVenue, trade, type Venue,
+  addressOf, breaks, chainBalance, chainOf, drained, instructionOf, ledgerFace, outbox, rollAndSettle, trade, type Venue, useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
@@ -20,16 +20,7 @@ let venue: Venue;
 let notes: Record<string, string>;
 const TRADERS = ['investor1', 'investor2', 'dealer1', 'dealer2'];
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
-  notes = await notesByClass(venue);
-  await drained(venue);
-});
-afterAll(async () => {
-  await venue?.close();
-  await database?.close();
-});
+useEmbeddedVenue((setup) => ({ database, venue, notes } = setup));
 
 async function expectChainMatchesLedger(): Promise<void> {
   for (const username of TRADERS) {

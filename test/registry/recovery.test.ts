@@ -11,15 +11,15 @@
  *   role) change nothing;
  * - a restart on a fresh embedded chain replays the recoveries with the rest of the outbox.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { decodeBytes32String } from 'ethers';
 import { noteIdFromUuid, noteRegistryInterface } from '../../contracts/registry-client.js';
 import { OutboxWorker } from '../../server/registry/worker.js';
 import { DEFAULT_TUNING } from '../../server/registry/types.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { TestDatabase } from '../support/db.js';
 import {
-  FAST, addressOf, breaks, chainBalance, chainOf, drained, ledgerFace, notesByClass, outbox, rollAndSettle, startVenue, trade, type Venue,
+  FAST, addressOf, breaks, chainBalance, chainOf, drained, ledgerFace, outbox, rollAndSettle, startVenue, trade, type Venue, useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
@@ -29,16 +29,7 @@ const TRADERS = ['investor1', 'investor2', 'dealer1', 'dealer2'];
 const NEW_INVESTOR2 = '0x00000000000000000000000000000000000A11cE';
 const NEW_INVESTOR1 = '0x0000000000000000000000000000000000000B0b';
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
-  notes = await notesByClass(venue);
-  await drained(venue);
-});
-afterAll(async () => {
-  await venue?.close();
-  await database?.close();
-});
+useEmbeddedVenue((setup) => ({ database, venue, notes } = setup));
 
 async function recover(username: string, body: Record<string, unknown>, as = 'backoffice1') {
   return venue.http.post(`/api/v1/registry/parties/${await venue.partyOf(username)}/recover`).set(await venue.auth(as)).send(body);

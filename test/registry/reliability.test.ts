@@ -8,31 +8,22 @@
  * - a restart of the service: the in-process chain is new, so the registry redeploys and
  *   publishes the whole ledger again (repairs of the old chain are superseded), and ends clean.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { decodeBytes32String } from 'ethers';
 import { noteRegistryInterface, settlementRefFromKey } from '../../contracts/registry-client.js';
 import { OutboxWorker } from '../../server/registry/worker.js';
 import { DEFAULT_TUNING } from '../../server/registry/types.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { TestDatabase } from '../support/db.js';
 import {
-  FAST, addressOf, breaks, chainBalance, chainOf, drained, eventually, instructionOf, ledgerFace, notesByClass, outbox, rollAndSettle, startVenue, trade, type Venue,
+  FAST, addressOf, breaks, chainBalance, chainOf, drained, eventually, instructionOf, ledgerFace, outbox, rollAndSettle, startVenue, trade, type Venue, useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
 let venue: Venue;
 let notes: Record<string, string>;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
-  notes = await notesByClass(venue);
-  await drained(venue);
-});
-afterAll(async () => {
-  await venue?.close();
-  await database?.close();
-});
+useEmbeddedVenue((setup) => ({ database, venue, notes } = setup));
 
 async function forcedTransfer(body: Record<string, unknown>) {
   return venue.http.post('/api/v1/registry/forced-transfers').set(await venue.auth('backoffice1')).send(body);

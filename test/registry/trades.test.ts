@@ -9,27 +9,18 @@
  *   carrying the forced transfer that repairs it; sending that repair leaves only the orphan;
  * - the outbox lists newest first on request.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { noteIdFromUuid, settlementRefFromKey } from '../../contracts/registry-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { TestDatabase } from '../support/db.js';
 import {
-  FAST, addressOf, breaks, chainBalance, chainOf, drained, instructionOf, ledgerFace, notesByClass, outbox, rollAndSettle, startVenue, trade, type Venue,
+  addressOf, breaks, chainBalance, chainOf, drained, instructionOf, ledgerFace, outbox, rollAndSettle, trade, type Venue, useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
 let venue: Venue;
 let notes: Record<string, string>;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
-  notes = await notesByClass(venue);
-  await drained(venue);
-});
-afterAll(async () => {
-  await venue?.close();
-  await database?.close();
-});
+useEmbeddedVenue((setup) => ({ database, venue, notes } = setup));
 
 type Listed = { tradeId: string; side: string; registry?: { status: string; txHash: string | null; blockNumber: number | null; lastError: string | null } | null };
 
