@@ -2,8 +2,9 @@
  * `npm run bench:ws`: market-data fan-out to many WebSocket subscribers while orders flow.
  *
  * The real service runs in this process (on a throwaway PostgreSQL cluster when the server
- * binaries are installed, else on embedded PGlite). A clients process opens N sessions with the
- * SDK's WebSocket client (client/sdk/ws), each subscribed to the book (depth 10) and the trades of
+ * binaries are installed, else on embedded PGlite). Clients processes (BENCH_CLIENT_PROCESSES,
+ * default one per core up to 4) open N sessions between them with the SDK's WebSocket client
+ * (client/sdk/ws), each subscribed to the book (depth 10) and the trades of
  * every demo note; a driver process places about BENCH_ORDERS_PER_S limit orders per second over
  * the socket (each at a new best bid, so each one changes every subscriber's book), cancels the
  * oldest to keep 40 resting per note, and every 100th order sells into the best bid (a trade).
@@ -15,11 +16,12 @@
  * before, over N, after a GC); at the end, how many clients hold a book equal to the REST book on
  * every note. The server's own side is printed too: fan-out cycles, messages written, and
  * commit → socket write latency per client (what the server controls, without the clients' CPU).
- * Harness note: the clients process parses each distinct frame text once and shares the parsed
+ * Harness note: a clients process parses each distinct frame text once and shares the parsed
  * (read-only) message between its sessions, so that N clients on one machine measure the server
  * rather than N redundant JSON.parse calls; each session still checks seqs and keeps its own book.
- * All N sessions run in one process, so the last of them handles a frame after all the others:
- * on a 2-core machine that serial work, not the server, dominates the end-to-end figure at 5,000.
+ * The sessions of one process are served one after another, so the last of them handles a frame
+ * after all the others: real subscribers sit on many machines, so the sessions are spread over
+ * several processes; on a 2-core machine the clients' work still shares the CPU with the server.
  * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15).
  * Prints per N: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n> bytes_per_connection=<n>
  */
@@ -49,9 +51,13 @@ const RESTING_PER_NOTE = 40;
 const USERS = ['investor1', 'investor2', 'dealer1', 'dealer2'];
 const IN_FLIGHT_MAX = 500;
 const LATENCY_SAMPLED_SESSIONS = 500;
+/** Processes the sessions are spread over (real subscribers are on other machines; one process would serialise them all). */
+const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(1, Math.min(4, os.cpus().length)));
 
 interface Note { id: string; tickSize: string }
 type Plan = { url: string; subscribers: number; notes: Note[]; tokens: Record<string, string>; partyIds: Record<string, string> };
+/** One clients process's share: sessions [first, first + count) of the plan's subscribers. */
+type Share = { first: number; count: number };
 type Ipc = { kind: string; [key: string]: unknown };
 
 const wallMs = () => performance.timeOrigin + performance.now();
@@ -79,6 +85,10 @@ class Histogram {
     this.buckets[Math.min(100_000, Math.max(0, Math.floor(ms * 10)))]! += 1;
     this.count += 1;
   }
+  merge(other: { buckets: ArrayLike<number>; count: number }): void {
+    for (let i = 0; i < this.buckets.length; i++) this.buckets[i]! += other.buckets[i]!;
+    this.count += other.count;
+  }
   percentile(p: number): number {
     let seen = 0;
     const target = Math.ceil((p / 100) * this.count);
@@ -93,7 +103,8 @@ class Histogram {
 // ---------------------------------------------------------------- the clients process
 
 async function clientsProcess(): Promise<void> {
-  const plan = (await new Promise<Ipc>((resolve) => process.once('message', resolve))).plan as Plan;
+  const start = (await new Promise<Ipc>((resolve) => process.once('message', resolve))) as Ipc & { plan: Plan; share: Share };
+  const { plan, share } = start;
   const histogram = new Histogram();
   const acks = new Map<string, number>();
   const early = new Map<string, number[]>();
@@ -125,7 +136,7 @@ async function clientsProcess(): Promise<void> {
     } else if (message.kind === 'measure') {
       measuring = message.on as boolean;
       if (measuring) messages = 0;
-      else process.send!({ kind: 'measured', messages, p50: histogram.percentile(50), p99: histogram.percentile(99), samples: histogram.count });
+      else process.send!({ kind: 'measured', messages, buckets: Array.from(histogram.buckets), samples: histogram.count });
     }
   });
 
@@ -134,7 +145,7 @@ async function clientsProcess(): Promise<void> {
   let snapshots = 0;
   let created = 0;
   const connectOne = async () => {
-    const index = created++;
+    const index = share.first + created++;
     const client = new CnxSocket({
       url: plan.url, parse, reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
       createSocket: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as SocketLike,
@@ -168,8 +179,8 @@ async function clientsProcess(): Promise<void> {
     client.subscribe(channels, { depth: DEPTH });
     clients.push(client);
   };
-  for (let i = 0; i < plan.subscribers; i += 100) await Promise.all(Array.from({ length: Math.min(100, plan.subscribers - i) }, connectOne));
-  while (snapshots < plan.subscribers * channels.length) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < share.count; i += 100) await Promise.all(Array.from({ length: Math.min(100, share.count - i) }, connectOne));
+  while (snapshots < share.count * channels.length) await new Promise((resolve) => setTimeout(resolve, 50));
   process.send!({ kind: 'ready' });
 
   await new Promise<void>((resolve) => process.on('message', (message: Ipc) => message.kind === 'books' && resolve()));
@@ -320,33 +331,58 @@ async function main(): Promise<void> {
 
   for (const subscribers of SUBSCRIBERS) {
     const before = memory();
-    const clients = child('--clients');
-    const clientsExited = new Promise((resolve) => clients.once('exit', resolve));
-    clients.send({ kind: 'plan', plan: { ...plan, subscribers } });
-    await next(clients, 'ready');
+    const shares: Share[] = Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
+      const first = Math.floor((i * subscribers) / CLIENT_PROCESSES);
+      return { first, count: Math.floor(((i + 1) * subscribers) / CLIENT_PROCESSES) - first };
+    });
+    const clients = shares.map((share) => {
+      const clientProcess = child('--clients');
+      clientProcess.send({ kind: 'plan', plan: { ...plan, subscribers }, share });
+      return clientProcess;
+    });
+    const toClients = (message: Ipc) => clients.forEach((c) => c.send(message));
+    const fromClients = (kind: string) => Promise.all(clients.map((c) => next(c, kind)));
+    const clientsExited = Promise.all(clients.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+    await fromClients('ready');
     const bytesPerConnection = Math.round((memory() - before) / subscribers);
 
     const driver = child('--driver');
-    driver.on('message', (message: Ipc) => message.kind === 'acks' && clients.send(message));
+    driver.on('message', (message: Ipc) => message.kind === 'acks' && toClients(message));
     driver.send({ kind: 'plan', plan });
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
-    clients.send({ kind: 'measure', on: true });
+    toClients({ kind: 'measure', on: true });
     gateway.resetStats();
     await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
     const server = gateway.stats();
-    const measured = next(clients, 'measured');
-    clients.send({ kind: 'measure', on: false });
-    const result = await measured;
+    const measuredReplies = fromClients('measured');
+    toClients({ kind: 'measure', on: false });
+    const histogram = new Histogram();
+    let delivered = 0;
+    for (const reply of await measuredReplies) {
+      histogram.merge({ buckets: reply.buckets as number[], count: reply.samples as number });
+      delivered += reply.messages as number;
+    }
+    const result = { messages: delivered, samples: histogram.count, p50: histogram.percentile(50), p99: histogram.percentile(99) };
     const done = next(driver, 'done');
     driver.send({ kind: 'stop' });
     const driven = await done;
 
     await service.services.sequencer!.idle();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const booksReply = next(clients, 'books');
-    clients.send({ kind: 'books' });
-    const { books, reconnects, gaps } = (await booksReply) as unknown as { books: Record<string, Record<string, number>>; reconnects: number; gaps: number };
+    const booksReplies = fromClients('books');
+    toClients({ kind: 'books' });
+    const books: Record<string, Record<string, number>> = {};
+    let reconnects = 0;
+    let gaps = 0;
+    for (const reply of (await booksReplies) as unknown as { books: Record<string, Record<string, number>>; reconnects: number; gaps: number }[]) {
+      reconnects += reply.reconnects;
+      gaps += reply.gaps;
+      for (const [noteId, counts] of Object.entries(reply.books)) {
+        const merged = (books[noteId] ??= {});
+        for (const [book, count] of Object.entries(counts)) merged[book] = (merged[book] ?? 0) + count;
+      }
+    }
     const equal = new Map<string, number>();
     for (const note of notes) {
       const rest = (await http.get(`/api/v1/notes/${note.id}/book?depth=${DEPTH}`).set({ authorization: `Bearer ${tokens.investor1}` })).body;
@@ -355,7 +391,7 @@ async function main(): Promise<void> {
     const stats = driven.stats as { placed: number; rejected: number; cancels: number; trades: number; skipped: number };
     process.stdout.write(`orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected} cancels=${stats.cancels} trades=${stats.trades} ` +
       `latency_samples=${result.samples} clients_with_every_book_equal=${Math.min(...equal.values())}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
-      `database=${cluster ? 'pg' : 'pglite'} load_average=${os.loadavg().map((l) => l.toFixed(2)).join(',')}\n`);
+      `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${os.loadavg().map((l) => l.toFixed(2)).join(',')}\n`);
     process.stdout.write(`server_side: fanout_cycles_per_s=${(server.cycles / (MEASURE_MS / 1000)).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
       `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`);
     process.stdout.write(`subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`);
