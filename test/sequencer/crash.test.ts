@@ -90,6 +90,9 @@ async function checkBooks(db: Database, acked: readonly Acked[]): Promise<void> 
   for (const row of held.rows) expect(new Decimal(row.held).eq(row.holds)).toBe(true);
 }
 
+/** Four server starts and three kills: a safety net for a loaded CI machine, not a speed requirement. */
+const CRASH_TEST_TIMEOUT_MS = 240_000;
+
 describe('SIGKILL while orders are in flight', () => {
   it('loses nothing acknowledged and comes back consistent, three times', async () => {
     const env = await environment();
@@ -109,5 +112,5 @@ describe('SIGKILL while orders are in flight', () => {
     } finally {
       if (!database) await db.close();
     }
-  });
+  }, CRASH_TEST_TIMEOUT_MS);
 });
