@@ -16,7 +16,10 @@ import { startServerProcess, stopServerProcess } from '../support/server-process
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-crash-'));
 let database: TestDatabase | null = null;
+/** Every server this file started: none may outlive it, even when a test times out. */
+const started = new Set<ChildProcess>();
 afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await database?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -31,7 +34,11 @@ async function environment(): Promise<NodeJS.ProcessEnv> {
   return env;
 }
 
-const start = (env: NodeJS.ProcessEnv) => startServerProcess(env);
+async function start(env: NodeJS.ProcessEnv) {
+  const server = await startServerProcess(env);
+  started.add(server.child);
+  return server;
+}
 const kill = async (child: ChildProcess): Promise<void> => void (await stopServerProcess(child, 'SIGKILL'));
 
 async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
