@@ -54,7 +54,8 @@ const LATENCY_SAMPLED_SESSIONS = 500;
 /** Processes the sessions are spread over (real subscribers are on other machines; one process would serialise them all). */
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(1, Math.min(4, os.cpus().length)));
 
-interface Note { id: string; tickSize: string }
+/** `startPrice`: the driver's first bid is one tick above it (the best bid when the round starts). */
+interface Note { id: string; tickSize: string; startPrice?: string }
 type Plan = { url: string; subscribers: number; notes: Note[]; tokens: Record<string, string>; partyIds: Record<string, string> };
 /** One clients process's share: sessions [first, first + count) of the plan's subscribers. */
 type Share = { first: number; count: number };
@@ -212,7 +213,7 @@ async function driverProcess(): Promise<void> {
     sockets.set(user, ws);
   }
   const stats = { placed: 0, rejected: 0, cancels: 0, trades: 0, skipped: 0 };
-  const price = new Map(plan.notes.map((n) => [n.id, new Decimal(20)]));
+  const price = new Map(plan.notes.map((n) => [n.id, new Decimal(n.startPrice ?? 20)]));
   const resting = new Map<string, { user: string; orderId: string; price: string }[]>(plan.notes.map((n) => [n.id, []]));
   const pending = new Map<string, (reply: { status: number; body: any }) => void>();
   let acks: [string, number][] = [];
@@ -348,7 +349,12 @@ async function main(): Promise<void> {
 
     const driver = child('--driver');
     driver.on('message', (message: Ipc) => message.kind === 'acks' && toClients(message));
-    driver.send({ kind: 'plan', plan });
+    // Each round's orders must improve the best bid, so start above what the last round left resting.
+    const startPrices = await Promise.all(notes.map(async (note) => {
+      const book = (await http.get(`/api/v1/notes/${note.id}/book?depth=1`).set({ authorization: `Bearer ${tokens.investor1}` })).body;
+      return { ...note, startPrice: (book.bids[0]?.price as string | undefined) ?? '20' };
+    }));
+    driver.send({ kind: 'plan', plan: { ...plan, notes: startPrices } });
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
     toClients({ kind: 'measure', on: true });
