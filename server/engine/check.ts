@@ -8,7 +8,8 @@
  * on a level is live, on the right note, side and price, with leaves > 0 and
  * filled + leaves + cancelled = quantity; no book is crossed; the id table, the party lists (in
  * acceptance order) and the open-order counts cover exactly the orders on the books; the level
- * pool and order pool counts match; every live GTD order is in the expiry heap's live count.
+ * pool and order pool counts match, and free levels are empty; every live GTD order is in the
+ * expiry heap's live count.
  */
 import { assert } from './assert.js';
 import type { Core, NoteBook } from './core.js';
@@ -56,6 +57,7 @@ export function checkBook(core: Core): void {
     if ((core.pool.get(slot, FLAGS) & TIF_MASK) === TIF_GTD << TIF_SHIFT) gtdLive++;
   }
   assert(levelsInUse === core.levels.used, 'level pool count differs from the books');
+  checkFreeLevels(core);
   assert(seen.size === core.pool.live, 'order pool count differs from the books');
   assert(gtdLive === core.expiry.liveCount, 'expiry heap live count differs from the books');
   assert(seen.size === core.orders.size, 'order index size differs from the books');
@@ -107,6 +109,17 @@ function checkSide(core: Core, note: NoteBook, side: BookSide, isBid: boolean, s
   assert(side.levelCount === levelCount, 'side level count broken');
   assert(side.best === best, `best pointer broken on ${note.noteId}`);
   return levelCount;
+}
+
+/** Free levels are empty, as allocate() relies on, and with the used ones account for the pool. */
+function checkFreeLevels(core: Core): void {
+  const levels = core.levels;
+  let free = 0;
+  levels.forEachFree((level) => {
+    assert(levels.tail(level) === NIL && levels.count(level) === 0 && levels.size[level] === 0, 'free level not empty');
+    free++;
+  });
+  assert(free + levels.used === levels.capacity, 'level pool free list and count disagree');
 }
 
 function checkParties(core: Core, seen: Set<number>): void {

@@ -18,21 +18,34 @@ import { LAYOUT } from './order-pool.js';
 const {
   CANCELLED,
   FILLED,
+  FLAGS,
   LEAVES,
   NEXT,
   NIL,
   PARTY,
+  PARTY_NEXT,
+  PARTY_PREV,
   PREV,
   SHIFT,
   STP_CANCEL_BOTH,
   STP_CANCEL_NEWEST,
   STP_CANCEL_OLDEST,
+  TIF_GTD,
+  TIF_MASK,
+  TIF_SHIFT,
 } = LAYOUT;
 const { LEVEL_HEAD, LEVEL_COUNT } = LEVEL_LAYOUT;
 
 /**
  * Matches the taker whose scratch state is in `core` against the opposite side, up to
  * `limitOffset` (tick offset within the band; pass the band's far end for a market order).
+ *
+ * This is the engine's hottest loop, so it is written out: a filled maker is forgotten here
+ * (core.finish() inlined by hand: party list, index, expiry count, slot) rather than through
+ * calls, because V8 inlines only so much bytecode into one function and every call it does not
+ * inline costs a frame per fill. A level's aggregate is kept in locals while its makers are
+ * taken and written back once, when the taker leaves the level or empties it, with one
+ * book_change per level.
  */
 export function matchTaker(
   core: Core,
@@ -48,7 +61,8 @@ export function matchTaker(
   const pool = core.pool;
   const data = pool.data;
   const ids = pool.ids;
-  const partyIds = core.parties.ids;
+  const parties = core.parties;
+  const partyIds = parties.ids;
   const levels = core.levels;
   const links = levels.links;
   const sizes = levels.size;
@@ -77,18 +91,29 @@ export function matchTaker(
       const makerParty = data[base + PARTY]!;
       if (makerParty !== takerParty) {
         const quantity = leaves < makerLeaves ? leaves : makerLeaves;
-        data[base + LEAVES] = makerLeaves - quantity;
+        const makerLeft = makerLeaves - quantity;
+        data[base + LEAVES] = makerLeft;
         data[base + FILLED]! += quantity;
         leaves -= quantity;
         filled += quantity;
         size -= quantity;
         changed = true;
-        sink.fill(seq, noteId, price, quantity, takerSide, ids[maker]!, partyIds[makerParty]!, makerLeaves - quantity,
-          takerOrderId, takerPartyId, leaves);
-        if (quantity < makerLeaves) break; // the taker is done; the maker stays at the head
+        sink.fill(seq, noteId, price, quantity, takerSide, ids[maker]!, partyIds[makerParty]!, makerLeft, takerOrderId,
+          takerPartyId, leaves);
+        if (makerLeft > 0) break; // the taker is done; the maker stays at the head
+        // The maker is filled: forget it (core.finish(), written out).
         const next = data[base + NEXT]!;
         count--;
-        core.finish(maker);
+        const partyPrev = data[base + PARTY_PREV]!;
+        const partyNext = data[base + PARTY_NEXT]!;
+        if (partyPrev === NIL) parties.head[makerParty] = partyNext;
+        else data[(partyPrev << SHIFT) + PARTY_NEXT] = partyNext;
+        if (partyNext === NIL) parties.tail[makerParty] = partyPrev;
+        else data[(partyNext << SHIFT) + PARTY_PREV] = partyPrev;
+        parties.open[makerParty]!--;
+        core.orders.remove(maker);
+        if ((data[base + FLAGS]! & TIF_MASK) === TIF_GTD << TIF_SHIFT) core.expiry.finished(pool);
+        pool.release(maker);
         maker = next;
         if (leaves === 0) break;
         continue;
@@ -130,8 +155,6 @@ export function matchTaker(
     // Write the level back: makers were only ever taken from its head.
     if (count === 0) {
       links[levelBase + LEVEL_COUNT] = 0;
-      links[levelBase + LEVEL_HEAD] = NIL;
-      sizes[level] = 0;
       side.closeLevel(offset, level, levels);
     } else {
       links[levelBase + LEVEL_HEAD] = maker;

@@ -49,15 +49,17 @@ export class LevelPool {
     return this.links[(level << 2) + LEVEL_COUNT]!;
   }
 
+  /**
+   * Takes an empty level off the free list. A free level already has tail NIL, count 0 and size 0
+   * (release() and grow() leave it so, checkBook() verifies it); only its head, which links the
+   * free list, needs resetting.
+   */
   allocate(): number {
     if (this.freeHead === NIL) this.grow(this.capacity * 2);
     const level = this.freeHead;
     const base = level << 2;
     this.freeHead = this.links[base + LEVEL_HEAD]!;
     this.links[base + LEVEL_HEAD] = NIL;
-    this.links[base + LEVEL_TAIL] = NIL;
-    this.links[base + LEVEL_COUNT] = 0;
-    this.size[level] = 0;
     this.used++;
     return level;
   }
@@ -72,6 +74,15 @@ export class LevelPool {
     this.used--;
   }
 
+  /** Calls `visit` with every free level (for invariant checks). */
+  forEachFree(visit: (level: number) => void): void {
+    let seen = 0;
+    for (let level = this.freeHead; level !== NIL; level = this.links[(level << 2) + LEVEL_HEAD]!) {
+      assert(++seen <= this.capacity, 'level free list has a cycle');
+      visit(level);
+    }
+  }
+
   private grow(capacity: number): void {
     const old = this.capacity;
     const links = new Int32Array(capacity << 2);
@@ -82,6 +93,7 @@ export class LevelPool {
     this.size = size;
     for (let level = capacity - 1; level >= old; level--) {
       this.links[(level << 2) + LEVEL_HEAD] = this.freeHead;
+      this.links[(level << 2) + LEVEL_TAIL] = NIL;
       this.freeHead = level;
     }
     this.capacity = capacity;

@@ -1,14 +1,16 @@
 /**
  * The engine's data structures against obviously correct models: the price-level bitset (next
- * and previous non-empty level across word and summary boundaries), the order index (open
- * addressing with backward-shift deletion) and the event buffer (same events as EventLog).
+ * and previous non-empty level across word and summary boundaries), the level pool (hands out
+ * empty levels), the order index (open addressing with backward-shift deletion) and the event
+ * buffer (same events as EventLog).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Core } from '../../server/engine/core.js';
 import { EventBuffer, EventLog, MatchingEngine } from '../../server/engine/index.js';
 import { hashId, OrderIndex } from '../../server/engine/order-index.js';
 import { OrderPool } from '../../server/engine/order-pool.js';
-import { BookSide } from '../../server/engine/price-levels.js';
+import { BookSide, LEVEL_LAYOUT, LevelPool } from '../../server/engine/price-levels.js';
 import { commandStream } from './arbitraries.js';
 
 describe('BookSide bitset', () => {
@@ -34,6 +36,72 @@ describe('BookSide bitset', () => {
           expect(walked).toEqual(sorted);
         }
       }), { seed: 7, numRuns: 200 });
+  });
+});
+
+describe('LevelPool', () => {
+  const { LEVEL_HEAD, LEVEL_TAIL, LEVEL_COUNT } = LEVEL_LAYOUT;
+
+  it('hands out empty levels after use, release and growth', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(1000)), { maxLength: 300 }), (ops) => {
+      const pool = new LevelPool(16);
+      const held: number[] = [];
+      for (const [take, n] of ops) {
+        if (take || held.length === 0) {
+          const level = pool.allocate();
+          const base = level << 2;
+          expect([pool.links[base + LEVEL_HEAD], pool.links[base + LEVEL_TAIL]]).toEqual([-1, -1]);
+          expect([pool.links[base + LEVEL_COUNT], pool.size[level]]).toEqual([0, 0]);
+          // Use it as a book would, leaving what the engine leaves when a level empties: a stale
+          // head, tail and size, and a count of 0.
+          pool.links[base + LEVEL_HEAD] = n;
+          pool.links[base + LEVEL_TAIL] = n + 1;
+          pool.size[level] = n * 7;
+          held.push(level);
+        } else {
+          const level = held.splice(n % held.length, 1)[0]!;
+          pool.links[(level << 2) + LEVEL_COUNT] = 0;
+          pool.release(level);
+        }
+        expect(pool.used).toBe(held.length);
+      }
+    }), { seed: 10, numRuns: 200 });
+  });
+
+  it('is checked by checkBook(): a free level that is not empty is caught', () => {
+    const engine = new MatchingEngine({ sink: new EventLog() });
+    engine.registerNote(1, 0, 'N', { minQuantityUnits: 1, minPriceTicks: 1, maxPriceTicks: 100 });
+    engine.apply({ kind: 'new_order', seq: 2, timestamp: 1, noteId: 'N', orderId: 'a', partyId: 'p', side: 'buy',
+      type: 'limit', priceTicks: 50, quantityUnits: 10, timeInForce: 'GTC' });
+    engine.apply({ kind: 'cancel', seq: 3, timestamp: 2, noteId: 'N', orderId: 'a', partyId: 'p' });
+    engine.checkBook();
+    const levels = (engine as unknown as { core: Core }).core.levels;
+    let dirtied = false;
+    levels.forEachFree((level) => {
+      if (dirtied) return;
+      levels.size[level] = 10;
+      dirtied = true;
+    });
+    expect(() => engine.checkBook()).toThrow(/free level not empty/);
+  });
+});
+
+describe('hashId with the OrderIndex', () => {
+  it('indexes ids of any UTF-16 units and keeps near-identical ids apart', () => {
+    const ids = ['', 'a', 'b', 'ab', 'ba', 'abc', 'abd', 'o12345', 'o12346', 'o21345', '\u00e4', '\u20ac', '\u20ac\u00e4',
+      '\u00e4\u20ac', 'x\u{1f600}', '\u{1f600}x', 'a\u0100', 'a\u0001'];
+    const pool = new OrderPool(4);
+    const index = new OrderIndex(pool, 4);
+    for (const id of ids) {
+      const slot = pool.allocate();
+      pool.ids[slot] = id;
+      pool.set(slot, 11, 1 << 8); // FLAGS = live
+      pool.set(slot, 12, hashId(id)); // HASH
+      expect(index.find(id, hashId(id))).toBe(-1);
+      index.insert(slot);
+    }
+    for (const [i, id] of ids.entries()) expect(pool.ids[index.find(id, hashId(id))]).toBe(ids[i]);
+    expect(new Set(ids.map(hashId)).size).toBe(ids.length);
   });
 });
 
