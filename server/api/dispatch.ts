@@ -119,7 +119,7 @@ function acceptableBody(request: IncomingMessage, limit: number): number | null 
   const length = Number(declared);
   if (length > limit || !BODY_METHODS.has(request.method ?? '')) return null;
   if (length > 0 && !JSON_CONTENT_TYPE.test(headers['content-type'] ?? '')) return null;
-  return headers['content-type'] === undefined ? 0 : length;
+  return length;
 }
 
 /** The JSON body, as Express's strict parser reads it: `{}` when empty, only objects and arrays. */

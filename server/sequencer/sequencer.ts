@@ -59,8 +59,6 @@ export class Sequencer {
   private readonly queue: Job[] = [];
   private draining: Promise<void> | null = null;
   private readonly listeners: ((batch: CommittedBatch) => void)[] = [];
-  /** Time of the last batch's client-order-id lookup, for the debug log. */
-  private lastLookupMs = 0;
 
   constructor(
     private readonly knex: Knex,
@@ -116,20 +114,19 @@ export class Sequencer {
     while (this.queue.length > 0) {
       const jobs = this.queue.splice(0, BATCH_JOBS_MAX);
       let stored: StoredClOrdIds;
+      const lookupStarted = performance.now();
       try {
-        const lookupStarted = performance.now();
         stored = await findStoredClOrdIds(this.knex, jobs);
-        this.lastLookupMs = performance.now() - lookupStarted;
       } catch (error) {
         this.logger.error({ err: error, jobs: jobs.length }, 'client order ids could not be looked up');
         for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be checked; retry with the same clOrdId'));
         continue;
       }
-      await this.runBatch(jobs, stored);
+      await this.runBatch(jobs, stored, performance.now() - lookupStarted);
     }
   }
 
-  private async runBatch(jobs: Job[], storedClOrdIds: StoredClOrdIds): Promise<void> {
+  private async runBatch(jobs: Job[], storedClOrdIds: StoredClOrdIds, lookupMs: number): Promise<void> {
     const state = this.state;
     if (!state) {
       for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the sequencer is starting'));
@@ -144,7 +141,7 @@ export class Sequencer {
       for (const job of jobs) outcomes.push(runJob(state, job));
       const ranMs = performance.now();
       await commitBatch(this.knex, batch, state.accounts);
-      this.logger.debug({ jobs: jobs.length, lookupMs: this.lastLookupMs, runMs: ranMs - startedMs, commitMs: performance.now() - ranMs }, 'batch committed');
+      this.logger.debug({ jobs: jobs.length, lookupMs, runMs: ranMs - startedMs, commitMs: performance.now() - ranMs }, 'batch committed');
     } catch (error) {
       await this.failBatch(jobs, error);
       return;

@@ -27,6 +27,7 @@ import { Decimal } from '../domain/decimal.js';
 import { ApiError } from '../api/errors.js';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { inTransaction } from '../db/transaction.js';
+import type { SettledTrade } from '../sequencer/ledger-sync.js';
 import { failCharge } from './fail-charge.js';
 import { backfillInstructions } from './instructions.js';
 import { recordSettlementOutbox } from '../registry/outbox.js';
@@ -53,16 +54,8 @@ export interface RunRequest {
   concurrency?: number;
 }
 
-/** A settled trade as the trading side needs it (the shape of the sequencer's SettledTrade). */
-export interface SettledMovement {
-  noteId: string;
-  buyerPartyId: string;
-  sellerPartyId: string;
-  quantity: Decimal;
-  netAmount: Decimal;
-  buyerHoldReference: string | null;
-  sellerHoldReference: string | null;
-}
+/** A settled trade as the trading side needs it. */
+export type SettledMovement = SettledTrade;
 
 export interface RunHooks {
   /** Called after each chunk commits, one call at a time, in commit order. */

@@ -277,7 +277,10 @@ export class Hub {
         const feed = this.feeds.get(privateKey('executions', partyId));
         if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add([executionFor(trade, partyId)]);
         const settlements = this.feeds.get(privateKey('settlements', partyId));
-        if (settlements instanceof SettlementsFeed) tradesBySettlementFeed.set(settlements, [...(tradesBySettlementFeed.get(settlements) ?? []), trade.id]);
+        if (!(settlements instanceof SettlementsFeed)) continue;
+        const tradeIds = tradesBySettlementFeed.get(settlements);
+        if (tradeIds) tradeIds.push(trade.id);
+        else tradesBySettlementFeed.set(settlements, [trade.id]);
       }
     }
     // Each trade's instruction was created in the same commit: the parties see it as pending.

@@ -160,9 +160,9 @@ export function useEmbeddedVenue(ready: (setup: { database: TestDatabase; venue:
   beforeAll(async () => {
     const database = await createTestDatabase();
     const venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
-    setup = { database, venue, notes: {} };
-    setup.notes = await notesByClass(venue);
+    const notes = await notesByClass(venue);
     await drained(venue);
+    setup = { database, venue, notes };
     ready(setup);
   });
   afterAll(async () => {
