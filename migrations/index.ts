@@ -13,6 +13,8 @@ import * as registryRecovery from './20261125000000_registry_recovery.js';
 import * as commitBatchPlans from './20261126000000_commit_batch_plans.js';
 import * as ledgerDvpBatch from './20261127000000_ledger_dvp_batch.js';
 import * as settlementSetBased from './20261127100000_settlement_set_based.js';
+import * as settlementSpeed from './20261128000000_settlement_speed.js';
+import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -25,6 +27,8 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261126000000_commit_batch_plans', commitBatchPlans],
   ['20261127000000_ledger_dvp_batch', ledgerDvpBatch],
   ['20261127100000_settlement_set_based', settlementSetBased],
+  ['20261128000000_settlement_speed', settlementSpeed],
+  ['20261128120000_hold_batch_cached_plans', holdBatchCachedPlans],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

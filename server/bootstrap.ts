@@ -73,7 +73,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const registryConfig = config.registry ?? { mode: 'off' };
   const registry = registryConfig.mode === 'off' ? null : await startRegistry({ knex: database.knex, config: registryConfig, logger });
 
-  const sequencer = new Sequencer(database.writer, clock, logger, options.riskLimits);
+  const sequencer = new Sequencer(database.writer, database.knex, clock, logger, options.riskLimits);
   await sequencer.start();
   const services: AppServices = {
     knex: database.knex,

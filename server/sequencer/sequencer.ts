@@ -2,7 +2,8 @@
  * The sequencer: the single writer of the books and of available balances. Requests become jobs
  * that run one at a time, in arrival order, against the in-memory state; the changes of a batch
  * of jobs are committed to Postgres in one transaction (group commit), and only then are the
- * jobs answered and the batch's events published. While one batch commits, the next one fills.
+ * jobs answered and the batch's events published. While one batch commits, the next one fills,
+ * and the client order ids of the jobs that arrive are looked up in the database alongside.
  *
  * Guarantees: nothing is acknowledged before it is durable; a batch that fails to commit, or a
  * job that breaks an invariant (a defect), answers every job of the batch with an error and
@@ -54,14 +55,39 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
+/** Jobs whose client order ids have been looked up, waiting for their batch. */
+interface LookedUp {
+  jobs: Job[];
+  stored: StoredClOrdIds;
+  /** The sequencer's guard epoch when the lookup started (see Sequencer.guardEpoch). */
+  epoch: number;
+  lookupMs: number;
+}
+
 export class Sequencer {
   private state: TradingState | null = null;
-  private readonly queue: Job[] = [];
-  private draining: Promise<void> | null = null;
+  /** Jobs waiting for the lookup of their client order ids, in arrival order. */
+  private readonly arrivals: Job[] = [];
+  /** Looked-up jobs waiting for the sequencer, in arrival order. */
+  private readonly lookedUp: LookedUp[] = [];
+  private lookingUp: Promise<void> | null = null;
+  private sequencing: Promise<void> | null = null;
+  /**
+   * Moves whenever the in-memory race guards lose entries (the day's roll committed, or the state
+   * was rebuilt). A lookup that started in an earlier epoch may have missed an id that only the
+   * guards held when it started, so its jobs are looked up again before they run.
+   */
+  private guardEpoch = 0;
+  private lastCommittedMs = 0;
   private readonly listeners: ((batch: CommittedBatch) => void)[] = [];
 
+  /**
+   * `knex` is the sequencer's own connection (group commits, recovery); `lookups` another pool, so
+   * that a lookup runs while a commit holds the sequencer's connection.
+   */
   constructor(
     private readonly knex: Knex,
+    private readonly lookups: Knex,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly limits: RiskLimits = DEFAULT_RISK_LIMITS,
@@ -78,12 +104,10 @@ export class Sequencer {
 
   /** Runs `work` in sequence; resolves with its result once the batch holding it is committed. */
   execute<T>(work: (state: TradingState) => T, options: ExecuteOptions = {}): Promise<T> {
-    if (this.queue.length >= QUEUE_JOBS_MAX) return Promise.reject(new ApiError('UNAVAILABLE', 'the order queue is full; retry shortly'));
+    if (this.arrivals.length + this.readyJobs >= QUEUE_JOBS_MAX) return Promise.reject(new ApiError('UNAVAILABLE', 'the order queue is full; retry shortly'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, clOrdIds: options.clOrdIds, resolve: resolve as (value: unknown) => void, reject });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = null;
-      });
+      this.arrivals.push({ work, clOrdIds: options.clOrdIds, resolve: resolve as (value: unknown) => void, reject });
+      this.startLookups();
     });
   }
 
@@ -99,7 +123,13 @@ export class Sequencer {
 
   /** Waits for queued jobs to finish; later calls to execute() still run. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.lookingUp || this.sequencing) await Promise.all([this.lookingUp, this.sequencing]);
+  }
+
+  private get readyJobs(): number {
+    let jobs = 0;
+    for (const next of this.lookedUp) jobs += next.jobs.length;
+    return jobs;
   }
 
   private async recover(): Promise<TradingState> {
@@ -108,21 +138,66 @@ export class Sequencer {
     return state;
   }
 
-  private async drain(): Promise<void> {
-    // Let the requests that arrive in the same tick join the first batch.
+  /**
+   * The lookup lane: one query at a time finds which of the arrived jobs' client order ids are
+   * already stored, while the sequencer runs and commits the jobs looked up before them. So the
+   * lookup is off the commit cycle's path: a batch runs as soon as the previous one has committed.
+   */
+  private startLookups(): void {
+    this.lookingUp ??= this.lookUpArrivals().finally(() => {
+      this.lookingUp = null;
+      if (this.arrivals.length > 0) this.startLookups();
+    });
+  }
+
+  private async lookUpArrivals(): Promise<void> {
+    // Let the requests that arrive in the same tick join the first lookup.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const jobs = this.queue.splice(0, BATCH_JOBS_MAX);
-      let stored: StoredClOrdIds;
-      const lookupStarted = performance.now();
-      try {
-        stored = await findStoredClOrdIds(this.knex, jobs);
-      } catch (error) {
-        this.logger.error({ err: error, jobs: jobs.length }, 'client order ids could not be looked up');
-        for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be checked; retry with the same clOrdId'));
-        continue;
+    while (this.arrivals.length > 0) {
+      const jobs = this.arrivals.splice(0, BATCH_JOBS_MAX);
+      const next = await this.lookUp(jobs);
+      if (!next) continue;
+      this.lookedUp.push(next);
+      this.startSequencing();
+    }
+  }
+
+  /** The stored client order ids of the jobs, or null (the jobs answered UNAVAILABLE) when the query fails. */
+  private async lookUp(jobs: Job[]): Promise<LookedUp | null> {
+    const epoch = this.guardEpoch;
+    const startedMs = performance.now();
+    try {
+      const stored = await findStoredClOrdIds(this.lookups, jobs);
+      return { jobs, stored, epoch, lookupMs: performance.now() - startedMs };
+    } catch (error) {
+      this.logger.error({ err: error, jobs: jobs.length }, 'client order ids could not be looked up');
+      for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be checked; retry with the same clOrdId'));
+      return null;
+    }
+  }
+
+  private startSequencing(): void {
+    this.sequencing ??= this.sequenceReady().finally(() => {
+      this.sequencing = null;
+      if (this.lookedUp.length > 0) this.startSequencing();
+    });
+  }
+
+  /** Runs and commits the looked-up jobs, batch after batch, all that are ready (up to BATCH_JOBS_MAX) in each. */
+  private async sequenceReady(): Promise<void> {
+    while (this.lookedUp.length > 0) {
+      const jobs: Job[] = [];
+      const stored = new Map<string, { orderId: string; requestHash: string }>();
+      let lookupMs = 0;
+      while (this.lookedUp.length > 0 && jobs.length + this.lookedUp[0]!.jobs.length <= BATCH_JOBS_MAX) {
+        let next: LookedUp | null = this.lookedUp.shift()!;
+        if (next.epoch !== this.guardEpoch) next = await this.lookUp(next.jobs);
+        if (!next) continue;
+        jobs.push(...next.jobs);
+        for (const [key, value] of next.stored) stored.set(key, value);
+        lookupMs = Math.max(lookupMs, next.lookupMs);
       }
-      await this.runBatch(jobs, stored, performance.now() - lookupStarted);
+      if (jobs.length > 0) await this.runBatch(jobs, stored, lookupMs);
     }
   }
 
@@ -141,18 +216,25 @@ export class Sequencer {
       for (const job of jobs) outcomes.push(runJob(state, job));
       const ranMs = performance.now();
       await commitBatch(this.knex, batch, state.accounts);
-      this.logger.debug({ jobs: jobs.length, lookupMs, runMs: ranMs - startedMs, commitMs: performance.now() - ranMs }, 'batch committed');
+      const committedMs = performance.now();
+      // idleMs: how long the database waited for this batch after the previous one committed.
+      this.logger.debug({ jobs: jobs.length, lookupMs, runMs: ranMs - startedMs, commitMs: committedMs - ranMs, idleMs: ranMs - this.lastCommittedMs }, 'batch committed');
+      this.lastCommittedMs = committedMs;
     } catch (error) {
       await this.failBatch(jobs, error);
       return;
     }
     state.batch = null;
     state.accounts.committed();
-    state.afterCommit();
-    jobs.forEach((job, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.value);
+    if (state.afterCommit()) this.guardEpoch += 1;
+    // The answers go out on the next turn of the event loop: by then the next batch has run and its
+    // commit is on its way to the database, so writing the answers overlaps the next commit.
+    setImmediate(() => {
+      jobs.forEach((job, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.value);
+      });
     });
     const committed: CommittedBatch = { events: batch.events, trades: batch.trades, orders: [...batch.orders.values()].map(orderToApi), lastSeq: state.lastSeq };
     for (const listener of this.listeners) {
@@ -168,6 +250,7 @@ export class Sequencer {
     this.logger.error({ err: error, jobs: jobs.length }, 'batch failed; rebuilding the sequencer state from the database');
     for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be made durable; retry with the same clOrdId'));
     this.state = null;
+    this.guardEpoch += 1;
     for (let attempt = 1; ; attempt++) {
       try {
         this.state = await this.recover();
@@ -182,13 +265,24 @@ export class Sequencer {
 
 /** The batch's client order ids that are already stored, from one query. */
 async function findStoredClOrdIds(knex: Knex, jobs: readonly Job[]): Promise<StoredClOrdIds> {
-  const pairs: [string, string][] = [];
-  for (const job of jobs) for (const key of job.clOrdIds ?? []) pairs.push([key.partyId, key.clOrdId]);
+  const partyIds: string[] = [];
+  const clOrdIds: string[] = [];
+  for (const job of jobs) {
+    for (const key of job.clOrdIds ?? []) {
+      partyIds.push(key.partyId);
+      clOrdIds.push(key.clOrdId);
+    }
+  }
   const stored = new Map<string, { orderId: string; requestHash: string }>();
-  if (pairs.length === 0) return stored;
-  const rows: { party_id: string; cl_ord_id: string; id: string; request_hash: string }[] = await knex('orders')
-    .select('party_id', 'cl_ord_id', 'id', 'request_hash')
-    .whereIn(['party_id', 'cl_ord_id'], pairs);
+  if (partyIds.length === 0) return stored;
+  // One statement text whatever the batch size (a row-value IN list would be a new statement per size).
+  const result = await knex.raw(
+    `select o.party_id, o.cl_ord_id, o.id, o.request_hash
+       from unnest(?::uuid[], ?::text[]) as k(party_id, cl_ord_id)
+       join orders o on o.party_id = k.party_id and o.cl_ord_id = k.cl_ord_id`,
+    [partyIds, clOrdIds],
+  );
+  const rows = result.rows as { party_id: string; cl_ord_id: string; id: string; request_hash: string }[];
   for (const row of rows) stored.set(clOrdIdKey(row.party_id, row.cl_ord_id), { orderId: row.id, requestHash: row.request_hash });
   return stored;
 }

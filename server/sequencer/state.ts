@@ -115,13 +115,15 @@ export class TradingState {
   /**
    * Empties the race guards once the batch that rolled the day has committed: within that batch
    * they still cover what it has not yet written (a retry racing its original across the roll).
+   * True when they were emptied.
    */
-  afterCommit(): void {
-    if (!this.dayGuardsStale) return;
+  afterCommit(): boolean {
+    if (!this.dayGuardsStale) return false;
     this.clOrdIds.clear();
     this.cashKeys.clear();
     this.acceptedRfqs.clear();
     this.dayGuardsStale = false;
+    return true;
   }
 
   notionalToday(partyId: string): Decimal {
