@@ -80,17 +80,9 @@ export class WsClient {
     this.ws.send(JSON.stringify(message));
   }
 
-  /** Writes prebuilt channel frames (and a control frame after them, in the same write); the caller checked the buffer. */
-  writeFrames(frames: Buffer, control?: Buffer): void {
-    if (!this.open) return;
-    if (!control) {
-      this.socket.write(frames);
-      return;
-    }
-    this.socket.cork();
-    this.socket.write(frames);
-    this.socket.write(control);
-    this.socket.uncork();
+  /** Writes prebuilt frames (channel messages, maybe a lag probe behind them) in one write; the caller checked the buffer. */
+  writeFrames(frames: Buffer): void {
+    if (this.open) this.socket.write(frames);
   }
 
   /** Takes one message from the per-second budget; false when the client is over its rate. */

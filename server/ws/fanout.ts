@@ -41,8 +41,9 @@ export class FanOut {
   /** Something changed while a cycle was being written or resting. */
   private wanted = false;
   private touched: WsClient[] = [];
-  /** Channel messages written, cycles run and their duration, for the logs. */
+  /** Channel messages and client writes made, cycles run and their duration, for the logs. */
   messagesWritten = 0;
+  writes = 0;
   cycles = 0;
   cycleMsTotal = 0;
   cycleMsMax = 0;
@@ -215,27 +216,33 @@ export class FanOut {
       this.onSlowConsumer(client);
       return;
     }
-    let buffer: Buffer | undefined;
-    if (!client.batchFrames && messages.length === 1) {
-      buffer = messages[0]!.frame;
-    } else {
-      const key = `${client.batchFrames ? 'b' : 'f'}${client.frameKey}`;
-      buffer = shared.get(key);
-      if (buffer === undefined) {
-        buffer = client.batchFrames ? batchFrame(messages) : Buffer.concat(messages.map((message) => message.frame));
-        shared.set(key, buffer);
-      }
-    }
     const now = performance.now();
-    if (client.lagProbeSentAtMs === null && now - client.lastLagProbeAtMs >= this.limits.lagProbeIntervalMs) {
+    const probe = client.lagProbeSentAtMs === null && now - client.lastLagProbeAtMs >= this.limits.lagProbeIntervalMs;
+    if (probe) {
       client.lagProbeSentAtMs = now;
       client.lastLagProbeAtMs = now;
-      client.writeFrames(buffer, LAG_PROBE_FRAME);
-    } else {
-      client.writeFrames(buffer);
     }
+    client.writeFrames(this.frameFor(client, messages, probe, shared));
+    this.writes += 1;
     this.messagesWritten += messages.length;
     if (changedAtMs !== null && client.updated) this.publishLatency.add(now - changedAtMs);
+  }
+
+  /**
+   * The bytes of one client's write: its messages, and the lag probe behind them when one is due.
+   * Built once per distinct combination in a cycle and shared, so that a probe costs neither a copy
+   * nor a second (vectored) write per client.
+   */
+  private frameFor(client: WsClient, messages: readonly ChannelPayload[], probe: boolean, shared: Map<string, Buffer>): Buffer {
+    if (!client.batchFrames && messages.length === 1 && !probe) return messages[0]!.frame;
+    const key = `${client.batchFrames ? 'b' : 'f'}${probe ? 'p' : ''}${client.frameKey}`;
+    let buffer = shared.get(key);
+    if (buffer === undefined) {
+      const frames = client.batchFrames ? batchFrame(messages) : Buffer.concat(messages.map((message) => message.frame));
+      buffer = probe ? Buffer.concat([frames, LAG_PROBE_FRAME]) : frames;
+      shared.set(key, buffer);
+    }
+    return buffer;
   }
 
   private isCongested(client: WsClient, cycle: number): boolean {

@@ -37,6 +37,8 @@ const COD_ATTEMPTS_MAX = 5;
 export interface GatewayStats {
   connections: number;
   messagesWritten: number;
+  /** Socket writes of channel messages (one per client per fan-out turn that had something for it). */
+  writes: number;
   cycles: number;
   cycleMsAverage: number;
   /** From a committed change to the write of the update carrying it, per client (server side only). */
@@ -193,7 +195,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
       const fanOut = hub.fanOut;
       const latency = fanOut.publishLatency;
       return {
-        connections: clients.size, messagesWritten: fanOut.messagesWritten, cycles: fanOut.cycles,
+        connections: clients.size, messagesWritten: fanOut.messagesWritten, writes: fanOut.writes, cycles: fanOut.cycles,
         cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
         publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
       };
@@ -201,6 +203,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
     resetStats: () => {
       const fanOut = hub.fanOut;
       fanOut.messagesWritten = 0;
+      fanOut.writes = 0;
       fanOut.cycles = 0;
       fanOut.cycleMsTotal = 0;
       fanOut.cycleMsMax = 0;

@@ -11,7 +11,9 @@
  *
  * Measured: channel messages delivered per second to all clients; latency from the driver's order
  * acknowledgement to a client applying the update that shows the order's level (one sample per
- * order on each of 500 sessions spread over all N; the processes share the machine's clock);
+ * order on each of BENCH_LATENCY_SESSIONS (100) sessions spread evenly over all N, so over every
+ * position in the server's write order and in each process's reading order; the processes share
+ * the machine's clock);
  * server memory per connection ((heapUsed + external) after connecting and subscribing, minus
  * before, over N, after a GC); at the end, how many clients hold a book equal to the REST book on
  * every note. The server's own side is printed too: fan-out cycles, messages written, and
@@ -22,7 +24,8 @@
  * The sessions of one process are served one after another, so the last of them handles a frame
  * after all the others: real subscribers sit on many machines, so the sessions are spread over
  * several processes; on a 2-core machine the clients' work still shares the CPU with the server.
- * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15).
+ * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15),
+ * BENCH_LATENCY_SESSIONS (100), BENCH_WS_LIMITS (JSON of gateway limits to try, e.g. '{"fanOutRestRatio":0.25}').
  * Prints per N: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n> bytes_per_connection=<n>
  */
 import os from 'node:os';
@@ -50,7 +53,9 @@ const DEPTH = 10;
 const RESTING_PER_NOTE = 40;
 const USERS = ['investor1', 'investor2', 'dealer1', 'dealer2'];
 const IN_FLIGHT_MAX = 500;
-const LATENCY_SAMPLED_SESSIONS = 500;
+const LATENCY_SAMPLED_SESSIONS = Number(process.env.BENCH_LATENCY_SESSIONS ?? 100);
+/** Extra WebSocket limits as JSON (e.g. '{"fanOutRestRatio":0.25}'), to compare settings of the gateway. */
+const EXTRA_WS_LIMITS = JSON.parse(process.env.BENCH_WS_LIMITS ?? '{}') as Record<string, number>;
 /** Processes the sessions are spread over (real subscribers are on other machines; one process would serialise them all). */
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(1, Math.min(4, os.cpus().length)));
 
@@ -107,8 +112,10 @@ async function clientsProcess(): Promise<void> {
   const start = (await new Promise<Ipc>((resolve) => process.once('message', resolve))) as Ipc & { plan: Plan; share: Share };
   const { plan, share } = start;
   const histogram = new Histogram();
-  const acks = new Map<string, number>();
-  const early = new Map<string, number[]>();
+  // By note, then by price: the parsed messages are shared between sessions, so these lookups use
+  // the same string objects again and again (their hashes are computed once), no key is built.
+  const acks = new Map<string, Map<string, number>>(plan.notes.map((note) => [note.id, new Map()]));
+  const early = new Map<string, Map<string, number[]>>(plan.notes.map((note) => [note.id, new Map()]));
   let measuring = false;
   let messages = 0;
   // Sessions receive the same frames one after another: compare with the last few texts (a
@@ -121,18 +128,25 @@ async function clientsProcess(): Promise<void> {
     if (recent.length > 16) recent.pop();
     return value;
   };
-  const appeared = function recordAppearance(key: string, at: number) {
+  const appeared = function recordAppearance(noteId: string, price: string, at: number) {
     if (!measuring) return;
-    const ackedAt = acks.get(key);
-    if (ackedAt !== undefined) histogram.add(at - ackedAt);
-    else (early.get(key) ?? early.set(key, []).get(key)!).push(at);
+    const ackedAt = acks.get(noteId)?.get(price);
+    if (ackedAt !== undefined) {
+      histogram.add(at - ackedAt);
+      return;
+    }
+    const waiting = early.get(noteId);
+    const arrivals = waiting?.get(price);
+    if (arrivals) arrivals.push(at);
+    else waiting?.set(price, [at]);
   };
   process.on('message', function onControl(message: Ipc) {
     if (message.kind === 'acks') {
-      for (const [key, at] of message.acks as [string, number][]) {
-        acks.set(key, at);
-        for (const arrival of early.get(key) ?? []) histogram.add(Math.max(0, arrival - at));
-        early.delete(key);
+      for (const [noteId, price, at] of message.acks as [string, string, number][]) {
+        acks.get(noteId)?.set(price, at);
+        const waiting = early.get(noteId);
+        for (const arrival of waiting?.get(price) ?? []) histogram.add(Math.max(0, arrival - at));
+        waiting?.delete(price);
       }
     } else if (message.kind === 'measure') {
       measuring = message.on as boolean;
@@ -154,7 +168,8 @@ async function clientsProcess(): Promise<void> {
     // The highest probe price this client has seen per note: bids only ever appear higher.
     const highest = new Map<string, number>();
     // Latency is sampled on every k-th session (spread over the whole connection order), so that
-    // recording it does not cost more than the work it measures.
+    // recording it does not cost more than the work it measures: sampling every other session of
+    // 1,000 cost the clients processes more CPU than the SDK's own work, on the server's cores.
     const sampled = index % Math.max(1, Math.floor(plan.subscribers / LATENCY_SAMPLED_SESSIONS)) === 0;
     const onLevels = function onBookLevels(message: { channel: string; data: unknown }) {
       messages += 1;
@@ -167,7 +182,7 @@ async function clientsProcess(): Promise<void> {
         const price = Number(level.price);
         if (level.orders === 0 || price <= floor) continue;
         top = Math.max(top, price);
-        appeared(`${data.noteId}|${level.price}`, at);
+        appeared(data.noteId, level.price, at);
       }
       highest.set(data.noteId, top);
     };
@@ -216,7 +231,7 @@ async function driverProcess(): Promise<void> {
   const price = new Map(plan.notes.map((n) => [n.id, new Decimal(n.startPrice ?? 20)]));
   const resting = new Map<string, { user: string; orderId: string; price: string }[]>(plan.notes.map((n) => [n.id, []]));
   const pending = new Map<string, (reply: { status: number; body: any }) => void>();
-  let acks: [string, number][] = [];
+  let acks: [string, string, number][] = [];
   let sequence = 0;
   for (const [, ws] of sockets) {
     ws.on('message', (data) => {
@@ -246,7 +261,7 @@ async function driverProcess(): Promise<void> {
         return;
       }
       stats.placed += 1;
-      acks.push([`${note.id}|${text}`, wallMs()]);
+      acks.push([note.id, text, wallMs()]);
       const queue = resting.get(note.id)!;
       queue.push({ user, orderId: reply.body.order.id, price: text });
       if (queue.length > RESTING_PER_NOTE) {
@@ -304,7 +319,7 @@ async function main(): Promise<void> {
   const service = await startService({
     config: {
       port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'bench-secret-bench-secret-bench-secret', logLevel: 'silent', seedDemo: true, demoPassword: 'demo',
-      wsLimits: { connectionsMax: 50_000, connectionsPerAddressMax: 50_000, messagesPerSecond: 20_000, requestsInFlightMax: 5_000 },
+      wsLimits: { connectionsMax: 50_000, connectionsPerAddressMax: 50_000, messagesPerSecond: 20_000, requestsInFlightMax: 5_000, ...EXTRA_WS_LIMITS },
     },
     logger: pino({ level: process.env.BENCH_DEBUG ? 'debug' : 'warn' }, pino.destination(2)),
     database,
@@ -399,7 +414,7 @@ async function main(): Promise<void> {
       `latency_samples=${result.samples} clients_with_every_book_equal=${Math.min(...equal.values())}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
       `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${os.loadavg().map((l) => l.toFixed(2)).join(',')}\n`);
     process.stdout.write(`server_side: fanout_cycles_per_s=${(server.cycles / (MEASURE_MS / 1000)).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
-      `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`);
+      `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} writes_per_client_per_s=${(server.writes / subscribers / (MEASURE_MS / 1000)).toFixed(1)} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`);
     process.stdout.write(`subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`);
     await clientsExited;
   }

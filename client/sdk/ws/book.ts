@@ -2,6 +2,11 @@
  * A local level-2 book kept from a `book:<noteId>` snapshot and its updates: a snapshot replaces
  * the book, an update sets each level it names (quantity "0" removes the level). Levels come out
  * best first. Prices are compared as decimal strings, exactly, never as floats.
+ *
+ * Applying an update is on every subscriber's hot path (a busy book changes many times a second),
+ * so it allocates nothing: the book keeps the level objects of the messages themselves, which the
+ * SDK never mutates (the levels it hands out are read-only too), and looks at a quantity's digits
+ * only when it starts with "0".
  */
 import type { BookData, BookLevel } from './types.js';
 
@@ -48,11 +53,14 @@ export class LocalBook {
 
 function set(levels: Map<string, BookLevel>, level: BookLevel): void {
   if (level.orders === 0 || isZero(level.quantity)) levels.delete(level.price);
-  else levels.set(level.price, { price: level.price, quantity: level.quantity, orders: level.orders });
+  else levels.set(level.price, level);
 }
 
+const ZERO_DIGIT = 48;
+
+/** Whether a non-negative decimal string is zero ("0", "0.00", "000"); a quantity not starting with "0" never is. */
 function isZero(value: string): boolean {
-  return /^0+(\.0*)?$/.test(value);
+  return value.charCodeAt(0) === ZERO_DIGIT && /^0+(\.0*)?$/.test(value);
 }
 
 /** Compares two non-negative decimal strings exactly: negative, zero or positive. */

@@ -52,6 +52,8 @@ interface ChannelState {
   depth: number | undefined;
   /** Seq of the last message applied; null while waiting for a snapshot. */
   seq: number | null;
+  /** The local book of a `book:` channel (also in `books`), so that a message costs one lookup. */
+  book: LocalBook | undefined;
 }
 
 interface Pending {
@@ -105,8 +107,9 @@ export class CnxSocket {
 
   subscribe(channels: readonly string[], options: { depth?: number } = {}): void {
     for (const channel of channels) {
-      this.channels.set(channel, { depth: options.depth, seq: null });
-      if (channel.startsWith('book:') && !this.books.has(channel)) this.books.set(channel, new LocalBook(channel.slice(5)));
+      let book = this.books.get(channel);
+      if (channel.startsWith('book:') && !book) this.books.set(channel, (book = new LocalBook(channel.slice(5))));
+      this.channels.set(channel, { depth: options.depth, seq: null, book });
     }
     this.sendRaw({ op: 'subscribe', channels, ...(options.depth !== undefined ? { depth: options.depth } : {}) });
   }
@@ -252,7 +255,7 @@ export class CnxSocket {
     if (!state) return;
     if (message.type === 'snapshot') {
       state.seq = message.seq;
-      this.books.get(message.channel)?.applySnapshot(message.data as BookData);
+      state.book?.applySnapshot(message.data as BookData);
       this.emit('snapshot', message);
       return;
     }
@@ -265,7 +268,7 @@ export class CnxSocket {
       return;
     }
     state.seq = message.seq;
-    this.books.get(message.channel)?.applyUpdate(message.data as BookData);
+    state.book?.applyUpdate(message.data as BookData);
     this.emit('update', message);
   }
 
