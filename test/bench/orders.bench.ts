@@ -22,7 +22,7 @@ import { pino } from 'pino';
 import { Decimal } from '../../server/domain/decimal.js';
 import { startService } from '../../server/bootstrap.js';
 import { openDatabase } from '../../server/db/connection.js';
-import { findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
@@ -158,7 +158,7 @@ async function load(plan: LoadPlan): Promise<LoadResult> {
 async function main(): Promise<void> {
   let cluster: PgCluster | null = null;
   const usePostgres = findPostgresBin() !== null;
-  if (usePostgres) cluster = await startPgCluster();
+  if (usePostgres) cluster = await startPgCluster(BENCH_PG_SETTINGS);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-'));
   const database = await openDatabase(cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
   const service = await startService({

@@ -12,10 +12,7 @@
  * Each run line also shows the CPU per trade of PostgreSQL (all the cluster's processes) and of
  * this process: robust to other load on the machine, which the wall-clock rate is not.
  *
- * Cluster tuning, as production would have it (durability untouched: fsync, synchronous_commit
- * and full_page_writes stay on): `wal_writer_delay = 10ms` instead of 200 ms, so the WAL writer
- * writes the run's WAL (about 2 kB per trade) as it comes; otherwise the small default WAL
- * buffers fill and the settling backends write it themselves, measured about 8% slower.
+ * The cluster is sized as a production server would be (BENCH_PG_SETTINGS in test/support/pg-cluster.ts).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +28,7 @@ import { DEMO_DEALS } from '../../server/demo/market.js';
 import { cusipCheckDigit, isinFromCusip } from '../../server/domain/identifiers.js';
 import { runSettlement } from '../../server/settlement/run.js';
 import { reconcile } from '../../server/reconciliation/index.js';
-import { findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 const TRADES = Number(process.env.BENCH_TRADES ?? 100_000);
 const PARTIES = Number(process.env.BENCH_PARTIES ?? 2_000);
@@ -133,24 +130,12 @@ async function benchMode(database: Database, mode: 'gross' | 'net', cluster: PgC
   return { settled: summary.settled, perSecond: Math.round((summary.settled * 1000) / summary.durationMs), breaks: report.breaks.length };
 }
 
-/** The header's cluster tuning (a reloadable setting: no restart). */
-async function tuneCluster(url: string): Promise<void> {
-  const admin = await openDatabase({ kind: 'postgres', url, poolMax: 1 });
-  try {
-    await admin.knex.raw(`alter system set wal_writer_delay = '10ms'`);
-    await admin.knex.raw('select pg_reload_conf()');
-  } finally {
-    await admin.close();
-  }
-}
-
 async function main(): Promise<void> {
   let cluster: PgCluster | null = null;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-settlement-'));
   try {
     if (findPostgresBin()) {
-      cluster = await startPgCluster();
-      await tuneCluster(cluster.url);
+      cluster = await startPgCluster(BENCH_PG_SETTINGS);
     }
     const results = new Map<string, ModeResult>();
     for (const mode of MODES) {

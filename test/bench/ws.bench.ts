@@ -43,7 +43,7 @@ import { startService } from '../../server/bootstrap.js';
 import { openDatabase } from '../../server/db/connection.js';
 import { gatewayOf } from '../../server/ws/gateway.js';
 import { CnxSocket, type SocketLike } from '../../client/sdk/ws/index.js';
-import { findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000').split(',').map(Number);
 const ORDERS_PER_S = Number(process.env.BENCH_ORDERS_PER_S ?? 1000);
@@ -310,7 +310,7 @@ async function main(): Promise<void> {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   let cluster: PgCluster | null = null;
-  if (findPostgresBin() !== null) cluster = await startPgCluster();
+  if (findPostgresBin() !== null) cluster = await startPgCluster(BENCH_PG_SETTINGS);
   const stopCluster = () => cluster?.stop();
   process.once('exit', stopCluster);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
