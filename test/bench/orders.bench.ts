@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
   const service = await startService({
     config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'bench-secret-bench-secret-bench-secret', logLevel: 'silent', seedDemo: true, demoPassword: 'demo' },
-    // BENCH_DEBUG=1 prints the sequencer's per-batch timings (jobs, runMs, commitMs) to stderr.
+    // BENCH_DEBUG=1 prints each batch to stderr: jobs, lookupMs (its jobs' clOrdId lookup), runMs, commitMs, idleMs (database idle before it).
     logger: pino({ level: process.env.BENCH_DEBUG ? 'debug' : 'silent' }, pino.destination(2)),
     database,
     riskLimits: { orderFaceMax: new Decimal(50_000_000), openOrdersMax: 1_000_000, dailyNotionalMax: new Decimal('1e15') },
