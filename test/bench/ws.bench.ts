@@ -118,6 +118,7 @@ async function clientsProcess(): Promise<void> {
   const early = new Map<string, Map<string, number[]>>(plan.notes.map((note) => [note.id, new Map()]));
   let measuring = false;
   let messages = 0;
+  let cpuAtMeasureStart = process.cpuUsage();
   // Sessions receive the same frames one after another: compare with the last few texts (a
   // length check, then memcmp) instead of hashing each one.
   const recent: { text: string; value: unknown }[] = [];
@@ -150,8 +151,13 @@ async function clientsProcess(): Promise<void> {
       }
     } else if (message.kind === 'measure') {
       measuring = message.on as boolean;
-      if (measuring) messages = 0;
-      else process.send!({ kind: 'measured', messages, buckets: Array.from(histogram.buckets), samples: histogram.count });
+      if (measuring) {
+        messages = 0;
+        cpuAtMeasureStart = process.cpuUsage();
+      } else {
+        const cpu = process.cpuUsage(cpuAtMeasureStart);
+        process.send!({ kind: 'measured', messages, buckets: Array.from(histogram.buckets), samples: histogram.count, cpuMicros: cpu.user + cpu.system });
+      }
     }
   });
 
@@ -278,8 +284,14 @@ async function driverProcess(): Promise<void> {
   let index = 0;
   let skipped = 0;
   let stop = false;
+  let cpuAtMeasureStart = process.cpuUsage();
   process.on('message', (message: Ipc) => {
     if (message.kind === 'stop') stop = true;
+    if (message.kind === 'measure' && message.on) cpuAtMeasureStart = process.cpuUsage();
+    if (message.kind === 'measure' && !message.on) {
+      const cpu = process.cpuUsage(cpuAtMeasureStart);
+      process.send!({ kind: 'measured', cpuMicros: cpu.user + cpu.system });
+    }
   });
   const started = performance.now();
   while (!stop) {
@@ -373,17 +385,27 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
     toClients({ kind: 'measure', on: true });
+    driver.send({ kind: 'measure', on: true });
     gateway.resetStats();
+    const serverCpuBefore = process.cpuUsage();
+    const pgCpuBefore = cluster?.cpuSeconds() ?? 0;
     await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
     const server = gateway.stats();
+    const serverCpu = process.cpuUsage(serverCpuBefore);
+    const pgCpuMicros = ((cluster?.cpuSeconds() ?? 0) - pgCpuBefore) * 1e6;
     const measuredReplies = fromClients('measured');
+    const driverMeasured = next(driver, 'measured');
     toClients({ kind: 'measure', on: false });
+    driver.send({ kind: 'measure', on: false });
+    let clientsCpuMicros = 0;
     const histogram = new Histogram();
     let delivered = 0;
     for (const reply of await measuredReplies) {
       histogram.merge({ buckets: reply.buckets as number[], count: reply.samples as number });
       delivered += reply.messages as number;
+      clientsCpuMicros += reply.cpuMicros as number;
     }
+    const driverCpuMicros = (await driverMeasured).cpuMicros as number;
     const result = { messages: delivered, samples: histogram.count, p50: histogram.percentile(50), p99: histogram.percentile(99) };
     const done = next(driver, 'done');
     driver.send({ kind: 'stop' });
@@ -415,6 +437,13 @@ async function main(): Promise<void> {
       `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${os.loadavg().map((l) => l.toFixed(2)).join(',')}\n`);
     process.stdout.write(`server_side: fanout_cycles_per_s=${(server.cycles / (MEASURE_MS / 1000)).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
       `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} writes_per_client_per_s=${(server.writes / subscribers / (MEASURE_MS / 1000)).toFixed(1)} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`);
+    // CPU per client write (one socket write = one frame per client per cycle), so that runs at
+    // different cycle rates and on a busier or quieter machine compare: what the machine's two cores
+    // are spent on, server versus the clients that share them.
+    const perWrite = (micros: number) => Math.round(micros / Math.max(1, server.writes));
+    process.stdout.write(`cpu_cores: server=${((serverCpu.user + serverCpu.system) / 1000 / MEASURE_MS).toFixed(2)} clients=${(clientsCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
+      `driver=${(driverCpuMicros / 1000 / MEASURE_MS).toFixed(2)} postgres=${(pgCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
+      `cpu_us_per_client_write: server=${perWrite(serverCpu.user + serverCpu.system)} clients=${perWrite(clientsCpuMicros)}\n`);
     process.stdout.write(`subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`);
     await clientsExited;
   }
