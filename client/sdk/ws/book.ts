@@ -63,16 +63,41 @@ function isZero(value: string): boolean {
   return value.charCodeAt(0) === ZERO_DIGIT && /^0+(\.0*)?$/.test(value);
 }
 
-/** Compares two non-negative decimal strings exactly: negative, zero or positive. */
+/**
+ * Compares two non-negative decimal strings exactly: negative, zero or positive. Leading zeros of
+ * the whole part and trailing zeros of the fraction do not count ("020.50" equals "20.5").
+ */
 export function compareDecimals(a: string, b: string): number {
-  const [aWhole = '', aFraction = ''] = a.split('.');
-  const [bWhole = '', bFraction = ''] = b.split('.');
-  const aInt = aWhole.replace(/^0+(?=\d)/, '');
-  const bInt = bWhole.replace(/^0+(?=\d)/, '');
-  if (aInt.length !== bInt.length) return aInt.length - bInt.length;
-  if (aInt !== bInt) return aInt < bInt ? -1 : 1;
-  const width = Math.max(aFraction.length, bFraction.length);
-  const aFrac = aFraction.padEnd(width, '0');
-  const bFrac = bFraction.padEnd(width, '0');
-  return aFrac === bFrac ? 0 : aFrac < bFrac ? -1 : 1;
+  if (a === b) return 0;
+  const aPoint = pointOf(a);
+  const bPoint = pointOf(b);
+  const aFrom = firstSignificant(a, aPoint);
+  const bFrom = firstSignificant(b, bPoint);
+  // More whole digits (leading zeros aside) is the larger number.
+  const wholeDigits = aPoint - aFrom;
+  if (wholeDigits !== bPoint - bFrom) return wholeDigits - (bPoint - bFrom);
+  for (let i = 0; i < wholeDigits; i++) {
+    const difference = a.charCodeAt(aFrom + i) - b.charCodeAt(bFrom + i);
+    if (difference !== 0) return difference;
+  }
+  const aFraction = Math.max(0, a.length - aPoint - 1);
+  const bFraction = Math.max(0, b.length - bPoint - 1);
+  for (let i = 0; i < Math.max(aFraction, bFraction); i++) {
+    const difference = (i < aFraction ? a.charCodeAt(aPoint + 1 + i) : ZERO_DIGIT) - (i < bFraction ? b.charCodeAt(bPoint + 1 + i) : ZERO_DIGIT);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** Index of the decimal point, or the length when there is none. */
+function pointOf(value: string): number {
+  const point = value.indexOf('.');
+  return point < 0 ? value.length : point;
+}
+
+/** Index of the first whole digit that counts: leading zeros are skipped, but one digit always stays ("0.5"). */
+function firstSignificant(value: string, point: number): number {
+  let at = 0;
+  while (at < point - 1 && value.charCodeAt(at) === ZERO_DIGIT) at++;
+  return at;
 }
