@@ -2,7 +2,7 @@
  * The double-entry ledger: the golden record of cash and note positions.
  * Writers: postEntries/postEntry (balanced journal entries), placeHolds/releaseHolds,
  * applyHoldBatch (the sequencer's holds), and in the database ledger_post_dvp_batch (settlement's
- * set-based DVP entries, called from settlement_settle_chunk).
+ * set-based DVP entries, called from settlement_settle_chunk; the balances move at the commit).
  * Readers: partyBalances, journalEntries, postingSumsByAsset.
  */
 export * from './types.js';

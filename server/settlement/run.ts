@@ -35,7 +35,7 @@ import type { FailedSide, SettlementMode } from './types.js';
 
 /**
  * Instructions per transaction in gross mode, at most: bounds statement sizes and how long a chunk
- * holds the accounts it locks (it locks them last, for its balance update and commit). A chunk
+ * holds the accounts it locks (it locks them at its commit, for its balance update). A chunk
  * updates each account it moves once, whatever its size, so larger chunks cost less per trade:
  * measured on the 100,000-trade bench (2,000 parties, 8,000 accounts), about 15% less PostgreSQL
  * CPU per trade at 25,000 than at 10,000, little more beyond.
@@ -237,9 +237,10 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
   ]);
   const rows = result.rows as ChunkRow[];
   if (rows.length === 0) return { claimed: 0, lastId: ctx.afterId, settled: [], failed: 0 };
-  // Until the commit this chunk holds the locks of every account it moved, which the chunk beside
-  // it may be waiting for: only what must be in the transaction is done here; the settled
-  // movements for the trading side are made after the commit.
+  // The ledger moves the balances of the accounts this chunk moved at its commit (the chunk beside
+  // it waits for those locks at most that long), and the queue rows it claimed stay locked until
+  // then: only what must be in the transaction is done here; the settled movements for the trading
+  // side are made after the commit.
   const settled = rows.filter((r) => r.outcome === 'settled');
   const failed = rows.filter((r) => r.outcome === 'buyer' || r.outcome === 'seller' || r.outcome === 'both');
   await freezeFailCharges(trx, ctx, settled.filter((r) => r.charge_from !== null).map(toSettled));

@@ -46,20 +46,23 @@ async function holdId(trx: Knex.Transaction, reference: string): Promise<string>
 
 /** Posts the DVPs in one batch (gross, or net under `netKey`); returns the net entry's id. */
 async function post(dvps: Dvp[], netKey: string | null = null): Promise<string | null> {
-  return inTransaction(knex, async (trx) => {
-    await trx.raw('select ledger_dvp_batch_open()');
-    for (const d of dvps) {
-      await trx('ledger_dvp_batch').insert({
-        dvp_id: d.id, entry_key: `dvp:${d.id}`, description: `dvp ${d.id}`, metadata: JSON.stringify({ dvp: d.id }), asset: note,
-        seller_party_id: d.seller, buyer_party_id: d.buyer, quantity: d.quantity, amount: d.amount,
-        seller_hold_id: d.sellerHold ? await holdId(trx, d.sellerHold.reference) : null, seller_hold_reference: d.sellerHold?.reference ?? null, seller_hold_use: d.sellerHold?.use ?? '0',
-        buyer_hold_id: d.buyerHold ? await holdId(trx, d.buyerHold.reference) : null, buyer_hold_reference: d.buyerHold?.reference ?? null, buyer_hold_use: d.buyerHold?.use ?? '0',
-      });
-    }
-    const result = await trx.raw(`select ledger_post_dvp_batch('2026-11-24', null, ?, 'net batch', '{}'::jsonb) as net`, [netKey]);
-    const net = (result.rows as { net: string | null }[])[0]!.net;
-    return net === null ? null : String(net);
-  });
+  return inTransaction(knex, (trx) => postIn(trx, dvps, netKey));
+}
+
+/** Posts the DVPs in one batch within the caller's transaction. */
+async function postIn(trx: Knex.Transaction, dvps: Dvp[], netKey: string | null = null): Promise<string | null> {
+  await trx.raw('select ledger_dvp_batch_open()');
+  for (const d of dvps) {
+    await trx('ledger_dvp_batch').insert({
+      dvp_id: d.id, entry_key: `dvp:${d.id}`, description: `dvp ${d.id}`, metadata: JSON.stringify({ dvp: d.id }), asset: note,
+      seller_party_id: d.seller, buyer_party_id: d.buyer, quantity: d.quantity, amount: d.amount,
+      seller_hold_id: d.sellerHold ? await holdId(trx, d.sellerHold.reference) : null, seller_hold_reference: d.sellerHold?.reference ?? null, seller_hold_use: d.sellerHold?.use ?? '0',
+      buyer_hold_id: d.buyerHold ? await holdId(trx, d.buyerHold.reference) : null, buyer_hold_reference: d.buyerHold?.reference ?? null, buyer_hold_use: d.buyerHold?.use ?? '0',
+    });
+  }
+  const result = await trx.raw(`select ledger_post_dvp_batch('2026-11-24', null, ?, 'net batch', '{}'::jsonb) as net`, [netKey]);
+  const net = (result.rows as { net: string | null }[])[0]!.net;
+  return net === null ? null : String(net);
 }
 
 /** The entry validate.ts would hash for a gross DVP, legs in the writer's order. */
@@ -127,6 +130,21 @@ describe('ledger_post_dvp_batch', () => {
     expect(await post([{ id: 5, seller: a, buyer: b, quantity: '10', amount: '1' }, { id: 6, seller: b, buyer: a, quantity: '10', amount: '1' }], 'dvp-net:2')).toBeNull();
     expect(await entry('dvp-net:2')).toBeUndefined();
     expect(await entry('dvp:5')).toBeDefined();
+  });
+
+  it('moves the balances of every batch of a transaction when it commits', async () => {
+    const before = await balances(knex);
+    const moved = (after: Awaited<ReturnType<typeof balances>>, party: string, asset: string) =>
+      new Decimal(after.get(`${party}|${asset}`)!.total).minus(before.get(`${party}|${asset}`)!.total).toFixed();
+    await inTransaction(knex, async (trx) => {
+      await postIn(trx, [{ id: 11, seller: a, buyer: b, quantity: '5', amount: '4.5' }]);
+      await postIn(trx, [{ id: 12, seller: a, buyer: b, quantity: '3', amount: '2.25' }, { id: 13, seller: b, buyer: c, quantity: '1', amount: '1' }]);
+      // Applied at the commit (the accounts are locked for the commit only): not yet here.
+      expect(await balances(trx as unknown as Knex)).toEqual(before);
+    });
+    const after = await balances(knex);
+    expect([moved(after, a, note), moved(after, b, note), moved(after, c, note), moved(after, a, CASH_ASSET), moved(after, b, CASH_ASSET), moved(after, c, CASH_ASSET)])
+      .toEqual(['-8', '7', '1', '6.75', '-5.75', '-1']);
   });
 
   it('refuses a hold that is not active or is overdrawn, and an overdraft, writing nothing', async () => {
