@@ -5,14 +5,16 @@
  * Same load process and mix as bench:orders (BENCH_CLIENTS keep-alive connections, a limit buy
  * then, every other time, its cancel, each waiting for its answer), same PostgreSQL settings, but
  * the service is the bare minimum of a durable order entry: Node's http server parses the JSON,
- * and a single writer commits everything that arrived meanwhile as one statement (one order row
- * per placement with its party + client order id unique key, one status update per cancel; group
- * commit, fsync on), then answers each request with a JSON order of the size the real service
- * sends. No authentication, validation, risk, matching, holds, journal or trades: the real service
- * must do all that on top, so it cannot be faster than this. BENCH_WRITERS=2 lets a second batch
+ * and a single writer commits everything that arrived meanwhile as one statement (group commit,
+ * fsync on): the rows the order entry issue asks a batch to commit — a journal row per command;
+ * per placement an order row (party + client order id unique) and its cash hold; per cancel the
+ * order's status and its hold's release (BENCH_ROWS=orders: the order rows alone). Then it answers
+ * each request with a JSON order of the size the real service sends. No authentication,
+ * validation, risk checks or matching: the real service does all that on top. BENCH_WRITERS=2 lets a second batch
  * commit on its own connection while the first is still committing (pipelined group commit; the
  * floor's rows are independent, so it needs no ordering between batches, which a real ledger does).
  *
+ * Env: BENCH_CLIENTS (64), BENCH_SECONDS (15), BENCH_WRITERS (1), BENCH_ROWS (required).
  * Prints: floor commands_per_s=<n> orders_per_s=<n> ack_p50_ms=<n> ack_p99_ms=<n> clients=<n>
  *   server_cpu_us_per_command=<n> postgres_cpu_us_per_command=<n> load_cpu_us_per_command=<n>
  */
@@ -23,6 +25,9 @@ import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster } from '../support/p
 
 /** Batches committing at once on their own connections (1 = one writer, one commit at a time). */
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 1);
+/** Which rows a batch commits: "required" (journal, orders, holds) or "orders" alone. */
+const ROWS = (process.env.BENCH_ROWS ?? 'required') as 'required' | 'orders';
+if (ROWS !== 'required' && ROWS !== 'orders') throw new Error('BENCH_ROWS is "required" or "orders"');
 
 type Placement = { id: string; party: string; clOrdId: string; noteId: string; side: string; price: string; quantity: string; response: http.ServerResponse };
 type Cancel = { id: string; response: http.ServerResponse };
@@ -39,19 +44,46 @@ const SCHEMA = `
     status text not null,
     created_at timestamptz not null default now(),
     unique (party, client_order_id)
+  );
+  create table floor_journal (sequence bigint primary key, command jsonb not null);
+  create table floor_holds (
+    order_id bigint primary key,
+    party text not null,
+    amount numeric(24, 2) not null,
+    remaining numeric(24, 2) not null,
+    status text not null
   )`;
 
-/** One statement, one transaction: the batch's new orders and its cancels. */
-const COMMIT = `
-  with placed as (
+const ORDER_ROWS = `
+  placed as (
     insert into floor_orders (id, party, client_order_id, note_id, side, price, quantity, status)
     select id, party, client_order_id, note_id, side, price, quantity, 'new'
     from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[])
       as p(id, party, client_order_id, note_id, side, price, quantity)
   ), cancelled as (
     update floor_orders set status = 'cancelled' from unnest($8::bigint[]) as c(id) where floor_orders.id = c.id
-  )
-  select 1`;
+  )`;
+
+/**
+ * One statement, one transaction. "orders": the batch's new orders and its cancels only.
+ * "required" (the default): also what the order entry issue asks a batch to commit besides them — a
+ * journal row per command, a cash hold per new order, its release per cancel (this load never
+ * crosses, so no fills or trades).
+ */
+const COMMIT = {
+  orders: `with ${ORDER_ROWS} select 1`,
+  required: `
+    with journal as (
+      insert into floor_journal (sequence, command) select * from unnest($9::bigint[], $10::jsonb[])
+    ), held as (
+      insert into floor_holds (order_id, party, amount, remaining, status)
+      select id, party, price * quantity / 100, price * quantity / 100, 'open'
+      from unnest($1::bigint[], $2::text[], $6::numeric[], $7::numeric[]) as h(id, party, price, quantity)
+    ), released as (
+      update floor_holds set remaining = 0, status = 'released' from unnest($8::bigint[]) as c(id) where floor_holds.order_id = c.id
+    ), ${ORDER_ROWS}
+    select 1`,
+};
 
 function orderJson(order: { id: string; clOrdId: string; noteId: string; side: string; price: string; quantity: string }, status: string): string {
   const now = new Date().toISOString();
@@ -80,6 +112,7 @@ async function main(): Promise<void> {
 
   const orders = new Map<string, Omit<Placement, 'response'>>();
   let nextId = 1;
+  let nextSequence = 1;
   let placements: Placement[] = [];
   let cancels: Cancel[] = [];
   const commit = async (): Promise<void> => {
@@ -88,10 +121,17 @@ async function main(): Promise<void> {
     const [placed, cancelled] = [placements, cancels];
     placements = [];
     cancels = [];
-    await writer.query({ name: 'commit', text: COMMIT, values: [
+    const values: unknown[] = [
       placed.map((p) => p.id), placed.map((p) => p.party), placed.map((p) => p.clOrdId), placed.map((p) => p.noteId),
       placed.map((p) => p.side), placed.map((p) => p.price), placed.map((p) => p.quantity), cancelled.map((c) => c.id),
-    ] });
+    ];
+    if (ROWS === 'required') {
+      values.push([...placed, ...cancelled].map(() => nextSequence++), [
+        ...placed.map(({ response, ...order }) => JSON.stringify({ type: 'place', order })),
+        ...cancelled.map((c) => JSON.stringify({ type: 'cancel', orderId: c.id })),
+      ]);
+    }
+    await writer.query({ name: 'commit', text: COMMIT[ROWS], values });
     for (const p of placed) answer(p.response, 201, orderJson(p, 'new'));
     for (const c of cancelled) answer(c.response, 200, orderJson(orders.get(c.id)!, 'cancelled'));
     for (const c of cancelled) orders.delete(c.id);
@@ -131,7 +171,7 @@ async function main(): Promise<void> {
   const seconds = DURATION_MS / 1000;
   const perCommand = (micros: number) => Math.round(micros / Math.max(1, load.requests));
   process.stdout.write(`floor commands_per_s=${Math.round((load.placed + load.cancelled) / seconds)} orders_per_s=${Math.round(load.placed / seconds)} ` +
-    `ack_p50_ms=${percentile(latencies, 50).toFixed(2)} ack_p99_ms=${percentile(latencies, 99).toFixed(2)} clients=${CLIENTS} writers=${WRITERS} failures=${load.failures} ` +
+    `ack_p50_ms=${percentile(latencies, 50).toFixed(2)} ack_p99_ms=${percentile(latencies, 99).toFixed(2)} clients=${CLIENTS} writers=${WRITERS} rows=${ROWS} failures=${load.failures} ` +
     `server_cpu_us_per_command=${perCommand(cpu.user + cpu.system)} postgres_cpu_us_per_command=${perCommand(pgCpuSeconds * 1e6)} load_cpu_us_per_command=${perCommand(load.cpuMicros)}\n`);
   server.close();
   await Promise.all(writers.map((writer) => writer.end()));
