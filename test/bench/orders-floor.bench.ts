@@ -1,6 +1,8 @@
 /**
- * `npm run bench:orders-floor`: the least a durable order service costs on this machine, as a
- * yardstick for bench:orders.
+ * `npm run bench:orders-floor`: a bare durable order service on this machine, as a yardstick for
+ * bench:orders: what the same load gets from a service that does only the durable part (its SQL is
+ * a plain statement, not the tuned batch function of the real service, whose PostgreSQL cost per
+ * command is lower).
  *
  * Same load process and mix as bench:orders (BENCH_CLIENTS keep-alive connections, a limit buy
  * then, every other time, its cancel, each waiting for its answer), same PostgreSQL settings, but
