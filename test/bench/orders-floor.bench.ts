@@ -22,7 +22,8 @@
  */
 import http from 'node:http';
 import pg from 'pg';
-import { CLIENTS, DURATION_MS, percentile, runLoadProcess } from './support/http-load.js';
+import { CLIENTS, DURATION_MS, runLoadProcess } from './support/http-load.js';
+import { percentile } from './support/percentile.js';
 import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster } from '../support/pg-cluster.js';
 
 /** Batches committing at once on their own connections (1 = one writer, one commit at a time). */

@@ -19,7 +19,8 @@ import { pino } from 'pino';
 import { Decimal } from '../../server/domain/decimal.js';
 import { startService } from '../../server/bootstrap.js';
 import { openDatabase } from '../../server/db/connection.js';
-import { CLIENTS, DURATION_MS, percentile, runLoadProcess } from './support/http-load.js';
+import { CLIENTS, DURATION_MS, runLoadProcess } from './support/http-load.js';
+import { percentile } from './support/percentile.js';
 import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });

@@ -19,6 +19,7 @@
 import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { percentile } from './support/percentile.js';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000').split(',').map(Number);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
@@ -29,10 +30,6 @@ const REST_RATIO = Number(process.env.BENCH_REST_RATIO ?? 0.5);
 const wallMs = () => performance.timeOrigin + performance.now();
 
 type Report = { cpuMicros: number; reads: number; latencies: number[] };
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /** Opens `count` connections one after another (no SYN backlog overflow) and reads them. */
 async function readerProcess(port: number, count: number): Promise<void> {

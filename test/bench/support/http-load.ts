@@ -13,10 +13,6 @@ export const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 export const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
 const WARMUP_MS = 2000;
 
-export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 export interface LoadResult { placed: number; cancelled: number; failures: number; requests: number; cpuMicros: number; latencies: number[] }
 export interface LoadPlan { port: number; tokens: Record<string, string>; notes: string[] }
 
