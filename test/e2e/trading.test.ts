@@ -140,7 +140,9 @@ describe('trading in the browser', () => {
     // The book changes while the investor is disconnected.
     await client.putQuotes([{ noteId: notes['A-2']!, bidPrice: '99.625', bidSize: '300000', askPrice: '100.125', askSize: '300000' }]);
     await expect.poll(() => investor.getByTestId('link-status').textContent(), { timeout: 15_000 }).toBe('Live');
-    await expect.poll(() => investor.getByTestId('ladder').locator('tr[data-side="ask"]').last().textContent()).toContain('100.125');
+    // "Live" shows once the socket is open; the fresh snapshot follows it, and on a loaded CI machine
+    // (Chromium beside the other test files) it can take longer than expect.poll's default second.
+    await expect.poll(() => investor.getByTestId('ladder').locator('tr[data-side="ask"]').last().textContent(), { timeout: 15_000 }).toContain('100.125');
     expect(await investor.getByTestId('ladder').locator('tr[data-side="bid"]').first().textContent()).toContain('99.625');
     expect(await investor.getByTestId('ladder-stale').count()).toBe(0);
   });
