@@ -13,6 +13,7 @@ import pg from 'pg';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import { migrationSource } from '../../migrations/index.js';
+import { applyRoutines } from './routines.js';
 
 const PG_TYPE_DATE = 1082;
 const PG_TYPE_INT8 = 20;
@@ -88,7 +89,12 @@ export function targetFromEnvironment(env: NodeJS.ProcessEnv, dataDir: string): 
   return { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
 }
 
+/**
+ * Brings a database up to date: the pending migrations (schema), then the routines whose text
+ * changed (routines.ts). Returns what it applied: migration names, then `routine <name>`.
+ */
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest()) as [number, string[]];
-  return applied;
+  const routines = await applyRoutines(knex);
+  return [...applied, ...routines.map((name) => `routine ${name}`)];
 }

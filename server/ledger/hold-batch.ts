@@ -1,7 +1,7 @@
 /**
  * Writes a batch of hold changes decided elsewhere (by the sequencer, which owns available
  * balances in memory): holds opened in the batch, and new remaining amounts of existing holds.
- * The work is done by the database function `ledger_apply_hold_batch` (migrations/…_batch_commit)
+ * The work is done by the database function `ledger_apply_hold_batch` (sql/ledger_apply_hold_batch.sql)
  * in one round trip; this module shapes its input.
  *
  * Guarantees: each account's `held` moves by exactly the sum of its holds' changes, under locks

@@ -1,6 +1,6 @@
 /**
  * Posting journal entries: with the database function `ledger_post_dvp_batch` (settlement's
- * set-based DVP writer, migrations/20261127000000_ledger_dvp_batch.ts), the only code that
+ * set-based DVP writer, sql/ledger_post_dvp_batch.sql), the only code that
  * changes account totals. Both keep the same guarantees, which the database enforces too.
  *
  * Guarantees, for a batch of entries in the caller's transaction:

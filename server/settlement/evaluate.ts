@@ -1,7 +1,7 @@
 /**
  * The decision rule of settlement — pure, no I/O. The database settles in set-based SQL
  * (settlement_settle_chunk and settlement_decide_uncovered, in
- * migrations/20261127100000_settlement_set_based.ts); this is the reference model the tests
+ * server/settlement/sql/); this is the reference model the tests
  * compare it with (test/settlement/reference-model.test.ts).
  *
  * Given open instructions in id order, the balances of every account they touch and the trades'

@@ -1,7 +1,7 @@
 /**
  * A settlement run: settles every open instruction due on or before a date (never after the
  * business date), in chunks, each chunk one transaction and one call of the database function
- * `settlement_settle_chunk` (migrations/20261127100000_settlement_set_based.ts), set-based:
+ * `settlement_settle_chunk` (server/settlement/sql/settlement_settle_chunk.sql), set-based:
  *   1. claim the chunk's due instructions in the run queue (FOR UPDATE SKIP LOCKED, held until
  *      commit: two overlapping runs never see the same instruction; settled ones leave the queue,
  *      fails stay in it), with the trades' active holds;
@@ -10,10 +10,11 @@
  *      those first, as sets, in ranges of the due instructions side by side (PostgreSQL: two
  *      connections). The rest follow in id order, chunk after chunk, against the balances that
  *      everything settled before them left: the decisions of the reference model evaluate.ts;
- *   3. post the settled ones with the ledger's set-based DVP writer (`ledger_post_dvp_batch`: one
- *      insert of entries, one of postings, one update of consumed holds, one balance update per
- *      account) — gross: one entry per instruction; net: one per chunk, the netting sets of
- *      entries.ts — and mark them settled with their entry;
+ *   3. post the settled ones with the ledger's set-based DVP writer (`ledger_post_dvp_batch`,
+ *      server/ledger/sql/: one insert of entries, one of postings, one update of consumed holds;
+ *      the balances move at the commit, one update per account, `ledger_dvp_apply_balances`) —
+ *      gross: one entry per instruction; net: one per chunk, the netting sets of entries.ts — and
+ *      mark them settled with their entry;
  *   4. here: record fails with their side and fail charge, freeze the charge of fails that
  *      settled, write the registry outbox (with the registry on) and count.
  * After each chunk commits, `afterChunk` tells the trading side (the sequencer's balances).

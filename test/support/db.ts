@@ -45,6 +45,29 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   };
 }
 
+/**
+ * An empty database, not migrated (e.g. to build an older release's schema by running the
+ * migrations alone); closed and dropped like createTestDatabase's.
+ */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const target = inject('testDatabase');
+  if (target.kind === 'pglite') return { ...(await openDatabase({ kind: 'pglite', dataDir: 'memory' })), url: null };
+  const name = `cnx_test_${randomBytes(6).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: target.adminUrl, pool: { min: 0, max: 1 } });
+  await admin.raw(`create database ${name}`).finally(() => admin.destroy());
+  const url = withDatabase(target.adminUrl, name);
+  const db = await openDatabase({ kind: 'postgres', url, poolMax: 2 });
+  return {
+    ...db,
+    url,
+    close: async () => {
+      await db.close();
+      const cleanup = knexFactory({ client: 'pg', connection: target.adminUrl, pool: { min: 0, max: 1 } });
+      await cleanup.raw(`drop database if exists ${name} with (force)`).finally(() => cleanup.destroy());
+    },
+  };
+}
+
 async function createFromTemplate(admin: knexFactory.Knex, name: string): Promise<void> {
   // Two workers cloning the template at the same instant can see "source database is being
   // accessed by other users" (55006); a short retry resolves it.
