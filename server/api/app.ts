@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createApiDispatcher } from './dispatch.js';
-import { ApiError, errorBody, isErrorCode, HTTP_STATUS_BY_CODE } from './errors.js';
+import { ApiError, errorBody, httpStatusOf, isErrorCode, HTTP_STATUS_BY_CODE } from './errors.js';
 import { routeHandler } from './pipeline.js';
 import type { AnyRoute } from './route.js';
 import type { AppServices } from './services.js';
@@ -135,7 +135,7 @@ function errorHandler(services: AppServices) {
 }
 
 export function toErrorResponse(error: unknown): { status: number; body: ReturnType<typeof errorBody> } {
-  if (error instanceof ApiError) return { status: error.status, body: errorBody(error.code, error.message, error.details) };
+  if (error instanceof ApiError) return { status: httpStatusOf(error), body: errorBody(error.code, error.message, error.details) };
   if (error instanceof LedgerRejection) {
     return { status: HTTP_STATUS_BY_CODE[error.code], body: errorBody(error.code, error.message, error.details) };
   }

@@ -1,90 +1,40 @@
 /**
- * The one table that maps rejection codes to HTTP statuses, and the error type the edge throws.
- * Every code a client can see is listed here; the error body is
- * `{"error": {"code", "message", "details"}}` (API.md), never a stack trace.
+ * The one table that maps rejections to HTTP statuses, by kind (the codes and their kinds live in
+ * core/rejections.ts), and what the API layer needs of them. Every code a client can see is in
+ * HTTP_STATUS_BY_CODE; the error body is `{"error": {"code", "message", "details"}}` (API.md),
+ * never a stack trace.
  */
-export const HTTP_STATUS_BY_CODE = {
-  MALFORMED_JSON: 400,
-  VALIDATION_FAILED: 400,
-  INVALID_ISIN: 400,
-  INVALID_DECIMAL: 400,
-  INVALID_DATE: 400,
-  INVALID_AMOUNT: 400,
-  UNBALANCED_ENTRY: 400,
-  INVALID_ARGUMENT: 400,
-  DATE_OUT_OF_RANGE: 400,
-  INVALID_SCHEDULE: 400,
-  SETTLEMENT_OUT_OF_RANGE: 400,
-  INVALID_IDENTIFIER: 400,
-  INVALID_FACTOR: 400,
-  EMPTY_ENTRY: 400,
-  INVALID_WATERFALL: 400,
-  UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  NOTE_NOT_FOUND: 404,
-  DEAL_NOT_FOUND: 404,
-  PARTY_NOT_FOUND: 404,
-  ORDER_NOT_FOUND: 404,
-  SETTLEMENT_NOT_FOUND: 404,
-  SETTLEMENT_RUN_NOT_FOUND: 404,
-  DISTRIBUTION_NOT_FOUND: 404,
-  RFQ_NOT_FOUND: 404,
-  RESPONSE_NOT_FOUND: 404,
-  REGISTRY_ROW_NOT_FOUND: 404,
-  IDEMPOTENCY_CONFLICT: 409,
-  DUPLICATE_ISIN: 409,
-  DUPLICATE_NAME: 409,
-  DUPLICATE_CL_ORD_ID: 409,
-  BUSINESS_DATE_MISMATCH: 409,
-  WRONG_STATE: 409,
-  RFQ_EXPIRED: 409,
-  RESPONSE_EXPIRED: 409,
-  REGISTRY_NOT_ENABLED: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  OFF_TICK: 422,
-  OFF_INCREMENT: 422,
-  INSUFFICIENT_FUNDS: 422,
-  INSUFFICIENT_POSITION: 422,
-  HOLD_NOT_ACTIVE: 422,
-  HOLD_EXCEEDED: 422,
-  PARTY_NOT_ELIGIBLE: 422,
-  NOTE_HALTED: 422,
-  BELOW_MIN_DENOMINATION: 422,
-  PRICE_OUT_OF_BAND: 422,
-  QUOTE_CROSSED: 422,
-  POST_ONLY_WOULD_TAKE: 422,
-  FOK_NOT_FILLABLE: 422,
-  RISK_LIMIT_EXCEEDED: 422,
-  NO_LIQUIDITY: 422,
-  DATE_AFTER_BUSINESS_DATE: 422,
-  WATERFALL_NOT_DEFINED: 422,
-  NO_COLLECTIONS: 422,
-  NOT_A_DEALER: 422,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
+import { isRejectionCode, Rejection, REJECTIONS, type RejectionCode, type RejectionKind } from '../core/rejections.js';
 
-export type ErrorCode = keyof typeof HTTP_STATUS_BY_CODE;
+/** The HTTP status of each kind of rejection: the API's one mapping table. */
+export const HTTP_STATUS_BY_KIND: Readonly<Record<RejectionKind, number>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
 
-export function isErrorCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && Object.hasOwn(HTTP_STATUS_BY_CODE, code);
-}
+/** Every code with its HTTP status (OpenAPI's x-error-codes, the API guide's table). */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<RejectionCode, number>> = Object.fromEntries(
+  Object.entries(REJECTIONS).map(([code, { kind }]) => [code, HTTP_STATUS_BY_KIND[kind]]),
+) as Record<RejectionCode, number>;
 
-export class ApiError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = HTTP_STATUS_BY_CODE[code];
-  }
+export type ErrorCode = RejectionCode;
+
+export const isErrorCode = isRejectionCode;
+
+/** The API layer's name for a rejection: the same class services raise. */
+export { Rejection as ApiError };
+
+export function httpStatusOf(error: Rejection): number {
+  return HTTP_STATUS_BY_CODE[error.code];
 }
 
 export interface ErrorBody {

@@ -1,57 +1,10 @@
 /**
- * Shared zod schemas of the wire format: decimal strings (never JSON numbers), ISO dates, ids and
- * paging. Each schema validates completely, so handlers receive well-formed values only.
+ * The API's zod schemas: everything of core/schemas.ts (decimal strings, ISO dates, ids), plus
+ * what only the HTTP edge reads or writes — query-string paging and the error body.
  */
 import { z } from 'zod';
-import { Decimal } from '../domain/decimal.js';
 
-const DECIMAL_PATTERN = /^-?(0|[1-9]\d{0,30})(\.\d{1,18})?$/;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
-export const decimalString = z
-  .string()
-  .regex(DECIMAL_PATTERN, 'must be a decimal string such as "99.875"')
-  .describe('a decimal number written as a string');
-
-export const positiveDecimal = decimalString
-  .refine((value) => new Decimal(value).gt(0), 'must be greater than zero')
-  .describe('a decimal string greater than zero');
-
-export const nonNegativeDecimal = decimalString
-  .refine((value) => new Decimal(value).gte(0), 'must not be negative')
-  .describe('a decimal string, zero or more');
-
-/** A cash amount: positive, at most two decimal places. */
-export const cashAmount = positiveDecimal
-  .refine((value) => new Decimal(value).decimalPlaces() <= 2, 'must have at most 2 decimal places')
-  .describe('a USD amount with at most two decimals, as a string');
-
-export const isoDate = z
-  .string()
-  .regex(DATE_PATTERN, 'must be a date YYYY-MM-DD')
-  .refine(isRealCalendarDate, 'is not a calendar date')
-  .describe('a calendar date YYYY-MM-DD');
-
-function isRealCalendarDate(value: string): boolean {
-  const [year, month, day] = value.split('-').map((part) => Number.parseInt(part, 10)) as [number, number, number];
-  if (month < 1 || month > 12 || day < 1 || year < 1900 || year > 2200) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-  return day <= daysInMonth;
-}
-
-export const uuid = z.string().uuid('must be an id (UUID)');
-
-/**
- * Path ids are accepted as any short string: an id that is not a UUID names no entity, so it is a
- * 404 (unknown entity) rather than a 400, like any other unknown id.
- */
-export const idParams = z.object({ id: z.string().min(1).max(100) }).strict();
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID_PATTERN.test(value);
-}
+export * from '../core/schemas.js';
 
 /** Query-string limit: digits only, 1..max, default given. */
 export function limitParam(defaultLimit: number, max: number) {

@@ -1,34 +1,6 @@
 /**
- * What route handlers may use: the database, the clock, the signing secret, the logger and the
- * login limiter. Passing them in (rather than importing singletons) keeps handlers testable with
- * a controlled clock and a fresh database.
+ * The API layer's view of the service container (server/services.ts) and the clock (core/clock.ts),
+ * re-exported so route modules import them from beside themselves.
  */
-import type { Knex } from 'knex';
-import type { Logger } from 'pino';
-import type { RateLimiter } from '../auth/rate-limit.js';
-import type { EndOfDayHook } from '../businessdate/index.js';
-import type { Sequencer } from '../sequencer/sequencer.js';
-import type { EventBus } from '../events/bus.js';
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
-
-export interface AppServices {
-  knex: Knex;
-  clock: Clock;
-  jwtSecret: string;
-  logger: Logger;
-  /** Login attempts: few per username (password guessing), more per address (many users behind one NAT). */
-  loginLimits: { perUsername: RateLimiter; perAddress: RateLimiter };
-  /** The single writer of books and available balances; null until it has recovered. */
-  sequencer: Sequencer | null;
-  /** Committed RFQ and settlement activity, for the private WebSocket feeds. */
-  events: EventBus;
-  /** Run by the end-of-day roll, in order, before the business date moves. */
-  endOfDayHooks: EndOfDayHook[];
-  /** Readiness: the database answered and everything that must be loaded at start is loaded. */
-  isReady(): Promise<boolean>;
-}
+export type { AppServices } from '../services.js';
+export { systemClock, type Clock } from '../core/clock.js';

@@ -19,19 +19,10 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { formatLedgerAmount } from '../ledger/index.js';
-import { registryBreaks } from '../registry/reconcile.js';
-import type { RepairSuggestion } from '../registry/types.js';
+import type { Break } from './break.js';
+import { registryBreaks } from './registry.js';
 
-export interface Break {
-  kind: string;
-  entity: string;
-  expected: string;
-  actual: string;
-  difference: string;
-  message: string;
-  /** Registry breaks a forced transfer can repair: the transfer that would (the back office decides). */
-  repair?: RepairSuggestion;
-}
+export type { Break } from './break.js';
 
 export interface ReconciliationReport {
   breaks: Break[];

@@ -4,8 +4,8 @@
  * lease term.
  */
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
-import { isUuid } from '../api/schemas.js';
+import { Rejection } from '../core/rejections.js';
+import { isUuid } from '../core/schemas.js';
 
 export interface DealInput {
   name: string;
@@ -60,7 +60,7 @@ export async function listDeals(db: Knex): Promise<Deal[]> {
 
 export async function getDeal(db: Knex | Knex.Transaction, id: string): Promise<Deal> {
   const row: DealRow | undefined = isUuid(id) ? await db('deals').where({ id }).first() : undefined;
-  if (!row) throw new ApiError('DEAL_NOT_FOUND', `deal ${id} does not exist`, { dealId: id });
+  if (!row) throw new Rejection('DEAL_NOT_FOUND', `deal ${id} does not exist`, { dealId: id });
   return toDeal(row);
 }
 
@@ -83,6 +83,6 @@ export async function createDeal(db: Knex | Knex.Transaction, input: DealInput):
     .onConflict('name')
     .ignore()
     .returning('*');
-  if (!row) throw new ApiError('DUPLICATE_NAME', `a deal named ${input.name} exists`, { name: input.name });
+  if (!row) throw new Rejection('DUPLICATE_NAME', `a deal named ${input.name} exists`, { name: input.name });
   return toDeal(row);
 }

@@ -12,8 +12,8 @@ import { isValidIsin } from '../domain/identifiers.js';
 import { buildCouponSchedule } from '../domain/schedule.js';
 import { parseIsoDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
-import { ApiError } from '../api/errors.js';
-import { isUuid } from '../api/schemas.js';
+import { Rejection } from '../core/rejections.js';
+import { isUuid } from '../core/schemas.js';
 
 export const DAY_COUNTS = ['30/360', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
 export type DayCountName = (typeof DAY_COUNTS)[number];
@@ -72,13 +72,13 @@ function toNote(row: Record<string, unknown>): Note {
   return note as unknown as Note;
 }
 
-function invalid(field: string, message: string): ApiError {
-  return new ApiError('VALIDATION_FAILED', `${field} ${message}`, { field });
+function invalid(field: string, message: string): Rejection {
+  return new Rejection('VALIDATION_FAILED', `${field} ${message}`, { field });
 }
 
 /** The checks of a note's terms that the schema alone cannot express. */
 export function validateNoteTerms(input: NoteInput): void {
-  if (!isValidIsin(input.isin)) throw new ApiError('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
+  if (!isValidIsin(input.isin)) throw new Rejection('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
   const tick = new Decimal(input.tickSize);
   const increment = new Decimal(input.increment);
   const minDenomination = new Decimal(input.minDenomination);
@@ -134,7 +134,7 @@ export async function findNote(db: Knex | Knex.Transaction, id: string): Promise
 
 export async function getNote(db: Knex | Knex.Transaction, id: string): Promise<Note> {
   const note = await findNote(db, id);
-  if (!note) throw new ApiError('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
+  if (!note) throw new Rejection('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
   return note;
 }
 
@@ -143,7 +143,7 @@ export async function createNote(db: Knex | Knex.Transaction, input: NoteInput):
   const row: Record<string, unknown> = {};
   for (const [field, column] of COLUMNS) row[column] = input[field];
   const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
-  if (!inserted) throw new ApiError('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
+  if (!inserted) throw new Rejection('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
   return toNote(inserted);
 }
 
@@ -152,8 +152,8 @@ export async function createNote(db: Knex | Knex.Transaction, input: NoteInput):
  * Runs in the caller's transaction so the factor moves with the payment that lowered it.
  */
 export async function setNoteFactor(db: Knex | Knex.Transaction, id: string, factor: Decimal): Promise<Note> {
-  if (factor.isNegative() || factor.gt(1)) throw new ApiError('INVALID_FACTOR', `a factor must be in [0, 1], not ${factor.toFixed()}`, { noteId: id });
+  if (factor.isNegative() || factor.gt(1)) throw new Rejection('INVALID_FACTOR', `a factor must be in [0, 1], not ${factor.toFixed()}`, { noteId: id });
   const [row] = await db('notes').where({ id }).update({ factor: factor.toFixed() }).returning('*');
-  if (!row) throw new ApiError('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
+  if (!row) throw new Rejection('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
   return toNote(row);
 }

@@ -3,8 +3,8 @@
  * operators) and their users. A user acts for exactly one party.
  */
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
-import { isUuid } from '../api/schemas.js';
+import { Rejection } from '../core/rejections.js';
+import { isUuid } from '../core/schemas.js';
 import type { Role } from '../auth/roles.js';
 
 export type PartyKind = 'investor' | 'dealer' | 'backoffice' | 'operator';
@@ -45,20 +45,20 @@ export async function findParty(db: Knex | Knex.Transaction, id: string): Promis
 
 export async function getParty(db: Knex | Knex.Transaction, id: string): Promise<Party> {
   const party = await findParty(db, id);
-  if (!party) throw new ApiError('PARTY_NOT_FOUND', `party ${id} does not exist`, { partyId: id });
+  if (!party) throw new Rejection('PARTY_NOT_FOUND', `party ${id} does not exist`, { partyId: id });
   return party;
 }
 
 export async function createParty(db: Knex | Knex.Transaction, input: { name: string; kind: PartyKind; eligible: boolean }): Promise<Party> {
   const [row]: PartyRow[] = await db('parties').insert(input).onConflict('name').ignore().returning('*');
-  if (!row) throw new ApiError('DUPLICATE_NAME', `a party named ${input.name} exists`, { name: input.name });
+  if (!row) throw new Rejection('DUPLICATE_NAME', `a party named ${input.name} exists`, { name: input.name });
   return toParty(row);
 }
 
 export async function setPartyEligibility(db: Knex, id: string, eligible: boolean): Promise<Party> {
   await getParty(db, id);
   const [row]: PartyRow[] = await db('parties').where({ id }).update({ eligible }).returning('*');
-  if (!row) throw new ApiError('PARTY_NOT_FOUND', `party ${id} does not exist`);
+  if (!row) throw new Rejection('PARTY_NOT_FOUND', `party ${id} does not exist`);
   return toParty(row);
 }
 
@@ -77,6 +77,6 @@ export async function createUser(
     .onConflict('username')
     .ignore()
     .returning('id');
-  if (!row) throw new ApiError('DUPLICATE_NAME', `a user named ${input.username} exists`, { username: input.username });
+  if (!row) throw new Rejection('DUPLICATE_NAME', `a user named ${input.username} exists`, { username: input.username });
   return { id: row.id };
 }

@@ -15,7 +15,7 @@
  */
 import type { Knex } from 'knex';
 import { getAddress, isAddress, keccak256, toUtf8Bytes, ZeroAddress } from 'ethers';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { getParty } from '../refdata/parties.js';
 import { settlementRefFromKey } from '../../contracts/registry-client.js';
@@ -67,7 +67,7 @@ export async function ensurePartyAddresses(trx: Knex.Transaction, partyIds: Iter
 /** Sets a party's address (back office); refused once the party has movements in the outbox. */
 export async function setPartyAddress(knex: Knex, partyId: string, requested: string): Promise<PartyAddress> {
   if (!isAddress(requested) || getAddress(requested) === ZeroAddress) {
-    throw new ApiError('INVALID_ARGUMENT', 'address must be a non-zero 20-byte hex address', { address: requested });
+    throw new Rejection('INVALID_ARGUMENT', 'address must be a non-zero 20-byte hex address', { address: requested });
   }
   const address = getAddress(requested);
   const party = await getParty(knex, partyId);
@@ -78,10 +78,10 @@ export async function setPartyAddress(knex: Knex, partyId: string, requested: st
     const moved = await trx('registry_outbox').whereNot({ kind: 'allow_list' })
       .where((q) => q.where({ from_party_id: party.id }).orWhere({ to_party_id: party.id })).first('id');
     if (moved) {
-      throw new ApiError('WRONG_STATE', 'this party already has movements on chain; its holdings move to a new address only by recovery', { partyId: party.id });
+      throw new Rejection('WRONG_STATE', 'this party already has movements on chain; its holdings move to a new address only by recovery', { partyId: party.id });
     }
     const taken: { party_id: string } | undefined = await trx('party_chain_addresses').where({ address }).first('party_id');
-    if (taken) throw new ApiError('INVALID_ARGUMENT', 'this address belongs to another party', { address });
+    if (taken) throw new Rejection('INVALID_ARGUMENT', 'this address belongs to another party', { address });
     await trx('party_chain_addresses')
       .insert({ party_id: party.id, address, source: 'configured' })
       .onConflict('party_id').merge({ address, source: 'configured', updated_at: trx.fn.now() });

@@ -26,7 +26,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Decimal } from '../domain/decimal.js';
 import { getNote } from '../refdata/notes.js';
@@ -168,12 +168,12 @@ export interface ForcedTransferInput {
 
 /** Queues a back-office forced transfer; the worker sends it with the back-office key. */
 export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInput, createdBy: string | null): Promise<string> {
-  if (!(await isOutboxEnabled(knex))) throw new ApiError('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
+  if (!(await isOutboxEnabled(knex))) throw new Rejection('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
   const note = await getNote(knex, input.noteId);
   const from = await getParty(knex, input.fromPartyId);
   const to = await getParty(knex, input.toPartyId);
-  if (from.id === to.id) throw new ApiError('INVALID_ARGUMENT', 'a forced transfer moves notes between two different parties');
-  if (!/^[1-9][0-9]{0,29}$/.test(input.amount)) throw new ApiError('INVALID_AMOUNT', 'amount must be a positive whole number of face units', { amount: input.amount });
+  if (from.id === to.id) throw new Rejection('INVALID_ARGUMENT', 'a forced transfer moves notes between two different parties');
+  if (!/^[1-9][0-9]{0,29}$/.test(input.amount)) throw new Rejection('INVALID_AMOUNT', 'amount must be a positive whole number of face units', { amount: input.amount });
   return inTransaction(knex, async (trx) => {
     // Key-share lock on the registry's state, as settlement takes it: an address recovery waits
     // for this transaction, so the addresses read below cannot be abandoned under it.
@@ -194,8 +194,8 @@ export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInpu
 async function assertResolvable(trx: Knex.Transaction, outboxId: string): Promise<void> {
   const found = /^\d{1,18}$/.test(outboxId) ? await trx.raw('select id, status from registry_outbox where id = ? for update', [outboxId]) : { rows: [] };
   const row = (found.rows as { id: string; status: string }[])[0];
-  if (!row) throw new ApiError('REGISTRY_ROW_NOT_FOUND', `outbox row ${outboxId} does not exist`, { outboxId });
-  if (row.status !== 'failed_permanently') throw new ApiError('WRONG_STATE', `outbox row ${outboxId} is ${row.status}; only a failed row can be resolved by a repair`, { outboxId, status: row.status });
+  if (!row) throw new Rejection('REGISTRY_ROW_NOT_FOUND', `outbox row ${outboxId} does not exist`, { outboxId });
+  if (row.status !== 'failed_permanently') throw new Rejection('WRONG_STATE', `outbox row ${outboxId} is ${row.status}; only a failed row can be resolved by a repair`, { outboxId, status: row.status });
   const live = await trx('registry_outbox').where({ resolves_id: outboxId }).whereIn('status', ['pending', 'published']).first('id');
-  if (live) throw new ApiError('WRONG_STATE', `outbox row ${outboxId} is already resolved by repair ${(live as { id: string }).id}`, { outboxId });
+  if (live) throw new Rejection('WRONG_STATE', `outbox row ${outboxId} is already resolved by repair ${(live as { id: string }).id}`, { outboxId });
 }

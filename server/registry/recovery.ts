@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { getAddress, isAddress, ZeroAddress } from 'ethers';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { getParty } from '../refdata/parties.js';
 import { settlementRefFromKey } from '../../contracts/registry-client.js';
@@ -41,7 +41,7 @@ export interface RecoveryResult {
 
 function validAddress(requested: string): string {
   if (!isAddress(requested) || getAddress(requested) === ZeroAddress) {
-    throw new ApiError('INVALID_ARGUMENT', 'newAddress must be a non-zero 20-byte hex address', { newAddress: requested });
+    throw new Rejection('INVALID_ARGUMENT', 'newAddress must be a non-zero 20-byte hex address', { newAddress: requested });
   }
   return getAddress(requested);
 }
@@ -49,9 +49,9 @@ function validAddress(requested: string): string {
 /** Refuses an address that belongs to another party, or that a recovery already abandoned (its key may be in the wrong hands). */
 async function assertAddressFree(trx: Knex.Transaction, address: string): Promise<void> {
   const owner: { party_id: string } | undefined = await trx('party_chain_addresses').where({ address }).first('party_id');
-  if (owner) throw new ApiError('INVALID_ARGUMENT', 'this address belongs to a party already', { newAddress: address });
+  if (owner) throw new Rejection('INVALID_ARGUMENT', 'this address belongs to a party already', { newAddress: address });
   const abandoned = await trx('registry_outbox').where({ kind: 'recover', from_address: address }).first('id');
-  if (abandoned) throw new ApiError('INVALID_ARGUMENT', 'holdings were recovered away from this address; it may never hold notes again', { newAddress: address });
+  if (abandoned) throw new Rejection('INVALID_ARGUMENT', 'holdings were recovered away from this address; it may never hold notes again', { newAddress: address });
 }
 
 /** Every note the party ever moved on chain, whichever address it used then. */
@@ -71,18 +71,18 @@ export async function recoverAddress(knex: Knex, input: RecoveryInput, createdBy
   return inTransaction(knex, async (trx) => {
     const state = await trx.raw('select outbox_enabled from registry_state where id = 1 for update');
     if ((state.rows as { outbox_enabled: boolean }[])[0]?.outbox_enabled !== true) {
-      throw new ApiError('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
+      throw new Rejection('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
     }
     const current = (await trx.raw('select address from party_chain_addresses where party_id = ? for update', [party.id])).rows as { address: string }[];
     const previousAddress = current[0]?.address;
     if (previousAddress === undefined) {
-      throw new ApiError('WRONG_STATE', 'this party has no address on chain yet: set one instead (PUT /api/v1/registry/parties/:id/address)', { partyId: party.id });
+      throw new Rejection('WRONG_STATE', 'this party has no address on chain yet: set one instead (PUT /api/v1/registry/parties/:id/address)', { partyId: party.id });
     }
-    if (previousAddress === address) throw new ApiError('WRONG_STATE', 'this is already the party\'s address', { partyId: party.id, newAddress: address });
+    if (previousAddress === address) throw new Rejection('WRONG_STATE', 'this is already the party\'s address', { partyId: party.id, newAddress: address });
     await assertAddressFree(trx, address);
     const notes = await notesMoved(trx, party.id);
     if (notes.length === 0) {
-      throw new ApiError('WRONG_STATE', 'this party has never held notes on chain, so there is nothing to recover: set its address instead', { partyId: party.id });
+      throw new Rejection('WRONG_STATE', 'this party has never held notes on chain, so there is nothing to recover: set its address instead', { partyId: party.id });
     }
     await trx('party_chain_addresses').where({ party_id: party.id }).update({ address, source: 'configured', updated_at: trx.fn.now() });
     await writeAllowListRow(trx, party.id, address);

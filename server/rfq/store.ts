@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
-import { isUuid } from '../api/schemas.js';
+import { isUuid } from '../core/schemas.js';
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
 export type Outcome = 'done' | 'covered' | 'not_chosen' | 'expired' | 'no_response';

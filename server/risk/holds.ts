@@ -14,7 +14,7 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import type { IsoDate } from '../domain/dates.js';
-import type { Instrument } from '../trading/instrument.js';
+import type { Instrument } from '../refdata/instrument.js';
 
 /** A market buy may pay at most this many points above the best ask at entry. */
 export const MARKET_COLLAR_POINTS = new Decimal(5);

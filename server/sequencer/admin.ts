@@ -3,7 +3,7 @@
  * expiring orders (GTD orders whose time has come; DAY orders at the end of the business day).
  */
 import type { Note } from '../refdata/notes.js';
-import { Instrument } from '../trading/instrument.js';
+import { Instrument } from '../refdata/instrument.js';
 import { applyEvents } from './apply-events.js';
 import { TradingRejection } from './rejections.js';
 import { registerUnknownNotes } from './sequencer.js';

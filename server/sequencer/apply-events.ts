@@ -9,7 +9,7 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import type { CancelledEvent, EngineEvent, ExpiredEvent, FillEvent, ReplacedEvent } from '../engine/index.js';
-import type { Instrument } from '../trading/instrument.js';
+import type { Instrument } from '../refdata/instrument.js';
 import type { OrderRecord, TradeRecord } from './records.js';
 import type { TradingState } from './state.js';
 

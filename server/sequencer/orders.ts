@@ -11,8 +11,8 @@ import { Decimal } from '../domain/decimal.js';
 import type { SelfTradeMode, TimeInForce, Side } from '../engine/index.js';
 import { CASH_ASSET } from '../ledger/types.js';
 import { buyHold, MARKET_COLLAR_POINTS, sellHold } from '../risk/holds.js';
-import type { Instrument } from '../trading/instrument.js';
-import type { ErrorCode } from '../api/errors.js';
+import type { Instrument } from '../refdata/instrument.js';
+import type { RejectionCode } from '../core/rejections.js';
 import { applyEvents } from './apply-events.js';
 import { clOrdIdKey } from './batch.js';
 import { DuplicateClOrdId, ENGINE_TO_API, TradingRejection } from './rejections.js';
@@ -42,7 +42,7 @@ export function placeOrder(state: TradingState, input: PlaceOrderInput) {
   if (earlier) throw new DuplicateClOrdId(earlier.orderId, earlier.requestHash === input.requestHash);
   const order = newOrderRecord(state, input);
   state.clOrdIds.set(clOrdKey, { orderId: order.id, requestHash: input.requestHash });
-  const reject = (code: ErrorCode, details: Record<string, unknown> = {}): never => {
+  const reject = (code: RejectionCode, details: Record<string, unknown> = {}): never => {
     order.status = 'rejected';
     order.rejectCode = code;
     order.leaves = new Decimal(0);
@@ -128,7 +128,7 @@ function newOrderRecord(state: TradingState, input: PlaceOrderInput): OrderRecor
 }
 
 /** Market rules and limits, in a fixed order so that a doubly wrong order always gets the same code. */
-function checkOrder(state: TradingState, instrument: Instrument, input: PlaceOrderInput): ErrorCode | { limitTicks: number; units: number } {
+function checkOrder(state: TradingState, instrument: Instrument, input: PlaceOrderInput): RejectionCode | { limitTicks: number; units: number } {
   if (!state.eligibleParties.has(input.partyId)) return 'PARTY_NOT_ELIGIBLE';
   if (state.engine.isHalted(input.noteId)) return 'NOTE_HALTED';
   const units = instrument.faceToUnits(input.quantity);
@@ -143,7 +143,7 @@ function checkOrder(state: TradingState, instrument: Instrument, input: PlaceOrd
 }
 
 /** A market order may trade up to the collar beyond the best opposite price at entry. */
-function collarTicks(state: TradingState, instrument: Instrument, side: Side): number | ErrorCode {
+function collarTicks(state: TradingState, instrument: Instrument, side: Side): number | RejectionCode {
   const best = side === 'buy' ? state.engine.bestAsk(instrument.id) : state.engine.bestBid(instrument.id);
   if (best === null) return 'NO_LIQUIDITY';
   const collar = MARKET_COLLAR_POINTS.div(instrument.tickSize).floor().toNumber();

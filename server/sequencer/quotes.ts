@@ -11,7 +11,7 @@ import { Decimal } from '../domain/decimal.js';
 import type { QuoteEntry, Side } from '../engine/index.js';
 import { CASH_ASSET } from '../ledger/types.js';
 import { buyHold, sellHold } from '../risk/holds.js';
-import type { ErrorCode } from '../api/errors.js';
+import type { RejectionCode } from '../core/rejections.js';
 import { applyEvents } from './apply-events.js';
 import { ENGINE_TO_API, TradingRejection } from './rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from './records.js';
@@ -115,7 +115,7 @@ function checkAffordable(state: TradingState, partyId: string, sides: readonly P
   for (const [asset, amount] of needed) {
     const available = state.accounts.available(partyId, asset).plus(freed.get(asset) ?? 0);
     if (amount.gt(available)) {
-      const code: ErrorCode = asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION';
+      const code: RejectionCode = asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION';
       throw new TradingRejection(code, { asset, required: amount.toFixed(), available: available.toFixed() });
     }
   }

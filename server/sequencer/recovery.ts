@@ -10,7 +10,7 @@ import { Decimal } from '../domain/decimal.js';
 import type { Command } from '../engine/index.js';
 import { listNotes } from '../refdata/notes.js';
 import { currentBusinessDate } from '../businessdate/index.js';
-import { Instrument } from '../trading/instrument.js';
+import { Instrument } from '../refdata/instrument.js';
 import { orderFromRow } from './records.js';
 import { TradingState } from './state.js';
 

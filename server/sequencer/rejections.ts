@@ -4,10 +4,10 @@
  * (status `rejected`) so that a retry with the same clOrdId gets the same answer.
  */
 import type { RejectCode } from '../engine/index.js';
-import { ApiError, type ErrorCode } from '../api/errors.js';
+import { Rejection, type RejectionCode } from '../core/rejections.js';
 import type { ApiOrder } from './records.js';
 
-export const ENGINE_TO_API: Readonly<Record<RejectCode, ErrorCode>> = {
+export const ENGINE_TO_API: Readonly<Record<RejectCode, RejectionCode>> = {
   INVALID_COMMAND: 'VALIDATION_FAILED',
   UNKNOWN_NOTE: 'NOTE_NOT_FOUND',
   NOTE_ALREADY_REGISTERED: 'WRONG_STATE',
@@ -26,7 +26,7 @@ export const ENGINE_TO_API: Readonly<Record<RejectCode, ErrorCode>> = {
   FOK_NOT_FILLABLE: 'FOK_NOT_FILLABLE',
 };
 
-export const REJECTION_MESSAGES: Partial<Record<ErrorCode, string>> = {
+export const REJECTION_MESSAGES: Partial<Record<RejectionCode, string>> = {
   NOTE_HALTED: 'trading in this note is halted',
   BELOW_MIN_DENOMINATION: 'the quantity is below the note\'s minimum denomination',
   OFF_INCREMENT: 'the quantity is not a multiple of the note\'s increment',
@@ -43,14 +43,14 @@ export const REJECTION_MESSAGES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** A rejection thrown by a sequencer command; `order` is the recorded rejected order, if any. */
-export class TradingRejection extends ApiError {
-  constructor(code: ErrorCode, details: Record<string, unknown> = {}, readonly order: ApiOrder | null = null) {
+export class TradingRejection extends Rejection {
+  constructor(code: RejectionCode, details: Record<string, unknown> = {}, readonly order: ApiOrder | null = null) {
     super(code, REJECTION_MESSAGES[code] ?? code.toLowerCase().replaceAll('_', ' '), order ? { ...details, order } : details);
   }
 }
 
 /** The clOrdId was used before: `sameRequest` tells a retry (answer the original) from a conflict. */
-export class DuplicateClOrdId extends ApiError {
+export class DuplicateClOrdId extends Rejection {
   constructor(readonly orderId: string, readonly sameRequest: boolean) {
     super('DUPLICATE_CL_ORD_ID', 'this clOrdId was already used by the party', { orderId });
   }

@@ -11,8 +11,8 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { ApiError } from '../api/errors.js';
-import type { Clock } from '../api/services.js';
+import { Rejection } from '../core/rejections.js';
+import type { Clock } from '../core/clock.js';
 import type { EngineEvent } from '../engine/index.js';
 import { Batch, commitBatch, clOrdIdKey, type StoredClOrdIds } from './batch.js';
 import { recoverState } from './recovery.js';
@@ -104,7 +104,7 @@ export class Sequencer {
 
   /** Runs `work` in sequence; resolves with its result once the batch holding it is committed. */
   execute<T>(work: (state: TradingState) => T, options: ExecuteOptions = {}): Promise<T> {
-    if (this.arrivals.length + this.readyJobs >= QUEUE_JOBS_MAX) return Promise.reject(new ApiError('UNAVAILABLE', 'the order queue is full; retry shortly'));
+    if (this.arrivals.length + this.readyJobs >= QUEUE_JOBS_MAX) return Promise.reject(new Rejection('UNAVAILABLE', 'the order queue is full; retry shortly'));
     return new Promise<T>((resolve, reject) => {
       this.arrivals.push({ work, clOrdIds: options.clOrdIds, resolve: resolve as (value: unknown) => void, reject });
       this.startLookups();
@@ -113,7 +113,7 @@ export class Sequencer {
 
   /** Read-only access for queries (books, state hash); never mutate through it. */
   view<T>(read: (state: TradingState) => T): T {
-    if (!this.state) throw new ApiError('UNAVAILABLE', 'the sequencer is starting');
+    if (!this.state) throw new Rejection('UNAVAILABLE', 'the sequencer is starting');
     return read(this.state);
   }
 
@@ -171,7 +171,7 @@ export class Sequencer {
       return { jobs, stored, epoch, lookupMs: performance.now() - startedMs };
     } catch (error) {
       this.logger.error({ err: error, jobs: jobs.length }, 'client order ids could not be looked up');
-      for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be checked; retry with the same clOrdId'));
+      for (const job of jobs) job.reject(new Rejection('UNAVAILABLE', 'the request could not be checked; retry with the same clOrdId'));
       return null;
     }
   }
@@ -204,7 +204,7 @@ export class Sequencer {
   private async runBatch(jobs: Job[], storedClOrdIds: StoredClOrdIds, lookupMs: number): Promise<void> {
     const state = this.state;
     if (!state) {
-      for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the sequencer is starting'));
+      for (const job of jobs) job.reject(new Rejection('UNAVAILABLE', 'the sequencer is starting'));
       return;
     }
     const batch = new Batch(storedClOrdIds);
@@ -248,7 +248,7 @@ export class Sequencer {
 
   private async failBatch(jobs: Job[], error: unknown): Promise<void> {
     this.logger.error({ err: error, jobs: jobs.length }, 'batch failed; rebuilding the sequencer state from the database');
-    for (const job of jobs) job.reject(new ApiError('UNAVAILABLE', 'the request could not be made durable; retry with the same clOrdId'));
+    for (const job of jobs) job.reject(new Rejection('UNAVAILABLE', 'the request could not be made durable; retry with the same clOrdId'));
     this.state = null;
     this.guardEpoch += 1;
     for (let attempt = 1; ; attempt++) {
@@ -288,14 +288,14 @@ async function findStoredClOrdIds(knex: Knex, jobs: readonly Job[]): Promise<Sto
 }
 
 /**
- * Runs one job. Rejections (ApiError) are the job's answer; anything else is a defect, which
+ * Runs one job. Rejections (Rejection) are the job's answer; anything else is a defect, which
  * aborts the whole batch (the caller rebuilds the state).
  */
 function runJob(state: TradingState, job: Job): { ok: boolean; value: unknown } {
   try {
     return { ok: true, value: job.work(state) };
   } catch (error) {
-    if (error instanceof ApiError) return { ok: false, value: error };
+    if (error instanceof Rejection) return { ok: false, value: error };
     throw error;
   }
 }

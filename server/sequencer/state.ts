@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from '../domain/decimal.js';
 import { EventLog, MatchingEngine, type Command, type EngineEvent } from '../engine/index.js';
-import type { Instrument } from '../trading/instrument.js';
+import type { Instrument } from '../refdata/instrument.js';
 import { AccountBook } from './accounts.js';
 import type { Batch } from './batch.js';
 import type { OrderRecord, TradeRecord } from './records.js';

@@ -9,7 +9,7 @@
  * distribution already ran (WRONG_STATE); the deal's trust cash never goes negative.
  */
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { Decimal } from '../domain/decimal.js';
 import { CASH_ASSET, postEntry, type PostingInput } from '../ledger/index.js';
@@ -55,22 +55,22 @@ function samePayload(row: CollectionRow, input: CollectionInput): boolean {
 
 export async function recordCollection(knex: Knex, dealId: string, input: CollectionInput, recordedBy: string | null) {
   const deal = await getDeal(knex, dealId);
-  if (input.periodStart > input.periodEnd) throw new ApiError('VALIDATION_FAILED', 'periodStart must not be after periodEnd', { field: 'periodStart' });
+  if (input.periodStart > input.periodEnd) throw new Rejection('VALIDATION_FAILED', 'periodStart must not be after periodEnd', { field: 'periodStart' });
   const businessDate = await currentBusinessDate(knex);
   return inTransaction(knex, async (trx) => {
     const state = await lockDealState(trx, deal.id);
     const existing: CollectionRow | undefined = await trx('servicing_collections').where({ deal_id: deal.id, reference: input.reference }).first();
     if (existing) {
-      if (!samePayload(existing, input)) throw new ApiError('IDEMPOTENCY_CONFLICT', `collection ${input.reference} was recorded with other figures`, { reference: input.reference });
+      if (!samePayload(existing, input)) throw new Rejection('IDEMPOTENCY_CONFLICT', `collection ${input.reference} was recorded with other figures`, { reference: input.reference });
       return { status: 200, collection: collectionView(existing) };
     }
     const distributed = await trx('distributions').where({ deal_id: deal.id, payment_date: input.paymentDate }).first('id');
-    if (distributed) throw new ApiError('WRONG_STATE', `the distribution of ${input.paymentDate} already ran`, { paymentDate: input.paymentDate });
+    if (distributed) throw new Rejection('WRONG_STATE', `the distribution of ${input.paymentDate} already ran`, { paymentDate: input.paymentDate });
     const revenue = new Decimal(input.revenue);
     const costs = new Decimal(input.operatingCosts);
     const freeCash = state.freeCash.plus(revenue).minus(costs);
     if (freeCash.isNegative()) {
-      throw new ApiError('INSUFFICIENT_FUNDS', 'operating costs exceed the revenue and the deal\'s free cash in trust', { freeCash: state.freeCash.toFixed(2) });
+      throw new Rejection('INSUFFICIENT_FUNDS', 'operating costs exceed the revenue and the deal\'s free cash in trust', { freeCash: state.freeCash.toFixed(2) });
     }
     const postings: PostingInput[] = [];
     if (revenue.gt(0)) postings.push({ account: { systemCode: 'trust', asset: CASH_ASSET }, amount: revenue }, { account: { systemCode: 'external-cash', asset: CASH_ASSET }, amount: revenue.negated() });

@@ -6,8 +6,8 @@
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { ApiError } from '../api/errors.js';
-import { isoDate, nonNegativeDecimal } from '../api/schemas.js';
+import { Rejection } from '../core/rejections.js';
+import { isoDate, nonNegativeDecimal } from '../core/schemas.js';
 import { Decimal } from '../domain/decimal.js';
 import { listNotes } from '../refdata/notes.js';
 
@@ -35,11 +35,11 @@ export async function checkAgainstDeal(db: Knex | Knex.Transaction, dealId: stri
   const ids = new Set(notes.map((n) => n.id));
   const seen = new Set<string>();
   for (const c of definition.classes) {
-    if (!ids.has(c.noteId)) throw new ApiError('INVALID_WATERFALL', `class ${c.className} (${c.noteId}) is not a note of this deal`, { noteId: c.noteId });
-    if (seen.has(c.noteId)) throw new ApiError('INVALID_WATERFALL', `class ${c.className} appears twice`, { noteId: c.noteId });
+    if (!ids.has(c.noteId)) throw new Rejection('INVALID_WATERFALL', `class ${c.className} (${c.noteId}) is not a note of this deal`, { noteId: c.noteId });
+    if (seen.has(c.noteId)) throw new Rejection('INVALID_WATERFALL', `class ${c.className} appears twice`, { noteId: c.noteId });
     seen.add(c.noteId);
   }
-  if (seen.size !== ids.size) throw new ApiError('INVALID_WATERFALL', 'the waterfall must rank every note of the deal', { notes: [...ids].filter((id) => !seen.has(id)) });
+  if (seen.size !== ids.size) throw new Rejection('INVALID_WATERFALL', 'the waterfall must rank every note of the deal', { notes: [...ids].filter((id) => !seen.has(id)) });
 }
 
 export async function findWaterfall(db: Knex | Knex.Transaction, dealId: string): Promise<WaterfallDefinition | null> {
@@ -51,7 +51,7 @@ export async function findWaterfall(db: Knex | Knex.Transaction, dealId: string)
 
 export async function getWaterfall(db: Knex | Knex.Transaction, dealId: string): Promise<WaterfallDefinition> {
   const definition = await findWaterfall(db, dealId);
-  if (!definition) throw new ApiError('WATERFALL_NOT_DEFINED', 'this deal has no waterfall definition', { dealId });
+  if (!definition) throw new Rejection('WATERFALL_NOT_DEFINED', 'this deal has no waterfall definition', { dealId });
   return definition;
 }
 

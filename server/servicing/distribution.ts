@@ -16,7 +16,7 @@
  * transaction. Running the same payment date again returns the stored report and changes nothing.
  */
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
@@ -55,11 +55,11 @@ export async function runDistribution(knex: Knex, dealId: string, paymentDate: s
     const again = await storedReport(trx, deal.id, paymentDate);
     if (again) return { replayed: true, report: again, credits: [], notes: [] };
     if (state.lastPaymentDate !== null && paymentDate <= state.lastPaymentDate) {
-      throw new ApiError('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, { lastPaymentDate: state.lastPaymentDate });
+      throw new Rejection('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, { lastPaymentDate: state.lastPaymentDate });
     }
     const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] =
       await trx('servicing_collections').where({ deal_id: deal.id, payment_date: paymentDate }).select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
-    if (collections.length === 0) throw new ApiError('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
+    if (collections.length === 0) throw new Rejection('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
     return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections });
   });
 }

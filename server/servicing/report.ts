@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import type { Deal } from '../refdata/deals.js';
 import type { WaterfallResult } from './waterfall.js';
 
@@ -88,6 +88,6 @@ export async function trusteeReports(db: Knex, dealId: string, paymentDate?: str
     })
     .orderBy('payment_date', 'desc')
     .select('report');
-  if (paymentDate && rows.length === 0) throw new ApiError('DISTRIBUTION_NOT_FOUND', `no distribution on ${paymentDate}`, { dealId, paymentDate });
+  if (paymentDate && rows.length === 0) throw new Rejection('DISTRIBUTION_NOT_FOUND', `no distribution on ${paymentDate}`, { dealId, paymentDate });
   return rows.map((r) => (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as TrusteeReport);
 }

@@ -5,7 +5,7 @@
  * settled trade is undone by a new trade, never by rewriting the ledger.
  */
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { releaseHolds } from '../ledger/index.js';
 import { findInstruction, type InstructionRow } from './queries.js';
@@ -23,7 +23,7 @@ export async function cancelInstruction(knex: Knex, id: string, reason: string):
     await trx('settlement_queue').where({ instruction_id: found.id }).forUpdate().first();
     const row: InstructionRow = await trx('settlement_instructions').where({ id: found.id }).forUpdate().first();
     if (row.status !== 'pending' && row.status !== 'failed') {
-      throw new ApiError('WRONG_STATE', `the instruction is ${row.status}`, { settlementId: id, status: row.status });
+      throw new Rejection('WRONG_STATE', `the instruction is ${row.status}`, { settlementId: id, status: row.status });
     }
     const references = [
       { reference: row.buyer_hold_reference, partyId: row.buyer_party_id, asset: 'USD' },

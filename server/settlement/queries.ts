@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { failAgeBusinessDays, failCharge, failChargePayer } from './fail-charge.js';
 import type { FailedSide, InstructionStatus } from './types.js';
 
@@ -74,7 +74,7 @@ export async function listInstructions(db: Knex, filter: InstructionFilter, asOf
 
 export async function findInstruction(db: Knex | Knex.Transaction, id: string): Promise<InstructionRow> {
   const row: InstructionRow | undefined = /^\d{1,18}$/.test(id) ? await db('settlement_instructions').where({ id }).first() : undefined;
-  if (!row) throw new ApiError('SETTLEMENT_NOT_FOUND', `settlement instruction ${id} does not exist`, { settlementId: id });
+  if (!row) throw new Rejection('SETTLEMENT_NOT_FOUND', `settlement instruction ${id} does not exist`, { settlementId: id });
   return row;
 }
 
@@ -115,6 +115,6 @@ export async function listRuns(db: Knex, filter: { date?: string; limit: number 
 
 export async function getRun(db: Knex, id: string): Promise<RunView> {
   const row: RunRow | undefined = /^\d{1,18}$/.test(id) ? await db('settlement_runs').where({ id }).first() : undefined;
-  if (!row) throw new ApiError('SETTLEMENT_RUN_NOT_FOUND', `settlement run ${id} does not exist`, { runId: id });
+  if (!row) throw new Rejection('SETTLEMENT_RUN_NOT_FOUND', `settlement run ${id} does not exist`, { runId: id });
   return runView(row);
 }

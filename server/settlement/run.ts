@@ -25,7 +25,7 @@
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
-import { ApiError } from '../api/errors.js';
+import { Rejection } from '../core/rejections.js';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { inTransaction } from '../db/transaction.js';
 import type { SettledTrade } from '../sequencer/ledger-sync.js';
@@ -81,7 +81,7 @@ export interface RunSummary {
 export async function assertNotAfterBusinessDate(db: Knex, date: string, what: string): Promise<string> {
   const businessDate = await currentBusinessDate(db);
   if (date > businessDate) {
-    throw new ApiError('DATE_AFTER_BUSINESS_DATE', `${what} ${date} is after the business date ${businessDate}`, { date, businessDate });
+    throw new Rejection('DATE_AFTER_BUSINESS_DATE', `${what} ${date} is after the business date ${businessDate}`, { date, businessDate });
   }
   return businessDate;
 }

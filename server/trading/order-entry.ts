@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Knex } from 'knex';
-import { ApiError } from '../api/errors.js';
-import { nonNegativeDecimal, positiveDecimal } from '../api/schemas.js';
-import type { AppServices } from '../api/services.js';
+import { Rejection } from '../core/rejections.js';
+import { nonNegativeDecimal, positiveDecimal } from '../core/schemas.js';
+import type { AppServices } from '../services.js';
 import type { Principal } from '../auth/tokens.js';
 import { Decimal } from '../domain/decimal.js';
 import { cancelOrder, placeOrder, replaceOrder } from '../sequencer/orders.js';
@@ -67,14 +67,14 @@ function requestHash(body: unknown): string {
 }
 
 export function sequencerOf(services: { sequencer: Sequencer | null }): Sequencer {
-  if (!services.sequencer) throw new ApiError('UNAVAILABLE', 'trading is not running');
+  if (!services.sequencer) throw new Rejection('UNAVAILABLE', 'trading is not running');
   return services.sequencer;
 }
 
 /** The original answer to an order whose clOrdId was seen before: the order and its fills, or its rejection. */
 async function originalResult(db: Knex, order: OrderRecord, hash: string): Promise<EntryResult> {
   if (order.requestHash !== hash) {
-    throw new ApiError('DUPLICATE_CL_ORD_ID', 'this clOrdId was already used for a different order', { orderId: order.id });
+    throw new Rejection('DUPLICATE_CL_ORD_ID', 'this clOrdId was already used for a different order', { orderId: order.id });
   }
   if (order.status === 'rejected') throw new TradingRejection(order.rejectCode as never, {}, orderToApi(order));
   const fills = (await tradesOfOrder(db, order.id)).filter((t) => t.seq === order.createdSeq).map((t) => executionFor(t, order.partyId));
@@ -83,13 +83,13 @@ async function originalResult(db: Knex, order: OrderRecord, hash: string): Promi
 
 export async function ownOrder(db: Knex, partyId: string, id: string): Promise<OrderRecord> {
   const order = await findOrder(db, id);
-  if (!order || order.partyId !== partyId) throw new ApiError('ORDER_NOT_FOUND', `order ${id} does not exist`, { orderId: id });
+  if (!order || order.partyId !== partyId) throw new Rejection('ORDER_NOT_FOUND', `order ${id} does not exist`, { orderId: id });
   return order;
 }
 
 function assertOpen(order: OrderRecord): void {
   if (order.status !== 'new' && order.status !== 'partially_filled') {
-    throw new ApiError('WRONG_STATE', `the order is ${order.status}`, { orderId: order.id, status: order.status });
+    throw new Rejection('WRONG_STATE', `the order is ${order.status}`, { orderId: order.id, status: order.status });
   }
 }
 

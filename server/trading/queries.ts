@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
-import { isUuid } from '../api/schemas.js';
+import { isUuid } from '../core/schemas.js';
 import { executionFor, orderFromRow, tradeFromRow, type OrderRecord, type TradeRecord } from '../sequencer/records.js';
 
 export async function findOrder(db: Knex, id: string): Promise<OrderRecord | null> {

@@ -1,6 +1,6 @@
 /**
  * One WebSocket connection as the gateway sees it: who it is (the principal of its token and when
- * that expires), what it subscribed to, its cancel-on-disconnect wish, its message-rate budget and
+ * that expires), its cancel-on-disconnect wish, its message-rate budget and
  * requests in flight, and the scratch space the hub uses while fanning a cycle out.
  *
  * Guarantees: nothing is written to a connection that is closing or closed; every direct send
@@ -10,7 +10,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Principal } from '../auth/tokens.js';
-import type { Subscription } from './feed.js';
 import type { ChannelPayload } from './protocol.js';
 import type { WsLimits } from './limits.js';
 
@@ -20,8 +19,6 @@ export class WsClient {
   principal: Principal | null = null;
   /** `exp` of the token, in seconds since the epoch. */
   tokenExpiresAtSeconds: number | null = null;
-  /** By channel name on the wire. */
-  readonly subscriptions = new Map<string, Subscription>();
   /** Answered the last heartbeat ping (or sent anything since). */
   alive = true;
   closed = false;

@@ -23,7 +23,7 @@
  */
 import type { Logger } from 'pino';
 import type { WsClient } from './client.js';
-import type { Feed, Subscription } from './feed.js';
+import { subscriptionsOf, type Feed, type Subscription } from './feed.js';
 import type { WsLimits } from './limits.js';
 import { LatencyHistogram } from './latency.js';
 import { batchFrame, channelPayload, type ChannelPayload } from './protocol.js';
@@ -175,7 +175,7 @@ export class FanOut {
         continue;
       }
       if (this.isCongested(client, cycle)) continue;
-      for (const subscription of client.subscriptions.values()) {
+      for (const subscription of subscriptionsOf(client).values()) {
         if (subscription.state === 'stale' && subscription.feed.ready) this.sendSnapshot(subscription, cycle);
       }
       this.staleClients.delete(client);
@@ -255,7 +255,7 @@ export class FanOut {
   }
 
   private isCurrent(subscription: Subscription): boolean {
-    return subscription.client.subscriptions.get(subscription.feed.channel) === subscription && subscription.client.open;
+    return subscriptionsOf(subscription.client).get(subscription.feed.channel) === subscription && subscription.client.open;
   }
 
   private serial(feed: Feed): number {

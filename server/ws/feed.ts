@@ -26,6 +26,22 @@ export class Subscription {
   ) {}
 }
 
+/**
+ * Each client's subscriptions by channel name on the wire. Kept here rather than on WsClient, so
+ * that the client (a connection) does not depend on feeds: the arrows point feed → client only.
+ */
+const subscriptionsByClient = new WeakMap<WsClient, Map<string, Subscription>>();
+
+/** The client's subscriptions by channel name (created empty on first use). */
+export function subscriptionsOf(client: WsClient): Map<string, Subscription> {
+  let subscriptions = subscriptionsByClient.get(client);
+  if (subscriptions === undefined) {
+    subscriptions = new Map();
+    subscriptionsByClient.set(client, subscriptions);
+  }
+  return subscriptions;
+}
+
 export abstract class Feed {
   /** Seq of the last update emitted; a snapshot carries the seq of the state it shows. */
   seq = 0;

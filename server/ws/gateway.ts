@@ -13,8 +13,9 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { errorBody, type ErrorCode } from '../api/errors.js';
-import type { AppServices } from '../api/services.js';
+import { errorBody } from '../api/errors.js';
+import type { RejectionCode } from '../core/rejections.js';
+import type { AppServices } from '../services.js';
 import { TokenError } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { pullAllQuotes } from '../trading/order-entry.js';
@@ -262,7 +263,7 @@ function normaliseOrigin(origin: string): string {
   return origin.trim().toLowerCase().replace(/\/+$/, '');
 }
 
-function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+function refuse(socket: Duplex, status: number, code: RejectionCode, message: string): void {
   const body = JSON.stringify(errorBody(code, message));
   socket.once('finish', () => socket.destroy());
   socket.end(

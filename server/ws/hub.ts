@@ -11,7 +11,7 @@
  * Never: throw into the sequencer or the bus (a failing feed is logged and its subscribers told).
  */
 import type { Knex } from 'knex';
-import type { AppServices } from '../api/services.js';
+import type { AppServices } from '../services.js';
 import type { Principal } from '../auth/tokens.js';
 import type { BusEvent } from '../events/bus.js';
 import { listRfqs, responsesOf } from '../rfq/store.js';
@@ -24,7 +24,7 @@ import { disseminatedSize, partyExecutions, tape } from '../trading/queries.js';
 import type { PrivateKind } from './channels.js';
 import type { WsClient } from './client.js';
 import { FanOut } from './fanout.js';
-import { Feed, KeyedFeed, RecentFeed, Subscription } from './feed.js';
+import { Feed, KeyedFeed, RecentFeed, Subscription, subscriptionsOf } from './feed.js';
 import { BookFeed, LevelFormat } from './feeds/book.js';
 import { QuotesFeed } from './feeds/quotes.js';
 import { SettlementsFeed } from './feeds/settlements.js';
@@ -74,12 +74,12 @@ export class Hub {
 
   /** Subscribes (or resubscribes: a fresh snapshot follows) the client to the channel's feed. */
   subscribe(client: WsClient, channel: string, request: FeedRequest): Subscription {
-    const previous = client.subscriptions.get(channel);
+    const previous = subscriptionsOf(client).get(channel);
     const feed = this.feedFor(channel, request);
     const subscription = new Subscription(client, feed);
     feed.subscribers.add(subscription);
     feed.joining.push(subscription);
-    client.subscriptions.set(channel, subscription);
+    subscriptionsOf(client).set(channel, subscription);
     // Detached only now, so that a feed this client alone kept alive is reused, not reloaded.
     if (previous) this.detach(previous);
     if (feed.ready) this.fanOut.markDirty(feed);
@@ -87,9 +87,9 @@ export class Hub {
   }
 
   unsubscribe(client: WsClient, channel: string): void {
-    const subscription = client.subscriptions.get(channel);
+    const subscription = subscriptionsOf(client).get(channel);
     if (!subscription) return;
-    client.subscriptions.delete(channel);
+    subscriptionsOf(client).delete(channel);
     this.detach(subscription);
   }
 
@@ -100,7 +100,7 @@ export class Hub {
   }
 
   removeClient(client: WsClient): void {
-    for (const channel of [...client.subscriptions.keys()]) this.unsubscribe(client, channel);
+    for (const channel of [...subscriptionsOf(client).keys()]) this.unsubscribe(client, channel);
     this.fanOut.forget(client);
   }
 

@@ -10,9 +10,9 @@
  */
 import type { z } from 'zod';
 import { toErrorResponse } from '../api/app.js';
-import { ApiError } from '../api/errors.js';
-import { idParams } from '../api/schemas.js';
-import type { AppServices } from '../api/services.js';
+import { Rejection } from '../core/rejections.js';
+import { idParams } from '../core/schemas.js';
+import type { AppServices } from '../services.js';
 import type { Role } from '../auth/roles.js';
 import type { Principal } from '../auth/tokens.js';
 import { cancelOwnOrder, orderRequest, pullAllQuotes, putQuotes, quotesRequest, replaceOwnOrder, replaceRequest, submitOrder } from '../trading/order-entry.js';
@@ -47,7 +47,7 @@ export async function runOrderEntry(services: AppServices, principal: Principal 
 }
 
 /** The answer REST gives when a request is refused before it reaches the handler. */
-export function refusal(id: RequestId, error: ApiError): Reply {
+export function refusal(id: RequestId, error: Rejection): Reply {
   const { status, body } = toErrorResponse(error);
   return { op: 'reply', id, status, body };
 }
@@ -82,9 +82,9 @@ async function execute(services: AppServices, principal: Principal | null, messa
 
 /** The role rule of the matching REST route, with REST's codes: 401 without a session, 403 without the role. */
 function authorize(principal: Principal | null, allowed: readonly Role[]): Principal {
-  if (!principal) throw new ApiError('UNAUTHENTICATED', 'authenticate first: send {"op":"auth","token":"…"} or connect with an Authorization header');
+  if (!principal) throw new Rejection('UNAUTHENTICATED', 'authenticate first: send {"op":"auth","token":"…"} or connect with an Authorization header');
   if (!principal.roles.some((role) => allowed.includes(role))) {
-    throw new ApiError('FORBIDDEN', `this action needs one of the roles: ${allowed.join(', ')}`);
+    throw new Rejection('FORBIDDEN', `this action needs one of the roles: ${allowed.join(', ')}`);
   }
   return principal;
 }
@@ -95,7 +95,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
   const first = issues[0];
-  throw new ApiError('VALIDATION_FAILED', `invalid ${where}${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}`, { issues });
+  throw new Rejection('VALIDATION_FAILED', `invalid ${where}${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}`, { issues });
 }
 
 function definedOnly(fields: Record<string, unknown>): Record<string, unknown> {

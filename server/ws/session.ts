@@ -9,15 +9,17 @@
  * any trading state. A private channel is subscribed only for the party of the session's token.
  */
 import type { RawData } from 'ws';
-import { ApiError } from '../api/errors.js';
-import type { AppServices } from '../api/services.js';
+import { Rejection } from '../core/rejections.js';
+import type { AppServices } from '../services.js';
 import { TokenError } from '../auth/tokens.js';
 import { authenticateToken } from './auth.js';
 import { parseChannel } from './channels.js';
 import type { WsClient } from './client.js';
+import { subscriptionsOf } from './feed.js';
 import type { FeedRequest, Hub } from './hub.js';
 import type { WsLimits } from './limits.js';
 import { isOrderEntry, refusal, runOrderEntry } from './order-ops.js';
+import { wsErrorOf } from './errors.js';
 import { errorMessage, parseClientMessage, type ClientMessage, type RequestId, type WsErrorCode } from './protocol.js';
 
 type Subscribe = Extract<ClientMessage, { op: 'subscribe' }>;
@@ -66,8 +68,9 @@ export class SessionHandler {
         client.send(errorMessage(error.code, error.message, { id: parsed.message.id, ...(error.channel ? { channel: error.channel } : {}) }));
         return;
       }
-      if (error instanceof ApiError && error.code === 'UNAVAILABLE') {
-        client.send(errorMessage('UNAVAILABLE', error.message, { id: parsed.message.id }));
+      const code = wsErrorOf(error);
+      if (code !== null) {
+        client.send(errorMessage(code, (error as Error).message, { id: parsed.message.id }));
         return;
       }
       this.services.logger.error({ err: error, op: parsed.message.op }, 'a WebSocket message failed');
@@ -81,7 +84,7 @@ export class SessionHandler {
     client.principal = null;
     client.tokenExpiresAtSeconds = null;
     const dropped: string[] = [];
-    for (const [channel, subscription] of [...client.subscriptions]) {
+    for (const [channel, subscription] of [...subscriptionsOf(client)]) {
       if (parseChannel(subscription.feed.channel)?.scope !== 'private') continue;
       this.hub.unsubscribe(client, channel);
       dropped.push(channel);
@@ -144,8 +147,8 @@ export class SessionHandler {
       const [channel, request] = this.resolve(client, name, depth);
       requests.set(channel, request);
     }
-    const added = [...requests.keys()].filter((channel) => !client.subscriptions.has(channel)).length;
-    if (client.subscriptions.size + added > this.limits.subscriptionsMax) {
+    const added = [...requests.keys()].filter((channel) => !subscriptionsOf(client).has(channel)).length;
+    if (subscriptionsOf(client).size + added > this.limits.subscriptionsMax) {
       throw new Refusal('LIMIT_EXCEEDED', `at most ${this.limits.subscriptionsMax} subscriptions per connection`);
     }
     for (const [channel, request] of requests) this.hub.subscribe(client, channel, request);
@@ -178,7 +181,7 @@ export class SessionHandler {
 
   private orderEntry(client: WsClient, message: Parameters<typeof runOrderEntry>[2]): void {
     if (client.requestsInFlight >= this.limits.requestsInFlightMax) {
-      client.send(refusal(message.id, new ApiError('RATE_LIMITED', `at most ${this.limits.requestsInFlightMax} requests in flight per connection`)));
+      client.send(refusal(message.id, new Rejection('RATE_LIMITED', `at most ${this.limits.requestsInFlightMax} requests in flight per connection`)));
       return;
     }
     client.requestsInFlight += 1;

@@ -13,7 +13,7 @@
  * Never: read the engine outside a commit boundary (the hub calls load and refresh only there).
  */
 import type { LevelView, MatchingEngine, Side } from '../../engine/index.js';
-import type { Instrument } from '../../trading/instrument.js';
+import type { Instrument } from '../../refdata/instrument.js';
 import { Feed } from '../feed.js';
 
 export interface WireLevel {

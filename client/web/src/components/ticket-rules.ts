@@ -19,7 +19,7 @@ export interface TicketInput {
 
 export type TicketField = 'price' | 'face' | 'expireAt' | 'note';
 
-/** The venue's price band: one tick up to 200% of par (trading/instrument.ts). */
+/** The venue's price band: one tick up to 200% of par (refdata/instrument.ts). */
 const PRICE_CEILING = '200';
 
 export function checkPrice(note: Note, text: string): string | null {

@@ -2,7 +2,7 @@
  * The one door from the web app to the server's pure fixed-income domain (server/domain: no I/O,
  * safe to bundle). The ticket's principal, accrued interest and net amount, and the yields shown
  * at best bid and ask, are computed by the very functions the sequencer uses for every trade
- * (trading/instrument.ts): the same coupon schedule, day count, settlement calendar and rounding,
+ * (refdata/instrument.ts): the same coupon schedule, day count, settlement calendar and rounding,
  * so the preview equals the fill to the cent. Display only: the server computes the real amounts.
  */
 import {

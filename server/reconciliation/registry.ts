@@ -19,11 +19,11 @@
 import type { Knex } from 'knex';
 import type { Log } from 'ethers';
 import { noteIdFromUuid, noteRegistryInterface } from '../../contracts/registry-client.js';
-import type { Break } from '../reconciliation/index.js';
-import type { RegistryChain } from './chain.js';
-import { isOutboxEnabled } from './outbox.js';
-import { runningRegistry } from './service.js';
-import { DEFAULT_TUNING, type RepairSuggestion } from './types.js';
+import type { Break } from './break.js';
+import type { RegistryChain } from '../registry/chain.js';
+import { isOutboxEnabled } from '../registry/outbox.js';
+import { runningRegistry } from '../registry/service.js';
+import { DEFAULT_TUNING, type RepairSuggestion } from '../registry/types.js';
 
 const BREAKS_MAX = 500;
 const BALANCE_BATCH = 200;

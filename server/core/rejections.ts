@@ -1,0 +1,120 @@
+/**
+ * Rejections: the closed set of codes with which the service refuses a request, what each means,
+ * and the error services raise. Rejections are the core's vocabulary, so they live below every
+ * module that raises them (services, the sequencer, settlement, the edges); the edges map them to
+ * their wire in one table each — HTTP statuses in api/errors.ts, WebSocket errors in ws/errors.ts —
+ * by the code's kind, so adding a code is one line here.
+ *
+ * Guarantees: a code is stable (clients branch on it; docs/API-GUIDE.md lists each); a rejection
+ * is an expected outcome, never a defect, and the refused call changed nothing. Messages are for
+ * people and may change. No I/O; imports nothing from the rest of server/.
+ */
+
+/** What kind of refusal a code is; each edge maps kinds to its wire (HTTP status, WebSocket error). */
+export type RejectionKind =
+  | 'invalid' // the request itself is malformed or holds a value that cannot be accepted
+  | 'unauthenticated' // no valid identity
+  | 'forbidden' // an identity that may not do this
+  | 'not_found' // the route or entity does not exist (or is another party's)
+  | 'conflict' // the entity's state or an existing key contradicts the request
+  | 'too_large' // the request body is too large
+  | 'unsupported_media' // the request body is not UTF-8 JSON
+  | 'unprocessable' // well-formed, but the rules of the market or the books refuse it
+  | 'rate_limited' // too many requests; retry later
+  | 'internal' // a defect; the cause is logged
+  | 'unavailable'; // the service cannot answer now; retry later
+
+interface RejectionDefinition {
+  kind: RejectionKind;
+  meaning: string;
+}
+
+const rejection = (kind: RejectionKind, meaning: string): RejectionDefinition => ({ kind, meaning });
+
+/** Every rejection code. To add one: one line here (and its row in docs/API-GUIDE.md). */
+export const REJECTIONS = {
+  MALFORMED_JSON: rejection('invalid', 'the body is not JSON'),
+  VALIDATION_FAILED: rejection('invalid', 'a field is missing, of the wrong type, out of range, or unknown'),
+  INVALID_ISIN: rejection('invalid', "the ISIN's check digit is wrong"),
+  INVALID_DECIMAL: rejection('invalid', 'a string is not a canonical decimal'),
+  INVALID_DATE: rejection('invalid', 'a string is not a valid YYYY-MM-DD calendar date'),
+  INVALID_AMOUNT: rejection('invalid', 'a posting amount that is zero or has more decimals than its asset allows'),
+  UNBALANCED_ENTRY: rejection('invalid', 'a journal entry that does not sum to zero per asset'),
+  INVALID_ARGUMENT: rejection('invalid', 'an argument violates a documented precondition of the domain'),
+  DATE_OUT_OF_RANGE: rejection('invalid', 'a date outside the supported years'),
+  INVALID_SCHEDULE: rejection('invalid', 'inconsistent issue, first coupon, maturity or frequency'),
+  SETTLEMENT_OUT_OF_RANGE: rejection('invalid', 'settlement before the issue date or on or after maturity'),
+  INVALID_IDENTIFIER: rejection('invalid', 'a malformed ISIN or CUSIP'),
+  INVALID_FACTOR: rejection('invalid', 'a pool factor outside [0, 1]'),
+  EMPTY_ENTRY: rejection('invalid', 'a journal entry without postings'),
+  INVALID_WATERFALL: rejection('invalid', "a waterfall definition that does not rank exactly the deal's notes"),
+  UNAUTHENTICATED: rejection('unauthenticated', 'no token, or one that is expired, tampered, unsigned or for another audience'),
+  INVALID_CREDENTIALS: rejection('unauthenticated', 'unknown username or wrong password (one answer for both)'),
+  FORBIDDEN: rejection('forbidden', 'the role may not do this, or the data belongs to another party'),
+  NOT_FOUND: rejection('not_found', 'unknown route or entity'),
+  NOTE_NOT_FOUND: rejection('not_found', 'unknown note'),
+  DEAL_NOT_FOUND: rejection('not_found', 'unknown deal'),
+  PARTY_NOT_FOUND: rejection('not_found', 'unknown party'),
+  ORDER_NOT_FOUND: rejection('not_found', "unknown order (another party's order is unknown too)"),
+  SETTLEMENT_NOT_FOUND: rejection('not_found', 'unknown settlement instruction'),
+  SETTLEMENT_RUN_NOT_FOUND: rejection('not_found', 'unknown settlement run'),
+  DISTRIBUTION_NOT_FOUND: rejection('not_found', 'no distribution on that payment date'),
+  RFQ_NOT_FOUND: rejection('not_found', 'unknown RFQ'),
+  RESPONSE_NOT_FOUND: rejection('not_found', 'unknown RFQ response'),
+  REGISTRY_ROW_NOT_FOUND: rejection('not_found', 'a forced transfer resolves an outbox row that does not exist'),
+  IDEMPOTENCY_CONFLICT: rejection('conflict', 'an idempotency key already used for a different request'),
+  DUPLICATE_ISIN: rejection('conflict', 'an ISIN that is already listed'),
+  DUPLICATE_NAME: rejection('conflict', 'a name that is already used'),
+  DUPLICATE_CL_ORD_ID: rejection('conflict', 'a clOrdId already used for a different order'),
+  BUSINESS_DATE_MISMATCH: rejection('conflict', 'the business date is not the one the request expects'),
+  WRONG_STATE: rejection('conflict', 'the entity is not in the state the request expects'),
+  RFQ_EXPIRED: rejection('conflict', "the RFQ's time ran out"),
+  RESPONSE_EXPIRED: rejection('conflict', "the RFQ response's time ran out"),
+  REGISTRY_NOT_ENABLED: rejection('conflict', 'the on-chain registry was never started on this database'),
+  PAYLOAD_TOO_LARGE: rejection('too_large', 'the body exceeds the limit'),
+  UNSUPPORTED_MEDIA_TYPE: rejection('unsupported_media', 'the body is not UTF-8 JSON'),
+  OFF_TICK: rejection('unprocessable', "a price that is not a multiple of the note's tick"),
+  OFF_INCREMENT: rejection('unprocessable', "a face amount that is not a multiple of the note's increment"),
+  INSUFFICIENT_FUNDS: rejection('unprocessable', 'not enough available cash'),
+  INSUFFICIENT_POSITION: rejection('unprocessable', 'not enough available face'),
+  HOLD_NOT_ACTIVE: rejection('unprocessable', 'a ledger hold that is gone'),
+  HOLD_EXCEEDED: rejection('unprocessable', 'a ledger hold that is too small'),
+  PARTY_NOT_ELIGIBLE: rejection('unprocessable', 'the party may not trade'),
+  NOTE_HALTED: rejection('unprocessable', 'trading in the note is halted'),
+  BELOW_MIN_DENOMINATION: rejection('unprocessable', "a quantity below the note's minimum denomination"),
+  PRICE_OUT_OF_BAND: rejection('unprocessable', "a price outside the note's price band"),
+  QUOTE_CROSSED: rejection('unprocessable', 'a quote whose bid is at or above its ask'),
+  POST_ONLY_WOULD_TAKE: rejection('unprocessable', 'a post-only order that would trade on arrival'),
+  FOK_NOT_FILLABLE: rejection('unprocessable', 'a fill-or-kill order that cannot fill completely'),
+  RISK_LIMIT_EXCEEDED: rejection('unprocessable', "the order exceeds the party's risk limit"),
+  NO_LIQUIDITY: rejection('unprocessable', 'a market order without an opposite price for its collar'),
+  DATE_AFTER_BUSINESS_DATE: rejection('unprocessable', "a settlement run or distribution for a date after the system's business date"),
+  WATERFALL_NOT_DEFINED: rejection('unprocessable', 'a distribution for a deal without a waterfall'),
+  NO_COLLECTIONS: rejection('unprocessable', 'a distribution for a payment date with no collections recorded'),
+  NOT_A_DEALER: rejection('unprocessable', 'the party is not a dealer'),
+  RATE_LIMITED: rejection('rate_limited', 'too many requests; details.retryAfterSeconds says when to retry'),
+  INTERNAL: rejection('internal', 'a defect; the server logged the cause'),
+  UNAVAILABLE: rejection('unavailable', 'the service cannot answer now (starting, queue full, database unreachable)'),
+} as const satisfies Record<string, RejectionDefinition>;
+
+export type RejectionCode = keyof typeof REJECTIONS;
+
+export function isRejectionCode(code: unknown): code is RejectionCode {
+  return typeof code === 'string' && Object.hasOwn(REJECTIONS, code);
+}
+
+/** The error services raise to refuse a request; each edge turns it into its wire's answer. */
+export class Rejection extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'Rejection';
+  }
+
+  get kind(): RejectionKind {
+    return REJECTIONS[this.code].kind;
+  }
+}
