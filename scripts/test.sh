@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: typecheck, then every test on embedded PGlite, then every test again on a
+# The whole test suite: typecheck, lint and layer rules, then every test on embedded PGlite, then every
+# test again on a
 # throwaway real PostgreSQL cluster that the test setup starts and stops itself (test/support).
 # The real-Postgres run happens when a PostgreSQL server is installed; under CI=true it is required.
 set -euo pipefail
@@ -12,6 +13,18 @@ npx tsx contracts/compile.ts
 
 echo "== typecheck"
 npx tsc --noEmit
+
+echo "== lint (Biome) and layer rules (dependency-cruiser)"
+npm run --silent lint
+npm run --silent lint:deps
+
+# Formatting is checked once the whole tree has been formatted in a commit of its own
+# (`npm run format`): until then FORMAT_CHECK defaults to 0. After that commit, change the default
+# below to 1 (or run FORMAT_CHECK=1 npm test).
+if [ "${FORMAT_CHECK:-0}" = "1" ]; then
+  echo "== format check (Biome)"
+  npm run --silent format:check
+fi
 
 echo "== tests on embedded PGlite"
 npx vitest run "$@"

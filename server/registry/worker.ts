@@ -64,7 +64,7 @@ export class OutboxWorker {
 
   /** Runs cycles in the background until `stop`. */
   start(): void {
-    if (this.loop) return;
+    if (this.loop !== null) return;
     this.loop = (async () => {
       while (!this.stopped) {
         let delayMs = this.options.tuning.pollIntervalMs;

@@ -81,7 +81,7 @@ export function pullQuotes(state: TradingState, partyId: string) {
   return massQuote(state, partyId, notes.map((noteId) => ({ noteId, bidPrice: null, bidSize: zero, askPrice: null, askSize: zero })));
 }
 
-function planQuote(state: TradingState, partyId: string, input: QuoteInput): { noteId: string; sides: [PlannedSide, PlannedSide] } {
+function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { noteId: string; sides: [PlannedSide, PlannedSide] } {
   const instrument = state.instruments.get(input.noteId);
   if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId: input.noteId });
   if (state.engine.isHalted(input.noteId)) throw new TradingRejection('NOTE_HALTED', { noteId: input.noteId });

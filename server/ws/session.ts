@@ -118,7 +118,7 @@ export class SessionHandler {
   }
 
   private authenticate(client: WsClient, token: string, id: RequestId | undefined): void {
-    let identity;
+    let identity: ReturnType<typeof authenticateToken>;
     try {
       identity = authenticateToken(this.services.jwtSecret, token, this.nowSeconds());
     } catch (error) {

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../server/auth/tokens.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;

@@ -3,7 +3,6 @@ import * as fc from 'fast-check';
 import {
   DomainError,
   addDays,
-  addMonths,
   buildCouponSchedule,
   couponPeriodContaining,
   nextCouponDate,

@@ -14,7 +14,7 @@ import {
   type DayCountConvention,
   type NoteTerms,
 } from '../../server/domain/index.js';
-import { PROPERTY_SEED, d, dateBetween } from './arbitraries.js';
+import { PROPERTY_SEED, d } from './arbitraries.js';
 
 const excelBond = (maturity: string): NoteTerms => ({
   couponRatePercent: '5.75',
