@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: typecheck, lint and layer rules, then every test on embedded PGlite, then every
-# test again on a
-# throwaway real PostgreSQL cluster that the test setup starts and stops itself (test/support).
+# The whole test suite: typecheck, lint and layer rules, then every test on embedded PGlite, then
+# every test again on a throwaway real PostgreSQL cluster that the test setup starts and stops
+# itself (test/support).
 # The real-Postgres run happens when a PostgreSQL server is installed; under CI=true it is required.
 set -euo pipefail
 cd "$(dirname "$0")/.."
