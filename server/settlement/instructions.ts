@@ -1,7 +1,8 @@
 /**
- * Settlement instructions are created by a trigger on `trades` (migration 20261123000000), in the
- * statement that inserts the trade, so a committed trade always has one. backfillInstructions
- * repairs trades that predate the trigger; the reconciliation reports any trade still without.
+ * Settlement instructions are created by a trigger on `trades` (migration 20261123000000; its
+ * function is sql/settlement_instructions_for_trades.sql), in the statement that inserts the
+ * trade, so a committed trade always has one. backfillInstructions repairs trades that predate
+ * the trigger; the reconciliation reports any trade still without.
  *
  * Guarantees: at most one instruction per trade (unique trade_id; a repeat is ignored).
  */
