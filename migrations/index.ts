@@ -1,6 +1,11 @@
 /**
  * The static list of migrations. A static source (rather than a directory scan) lets the same
  * TypeScript migrations run under tsx, vitest and the knex CLI without a loader.
+ *
+ * Migrations hold schema changes (tables, indexes, CHECKs, triggers). The routines that existing
+ * migrations define are history: they still run on a fresh database, and the routine step that
+ * follows (server/db/routines.ts) applies each routine's current text from its .sql file. New
+ * migrations define no routines.
  */
 import type { Knex } from 'knex';
 import * as foundation from './20261121000000_foundation.js';
