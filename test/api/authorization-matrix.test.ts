@@ -72,6 +72,10 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/deals/:id/collections': { allowed: ['backoffice', 'operator'], entity: 'deal', otherParty: 'visible' },
   'post /api/v1/deals/:id/distributions': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
   'get /api/v1/deals/:id/trustee-reports': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
+  'post /api/v1/deals/:id/performance-reports': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
+  'get /api/v1/deals/:id/performance-reports': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
+  'get /api/v1/deals/:id/performance-reports/:periodEnd/versions': { allowed: ALL },
+  'get /api/v1/surveillance': { allowed: ALL },
   'get /api/v1/reconciliation': { allowed: ['backoffice'] },
   'get /api/v1/registry/status': { allowed: ['backoffice'] },
   'get /api/v1/registry/outbox': { allowed: ['backoffice'] },
@@ -129,6 +133,10 @@ const BODIES: Record<string, object> = {
     reference: 'matrix', paymentDate: '2026-12-15', periodStart: '2026-11-01', periodEnd: '2026-11-30', revenue: '1000', operatingCosts: '0', utilization: '90', uptime: '99.9', powerCost: '0',
   },
   'post /api/v1/deals/:id/distributions': { paymentDate: '2000-01-03' },
+  'post /api/v1/deals/:id/performance-reports': {
+    periodEnd: '2026-10-31', revenue: '1000', operatingCosts: '0', powerCost: '0', capitalExpenditure: '0', gpuFleet: [], tenants: [],
+    sites: [{ name: 'S', criticalItMw: '1', leasedMw: '1', energizedMw: '1', utilizationPercent: '90', uptimePercent: '99.9', pue: '1.3', energyMwh: '1', powerPricePerMwh: '1', appraisedValue: '1' }],
+  },
   'put /api/v1/registry/parties/:id/address': { address: '0x3333333333333333333333333333333333333333' },
   'post /api/v1/registry/parties/:id/recover': { newAddress: '0x4444444444444444444444444444444444444444', reasonCode: 'LOST_KEY' },
 };
