@@ -74,6 +74,11 @@ async function latestVersions(db: Db, dealId: string, upTo?: string): Promise<St
   return rows.map(toStored);
 }
 
+/** Latest versions of the periods ending within [from, to], ascending. */
+export async function periodReports(db: Db, dealId: string, from: string, to: string): Promise<StoredReport[]> {
+  return (await latestVersions(db, dealId, to)).filter((r) => r.periodEnd >= from);
+}
+
 /** computeMetrics along a chain of consecutive periods (ascending); returns them in the same order. */
 export function metricsChain(reports: readonly StoredReport[]): DealMetrics[] {
   const out: DealMetrics[] = [];

@@ -70,6 +70,8 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'put /api/v1/deals/:id/waterfall': { allowed: ['backoffice', 'operator'], entity: 'deal', otherParty: 'visible' },
   'post /api/v1/deals/:id/collections': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
   'get /api/v1/deals/:id/collections': { allowed: ['backoffice', 'operator'], entity: 'deal', otherParty: 'visible' },
+  'post /api/v1/deals/:id/collections/:reference/corrections': { allowed: ['backoffice'] },
+  'get /api/v1/deals/:id/collection-calendar': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
   'post /api/v1/deals/:id/distributions': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
   'get /api/v1/deals/:id/trustee-reports': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
   'post /api/v1/deals/:id/performance-reports': { allowed: ['backoffice'], entity: 'deal', otherParty: 'visible' },
