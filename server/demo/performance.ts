@@ -100,7 +100,7 @@ export function demoReport(profile: Profile, i: number): PerformanceReportInput 
   let powerCost = d(0);
   const sites = profile.sites.map((s, k) => {
     const utilization = d(s.utilizationPercent).plus(wobble(i, k));
-    const uptime = stressed && k === 0 ? d('99.2') : d('99.995').minus(d((i + k) % 4 === 0 ? '0.015' : '0'));
+    const uptime = stressed && k === 0 ? d('99.2') : d('99.982').minus(d((i + k) % 4 === 0 ? '0.012' : '0'));
     const spike = profile.stress.texasPriceMultiplierMonth === i && s.texas ? 3 : 1;
     const price = roundHalfEven(d(s.powerPricePerMwh).mul(SEASON[monthOf(parseIsoDate(end)) - 1]!).div(100).mul(spike), 2);
     const energy = roundHalfEven(d(s.leasedMw).mul(utilization).div(100).mul(hours).mul(s.pue), 0);
