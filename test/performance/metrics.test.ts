@@ -142,3 +142,16 @@ describe('metric invariants', () => {
     ), { numRuns: 200 });
   });
 });
+
+describe('metrics.ts stays pure', () => {
+  it('has no I/O, clock, randomness, environment or float rounding, and imports only the domain', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../../server/performance/metrics.ts', import.meta.url), 'utf8');
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    for (const pattern of [/\bawait\b|\basync\b/, /Date\.now|new Date\s*\(|Date\.parse/, /Math\.random|crypto\./, /process\./, /\bconsole\./, /parseFloat|\bNumber\(|Math\.round|toDecimalPlaces/]) {
+      expect(pattern.test(code), String(pattern)).toBe(false);
+    }
+    const imports = [...code.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]);
+    expect(imports.every((i) => i!.startsWith('../domain/'))).toBe(true);
+  });
+});
