@@ -22,7 +22,8 @@ import { addMonths, lastDayOfMonth, monthOf, parseIsoDate, yearOf } from '../dom
 import { getDeal } from '../refdata/deals.js';
 import { listNotes } from '../refdata/notes.js';
 import { lockDealState } from '../servicing/state.js';
-import { computeMetrics, metricsToWire, type DealMetrics } from './metrics.js';
+import { computeMetrics, metricsMap, metricsToWire, type DealMetrics } from './metrics.js';
+import { dealPaymentDates } from '../servicing/calendar.js';
 import { monthlyDebtService, noteBalance, type DebtServiceClass, type DebtServiceTerms } from './debt-service.js';
 import { checkReport, toFigures, type PerformanceReportInput } from './report.js';
 
@@ -94,6 +95,18 @@ export async function metricsForPeriod(db: Db, dealId: string, periodEnd: string
   const chain = metricsChain(await latestVersions(db, dealId, periodEnd));
   const last = chain[chain.length - 1];
   return last && last.periodEnd === periodEnd ? last : null;
+}
+
+/**
+ * For servicing: metric name → value of the last month of a payment date's collection period
+ * (the deal's calendar), from the latest report versions; null when that month has no report.
+ * What a waterfall trigger tests on that payment date.
+ */
+export async function metricValuesForPaymentDate(db: Db, dealId: string, paymentDate: string): Promise<ReadonlyMap<string, Decimal> | null> {
+  const period = dealPaymentDates(await listNotes(db, { dealId })).find((p) => p.paymentDate === paymentDate);
+  if (!period) return null;
+  const metrics = await metricsForPeriod(db, dealId, period.periodEnd);
+  return metrics ? metricsMap(metrics) : null;
 }
 
 /** The metrics of the `count` periods up to and including `upTo`, most recent first. */

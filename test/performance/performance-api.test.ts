@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
+import { metricHistory, metricsForPeriod, metricValuesForPaymentDate } from '../../server/performance/store.js';
+import { metricsToWire } from '../../server/performance/metrics.js';
 
 let t: TestService;
 let meridian: string;
@@ -115,6 +117,20 @@ describe('performance reports', () => {
     // …and no longer what it was published with (version 1 of November).
     const published = (await t.http.get(`/api/v1/deals/${meridian}/performance-reports/2026-12-31/versions`).set(await auth('investor1'))).body[0].publishedMetrics;
     expect(published.dscrThreeMonthAverage).not.toBe(dec.metrics.dscrThreeMonthAverage);
+  });
+
+  it('gives servicing the same metrics as the API (metricsForPeriod, metricHistory, by payment date)', async () => {
+    const [dec, nov, oct] = await list(meridian, '?from=2026-10-01&to=2026-12-31');
+    const db = t.database.knex;
+    expect(metricsToWire((await metricsForPeriod(db, meridian, '2026-11-30'))!)).toEqual(nov.metrics);
+    expect(await metricsForPeriod(db, meridian, '2027-01-31')).toBeNull();
+    const history = await metricHistory(db, meridian, '2026-12-31', 3);
+    expect(history.map((m) => m.periodEnd)).toEqual(['2026-12-31', '2026-11-30', '2026-10-31']);
+    expect(history.map((m) => metricsToWire(m))).toEqual([dec.metrics, nov.metrics, oct.metrics]);
+    // The 15 January 2027 payment date collects December 2026: its triggers test December's metrics.
+    const values = await metricValuesForPaymentDate(db, meridian, '2027-01-15');
+    expect(values?.get('dscrThreeMonthAverage')?.toFixed(4)).toBe(dec.metrics.dscrThreeMonthAverage);
+    expect(await metricValuesForPaymentDate(db, meridian, '2027-01-14')).toBeNull();
   });
 
   const bad: [string, () => Promise<{ dealId: string; user: string; body: object }>, number, string][] = [
