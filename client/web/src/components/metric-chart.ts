@@ -16,19 +16,27 @@ export interface MetricChart {
   dispose(): void;
 }
 
-const COLORS = ['#4cc2ff', '#f2b84b', '#8bd17c', '#e57373'];
+const COLORS = ['#4cc2ff', '#f2b84b', '#8bd17c', '#c792ea', '#e57373'];
 
-/** `reports` newest first (as the API lists them). */
+/** A named series of (period end, decimal string) points, oldest first. */
+export interface Series { label: string; points: readonly { time: string; value: string }[] }
+
+/** `reports` newest first (as the API lists them): one line per metric. */
 export function metricChart(title: string, testid: string, lines: readonly Omit<ChartLine, 'color'>[], reports: readonly PerformanceReport[], triggers: readonly TriggerLine[] = [], precision = 2): MetricChart {
+  const ordered = [...reports].reverse();
+  const series = lines.map((l) => ({ label: l.label, points: ordered.filter((r) => r.metrics[l.metric] !== null).map((r) => ({ time: r.periodEnd, value: r.metrics[l.metric]! })) }));
+  return seriesChart(title, testid, series, triggers, precision);
+}
+
+/** A chart of any series (e.g. one per site); the legend shows each series' latest value. */
+export function seriesChart(title: string, testid: string, series: readonly Series[], triggers: readonly TriggerLine[] = [], precision = 2): MetricChart {
   const container = h('div', { class: 'chart small', testid: `${testid}-canvas` });
   const legend = h('div', { class: 'muted chart-legend' });
   const element = panel(title, h('div', {}, container, legend), { testid });
   let chart: IChartApi | null = null;
   let disposed = false;
-  const ordered = [...reports].reverse();
-  const latest = reports[0];
 
-  replace(legend, ...lines.map((l, i) => h('span', { style: `color:${COLORS[i % COLORS.length]}` }, `${l.label} ${latest?.metrics[l.metric] ?? '—'}  `)),
+  replace(legend, ...series.map((s, i) => h('span', { style: `color:${COLORS[i % COLORS.length]}` }, `${s.label} ${s.points[s.points.length - 1]?.value ?? '—'}  `)),
     ...triggers.map((t) => h('span', { class: 'trigger-label' }, `· ${t.label} ${t.value}  `)));
 
   const draw = () => {
@@ -45,17 +53,27 @@ export function metricChart(title: string, testid: string, lines: readonly Omit<
       timeScale: { borderColor: '#223042' },
       crosshair: { mode: 0 },
     });
-    lines.forEach((line, i) => {
-      const series = chart!.addSeries(LineSeries, { color: COLORS[i % COLORS.length]!, lineWidth: 2, priceFormat: { type: 'price', precision, minMove: 1 / 10 ** precision } });
-      series.setData(ordered.filter((r) => r.metrics[line.metric] !== null).map((r) => ({ time: r.periodEnd, value: Number(r.metrics[line.metric]) })));
+    series.forEach((s, i) => {
+      const line = chart!.addSeries(LineSeries, { color: COLORS[i % COLORS.length]!, lineWidth: 2, priceFormat: { type: 'price', precision, minMove: 1 / 10 ** precision } });
+      line.setData(s.points.map((p) => ({ time: p.time, value: Number(p.value) })));
       if (i === 0) {
-        for (const t of triggers) series.createPriceLine({ price: Number(t.value), color: t.color ?? '#e57373', lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: t.label });
+        for (const t of triggers) line.createPriceLine({ price: Number(t.value), color: t.color ?? '#e57373', lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: t.label });
       }
     });
     chart.timeScale().fitContent();
   };
   draw();
   return { element, dispose: () => { disposed = true; chart?.remove(); } };
+}
+
+/** One series per site of a site figure, from the reports (newest first), plus the deal-level metric first. */
+export function siteSeries(reports: readonly PerformanceReport[], figure: 'pue' | 'powerPricePerMwh', dealLabel: string, metric: keyof DealMetrics): Series[] {
+  const ordered = [...reports].reverse();
+  const names = [...new Set(ordered.flatMap((r) => r.report.sites.map((s) => s.name)))].slice(0, COLORS.length - 1);
+  return [
+    { label: dealLabel, points: ordered.filter((r) => r.metrics[metric] !== null).map((r) => ({ time: r.periodEnd, value: r.metrics[metric]! })) },
+    ...names.map((name) => ({ label: name, points: ordered.flatMap((r) => r.report.sites.filter((s) => s.name === name).map((s) => ({ time: r.periodEnd, value: s[figure] }))) })),
+  ];
 }
 
 /**

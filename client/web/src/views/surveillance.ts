@@ -6,7 +6,7 @@
  */
 import type { PerformanceReport, SurveillanceRow } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
-import { metricChart, triggerLevels } from '../components/metric-chart.js';
+import { metricChart, seriesChart, siteSeries, triggerLevels } from '../components/metric-chart.js';
 import { h, panel, replace, type Scope } from '../ui/dom.js';
 import { downloadText } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
@@ -82,8 +82,8 @@ function dealCharts(reports: readonly PerformanceReport[], waterfall: unknown, o
   if (reports.length === 0) return h('p', { class: 'muted empty-state' }, 'No performance reports for this deal.');
   const made = [
     metricChart('Utilization and uptime (%)', 'chart-utilization', [{ metric: 'utilizationPercent', label: 'utilization' }, { metric: 'uptimePercent', label: 'uptime' }], reports),
-    metricChart('PUE', 'chart-pue', [{ metric: 'pue', label: 'PUE' }], reports, [], 3),
-    metricChart('Power price (USD/MWh)', 'chart-power', [{ metric: 'powerPricePerMwh', label: 'energy-weighted' }], reports),
+    seriesChart('PUE (deal and sites)', 'chart-pue', siteSeries(reports, 'pue', 'deal', 'pue'), [], 3),
+    seriesChart('Power price (USD/MWh, deal and sites)', 'chart-power', siteSeries(reports, 'powerPricePerMwh', 'energy-weighted', 'powerPricePerMwh')),
     metricChart('DSCR against its triggers (×)', 'chart-dscr', [{ metric: 'dscrThreeMonthAverage', label: '3-month average' }, { metric: 'dscr', label: 'period' }], reports, triggerLevels(waterfall, 'dscrThreeMonthAverage'), 3),
     metricChart('LTV (%)', 'chart-ltv', [{ metric: 'ltvPercent', label: 'LTV' }], reports, triggerLevels(waterfall, 'ltvPercent')),
     metricChart('Tenant concentration (% of leased MW)', 'chart-concentration', [{ metric: 'largestTenantSharePercent', label: 'largest' }, { metric: 'top5TenantSharePercent', label: 'top 5' }], reports),
