@@ -8,6 +8,7 @@ import { ApiError } from '../sdk/index.js';
 import { parseArgs, UsageError, type Args } from './args.js';
 import type { Command, Context } from './command.js';
 import { backOfficeCommands } from './commands/backoffice.js';
+import { performanceCommands } from './commands/performance.js';
 import { marketCommands } from './commands/market.js';
 import { rfqCommands } from './commands/rfq.js';
 import { tradingCommands } from './commands/trading.js';
@@ -21,7 +22,7 @@ export { parseFlags } from './args.js';
 export { progressBar } from './progress.js';
 export { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...backOfficeCommands];
+export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...backOfficeCommands, ...performanceCommands];
 
 export function helpText(): string {
   const groups = new Map<string, Command[]>();

@@ -6,9 +6,10 @@
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
 import type {
-  Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionInput, Deal, DealInput, Execution,
+  Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionCalendarEntry, CollectionCorrection, CollectionInput, Deal, DealInput, Execution,
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
+  PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
   RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition,
 } from './types.js';
 
@@ -245,6 +246,16 @@ export class ComputeNotesClient {
     return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/collections`, { body: input });
   }
 
+  /** A new version of the collection (same reference) replacing the active one, before its distribution. */
+  correctCollection(dealId: string, reference: string, correction: CollectionCorrection): Promise<Collection> {
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/collections/${segment(reference)}/corrections`, { body: correction });
+  }
+
+  /** The deal's payment dates up to the next one, with their collection periods. */
+  collectionCalendar(dealId: string, count?: number): Promise<CollectionCalendarEntry[]> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/collection-calendar${queryString({ count })}`);
+  }
+
   collections(dealId: string, paymentDate?: string): Promise<Collection[]> {
     return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/collections${queryString({ paymentDate })}`);
   }
@@ -255,6 +266,34 @@ export class ComputeNotesClient {
 
   trusteeReports(dealId: string, paymentDate?: string): Promise<TrusteeReport[]> {
     return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/trustee-reports${queryString({ paymentDate })}`);
+  }
+
+  // --- collateral performance ----------------------------------------------------------------
+
+  filePerformanceReport(dealId: string, report: PerformanceReportInput): Promise<PerformanceReport> {
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/performance-reports`, { body: report });
+  }
+
+  /** Latest version of each period, newest first. */
+  performanceReports(dealId: string, range: { from?: string; to?: string } = {}): Promise<PerformanceReport[]> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/performance-reports${queryString(range)}`);
+  }
+
+  performanceReportsCsv(dealId: string, range: { from?: string; to?: string } = {}): Promise<string> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/performance-reports${queryString({ ...range, format: 'csv' })}`, { as: 'text' });
+  }
+
+  performanceReportVersions(dealId: string, periodEnd: string): Promise<PerformanceReportVersion[]> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/performance-reports/${segment(periodEnd)}/versions`);
+  }
+
+  /** The latest metrics of every deal with a report. */
+  surveillance(): Promise<SurveillanceRow[]> {
+    return this.http.request('GET', '/api/v1/surveillance');
+  }
+
+  surveillanceCsv(): Promise<string> {
+    return this.http.request('GET', `/api/v1/surveillance${queryString({ format: 'csv' })}`, { as: 'text' });
   }
 
   // --- reconciliation --------------------------------------------------------------------------

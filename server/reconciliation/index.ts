@@ -11,7 +11,10 @@
  *     postings (of its active holds); unbalanced_asset: an asset whose postings do not sum to zero;
  *   - position_mismatch: a party's balance against the sum of its settled trades, distributions
  *     and outside movements (deposits, withdrawals, issuance);
- *   - trust_mismatch: the trust account against the deals' cash in trust (free + reserve + trapped).
+ *   - trust_mismatch: the trust account against the deals' cash in trust (free + reserve + trapped);
+ *   - collection_report_mismatch: an active collection's revenue, operating costs or power cost
+ *     against the sum over the latest versions of the performance reports of its collection period
+ *     (a collection whose period has no report yet is not compared).
  * Third leg, when the on-chain registry is on (server/registry/reconcile.ts): chain balances per
  * holder and note against ledger positions, pending and refused outbox rows, orphan chain events.
  * Each break names the entity, the expected and actual values and their difference. Reads only.
@@ -136,6 +139,25 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
     toBreak: (r) => amountBreak('trust_mismatch', 'account:trust:USD', 'USD', r.expected, r.actual, `the trust account holds ${r.actual}; the deals' cash in trust (free, reserve, trapped) sums to ${r.expected}`),
   },
 ];
+
+const LATEST_REPORTS = `select r.deal_id, r.period_end, r.report from performance_reports r
+  where not exists (select 1 from performance_reports n where n.deal_id = r.deal_id and n.period_end = r.period_end and n.version > r.version)`;
+
+const COLLECTION_FIGURES: [string, string][] = [['revenue', 'revenue'], ['operating costs', 'operating_costs'], ['power cost', 'power_cost']];
+
+CHECKS.push({
+  kind: 'collection_report_mismatch',
+  sql: `with latest as (${LATEST_REPORTS}),
+             linked as (select c.id, c.reference, c.version, c.payment_date, c.revenue, c.operating_costs, c.power_cost,
+                               sum((l.report->>'revenue')::numeric) as report_revenue, sum((l.report->>'operatingCosts')::numeric) as report_operating_costs,
+                               sum((l.report->>'powerCost')::numeric) as report_power_cost
+                          from servicing_collections c join latest l on l.deal_id = c.deal_id and l.period_end between c.period_start and c.period_end
+                         where c.status = 'active' group by c.id, c.reference, c.version, c.payment_date, c.revenue, c.operating_costs, c.power_cost)
+        ${COLLECTION_FIGURES.map(([label, column]) => `select id, reference, version, payment_date, '${label}' as figure, report_${column} as expected, ${column} as actual from linked where ${column} <> report_${column}`).join(' union all ')}
+        order by 1, 5`,
+  toBreak: (r) => amountBreak('collection_report_mismatch', `collection:${r.id}`, 'USD', r.expected, r.actual,
+    `collection ${r.reference} (version ${r.version}) for ${r.payment_date} records ${r.figure} ${r.actual}; the performance reports of its period say ${r.expected}`),
+});
 
 export async function reconcile(db: Knex, now: Date = new Date()): Promise<ReconciliationReport> {
   const breaks: Break[] = [];

@@ -1,99 +1,263 @@
 /**
  * Collections: what the trustee records for a deal and payment date — revenue from the compute
- * leases and operating costs, with the datacenter's performance facts (utilization, uptime,
- * power cost). Revenue enters the trust account from outside and operating costs leave it, in
- * one journal entry; the deal's free cash in the trust grows by the difference.
+ * leases and operating costs (power cost shown as a component of them), with the datacenter's
+ * utilization and uptime. Revenue enters the trust account from outside and operating costs leave
+ * it, in one journal entry; the deal's free cash in the trust grows by the difference.
  *
- * Guarantees: idempotent by (deal, reference) — a repeat answers the original, another payload
- * under the same reference is IDEMPOTENCY_CONFLICT; nothing is recorded for a payment date whose
- * distribution already ran (WRONG_STATE); the deal's trust cash never goes negative.
+ * The deal's calendar rules (calendar.ts): the payment date is one of the deal's payment dates
+ * (NOT_A_PAYMENT_DATE), and the collection period is derived from it (a period sent must be that
+ * one: COLLECTION_PERIOD_MISMATCH). Collections come from the performance reports: a collection
+ * links to the latest versions of its period's reports, and one sent without figures takes them
+ * from those reports (sums of revenue, operating and power costs; the mean of the months'
+ * utilization and uptime). A collection sent with figures must carry all five; reconciliation
+ * names any difference from the reports (collection_report_mismatch).
+ *
+ * Guarantees: idempotent by (deal, reference) — a repeat of any version's figures answers that
+ * version, other figures under the same reference are IDEMPOTENCY_CONFLICT; nothing is recorded or
+ * corrected for a payment date whose distribution already ran (WRONG_STATE); the deal's trust cash
+ * never goes negative. A correction is a new version of the same reference, with who and why: the
+ * old version's entry is reversed, the new one posted, both rows kept (the old one `superseded`).
  */
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { Decimal } from '../domain/decimal.js';
-import { CASH_ASSET, postEntry, type PostingInput } from '../ledger/index.js';
-import { getDeal } from '../refdata/deals.js';
+import { roundHalfEven } from '../domain/rounding.js';
+import { CASH_ASSET, postEntries, type EntryInput, type PostingInput } from '../ledger/index.js';
+import { getDeal, type Deal } from '../refdata/deals.js';
+import { listNotes } from '../refdata/notes.js';
 import { currentBusinessDate } from '../businessdate/index.js';
+import { computeMetrics } from '../performance/metrics.js';
+import { periodReports } from '../performance/store.js';
+import { toFigures } from '../performance/report.js';
+import { dealPaymentDates, type PaymentDate } from './calendar.js';
 import { lockDealState } from './state.js';
 
-export interface CollectionInput {
-  reference: string;
-  paymentDate: string;
-  periodStart: string;
-  periodEnd: string;
+const FIGURES = ['revenue', 'operatingCosts', 'utilization', 'uptime', 'powerCost'] as const;
+
+export interface CollectionFigures {
   revenue: string;
   operatingCosts: string;
   /** Percent of capacity leased and running, 0–100. */
   utilization: string;
-  /** Percent of the period the site was up, 0–100. */
+  /** Percent of the period the sites were up, 0–100. */
   uptime: string;
+  /** The power part of the operating costs. */
   powerCost: string;
+}
+
+export interface CollectionInput extends Partial<CollectionFigures> {
+  reference: string;
+  paymentDate: string;
+  /** Derived from the payment date; when sent, it must be the derived one. */
+  periodStart?: string;
+  periodEnd?: string;
+}
+
+export interface CorrectionInput extends Partial<CollectionFigures> {
+  reason: string;
 }
 
 interface CollectionRow {
   id: string; deal_id: string; reference: string; payment_date: string; period_start: string; period_end: string; revenue: string;
   operating_costs: string; utilization: string; uptime: string; power_cost: string; entry_id: string; business_date: string;
+  recorded_by: string | null; version: number; status: 'active' | 'superseded'; supersedes_id: string | null; reversal_entry_id: string | null;
+  reason: string | null; report_ids: unknown; created_at: Date | string;
 }
 
 export function collectionView(row: CollectionRow) {
   const revenue = new Decimal(row.revenue);
   const costs = new Decimal(row.operating_costs);
+  const power = new Decimal(row.power_cost);
+  const reportIds = (typeof row.report_ids === 'string' ? JSON.parse(row.report_ids) : row.report_ids ?? []) as string[];
   return {
-    id: String(row.id), dealId: row.deal_id, reference: row.reference, paymentDate: row.payment_date, periodStart: row.period_start, periodEnd: row.period_end,
+    id: String(row.id), dealId: row.deal_id, reference: row.reference, version: row.version, status: row.status, paymentDate: row.payment_date,
+    periodStart: row.period_start, periodEnd: row.period_end,
     revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2), netCashFlow: revenue.minus(costs).toFixed(2),
-    utilization: new Decimal(row.utilization).toFixed(), uptime: new Decimal(row.uptime).toFixed(), powerCost: new Decimal(row.power_cost).toFixed(2),
-    entryId: String(row.entry_id), businessDate: row.business_date,
+    operatingCostBreakdown: { power: power.toFixed(2), other: costs.minus(power).toFixed(2) },
+    utilization: new Decimal(row.utilization).toFixed(), uptime: new Decimal(row.uptime).toFixed(), powerCost: power.toFixed(2),
+    performanceReportIds: reportIds.map(String),
+    entryId: String(row.entry_id), reversalEntryId: row.reversal_entry_id === null ? null : String(row.reversal_entry_id),
+    supersedesId: row.supersedes_id === null ? null : String(row.supersedes_id), reason: row.reason, recordedBy: row.recorded_by,
+    businessDate: row.business_date, recordedAt: new Date(row.created_at).toISOString(),
   };
 }
 
-function samePayload(row: CollectionRow, input: CollectionInput): boolean {
-  return row.payment_date === input.paymentDate && row.period_start === input.periodStart && row.period_end === input.periodEnd
-    && new Decimal(row.revenue).eq(input.revenue) && new Decimal(row.operating_costs).eq(input.operatingCosts)
-    && new Decimal(row.utilization).eq(input.utilization) && new Decimal(row.uptime).eq(input.uptime) && new Decimal(row.power_cost).eq(input.powerCost);
+function sameFigures(row: CollectionRow, f: CollectionFigures): boolean {
+  return new Decimal(row.revenue).eq(f.revenue) && new Decimal(row.operating_costs).eq(f.operatingCosts)
+    && new Decimal(row.utilization).eq(f.utilization) && new Decimal(row.uptime).eq(f.uptime) && new Decimal(row.power_cost).eq(f.powerCost);
+}
+
+/** The deal's payment date `paymentDate`, or NOT_A_PAYMENT_DATE naming the next one. */
+export async function paymentDateOf(db: Knex | Knex.Transaction, dealId: string, paymentDate: string): Promise<PaymentDate> {
+  const dates = dealPaymentDates(await listNotes(db, { dealId }));
+  const found = dates.find((p) => p.paymentDate === paymentDate);
+  if (!found) {
+    const next = dates.find((p) => p.paymentDate > paymentDate)?.paymentDate ?? null;
+    throw new Rejection('NOT_A_PAYMENT_DATE', `${paymentDate} is not a payment date of this deal${next ? `; the next one is ${next}` : ''}`, { paymentDate, nextPaymentDate: next });
+  }
+  return found;
+}
+
+/** The payment dates around the business date with their collection periods and state. */
+export async function collectionCalendar(db: Knex, dealId: string, count: number) {
+  const deal = await getDeal(db, dealId);
+  const businessDate = await currentBusinessDate(db);
+  const dates = dealPaymentDates(await listNotes(db, { dealId: deal.id }));
+  const next = dates.findIndex((p) => p.paymentDate >= businessDate);
+  const from = Math.max(0, (next === -1 ? dates.length : next) - count + 1);
+  const window = dates.slice(from, from + count);
+  const distributed = new Set((await db('distributions').where({ deal_id: deal.id }).select('payment_date')).map((r: { payment_date: string }) => r.payment_date));
+  return window.map((p) => ({ ...p, distributed: distributed.has(p.paymentDate) }));
+}
+
+/** The figures sent, or those of the period's performance reports when none are sent. */
+async function resolveFigures(db: Knex.Transaction, dealId: string, period: PaymentDate, input: Partial<CollectionFigures>): Promise<{ figures: CollectionFigures; reportIds: string[] }> {
+  const reports = await periodReports(db, dealId, period.periodStart, period.periodEnd);
+  const reportIds = reports.map((r) => r.id);
+  const given = FIGURES.filter((f) => input[f] !== undefined);
+  if (given.length > 0 && given.length < FIGURES.length) {
+    const missing = FIGURES.filter((f) => input[f] === undefined);
+    throw new Rejection('VALIDATION_FAILED', `collections carry all of ${FIGURES.join(', ')}, or none to take them from the performance reports; missing ${missing.join(', ')}`, { field: missing[0], missing });
+  }
+  if (given.length === FIGURES.length) return { figures: input as CollectionFigures, reportIds };
+  const months = monthsIn(period);
+  if (reports.length < months) {
+    throw new Rejection('PERFORMANCE_REPORT_NOT_FOUND', `the collection period ${period.periodStart} to ${period.periodEnd} has ${reports.length} of its ${months} monthly performance reports`, { periodStart: period.periodStart, periodEnd: period.periodEnd });
+  }
+  const sum = (pick: (r: (typeof reports)[number]) => string) => reports.reduce((s, r) => s.plus(pick(r)), new Decimal(0));
+  const metrics = reports.map((r) => computeMetrics({ report: toFigures(r.report), noteBalance: new Decimal(0), debtService: new Decimal(0), previous: [] }));
+  const mean = (pick: (m: (typeof metrics)[number]) => Decimal | null) => roundHalfEven(metrics.reduce((s, m) => s.plus(pick(m) ?? 0), new Decimal(0)).div(metrics.length), 2).toFixed(2);
+  return {
+    figures: {
+      revenue: sum((r) => r.report.revenue).toFixed(2), operatingCosts: sum((r) => r.report.operatingCosts).toFixed(2), powerCost: sum((r) => r.report.powerCost).toFixed(2),
+      utilization: mean((m) => m.utilizationPercent), uptime: mean((m) => m.uptimePercent),
+    },
+    reportIds,
+  };
+}
+
+function monthsIn(period: { periodStart: string; periodEnd: string }): number {
+  const [y1, m1] = period.periodStart.split('-').map(Number) as [number, number];
+  const [y2, m2] = period.periodEnd.split('-').map(Number) as [number, number];
+  return (y2 - y1) * 12 + (m2 - m1) + 1;
+}
+
+function checkFigures(f: CollectionFigures): void {
+  if (!new Decimal(f.revenue).gt(0)) throw new Rejection('VALIDATION_FAILED', 'revenue must be greater than zero', { field: 'revenue' });
+  for (const field of ['revenue', 'operatingCosts', 'powerCost'] as const) {
+    const v = new Decimal(f[field]);
+    if (v.isNegative() || v.decimalPlaces() > 2) throw new Rejection('VALIDATION_FAILED', `${field} must be an amount of zero or more with at most 2 decimals`, { field });
+  }
+  for (const field of ['utilization', 'uptime'] as const) {
+    const v = new Decimal(f[field]);
+    if (v.isNegative() || v.gt(100)) throw new Rejection('PERCENT_OUT_OF_RANGE', `${field} must be from 0 to 100`, { field });
+  }
+  if (new Decimal(f.powerCost).gt(f.operatingCosts)) {
+    throw new Rejection('POWER_COST_EXCEEDS_OPERATING_COSTS', 'power cost is a component of operating costs and cannot exceed them', { powerCost: f.powerCost, operatingCosts: f.operatingCosts });
+  }
+}
+
+/** Revenue in from outside, costs out, as trust postings; `sign` −1 reverses them. */
+function cashPostings(revenue: Decimal, costs: Decimal, sign: 1 | -1): PostingInput[] {
+  const trust = { systemCode: 'trust' as const, asset: CASH_ASSET };
+  const outside = { systemCode: 'external-cash' as const, asset: CASH_ASSET };
+  const postings: PostingInput[] = [];
+  if (revenue.gt(0)) postings.push({ account: trust, amount: revenue.mul(sign) }, { account: outside, amount: revenue.mul(-sign) });
+  if (costs.gt(0)) postings.push({ account: trust, amount: costs.mul(-sign) }, { account: outside, amount: costs.mul(sign) });
+  return postings;
+}
+
+interface Context { deal: Deal; period: PaymentDate; businessDate: string; recordedBy: string | null }
+
+async function insertVersion(trx: Knex.Transaction, ctx: Context, reference: string, version: number, figures: CollectionFigures, reportIds: string[], extra: { supersedesId?: string; reason?: string; entryKey: string; entryId: string }) {
+  const [row]: CollectionRow[] = await trx('servicing_collections').insert({
+    deal_id: ctx.deal.id, reference, version, payment_date: ctx.period.paymentDate, period_start: ctx.period.periodStart, period_end: ctx.period.periodEnd,
+    revenue: new Decimal(figures.revenue).toFixed(2), operating_costs: new Decimal(figures.operatingCosts).toFixed(2), utilization: figures.utilization, uptime: figures.uptime,
+    power_cost: new Decimal(figures.powerCost).toFixed(2), entry_id: extra.entryId, business_date: ctx.businessDate, recorded_by: ctx.recordedBy,
+    supersedes_id: extra.supersedesId ?? null, reason: extra.reason ?? null, report_ids: JSON.stringify(reportIds),
+  }).returning('*');
+  return row as CollectionRow;
+}
+
+function entryFor(ctx: Context, key: string, description: string, postings: PostingInput[], metadata: Record<string, unknown>, kind: 'cash_deposit' | 'adjustment' = 'cash_deposit'): EntryInput {
+  return { idempotencyKey: key, kind, description, businessDate: ctx.businessDate, createdBy: ctx.recordedBy, metadata: { dealId: ctx.deal.id, ...metadata }, postings };
+}
+
+async function assertNotDistributed(trx: Knex.Transaction, dealId: string, paymentDate: string): Promise<void> {
+  const distributed = await trx('distributions').where({ deal_id: dealId, payment_date: paymentDate }).first('id');
+  if (distributed) throw new Rejection('WRONG_STATE', `the distribution of ${paymentDate} already ran`, { paymentDate });
 }
 
 export async function recordCollection(knex: Knex, dealId: string, input: CollectionInput, recordedBy: string | null) {
   const deal = await getDeal(knex, dealId);
-  if (input.periodStart > input.periodEnd) throw new Rejection('VALIDATION_FAILED', 'periodStart must not be after periodEnd', { field: 'periodStart' });
+  const period = await paymentDateOf(knex, deal.id, input.paymentDate);
+  if ((input.periodStart !== undefined && input.periodStart !== period.periodStart) || (input.periodEnd !== undefined && input.periodEnd !== period.periodEnd)) {
+    throw new Rejection('COLLECTION_PERIOD_MISMATCH', `the collection period of ${period.paymentDate} is ${period.periodStart} to ${period.periodEnd}`, { periodStart: period.periodStart, periodEnd: period.periodEnd });
+  }
   const businessDate = await currentBusinessDate(knex);
+  const ctx: Context = { deal, period, businessDate, recordedBy };
   return inTransaction(knex, async (trx) => {
     const state = await lockDealState(trx, deal.id);
-    const existing: CollectionRow | undefined = await trx('servicing_collections').where({ deal_id: deal.id, reference: input.reference }).first();
-    if (existing) {
-      if (!samePayload(existing, input)) throw new Rejection('IDEMPOTENCY_CONFLICT', `collection ${input.reference} was recorded with other figures`, { reference: input.reference });
-      return { status: 200, collection: collectionView(existing) };
+    const { figures, reportIds } = await resolveFigures(trx, deal.id, period, input);
+    checkFigures(figures);
+    const versions: CollectionRow[] = await trx('servicing_collections').where({ deal_id: deal.id, reference: input.reference }).orderBy('version').select('*');
+    if (versions.length > 0) {
+      const same = versions.find((v) => v.payment_date === period.paymentDate && sameFigures(v, figures));
+      if (!same) throw new Rejection('IDEMPOTENCY_CONFLICT', `collection ${input.reference} was recorded with other figures`, { reference: input.reference });
+      return { status: 200, collection: collectionView(same) };
     }
-    const distributed = await trx('distributions').where({ deal_id: deal.id, payment_date: input.paymentDate }).first('id');
-    if (distributed) throw new Rejection('WRONG_STATE', `the distribution of ${input.paymentDate} already ran`, { paymentDate: input.paymentDate });
-    const revenue = new Decimal(input.revenue);
-    const costs = new Decimal(input.operatingCosts);
+    await assertNotDistributed(trx, deal.id, period.paymentDate);
+    const revenue = new Decimal(figures.revenue);
+    const costs = new Decimal(figures.operatingCosts);
     const freeCash = state.freeCash.plus(revenue).minus(costs);
-    if (freeCash.isNegative()) {
-      throw new Rejection('INSUFFICIENT_FUNDS', 'operating costs exceed the revenue and the deal\'s free cash in trust', { freeCash: state.freeCash.toFixed(2) });
-    }
-    const postings: PostingInput[] = [];
-    if (revenue.gt(0)) postings.push({ account: { systemCode: 'trust', asset: CASH_ASSET }, amount: revenue }, { account: { systemCode: 'external-cash', asset: CASH_ASSET }, amount: revenue.negated() });
-    if (costs.gt(0)) postings.push({ account: { systemCode: 'trust', asset: CASH_ASSET }, amount: costs.negated() }, { account: { systemCode: 'external-cash', asset: CASH_ASSET }, amount: costs });
-    const entry = await postEntry(trx, {
-      idempotencyKey: `collection:${deal.id}:${input.reference}`,
-      kind: 'cash_deposit',
-      description: `collections of ${deal.name} for ${input.paymentDate} (${input.reference})`,
-      businessDate,
-      createdBy: recordedBy,
-      metadata: { dealId: deal.id, reference: input.reference, paymentDate: input.paymentDate, revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2) },
-      postings,
-    });
-    const [row]: CollectionRow[] = await trx('servicing_collections').insert({
-      deal_id: deal.id, reference: input.reference, payment_date: input.paymentDate, period_start: input.periodStart, period_end: input.periodEnd,
-      revenue: revenue.toFixed(2), operating_costs: costs.toFixed(2), utilization: input.utilization, uptime: input.uptime, power_cost: input.powerCost,
-      entry_id: entry.id, business_date: businessDate, recorded_by: recordedBy,
-    }).returning('*');
+    if (freeCash.isNegative()) throw new Rejection('INSUFFICIENT_FUNDS', 'operating costs exceed the revenue and the deal\'s free cash in trust', { freeCash: state.freeCash.toFixed(2) });
+    const key = `collection:${deal.id}:${input.reference}`;
+    const [posted] = await postEntries(trx, [entryFor(ctx, key, `collections of ${deal.name} for ${period.paymentDate} (${input.reference})`, cashPostings(revenue, costs, 1),
+      { reference: input.reference, paymentDate: period.paymentDate, revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2) })]);
+    const row = await insertVersion(trx, ctx, input.reference, 1, figures, reportIds, { entryKey: key, entryId: posted!.id });
     await trx('deal_servicing_state').where({ deal_id: deal.id }).update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
-    return { status: 201, collection: collectionView(row as CollectionRow) };
+    return { status: 201, collection: collectionView(row) };
   });
 }
 
+/** A correction before the distribution: reverses the active version's entry and posts the new figures. */
+export async function correctCollection(knex: Knex, dealId: string, reference: string, input: CorrectionInput, recordedBy: string | null) {
+  const deal = await getDeal(knex, dealId);
+  const businessDate = await currentBusinessDate(knex);
+  return inTransaction(knex, async (trx) => {
+    const state = await lockDealState(trx, deal.id);
+    const active: CollectionRow | undefined = await trx('servicing_collections').where({ deal_id: deal.id, reference, status: 'active' }).first();
+    if (!active) throw new Rejection('COLLECTION_NOT_FOUND', `no collection ${reference} for this deal`, { reference });
+    const period = await paymentDateOf(trx, deal.id, active.payment_date);
+    await assertNotDistributed(trx, deal.id, period.paymentDate);
+    const { figures, reportIds } = await resolveFigures(trx, deal.id, period, input);
+    checkFigures(figures);
+    if (sameFigures(active, figures) && active.reason === input.reason) return { status: 200, collection: collectionView(active) };
+    const ctx: Context = { deal, period, businessDate, recordedBy };
+    const oldRevenue = new Decimal(active.revenue);
+    const oldCosts = new Decimal(active.operating_costs);
+    const revenue = new Decimal(figures.revenue);
+    const costs = new Decimal(figures.operatingCosts);
+    const freeCash = state.freeCash.minus(oldRevenue.minus(oldCosts)).plus(revenue.minus(costs));
+    if (freeCash.isNegative()) throw new Rejection('INSUFFICIENT_FUNDS', 'the corrected collections would leave the deal\'s free cash in trust negative', { freeCash: state.freeCash.toFixed(2) });
+    const version = active.version + 1;
+    const base = `collection:${deal.id}:${reference}:v${version}`;
+    const entries = [
+      entryFor(ctx, `${base}:reversal`, `reversal of collections ${reference} version ${active.version} of ${deal.name} (${input.reason})`, cashPostings(oldRevenue, oldCosts, -1),
+        { reference, version: active.version, paymentDate: period.paymentDate, reverses: String(active.entry_id) }, 'adjustment'),
+      entryFor(ctx, base, `collections of ${deal.name} for ${period.paymentDate} (${reference}, version ${version})`, cashPostings(revenue, costs, 1),
+        { reference, version, paymentDate: period.paymentDate, revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2) }),
+    ];
+    const posted = new Map((await postEntries(trx, entries)).map((p) => [p.idempotencyKey, p.id]));
+    await trx('servicing_collections').where({ id: active.id }).update({ status: 'superseded', reversal_entry_id: posted.get(`${base}:reversal`) ?? null });
+    const row = await insertVersion(trx, ctx, reference, version, figures, reportIds, { supersedesId: String(active.id), reason: input.reason, entryKey: base, entryId: posted.get(base)! });
+    await trx('deal_servicing_state').where({ deal_id: deal.id }).update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
+    return { status: 201, collection: collectionView(row) };
+  });
+}
+
+/** Every version of the deal's collections (corrections included), oldest first. */
 export async function listCollections(db: Knex, dealId: string, paymentDate?: string) {
   const rows: CollectionRow[] = await db('servicing_collections')
     .where({ deal_id: dealId })

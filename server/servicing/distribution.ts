@@ -58,7 +58,7 @@ export async function runDistribution(knex: Knex, dealId: string, paymentDate: s
       throw new Rejection('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, { lastPaymentDate: state.lastPaymentDate });
     }
     const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] =
-      await trx('servicing_collections').where({ deal_id: deal.id, payment_date: paymentDate }).select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
+      await trx('servicing_collections').where({ deal_id: deal.id, payment_date: paymentDate, status: 'active' }).select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
     if (collections.length === 0) throw new Rejection('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
     return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections });
   });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ComputeNotesClient, newClOrdId, runSettlementWithProgress, type Note, type SettlementRun } from '../../client/sdk/index.js';
-import { DEMO_PASSWORD, startTestService, type TestService } from '../support/service.js';
+import { DEMO_PASSWORD, ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;
 const clients = new Map<string, ComputeNotesClient>();
@@ -22,7 +22,8 @@ async function as(username: string): Promise<ComputeNotesClient> {
 }
 
 beforeAll(async () => {
-  t = await startTestService();
+  // Business date 2027-01-14: the roll below reaches 2027-01-15, a payment date of Meridian (the 15th).
+  t = await startTestService({ clock: new ManualClock(new Date('2027-01-14T12:00:00Z')) });
   notes = Object.fromEntries((await (await as('investor1')).notes()).map((n) => [n.className, n]));
 });
 afterAll(async () => t?.close());
@@ -136,13 +137,35 @@ describe('the SDK', () => {
 
     const meridian = (await office.deals()).find((d) => d.name.startsWith('Meridian'))!.id;
     await office.recordCollection(meridian, {
-      reference: 'sdk-collections', paymentDate: rolled.businessDate, periodStart: rolled.businessDate, periodEnd: rolled.businessDate,
+      reference: 'sdk-collections', paymentDate: rolled.businessDate,
       revenue: '9000000', operatingCosts: '2000000', utilization: '91', uptime: '99.9', powerCost: '0',
     });
-    expect((await office.collections(meridian)).map((c) => c.reference)).toContain('sdk-collections');
+    expect((await office.collectionCalendar(meridian, 1))[0]).toMatchObject({ paymentDate: '2027-01-15', periodStart: '2026-12-01', periodEnd: '2026-12-31', distributed: false });
+    const corrected = await office.correctCollection(meridian, 'sdk-collections', { reason: 'power cost omitted', revenue: '9000000', operatingCosts: '2000000', utilization: '91', uptime: '99.9', powerCost: '800000' });
+    expect(corrected).toMatchObject({ version: 2, status: 'active', operatingCostBreakdown: { power: '800000.00', other: '1200000.00' } });
+    expect((await office.collections(meridian)).map((c) => [c.reference, c.version, c.status])).toEqual([['sdk-collections', 1, 'superseded'], ['sdk-collections', 2, 'active']]);
     const report = await office.runDistribution(meridian, rolled.businessDate);
     expect(report.classes.find((c) => c.className === 'A-2')?.factorAfter).toBe('0.985833333333');
     expect((await office.trusteeReports(meridian)).length).toBe(1);
     expect((await office.reconciliation()).breaks).toEqual([]);
+  });
+
+  it('files and reads performance reports and the surveillance table', async () => {
+    const office = await as('backoffice1');
+    const investor = await as('investor1');
+    const helios = (await investor.deals()).find((d) => d.name.startsWith('Helios'))!.id;
+    const history = await investor.performanceReports(helios);
+    expect(history).toHaveLength(24);
+    const filed = await office.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2026-12-31' });
+    expect(filed).toMatchObject({ periodEnd: '2026-12-31', version: 1 });
+    const restated = await office.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2026-12-31', revenue: '12000000.00', reason: 'late credit note' });
+    expect(restated.version).toBe(2);
+    expect((await investor.performanceReportVersions(helios, '2026-12-31')).map((v) => v.reason)).toEqual([null, 'late credit note']);
+    expect((await investor.performanceReports(helios, { from: '2026-12-01' })).map((r) => [r.periodEnd, r.version])).toEqual([['2026-12-31', 2]]);
+    expect((await investor.performanceReportsCsv(helios, { from: '2026-11-01' })).trim().split('\n')).toHaveLength(3);
+    const table = await investor.surveillance();
+    expect(table.find((r) => r.dealId === helios)).toMatchObject({ periodEnd: '2026-12-31', version: 2 });
+    expect((await investor.surveillanceCsv()).split('\n')[0]).toContain('dscrThreeMonthAverage');
+    await expect(investor.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2027-01-31' })).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
   });
 });

@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newClOrdId } from '../../client/sdk/index.js';
 import { noteIds, startE2E, type E2E } from './support.js';
+import { ManualClock } from '../support/service.js';
 
 let e: E2E;
 let office: Page;
 
 beforeAll(async () => {
-  e = await startE2E();
+  // Business date 2027-01-14; the roll below reaches 2027-01-15, a payment date of Meridian (the 15th).
+  e = await startE2E({ clock: new ManualClock(new Date('2027-01-14T12:00:00Z')) });
   const [dealer, investor1, investor2] = await Promise.all([e.sdk('dealer1'), e.sdk('investor1'), e.sdk('investor2')]);
   const notes = await noteIds(investor1);
   await dealer.putQuotes([
@@ -48,6 +50,9 @@ describe('back office in the browser', () => {
 
   it('records collections, runs the distribution and shows the trustee report', async () => {
     await office.getByTestId('servicing-deal').selectOption({ label: 'Meridian Compute ABS 2026-1' });
+    // Payment dates are the deal's (the 15th); the collection period is derived and shown.
+    await office.getByTestId('servicing-date').selectOption('2027-01-15');
+    await expect.poll(() => office.getByTestId('coll-period').textContent()).toContain('Collection period 2026-12-01 to 2026-12-31');
     await office.getByTestId('coll-reference').fill('e2e-collections');
     await office.getByTestId('coll-revenue').fill('9000000');
     await office.getByTestId('coll-costs').fill('2000000');

@@ -13,6 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { ensureWebBuild } from '../../client/web/build.js';
 import { ComputeNotesClient } from '../../client/sdk/index.js';
 import type { RegistryConfig } from '../../server/registry/types.js';
+import type { Clock } from '../../server/api/services.js';
 import { DEMO_PASSWORD, startTestService, type TestService } from '../support/service.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,13 +35,13 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/** `registry`: the service's on-chain registry (off unless asked, as in startTestService). */
-export async function startE2E(options: { registry?: RegistryConfig } = {}): Promise<E2E> {
+/** `registry`: the service's on-chain registry (off unless asked, as in startTestService); `clock`: the service's clock. */
+export async function startE2E(options: { registry?: RegistryConfig; clock?: Clock } = {}): Promise<E2E> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is required for the browser tests and was not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   await ensureWebBuild();
-  const t = await startTestService(options.registry ? { registry: options.registry } : {});
+  const t = await startTestService({ ...(options.registry ? { registry: options.registry } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const sockets = new Set<Socket>();
   let refuseUntil = 0;
   t.service.server.on('upgrade', (_request, socket: Socket) => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;
 let dealId: string;
@@ -15,7 +15,8 @@ let paymentDate: string;
 const parties: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await startTestService();
+  // Business date 2027-01-14; the roll below makes it 2027-01-15, a payment date of the deal (the 15th).
+  t = await startTestService({ clock: new ManualClock(new Date('2027-01-14T12:00:00Z')) });
   const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string; notes: { id: string; className: string; factor: string }[] }[];
   const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
   dealId = meridian.id;
@@ -47,7 +48,8 @@ async function books() {
 }
 
 const collection = (overrides: Record<string, string> = {}) => ({
-  reference: 'nov-2026', paymentDate, periodStart: '2026-10-01', periodEnd: '2026-10-31',
+  // The collection period of the 15 January payment date is December (derived from the deal's calendar).
+  reference: 'dec-2026', paymentDate, periodStart: '2026-12-01', periodEnd: '2026-12-31',
   revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00', ...overrides,
 });
 

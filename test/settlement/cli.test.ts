@@ -4,16 +4,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, parseFlags, progressBar } from '../../client/cli/index.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;
+const clock = new ManualClock(new Date('2027-01-14T12:00:00Z'));
 
 beforeAll(async () => {
-  t = await startTestService();
+  // Business date 2027-01-14: the roll in the settlement test reaches 2027-01-15, a Meridian payment date.
+  t = await startTestService({ clock });
 });
 afterAll(async () => t.close());
 
 async function cn(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  // Each run logs in; a minute between runs keeps the login rate limit (per username, per minute) out of the way.
+  clock.advance(61_000);
   let out = '';
   let err = '';
   const code = await main(args, {
@@ -51,6 +55,10 @@ describe('cn', () => {
     const recorded = await cn('collections', '--deal', 'Meridian', '--payment-date', date, '--reference', 'cli', '--revenue', '9000000', '--operating-costs', '2000000', '--utilization', '91', '--uptime', '99.9');
     expect(recorded.code, recorded.err).toBe(0);
     expect(recorded.out).toContain('net cash flow 7000000.00');
+    expect(recorded.out).toContain('period 2026-12-01 to 2026-12-31; operating costs 2000000.00 (power 0.00, other 2000000.00)');
+    const wrongDate = await cn('collections', '--deal', 'Meridian', '--payment-date', '2027-01-14', '--reference', 'cli-2', '--revenue', '1', '--utilization', '91', '--uptime', '99.9');
+    expect(wrongDate.code).toBe(1);
+    expect(wrongDate.err).toContain('NOT_A_PAYMENT_DATE');
     const distributed = await cn('distribute', '--deal', 'Meridian', '--payment-date', date);
     expect(distributed.code, distributed.err).toBe(0);
     expect(distributed.out).toContain('A-2');
@@ -67,6 +75,26 @@ describe('cn', () => {
     const recon = await cn('recon');
     expect(recon).toMatchObject({ code: 0 });
     expect(recon.out).toContain('the books agree');
+  });
+
+  it('prints a deal\'s performance, the surveillance table and the payment calendar', async () => {
+    const table = await cn('performance', 'Helios', '--from', '2026-10-01', '--table');
+    expect(table.code, table.err).toBe(0);
+    expect(table.out.split('\n')[0]).toMatch(/^Period\s+v\s+DSCR\s+DSCR 3m\s+LTV %/);
+    expect(table.out).toContain('2026-11-30');
+    expect(table.out).not.toContain('2026-09-30');
+    const json = JSON.parse((await cn('performance', 'Helios', '--json')).out);
+    expect(json).toHaveLength(24);
+    expect(json[0].metrics.largestTenantSharePercent).toBe('58.33');
+    const csv = await cn('performance', 'Meridian', '--csv');
+    expect(csv.out.split('\n')[0]).toMatch(/^deal,periodEnd,version,revenue,/);
+    expect(csv.out.trim().split('\n')).toHaveLength(25);
+    const surveillance = await cn('surveillance', '--table');
+    expect(surveillance.out).toContain('Helios GPU Equipment Trust 2026-A');
+    expect(surveillance.out).toContain('Meridian Compute ABS 2026-1');
+    expect((await cn('surveillance', '--csv')).out.trim().split('\n')).toHaveLength(3);
+    const calendar = await cn('calendar', 'Meridian', '--count', '2', '--table');
+    expect(calendar.out).toMatch(/2027-01-15\s+2026-12-01 to 2026-12-31\s+yes/);
   });
 
   it('reports API errors and usage errors with exit code 1', async () => {

@@ -66,19 +66,39 @@ const settlements: Command = {
 
 const collections: Command = {
   name: 'collections', group: 'Back office',
-  usage: 'collections --deal <id|name> --payment-date D --reference R --revenue X [--operating-costs Y --utilization U --uptime P --power-cost C --period-start D --period-end D]',
-  summary: 'record the trustee\'s collections for a payment date',
+  usage: 'collections --deal <id|name> --payment-date D --reference R [--revenue X --utilization U --uptime P [--operating-costs Y --power-cost C]]',
+  summary: 'record the trustee\'s collections for one of the deal\'s payment dates (the period is the deal\'s); without --revenue the figures come from the period\'s performance reports',
   async run({ args, out, client }) {
     const c = await client();
     const paymentDate = dateArg(requiredFlag(args, 'payment-date'), '--payment-date');
-    const result = await c.recordCollection(await resolveDeal(c, requiredFlag(args, 'deal')), {
-      reference: requiredFlag(args, 'reference'), paymentDate, periodStart: flag(args, 'period-start') ?? paymentDate, periodEnd: flag(args, 'period-end') ?? paymentDate,
-      revenue: decimalArg(requiredFlag(args, 'revenue'), '--revenue'), operatingCosts: decimalArg(flag(args, 'operating-costs') ?? '0', '--operating-costs'),
-      utilization: decimalArg(flag(args, 'utilization') ?? '0', '--utilization'), uptime: decimalArg(flag(args, 'uptime') ?? '0', '--uptime'),
+    const revenue = flag(args, 'revenue');
+    const figures = revenue === undefined ? {} : {
+      revenue: decimalArg(revenue, '--revenue'), operatingCosts: decimalArg(flag(args, 'operating-costs') ?? '0', '--operating-costs'),
+      utilization: decimalArg(requiredFlag(args, 'utilization'), '--utilization'), uptime: decimalArg(requiredFlag(args, 'uptime'), '--uptime'),
       powerCost: decimalArg(flag(args, 'power-cost') ?? '0', '--power-cost'),
-    });
+    };
+    const result = await c.recordCollection(await resolveDeal(c, requiredFlag(args, 'deal')), { reference: requiredFlag(args, 'reference'), paymentDate, ...figures });
     if (out.mode === 'json') return out.json(result);
     out.line(`collection ${result.id} recorded: net cash flow ${result.netCashFlow}`);
+    out.line(`period ${result.periodStart} to ${result.periodEnd}; operating costs ${result.operatingCosts} (power ${result.operatingCostBreakdown.power}, other ${result.operatingCostBreakdown.other})`);
+  },
+};
+
+const correctCollection: Command = {
+  name: 'correct-collection', group: 'Back office',
+  usage: 'correct-collection --deal <id|name> --reference R --reason TEXT [--revenue X --utilization U --uptime P [--operating-costs Y --power-cost C]]',
+  summary: 'before the distribution: a new version of a collection that reverses and replaces the old one (without --revenue, from the performance reports)',
+  async run({ args, out, client }) {
+    const c = await client();
+    const revenue = flag(args, 'revenue');
+    const figures = revenue === undefined ? {} : {
+      revenue: decimalArg(revenue, '--revenue'), operatingCosts: decimalArg(flag(args, 'operating-costs') ?? '0', '--operating-costs'),
+      utilization: decimalArg(requiredFlag(args, 'utilization'), '--utilization'), uptime: decimalArg(requiredFlag(args, 'uptime'), '--uptime'),
+      powerCost: decimalArg(flag(args, 'power-cost') ?? '0', '--power-cost'),
+    };
+    const result = await c.correctCollection(await resolveDeal(c, requiredFlag(args, 'deal')), requiredFlag(args, 'reference'), { reason: requiredFlag(args, 'reason'), ...figures });
+    if (out.mode === 'json') return out.json(result);
+    out.line(`collection ${result.reference} version ${result.version} replaces version ${result.version - 1}: net cash flow ${result.netCashFlow}`);
   },
 };
 
@@ -199,4 +219,4 @@ function cashCommand(name: 'deposit' | 'withdraw'): Command {
   };
 }
 
-export const backOfficeCommands: Command[] = [settle, settlements, collections, distribute, report, statement, statements, recon, roll, cashCommand('deposit'), cashCommand('withdraw')];
+export const backOfficeCommands: Command[] = [settle, settlements, collections, correctCollection, distribute, report, statement, statements, recon, roll, cashCommand('deposit'), cashCommand('withdraw')];

@@ -1,8 +1,8 @@
 /**
  * The web app's entry: the session, the shell and its routes. Markets (note list) and note pages
  * for everyone; the dealer desk for dealers; the RFQ panel for investors; own trades with their
- * settlement and on-chain state for investors and dealers; the back office for back office and
- * operators. All data comes through the SDK (REST) and its WebSocket session.
+ * settlement and on-chain state for investors and dealers; surveillance of the deals' collateral
+ * performance for everyone; the back office for back office and operators. All data comes through the SDK (REST) and its WebSocket session.
  */
 import './styles.css';
 import { AppContext } from './app/context.js';
@@ -14,6 +14,7 @@ import { dealerView } from './views/dealer.js';
 import { rfqView } from './views/rfq.js';
 import { backOfficeView } from './views/backoffice.js';
 import { tradesView } from './views/trades.js';
+import { surveillanceView } from './views/surveillance.js';
 
 const app = new AppContext();
 const root = document.getElementById('app')!;
@@ -31,6 +32,8 @@ shell
   .route('/dealer', dealerView, { label: 'Dealer desk', visible: (a) => a.hasRole('dealer') })
   .route('/rfq', rfqView, { label: 'RFQ', visible: (a) => a.hasRole('investor') })
   .route('/trades', tradesView, { label: 'My trades', visible: (a) => a.canTrade })
+  .route('/surveillance', surveillanceView, { label: 'Surveillance', visible: () => true })
+  .route('/surveillance/:dealId', surveillanceView)
   .route('/backoffice', backOfficeView, { label: 'Back office', visible: (a) => a.seesAllParties });
 
 app.onSessionEnd = () => shell.reset();

@@ -14,13 +14,14 @@ import { orderRoutes } from './orders.js';
 import { marketRoutes } from './market.js';
 import { settlementRoutes } from './settlement.js';
 import { servicingRoutes } from './servicing.js';
+import { performanceRoutes } from './performance.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
 import { registryRoutes } from './registry.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
-businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
+businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
 // The on-chain registry (back office).
 businessRoutes.push(...registryRoutes);
 

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
-import { cashAmount, idParams, isoDate, nonNegativeDecimal } from '../schemas.js';
+import { cashAmount, idParams, isoDate, limitParam, nonNegativeDecimal } from '../schemas.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getDeal } from '../../refdata/deals.js';
-import { listCollections, recordCollection } from '../../servicing/collections.js';
+import { collectionCalendar, correctCollection, listCollections, recordCollection } from '../../servicing/collections.js';
 import { getWaterfall, saveWaterfall, waterfallDefinitionSchema } from '../../servicing/definition.js';
 import { runDistribution } from '../../servicing/distribution.js';
 import { trusteeReports } from '../../servicing/report.js';
@@ -16,17 +16,28 @@ import { notifyDistribution } from '../../settlement/trading-sync.js';
 const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'must be a percentage from 0 to 100');
 const moneyOrZero = nonNegativeDecimal.refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
 
+/** Either all five figures, or none (then taken from the period's performance reports). */
+const figures = {
+  revenue: cashAmount.optional(),
+  operatingCosts: moneyOrZero.optional(),
+  utilization: percent.optional(),
+  uptime: percent.optional(),
+  powerCost: moneyOrZero.optional(),
+};
+
 const collectionInput = z.object({
   reference: z.string().trim().min(1).max(100),
   paymentDate: isoDate,
-  periodStart: isoDate,
-  periodEnd: isoDate,
-  revenue: cashAmount,
-  operatingCosts: moneyOrZero,
-  utilization: percent,
-  uptime: percent,
-  powerCost: moneyOrZero,
+  periodStart: isoDate.optional(),
+  periodEnd: isoDate.optional(),
+  ...figures,
 }).strict();
+
+const correctionInput = z.object({ reason: z.string().trim().min(1).max(500), ...figures }).strict();
+
+function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
 
 export const servicingRoutes = [
   defineRoute({
@@ -44,12 +55,25 @@ export const servicingRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/deals/:id/collections', summary: 'Record collections for a payment date: revenue, operating costs, utilization, uptime, power cost (idempotent by reference)', tag: 'servicing',
+    method: 'post', path: '/api/v1/deals/:id/collections', summary: 'Record collections for one of the deal\'s payment dates: revenue, operating costs (power cost a component), utilization, uptime — or none of them to take them from the period\'s performance reports (idempotent by reference)', tag: 'servicing',
     access: ['backoffice'], params: idParams, body: collectionInput, successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
-      const result = await recordCollection(services.knex, params.id, body, requirePrincipal(principal).userId);
+      const result = await recordCollection(services.knex, params.id, defined(body), requirePrincipal(principal).userId);
       return { status: result.status, body: result.collection };
     },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/deals/:id/collections/:reference/corrections', summary: 'Correct a collection before its distribution: a new version (same reference) that reverses and replaces the old one, with a reason', tag: 'servicing',
+    access: ['backoffice'], params: z.object({ id: z.string().min(1).max(100), reference: z.string().trim().min(1).max(100) }).strict(), body: correctionInput, successStatus: 201,
+    handler: async ({ params, body, principal, services }) => {
+      const result = await correctCollection(services.knex, params.id, params.reference, defined(body), requirePrincipal(principal).userId);
+      return { status: result.status, body: result.collection };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/deals/:id/collection-calendar', summary: 'The deal\'s payment dates up to the next one, each with its collection period and whether it was distributed', tag: 'servicing',
+    access: 'user', params: idParams, query: z.object({ count: limitParam(6, 60) }).strict(),
+    handler: async ({ params, query, services }) => ({ body: await collectionCalendar(services.knex, params.id, query.count) }),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/deals/:id/collections', summary: 'Collections recorded for the deal', tag: 'servicing', access: ['backoffice', 'operator'],

@@ -1,12 +1,14 @@
 /**
  * A note's page: the live depth ladder and tape, a price chart of its trades, the order ticket
  * with the money preview, own open orders (cancel/replace) and fills, the note's terms, the deal's
- * collateral facts and capital structure.
+ * collateral facts and capital structure, and — next to the book — the deal's latest performance
+ * metrics and trigger status.
  */
 import type { TapeTrade } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { priceChart } from '../components/chart.js';
 import { capitalStructurePanel, collateralPanel, termsPanel } from '../components/deal.js';
+import { dealMetricsPanel } from '../components/deal-metrics.js';
 import { ladder } from '../components/ladder.js';
 import { fillsPanel, openOrdersPanel } from '../components/orders.js';
 import { orderTicket } from '../components/ticket.js';
@@ -61,7 +63,7 @@ export async function noteView(app: AppContext, scope: Scope, params: Record<str
     quoteLine,
     note.status === 'halted' ? h('span', { class: 'pill failed' }, 'Trading halted') : null,
   );
-  const left = h('div', { class: 'stack' }, book.element, panel('Tape', h('div', { class: 'scroll' }, tape.element), { flush: true, testid: 'tape-panel' }));
+  const left = h('div', { class: 'stack' }, book.element, dealMetricsPanel(app, deal), panel('Tape', h('div', { class: 'scroll' }, tape.element), { flush: true, testid: 'tape-panel' }));
   const center = h(
     'div',
     { class: 'stack' },

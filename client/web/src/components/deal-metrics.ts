@@ -1,0 +1,49 @@
+/**
+ * The deal's latest performance metrics and trigger status, for the note page next to the book:
+ * the period, DSCR (period and 3-month average) against the waterfall's DSCR trigger levels, LTV,
+ * concentration, utilization, uptime, and a link to the deal's surveillance charts.
+ */
+import type { Deal } from '../../../sdk/index.js';
+import type { AppContext } from '../app/context.js';
+import { h, panel, replace } from '../ui/dom.js';
+import * as fmt from '../ui/format.js';
+import { errorAlert } from '../ui/notice.js';
+import { triggerLevels } from './metric-chart.js';
+import { Decimal } from '../money/domain.js';
+
+export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
+  const body = h('div', { testid: 'note-deal-metrics' }, h('p', { class: 'muted' }, 'Loading…'));
+  void (async () => {
+    try {
+      const [reports, waterfall] = await Promise.all([app.client.performanceReports(deal.id), app.client.waterfall(deal.id).catch(() => null)]);
+      const latest = reports[0];
+      if (!latest) return replace(body, h('p', { class: 'muted empty-state' }, 'No performance report for this deal yet.'));
+      const m = latest.metrics;
+      const levels = triggerLevels(waterfall, 'dscrThreeMonthAverage');
+      const status = levels.map((t) => {
+        const breached = m.dscrThreeMonthAverage !== null && new Decimal(m.dscrThreeMonthAverage).lt(t.value);
+        return h('span', { class: `pill ${breached ? 'failed' : 'settled'}`, testid: 'trigger-status' }, `${t.label} ${t.value}×: ${breached ? 'breached' : 'passing'}`);
+      });
+      const row = (label: string, value: string) => h('tr', {}, h('td', {}, label), h('td', { class: 'num' }, value));
+      const or = (value: string | null, places: number, suffix = '') => (value === null ? '—' : `${fmt.decimal(value, places)}${suffix}`);
+      replace(body,
+        h('p', { class: 'muted' }, `Period ending ${latest.periodEnd} (version ${latest.version})`),
+        h('table', {}, h('tbody', {},
+          row('DSCR (period)', or(m.dscr, 2, '×')),
+          row('DSCR (3-month average)', or(m.dscrThreeMonthAverage, 2, '×')),
+          row('LTV', or(m.ltvPercent, 2, '%')),
+          row('Largest tenant (leased MW)', or(m.largestTenantSharePercent, 2, '%')),
+          row('Top 5 tenants', or(m.top5TenantSharePercent, 2, '%')),
+          row('Utilization', or(m.utilizationPercent, 2, '%')),
+          row('Uptime', or(m.uptimePercent, 2, '%')),
+          row('WAL remaining', or(m.walTermYears, 2, ' yrs')),
+        )),
+        status.length > 0 ? h('div', { class: 'row' }, status) : h('p', { class: 'muted' }, 'No DSCR trigger in this deal\'s waterfall.'),
+        h('a', { href: `/surveillance/${deal.id}`, testid: 'note-surveillance-link' }, 'Charts and history'),
+      );
+    } catch (error) {
+      replace(body, errorAlert(error));
+    }
+  })();
+  return panel('Deal performance', body, { testid: 'deal-metrics-panel' });
+}
