@@ -22,6 +22,7 @@ import * as settlementSpeed from './20261128000000_settlement_speed.js';
 import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.js';
 import * as settlementPostingsSpeed from './20261129000000_settlement_postings_speed.js';
 import * as performanceReports from './20261206050000_performance_reports.js';
+import * as waterfallSteps from './20261206060000_waterfall_steps.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -38,6 +39,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261128120000_hold_batch_cached_plans', holdBatchCachedPlans],
   ['20261129000000_settlement_postings_speed', settlementPostingsSpeed],
   ['20261206050000_performance_reports', performanceReports],
+  ['20261206060000_waterfall_steps', waterfallSteps],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

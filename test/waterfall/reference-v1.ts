@@ -1,4 +1,8 @@
 /**
+ * REFERENCE ONLY (tests): the fixed-shape waterfall of version 1, as server/servicing/waterfall.ts
+ * was before the step form replaced it (commit 1ef1667), kept verbatim apart from this header and
+ * the imports, so test/waterfall/migration.test.ts can check the step form gives identical amounts.
+ *
  * The waterfall of one payment date — pure, no I/O: the deal's priority of payments applied to
  * the funds available, in this order (DOMAIN.md §3):
  *   1. senior fees (trustee, servicer), plus any unpaid from earlier dates;
@@ -20,9 +24,9 @@
  * available + reserve draw + trapped released = fees + interest + top-up + principal + trapped
  * added + residual.
  */
-import { Decimal } from '../domain/decimal.js';
-import { roundCash } from '../domain/rounding.js';
-import { floorToCents } from './allocation.js';
+import { Decimal } from '../../server/domain/decimal.js';
+import { roundCash } from '../../server/domain/rounding.js';
+import { roundCashDown as floorToCents } from '../../server/domain/rounding.js';
 
 export interface ClassInput {
   noteId: string;
