@@ -4,8 +4,11 @@
  * connections get heartbeats, token-expiry checks, cancel-on-disconnect and a bounded send buffer.
  *
  * Guarantees: a refused upgrade is answered with the REST error shape and never becomes a
- * WebSocket; a browser page from a foreign origin cannot open a session (same origin, or an
- * origin listed in WS_ALLOWED_ORIGINS); a peer that misses a heartbeat is dropped; a dealer's
+ * WebSocket; a browser page from a foreign origin cannot open a session: its Origin must be one of
+ * the service's own origins — PUBLIC_ORIGIN, or by default loopback on the listening port — or
+ * listed in WS_ALLOWED_ORIGINS, and never what the request's Host header claims (a DNS-rebinding
+ * page sends a Host of its own); a connection that keeps churning subscriptions is closed (1008,
+ * SUBSCRIPTION_CHURN); a peer that misses a heartbeat is dropped; a dealer's
  * quotes are pulled when a connection that asked for cancel-on-disconnect ends, however it ends;
  * close() ends every connection and waits for those pulls and in-flight order entry.
  * Never: let one client slow down another — the slowest is disconnected instead.
@@ -63,14 +66,17 @@ export function gatewayOf(server: http.Server): WebSocketGateway | undefined {
 export function attachWebSocketGateway(server: http.Server, services: AppServices, config: Config): WebSocketGateway {
   if (!services.sequencer) throw new Error('the WebSocket gateway needs a running sequencer');
   const limits = resolveLimits(config.wsLimits);
-  const allowedOrigins = new Set((config.wsAllowedOrigins ?? []).map(normaliseOrigin));
+  const allowedOrigins = new Set((config.wsAllowedOrigins ?? []).map((origin) => (origin === '*' ? origin : normaliseOrigin(origin))));
+  let ownOrigins: ReadonlySet<string> | null = null;
+  // The listening port is known only once the server listens (PORT=0 in tests).
+  const ownOriginsNow = (): ReadonlySet<string> => (ownOrigins ??= serviceOrigins(config, server));
   const clients = new Set<WsClient>();
   const perAddress = new Map<string, number>();
   const pulls = new Set<Promise<unknown>>();
   let closing = false;
 
   const hub = new Hub(services, services.sequencer, limits, (client) => dropSlowConsumer(client));
-  const sessions = new SessionHandler(services, hub, limits);
+  const sessions = new SessionHandler(services, hub, limits, (client) => dropChurner(client));
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
 
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -89,7 +95,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
     if (frames !== 'single' && frames !== 'batch') return refuse(socket, 400, 'VALIDATION_FAILED', 'frames must be "single" or "batch"');
     if (closing) return refuse(socket, 503, 'UNAVAILABLE', 'the service is shutting down');
     const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, request.headers.host, allowedOrigins)) {
+    if (origin !== undefined && !originAllowed(origin, ownOriginsNow(), allowedOrigins)) {
       return refuse(socket, 403, 'FORBIDDEN', 'this origin may not open a WebSocket session');
     }
     const address = request.socket.remoteAddress ?? 'unknown';
@@ -157,6 +163,13 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
     services.logger.warn({ client: client.id, address: client.address, unsentBytes: client.unsentBytes }, 'WebSocket slow consumer disconnected');
     client.ws.send(JSON.stringify(errorMessage('SLOW_CONSUMER', `more than ${limits.sendBufferHardBytes} bytes were waiting to be sent; reconnect and resubscribe`)));
     closeClient(client, CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER');
+  };
+
+  const dropChurner = (client: WsClient): void => {
+    if (client.closed) return;
+    services.logger.warn({ client: client.id, address: client.address }, 'WebSocket client closed for subscription churn');
+    client.send(errorMessage('SUBSCRIPTION_CHURN', `more than ${limits.churnRefusalsMax} subscribes refused for rate within ${limits.churnWindowMs / 1000} s; the connection is closed`));
+    closeClient(client, CLOSE_CODES.policy, 'SUBSCRIPTION_CHURN');
   };
 
   const heartbeat = setInterval(() => {
@@ -249,17 +262,35 @@ async function pullQuotesWithRetry(services: AppServices, partyId: string): Prom
   }
 }
 
-/** Same origin (the page was served by this service), or an origin configured as allowed. */
-function originAllowed(origin: string, host: string | undefined, allowed: ReadonlySet<string>): boolean {
+/** One of the service's own origins (the page was served by this service), or an origin configured as allowed. */
+function originAllowed(origin: string, own: ReadonlySet<string>, allowed: ReadonlySet<string>): boolean {
   if (allowed.has('*')) return true;
   const normalised = normaliseOrigin(origin);
-  if (allowed.has(normalised)) return true;
-  if (host === undefined) return false;
-  return normalised === `http://${host.toLowerCase()}` || normalised === `https://${host.toLowerCase()}`;
+  return own.has(normalised) || allowed.has(normalised);
 }
 
+/**
+ * The origins the service's own pages are served from, from configuration alone: PUBLIC_ORIGIN
+ * when set; otherwise loopback (localhost, 127.0.0.1, [::1]) and a configured specific HOST, on
+ * the listening port — what `npm start` prints and the tests browse.
+ */
+function serviceOrigins(config: Config, server: http.Server): ReadonlySet<string> {
+  if (config.publicOrigins && config.publicOrigins.length > 0) return new Set(config.publicOrigins.map(normaliseOrigin));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const hosts = ['localhost', '127.0.0.1', '[::1]'];
+  if (config.host !== '0.0.0.0' && config.host !== '::') hosts.push(config.host.includes(':') ? `[${config.host}]` : config.host);
+  return new Set(hosts.map((host) => normaliseOrigin(`http://${host}:${port}`)));
+}
+
+/** The origin as browsers serialise it (lower-case scheme and host, no default port, no path); '' if it is not one. */
 function normaliseOrigin(origin: string): string {
-  return origin.trim().toLowerCase().replace(/\/+$/, '');
+  try {
+    const url = new URL(origin.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : '';
+  } catch {
+    return '';
+  }
 }
 
 function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {

@@ -7,6 +7,9 @@
  * a subscribe is validated for all its channels before any is subscribed (all or nothing); bad
  * input is answered with an error on this connection only and never touches another client or
  * any trading state. A private channel is subscribed only for the party of the session's token.
+ * Subscribing is rate limited per connection (every channel subscribed costs a snapshot): beyond
+ * the budget a subscribe is refused, and a connection that keeps at it is handed to `onChurn`
+ * (the gateway closes it).
  */
 import type { RawData } from 'ws';
 import { ApiError } from '../api/errors.js';
@@ -40,6 +43,7 @@ export class SessionHandler {
     private readonly services: AppServices,
     private readonly hub: Hub,
     private readonly limits: WsLimits,
+    private readonly onChurn: (client: WsClient) => void,
   ) {}
 
   onMessage(client: WsClient, data: RawData, isBinary: boolean): void {
@@ -147,6 +151,16 @@ export class SessionHandler {
     const added = [...requests.keys()].filter((channel) => !client.subscriptions.has(channel)).length;
     if (client.subscriptions.size + added > this.limits.subscriptionsMax) {
       throw new Refusal('LIMIT_EXCEEDED', `at most ${this.limits.subscriptionsMax} subscriptions per connection`);
+    }
+    if (!client.takeSubscribeBudget(requests.size)) {
+      if (client.refusedSubscribe()) {
+        this.onChurn(client);
+        return;
+      }
+      throw new Refusal('RATE_LIMITED', `at most ${this.limits.subscribesPerSecond} channels subscribed per second (bursts of ${this.limits.subscribeBurst}); nothing was subscribed`);
+    }
+    if (this.hub.snapshotReadsNeeded(requests.values()) > this.hub.snapshotQueueSpace()) {
+      throw new Refusal('UNAVAILABLE', 'too many snapshot reads are waiting in the service; nothing was subscribed, retry shortly');
     }
     for (const [channel, request] of requests) this.hub.subscribe(client, channel, request);
   }
