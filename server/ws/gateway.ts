@@ -28,6 +28,7 @@ import { Hub } from './hub.js';
 import { resolveLimits, type WsLimits } from './limits.js';
 import { CLOSE_CODES, errorMessage } from './protocol.js';
 import { SessionHandler } from './session.js';
+import type { SnapshotStats } from './snapshots.js';
 
 export const WS_PATH = '/ws';
 /** Fan-out statistics are logged (at debug level) this often. */
@@ -46,6 +47,8 @@ export interface GatewayStats {
   cycleMsAverage: number;
   /** From a committed change to the write of the update carrying it, per client (server side only). */
   publishLatencyMs: { p50: number; p99: number; samples: number };
+  /** Snapshot reads from the database: running, waiting, and what happened to them (snapshots.ts). */
+  snapshots: SnapshotStats;
 }
 
 export interface WebSocketGateway {
@@ -211,6 +214,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
         connections: clients.size, messagesWritten: fanOut.messagesWritten, writes: fanOut.writes, cycles: fanOut.cycles,
         cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
         publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
+        snapshots: hub.snapshots.stats(),
       };
     },
     resetStats: () => {
@@ -221,6 +225,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
       fanOut.cycleMsTotal = 0;
       fanOut.cycleMsMax = 0;
       fanOut.publishLatency.reset();
+      hub.snapshots.resetStats();
       reported = { cycles: 0, messages: 0, msTotal: 0 };
     },
     close: async () => {
