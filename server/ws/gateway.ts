@@ -8,7 +8,8 @@
  * the service's own origins — PUBLIC_ORIGIN, or by default loopback on the listening port — or
  * listed in WS_ALLOWED_ORIGINS, and never what the request's Host header claims (a DNS-rebinding
  * page sends a Host of its own); a connection that keeps churning subscriptions is closed (1008,
- * SUBSCRIPTION_CHURN); a peer that misses a heartbeat is dropped; a dealer's
+ * SUBSCRIPTION_CHURN) and its user (or, without a token, its address) may not
+ * come back for a while; a peer that misses a heartbeat is dropped; a dealer's
  * quotes are pulled when a connection that asked for cancel-on-disconnect ends, however it ends;
  * close() ends every connection and waits for those pulls and in-flight order entry.
  * Never: let one client slow down another — the slowest is disconnected instead.
@@ -79,7 +80,14 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   let closing = false;
 
   const hub = new Hub(services, services.sequencer, limits, (client) => dropSlowConsumer(client));
-  const sessions = new SessionHandler(services, hub, limits, (client) => dropChurner(client));
+  /** Who was closed for churn, and until when (performance.now()) they may not come back. */
+  const churnedUntil = new Map<string, number>();
+  const churnKey = (principal: { userId: string } | null, address: string): string => (principal ? `user:${principal.userId}` : `address:${address}`);
+  const cooling = (principal: { userId: string } | null, address: string): boolean => (churnedUntil.get(churnKey(principal, address)) ?? 0) > performance.now();
+  const sessions = new SessionHandler(services, hub, limits, {
+    onChurn: (client) => dropChurner(client),
+    mayAuthenticate: (client, principal) => !cooling(principal, client.address),
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
 
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -117,6 +125,9 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
         if (!(error instanceof TokenError)) throw error;
         return refuse(socket, 401, 'UNAUTHENTICATED', `invalid token: ${error.message}`);
       }
+    }
+    if (cooling(identity?.principal ?? null, address)) {
+      return refuse(socket, 429, 'RATE_LIMITED', `closed for subscription churn; reconnect after ${limits.churnCooldownMs / 1000} s`);
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, address, identity, frames === 'batch'));
   };
@@ -171,6 +182,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   const dropChurner = (client: WsClient): void => {
     if (client.closed) return;
     services.logger.warn({ client: client.id, address: client.address }, 'WebSocket client closed for subscription churn');
+    churnedUntil.set(churnKey(client.principal, client.address), performance.now() + limits.churnCooldownMs);
     client.send(errorMessage('SUBSCRIPTION_CHURN', `more than ${limits.churnRefusalsMax} subscribes refused for rate within ${limits.churnWindowMs / 1000} s; the connection is closed`));
     closeClient(client, CLOSE_CODES.policy, 'SUBSCRIPTION_CHURN');
   };
@@ -200,6 +212,8 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   statsLog.unref();
   const expirySweep = setInterval(() => {
     for (const client of clients) if (client.open) sessions.expireIfDue(client);
+    const now = performance.now();
+    for (const [key, until] of churnedUntil) if (until <= now) churnedUntil.delete(key);
   }, limits.expirySweepMs);
   expirySweep.unref();
 

@@ -37,6 +37,11 @@ export interface WsLimits {
    */
   churnRefusalsMax: number;
   churnWindowMs: number;
+  /**
+   * After a churn close, the same user (or, for a connection without a token, the same address)
+   * may not open /ws again (429 RATE_LIMITED) or authenticate a connection for this long.
+   */
+  churnCooldownMs: number;
   /** Snapshot reads from the database running at once, in the whole service (snapshots.ts). */
   snapshotReadsMax: number;
   /** Snapshot reads of one connection running at once (one per channel in any case). */
@@ -91,6 +96,7 @@ export const DEFAULT_WS_LIMITS: Readonly<WsLimits> = Object.freeze({
   subscribeBurst: 100,
   churnRefusalsMax: 50,
   churnWindowMs: 10_000,
+  churnCooldownMs: 10_000,
   snapshotReadsMax: 4,
   snapshotReadsPerConnectionMax: 2,
   snapshotQueueMax: 10_000,

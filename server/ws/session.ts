@@ -14,7 +14,7 @@
 import type { RawData } from 'ws';
 import { ApiError } from '../api/errors.js';
 import type { AppServices } from '../api/services.js';
-import { TokenError } from '../auth/tokens.js';
+import { TokenError, type Principal } from '../auth/tokens.js';
 import { authenticateToken } from './auth.js';
 import { parseChannel } from './channels.js';
 import type { WsClient } from './client.js';
@@ -43,7 +43,12 @@ export class SessionHandler {
     private readonly services: AppServices,
     private readonly hub: Hub,
     private readonly limits: WsLimits,
-    private readonly onChurn: (client: WsClient) => void,
+    private readonly guard: {
+      /** The client keeps churning subscriptions: the gateway closes it. */
+      onChurn: (client: WsClient) => void;
+      /** False for a user closed for churn a moment ago. */
+      mayAuthenticate: (client: WsClient, principal: Principal) => boolean;
+    },
   ) {}
 
   onMessage(client: WsClient, data: RawData, isBinary: boolean): void {
@@ -126,6 +131,9 @@ export class SessionHandler {
       if (error instanceof TokenError) throw new Refusal('UNAUTHENTICATED', `invalid token: ${error.message}`);
       throw error;
     }
+    if (!this.guard.mayAuthenticate(client, identity.principal)) {
+      throw new Refusal('RATE_LIMITED', `closed for subscription churn; authenticate again after ${this.limits.churnCooldownMs / 1000} s`);
+    }
     if (client.principal && client.principal.partyId !== identity.principal.partyId) {
       throw new Refusal('FORBIDDEN', 'a connection acts for one party; open another connection for another party');
     }
@@ -154,7 +162,7 @@ export class SessionHandler {
     }
     if (!client.takeSubscribeBudget(requests.size)) {
       if (client.refusedSubscribe()) {
-        this.onChurn(client);
+        this.guard.onChurn(client);
         return;
       }
       throw new Refusal('RATE_LIMITED', `at most ${this.limits.subscribesPerSecond} channels subscribed per second (bursts of ${this.limits.subscribeBurst}); nothing was subscribed`);

@@ -8,7 +8,7 @@
  * - one connection has at most `snapshotReadsPerConnectionMax` snapshot reads running, the service
  *   at most `snapshotReadsMax`, and every snapshot still arrives;
  * - a connection churning beyond the subscribe rate is refused (RATE_LIMITED), then closed with
- *   1008 and SUBSCRIPTION_CHURN;
+ *   1008 and SUBSCRIPTION_CHURN, and its user may not reconnect or authenticate for a while;
  * - while several connections churn as fast as the rate allows, another client's REST calls and
  *   subscriptions are answered within a sane time.
  *
@@ -116,8 +116,9 @@ describe('one connection', () => {
 });
 
 describe('churners', () => {
-  it('throttles a connection that churns beyond the subscribe rate, then closes it with 1008 SUBSCRIPTION_CHURN', async () => {
-    const churner = await Probe.open(t.wsUrl, { token: await t.token('investor1') });
+  it('throttles a connection that churns beyond the subscribe rate, then closes it with 1008 SUBSCRIPTION_CHURN and keeps its user out for a while', async () => {
+    const token = await t.token('operator1');
+    const churner = await Probe.open(t.wsUrl, { token });
     const channels = [`trades:${notes['B']}`, 'executions', 'rfqs', 'settlements'];
     const started = Date.now();
     // ~800 messages per second, under the per-connection message rate (1,000/s).
@@ -136,6 +137,12 @@ describe('churners', () => {
     expect(errors.some((m) => m.code === 'RATE_LIMITED')).toBe(true);
     expect(errors.at(-1)).toMatchObject({ code: 'SUBSCRIPTION_CHURN' });
     expect(errors.every((m) => m.code === 'RATE_LIMITED' || m.code === 'SUBSCRIPTION_CHURN')).toBe(true);
+    // The same user may not come straight back (churnCooldownMs), by header or by `auth`; others may.
+    await expect(Probe.open(t.wsUrl, { token })).rejects.toMatchObject({ status: 429 });
+    const anonymous = await Probe.open(t.wsUrl);
+    expect(await anonymous.request({ op: 'auth', token, id: 'again' })).toMatchObject({ op: 'error', code: 'RATE_LIMITED', id: 'again' });
+    expect(await anonymous.request({ op: 'auth', token: await t.token('investor1'), id: 'other' })).toMatchObject({ op: 'authenticated', id: 'other' });
+    anonymous.close();
     await settled();
   });
 
