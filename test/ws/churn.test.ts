@@ -15,6 +15,7 @@
  * Reads are watched at the database too: every select on the snapshot tables issued through
  * knex, from its `start` to its `query-response`, so the bounds are seen outside the scheduler.
  */
+import type { Socket } from 'node:net';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WS_LIMITS } from '../../server/ws/limits.js';
@@ -61,6 +62,18 @@ function watchSnapshotQueries(knex: Knex) {
   };
 }
 
+/** The TCP socket under a client's WebSocket, to write frames in one write. */
+function socketOf(probe: Probe): Socket {
+  return (probe.ws as unknown as { _socket: Socket })._socket;
+}
+
+/** A masked text frame as a client sends it (RFC 6455 §5.2; a zero masking key leaves the payload as is). */
+function clientTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length >= 126) throw new Error('short frames only');
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+}
+
 function stats() {
   return gatewayOf(t.service.server)!.stats().snapshots;
 }
@@ -77,13 +90,13 @@ describe('one connection', () => {
     const probe = await Probe.open(t.wsUrl);
     const channel = `trades:${notes['C']}`;
     const watch = watchSnapshotQueries(t.service.services.knex);
-    // 20 subscribe/unsubscribe pairs and a final subscribe, written back to back: they arrive
-    // while the first tape read is still running. Before the scheduler each started a read.
-    for (let i = 0; i < 20; i++) {
-      probe.send({ op: 'subscribe', channels: [channel] });
-      probe.send({ op: 'unsubscribe', channels: [channel] });
-    }
-    probe.send({ op: 'subscribe', channels: [channel], id: 'last' });
+    // 20 subscribe/unsubscribe pairs and a final subscribe, in one socket write: the server reads
+    // them in one go, while the first tape read is still running. Before the scheduler each
+    // subscribe started a read.
+    const messages: object[] = [];
+    for (let i = 0; i < 20; i++) messages.push({ op: 'subscribe', channels: [channel] }, { op: 'unsubscribe', channels: [channel] });
+    messages.push({ op: 'subscribe', channels: [channel], id: 'last' });
+    socketOf(probe).write(Buffer.concat(messages.map((message) => clientTextFrame(JSON.stringify(message)))));
     await probe.waitFor((m) => m.channel === channel && m.type === 'snapshot');
     await settled();
     await delay(100);
@@ -95,6 +108,7 @@ describe('one connection', () => {
     expect(probe.channel(channel).filter((m) => m.type === 'snapshot')).toHaveLength(1);
     expect(probe.messages.filter((m) => m.op === 'error')).toEqual([]);
     probe.close();
+    await probe.closed;
   });
 
   it('runs at most snapshotReadsPerConnectionMax of its reads at once, and every snapshot arrives', async () => {
