@@ -8,9 +8,9 @@
  * - at most `snapshotReadsMax` reads run at once in the whole service, and at most
  *   `snapshotReadsPerConnectionMax` of one connection, and never two of one connection and channel
  *   (a read queued behind a running one of the same slot waits for it);
- * - waiting reads are started round-robin between connections (one per connection per turn), so a
- *   connection with many reads waiting delays another connection's read by at most one read of
- *   each connection ahead of it in the rotation;
+ * - waiting reads are started round-robin between connections: the next read is of the connection
+ *   served least recently (one that never was goes first), so a connection with many reads
+ *   waiting delays another connection's read by at most one read of each other waiting connection;
  * - a cancelled read that has not started is removed without touching the database; one that is
  *   running finishes (a query cannot be recalled) but its result is discarded;
  * - the waiting reads are bounded: callers admit new reads only while `space()` allows them.
@@ -46,7 +46,7 @@ class Ticket implements SnapshotTicket {
 class OwnerReads {
   readonly queued = new Set<Ticket>();
   readonly running = new Map<string, Ticket>();
-  inRotation = false;
+  constructor(readonly owner: object) {}
 }
 
 export interface SnapshotStats {
@@ -66,9 +66,11 @@ type Limits = Pick<WsLimits, 'snapshotReadsMax' | 'snapshotReadsPerConnectionMax
 
 export class SnapshotReads {
   private readonly owners = new Map<object, OwnerReads>();
-  /** Connections with reads waiting, in turn order; `cursor` is whose turn is next. */
-  private readonly rotation: OwnerReads[] = [];
-  private cursor = 0;
+  /** Connections with reads waiting. */
+  private readonly waiting = new Set<OwnerReads>();
+  /** When each connection last had a read started (a turn number), kept while the connection lives. */
+  private readonly lastTurn = new WeakMap<object, number>();
+  private turn = 0;
   private running = 0;
   private queued = 0;
   private counters = { started: 0, dropped: 0, discarded: 0, peakRunning: 0, peakRunningPerConnection: 0, peakQueued: 0 };
@@ -119,7 +121,7 @@ export class SnapshotReads {
 
   private readsOf(owner: object): OwnerReads {
     let reads = this.owners.get(owner);
-    if (!reads) this.owners.set(owner, (reads = new OwnerReads()));
+    if (!reads) this.owners.set(owner, (reads = new OwnerReads(owner)));
     return reads;
   }
 
@@ -128,10 +130,7 @@ export class SnapshotReads {
     reads.queued.add(ticket);
     this.queued += 1;
     this.counters.peakQueued = Math.max(this.counters.peakQueued, this.queued);
-    if (!reads.inRotation) {
-      reads.inRotation = true;
-      this.rotation.push(reads);
-    }
+    this.waiting.add(reads);
   }
 
   private remove(ticket: Ticket): void {
@@ -143,12 +142,7 @@ export class SnapshotReads {
 
   /** Forgets a connection with nothing waiting or running. */
   private tidy(owner: object, reads: OwnerReads): void {
-    if (reads.queued.size === 0 && reads.inRotation) {
-      const index = this.rotation.indexOf(reads);
-      this.rotation.splice(index, 1);
-      if (index < this.cursor) this.cursor -= 1;
-      reads.inRotation = false;
-    }
+    if (reads.queued.size === 0) this.waiting.delete(reads);
     if (reads.queued.size === 0 && reads.running.size === 0) this.owners.delete(owner);
   }
 
@@ -160,21 +154,21 @@ export class SnapshotReads {
     }
   }
 
-  /** The first read that may start, taking connections in turn from the cursor. */
+  /** The oldest read that may start of the connection served least recently. */
   private nextRunnable(): Ticket | null {
-    const count = this.rotation.length;
-    for (let i = 0; i < count; i++) {
-      const index = (this.cursor + i) % count;
-      const reads = this.rotation[index]!;
-      if (reads.running.size >= this.limits.snapshotReadsPerConnectionMax) continue;
+    let best: Ticket | null = null;
+    let bestTurn = Infinity;
+    for (const reads of this.waiting) {
+      const turn = this.lastTurn.get(reads.owner) ?? -1;
+      if (turn >= bestTurn || reads.running.size >= this.limits.snapshotReadsPerConnectionMax) continue;
       for (const ticket of reads.queued) {
         if (reads.running.has(ticket.slot)) continue;
-        // The next turn goes to the connection after this one.
-        this.cursor = index + 1;
-        return ticket;
+        best = ticket;
+        bestTurn = turn;
+        break;
       }
     }
-    return null;
+    return best;
   }
 
   private start(ticket: Ticket): void {
@@ -183,8 +177,8 @@ export class SnapshotReads {
     reads.queued.delete(ticket);
     this.queued -= 1;
     reads.running.set(ticket.slot, ticket);
+    this.lastTurn.set(owner, ++this.turn);
     this.tidy(owner, reads);
-    if (this.cursor >= this.rotation.length) this.cursor = 0;
     ticket.state = 'running';
     this.running += 1;
     this.counters.started += 1;
@@ -206,7 +200,7 @@ export class SnapshotReads {
     ticket.state = 'done';
     this.running -= 1;
     reads.running.delete(ticket.slot);
-    if (!reads.inRotation) this.tidy(ticket.owner, reads);
+    this.tidy(ticket.owner, reads);
     if (ticket.cancelled) {
       this.counters.discarded += 1;
     } else {
