@@ -2,7 +2,8 @@
  * Vite build of the web app (client/web → client/web/dist, served by the API server at `/`).
  * `npm run build:web` builds it; `npm start` builds it first when its sources changed
  * (client/web/build.ts). For development with hot reload against a running server on :3000:
- * `npx vite --config vite.config.web.ts` (proxies /api and /ws).
+ * `npx vite --config vite.config.web.ts` (proxies /api and /ws; start the server with
+ * WS_ALLOWED_ORIGINS=http://localhost:5173, since /ws admits only configured origins).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

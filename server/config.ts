@@ -15,6 +15,11 @@ export interface Config {
   /** Seed the demo market: always on the embedded default, only with SEED_DEMO=1 on a real server. */
   seedDemo: boolean;
   demoPassword: string;
+  /**
+   * The service's own public origins, e.g. `https://exchange.example.com` (PUBLIC_ORIGIN,
+   * comma-separated): pages from these may open /ws. Unset: loopback on the listening port.
+   */
+  publicOrigins?: string[];
   /** Browser origins allowed to open /ws besides the service's own (WS_ALLOWED_ORIGINS, comma-separated; `*` allows any). */
   wsAllowedOrigins?: string[];
   /** WebSocket limits other than the defaults of server/ws/limits.ts (tests, benchmarks). */
@@ -40,9 +45,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     seedDemo,
     demoPassword: env.DEMO_PASSWORD ?? 'demo',
-    wsAllowedOrigins: (env.WS_ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0),
+    publicOrigins: originList(env.PUBLIC_ORIGIN, 'PUBLIC_ORIGIN'),
+    wsAllowedOrigins: originList(env.WS_ALLOWED_ORIGINS, 'WS_ALLOWED_ORIGINS', true),
     registry: registryConfig(env, databaseUrl),
   };
+}
+
+/** A comma-separated list of origins (`scheme://host[:port]`, http or https, nothing after); `*` only where allowed. */
+function originList(text: string | undefined, name: string, wildcard = false): string[] {
+  const origins = (text ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  for (const origin of origins) {
+    if ((wildcard && origin === '*') || isOrigin(origin)) continue;
+    throw new ConfigError(`${name} must list origins like https://exchange.example.com (scheme, host, optional port, no path), got ${origin}`);
+  }
+  return origins;
+}
+
+function isOrigin(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return (url.protocol === 'http:' || url.protocol === 'https:') && bare && !/\/[^/]/.test(text.replace(/^[a-z]+:\/\//i, ''));
 }
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;

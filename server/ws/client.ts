@@ -27,6 +27,11 @@ export class WsClient {
   requestsInFlight = 0;
   private messageBudget: number;
   private budgetAtMs: number;
+  private subscribeBudget: number;
+  private subscribeBudgetAtMs: number;
+  /** Subscribes refused for rate in the current churn window, and when that window began. */
+  private refusals = 0;
+  private refusalsSinceMs = 0;
 
   // Scratch of the hub's fan-out cycle.
   cycle = -1;
@@ -52,6 +57,8 @@ export class WsClient {
   ) {
     this.messageBudget = limits.messagesPerSecond;
     this.budgetAtMs = performance.now();
+    this.subscribeBudget = limits.subscribeBurst;
+    this.subscribeBudgetAtMs = this.budgetAtMs;
   }
 
   get open(): boolean {
@@ -91,5 +98,30 @@ export class WsClient {
     if (this.messageBudget < 1) return false;
     this.messageBudget -= 1;
     return true;
+  }
+
+  /**
+   * Takes `channels` from the subscribe budget (each subscribed channel costs a snapshot); false,
+   * taking nothing, when the client is over its rate.
+   */
+  takeSubscribeBudget(channels: number): boolean {
+    const now = performance.now();
+    const rate = this.limits.subscribesPerSecond;
+    this.subscribeBudget = Math.min(this.limits.subscribeBurst, this.subscribeBudget + ((now - this.subscribeBudgetAtMs) * rate) / 1000);
+    this.subscribeBudgetAtMs = now;
+    if (this.subscribeBudget < channels) return false;
+    this.subscribeBudget -= channels;
+    return true;
+  }
+
+  /** Counts a subscribe refused for rate; true when the client keeps churning and must be closed. */
+  refusedSubscribe(): boolean {
+    const now = performance.now();
+    if (now - this.refusalsSinceMs > this.limits.churnWindowMs) {
+      this.refusals = 0;
+      this.refusalsSinceMs = now;
+    }
+    this.refusals += 1;
+    return this.refusals > this.limits.churnRefusalsMax;
   }
 }

@@ -4,8 +4,12 @@
  * connections get heartbeats, token-expiry checks, cancel-on-disconnect and a bounded send buffer.
  *
  * Guarantees: a refused upgrade is answered with the REST error shape and never becomes a
- * WebSocket; a browser page from a foreign origin cannot open a session (same origin, or an
- * origin listed in WS_ALLOWED_ORIGINS); a peer that misses a heartbeat is dropped; a dealer's
+ * WebSocket; a browser page from a foreign origin cannot open a session: its Origin must be one of
+ * the service's own origins — PUBLIC_ORIGIN, or by default loopback on the listening port — or
+ * listed in WS_ALLOWED_ORIGINS, and never what the request's Host header claims (a DNS-rebinding
+ * page sends a Host of its own); a connection that keeps churning subscriptions is closed (1008,
+ * SUBSCRIPTION_CHURN) and its user (or, without a token, its address) may not
+ * come back for a while; a peer that misses a heartbeat is dropped; a dealer's
  * quotes are pulled when a connection that asked for cancel-on-disconnect ends, however it ends;
  * close() ends every connection and waits for those pulls and in-flight order entry.
  * Never: let one client slow down another — the slowest is disconnected instead.
@@ -26,6 +30,7 @@ import { Hub } from './hub.js';
 import { resolveLimits, type WsLimits } from './limits.js';
 import { CLOSE_CODES, errorMessage } from './protocol.js';
 import { SessionHandler } from './session.js';
+import type { SnapshotStats } from './snapshots.js';
 
 export const WS_PATH = '/ws';
 /** Fan-out statistics are logged (at debug level) this often. */
@@ -44,6 +49,8 @@ export interface GatewayStats {
   cycleMsAverage: number;
   /** From a committed change to the write of the update carrying it, per client (server side only). */
   publishLatencyMs: { p50: number; p99: number; samples: number };
+  /** Snapshot reads from the database: running, waiting, and what happened to them (snapshots.ts). */
+  snapshots: SnapshotStats;
 }
 
 export interface WebSocketGateway {
@@ -64,14 +71,24 @@ export function gatewayOf(server: http.Server): WebSocketGateway | undefined {
 export function attachWebSocketGateway(server: http.Server, services: AppServices, config: Config): WebSocketGateway {
   if (!services.sequencer) throw new Error('the WebSocket gateway needs a running sequencer');
   const limits = resolveLimits(config.wsLimits);
-  const allowedOrigins = new Set((config.wsAllowedOrigins ?? []).map(normaliseOrigin));
+  const allowedOrigins = new Set((config.wsAllowedOrigins ?? []).map((origin) => (origin === '*' ? origin : normaliseOrigin(origin))));
+  let ownOrigins: ReadonlySet<string> | null = null;
+  // The listening port is known only once the server listens (PORT=0 in tests).
+  const ownOriginsNow = (): ReadonlySet<string> => (ownOrigins ??= serviceOrigins(config, server));
   const clients = new Set<WsClient>();
   const perAddress = new Map<string, number>();
   const pulls = new Set<Promise<unknown>>();
   let closing = false;
 
   const hub = new Hub(services, services.sequencer, limits, (client) => dropSlowConsumer(client));
-  const sessions = new SessionHandler(services, hub, limits);
+  /** Who was closed for churn, and until when (performance.now()) they may not come back. */
+  const churnedUntil = new Map<string, number>();
+  const churnKey = (principal: { userId: string } | null, address: string): string => (principal ? `user:${principal.userId}` : `address:${address}`);
+  const cooling = (principal: { userId: string } | null, address: string): boolean => (churnedUntil.get(churnKey(principal, address)) ?? 0) > performance.now();
+  const sessions = new SessionHandler(services, hub, limits, {
+    onChurn: (client) => dropChurner(client),
+    mayAuthenticate: (client, principal) => !cooling(principal, client.address),
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
 
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -90,7 +107,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
     if (frames !== 'single' && frames !== 'batch') return refuse(socket, 400, 'VALIDATION_FAILED', 'frames must be "single" or "batch"');
     if (closing) return refuse(socket, 503, 'UNAVAILABLE', 'the service is shutting down');
     const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, request.headers.host, allowedOrigins)) {
+    if (origin !== undefined && !originAllowed(origin, ownOriginsNow(), allowedOrigins)) {
       return refuse(socket, 403, 'FORBIDDEN', 'this origin may not open a WebSocket session');
     }
     const address = request.socket.remoteAddress ?? 'unknown';
@@ -109,6 +126,9 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
         if (!(error instanceof TokenError)) throw error;
         return refuse(socket, 401, 'UNAUTHENTICATED', `invalid token: ${error.message}`);
       }
+    }
+    if (cooling(identity?.principal ?? null, address)) {
+      return refuse(socket, 429, 'RATE_LIMITED', `closed for subscription churn; reconnect after ${limits.churnCooldownMs / 1000} s`);
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, address, identity, frames === 'batch'));
   };
@@ -160,6 +180,14 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
     closeClient(client, CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER');
   };
 
+  const dropChurner = (client: WsClient): void => {
+    if (client.closed) return;
+    services.logger.warn({ client: client.id, address: client.address }, 'WebSocket client closed for subscription churn');
+    churnedUntil.set(churnKey(client.principal, client.address), performance.now() + limits.churnCooldownMs);
+    client.send(errorMessage('SUBSCRIPTION_CHURN', `more than ${limits.churnRefusalsMax} subscribes refused for rate within ${limits.churnWindowMs / 1000} s; the connection is closed`));
+    closeClient(client, CLOSE_CODES.policy, 'SUBSCRIPTION_CHURN');
+  };
+
   const heartbeat = setInterval(() => {
     for (const client of clients) {
       if (!client.alive) {
@@ -185,6 +213,8 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   statsLog.unref();
   const expirySweep = setInterval(() => {
     for (const client of clients) if (client.open) sessions.expireIfDue(client);
+    const now = performance.now();
+    for (const [key, until] of churnedUntil) if (until <= now) churnedUntil.delete(key);
   }, limits.expirySweepMs);
   expirySweep.unref();
 
@@ -199,6 +229,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
         connections: clients.size, messagesWritten: fanOut.messagesWritten, writes: fanOut.writes, cycles: fanOut.cycles,
         cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
         publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
+        snapshots: hub.snapshots.stats(),
       };
     },
     resetStats: () => {
@@ -209,6 +240,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
       fanOut.cycleMsTotal = 0;
       fanOut.cycleMsMax = 0;
       fanOut.publishLatency.reset();
+      hub.snapshots.resetStats();
       reported = { cycles: 0, messages: 0, msTotal: 0 };
     },
     close: async () => {
@@ -250,17 +282,35 @@ async function pullQuotesWithRetry(services: AppServices, partyId: string): Prom
   }
 }
 
-/** Same origin (the page was served by this service), or an origin configured as allowed. */
-function originAllowed(origin: string, host: string | undefined, allowed: ReadonlySet<string>): boolean {
+/** One of the service's own origins (the page was served by this service), or an origin configured as allowed. */
+function originAllowed(origin: string, own: ReadonlySet<string>, allowed: ReadonlySet<string>): boolean {
   if (allowed.has('*')) return true;
   const normalised = normaliseOrigin(origin);
-  if (allowed.has(normalised)) return true;
-  if (host === undefined) return false;
-  return normalised === `http://${host.toLowerCase()}` || normalised === `https://${host.toLowerCase()}`;
+  return own.has(normalised) || allowed.has(normalised);
 }
 
+/**
+ * The origins the service's own pages are served from, from configuration alone: PUBLIC_ORIGIN
+ * when set; otherwise loopback (localhost, 127.0.0.1, [::1]) and a configured specific HOST, on
+ * the listening port — what `npm start` prints and the tests browse.
+ */
+function serviceOrigins(config: Config, server: http.Server): ReadonlySet<string> {
+  if (config.publicOrigins && config.publicOrigins.length > 0) return new Set(config.publicOrigins.map(normaliseOrigin));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const hosts = ['localhost', '127.0.0.1', '[::1]'];
+  if (config.host !== '0.0.0.0' && config.host !== '::') hosts.push(config.host.includes(':') ? `[${config.host}]` : config.host);
+  return new Set(hosts.map((host) => normaliseOrigin(`http://${host}:${port}`)));
+}
+
+/** The origin as browsers serialise it (lower-case scheme and host, no default port, no path); '' if it is not one. */
 function normaliseOrigin(origin: string): string {
-  return origin.trim().toLowerCase().replace(/\/+$/, '');
+  try {
+    const url = new URL(origin.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : '';
+  } catch {
+    return '';
+  }
 }
 
 function refuse(socket: Duplex, status: number, code: RejectionCode, message: string): void {

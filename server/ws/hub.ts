@@ -7,7 +7,10 @@
  * Guarantees: market data is built only from committed batches, read at a commit boundary — in
  * the sequencer's commit listener, or while no batch is open — so no client ever sees a change
  * that could still be rolled back; a private feed is keyed by the party of the token and carries
- * only that party's data.
+ * only that party's data. A feed's initial state read from the database (tape, executions, RFQs,
+ * settlements) goes through the service-wide snapshot scheduler (snapshots.ts), attributed to the
+ * connection that asked for it: a read whose feed is dropped before it runs never runs, and one
+ * whose feed is dropped while it runs has its result discarded.
  * Never: throw into the sequencer or the bus (a failing feed is logged and its subscribers told).
  */
 import type { Knex } from 'knex';
@@ -30,6 +33,7 @@ import { QuotesFeed } from './feeds/quotes.js';
 import { SettlementsFeed } from './feeds/settlements.js';
 import type { WsLimits } from './limits.js';
 import { errorMessage } from './protocol.js';
+import { SnapshotReads, type SnapshotTicket } from './snapshots.js';
 
 type Execution = ReturnType<typeof executionFor>;
 type TapeEntry = Awaited<ReturnType<typeof tape>>[number];
@@ -41,6 +45,8 @@ export type FeedRequest =
   | { kind: PrivateKind; principal: Principal };
 
 const BOUNDARY_RETRY_MS = 20;
+/** Feeds whose snapshot is read from the database (the others are built from the trading state). */
+const READ_FROM_DATABASE: ReadonlySet<FeedRequest['kind']> = new Set(['trades', 'executions', 'rfqs', 'settlements']);
 
 export class Hub {
   readonly fanOut: FanOut;
@@ -50,6 +56,9 @@ export class Hub {
   private readonly atBoundary: ((state: TradingState) => void)[] = [];
   private boundaryTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribeBus: () => void;
+  readonly snapshots: SnapshotReads;
+  /** The snapshot read of each feed still loading from the database. */
+  private readonly loads = new Map<Feed, SnapshotTicket>();
 
   constructor(
     private readonly services: AppServices,
@@ -58,6 +67,7 @@ export class Hub {
     onSlowConsumer: (client: WsClient) => void,
   ) {
     this.fanOut = new FanOut(limits, services.logger, onSlowConsumer);
+    this.snapshots = new SnapshotReads(limits);
     sequencer.onCommit((batch) => this.onCommit(batch));
     this.unsubscribeBus = services.events.subscribe((event) => this.onBusEvent(event));
   }
@@ -72,10 +82,21 @@ export class Hub {
     return this.sequencer.view((state) => state.instruments.has(noteId));
   }
 
+  /** How many snapshot reads from the database subscribing to these feeds would queue. */
+  snapshotReadsNeeded(requests: Iterable<FeedRequest>): number {
+    let reads = 0;
+    for (const request of requests) if (READ_FROM_DATABASE.has(request.kind) && !this.feeds.has(feedKey(request))) reads += 1;
+    return reads;
+  }
+
+  snapshotQueueSpace(): number {
+    return this.snapshots.space();
+  }
+
   /** Subscribes (or resubscribes: a fresh snapshot follows) the client to the channel's feed. */
   subscribe(client: WsClient, channel: string, request: FeedRequest): Subscription {
     const previous = subscriptionsOf(client).get(channel);
-    const feed = this.feedFor(channel, request);
+    const feed = this.feedFor(client, channel, request);
     const subscription = new Subscription(client, feed);
     feed.subscribers.add(subscription);
     feed.joining.push(subscription);
@@ -96,7 +117,20 @@ export class Hub {
   private detach(subscription: Subscription): void {
     const feed = subscription.feed;
     feed.subscribers.delete(subscription);
-    if (feed.subscribers.size === 0) this.drop(feed);
+    if (feed.subscribers.size === 0) {
+      this.drop(feed);
+      return;
+    }
+    // The read's owner left but others still wait for the snapshot: one of them owns it now.
+    const load = this.loads.get(feed);
+    if (load && load.owner === subscription.client) {
+      let heir: WsClient | null = null;
+      for (const other of feed.subscribers) {
+        heir ??= other.client;
+        if (other.client === subscription.client) return;
+      }
+      if (heir) this.snapshots.transfer(load, heir);
+    }
   }
 
   removeClient(client: WsClient): void {
@@ -104,16 +138,16 @@ export class Hub {
     this.fanOut.forget(client);
   }
 
-  private feedFor(channel: string, request: FeedRequest): Feed {
+  private feedFor(client: WsClient, channel: string, request: FeedRequest): Feed {
     const key = feedKey(request);
     const existing = this.feeds.get(key);
     if (existing) return existing;
-    const feed = this.createFeed(key, channel, request);
+    const feed = this.createFeed(client, key, channel, request);
     this.feeds.set(key, feed);
     return feed;
   }
 
-  private createFeed(key: string, channel: string, request: FeedRequest): Feed {
+  private createFeed(client: WsClient, key: string, channel: string, request: FeedRequest): Feed {
     const mark = this.fanOut.markDirty;
     const db = this.services.knex;
     const limit = this.limits.recentTradesMax;
@@ -123,39 +157,39 @@ export class Hub {
         let byNote = this.books.get(request.noteId);
         if (!byNote) this.books.set(request.noteId, (byNote = new Set()));
         byNote.add(feed);
-        this.whenAtBoundary((state) => feed.load(state.engine));
+        this.whenAtBoundary(feed, (state) => feed.load(state.engine));
         return feed;
       }
       case 'quotes': {
         const feed = new QuotesFeed(key, channel, mark, request.noteId);
-        this.whenAtBoundary((state) => feed.load(state));
+        this.whenAtBoundary(feed, (state) => feed.load(state));
         return feed;
       }
       case 'trades': {
         const feed = new RecentFeed<TapeEntry>(key, channel, mark, 'trades', { noteId: request.noteId }, limit);
-        this.loadLater(feed, () => tape(db, { noteId: request.noteId, limit }), (items) => feed.loaded(items));
+        this.loadLater(client, feed, () => tape(db, { noteId: request.noteId, limit }), (items) => feed.loaded(items));
         return feed;
       }
       case 'executions': {
         const feed = new RecentFeed<Execution>(key, channel, mark, 'executions', {}, limit);
-        this.loadLater(feed, () => partyExecutions(db, request.principal.partyId, { limit }), (items) => feed.loaded(items));
+        this.loadLater(client, feed, () => partyExecutions(db, request.principal.partyId, { limit }), (items) => feed.loaded(items));
         return feed;
       }
       case 'orders': {
         const partyId = request.principal.partyId;
         const feed = new KeyedFeed<ApiOrder>(key, channel, mark, 'orders', (order) => order.id, isOpenOrder);
-        this.whenAtBoundary((state) => feed.loaded([...state.liveOrders.values()].filter((o) => o.partyId === partyId).map(orderToApi)));
+        this.whenAtBoundary(feed, (state) => feed.loaded([...state.liveOrders.values()].filter((o) => o.partyId === partyId).map(orderToApi)));
         return feed;
       }
       case 'rfqs': {
         const feed = new KeyedFeed<RfqView>(key, channel, mark, 'rfqs', (rfq) => rfq.id, (rfq) => rfq.status === 'open');
-        this.loadLater(feed, () => openRfqs(db, request.principal, this.limits.rfqSnapshotMax, this.services.clock.now()), (items) => feed.loaded(items));
+        this.loadLater(client, feed, () => openRfqs(db, request.principal, this.limits.rfqSnapshotMax, this.services.clock.now()), (items) => feed.loaded(items));
         return feed;
       }
       case 'settlements': {
         const onReadError = (error: unknown) => this.services.logger.error({ err: error, feed: key }, 'a settlements feed could not read its instructions');
         const feed = new SettlementsFeed(key, channel, mark, request.principal.partyId, db, onReadError);
-        this.loadLater(feed, () => feed.load(this.limits.settlementSnapshotMax), () => undefined);
+        this.loadLater(client, feed, () => feed.load(this.limits.settlementSnapshotMax), () => undefined);
         return feed;
       }
     }
@@ -164,6 +198,11 @@ export class Hub {
   private drop(feed: Feed): void {
     if (this.feeds.get(feed.key) !== feed) return;
     this.feeds.delete(feed.key);
+    const load = this.loads.get(feed);
+    if (load) {
+      this.loads.delete(feed);
+      this.snapshots.cancel(load);
+    }
     if (feed instanceof BookFeed) this.books.get(feed.noteId)?.delete(feed);
   }
 
@@ -178,28 +217,43 @@ export class Hub {
     return format;
   }
 
-  /** Loads a feed's initial state from the database; on failure its subscribers are told and dropped. */
-  private loadLater<T>(feed: Feed, read: () => Promise<T>, loaded: (value: T) => void): void {
-    read().then(loaded, (error: unknown) => {
-      this.services.logger.warn({ err: error, feed: feed.key }, 'a WebSocket feed could not load its snapshot');
-      for (const subscription of [...feed.subscribers]) {
-        subscription.client.send(errorMessage('UNAVAILABLE', 'the snapshot could not be read; subscribe again', { channel: feed.channel }));
-        this.unsubscribe(subscription.client, feed.channel);
-      }
+  /**
+   * Loads a feed's initial state from the database through the snapshot scheduler, as a read of
+   * the client whose subscribe created the feed; on failure its subscribers are told and dropped.
+   */
+  private loadLater<T>(client: WsClient, feed: Feed, read: () => Promise<T>, loaded: (value: T) => void): void {
+    const ticket = this.snapshots.enqueue(client, feed.channel, {
+      read,
+      apply: (value: T) => {
+        this.loads.delete(feed);
+        loaded(value);
+      },
+      fail: (error: unknown) => {
+        this.loads.delete(feed);
+        this.services.logger.warn({ err: error, feed: feed.key }, 'a WebSocket feed could not load its snapshot');
+        for (const subscription of [...feed.subscribers]) {
+          subscription.client.send(errorMessage('UNAVAILABLE', 'the snapshot could not be read; subscribe again', { channel: feed.channel }));
+          this.unsubscribe(subscription.client, feed.channel);
+        }
+      },
     });
+    this.loads.set(feed, ticket);
   }
 
   /**
    * Runs `read` on the committed state: now if no batch is open, otherwise in the next commit
-   * listener (or, if that batch failed and the state was rebuilt, once the sequencer is idle).
+   * listener (or, if that batch failed and the state was rebuilt, once the sequencer is idle) —
+   * unless the feed was dropped by then, so that churn leaves no work behind.
    */
-  private whenAtBoundary(read: (state: TradingState) => void): void {
+  private whenAtBoundary(feed: Feed, read: (state: TradingState) => void): void {
     const state = this.committedState();
     if (state) {
       read(state);
       return;
     }
-    this.atBoundary.push(read);
+    this.atBoundary.push((committed) => {
+      if (this.feeds.get(feed.key) === feed) read(committed);
+    });
     this.boundaryTimer ??= setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
   }
 

@@ -1,6 +1,7 @@
 /**
  * Every bound of the WebSocket gateway in one place: message size, subscriptions, connections,
- * message rate, requests in flight, the per-client send buffer, heartbeats and snapshot sizes.
+ * message rate, subscription churn, requests in flight, snapshot reads (per connection and for the
+ * service), the per-client send buffer, heartbeats and snapshot sizes.
  *
  * Guarantees: each limit is explicit and finite; a breach is a named rejection (protocol.ts) or a
  * disconnect, never unbounded growth. Tests and benchmarks tighten or widen them through
@@ -23,6 +24,30 @@ export interface WsLimits {
   connectionsPerAddressMax: number;
   /** Client messages per second per connection (a token bucket that holds one second's worth). */
   messagesPerSecond: number;
+  /**
+   * Channels (re)subscribed per second per connection: a token bucket holding `subscribeBurst`.
+   * Every subscribed channel costs a snapshot; a subscribe beyond the budget is refused whole
+   * (RATE_LIMITED).
+   */
+  subscribesPerSecond: number;
+  subscribeBurst: number;
+  /**
+   * More than this many refused (throttled) subscribes within `churnWindowMs` closes the
+   * connection: SUBSCRIPTION_CHURN, close code 1008.
+   */
+  churnRefusalsMax: number;
+  churnWindowMs: number;
+  /**
+   * After a churn close, the same user (or, for a connection without a token, the same address)
+   * may not open /ws again (429 RATE_LIMITED) or authenticate a connection for this long.
+   */
+  churnCooldownMs: number;
+  /** Snapshot reads from the database running at once, in the whole service (snapshots.ts). */
+  snapshotReadsMax: number;
+  /** Snapshot reads of one connection running at once (one per channel in any case). */
+  snapshotReadsPerConnectionMax: number;
+  /** Snapshot reads waiting in the whole service; a subscribe that needs more is refused (UNAVAILABLE). */
+  snapshotQueueMax: number;
   /** Order-entry requests of one connection waiting for their answer. */
   requestsInFlightMax: number;
   /** Above this many unsent bytes, book and quote updates to the client are skipped (conflated). */
@@ -67,6 +92,14 @@ export const DEFAULT_WS_LIMITS: Readonly<WsLimits> = Object.freeze({
   connectionsMax: 20_000,
   connectionsPerAddressMax: 1_000,
   messagesPerSecond: 1_000,
+  subscribesPerSecond: 50,
+  subscribeBurst: 100,
+  churnRefusalsMax: 50,
+  churnWindowMs: 10_000,
+  churnCooldownMs: 10_000,
+  snapshotReadsMax: 4,
+  snapshotReadsPerConnectionMax: 2,
+  snapshotQueueMax: 10_000,
   requestsInFlightMax: 256,
   sendBufferSoftBytes: 64 * 1024,
   sendBufferHardBytes: 1024 * 1024,
@@ -88,5 +121,7 @@ export function resolveLimits(overrides: Partial<WsLimits> | undefined): WsLimit
     if (!Number.isFinite(value) || value <= 0) throw new Error(`WebSocket limit ${name} must be a positive number, got ${value}`);
   }
   if (limits.sendBufferSoftBytes >= limits.sendBufferHardBytes) throw new Error('sendBufferSoftBytes must be below sendBufferHardBytes');
+  // One subscribe message must fit in a full bucket, or it could never be accepted.
+  if (limits.subscribeBurst < limits.channelsPerMessageMax) throw new Error('subscribeBurst must be at least channelsPerMessageMax');
   return limits;
 }

@@ -19,9 +19,10 @@ export const WS_ERROR_CODES = [
   'TOKEN_EXPIRED', // the session's token expired: private subscriptions were dropped
   'FORBIDDEN', // another party's private channel, or a role that may not do this
   'LIMIT_EXCEEDED', // too many subscriptions, channels in one message, or too deep a book
-  'RATE_LIMITED', // too many messages per second or requests in flight
+  'RATE_LIMITED', // too many messages per second, channels subscribed per second, or requests in flight
+  'SUBSCRIPTION_CHURN', // kept subscribing beyond the rate after being throttled; the connection closes (1008)
   'SLOW_CONSUMER', // the client fell behind its send buffer; the connection closes
-  'UNAVAILABLE', // the service is starting or shutting down
+  'UNAVAILABLE', // the service is starting or shutting down, too many snapshot reads are waiting, or a snapshot could not be read
   'INTERNAL',
 ] as const;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
@@ -29,6 +30,7 @@ export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 export const CLOSE_CODES = {
   normal: 1000,
   goingAway: 1001,
+  /** Policy violation: the client kept churning subscriptions (SUBSCRIPTION_CHURN). */
   policy: 1008,
   tooBig: 1009,
   internal: 1011,

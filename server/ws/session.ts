@@ -7,11 +7,14 @@
  * a subscribe is validated for all its channels before any is subscribed (all or nothing); bad
  * input is answered with an error on this connection only and never touches another client or
  * any trading state. A private channel is subscribed only for the party of the session's token.
+ * Subscribing is rate limited per connection (every channel subscribed costs a snapshot): beyond
+ * the budget a subscribe is refused, and a connection that keeps at it is handed to `onChurn`
+ * (the gateway closes it).
  */
 import type { RawData } from 'ws';
 import { Rejection } from '../core/rejections.js';
 import type { AppServices } from '../services.js';
-import { TokenError } from '../auth/tokens.js';
+import { TokenError, type Principal } from '../auth/tokens.js';
 import { authenticateToken } from './auth.js';
 import { parseChannel } from './channels.js';
 import type { WsClient } from './client.js';
@@ -42,6 +45,12 @@ export class SessionHandler {
     private readonly services: AppServices,
     private readonly hub: Hub,
     private readonly limits: WsLimits,
+    private readonly guard: {
+      /** The client keeps churning subscriptions: the gateway closes it. */
+      onChurn: (client: WsClient) => void;
+      /** False for a user closed for churn a moment ago. */
+      mayAuthenticate: (client: WsClient, principal: Principal) => boolean;
+    },
   ) {}
 
   onMessage(client: WsClient, data: RawData, isBinary: boolean): void {
@@ -125,6 +134,9 @@ export class SessionHandler {
       if (error instanceof TokenError) throw new Refusal('UNAUTHENTICATED', `invalid token: ${error.message}`);
       throw error;
     }
+    if (!this.guard.mayAuthenticate(client, identity.principal)) {
+      throw new Refusal('RATE_LIMITED', `closed for subscription churn; authenticate again after ${this.limits.churnCooldownMs / 1000} s`);
+    }
     if (client.principal && client.principal.partyId !== identity.principal.partyId) {
       throw new Refusal('FORBIDDEN', 'a connection acts for one party; open another connection for another party');
     }
@@ -150,6 +162,16 @@ export class SessionHandler {
     const added = [...requests.keys()].filter((channel) => !subscriptionsOf(client).has(channel)).length;
     if (subscriptionsOf(client).size + added > this.limits.subscriptionsMax) {
       throw new Refusal('LIMIT_EXCEEDED', `at most ${this.limits.subscriptionsMax} subscriptions per connection`);
+    }
+    if (!client.takeSubscribeBudget(requests.size)) {
+      if (client.refusedSubscribe()) {
+        this.guard.onChurn(client);
+        return;
+      }
+      throw new Refusal('RATE_LIMITED', `at most ${this.limits.subscribesPerSecond} channels subscribed per second (bursts of ${this.limits.subscribeBurst}); nothing was subscribed`);
+    }
+    if (this.hub.snapshotReadsNeeded(requests.values()) > this.hub.snapshotQueueSpace()) {
+      throw new Refusal('UNAVAILABLE', 'too many snapshot reads are waiting in the service; nothing was subscribed, retry shortly');
     }
     for (const [channel, request] of requests) this.hub.subscribe(client, channel, request);
   }

@@ -11,7 +11,12 @@ let t: WsTestService;
 let notes: Record<string, string>;
 let bystander: Probe;
 
-const LIMITS = { subscriptionsMax: 5, heartbeatIntervalMs: 1_000, sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 256 * 1024, closeGraceMs: 10_000 };
+// The slow consumer below re-subscribes a deep book hundreds of times a second to fill its send
+// buffer: the subscribe rate (a churn guard, test/ws/churn.test.ts) is opened wide for it.
+const LIMITS = {
+  subscriptionsMax: 5, heartbeatIntervalMs: 1_000, sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 256 * 1024, closeGraceMs: 10_000,
+  subscribesPerSecond: 10_000, subscribeBurst: 10_000,
+};
 
 beforeAll(async () => {
   t = await startWsService({ wsLimits: LIMITS });

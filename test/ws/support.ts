@@ -29,12 +29,12 @@ export interface WsTestService {
   close(): Promise<void>;
 }
 
-export async function startWsService(options: { clock?: Clock; wsLimits?: Partial<WsLimits> } = {}): Promise<WsTestService> {
+export async function startWsService(options: { clock?: Clock; wsLimits?: Partial<WsLimits>; config?: Partial<Config> } = {}): Promise<WsTestService> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-ws-'));
   const config: Config = {
     port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'silent',
-    seedDemo: true, demoPassword: DEMO_PASSWORD, ...(options.wsLimits ? { wsLimits: options.wsLimits } : {}),
+    seedDemo: true, demoPassword: DEMO_PASSWORD, ...(options.wsLimits ? { wsLimits: options.wsLimits } : {}), ...options.config,
   };
   const service = await startService({ config, logger: pino({ level: 'silent' }), database, ...(options.clock ? { clock: options.clock } : {}) });
   const http = request(service.server);

@@ -6,7 +6,9 @@
  * Settlement commits outside the sequencer, so changes arrive as signals (a committed batch's
  * trades, a finished run) and the instructions are read from the database after the commit. The
  * reads of one feed run one after another, in signal order, so a later read never loses to an
- * earlier one: the client ends on the latest state of every instruction.
+ * earlier one: the client ends on the latest state of every instruction. The snapshot read may
+ * wait in the snapshot scheduler; a signal before it starts is ignored, since the snapshot, read
+ * after that signal's commit, already shows its changes (and a read before it could only be older).
  */
 import type { Knex } from 'knex';
 import { currentBusinessDate } from '../../businessdate/index.js';
@@ -21,6 +23,7 @@ const OPEN_STATUSES = ['pending', 'failed'];
 
 export class SettlementsFeed extends KeyedFeed<InstructionView> {
   private reads: Promise<unknown> = Promise.resolve();
+  private loadStarted = false;
 
   constructor(
     key: string,
@@ -35,11 +38,13 @@ export class SettlementsFeed extends KeyedFeed<InstructionView> {
 
   /** The snapshot: the party's open instructions, newest first. */
   load(limit: number): Promise<void> {
+    this.loadStarted = true;
     return this.inOrder(async () => this.loaded(await this.read((q) => q.whereIn('status', OPEN_STATUSES).orderBy('id', 'desc').limit(limit))));
   }
 
   /** Reads and sends the party's instructions the signal names, after any earlier read. */
   refresh(signal: SettlementSignal): void {
+    if (!this.loadStarted) return;
     this.inOrder(async () => {
       const instructions = await this.read((q) => {
         if (signal.kind === 'trades') q.whereIn('trade_id', [...signal.tradeIds]);
