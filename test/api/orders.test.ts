@@ -85,13 +85,34 @@ describe('a limit order that rests, then trades', () => {
 });
 
 describe('the public tape', () => {
-  it('shows sizes above the note\'s dissemination cap as "<cap>+", the way TRACE does', async () => {
+  it('shows sizes above the note\'s dissemination cap as "1MM+", the way TRACE does', async () => {
     const c = notes['C']!; // the demo's Class C disseminates sizes up to 1,000,000
     await place('dealer1', { noteId: c.id, side: 'sell', price: '97', quantity: '1500000' });
     const lift = await place('investor2', { noteId: c.id, side: 'buy', price: '97', quantity: '1500000', timeInForce: 'IOC' });
     expect(lift.body.fills[0].quantity).toBe('1500000');
     const tape = (await t.http.get(`/api/v1/trades?noteId=${c.id}&limit=1`).set(await auth('investor1'))).body;
-    expect(tape).toEqual([{ id: lift.body.fills[0].tradeId, noteId: c.id, price: '97', quantity: '1000000+', executedAt: expect.any(String) }]);
+    expect(tape).toEqual([{ id: lift.body.fills[0].tradeId, noteId: c.id, price: '97', quantity: '1MM+', executedAt: expect.any(String) }]);
+  });
+
+  it('derives the cap from the TRACE category and rating (FINRA TRACE Reporting Timeframes and Transparency Protocols)', async () => {
+    // FINRA's table: Asset-Backed Securities $10MM investment grade / $1MM non-investment grade;
+    // Corporate Bonds $5MM / $1MM. The demo: A-2 (ABS, A) 10MM, B (ABS, BBB) 10MM, C (ABS, BB) 1MM,
+    // Senior (CORP, BBB-) 5MM.
+    const caps = Object.fromEntries(Object.entries(notes).map(([name, n]) => [name, (n as unknown as { disseminationCap: string }).disseminationCap]));
+    expect(caps).toEqual({ 'A-2': '10000000', B: '10000000', C: '1000000', Senior: '5000000' });
+    const sr = notes['Senior']!;
+    await place('dealer1', { noteId: sr.id, side: 'sell', price: '100', quantity: '6000000' });
+    const lift = await place('dealer2', { noteId: sr.id, side: 'buy', price: '100', quantity: '6000000', timeInForce: 'IOC' });
+    expect(lift.body.fills[0].quantity).toBe('6000000');
+    const tape = (await t.http.get(`/api/v1/trades?noteId=${sr.id}&limit=1`).set(await auth('investor1'))).body;
+    expect(tape[0].quantity).toBe('5MM+');
+    // 6MM of an investment-grade ABS is under its 10MM cap: shown exactly.
+    const a2 = notes['A-2']!;
+    await place('dealer1', { noteId: a2.id, side: 'sell', price: '100.5', quantity: '6000000' });
+    const a2Lift = await place('dealer2', { noteId: a2.id, side: 'buy', price: '100.5', quantity: '6000000', timeInForce: 'IOC' });
+    expect(a2Lift.body.fills[0].quantity).toBe('6000000');
+    const a2Tape = (await t.http.get(`/api/v1/trades?noteId=${a2.id}&limit=1`).set(await auth('investor1'))).body;
+    expect(a2Tape[0].quantity).toBe('6000000');
   });
 });
 

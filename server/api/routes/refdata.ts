@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 import { seesAllParties } from '../../auth/roles.js';
 import { idParams, isoDate, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
 import { createDeal, getDeal, listDeals } from '../../refdata/deals.js';
-import { createNote, DAY_COUNTS, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
+import { createNote, DAY_COUNTS_ACCEPTED, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
 import { listNoteForTrading, setHalted } from '../../sequencer/admin.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
@@ -22,7 +22,7 @@ const noteInput = z
     rating: z.string().trim().min(1).max(10),
     couponType: z.enum(['fixed', 'floating']),
     couponRate: nonNegativeDecimal,
-    dayCount: z.enum(DAY_COUNTS),
+    dayCount: z.enum(DAY_COUNTS_ACCEPTED),
     frequency: z.union(FREQUENCIES.map((f) => z.literal(f)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<4>, z.ZodLiteral<12>]),
     issueDate: isoDate,
     firstCouponDate: isoDate,
@@ -35,7 +35,8 @@ const noteInput = z
     tickSize: positiveDecimal,
     settlementDays: z.number().int().min(0).max(5).default(1),
     traceCategory: z.enum(TRACE_CATEGORIES).default('ABS'),
-    disseminationCap: positiveDecimal.default('5000000'),
+    /** Deprecated, ignored: the cap is derived from traceCategory and rating. */
+    disseminationCap: positiveDecimal.optional(),
   })
   .strict();
 
