@@ -77,7 +77,7 @@ export interface Rfq {
   acceptedResponseId: string | null; tradeId: string | null; responses: RfqResponse[];
 }
 export interface RfqStatistics {
-  dealerPartyId: string; received: number; answered: number; done: number; covered: number; not_chosen: number; expired: number; no_response: number;
+  dealerPartyId: string; received: number; answered: number; done: number; covered: number; notChosen: number; expired: number; noResponse: number;
   hitRatio: string | null;
 }
 

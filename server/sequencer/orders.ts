@@ -50,6 +50,10 @@ export function placeOrder(state: TradingState, input: PlaceOrderInput) {
     throw new TradingRejection(code, details, orderToApi(order));
   };
 
+  // The engine would refuse it too, but only as an invalid command: say what is wrong.
+  if (input.timeInForce === 'GTD' && input.expireAt !== null && input.expireAt.getTime() <= state.now.getTime()) {
+    return reject('EXPIRE_AT_IN_PAST', { expireAt: input.expireAt.toISOString(), now: state.now.toISOString() });
+  }
   const checked = checkOrder(state, instrument, input);
   if (typeof checked === 'string') return reject(checked);
   const hold = holdFor(state, instrument, input, checked.limitTicks, checked.units);

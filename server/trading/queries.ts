@@ -45,7 +45,9 @@ export async function partyExecutions(db: Knex, partyId: string, filter: { noteI
       if (filter.from) q.where('trade_date', '>=', filter.from);
       if (filter.to) q.where('trade_date', '<=', filter.to);
     })
-    .orderBy('seq', 'desc')
+    // Newest first by execution time: an RFQ trade carries the sequence number of the last command
+    // before it, so seq alone can put it behind an older CLOB trade.
+    .orderBy([{ column: 'executed_at', order: 'desc' }, { column: 'seq', order: 'desc' }, { column: 'id', order: 'desc' }])
     .limit(filter.limit)
     .select('*');
   return rows.map((row) => executionFor(tradeFromRow(row), partyId));

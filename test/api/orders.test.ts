@@ -116,6 +116,21 @@ describe('the public tape', () => {
   });
 });
 
+describe('issue 15: errors that say what is wrong', () => {
+  it('refuses a GTD order whose expireAt has passed with EXPIRE_AT_IN_PAST', async () => {
+    const response = await place('investor1', { noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '100000', timeInForce: 'GTD', expireAt: '2020-01-01T00:00:00Z' });
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('EXPIRE_AT_IN_PAST');
+    expect(response.body.error.details).toMatchObject({ expireAt: '2020-01-01T00:00:00.000Z' });
+  });
+
+  it('names the full path, /api included, in a 404', async () => {
+    const response = await t.http.get('/api/v1/quotes?x=1').set(await auth('investor1'));
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toBe('no route for GET /api/v1/quotes');
+  });
+});
+
 describe('clOrdId idempotency', () => {
   it('answers a retry with the original result and never creates a second order', async () => {
     const body = { clOrdId: 'retry-me', noteId: notes['C']!.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' };

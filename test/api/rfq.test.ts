@@ -92,6 +92,44 @@ describe('time limits', () => {
   });
 });
 
+describe('issue 15: what a desk notices', () => {
+  it('says RFQ_EXPIRED past the expiry whether or not the expiry sweep ran first', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1, party.dealer2], expiresInSeconds: 10 })).body;
+    const early = (await answer(rfq.id, 'dealer1', '100.75')).body;
+    clock.advance(10_000 + RFQ_EXPIRY_GRACE_MS + 1);
+    await expireRfqs(t.database.knex, clock.now()); // the sweep wins the race
+    const late = await answer(rfq.id, 'dealer2', '100.5');
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('RFQ_EXPIRED');
+    const accept = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId: early.id });
+    expect(accept.body.error.code).toBe('RFQ_EXPIRED');
+  });
+
+  it('lists executions newest first by execution time, an RFQ trade after a CLOB trade included', async () => {
+    const b = notes['B']!.id;
+    await t.http.post('/api/v1/orders').set(await auth('dealer2')).send({ clOrdId: 'exec-order-1', noteId: b, side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' });
+    const clob = (await t.http.post('/api/v1/orders').set(await auth('investor2')).send({ clOrdId: 'exec-order-2', noteId: b, side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' })).body.fills[0];
+    clock.advance(1_000);
+    const rfq = (await ask({ noteId: b, dealerPartyIds: [party.dealer2], quantity: '100000' }, 'investor2')).body;
+    const quote = (await answer(rfq.id, 'dealer2', '100')).body;
+    const rfqTrade = (await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor2')).send({ responseId: quote.id })).body.trade;
+    for (const user of ['investor2', 'dealer2']) {
+      const executions = (await t.http.get('/api/v1/executions').set(await auth(user))).body as { tradeId: string; executedAt: string }[];
+      expect(executions.slice(0, 2).map((e) => e.tradeId)).toEqual([rfqTrade.tradeId, clob.tradeId]);
+      const times = executions.map((e) => e.executedAt);
+      expect(times).toEqual([...times].sort().reverse());
+    }
+  });
+
+  it('answers rfq-statistics with camelCase keys only', async () => {
+    const stats = (await t.http.get('/api/v1/rfq-statistics').set(await auth('backoffice1'))).body as Record<string, unknown>[];
+    expect(stats.length).toBeGreaterThan(0);
+    for (const row of stats) {
+      expect(Object.keys(row).sort()).toEqual(['answered', 'covered', 'dealerPartyId', 'done', 'expired', 'hitRatio', 'noResponse', 'notChosen', 'received']);
+    }
+  });
+});
+
 describe('bad RFQ input changes nothing', () => {
   it('refuses a dealer answering an RFQ not sent to it', async () => {
     const rfq = (await ask({ dealerPartyIds: [party.dealer1] })).body;

@@ -25,9 +25,11 @@ async function visibleRfq(db: Knex, id: string, viewer: Principal): Promise<Rfq>
   return rfq;
 }
 
+/** An RFQ past its expiry is RFQ_EXPIRED whether or not the expiry sweep has closed it yet. */
 function assertOpen(rfq: Rfq, clock: Clock): void {
+  const pastExpiry = rfq.status === 'expired' || (rfq.status === 'open' && rfq.expiresAt <= clock.now());
+  if (pastExpiry) throw new ApiError('RFQ_EXPIRED', 'the RFQ has expired', { rfqId: rfq.id, expiresAt: rfq.expiresAt.toISOString() });
   if (rfq.status !== 'open') throw new ApiError('WRONG_STATE', `the RFQ is ${rfq.status}`, { rfqId: rfq.id, status: rfq.status });
-  if (rfq.expiresAt <= clock.now()) throw new ApiError('RFQ_EXPIRED', 'the RFQ has expired', { rfqId: rfq.id, expiresAt: rfq.expiresAt.toISOString() });
 }
 
 async function addressedDealers(db: Knex, requested: readonly string[] | undefined): Promise<string[]> {
