@@ -91,6 +91,11 @@ export class ComputeNotesClient {
     return this.http.request('GET', '/api/v1/parties');
   }
 
+  /** Eligible dealers by id and name (any user). */
+  dealers(): Promise<{ id: string; name: string }[]> {
+    return this.http.request('GET', '/api/v1/dealers');
+  }
+
   party(id: string): Promise<Party> {
     return this.http.request('GET', `/api/v1/parties/${segment(id)}`);
   }

@@ -133,6 +133,14 @@ export const refdataRoutes = [
     handler: async ({ services }) => ({ body: await listParties(services.knex) }),
   }),
   defineRoute({
+    // A dealer's name is public (an RFQ is addressed to dealers by id); nothing else of a party is.
+    method: 'get', path: '/api/v1/dealers', summary: 'The eligible dealers, by id and name (to address RFQs and to name who answered)', tag: 'reference data', access: 'user',
+    response: z.array(z.object({ id: z.string(), name: z.string() })),
+    handler: async ({ services }) => ({
+      body: (await listParties(services.knex)).filter((p) => p.kind === 'dealer' && p.eligible).map((p) => ({ id: p.id, name: p.name })),
+    }),
+  }),
+  defineRoute({
     method: 'get', path: '/api/v1/parties/:id', summary: 'A party (own party, or any for operators and back office)', tag: 'reference data', access: 'user',
     params: idParams, response: partySchema,
     handler: async ({ params, services, principal }) => {
