@@ -93,7 +93,7 @@ export interface CashMovement { entryId: string; partyId: string; amount: string
 export type SettlementStatus = 'pending' | 'settled' | 'failed' | 'cancelled';
 
 export interface Settlement {
-  id: string; tradeId: string; noteId: string; buyerPartyId: string; sellerPartyId: string; quantity: string; netAmount: string;
+  id: string; tradeId: string; noteId: string; /** null: the counterparty, hidden from an investor or dealer (anonymous trading). */ buyerPartyId: string | null; sellerPartyId: string | null; quantity: string; netAmount: string;
   tradeDate: string; settlementDate: string; status: SettlementStatus; failedSide: 'buyer' | 'seller' | 'both' | null; failSince: string | null;
   failAgeBusinessDays: number | null; failCharge: string; failChargePayer: 'buyer' | 'seller' | null; attempts: number;
   lastAttemptDate?: string | null; settledDate: string | null; settlementMode: string | null; entryId: string | null; runId?: string | null; cancelReason?: string | null;

@@ -6,6 +6,8 @@
  *
  * Allowed callers must get past authorization (any status but 401/403; an empty body is then a
  * 400, which is fine); others must get 401 (no token) or 403 (wrong role), and nothing changes.
+ * What an allowed caller sees of other parties (ids, faces) is checked route by route and channel
+ * by channel in test/api/privacy.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../server/api/routes/index.js';
@@ -36,6 +38,7 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'post /api/v1/notes/:id/resume': { allowed: ['operator'], entity: 'note', otherParty: 'visible' },
   'get /api/v1/notes/:id/book': { allowed: ALL, entity: 'note', otherParty: 'visible' },
   'get /api/v1/parties': { allowed: ['operator', 'backoffice'] },
+  'get /api/v1/dealers': { allowed: ALL },
   'get /api/v1/parties/:id': { allowed: ALL, entity: 'party', otherParty: 'forbidden' },
   'post /api/v1/parties': { allowed: ['operator'] },
   'patch /api/v1/parties/:id': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
