@@ -289,6 +289,28 @@ describe('dealer quotes', () => {
     expect(after.asks.find((l: { price: string }) => l.price === '100.5')).toBeUndefined();
   });
 
+  it('lets a dealer decide whether its quote may take: postOnly refuses a crossing quote, the default trades as taker (issue 15 item 9)', async () => {
+    const noteId = notes['C']!.id;
+    await t.http.put('/api/v1/quotes').set(await auth('dealer1')).send({ quotes: [{ noteId, bidPrice: '96', bidSize: '100000', askPrice: '97.5', askSize: '100000' }] }).expect(200);
+    const before = await book(noteId);
+    // dealer2's bid at 97.5 reaches dealer1's ask: with postOnly the whole request is refused, nothing changes.
+    const refused = await t.http.put('/api/v1/quotes').set(await auth('dealer2'))
+      .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '99', askSize: '100000' }] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('POST_ONLY_WOULD_TAKE');
+    expect(refused.body.error.details).toMatchObject({ noteId, side: 'buy', price: '97.5', bestOpposite: '97.5' });
+    expect(await book(noteId)).toEqual(before);
+    // Its own quote being replaced does not count: dealer1 may move its bid up to where its old ask was.
+    await t.http.put('/api/v1/quotes').set(await auth('dealer1'))
+      .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '98', askSize: '100000' }] }).expect(200);
+    // Without postOnly (the default) the same kind of quote trades as taker, as before.
+    const taker = await t.http.put('/api/v1/quotes').set(await auth('dealer2'))
+      .send({ quotes: [{ noteId, bidPrice: '98', bidSize: '100000', askPrice: '99', askSize: '100000' }] }).expect(200);
+    expect(taker.body.fills[0]).toMatchObject({ side: 'buy', price: '98', liquidity: 'taker' });
+    await t.http.delete('/api/v1/quotes').set(await auth('dealer1')).expect(200);
+    await t.http.delete('/api/v1/quotes').set(await auth('dealer2')).expect(200);
+  });
+
   it('refuses quotes to investors', async () => {
     const response = await t.http.put('/api/v1/quotes').set(await auth('investor1')).send({ quotes: [{ noteId: notes['B']!.id, bidPrice: '99', bidSize: '100000', askSize: '0' }] });
     expect(response.status).toBe(403);
