@@ -17,6 +17,7 @@ import * as settlementSpeed from './20261128000000_settlement_speed.js';
 import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.js';
 import * as settlementPostingsSpeed from './20261129000000_settlement_postings_speed.js';
 import * as dayCountNames from './20261206040000_day_count_names.js';
+import * as priceBands from './20261206040100_price_bands.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -33,6 +34,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261128120000_hold_batch_cached_plans', holdBatchCachedPlans],
   ['20261129000000_settlement_postings_speed', settlementPostingsSpeed],
   ['20261206040000_day_count_names', dayCountNames],
+  ['20261206040100_price_bands', priceBands],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

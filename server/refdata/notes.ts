@@ -15,6 +15,7 @@ import { DomainError } from '../domain/errors.js';
 import { ApiError } from '../api/errors.js';
 import { isUuid } from '../api/schemas.js';
 import { disseminationCapFor, type TraceCategory } from '../trading/trace-caps.js';
+import { DEFAULT_PRICE_BAND_POINTS } from '../risk/price-band.js';
 
 /**
  * Day counts a note may carry. '30/360-ISDA' is ISDA 2006 §4.16(f) bond basis (no February rule),
@@ -71,6 +72,8 @@ export interface Note extends Omit<NoteInput, 'dayCount' | 'disseminationCap'> {
   dayCount: DayCountName;
   /** Trades above this face are shown on the tape as "<n>MM+" (FINRA's TRACE dissemination caps). */
   disseminationCap: string;
+  /** Half-width in points of the band prices must lie in around the reference price (operator; default 10). */
+  priceBandPoints: string;
 }
 
 const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
@@ -93,6 +96,7 @@ function toNote(row: Record<string, unknown>): Note {
   }
   note.dayCount = storedDayCount(note.dayCount as DayCountInput);
   note.disseminationCap = disseminationCapFor(note.traceCategory as TraceCategory, String(note.rating)).toFixed();
+  note.priceBandPoints = (row.price_band_points === null || row.price_band_points === undefined ? DEFAULT_PRICE_BAND_POINTS : new Decimal(String(row.price_band_points))).toFixed();
   return note as unknown as Note;
 }
 
@@ -171,6 +175,11 @@ export async function createNote(db: Knex | Knex.Transaction, input: NoteInput):
   const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
   if (!inserted) throw new ApiError('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
   return toNote(inserted);
+}
+
+/** Sets the half-width of a note's price band (operator), in the caller's transaction. */
+export async function setNotePriceBand(db: Knex | Knex.Transaction, id: string, widthPoints: Decimal): Promise<void> {
+  await db('notes').where({ id }).update({ price_band_points: widthPoints.toFixed() });
 }
 
 /**

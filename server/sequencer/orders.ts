@@ -14,6 +14,7 @@ import { buyHold, MARKET_COLLAR_POINTS, sellHold } from '../risk/holds.js';
 import type { Instrument } from '../trading/instrument.js';
 import type { ErrorCode } from '../api/errors.js';
 import { applyEvents } from './apply-events.js';
+import { assertInsideBand, bandViolation } from './price-band.js';
 import { clOrdIdKey } from './batch.js';
 import { DuplicateClOrdId, ENGINE_TO_API, TradingRejection } from './rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from './records.js';
@@ -56,6 +57,11 @@ export function placeOrder(state: TradingState, input: PlaceOrderInput) {
   }
   const checked = checkOrder(state, instrument, input);
   if (typeof checked === 'string') return reject(checked);
+  // Market orders are held to their collar instead; a limit price must lie in the note's band.
+  if (input.type === 'limit') {
+    const violation = bandViolation(state, instrument, input.price!);
+    if (violation) return reject('PRICE_OUTSIDE_BAND', { price: input.price!.toFixed(), ...violation });
+  }
   const hold = holdFor(state, instrument, input, checked.limitTicks, checked.units);
   if (!state.accounts.open(order.holdReference!, input.partyId, hold.asset, hold.amount)) {
     return reject(hold.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION', { required: hold.amount.toFixed() });
@@ -180,6 +186,7 @@ export function replaceOrder(state: TradingState, partyId: string, orderId: stri
   if (state.engine.isHalted(order.noteId)) throw new TradingRejection('NOTE_HALTED');
   const priceTicks = instrument.priceToTicks(change.price ?? order.price!);
   if (typeof priceTicks === 'string') throw new TradingRejection(priceTicks);
+  if (change.price) assertInsideBand(state, instrument, change.price, { orderId });
   const quantity = change.quantity ?? order.quantity;
   const units = instrument.faceToUnits(quantity);
   if (typeof units === 'string') throw new TradingRejection(units);

@@ -13,6 +13,7 @@ import { CASH_ASSET } from '../ledger/types.js';
 import { buyHold, sellHold } from '../risk/holds.js';
 import type { ErrorCode } from '../api/errors.js';
 import { applyEvents } from './apply-events.js';
+import { assertInsideBand } from './price-band.js';
 import { ENGINE_TO_API, TradingRejection } from './rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from './records.js';
 import type { TradingState } from './state.js';
@@ -98,6 +99,7 @@ function planQuote(state: TradingState, partyId: string, input: QuoteInput): { n
     if (price === null) throw new TradingRejection('VALIDATION_FAILED', { noteId: input.noteId, reason: `a ${kind} size needs a price` });
     const ticks = instrument.priceToTicks(price);
     if (typeof ticks === 'string') throw new TradingRejection(ticks, { noteId: input.noteId, side: kind });
+    assertInsideBand(state, instrument, price, { noteId: input.noteId, side: kind });
     if (size.gt(state.limits.orderFaceMax)) throw new TradingRejection('RISK_LIMIT_EXCEEDED', { noteId: input.noteId });
     const holdAmount = kind === 'sell' ? sellHold(size) : buyHold(instrument, size, price, instrument.settlementDateFor(state.businessDate), units);
     return { side: kind, priceTicks: ticks, units, size, order: null, holdAsset: kind === 'sell' ? instrument.id : CASH_ASSET, holdAmount };

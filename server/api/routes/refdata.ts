@@ -6,7 +6,8 @@ import { seesAllParties } from '../../auth/roles.js';
 import { idParams, isoDate, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
 import { createDeal, getDeal, listDeals } from '../../refdata/deals.js';
 import { createNote, DAY_COUNTS_ACCEPTED, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
-import { listNoteForTrading, setHalted } from '../../sequencer/admin.js';
+import { listNoteForTrading, priceBandView, setHalted, setPriceBand } from '../../sequencer/admin.js';
+import { Decimal } from '../../domain/decimal.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
 
@@ -40,7 +41,12 @@ const noteInput = z
   })
   .strict();
 
-export const noteSchema = noteInput.extend({ id: z.string(), status: z.enum(['active', 'halted']), currency: z.literal('USD') });
+export const noteSchema = noteInput.extend({ id: z.string(), status: z.enum(['active', 'halted']), currency: z.literal('USD'), disseminationCap: z.string(), priceBandPoints: z.string() });
+
+const priceBandSchema = z.object({
+  noteId: z.string(), widthPoints: z.string(),
+  reference: z.string().nullable(), referenceSource: z.enum(['last_trade', 'mid']).nullable(), low: z.string().nullable(), high: z.string().nullable(),
+});
 
 const dealInput = z
   .object({
@@ -107,6 +113,24 @@ export const refdataRoutes = [
       const note = await createNote(services.knex, body);
       await sequencerOf(services).execute((state) => listNoteForTrading(state, note));
       return { body: note };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/notes/:id/price-band', summary: 'The note\'s price band now: its width, reference price and bounds (null without a reference)', tag: 'reference data', access: 'user',
+    params: idParams, response: priceBandSchema,
+    handler: async ({ params, services }) => {
+      await getNote(services.knex, params.id);
+      return { body: sequencerOf(services).view((state) => priceBandView(state, params.id)) };
+    },
+  }),
+  defineRoute({
+    method: 'put', path: '/api/v1/notes/:id/price-band', summary: 'Set the half-width in points of the note\'s price band (operator)', tag: 'reference data', access: ['operator'],
+    params: idParams, body: z.object({ widthPoints: positiveDecimal }).strict(), response: priceBandSchema,
+    handler: async ({ params, body, services }) => {
+      await getNote(services.knex, params.id);
+      const width = new Decimal(body.widthPoints);
+      if (width.lte(0) || width.gt(100)) throw new ApiError('VALIDATION_FAILED', 'widthPoints must be above 0 and at most 100', { field: 'widthPoints' });
+      return { body: await sequencerOf(services).execute((state) => setPriceBand(state, params.id, width)) };
     },
   }),
   defineRoute({

@@ -13,6 +13,7 @@ import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/vi
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
 import { sequencerOf } from '../../trading/order-entry.js';
+import { assertInsideBand } from '../../sequencer/price-band.js';
 
 export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
 export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
@@ -104,8 +105,14 @@ export const rfqRoutes = [
       if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
       assertOpen(rfq, services.clock);
       const price = new Decimal(body.price);
-      const ticks = sequencerOf(services).view((state) => state.instruments.get(rfq.noteId)?.priceToTicks(price));
-      if (typeof ticks === 'string') throw new ApiError(ticks, `the price is not valid for this note (${ticks})`);
+      // The tick and the price band are checked against the sequencer's state, as for orders and quotes.
+      sequencerOf(services).view((state) => {
+        const instrument = state.instruments.get(rfq.noteId);
+        if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${rfq.noteId} is not listed for trading`);
+        const ticks = instrument.priceToTicks(price);
+        if (typeof ticks === 'string') throw new ApiError(ticks, `the price is not valid for this note (${ticks})`);
+        assertInsideBand(state, instrument, price, { rfqId: rfq.id });
+      });
       const now = services.clock.now();
       const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
       const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', createdAt: now };
