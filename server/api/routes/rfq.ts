@@ -14,6 +14,7 @@ import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 import { assertInsideBand } from '../../sequencer/price-band.js';
+import { checkRfqAnswer, checkRfqRequester } from '../../sequencer/rfq-checks.js';
 
 export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
 export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
@@ -57,8 +58,14 @@ export const rfqRoutes = [
       const viewer = requirePrincipal(principal);
       const note = await getNote(services.knex, body.noteId);
       if (note.status === 'halted') throw new ApiError('NOTE_HALTED', 'trading in this note is halted');
-      const units = sequencerOf(services).view((state) => state.instruments.get(note.id)?.faceToUnits(new Decimal(body.quantity)));
-      if (typeof units === 'string') throw new ApiError(units, `the quantity is not tradable in this note (${units})`);
+      sequencerOf(services).view((state) => {
+        const instrument = state.instruments.get(note.id);
+        if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${note.id} is not listed for trading`);
+        const units = instrument.faceToUnits(new Decimal(body.quantity));
+        if (typeof units === 'string') throw new ApiError(units, `the quantity is not tradable in this note (${units})`);
+        // Checked like an order: the seller's face, the buyer's cash (estimated at the reference price).
+        checkRfqRequester(state, instrument, viewer.partyId, body.side, new Decimal(body.quantity));
+      });
       const now = services.clock.now();
       const rfq: Rfq = {
         id: randomUUID(), investorPartyId: viewer.partyId, noteId: note.id, side: body.side, quantity: new Decimal(body.quantity),
@@ -112,6 +119,8 @@ export const rfqRoutes = [
         const ticks = instrument.priceToTicks(price);
         if (typeof ticks === 'string') throw new ApiError(ticks, `the price is not valid for this note (${ticks})`);
         assertInsideBand(state, instrument, price, { rfqId: rfq.id });
+        // A firm answer is one the dealer can honour: its cash (it buys) or face (it sells).
+        checkRfqAnswer(state, instrument, viewer.partyId, rfq.side, rfq.quantity, price);
       });
       const now = services.clock.now();
       const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
