@@ -57,6 +57,11 @@ export interface Order {
  * its settlement's transfer on chain (null until the trade settles). Fills in order results and on
  * the WebSocket never carry it.
  */
+/** A note's price band now (GET /notes/:id/price-band); null bounds when it has no reference price. */
+export interface PriceBand {
+  noteId: string; widthPoints: string; reference: string | null; referenceSource: 'last_trade' | 'mid' | null; low: string | null; high: string | null;
+}
+
 export interface Execution {
   tradeId: string; orderId: string | null; noteId: string; side: Side; price: string; quantity: string; factor: string;
   principal: string; accruedInterest: string; netAmount: string; tradeDate: string; settlementDate: string;
