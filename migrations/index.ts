@@ -23,6 +23,8 @@ import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.
 import * as settlementPostingsSpeed from './20261129000000_settlement_postings_speed.js';
 import * as performanceReports from './20261206050000_performance_reports.js';
 import * as waterfallSteps from './20261206060000_waterfall_steps.js';
+import * as dayCountNames from './20261206040000_day_count_names.js';
+import * as priceBands from './20261206040100_price_bands.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -40,6 +42,8 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261129000000_settlement_postings_speed', settlementPostingsSpeed],
   ['20261206050000_performance_reports', performanceReports],
   ['20261206060000_waterfall_steps', waterfallSteps],
+  ['20261206040000_day_count_names', dayCountNames],
+  ['20261206040100_price_bands', priceBands],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

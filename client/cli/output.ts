@@ -83,11 +83,11 @@ export function cash(value: string | null | undefined): string {
   return value === null || value === undefined || value === '' ? '' : grouped(new Decimal(value).toFixed(2));
 }
 
-/** Face: whole currency units with separators ("5000000+" from the capped tape keeps its +). */
+/** Face: whole currency units with separators (a capped tape size, "5MM+", as it is). */
 export function face(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '';
-  const capped = value.endsWith('+');
-  return `${grouped(new Decimal(capped ? value.slice(0, -1) : value).toFixed(0))}${capped ? '+' : ''}`;
+  if (value.endsWith('+')) return value; // a capped tape size, "5MM+" as FINRA shows it
+  return grouped(new Decimal(value).toFixed(0));
 }
 
 /** A price in % of par: 3 decimals, more only when the price has them (1/128 ticks). */

@@ -8,7 +8,7 @@ import { HttpTransport, queryString, segment, type TransportOptions } from './ht
 import type {
   Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionCalendarEntry, CollectionCorrection, CollectionInput, Deal, DealInput, Execution,
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
-  PartyAddress, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
+  PartyAddress, PriceBand, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
   PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
   RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition, WaterfallDefinitionV1,
 } from './types.js';
@@ -92,6 +92,21 @@ export class ComputeNotesClient {
     return this.http.request('GET', '/api/v1/parties');
   }
 
+  /** The note's price band: prices outside [low, high] are refused with PRICE_OUTSIDE_BAND. */
+  priceBand(noteId: string): Promise<PriceBand> {
+    return this.http.request('GET', `/api/v1/notes/${segment(noteId)}/price-band`);
+  }
+
+  /** Set a note's price band half-width in points (operator). */
+  setPriceBand(noteId: string, widthPoints: string): Promise<PriceBand> {
+    return this.http.request('PUT', `/api/v1/notes/${segment(noteId)}/price-band`, { body: { widthPoints } });
+  }
+
+  /** Eligible dealers by id and name (any user). */
+  dealers(): Promise<{ id: string; name: string }[]> {
+    return this.http.request('GET', '/api/v1/dealers');
+  }
+
   party(id: string): Promise<Party> {
     return this.http.request('GET', `/api/v1/parties/${segment(id)}`);
   }
@@ -138,8 +153,8 @@ export class ComputeNotesClient {
   }
 
   /** Mass quote: replaces this dealer's quotes on the given notes atomically. */
-  putQuotes(quotes: QuoteInput[]): Promise<QuotesResult> {
-    return this.http.request('PUT', '/api/v1/quotes', { body: { quotes } });
+  putQuotes(quotes: QuoteInput[], options: { postOnly?: boolean } = {}): Promise<QuotesResult> {
+    return this.http.request('PUT', '/api/v1/quotes', { body: { quotes, ...(options.postOnly === undefined ? {} : { postOnly: options.postOnly }) } });
   }
 
   pullQuotes(): Promise<QuotesResult> {

@@ -8,7 +8,8 @@
 export type Role = 'investor' | 'dealer' | 'backoffice' | 'operator';
 export type Side = 'buy' | 'sell';
 export type TimeInForce = 'GTC' | 'DAY' | 'IOC' | 'FOK' | 'GTD';
-export type DayCount = '30/360' | '30E/360' | 'ACT/360' | 'ACT/365F' | 'ACT/ACT-ICMA';
+/** '30/360-ISDA' = ISDA 2006 §4.16(f) bond basis; '30/360-SIFMA' = SIFMA SSCM 30/360 (February rule); '30/360' is accepted on input as '30/360-ISDA'. */
+export type DayCount = '30/360-ISDA' | '30/360-SIFMA' | '30/360' | '30E/360' | 'ACT/360' | 'ACT/365F' | 'ACT/ACT-ICMA';
 
 export interface User { id: string; username: string; partyId: string; roles: Role[] }
 export interface LoginResult { token: string; expiresAt: string; user: User }
@@ -56,6 +57,11 @@ export interface Order {
  * its settlement's transfer on chain (null until the trade settles). Fills in order results and on
  * the WebSocket never carry it.
  */
+/** A note's price band now (GET /notes/:id/price-band); null bounds when it has no reference price. */
+export interface PriceBand {
+  noteId: string; widthPoints: string; reference: string | null; referenceSource: 'last_trade' | 'mid' | null; low: string | null; high: string | null;
+}
+
 export interface Execution {
   tradeId: string; orderId: string | null; noteId: string; side: Side; price: string; quantity: string; factor: string;
   principal: string; accruedInterest: string; netAmount: string; tradeDate: string; settlementDate: string;
@@ -76,7 +82,7 @@ export interface Rfq {
   acceptedResponseId: string | null; tradeId: string | null; responses: RfqResponse[];
 }
 export interface RfqStatistics {
-  dealerPartyId: string; received: number; answered: number; done: number; covered: number; not_chosen: number; expired: number; no_response: number;
+  dealerPartyId: string; received: number; answered: number; done: number; covered: number; notChosen: number; expired: number; noResponse: number;
   hitRatio: string | null;
 }
 
@@ -92,7 +98,7 @@ export interface CashMovement { entryId: string; partyId: string; amount: string
 export type SettlementStatus = 'pending' | 'settled' | 'failed' | 'cancelled';
 
 export interface Settlement {
-  id: string; tradeId: string; noteId: string; buyerPartyId: string; sellerPartyId: string; quantity: string; netAmount: string;
+  id: string; tradeId: string; noteId: string; /** null: the counterparty, hidden from an investor or dealer (anonymous trading). */ buyerPartyId: string | null; sellerPartyId: string | null; quantity: string; netAmount: string;
   tradeDate: string; settlementDate: string; status: SettlementStatus; failedSide: 'buyer' | 'seller' | 'both' | null; failSince: string | null;
   failAgeBusinessDays: number | null; failCharge: string; failChargePayer: 'buyer' | 'seller' | null; attempts: number;
   lastAttemptDate?: string | null; settledDate: string | null; settlementMode: string | null; entryId: string | null; runId?: string | null; cancelReason?: string | null;

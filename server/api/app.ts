@@ -38,7 +38,8 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[], op
   app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   for (const route of routes) app[route.method](route.path, routeHandler(route, services));
   app.use('/api', (request: Request) => {
-    throw new ApiError('NOT_FOUND', `no route for ${request.method} ${request.path}`);
+    // originalUrl keeps the '/api' prefix the mount strips from request.path: say the path that was asked for.
+    throw new ApiError('NOT_FOUND', `no route for ${request.method} ${request.originalUrl.split('?')[0]}`);
   });
   const webAppDir = options.webAppDir === undefined ? WEB_APP_DIR : options.webAppDir;
   if (webAppDir) serveWebApp(app, webAppDir);

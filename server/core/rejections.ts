@@ -104,6 +104,8 @@ export const REJECTIONS = {
   COLLECTION_PERIOD_MISMATCH: rejection('unprocessable', "collections with a typed period other than the deal's"),
   PERFORMANCE_REPORT_NOT_FOUND: rejection('not_found', 'no performance report for the period'),
   COLLECTION_NOT_FOUND: rejection('not_found', 'no collection with that reference'),
+  EXPIRE_AT_IN_PAST: rejection('unprocessable', 'a GTD order whose expireAt is already past'),
+  PRICE_OUTSIDE_BAND: rejection('unprocessable', "a price outside the note's band around its reference price; details {reference, low, high}"),
   RATE_LIMITED: rejection('rate_limited', 'too many requests; details.retryAfterSeconds says when to retry'),
   INTERNAL: rejection('internal', 'a defect; the server logged the cause'),
   UNAVAILABLE: rejection('unavailable', 'the service cannot answer now (starting, queue full, database unreachable)'),

@@ -33,7 +33,8 @@ export const DEMO_PARTIES: readonly DemoParty[] = [
 
 const abs = {
   couponType: 'fixed' as const,
-  dayCount: '30/360' as const,
+  // ABS indentures count 30/360 as ISDA 2006 §4.16(f) bond basis; on the 15th it agrees with SIFMA's.
+  dayCount: '30/360-ISDA' as const,
   frequency: 12 as const,
   issueDate: '2026-03-12',
   firstCouponDate: '2026-04-15',
@@ -44,7 +45,6 @@ const abs = {
   tickSize: '0.0078125',
   settlementDays: 1,
   traceCategory: 'ABS' as const,
-  disseminationCap: '5000000',
 };
 
 export const DEMO_DEALS: readonly { deal: DealInput; notes: DemoNote[] }[] = [
@@ -68,7 +68,7 @@ export const DEMO_DEALS: readonly { deal: DealInput; notes: DemoNote[] }[] = [
     notes: [
       { key: 'A-2', cusipBase: '58953T', terms: { ...abs, className: 'A-2', name: 'Meridian Compute ABS 2026-1 Class A-2', seniority: 1, rating: 'A', couponRate: '5.25', originalFace: '600000000', factor: '0.9875' } },
       { key: 'B', cusipBase: '58953T', terms: { ...abs, className: 'B', name: 'Meridian Compute ABS 2026-1 Class B', seniority: 2, rating: 'BBB', couponRate: '6.4', originalFace: '120000000', factor: '1' } },
-      { key: 'C', cusipBase: '58953T', terms: { ...abs, className: 'C', name: 'Meridian Compute ABS 2026-1 Class C', seniority: 3, rating: 'BB', couponRate: '8.75', originalFace: '80000000', factor: '1', disseminationCap: '1000000' } },
+      { key: 'C', cusipBase: '58953T', terms: { ...abs, className: 'C', name: 'Meridian Compute ABS 2026-1 Class C', seniority: 3, rating: 'BB', couponRate: '8.75', originalFace: '80000000', factor: '1' } },
     ].map((n, i) => ({ ...n, cusipBase: `${n.cusipBase}A${String.fromCharCode(65 + i)}` })),
   },
   {
@@ -106,6 +106,8 @@ export const DEMO_DEALS: readonly { deal: DealInput; notes: DemoNote[] }[] = [
           originalFace: '500000000',
           factor: '1',
           tickSize: '0.001',
+          // A US corporate-style bond: SIFMA 30/360 (end-of-February rule; paying on the 1st it never applies).
+          dayCount: '30/360-SIFMA' as const,
           traceCategory: 'CORP',
         },
       },

@@ -2,12 +2,14 @@
  * Day-count conventions: the year fraction between two dates.
  *
  * Conventions (names are part of the API and stored with each note):
- * - '30/360'      ISDA 2006 Definitions 4.16(f) "30/360, 360/360, Bond Basis" (= US bond basis):
+ * - '30/360-ISDA'  ISDA 2006 Definitions 4.16(f) "30/360, 360/360, Bond Basis":
  *                 D1 = 31 → 30; D2 = 31 and D1 > 29 → 30. No end-of-February adjustment.
- * - '30/360-SIA'  SIA Standard Securities Calculation Methods 30/360 ("30U/360"): the bond-basis
- *                 rules plus, for end-of-month securities (ctx.endOfMonth, default true), D1 on
- *                 the last day of February → 30, and D2 → 30 when D1 and D2 are both the last
- *                 day of February.
+ *                 '30/360' is the old name of this one and stays accepted with the same meaning.
+ * - '30/360-SIFMA' SIFMA (formerly SIA) Standard Securities Calculation Methods 30/360, the US bond
+ *                 market's 30/360 ("30U/360"): the bond-basis rules plus, for end-of-month
+ *                 securities (ctx.endOfMonth, default true), D1 on the last day of February → 30,
+ *                 and D2 → 30 when D1 and D2 are both the last day of February.
+ *                 '30/360-SIA' is accepted as an alias.
  * - '30E/360'     ISDA 2006 4.16(g) "30E/360, Eurobond Basis": any 31 → 30.
  * - 'ACT/360'     ISDA 2006 4.16(e): actual days / 360.
  * - 'ACT/365F'    ISDA 2006 4.16(d): actual days / 365.
@@ -23,8 +25,15 @@ import { Decimal } from './decimal.js';
 import { assertNever, DomainError, ensure } from './errors.js';
 import { addMonths, civil, daysBetween, isLastDayOfMonth, type IsoDate } from './dates.js';
 
-export const DAY_COUNT_CONVENTIONS = ['30/360', '30/360-SIA', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
+export const DAY_COUNT_CONVENTIONS = ['30/360-ISDA', '30/360-SIFMA', '30/360', '30/360-SIA', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
 export type DayCountConvention = (typeof DAY_COUNT_CONVENTIONS)[number];
+
+/** The unambiguous name of a convention: the old names map to the one they always meant. */
+export function canonicalDayCount(convention: DayCountConvention): Exclude<DayCountConvention, '30/360' | '30/360-SIA'> {
+  if (convention === '30/360') return '30/360-ISDA';
+  if (convention === '30/360-SIA') return '30/360-SIFMA';
+  return convention;
+}
 
 /** Coupon payments per year. */
 export type CouponFrequency = 1 | 2 | 4 | 12;
@@ -41,8 +50,8 @@ export interface DayCountContext {
   readonly frequency?: CouponFrequency;
   /**
    * ACT/ACT-ICMA: step quasi-coupon dates as month ends when the reference date is a month end.
-   * 30/360-SIA: the security follows the end-of-month rule (enables the February rule).
-   * Default: true for 30/360-SIA, false for ACT/ACT-ICMA.
+   * 30/360-SIFMA: the security follows the end-of-month rule (enables the February rule).
+   * Default: true for 30/360-SIFMA, false for ACT/ACT-ICMA.
    */
   readonly endOfMonth?: boolean;
 }
@@ -63,7 +72,8 @@ export function monthsPerPeriod(frequency: CouponFrequency): number {
 
 /** True for the 30/360 family, whose day counts are not actual days. */
 export function isThirty360(convention: DayCountConvention): boolean {
-  return convention === '30/360' || convention === '30/360-SIA' || convention === '30E/360';
+  const name = canonicalDayCount(convention);
+  return name === '30/360-ISDA' || name === '30/360-SIFMA' || name === '30E/360';
 }
 
 /**
@@ -72,45 +82,47 @@ export function isThirty360(convention: DayCountConvention): boolean {
  */
 export function dayCountDays(convention: DayCountConvention, start: IsoDate, end: IsoDate, ctx: DayCountContext = {}): number {
   if (start > end) return -dayCountDays(convention, end, start, ctx);
-  switch (convention) {
-    case '30/360':
+  const name = canonicalDayCount(convention);
+  switch (name) {
+    case '30/360-ISDA':
     case '30E/360':
-    case '30/360-SIA':
-      return thirty360Days(convention, start, end, ctx.endOfMonth ?? true);
+    case '30/360-SIFMA':
+      return thirty360Days(name, start, end, ctx.endOfMonth ?? true);
     case 'ACT/360':
     case 'ACT/365F':
     case 'ACT/ACT-ICMA':
       return daysBetween(start, end);
     default:
-      return assertNever(convention);
+      return assertNever(name);
   }
 }
 
 /** Year fraction from `start` to `end` under `convention`. */
 export function yearFraction(convention: DayCountConvention, start: IsoDate, end: IsoDate, ctx: DayCountContext = {}): Decimal {
   if (start > end) return yearFraction(convention, end, start, ctx).neg();
-  switch (convention) {
-    case '30/360':
+  const name = canonicalDayCount(convention);
+  switch (name) {
+    case '30/360-ISDA':
     case '30E/360':
-    case '30/360-SIA':
+    case '30/360-SIFMA':
     case 'ACT/360':
-      return new Decimal(dayCountDays(convention, start, end, ctx)).div(360);
+      return new Decimal(dayCountDays(name, start, end, ctx)).div(360);
     case 'ACT/365F':
       return new Decimal(daysBetween(start, end)).div(365);
     case 'ACT/ACT-ICMA':
       return icmaYearFraction(start, end, ctx);
     default:
-      return assertNever(convention);
+      return assertNever(name);
   }
 }
 
-function thirty360Days(convention: '30/360' | '30E/360' | '30/360-SIA', start: IsoDate, end: IsoDate, endOfMonth: boolean): number {
+function thirty360Days(convention: '30/360-ISDA' | '30E/360' | '30/360-SIFMA', start: IsoDate, end: IsoDate, endOfMonth: boolean): number {
   const a = civil(start);
   const b = civil(end);
   let d1 = a.day;
   let d2 = b.day;
   switch (convention) {
-    case '30/360': // ISDA 2006 4.16(f)
+    case '30/360-ISDA': // ISDA 2006 4.16(f)
       if (d1 === 31) d1 = 30;
       if (d2 === 31 && d1 > 29) d2 = 30;
       break;
@@ -118,7 +130,7 @@ function thirty360Days(convention: '30/360' | '30E/360' | '30/360-SIA', start: I
       if (d1 === 31) d1 = 30;
       if (d2 === 31) d2 = 30;
       break;
-    case '30/360-SIA': {
+    case '30/360-SIFMA': { // SIFMA Standard Securities Calculation Methods, 30/360 rules 1–4
       const startIsFebEnd = a.month === 2 && isLastDayOfMonth(start);
       const endIsFebEnd = b.month === 2 && isLastDayOfMonth(end);
       if (endOfMonth && startIsFebEnd && endIsFebEnd) d2 = 30;

@@ -58,6 +58,7 @@ export {
 export {
   COUPON_FREQUENCIES,
   DAY_COUNT_CONVENTIONS,
+  canonicalDayCount,
   dayCountDays,
   icmaFraction,
   isCouponFrequency,

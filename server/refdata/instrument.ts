@@ -29,8 +29,11 @@ export class Instrument {
   readonly factor: Decimal;
   readonly schedule: CouponSchedule;
   readonly spec: NoteSpec;
+  /** Half-width of the note's price band around its reference price (server/risk/price-band.ts). */
+  readonly priceBandPoints: Decimal;
 
   constructor(readonly note: Note) {
+    this.priceBandPoints = new Decimal(note.priceBandPoints);
     this.tickSize = new Decimal(note.tickSize);
     this.increment = new Decimal(note.increment);
     this.minDenomination = new Decimal(note.minDenomination);

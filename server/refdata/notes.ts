@@ -14,11 +14,28 @@ import { parseIsoDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import { Rejection } from '../core/rejections.js';
 import { isUuid } from '../core/schemas.js';
+import { disseminationCapFor, type TraceCategory } from './trace-caps.js';
+import { DEFAULT_PRICE_BAND_POINTS } from '../risk/price-band.js';
 
-export const DAY_COUNTS = ['30/360', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
+/**
+ * Day counts a note may carry. '30/360-ISDA' is ISDA 2006 §4.16(f) bond basis (no February rule),
+ * '30/360-SIFMA' the SIFMA Standard Securities Calculation Methods 30/360 (US bond market, with the
+ * end-of-February rule); see server/domain/daycount.ts. The old wire value '30/360' is still
+ * accepted on input and stored as '30/360-ISDA', which is what it always computed.
+ */
+export const DAY_COUNTS = ['30/360-ISDA', '30/360-SIFMA', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
 export type DayCountName = (typeof DAY_COUNTS)[number];
+/** What a client may send: the names above and the legacy '30/360' (= '30/360-ISDA'). */
+export const DAY_COUNTS_ACCEPTED = [...DAY_COUNTS, '30/360'] as const;
+export type DayCountInput = (typeof DAY_COUNTS_ACCEPTED)[number];
+
+/** The stored name of a day count a client sent. */
+export function storedDayCount(input: DayCountInput): DayCountName {
+  return input === '30/360' ? '30/360-ISDA' : input;
+}
 export const FREQUENCIES = [1, 2, 4, 12] as const;
-export const TRACE_CATEGORIES = ['ABS', 'ABSX', 'CORP'] as const;
+export { TRACE_CATEGORIES } from './trace-caps.js';
+import { TRACE_CATEGORIES } from './trace-caps.js';
 
 export interface NoteInput {
   isin: string;
@@ -29,7 +46,7 @@ export interface NoteInput {
   rating: string;
   couponType: 'fixed' | 'floating';
   couponRate: string;
-  dayCount: DayCountName;
+  dayCount: DayCountInput;
   frequency: (typeof FREQUENCIES)[number];
   issueDate: string;
   firstCouponDate: string;
@@ -42,13 +59,21 @@ export interface NoteInput {
   tickSize: string;
   settlementDays: number;
   traceCategory: (typeof TRACE_CATEGORIES)[number];
-  /** Trades above this face are shown on the tape as "<cap>+" (TRACE dissemination caps). */
-  disseminationCap: string;
+  /**
+   * Ignored on input (kept so that old clients are not refused): the cap is derived from the
+   * TRACE category and rating (server/refdata/trace-caps.ts).
+   */
+  disseminationCap?: string;
 }
 
-export interface Note extends NoteInput {
+export interface Note extends Omit<NoteInput, 'dayCount' | 'disseminationCap'> {
   id: string;
   status: 'active' | 'halted';
+  dayCount: DayCountName;
+  /** Trades above this face are shown on the tape as "<n>MM+" (FINRA's TRACE dissemination caps). */
+  disseminationCap: string;
+  /** Half-width in points of the band prices must lie in around the reference price (operator; default 10). */
+  priceBandPoints: string;
 }
 
 const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
@@ -57,10 +82,10 @@ const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
   ['frequency', 'frequency'], ['issueDate', 'issue_date'], ['firstCouponDate', 'first_coupon_date'],
   ['maturityDate', 'maturity_date'], ['originalFace', 'original_face'], ['factor', 'factor'], ['currency', 'currency'],
   ['minDenomination', 'min_denomination'], ['increment', 'increment'], ['tickSize', 'tick_size'],
-  ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'], ['disseminationCap', 'dissemination_cap'],
+  ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'],
 ];
 
-const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize', 'disseminationCap']);
+const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize']);
 
 function toNote(row: Record<string, unknown>): Note {
   const note: Record<string, unknown> = { id: row.id, status: row.status };
@@ -69,6 +94,9 @@ function toNote(row: Record<string, unknown>): Note {
     // NUMERIC arrives as text; normalise "1.50000" to "1.5" so the wire shows canonical decimals.
     note[field] = DECIMAL_FIELDS.has(field) ? new Decimal(String(value)).toFixed() : value;
   }
+  note.dayCount = storedDayCount(note.dayCount as DayCountInput);
+  note.disseminationCap = disseminationCapFor(note.traceCategory as TraceCategory, String(note.rating)).toFixed();
+  note.priceBandPoints = (row.price_band_points === null || row.price_band_points === undefined ? DEFAULT_PRICE_BAND_POINTS : new Decimal(String(row.price_band_points))).toFixed();
   return note as unknown as Note;
 }
 
@@ -97,7 +125,6 @@ export function validateNoteTerms(input: NoteInput): void {
   if (!(input.issueDate < input.firstCouponDate && input.firstCouponDate <= input.maturityDate)) {
     throw invalid('issueDate', 'must be before firstCouponDate, which must be on or before maturityDate');
   }
-  if (new Decimal(input.disseminationCap).lte(0)) throw invalid('disseminationCap', 'must be greater than zero');
   assertScheduleBuilds(input);
 }
 
@@ -142,9 +169,17 @@ export async function createNote(db: Knex | Knex.Transaction, input: NoteInput):
   validateNoteTerms(input);
   const row: Record<string, unknown> = {};
   for (const [field, column] of COLUMNS) row[column] = input[field];
+  row.day_count = storedDayCount(input.dayCount);
+  // The column predates derived caps; it keeps the derived value so that it never disagrees.
+  row.dissemination_cap = disseminationCapFor(input.traceCategory, input.rating).toFixed();
   const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
   if (!inserted) throw new Rejection('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
   return toNote(inserted);
+}
+
+/** Sets the half-width of a note's price band (operator), in the caller's transaction. */
+export async function setNotePriceBand(db: Knex | Knex.Transaction, id: string, widthPoints: Decimal): Promise<void> {
+  await db('notes').where({ id }).update({ price_band_points: widthPoints.toFixed() });
 }
 
 /**

@@ -172,11 +172,16 @@ export async function dealerStatistics(db: Knex, dealerPartyId?: string) {
   }
   return [...byDealer].map(([dealerPartyId, c]) => {
     const answered = c.done + c.covered + c.not_chosen + c.expired;
+    // Keys in camelCase like the rest of the API (the outcome names stay snake_case as stored values).
     return {
       dealerPartyId,
       received: answered + c.no_response,
       answered,
-      ...c,
+      done: c.done,
+      covered: c.covered,
+      notChosen: c.not_chosen,
+      expired: c.expired,
+      noResponse: c.no_response,
       hitRatio: answered === 0 ? null : roundHalfEven(new Decimal(c.done).div(answered), 4).toFixed(),
     };
   });

@@ -2,7 +2,9 @@
  * Sequenced administration of the books: listing a note for trading, halting and resuming it, and
  * expiring orders (GTD orders whose time has come; DAY orders at the end of the business day).
  */
-import type { Note } from '../refdata/notes.js';
+import type { Decimal } from '../domain/decimal.js';
+import { setNotePriceBand, type Note } from '../refdata/notes.js';
+import { currentBand } from './price-band.js';
 import { Instrument } from '../refdata/instrument.js';
 import { applyEvents } from './apply-events.js';
 import { TradingRejection } from './rejections.js';
@@ -35,6 +37,29 @@ export function gtdOrdersDue(state: TradingState, nowMs: number): boolean {
     if (order.timeInForce === 'GTD' && order.expireAt !== null && order.expireAt.getTime() <= nowMs) return true;
   }
   return false;
+}
+
+/** The note's price band as the sequencer would apply it now. */
+export function priceBandView(state: TradingState, noteId: string) {
+  const instrument = state.instruments.get(noteId);
+  if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
+  const band = currentBand(state, instrument);
+  return {
+    noteId, widthPoints: instrument.priceBandPoints.toFixed(),
+    reference: band?.reference.toFixed() ?? null, referenceSource: band?.source ?? null, low: band?.low.toFixed() ?? null, high: band?.high.toFixed() ?? null,
+  };
+}
+
+/**
+ * Sets a note's band width in sequence with the orders it applies to: the next command after this
+ * one is checked against the new width, and the width is stored in the same commit.
+ */
+export function setPriceBand(state: TradingState, noteId: string, widthPoints: Decimal) {
+  const instrument = state.instruments.get(noteId);
+  if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
+  state.instruments.set(noteId, new Instrument({ ...instrument.note, priceBandPoints: widthPoints.toFixed() }));
+  state.currentBatch().alsoWrite.push((trx) => setNotePriceBand(trx, noteId, widthPoints));
+  return priceBandView(state, noteId);
 }
 
 /** Replaces a note's terms in the trading path (e.g. a new factor after a principal paydown). */

@@ -14,6 +14,7 @@ import { buyHold, MARKET_COLLAR_POINTS, sellHold } from '../risk/holds.js';
 import type { Instrument } from '../refdata/instrument.js';
 import type { RejectionCode } from '../core/rejections.js';
 import { applyEvents } from './apply-events.js';
+import { assertInsideBand, bandViolation } from './price-band.js';
 import { clOrdIdKey } from './batch.js';
 import { DuplicateClOrdId, ENGINE_TO_API, TradingRejection } from './rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from './records.js';
@@ -50,8 +51,17 @@ export function placeOrder(state: TradingState, input: PlaceOrderInput) {
     throw new TradingRejection(code, details, orderToApi(order));
   };
 
+  // The engine would refuse it too, but only as an invalid command: say what is wrong.
+  if (input.timeInForce === 'GTD' && input.expireAt !== null && input.expireAt.getTime() <= state.now.getTime()) {
+    return reject('EXPIRE_AT_IN_PAST', { expireAt: input.expireAt.toISOString(), now: state.now.toISOString() });
+  }
   const checked = checkOrder(state, instrument, input);
   if (typeof checked === 'string') return reject(checked);
+  // Market orders are held to their collar instead; a limit price must lie in the note's band.
+  if (input.type === 'limit') {
+    const violation = bandViolation(state, instrument, input.price!);
+    if (violation) return reject('PRICE_OUTSIDE_BAND', { price: input.price!.toFixed(), ...violation });
+  }
   const hold = holdFor(state, instrument, input, checked.limitTicks, checked.units);
   if (!state.accounts.open(order.holdReference!, input.partyId, hold.asset, hold.amount)) {
     return reject(hold.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION', { required: hold.amount.toFixed() });
@@ -176,6 +186,7 @@ export function replaceOrder(state: TradingState, partyId: string, orderId: stri
   if (state.engine.isHalted(order.noteId)) throw new TradingRejection('NOTE_HALTED');
   const priceTicks = instrument.priceToTicks(change.price ?? order.price!);
   if (typeof priceTicks === 'string') throw new TradingRejection(priceTicks);
+  if (change.price) assertInsideBand(state, instrument, change.price, { orderId });
   const quantity = change.quantity ?? order.quantity;
   const units = instrument.faceToUnits(quantity);
   if (typeof units === 'string') throw new TradingRejection(units);

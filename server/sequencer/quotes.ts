@@ -13,6 +13,7 @@ import { CASH_ASSET } from '../ledger/types.js';
 import { buyHold, sellHold } from '../risk/holds.js';
 import type { RejectionCode } from '../core/rejections.js';
 import { applyEvents } from './apply-events.js';
+import { assertInsideBand } from './price-band.js';
 import { ENGINE_TO_API, TradingRejection } from './rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from './records.js';
 import type { TradingState } from './state.js';
@@ -35,10 +36,16 @@ interface PlannedSide {
   holdAmount: Decimal;
 }
 
-export function massQuote(state: TradingState, partyId: string, inputs: readonly QuoteInput[]) {
+export interface MassQuoteOptions {
+  /** Refuse the whole mass quote if any side would trade on entry (default false: sides may take). */
+  postOnly?: boolean;
+}
+
+export function massQuote(state: TradingState, partyId: string, inputs: readonly QuoteInput[], options: MassQuoteOptions = {}) {
   if (!state.eligibleParties.has(partyId)) throw new TradingRejection('PARTY_NOT_ELIGIBLE');
   if (new Set(inputs.map((q) => q.noteId)).size !== inputs.length) throw new TradingRejection('VALIDATION_FAILED', { reason: 'a note appears twice' });
   const plans = inputs.map((input) => planQuote(state, partyId, input));
+  if (options.postOnly) for (const plan of plans) checkPostOnly(state, partyId, plan);
   checkAffordable(state, partyId, plans.flatMap((p) => p.sides), inputs.map((q) => q.noteId));
 
   const previous = freeReplacedHolds(state, partyId, inputs.map((q) => q.noteId));
@@ -92,6 +99,7 @@ function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { 
     if (price === null) throw new TradingRejection('VALIDATION_FAILED', { noteId: input.noteId, reason: `a ${kind} size needs a price` });
     const ticks = instrument.priceToTicks(price);
     if (typeof ticks === 'string') throw new TradingRejection(ticks, { noteId: input.noteId, side: kind });
+    assertInsideBand(state, instrument, price, { noteId: input.noteId, side: kind });
     if (size.gt(state.limits.orderFaceMax)) throw new TradingRejection('RISK_LIMIT_EXCEEDED', { noteId: input.noteId });
     const holdAmount = kind === 'sell' ? sellHold(size) : buyHold(instrument, size, price, instrument.settlementDateFor(state.businessDate), units);
     return { side: kind, priceTicks: ticks, units, size, order: null, holdAsset: kind === 'sell' ? instrument.id : CASH_ASSET, holdAmount };
@@ -100,6 +108,28 @@ function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { 
   const ask = side('sell', input.askPrice, input.askSize);
   if (bid.units > 0 && ask.units > 0 && bid.priceTicks >= ask.priceTicks) throw new TradingRejection('QUOTE_CROSSED', { noteId: input.noteId });
   return { noteId: input.noteId, sides: [bid, ask] };
+}
+
+/**
+ * A post-only quote side must not reach the best opposite price. The dealer's own quote on the
+ * note is replaced before the new one enters, so it is left out: the best opposite order is the
+ * first one, best level first, that is not the dealer's current quote (it has one per side, so
+ * two levels always reach it).
+ */
+function checkPostOnly(state: TradingState, partyId: string, plan: { noteId: string; sides: [PlannedSide, PlannedSide] }): void {
+  const own = new Set(currentQuoteOrders(state, partyId, plan.noteId));
+  for (const side of plan.sides) {
+    if (side.units === 0) continue;
+    const opposite = side.side === 'buy' ? 'sell' : 'buy';
+    const best = state.engine.level3(plan.noteId, opposite, 2)?.find((o) => !own.has(o.orderId))?.priceTicks ?? null;
+    if (best === null) continue;
+    if (side.side === 'buy' ? side.priceTicks >= best : side.priceTicks <= best) {
+      const instrument = state.instruments.get(plan.noteId)!;
+      throw new TradingRejection('POST_ONLY_WOULD_TAKE', {
+        noteId: plan.noteId, side: side.side, price: instrument.ticksToPrice(side.priceTicks).toFixed(), bestOpposite: instrument.ticksToPrice(best).toFixed(),
+      });
+    }
+  }
 }
 
 function checkAffordable(state: TradingState, partyId: string, sides: readonly PlannedSide[], noteIds: readonly string[]): void {

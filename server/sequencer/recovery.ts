@@ -12,7 +12,7 @@ import { listNotes } from '../refdata/notes.js';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { Instrument } from '../refdata/instrument.js';
 import { orderFromRow } from './records.js';
-import { TradingState } from './state.js';
+import { lastTradeOrder, TradingState } from './state.js';
 
 const JOURNAL_PAGE = 5_000;
 
@@ -23,6 +23,7 @@ export async function recoverState(knex: Knex): Promise<TradingState> {
   await replayJournal(knex, state);
   await loadBalances(knex, state);
   await loadOpenOrders(knex, state);
+  await loadLastTrades(knex, state);
   const parties: { id: string }[] = await knex('parties').where({ eligible: true }).select('id');
   for (const party of parties) state.eligibleParties.add(party.id);
   assertBooksMatchOrders(state);
@@ -53,6 +54,19 @@ async function loadBalances(knex: Knex, state: TradingState): Promise<void> {
     .where('h.status', 'active')
     .select('h.reference', 'a.party_id', 'a.asset', 'h.amount', 'h.remaining');
   for (const h of holds) state.accounts.loadHold(h.reference, h.party_id, h.asset, new Decimal(h.amount), new Decimal(h.remaining));
+}
+
+/** The price band's reference: each note's most recent trade, as recordTrade left it before the restart. */
+async function loadLastTrades(knex: Knex, state: TradingState): Promise<void> {
+  // The same order as lastTradeOrder (state.ts); ids compared bytewise, as JavaScript compares them.
+  const rows: { note_id: string; price: string; seq: string; venue: string; id: string }[] = (await knex.raw(
+    `select distinct on (note_id) note_id, price, seq, venue, id from trades
+      order by note_id, seq desc, (venue = 'rfq') desc,
+               case when venue = 'rfq' then 0 else split_part(id, '-', 2)::int end desc, id collate "C" desc`,
+  )).rows;
+  for (const row of rows) {
+    state.lastTrade.set(row.note_id, { order: lastTradeOrder({ seq: Number(row.seq), venue: row.venue, id: row.id }), price: new Decimal(row.price) });
+  }
 }
 
 async function loadOpenOrders(knex: Knex, state: TradingState): Promise<void> {

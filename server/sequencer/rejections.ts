@@ -40,6 +40,8 @@ export const REJECTION_MESSAGES: Partial<Record<RejectionCode, string>> = {
   RISK_LIMIT_EXCEEDED: 'a pre-trade risk limit would be exceeded',
   NO_LIQUIDITY: 'a market order needs a price on the other side to set its collar',
   QUOTE_CROSSED: 'a quote\'s bid must be below its ask',
+  EXPIRE_AT_IN_PAST: 'a GTD order\'s expireAt must be after the time the order is entered',
+  PRICE_OUTSIDE_BAND: 'the price is outside the note\'s price band around its reference price',
 };
 
 /** A rejection thrown by a sequencer command; `order` is the recorded rejected order, if any. */

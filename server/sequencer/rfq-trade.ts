@@ -7,6 +7,7 @@
  */
 import { CASH_ASSET } from '../ledger/types.js';
 import { closeRfq, type Rfq, type RfqResponse } from '../rfq/store.js';
+import { Rejection } from '../core/rejections.js';
 import { TradingRejection } from './rejections.js';
 import { executionFor, type TradeRecord } from './records.js';
 import type { TradingState } from './state.js';
@@ -34,12 +35,18 @@ export function tradeRfq(state: TradingState, rfq: Rfq, response: RfqResponse) {
     buyerHoldReference: `trade:${id}:buyer`, sellerHoldReference: `trade:${id}:seller`,
     seq: state.lastSeq, executedAt: state.now,
   };
+  // A side that cannot cover its part is named: the requester (the caller) or the dealer.
+  const sideOf = (partyId: string) => (partyId === rfq.investorPartyId ? 'requester' : 'dealer');
   if (!state.accounts.open(trade.buyerHoldReference, buyer, CASH_ASSET, amounts.netAmount)) {
-    throw new TradingRejection('INSUFFICIENT_FUNDS', { partyId: buyer, required: amounts.netAmount.toFixed(2) });
+    throw new Rejection('INSUFFICIENT_FUNDS', `the ${sideOf(buyer)} does not have enough available cash for this trade`, {
+      side: sideOf(buyer), required: amounts.netAmount.toFixed(2), available: state.accounts.available(buyer, CASH_ASSET).toFixed(2),
+    });
   }
   if (!state.accounts.open(trade.sellerHoldReference, seller, rfq.noteId, rfq.quantity)) {
     state.accounts.discard(trade.buyerHoldReference);
-    throw new TradingRejection('INSUFFICIENT_POSITION', { partyId: seller, required: rfq.quantity.toFixed() });
+    throw new Rejection('INSUFFICIENT_POSITION', `the ${sideOf(seller)} does not have enough available face for this trade`, {
+      side: sideOf(seller), required: rfq.quantity.toFixed(), available: state.accounts.available(seller, rfq.noteId).toFixed(),
+    });
   }
   state.acceptedRfqs.add(rfq.id);
   state.recordTrade(trade);

@@ -24,6 +24,24 @@ export const DEFAULT_RISK_LIMITS: RiskLimits = {
   dailyNotionalMax: new Decimal(1_000_000_000),
 };
 
+/**
+ * The order of trades that the price band's "most recent trade" follows, the same in memory and in
+ * the database: by sequence number; an RFQ trade carries the sequence number of the last command
+ * before it, so among equal numbers the RFQ trades come after the CLOB trades; CLOB trades of one
+ * command by their number (T<seq>-<n>); then by trade id (two RFQ accepts of the same instant are
+ * ordered by id, not by arrival, so that recovery agrees).
+ */
+export type LastTradeOrder = readonly [seq: number, rfq: number, tradeNo: number, id: string];
+
+export function lastTradeOrder(trade: { seq: number; venue: string; id: string }): LastTradeOrder {
+  const tradeNo = trade.venue === 'rfq' ? 0 : Number(trade.id.slice(trade.id.indexOf('-') + 1));
+  return [trade.seq, trade.venue === 'rfq' ? 1 : 0, tradeNo, trade.id];
+}
+
+export function compareLastTradeOrder(a: LastTradeOrder, b: LastTradeOrder): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
+}
+
 export class TradingState {
   readonly log = new EventLog();
   engine: MatchingEngine;
@@ -44,6 +62,11 @@ export class TradingState {
   readonly acceptedRfqs = new Set<string>();
   /** Ledger idempotency keys of cash movements entered today, for the same reason. */
   readonly cashKeys = new Map<string, string>();
+  /**
+   * note → its most recent trade (any day): the price band's reference. Kept as trades are
+   * recorded, rebuilt from the trades table at recovery (lastTradeOrder is the order both use).
+   */
+  readonly lastTrade = new Map<string, { order: LastTradeOrder; price: Decimal }>();
   lastSeq = 0;
   /** The trading day trades are dated with: loaded at recovery, moved by the end-of-day roll. */
   businessDate = '';
@@ -140,5 +163,8 @@ export class TradingState {
 
   recordTrade(trade: TradeRecord): void {
     this.currentBatch().trades.push(trade);
+    const order = lastTradeOrder(trade);
+    const current = this.lastTrade.get(trade.noteId);
+    if (!current || compareLastTradeOrder(order, current.order) > 0) this.lastTrade.set(trade.noteId, { order, price: trade.price });
   }
 }

@@ -108,6 +108,15 @@ export function buildReport(input: ReportInput) {
 
 export type TrusteeReport = ReturnType<typeof buildReport>;
 
+/**
+ * The report as an investor or dealer may see it: every deal- and class-level figure, and of the
+ * holders of record only its own rows (no other party's id or face, not even the paying agent's
+ * aggregate of holders outside the venue). The back office and operators get the whole report.
+ */
+export function reportAsSeenBy(report: TrusteeReport, partyId: string): TrusteeReport {
+  return { ...report, holders: report.holders.filter((h) => h.partyId === partyId) };
+}
+
 export async function trusteeReports(db: Knex, dealId: string, paymentDate?: string): Promise<TrusteeReport[]> {
   const rows: { report: unknown }[] = await db('distributions')
     .where({ deal_id: dealId })

@@ -55,7 +55,12 @@ export const replaceRequest = z.object({ price: positiveDecimal.optional(), quan
 export const quoteEntry = z
   .object({ noteId: z.string().uuid(), bidPrice: positiveDecimal.optional(), bidSize: nonNegativeDecimal, askPrice: positiveDecimal.optional(), askSize: nonNegativeDecimal })
   .strict();
-export const quotesRequest = z.object({ quotes: z.array(quoteEntry).min(1).max(200) }).strict();
+/**
+ * `postOnly` (default false, today's behaviour): when true, the whole mass quote is refused with
+ * POST_ONLY_WOULD_TAKE if any side would trade on entry (its price reaches the best opposite
+ * price of the book, the dealer's own quotes being replaced left out); nothing changes.
+ */
+export const quotesRequest = z.object({ quotes: z.array(quoteEntry).min(1).max(200), postOnly: z.boolean().optional() }).strict();
 
 export interface EntryResult {
   status: number;
@@ -158,7 +163,7 @@ export async function putQuotes(services: AppServices, partyId: string, request:
     askPrice: q.askPrice === undefined ? null : new Decimal(q.askPrice),
     askSize: new Decimal(q.askSize),
   }));
-  return sequencerOf(services).execute((state) => massQuote(state, partyId, inputs));
+  return sequencerOf(services).execute((state) => massQuote(state, partyId, inputs, { postOnly: request.postOnly ?? false }));
 }
 
 /** Pulls every quote of the dealer. */

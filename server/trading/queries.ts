@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { isUuid } from '../core/schemas.js';
+import { disseminatedSize, disseminationCapFor, type TraceCategory } from '../refdata/trace-caps.js';
 import { executionFor, orderFromRow, tradeFromRow, type OrderRecord, type TradeRecord } from '../sequencer/records.js';
 
 export async function findOrder(db: Knex, id: string): Promise<OrderRecord | null> {
@@ -44,15 +45,17 @@ export async function partyExecutions(db: Knex, partyId: string, filter: { noteI
       if (filter.from) q.where('trade_date', '>=', filter.from);
       if (filter.to) q.where('trade_date', '<=', filter.to);
     })
-    .orderBy('seq', 'desc')
+    // Newest first by execution time: an RFQ trade carries the sequence number of the last command
+    // before it, so seq alone can put it behind an older CLOB trade.
+    .orderBy([{ column: 'executed_at', order: 'desc' }, { column: 'seq', order: 'desc' }, { column: 'id', order: 'desc' }])
     .limit(filter.limit)
     .select('*');
   return rows.map((row) => executionFor(tradeFromRow(row), partyId));
 }
 
-/** The public tape, newest first. Sizes above the note's dissemination cap show as "<cap>+". */
+/** The public tape, newest first. Sizes above the note's TRACE dissemination cap show as "<n>MM+". */
 export async function tape(db: Knex, filter: { noteId?: string; limit: number }) {
-  const rows: { id: string; note_id: string; price: string; quantity: string; executed_at: Date; dissemination_cap: string }[] = await db('trades')
+  const rows: { id: string; note_id: string; price: string; quantity: string; executed_at: Date; trace_category: TraceCategory; rating: string }[] = await db('trades')
     .join('notes', 'notes.id', 'trades.note_id')
     .modify((q) => {
       if (filter.noteId) q.where('trades.note_id', filter.noteId);
@@ -60,16 +63,14 @@ export async function tape(db: Knex, filter: { noteId?: string; limit: number })
     .orderBy('trades.seq', 'desc')
     .orderBy('trades.id', 'desc')
     .limit(filter.limit)
-    .select('trades.id', 'trades.note_id', 'trades.price', 'trades.quantity', 'trades.executed_at', 'notes.dissemination_cap');
+    .select('trades.id', 'trades.note_id', 'trades.price', 'trades.quantity', 'trades.executed_at', 'notes.trace_category', 'notes.rating');
   return rows.map((row) => ({
     id: row.id,
     noteId: row.note_id,
     price: new Decimal(row.price).toFixed(),
-    quantity: disseminatedSize(new Decimal(row.quantity), new Decimal(row.dissemination_cap)),
+    quantity: disseminatedSize(new Decimal(row.quantity), disseminationCapFor(row.trace_category, row.rating)),
     executedAt: new Date(row.executed_at).toISOString(),
   }));
 }
 
-export function disseminatedSize(quantity: Decimal, cap: Decimal): string {
-  return quantity.gt(cap) ? `${cap.toFixed()}+` : quantity.toFixed();
-}
+export { disseminatedSize };

@@ -71,7 +71,7 @@ async function execute(services: AppServices, principal: Principal | null, messa
     }
     case 'quotes': {
       const viewer = authorize(principal, DEALERS);
-      return { status: 200, body: await putQuotes(services, viewer.partyId, parse(quotesRequest, { quotes: message.quotes }, 'body')) };
+      return { status: 200, body: await putQuotes(services, viewer.partyId, parse(quotesRequest, { quotes: message.quotes, ...(message.postOnly === undefined ? {} : { postOnly: message.postOnly }) }, 'body')) };
     }
     case 'pull_quotes': {
       const viewer = authorize(principal, DEALERS);

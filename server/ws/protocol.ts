@@ -50,7 +50,7 @@ export const clientMessage = z.discriminatedUnion('op', [
   z.object({ op: z.literal('order'), id: requestId, order: z.unknown() }).strict(),
   z.object({ op: z.literal('cancel'), id: requestId, orderId: z.unknown() }).strict(),
   z.object({ op: z.literal('replace'), id: requestId, orderId: z.unknown(), price: z.unknown().optional(), quantity: z.unknown().optional() }).strict(),
-  z.object({ op: z.literal('quotes'), id: requestId, quotes: z.unknown() }).strict(),
+  z.object({ op: z.literal('quotes'), id: requestId, quotes: z.unknown(), postOnly: z.unknown().optional() }).strict(),
   z.object({ op: z.literal('pull_quotes'), id: requestId }).strict(),
   z.object({ op: z.literal('cancel_on_disconnect'), enabled: z.boolean(), id: requestId.optional() }).strict(),
 ]);

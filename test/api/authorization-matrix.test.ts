@@ -6,6 +6,8 @@
  *
  * Allowed callers must get past authorization (any status but 401/403; an empty body is then a
  * 400, which is fine); others must get 401 (no token) or 403 (wrong role), and nothing changes.
+ * What an allowed caller sees of other parties (ids, faces) is checked route by route and channel
+ * by channel in test/api/privacy.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../server/api/routes/index.js';
@@ -35,7 +37,10 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'post /api/v1/notes/:id/halt': { allowed: ['operator'], entity: 'note', otherParty: 'visible' },
   'post /api/v1/notes/:id/resume': { allowed: ['operator'], entity: 'note', otherParty: 'visible' },
   'get /api/v1/notes/:id/book': { allowed: ALL, entity: 'note', otherParty: 'visible' },
+  'get /api/v1/notes/:id/price-band': { allowed: ALL, entity: 'note', otherParty: 'visible' },
+  'put /api/v1/notes/:id/price-band': { allowed: ['operator'], entity: 'note', otherParty: 'visible' },
   'get /api/v1/parties': { allowed: ['operator', 'backoffice'] },
+  'get /api/v1/dealers': { allowed: ALL },
   'get /api/v1/parties/:id': { allowed: ALL, entity: 'party', otherParty: 'forbidden' },
   'post /api/v1/parties': { allowed: ['operator'] },
   'patch /api/v1/parties/:id': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
@@ -124,6 +129,7 @@ afterAll(async () => t.close());
 /** Valid bodies for entity routes, so that the entity check (not body validation) answers. */
 const BODIES: Record<string, object> = {
   'patch /api/v1/parties/:id': { eligible: true },
+  'put /api/v1/notes/:id/price-band': { widthPoints: '10' },
   'patch /api/v1/orders/:id': { quantity: '100000' },
   'post /api/v1/rfqs/:id/responses': { price: '100', validForSeconds: 30 },
   'post /api/v1/rfqs/:id/accept': { responseId: '00000000-0000-4000-8000-000000000000' },

@@ -85,13 +85,49 @@ describe('a limit order that rests, then trades', () => {
 });
 
 describe('the public tape', () => {
-  it('shows sizes above the note\'s dissemination cap as "<cap>+", the way TRACE does', async () => {
+  it('shows sizes above the note\'s dissemination cap as "1MM+", the way TRACE does', async () => {
     const c = notes['C']!; // the demo's Class C disseminates sizes up to 1,000,000
     await place('dealer1', { noteId: c.id, side: 'sell', price: '97', quantity: '1500000' });
     const lift = await place('investor2', { noteId: c.id, side: 'buy', price: '97', quantity: '1500000', timeInForce: 'IOC' });
     expect(lift.body.fills[0].quantity).toBe('1500000');
     const tape = (await t.http.get(`/api/v1/trades?noteId=${c.id}&limit=1`).set(await auth('investor1'))).body;
-    expect(tape).toEqual([{ id: lift.body.fills[0].tradeId, noteId: c.id, price: '97', quantity: '1000000+', executedAt: expect.any(String) }]);
+    expect(tape).toEqual([{ id: lift.body.fills[0].tradeId, noteId: c.id, price: '97', quantity: '1MM+', executedAt: expect.any(String) }]);
+  });
+
+  it('derives the cap from the TRACE category and rating (FINRA TRACE Reporting Timeframes and Transparency Protocols)', async () => {
+    // FINRA's table: Asset-Backed Securities $10MM investment grade / $1MM non-investment grade;
+    // Corporate Bonds $5MM / $1MM. The demo: A-2 (ABS, A) 10MM, B (ABS, BBB) 10MM, C (ABS, BB) 1MM,
+    // Senior (CORP, BBB-) 5MM.
+    const caps = Object.fromEntries(Object.entries(notes).map(([name, n]) => [name, (n as unknown as { disseminationCap: string }).disseminationCap]));
+    expect(caps).toEqual({ 'A-2': '10000000', B: '10000000', C: '1000000', Senior: '5000000' });
+    const sr = notes['Senior']!;
+    await place('dealer1', { noteId: sr.id, side: 'sell', price: '100', quantity: '6000000' });
+    const lift = await place('dealer2', { noteId: sr.id, side: 'buy', price: '100', quantity: '6000000', timeInForce: 'IOC' });
+    expect(lift.body.fills[0].quantity).toBe('6000000');
+    const tape = (await t.http.get(`/api/v1/trades?noteId=${sr.id}&limit=1`).set(await auth('investor1'))).body;
+    expect(tape[0].quantity).toBe('5MM+');
+    // 6MM of an investment-grade ABS is under its 10MM cap: shown exactly.
+    const a2 = notes['A-2']!;
+    await place('dealer1', { noteId: a2.id, side: 'sell', price: '100.5', quantity: '6000000' });
+    const a2Lift = await place('dealer2', { noteId: a2.id, side: 'buy', price: '100.5', quantity: '6000000', timeInForce: 'IOC' });
+    expect(a2Lift.body.fills[0].quantity).toBe('6000000');
+    const a2Tape = (await t.http.get(`/api/v1/trades?noteId=${a2.id}&limit=1`).set(await auth('investor1'))).body;
+    expect(a2Tape[0].quantity).toBe('6000000');
+  });
+});
+
+describe('issue 15: errors that say what is wrong', () => {
+  it('refuses a GTD order whose expireAt has passed with EXPIRE_AT_IN_PAST', async () => {
+    const response = await place('investor1', { noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '100000', timeInForce: 'GTD', expireAt: '2020-01-01T00:00:00Z' });
+    expect(response.status).toBe(422);
+    expect(response.body.error.code).toBe('EXPIRE_AT_IN_PAST');
+    expect(response.body.error.details).toMatchObject({ expireAt: '2020-01-01T00:00:00.000Z' });
+  });
+
+  it('names the full path, /api included, in a 404', async () => {
+    const response = await t.http.get('/api/v1/quotes?x=1').set(await auth('investor1'));
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toBe('no route for GET /api/v1/quotes');
   });
 });
 
@@ -142,7 +178,8 @@ describe('bad orders change nothing', () => {
     ['an off-tick price', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99.001', quantity: '100000' }), 'investor1', 422, 'OFF_TICK'],
     ['a size below the minimum denomination', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '50000' }), 'investor1', 422, 'BELOW_MIN_DENOMINATION'],
     ['a size off the increment', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '100500' }), 'investor1', 422, 'OFF_INCREMENT'],
-    ['more than the available cash', () => ({ noteId: notes['B']!.id, side: 'buy', price: '120', quantity: '45000000' }), 'investor1', 422, 'INSUFFICIENT_FUNDS'],
+    ['more than the available cash', () => ({ noteId: notes['B']!.id, side: 'buy', price: '100', quantity: '50000000' }), 'investor1', 422, 'INSUFFICIENT_FUNDS'],
+    ['a price far from the last trade (issue 15 item 7)', () => ({ noteId: notes['B']!.id, side: 'buy', price: '150', quantity: '100000' }), 'investor1', 422, 'PRICE_OUTSIDE_BAND'],
     ['a short sale', () => ({ noteId: notes['C']!.id, side: 'sell', price: '99', quantity: '100000' }), 'investor1', 422, 'INSUFFICIENT_POSITION'],
     ['an unknown note', () => ({ noteId: '00000000-0000-4000-8000-000000000000', side: 'buy', price: '99', quantity: '100000' }), 'investor1', 404, 'NOTE_NOT_FOUND'],
     ['a price as a JSON number', () => ({ noteId: notes['B']!.id, side: 'buy', price: 99, quantity: '100000' }), 'investor1', 400, 'VALIDATION_FAILED'],
@@ -251,6 +288,28 @@ describe('dealer quotes', () => {
     const after = await book(noteId);
     expect(after.bids.find((l: { price: string }) => l.price === '99.5')).toBeUndefined();
     expect(after.asks.find((l: { price: string }) => l.price === '100.5')).toBeUndefined();
+  });
+
+  it('lets a dealer decide whether its quote may take: postOnly refuses a crossing quote, the default trades as taker (issue 15 item 9)', async () => {
+    const noteId = notes['C']!.id;
+    await t.http.put('/api/v1/quotes').set(await auth('dealer1')).send({ quotes: [{ noteId, bidPrice: '96', bidSize: '100000', askPrice: '97.5', askSize: '100000' }] }).expect(200);
+    const before = await book(noteId);
+    // dealer2's bid at 97.5 reaches dealer1's ask: with postOnly the whole request is refused, nothing changes.
+    const refused = await t.http.put('/api/v1/quotes').set(await auth('dealer2'))
+      .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '99', askSize: '100000' }] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('POST_ONLY_WOULD_TAKE');
+    expect(refused.body.error.details).toMatchObject({ noteId, side: 'buy', price: '97.5', bestOpposite: '97.5' });
+    expect(await book(noteId)).toEqual(before);
+    // Its own quote being replaced does not count: dealer1 may move its bid up to where its old ask was.
+    await t.http.put('/api/v1/quotes').set(await auth('dealer1'))
+      .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '98', askSize: '100000' }] }).expect(200);
+    // Without postOnly (the default) the same kind of quote trades as taker, as before.
+    const taker = await t.http.put('/api/v1/quotes').set(await auth('dealer2'))
+      .send({ quotes: [{ noteId, bidPrice: '98', bidSize: '100000', askPrice: '99', askSize: '100000' }] }).expect(200);
+    expect(taker.body.fills[0]).toMatchObject({ side: 'buy', price: '98', liquidity: 'taker' });
+    await t.http.delete('/api/v1/quotes').set(await auth('dealer1')).expect(200);
+    await t.http.delete('/api/v1/quotes').set(await auth('dealer2')).expect(200);
   });
 
   it('refuses quotes to investors', async () => {

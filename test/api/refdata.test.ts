@@ -77,6 +77,19 @@ describe('listing, halting and resuming notes', () => {
     const response = await t.http.post('/api/v1/notes').set(await auth('operator1')).send(await newNote());
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ isin: 'US0378331005', status: 'active', tickSize: '0.0078125', traceCategory: 'ABS' });
+    // The old wire value '30/360' is ISDA 2006 §4.16(f) bond basis, stored under its unambiguous name;
+    // a B-rated ABS gets FINRA's non-investment-grade ABS cap of $1MM whatever the client sent.
+    expect(response.body).toMatchObject({ dayCount: '30/360-ISDA', disseminationCap: '1000000' });
+  });
+
+  it('lists a note on SIFMA 30/360 and derives the cap of an investment-grade corporate', async () => {
+    const response = await t.http.post('/api/v1/notes').set(await auth('operator1'))
+      .send(await newNote({ isin: 'US5949181045', className: 'E', dayCount: '30/360-SIFMA', rating: 'Baa3', traceCategory: 'CORP', disseminationCap: '25000000' }));
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ dayCount: '30/360-SIFMA', disseminationCap: '5000000' });
+    const demo = (await t.http.get('/api/v1/notes').set(await auth('investor1'))).body as { className: string; dayCount: string }[];
+    expect(Object.fromEntries(demo.filter((n) => ['A-2', 'Senior'].includes(n.className)).map((n) => [n.className, n.dayCount])))
+      .toEqual({ 'A-2': '30/360-ISDA', Senior: '30/360-SIFMA' });
   });
 
   it('refuses a duplicate ISIN with 409', async () => {

@@ -1,5 +1,6 @@
 /** RFQ round trips through HTTP: ask, answer, accept, expire, outcomes, and bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../server/domain/decimal.js';
 import { expireRfqs, RFQ_EXPIRY_GRACE_MS } from '../../server/rfq/store.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
@@ -89,6 +90,97 @@ describe('time limits', () => {
       { dealer_party_id: party.dealer1, outcome: 'expired' },
       { dealer_party_id: party.dealer2, outcome: 'no_response' },
     ]);
+  });
+});
+
+describe('issue 15: what a desk notices', () => {
+  it('says RFQ_EXPIRED past the expiry whether or not the expiry sweep ran first', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1, party.dealer2], expiresInSeconds: 10 })).body;
+    const early = (await answer(rfq.id, 'dealer1', '100.75')).body;
+    clock.advance(10_000 + RFQ_EXPIRY_GRACE_MS + 1);
+    await expireRfqs(t.database.knex, clock.now()); // the sweep wins the race
+    const late = await answer(rfq.id, 'dealer2', '100.5');
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('RFQ_EXPIRED');
+    const accept = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId: early.id });
+    expect(accept.body.error.code).toBe('RFQ_EXPIRED');
+  });
+
+  it('lists executions newest first by execution time, an RFQ trade after a CLOB trade included', async () => {
+    const b = notes['B']!.id;
+    await t.http.post('/api/v1/orders').set(await auth('dealer2')).send({ clOrdId: 'exec-order-1', noteId: b, side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' });
+    const clob = (await t.http.post('/api/v1/orders').set(await auth('investor2')).send({ clOrdId: 'exec-order-2', noteId: b, side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' })).body.fills[0];
+    clock.advance(1_000);
+    const rfq = (await ask({ noteId: b, dealerPartyIds: [party.dealer2], quantity: '100000' }, 'investor2')).body;
+    const quote = (await answer(rfq.id, 'dealer2', '100')).body;
+    const rfqTrade = (await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor2')).send({ responseId: quote.id })).body.trade;
+    for (const user of ['investor2', 'dealer2']) {
+      const executions = (await t.http.get('/api/v1/executions').set(await auth(user))).body as { tradeId: string; executedAt: string }[];
+      expect(executions.slice(0, 2).map((e) => e.tradeId)).toEqual([rfqTrade.tradeId, clob.tradeId]);
+      const times = executions.map((e) => e.executedAt);
+      expect(times).toEqual([...times].sort().reverse());
+    }
+  });
+
+  it('answers rfq-statistics with camelCase keys only', async () => {
+    const stats = (await t.http.get('/api/v1/rfq-statistics').set(await auth('backoffice1'))).body as Record<string, unknown>[];
+    expect(stats.length).toBeGreaterThan(0);
+    for (const row of stats) {
+      expect(Object.keys(row).sort()).toEqual(['answered', 'covered', 'dealerPartyId', 'done', 'expired', 'hitRatio', 'noResponse', 'notChosen', 'received']);
+    }
+  });
+});
+
+describe('RFQs are checked like orders (issue 15 item 8)', () => {
+  const count = async () => Number((await t.database.knex('rfqs').count<{ count: string }[]>('* as count'))[0]!.count);
+  const available = async (username: string, asset: string) =>
+    (await t.http.get('/api/v1/balances').set(await auth(username))).body.find((b: { asset: string }) => b.asset === asset)?.available ?? '0';
+
+  it('refuses a sell RFQ for more face than the requester holds, and a buy RFQ it cannot pay for', async () => {
+    const before = await count();
+    const sell = await ask({ noteId: notes['Senior']!.id, side: 'sell', quantity: '50000000' });
+    expect(sell.status).toBe(422);
+    expect(sell.body.error.code).toBe('INSUFFICIENT_POSITION');
+    expect(sell.body.error.details).toMatchObject({ side: 'requester', required: '50000000', available: '0' });
+    // 55,000,000 of A-2 at its reference price (the RFQ trade at 100.125 above) × factor 0.9875
+    // ≈ 54.4 million plus accrued: more than investor2's 50 million of cash.
+    const buy = await ask({ noteId: notes['A-2']!.id, side: 'buy', quantity: '55000000' }, 'investor2');
+    expect(buy.status).toBe(422);
+    expect(buy.body.error.code).toBe('INSUFFICIENT_FUNDS');
+    expect(buy.body.error.details.side).toBe('requester');
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a dealer\'s answer it cannot honour: face it does not have, cash it does not have', async () => {
+    // dealer1 holds 5,000,000 of C; investor1 asks to buy 6,000,000.
+    const buyC = (await ask({ noteId: notes['C']!.id, side: 'buy', quantity: '6000000', dealerPartyIds: [party.dealer1] })).body;
+    const short = await answer(buyC.id, 'dealer1', '97');
+    expect(short.status).toBe(422);
+    expect(short.body.error.code).toBe('INSUFFICIENT_POSITION');
+    expect(short.body.error.details).toMatchObject({ side: 'dealer', required: '6000000' });
+    // dealer2 left with 100,000 USD answers a sell RFQ of 1,000,000 B at 99 (net about 990,000).
+    const cash = new Decimal(await available('dealer2', 'USD'));
+    const withdrawal = { partyId: party.dealer2, amount: cash.minus(100000).toFixed(2), reference: 'rfq-check-out' };
+    await t.http.post('/api/v1/cash/withdrawals').set(await auth('backoffice1')).send(withdrawal).expect(201);
+    const sellB = (await ask({ noteId: notes['B']!.id, side: 'sell', quantity: '1000000', dealerPartyIds: [party.dealer2] }, 'investor2')).body;
+    const poor = await answer(sellB.id, 'dealer2', '99');
+    expect(poor.status).toBe(422);
+    expect(poor.body.error.code).toBe('INSUFFICIENT_FUNDS');
+    expect(poor.body.error.details).toMatchObject({ side: 'dealer', available: '100000.00' });
+    expect((await t.http.get(`/api/v1/rfqs/${sellB.id}`).set(await auth('investor2'))).body.responses).toEqual([]);
+    await t.http.post('/api/v1/cash/deposits').set(await auth('backoffice1')).send({ ...withdrawal, reference: 'rfq-check-in' }).expect(201);
+  });
+
+  it('names the side when an accept fails: the dealer\'s face went elsewhere after it answered', async () => {
+    const rfq = (await ask({ noteId: notes['C']!.id, side: 'buy', quantity: '1000000', dealerPartyIds: [party.dealer1] }, 'investor2')).body;
+    const firm = (await answer(rfq.id, 'dealer1', '97')).body;
+    const face = await available('dealer1', notes['C']!.id);
+    await t.http.post('/api/v1/orders').set(await auth('dealer1')).send({ clOrdId: 'rfq-check-hold', noteId: notes['C']!.id, side: 'sell', type: 'limit', price: '99', quantity: face, timeInForce: 'GTC' }).expect(201);
+    const accept = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor2')).send({ responseId: firm.id });
+    expect(accept.status).toBe(422);
+    expect(accept.body.error.code).toBe('INSUFFICIENT_POSITION');
+    expect(accept.body.error.details).toMatchObject({ side: 'dealer', required: '1000000', available: '0' });
+    expect(accept.body.error.message).toContain('dealer');
   });
 });
 

@@ -78,7 +78,7 @@ describe('cn (the binary)', () => {
     const quote = await cn(['quote', 'A-2', '1,000,000', '99.5', '100.25', '1000000', 'Meridian/B', '500000', '98.75', '99.5', '500000'], as('dealer1'));
     expect(quote.code, quote.err).toBe(0);
     const table = await cn(['notes', '--table'], as('investor1'));
-    expect(table.out).toMatch(/Meridian\/A-2\s+US58953TAA97\s+A\s+5\.250%\s+30\/360\s+2051-03-15\s+0\.98750000\s+1,000,000\s+99\.500\s+100\.250\s+1,000,000/);
+    expect(table.out).toMatch(/Meridian\/A-2\s+US58953TAA97\s+A\s+5\.250%\s+30\/360-ISDA\s+2051-03-15\s+0\.98750000\s+1,000,000\s+99\.500\s+100\.250\s+1,000,000/);
     const tsv = await cn(['book', 'US58953TAA97'], as('investor1'));
     expect(tsv.out.split('\n').slice(0, 3)).toEqual(['SIDE\tPRICE\tQUANTITY\tORDERS', 'ask\t100.25\t1000000\t1', 'bid\t99.5\t1000000\t1']);
     const json = JSON.parse((await cn(['book', 'A-2', '--json'], as('investor1'))).out) as { asks: { price: string }[] };

@@ -17,7 +17,7 @@ import { DEMO_DEALS } from '../../server/demo/market.js';
 
 const notes: Note[] = DEMO_DEALS.flatMap((d, i) => d.notes.map((n, j) => ({
   ...n.terms, id: `00000000-0000-0000-0000-00000000000${i}${j}`, isin: 'US0000000000', dealId: 'deal', status: 'active' as const, currency: 'USD' as const,
-  settlementDays: n.terms.settlementDays ?? 1, traceCategory: n.terms.traceCategory ?? 'ABS', disseminationCap: n.terms.disseminationCap ?? '5000000',
+  settlementDays: n.terms.settlementDays ?? 1, traceCategory: n.terms.traceCategory ?? 'ABS', disseminationCap: '5000000',
 }))) as Note[];
 const a2 = notes.find((n) => n.className === 'A-2')!;
 const senior = notes.find((n) => n.className === 'Senior')!;
@@ -56,7 +56,7 @@ describe('display formats', () => {
     expect(fmt.price('99.5', a2, true)).toBe('99.500\u2007\u2007\u2007\u2007');
     expect(fmt.cash('1234567.891')).toBe('1,234,567.89');
     expect(fmt.cash('0.1')).toBe('0.10');
-    expect(fmt.face('5000000+')).toBe('5,000,000+');
+    expect(fmt.face('5MM+')).toBe('5MM+');
     expect(fmt.yieldPercent('5.2315')).toBe('5.232%');
     expect(fmt.factor('0.985833333333')).toBe('0.98583333');
     expect(fmt.tickLabel(a2)).toBe('1/128');

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as fc from 'fast-check';
-import { Decimal, DomainError, dayCountDays, yearFraction, type CouponFrequency, type DayCountConvention } from '../../server/domain/index.js';
+import { Decimal, DomainError, accruedPer100, buildCouponSchedule, canonicalDayCount, dayCountDays, yearFraction, type CouponFrequency, type DayCountConvention } from '../../server/domain/index.js';
 import { PROPERTY_SEED, d, dateBetween } from './arbitraries.js';
 
 type DayCase = [start: string, end: string, days: number];
@@ -55,21 +55,21 @@ describe('30E/360 (ISDA 2006 4.16(g) Eurobond Basis)', () => {
 });
 
 describe('30/360-SIA (SIA Standard Securities Calculation Methods, February rule for EOM securities)', () => {
-  // Expected values derived by hand from the SIA rules as stated in daycount.ts; they differ from
+  // Expected values derived by hand from the SIFMA rules as stated in daycount.ts; they differ from
   // the ISDA Bond Basis table above exactly where February month ends are involved.
   it('treats the last day of February as day 30 for end-of-month securities', () => {
-    expect(dayCountDays('30/360-SIA', d('2007-02-28'), d('2007-08-31'))).toBe(180); // Bond Basis: 183
-    expect(dayCountDays('30/360-SIA', d('2008-02-29'), d('2008-08-31'))).toBe(180); // Bond Basis: 182
-    expect(dayCountDays('30/360-SIA', d('2008-02-29'), d('2009-02-28'))).toBe(360); // Bond Basis: 359
-    expect(dayCountDays('30/360-SIA', d('2008-02-28'), d('2008-03-31'))).toBe(33); // Feb 28 2008 is not Feb's last day
+    expect(dayCountDays('30/360-SIFMA', d('2007-02-28'), d('2007-08-31'))).toBe(180); // Bond Basis: 183
+    expect(dayCountDays('30/360-SIFMA', d('2008-02-29'), d('2008-08-31'))).toBe(180); // Bond Basis: 182
+    expect(dayCountDays('30/360-SIFMA', d('2008-02-29'), d('2009-02-28'))).toBe(360); // Bond Basis: 359
+    expect(dayCountDays('30/360-SIFMA', d('2008-02-28'), d('2008-03-31'))).toBe(33); // Feb 28 2008 is not Feb's last day
   });
 
   it('applies no February rule for non-EOM securities and agrees with Bond Basis elsewhere', () => {
-    expect(dayCountDays('30/360-SIA', d('2007-02-28'), d('2007-08-31'), { endOfMonth: false })).toBe(183);
+    expect(dayCountDays('30/360-SIFMA', d('2007-02-28'), d('2007-08-31'), { endOfMonth: false })).toBe(183);
     fc.assert(
       fc.property(dateBetween('2000-01-01', '2040-12-31'), dateBetween('2000-01-01', '2040-12-31'), (a, b) => {
         fc.pre(!(a.slice(5, 7) === '02' && Number(a.slice(8)) >= 28) && !(b.slice(5, 7) === '02' && Number(b.slice(8)) >= 28));
-        return dayCountDays('30/360-SIA', a, b) === dayCountDays('30/360', a, b);
+        return dayCountDays('30/360-SIFMA', a, b) === dayCountDays('30/360', a, b);
       }),
       { seed: PROPERTY_SEED },
     );
@@ -145,7 +145,7 @@ describe('ACT/ACT-ICMA (ISDA 2006 4.16(c), ICMA Rule 251)', () => {
 });
 
 describe('all conventions', () => {
-  const conventions: DayCountConvention[] = ['30/360', '30/360-SIA', '30E/360', 'ACT/360', 'ACT/365F'];
+  const conventions: DayCountConvention[] = ['30/360', '30/360-SIFMA', '30E/360', 'ACT/360', 'ACT/365F'];
   it('property: zero on equal dates, antisymmetric, additive for actual-day conventions', () => {
     fc.assert(
       fc.property(fc.constantFrom(...conventions), dateBetween('1990-01-01', '2090-12-31'), dateBetween('1990-01-01', '2090-12-31'), dateBetween('1990-01-01', '2090-12-31'), (conv, a, b, c) => {
@@ -157,5 +157,39 @@ describe('all conventions', () => {
       }),
       { seed: PROPERTY_SEED },
     );
+  });
+});
+
+describe('30/360 names (issue 15 item 4)', () => {
+  it("keeps the old name '30/360' as ISDA bond basis and '30/360-SIA' as SIFMA", () => {
+    for (const [start, end] of [['2007-02-28', '2007-08-31'], ['2008-02-29', '2009-02-28'], ['2006-08-31', '2007-02-28']] as const) {
+      expect(dayCountDays('30/360', d(start), d(end))).toBe(dayCountDays('30/360-ISDA', d(start), d(end)));
+      expect(dayCountDays('30/360-SIA', d(start), d(end))).toBe(dayCountDays('30/360-SIFMA', d(start), d(end)));
+    }
+    expect(canonicalDayCount('30/360')).toBe('30/360-ISDA');
+    expect(canonicalDayCount('30/360-SIA')).toBe('30/360-SIFMA');
+  });
+
+  it('agrees with the ISDA worksheet wherever no February month end is involved', () => {
+    // SIFMA rules 3 and 4 are the bond-basis rules; only rules 1–2 (February) differ.
+    for (const [start, end, days] of ISDA_BOND_BASIS) {
+      const februaryEnd = (x: string) => x.slice(5, 7) === '02' && Number(x.slice(8)) >= 28;
+      if (!februaryEnd(start) && !februaryEnd(end)) expect(dayCountDays('30/360-SIFMA', d(start), d(end))).toBe(days);
+    }
+  });
+
+  it('accrues 2.9666667 per 100 on 2026-08-28 for a 6% semiannual note paying Feb 28 / Aug 31 (SIFMA), 3.0 under ISDA', () => {
+    // Worked by hand. The period runs from 2026-02-28 (the last day of February 2026, not a leap
+    // year) to 2026-08-31. SIFMA rule 2: D1 is the last day of February of an end-of-month security
+    // → D1 = 30. D2 = 28 stays. Days = 360×0 + 30×(8 − 2) + (28 − 30) = 178.
+    // Accrued per 100 = 6 × 178/360 = 2.96666…, 2.9666667 to 7 places.
+    // ISDA 4.16(f) has no February rule: D1 = 28, D2 = 28, days = 180, accrued = 6 × 180/360 = 3.
+    const schedule = buildCouponSchedule({ issueDate: d('2025-08-31'), maturityDate: d('2030-08-31'), frequency: 2 });
+    expect(schedule.couponDates.slice(0, 2)).toEqual(['2026-02-28', '2026-08-31']);
+    const sifma = accruedPer100({ couponRatePercent: '6', dayCount: '30/360-SIFMA', schedule }, d('2026-08-28'));
+    expect(sifma.toFixed(7)).toBe('2.9666667');
+    expect(sifma.sub(new Decimal(6).mul(178).div(360)).abs().lt('1e-50')).toBe(true);
+    const isda = accruedPer100({ couponRatePercent: '6', dayCount: '30/360-ISDA', schedule }, d('2026-08-28'));
+    expect(isda.toFixed()).toBe('3');
   });
 });

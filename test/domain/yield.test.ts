@@ -42,7 +42,7 @@ describe('price ↔ yield reference values', () => {
   });
 
   it('a bond priced on a coupon date at a yield equal to its coupon is at par, for every frequency and coupon day count', () => {
-    const conventions: DayCountConvention[] = ['30/360', '30/360-SIA', '30E/360', 'ACT/ACT-ICMA'];
+    const conventions: DayCountConvention[] = ['30/360', '30/360-SIFMA', '30E/360', 'ACT/ACT-ICMA'];
     for (const frequency of [1, 2, 4, 12] as CouponFrequency[]) {
       for (const dayCount of conventions) {
         const schedule = buildCouponSchedule({ issueDate: d('2020-03-15'), maturityDate: d('2030-03-15'), frequency });
@@ -104,7 +104,7 @@ describe('price ↔ yield reference values', () => {
 });
 
 describe('price ↔ yield properties', () => {
-  const conventions = fc.constantFrom<DayCountConvention>('30/360', '30E/360', '30/360-SIA', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA');
+  const conventions = fc.constantFrom<DayCountConvention>('30/360', '30E/360', '30/360-SIFMA', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA');
   const frequencies = fc.constantFrom<CouponFrequency>(1, 2, 4, 12);
   // Regular schedules, short first stubs (issue after the grid date, generated backward) and long
   // first stubs (explicit first coupon two periods after the grid date).

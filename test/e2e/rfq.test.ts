@@ -51,12 +51,20 @@ describe('RFQ in the browser', () => {
     await expect.poll(() => block.getByTestId('rfq-answers').locator('tbody tr').count()).toBe(2);
     // Buying: the lowest price is best; it is marked and offered first.
     expect(await block.getByTestId('rfq-answers').locator('tr.best').textContent()).toContain('99.625');
+    // Dealers by name, not by a shortened id.
+    expect(await block.getByTestId('rfq-answers').locator('tr.best').textContent()).toContain('Harbor Capital Markets');
+    expect(await block.getByTestId('rfq-answers').textContent()).toContain('Atlas Securities');
     await e.shot(investor, 'rfq-investor-answers');
     await e.shot(dealer2, 'rfq-dealer-inbox');
 
     await block.getByTestId('rfq-accept-best').click();
     await expect.poll(() => investor.getByTestId('rfq-done').textContent()).toContain('Done: bought 1,000,000 at 99.625');
     await expect.poll(() => investor.getByTestId('rfq-block').first().getByTestId('rfq-status').textContent()).toBe('done');
+    // A done RFQ shows the trade's own net amount on the accepted answer (never one recomputed at a
+    // later settlement date), and none on the answer that did not trade.
+    const tradeNet = /net ([\d,]+\.\d\d)/.exec((await investor.getByTestId('rfq-done').textContent()) ?? '')![1]!;
+    const rows = investor.getByTestId('rfq-block').first().getByTestId('rfq-answers').locator('tbody tr');
+    await expect.poll(async () => (await rows.allTextContents()).map((text) => text.includes(tradeNet))).toEqual([true, false]);
 
     const row2 = dealer2.getByTestId('rfq-inbox').locator('tr[data-rfq]').first();
     await expect.poll(() => row2.textContent()).toContain('accepted');

@@ -131,6 +131,20 @@ describe('trading in the browser', () => {
     await expect.poll(() => investor.getByTestId('open-orders').textContent()).toContain('No open orders');
   });
 
+  it('shows the price band at the ticket and the quote grid, warns, and shows the refusal (issue 15 item 7)', async () => {
+    // A-2 last traded at 100.25 above: the default band is 100.25 ± 10 = [90.25, 110.25].
+    await investor.getByTestId('ticket-price').fill('150');
+    await expect.poll(() => investor.getByTestId('ticket-band').textContent()).toContain('Band 90.250 – 110.250');
+    await expect.poll(() => investor.getByTestId('ticket-band-warning').textContent()).toContain('Outside the price band');
+    await investor.getByTestId('ticket-face').fill('100000');
+    await investor.getByTestId('ticket-submit').click();
+    await expect.poll(() => investor.getByTestId('ticket-error').textContent()).toContain('PRICE_OUTSIDE_BAND');
+    await investor.getByTestId('ticket-price').fill('100');
+    await expect.poll(() => investor.getByTestId('ticket-band-warning').textContent()).toBe('');
+    await dealer.getByTestId('nav-dealer-desk').click();
+    await expect.poll(() => dealer.getByTestId('q-band-A-2').textContent()).toContain('90.250 – 110.250');
+  });
+
   it('shows a lost WebSocket as reconnecting and recovers the book', async () => {
     const client = await e.sdk('dealer2');
     e.cutWebSockets(1500);

@@ -138,8 +138,11 @@ describe('a distribution on the demo deal', () => {
   });
 
   it('publishes the trustee report', async () => {
-    const [stored] = (await t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`).set(await auth('investor2')).expect(200)).body;
+    const [stored] = (await t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`).set(await auth('backoffice1')).expect(200)).body;
     expect(stored).toEqual(report);
+    // An investor sees every class figure but only its own holder rows (issue 15 item 6).
+    const [seen] = (await t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`).set(await auth('investor2')).expect(200)).body;
+    expect(seen).toEqual({ ...report, holders: report.holders.filter((h: { partyId: string }) => h.partyId === parties.investor2) });
   });
 
   it('changes nothing when the same payment date runs again', async () => {

@@ -150,6 +150,18 @@ describe('trades:<noteId>', () => {
     probe.close();
     again.close();
   });
+
+  it('shows a size above the TRACE cap as FINRA does ("5MM+" for an investment-grade corporate)', async () => {
+    const noteId = notes['Senior']!;
+    const probe = await Probe.open(t.wsUrl);
+    probe.send({ op: 'subscribe', channels: [`trades:${noteId}`] });
+    await probe.waitFor((m) => m.channel === `trades:${noteId}`);
+    await place('dealer2', { noteId, side: 'buy', price: '101', quantity: '5500000' });
+    await place('dealer1', { noteId, side: 'sell', price: '101', quantity: '5500000', timeInForce: 'IOC' });
+    const update = await probe.waitFor((m) => m.channel === `trades:${noteId}` && m.type === 'update');
+    expect(update.data.trades[0].quantity).toBe('5MM+');
+    probe.close();
+  });
 });
 
 describe('quotes:<noteId>', () => {

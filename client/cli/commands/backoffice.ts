@@ -58,8 +58,8 @@ const settlements: Command = {
       { header: 'FAIL_AGE_BD', value: (s) => s.failAgeBusinessDays, align: 'right' },
       { header: 'FAIL_CHARGE', value: (s) => s.failCharge, format: (s) => cash(s.failCharge), align: 'right' },
       { header: 'TRADE_DATE', value: (s) => s.tradeDate },
-      { header: 'BUYER', value: (s) => s.buyerPartyId },
-      { header: 'SELLER', value: (s) => s.sellerPartyId },
+      { header: 'BUYER', value: (s) => s.buyerPartyId ?? '' },
+      { header: 'SELLER', value: (s) => s.sellerPartyId ?? '' },
     ], list, { empty: 'no settlement instructions' });
   },
 };

@@ -5,8 +5,9 @@ import { ApiError } from '../errors.js';
 import { seesAllParties } from '../../auth/roles.js';
 import { idParams, isoDate, nonNegativeDecimal, positiveDecimal } from '../schemas.js';
 import { createDeal, getDeal, listDeals } from '../../refdata/deals.js';
-import { createNote, DAY_COUNTS, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
-import { listNoteForTrading, setHalted } from '../../sequencer/admin.js';
+import { createNote, DAY_COUNTS_ACCEPTED, FREQUENCIES, getNote, listNotes, TRACE_CATEGORIES } from '../../refdata/notes.js';
+import { listNoteForTrading, priceBandView, setHalted, setPriceBand } from '../../sequencer/admin.js';
+import { Decimal } from '../../domain/decimal.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
 
@@ -22,7 +23,7 @@ const noteInput = z
     rating: z.string().trim().min(1).max(10),
     couponType: z.enum(['fixed', 'floating']),
     couponRate: nonNegativeDecimal,
-    dayCount: z.enum(DAY_COUNTS),
+    dayCount: z.enum(DAY_COUNTS_ACCEPTED),
     frequency: z.union(FREQUENCIES.map((f) => z.literal(f)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<4>, z.ZodLiteral<12>]),
     issueDate: isoDate,
     firstCouponDate: isoDate,
@@ -35,11 +36,17 @@ const noteInput = z
     tickSize: positiveDecimal,
     settlementDays: z.number().int().min(0).max(5).default(1),
     traceCategory: z.enum(TRACE_CATEGORIES).default('ABS'),
-    disseminationCap: positiveDecimal.default('5000000'),
+    /** Deprecated, ignored: the cap is derived from traceCategory and rating. */
+    disseminationCap: positiveDecimal.optional(),
   })
   .strict();
 
-export const noteSchema = noteInput.extend({ id: z.string(), status: z.enum(['active', 'halted']), currency: z.literal('USD') });
+export const noteSchema = noteInput.extend({ id: z.string(), status: z.enum(['active', 'halted']), currency: z.literal('USD'), disseminationCap: z.string(), priceBandPoints: z.string() });
+
+const priceBandSchema = z.object({
+  noteId: z.string(), widthPoints: z.string(),
+  reference: z.string().nullable(), referenceSource: z.enum(['last_trade', 'mid']).nullable(), low: z.string().nullable(), high: z.string().nullable(),
+});
 
 const dealInput = z
   .object({
@@ -109,6 +116,24 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
+    method: 'get', path: '/api/v1/notes/:id/price-band', summary: 'The note\'s price band now: its width, reference price and bounds (null without a reference)', tag: 'reference data', access: 'user',
+    params: idParams, response: priceBandSchema,
+    handler: async ({ params, services }) => {
+      await getNote(services.knex, params.id);
+      return { body: sequencerOf(services).view((state) => priceBandView(state, params.id)) };
+    },
+  }),
+  defineRoute({
+    method: 'put', path: '/api/v1/notes/:id/price-band', summary: 'Set the half-width in points of the note\'s price band (operator)', tag: 'reference data', access: ['operator'],
+    params: idParams, body: z.object({ widthPoints: positiveDecimal }).strict(), response: priceBandSchema,
+    handler: async ({ params, body, services }) => {
+      await getNote(services.knex, params.id);
+      const width = new Decimal(body.widthPoints);
+      if (width.lte(0) || width.gt(100)) throw new ApiError('VALIDATION_FAILED', 'widthPoints must be above 0 and at most 100', { field: 'widthPoints' });
+      return { body: await sequencerOf(services).execute((state) => setPriceBand(state, params.id, width)) };
+    },
+  }),
+  defineRoute({
     method: 'post', path: '/api/v1/notes/:id/halt', summary: 'Halt trading in a note', tag: 'reference data', access: ['operator'],
     params: idParams, response: noteSchema,
     handler: async ({ params, services }) => {
@@ -130,6 +155,14 @@ export const refdataRoutes = [
     method: 'get', path: '/api/v1/parties', summary: 'List parties', tag: 'reference data', access: ['operator', 'backoffice'],
     response: z.array(partySchema),
     handler: async ({ services }) => ({ body: await listParties(services.knex) }),
+  }),
+  defineRoute({
+    // A dealer's name is public (an RFQ is addressed to dealers by id); nothing else of a party is.
+    method: 'get', path: '/api/v1/dealers', summary: 'The eligible dealers, by id and name (to address RFQs and to name who answered)', tag: 'reference data', access: 'user',
+    response: z.array(z.object({ id: z.string(), name: z.string() })),
+    handler: async ({ services }) => ({
+      body: (await listParties(services.knex)).filter((p) => p.kind === 'dealer' && p.eligible).map((p) => ({ id: p.id, name: p.name })),
+    }),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/parties/:id', summary: 'A party (own party, or any for operators and back office)', tag: 'reference data', access: 'user',

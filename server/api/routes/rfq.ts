@@ -13,6 +13,8 @@ import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/vi
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
 import { sequencerOf } from '../../trading/order-entry.js';
+import { assertInsideBand } from '../../sequencer/price-band.js';
+import { checkRfqAnswer, checkRfqRequester } from '../../sequencer/rfq-checks.js';
 
 export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
 export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
@@ -25,9 +27,11 @@ async function visibleRfq(db: Knex, id: string, viewer: Principal): Promise<Rfq>
   return rfq;
 }
 
+/** An RFQ past its expiry is RFQ_EXPIRED whether or not the expiry sweep has closed it yet. */
 function assertOpen(rfq: Rfq, clock: Clock): void {
+  const pastExpiry = rfq.status === 'expired' || (rfq.status === 'open' && rfq.expiresAt <= clock.now());
+  if (pastExpiry) throw new ApiError('RFQ_EXPIRED', 'the RFQ has expired', { rfqId: rfq.id, expiresAt: rfq.expiresAt.toISOString() });
   if (rfq.status !== 'open') throw new ApiError('WRONG_STATE', `the RFQ is ${rfq.status}`, { rfqId: rfq.id, status: rfq.status });
-  if (rfq.expiresAt <= clock.now()) throw new ApiError('RFQ_EXPIRED', 'the RFQ has expired', { rfqId: rfq.id, expiresAt: rfq.expiresAt.toISOString() });
 }
 
 async function addressedDealers(db: Knex, requested: readonly string[] | undefined): Promise<string[]> {
@@ -54,8 +58,14 @@ export const rfqRoutes = [
       const viewer = requirePrincipal(principal);
       const note = await getNote(services.knex, body.noteId);
       if (note.status === 'halted') throw new ApiError('NOTE_HALTED', 'trading in this note is halted');
-      const units = sequencerOf(services).view((state) => state.instruments.get(note.id)?.faceToUnits(new Decimal(body.quantity)));
-      if (typeof units === 'string') throw new ApiError(units, `the quantity is not tradable in this note (${units})`);
+      sequencerOf(services).view((state) => {
+        const instrument = state.instruments.get(note.id);
+        if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${note.id} is not listed for trading`);
+        const units = instrument.faceToUnits(new Decimal(body.quantity));
+        if (typeof units === 'string') throw new ApiError(units, `the quantity is not tradable in this note (${units})`);
+        // Checked like an order: the seller's face, the buyer's cash (estimated at the reference price).
+        checkRfqRequester(state, instrument, viewer.partyId, body.side, new Decimal(body.quantity));
+      });
       const now = services.clock.now();
       const rfq: Rfq = {
         id: randomUUID(), investorPartyId: viewer.partyId, noteId: note.id, side: body.side, quantity: new Decimal(body.quantity),
@@ -102,8 +112,16 @@ export const rfqRoutes = [
       if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
       assertOpen(rfq, services.clock);
       const price = new Decimal(body.price);
-      const ticks = sequencerOf(services).view((state) => state.instruments.get(rfq.noteId)?.priceToTicks(price));
-      if (typeof ticks === 'string') throw new ApiError(ticks, `the price is not valid for this note (${ticks})`);
+      // The tick and the price band are checked against the sequencer's state, as for orders and quotes.
+      sequencerOf(services).view((state) => {
+        const instrument = state.instruments.get(rfq.noteId);
+        if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${rfq.noteId} is not listed for trading`);
+        const ticks = instrument.priceToTicks(price);
+        if (typeof ticks === 'string') throw new ApiError(ticks, `the price is not valid for this note (${ticks})`);
+        assertInsideBand(state, instrument, price, { rfqId: rfq.id });
+        // A firm answer is one the dealer can honour: its cash (it buys) or face (it sells).
+        checkRfqAnswer(state, instrument, viewer.partyId, rfq.side, rfq.quantity, price);
+      });
       const now = services.clock.now();
       const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
       const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', createdAt: now };

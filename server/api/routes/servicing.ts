@@ -11,7 +11,8 @@ import { collectionCalendar, correctCollection, listCollections, recordCollectio
 import { getWaterfall, saveWaterfall } from '../../servicing/definition.js';
 import { anyVersionSchema, waterfallDefinitionSchema } from '../../waterfall/index.js';
 import { runDistribution } from '../../servicing/distribution.js';
-import { trusteeReports } from '../../servicing/report.js';
+import { reportAsSeenBy, trusteeReports } from '../../servicing/report.js';
+import { seesAllParties } from '../../auth/roles.js';
 import { notifyDistribution } from '../../settlement/trading-sync.js';
 
 const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'must be a percentage from 0 to 100');
@@ -94,6 +95,10 @@ export const servicingRoutes = [
   defineRoute({
     method: 'get', path: '/api/v1/deals/:id/trustee-reports', summary: 'Trustee reports per payment date, newest first', tag: 'servicing', access: 'user',
     params: idParams, query: z.object({ paymentDate: isoDate.optional() }).strict(),
-    handler: async ({ params, query, services }) => ({ body: await trusteeReports(services.knex, (await getDeal(services.knex, params.id)).id, query.paymentDate) }),
+    handler: async ({ params, query, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const reports = await trusteeReports(services.knex, (await getDeal(services.knex, params.id)).id, query.paymentDate);
+      return { body: seesAllParties(viewer.roles) ? reports : reports.map((report) => reportAsSeenBy(report, viewer.partyId)) };
+    },
   }),
 ];

@@ -15,6 +15,7 @@ import { cancelInstruction } from '../../settlement/cancel.js';
 import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
 import { getRun, instructionView, listInstructions, listRuns } from '../../settlement/queries.js';
 import { runSettlement } from '../../settlement/run.js';
+import { instructionAsSeenBy } from '../../settlement/privacy.js';
 import { partyStatement, statementCsv } from '../../settlement/statements.js';
 import { notifyReleasedHolds, notifySettled } from '../../settlement/trading-sync.js';
 import { INSTRUCTION_STATUSES } from '../../settlement/types.js';
@@ -22,7 +23,7 @@ import { withRegistryState } from '../../registry/queries.js';
 import { OUTBOX_STATUSES } from '../../registry/types.js';
 
 const instructionSchema = z.object({
-  id: z.string(), tradeId: z.string(), noteId: z.string(), buyerPartyId: z.string(), sellerPartyId: z.string(), quantity: z.string(), netAmount: z.string(),
+  id: z.string(), tradeId: z.string(), noteId: z.string(), buyerPartyId: z.string().nullable(), sellerPartyId: z.string().nullable(), quantity: z.string(), netAmount: z.string(),
   tradeDate: z.string(), settlementDate: z.string(), status: z.enum(INSTRUCTION_STATUSES), failedSide: z.enum(['buyer', 'seller', 'both']).nullable(),
   failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['buyer', 'seller']).nullable(),
   attempts: z.number(), lastAttemptDate: z.string().nullable(), settledDate: z.string().nullable(), settlementMode: z.string().nullable(),
@@ -62,7 +63,9 @@ export const settlementRoutes = [
       const list = await listInstructions(services.knex, {
         limit: query.limit, ...(partyId ? { partyId } : {}), ...(query.date ? { date: query.date } : {}), ...(query.status ? { status: query.status } : {}), ...(query.noteId ? { noteId: query.noteId } : {}),
       }, asOf, referenceRateFromEnvironment());
-      return { body: await withRegistryState(services.knex, list) };
+      // An investor or dealer sees its own side only: the counterparty of an anonymous trade stays unnamed.
+      const visible = seesAllParties(viewer.roles) ? list : list.map((view) => instructionAsSeenBy(view, viewer.partyId));
+      return { body: await withRegistryState(services.knex, visible) };
     },
   }),
   defineRoute({
@@ -110,9 +113,15 @@ export const settlementRoutes = [
     method: 'get', path: '/api/v1/statements', summary: 'A party\'s daily statement: trades, settlements, movements, fails, closing balances (JSON or CSV)', tag: 'settlement', access: 'user',
     query: z.object({ partyId: partyIdParam.optional(), date: isoDate.optional(), format: z.enum(['json', 'csv']).default('json') }).strict(),
     handler: async ({ query, principal, services }) => {
-      const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
+      const viewer = requirePrincipal(principal);
+      const partyId = await viewedParty(services.knex, viewer, query.partyId);
       const date = query.date ?? (await currentBusinessDate(services.knex));
-      const statement = await partyStatement(services.knex, partyId, date, referenceRateFromEnvironment());
+      const full = await partyStatement(services.knex, partyId, date, referenceRateFromEnvironment());
+      const statement = seesAllParties(viewer.roles) ? full : {
+        ...full,
+        settlements: full.settlements.map((s) => instructionAsSeenBy(s, partyId)),
+        fails: full.fails.map((s) => instructionAsSeenBy(s, partyId)),
+      };
       if (query.format === 'csv') return { body: statementCsv(statement), contentType: 'text/csv; charset=utf-8' };
       return { body: statement };
     },

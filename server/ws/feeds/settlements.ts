@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
 import { currentBusinessDate } from '../../businessdate/index.js';
 import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
 import { instructionView, type InstructionRow, type InstructionView } from '../../settlement/queries.js';
+import { instructionAsSeenBy } from '../../settlement/privacy.js';
 import { Feed, KeyedFeed } from '../feed.js';
 
 /** What changed: instructions of these trades, or what a run settled or failed. */
@@ -69,6 +70,7 @@ export class SettlementsFeed extends KeyedFeed<InstructionView> {
     if (rows.length === 0) return [];
     const asOf = await currentBusinessDate(this.db);
     const rate = referenceRateFromEnvironment();
-    return rows.map((row) => instructionView(row, asOf, rate));
+    // The party's own side only, as GET /settlements shows it to an investor or dealer.
+    return rows.map((row) => instructionAsSeenBy(instructionView(row, asOf, rate), this.partyId));
   }
 }

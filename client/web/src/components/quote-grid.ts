@@ -12,6 +12,7 @@ import { h, panel, replace, type Scope } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot, withBusy } from '../ui/notice.js';
 import { checkPrice } from './ticket-rules.js';
+import { bandText, loadBand } from './price-band.js';
 
 interface GridRow {
   note: Note;
@@ -21,6 +22,8 @@ interface GridRow {
   askSize: HTMLInputElement;
   market: HTMLElement;
   live: HTMLElement;
+  /** The note's price band: quote prices outside it are refused (PRICE_OUTSIDE_BAND). */
+  band: HTMLElement;
   error: HTMLElement;
   prefilled: boolean;
 }
@@ -74,6 +77,7 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     askSize: input(`q-ask-size-${note.className}`, 'size'),
     market: h('td', { class: 'num' }),
     live: h('td', { class: 'num', testid: `q-live-${note.className}` }),
+    band: h('td', { class: 'num muted', testid: `q-band-${note.className}` }),
     error: h('div', { class: 'field-error' }),
     prefilled: false,
   }));
@@ -97,6 +101,14 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
       row.askSize.value = mine.askPrice ? mine.askSize : '';
     }
   };
+  const showBands = async () => {
+    for (const row of rows) {
+      const band = await loadBand(app, row.note.id);
+      replace(row.band, band?.low && band.high ? `${fmt.price(band.low, row.note, false)} – ${fmt.price(band.high, row.note, false)}` : 'none yet');
+      row.band.title = band ? bandText(band, row.note) : '';
+    }
+  };
+  void showBands();
   for (const row of rows) scope.add(app.live!.watchQuotes(row.note.id, (quotes) => showLive(row, quotes)));
 
   const send = h('button', { class: 'primary', testid: 'mass-quote' }, 'Send quotes');
@@ -115,7 +127,7 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     void withBusy(send, message, async () => {
       const result = await app.client.putQuotes(quotes);
       message.ok(`Quoting ${quotes.length} note${quotes.length === 1 ? '' : 's'}${result.fills.length ? `; ${result.fills.length} fill(s) on entry` : ''}.`, 'quote-result');
-    });
+    }).finally(() => void showBands());
   });
   pull.addEventListener('click', () => void withBusy(pull, message, async () => {
     await app.client.pullQuotes();
@@ -125,14 +137,15 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
   const table = h(
     'table',
     { testid: 'quote-grid' },
-    h('thead', {}, h('tr', {}, ['Note', 'Market bid / ask', 'Bid size', 'Bid', 'Ask', 'Ask size', 'My live quote'].map((label, i) => h('th', { class: i === 0 ? undefined : 'num' }, label)))),
+    h('thead', {}, h('tr', {}, ['Note', 'Market bid / ask', 'Price band', 'Bid size', 'Bid', 'Ask', 'Ask size', 'My live quote'].map((label, i) => h('th', { class: i === 0 ? undefined : 'num' }, label)))),
     h('tbody', {}, rows.flatMap((row) => [
       h('tr', { 'data-note': row.note.id },
         h('td', {}, h('a', { href: `/notes/${row.note.id}` }, app.noteLabel(row.note))),
         row.market,
+        row.band,
         h('td', {}, row.bidSize), h('td', {}, row.bidPrice), h('td', {}, row.askPrice), h('td', {}, row.askSize),
         row.live),
-      h('tr', { class: 'error-row' }, h('td', { colspan: '7' }, row.error)),
+      h('tr', { class: 'error-row' }, h('td', { colspan: '8' }, row.error)),
     ])),
   );
   return panel('Quote grid', h('div', {}, message.element, h('div', { class: 'hscroll' }, table)), { tools: [send, pull], flush: true, testid: 'quote-grid-panel' });

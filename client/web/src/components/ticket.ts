@@ -11,6 +11,8 @@ import { field, h, panel, replace } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot } from '../ui/notice.js';
 import { checkTicket, type TicketField, type TicketInput } from './ticket-rules.js';
+import { bandProblem, bandText, loadBand } from './price-band.js';
+import type { PriceBand } from '../../../sdk/index.js';
 
 const TIME_IN_FORCE: { value: TimeInForce; label: string }[] = [
   { value: 'GTC', label: 'GTC — good till cancelled' },
@@ -43,6 +45,15 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     note: h('div', { class: 'field-error', testid: 'error-note' }),
   };
   const preview = h('dl', { class: 'kv mono', testid: 'ticket-preview' });
+  // The price band the server checks the price against (refreshed when the price field is entered and after each order).
+  let band: PriceBand | null = null;
+  const bandLine = h('div', { class: 'muted', testid: 'ticket-band' });
+  const bandWarning = h('div', { class: 'field-error', testid: 'ticket-band-warning' });
+  const reloadBand = async () => {
+    band = await loadBand(app, note.id);
+    bandLine.textContent = band ? bandText(band, note) : '';
+    refresh();
+  };
   const submit = h('button', { type: 'submit', class: 'buy', testid: 'ticket-submit' }, 'Buy');
   const message = new MessageSlot();
 
@@ -64,6 +75,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
       errors[key].textContent = text;
     }
     price.classList.toggle('invalid', (attempted || touched.has('price')) && problems.has('price'));
+    bandWarning.textContent = problems.has('price') ? '' : bandProblem(band, current.price) ?? '';
     face.classList.toggle('invalid', (attempted || touched.has('face')) && problems.has('face'));
     expireField.hidden = current.timeInForce !== 'GTD';
     submit.textContent = `${side === 'buy' ? 'Buy' : 'Sell'}${current.face && !problems.has('face') ? ` ${fmt.face(current.face)}` : ''}${current.price && !problems.has('price') ? ` @ ${current.price}` : ''}`;
@@ -114,6 +126,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
       message.error(error, 'ticket-error');
     } finally {
       submit.disabled = false;
+      void reloadBand();
     }
   };
 
@@ -121,6 +134,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     element.addEventListener('input', () => (touched.add(key), refresh()));
   }
   tif.addEventListener('change', () => refresh());
+  price.addEventListener('focus', () => void reloadBand());
 
   const form = h(
     'form',
@@ -128,6 +142,8 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     h('div', { class: 'seg' }, buy, sell),
     errors.note,
     field(`Price (% of par, tick ${fmt.tickLabel(note)})`, price, errors.price),
+    bandLine,
+    bandWarning,
     field(`Face (min ${fmt.face(note.minDenomination)}, increment ${fmt.face(note.increment)})`, face, errors.face),
     field('Time in force', tif),
     expireField,
@@ -136,6 +152,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     message.element,
   );
   refresh();
+  void reloadBand();
   return {
     element: panel('Order ticket', form, { testid: 'ticket-panel' }),
     setPrice: (value, nextSide) => {

@@ -124,7 +124,9 @@ export class LiveFeeds {
         state.trades = mergeRecent(state.trades, (data.trades as TapeTrade[]) ?? [], snapshot);
         break;
       case 'executions':
-        state.executions = mergeRecent(state.executions, (data.executions as Execution[]) ?? [], snapshot);
+        // My trades and Fills list newest first by execution time (ISO-8601 UTC strings sort as text).
+        state.executions = mergeRecent(state.executions, (data.executions as Execution[]) ?? [], snapshot)
+          .sort((a, b) => (a.executedAt < b.executedAt ? 1 : a.executedAt > b.executedAt ? -1 : 0));
         break;
       case 'orders':
       case 'rfqs': {

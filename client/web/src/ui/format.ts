@@ -50,12 +50,12 @@ export function cash(value: string | null | undefined): string {
   return withSeparators(new Decimal(value).toFixed(2));
 }
 
-/** Face (original face, whole currency units) with separators; the tape's capped sizes keep their '+'. */
+/** Face (original face, whole currency units) with separators; the tape's capped sizes ("5MM+") as they are. */
 export function face(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '';
-  const capped = value.endsWith('+');
-  const digits = capped ? value.slice(0, -1) : value;
-  return `${withSeparators(new Decimal(digits).toFixed(0))}${capped ? '+' : ''}`;
+  // A capped tape size ("5MM+", FINRA's form) is shown as it is.
+  if (value.endsWith('+')) return value;
+  return withSeparators(new Decimal(value).toFixed(0));
 }
 
 export function yieldPercent(value: string | null | undefined): string {

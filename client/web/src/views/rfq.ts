@@ -61,7 +61,17 @@ function requestForm(app: AppContext, onSent: (rfq: Rfq) => void): HTMLElement {
 /** What happened when the investor accepted (or failed to), kept across live redraws of the list. */
 type Outcomes = Map<string, { ok: boolean; error?: unknown; text: string }>;
 
-function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, onAccepted: () => void): HTMLElement {
+/**
+ * An open RFQ's answers show what each would book today; a done RFQ's accepted answer shows the
+ * trade's own net amount (its settlement date, not today's); answers that did not trade show none.
+ */
+function netAmountCell(app: AppContext, rfq: Rfq, response: RfqResponse, note: Note, tradeNet: ReadonlyMap<string, string>): string {
+  if (rfq.status === 'open') return fmt.cash(previewTrade(note, app.businessDate, rfq.quantity, response.price).netAmount);
+  const traded = rfq.status === 'done' && response.id === rfq.acceptedResponseId && rfq.tradeId ? tradeNet.get(rfq.tradeId) : undefined;
+  return traded ? fmt.cash(traded) : '';
+}
+
+function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, tradeNet: ReadonlyMap<string, string>, onAccepted: () => void): HTMLElement {
   const message = new MessageSlot();
   const outcome = outcomes.get(rfq.id);
   if (outcome?.ok) message.ok(outcome.text, 'rfq-done');
@@ -90,10 +100,10 @@ function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, onA
     flashNew: true,
     rowClass: (r) => (r.id === best?.id ? 'best' : r.status === 'open' ? undefined : 'stale'),
     columns: [
-      { label: 'Dealer', render: (r) => `Dealer ${fmt.shortId(r.dealerPartyId)}` },
+      { label: 'Dealer', render: (r) => app.partyName(r.dealerPartyId) },
       { label: 'Price', num: true, decimals: true, render: (r) => fmt.price(r.price, note) },
       { label: 'Yield', num: true, render: (r) => fmt.yieldPercent(yieldAt(note, app.businessDate, r.price)) },
-      { label: 'Net amount', num: true, render: (r) => fmt.cash(previewTrade(note, app.businessDate, rfq.quantity, r.price).netAmount) },
+      { label: 'Net amount', num: true, render: (r) => netAmountCell(app, rfq, r, note, tradeNet) },
       { label: 'Valid for', num: true, render: (r) => (r.status === 'open' ? countdown(r.validUntil) : '') },
       { label: 'Status', render: (r) => h('span', { class: `pill ${r.status}` }, r.status.replace('_', ' ')) },
       {
@@ -124,15 +134,22 @@ export async function rfqView(app: AppContext, scope: Scope): Promise<HTMLElemen
   const known = new Map<string, Rfq>((await app.client.rfqs({ status: 'all', limit: 20 })).map((r) => [r.id, r]));
   const list = h('div', { class: 'rfq-list', testid: 'rfq-list' });
   const outcomes: Outcomes = new Map();
+  // Net amounts of the party's RFQ trades, as booked: a done RFQ shows its trade's figure.
+  const tradeNet = new Map<string, string>();
+  for (const e of await app.client.executions({ limit: 500 })) if (e.venue === 'rfq') tradeNet.set(e.tradeId, e.netAmount);
   const render = () => {
     const rfqs = [...known.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     if (rfqs.length === 0) return replace(list, h('p', { class: 'muted empty-state' }, 'No RFQs yet. Ask for a price above; answers appear here as dealers send them.'));
-    replace(list, rfqs.map((rfq) => rfqBlock(app, rfq, app.note(rfq.noteId)!, outcomes, () => void refresh(rfq.id))));
+    replace(list, rfqs.map((rfq) => rfqBlock(app, rfq, app.note(rfq.noteId)!, outcomes, tradeNet, () => void refresh(rfq.id))));
   };
   const refresh = async (id: string) => {
     known.set(id, await app.client.rfq(id));
     render();
   };
+  scope.add(app.live!.watchExecutions((_all, fresh) => {
+    for (const e of fresh) if (e.venue === 'rfq') tradeNet.set(e.tradeId, e.netAmount);
+    if (fresh.some((e) => e.venue === 'rfq')) render();
+  }));
   scope.add(app.live!.watchRfqs((rfqs) => {
     for (const rfq of rfqs.values()) known.set(rfq.id, rfq);
     render();
