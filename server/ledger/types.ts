@@ -35,7 +35,8 @@ export type EntryKind =
   | 'issuance'
   | 'trade_settlement'
   | 'distribution'
-  | 'adjustment';
+  | 'adjustment'
+  | 'fail_charge';
 
 export interface EntryInput {
   /** Unique per business event; posting the same key twice posts once. */

@@ -13,7 +13,7 @@ import { currentBusinessDate } from '../../businessdate/index.js';
 import { getParty } from '../../refdata/parties.js';
 import { cancelInstruction } from '../../settlement/cancel.js';
 import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
-import { getRun, instructionView, listInstructions, listRuns } from '../../settlement/queries.js';
+import { getRun, instructionView, listInstructions, listRuns, referenceRates } from '../../settlement/queries.js';
 import { runSettlement } from '../../settlement/run.js';
 import { partyStatement, statementCsv } from '../../settlement/statements.js';
 import { notifyReleasedHolds, notifySettled } from '../../settlement/trading-sync.js';
@@ -24,7 +24,8 @@ import { OUTBOX_STATUSES } from '../../registry/types.js';
 const instructionSchema = z.object({
   id: z.string(), tradeId: z.string(), noteId: z.string(), buyerPartyId: z.string(), sellerPartyId: z.string(), quantity: z.string(), netAmount: z.string(),
   tradeDate: z.string(), settlementDate: z.string(), status: z.enum(INSTRUCTION_STATUSES), failedSide: z.enum(['buyer', 'seller', 'both']).nullable(),
-  failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['buyer', 'seller']).nullable(),
+  failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['seller']).nullable(),
+  failChargeEntryId: z.string().nullable(), originalNetAmount: z.string().nullable(),
   attempts: z.number(), lastAttemptDate: z.string().nullable(), settledDate: z.string().nullable(), settlementMode: z.string().nullable(),
   entryId: z.string().nullable(), runId: z.string().nullable(), cancelReason: z.string().nullable(),
 });
@@ -61,7 +62,7 @@ export const settlementRoutes = [
       const asOf = await currentBusinessDate(services.knex);
       const list = await listInstructions(services.knex, {
         limit: query.limit, ...(partyId ? { partyId } : {}), ...(query.date ? { date: query.date } : {}), ...(query.status ? { status: query.status } : {}), ...(query.noteId ? { noteId: query.noteId } : {}),
-      }, asOf, referenceRateFromEnvironment());
+      }, asOf, await referenceRates(services.knex));
       return { body: await withRegistryState(services.knex, list) };
     },
   }),
@@ -74,7 +75,7 @@ export const settlementRoutes = [
       const summary = await runSettlement(
         services.knex,
         { date: body.date, mode: body.mode, createdBy: requirePrincipal(principal).userId, referenceRatePercent: referenceRateFromEnvironment() },
-        { afterChunk: (settled) => notifySettled(services.sequencer, settled) },
+        { afterChunk: (settled, charges) => notifySettled(services.sequencer, settled, charges) },
       );
       services.events.publish({ kind: 'settlement_run', runId: summary.runId, date: summary.date }, (error) => services.logger.error({ err: error }, 'a settlement run listener failed'));
       return { body: summary };
@@ -98,7 +99,7 @@ export const settlementRoutes = [
     handler: async ({ params, body, services }) => {
       const result = await cancelInstruction(services.knex, params.id, body?.reason ?? 'cancelled by the back office');
       await notifyReleasedHolds(services.sequencer, result.releasedHolds.map((h) => h.reference));
-      const instruction = instructionView(result.instruction, await currentBusinessDate(services.knex), referenceRateFromEnvironment());
+      const instruction = instructionView(result.instruction, await currentBusinessDate(services.knex), await referenceRates(services.knex));
       services.events.publish(
         { kind: 'settlement_changed', partyIds: [instruction.buyerPartyId, instruction.sellerPartyId], instruction },
         (error) => services.logger.error({ err: error }, 'a settlement listener failed'),
@@ -112,7 +113,7 @@ export const settlementRoutes = [
     handler: async ({ query, principal, services }) => {
       const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
       const date = query.date ?? (await currentBusinessDate(services.knex));
-      const statement = await partyStatement(services.knex, partyId, date, referenceRateFromEnvironment());
+      const statement = await partyStatement(services.knex, partyId, date, await referenceRates(services.knex));
       if (query.format === 'csv') return { body: statementCsv(statement), contentType: 'text/csv; charset=utf-8' };
       return { body: statement };
     },

@@ -10,8 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { currentBusinessDate } from '../../businessdate/index.js';
-import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
-import { instructionView, type InstructionRow, type InstructionView } from '../../settlement/queries.js';
+import { instructionView, referenceRates, type InstructionRow, type InstructionView } from '../../settlement/queries.js';
 import { Feed, KeyedFeed } from '../feed.js';
 
 /** What changed: instructions of these trades, or what a run settled or failed. */
@@ -63,7 +62,7 @@ export class SettlementsFeed extends KeyedFeed<InstructionView> {
       .select('*');
     if (rows.length === 0) return [];
     const asOf = await currentBusinessDate(this.db);
-    const rate = referenceRateFromEnvironment();
-    return rows.map((row) => instructionView(row, asOf, rate));
+    const rates = await referenceRates(this.db);
+    return rows.map((row) => instructionView(row, asOf, rates));
   }
 }
