@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { idParams, isoDate, nonNegativeDecimal } from '../schemas.js';
+import { idParams, isDecimalText, isoDate, nonNegativeDecimal } from '../schemas.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getParty } from '../../refdata/parties.js';
 import { setCreditLine } from '../../sequencer/credit.js';
@@ -16,11 +16,11 @@ const creditLineSchema = z.object({ partyId: z.string(), creditLine: z.string(),
 const referenceRateSchema = z.object({ date: z.string(), ratePercent: z.string() });
 
 const usdAmountOrZero = nonNegativeDecimal
-  .refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places')
-  .refine((v) => new Decimal(v).lte('100000000000'), 'must be at most 100,000,000,000');
+  .refine((v) => !isDecimalText(v) || new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places')
+  .refine((v) => !isDecimalText(v) || new Decimal(v).lte('100000000000'), 'must be at most 100,000,000,000');
 const ratePercent = nonNegativeDecimal
-  .refine((v) => new Decimal(v).lte(100), 'must be a percentage from 0 to 100')
-  .refine((v) => new Decimal(v).decimalPlaces() <= 6, 'must have at most 6 decimal places');
+  .refine((v) => !isDecimalText(v) || new Decimal(v).lte(100), 'must be a percentage from 0 to 100')
+  .refine((v) => !isDecimalText(v) || new Decimal(v).decimalPlaces() <= 6, 'must have at most 6 decimal places');
 
 export const moneyRoutes = [
   defineRoute({
