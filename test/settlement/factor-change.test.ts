@@ -24,14 +24,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
-import type { BusEvent } from '../../server/events/bus.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
+import { Probe } from '../ws/support.js';
 
 let t: TestService;
 let dealId: string;
 let a2: string;
 const parties: Record<string, string> = {};
-const busEvents: BusEvent[] = [];
 
 beforeAll(async () => {
   t = await startTestService({ clock: new ManualClock(new Date('2026-12-07T15:00:00Z')) });
@@ -40,7 +39,6 @@ beforeAll(async () => {
   dealId = meridian.id;
   a2 = meridian.notes.find((n) => n.className === 'A-2')!.id;
   for (const user of ['investor2', 'dealer1']) parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
-  t.service.services.events.subscribe((event) => busEvents.push(event));
 });
 afterAll(async () => t.close());
 
@@ -85,6 +83,14 @@ describe('a trade across a payment date', () => {
   });
 
   it('is re-amounted by the distribution that lowers the factor: the buyer\'s hold follows, both parties are told', async () => {
+    // Both parties listen on their executions channel over a real WebSocket.
+    const feeds = new Map<string, Probe>();
+    for (const user of ['investor2', 'dealer1']) {
+      const probe = await Probe.open(`${t.url.replace(/^http/, 'ws')}/ws`, { token: await t.token(user) });
+      probe.send({ op: 'subscribe', channels: ['executions'] });
+      await probe.waitFor((m) => m.channel === 'executions' && m.type === 'snapshot');
+      feeds.set(user, probe);
+    }
     const heldBefore = new Decimal((await usd('investor2')).held);
     const report = await distribute('2027-01-15', '2026-12-01', '2026-12-31');
     expect(report.recordDate).toBe('2027-01-14');
@@ -107,11 +113,12 @@ describe('a trade across a payment date', () => {
     expect(instruction).toMatchObject({ tradeId, netAmount: '984663.88', originalNetAmount: '986331.39', status: 'pending' });
     // The trade's hold drops by 986,331.39 − 984,663.88 = 1,667.51.
     expect(heldBefore.minus((await usd('investor2')).held).toFixed(2)).toBe('1667.51');
-    // Told over the executions feed: one adjusted execution per party.
-    const told = busEvents.filter((e) => e.kind === 'executions_adjusted');
-    expect(told).toHaveLength(1);
-    const views = told[0]!.kind === 'executions_adjusted' ? told[0]!.views : new Map();
-    for (const party of [parties.investor2!, parties.dealer1!]) expect(views.get(party)).toEqual([expect.objectContaining({ tradeId, ...adjusted })]);
+    // Told over the executions feed: the adjusted execution, with the original amounts, to each party.
+    for (const [user, probe] of feeds) {
+      const update = await probe.waitFor((m) => m.channel === 'executions' && m.type === 'update');
+      expect(update.data.executions, user).toEqual([expect.objectContaining({ tradeId, ...adjusted, side: user === 'dealer1' ? 'sell' : 'buy', adjustment: { paymentDate: '2027-01-15', original } })]);
+      probe.close();
+    }
   });
 
   it('settles at the new factor: the buyer pays 984,663.88, the seller receives it', async () => {
