@@ -124,7 +124,9 @@ export function runPanel(app: AppContext, onDone: () => void): HTMLElement {
 
 export function failsPanel(app: AppContext): SettlementsPanel {
   const slot = h('div');
-  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: columns(app, false) });
+  // Half a page wide: what a fail needs (its side, age, charge and who pays it), not the run's columns.
+  const failColumns = columns(app, false).filter((c) => !['Trade date', 'Face', 'Status', 'Mode'].includes(String(c.label)));
+  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: failColumns });
   const reload = async () => {
     try {
       table.update(await app.client.settlements({ status: 'failed', limit: 1000 }));
