@@ -183,3 +183,25 @@ it('settles covered trades first: face a later covered trade delivers can be pas
   expect(await databaseOutcomes(knex, 'ORDER')).toEqual(['ORDER-0:settled', 'ORDER-1:settled']);
   expect(await databaseOutcomes(knex, 'ORDER')).not.toEqual(inOrder);
 });
+
+it('pays with cash only: a buyer whose hold its credit line backs fails to pay until the cash is there, in the model and the database', async () => {
+  const knex = db.knex;
+  const market = await seedMarket(knex, { parties: 2, cash: '1000', face: '10000', prefix: 'CREDIT-' });
+  // p1 has 1,000.00 cash and a 5,000.00 line: its 3,000.00 hold (the whole leg) is 2,000.00 credit.
+  await knex('ledger_accounts').where({ party_id: market.partyIds[1]!, asset: CASH_ASSET }).update({ credit_limit: 5000 });
+  await insertTrades(knex, market, 'CREDIT', [{ buyer: 1, seller: 0, note: 0, faceUnits: 2, cents: 300_000, sellerHold: 'whole', buyerHold: 'whole' }], '2026-12-09');
+  const { instructions, balances, holds } = await modelInputs(knex, market, 'CREDIT');
+  expect(holds.get('trade:CREDIT-0:buyer')?.remaining.toFixed()).toBe('3000');
+  expect(decide(instructions, balances, holds).map(outcome)).toEqual(['CREDIT-0:failed/buyer']);
+  await runSettlement(knex, { date: '2026-12-09', mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(0) });
+  expect(await databaseOutcomes(knex, 'CREDIT')).toEqual(['CREDIT-0:failed/buyer']);
+  // With 2,000.00 more cash the same hold pays: 3,000.00 cash ≥ 3,000.00.
+  await inTransaction(knex, (trx) => postEntries(trx, [{
+    idempotencyKey: 'credit:cash', kind: 'cash_deposit', description: 'cash for p1', businessDate: '2026-12-09',
+    postings: [{ account: { partyId: market.partyIds[1]!, asset: CASH_ASSET }, amount: new Decimal(2000) }, { account: { systemCode: 'external-cash', asset: CASH_ASSET }, amount: new Decimal(-2000) }],
+  }]));
+  const again = await modelInputs(knex, market, 'CREDIT');
+  expect(decide(again.instructions, again.balances, again.holds).map(outcome)).toEqual(['CREDIT-0:settled']);
+  await runSettlement(knex, { date: '2026-12-09', mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(0) });
+  expect(await databaseOutcomes(knex, 'CREDIT')).toEqual(['CREDIT-0:settled']);
+});
