@@ -83,7 +83,7 @@ export function balancesPanel(app: AppContext, scope: Scope): HTMLElement {
     ],
   });
   // A dealer's credit line: what its buys may hold beyond its cash, and how much of it they use.
-  const credit = h('div', { class: 'muted', testid: 'credit-line' });
+  const credit = h('div', { class: 'credit-line', testid: 'credit-line' });
   body.append(table.element, credit);
   const load = () =>
     app.client.balances().then(
