@@ -159,7 +159,9 @@ it('decides every instruction as evaluate.ts does, and books what entries.ts wou
     }),
     { numRuns: 20, seed: 20261125, endOnFailure: true },
   );
-});
+  // Twenty cases of up to 18 trades each against a real database: about 22 s alone, over the default
+  // 60 s when the whole suite shares two cores.
+}, 180_000);
 
 it('settles covered trades first: face a later covered trade delivers can be passed on by an earlier uncovered one', async () => {
   const knex = db.knex;
