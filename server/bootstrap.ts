@@ -23,6 +23,7 @@ import type { RiskLimits } from './sequencer/state.js';
 import { expireRfqs } from './rfq/store.js';
 import { publishRfq } from './rfq/views.js';
 import { EventBus } from './events/bus.js';
+import { settleDueAtClose } from './settlement/end-of-day.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
 import { attachWebSocketGateway } from './ws/gateway.js';
 import { startRegistry, type RegistryHandle } from './registry/service.js';
@@ -80,10 +81,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
 
   const sequencer = new Sequencer(database.writer, database.knex, clock, logger, options.riskLimits);
   await sequencer.start();
+  const events = new EventBus();
   const services: AppServices = {
     knex: database.knex,
     sequencer,
-    events: new EventBus(),
+    events,
     clock,
     jwtSecret,
     logger,
@@ -91,8 +93,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
       perUsername: new RateLimiter(LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE, 60_000),
       perAddress: new RateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE, 60_000),
     },
-    // End of day: DAY orders expire (and GTD orders due) before the business date moves.
-    endOfDayHooks: [async () => void (await sequencer.execute((state) => expireOrders(state, { dayOrders: true })))],
+    // End of day: DAY orders expire (and GTD orders due) before the business date moves; what is
+    // due and unsettled is attempted once more, and what cannot settle becomes a fail.
+    endOfDayHooks: [
+      async () => void (await sequencer.execute((state) => expireOrders(state, { dayOrders: true }))),
+      async (closing) => void (await settleDueAtClose(database.knex, sequencer, events, closing)),
+    ],
     isReady: async () => {
       await database.knex.raw('select 1');
       return sequencer.ready;

@@ -6,7 +6,7 @@
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
 import type {
-  Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionCalendarEntry, CollectionCorrection, CollectionInput, Deal, DealInput, Execution,
+  Balance, Book, CreditLine, ReferenceRate, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionCalendarEntry, CollectionCorrection, CollectionInput, Deal, DealInput, Execution,
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, PriceBand, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
   PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
@@ -195,6 +195,20 @@ export class ComputeNotesClient {
 
   balances(query: { partyId?: string } = {}): Promise<Balance[]> {
     return this.http.request('GET', `/api/v1/balances${queryString(query)}`);
+  }
+
+  /** Operator: a dealer's credit line in USD ("0" removes it). */
+  setCreditLine(partyId: string, amount: string): Promise<CreditLine> {
+    return this.http.request('PUT', `/api/v1/parties/${encodeURIComponent(partyId)}/credit-line`, { body: { amount } });
+  }
+
+  referenceRates(): Promise<ReferenceRate[]> {
+    return this.http.request('GET', '/api/v1/reference-rates');
+  }
+
+  /** Operator: the TMPG reference rate (percent) in force from the close of `date`. */
+  setReferenceRate(date: string, ratePercent: string): Promise<ReferenceRate> {
+    return this.http.request('PUT', `/api/v1/reference-rates/${encodeURIComponent(date)}`, { body: { ratePercent } });
   }
 
   ledgerEntries(query: { partyId?: string; asset?: string; before?: string; limit?: number } = {}): Promise<JournalEntry[]> {

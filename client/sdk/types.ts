@@ -67,6 +67,8 @@ export interface Execution {
   principal: string; accruedInterest: string; netAmount: string; tradeDate: string; settlementDate: string;
   liquidity: 'maker' | 'taker'; venue: 'clob' | 'rfq'; executedAt: string;
   registry?: ChainState | null;
+  /** A trade re-amounted at its note's new factor before it settled: the amounts it was traded at. */
+  adjustment?: { paymentDate: string; original: { factor: string; principal: string; accruedInterest: string; netAmount: string } };
 }
 
 export interface OrderResult { order: Order; fills: Execution[] }
@@ -86,7 +88,15 @@ export interface RfqStatistics {
   hitRatio: string | null;
 }
 
-export interface Balance { asset: string; total: string; held: string; available: string }
+export interface Balance {
+  asset: string; total: string; held: string; available: string;
+  /** USD of a dealer with a credit line: the line, what its holds use of it, what is left. */
+  creditLine?: string; creditUsed?: string; creditAvailable?: string;
+}
+
+export interface CreditLine { partyId: string; creditLine: string; creditUsed: string; creditAvailable: string }
+
+export interface ReferenceRate { date: string; ratePercent: string }
 export interface Posting { accountId: string; partyId: string | null; systemAccount: string | null; asset: string; amount: string }
 export interface JournalEntry {
   id: string; idempotencyKey: string; kind: string; description: string; businessDate: string; createdAt: string;
@@ -100,7 +110,11 @@ export type SettlementStatus = 'pending' | 'settled' | 'failed' | 'cancelled';
 export interface Settlement {
   id: string; tradeId: string; noteId: string; /** null: the counterparty, hidden from an investor or dealer (anonymous trading). */ buyerPartyId: string | null; sellerPartyId: string | null; quantity: string; netAmount: string;
   tradeDate: string; settlementDate: string; status: SettlementStatus; failedSide: 'buyer' | 'seller' | 'both' | null; failSince: string | null;
-  failAgeBusinessDays: number | null; failCharge: string; failChargePayer: 'buyer' | 'seller' | null; attempts: number;
+  failAgeBusinessDays: number | null; failCharge: string; failChargePayer: 'seller' | null; attempts: number;
+  /** The ledger entry that booked the fail charge when the fail settled. */
+  failChargeEntryId?: string | null;
+  /** The amount before a distribution re-amounted the trade at its note's new factor. */
+  originalNetAmount?: string | null;
   lastAttemptDate?: string | null; settledDate: string | null; settlementMode: string | null; entryId: string | null; runId?: string | null; cancelReason?: string | null;
   /** Once the on-chain registry has been on: the state of the instruction's transfer on chain (null until it settles). */
   registry?: ChainState | null;

@@ -106,6 +106,7 @@ export const REJECTIONS = {
   COLLECTION_NOT_FOUND: rejection('not_found', 'no collection with that reference'),
   EXPIRE_AT_IN_PAST: rejection('unprocessable', 'a GTD order whose expireAt is already past'),
   PRICE_OUTSIDE_BAND: rejection('unprocessable', "a price outside the note's band around its reference price; details {reference, low, high}"),
+  CREDIT_LINE_IN_USE: rejection('conflict', 'a credit line set below the credit in use'),
   RATE_LIMITED: rejection('rate_limited', 'too many requests; details.retryAfterSeconds says when to retry'),
   INTERNAL: rejection('internal', 'a defect; the server logged the cause'),
   UNAVAILABLE: rejection('unavailable', 'the service cannot answer now (starting, queue full, database unreachable)'),

@@ -15,17 +15,22 @@ export const decimalString = z
   .regex(DECIMAL_PATTERN, 'must be a decimal string such as "99.875"')
   .describe('a decimal number written as a string');
 
+/** Whether a refinement may read the value as a decimal: zod runs refinements after a failed regex too. */
+export function isDecimalText(value: string): boolean {
+  return DECIMAL_PATTERN.test(value);
+}
+
 export const positiveDecimal = decimalString
-  .refine((value) => new Decimal(value).gt(0), 'must be greater than zero')
+  .refine((value) => !isDecimalText(value) || new Decimal(value).gt(0), 'must be greater than zero')
   .describe('a decimal string greater than zero');
 
 export const nonNegativeDecimal = decimalString
-  .refine((value) => new Decimal(value).gte(0), 'must not be negative')
+  .refine((value) => !isDecimalText(value) || new Decimal(value).gte(0), 'must not be negative')
   .describe('a decimal string, zero or more');
 
 /** A cash amount: positive, at most two decimal places. */
 export const cashAmount = positiveDecimal
-  .refine((value) => new Decimal(value).decimalPlaces() <= 2, 'must have at most 2 decimal places')
+  .refine((value) => !isDecimalText(value) || new Decimal(value).decimalPlaces() <= 2, 'must have at most 2 decimal places')
   .describe('a USD amount with at most two decimals, as a string');
 
 export const isoDate = z

@@ -32,7 +32,14 @@ export interface SettlementRunActivity {
   date: string;
 }
 
-export type BusEvent = RfqActivity | SettlementActivity | SettlementRunActivity;
+/** Trades re-amounted at a new factor: each party's executions, as GET /executions shows them. */
+export interface ExecutionsAdjustedActivity {
+  kind: 'executions_adjusted';
+  /** party id → its views of the re-amounted trades. */
+  views: Map<string, unknown[]>;
+}
+
+export type BusEvent = RfqActivity | SettlementActivity | SettlementRunActivity | ExecutionsAdjustedActivity;
 
 export class EventBus {
   private readonly subscribers = new Set<(event: BusEvent) => void>();

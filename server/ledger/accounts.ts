@@ -16,6 +16,8 @@ export interface LockedAccount {
   asset: string;
   total: Decimal;
   held: Decimal;
+  /** The credit line of a USD account: holds may exceed the total by up to it (never the total go below zero). */
+  credit: Decimal;
 }
 
 export function accountKey(ref: AccountRef): string {
@@ -85,11 +87,11 @@ export async function lockAccounts(trx: Knex.Transaction, accountIds: readonly s
   const locked = new Map<string, LockedAccount>();
   if (sorted.length === 0) return locked;
   const result = await trx.raw(
-    `select id, party_id, system_code, asset, total, held from ledger_accounts
+    `select id, party_id, system_code, asset, total, held, credit_limit from ledger_accounts
       where id = any(?::bigint[]) order by id for update`,
     [sorted],
   );
-  for (const row of result.rows as { id: string; party_id: string | null; system_code: string | null; asset: string; total: string; held: string }[]) {
+  for (const row of result.rows as { id: string; party_id: string | null; system_code: string | null; asset: string; total: string; held: string; credit_limit: string }[]) {
     locked.set(row.id, {
       id: row.id,
       partyId: row.party_id,
@@ -97,6 +99,7 @@ export async function lockAccounts(trx: Knex.Transaction, accountIds: readonly s
       asset: row.asset,
       total: new Decimal(row.total),
       held: new Decimal(row.held),
+      credit: new Decimal(row.credit_limit),
     });
   }
   return locked;

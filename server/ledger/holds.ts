@@ -65,7 +65,8 @@ export async function placeHolds(trx: Knex.Transaction, inputs: readonly HoldInp
       const account = locked.get(accountId);
       if (!account) throw new Error(`account of hold ${input.reference} is not locked`);
       account.held = account.held.plus(input.amount);
-      if (account.held.gt(account.total)) {
+      // A USD account's credit line lets its holds exceed its cash (a dealer's buys; migration 20261206030000).
+      if (account.held.gt(account.total.plus(account.credit))) {
         const code = input.account.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION';
         throw new LedgerRejection(code, `party ${input.account.partyId} cannot set aside ${input.amount.toFixed()} ${input.account.asset}`, {
           partyId: input.account.partyId,

@@ -131,7 +131,7 @@ async function selectForUpdate(trx: Knex.Transaction, refs: readonly AccountRef[
   const systemRefs = refs.filter((r): r is { systemCode: SystemAccountCode; asset: string } => 'systemCode' in r);
   // One statement, two index-driven joins (an OR in the join condition would defeat both indexes).
   const result = await trx.raw(
-    `select a.id, a.party_id, a.system_code, a.asset, a.total, a.held from ledger_accounts a
+    `select a.id, a.party_id, a.system_code, a.asset, a.total, a.held, a.credit_limit from ledger_accounts a
       where a.id in (select p.id from ledger_accounts p join unnest(?::uuid[], ?::text[]) as r(party_id, asset) on p.party_id = r.party_id and p.asset = r.asset
                      union all
                      select s.id from ledger_accounts s join unnest(?::text[], ?::text[]) as r(system_code, asset) on s.system_code = r.system_code and s.asset = r.asset)
@@ -139,9 +139,12 @@ async function selectForUpdate(trx: Knex.Transaction, refs: readonly AccountRef[
     [partyRefs.map((r) => r.partyId), partyRefs.map((r) => r.asset), systemRefs.map((r) => r.systemCode), systemRefs.map((r) => r.asset)],
   );
   const out = new Map<string, LockedAccount>();
-  for (const row of result.rows as { id: string; party_id: string | null; system_code: string | null; asset: string; total: string; held: string }[]) {
+  for (const row of result.rows as { id: string; party_id: string | null; system_code: string | null; asset: string; total: string; held: string; credit_limit: string }[]) {
     const key = row.party_id !== null ? accountKey({ partyId: row.party_id, asset: row.asset }) : accountKey({ systemCode: row.system_code as SystemAccountCode, asset: row.asset });
-    out.set(key, { id: String(row.id), partyId: row.party_id, systemCode: row.system_code, asset: row.asset, total: new Decimal(row.total), held: new Decimal(row.held) });
+    out.set(key, {
+      id: String(row.id), partyId: row.party_id, systemCode: row.system_code, asset: row.asset,
+      total: new Decimal(row.total), held: new Decimal(row.held), credit: new Decimal(row.credit_limit),
+    });
   }
   return out;
 }
@@ -191,7 +194,8 @@ async function replayedEntries(
 function assertNonNegative(accounts: Iterable<LockedAccount>): void {
   for (const account of accounts) {
     if (account.partyId === null) continue;
-    if (account.total.lt(account.held) || account.held.isNegative()) {
+    // The credit line lets holds exceed the total (a dealer's buys); the total itself never goes below zero.
+    if (account.total.isNegative() || account.total.plus(account.credit).lt(account.held) || account.held.isNegative()) {
       throw new LedgerRejection(account.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION', `party ${account.partyId} has too little ${account.asset} available`, {
         partyId: account.partyId,
         asset: account.asset,

@@ -13,19 +13,24 @@ export function formatLedgerAmount(asset: string, amount: Decimal | string): str
 }
 
 export async function partyBalances(db: Knex | Knex.Transaction, partyId: string): Promise<Balance[]> {
-  const rows: { asset: string; total: string; held: string }[] = await db('ledger_accounts')
+  const rows: { asset: string; total: string; held: string; credit_limit: string }[] = await db('ledger_accounts')
     .where({ party_id: partyId })
     .orderByRaw(`case when asset = 'USD' then 0 else 1 end, asset`)
-    .select('asset', 'total', 'held');
+    .select('asset', 'total', 'held', 'credit_limit');
   return rows.map((row) => {
     const total = new Decimal(row.total);
     const held = new Decimal(row.held);
-    return {
+    const credit = new Decimal(row.credit_limit);
+    const balance: Balance = {
       asset: row.asset,
       total: formatLedgerAmount(row.asset, total),
       held: formatLedgerAmount(row.asset, held),
-      available: formatLedgerAmount(row.asset, total.minus(held)),
+      // Holds beyond the cash use the credit line: the cash itself has nothing left to give.
+      available: formatLedgerAmount(row.asset, Decimal.max(0, total.minus(held))),
     };
+    if (credit.isZero() && held.lte(total)) return balance;
+    const used = Decimal.max(0, held.minus(total));
+    return { ...balance, creditLine: credit.toFixed(2), creditUsed: used.toFixed(2), creditAvailable: Decimal.max(0, credit.minus(used)).toFixed(2) };
   });
 }
 

@@ -35,7 +35,8 @@ export type EntryKind =
   | 'issuance'
   | 'trade_settlement'
   | 'distribution'
-  | 'adjustment';
+  | 'adjustment'
+  | 'fail_charge';
 
 export interface EntryInput {
   /** Unique per business event; posting the same key twice posts once. */
@@ -78,5 +79,10 @@ export interface Balance {
   asset: string;
   total: string;
   held: string;
+  /** What no hold needs (never below zero). */
   available: string;
+  /** USD of a party with a credit line: the line, what its holds use of it, and what is left. */
+  creditLine?: string;
+  creditUsed?: string;
+  creditAvailable?: string;
 }

@@ -57,8 +57,11 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
   },
   {
     kind: 'instruction_trade_mismatch',
-    sql: `select i.id, i.trade_id, t.quantity as trade_quantity, i.quantity, t.net_amount as trade_net, i.net_amount from settlement_instructions i join trades t on t.id = i.trade_id
-           where i.quantity <> t.quantity or i.net_amount <> t.net_amount or i.buyer_party_id <> t.buyer_party_id or i.seller_party_id <> t.seller_party_id or i.note_id <> t.note_id
+    // A trade re-amounted for a factor change (trade_adjustments) is expected at its adjusted net amount.
+    sql: `select i.id, i.trade_id, t.quantity as trade_quantity, i.quantity, coalesce(a.net_after, t.net_amount) as trade_net, i.net_amount
+            from settlement_instructions i join trades t on t.id = i.trade_id left join trade_adjustments a on a.trade_id = t.id
+           where i.quantity <> t.quantity or i.net_amount <> coalesce(a.net_after, t.net_amount) or i.buyer_party_id <> t.buyer_party_id
+              or i.seller_party_id <> t.seller_party_id or i.note_id <> t.note_id
            order by i.id`,
     toBreak: (r) => ({ ...amountBreak('instruction_trade_mismatch', `instruction:${r.id}`, 'USD', r.trade_net, r.net_amount, ''),
       message: `instruction ${r.id} differs from trade ${r.trade_id}: face ${r.quantity} vs ${r.trade_quantity}, cash ${r.net_amount} vs ${r.trade_net}` }),

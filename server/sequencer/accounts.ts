@@ -4,7 +4,8 @@
  * only writer of holds; it mirrors each change into the batch that persists it.
  *
  * Guarantees: `held` of an account equals the sum of `remaining` of its active holds; a hold is
- * opened only when the account's available amount (total − held) covers it. Totals only ever go
+ * opened only when the account's available amount (total + credit line − held) covers it; cash
+ * leaves (withdrawals) only from what no hold needs (total − held), never from credit. Totals only ever go
  * up from outside the sequencer (deposits, settlement proceeds); those arrive via `credit` or a
  * reload, and a stale, lower total can only cause a false rejection, never an overdraft.
  */
@@ -13,6 +14,8 @@ import { Decimal } from '../domain/decimal.js';
 export interface AccountState {
   total: Decimal;
   held: Decimal;
+  /** The operator's credit line (USD accounts of dealers): holds may exceed the total by up to this. */
+  credit: Decimal;
 }
 
 export interface HoldState {
@@ -41,15 +44,32 @@ export class AccountBook {
     const key = this.key(partyId, asset);
     let account = this.accounts.get(key);
     if (!account) {
-      account = { total: new Decimal(0), held: new Decimal(0) };
+      account = { total: new Decimal(0), held: new Decimal(0), credit: new Decimal(0) };
       this.accounts.set(key, account);
     }
     return account;
   }
 
+  /** What new holds may take: the total and the unused credit line, less what is held. */
   available(partyId: string, asset: string): Decimal {
     const account = this.account(partyId, asset);
-    return account.total.minus(account.held);
+    return account.total.plus(account.credit).minus(account.held);
+  }
+
+  /** Cash no hold needs: what may leave the account (a withdrawal); never the credit line. */
+  unheld(partyId: string, asset: string): Decimal {
+    const account = this.account(partyId, asset);
+    return Decimal.max(0, account.total.minus(account.held));
+  }
+
+  /** How much of the credit line holds use: what they hold beyond the total. */
+  creditUsed(partyId: string, asset: string): Decimal {
+    const account = this.account(partyId, asset);
+    return Decimal.max(0, account.held.minus(account.total));
+  }
+
+  setCredit(partyId: string, asset: string, credit: Decimal): void {
+    this.account(partyId, asset).credit = credit;
   }
 
   setTotal(partyId: string, asset: string, total: Decimal): void {
@@ -67,8 +87,8 @@ export class AccountBook {
   }
 
   /** Recovery: an account's persisted total and held amounts. */
-  loadAccount(partyId: string, asset: string, total: Decimal, held: Decimal): void {
-    this.accounts.set(this.key(partyId, asset), { total, held });
+  loadAccount(partyId: string, asset: string, total: Decimal, held: Decimal, credit: Decimal = new Decimal(0)): void {
+    this.accounts.set(this.key(partyId, asset), { total, held, credit });
   }
 
   /** Opens a hold if the account can cover it; returns false (and changes nothing) otherwise. */

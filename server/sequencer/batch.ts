@@ -28,6 +28,8 @@ export class Batch {
   readonly entries: EntryInput[] = [];
   /** Writes of other modules that must commit with the batch (e.g. an RFQ becoming done). */
   readonly alsoWrite: ((trx: Knex.Transaction) => Promise<void>)[] = [];
+  /** Writes the batch's holds depend on (a raised credit line), made before the holds. */
+  readonly writeFirst: ((trx: Knex.Transaction) => Promise<void>)[] = [];
 
   /** Client order ids of this batch's new orders that the database already holds. */
   constructor(readonly storedClOrdIds: StoredClOrdIds = new Map()) {}
@@ -56,11 +58,12 @@ export async function commitBatch(knex: Knex, batch: Batch, accounts: AccountBoo
       openedJson,
       changedJson,
     ]);
-  if (batch.entries.length === 0 && batch.alsoWrite.length === 0 && batch.noteStatus.size === 0) {
+  if (batch.entries.length === 0 && batch.alsoWrite.length === 0 && batch.writeFirst.length === 0 && batch.noteStatus.size === 0) {
     await call(knex);
     return;
   }
   await inTransaction(knex, async (trx) => {
+    for (const write of batch.writeFirst) await write(trx);
     await call(trx);
     await postEntries(trx, batch.entries);
     for (const write of batch.alsoWrite) await write(trx);

@@ -30,8 +30,9 @@ export function moveCash(state: TradingState, movement: CashMovement): EntryInpu
     throw new TradingRejection('IDEMPOTENCY_CONFLICT', { reference: movement.reference, sameRequest: earlier === fingerprint });
   }
   const signed = movement.direction === 'deposit' ? movement.amount : movement.amount.negated();
-  if (signed.isNegative() && movement.amount.gt(state.accounts.available(movement.partyId, CASH_ASSET))) {
-    throw new TradingRejection('INSUFFICIENT_FUNDS', { available: state.accounts.available(movement.partyId, CASH_ASSET).toFixed(2) });
+  // Only cash no hold needs may leave: a credit line lets a dealer commit to buys, not take cash out.
+  if (signed.isNegative() && movement.amount.gt(state.accounts.unheld(movement.partyId, CASH_ASSET))) {
+    throw new TradingRejection('INSUFFICIENT_FUNDS', { available: state.accounts.unheld(movement.partyId, CASH_ASSET).toFixed(2) });
   }
   state.accounts.credit(movement.partyId, CASH_ASSET, signed);
   state.cashKeys.set(key, fingerprint);

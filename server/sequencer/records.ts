@@ -99,7 +99,32 @@ export function orderToApi(order: OrderRecord) {
 export type ApiOrder = ReturnType<typeof orderToApi>;
 
 /** A trade from one party's side: the fill/execution shape of API.md. */
-export function executionFor(trade: TradeRecord, partyId: string) {
+/** A trade's amounts (factor and cash as decimal strings). */
+export interface ExecutionAmounts {
+  factor: string;
+  principal: string;
+  accruedInterest: string;
+  netAmount: string;
+}
+
+/** A trade re-amounted at a new factor before it settled (servicing/reamount.ts). */
+export interface ExecutionAdjustment {
+  paymentDate: string;
+  original: ExecutionAmounts;
+  adjusted: ExecutionAmounts;
+}
+
+/**
+ * A party's view of a trade. A re-amounted trade shows the amounts it settles at, with the
+ * original ones and the payment date that changed them under `adjustment`.
+ */
+export function executionFor(trade: TradeRecord, partyId: string, adjustment: ExecutionAdjustment | null = null) {
+  const execution = executionAsTraded(trade, partyId);
+  if (adjustment === null) return execution as typeof execution & { adjustment?: { paymentDate: string; original: ExecutionAmounts } };
+  return { ...execution, ...adjustment.adjusted, adjustment: { paymentDate: adjustment.paymentDate, original: adjustment.original } };
+}
+
+function executionAsTraded(trade: TradeRecord, partyId: string) {
   const side: Side = trade.buyerPartyId === partyId ? 'buy' : 'sell';
   return {
     tradeId: trade.id,

@@ -47,8 +47,9 @@ async function replayJournal(knex: Knex, state: TradingState): Promise<void> {
 }
 
 async function loadBalances(knex: Knex, state: TradingState): Promise<void> {
-  const accounts: { party_id: string; asset: string; total: string; held: string }[] = await knex('ledger_accounts').whereNotNull('party_id').select('party_id', 'asset', 'total', 'held');
-  for (const a of accounts) state.accounts.loadAccount(a.party_id, a.asset, new Decimal(a.total), new Decimal(a.held));
+  const accounts: { party_id: string; asset: string; total: string; held: string; credit_limit: string }[] = await knex('ledger_accounts')
+    .whereNotNull('party_id').select('party_id', 'asset', 'total', 'held', 'credit_limit');
+  for (const a of accounts) state.accounts.loadAccount(a.party_id, a.asset, new Decimal(a.total), new Decimal(a.held), new Decimal(a.credit_limit));
   const holds: { reference: string; party_id: string; asset: string; amount: string; remaining: string }[] = await knex('ledger_holds as h')
     .join('ledger_accounts as a', 'a.id', 'h.account_id')
     .where('h.status', 'active')

@@ -14,8 +14,11 @@
  *   residual to the sponsor outside the venue. Reserve and trapped cash stay inside the trust.
  * - Principal lowers each class's balance and its note's factor = balance ÷ original face,
  *   rounded half-even to 12 decimals.
- * All of it — ledger entries, the deal's balances, factors, the trustee report — commits in one
- * transaction. Running the same payment date again returns the stored report and changes nothing.
+ * - Open trades of a note whose factor changed that settle after the record date are re-amounted
+ *   at the new factor (reamount.ts): their seller, as holder of record, received the payment.
+ * All of it — ledger entries, the deal's balances, factors, re-amounted trades, the trustee
+ * report — commits in one transaction. Running the same payment date again returns the stored
+ * report and changes nothing.
  */
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
@@ -35,6 +38,7 @@ import { collectionMetrics } from './metrics.js';
 import { lockClassStates, lockDealState, writeClassStates, writeDealState } from './state.js';
 import { runWaterfallPeriod, type ClassFlow, type WaterfallPeriodResult, type WaterfallState } from '../waterfall/index.js';
 import { buildReport, type TrusteeReport } from './report.js';
+import { reamountUnsettledTrades, type Reamounted } from './reamount.js';
 
 export const FACTOR_PLACES = 12;
 
@@ -45,6 +49,10 @@ export interface DistributionOutcome {
   credits: { partyId: string; asset: string; amount: Decimal }[];
   /** Notes whose factor changed. */
   notes: Note[];
+  /** The record date of the payment (null for a replay). */
+  recordDate: string | null;
+  /** Open trades re-amounted at their note's new factor. */
+  adjustments: Reamounted[];
 }
 
 export async function runDistribution(knex: Knex, dealId: string, paymentDate: string, createdBy: string | null): Promise<DistributionOutcome> {
@@ -52,11 +60,11 @@ export async function runDistribution(knex: Knex, dealId: string, paymentDate: s
   const definition = await getWaterfall(knex, deal.id);
   const businessDate = await assertNotAfterBusinessDate(knex, paymentDate, 'the payment date');
   const stored = await storedReport(knex, deal.id, paymentDate);
-  if (stored) return { replayed: true, report: stored, credits: [], notes: [] };
+  if (stored) return { replayed: true, report: stored, credits: [], notes: [], recordDate: null, adjustments: [] };
   return inTransaction(knex, async (trx) => {
     const state = await lockDealState(trx, deal.id);
     const again = await storedReport(trx, deal.id, paymentDate);
-    if (again) return { replayed: true, report: again, credits: [], notes: [] };
+    if (again) return { replayed: true, report: again, credits: [], notes: [], recordDate: null, adjustments: [] };
     if (state.lastPaymentDate !== null && paymentDate <= state.lastPaymentDate) {
       throw new Rejection('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, { lastPaymentDate: state.lastPaymentDate });
     }
@@ -117,6 +125,8 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
     const next = result.state.classes.get(c.className)!;
     Object.assign(classStates.get(c.noteId)!, next);
   }
+  const adjustments: Reamounted[] = [];
+  for (const note of changedNotes) adjustments.push(...(await reamountUnsettledTrades(trx, note, paymentDate, recordDate)));
   await writeClassStates(trx, classStates.values());
   await writeDealState(trx, deal.id, {
     freeCash: payments.retained.plus(result.unspent),
@@ -139,7 +149,7 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
   if (rows.length > 0) await trx('distribution_payments').insert(rows);
   const credits = [...payments.byClass.values()].flat().filter((s) => s.partyId !== null)
     .map((s) => ({ partyId: s.partyId as string, asset: CASH_ASSET, amount: s.interest.plus(s.principal) }));
-  return { replayed: false, report, credits, notes: changedNotes };
+  return { replayed: false, report, credits, notes: changedNotes, recordDate, adjustments };
 }
 
 function sum(values: readonly string[]): Decimal {

@@ -24,6 +24,8 @@ import type { DueInstruction, FailedSide } from './types.js';
 export interface BalanceState {
   total: Decimal;
   held: Decimal;
+  /** Credit line (USD accounts of dealers); none when absent. */
+  credit?: Decimal;
 }
 
 export interface HoldState {
@@ -46,12 +48,15 @@ const ZERO = new Decimal(0);
 function legCover(balances: Map<string, BalanceState>, holds: Map<string, HoldState>, account: string, reference: string | null, amount: Decimal): Decimal | null {
   const hold = reference === null ? undefined : holds.get(reference);
   const usable = hold !== undefined && hold.accountKey === account;
+  const balance = balances.get(account);
+  const credit = balance?.credit ?? ZERO;
+  // Payment is in what the account has: a hold that credit backs does not pay.
+  if (!credit.isZero() && (!balance || balance.total.lt(amount))) return null;
   // The usual case: the trade's hold covers the whole leg, and a hold never exceeds the balance.
   if (usable && hold.remaining.gte(amount)) return amount;
-  const balance = balances.get(account);
   if (!balance) return null;
   const holdUse = usable ? hold.remaining : ZERO;
-  return amount.minus(holdUse).lte(balance.total.minus(balance.held)) ? holdUse : null;
+  return amount.minus(holdUse).lte(balance.total.plus(credit).minus(balance.held)) ? holdUse : null;
 }
 
 function move(balances: Map<string, BalanceState>, account: string, amount: Decimal, holdUse: Decimal): void {
@@ -77,9 +82,17 @@ function coveredBy(holds: Map<string, HoldState>, names: Map<string, number>, ac
   return hold !== undefined && hold.accountKey === account && hold.remaining.gte(amount) && names.get(reference as string) === 1;
 }
 
-function isCovered(instruction: DueInstruction, holds: Map<string, HoldState>, names: Map<string, number>): boolean {
+/** No credit in use: every hold on the account is cash. */
+function cashBacked(balances: Map<string, BalanceState>, account: string): boolean {
+  const balance = balances.get(account);
+  return balance === undefined || balance.held.lte(balance.total);
+}
+
+function isCovered(instruction: DueInstruction, balances: Map<string, BalanceState>, holds: Map<string, HoldState>, names: Map<string, number>): boolean {
+  const buyerCash = partyKey(instruction.buyerPartyId, CASH_ASSET);
   return coveredBy(holds, names, partyKey(instruction.sellerPartyId, instruction.noteId), instruction.sellerHoldReference, instruction.quantity)
-    && coveredBy(holds, names, partyKey(instruction.buyerPartyId, CASH_ASSET), instruction.buyerHoldReference, instruction.netAmount);
+    && coveredBy(holds, names, buyerCash, instruction.buyerHoldReference, instruction.netAmount)
+    && cashBacked(balances, buyerCash);
 }
 
 /** Settles or fails one instruction against the current balances and holds, and applies a settlement. */
@@ -104,7 +117,7 @@ function decideOne(instruction: DueInstruction, balances: Map<string, BalanceSta
 /** Decisions in the instructions' order: the covered ones settled first, then the others in order. */
 export function decide(instructions: readonly DueInstruction[], balances: Map<string, BalanceState>, holds: Map<string, HoldState>): Decision[] {
   const names = holdNames(instructions, holds);
-  const covered = instructions.filter((i) => isCovered(i, holds, names));
+  const covered = instructions.filter((i) => isCovered(i, balances, holds, names));
   const decisions = new Map<DueInstruction, Decision>();
   for (const instruction of covered) decisions.set(instruction, decideOne(instruction, balances, holds));
   for (const instruction of instructions) if (!decisions.has(instruction)) decisions.set(instruction, decideOne(instruction, balances, holds));

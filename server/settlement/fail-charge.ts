@@ -5,10 +5,16 @@
  *   charge = proceeds × max(0, 3% − reference rate) × calendar days failed / 360
  * where proceeds is the instruction's net amount (principal + accrued) and the days run from the
  * contractual settlement date to the day of settlement (or the day the charge is shown). The
- * reference rate is configurable (SETTLEMENT_FAIL_REFERENCE_RATE, percent, default 0). TMPG's
- * charge is owed by the failing seller; here the failing side owes it to the other side (the
- * seller when both fail). It is reported on instructions and statements, not booked: TMPG claims
- * are settled bilaterally once a month above USD 500.
+ * reference rate is the operator's dated series (reference-rates.ts): the rate at the close of the
+ * business day before the contractual settlement date.
+ *
+ * Who pays: TMPG's charge is a charge on fails to deliver securities, owed by the seller that
+ * failed to deliver to the buyer (also when both sides failed: the seller did not deliver). A
+ * failure to pay (the buyer's side alone) carries no TMPG charge: TMPG does not charge it, the
+ * seller keeps its securities and earns their coupon meanwhile, and the buyer's unpaid purchase
+ * stays its obligation, funded by its credit line (the line stays in use until it pays).
+ * The charge is shown on open fails as it grows and is booked through the ledger (seller's cash
+ * to buyer's cash) when the fail settles (run.ts).
  * Rounding: once, half-even to cents (rounding.ts).
  */
 import { Decimal } from '../domain/decimal.js';
@@ -38,9 +44,15 @@ export function failAgeBusinessDays(settlementDate: string, asOf: string): numbe
   return age;
 }
 
-/** Who owes the fail charge to whom. */
-export function failChargePayer(side: FailedSide): 'buyer' | 'seller' {
-  return side === 'buyer' ? 'buyer' : 'seller';
+/** Who owes the fail charge (to the other side): the seller when it failed to deliver; nobody for a failure to pay. */
+export function failChargePayer(side: FailedSide): 'seller' | null {
+  return side === 'buyer' ? null : 'seller';
+}
+
+/** The TMPG charge of a fail of the given side: zero for a failure to pay alone. */
+export function failChargeOf(side: FailedSide | null, proceeds: Decimal, referenceRatePercent: Decimal, settlementDate: string, asOf: string): Decimal {
+  if (side === null || failChargePayer(side) === null) return new Decimal(0);
+  return failCharge(proceeds, referenceRatePercent, settlementDate, asOf);
 }
 
 /** The configured reference rate in percent; a malformed value is a configuration defect. */

@@ -5,7 +5,8 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { Rejection } from '../core/rejections.js';
-import { failAgeBusinessDays, failCharge, failChargePayer } from './fail-charge.js';
+import { failAgeBusinessDays, failChargeOf, failChargePayer, referenceRateFromEnvironment } from './fail-charge.js';
+import { loadReferenceRates, type ReferenceRates } from './reference-rates.js';
 import type { FailedSide, InstructionStatus } from './types.js';
 
 export interface InstructionFilter {
@@ -23,12 +24,18 @@ export interface InstructionRow {
   trade_date: string; settlement_date: string; status: InstructionStatus; failed_side: FailedSide | null; fail_since: string | null;
   fail_charge: string; attempts: number; last_attempt_date: string | null; settled_date: string | null; settlement_mode: string | null;
   entry_id: string | null; run_id: string | null; cancel_reason: string | null;
+  fail_charge_entry_id?: string | null; original_net_amount?: string | null;
 }
 
-export function instructionView(row: InstructionRow, asOf: string, referenceRatePercent: Decimal) {
+/** The reference-rate series with the configured default before its first date. */
+export function referenceRates(db: Knex | Knex.Transaction): Promise<ReferenceRates> {
+  return loadReferenceRates(db, referenceRateFromEnvironment());
+}
+
+export function instructionView(row: InstructionRow, asOf: string, rates: ReferenceRates) {
   const open = row.status === 'failed';
   const net = new Decimal(row.net_amount);
-  const charge = open ? failCharge(net, referenceRatePercent, row.settlement_date, asOf) : new Decimal(row.fail_charge);
+  const charge = open ? failChargeOf(row.failed_side, net, rates.forFail(row.settlement_date), row.settlement_date, asOf) : new Decimal(row.fail_charge);
   const ageTo = open ? asOf : row.fail_since !== null && row.settled_date !== null ? row.settled_date : null;
   return {
     id: String(row.id),
@@ -46,6 +53,8 @@ export function instructionView(row: InstructionRow, asOf: string, referenceRate
     failAgeBusinessDays: ageTo === null || row.fail_since === null ? null : failAgeBusinessDays(row.settlement_date, ageTo),
     failCharge: charge.toFixed(2),
     failChargePayer: row.failed_side ? failChargePayer(row.failed_side) : null,
+    failChargeEntryId: row.fail_charge_entry_id === null || row.fail_charge_entry_id === undefined ? null : String(row.fail_charge_entry_id),
+    originalNetAmount: row.original_net_amount === null || row.original_net_amount === undefined ? null : new Decimal(row.original_net_amount).toFixed(2),
     attempts: row.attempts,
     lastAttemptDate: row.last_attempt_date,
     settledDate: row.settled_date,
@@ -58,7 +67,7 @@ export function instructionView(row: InstructionRow, asOf: string, referenceRate
 
 export type InstructionView = ReturnType<typeof instructionView>;
 
-export async function listInstructions(db: Knex, filter: InstructionFilter, asOf: string, referenceRatePercent: Decimal): Promise<InstructionView[]> {
+export async function listInstructions(db: Knex, filter: InstructionFilter, asOf: string, rates: ReferenceRates): Promise<InstructionView[]> {
   const rows: InstructionRow[] = await db('settlement_instructions')
     .modify((q) => {
       if (filter.partyId) q.where((w) => w.where('buyer_party_id', filter.partyId!).orWhere('seller_party_id', filter.partyId!));
@@ -69,7 +78,7 @@ export async function listInstructions(db: Knex, filter: InstructionFilter, asOf
     .orderBy('id', 'desc')
     .limit(filter.limit)
     .select('*');
-  return rows.map((row) => instructionView(row, asOf, referenceRatePercent));
+  return rows.map((row) => instructionView(row, asOf, rates));
 }
 
 export async function findInstruction(db: Knex | Knex.Transaction, id: string): Promise<InstructionRow> {

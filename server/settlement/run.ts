@@ -16,7 +16,9 @@
  *      gross: one entry per instruction; net: one per chunk, the netting sets of entries.ts — and
  *      mark them settled with their entry;
  *   4. here: record fails with their side and fail charge, freeze the charge of fails that
- *      settled, write the registry outbox (with the registry on) and count.
+ *      settled and book it through the ledger (the failing seller's cash to the buyer), write the
+ *      registry outbox (with the registry on) and count. The charge uses the reference rate
+ *      series (reference-rates.ts) and is TMPG's: only a failure to deliver is charged.
  * After each chunk commits, `afterChunk` tells the trading side (the sequencer's balances).
  *
  * Guarantees: an instruction settles at most once (the queue claim, the status filter and the
@@ -29,7 +31,9 @@ import { Rejection } from '../core/rejections.js';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { inTransaction } from '../db/transaction.js';
 import type { SettledTrade } from '../sequencer/ledger-sync.js';
-import { failCharge } from './fail-charge.js';
+import { failChargeOf } from './fail-charge.js';
+import { loadReferenceRates, type ReferenceRates } from './reference-rates.js';
+import { CASH_ASSET, postEntries, type EntryInput } from '../ledger/index.js';
 import { backfillInstructions } from './instructions.js';
 import { outboxEnabled, recordSettlementOutbox } from '../registry/outbox.js';
 import type { FailedSide, SettlementMode } from './types.js';
@@ -52,6 +56,7 @@ export interface RunRequest {
   date: string;
   mode: SettlementMode;
   createdBy: string | null;
+  /** The reference rate before the first date of the operator's series (reference_rates). */
   referenceRatePercent: Decimal;
   chunkSize?: number;
   /** Chunks of covered instructions settled side by side (default: defaultConcurrency). */
@@ -61,9 +66,16 @@ export interface RunRequest {
 /** A settled trade as the trading side needs it. */
 export type SettledMovement = SettledTrade;
 
+/** A fail charge booked when its fail settled: the seller's cash to the buyer. */
+export interface BookedFailCharge {
+  sellerPartyId: string;
+  buyerPartyId: string;
+  amount: Decimal;
+}
+
 export interface RunHooks {
   /** Called after each chunk commits, one call at a time, in commit order. */
-  afterChunk?: (settled: SettledMovement[]) => Promise<void>;
+  afterChunk?: (settled: SettledMovement[], charges: BookedFailCharge[]) => Promise<void>;
 }
 
 export interface RunSummary {
@@ -107,12 +119,13 @@ export async function runSettlement(knex: Knex, request: RunRequest, hooks: RunH
     .insert({ run_date: request.date, mode: request.mode, total: plan.due, instructions_created: created, created_by: request.createdBy })
     .returning('id');
   const runId = String((run as { id: string }).id);
+  const rates = await loadReferenceRates(knex, request.referenceRatePercent);
   const progress = new RunProgress(hooks);
   const settleRange = async (range: Range, deferUncovered: boolean): Promise<void> => {
     let afterId = range.afterId;
     while (!progress.stopped) {
       const chunk = progress.nextChunk();
-      const result = await inTransaction(knex, (trx) => settleChunk(trx, { ...request, runId, chunk, afterId, upTo: range.upTo, chunkSize, deferUncovered }));
+      const result = await inTransaction(knex, (trx) => settleChunk(trx, { ...request, rates, runId, chunk, afterId, upTo: range.upTo, chunkSize, deferUncovered }));
       if (result.claimed === 0) return;
       await progress.record(result);
       afterId = result.lastId;
@@ -199,7 +212,7 @@ class RunProgress {
     const afterChunk = this.hooks.afterChunk;
     if (!afterChunk || result.settled.length === 0) return;
     const settled = result.settled.map(toSettled);
-    this.notified = this.notified.then(() => afterChunk(settled));
+    this.notified = this.notified.then(() => afterChunk(settled, result.charges));
     await this.notified;
   }
 
@@ -215,6 +228,7 @@ class RunProgress {
 }
 
 interface ChunkContext extends RunRequest {
+  rates: ReferenceRates;
   runId: string;
   chunk: number;
   afterId: string;
@@ -230,6 +244,7 @@ interface ChunkResult {
   /** As the database returned them: turned into movements after the commit (RunProgress.record). */
   settled: ChunkRow[];
   failed: number;
+  charges: BookedFailCharge[];
 }
 
 async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<ChunkResult> {
@@ -237,24 +252,25 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
     ctx.runId, ctx.chunk, ctx.date, ctx.afterId, ctx.upTo, ctx.chunkSize, ctx.mode, ctx.createdBy, ctx.deferUncovered,
   ]);
   const rows = result.rows as ChunkRow[];
-  if (rows.length === 0) return { claimed: 0, lastId: ctx.afterId, settled: [], failed: 0 };
+  if (rows.length === 0) return { claimed: 0, lastId: ctx.afterId, settled: [], failed: 0, charges: [] };
+  const charges: BookedFailCharge[] = [];
   // The ledger moves the balances of the accounts this chunk moved at its commit (the chunk beside
   // it waits for those locks at most that long), and the queue rows it claimed stay locked until
   // then: only what must be in the transaction is done here; the settled movements for the trading
   // side are made after the commit.
   const settled = rows.filter((r) => r.outcome === 'settled');
   const failed = rows.filter((r) => r.outcome === 'buyer' || r.outcome === 'seller' || r.outcome === 'both');
-  await freezeFailCharges(trx, ctx, settled.filter((r) => r.charge_from !== null).map(toSettled));
+  await freezeFailCharges(trx, ctx, settled.filter((r) => r.charge_from !== null).map(toSettled), charges);
   // The registry outbox moves with the face: same transaction (server/registry/outbox.ts; it reads
   // the flag again, under the same lock).
   if (settled.length > 0 && (await outboxEnabled(trx))) await recordSettlementOutbox(trx, settled.map(toSettled));
   await markFailed(trx, ctx, failed.map((r) => ({
     id: String(r.id),
     side: r.outcome as FailedSide,
-    charge: failCharge(new Decimal(r.net_amount), ctx.referenceRatePercent, r.charge_from as string, ctx.date),
+    charge: failChargeOf(r.outcome as FailedSide, new Decimal(r.net_amount), ctx.rates.forFail(r.charge_from as string), r.charge_from as string, ctx.date),
   })));
   await trx('settlement_runs').where({ id: ctx.runId }).increment({ processed: settled.length + failed.length, settled: settled.length, failed: failed.length });
-  return { claimed: rows.length, lastId: String(rows[rows.length - 1]!.id), settled, failed: failed.length };
+  return { claimed: rows.length, lastId: String(rows[rows.length - 1]!.id), settled, failed: failed.length, charges };
 }
 
 /**
@@ -280,13 +296,46 @@ function toSettled(row: ChunkRow): SettledRow {
   };
 }
 
-/** A fail that settled keeps the charge it accrued until today, frozen (fail-charge.ts does the rounding). */
-async function freezeFailCharges(trx: Knex.Transaction, ctx: ChunkContext, rows: readonly SettledRow[]): Promise<void> {
+/**
+ * A fail that settled keeps the charge it accrued until today, frozen (fail-charge.ts does the
+ * rounding), and the charge is booked: the seller that failed to deliver pays it to the buyer, in
+ * one ledger entry per instruction (key `fail-charge:<id>`), in the chunk's transaction. The DVP
+ * writer moves balances at the commit; they are applied first here, so the seller's proceeds of
+ * this very settlement are there to pay from.
+ */
+async function freezeFailCharges(trx: Knex.Transaction, ctx: ChunkContext, rows: readonly SettledRow[], out: BookedFailCharge[]): Promise<void> {
   if (rows.length === 0) return;
+  const sides: { id: string; failed_side: FailedSide | null }[] = await trx('settlement_instructions').whereIn('id', rows.map((r) => r.id)).select('id', 'failed_side');
+  const sideOf = new Map(sides.map((s) => [String(s.id), s.failed_side]));
+  const charges = rows.map((r) => ({
+    row: r,
+    charge: failChargeOf(sideOf.get(r.id) ?? null, r.netAmount, ctx.rates.forFail(r.chargeFrom as string), r.chargeFrom as string, ctx.date),
+  }));
   await trx.raw(
     `update settlement_instructions i set fail_charge = v.charge from unnest(?::bigint[], ?::numeric[]) as v(id, charge) where i.id = v.id`,
-    [rows.map((r) => r.id), rows.map((r) => failCharge(r.netAmount, ctx.referenceRatePercent, r.chargeFrom as string, ctx.date).toFixed(2))],
+    [charges.map((c) => c.row.id), charges.map((c) => c.charge.toFixed(2))],
   );
+  const booked = charges.filter((c) => c.charge.gt(0));
+  if (booked.length === 0) return;
+  await trx.raw('set constraints all immediate');
+  const entries: EntryInput[] = booked.map(({ row, charge }) => ({
+    idempotencyKey: `fail-charge:${row.id}`,
+    kind: 'fail_charge',
+    description: `TMPG fail charge of settlement instruction ${row.id} (${row.chargeFrom} to ${ctx.date})`,
+    businessDate: ctx.date,
+    createdBy: ctx.createdBy,
+    metadata: { instructionId: row.id, failedSince: row.chargeFrom, settledDate: ctx.date, proceeds: row.netAmount.toFixed(2) },
+    postings: [
+      { account: { partyId: row.sellerPartyId, asset: CASH_ASSET }, amount: charge.negated() },
+      { account: { partyId: row.buyerPartyId, asset: CASH_ASSET }, amount: charge },
+    ],
+  }));
+  const posted = await postEntries(trx, entries);
+  await trx.raw(
+    `update settlement_instructions i set fail_charge_entry_id = v.entry from unnest(?::bigint[], ?::bigint[]) as v(id, entry) where i.id = v.id`,
+    [booked.map((b) => b.row.id), posted.map((p) => p.id)],
+  );
+  out.push(...booked.map(({ row, charge }) => ({ sellerPartyId: row.sellerPartyId, buyerPartyId: row.buyerPartyId, amount: charge })));
 }
 
 /** A fail stays in the run queue; seen again on the same date with the same outcome it writes nothing (re-runs change nothing). */

@@ -8,8 +8,9 @@ import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { formatLedgerAmount } from '../ledger/index.js';
 import { instructionView, type InstructionRow } from './queries.js';
+import type { ReferenceRates } from './reference-rates.js';
 
-export async function partyStatement(db: Knex, partyId: string, date: string, referenceRatePercent: Decimal) {
+export async function partyStatement(db: Knex, partyId: string, date: string, rates: ReferenceRates) {
   const trades: Record<string, string>[] = await db('trades')
     .where((q) => q.where('buyer_party_id', partyId).orWhere('seller_party_id', partyId))
     .andWhere('trade_date', date)
@@ -44,8 +45,8 @@ export async function partyStatement(db: Knex, partyId: string, date: string, re
       tradeId: t.id, noteId: t.note_id, side: side(t.buyer_party_id as string), price: new Decimal(t.price as string).toFixed(),
       quantity: new Decimal(t.quantity as string).toFixed(), netAmount: new Decimal(t.net_amount as string).toFixed(2), settlementDate: t.settlement_date,
     })),
-    settlements: settledRows.map((r) => ({ ...instructionView(r, date, referenceRatePercent), side: side(r.buyer_party_id) })),
-    fails: failRows.map((r) => ({ ...instructionView({ ...r, status: 'failed', settled_date: null }, date, referenceRatePercent), side: side(r.buyer_party_id) })),
+    settlements: settledRows.map((r) => ({ ...instructionView(r, date, rates), side: side(r.buyer_party_id) })),
+    fails: failRows.map((r) => ({ ...instructionView({ ...r, status: 'failed', settled_date: null }, date, rates), side: side(r.buyer_party_id) })),
     movements: movements.map((m) => ({ entryId: String(m.entry_id), kind: m.kind, description: m.description, asset: m.asset, amount: formatLedgerAmount(m.asset, m.amount) })),
     closingBalances: closing.map((c) => ({ asset: c.asset, total: formatLedgerAmount(c.asset, c.amount) })),
   };

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { isUuid } from '../core/schemas.js';
 import { disseminatedSize, disseminationCapFor, type TraceCategory } from '../refdata/trace-caps.js';
-import { executionFor, orderFromRow, tradeFromRow, type OrderRecord, type TradeRecord } from '../sequencer/records.js';
+import { executionFor, orderFromRow, tradeFromRow, type ExecutionAdjustment, type OrderRecord, type TradeRecord } from '../sequencer/records.js';
 
 export async function findOrder(db: Knex, id: string): Promise<OrderRecord | null> {
   if (!isUuid(id)) return null;
@@ -50,7 +50,20 @@ export async function partyExecutions(db: Knex, partyId: string, filter: { noteI
     .orderBy([{ column: 'executed_at', order: 'desc' }, { column: 'seq', order: 'desc' }, { column: 'id', order: 'desc' }])
     .limit(filter.limit)
     .select('*');
-  return rows.map((row) => executionFor(tradeFromRow(row), partyId));
+  const adjustments = await tradeAdjustments(db, rows.map((r) => String(r.id)));
+  return rows.map((row) => executionFor(tradeFromRow(row), partyId, adjustments.get(String(row.id)) ?? null));
+}
+
+/** The re-amounted trades among these (servicing/reamount.ts): original and adjusted amounts. */
+export async function tradeAdjustments(db: Knex, tradeIds: readonly string[]): Promise<Map<string, ExecutionAdjustment>> {
+  if (tradeIds.length === 0) return new Map();
+  const rows: Record<string, string>[] = await db('trade_adjustments').whereIn('trade_id', tradeIds).select('*');
+  const cash = (v: string | undefined) => new Decimal(v as string).toFixed(2);
+  return new Map(rows.map((r) => [r.trade_id as string, {
+    paymentDate: r.payment_date as string,
+    original: { factor: new Decimal(r.factor_before as string).toFixed(), principal: cash(r.principal_before), accruedInterest: cash(r.accrued_before), netAmount: cash(r.net_before) },
+    adjusted: { factor: new Decimal(r.factor_after as string).toFixed(), principal: cash(r.principal_after), accruedInterest: cash(r.accrued_after), netAmount: cash(r.net_after) },
+  }]));
 }
 
 /** The public tape, newest first. Sizes above the note's TRACE dissemination cap show as "<n>MM+". */

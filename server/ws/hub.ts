@@ -361,6 +361,13 @@ export class Hub {
         }
         return;
       }
+      if (event.kind === 'executions_adjusted') {
+        for (const [partyId, views] of event.views) {
+          const feed = this.feeds.get(privateKey('executions', partyId));
+          if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add(views as Execution[]);
+        }
+        return;
+      }
       if (event.kind === 'settlement_run') {
         for (const feed of this.feeds.values()) if (feed instanceof SettlementsFeed) feed.refresh({ kind: 'run', runId: event.runId, date: event.date });
         return;

@@ -44,6 +44,9 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/parties/:id': { allowed: ALL, entity: 'party', otherParty: 'forbidden' },
   'post /api/v1/parties': { allowed: ['operator'] },
   'patch /api/v1/parties/:id': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
+  'put /api/v1/parties/:id/credit-line': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
+  'get /api/v1/reference-rates': { allowed: ALL },
+  'put /api/v1/reference-rates/:date': { allowed: ['operator'] },
   'get /api/v1/balances': { allowed: ALL },
   'get /api/v1/ledger/entries': { allowed: ALL },
   'post /api/v1/cash/deposits': { allowed: ['operator', 'backoffice'] },
@@ -130,6 +133,7 @@ afterAll(async () => t.close());
 const BODIES: Record<string, object> = {
   'patch /api/v1/parties/:id': { eligible: true },
   'put /api/v1/notes/:id/price-band': { widthPoints: '10' },
+  'put /api/v1/parties/:id/credit-line': { amount: '0' },
   'patch /api/v1/orders/:id': { quantity: '100000' },
   'post /api/v1/rfqs/:id/responses': { price: '100', validForSeconds: 30 },
   'post /api/v1/rfqs/:id/accept': { responseId: '00000000-0000-4000-8000-000000000000' },

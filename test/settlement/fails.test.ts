@@ -8,7 +8,8 @@ import { Decimal } from '../../server/domain/decimal.js';
 import { inTransaction } from '../../server/db/transaction.js';
 import { postEntries } from '../../server/ledger/index.js';
 import { runSettlement } from '../../server/settlement/run.js';
-import { failAgeBusinessDays, failCharge } from '../../server/settlement/fail-charge.js';
+import { failAgeBusinessDays, failCharge, failChargeOf, failChargePayer } from '../../server/settlement/fail-charge.js';
+import { ReferenceRates } from '../../server/settlement/reference-rates.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { balances, insertTrades, seedMarket, type Market } from './fixtures.js';
 
@@ -37,6 +38,24 @@ describe('the TMPG fail charge and fail age', () => {
     expect(failCharge(new Decimal(1_000_000), new Decimal('1.25'), '2026-11-23', '2026-11-24').toFixed(2)).toBe('48.61');
     expect(failCharge(new Decimal(1_000_000), new Decimal('3.5'), '2026-11-23', '2026-11-30').toFixed(2)).toBe('0.00');
     expect(failCharge(new Decimal(1_000_000), new Decimal(0), '2026-11-23', '2026-11-23').toFixed(2)).toBe('0.00');
+  });
+
+  it('charges only a failure to deliver (TMPG): a failure to pay alone carries none', () => {
+    expect(failChargePayer('seller')).toBe('seller');
+    expect(failChargePayer('both')).toBe('seller');
+    expect(failChargePayer('buyer')).toBeNull();
+    expect(failChargeOf('buyer', new Decimal(1_000_000), new Decimal(0), '2026-11-20', '2026-11-23').toFixed(2)).toBe('0.00');
+    expect(failChargeOf('both', new Decimal(1_000_000), new Decimal(0), '2026-11-20', '2026-11-23').toFixed(2)).toBe('250.00');
+  });
+
+  it('takes the reference rate in force at the close of the business day before the fail', () => {
+    const rates = new ReferenceRates([{ date: '2027-01-19', ratePercent: '3.5' }, { date: '2027-01-14', ratePercent: '1.25' }], new Decimal('0.5'));
+    // Due Tuesday 2027-01-19 (Monday the 18th is Martin Luther King Jr. Day): the close of Friday the 15th → 1.25.
+    expect(rates.forFail('2027-01-19').toFixed()).toBe('1.25');
+    // Due Wednesday the 20th: the close of the 19th → 3.5.
+    expect(rates.forFail('2027-01-20').toFixed()).toBe('3.5');
+    // Before the first dated rate: the configured default.
+    expect(rates.forFail('2027-01-14').toFixed()).toBe('0.5');
   });
 
   it('ages in business days: Thanksgiving and the weekend do not count', () => {

@@ -5,6 +5,8 @@
  * evaluate.ts's decide() over the same open instructions, balances and holds —
  * the same outcome and failed side per instruction, the same balances and held amounts, and each
  * gross entry with the payload hash validate.ts gives entries.ts's entry for the decision.
+ * Some buyers have a credit line on their USD account (holds beyond their cash, which pays
+ * nothing at settlement: a failure to pay unless the cash is there).
  * Also the rule's regression case, and a canary: the old in-order rule is told apart.
  */
 import fc from 'fast-check';
@@ -41,6 +43,7 @@ const scenario = fc.record({ parties: fc.integer({ min: 2, max: 4 }), notes: fc.
   notes: fc.constant(notes),
   chunkSize: fc.integer({ min: 1, max: 6 }),
   singlePass: fc.boolean(),
+  credits: fc.array(fc.constantFrom(0, 0, 30_000, 150_000), { minLength: parties, maxLength: parties }),
   trades: fc.array(fc.record({
     buyer: fc.nat(parties - 1), seller: fc.nat(parties - 1), note: fc.nat(notes - 1),
     faceUnits: fc.integer({ min: 1, max: 30 }), cents: fc.integer({ min: 1, max: 4_000_000 }), sellerHold: holdKind, buyerHold: holdKind,
@@ -85,9 +88,10 @@ async function modelInputs(knex: Knex, market: Market, prefix: string) {
     sellerHoldReference: r.seller_hold_reference ?? null, settlementDate: r.settlement_date!, status: 'pending',
   }));
   const balances = new Map<string, BalanceState>();
-  const accounts: { party_id: string; asset: string; total: string; held: string }[] = await knex('ledger_accounts').whereIn('party_id', market.partyIds).select('party_id', 'asset', 'total', 'held');
+  const accounts: { party_id: string; asset: string; total: string; held: string; credit_limit: string }[] = await knex('ledger_accounts').whereIn('party_id', market.partyIds)
+    .select('party_id', 'asset', 'total', 'held', 'credit_limit');
   for (const p of market.partyIds) for (const asset of [CASH_ASSET, ...market.noteIds]) balances.set(partyKey(p, asset), { total: new Decimal(0), held: new Decimal(0) });
-  for (const a of accounts) balances.set(partyKey(a.party_id, a.asset), { total: new Decimal(a.total), held: new Decimal(a.held) });
+  for (const a of accounts) balances.set(partyKey(a.party_id, a.asset), { total: new Decimal(a.total), held: new Decimal(a.held), credit: new Decimal(a.credit_limit) });
   const holds = new Map<string, HoldState>();
   const holdRows: { reference: string; remaining: string; party_id: string; asset: string }[] = await knex('ledger_holds as h').join('ledger_accounts as a', 'a.id', 'h.account_id')
     .where('h.reference', 'like', `trade:${prefix}-%`).andWhere('h.status', 'active').select('h.reference', 'h.remaining', 'a.party_id', 'a.asset');
@@ -126,12 +130,15 @@ async function settleInOneChunk(knex: Knex, date: string, prefix: string): Promi
 
 it('decides every instruction as evaluate.ts does, and books what entries.ts would', async () => {
   await fc.assert(
-    fc.asyncProperty(scenario, async ({ parties, notes, chunkSize, singlePass, trades }) => {
+    fc.asyncProperty(scenario, async ({ parties, notes, chunkSize, singlePass, credits, trades }) => {
       caseNumber += 1;
       const knex = db.knex;
       const prefix = `R${caseNumber}`;
       const date = DATES[dateIndex++ % DATES.length]!;
       const market = await seedMarket(knex, { parties, notes, cash: '80000', face: '25000', prefix: `${prefix}-` });
+      for (const [i, credit] of credits.entries()) {
+        await knex('ledger_accounts').where({ party_id: market.partyIds[i]!, asset: CASH_ASSET }).update({ credit_limit: credit });
+      }
       await insertTrades(knex, market, prefix, trades, date);
       const { instructions, balances, holds } = await modelInputs(knex, market, prefix);
       const decisions = decide(instructions, balances, holds);
@@ -152,7 +159,9 @@ it('decides every instruction as evaluate.ts does, and books what entries.ts wou
     }),
     { numRuns: 20, seed: 20261125, endOnFailure: true },
   );
-});
+  // Twenty cases of up to 18 trades each against a real database: about 22 s alone, over the default
+  // 60 s when the whole suite shares two cores.
+}, 180_000);
 
 it('settles covered trades first: face a later covered trade delivers can be passed on by an earlier uncovered one', async () => {
   const knex = db.knex;
@@ -175,4 +184,26 @@ it('settles covered trades first: face a later covered trade delivers can be pas
   await runSettlement(knex, { date: '2026-12-09', mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(0), chunkSize: 1 });
   expect(await databaseOutcomes(knex, 'ORDER')).toEqual(['ORDER-0:settled', 'ORDER-1:settled']);
   expect(await databaseOutcomes(knex, 'ORDER')).not.toEqual(inOrder);
+});
+
+it('pays with cash only: a buyer whose hold its credit line backs fails to pay until the cash is there, in the model and the database', async () => {
+  const knex = db.knex;
+  const market = await seedMarket(knex, { parties: 2, cash: '1000', face: '10000', prefix: 'CREDIT-' });
+  // p1 has 1,000.00 cash and a 5,000.00 line: its 3,000.00 hold (the whole leg) is 2,000.00 credit.
+  await knex('ledger_accounts').where({ party_id: market.partyIds[1]!, asset: CASH_ASSET }).update({ credit_limit: 5000 });
+  await insertTrades(knex, market, 'CREDIT', [{ buyer: 1, seller: 0, note: 0, faceUnits: 2, cents: 300_000, sellerHold: 'whole', buyerHold: 'whole' }], '2026-12-09');
+  const { instructions, balances, holds } = await modelInputs(knex, market, 'CREDIT');
+  expect(holds.get('trade:CREDIT-0:buyer')?.remaining.toFixed()).toBe('3000');
+  expect(decide(instructions, balances, holds).map(outcome)).toEqual(['CREDIT-0:failed/buyer']);
+  await runSettlement(knex, { date: '2026-12-09', mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(0) });
+  expect(await databaseOutcomes(knex, 'CREDIT')).toEqual(['CREDIT-0:failed/buyer']);
+  // With 2,000.00 more cash the same hold pays: 3,000.00 cash ≥ 3,000.00.
+  await inTransaction(knex, (trx) => postEntries(trx, [{
+    idempotencyKey: 'credit:cash', kind: 'cash_deposit', description: 'cash for p1', businessDate: '2026-12-09',
+    postings: [{ account: { partyId: market.partyIds[1]!, asset: CASH_ASSET }, amount: new Decimal(2000) }, { account: { systemCode: 'external-cash', asset: CASH_ASSET }, amount: new Decimal(-2000) }],
+  }]));
+  const again = await modelInputs(knex, market, 'CREDIT');
+  expect(decide(again.instructions, again.balances, again.holds).map(outcome)).toEqual(['CREDIT-0:settled']);
+  await runSettlement(knex, { date: '2026-12-09', mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(0) });
+  expect(await databaseOutcomes(knex, 'CREDIT')).toEqual(['CREDIT-0:settled']);
 });

@@ -151,7 +151,7 @@ const statement: Command = {
     out.line(`statement of ${s.partyId} for ${s.date}`);
     for (const t of s.trades) out.line(`trade      ${t.tradeId} ${t.side} ${t.quantity} of ${t.noteId} at ${t.price}: ${t.netAmount}, settles ${t.settlementDate}`);
     for (const x of s.settlements) out.line(`settled    ${x.tradeId} ${x.side} ${x.quantity} for ${x.netAmount}`);
-    for (const f of s.fails) out.line(`fail       ${f.tradeId} ${f.side} since ${f.failSince}, ${f.failAgeBusinessDays} business days, charge ${f.failCharge} owed by the ${f.failChargePayer}`);
+    for (const f of s.fails) out.line(`fail       ${f.tradeId} ${f.side} since ${f.failSince}, ${f.failAgeBusinessDays} business days, charge ${f.failCharge}${f.failChargePayer ? ` owed by the ${f.failChargePayer}` : " (a failure to pay: no TMPG charge)"}`);
     for (const m of s.movements) out.line(`movement   entry ${m.entryId} ${m.kind} ${m.amount} ${m.asset}`);
     for (const b of s.closingBalances) out.line(`closing    ${b.asset} ${b.total}`);
   },

@@ -18,10 +18,14 @@ import { performanceRoutes } from './performance.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
 import { registryRoutes } from './registry.js';
+import { moneyRoutes } from './money.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
+businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
+// Credit lines and the fail charge's reference rate (operator).
+businessRoutes.push(...moneyRoutes);
 // The on-chain registry (back office).
 businessRoutes.push(...registryRoutes);
 

@@ -13,7 +13,10 @@ import { cashEntryKey, moveCash as moveCashInSequence } from '../../sequencer/ca
 import type { AppServices } from '../services.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 
-const balanceSchema = z.object({ asset: z.string(), total: z.string(), held: z.string(), available: z.string() });
+const balanceSchema = z.object({
+  asset: z.string(), total: z.string(), held: z.string(), available: z.string(),
+  creditLine: z.string().optional(), creditUsed: z.string().optional(), creditAvailable: z.string().optional(),
+});
 
 /** The party whose data the viewer asks for: its own by default; others only for back office and operators. */
 async function viewedParty(db: Knex, viewer: Principal, requested: string | undefined): Promise<string> {

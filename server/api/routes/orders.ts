@@ -12,6 +12,11 @@ const executionSchema = z.object({
   tradeId: z.string(), orderId: z.string().nullable(), noteId: z.string(), side: z.enum(['buy', 'sell']), price: z.string(), quantity: z.string(),
   factor: z.string(), principal: z.string(), accruedInterest: z.string(), netAmount: z.string(), tradeDate: z.string(), settlementDate: z.string(),
   liquidity: z.enum(['maker', 'taker']), venue: z.enum(['clob', 'rfq']), executedAt: z.string(),
+  /** Present when a distribution re-amounted the trade at its note's new factor before it settled. */
+  adjustment: z.object({
+    paymentDate: z.string(),
+    original: z.object({ factor: z.string(), principal: z.string(), accruedInterest: z.string(), netAmount: z.string() }),
+  }).optional(),
 });
 const orderSchema = z.object({
   id: z.string(), clOrdId: z.string(), partyId: z.string(), noteId: z.string(), side: z.string(), type: z.string(), price: z.string().nullable(),

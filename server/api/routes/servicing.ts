@@ -13,7 +13,9 @@ import { anyVersionSchema, waterfallDefinitionSchema } from '../../waterfall/ind
 import { runDistribution } from '../../servicing/distribution.js';
 import { reportAsSeenBy, trusteeReports } from '../../servicing/report.js';
 import { seesAllParties } from '../../auth/roles.js';
-import { notifyDistribution } from '../../settlement/trading-sync.js';
+import { notifyDistribution, notifyHoldsLowered } from '../../settlement/trading-sync.js';
+import { adjustedExecutions, reamountAfterPublication } from '../../servicing/reamount.js';
+import type { AppServices } from '../services.js';
 
 const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'must be a percentage from 0 to 100');
 const moneyOrZero = nonNegativeDecimal.refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
@@ -39,6 +41,21 @@ const correctionInput = z.object({ reason: z.string().trim().min(1).max(500), ..
 
 function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/**
+ * Trades re-amounted by a distribution: a second sweep once trading prices on the new factor
+ * (trades done while the distribution committed), the lowered holds told to the sequencer, and
+ * both parties of each trade told over their executions feed.
+ */
+async function publishAdjustments(services: AppServices, outcome: Awaited<ReturnType<typeof runDistribution>>): Promise<void> {
+  if (outcome.replayed || outcome.recordDate === null) return;
+  const late = await reamountAfterPublication(services.knex, outcome.notes, outcome.report.paymentDate, outcome.recordDate);
+  const adjustments = [...outcome.adjustments, ...late];
+  if (adjustments.length === 0) return;
+  await notifyHoldsLowered(services.sequencer, adjustments.flatMap((a) => (a.loweredHold ? [a.loweredHold] : [])));
+  const views = await adjustedExecutions(services.knex, adjustments);
+  services.events.publish({ kind: 'executions_adjusted', views }, (error) => services.logger.error({ err: error }, 'an executions listener failed'));
 }
 
 export const servicingRoutes = [
@@ -89,6 +106,7 @@ export const servicingRoutes = [
     handler: async ({ params, body, principal, services }) => {
       const outcome = await runDistribution(services.knex, params.id, body.paymentDate, requirePrincipal(principal).userId);
       await notifyDistribution(services.sequencer, outcome.credits, outcome.notes);
+      await publishAdjustments(services, outcome);
       return { status: outcome.replayed ? 200 : 201, body: outcome.report };
     },
   }),

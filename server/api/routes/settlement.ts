@@ -13,7 +13,7 @@ import { currentBusinessDate } from '../../businessdate/index.js';
 import { getParty } from '../../refdata/parties.js';
 import { cancelInstruction } from '../../settlement/cancel.js';
 import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
-import { getRun, instructionView, listInstructions, listRuns } from '../../settlement/queries.js';
+import { getRun, instructionView, listInstructions, listRuns, referenceRates } from '../../settlement/queries.js';
 import { runSettlement } from '../../settlement/run.js';
 import { instructionAsSeenBy } from '../../settlement/privacy.js';
 import { partyStatement, statementCsv } from '../../settlement/statements.js';
@@ -25,7 +25,8 @@ import { OUTBOX_STATUSES } from '../../registry/types.js';
 const instructionSchema = z.object({
   id: z.string(), tradeId: z.string(), noteId: z.string(), buyerPartyId: z.string().nullable(), sellerPartyId: z.string().nullable(), quantity: z.string(), netAmount: z.string(),
   tradeDate: z.string(), settlementDate: z.string(), status: z.enum(INSTRUCTION_STATUSES), failedSide: z.enum(['buyer', 'seller', 'both']).nullable(),
-  failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['buyer', 'seller']).nullable(),
+  failSince: z.string().nullable(), failAgeBusinessDays: z.number().nullable(), failCharge: z.string(), failChargePayer: z.enum(['seller']).nullable(),
+  failChargeEntryId: z.string().nullable(), originalNetAmount: z.string().nullable(),
   attempts: z.number(), lastAttemptDate: z.string().nullable(), settledDate: z.string().nullable(), settlementMode: z.string().nullable(),
   entryId: z.string().nullable(), runId: z.string().nullable(), cancelReason: z.string().nullable(),
 });
@@ -62,7 +63,7 @@ export const settlementRoutes = [
       const asOf = await currentBusinessDate(services.knex);
       const list = await listInstructions(services.knex, {
         limit: query.limit, ...(partyId ? { partyId } : {}), ...(query.date ? { date: query.date } : {}), ...(query.status ? { status: query.status } : {}), ...(query.noteId ? { noteId: query.noteId } : {}),
-      }, asOf, referenceRateFromEnvironment());
+      }, asOf, await referenceRates(services.knex));
       // An investor or dealer sees its own side only: the counterparty of an anonymous trade stays unnamed.
       const visible = seesAllParties(viewer.roles) ? list : list.map((view) => instructionAsSeenBy(view, viewer.partyId));
       return { body: await withRegistryState(services.knex, visible) };
@@ -77,7 +78,7 @@ export const settlementRoutes = [
       const summary = await runSettlement(
         services.knex,
         { date: body.date, mode: body.mode, createdBy: requirePrincipal(principal).userId, referenceRatePercent: referenceRateFromEnvironment() },
-        { afterChunk: (settled) => notifySettled(services.sequencer, settled) },
+        { afterChunk: (settled, charges) => notifySettled(services.sequencer, settled, charges) },
       );
       services.events.publish({ kind: 'settlement_run', runId: summary.runId, date: summary.date }, (error) => services.logger.error({ err: error }, 'a settlement run listener failed'));
       return { body: summary };
@@ -101,7 +102,7 @@ export const settlementRoutes = [
     handler: async ({ params, body, services }) => {
       const result = await cancelInstruction(services.knex, params.id, body?.reason ?? 'cancelled by the back office');
       await notifyReleasedHolds(services.sequencer, result.releasedHolds.map((h) => h.reference));
-      const instruction = instructionView(result.instruction, await currentBusinessDate(services.knex), referenceRateFromEnvironment());
+      const instruction = instructionView(result.instruction, await currentBusinessDate(services.knex), await referenceRates(services.knex));
       services.events.publish(
         { kind: 'settlement_changed', partyIds: [instruction.buyerPartyId, instruction.sellerPartyId], instruction },
         (error) => services.logger.error({ err: error }, 'a settlement listener failed'),
@@ -116,7 +117,7 @@ export const settlementRoutes = [
       const viewer = requirePrincipal(principal);
       const partyId = await viewedParty(services.knex, viewer, query.partyId);
       const date = query.date ?? (await currentBusinessDate(services.knex));
-      const full = await partyStatement(services.knex, partyId, date, referenceRateFromEnvironment());
+      const full = await partyStatement(services.knex, partyId, date, await referenceRates(services.knex));
       const statement = seesAllParties(viewer.roles) ? full : {
         ...full,
         settlements: full.settlements.map((s) => instructionAsSeenBy(s, partyId)),

@@ -1,16 +1,19 @@
 -- settlement_settle_chunk: One chunk of a settlement run (settlement/run.ts): claims the due instructions, decides them,
 -- posts the settled ones through ledger_post_dvp_batch and marks them settled.
+-- Issue 15: a hold that credit backs is no cash to pay with (credit lines; fails to pay).
 -- The current text, applied by the routine step after the migrations (server/db/routines.ts).
-create or replace function settlement_settle_chunk(p_run_id bigint, p_chunk integer, p_date date, p_after_id bigint, p_up_to bigint, p_limit integer, p_mode text, p_created_by uuid, p_defer_uncovered boolean)
+create or replace function settlement_settle_chunk(p_run_id bigint, p_chunk int, p_date date, p_after_id bigint, p_up_to bigint, p_limit int,
+                                                   p_mode text, p_created_by uuid, p_defer_uncovered boolean)
 -- One row per claimed instruction, in id order. outcome: 'settled', 'deferred' (left for the second
 -- phase), or the failed side ('buyer', 'seller', 'both'). charge_from: the contractual settlement
 -- date when a fail charge is due (the instruction fails now, or settles after failing), else null.
+returns table (id bigint, outcome text, note_id uuid, buyer_party_id uuid, seller_party_id uuid, quantity numeric, net_amount numeric,
+               buyer_hold_reference text, seller_hold_reference text, charge_from date)
 -- Plans of thousands of rows cost enough to trigger JIT, whose compilation costs more than it saves
 -- here; and temporary tables have no statistics, so the planner would sort both sides of a join
 -- that a hash join does in one pass. The hash tables of a chunk of 25,000 need more than the default
 -- 4 MB of memory (they spilled to temporary files); the ledger's batch writer it calls inherits it.
-returns table(id bigint, outcome text, note_id uuid, buyer_party_id uuid, seller_party_id uuid, quantity numeric, net_amount numeric, buyer_hold_reference text, seller_hold_reference text, charge_from date) language plpgsql set jit = 'off' set enable_mergejoin = 'off' set work_mem = '64MB'
-as $$
+language plpgsql set jit = off set enable_mergejoin = off set work_mem = '64MB' as $$
 #variable_conflict use_column
 declare
   claimed_count int;
@@ -33,7 +36,9 @@ begin
          select p.*, hs.id as seller_hold_id, hs.remaining as seller_hold_remaining,
                 (hsa.party_id = p.seller_party_id and hsa.asset = p.note_id::text) is true as seller_hold_usable,
                 hb.id as buyer_hold_id, hb.remaining as buyer_hold_remaining,
-                (hba.party_id = p.buyer_party_id and hba.asset = 'USD') is true as buyer_hold_usable
+                (hba.party_id = p.buyer_party_id and hba.asset = 'USD') is true as buyer_hold_usable,
+                -- Credit in use (held above total): the buyer's holds are not all backed by cash.
+                (hba.held <= hba.total) is true as buyer_cash_backed
            from picked p
            -- One index probe per hold (LIMIT keeps the planner from hashing the whole holds table).
            left join lateral (select h.id, h.remaining, h.account_id from ledger_holds h
@@ -43,7 +48,8 @@ begin
            left join ledger_accounts hsa on hsa.id = hs.account_id
            left join ledger_accounts hba on hba.id = hb.account_id),
        decided as (
-         select d.*, (d.seller_hold_usable and d.seller_hold_remaining >= d.quantity and d.buyer_hold_usable and d.buyer_hold_remaining >= d.net_amount) as covered
+         select d.*, (d.seller_hold_usable and d.seller_hold_remaining >= d.quantity and d.buyer_hold_usable and d.buyer_hold_remaining >= d.net_amount
+                      and d.buyer_cash_backed) as covered
            from due d)
   insert into settlement_chunk
     select d.id, d.trade_id, d.note_id, d.buyer_party_id, d.seller_party_id, d.quantity, d.net_amount, d.buyer_hold_reference, d.seller_hold_reference,

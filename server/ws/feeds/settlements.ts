@@ -12,8 +12,7 @@
  */
 import type { Knex } from 'knex';
 import { currentBusinessDate } from '../../businessdate/index.js';
-import { referenceRateFromEnvironment } from '../../settlement/fail-charge.js';
-import { instructionView, type InstructionRow, type InstructionView } from '../../settlement/queries.js';
+import { instructionView, referenceRates, type InstructionRow, type InstructionView } from '../../settlement/queries.js';
 import { instructionAsSeenBy } from '../../settlement/privacy.js';
 import { Feed, KeyedFeed } from '../feed.js';
 
@@ -69,8 +68,8 @@ export class SettlementsFeed extends KeyedFeed<InstructionView> {
       .select('*');
     if (rows.length === 0) return [];
     const asOf = await currentBusinessDate(this.db);
-    const rate = referenceRateFromEnvironment();
+    const rates = await referenceRates(this.db);
     // The party's own side only, as GET /settlements shows it to an investor or dealer.
-    return rows.map((row) => instructionAsSeenBy(instructionView(row, asOf, rate), this.partyId));
+    return rows.map((row) => instructionAsSeenBy(instructionView(row, asOf, rates), this.partyId));
   }
 }

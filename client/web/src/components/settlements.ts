@@ -17,6 +17,14 @@ const STATUSES: (SettlementStatus | '')[] = ['', 'pending', 'settled', 'failed',
 /** How soon instructions whose transfer is not on chain yet are read again. */
 const CHAIN_FOLLOW_UP_MS = 2000;
 
+const FAIL_SIDE_LABELS = { seller: 'seller (fails to deliver)', buyer: 'buyer (fails to pay)', both: 'both' } as const;
+
+/** The amount it settles at; a trade re-amounted at a new factor shows the original below it. */
+function netCell(s: Settlement): HTMLElement | string {
+  if (!s.originalNetAmount) return fmt.cash(s.netAmount);
+  return h('span', { title: `re-amounted at the new factor; traded at ${fmt.cash(s.originalNetAmount)}` }, fmt.cash(s.netAmount), h('div', { class: 'muted' }, `was ${fmt.cash(s.originalNetAmount)}`));
+}
+
 function columns(app: AppContext, onChain: boolean): Column<Settlement>[] {
   const chain: Column<Settlement>[] = onChain ? [{ label: 'On chain', title: 'The settled transfer on the on-chain registry, and its transaction', render: (s) => chainCell(s.registry ?? null) }] : [];
   return [
@@ -26,11 +34,12 @@ function columns(app: AppContext, onChain: boolean): Column<Settlement>[] {
     { label: 'Buyer', render: (s) => app.partyName(s.buyerPartyId) },
     { label: 'Seller', render: (s) => app.partyName(s.sellerPartyId) },
     { label: 'Face', num: true, render: (s) => fmt.face(s.quantity) },
-    { label: 'Net amount', num: true, render: (s) => fmt.cash(s.netAmount) },
+    { label: 'Net amount', num: true, render: netCell },
     { label: 'Status', render: (s) => h('span', { class: `pill ${s.status}` }, s.status) },
-    { label: 'Fail side', render: (s) => s.failedSide ?? '' },
+    { label: 'Fail side', title: 'seller: failure to deliver; buyer: failure to pay', render: (s) => (s.failedSide === null ? '' : FAIL_SIDE_LABELS[s.failedSide]) },
     { label: 'Age (bd)', num: true, render: (s) => (s.failAgeBusinessDays === null ? '' : String(s.failAgeBusinessDays)) },
-    { label: 'Fail charge', num: true, render: (s) => (s.status === 'failed' || s.failSince ? fmt.cash(s.failCharge) : '') },
+    { label: 'Fail charge', num: true, title: 'TMPG: charged to a seller that fails to deliver; a failure to pay carries none', render: (s) => (s.status === 'failed' || s.failSince ? fmt.cash(s.failCharge) : '') },
+    { label: 'Charged to', render: (s) => (s.failChargePayer === 'seller' ? app.partyName(s.sellerPartyId) : '') },
     { label: 'Mode', render: (s) => s.settlementMode ?? '' },
     ...chain,
   ];
@@ -115,7 +124,9 @@ export function runPanel(app: AppContext, onDone: () => void): HTMLElement {
 
 export function failsPanel(app: AppContext): SettlementsPanel {
   const slot = h('div');
-  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: columns(app, false) });
+  // Half a page wide: what a fail needs (its side, age, charge and who pays it), not the run's columns.
+  const failColumns = columns(app, false).filter((c) => !['Trade date', 'Face', 'Status', 'Mode'].includes(String(c.label)));
+  const table = dataTable<Settlement>({ testid: 'fails', empty: 'No open fails.', rowKey: (s) => s.id, columns: failColumns });
   const reload = async () => {
     try {
       table.update(await app.client.settlements({ status: 'failed', limit: 1000 }));

@@ -69,7 +69,7 @@ export function frequencyLabel(frequency: number): string {
   return ({ 1: 'annual', 2: 'semi-annual', 4: 'quarterly', 12: 'monthly' } as Record<number, string>)[frequency] ?? `${frequency}×/yr`;
 }
 
-/** Cash and positions: total, held (reserved by open orders and unsettled trades), available. */
+/** Cash and positions: total, held (reserved by open orders and unsettled trades), available; a dealer's credit line and its use. */
 export function balancesPanel(app: AppContext, scope: Scope): HTMLElement {
   const body = h('div', {});
   const table = dataTable<Balance>({
@@ -82,10 +82,16 @@ export function balancesPanel(app: AppContext, scope: Scope): HTMLElement {
       { label: 'Available', num: true, render: (b) => (b.asset === 'USD' ? fmt.cash(b.available) : fmt.face(b.available)) },
     ],
   });
-  body.appendChild(table.element);
+  // A dealer's credit line: what its buys may hold beyond its cash, and how much of it they use.
+  const credit = h('div', { class: 'credit-line', testid: 'credit-line' });
+  body.append(table.element, credit);
   const load = () =>
     app.client.balances().then(
-      (balances) => table.update(balances),
+      (balances) => {
+        table.update(balances);
+        const usd = balances.find((b) => b.asset === 'USD');
+        credit.replaceChildren(usd?.creditLine === undefined ? '' : `Credit line ${fmt.cash(usd.creditLine)} · used ${fmt.cash(usd.creditUsed ?? '0')} · available ${fmt.cash(usd.creditAvailable ?? '0')} (buys only; settlement is paid in cash)`);
+      },
       (error) => body.replaceChildren(errorAlert(error)),
     );
   void load();
