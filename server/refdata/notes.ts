@@ -44,6 +44,8 @@ export interface NoteInput {
   traceCategory: (typeof TRACE_CATEGORIES)[number];
   /** Trades above this face are shown on the tape as "<cap>+" (TRACE dissemination caps). */
   disseminationCap: string;
+  /** The most face one order, quote or RFQ may ask for; null (the default) means the original face. */
+  maxOrderFace?: string | null;
 }
 
 export interface Note extends NoteInput {
@@ -58,16 +60,17 @@ const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
   ['maturityDate', 'maturity_date'], ['originalFace', 'original_face'], ['factor', 'factor'], ['currency', 'currency'],
   ['minDenomination', 'min_denomination'], ['increment', 'increment'], ['tickSize', 'tick_size'],
   ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'], ['disseminationCap', 'dissemination_cap'],
+  ['maxOrderFace', 'max_order_face'],
 ];
 
-const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize', 'disseminationCap']);
+const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize', 'disseminationCap', 'maxOrderFace']);
 
 function toNote(row: Record<string, unknown>): Note {
   const note: Record<string, unknown> = { id: row.id, status: row.status };
   for (const [field, column] of COLUMNS) {
     const value = row[column];
     // NUMERIC arrives as text; normalise "1.50000" to "1.5" so the wire shows canonical decimals.
-    note[field] = DECIMAL_FIELDS.has(field) ? new Decimal(String(value)).toFixed() : value;
+    note[field] = DECIMAL_FIELDS.has(field) && value !== null && value !== undefined ? new Decimal(String(value)).toFixed() : value;
   }
   return note as unknown as Note;
 }
@@ -77,6 +80,11 @@ function invalid(field: string, message: string): ApiError {
 }
 
 /** The checks of a note's terms that the schema alone cannot express. */
+/** The largest face one order may ask for in this note: its setting, else the original face. */
+export function maxOrderFaceOf(note: Pick<NoteInput, 'originalFace' | 'maxOrderFace'>): string {
+  return note.maxOrderFace ?? note.originalFace;
+}
+
 export function validateNoteTerms(input: NoteInput): void {
   if (!isValidIsin(input.isin)) throw new ApiError('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
   const tick = new Decimal(input.tickSize);
@@ -98,6 +106,12 @@ export function validateNoteTerms(input: NoteInput): void {
     throw invalid('issueDate', 'must be before firstCouponDate, which must be on or before maturityDate');
   }
   if (new Decimal(input.disseminationCap).lte(0)) throw invalid('disseminationCap', 'must be greater than zero');
+  if (input.maxOrderFace !== undefined && input.maxOrderFace !== null) {
+    const maxOrderFace = new Decimal(input.maxOrderFace);
+    if (maxOrderFace.lt(minDenomination) || !maxOrderFace.mod(increment).isZero()) {
+      throw invalid('maxOrderFace', 'must be at least minDenomination and a multiple of increment');
+    }
+  }
   assertScheduleBuilds(input);
 }
 
@@ -141,7 +155,7 @@ export async function getNote(db: Knex | Knex.Transaction, id: string): Promise<
 export async function createNote(db: Knex | Knex.Transaction, input: NoteInput): Promise<Note> {
   validateNoteTerms(input);
   const row: Record<string, unknown> = {};
-  for (const [field, column] of COLUMNS) row[column] = input[field];
+  for (const [field, column] of COLUMNS) row[column] = input[field] ?? null;
   const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
   if (!inserted) throw new ApiError('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
   return toNote(inserted);

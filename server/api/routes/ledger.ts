@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { cashAmount, limitParam } from '../schemas.js';
+import { cashAmount, limitParam, pagingId } from '../schemas.js';
 import { seesAllParties } from '../../auth/roles.js';
 import type { Principal } from '../../auth/tokens.js';
 import { Decimal } from '../../domain/decimal.js';
@@ -85,7 +85,7 @@ export const ledgerRoutes = [
       .object({
         partyId: z.string().min(1).max(100).optional(),
         asset: z.string().min(1).max(100).optional(),
-        before: z.string().regex(/^\d{1,19}$/).optional(),
+        before: pagingId.optional(),
         limit: limitParam(100, 500),
       })
       .strict(),

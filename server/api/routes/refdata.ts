@@ -36,6 +36,7 @@ const noteInput = z
     settlementDays: z.number().int().min(0).max(5).default(1),
     traceCategory: z.enum(TRACE_CATEGORIES).default('ABS'),
     disseminationCap: positiveDecimal.default('5000000'),
+    maxOrderFace: positiveDecimal.nullable().optional().describe('the most face one order, quote or RFQ may ask for; default (null) the original face'),
   })
   .strict();
 
