@@ -17,6 +17,7 @@ import * as settlementSpeed from './20261128000000_settlement_speed.js';
 import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.js';
 import * as settlementPostingsSpeed from './20261129000000_settlement_postings_speed.js';
 import * as noteMaxOrderFace from './20261206020000_note_max_order_face.js';
+import * as settlementRunInterrupted from './20261206020100_settlement_run_interrupted.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -33,6 +34,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261128120000_hold_batch_cached_plans', holdBatchCachedPlans],
   ['20261129000000_settlement_postings_speed', settlementPostingsSpeed],
   ['20261206020000_note_max_order_face', noteMaxOrderFace],
+  ['20261206020100_settlement_run_interrupted', settlementRunInterrupted],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {
