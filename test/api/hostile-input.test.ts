@@ -198,6 +198,15 @@ describe('item 4: other malformed requests', () => {
     expect(overlong.status).toBe(415);
   });
 
+  it('text with a NUL character (which PostgreSQL text cannot hold) is 400 VALIDATION_FAILED naming the field, found by the fuzz suite', async () => {
+    const login = await t.http.post('/api/v1/auth/token').send({ username: 'investor1\u0000', password: 'demo' });
+    expect([login.status, login.body.error.code, login.body.error.details.issues[0].path]).toEqual([400, 'VALIDATION_FAILED', 'username']);
+    const deposit = await t.http.post('/api/v1/cash/deposits').set(await auth('backoffice1')).send({ partyId: await t.partyId('investor1'), amount: '1.00', reference: 'nul\u0000ref' });
+    expect([deposit.status, deposit.body.error.details.issues[0].path]).toEqual([400, 'reference']);
+    const query = await t.http.get('/api/v1/balances?partyId=%00').set(await auth('backoffice1'));
+    expect(query.status).toBe(400);
+  });
+
   it('a paging id beyond bigint is 400 VALIDATION_FAILED; the largest bigint is fine', async () => {
     const beyond = await t.http.get('/api/v1/ledger/entries?before=9223372036854775808').set(await auth('backoffice1'));
     expect([beyond.status, beyond.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
