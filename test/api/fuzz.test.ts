@@ -39,7 +39,7 @@ beforeAll(async () => {
   const rfq = await t.http.post('/api/v1/rfqs').set(auth(users.tokens.investor)).send({ noteId: notes['B'], side: 'buy', quantity: '100000' }).expect(201);
   await t.http.post(`/api/v1/rfqs/${rfq.body.id}/responses`).set(auth(users.tokens.dealer)).send({ price: '99', validForSeconds: 300 }).expect(201);
   ids = await idPool();
-}, 60_000);
+}, 120_000);
 afterAll(async () => t?.close());
 
 async function idPool(): Promise<IdPool> {

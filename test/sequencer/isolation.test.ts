@@ -26,7 +26,7 @@ let poisoned: TestService;
 
 beforeAll(async () => {
   [clean, poisoned] = await Promise.all([startTestService(), startTestService()]);
-}, 60_000);
+}, 120_000);
 afterAll(async () => Promise.all([clean?.close(), poisoned?.close()]));
 
 /** Party ids and note ids differ between the two databases; commands name them by index. */
