@@ -26,6 +26,8 @@ import * as waterfallSteps from './20261206060000_waterfall_steps.js';
 import * as dayCountNames from './20261206040000_day_count_names.js';
 import * as priceBands from './20261206040100_price_bands.js';
 import * as moneyCreditFails from './20261206030000_money_credit_fails.js';
+import * as noteMaxOrderFace from './20261206020000_note_max_order_face.js';
+import * as settlementRunInterrupted from './20261206020100_settlement_run_interrupted.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -46,6 +48,8 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206040000_day_count_names', dayCountNames],
   ['20261206040100_price_bands', priceBands],
   ['20261206030000_money_credit_fails', moneyCreditFails],
+  ['20261206020000_note_max_order_face', noteMaxOrderFace],
+  ['20261206020100_settlement_run_interrupted', settlementRunInterrupted],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

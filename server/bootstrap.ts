@@ -3,6 +3,7 @@
  * and a graceful close. Used by `npm start` (server/index.ts) and by the integration tests, so the
  * tests run exactly what production runs.
  */
+import { closeInterruptedRuns } from './settlement/interrupted.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -68,6 +69,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const database = options.database ?? (await openDatabase(targetFromEnvironment(process.env, config.dataDir)));
   const applied = await migrateToLatest(database.knex);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  // Before anything can start a new run: a run the previous process left running is closed with the truth.
+  await closeInterruptedRuns(database.knex, logger);
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
   if (config.seedDemo) {

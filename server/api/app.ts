@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createApiDispatcher } from './dispatch.js';
 import { ApiError, errorBody, httpStatusOf, isErrorCode, HTTP_STATUS_BY_CODE } from './errors.js';
 import { routeHandler } from './pipeline.js';
+import { isUtf8, NotUtf8Error } from './utf8.js';
 import type { AnyRoute } from './route.js';
 import type { AppServices } from './services.js';
 import { LedgerRejection } from '../ledger/errors.js';
@@ -35,7 +36,7 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[], op
   app.set('trust proxy', false);
   app.use(securityHeaders);
   app.use(requestLog(services));
-  app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, verify: requireUtf8 }));
   for (const route of routes) app[route.method](route.path, routeHandler(route, services));
   app.use('/api', (request: Request) => {
     // originalUrl keeps the '/api' prefix the mount strips from request.path: say the path that was asked for.
@@ -124,6 +125,11 @@ function securityHeaders(_request: Request, response: Response, next: NextFuncti
 interface BodyParserError {
   type?: string;
   status?: number;
+  expose?: boolean;
+}
+
+function requireUtf8(_request: IncomingMessage, _response: ServerResponse, bytes: Buffer): void {
+  if (!isUtf8(bytes)) throw new NotUtf8Error();
 }
 
 function errorHandler(services: AppServices) {
@@ -144,6 +150,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ReturnT
     const code = isErrorCode(error.code) ? error.code : 'VALIDATION_FAILED';
     return { status: HTTP_STATUS_BY_CODE[code], body: errorBody(code, error.message) };
   }
+  if (error instanceof NotUtf8Error) return { status: 415, body: errorBody('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON') };
   // Express refuses a path parameter that is not valid percent-encoding with a URIError.
   if (error instanceof URIError) return { status: 400, body: errorBody('VALIDATION_FAILED', 'a path parameter is not valid percent-encoding') };
   const parserError = error as BodyParserError;
@@ -151,6 +158,11 @@ export function toErrorResponse(error: unknown): { status: number; body: ReturnT
   if (parserError?.type === 'entity.too.large') return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', `the request body exceeds ${JSON_BODY_LIMIT}`) };
   if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') {
     return { status: 415, body: errorBody('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON') };
+  }
+  // Any other refusal of the body parser (a gzip or br body that does not decompress, a stream that
+  // ends early): the body could not be read, which is the client's fault, not ours.
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500 && parserError.expose === true) {
+    return { status: 400, body: errorBody('MALFORMED_BODY', 'the request body could not be read (check its Content-Encoding and length)') };
   }
   return { status: 500, body: errorBody('INTERNAL', 'internal error') };
 }

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
 import { ApiError } from './errors.js';
 import { runRoute } from './pipeline.js';
+import { isUtf8, NotUtf8Error } from './utf8.js';
 import type { AnyRoute, RouteResult } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -133,7 +134,9 @@ function readBody(request: IncomingMessage, length: number): Promise<unknown> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('error', reject);
     request.on('end', () => {
-      let text = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      if (!isUtf8(bytes)) return reject(new NotUtf8Error());
+      let text = bytes.toString('utf8');
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.length === 0) return resolve({});
       const first = text.trimStart()[0];

@@ -14,6 +14,13 @@ import type { AppServices } from './services.js';
 import { verifyToken, TokenError, type Principal } from '../auth/tokens.js';
 
 const IDEMPOTENCY_KEY_MAX = 200;
+/** status_code of a key whose first request is still running. */
+const IN_PROGRESS = 0;
+/** How long a repeat waits for the first request with its key before it is told to retry. */
+const IDEMPOTENCY_WAIT_MS = 120_000;
+const IDEMPOTENCY_POLL_MS = 20;
+/** A claim older than this belongs to a process that died (no request runs this long). */
+const IDEMPOTENCY_CLAIM_STALE_MS = 15 * 60_000;
 
 /** A request as the route table needs it, whichever server parsed it. */
 export interface RouteRequest {
@@ -64,8 +71,29 @@ function authorize(route: AnyRoute, principal: Principal | null): void {
   }
 }
 
+/**
+ * The path of the first string holding a NUL character, or null. PostgreSQL text cannot store
+ * U+0000, so such a value would fail in the database (a 500, found by the fuzz suite): it is
+ * refused for every route here, before any schema or handler sees it.
+ */
+function nulPath(value: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key];
+    const found = nulPath(item, [...path, Array.isArray(value) ? Number(key) : key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return {} as T;
+  const nul = nulPath(value);
+  if (nul) {
+    const path = nul.join('.');
+    throw new ApiError('VALIDATION_FAILED', `invalid ${where}: ${path || '(root)'}: must not contain NUL characters`, { issues: [{ path, message: 'must not contain NUL characters' }] });
+  }
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -88,19 +116,48 @@ async function withIdempotencyKey(
   }
   const scope = `${principal?.partyId ?? 'anonymous'}:${route.method}:${route.path}`;
   const requestHash = createHash('sha256').update(JSON.stringify([request.params, request.body ?? null])).digest('hex');
-  const stored = await services.knex('idempotency_keys').where({ scope, key }).first();
-  if (stored) {
+  const knex = services.knex;
+  const waitUntil = Date.now() + IDEMPOTENCY_WAIT_MS;
+  for (;;) {
+    // Claim the key first (the primary key makes one claimant win), so that concurrent repeats
+    // never run the handler twice (issue 14): the others wait for the claimant's stored answer.
+    const claimed = await knex('idempotency_keys')
+      .insert({ scope, key, request_hash: requestHash, status_code: IN_PROGRESS, response_body: 'null' })
+      .onConflict(['scope', 'key'])
+      .ignore()
+      .returning('key');
+    if (claimed.length > 0) return runClaimed(knex, scope, key, run, route);
+    const stored: { request_hash: string; status_code: number; response_body: unknown; created_at: Date } | undefined = await knex('idempotency_keys').where({ scope, key }).first();
+    if (!stored) continue; // the claimant failed and let go: claim it again
     if (stored.request_hash !== requestHash) {
       throw new ApiError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request', { idempotencyKey: key });
     }
-    return { status: stored.status_code, body: stored.response_body };
+    // A repeat answers the original result with 200 (API.md), whatever the first answer's 2xx was.
+    if (stored.status_code !== IN_PROGRESS) return { status: 200, body: stored.response_body };
+    if (Date.now() - new Date(stored.created_at).getTime() > IDEMPOTENCY_CLAIM_STALE_MS) {
+      // A claim whose process died: let it go and claim afresh.
+      await knex('idempotency_keys').where({ scope, key, status_code: IN_PROGRESS, created_at: stored.created_at }).delete();
+      continue;
+    }
+    if (Date.now() > waitUntil) {
+      throw new ApiError('IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later', { idempotencyKey: key, inProgress: true });
+    }
+    await new Promise((resolve) => setTimeout(resolve, IDEMPOTENCY_POLL_MS));
   }
-  const result = await run();
-  await services
-    .knex('idempotency_keys')
-    .insert({ scope, key, request_hash: requestHash, status_code: result.status ?? route.successStatus ?? 200, response_body: JSON.stringify(result.body) })
-    .onConflict(['scope', 'key'])
-    .ignore();
+}
+
+/** Runs the handler under a claimed key: stores its answer, or lets the key go if it failed. */
+async function runClaimed(knex: AppServices['knex'], scope: string, key: string, run: () => Promise<RouteResult>, route: AnyRoute): Promise<RouteResult> {
+  let result: RouteResult;
+  try {
+    result = await run();
+  } catch (error) {
+    await knex('idempotency_keys').where({ scope, key, status_code: IN_PROGRESS }).delete();
+    throw error;
+  }
+  await knex('idempotency_keys')
+    .where({ scope, key, status_code: IN_PROGRESS })
+    .update({ status_code: result.status ?? route.successStatus ?? 200, response_body: JSON.stringify(result.body) });
   return result;
 }
 

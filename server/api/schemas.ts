@@ -6,6 +6,15 @@ import { z } from 'zod';
 
 export * from '../core/schemas.js';
 
+/** The largest id a bigint column holds (PostgreSQL int8). */
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/** A paging cursor naming a bigint row id: digits only and within int8, so it never fails in SQL. */
+export const pagingId = z
+  .string()
+  .regex(/^\d{1,19}$/, { message: 'must be a whole number (a row id)', abort: true })
+  .refine((value) => BigInt(value) <= BIGINT_MAX, `must be at most ${BIGINT_MAX}`);
+
 /** Query-string limit: digits only, 1..max, default given. */
 export function limitParam(defaultLimit: number, max: number) {
   return z

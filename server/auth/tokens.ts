@@ -5,7 +5,7 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Role } from './roles.js';
+import { ROLES, type Role } from './roles.js';
 
 export const TOKEN_ISSUER = 'compute-notes-exchange';
 export const TOKEN_AUDIENCE = 'cnx-api';
@@ -49,6 +49,8 @@ export function issueToken(secret: string, principal: Principal, nowSeconds: num
 }
 
 export class TokenError extends Error {}
+
+const CLAIM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -104,8 +106,14 @@ function verifyTokenFully(secret: string, token: string, nowSeconds: number): Ve
   if (typeof sub !== 'string' || typeof username !== 'string' || typeof partyId !== 'string' || !Array.isArray(roles)) {
     throw new TokenError('token is missing claims');
   }
+  // A signed token is still only as good as its claims: ids reach SQL as uuid parameters, so a
+  // malformed one would fail in the database (a 500) instead of being refused here (issue 14).
+  if (!CLAIM_UUID.test(sub) || !CLAIM_UUID.test(partyId)) throw new TokenError('token has malformed claims');
+  if (username.length === 0 || username.length > 100 || !roles.every((r) => typeof r === 'string' && (ROLES as readonly string[]).includes(r))) {
+    throw new TokenError('token has malformed claims');
+  }
   return {
-    principal: { userId: sub, username, partyId, roles: roles.filter((r): r is Role => typeof r === 'string') as Role[] },
+    principal: { userId: sub, username, partyId, roles: roles as Role[] },
     exp: payload.exp,
     iat: typeof payload.iat === 'number' ? payload.iat : null,
     nbf: typeof payload.nbf === 'number' ? payload.nbf : null,

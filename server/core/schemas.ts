@@ -10,9 +10,14 @@ import { Decimal } from '../domain/decimal.js';
 const DECIMAL_PATTERN = /^-?(0|[1-9]\d{0,30})(\.\d{1,18})?$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The format check aborts the schema when it fails: zod runs later refinements even after a failed
+ * check otherwise, and every refinement chained on this schema (here and in the routes) parses the
+ * value with Decimal, which throws on text such as "abc" or " 100000" (a 500, issue 14).
+ */
 export const decimalString = z
   .string()
-  .regex(DECIMAL_PATTERN, 'must be a decimal string such as "99.875"')
+  .regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "99.875" (ASCII digits, no spaces, separators or exponent)', abort: true })
   .describe('a decimal number written as a string');
 
 /** Whether a refinement may read the value as a decimal: zod runs refinements after a failed regex too. */
@@ -28,14 +33,18 @@ export const nonNegativeDecimal = decimalString
   .refine((value) => !isDecimalText(value) || new Decimal(value).gte(0), 'must not be negative')
   .describe('a decimal string, zero or more');
 
-/** A cash amount: positive, at most two decimal places. */
+/** The largest cash amount one request may move: a bound on magnitudes (issue 14), far above any real movement. */
+export const CASH_AMOUNT_MAX = '999999999999999.99';
+
+/** A cash amount: positive, at most two decimal places, at most CASH_AMOUNT_MAX. */
 export const cashAmount = positiveDecimal
   .refine((value) => !isDecimalText(value) || new Decimal(value).decimalPlaces() <= 2, 'must have at most 2 decimal places')
+  .refine((value) => !isDecimalText(value) || new Decimal(value).lte(CASH_AMOUNT_MAX), `must be at most ${CASH_AMOUNT_MAX}`)
   .describe('a USD amount with at most two decimals, as a string');
 
 export const isoDate = z
   .string()
-  .regex(DATE_PATTERN, 'must be a date YYYY-MM-DD')
+  .regex(DATE_PATTERN, { message: 'must be a date YYYY-MM-DD', abort: true })
   .refine(isRealCalendarDate, 'is not a calendar date')
   .describe('a calendar date YYYY-MM-DD');
 

@@ -14,19 +14,21 @@ import { settlementDate } from '../domain/calendar.js';
 import { tradeAmounts, type TradeAmounts } from '../domain/price.js';
 import type { DayCountConvention, CouponFrequency } from '../domain/daycount.js';
 import type { NoteSpec } from '../engine/index.js';
-import type { Note } from './notes.js';
+import { maxOrderFaceOf, type Note } from './notes.js';
 
 /** Prices are accepted from one tick up to 200% of par: a wider band than any note trades in. */
 export const PRICE_CEILING_PERCENT = new Decimal(200);
 const ENGINE_BAND_TICKS_MAX = (1 << 20) - 1;
 
-export type ConversionRejection = 'OFF_TICK' | 'PRICE_OUT_OF_BAND' | 'OFF_INCREMENT' | 'BELOW_MIN_DENOMINATION';
+export type ConversionRejection = 'OFF_TICK' | 'PRICE_OUT_OF_BAND' | 'OFF_INCREMENT' | 'BELOW_MIN_DENOMINATION' | 'ORDER_FACE_TOO_LARGE';
 
 export class Instrument {
   readonly tickSize: Decimal;
   readonly increment: Decimal;
   readonly minDenomination: Decimal;
   readonly factor: Decimal;
+  /** The most face one order may ask for (the note's setting, else its original face). */
+  readonly maxOrderFace: Decimal;
   readonly schedule: CouponSchedule;
   readonly spec: NoteSpec;
   /** Half-width of the note's price band around its reference price (server/risk/price-band.ts). */
@@ -38,6 +40,7 @@ export class Instrument {
     this.increment = new Decimal(note.increment);
     this.minDenomination = new Decimal(note.minDenomination);
     this.factor = new Decimal(note.factor);
+    this.maxOrderFace = new Decimal(maxOrderFaceOf(note));
     this.schedule = buildCouponSchedule({
       issueDate: parseIsoDate(note.issueDate),
       firstCouponDate: parseIsoDate(note.firstCouponDate),
@@ -56,7 +59,12 @@ export class Instrument {
     return this.note.id;
   }
 
+  /**
+   * Magnitudes are checked before the conversion: a price or face of any size (the wire allows 31
+   * digits) gets a rejection code here, never a count beyond the safe integers (issue 14).
+   */
   priceToTicks(price: Decimal): number | ConversionRejection {
+    if (!price.isFinite() || price.lte(0) || price.gt(PRICE_CEILING_PERCENT)) return 'PRICE_OUT_OF_BAND';
     const ticks = toTicks(price, this.tickSize);
     if (ticks === null) return 'OFF_TICK';
     if (ticks < this.spec.minPriceTicks || ticks > this.spec.maxPriceTicks) return 'PRICE_OUT_OF_BAND';
@@ -64,6 +72,7 @@ export class Instrument {
   }
 
   faceToUnits(face: Decimal): number | ConversionRejection {
+    if (face.isFinite() && face.gt(this.maxOrderFace)) return 'ORDER_FACE_TOO_LARGE';
     const units = toUnits(face, this.increment);
     if (units === null) return 'OFF_INCREMENT';
     if (units < this.spec.minQuantityUnits) return 'BELOW_MIN_DENOMINATION';

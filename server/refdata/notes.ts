@@ -64,6 +64,8 @@ export interface NoteInput {
    * TRACE category and rating (server/refdata/trace-caps.ts).
    */
   disseminationCap?: string;
+  /** The most face one order, quote or RFQ may ask for; null (the default) means the original face. */
+  maxOrderFace?: string | null;
 }
 
 export interface Note extends Omit<NoteInput, 'dayCount' | 'disseminationCap'> {
@@ -82,17 +84,17 @@ const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
   ['frequency', 'frequency'], ['issueDate', 'issue_date'], ['firstCouponDate', 'first_coupon_date'],
   ['maturityDate', 'maturity_date'], ['originalFace', 'original_face'], ['factor', 'factor'], ['currency', 'currency'],
   ['minDenomination', 'min_denomination'], ['increment', 'increment'], ['tickSize', 'tick_size'],
-  ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'],
+  ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'], ['maxOrderFace', 'max_order_face'],
 ];
 
-const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize']);
+const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize', 'maxOrderFace']);
 
 function toNote(row: Record<string, unknown>): Note {
   const note: Record<string, unknown> = { id: row.id, status: row.status };
   for (const [field, column] of COLUMNS) {
     const value = row[column];
     // NUMERIC arrives as text; normalise "1.50000" to "1.5" so the wire shows canonical decimals.
-    note[field] = DECIMAL_FIELDS.has(field) ? new Decimal(String(value)).toFixed() : value;
+    note[field] = DECIMAL_FIELDS.has(field) && value !== null && value !== undefined ? new Decimal(String(value)).toFixed() : value;
   }
   note.dayCount = storedDayCount(note.dayCount as DayCountInput);
   note.disseminationCap = disseminationCapFor(note.traceCategory as TraceCategory, String(note.rating)).toFixed();
@@ -105,6 +107,11 @@ function invalid(field: string, message: string): Rejection {
 }
 
 /** The checks of a note's terms that the schema alone cannot express. */
+/** The largest face one order may ask for in this note: its setting, else the original face. */
+export function maxOrderFaceOf(note: Pick<NoteInput, 'originalFace' | 'maxOrderFace'>): string {
+  return note.maxOrderFace ?? note.originalFace;
+}
+
 export function validateNoteTerms(input: NoteInput): void {
   if (!isValidIsin(input.isin)) throw new Rejection('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
   const tick = new Decimal(input.tickSize);
@@ -124,6 +131,12 @@ export function validateNoteTerms(input: NoteInput): void {
   if (coupon.lt(0) || coupon.gt(100)) throw invalid('couponRate', 'must be between 0 and 100 percent');
   if (!(input.issueDate < input.firstCouponDate && input.firstCouponDate <= input.maturityDate)) {
     throw invalid('issueDate', 'must be before firstCouponDate, which must be on or before maturityDate');
+  }
+  if (input.maxOrderFace !== undefined && input.maxOrderFace !== null) {
+    const maxOrderFace = new Decimal(input.maxOrderFace);
+    if (maxOrderFace.lt(minDenomination) || !maxOrderFace.mod(increment).isZero()) {
+      throw invalid('maxOrderFace', 'must be at least minDenomination and a multiple of increment');
+    }
   }
   assertScheduleBuilds(input);
 }
@@ -168,7 +181,7 @@ export async function getNote(db: Knex | Knex.Transaction, id: string): Promise<
 export async function createNote(db: Knex | Knex.Transaction, input: NoteInput): Promise<Note> {
   validateNoteTerms(input);
   const row: Record<string, unknown> = {};
-  for (const [field, column] of COLUMNS) row[column] = input[field];
+  for (const [field, column] of COLUMNS) row[column] = input[field] ?? null;
   row.day_count = storedDayCount(input.dayCount);
   // The column predates derived caps; it keeps the derived value so that it never disagrees.
   row.dissemination_cap = disseminationCapFor(input.traceCategory, input.rating).toFixed();

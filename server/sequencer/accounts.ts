@@ -35,6 +35,48 @@ export class AccountBook {
   readonly holds = new Map<string, HoldState>();
   /** References changed since the last commit: a batch touches few holds among many. */
   private readonly touched = new Set<string>();
+  /**
+   * While a command runs, how to undo what it changed, newest last (see beginUndo): the sequencer
+   * rejects a command that throws alone and must leave the holds as they were before it.
+   */
+  private undoLog: (() => void)[] | null = null;
+
+  /** Starts recording how to undo the following changes (one command's). */
+  beginUndo(): void {
+    this.undoLog = [];
+  }
+
+  /** Keeps the recorded changes (the command succeeded or was rejected cleanly). */
+  endUndo(): void {
+    this.undoLog = null;
+  }
+
+  /** Undoes every change since beginUndo, newest first. */
+  undo(): void {
+    const log = this.undoLog ?? [];
+    this.undoLog = null;
+    for (let i = log.length - 1; i >= 0; i--) log[i]!();
+  }
+
+  private rememberAccount(partyId: string, asset: string): void {
+    if (!this.undoLog) return;
+    const account = this.account(partyId, asset);
+    const before = { ...account };
+    this.undoLog.push(() => Object.assign(account, before));
+  }
+
+  private rememberHold(reference: string): void {
+    if (!this.undoLog) return;
+    const hold = this.holds.get(reference);
+    const before = hold ? { ...hold } : null;
+    const wasTouched = this.touched.has(reference);
+    this.undoLog.push(() => {
+      if (hold && before) this.holds.set(reference, Object.assign(hold, before));
+      else this.holds.delete(reference);
+      if (wasTouched) this.touched.add(reference);
+      else this.touched.delete(reference);
+    });
+  }
 
   private key(partyId: string, asset: string): string {
     return `${partyId}\u0000${asset}`;
@@ -73,10 +115,12 @@ export class AccountBook {
   }
 
   setTotal(partyId: string, asset: string, total: Decimal): void {
+    this.rememberAccount(partyId, asset);
     this.account(partyId, asset).total = total;
   }
 
   credit(partyId: string, asset: string, amount: Decimal): void {
+    this.rememberAccount(partyId, asset);
     const account = this.account(partyId, asset);
     account.total = account.total.plus(amount);
   }
@@ -95,6 +139,8 @@ export class AccountBook {
   open(reference: string, partyId: string, asset: string, amount: Decimal): boolean {
     if (this.holds.has(reference)) throw new Error(`hold ${reference} exists`);
     if (amount.gt(this.available(partyId, asset))) return false;
+    this.rememberAccount(partyId, asset);
+    this.rememberHold(reference);
     this.account(partyId, asset).held = this.account(partyId, asset).held.plus(amount);
     this.holds.set(reference, { reference, partyId, asset, amount, remaining: amount, opened: true, dirty: true });
     this.touched.add(reference);
@@ -105,6 +151,8 @@ export class AccountBook {
   transfer(fromReference: string, toReference: string, amount: Decimal): void {
     const from = this.mustHold(fromReference);
     if (amount.gt(from.remaining)) throw new Error(`hold ${fromReference} has ${from.remaining.toFixed()}, cannot move ${amount.toFixed()}`);
+    this.rememberHold(fromReference);
+    this.rememberHold(toReference);
     from.remaining = from.remaining.minus(amount);
     from.dirty = true;
     this.holds.set(toReference, { reference: toReference, partyId: from.partyId, asset: from.asset, amount, remaining: amount, opened: true, dirty: true });
@@ -117,6 +165,8 @@ export class AccountBook {
     const hold = this.mustHold(reference);
     const delta = remaining.minus(hold.remaining);
     if (delta.gt(this.available(hold.partyId, hold.asset))) return false;
+    this.rememberAccount(hold.partyId, hold.asset);
+    this.rememberHold(reference);
     this.account(hold.partyId, hold.asset).held = this.account(hold.partyId, hold.asset).held.plus(delta);
     hold.remaining = remaining;
     if (remaining.gt(hold.amount)) hold.amount = remaining;
@@ -129,6 +179,8 @@ export class AccountBook {
   discard(reference: string): void {
     const hold = this.mustHold(reference);
     if (!hold.opened) throw new Error(`hold ${reference} is already persisted`);
+    this.rememberAccount(hold.partyId, hold.asset);
+    this.rememberHold(reference);
     this.account(hold.partyId, hold.asset).held = this.account(hold.partyId, hold.asset).held.minus(hold.remaining);
     this.holds.delete(reference);
     this.touched.delete(reference);

@@ -30,6 +30,7 @@ export const REJECTION_MESSAGES: Partial<Record<RejectionCode, string>> = {
   NOTE_HALTED: 'trading in this note is halted',
   BELOW_MIN_DENOMINATION: 'the quantity is below the note\'s minimum denomination',
   OFF_INCREMENT: 'the quantity is not a multiple of the note\'s increment',
+  ORDER_FACE_TOO_LARGE: 'the quantity is above the note\'s maximum order face (maxOrderFace, default its original face)',
   OFF_TICK: 'the price is not a whole number of the note\'s ticks',
   PRICE_OUT_OF_BAND: 'the price is outside the accepted band (one tick to 200% of par)',
   POST_ONLY_WOULD_TAKE: 'a post-only order would have traded on entry',

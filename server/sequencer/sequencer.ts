@@ -5,9 +5,11 @@
  * jobs answered and the batch's events published. While one batch commits, the next one fills,
  * and the client order ids of the jobs that arrive are looked up in the database alongside.
  *
- * Guarantees: nothing is acknowledged before it is durable; a batch that fails to commit, or a
- * job that breaks an invariant (a defect), answers every job of the batch with an error and
- * rebuilds the state from the database, so memory never runs ahead of what is stored.
+ * Guarantees: nothing is acknowledged before it is durable; a job that throws (a defect) is undone
+ * and rejected alone (COMMAND_FAILED) while the rest of its batch commits; a batch that fails to
+ * commit, or a defect that cannot be undone in memory (after the engine accepted the job's
+ * command), answers every job of the batch with an error and rebuilds the state from the
+ * database, so memory never runs ahead of what is stored.
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -213,7 +215,7 @@ export class Sequencer {
     const outcomes: { ok: boolean; value: unknown }[] = [];
     const startedMs = performance.now();
     try {
-      for (const job of jobs) outcomes.push(runJob(state, job));
+      for (const job of jobs) outcomes.push(runJob(state, job, this.logger));
       const ranMs = performance.now();
       await commitBatch(this.knex, batch, state.accounts);
       const committedMs = performance.now();
@@ -287,16 +289,34 @@ async function findStoredClOrdIds(knex: Knex, jobs: readonly Job[]): Promise<Sto
   return stored;
 }
 
+/** A job that threw something other than a rejection, after its changes could not be undone. */
+class UnrecoverableDefect extends Error {
+  constructor(readonly defect: unknown) {
+    super('a command failed after the engine had accepted it');
+  }
+}
+
 /**
- * Runs one job. Rejections (Rejection) are the job's answer; anything else is a defect, which
- * aborts the whole batch (the caller rebuilds the state).
+ * Runs one job. Rejections (Rejection) are the job's answer. Anything else is a defect of the
+ * command (issue 14: one malformed order must not take its batch down): what the job changed is
+ * undone and the job alone is answered COMMAND_FAILED, logged as a defect; the other jobs of the
+ * batch run and commit as if it had never come. Only a defect after the engine accepted the job's
+ * command cannot be undone in memory: that one still fails the batch (UnrecoverableDefect).
  */
-function runJob(state: TradingState, job: Job): { ok: boolean; value: unknown } {
+function runJob(state: TradingState, job: Job, logger: Logger): { ok: boolean; value: unknown } {
+  const mark = state.savepoint();
   try {
-    return { ok: true, value: job.work(state) };
+    const value = job.work(state);
+    state.release();
+    return { ok: true, value };
   } catch (error) {
-    if (error instanceof Rejection) return { ok: false, value: error };
-    throw error;
+    if (error instanceof Rejection) {
+      state.release();
+      return { ok: false, value: error };
+    }
+    if (!state.rollbackTo(mark)) throw new UnrecoverableDefect(error);
+    logger.error({ err: error }, 'defect: a command threw; it was undone and rejected alone (COMMAND_FAILED)');
+    return { ok: false, value: new Rejection('COMMAND_FAILED', 'the request could not be processed and was rejected; nothing changed') };
   }
 }
 

@@ -42,6 +42,34 @@ export function compareLastTradeOrder(a: LastTradeOrder, b: LastTradeOrder): num
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
 }
 
+/**
+ * Where one command started: the sizes of what commands append to, and the values they replace.
+ * Maps and sets keep insertion order, so what a command added is what lies beyond the mark.
+ */
+export interface Savepoint {
+  journal: number;
+  events: number;
+  trades: number;
+  entries: number;
+  alsoWrite: number;
+  batchOrders: number;
+  noteStatus: number;
+  clOrdIds: number;
+  cashKeys: number;
+  acceptedRfqs: number;
+  liveOrders: number;
+  eligibleParties: number;
+  businessDate: string;
+  dayGuardsStale: boolean;
+}
+
+/** Deletes the keys a map or set gained after it had `size` of them (newest are last). */
+function dropAddedKeys(collection: Map<string, unknown> | Set<string>, size: number, remove: (key: string) => void = (key) => void collection.delete(key)): void {
+  if (collection.size <= size) return;
+  const added = [...collection.keys()].slice(size);
+  for (const key of added) remove(key);
+}
+
 export class TradingState {
   readonly log = new EventLog();
   engine: MatchingEngine;
@@ -109,6 +137,52 @@ export class TradingState {
     if (first?.type === 'accepted') this.currentBatch().journal.push(command);
     this.currentBatch().events.push(...events);
     return events;
+  }
+
+  /** Marks where a command starts; see rollbackTo. Holds record their own undo from here. */
+  savepoint(): Savepoint {
+    const batch = this.currentBatch();
+    this.accounts.beginUndo();
+    return {
+      journal: batch.journal.length, events: batch.events.length, trades: batch.trades.length, entries: batch.entries.length,
+      alsoWrite: batch.alsoWrite.length, batchOrders: batch.orders.size, noteStatus: batch.noteStatus.size,
+      clOrdIds: this.clOrdIds.size, cashKeys: this.cashKeys.size, acceptedRfqs: this.acceptedRfqs.size, liveOrders: this.liveOrders.size,
+      eligibleParties: this.eligibleParties.size, businessDate: this.businessDate, dayGuardsStale: this.dayGuardsStale,
+    };
+  }
+
+  /** The command ended (answered or rejected cleanly): its changes stay. */
+  release(): void {
+    this.accounts.endUndo();
+  }
+
+  /**
+   * Undoes what a command that threw had changed since its savepoint: holds and balances, the
+   * orders, trades, entries and events it added to the batch, the live orders and race guards it
+   * added. Returns false when that is impossible: the engine accepted one of its commands (the
+   * books moved, and only a rebuild from the journal restores them).
+   */
+  rollbackTo(mark: Savepoint): boolean {
+    const batch = this.currentBatch();
+    if (batch.journal.length > mark.journal) {
+      this.accounts.endUndo();
+      return false;
+    }
+    this.accounts.undo();
+    batch.events.length = mark.events;
+    batch.trades.length = mark.trades;
+    batch.entries.length = mark.entries;
+    batch.alsoWrite.length = mark.alsoWrite;
+    dropAddedKeys(batch.orders, mark.batchOrders);
+    dropAddedKeys(batch.noteStatus, mark.noteStatus);
+    dropAddedKeys(this.clOrdIds, mark.clOrdIds);
+    dropAddedKeys(this.cashKeys, mark.cashKeys);
+    dropAddedKeys(this.acceptedRfqs, mark.acceptedRfqs);
+    dropAddedKeys(this.eligibleParties, mark.eligibleParties);
+    dropAddedKeys(this.liveOrders, mark.liveOrders, (id) => this.removeLiveOrder(this.liveOrders.get(id)!));
+    this.businessDate = mark.businessDate;
+    this.dayGuardsStale = mark.dayGuardsStale;
+    return true;
   }
 
   addLiveOrder(order: OrderRecord): void {

@@ -16,6 +16,7 @@ import { DuplicateClOrdId, TradingRejection } from '../sequencer/rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from '../sequencer/records.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { findOrder, findOrderByClOrdId, tradesOfOrder } from './queries.js';
+import { PRICE_CEILING_PERCENT } from './instrument.js';
 
 const SELF_TRADE_MODES = ['cancel_newest', 'cancel_oldest', 'cancel_both', 'decrement_and_cancel'] as const;
 
@@ -76,6 +77,26 @@ export function sequencerOf(services: { sequencer: Sequencer | null }): Sequence
   return services.sequencer;
 }
 
+/**
+ * Magnitudes bounded at the edge (issue 14), before the request is queued for the sequencer: a
+ * quantity above the note's maximum order face is ORDER_FACE_TOO_LARGE, a price above the hard
+ * ceiling (PRICE_CEILING_PERCENT, which keeps every price within the engine's integer ticks) is
+ * PRICE_OUT_OF_BAND. Finer rules (tick, increment, denomination, risk) stay with the sequencer. An
+ * unknown note is left to the sequencer too (NOTE_NOT_FOUND there).
+ */
+export function assertMagnitudes(services: AppServices, noteId: string, fields: { price?: string | undefined; quantity?: string | undefined }, path: readonly (string | number)[] = []): void {
+  const instrument = sequencerOf(services).view((state) => state.instruments.get(noteId));
+  if (!instrument) return;
+  if (fields.quantity !== undefined && new Decimal(fields.quantity).gt(instrument.maxOrderFace)) {
+    const field = [...path, 'quantity'].join('.');
+    throw new Rejection('ORDER_FACE_TOO_LARGE', `${field} is above the note's maximum order face of ${instrument.maxOrderFace.toFixed()}`, { field, maxOrderFace: instrument.maxOrderFace.toFixed() });
+  }
+  if (fields.price !== undefined && new Decimal(fields.price).gt(PRICE_CEILING_PERCENT)) {
+    const field = [...path, 'price'].join('.');
+    throw new Rejection('PRICE_OUT_OF_BAND', `${field} is above the ceiling of ${PRICE_CEILING_PERCENT.toFixed()} (percent of par)`, { field, maxPrice: PRICE_CEILING_PERCENT.toFixed() });
+  }
+}
+
 /** The original answer to an order whose clOrdId was seen before: the order and its fills, or its rejection. */
 async function originalResult(db: Knex, order: OrderRecord, hash: string): Promise<EntryResult> {
   if (order.requestHash !== hash) {
@@ -103,6 +124,7 @@ function assertOpen(order: OrderRecord): void {
  * sequencer tells a repeat (DuplicateClOrdId); only then is the original read from the database.
  */
 export async function submitOrder(services: AppServices, viewer: Principal, body: OrderRequest): Promise<EntryResult> {
+  assertMagnitudes(services, body.noteId, { price: body.price, quantity: body.quantity });
   const hash = requestHash(body);
   try {
     const result = await sequencerOf(services).execute((state) =>
@@ -144,6 +166,8 @@ async function assertOwnOpenOrder(services: AppServices, partyId: string, orderI
 
 export async function replaceOwnOrder(services: AppServices, partyId: string, orderId: string, change: z.infer<typeof replaceRequest>) {
   await assertOwnOpenOrder(services, partyId, orderId);
+  const noteId = sequencerOf(services).view((state) => state.liveOrders.get(orderId)?.noteId);
+  if (noteId) assertMagnitudes(services, noteId, { price: change.price, quantity: change.quantity });
   const update = { ...(change.price ? { price: new Decimal(change.price) } : {}), ...(change.quantity ? { quantity: new Decimal(change.quantity) } : {}) };
   return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
 }
@@ -156,6 +180,10 @@ export async function cancelOwnOrder(services: AppServices, partyId: string, ord
 
 /** A dealer's mass quote: replaces its quotes on the given notes atomically. */
 export async function putQuotes(services: AppServices, partyId: string, request: z.infer<typeof quotesRequest>) {
+  request.quotes.forEach((q, i) => {
+    assertMagnitudes(services, q.noteId, { price: q.bidPrice, quantity: q.bidSize }, ['quotes', i, 'bid']);
+    assertMagnitudes(services, q.noteId, { price: q.askPrice, quantity: q.askSize }, ['quotes', i, 'ask']);
+  });
   const inputs = request.quotes.map((q) => ({
     noteId: q.noteId,
     bidPrice: q.bidPrice === undefined ? null : new Decimal(q.bidPrice),

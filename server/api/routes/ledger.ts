@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { cashAmount, limitParam } from '../schemas.js';
+import { cashAmount, limitParam, pagingId } from '../schemas.js';
 import { seesAllParties } from '../../auth/roles.js';
 import type { Principal } from '../../auth/tokens.js';
 import { Decimal } from '../../domain/decimal.js';
@@ -48,14 +48,19 @@ async function moveCash(services: AppServices, viewer: Principal, direction: Cas
   const key = cashEntryKey({ direction, partyId: party.id, reference: input.reference });
   const replay = await replayOf(services.knex, key, party.id, amount);
   if (replay) return { status: 200, body: replay };
+  // Only the request whose movement the sequencer took answers 201; a concurrent repeat of the same
+  // reference (refused by the sequencer's race guard as the same request) answers 200 with the
+  // original entry, like any later repeat (issue 14).
+  let status = 201;
   try {
     await sequencerOf(services).execute((state) => moveCashInSequence(state, { direction, partyId: party.id, amount, reference: input.reference, createdBy: viewer.userId }));
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'IDEMPOTENCY_CONFLICT' && error.details.sameRequest === true)) throw error;
+    status = 200;
   }
   const posted = await replayOf(services.knex, key, party.id, amount);
   if (!posted) throw new Error(`cash entry ${key} is missing after its batch committed`);
-  return { status: 201, body: posted };
+  return { status, body: posted };
 }
 
 /** The committed entry for this key, as the API answers it; 409 when the key was used with another amount. */
@@ -88,7 +93,7 @@ export const ledgerRoutes = [
       .object({
         partyId: z.string().min(1).max(100).optional(),
         asset: z.string().min(1).max(100).optional(),
-        before: z.string().regex(/^\d{1,19}$/).optional(),
+        before: pagingId.optional(),
         limit: limitParam(100, 500),
       })
       .strict(),

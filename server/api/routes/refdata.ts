@@ -38,6 +38,7 @@ const noteInput = z
     traceCategory: z.enum(TRACE_CATEGORIES).default('ABS'),
     /** Deprecated, ignored: the cap is derived from traceCategory and rating. */
     disseminationCap: positiveDecimal.optional(),
+    maxOrderFace: positiveDecimal.nullable().optional().describe('the most face one order, quote or RFQ may ask for; default (null) the original face'),
   })
   .strict();
 

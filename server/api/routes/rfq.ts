@@ -9,10 +9,11 @@ import { Decimal } from '../../domain/decimal.js';
 import { getNote } from '../../refdata/notes.js';
 import { dealerStatistics, findResponse, findRfq, insertResponse, insertRfq, listRfqs, responsesOf, type Rfq, type RfqResponse } from '../../rfq/store.js';
 import { tradeRfq } from '../../sequencer/rfq-trade.js';
+import { REJECTION_MESSAGES } from '../../sequencer/rejections.js';
 import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/views.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
-import { sequencerOf } from '../../trading/order-entry.js';
+import { assertMagnitudes, sequencerOf } from '../../trading/order-entry.js';
 import { assertInsideBand } from '../../sequencer/price-band.js';
 import { checkRfqAnswer, checkRfqRequester } from '../../sequencer/rfq-checks.js';
 
@@ -57,7 +58,12 @@ export const rfqRoutes = [
     handler: async ({ body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const note = await getNote(services.knex, body.noteId);
+      // The same rule and code as an order (checkOrder): an ineligible party may not ask for prices either.
+      if (!sequencerOf(services).view((state) => state.eligibleParties.has(viewer.partyId))) {
+        throw new ApiError('PARTY_NOT_ELIGIBLE', REJECTION_MESSAGES.PARTY_NOT_ELIGIBLE ?? 'the party is not eligible to trade', { partyId: viewer.partyId });
+      }
       if (note.status === 'halted') throw new ApiError('NOTE_HALTED', 'trading in this note is halted');
+      assertMagnitudes(services, note.id, { quantity: body.quantity });
       sequencerOf(services).view((state) => {
         const instrument = state.instruments.get(note.id);
         if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${note.id} is not listed for trading`);
@@ -111,6 +117,7 @@ export const rfqRoutes = [
       if (!rfq) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
       if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
       assertOpen(rfq, services.clock);
+      assertMagnitudes(services, rfq.noteId, { price: body.price });
       const price = new Decimal(body.price);
       // The tick and the price band are checked against the sequencer's state, as for orders and quotes.
       sequencerOf(services).view((state) => {
