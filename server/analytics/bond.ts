@@ -1,0 +1,214 @@
+/**
+ * Price, yield, spreads and risk of a class from its projected cash flows — pure, no I/O.
+ *
+ * The flows are dated on the note's coupon dates (interest + principal in cash, for the class's
+ * current face at settlement). Street (SIFMA) convention, the same as domain/yield.ts for a
+ * scheduled bond: with w = the fraction of the current coupon period left at settlement (the
+ * domain's remainingFraction) and flow k falling n_k whole periods after the end of that period,
+ *   t_k = w + n_k  (in coupon periods),
+ *   dirty = Σ CF_k × 100/face × (1 + y/f)^(−t_k)     when a flow lies beyond the current period,
+ *   dirty = CF × 100/face ÷ (1 + w × y/f)              when every flow is in the current period,
+ *   clean = dirty − accrued per 100 (the note's accrual, domain/accrued.ts).
+ * So a class paying its coupon to the ARD and its balance there prices exactly as the domain's
+ * street yield with maturity = ARD (test/analytics/bond.test.ts).
+ *
+ * Risk (y the annual yield as a fraction, f the coupon frequency, P the dirty price per 100):
+ *   Macaulay duration = Σ (t_k/f) × PV_k ÷ P (years); modified duration = Macaulay ÷ (1 + y/f);
+ *   convexity = Σ t_k (t_k + 1)/f² × PV_k ÷ (P × (1 + y/f)²); DV01 = modified × P ÷ 10,000 (per 100).
+ * Z-spread s over a zero curve z(t) (semi-annual compounding): Σ CF_k × (1 + (z(t_k/f) + s)/2)^(−2 t_k/f)
+ * = dirty, with t_k/f in years.
+ *
+ * Solving: Newton's method safeguarded by bisection on a bracket, at most ITERATIONS_MAX steps,
+ * stopping when a step is below 1e-12 (as a fraction; 1e-8 bp). Results are unrounded; callers
+ * round for display with the *_PLACES constants below (half-even, rounding.ts).
+ */
+import { Decimal, toDecimal, type DecimalInput } from '../domain/decimal.js';
+import { accruedPer100, type NoteTerms } from '../domain/accrued.js';
+import { DomainError, ensure } from '../domain/errors.js';
+import type { IsoDate } from '../domain/dates.js';
+import { periodIndexContaining, type CouponPeriod } from '../domain/schedule.js';
+import { remainingFraction } from '../domain/yield.js';
+import { zeroRateAt, type ZeroCurve } from './curve.js';
+
+export const ITERATIONS_MAX = 200;
+const TOLERANCE = new Decimal('1e-12');
+const RATE_MAX = new Decimal(10); // 1000 % a year
+
+/** Display precision: yields in percent, spreads in bp, durations, convexity, prices. */
+export const YIELD_PLACES = 4;
+export const SPREAD_PLACES = 1;
+export const DURATION_PLACES = 4;
+export const PRICE_PLACES = 6;
+
+export interface DatedFlow {
+  readonly date: IsoDate;
+  /** Cash received on `date` (interest + principal), >= 0. */
+  readonly amount: DecimalInput;
+}
+
+export interface FlowPlanInput extends NoteTerms {
+  readonly settlementDate: IsoDate;
+  /** The class's current face at settlement (> 0): flows are expressed per 100 of it. */
+  readonly face: DecimalInput;
+  readonly flows: readonly DatedFlow[];
+}
+
+export interface FlowPlan {
+  readonly frequency: number;
+  /** Time of each flow in coupon periods from settlement. */
+  readonly times: readonly Decimal[];
+  /** Flows per 100 of current face. */
+  readonly amounts: readonly Decimal[];
+  readonly w: Decimal;
+  /** True when every flow falls in the current coupon period (simple-interest discounting). */
+  readonly simple: boolean;
+  readonly accruedPer100: Decimal;
+}
+
+export function flowPlan(input: FlowPlanInput): FlowPlan {
+  const { schedule } = input;
+  const face = toDecimal(input.face);
+  ensure(face.gt(0), 'INVALID_ARGUMENT', 'face must be > 0');
+  const current = periodIndexContaining(schedule, input.settlementDate);
+  if (current < 0) throw new DomainError('SETTLEMENT_OUT_OF_RANGE', `${input.settlementDate} is outside [${schedule.issueDate}, ${schedule.maturityDate})`);
+  const w = remainingFraction(input, schedule.periods[current] as CouponPeriod, input.settlementDate);
+  const times: Decimal[] = [];
+  const amounts: Decimal[] = [];
+  let last = current;
+  for (const flow of input.flows) {
+    const amount = toDecimal(flow.amount);
+    ensure(amount.gte(0), 'INVALID_ARGUMENT', 'flows must be >= 0');
+    if (flow.date <= input.settlementDate || amount.isZero()) continue;
+    const index = schedule.couponDates.indexOf(flow.date);
+    ensure(index >= current, 'INVALID_ARGUMENT', `flow date ${flow.date} is not a coupon date of the note after settlement`);
+    ensure(index >= last, 'INVALID_ARGUMENT', 'flows must be in date order');
+    times.push(w.add(index - current));
+    amounts.push(amount.mul(100).div(face));
+    last = Math.max(last, index);
+  }
+  ensure(amounts.length > 0, 'INVALID_ARGUMENT', 'no cash flow after the settlement date');
+  return { frequency: schedule.frequency, times, amounts, w, simple: last === current, accruedPer100: accruedPer100(input, input.settlementDate) };
+}
+
+/** Dirty price per 100 and its derivative with respect to y (a fraction). */
+export function dirtyAtYield(plan: FlowPlan, y: Decimal): { price: Decimal; slope: Decimal } {
+  const f = plan.frequency;
+  if (plan.simple) {
+    const total = plan.amounts.reduce((s, a) => s.add(a), new Decimal(0));
+    const denominator = plan.w.mul(y).div(f).add(1);
+    ensure(denominator.gt(0), 'YIELD_NOT_FOUND', 'yield below the simple-interest domain');
+    return { price: total.div(denominator), slope: total.mul(plan.w).div(f).div(denominator.pow(2)).neg() };
+  }
+  const v = new Decimal(1).div(y.div(f).add(1));
+  const vw = v.pow(plan.w); // the one non-integer power
+  let price = new Decimal(0);
+  let slope = new Decimal(0);
+  let power = 0;
+  let discount = vw;
+  plan.times.forEach((t, k) => {
+    const whole = t.sub(plan.w).toNumber(); // an integer number of periods by construction
+    while (power < whole) { discount = discount.mul(v); power += 1; }
+    const pv = (plan.amounts[k] as Decimal).mul(discount);
+    price = price.add(pv);
+    slope = slope.sub(pv.mul(t).div(f).mul(v));
+  });
+  return { price, slope };
+}
+
+/** Clean and dirty price per 100 at an annual yield in percent. */
+export function priceAtYield(plan: FlowPlan, yieldPercent: DecimalInput): { clean: Decimal; dirty: Decimal } {
+  const y = toDecimal(yieldPercent).div(100);
+  ensure(y.div(plan.frequency).gt(-1), 'INVALID_ARGUMENT', 'yield must exceed -100 % per period');
+  const dirty = dirtyAtYield(plan, y).price;
+  return { clean: dirty.sub(plan.accruedPer100), dirty };
+}
+
+/** Annual yield in percent (unrounded) at a clean price per 100. */
+export function yieldAtPrice(plan: FlowPlan, cleanPrice: DecimalInput): Decimal {
+  const clean = toDecimal(cleanPrice);
+  ensure(clean.gt(0), 'INVALID_ARGUMENT', 'price must be > 0');
+  const target = clean.add(plan.accruedPer100);
+  if (plan.simple) {
+    ensure(!plan.w.isZero(), 'YIELD_NOT_FOUND', 'no time left in the period');
+    const total = plan.amounts.reduce((s, a) => s.add(a), new Decimal(0));
+    return total.div(target).sub(1).mul(plan.frequency).div(plan.w).mul(100);
+  }
+  const lo = new Decimal(plan.frequency).mul('-0.99');
+  return solve((y) => dirtyAtYield(plan, y), target, lo, RATE_MAX, new Decimal('0.05')).mul(100);
+}
+
+export interface RiskMeasures {
+  macaulayYears: Decimal;
+  modifiedDuration: Decimal;
+  convexity: Decimal;
+  /** Price change per 100 of face for a 1 bp fall in yield. */
+  dv01: Decimal;
+}
+
+export function riskAtYield(plan: FlowPlan, yieldPercent: DecimalInput): RiskMeasures {
+  const y = toDecimal(yieldPercent).div(100);
+  const f = plan.frequency;
+  const onePlus = y.div(f).add(1);
+  let price = new Decimal(0);
+  let timeWeighted = new Decimal(0);
+  let convexityWeighted = new Decimal(0);
+  plan.times.forEach((t, k) => {
+    const pv = plan.simple
+      ? (plan.amounts[k] as Decimal).div(plan.w.mul(y).div(f).add(1))
+      : (plan.amounts[k] as Decimal).div(onePlus.pow(t));
+    price = price.add(pv);
+    timeWeighted = timeWeighted.add(pv.mul(t));
+    convexityWeighted = convexityWeighted.add(pv.mul(t).mul(t.add(1)));
+  });
+  const macaulayYears = timeWeighted.div(price).div(f);
+  const modifiedDuration = macaulayYears.div(onePlus);
+  const convexity = convexityWeighted.div(price.mul(f * f).mul(onePlus.pow(2)));
+  return { macaulayYears, modifiedDuration, convexity, dv01: modifiedDuration.mul(price).div(10000) };
+}
+
+/** Dirty price per 100 discounting on the zero curve plus a spread s (fraction). */
+export function dirtyAtZSpread(plan: FlowPlan, zero: ZeroCurve, s: Decimal): { price: Decimal; slope: Decimal } {
+  let price = new Decimal(0);
+  let slope = new Decimal(0);
+  plan.times.forEach((t, k) => {
+    const years = t.div(plan.frequency);
+    const base = zeroRateAt(zero, years).add(s).div(2).add(1);
+    ensure(base.gt(0), 'YIELD_NOT_FOUND', 'spread below the curve\'s domain');
+    const pv = (plan.amounts[k] as Decimal).mul(base.pow(years.mul(-2)));
+    price = price.add(pv);
+    slope = slope.sub(pv.mul(years).div(base)); // d/ds b^(-2T) = -2T b^(-2T-1) × 1/2
+  });
+  return { price, slope };
+}
+
+/** Z-spread in bp (unrounded) at a clean price per 100. */
+export function zSpreadAtPrice(plan: FlowPlan, zero: ZeroCurve, cleanPrice: DecimalInput): Decimal {
+  const target = toDecimal(cleanPrice).add(plan.accruedPer100);
+  const lo = new Decimal('-1.9').sub(Decimal.min(...zero.rates));
+  return solve((s) => dirtyAtZSpread(plan, zero, s), target, lo, RATE_MAX, new Decimal(0)).mul(10000);
+}
+
+/**
+ * The rate x in (lo, hi) at which the decreasing function price(x) equals target: Newton steps,
+ * bisection whenever Newton leaves the bracket. YIELD_NOT_FOUND when the bracket holds no root.
+ */
+function solve(at: (x: Decimal) => { price: Decimal; slope: Decimal }, target: Decimal, lo0: Decimal, hi0: Decimal, start: Decimal): Decimal {
+  let lo = lo0;
+  let hi = hi0;
+  if (at(lo).price.lt(target) || at(hi).price.gt(target)) {
+    throw new DomainError('YIELD_NOT_FOUND', `no rate in [${lo.mul(100).toFixed(2)} %, ${hi.mul(100).toFixed(0)} %] gives dirty price ${target.toFixed()}`);
+  }
+  let x = start;
+  for (let i = 0; i < ITERATIONS_MAX; i += 1) {
+    const { price, slope } = at(x);
+    const error = price.sub(target);
+    if (error.isZero()) return x;
+    if (error.gt(0)) lo = x;
+    else hi = x;
+    let next = slope.isZero() ? lo.add(hi).div(2) : x.sub(error.div(slope));
+    if (!(next.gt(lo) && next.lt(hi))) next = lo.add(hi).div(2);
+    if (next.sub(x).abs().lt(TOLERANCE)) return next;
+    x = next;
+  }
+  throw new DomainError('NO_CONVERGENCE', `did not converge in ${ITERATIONS_MAX} iterations`);
+}
