@@ -22,14 +22,22 @@
  *   round(level × (1 + g/100)); GPU value likewise with v (for LTV);
  * - a payment period sums its months; operating costs its revenue cannot cover (with the trust's
  *   free cash) carry into the next period's costs.
- * The waterfall of each period is servicing/waterfall.ts (runWaterfall) with availableFunds =
- * free cash + revenue − costs, netCashFlow = revenue − costs, sweep from the ARD. After it: on the
+ * The waterfall of each period is the deal's step-form definition run by server/waterfall
+ * (runWaterfallPeriod), as servicing runs it, with availableFunds = free cash + revenue − costs and
+ * the period's metrics for its triggers: dscr = (revenue − costs) ÷ scheduled debt service (senior
+ * fees + every class's current interest), unrounded, as servicing computes it; dscrThreeMonthAverage
+ * (below); ltvPercent on the balances at the start of the period; revenue, operatingCosts,
+ * netOperatingIncome, debtService (cents); utilizationPercent, pue, powerPricePerMwh of the
+ * period's last month. Triggers on other metrics are not tested (they pass). After it: on the
  * refinancing period (true: the ARD, or the legal final for a deal without one) every class is repaid (balance and unpaid interest) from outside proceeds; on
  * the legal final any balance left is written down. Free cash after a period is zero (holder-level
  * rounding remainders are a servicing detail the projection leaves out).
  * Per period: DSCR (4 places, half-even), its average over this and the two preceding periods'
- * rounded DSCRs (nulls left out), LTV = Σ class balances ÷ (site value + GPU value) × 100 (2 places).
+ * rounded DSCRs (nulls left out), LTV = Σ class balances at the period's start ÷ (site value + GPU
+ * value at the period's last month) × 100 (2 places).
  */
+
+import type { WaterfallDefinition } from '../waterfall/index.js';
 
 export interface YearFraction {
   /** yearFraction = days ÷ basis (both whole numbers), as servicing computes it. */
@@ -57,20 +65,33 @@ export interface CollateralFacts {
   gpuValue: string;
 }
 
+export interface ClassStart {
+  noteId: string;
+  className: string;
+  couponRatePercent: string;
+  balance: string;
+  interestShortfall: string;
+  deferredInterest: string;
+  additionalInterestShortfall: string;
+}
+
+export interface TriggerStart {
+  on: boolean;
+  cureCount: number;
+  recentFailures: boolean[];
+}
+
 export interface ProjectionSetup {
-  paymentsPerYear: number;
+  /** The deal's waterfall in step form: the definition servicing runs (server/waterfall). */
+  definition: WaterfallDefinition;
   monthsPerPeriod: number;
-  /** Payment dates to the legal final; fractions[i] is class i's accrual fraction. */
-  periods: { date: string; fractions: YearFraction[] }[];
+  /** Payment dates to the legal final; accrualStart is the previous payment date; fractions[i] is class i's. */
+  periods: { date: string; accrualStart: string; fractions: YearFraction[] }[];
   /** 1-based index of the first period on or after the ARD, or null. */
   ardPeriod: number | null;
-  classes: { noteId: string; className: string; couponRatePercent: string; balance: string; interestShortfall: string }[];
-  fees: { name: string; annualRatePercent: string; fixedPerPeriod: string }[];
-  reserveTarget: string;
-  scheduledPrincipal: string;
-  principalMode: 'sequential' | 'pro_rata';
-  cashTrap: { dscrThreshold: string; trapPercent: string } | null;
-  start: { freeCash: string; reserve: string; trappedCash: string; feeShortfall: string; recentDscrs: string[] };
+  /** In the definition's class order. */
+  classes: ClassStart[];
+  start: { freeCash: string; reserve: string; trappedCash: string; feeShortfall: string; recentDscrs: string[]; triggers: Record<string, TriggerStart> };
   collateral: CollateralFacts;
   /** When set, period 1's revenue and costs are these actual collections instead of the model's. */
   firstPeriodCollections?: { revenue: string; operatingCosts: string };
@@ -81,9 +102,9 @@ export interface ClassPeriod {
   interest: number;
   principal: number;
   balance: number;
-  /** This period's interest left unpaid (new shortfall). */
+  /** Interest due and unpaid, carried forward after the period (no interest on it). */
   interestShortfall: number;
-  /** All unpaid interest carried forward after the period. */
+  /** Interest deferred (paid in kind) by a trigger and not yet paid, after the period. */
   deferredInterest: number;
   writedown: number;
 }
@@ -98,6 +119,8 @@ export interface PeriodResult {
   ltvPercent: number | null;
   trappedCash: number;
   reserve: number;
+  /** Each trigger's state after its test this period, in the definition's order. */
+  triggers: boolean[];
   cashTrap: boolean;
   fullCashSweep: boolean;
   refinanced: boolean;

@@ -1,12 +1,13 @@
 /**
- * The straightforward projection: decimal.js arithmetic throughout and the servicing waterfall
- * itself (servicing/waterfall.ts runWaterfall) for every period. Pure, no I/O. It is the yardstick
+ * The straightforward projection: decimal.js arithmetic throughout and the waterfall engine itself
+ * for every period. Pure, no I/O. It is the yardstick
  * the integer engine (fast.ts) must match to the cent (test/projection/engines.test.ts) and the
- * bench's decimal_reference_ms. The rules are stated in model.ts.
+ * bench's decimal_reference_ms. The waterfall is server/waterfall's runWaterfallPeriod, the
+ * engine servicing runs. The rules are stated in model.ts.
  */
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundHalfEven } from '../domain/rounding.js';
-import { runWaterfall } from '../servicing/waterfall.js';
+import { runWaterfallPeriod, scheduledDebtService, type WaterfallState } from '../waterfall/index.js';
 import { leasePhase, refinancePeriod, renewalIndex, type ClassPeriod, type PeriodResult, type ProjectionResult, type ProjectionSetup } from './model.js';
 import type { ResolvedScenario } from './scenario.js';
 
@@ -45,13 +46,17 @@ function monthRevenue(plans: readonly TenantPlan[], s: ResolvedScenario, m: numb
 export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): ProjectionResult {
   const plans = tenantPlans(setup, s);
   const col = setup.collateral;
+  const definition = setup.definition;
   const refinanceAt = refinancePeriod(setup, s.refinanceAtArd);
-  let balances = setup.classes.map((c) => new Decimal(c.balance));
-  let shortfalls = setup.classes.map((c) => new Decimal(c.interestShortfall));
+  let state: WaterfallState = {
+    classes: new Map(setup.classes.map((c) => [c.className, {
+      balance: new Decimal(c.balance), interestShortfall: new Decimal(c.interestShortfall),
+      deferredInterest: new Decimal(c.deferredInterest), additionalInterestShortfall: new Decimal(c.additionalInterestShortfall),
+    }])),
+    feeShortfall: new Decimal(setup.start.feeShortfall), reserveBalance: new Decimal(setup.start.reserve), trappedCash: new Decimal(setup.start.trappedCash),
+    triggers: new Map(Object.entries(setup.start.triggers).map(([name, t]) => [name, { on: t.on, cureCount: t.cureCount, recentFailures: [...t.recentFailures] }])),
+  };
   let freeCash = new Decimal(setup.start.freeCash);
-  let reserve = new Decimal(setup.start.reserve);
-  let trapped = new Decimal(setup.start.trappedCash);
-  let feeShortfall = new Decimal(setup.start.feeShortfall);
   let costCarry = ZERO;
   let opex = new Decimal(col.otherOpexPerMonth);
   let gpuValue = new Decimal(col.gpuValue);
@@ -61,8 +66,9 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
     const period = setup.periods[p - 1]!;
     let revenue = ZERO;
     let costs = ZERO;
+    let m = 0;
     for (let k = 0; k < setup.monthsPerPeriod; k += 1) {
-      const m = (p - 1) * setup.monthsPerPeriod + k + 1;
+      m = (p - 1) * setup.monthsPerPeriod + k + 1;
       if (m > 1 && (m - 1) % 12 === 0) {
         opex = roundCash(opex.mul(new Decimal(s.drivers.opexGrowthPercent[m - 1] as string).div(100).add(1)));
         gpuValue = roundCash(gpuValue.mul(new Decimal(s.drivers.gpuValueChangePercentPerYear[m - 1] as string).div(100).add(1)));
@@ -81,50 +87,64 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
     let available = freeCash.add(netCashFlow);
     costCarry = available.isNegative() ? available.neg() : ZERO;
     if (available.isNegative()) available = ZERO;
-    const result = runWaterfall({
-      availableFunds: available, netCashFlow, reserveBalance: reserve, reserveTarget: new Decimal(setup.reserveTarget), trappedCash: trapped, feeShortfall,
-      feeYearFraction: new Decimal(1).div(setup.paymentsPerYear),
-      fees: setup.fees.map((f) => ({ name: f.name, annualRatePercent: new Decimal(f.annualRatePercent), fixedPerPeriod: new Decimal(f.fixedPerPeriod) })),
-      classes: setup.classes.map((c, i) => ({
-        noteId: c.noteId, className: c.className, couponRatePercent: new Decimal(c.couponRatePercent),
-        yearFraction: new Decimal(period.fractions[i]!.days).div(period.fractions[i]!.basis), originalFace: ZERO, balance: balances[i]!, interestShortfall: shortfalls[i]!,
-      })),
-      principalMode: setup.principalMode, scheduledPrincipal: new Decimal(setup.scheduledPrincipal),
-      dscrThreshold: setup.cashTrap ? new Decimal(setup.cashTrap.dscrThreshold) : null, trapPercent: new Decimal(setup.cashTrap?.trapPercent ?? '0'),
-      sweep: setup.ardPeriod !== null && p >= setup.ardPeriod,
-    });
-    const refinanced = refinanceAt === p;
-    const last = p === setup.periods.length;
-    const classes: ClassPeriod[] = result.classes.map((c) => {
-      let interest = c.interestPaid;
-      let principal = c.principalPaid;
-      let balance = c.balanceAfter;
-      let deferred = c.interestShortfallAfter;
-      if (refinanced) { interest = interest.add(deferred); principal = principal.add(balance); balance = ZERO; deferred = ZERO; }
-      const writedown = last ? balance : ZERO;
-      if (last) balance = ZERO;
-      const fresh = Decimal.max(ZERO, c.interestShortfallAfter.sub(c.interestShortfallBefore));
-      return { interest: cents(interest), principal: cents(principal), balance: cents(balance), interestShortfall: cents(fresh), deferredInterest: cents(deferred), writedown: cents(writedown) };
-    });
-    balances = classes.map((c) => new Decimal(c.balance).div(100));
-    shortfalls = classes.map((c) => new Decimal(c.deferredInterest).div(100));
-    freeCash = ZERO;
-    reserve = result.reserve.after;
-    trapped = result.trapped.after;
-    feeShortfall = result.fees.shortfallAfter;
-    const dscr = result.dscr === null ? null : roundHalfEven(result.dscr, 4);
-    dscrs.push(dscr);
+
+    const base = {
+      paymentDate: period.date, accrualStart: period.accrualStart, availableFunds: available, feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
+      accruals: new Map(setup.classes.map((c, i) => [c.className, {
+        couponRatePercent: new Decimal(c.couponRatePercent), yearFraction: new Decimal(period.fractions[i]!.days).div(period.fractions[i]!.basis),
+      }])),
+    };
+    const debtService = scheduledDebtService(definition, state, { ...base, metrics: new Map() });
+    const dscr = debtService.gt(0) ? netCashFlow.div(debtService) : null;
+    const dscrRounded = dscr === null ? null : roundHalfEven(dscr, 4);
+    dscrs.push(dscrRounded);
     const recent = dscrs.slice(-3).filter((d): d is Decimal => d !== null);
     const dscrAverage = recent.length === 0 ? null : roundHalfEven(recent.reduce((a, b) => a.add(b), ZERO).div(recent.length), 4);
     const value = new Decimal(col.siteValue).add(gpuValue);
-    const aggregate = balances.reduce((a, b) => a.add(b), ZERO);
+    const aggregateBefore = [...state.classes.values()].reduce((a, c) => a.add(c.balance), ZERO);
+    const ltv = value.gt(0) ? roundHalfEven(aggregateBefore.mul(100).div(value), 2) : null;
+    const metrics = new Map<string, Decimal>([
+      ['revenue', revenue], ['operatingCosts', costs], ['netOperatingIncome', netCashFlow], ['debtService', debtService],
+      ['utilizationPercent', new Decimal(s.drivers.utilizationPercent[m - 1] as string)], ['pue', new Decimal(s.drivers.pue[m - 1] as string)],
+      ['powerPricePerMwh', new Decimal(s.drivers.powerPricePerMwh[m - 1] as string)],
+    ]);
+    if (dscr !== null) metrics.set('dscr', dscr);
+    if (dscrAverage !== null) metrics.set('dscrThreeMonthAverage', dscrAverage);
+    if (ltv !== null) metrics.set('ltvPercent', ltv);
+    const result = runWaterfallPeriod(definition, state, { ...base, metrics });
+
+    const refinanced = refinanceAt === p;
+    const last = p === setup.periods.length;
+    const next = new Map(result.state.classes);
+    const classes: ClassPeriod[] = result.classFlows.map((f) => {
+      const after = result.state.classes.get(f.className)!;
+      let interest = f.interestPaid.add(f.deferredInterestPaid).add(f.additionalInterestPaid);
+      let principal = f.principalPaid;
+      let balance = after.balance;
+      let shortfall = after.interestShortfall;
+      let deferred = after.deferredInterest;
+      let additional = after.additionalInterestShortfall;
+      if (refinanced) {
+        interest = interest.add(shortfall).add(deferred).add(additional);
+        principal = principal.add(balance);
+        balance = ZERO; shortfall = ZERO; deferred = ZERO; additional = ZERO;
+      }
+      const writedown = last ? balance : ZERO;
+      if (last) balance = ZERO;
+      next.set(f.className, { balance, interestShortfall: shortfall, deferredInterest: deferred, additionalInterestShortfall: additional });
+      return { interest: cents(interest), principal: cents(principal), balance: cents(balance), interestShortfall: cents(shortfall), deferredInterest: cents(deferred), writedown: cents(writedown) };
+    });
+    state = { ...result.state, classes: next };
+    freeCash = result.unspent;
     periods.push({
       date: period.date, revenue: cents(revenue), operatingCosts: cents(costs), netOperatingIncome: cents(netCashFlow),
-      dscr: dscr === null ? null : dscr.mul(10000).toNumber(), dscrAverage: dscrAverage === null ? null : dscrAverage.mul(10000).toNumber(),
-      ltvPercent: value.gt(0) ? roundHalfEven(aggregate.mul(100).div(value), 2).mul(100).toNumber() : null,
-      trappedCash: cents(trapped), reserve: cents(reserve), cashTrap: result.cashTrapActive, fullCashSweep: result.sweepActive, refinanced, classes,
+      dscr: dscrRounded === null ? null : dscrRounded.mul(10000).toNumber(), dscrAverage: dscrAverage === null ? null : dscrAverage.mul(10000).toNumber(),
+      ltvPercent: ltv === null ? null : ltv.mul(100).toNumber(),
+      trappedCash: cents(result.state.trappedCash), reserve: cents(result.state.reserveBalance), triggers: result.triggerResults.map((t) => t.on),
+      cashTrap: result.cashTrapActive, fullCashSweep: result.sweepActive, refinanced, classes,
     });
-    if (balances.every((b) => b.isZero()) && shortfalls.every((x) => x.isZero())) break;
+    const outstanding = [...next.values()].some((c) => !c.balance.isZero() || !c.interestShortfall.isZero() || !c.deferredInterest.isZero() || !c.additionalInterestShortfall.isZero());
+    if (!outstanding) break;
   }
   return { periods };
 }

@@ -1,6 +1,7 @@
 /**
- * Builds a projection setup from what servicing stores — pure: the deal's waterfall definition
- * (the one the trustee services with), its notes, the trust's state (class balances and shortfalls,
+ * Builds a projection setup from what servicing stores — pure: the deal's waterfall definition in
+ * step form (the one the trustee services with; a stored version 1 goes through
+ * server/waterfall's toStepForm first), its notes, the trust's state (class balances and shortfalls,
  * reserve, trapped cash, fee shortfall, last payment date, recent DSCRs) and the collateral's base
  * facts with lease expiries as dates.
  *
@@ -12,8 +13,8 @@ import { Decimal } from '../domain/decimal.js';
 import { addMonths, civil, parseIsoDate } from '../domain/dates.js';
 import { dayCountDays, type DayCountConvention } from '../domain/daycount.js';
 import { buildCouponSchedule } from '../domain/schedule.js';
-import type { WaterfallDefinition } from '../servicing/definition.js';
-import type { CollateralFacts, ProjectionSetup, TenantFacts, YearFraction } from './model.js';
+import type { WaterfallDefinition } from '../waterfall/index.js';
+import type { CollateralFacts, ProjectionSetup, TenantFacts, TriggerStart, YearFraction } from './model.js';
 
 export interface NoteFacts {
   id: string;
@@ -34,8 +35,11 @@ export interface TrustState {
   trappedCash: string;
   feeShortfall: string;
   lastPaymentDate: string | null;
-  classes: Map<string, { balance: string; interestShortfall: string }>;
+  /** By note id; deferred and additional interest default to zero where servicing keeps none. */
+  classes: Map<string, { balance: string; interestShortfall: string; deferredInterest?: string; additionalInterestShortfall?: string }>;
   recentDscrs: string[];
+  /** Trigger states by name (on, cure count, recent failures); a trigger not listed starts off. */
+  triggers: Record<string, TriggerStart>;
 }
 
 export interface CollateralBaseFacts extends Omit<CollateralFacts, 'tenants'> {
@@ -84,13 +88,14 @@ export function buildSetup(input: {
   let previous = state.lastPaymentDate ?? addMonths(parseIsoDate(dates[0]!), -12 / ppy);
   const periods = dates.map((date) => {
     const fractions = notes.map((n) => accrualFraction(n.dayCount, previous, date, ppy));
+    const accrualStart = previous;
     previous = date;
-    return { date, fractions };
+    return { date, accrualStart, fractions };
   });
   const ard = definition.anticipatedRepaymentDate;
   const ardIndex = ard === null ? -1 : dates.findIndex((d) => d >= ard);
   return {
-    paymentsPerYear: ppy,
+    definition,
     monthsPerPeriod: 12 / ppy,
     periods,
     ardPeriod: ardIndex < 0 ? null : ardIndex + 1,
@@ -99,14 +104,13 @@ export function buildSetup(input: {
       return {
         noteId: n.id, className: definition.classes.find((c) => c.noteId === n.id)!.className, couponRatePercent: n.couponRate,
         balance: s?.balance ?? canonicalCents(n.originalFace, n.factor), interestShortfall: s?.interestShortfall ?? '0',
+        deferredInterest: s?.deferredInterest ?? '0', additionalInterestShortfall: s?.additionalInterestShortfall ?? '0',
       };
     }),
-    fees: definition.seniorFees.map((f) => ({ name: f.name, annualRatePercent: f.annualRatePercent, fixedPerPeriod: f.fixedPerPeriod })),
-    reserveTarget: definition.reserve.targetAmount,
-    scheduledPrincipal: definition.principal.scheduledPerPeriod,
-    principalMode: definition.principal.mode,
-    cashTrap: definition.cashTrap,
-    start: { freeCash: state.freeCash, reserve: state.reserveBalance, trappedCash: state.trappedCash, feeShortfall: state.feeShortfall, recentDscrs: state.recentDscrs },
+    start: {
+      freeCash: state.freeCash, reserve: state.reserveBalance, trappedCash: state.trappedCash, feeShortfall: state.feeShortfall,
+      recentDscrs: state.recentDscrs, triggers: state.triggers,
+    },
     collateral: {
       ...input.collateral,
       tenants: input.collateral.tenants.map((t) => ({ name: t.name, leasedMw: t.leasedMw, rentPerMwMonth: t.rentPerMwMonth, expiryMonth: monthsUntil(dates[0]!, t.leaseExpiry) })),

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import { compileSetup, projectFast } from '../../server/projection/fast.js';
 import { projectReference } from '../../server/projection/reference.js';
-import { projectedMonths, type ProjectionSetup } from '../../server/projection/model.js';
+import { projectedMonths, type ProjectionSetup, type TriggerStart } from '../../server/projection/model.js';
 import { DRIVERS, resolveScenario, ScenarioError, type DriverName, type ScenarioInput } from '../../server/projection/scenario.js';
 import { DEMO_COLLATERAL } from '../../server/projection/demo-collateral.js';
 import { buildCouponSchedule } from '../../server/domain/schedule.js';
@@ -17,6 +17,7 @@ import { parseIsoDate } from '../../server/domain/dates.js';
 import { yieldFromPrice } from '../../server/domain/yield.js';
 import { flowPlan, yieldAtPrice } from '../../server/analytics/bond.js';
 import { MERIDIAN, freshState, meridianSetup } from './support.js';
+import { validateDefinition, type WaterfallDefinition } from '../../server/waterfall/index.js';
 
 const base = DEMO_COLLATERAL[MERIDIAN]!.base;
 const TENANTS = DEMO_COLLATERAL[MERIDIAN]!.collateral.tenants.map((t) => t.name);
@@ -64,6 +65,37 @@ function scenarioArb(months: number): fc.Arbitrary<ScenarioInput> {
 
 const cents = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => (n / 100).toFixed(2)); // formatting integer cents only
 
+/** A Sabey/Compass-style step-form definition: averaged-DSCR trap with cure, Class C deferral, LTV rapid amortization, post-ARD step-up. */
+function stepDefinition(ids: string[], r: { threshold: string; trapPercent: string; scheduled: string; mode: 'sequential' | 'pro_rata'; lookback: number; cure: number; deferBelow: string; ltvAbove: string }): WaterfallDefinition {
+  const names = ['A-2', 'B', 'C'];
+  return {
+    version: 2, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
+    classes: names.map((className, i) => ({ noteId: ids[i]!, className, stepUpRatePercent: i === 0 ? '5' : i === 1 ? '2.5' : null })),
+    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+    reserve: { targetAmount: '2000000' }, anticipatedRepaymentDate: '2031-03-15',
+    triggers: [
+      { name: 'trap', metric: 'dscrThreeMonthAverage', comparison: 'lt', threshold: r.threshold, lookbackPeriods: 1, curePeriods: r.cure, effect: { type: 'trap_cash', percent: r.trapPercent } },
+      { name: 'defer-c', metric: 'dscr', comparison: 'lt', threshold: r.deferBelow, lookbackPeriods: r.lookback, curePeriods: 1, effect: { type: 'defer_interest', classes: ['C'] } },
+      { name: 'ltv', metric: 'ltvPercent', comparison: 'gt', threshold: r.ltvAbove, lookbackPeriods: 1, curePeriods: 2, effect: { type: 'rapid_amortization' } },
+    ],
+    steps: [
+      { kind: 'senior_fees', drawReserve: true },
+      { kind: 'interest', className: 'A-2', drawReserve: true },
+      { kind: 'interest', className: 'B', drawReserve: true },
+      { kind: 'interest', className: 'C', drawReserve: false },
+      { kind: 'reserve_top_up' },
+      { kind: 'scheduled_principal', amountPerPeriod: r.scheduled, mode: r.mode, classes: names, when: { ard: 'before', rapidAmortization: false } },
+      { kind: 'cash_trap', when: { ard: 'before' } },
+      { kind: 'sweep', mode: 'sequential', classes: names, includeTrappedCash: false, when: { ard: 'before', rapidAmortization: true } },
+      { kind: 'sweep', mode: r.mode, classes: names, includeTrappedCash: true, when: { ard: 'from' } },
+      { kind: 'deferred_interest', className: 'C' },
+      { kind: 'additional_interest', className: 'A-2' },
+      { kind: 'additional_interest', className: 'B' },
+      { kind: 'residual' },
+    ],
+  };
+}
+
 const setupArb = fc.record({
   reserve: cents(0, 300_000_000), trapped: cents(0, 500_000_000), feeShortfall: cents(0, 5_000_000), freeCash: cents(0, 100_000_000),
   balances: fc.tuple(cents(1, 60_000_000_000), cents(1, 12_000_000_000), cents(0, 8_000_000_000)),
@@ -71,15 +103,22 @@ const setupArb = fc.record({
   mode: fc.constantFrom('sequential' as const, 'pro_rata' as const),
   trapPercent: dec4(0, 1_000_000), threshold: dec4(10_000, 20_000), scheduled: cents(0, 300_000_000),
   dscrs: fc.array(dec4(0, 30_000), { maxLength: 2 }),
+  stepForm: fc.boolean(), lookback: fc.integer({ min: 1, max: 12 }), cure: fc.integer({ min: 1, max: 3 }), deferBelow: dec4(5_000, 15_000), ltvAbove: dec4(400_000, 900_000),
+  deferred: cents(0, 2_000_000), triggerOn: fc.boolean(),
 }).map((r) => {
   const ids = meridianSetup().classes.map((c) => c.noteId);
   const state = { ...freshState(), freeCash: r.freeCash, reserveBalance: r.reserve, trappedCash: r.trapped, feeShortfall: r.feeShortfall, recentDscrs: r.dscrs,
-    classes: new Map(ids.map((id, i) => [id, { balance: r.balances[i]!, interestShortfall: r.shortfalls[i]! }])) };
-  return meridianSetup({ state, definition: { principal: { mode: r.mode, scheduledPerPeriod: r.scheduled }, cashTrap: { dscrThreshold: r.threshold, trapPercent: r.trapPercent } } });
+    classes: new Map(ids.map((id, i) => [id, { balance: r.balances[i]!, interestShortfall: r.shortfalls[i]!, deferredInterest: i === 2 ? r.deferred : '0' }])),
+    triggers: (r.triggerOn ? { trap: { on: true, cureCount: 0, recentFailures: [] }, 'defer-c': { on: true, cureCount: 0, recentFailures: [true] } } : {}) as Record<string, TriggerStart> };
+  const setup = meridianSetup({ state, definition: { principal: { mode: r.mode, scheduledPerPeriod: r.scheduled }, cashTrap: { dscrThreshold: r.threshold, trapPercent: r.trapPercent } } });
+  if (!r.stepForm) return setup;
+  const definition = stepDefinition(ids, r);
+  validateDefinition(definition);
+  return { ...setup, definition };
 });
 
 describe('the integer engine equals the decimal.js reference to the cent', () => {
-  it('on random scenarios, trust states and waterfall terms of the demo deal', () => {
+  it('on random scenarios, trust states and waterfall definitions (version 1 converted, and step form with averaged-DSCR trap, deferral, LTV rapid amortization, step-up)', () => {
     const months = projectedMonths(meridianSetup());
     fc.assert(fc.property(setupArb, scenarioArb(months), (setup, input) => {
       expect(run(setup, input, 'fast')).toEqual(run(setup, input, 'reference'));
@@ -106,21 +145,37 @@ describe('the integer engine equals the decimal.js reference to the cent', () =>
 
 describe('a stress computed by hand: the trap triggers, the subordinate class defers, a tenant default writes down', () => {
   // Two classes on 30/360 monthly: A 1,000.00 at 12 % (10.00 a month), B 1,000.00 at 12 % (10.00).
-  // No fees, no reserve, no scheduled principal; 100 % trap below a DSCR of 1.5; ARD = period 2
-  // (full sweep from then); legal final = period 3. Tenants: Anchor 1 MW × 2,000.00 and Small
-  // 1 MW × 500.00 per MW-month; Small's lease ends in month 3. No power, no other costs.
+  // Steps: senior fees (none), interest A, interest B, B's deferred interest, cash trap (before the
+  // ARD), sweep A then B with the trapped cash (from the ARD), residual. Triggers on the period
+  // DSCR: "trap" below 1.5 traps 100 %; "defer-b" below 1.2 defers B's interest (paid in kind).
+  // ARD = period 2; legal final = period 3. Tenants: Anchor 1 MW × 2,000.00 and Small 1 MW × 500.00
+  // per MW-month; Small's lease ends in month 3. No power, no other costs.
   // Scenario: utilization 1 % in month 1, 100 % after; Anchor defaults in month 2 (no recovery);
   // Small defaults in month 3 recovering 2.03 % of its remaining rent (500.00 × 1 month) = 10.15.
   const fraction = { days: 30, basis: 360 };
-  const setup: ProjectionSetup = {
-    paymentsPerYear: 12, monthsPerPeriod: 1, ardPeriod: 2,
-    periods: ['2027-01-15', '2027-02-15', '2027-03-15'].map((date) => ({ date, fractions: [fraction, fraction] })),
-    classes: [
-      { noteId: 'a', className: 'A', couponRatePercent: '12', balance: '1000', interestShortfall: '0' },
-      { noteId: 'b', className: 'B', couponRatePercent: '12', balance: '1000', interestShortfall: '0' },
+  const dates = ['2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15'];
+  const definition: WaterfallDefinition = {
+    version: 2, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
+    classes: [{ noteId: '00000000-0000-4000-8000-00000000000a', className: 'A', stepUpRatePercent: null }, { noteId: '00000000-0000-4000-8000-00000000000b', className: 'B', stepUpRatePercent: null }],
+    seniorFees: [], reserve: { targetAmount: '0' }, anticipatedRepaymentDate: '2027-02-15',
+    triggers: [
+      { name: 'trap', metric: 'dscr', comparison: 'lt', threshold: '1.5', lookbackPeriods: 1, curePeriods: 1, effect: { type: 'trap_cash', percent: '100' } },
+      { name: 'defer-b', metric: 'dscr', comparison: 'lt', threshold: '1.2', lookbackPeriods: 1, curePeriods: 1, effect: { type: 'defer_interest', classes: ['B'] } },
     ],
-    fees: [], reserveTarget: '0', scheduledPrincipal: '0', principalMode: 'sequential', cashTrap: { dscrThreshold: '1.5', trapPercent: '100' },
-    start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [] },
+    steps: [
+      { kind: 'senior_fees', drawReserve: false }, { kind: 'interest', className: 'A', drawReserve: false }, { kind: 'interest', className: 'B', drawReserve: false },
+      { kind: 'deferred_interest', className: 'B' }, { kind: 'cash_trap', when: { ard: 'before' } },
+      { kind: 'sweep', mode: 'sequential', classes: ['A', 'B'], includeTrappedCash: true, when: { ard: 'from' } }, { kind: 'residual' },
+    ],
+  };
+  const setup: ProjectionSetup = {
+    definition, monthsPerPeriod: 1, ardPeriod: 2,
+    periods: dates.slice(1).map((date, i) => ({ date, accrualStart: dates[i]!, fractions: [fraction, fraction] })),
+    classes: [
+      { noteId: 'a', className: 'A', couponRatePercent: '12', balance: '1000', interestShortfall: '0', deferredInterest: '0', additionalInterestShortfall: '0' },
+      { noteId: 'b', className: 'B', couponRatePercent: '12', balance: '1000', interestShortfall: '0', deferredInterest: '0', additionalInterestShortfall: '0' },
+    ],
+    start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [], triggers: {} },
     collateral: {
       tenants: [{ name: 'Anchor', leasedMw: '1', rentPerMwMonth: '2000', expiryMonth: 100 }, { name: 'Small', leasedMw: '1', rentPerMwMonth: '500', expiryMonth: 3 }],
       trustEnergyMw: '0', hoursPerMonth: 730, otherOpexPerMonth: '0', siteValue: '10000', gpuValue: '0',
@@ -137,26 +192,31 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
     return engine === 'fast' ? projectFast(compileSetup(setup), scenario) : projectReference(setup, scenario);
   };
 
+  it('validates as a waterfall servicing would accept', () => {
+    expect(() => validateDefinition(definition)).not.toThrow();
+  });
+
   it('matches the hand computation in both engines', () => {
     for (const engine of ['fast', 'reference'] as const) {
       const [p1, p2, p3] = project(stress, engine).periods;
-      // Period 1: revenue 2,000 × 1 % + 500 × 1 % = 25.00; debt service 20.00; DSCR 1.25 < 1.5 → trap.
-      // Interest A 10.00, B 10.00; the 5.00 left is trapped.
-      expect(p1).toMatchObject({ revenue: 2500, dscr: 12500, cashTrap: true, trappedCash: 500 });
+      // Period 1: revenue 2,000 × 1 % + 500 × 1 % = 25.00; debt service 20.00; DSCR 1.25: below 1.5
+      // (trap on), not below 1.2 (no deferral). Interest A 10.00, B 10.00; the 5.00 left is trapped.
+      expect(p1).toMatchObject({ revenue: 2500, dscr: 12500, triggers: [true, false], cashTrap: true, trappedCash: 500 });
       expect(p1!.classes).toEqual([
         { interest: 1000, principal: 0, balance: 100000, interestShortfall: 0, deferredInterest: 0, writedown: 0 },
         { interest: 1000, principal: 0, balance: 100000, interestShortfall: 0, deferredInterest: 0, writedown: 0 },
       ]);
-      // Period 2 (ARD, sweep): Anchor has defaulted: revenue = Small's 500.00. Interest 10.00 + 10.00;
-      // 480.00 + the 5.00 trapped sweep to A: A = 1,000.00 − 485.00 = 515.00.
-      expect(p2).toMatchObject({ revenue: 50000, fullCashSweep: true, cashTrap: false, trappedCash: 0 });
+      // Period 2 (ARD, sweep): Anchor has defaulted: revenue = Small's 500.00; DSCR 25, both off.
+      // Interest 10.00 + 10.00; 480.00 + the 5.00 trapped sweep to A: A = 1,000.00 − 485.00 = 515.00.
+      expect(p2).toMatchObject({ revenue: 50000, triggers: [false, false], fullCashSweep: true, cashTrap: false, trappedCash: 0 });
       expect(p2!.classes[0]).toMatchObject({ interest: 1000, principal: 48500, balance: 51500 });
-      // Period 3 (legal final): revenue = Small's recovery 10.15. A's interest 515.00 × 1 % = 5.15 is
-      // paid; B gets the 5.00 left of its 10.00 and defers 5.00. A writes down 515.00, B 1,000.00.
-      expect(p3).toMatchObject({ revenue: 1015 });
+      // Period 3 (legal final): revenue = Small's recovery 10.15. Interest A 515.00 × 1 % = 5.15, B 10.00;
+      // DSCR 10.15 / 15.15 = 0.6700: both triggers on. A is paid 5.15; B's 10.00 is deferred (in kind);
+      // the 5.00 left sweeps to A (510.00 left). At the legal final A writes down 510.00, B 1,000.00.
+      expect(p3).toMatchObject({ revenue: 1015, dscr: 6700, triggers: [true, true] });
       expect(p3!.classes).toEqual([
-        { interest: 515, principal: 0, balance: 0, interestShortfall: 0, deferredInterest: 0, writedown: 51500 },
-        { interest: 500, principal: 0, balance: 0, interestShortfall: 500, deferredInterest: 500, writedown: 100000 },
+        { interest: 515, principal: 500, balance: 0, interestShortfall: 0, deferredInterest: 0, writedown: 51000 },
+        { interest: 0, principal: 0, balance: 0, interestShortfall: 0, deferredInterest: 1000, writedown: 100000 },
       ]);
     }
   });

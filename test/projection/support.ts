@@ -1,11 +1,12 @@
 /**
  * Test fixtures for the projection: the demo Meridian deal's setup as servicing would hand it over
- * (its seeded waterfall definition, its notes, a fresh trust state), built without a database.
+ * (its seeded waterfall definition — version 1, in step form through fromVersion1 — its notes, a
+ * fresh trust state), built without a database.
  */
 import { DEMO_DEALS } from '../../server/demo/market.js';
 import { DEMO_COLLATERAL } from '../../server/projection/demo-collateral.js';
 import { buildSetup, type NoteFacts, type TrustState } from '../../server/projection/setup.js';
-import type { WaterfallDefinition } from '../../server/servicing/definition.js';
+import { fromVersion1, type WaterfallDefinitionV1 } from '../../server/waterfall/index.js';
 import type { ProjectionSetup } from '../../server/projection/model.js';
 
 export const MERIDIAN = 'Meridian Compute ABS 2026-1';
@@ -20,7 +21,7 @@ export function meridianNotes(): NoteFacts[] {
 }
 
 /** The definition servicing/demo.ts seeds for Meridian. */
-export function meridianDefinition(notes: readonly NoteFacts[]): WaterfallDefinition {
+export function meridianDefinition(notes: readonly NoteFacts[]): WaterfallDefinitionV1 {
   return {
     version: 1, paymentsPerYear: 12,
     seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
@@ -31,13 +32,13 @@ export function meridianDefinition(notes: readonly NoteFacts[]): WaterfallDefini
 }
 
 export function freshState(): TrustState {
-  return { freeCash: '0', reserveBalance: '0', trappedCash: '0', feeShortfall: '0', lastPaymentDate: null, classes: new Map(), recentDscrs: [] };
+  return { freeCash: '0', reserveBalance: '0', trappedCash: '0', feeShortfall: '0', lastPaymentDate: null, classes: new Map(), recentDscrs: [], triggers: {} };
 }
 
-export function meridianSetup(overrides: { state?: TrustState; definition?: Partial<WaterfallDefinition>; asOf?: string } = {}): ProjectionSetup {
+export function meridianSetup(overrides: { state?: TrustState; definition?: Partial<WaterfallDefinitionV1>; asOf?: string } = {}): ProjectionSetup {
   const notes = meridianNotes();
   return buildSetup({
-    definition: { ...meridianDefinition(notes), ...overrides.definition },
+    definition: fromVersion1({ ...meridianDefinition(notes), ...overrides.definition }),
     notes, state: overrides.state ?? freshState(), collateral: DEMO_COLLATERAL[MERIDIAN]!.collateral, asOf: overrides.asOf ?? '2026-12-07',
   });
 }
