@@ -15,6 +15,7 @@ import { resolveJwtSecret } from './auth/secret.js';
 import { initialiseBusinessDate } from './businessdate/index.js';
 import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import { seedDemoWaterfalls } from './servicing/demo.js';
+import { seedDemoCurve } from './projection/curves.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
@@ -68,6 +69,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const businessDate = await initialiseBusinessDate(database.knex, utcDate(clock.now()));
   const demo = config.seedDemo ? await seedDemoMarket(database.knex, { password: config.demoPassword, businessDate }) : null;
   if (config.seedDemo) await seedDemoWaterfalls(database.knex);
+  if (config.seedDemo) await seedDemoCurve(database.knex, businessDate);
   // The on-chain registry: its outbox is backfilled now (before anything settles); the chain
   // (an in-process EVM when embedded) connects in the background, so start stays quick.
   const registryConfig = config.registry ?? { mode: 'off' };

@@ -69,3 +69,25 @@ export function divNearestSafe(n: number, d: number): number | null | undefined 
   if (twice > d) return q + 1;
   return null;
 }
+
+/** n ÷ d (d > 0) rounded half-even, by the number path when n is a safe integer, else BigInt. */
+export function halfEvenOf(n: number, d: number): number {
+  const magnitude = divNearestSafe(Math.abs(n), d);
+  if (magnitude === undefined) return Number(divHalfEven(BigInt(n), BigInt(d)));
+  let q = magnitude;
+  if (q === null) {
+    const down = Math.floor(Math.abs(n) / d); // a tie: |n| = (down + 1/2) × d, exact below 2^53
+    q = down % 2 === 0 ? down : down + 1;
+  }
+  return n < 0 ? -q : q;
+}
+
+/** Sign of a × b − c × d for safe integer operands, exactly (BigInt when a product is not safe). */
+export function compareProducts(a: number, b: number, c: number, d: number): number {
+  const left = a * b;
+  const right = c * d;
+  if (Number.isSafeInteger(left) && Number.isSafeInteger(right)) return left < right ? -1 : left > right ? 1 : 0;
+  const l = BigInt(a) * BigInt(b);
+  const r = BigInt(c) * BigInt(d);
+  return l < r ? -1 : l > r ? 1 : 0;
+}

@@ -14,7 +14,7 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import { roundCash } from '../domain/rounding.js';
-import { centsOf, divFloor, divHalfEven, divNearest, divNearestSafe, pow10, scaled, type Scaled } from './cents.js';
+import { centsOf, compareProducts, divFloor, divHalfEven, divNearest, divNearestSafe, halfEvenOf, pow10, scaled, type Scaled } from './cents.js';
 import { leasePhase, refinancePeriod, renewalIndex, type ClassPeriod, type PeriodResult, type ProjectionResult, type ProjectionSetup } from './model.js';
 import type { StepCondition, WaterfallDefinition } from '../waterfall/index.js';
 import type { ResolvedScenario } from './scenario.js';
@@ -36,7 +36,7 @@ export interface CompiledSetup {
   /** Per step: class indexes it names, and its amount per period (scheduled principal). */
   stepClasses: number[][];
   stepAmounts: number[];
-  triggers: { name: string; metric: string; comparison: 'lt' | 'lte' | 'gt' | 'gte'; threshold: Scaled; lookback: number; cure: number; effect: WaterfallDefinition['triggers'][number]['effect'] }[];
+  triggers: { name: string; metric: string; comparison: 'lt' | 'lte' | 'gt' | 'gte'; threshold: { int: number; scale: number }; lookback: number; cure: number; effect: WaterfallDefinition['triggers'][number]['effect'] }[];
   trapPercents: Scaled[];
   deferClasses: number[][];
   rentBase: Scaled[];
@@ -80,7 +80,10 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
     reserveTarget: centsOf(def.reserve.targetAmount),
     stepClasses: def.steps.map((st) => classIndexes(stepClassNames(st))),
     stepAmounts: def.steps.map((st) => (st.kind === 'scheduled_principal' ? centsOf(st.amountPerPeriod) : 0)),
-    triggers: def.triggers.map((t) => ({ name: t.name, metric: t.metric, comparison: t.comparison, threshold: scaled(t.threshold), lookback: t.lookbackPeriods, cure: t.curePeriods, effect: t.effect })),
+    triggers: def.triggers.map((t) => {
+      const th = scaled(t.threshold);
+      return { name: t.name, metric: t.metric, comparison: t.comparison, threshold: { int: Number(th.int), scale: Number(pow10(th.places)) }, lookback: t.lookbackPeriods, cure: t.curePeriods, effect: t.effect };
+    }),
     trapPercents: def.triggers.map((t) => (t.effect.type === 'trap_cash' ? scaled(t.effect.percent) : { int: 0n, places: 0 })),
     deferClasses: def.triggers.map((t) => (t.effect.type === 'defer_interest' ? classIndexes(t.effect.classes) : [])),
     rentBase: col.tenants.map((t) => multiply(scaled(t.leasedMw), scaled(t.rentPerMwMonth))),
@@ -130,34 +133,37 @@ function interestCents(amount: number, rate: Scaled, days: number, basis: number
 }
 
 function feeCents(fixed: number, aggregate: number, rate: Scaled, paymentsPerYear: number): number {
-  const den = pow10(rate.places) * 100n * BigInt(paymentsPerYear);
-  const q = divNearest(BigInt(fixed) * den + BigInt(aggregate) * rate.int, den);
+  const denNumber = Number(pow10(rate.places)) * 100 * paymentsPerYear;
+  const quick = divNearestSafe(fixed * denNumber + aggregate * Number(rate.int), denNumber);
+  if (typeof quick === 'number') return quick;
+  const den = BigInt(denNumber);
+  const q = quick === null ? null : divNearest(BigInt(fixed) * den + BigInt(aggregate) * rate.int, den);
   if (q !== null) return Number(q);
   const r = new Decimal(rate.int.toString()).div(pow10(rate.places).toString());
   const exact = new Decimal(fixed).div(100).plus(new Decimal(aggregate).div(100).mul(r).div(100).mul(new Decimal(1).div(paymentsPerYear)));
   return roundCash(exact).mul(100).toNumber();
 }
 
-/** A metric as a fraction num ÷ den (den > 0) for trigger tests. */
-interface Ratio { num: bigint; den: bigint }
+/** A metric as a fraction num ÷ den (safe integers, den > 0) for trigger tests. */
+interface Ratio { num: number; den: number }
 
-function breaches(value: Ratio, comparison: 'lt' | 'lte' | 'gt' | 'gte', threshold: Scaled): boolean {
-  const left = value.num * pow10(threshold.places);
-  const right = threshold.int * value.den;
+/** value <comparison> threshold, exactly: num × 10^places vs threshold × den. */
+function breaches(value: Ratio, comparison: 'lt' | 'lte' | 'gt' | 'gte', threshold: { int: number; scale: number }): boolean {
+  const sign = compareProducts(value.num, threshold.scale, threshold.int, value.den);
   switch (comparison) {
-    case 'lt': return left < right;
-    case 'lte': return left <= right;
-    case 'gt': return left > right;
-    case 'gte': return left >= right;
+    case 'lt': return sign < 0;
+    case 'lte': return sign <= 0;
+    case 'gt': return sign > 0;
+    case 'gte': return sign >= 0;
   }
 }
 
-interface TenantRun { base: Scaled; expiry: number; downtime: number; defaultMonth: number | null; recoveryE4: number; p4: bigint; c4: bigint; key: string; rent: number }
+interface TenantRun { base: Scaled; expiry: number; downtime: number; defaultMonth: number | null; recoveryE4: number; p4: bigint; c4: bigint; u4: number; r4: number; phase: number; rent: number }
 
 interface Collateral { revenue: number; costs: number; lastMonth: number }
 
 /** The collateral months of period p (model.ts), with the running opex level and GPU value. */
-function collateralPeriod(c: CompiledSetup, s: ResolvedScenario, tenants: TenantRun[], p: number, run: { opex: number; gpu: number; powerKey: string; power: number }): Collateral {
+function collateralPeriod(c: CompiledSetup, s: ResolvedScenario, tenants: TenantRun[], p: number, run: { opex: number; gpu: number; u4: number; pue4: number; price4: number; power: number }): Collateral {
   const d = s.drivers;
   let revenue = 0;
   let costs = 0;
@@ -177,20 +183,18 @@ function collateralPeriod(c: CompiledSetup, s: ResolvedScenario, tenants: Tenant
         revenue += Number(divHalfEven(claim, pow10(t.base.places) * E6));
       }
       if (phase === 3) continue;
-      const key = `${u4}|${r4}|${phase}`;
-      if (key !== t.key) {
+      if (u4 !== t.u4 || r4 !== t.r4 || phase !== t.phase) {
         const f = phase === 0 ? E12 : phase === 1 ? t.p4 * E6 : t.p4 * E6 + (E6 - t.p4) * (E6 + t.c4);
         t.rent = Number(divHalfEven(t.base.int * BigInt(u4) * (E6 + BigInt(r4)) * f * 100n, pow10(t.base.places) * E6 * E6 * E12));
-        t.key = key;
+        t.u4 = u4; t.r4 = r4; t.phase = phase;
       }
       revenue += t.rent;
     }
     const pue4 = e4(d.pue[m - 1]!);
     const price4 = e4(d.powerPricePerMwh[m - 1]!);
-    const pk = `${u4}|${pue4}|${price4}`;
-    if (pk !== run.powerKey) {
+    if (u4 !== run.u4 || pue4 !== run.pue4 || price4 !== run.price4) {
       run.power = Number(divHalfEven(c.energy.int * BigInt(u4) * BigInt(pue4) * BigInt(price4) * 100n, pow10(c.energy.places) * E6 * 100_000_000n));
-      run.powerKey = pk;
+      run.u4 = u4; run.pue4 = pue4; run.price4 = price4;
     }
     costs += run.power + run.opex;
   }
@@ -206,7 +210,7 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     const dft = s.tenantDefaults.find((x) => x.tenant === t.name);
     return {
       base: c.rentBase[i]!, expiry: t.expiryMonth, downtime: e4(d.downtimeMonths[at]!) / E4, defaultMonth: dft?.month ?? null,
-      recoveryE4: dft ? e4(dft.recoveryPercent) : 0, p4: BigInt(e4(d.renewalProbabilityPercent[at]!)), c4: BigInt(e4(d.releaseRentChangePercent[at]!)), key: '', rent: 0,
+      recoveryE4: dft ? e4(dft.recoveryPercent) : 0, p4: BigInt(e4(d.renewalProbabilityPercent[at]!)), c4: BigInt(e4(d.releaseRentChangePercent[at]!)), u4: -1, r4: 0, phase: -1, rent: 0,
     };
   });
   const refinanceAt = refinancePeriod(setup, s.refinanceAtArd);
@@ -221,7 +225,7 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
   let trapped = c.start.trapped;
   let feeShortfall = c.start.feeShortfall;
   let costCarry = 0;
-  const run = { opex: c.opex, gpu: c.gpu, powerKey: '', power: 0 };
+  const run = { opex: c.opex, gpu: c.gpu, u4: -1, pue4: -1, price4: -1, power: 0 };
   const dscrs = [...c.start.dscrs];
   const ard = def.anticipatedRepaymentDate;
   const periods: PeriodResult[] = [];
@@ -256,24 +260,24 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     }
 
     // Metrics, then triggers (triggers.ts).
-    const dscr = debtService > 0 ? Number(divHalfEven(BigInt(netCashFlow) * 10_000n, BigInt(debtService))) : null;
+    const dscr = debtService > 0 ? halfEvenOf(netCashFlow * 10_000, debtService) : null;
     dscrs.push(dscr === null ? Number.NaN : dscr);
     const recent = dscrs.slice(-3).filter((x) => !Number.isNaN(x));
-    const dscrAverage = recent.length === 0 ? null : Number(divHalfEven(BigInt(recent.reduce((a, b) => a + b, 0)), BigInt(recent.length)));
+    const dscrAverage = recent.length === 0 ? null : halfEvenOf(recent.reduce((a, b) => a + b, 0), recent.length);
     const value = c.site + run.gpu;
-    const ltv = value > 0 ? Number(divHalfEven(BigInt(aggregate) * 10_000n, BigInt(value))) : null;
+    const ltv = value > 0 ? halfEvenOf(aggregate * 10_000, value) : null;
     const metric = (name: string): Ratio | null => {
       switch (name) {
-        case 'dscr': return debtService > 0 ? { num: BigInt(netCashFlow), den: BigInt(debtService) } : null;
-        case 'dscrThreeMonthAverage': return dscrAverage === null ? null : { num: BigInt(dscrAverage), den: 10_000n };
-        case 'ltvPercent': return ltv === null ? null : { num: BigInt(ltv), den: 100n };
-        case 'revenue': return { num: BigInt(revenue), den: 100n };
-        case 'operatingCosts': return { num: BigInt(costs), den: 100n };
-        case 'netOperatingIncome': return { num: BigInt(netCashFlow), den: 100n };
-        case 'debtService': return { num: BigInt(debtService), den: 100n };
-        case 'utilizationPercent': return { num: BigInt(e4(d.utilizationPercent[col.lastMonth - 1]!)), den: 10_000n };
-        case 'pue': return { num: BigInt(e4(d.pue[col.lastMonth - 1]!)), den: 10_000n };
-        case 'powerPricePerMwh': return { num: BigInt(e4(d.powerPricePerMwh[col.lastMonth - 1]!)), den: 10_000n };
+        case 'dscr': return debtService > 0 ? { num: netCashFlow, den: debtService } : null;
+        case 'dscrThreeMonthAverage': return dscrAverage === null ? null : { num: dscrAverage, den: 10_000 };
+        case 'ltvPercent': return ltv === null ? null : { num: ltv, den: 100 };
+        case 'revenue': return { num: revenue, den: 100 };
+        case 'operatingCosts': return { num: costs, den: 100 };
+        case 'netOperatingIncome': return { num: netCashFlow, den: 100 };
+        case 'debtService': return { num: debtService, den: 100 };
+        case 'utilizationPercent': return { num: e4(d.utilizationPercent[col.lastMonth - 1]!), den: 10_000 };
+        case 'pue': return { num: e4(d.pue[col.lastMonth - 1]!), den: 10_000 };
+        case 'powerPricePerMwh': return { num: e4(d.powerPricePerMwh[col.lastMonth - 1]!), den: 10_000 };
         default: return null;
       }
     };
@@ -365,7 +369,7 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
         case 'cash_trap':
           if (trapE !== null) {
             cashTrap = true;
-            const added = Number(divHalfEven(BigInt(available) * (trapE as Scaled).int, pow10((trapE as Scaled).places) * 100n));
+            const added = halfEvenOf(available * Number((trapE as Scaled).int), Number(pow10((trapE as Scaled).places)) * 100);
             available -= added;
             trapped += added;
           } else {

@@ -6,7 +6,7 @@
  * facts with lease expiries as dates.
  *
  * Payment dates: the first class's coupon dates after the last payment date (or, before any
- * distribution, from the coupon date that ends the period containing `asOf`) to the legal final
+ * distribution, from the first coupon date on or after `asOf`, the business date) to the legal final
  * (the latest maturity of the classes). Accrual fractions as servicing/distribution.ts computes them.
  */
 import { Decimal } from '../domain/decimal.js';
@@ -68,8 +68,8 @@ export function paymentDates(lead: NoteFacts, legalFinal: string, lastPaymentDat
     issueDate: parseIsoDate(lead.issueDate), firstCouponDate: parseIsoDate(lead.firstCouponDate),
     maturityDate: parseIsoDate(legalFinal), frequency: lead.frequency as 1 | 2 | 4 | 12,
   });
-  const after = lastPaymentDate ?? asOf;
-  return schedule.couponDates.filter((d) => d > after);
+  // Before any distribution, a coupon date on the business date itself is still to be paid.
+  return lastPaymentDate === null ? schedule.couponDates.filter((d) => d >= asOf) : schedule.couponDates.filter((d) => d > lastPaymentDate);
 }
 
 export function buildSetup(input: {

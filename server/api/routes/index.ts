@@ -17,12 +17,15 @@ import { servicingRoutes } from './servicing.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
 import { registryRoutes } from './registry.js';
+import { projectionRoutes } from './projections.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
 // The on-chain registry (back office).
 businessRoutes.push(...registryRoutes);
+// Cash-flow projection and pricing.
+businessRoutes.push(...projectionRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 
