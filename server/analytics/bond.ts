@@ -26,6 +26,8 @@
  */
 import { Decimal, toDecimal, type DecimalInput } from '../domain/decimal.js';
 import { accruedPer100, type NoteTerms } from '../domain/accrued.js';
+import { isThirty360 } from '../domain/daycount.js';
+import { roundHalfEven } from '../domain/rounding.js';
 import { DomainError, ensure } from '../domain/errors.js';
 import type { IsoDate } from '../domain/dates.js';
 import { periodIndexContaining, type CouponPeriod } from '../domain/schedule.js';
@@ -66,6 +68,11 @@ export interface FlowPlan {
   readonly w: Decimal;
   /** True when every flow falls in the current coupon period (simple-interest discounting). */
   readonly simple: boolean;
+  /**
+   * 30/360 family: days per period E = 360/f and w × E = K whole days, so every discount factor is
+   * an integer power of u = (1 + y/f)^(−1/E): v^(w + n) = u^(K + E·n). Null otherwise.
+   */
+  readonly days: { perPeriod: number; first: number } | null;
   readonly accruedPer100: Decimal;
 }
 
@@ -93,7 +100,14 @@ export function flowPlan(input: FlowPlanInput): FlowPlan {
     last = Math.max(last, index);
   }
   ensure(amounts.length > 0, 'INVALID_ARGUMENT', 'no cash flow after the settlement date');
-  return { frequency: schedule.frequency, times, whole, amounts, w, simple: last === current, accruedPer100: accruedPer100(input, input.settlementDate) };
+  let days: FlowPlan['days'] = null;
+  if (isThirty360(input.dayCount)) {
+    const perPeriod = 360 / schedule.frequency;
+    const k = w.mul(perPeriod);
+    const whole = roundHalfEven(k, 0);
+    if (k.sub(whole).abs().lt('1e-40')) days = { perPeriod, first: whole.toNumber() };
+  }
+  return { frequency: schedule.frequency, times, whole, amounts, w, simple: last === current, days, accruedPer100: accruedPer100(input, input.settlementDate) };
 }
 
 /** Dirty price per 100 and its derivative with respect to y (a fraction). */
@@ -139,7 +153,60 @@ export function yieldAtPrice(plan: FlowPlan, cleanPrice: DecimalInput): Decimal 
     return total.div(target).sub(1).mul(plan.frequency).div(plan.w).mul(100);
   }
   const lo = new Decimal(plan.frequency).mul('-0.99');
+  if (plan.days) return yieldByDays(plan, plan.days, target, lo);
   return solve((y) => dirtyAtYield(plan, y), target, lo, RATE_MAX, new Decimal('0.05')).mul(100);
+}
+
+/**
+ * The 30/360 solve without a non-integer power per step: Newton on u = (1 + y/f)^(−1/E), where the
+ * dirty price Σ a_k u^(K + E·n_k) is a polynomial rising in u; y = f × (u^(−E) − 1) at the end.
+ * Same root as `solve` on y; stops when a step in u is below 1e-16 × u (1e-13 in yield or less).
+ */
+function yieldByDays(plan: FlowPlan, days: { perPeriod: number; first: number }, target: Decimal, yLo: Decimal): Decimal {
+  const f = plan.frequency;
+  const toU = (y: Decimal) => y.div(f).add(1).pow(new Decimal(-1).div(days.perPeriod));
+  const at = (u: Decimal) => {
+    const step = u.pow(days.perPeriod);
+    let discount = u.pow(days.first);
+    let power = 0;
+    let price = new Decimal(0);
+    let weighted = new Decimal(0);
+    plan.whole.forEach((whole, k) => {
+      while (power < whole) { discount = discount.mul(step); power += 1; }
+      const pv = (plan.amounts[k] as Decimal).mul(discount);
+      price = price.add(pv);
+      weighted = weighted.add(pv.mul(days.first + days.perPeriod * whole));
+    });
+    return { price, slope: weighted.div(u) };
+  };
+  // The bracket's ends cost fractional powers: Newton starts unbracketed (u > 0) and the ends are
+  // computed only if it has not converged after 8 steps.
+  let lo = new Decimal(0);
+  let hi = new Decimal(Infinity);
+  let u = new Decimal(1).sub(new Decimal('0.05').div(f * days.perPeriod)); // ≈ toU(5 %) to first order, without a fractional power
+  for (let i = 0; i < ITERATIONS_MAX; i += 1) {
+    if (i === 8) {
+      const uLo0 = toU(RATE_MAX);
+      const uHi0 = toU(yLo);
+      if (at(uLo0).price.gt(target) || at(uHi0).price.lt(target)) {
+        throw new DomainError('YIELD_NOT_FOUND', `no yield in [${yLo.mul(100).toFixed(2)} %, 1000 %] gives dirty price ${target.toFixed()}`);
+      }
+      lo = Decimal.max(lo, uLo0);
+      hi = Decimal.min(hi, uHi0);
+    }
+    const { price, slope } = at(u);
+    const error = price.sub(target);
+    if (error.isZero()) break;
+    if (error.lt(0)) lo = u;
+    else hi = u;
+    let next = slope.isZero() ? u.div(2) : u.sub(error.div(slope));
+    if (!(next.gt(lo) && next.lt(hi))) next = hi.isFinite() ? lo.add(hi).div(2) : u.add(lo).div(2);
+    const done = next.sub(u).abs().lt(u.mul('1e-16'));
+    u = next;
+    if (done) break;
+    if (i === ITERATIONS_MAX - 1) throw new DomainError('NO_CONVERGENCE', `did not converge in ${ITERATIONS_MAX} iterations`);
+  }
+  return u.pow(-days.perPeriod).sub(1).mul(f).mul(100);
 }
 
 export interface RiskMeasures {
