@@ -11,6 +11,7 @@ import { backOfficeCommands } from './commands/backoffice.js';
 import { marketCommands } from './commands/market.js';
 import { rfqCommands } from './commands/rfq.js';
 import { tradingCommands } from './commands/trading.js';
+import { pricingCommands } from './commands/pricing.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { Output, type Mode } from './output.js';
@@ -21,7 +22,7 @@ export { parseFlags } from './args.js';
 export { progressBar } from './progress.js';
 export { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...backOfficeCommands];
+export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...pricingCommands, ...backOfficeCommands];
 
 export function helpText(): string {
   const groups = new Map<string, Command[]>();
