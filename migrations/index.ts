@@ -16,6 +16,7 @@ import * as settlementSetBased from './20261127100000_settlement_set_based.js';
 import * as settlementSpeed from './20261128000000_settlement_speed.js';
 import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.js';
 import * as settlementPostingsSpeed from './20261129000000_settlement_postings_speed.js';
+import * as waterfallSteps from './20261206060000_waterfall_steps.js';
 import * as projections from './20261206070000_projections.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
@@ -32,6 +33,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261128000000_settlement_speed', settlementSpeed],
   ['20261128120000_hold_batch_cached_plans', holdBatchCachedPlans],
   ['20261129000000_settlement_postings_speed', settlementPostingsSpeed],
+  ['20261206060000_waterfall_steps', waterfallSteps],
   ['20261206070000_projections', projections],
 ]);
 

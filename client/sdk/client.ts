@@ -9,7 +9,7 @@ import type {
   Balance, Book, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionInput, Deal, DealInput, Execution,
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
-  RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition,
+  RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition, WaterfallDefinitionV1,
 } from './types.js';
 
 export type ClientOptions = TransportOptions;
@@ -237,7 +237,7 @@ export class ComputeNotesClient {
     return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/waterfall`);
   }
 
-  saveWaterfall(dealId: string, definition: WaterfallDefinition): Promise<WaterfallDefinition> {
+  saveWaterfall(dealId: string, definition: WaterfallDefinition | WaterfallDefinitionV1): Promise<WaterfallDefinition> {
     return this.http.request('PUT', `/api/v1/deals/${segment(dealId)}/waterfall`, { body: definition });
   }
 

@@ -116,7 +116,31 @@ export interface Statement {
   closingBalances: { asset: string; total: string }[];
 }
 
+export type WaterfallCondition = { ard?: 'before' | 'from'; triggerOn?: string; triggerOff?: string; rapidAmortization?: boolean };
+export type WaterfallStep =
+  | { kind: 'senior_fees'; drawReserve?: boolean; when?: WaterfallCondition }
+  | { kind: 'interest'; className: string; drawReserve?: boolean; when?: WaterfallCondition }
+  | { kind: 'deferred_interest' | 'additional_interest'; className: string; when?: WaterfallCondition }
+  | { kind: 'reserve_top_up' | 'cash_trap'; when?: WaterfallCondition }
+  | { kind: 'scheduled_principal'; amountPerPeriod: string; mode: 'sequential' | 'pro_rata'; classes: string[]; when?: WaterfallCondition }
+  | { kind: 'sweep'; mode: 'sequential' | 'pro_rata'; classes: string[]; includeTrappedCash?: boolean; when?: WaterfallCondition }
+  | { kind: 'residual' };
+export interface WaterfallTrigger {
+  name: string; metric: string; comparison: 'lt' | 'lte' | 'gt' | 'gte'; threshold: string; lookbackPeriods?: number; curePeriods?: number;
+  effect: { type: 'trap_cash'; percent: string } | { type: 'rapid_amortization' } | { type: 'defer_interest'; classes: string[] };
+}
+/** The step form (what the API stores and answers). */
 export interface WaterfallDefinition {
+  version: 2; paymentsPerYear: 1 | 2 | 4 | 12; recordDate: 'business-day-before-payment-date';
+  classes: { noteId: string; className: string; stepUpRatePercent?: string | null }[];
+  seniorFees: { name: string; annualRatePercent?: string; fixedPerPeriod?: string }[];
+  reserve: { targetAmount: string };
+  anticipatedRepaymentDate: string | null;
+  triggers: WaterfallTrigger[];
+  steps: WaterfallStep[];
+}
+/** The first fixed shape, still accepted by saveWaterfall (stored as steps). */
+export interface WaterfallDefinitionV1 {
   version: 1; paymentsPerYear: 1 | 2 | 4 | 12;
   seniorFees: { name: string; annualRatePercent?: string; fixedPerPeriod?: string }[];
   classes: { noteId: string; className: string }[];
@@ -139,8 +163,20 @@ export interface TrusteeReport {
   reserve: { before: string; draw: string; topUp: string; after: string };
   trappedCash: { before: string; added: string; released: string; sweptToPrincipal: string; after: string };
   residualReleased: string;
+  rapidAmortization: boolean;
+  metrics: Record<string, string>;
+  triggers: {
+    name: string; metric: string; comparison: string; value: string | null; threshold: string; testFailed: boolean; breached: boolean; on: boolean;
+    cureCount: number; curePeriods: number; lookbackPeriods: number; effect: WaterfallTrigger['effect'];
+  }[];
+  steps: {
+    step: number; kind: WaterfallStep['kind']; label: string; ran: boolean; availableBefore: string; fromReserve: string; fromTrappedCash: string;
+    paid: string; toReserve: string; toTrappedCash: string; deferred: string; availableAfter: string; paidTo: { className: string; amount: string }[];
+  }[];
   classes: {
     noteId: string; className: string; interestDue: string; interestPaid: string; interestShortfall: string; principalPaid: string;
+    interestDeferred: string; deferredInterestPaid: string; deferredInterest: string;
+    additionalInterestDue: string; additionalInterestPaid: string; additionalInterestShortfall: string;
     balanceBefore: string; balanceAfter: string; factorBefore: string; factorAfter: string;
   }[];
   holders: { noteId: string; partyId: string | null; faceOfRecord: string; interest: string; principal: string }[];

@@ -59,8 +59,8 @@ async function trustState(db: Knex, dealId: string): Promise<TrustState> {
       deferredInterest: text(c.deferred_interest), additionalInterestShortfall: text(c.additional_interest_shortfall),
     }])),
     recentDscrs: reports.map((r) => (json(r.report) as { dscr?: string | null }).dscr).filter((d): d is string => typeof d === 'string'),
-    // Servicing on the step-form waterfall keeps trigger states (on, cure count, recent failures); before it does, triggers start off.
-    triggers: (json(deal?.triggers ?? null) ?? {}) as Record<string, TriggerStart>,
+    // Servicing keeps each trigger's state (on, cure count, recent failures) in trigger_state.
+    triggers: (json(deal?.trigger_state ?? null) ?? {}) as Record<string, TriggerStart>,
   };
 }
 

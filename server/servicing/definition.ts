@@ -1,42 +1,33 @@
 /**
- * A deal's waterfall as data (stored as jsonb in deal_waterfalls): its classes in order of
- * seniority, senior fees, reserve target, principal mode and schedule, the DSCR cash trap and the
- * anticipated repayment date. The schema validates the shape; `checkAgainstDeal` checks that the
- * classes are exactly the deal's notes, each once.
+ * A deal's waterfall definition, stored as jsonb in deal_waterfalls, in the step form
+ * (server/waterfall/definition.ts). Reading accepts a stored version-1 row too and converts it;
+ * saving accepts either version from the wire, converts, checks that the definition can run
+ * (server/waterfall/validate.ts) and that its classes are exactly the deal's notes, each once.
+ * Every failure is INVALID_WATERFALL (400) with details naming the step, trigger or class.
  */
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
-import { isoDate, nonNegativeDecimal } from '../api/schemas.js';
-import { Decimal } from '../domain/decimal.js';
 import { listNotes } from '../refdata/notes.js';
+import { parseWaterfallDefinition, WaterfallDefinitionError, type WaterfallDefinition } from '../waterfall/index.js';
 
-const cents = nonNegativeDecimal.refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
-const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'must be at most 100');
+export type { WaterfallDefinition } from '../waterfall/index.js';
 
-export const waterfallDefinitionSchema = z
-  .object({
-    version: z.literal(1),
-    paymentsPerYear: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(12)]),
-    seniorFees: z.array(z.object({ name: z.string().trim().min(1).max(60), annualRatePercent: percent.default('0'), fixedPerPeriod: cents.default('0') }).strict()).max(10),
-    classes: z.array(z.object({ noteId: z.string().uuid(), className: z.string().trim().min(1).max(20) }).strict()).min(1).max(20),
-    reserve: z.object({ targetAmount: cents }).strict(),
-    principal: z.object({ mode: z.enum(['sequential', 'pro_rata']), scheduledPerPeriod: cents }).strict(),
-    cashTrap: z.object({ dscrThreshold: nonNegativeDecimal, trapPercent: percent }).strict().nullable(),
-    anticipatedRepaymentDate: isoDate.nullable(),
-    recordDate: z.literal('business-day-before-payment-date'),
-  })
-  .strict();
-
-export type WaterfallDefinition = z.infer<typeof waterfallDefinitionSchema>;
+/** The definition in step form, or INVALID_WATERFALL naming what cannot run. */
+export function readDefinition(json: unknown): WaterfallDefinition {
+  try {
+    return parseWaterfallDefinition(json);
+  } catch (error) {
+    if (error instanceof WaterfallDefinitionError) throw new ApiError('INVALID_WATERFALL', error.message, { ...error.details });
+    throw error;
+  }
+}
 
 export async function checkAgainstDeal(db: Knex | Knex.Transaction, dealId: string, definition: WaterfallDefinition): Promise<void> {
   const notes = await listNotes(db, { dealId });
   const ids = new Set(notes.map((n) => n.id));
   const seen = new Set<string>();
   for (const c of definition.classes) {
-    if (!ids.has(c.noteId)) throw new ApiError('INVALID_WATERFALL', `class ${c.className} (${c.noteId}) is not a note of this deal`, { noteId: c.noteId });
-    if (seen.has(c.noteId)) throw new ApiError('INVALID_WATERFALL', `class ${c.className} appears twice`, { noteId: c.noteId });
+    if (!ids.has(c.noteId)) throw new ApiError('INVALID_WATERFALL', `class ${c.className} (${c.noteId}) is not a note of this deal`, { noteId: c.noteId, className: c.className });
     seen.add(c.noteId);
   }
   if (seen.size !== ids.size) throw new ApiError('INVALID_WATERFALL', 'the waterfall must rank every note of the deal', { notes: [...ids].filter((id) => !seen.has(id)) });
@@ -45,8 +36,7 @@ export async function checkAgainstDeal(db: Knex | Knex.Transaction, dealId: stri
 export async function findWaterfall(db: Knex | Knex.Transaction, dealId: string): Promise<WaterfallDefinition | null> {
   const row: { definition: unknown } | undefined = await db('deal_waterfalls').where({ deal_id: dealId }).first('definition');
   if (!row) return null;
-  const definition = typeof row.definition === 'string' ? JSON.parse(row.definition) : row.definition;
-  return waterfallDefinitionSchema.parse(definition);
+  return readDefinition(typeof row.definition === 'string' ? JSON.parse(row.definition) : row.definition);
 }
 
 export async function getWaterfall(db: Knex | Knex.Transaction, dealId: string): Promise<WaterfallDefinition> {
@@ -55,10 +45,13 @@ export async function getWaterfall(db: Knex | Knex.Transaction, dealId: string):
   return definition;
 }
 
-export async function saveWaterfall(db: Knex | Knex.Transaction, dealId: string, definition: WaterfallDefinition): Promise<void> {
+/** Saves a definition of either version (as sent), in the step form; returns what was stored. */
+export async function saveWaterfall(db: Knex | Knex.Transaction, dealId: string, body: unknown): Promise<WaterfallDefinition> {
+  const definition = readDefinition(body);
   await checkAgainstDeal(db, dealId, definition);
   await db('deal_waterfalls')
     .insert({ deal_id: dealId, definition: JSON.stringify(definition), updated_at: db.fn.now() })
     .onConflict('deal_id')
     .merge(['definition', 'updated_at']);
+  return definition;
 }

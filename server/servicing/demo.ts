@@ -1,15 +1,57 @@
 /**
- * The demo deals' waterfalls, seeded next to the demo market (bootstrap, when the demo is on):
- * - Meridian Compute ABS 2026-1: trustee and servicer fees, A-2 / B / C interest, a USD 2,000,000
- *   liquidity reserve, USD 1,000,000 scheduled principal per month paid sequentially, a 1.35×
- *   DSCR cash trap (100% of excess cash) and full cash sweep from the ARD (2031-03-15);
- * - Helios GPU Equipment Trust 2026-A: a servicer fee, senior interest, sequential principal.
+ * The demo deals' waterfalls, in the step form, seeded next to the demo market (bootstrap, when
+ * the demo is on). Each matches its deal's description (server/demo/market.ts):
+ * - Meridian Compute ABS 2026-1: trustee and servicer fees, then A-2 / B / C interest (the USD
+ *   2,000,000 liquidity reserve may pay both), the reserve topped up, and no principal before the
+ *   ARD (interest only); before the ARD, 100% of the excess cash is trapped while the DSCR is
+ *   below 1.35× and released once it has passed for two consecutive months; from the ARD
+ *   (2031-03-15) all excess and trapped cash sweeps to principal sequentially, and the classes
+ *   accrue 5% a year of additional (step-up) interest, paid after everything else;
+ * - Helios GPU Equipment Trust 2026-A: a servicer fee and senior interest (a controlled account:
+ *   the rest to the sponsor).
  * Idempotent: a deal that already has a waterfall keeps it.
  */
 import type { Knex } from 'knex';
 import { DEMO_DEALS } from '../demo/market.js';
 import { listNotes } from '../refdata/notes.js';
-import type { WaterfallDefinition } from './definition.js';
+import { validateDefinition, type WaterfallDefinition, type WaterfallStep } from '../waterfall/index.js';
+
+export const MERIDIAN_ARD = '2031-03-15';
+export const MERIDIAN_STEP_UP_PERCENT = '5';
+
+function meridian(classes: { noteId: string; className: string }[]): WaterfallDefinition {
+  const names = classes.map((c) => c.className);
+  const steps: WaterfallStep[] = [
+    { kind: 'senior_fees', drawReserve: true },
+    ...names.map((className) => ({ kind: 'interest' as const, className, drawReserve: true })),
+    { kind: 'reserve_top_up' },
+    { kind: 'cash_trap', when: { ard: 'before' } },
+    { kind: 'sweep', mode: 'sequential', classes: names, includeTrappedCash: true, when: { ard: 'from' } },
+    ...names.map((className) => ({ kind: 'additional_interest' as const, className })),
+    { kind: 'residual' },
+  ];
+  return {
+    version: 2, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
+    classes: classes.map((c) => ({ ...c, stepUpRatePercent: MERIDIAN_STEP_UP_PERCENT })),
+    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+    reserve: { targetAmount: '2000000' },
+    anticipatedRepaymentDate: MERIDIAN_ARD,
+    triggers: [{ name: 'dscr-cash-trap', metric: 'dscr', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }],
+    steps,
+  };
+}
+
+function helios(classes: { noteId: string; className: string }[]): WaterfallDefinition {
+  return {
+    version: 2, paymentsPerYear: 2, recordDate: 'business-day-before-payment-date',
+    classes: classes.map((c) => ({ ...c, stepUpRatePercent: null })),
+    seniorFees: [{ name: 'servicer', annualRatePercent: '0.05', fixedPerPeriod: '0' }],
+    reserve: { targetAmount: '0' },
+    anticipatedRepaymentDate: null,
+    triggers: [],
+    steps: [{ kind: 'senior_fees', drawReserve: false }, ...classes.map((c) => ({ kind: 'interest' as const, className: c.className, drawReserve: false })), { kind: 'residual' }],
+  };
+}
 
 export async function seedDemoWaterfalls(db: Knex): Promise<void> {
   for (const spec of DEMO_DEALS) {
@@ -17,20 +59,8 @@ export async function seedDemoWaterfalls(db: Knex): Promise<void> {
     if (!deal) continue;
     const notes = await listNotes(db, { dealId: deal.id });
     const classes = notes.map((n) => ({ noteId: n.id, className: n.className }));
-    const meridian = spec.deal.name.startsWith('Meridian');
-    const definition: WaterfallDefinition = {
-      version: 1,
-      paymentsPerYear: meridian ? 12 : 2,
-      seniorFees: meridian
-        ? [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }]
-        : [{ name: 'servicer', annualRatePercent: '0.05', fixedPerPeriod: '0' }],
-      classes,
-      reserve: { targetAmount: meridian ? '2000000' : '0' },
-      principal: { mode: 'sequential', scheduledPerPeriod: meridian ? '1000000' : '0' },
-      cashTrap: meridian ? { dscrThreshold: '1.35', trapPercent: '100' } : null,
-      anticipatedRepaymentDate: meridian ? '2031-03-15' : null,
-      recordDate: 'business-day-before-payment-date',
-    };
+    const definition = spec.deal.name.startsWith('Meridian') ? meridian(classes) : helios(classes);
+    validateDefinition(definition);
     await db('deal_waterfalls').insert({ deal_id: deal.id, definition: JSON.stringify(definition) }).onConflict('deal_id').ignore();
   }
 }

@@ -1,5 +1,7 @@
 /**
- * A distribution: a deal's waterfall run for one payment date, paid through the ledger.
+ * A distribution: a deal's waterfall run for one payment date, paid through the ledger. The
+ * waterfall itself is the pure step engine (server/waterfall), fed with the trust's state, the
+ * deal's free cash and the period's metrics (metrics.ts); this module does the I/O around it.
  *
  * - Payment date: not after the business date (DATE_AFTER_BUSINESS_DATE), after the deal's last
  *   one (WRONG_STATE), with collections recorded for it (NO_COLLECTIONS).
@@ -29,8 +31,9 @@ import { listNotes, setNoteFactor, type Note } from '../refdata/notes.js';
 import { assertNotAfterBusinessDate } from '../settlement/run.js';
 import { allocateToHolders, type HolderOfRecord, type HolderShare } from './allocation.js';
 import { getWaterfall, type WaterfallDefinition } from './definition.js';
+import { collectionMetrics } from './metrics.js';
 import { lockClassStates, lockDealState, writeClassStates, writeDealState } from './state.js';
-import { runWaterfall, type WaterfallResult } from './waterfall.js';
+import { runWaterfallPeriod, type ClassFlow, type WaterfallPeriodResult, type WaterfallState } from '../waterfall/index.js';
 import { buildReport, type TrusteeReport } from './report.js';
 
 export const FACTOR_PLACES = 12;
@@ -83,29 +86,21 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
   const recordDate = previousBusinessDay(parseIsoDate(paymentDate));
   const revenue = sum(ctx.collections.map((c) => c.revenue));
   const costs = sum(ctx.collections.map((c) => c.operating_costs));
-  const result = runWaterfall({
-    availableFunds: state.freeCash,
-    netCashFlow: revenue.minus(costs),
-    reserveBalance: state.reserveBalance,
-    reserveTarget: new Decimal(definition.reserve.targetAmount),
-    trappedCash: state.trappedCash,
-    feeShortfall: state.feeShortfall,
-    feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
-    fees: definition.seniorFees.map((f) => ({ name: f.name, annualRatePercent: new Decimal(f.annualRatePercent), fixedPerPeriod: new Decimal(f.fixedPerPeriod) })),
-    classes: notes.map((note) => {
-      const s = classStates.get(note.id)!;
-      return {
-        noteId: note.id, className: note.className, couponRatePercent: new Decimal(note.couponRate),
-        yearFraction: accrualFraction(note, periodStart, paymentDate, definition.paymentsPerYear),
-        originalFace: new Decimal(note.originalFace), balance: s.balance, interestShortfall: s.interestShortfall,
-      };
-    }),
-    principalMode: definition.principal.mode,
-    scheduledPrincipal: new Decimal(definition.principal.scheduledPerPeriod),
-    dscrThreshold: definition.cashTrap ? new Decimal(definition.cashTrap.dscrThreshold) : null,
-    trapPercent: definition.cashTrap ? new Decimal(definition.cashTrap.trapPercent) : new Decimal(0),
-    sweep: definition.anticipatedRepaymentDate !== null && paymentDate >= definition.anticipatedRepaymentDate,
-  });
+  const before: WaterfallState = {
+    classes: new Map(definition.classes.map((c) => {
+      const s = classStates.get(c.noteId)!;
+      return [c.className, { balance: s.balance, interestShortfall: s.interestShortfall, deferredInterest: s.deferredInterest, additionalInterestShortfall: s.additionalInterestShortfall }];
+    })),
+    feeShortfall: state.feeShortfall, reserveBalance: state.reserveBalance, trappedCash: state.trappedCash, triggers: state.triggers,
+  };
+  const base = {
+    paymentDate, accrualStart: periodStart, availableFunds: state.freeCash, feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
+    accruals: new Map(definition.classes.map((c, i) => [c.className, {
+      couponRatePercent: new Decimal(notes[i]!.couponRate), yearFraction: accrualFraction(notes[i]!, periodStart, paymentDate, definition.paymentsPerYear),
+    }])),
+  };
+  const metrics = collectionMetrics(revenue.minus(costs))(definition, before, base);
+  const result = runWaterfallPeriod(definition, before, { ...base, metrics });
   const payments = await holderPayments(trx, result, notes, recordDate);
   const entries = ledgerEntries(ctx, result, payments.byClass);
   const posted = await postEntries(trx, entries);
@@ -113,25 +108,27 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
 
   const changedNotes: Note[] = [];
   const factors = new Map<string, { before: Decimal; after: Decimal }>();
-  for (const c of result.classes) {
+  for (const c of result.classFlows) {
     const note = notesById.get(c.noteId)!;
-    const before = new Decimal(note.factor);
-    const after = c.principalPaid.isZero() ? before : roundHalfEven(c.balanceAfter.div(note.originalFace), FACTOR_PLACES);
-    factors.set(c.noteId, { before, after });
-    if (!after.eq(before)) changedNotes.push(await setNoteFactor(trx, c.noteId, after));
-    const s = classStates.get(c.noteId)!;
-    s.balance = c.balanceAfter;
-    s.interestShortfall = c.interestShortfallAfter;
+    const factorBefore = new Decimal(note.factor);
+    const factorAfter = c.principalPaid.isZero() ? factorBefore : roundHalfEven(c.balanceAfter.div(note.originalFace), FACTOR_PLACES);
+    factors.set(c.noteId, { before: factorBefore, after: factorAfter });
+    if (!factorAfter.eq(factorBefore)) changedNotes.push(await setNoteFactor(trx, c.noteId, factorAfter));
+    const next = result.state.classes.get(c.className)!;
+    Object.assign(classStates.get(c.noteId)!, next);
   }
   await writeClassStates(trx, classStates.values());
   await writeDealState(trx, deal.id, {
-    freeCash: payments.retained,
-    reserveBalance: result.reserve.after,
-    trappedCash: result.trapped.after,
-    feeShortfall: result.fees.shortfallAfter,
+    freeCash: payments.retained.plus(result.unspent),
+    reserveBalance: result.state.reserveBalance,
+    trappedCash: result.state.trappedCash,
+    feeShortfall: result.state.feeShortfall,
     lastPaymentDate: paymentDate,
+    triggers: new Map(result.state.triggers),
   });
-  const report = buildReport({ ...ctx, periodStart, recordDate, revenue, costs, result, factors, payments: payments.byClass, retained: payments.retained });
+  const report = buildReport({
+    ...ctx, periodStart, recordDate, revenue, costs, result, metrics, factors, payments: payments.byClass, retained: payments.retained.plus(result.unspent),
+  });
   const [distribution]: { id: string }[] = await trx('distributions')
     .insert({ deal_id: deal.id, payment_date: paymentDate, record_date: recordDate, business_date: ctx.businessDate, report: JSON.stringify(report), created_by: ctx.createdBy })
     .returning('id');
@@ -160,14 +157,19 @@ export interface ClassPayment extends HolderShare {
   principal: Decimal;
 }
 
-async function holderPayments(trx: Knex.Transaction, result: WaterfallResult, notes: readonly Note[], recordDate: string) {
+/** Every kind of interest a class received this period: current and shortfall, deferred, post-ARD. */
+export function interestReceived(c: ClassFlow): Decimal {
+  return c.interestPaid.plus(c.deferredInterestPaid).plus(c.additionalInterestPaid);
+}
+
+async function holderPayments(trx: Knex.Transaction, result: WaterfallPeriodResult, notes: readonly Note[], recordDate: string) {
   const byClass = new Map<string, ClassPayment[]>();
   let retained = new Decimal(0);
-  for (const c of result.classes) {
+  for (const c of result.classFlows) {
     const note = notes.find((n) => n.id === c.noteId)!;
     const holders = await holdersOfRecord(trx, c.noteId, recordDate);
     const originalFace = new Decimal(note.originalFace);
-    const interest = allocateToHolders(c.interestPaid, originalFace, holders);
+    const interest = allocateToHolders(interestReceived(c), originalFace, holders);
     const principal = allocateToHolders(c.principalPaid, originalFace, holders);
     retained = retained.plus(interest.remainder).plus(principal.remainder);
     const lines = new Map<string, ClassPayment>();
@@ -199,12 +201,12 @@ export function classEntryKey(dealId: string, paymentDate: string, noteId: strin
   return `distribution:${dealId}:${paymentDate}:${noteId}`;
 }
 
-function ledgerEntries(ctx: DistributionContext, result: WaterfallResult, byClass: Map<string, ClassPayment[]>): EntryInput[] {
+function ledgerEntries(ctx: DistributionContext, result: WaterfallPeriodResult, byClass: Map<string, ClassPayment[]>): EntryInput[] {
   const trust = { systemCode: 'trust' as const, asset: CASH_ASSET };
   const outside = { systemCode: 'external-cash' as const, asset: CASH_ASSET };
   const base = { kind: 'distribution' as const, businessDate: ctx.businessDate, createdBy: ctx.createdBy };
   const entries: EntryInput[] = [];
-  for (const c of result.classes) {
+  for (const c of result.classFlows) {
     const lines = byClass.get(c.noteId) ?? [];
     const paid = lines.reduce((total, l) => total.plus(l.amount), new Decimal(0));
     if (paid.isZero()) continue;
@@ -213,7 +215,7 @@ function ledgerEntries(ctx: DistributionContext, result: WaterfallResult, byClas
     entries.push({
       ...base, idempotencyKey: classEntryKey(ctx.deal.id, ctx.paymentDate, c.noteId),
       description: `${ctx.deal.name} class ${c.className}: interest and principal for ${ctx.paymentDate}`,
-      metadata: { dealId: ctx.deal.id, noteId: c.noteId, paymentDate: ctx.paymentDate, interest: c.interestPaid.toFixed(2), principal: c.principalPaid.toFixed(2) },
+      metadata: { dealId: ctx.deal.id, noteId: c.noteId, paymentDate: ctx.paymentDate, interest: interestReceived(c).toFixed(2), principal: c.principalPaid.toFixed(2) },
       postings,
     });
   }
@@ -224,11 +226,11 @@ function ledgerEntries(ctx: DistributionContext, result: WaterfallResult, byClas
       postings: [{ account: trust, amount: result.fees.paid.negated() }, { account: { systemCode: 'fees', asset: CASH_ASSET }, amount: result.fees.paid }],
     });
   }
-  if (result.residualReleased.gt(0)) {
+  if (result.residual.gt(0)) {
     entries.push({
       ...base, idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:residual`, description: `${ctx.deal.name} excess cash released to the residual holder for ${ctx.paymentDate}`,
       metadata: { dealId: ctx.deal.id, paymentDate: ctx.paymentDate },
-      postings: [{ account: trust, amount: result.residualReleased.negated() }, { account: outside, amount: result.residualReleased }],
+      postings: [{ account: trust, amount: result.residual.negated() }, { account: outside, amount: result.residual }],
     });
   }
   return entries;

@@ -3,13 +3,19 @@
  * and performance facts, DSCR and triggers, senior fees, reserve and trapped cash, and per class
  * the interest and principal paid, shortfalls, balance and factor before and after; plus what
  * each holder of record received. Built once when the distribution runs and stored with it.
+ *
+ * It shows its working: the metrics the triggers tested; per trigger the value tested, the
+ * threshold, whether it is breached and on, and its cure count; per step whether it ran and its
+ * cash in (funds before, from the reserve, from trapped cash) and out (paid, to the reserve, to
+ * trapped cash, funds after), and which classes it paid. A holder's `interest` is every kind of
+ * interest its class received (current and shortfall, deferred, post-ARD).
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
 import { ApiError } from '../api/errors.js';
 import type { Deal } from '../refdata/deals.js';
-import type { WaterfallResult } from './waterfall.js';
+import type { PeriodMetrics, WaterfallPeriodResult } from '../waterfall/index.js';
 
 interface ReportInput {
   deal: Deal;
@@ -19,13 +25,16 @@ interface ReportInput {
   revenue: Decimal;
   costs: Decimal;
   collections: { utilization: string; uptime: string; power_cost: string }[];
-  result: WaterfallResult;
+  result: WaterfallPeriodResult;
+  metrics: PeriodMetrics;
   factors: Map<string, { before: Decimal; after: Decimal }>;
   payments: Map<string, { partyId: string | null; face: Decimal; interest: Decimal; principal: Decimal }[]>;
   retained: Decimal;
 }
 
 const cash = (d: Decimal) => d.toFixed(2);
+/** A metric as tested: exact up to 10 decimals (a quotient such as a DSCR is cut there, half-even). */
+const metricValue = (d: Decimal) => roundHalfEven(d, 10).toFixed();
 
 function average(values: readonly string[]): string {
   if (values.length === 0) return '0';
@@ -34,6 +43,7 @@ function average(values: readonly string[]): string {
 
 export function buildReport(input: ReportInput) {
   const { result } = input;
+  const dscr = input.metrics.get('dscr');
   return {
     dealId: input.deal.id,
     dealName: input.deal.name,
@@ -48,24 +58,42 @@ export function buildReport(input: ReportInput) {
       uptimePercent: average(input.collections.map((c) => c.uptime)),
       powerCost: cash(input.collections.reduce((sum, c) => sum.plus(c.power_cost), new Decimal(0))),
     },
-    dscr: result.dscr === null ? null : roundHalfEven(result.dscr, 4).toFixed(),
+    dscr: dscr === undefined ? null : roundHalfEven(dscr, 4).toFixed(),
+    metrics: Object.fromEntries([...input.metrics].map(([name, value]) => [name, metricValue(value)])),
+    triggers: result.triggerResults.map((t) => ({
+      name: t.name, metric: t.metric, comparison: t.comparison, value: t.value === null ? null : metricValue(t.value), threshold: t.threshold.toFixed(),
+      testFailed: t.testFailed, breached: t.breached, on: t.on, cureCount: t.cureCount, curePeriods: t.curePeriods, lookbackPeriods: t.lookbackPeriods, effect: t.effect,
+    })),
     cashTrapActive: result.cashTrapActive,
     fullCashSweep: result.sweepActive,
+    rapidAmortization: result.rapidAmortization,
     seniorFees: { due: cash(result.fees.current.plus(result.fees.shortfallBefore)), paid: cash(result.fees.paid), shortfall: cash(result.fees.shortfallAfter) },
     reserve: { before: cash(result.reserve.before), draw: cash(result.reserve.draw), topUp: cash(result.reserve.topUp), after: cash(result.reserve.after) },
     trappedCash: {
-      before: cash(result.trapped.before), added: cash(result.trapped.added), released: cash(result.trapped.released),
-      sweptToPrincipal: cash(result.trapped.swept), after: cash(result.trapped.after),
+      before: cash(result.trappedCash.before), added: cash(result.trappedCash.added), released: cash(result.trappedCash.released),
+      sweptToPrincipal: cash(result.trappedCash.swept), after: cash(result.trappedCash.after),
     },
-    residualReleased: cash(result.residualReleased),
+    residualReleased: cash(result.residual),
     retainedInTrust: cash(input.retained),
-    classes: result.classes.map((c) => ({
+    steps: result.stepFlows.map((f) => ({
+      step: f.index, kind: f.kind, label: f.label, ran: f.ran, availableBefore: cash(f.availableBefore), fromReserve: cash(f.fromReserve),
+      fromTrappedCash: cash(f.fromTrappedCash), paid: cash(f.paid), toReserve: cash(f.toReserve), toTrappedCash: cash(f.toTrappedCash),
+      deferred: cash(f.deferred), availableAfter: cash(f.availableAfter), paidTo: f.paidTo.map((p) => ({ className: p.className, amount: cash(p.amount) })),
+    })),
+    classes: result.classFlows.map((c) => ({
       noteId: c.noteId,
       className: c.className,
       interestDue: cash(c.interestCurrent),
       interestShortfallBefore: cash(c.interestShortfallBefore),
       interestPaid: cash(c.interestPaid),
       interestShortfall: cash(c.interestShortfallAfter),
+      interestDeferred: cash(c.interestDeferred),
+      deferredInterestBefore: cash(c.deferredInterestBefore),
+      deferredInterestPaid: cash(c.deferredInterestPaid),
+      deferredInterest: cash(c.deferredInterestAfter),
+      additionalInterestDue: cash(c.additionalInterestCurrent),
+      additionalInterestPaid: cash(c.additionalInterestPaid),
+      additionalInterestShortfall: cash(c.additionalInterestShortfallAfter),
       principalPaid: cash(c.principalPaid),
       balanceBefore: cash(c.balanceBefore),
       balanceAfter: cash(c.balanceAfter),

@@ -44,7 +44,7 @@ describe('the SDK', () => {
     expect((await anonymous.notes({ dealId: meridian.id })).length).toBe(3);
     expect((await anonymous.party(login.user.partyId)).name).toBe('Northbridge Asset Management');
     expect((await (await as('backoffice1')).parties()).length).toBeGreaterThanOrEqual(6);
-    expect(await anonymous.waterfall(meridian.id)).toMatchObject({ version: 1 });
+    expect(await anonymous.waterfall(meridian.id)).toMatchObject({ version: 2, anticipatedRepaymentDate: '2031-03-15' });
   });
 
   it('throws ApiError with the API\'s status, code, message and details', async () => {
@@ -141,7 +141,9 @@ describe('the SDK', () => {
     });
     expect((await office.collections(meridian)).map((c) => c.reference)).toContain('sdk-collections');
     const report = await office.runDistribution(meridian, rolled.businessDate);
-    expect(report.classes.find((c) => c.className === 'A-2')?.factorAfter).toBe('0.985833333333');
+    // The demo deal is interest only to the ARD: no principal, the factor stays.
+    expect(report.classes.find((c) => c.className === 'A-2')).toMatchObject({ principalPaid: '0.00', factorAfter: '0.9875' });
+    expect(report.triggers.map((t) => [t.name, t.threshold, t.breached])).toEqual([['dscr-cash-trap', '1.35', false]]);
     expect((await office.trusteeReports(meridian)).length).toBe(1);
     expect((await office.reconciliation()).breaks).toEqual([]);
   });

@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
+import { buildCouponSchedule } from '../../server/domain/schedule.js';
+import { parseIsoDate } from '../../server/domain/dates.js';
+import { yieldFromPrice } from '../../server/domain/yield.js';
 import { loadDealContext, runProjection, resolveFor } from '../../server/projection/service.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
@@ -34,7 +37,7 @@ describe('POST /api/v1/projections', () => {
     expect(res.body).toMatchObject({ dealId, curve: { name: 'UST', date: businessDate }, scenario: { name: 'base' } });
     expect(res.body.classes.map((c: { className: string }) => c.className)).toEqual(['A-2', 'B', 'C']);
     const a2 = res.body.classes[0];
-    expect(a2.cashFlows[0]).toEqual({ date: '2026-12-15', interest: expect.stringMatching(/^\d+\.\d{2}$/), principal: '1000000.00', balance: '591500000.00', interestShortfall: '0.00', deferredInterest: '0.00', writedown: '0.00' });
+    expect(a2.cashFlows[0]).toEqual({ date: '2026-12-15', interest: '2592187.50', principal: '0.00', balance: '592500000.00', interestShortfall: '0.00', deferredInterest: '0.00', writedown: '0.00' });
     // Refinanced at the ARD: the last flow is 2031-03-15 and repays the balance.
     expect(a2.cashFlows.at(-1).date).toBe('2031-03-15');
     expect(a2.cashFlows.at(-1).balance).toBe('0.00');
@@ -115,11 +118,16 @@ describe('grid, note analytics, curves', () => {
     expect(bad.body.error.details.field).toBe('cell[0][0].utilizationPercent');
   });
 
-  it('shows a note\'s yield to the ARD above its yield to maturity at a discount', async () => {
+  it('shows a note\'s yield to the ARD (= the domain\'s bullet yield with maturity = ARD for the interest-only A-2) and to maturity', async () => {
     const res = await t.http.get(`/api/v1/notes/${notes['A-2']}/analytics?price=95`).set(await auth('dealer1'));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ noteId: notes['A-2'], price: '95', scenario: 'base', anticipatedRepaymentDate: '2031-03-15' });
-    expect(new Decimal(res.body.yieldToArdPercent).gt(res.body.yieldToMaturityPercent)).toBe(true);
+    const toArd = buildCouponSchedule({ issueDate: parseIsoDate('2026-03-12'), firstCouponDate: parseIsoDate('2026-04-15'), maturityDate: parseIsoDate('2031-03-15'), frequency: 12 });
+    const street = yieldFromPrice({ couponRatePercent: '5.25', dayCount: '30/360', schedule: toArd, settlementDate: parseIsoDate(res.body.settlementDate), cleanPricePercent: '95' });
+    expect(res.body.yieldToArdPercent).toBe(street.toDecimalPlaces(4).toFixed(4));
+    // Not refinanced, the A-2 earns its 5 % step-up after the ARD until the sweep repays it.
+    expect(res.body.yieldToMaturityPercent).toMatch(/^\d+\.\d{4}$/);
+    expect(res.body.yieldToMaturityPercent).not.toBe(res.body.yieldToArdPercent);
     expect(res.body.spreadBp).toMatch(/^-?\d+\.\d$/);
   });
 

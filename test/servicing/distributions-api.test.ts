@@ -1,6 +1,8 @@
 /**
- * Servicing through HTTP on the demo deal (Meridian Compute ABS 2026-1 and its seeded waterfall):
- * the trustee records collections, the back office runs the distribution, holders of record are
+ * Servicing through HTTP on the demo deal (Meridian Compute ABS 2026-1), whose waterfall an old
+ * client first replaces with a version-1 (fixed-shape) definition — USD 1,000,000 of scheduled
+ * principal a month, as the demo had before it became interest only to the ARD — stored in the
+ * step form and run with the same amounts as before: the trustee records collections, the back office runs the distribution, holders of record are
  * paid through the ledger, the A-2 factor steps down (and new trades use it), the trustee report
  * lists every class, a second run changes nothing, and bad input is refused with its code.
  */
@@ -51,8 +53,29 @@ const collection = (overrides: Record<string, string> = {}) => ({
   revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00', ...overrides,
 });
 
+const VERSION_1 = () => ({
+  version: 1, paymentsPerYear: 12,
+  seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+  classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: notes[className]!.id, className })),
+  reserve: { targetAmount: '2000000' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
+  cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
+});
+
 describe('a distribution on the demo deal', () => {
   let report: Record<string, any>;
+
+  it('accepts a version-1 definition from an old client and stores it as steps', async () => {
+    const saved = (await t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('backoffice1')).send(VERSION_1()).expect(200)).body;
+    expect(saved.version).toBe(2);
+    expect(saved.steps.map((s: { kind: string; className?: string }) => s.className ? `${s.kind} ${s.className}` : s.kind)).toEqual([
+      'senior_fees', 'interest A-2', 'interest B', 'interest C', 'reserve_top_up', 'scheduled_principal', 'cash_trap', 'sweep', 'residual',
+    ]);
+    expect(saved.steps[5]).toEqual({ kind: 'scheduled_principal', amountPerPeriod: '1000000', mode: 'sequential', classes: ['A-2', 'B', 'C'], when: { ard: 'before' } });
+    expect(saved.triggers).toEqual([{
+      name: 'dscr-cash-trap', metric: 'dscr', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 1, effect: { type: 'trap_cash', percent: '100' },
+    }]);
+    expect((await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body).toEqual(saved);
+  });
 
   it('records the collections into the trust account, idempotently by reference', async () => {
     const first = await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection());
@@ -87,6 +110,20 @@ describe('a distribution on the demo deal', () => {
     expect(report.cashTrapActive).toBe(false);
     expect(report.reserve).toEqual({ before: '0.00', draw: '0.00', topUp: '2000000.00', after: '2000000.00' });
     expect(report.residualReleased).toBe('146270.84');
+    // Its working: the trigger tested DSCR 1.8164… against 1.35, not breached; each step's cash in and out.
+    expect(report.triggers).toEqual([expect.objectContaining({ name: 'dscr-cash-trap', metric: 'dscr', threshold: '1.35', breached: false, on: false, cureCount: 0 })]);
+    expect(report.triggers[0].value.startsWith('1.8164')).toBe(true);
+    expect(report.steps.map((s: any) => [s.label, s.ran, s.availableBefore, s.paid, s.toReserve, s.availableAfter])).toEqual([
+      ['senior_fees', true, '7000000.00', '38208.33', '0.00', '6961791.67'],
+      ['interest A-2', true, '6961791.67', '2592187.50', '0.00', '4369604.17'],
+      ['interest B', true, '4369604.17', '640000.00', '0.00', '3729604.17'],
+      ['interest C', true, '3729604.17', '583333.33', '0.00', '3146270.84'],
+      ['reserve_top_up', true, '3146270.84', '0.00', '2000000.00', '1146270.84'],
+      ['scheduled_principal A-2, B, C', true, '1146270.84', '1000000.00', '0.00', '146270.84'],
+      ['cash_trap', true, '146270.84', '0.00', '0.00', '146270.84'],
+      ['sweep A-2, B, C', false, '146270.84', '0.00', '0.00', '146270.84'],
+      ['residual', true, '146270.84', '146270.84', '0.00', '0.00'],
+    ]);
     // A-2: 592,500,000 − 1,000,000 = 591,500,000; factor 591,500,000 / 600,000,000 = 0.98583333333… → 12 places.
     expect(report.classes[0]).toMatchObject({ balanceBefore: '592500000.00', balanceAfter: '591500000.00', factorBefore: '0.9875', factorAfter: '0.985833333333' });
     expect(report.classes[1]).toMatchObject({ factorBefore: '1', factorAfter: '1' });
@@ -163,7 +200,7 @@ describe('bad servicing input changes nothing', () => {
 
   it('shows the deal\'s waterfall as data', async () => {
     const waterfall = (await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body;
-    expect(waterfall).toMatchObject({ principal: { mode: 'sequential' }, cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15' });
+    expect(waterfall).toMatchObject({ version: 2, anticipatedRepaymentDate: '2031-03-15', triggers: [{ metric: 'dscr', comparison: 'lt', threshold: '1.35', effect: { type: 'trap_cash', percent: '100' } }] });
     expect(waterfall.classes.map((c: { className: string }) => c.className)).toEqual(['A-2', 'B', 'C']);
   });
 });

@@ -8,10 +8,13 @@
  * Senior fees: trustee 0.12% a year of the 1,700,000 aggregate = 1,700,000 × 0.12% / 12 = 170.00,
  *   servicer 830.00 fixed → 1,000.00. Debt service = 1,000 + 13,000 = 14,000.00.
  * Reserve target 10,000; scheduled principal 20,000 a month; DSCR trap below 1.35×, 100% trapped.
+ * Written for the fixed-shape waterfall (version 1); it runs the same definition converted to steps.
  */
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
-import { runWaterfall, type WaterfallInput } from '../../server/servicing/waterfall.js';
+import type { WaterfallInput } from '../waterfall/reference-v1.js';
+// The version-1 worked examples, run on the step engine (a v1 definition converted to steps).
+import { runV1ViaSteps as runWaterfall } from '../waterfall/v1-harness.js';
 import { allocateToHolders, floorToCents } from '../../server/servicing/allocation.js';
 
 const d = (v: string | number) => new Decimal(v);

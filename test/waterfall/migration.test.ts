@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import { Decimal } from '../../server/domain/decimal.js';
-import { fromVersion1, runWaterfallPeriod, validateDefinition, type WaterfallDefinitionV1, type WaterfallState } from '../../server/waterfall/index.js';
-import { collectionMetrics } from '../../server/servicing/metrics.js';
+import { runWaterfallPeriod, validateDefinition } from '../../server/waterfall/index.js';
 import { runWaterfall, type WaterfallInput } from './reference-v1.js';
+import { translate } from './v1-harness.js';
 
 const cents = (max: number) => fc.integer({ min: 0, max }).map((c) => new Decimal(c).div(100));
 const rate = (maxThousandths: number) => fc.integer({ min: 0, max: maxThousandths }).map((v) => new Decimal(v).div(1000));
@@ -36,30 +36,6 @@ const oldInput: fc.Arbitrary<WaterfallInput & { ardDefined: boolean }> = fc.reco
   sweep: fc.boolean(),
   ard: fc.boolean(),
 }).map(({ ard, ...input }) => ({ ...input, sweep: ard && input.sweep, ardDefined: ard } as WaterfallInput & { ardDefined: boolean }));
-
-/** The old input as a v1 definition, the trust's state and the period. */
-function translate(input: WaterfallInput & { ardDefined: boolean }) {
-  const v1: WaterfallDefinitionV1 = {
-    version: 1, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
-    seniorFees: input.fees.map((f) => ({ name: f.name, annualRatePercent: f.annualRatePercent.toFixed(), fixedPerPeriod: f.fixedPerPeriod.toFixed(2) })),
-    classes: input.classes.map((c) => ({ noteId: c.noteId, className: c.className })),
-    reserve: { targetAmount: input.reserveTarget.toFixed(2) },
-    principal: { mode: input.principalMode, scheduledPerPeriod: input.scheduledPrincipal.toFixed(2) },
-    cashTrap: input.dscrThreshold === null ? null : { dscrThreshold: input.dscrThreshold.toFixed(), trapPercent: input.trapPercent.toFixed() },
-    // The sweep runs from the ARD: an ARD before the payment date when the old input swept, after it otherwise.
-    anticipatedRepaymentDate: !input.ardDefined ? null : input.sweep ? '2026-06-15' : '2031-03-15',
-  };
-  const state: WaterfallState = {
-    classes: new Map(input.classes.map((c) => [c.className, { balance: c.balance, interestShortfall: c.interestShortfall, deferredInterest: new Decimal(0), additionalInterestShortfall: new Decimal(0) }])),
-    feeShortfall: input.feeShortfall, reserveBalance: input.reserveBalance, trappedCash: input.trappedCash, triggers: new Map(),
-  };
-  const base = {
-    paymentDate: '2026-06-15', accrualStart: '2026-05-15', availableFunds: input.availableFunds, feeYearFraction: input.feeYearFraction,
-    accruals: new Map(input.classes.map((c) => [c.className, { couponRatePercent: c.couponRatePercent, yearFraction: c.yearFraction }])),
-  };
-  const definition = fromVersion1(v1);
-  return { definition, state, period: { ...base, metrics: collectionMetrics(input.netCashFlow)(definition, state, base) } };
-}
 
 const money = (v: Decimal) => v.toFixed(2);
 

@@ -88,6 +88,9 @@ function printReport(context: Context, report: TrusteeReport): void {
   line(`collections: revenue ${report.collections.revenue}, operating costs ${report.collections.operatingCosts}, net ${report.collections.netCashFlow}; utilization ${report.collections.utilizationPercent}%, uptime ${report.collections.uptimePercent}%`);
   line(`DSCR ${report.dscr ?? 'n/a'}${report.cashTrapActive ? ' (cash trap)' : ''}${report.fullCashSweep ? ' (full cash sweep)' : ''}; senior fees paid ${report.seniorFees.paid} (shortfall ${report.seniorFees.shortfall})`);
   line(`reserve ${report.reserve.before} → ${report.reserve.after}; trapped cash ${report.trappedCash.before} → ${report.trappedCash.after}; released ${report.residualReleased}`);
+  for (const t of report.triggers ?? []) {
+    line(`trigger ${t.name}: ${t.metric} ${t.value ?? 'n/a'} ${t.comparison} ${t.threshold} → ${t.breached ? 'breached' : 'passed'}${t.on ? ', on' : ', off'} (cure ${t.cureCount}/${t.curePeriods})`);
+  }
   line('class      interest paid   shortfall   principal paid   balance before → after            factor before → after');
   for (const c of report.classes) {
     line(`${c.className.padEnd(10)} ${c.interestPaid.padStart(14)} ${c.interestShortfall.padStart(11)} ${c.principalPaid.padStart(16)}   ${c.balanceBefore} → ${c.balanceAfter}   ${c.factorBefore} → ${c.factorAfter}`);

@@ -8,7 +8,8 @@ import { cashAmount, idParams, isoDate, nonNegativeDecimal } from '../schemas.js
 import { Decimal } from '../../domain/decimal.js';
 import { getDeal } from '../../refdata/deals.js';
 import { listCollections, recordCollection } from '../../servicing/collections.js';
-import { getWaterfall, saveWaterfall, waterfallDefinitionSchema } from '../../servicing/definition.js';
+import { getWaterfall, saveWaterfall } from '../../servicing/definition.js';
+import { anyVersionSchema, waterfallDefinitionSchema } from '../../waterfall/index.js';
 import { runDistribution } from '../../servicing/distribution.js';
 import { trusteeReports } from '../../servicing/report.js';
 import { notifyDistribution } from '../../settlement/trading-sync.js';
@@ -30,17 +31,18 @@ const collectionInput = z.object({
 
 export const servicingRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id/waterfall', summary: 'The deal\'s waterfall (priority of payments) as data', tag: 'servicing', access: 'user',
+    method: 'get', path: '/api/v1/deals/:id/waterfall', summary: 'The deal\'s waterfall (priority of payments) as data: its ordered steps and triggers (version 2)', tag: 'servicing', access: 'user',
     params: idParams, response: waterfallDefinitionSchema,
     handler: async ({ params, services }) => ({ body: await getWaterfall(services.knex, (await getDeal(services.knex, params.id)).id) }),
   }),
   defineRoute({
-    method: 'put', path: '/api/v1/deals/:id/waterfall', summary: 'Define or replace the deal\'s waterfall', tag: 'servicing', access: ['backoffice', 'operator'],
-    params: idParams, body: waterfallDefinitionSchema, response: waterfallDefinitionSchema,
+    method: 'put', path: '/api/v1/deals/:id/waterfall',
+    summary: 'Define or replace the deal\'s waterfall: steps and triggers (version 2), or the fixed shape of version 1, stored converted to steps; a definition that cannot run is INVALID_WATERFALL naming the step',
+    tag: 'servicing', access: ['backoffice', 'operator'],
+    params: idParams, body: anyVersionSchema, response: waterfallDefinitionSchema,
     handler: async ({ params, body, services }) => {
       const deal = await getDeal(services.knex, params.id);
-      await saveWaterfall(services.knex, deal.id, body);
-      return { body: await getWaterfall(services.knex, deal.id) };
+      return { body: await saveWaterfall(services.knex, deal.id, body) };
     },
   }),
   defineRoute({

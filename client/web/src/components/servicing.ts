@@ -36,8 +36,15 @@ function reportView(report: TrusteeReport): HTMLElement {
     h('p', { class: 'muted report-line' },
       `Revenue ${fmt.cash(c.revenue)} · operating costs ${fmt.cash(c.operatingCosts)} · net ${fmt.cash(c.netCashFlow)} · utilization ${c.utilizationPercent}% · uptime ${c.uptimePercent}% · `,
       `DSCR ${report.dscr ?? 'n/a'}${report.cashTrapActive ? ' (cash trap)' : ''}${report.fullCashSweep ? ' (full cash sweep)' : ''} · senior fees ${fmt.cash(report.seniorFees.paid)} · reserve ${fmt.cash(report.reserve.after)} · released ${fmt.cash(report.residualReleased)}`),
+    ...(report.triggers ?? []).map((t) => h('p', { class: 'muted report-line', testid: 'trustee-trigger' }, triggerLine(t))),
     h('div', { class: 'hscroll' }, table.element),
   );
+}
+
+/** A trigger's working: the value tested, the threshold, the result and the cure count. */
+function triggerLine(t: TrusteeReport['triggers'][number]): string {
+  const state = t.on ? (t.breached ? 'breached' : `curing ${t.cureCount}/${t.curePeriods}`) : 'off';
+  return `Trigger ${t.name}: ${t.metric} ${t.value ?? 'n/a'} ${t.comparison} ${t.threshold}? ${state}`;
 }
 
 export function servicingPanel(app: AppContext): HTMLElement {
