@@ -12,6 +12,7 @@
  */
 import { Decimal, toDecimal, type DecimalInput } from '../domain/decimal.js';
 import { ensure } from '../domain/errors.js';
+import { roundHalfEven } from '../domain/rounding.js';
 
 export const BREAK_EVEN_STEPS = 64;
 
@@ -23,7 +24,8 @@ export interface BreakEvenResult {
   evaluations: number;
 }
 
-export function breakEven(mildInput: DecimalInput, harshInput: DecimalInput, toleranceInput: DecimalInput, holds: (level: Decimal) => boolean): BreakEvenResult {
+/** `places`: midpoints are rounded half-even to this many decimals (drivers accept at most 4), so every level returned was tested. */
+export function breakEven(mildInput: DecimalInput, harshInput: DecimalInput, toleranceInput: DecimalInput, holds: (level: Decimal) => boolean, places = 4): BreakEvenResult {
   let mild = toDecimal(mildInput);
   let harsh = toDecimal(harshInput);
   const tolerance = toDecimal(toleranceInput);
@@ -32,7 +34,8 @@ export function breakEven(mildInput: DecimalInput, harshInput: DecimalInput, tol
   if (holds(harsh)) return { level: harsh, passesEverywhere: true, evaluations: 2 };
   let evaluations = 2;
   while (mild.sub(harsh).abs().gt(tolerance) && evaluations < BREAK_EVEN_STEPS) {
-    const middle = mild.add(harsh).div(2);
+    const middle = roundHalfEven(mild.add(harsh).div(2), places);
+    if (middle.eq(mild) || middle.eq(harsh)) break; // the grid of `places` decimals is finer than nothing left
     if (holds(middle)) mild = middle;
     else harsh = middle;
     evaluations += 1;

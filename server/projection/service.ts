@@ -29,6 +29,7 @@ import { projectedMonths, type ProjectionResult, type ProjectionSetup, type Trig
 import { resolveScenario, ScenarioError, type ResolvedScenario, type ScenarioInput } from './scenario.js';
 import { buildSetup, type TrustState } from './setup.js';
 import { latestCurve, type StoredCurve } from './curves.js';
+import { breakEven } from '../analytics/breakeven.js';
 
 export const BENCHMARK = 'UST';
 
@@ -216,4 +217,35 @@ export function runGrid(ctx: DealContext, base: ScenarioInput, noteId: string, a
     return at.yield !== undefined ? { price: a.price, walYears: a.walYears, lossPercent: a.lossPercent } : { yieldPercent: a.yieldPercent, walYears: a.walYears, lossPercent: a.lossPercent };
   }));
   return { dealId: ctx.deal.id, noteId, settlementDate: settlement, ...(at.yield !== undefined ? { yield: at.yield } : { price: at.price ?? '100' }), x, y, cells };
+}
+
+/** Break-even directions: from a mild level (the class is paid) toward the harsh end of each driver. */
+export const BREAK_EVEN_RANGES: Readonly<Record<string, { mild: (base: string) => string; harsh: string }>> = {
+  utilizationPercent: { mild: (b) => b, harsh: '0' },
+  rentChangePercent: { mild: (b) => b, harsh: '-100' },
+  powerPricePerMwh: { mild: (b) => b, harsh: '100000' },
+  pue: { mild: (b) => b, harsh: '5' },
+  opexGrowthPercent: { mild: (b) => b, harsh: '1000' },
+  renewalProbabilityPercent: { mild: (b) => b, harsh: '0' },
+  releaseRentChangePercent: { mild: (b) => b, harsh: '-100' },
+};
+export const BREAK_EVEN_TOLERANCE = '0.01';
+
+/**
+ * The harshest flat level of `driver` (other drivers as in `input`) at which the class still gets all
+ * its principal (no write-down), by bisection to BREAK_EVEN_TOLERANCE from the base value toward the
+ * driver's harsh end (analytics/breakeven.ts). Null level: the class is written down even at the base value.
+ */
+export function classBreakEven(ctx: DealContext, input: ScenarioInput, noteId: string, driver: string) {
+  const index = ctx.setup.classes.findIndex((c) => c.noteId === noteId);
+  if (index < 0) throw new ApiError('VALIDATION_FAILED', 'breakEven.noteId is not a class of this deal', { field: 'breakEven.noteId' });
+  const range = BREAK_EVEN_RANGES[driver];
+  if (!range) throw new ApiError('VALIDATION_FAILED', `breakEven.driver must be one of ${Object.keys(BREAK_EVEN_RANGES).join(', ')}`, { field: 'breakEven.driver' });
+  const base = ctx.collateral.base.drivers[driver as keyof typeof ctx.collateral.base.drivers];
+  const holds = (level: Decimal) => {
+    const result = projectFast(ctx.compiled, resolveFor(ctx, { ...input, [driver]: level.toFixed() } as ScenarioInput, 'breakEven'));
+    return result.periods.every((p) => p.classes[index]!.writedown === 0);
+  };
+  const found = breakEven(range.mild(base), range.harsh, BREAK_EVEN_TOLERANCE, holds);
+  return { noteId, driver, level: found.level === null ? null : found.level.toFixed(), passesEverywhere: found.passesEverywhere, tolerance: BREAK_EVEN_TOLERANCE, evaluations: found.evaluations };
 }

@@ -88,6 +88,23 @@ describe('POST /api/v1/projections', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('finds the break-even utilization of Class C without refinancing, within 0.01 %', async () => {
+    const scenario = { refinanceAtArd: false };
+    const res = await t.http.post('/api/v1/projections').set(await auth('investor1')).send({ dealId, scenario, breakEven: { noteId: notes.C, driver: 'utilizationPercent' } });
+    expect(res.status).toBe(200);
+    const { level, passesEverywhere } = res.body.breakEven;
+    expect(passesEverywhere).toBe(false);
+    // Independently: at the level C is repaid in full; 0.01 % harsher it is written down.
+    const writedown = async (u: string) => {
+      const run = await t.http.post('/api/v1/projections').set(await auth('investor1')).send({ dealId, scenario: { ...scenario, utilizationPercent: u } });
+      return run.body.classes[2].cashFlows.reduce((sum: Decimal, f: { writedown: string }) => sum.add(f.writedown), new Decimal(0));
+    };
+    expect((await writedown(level)).isZero()).toBe(true);
+    expect((await writedown(new Decimal(level).sub('0.01').toFixed())).gt(0)).toBe(true);
+    const bad = await t.http.post('/api/v1/projections').set(await auth('investor1')).send({ dealId, breakEven: { noteId: notes.C, driver: 'downtimeMonths' } });
+    expect(bad.status).toBe(400);
+  });
+
   it('saves a user scenario and runs it by name', async () => {
     const saved = await t.http.post('/api/v1/scenarios').set(await auth('investor2')).send({ dealId, name: 'my-stress', scenario: { utilizationPercent: '80', refinanceAtArd: false } });
     expect(saved.status).toBe(201);

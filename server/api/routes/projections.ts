@@ -13,7 +13,7 @@ import { getDeal } from '../../refdata/deals.js';
 import { DRIVER_NAMES, scenarioSchema, type ScenarioInput } from '../../projection/scenario.js';
 import { getCurve, latestCurve, putCurve } from '../../projection/curves.js';
 import {
-  classAnalytics, defaultSettlement, formatProjection, loadDealContext, resolveFor, runGrid, runProjection, scenarioInput, BENCHMARK,
+  classAnalytics, classBreakEven, defaultSettlement, formatProjection, loadDealContext, resolveFor, runGrid, runProjection, scenarioInput, BENCHMARK,
 } from '../../projection/service.js';
 
 const pricingSchema = z.union([
@@ -28,6 +28,7 @@ const projectionRequest = z.object({
   scenarioId: z.string().min(1).max(100).optional(),
   settlementDate: isoDate.optional(),
   pricing: z.array(pricingSchema).max(20).optional(),
+  breakEven: z.object({ noteId: uuid, driver: z.string().min(1).max(60) }).strict().optional(),
 }).strict().refine((b) => !(b.scenario && b.scenarioId), { message: 'give scenario or scenarioId, not both', path: ['scenarioId'] });
 
 const axis = z.object({ driver: z.enum(DRIVER_NAMES as [string, ...string[]]), values: z.array(decimalString).min(1).max(50) }).strict();
@@ -51,7 +52,8 @@ export const projectionRoutes = [
       const input = await scenarioInput(services.knex, ctx, requirePrincipal(principal).userId, body.scenario, body.scenarioId);
       const scenario = resolveFor(ctx, input);
       const settlement = defaultSettlement(ctx, body.settlementDate);
-      return { body: formatProjection(ctx, scenario, input, runProjection(ctx, scenario), settlement, body.pricing ?? []) };
+      const response = formatProjection(ctx, scenario, input, runProjection(ctx, scenario), settlement, body.pricing ?? []);
+      return { body: body.breakEven ? { ...response, breakEven: classBreakEven(ctx, input, body.breakEven.noteId, body.breakEven.driver) } : response };
     },
   }),
   defineRoute({
