@@ -8,12 +8,14 @@
  *
  *   npm run bench:projection        [BENCH_PROJECTIONS=4000 per worker]
  * prints: projections_per_s=<n> grid_1000_ms=<n> cores=<n> decimal_reference_ms=<n>
+ * then the same work in CPU time of one thread (cpu_ms_per_projection, cpu_ms_per_grid_cell) and the
+ * rates it implies on idle cores (projections_per_s_if_idle, grid_1000_ms_if_idle).
  * Targets (issue 17): >= 1,000 projections/s, grid < 2,000 ms.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { projectReference } from '../../server/projection/reference.js';
-import { generator, GRID, randomScenario, setup } from './projection/work.js';
+import { generator, GRID, gridCell, project, randomScenario, setup } from './projection/work.js';
 
 const cores = availableParallelism();
 const perWorker = Number.parseInt(process.env.BENCH_PROJECTIONS ?? '3000', 10);
@@ -58,3 +60,17 @@ for (let i = 0; i < reps; i += 1) projectReference(setup, scenario);
 const decimalMs = (performance.now() - started) / reps;
 
 console.log(`projections_per_s=${Math.round(projectionsPerS)} grid_1000_ms=${Math.round(gridMs)} cores=${cores} decimal_reference_ms=${Math.round(decimalMs)}`);
+
+// The same work timed in CPU of this (now only) thread, which a shared, loaded machine does not
+// inflate as it does wall time: what the rates above would be with the cores to ourselves.
+const cpuMs = () => process.cpuUsage().user / 1000;
+const next = generator(99);
+const sample = Array.from({ length: 500 }, () => randomScenario(next));
+for (const s of sample.slice(0, 100)) project(s);
+let cpu = cpuMs();
+for (const s of sample) project(s);
+const cpuPerProjection = (cpuMs() - cpu) / sample.length;
+cpu = cpuMs();
+for (const [u, r] of GRID.slice(0, 100)) gridCell(u, r, '97');
+const cpuPerCell = (cpuMs() - cpu) / 100;
+console.log(`cpu_ms_per_projection=${cpuPerProjection.toFixed(3)} cpu_ms_per_grid_cell=${cpuPerCell.toFixed(3)} projections_per_s_if_idle=${Math.round((cores * 1000) / cpuPerProjection)} grid_1000_ms_if_idle=${Math.round((1000 * cpuPerCell) / cores)}`);
