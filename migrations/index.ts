@@ -28,6 +28,7 @@ import * as priceBands from './20261206040100_price_bands.js';
 import * as moneyCreditFails from './20261206030000_money_credit_fails.js';
 import * as noteMaxOrderFace from './20261206020000_note_max_order_face.js';
 import * as settlementRunInterrupted from './20261206020100_settlement_run_interrupted.js';
+import * as projections from './20261206070000_projections.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -50,6 +51,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206030000_money_credit_fails', moneyCreditFails],
   ['20261206020000_note_max_order_face', noteMaxOrderFace],
   ['20261206020100_settlement_run_interrupted', settlementRunInterrupted],
+  ['20261206070000_projections', projections],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -18,6 +18,7 @@ import { initialiseBusinessDate } from './businessdate/index.js';
 import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import { seedDemoWaterfalls } from './servicing/demo.js';
 import { seedDemoPerformance } from './demo/performance.js';
+import { seedDemoCurve } from './projection/curves.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
@@ -76,6 +77,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   if (config.seedDemo) {
     await seedDemoWaterfalls(database.knex);
     await seedDemoPerformance(database.knex);
+    await seedDemoCurve(database.knex, businessDate);
   }
   // The on-chain registry: its outbox is backfilled now (before anything settles); the chain
   // (an in-process EVM when embedded) connects in the background, so start stays quick.

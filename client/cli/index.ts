@@ -12,6 +12,7 @@ import { performanceCommands } from './commands/performance.js';
 import { marketCommands } from './commands/market.js';
 import { rfqCommands } from './commands/rfq.js';
 import { tradingCommands } from './commands/trading.js';
+import { pricingCommands } from './commands/pricing.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { Output, type Mode } from './output.js';
@@ -22,7 +23,7 @@ export { parseFlags } from './args.js';
 export { progressBar } from './progress.js';
 export { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...backOfficeCommands, ...performanceCommands];
+export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...pricingCommands, ...backOfficeCommands, ...performanceCommands];
 
 export function helpText(): string {
   const groups = new Map<string, Command[]>();

@@ -325,6 +325,23 @@ export class ComputeNotesClient {
     return this.http.request('GET', `/api/v1/surveillance${queryString({ format: 'csv' })}`, { as: 'text' });
   }
 
+  // --- projection and pricing ------------------------------------------------------------------
+
+  /** POST /api/v1/projections: a deal under a scenario, each class priced from its projected flows (see the API guide). */
+  project(body: Record<string, unknown>): Promise<Record<string, any>> {
+    return this.http.request('POST', '/api/v1/projections', { body });
+  }
+
+  /** POST /api/v1/projections/grid: one class's yield (or price) over two scenario drivers. */
+  projectGrid(body: Record<string, unknown>): Promise<Record<string, any>> {
+    return this.http.request('POST', '/api/v1/projections/grid', { body });
+  }
+
+  /** GET /api/v1/notes/:id/analytics: yield and spread to the ARD (and yield to maturity) at a price. */
+  noteAnalytics(noteId: string, price?: string): Promise<Record<string, any>> {
+    return this.http.request('GET', `/api/v1/notes/${segment(noteId)}/analytics${queryString({ price })}`);
+  }
+
   // --- reconciliation --------------------------------------------------------------------------
 
   reconciliation(): Promise<ReconciliationReport> {

@@ -47,7 +47,8 @@ interface FlowPlan {
   readonly flows: readonly Decimal[]; // per 100, one per remaining period, last includes 100
 }
 
-function remainingFraction(terms: NoteTerms, period: CouponPeriod, settlementDate: IsoDate): Decimal {
+/** w: the fraction of the current coupon period still to run at settlement (see the header). */
+export function remainingFraction(terms: NoteTerms, period: CouponPeriod, settlementDate: IsoDate): Decimal {
   const f = terms.schedule.frequency;
   if (!isThirty360(terms.dayCount)) {
     return icmaFraction(settlementDate, period.end, period.quasiDates, f).mul(f);

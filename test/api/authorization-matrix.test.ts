@@ -93,6 +93,13 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/registry/addresses': { allowed: ['backoffice'] },
   'put /api/v1/registry/parties/:id/address': { allowed: ['backoffice'], entity: 'party', otherParty: 'visible' },
   'post /api/v1/registry/parties/:id/recover': { allowed: ['backoffice'], entity: 'party', otherParty: 'visible' },
+  'post /api/v1/projections': { allowed: ALL },
+  'post /api/v1/projections/grid': { allowed: ALL },
+  'get /api/v1/notes/:id/analytics': { allowed: ALL, entity: 'note', otherParty: 'visible' },
+  'put /api/v1/curves/:name/:date': { allowed: ['operator'] },
+  'get /api/v1/curves/:name/:date': { allowed: ALL },
+  'post /api/v1/scenarios': { allowed: ALL },
+  'get /api/v1/deals/:id/scenarios': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */

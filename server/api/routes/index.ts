@@ -19,6 +19,7 @@ import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
 import { registryRoutes } from './registry.js';
 import { moneyRoutes } from './money.js';
+import { projectionRoutes } from './projections.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
@@ -28,6 +29,8 @@ businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRo
 businessRoutes.push(...moneyRoutes);
 // The on-chain registry (back office).
 businessRoutes.push(...registryRoutes);
+// Cash-flow projection and pricing.
+businessRoutes.push(...projectionRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

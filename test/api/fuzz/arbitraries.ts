@@ -33,6 +33,7 @@ export const BOUNDARY_DECIMALS = [
 ];
 
 const HOSTILE_SCALARS: Json[] = [
+  // biome-ignore lint/correctness/noPrecisionLoss: a hostile client sends exactly this imprecise literal
   null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, -(2 ** 53), 1.5, 0.1, 9223372036854775807, '', ' ', 'null', 'undefined', '__proto__', 'constructor',
   'x'.repeat(5_000), '\u202e\u0000\ud83d\ude00', 'Ω≈ç√∫', '<script>', "' or 1=1 --", '%00', '../..', '9223372036854775808', '-9223372036854775809',
   '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '2026-02-30', '0000-00-00', '9999-12-31T23:59:59Z',

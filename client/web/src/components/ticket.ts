@@ -7,6 +7,7 @@
 import { newClOrdId, type Note, type OrderResult, type TimeInForce } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { previewTrade } from '../money/domain.js';
+import { ardFigures, spreadLabel } from '../money/ard.js';
 import { field, h, panel, replace } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot } from '../ui/notice.js';
@@ -83,6 +84,11 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     return problems;
   };
 
+  const ardText = (price: string): string => {
+    const a = ardFigures(app, note.id, price, () => refresh());
+    return a ? `${fmt.yieldPercent(a.yieldToArdPercent)} / ${spreadLabel(a.spreadBp)}` : '…';
+  };
+
   const renderPreview = (current: TicketInput, problems: Map<TicketField, string>) => {
     if (problems.has('price') || problems.has('face')) {
       replace(preview, h('dt', {}, 'Net amount'), h('dd', { class: 'muted' }, 'enter a valid price and face'));
@@ -97,7 +103,8 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
         h('dt', {}, 'Principal'), h('dd', { testid: 'preview-principal' }, fmt.cash(p.principal)),
         h('dt', {}, `Accrued interest from ${p.accrualStart}`), h('dd', { testid: 'preview-accrued' }, fmt.cash(p.accruedInterest)),
         h('div', { class: 'net contents' }, h('dt', {}, side === 'buy' ? 'Net amount you pay' : 'Net amount you receive'), h('dd', { testid: 'preview-net' }, fmt.cash(p.netAmount))),
-        h('dt', {}, 'Yield at this price'), h('dd', { testid: 'preview-yield' }, fmt.yieldPercent(p.yieldPercent)),
+        h('dt', {}, 'Yield to maturity at this price'), h('dd', { testid: 'preview-yield' }, fmt.yieldPercent(p.yieldPercent)),
+        h('dt', {}, 'Yield / spread to the ARD (base scenario)'), h('dd', { testid: 'preview-ard' }, ardText(current.price)),
       );
     } catch (error) {
       replace(preview, h('dt', {}, 'Preview'), h('dd', { class: 'muted' }, (error as Error).message));

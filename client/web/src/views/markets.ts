@@ -6,6 +6,7 @@
 import type { Balance, LocalBook, Note, TapeTrade } from '../../../sdk/index.js';
 import { shortDealName, type AppContext } from '../app/context.js';
 import { yieldAt } from '../money/domain.js';
+import { ardFigures, spreadLabel } from '../money/ard.js';
 import { h, panel, type Scope } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { errorAlert } from '../ui/notice.js';
@@ -40,8 +41,10 @@ export function marketsView(app: AppContext, scope: Scope): HTMLElement {
       { label: 'Bid', num: true, decimals: true, cellClass: () => 'bid', render: (r) => fmt.price(r.book?.bestBid?.price, r.note) },
       { label: 'Ask', num: true, decimals: true, cellClass: () => 'ask', render: (r) => fmt.price(r.book?.bestAsk?.price, r.note) },
       { label: 'Ask size', num: true, render: (r) => fmt.face(r.book?.bestAsk?.quantity) },
-      { label: 'Bid yld', num: true, title: 'Yield at the best bid (street convention)', render: (r) => yieldCell(app, r.note, r.book?.bestBid?.price) },
-      { label: 'Ask yld', num: true, title: 'Yield at the best ask (street convention)', render: (r) => yieldCell(app, r.note, r.book?.bestAsk?.price) },
+      { label: 'Bid yld', num: true, title: 'Yield to maturity at the best bid (street convention, bullet to the legal final)', render: (r) => yieldCell(app, r.note, r.book?.bestBid?.price) },
+      { label: 'Ask yld', num: true, title: 'Yield to maturity at the best ask (street convention, bullet to the legal final)', render: (r) => yieldCell(app, r.note, r.book?.bestAsk?.price) },
+      { label: 'Ask yld ARD', num: true, title: 'Yield to the ARD at the best ask, base scenario (projected through the deal\'s waterfall)', render: (r) => ardCell(app, r.note, r.book?.bestAsk?.price, 'yield', render) },
+      { label: 'Ask sprd ARD', num: true, title: 'I-spread over the UST par curve at the WAL, to the ARD, at the best ask, base scenario', render: (r) => ardCell(app, r.note, r.book?.bestAsk?.price, 'spread', render) },
       { label: 'Status', render: (r) => (r.note.status === 'halted' ? h('span', { class: 'pill failed' }, 'Halted') : h('span', { class: 'pill open' }, 'Trading')) },
     ],
   });
@@ -53,11 +56,18 @@ export function marketsView(app: AppContext, scope: Scope): HTMLElement {
   render();
 
   const children = [
-    h('div', { class: 'page-title' }, h('h1', {}, 'Markets'), h('span', { class: 'sub' }, `Prices in % of par · yields to maturity at T+${app.notes[0]?.settlementDays ?? 1} settlement`)),
+    h('div', { class: 'page-title' }, h('h1', {}, 'Markets'), h('span', { class: 'sub' }, `Prices in % of par · Bid/Ask yld: to maturity; ARD columns: to the ARD under the base scenario, spread over UST · T+${app.notes[0]?.settlementDays ?? 1} settlement`)),
     panel('Notes', h('div', { class: 'scroll tall' }, table.element), { flush: true, testid: 'notes-panel' }),
   ];
   if (app.canTrade) children.push(balancesPanel(app, scope));
   return h('div', { class: 'stack' }, children);
+}
+
+function ardCell(app: AppContext, note: Note, price: string | undefined, what: 'yield' | 'spread', redraw: () => void): string {
+  if (!price) return '';
+  const a = ardFigures(app, note.id, price, redraw);
+  if (!a) return '';
+  return what === 'yield' ? fmt.yieldPercent(a.yieldToArdPercent) : spreadLabel(a.spreadBp);
 }
 
 function yieldCell(app: AppContext, note: Note, price: string | undefined): string {

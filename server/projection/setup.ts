@@ -1,0 +1,126 @@
+/**
+ * Builds a projection setup from what servicing stores — pure: the deal's waterfall definition in
+ * step form (the one the trustee services with; a stored version 1 goes through
+ * server/waterfall's toStepForm first), its notes, the trust's state (class balances and shortfalls,
+ * reserve, trapped cash, fee shortfall, last payment date, recent DSCRs) and the collateral's base
+ * facts with lease expiries as dates.
+ *
+ * Payment dates: the first class's coupon dates after the last payment date (or, before any
+ * distribution, from the first coupon date on or after `asOf`, the business date) to the legal final
+ * (the latest maturity of the classes). Accrual fractions as servicing/distribution.ts computes them.
+ */
+import { Decimal } from '../domain/decimal.js';
+import { addMonths, civil, parseIsoDate } from '../domain/dates.js';
+import { dayCountDays, type DayCountConvention } from '../domain/daycount.js';
+import { buildCouponSchedule } from '../domain/schedule.js';
+import type { WaterfallDefinition } from '../waterfall/index.js';
+import type { CollateralFacts, ProjectionSetup, TenantFacts, TriggerStart, YearFraction } from './model.js';
+
+export interface NoteFacts {
+  id: string;
+  className: string;
+  couponRate: string;
+  dayCount: string;
+  frequency: number;
+  issueDate: string;
+  firstCouponDate: string;
+  maturityDate: string;
+  originalFace: string;
+  factor: string;
+}
+
+export interface TrustState {
+  freeCash: string;
+  reserveBalance: string;
+  trappedCash: string;
+  feeShortfall: string;
+  lastPaymentDate: string | null;
+  /** By note id; deferred and additional interest default to zero where servicing keeps none. */
+  classes: Map<string, { balance: string; interestShortfall: string; deferredInterest?: string; additionalInterestShortfall?: string }>;
+  recentDscrs: string[];
+  /** Trigger states by name (on, cure count, recent failures); a trigger not listed starts off. */
+  triggers: Record<string, TriggerStart>;
+}
+
+export interface CollateralBaseFacts extends Omit<CollateralFacts, 'tenants'> {
+  tenants: (Omit<TenantFacts, 'expiryMonth'> & { leaseExpiry: string })[];
+}
+
+export function accrualFraction(dayCount: string, start: string, end: string, paymentsPerYear: number): YearFraction {
+  const a = parseIsoDate(start);
+  const b = parseIsoDate(end);
+  switch (dayCount) {
+    case 'ACT/ACT-ICMA': return { days: 1, basis: paymentsPerYear };
+    case 'ACT/365F': return { days: dayCountDays('ACT/365F', a, b), basis: 365 };
+    default: return { days: dayCountDays(dayCount as DayCountConvention, a, b), basis: 360 };
+  }
+}
+
+/** Months from the first projected payment date's month to `date`'s month, counting both: the lease's last projected month. */
+export function monthsUntil(firstPayment: string, date: string): number {
+  const a = civil(parseIsoDate(firstPayment));
+  const b = civil(parseIsoDate(date));
+  return (b.year - a.year) * 12 + (b.month - a.month) + 1;
+}
+
+export function paymentDates(lead: NoteFacts, legalFinal: string, lastPaymentDate: string | null, asOf: string): string[] {
+  const schedule = buildCouponSchedule({
+    issueDate: parseIsoDate(lead.issueDate), firstCouponDate: parseIsoDate(lead.firstCouponDate),
+    maturityDate: parseIsoDate(legalFinal), frequency: lead.frequency as 1 | 2 | 4 | 12,
+  });
+  // Before any distribution, a coupon date on the business date itself is still to be paid.
+  return lastPaymentDate === null ? schedule.couponDates.filter((d) => d >= asOf) : schedule.couponDates.filter((d) => d > lastPaymentDate);
+}
+
+export function buildSetup(input: {
+  definition: WaterfallDefinition;
+  notes: readonly NoteFacts[];
+  state: TrustState;
+  collateral: CollateralBaseFacts;
+  asOf: string;
+}): ProjectionSetup {
+  const { definition, state } = input;
+  const byId = new Map(input.notes.map((n) => [n.id, n]));
+  const notes = definition.classes.map((c) => byId.get(c.noteId)!);
+  const legalFinal = notes.reduce((latest, n) => (n.maturityDate > latest ? n.maturityDate : latest), notes[0]!.maturityDate);
+  const dates = paymentDates(notes[0]!, legalFinal, state.lastPaymentDate, input.asOf);
+  const ppy = definition.paymentsPerYear;
+  let previous = state.lastPaymentDate ?? addMonths(parseIsoDate(dates[0]!), -12 / ppy);
+  const periods = dates.map((date) => {
+    const fractions = notes.map((n) => accrualFraction(n.dayCount, previous, date, ppy));
+    const accrualStart = previous;
+    previous = date;
+    return { date, accrualStart, fractions };
+  });
+  const ard = definition.anticipatedRepaymentDate;
+  const ardIndex = ard === null ? -1 : dates.findIndex((d) => d >= ard);
+  return {
+    definition,
+    monthsPerPeriod: 12 / ppy,
+    periods,
+    ardPeriod: ardIndex < 0 ? null : ardIndex + 1,
+    classes: notes.map((n) => {
+      const s = state.classes.get(n.id);
+      return {
+        noteId: n.id, className: definition.classes.find((c) => c.noteId === n.id)!.className, couponRatePercent: n.couponRate,
+        balance: s?.balance ?? canonicalCents(n.originalFace, n.factor), interestShortfall: s?.interestShortfall ?? '0',
+        deferredInterest: s?.deferredInterest ?? '0', additionalInterestShortfall: s?.additionalInterestShortfall ?? '0',
+      };
+    }),
+    start: {
+      freeCash: state.freeCash, reserve: state.reserveBalance, trappedCash: state.trappedCash, feeShortfall: state.feeShortfall,
+      recentDscrs: state.recentDscrs, triggers: state.triggers,
+    },
+    collateral: {
+      ...input.collateral,
+      tenants: input.collateral.tenants.map((t) => ({ name: t.name, leasedMw: t.leasedMw, rentPerMwMonth: t.rentPerMwMonth, expiryMonth: monthsUntil(dates[0]!, t.leaseExpiry) })),
+    },
+  };
+}
+
+/** face × factor as servicing creates a class balance (lockClassStates); must be whole cents. */
+function canonicalCents(face: string, factor: string): string {
+  const balance = new Decimal(face).mul(factor);
+  if (balance.decimalPlaces() > 2) throw new Error(`class balance ${balance.toFixed()} is not whole cents`);
+  return balance.toFixed();
+}
