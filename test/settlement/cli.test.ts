@@ -97,7 +97,8 @@ describe('cn', () => {
     expect(json[0].metrics.largestTenantSharePercent).toBe('58.33');
     const csv = await cn('performance', 'Meridian', '--csv');
     expect(csv.out.split('\n')[0]).toMatch(/^deal,periodEnd,version,revenue,/);
-    expect(csv.out.trim().split('\n')).toHaveLength(25);
+    // 24 seeded months and December 2026, filed by the distribution test above, plus the header.
+    expect(csv.out.trim().split('\n')).toHaveLength(26);
     const surveillance = await cn('surveillance', '--table');
     expect(surveillance.out).toContain('Helios GPU Equipment Trust 2026-A');
     expect(surveillance.out).toContain('Meridian Compute ABS 2026-1');
