@@ -227,6 +227,8 @@ export interface TrusteeReport {
   trappedCash: { before: string; added: string; released: string; sweptToPrincipal: string; after: string };
   residualReleased: string;
   rapidAmortization: boolean;
+  /** performance_report: the collection period's last report; collections: only the collections' dscr. */
+  metricsSource: 'performance_report' | 'collections';
   metrics: Record<string, string>;
   triggers: {
     name: string; metric: string; comparison: string; value: string | null; threshold: string; testFailed: boolean; breached: boolean; on: boolean;

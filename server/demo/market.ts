@@ -63,7 +63,7 @@ export const DEMO_DEALS: readonly { deal: DealInput; notes: DemoNote[] }[] = [
         lessee: 'Hyperscale Cloud Co. (A+)',
         leaseTermMonths: 144,
       },
-      description: 'Triple-net leases of powered shells and GPU capacity; interest only to the ARD (March 2031), then full cash sweep and 5% step-up interest paid after everything else; 1.35x DSCR cash trap (100% of excess cash, released after two passing months).',
+      description: 'Triple-net leases of powered shells and GPU capacity; interest only to the ARD (March 2031), then full cash sweep and 5% step-up interest paid after everything else; 1.35x three-month average DSCR cash trap (100% of excess cash, released after two passing months).',
     },
     notes: [
       { key: 'A-2', cusipBase: '58953T', terms: { ...abs, className: 'A-2', name: 'Meridian Compute ABS 2026-1 Class A-2', seniority: 1, rating: 'A', couponRate: '5.25', originalFace: '600000000', factor: '0.9875' } },

@@ -5,8 +5,10 @@
  * - Meridian: three sites with different PUEs and power prices (two in Texas, one in Virginia),
  *   one dominant tenant holding 58.3% of leased MW (Vantage's is 59.7%), power 92% passed through.
  *   Stress: February to May 2026 a neocloud tenant (11% of MW) pays nothing and February's
- *   winter storm triples Texas power prices; the 3-month average DSCR falls below 1.35× from
- *   March to May and cures in June, when the tenant starts repaying its arrears over four months.
+ *   winter storm triples Texas power prices; against the interest-only debt service
+ *   (3,853,729.17 a month) the 3-month average DSCR falls below Meridian's 1.35× trap from March
+ *   to May (1.3041, 1.2039, 1.2728) and passes in June (1.4842) and July (1.6833), when the tenant
+ *   repays its arrears over four months: the trap's two cure periods (servicing/demo.ts).
  * - Helios: one site and a GPU fleet whose appraisal declines 1.25% a month (LTV climbs past 70%);
  *   one offtaker holding 58.3%; a tenant default from September to December 2025, then a workout.
  * Reports are recorded as version 1 by the seed, with the metrics computed as the API computes them.
@@ -56,7 +58,7 @@ const PROFILES: readonly Profile[] = [
     ],
     fleet: { model: 'NVIDIA GB200 NVL72', count: 8064, ageMonthsAtStart: 1, valuePerUnit: '48000', monthlyDeclinePercent: '1.5' },
     powerRecoveryPercent: '92',
-    otherOpexPerMonth: '1250000',
+    otherOpexPerMonth: '2600000',
     stress: { tenant: 'Nimbus AI Cloud', from: 14, to: 17, texasPriceMultiplierMonth: 14 },
   },
   {
@@ -158,14 +160,16 @@ export async function seedDemoPerformance(db: Knex): Promise<void> {
     if (!deal) continue;
     const has = await db('performance_reports').where({ deal_id: deal.id }).first('id');
     if (has) continue;
-    const figures = await dealFigures(db, deal.id);
-    const stored: StoredReport[] = demoReports(profile.dealName).map((report) => ({
-      id: '', dealId: deal.id, periodEnd: report.periodEnd, version: 1, reason: null, recordedBy: null, recordedAt: '', report, ...figures,
-    }));
+    const stored: StoredReport[] = [];
+    for (const report of demoReports(profile.dealName)) {
+      // Each month against the deal's figures for that month (scheduled principal depends on the ARD).
+      const figures = await dealFigures(db, deal.id, report.periodEnd);
+      stored.push({ id: '', dealId: deal.id, periodEnd: report.periodEnd, version: 1, reason: null, recordedBy: null, recordedAt: '', report, ...figures });
+    }
     const metrics = metricsChain(stored);
     await db('performance_reports').insert(stored.map((s, i) => ({
-      deal_id: deal.id, period_end: s.periodEnd, version: 1, report: JSON.stringify(s.report), note_balance: figures.noteBalance.toFixed(),
-      debt_service: figures.debtService.toFixed(2), metrics: JSON.stringify(metricsToWire(metrics[i]!)), reason: 'demo history', recorded_by: null,
+      deal_id: deal.id, period_end: s.periodEnd, version: 1, report: JSON.stringify(s.report), note_balance: s.noteBalance.toFixed(),
+      debt_service: s.debtService.toFixed(2), metrics: JSON.stringify(metricsToWire(metrics[i]!)), reason: 'demo history', recorded_by: null,
     })));
   }
 }

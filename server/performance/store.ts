@@ -26,6 +26,7 @@ import { computeMetrics, metricsMap, metricsToWire, type DealMetrics } from './m
 import { dealPaymentDates } from '../servicing/calendar.js';
 import { monthlyDebtService, noteBalance, type DebtServiceClass, type DebtServiceTerms } from './debt-service.js';
 import { checkReport, toFigures, type PerformanceReportInput } from './report.js';
+import { parseWaterfallDefinition, type StepCondition, type WaterfallDefinition } from '../waterfall/index.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -114,8 +115,11 @@ export async function metricHistory(db: Db, dealId: string, upTo: string, count:
   return metricsChain(await latestVersions(db, dealId, upTo)).reverse().slice(0, count);
 }
 
-/** What the deal's notes and waterfall say a month of debt service is, and the balance outstanding. */
-export async function dealFigures(db: Db, dealId: string): Promise<{ noteBalance: Decimal; debtService: Decimal }> {
+/**
+ * What the deal's notes and waterfall say a month of debt service is, and the balance outstanding,
+ * for a report of the month ending `periodEnd` (which decides the scheduled principal around the ARD).
+ */
+export async function dealFigures(db: Db, dealId: string, periodEnd: string): Promise<{ noteBalance: Decimal; debtService: Decimal }> {
   const notes = await listNotes(db, { dealId });
   const states: { note_id: string; balance: string }[] = await db('deal_class_state').where({ deal_id: dealId }).select('note_id', 'balance');
   const balances = new Map(states.map((s) => [s.note_id, new Decimal(s.balance)]));
@@ -124,19 +128,33 @@ export async function dealFigures(db: Db, dealId: string): Promise<{ noteBalance
     couponRatePercent: new Decimal(n.couponRate),
   }));
   const row: { definition: unknown } | undefined = await db('deal_waterfalls').where({ deal_id: dealId }).first('definition');
-  return { noteBalance: noteBalance(classes), debtService: monthlyDebtService(classes, debtServiceTerms(row ? json(row.definition) : null, notes[0]?.frequency ?? 12)) };
+  const definition = row ? parseWaterfallDefinition(json(row.definition)) : null;
+  return { noteBalance: noteBalance(classes), debtService: monthlyDebtService(classes, debtServiceTerms(definition, notes[0]?.frequency ?? 12, periodEnd)) };
 }
 
 /**
- * Fees and scheduled principal from a stored waterfall definition (version 1: seniorFees,
- * principal.scheduledPerPeriod, paymentsPerYear). A deal without one pays interest only.
+ * Fees, scheduled principal and payments a year from a waterfall definition (the step form; a
+ * stored version 1 is read through parseWaterfallDefinition). Scheduled principal = the
+ * `scheduled_principal` steps that run on `asOf` while no trigger is on: a step that runs only while
+ * a trigger (or rapid amortization) is on is not scheduled, one before/from the ARD counts on the
+ * matching side of it. Sweeps, reserve top-ups and trapped cash are not debt service. A deal
+ * without a waterfall pays interest only, at its notes' coupon frequency.
  */
-export function debtServiceTerms(definition: unknown, frequency: number): DebtServiceTerms {
-  const d = (definition ?? {}) as { paymentsPerYear?: number; seniorFees?: { annualRatePercent?: string; fixedPerPeriod?: string }[]; principal?: { scheduledPerPeriod?: string } };
+export function debtServiceTerms(definition: WaterfallDefinition | null, frequency: number, asOf: string): DebtServiceTerms {
+  if (definition === null) return { paymentsPerYear: frequency, fees: [], scheduledPrincipalPerPeriod: new Decimal(0) };
+  const ard = definition.anticipatedRepaymentDate;
+  const scheduled = (when: StepCondition | undefined): boolean => {
+    if (!when) return true;
+    if (when.triggerOn !== undefined || when.rapidAmortization === true) return false;
+    if (when.ard === 'before') return ard === null || asOf < ard;
+    if (when.ard === 'from') return ard !== null && asOf >= ard;
+    return true;
+  };
+  const principal = definition.steps.reduce((sum, step) => (step.kind === 'scheduled_principal' && scheduled(step.when) ? sum.plus(step.amountPerPeriod) : sum), new Decimal(0));
   return {
-    paymentsPerYear: d.paymentsPerYear ?? frequency,
-    fees: (d.seniorFees ?? []).map((f) => ({ annualRatePercent: new Decimal(f.annualRatePercent ?? 0), fixedPerPeriod: new Decimal(f.fixedPerPeriod ?? 0) })),
-    scheduledPrincipalPerPeriod: new Decimal(d.principal?.scheduledPerPeriod ?? 0),
+    paymentsPerYear: definition.paymentsPerYear,
+    fees: definition.seniorFees.map((f) => ({ annualRatePercent: new Decimal(f.annualRatePercent), fixedPerPeriod: new Decimal(f.fixedPerPeriod) })),
+    scheduledPrincipalPerPeriod: principal,
   };
 }
 
@@ -178,7 +196,7 @@ export async function recordPerformanceReport(knex: Knex, dealId: string, input:
       if (last && report.periodEnd !== nextMonthEnd(last.periodEnd)) {
         throw new Rejection('PERIOD_OUT_OF_ORDER', `the next period of this deal is ${nextMonthEnd(last.periodEnd)}`, { periodEnd: report.periodEnd, expected: nextMonthEnd(last.periodEnd) });
       }
-      figures = await dealFigures(trx, deal.id);
+      figures = await dealFigures(trx, deal.id, report.periodEnd);
     }
     const version = existing ? existing.version + 1 : 1;
     const stored: StoredReport = {

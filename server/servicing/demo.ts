@@ -3,8 +3,10 @@
  * the demo is on). Each matches its deal's description (server/demo/market.ts):
  * - Meridian Compute ABS 2026-1: trustee and servicer fees, then A-2 / B / C interest (the USD
  *   2,000,000 liquidity reserve may pay both), the reserve topped up, and no principal before the
- *   ARD (interest only); before the ARD, 100% of the excess cash is trapped while the DSCR is
- *   below 1.35× and released once it has passed for two consecutive months; from the ARD
+ *   ARD (interest only); before the ARD, 100% of the excess cash is trapped while the three-month
+ *   average DSCR of the performance reports is below 1.35× (as DataBank 2023-1) and released once
+ *   it has passed for two consecutive months — the seeded reports (server/demo/performance.ts) dip
+ *   below it for March to May 2026 and cure; from the ARD
  *   (2031-03-15) all excess and trapped cash sweeps to principal sequentially, and the classes
  *   accrue 5% a year of additional (step-up) interest, paid after everything else;
  * - Helios GPU Equipment Trust 2026-A: a servicer fee and senior interest (a controlled account:
@@ -36,7 +38,7 @@ function meridian(classes: { noteId: string; className: string }[]): WaterfallDe
     seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
     reserve: { targetAmount: '2000000' },
     anticipatedRepaymentDate: MERIDIAN_ARD,
-    triggers: [{ name: 'dscr-cash-trap', metric: 'dscr', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }],
+    triggers: [{ name: 'dscr-cash-trap', metric: 'dscrThreeMonthAverage', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }],
     steps,
   };
 }

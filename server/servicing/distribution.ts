@@ -1,10 +1,12 @@
 /**
  * A distribution: a deal's waterfall run for one payment date, paid through the ledger. The
  * waterfall itself is the pure step engine (server/waterfall), fed with the trust's state, the
- * deal's free cash and the period's metrics (metrics.ts); this module does the I/O around it.
+ * deal's free cash and the period's metrics (metrics.ts: the performance report of the collection
+ * period's last month, or without one the collections' dscr); this module does the I/O around it.
  *
  * - Payment date: not after the business date (DATE_AFTER_BUSINESS_DATE), after the deal's last
- *   one (WRONG_STATE), with collections recorded for it (NO_COLLECTIONS).
+ *   one (WRONG_STATE), with collections recorded for it (NO_COLLECTIONS), and with the
+ *   performance report when a trigger tests a metric only reports supply (PERFORMANCE_REPORT_NOT_FOUND).
  * - Record date: the business day before the payment date. Holders of record are the parties'
  *   note positions from the ledger (postings dated on or before the record date); a trade that
  *   settles after the record date does not carry the payment (no payment claims).
@@ -34,7 +36,8 @@ import { listNotes, setNoteFactor, type Note } from '../refdata/notes.js';
 import { assertNotAfterBusinessDate } from '../settlement/run.js';
 import { allocateToHolders, type HolderOfRecord, type HolderShare } from './allocation.js';
 import { getWaterfall, type WaterfallDefinition } from './definition.js';
-import { collectionMetrics } from './metrics.js';
+import { metricsNeedingReport, periodMetricsSource } from './metrics.js';
+import { metricValuesForPaymentDate } from '../performance/store.js';
 import { lockClassStates, lockDealState, writeClassStates, writeDealState } from './state.js';
 import { runWaterfallPeriod, type ClassFlow, type WaterfallPeriodResult, type WaterfallState } from '../waterfall/index.js';
 import { buildReport, type TrusteeReport } from './report.js';
@@ -71,7 +74,12 @@ export async function runDistribution(knex: Knex, dealId: string, paymentDate: s
     const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] =
       await trx('servicing_collections').where({ deal_id: deal.id, payment_date: paymentDate, status: 'active' }).select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
     if (collections.length === 0) throw new Rejection('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
-    return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections });
+    const reportMetrics = await metricValuesForPaymentDate(trx, deal.id, paymentDate);
+    const needed = metricsNeedingReport(definition);
+    if (reportMetrics === null && needed.length > 0) {
+      throw new Rejection('PERFORMANCE_REPORT_NOT_FOUND', `the triggers test ${needed.join(', ')}: file the performance report for the last month of ${paymentDate}'s collection period first`, { paymentDate, metrics: needed });
+    }
+    return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections, reportMetrics });
   });
 }
 
@@ -83,6 +91,8 @@ interface DistributionContext {
   createdBy: string | null;
   state: Awaited<ReturnType<typeof lockDealState>>;
   collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[];
+  /** The performance report's metrics for the payment date (metrics.ts), or null: the collections' dscr only. */
+  reportMetrics: ReadonlyMap<string, Decimal> | null;
 }
 
 async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Promise<DistributionOutcome> {
@@ -107,7 +117,7 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
       couponRatePercent: new Decimal(notes[i]!.couponRate), yearFraction: accrualFraction(notes[i]!, periodStart, paymentDate, definition.paymentsPerYear),
     }])),
   };
-  const metrics = collectionMetrics(revenue.minus(costs))(definition, before, base);
+  const metrics = periodMetricsSource(ctx.reportMetrics, revenue.minus(costs))(definition, before, base);
   const result = runWaterfallPeriod(definition, before, { ...base, metrics });
   const payments = await holderPayments(trx, result, notes, recordDate);
   const entries = ledgerEntries(ctx, result, payments.byClass);
@@ -137,7 +147,7 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
     triggers: new Map(result.state.triggers),
   });
   const report = buildReport({
-    ...ctx, periodStart, recordDate, revenue, costs, result, metrics, factors, payments: payments.byClass, retained: payments.retained.plus(result.unspent),
+    ...ctx, periodStart, recordDate, revenue, costs, result, metrics, metricsSource: ctx.reportMetrics === null ? 'collections' : 'performance_report', factors, payments: payments.byClass, retained: payments.retained.plus(result.unspent),
   });
   const [distribution]: { id: string }[] = await trx('distributions')
     .insert({ deal_id: deal.id, payment_date: paymentDate, record_date: recordDate, business_date: ctx.businessDate, report: JSON.stringify(report), created_by: ctx.createdBy })

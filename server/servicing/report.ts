@@ -27,6 +27,8 @@ interface ReportInput {
   collections: { utilization: string; uptime: string; power_cost: string }[];
   result: WaterfallPeriodResult;
   metrics: PeriodMetrics;
+  /** Where the metrics came from: the collection period's last performance report, or the collections alone. */
+  metricsSource: 'performance_report' | 'collections';
   factors: Map<string, { before: Decimal; after: Decimal }>;
   payments: Map<string, { partyId: string | null; face: Decimal; interest: Decimal; principal: Decimal }[]>;
   retained: Decimal;
@@ -59,6 +61,7 @@ export function buildReport(input: ReportInput) {
       powerCost: cash(input.collections.reduce((sum, c) => sum.plus(c.power_cost), new Decimal(0))),
     },
     dscr: dscr === undefined ? null : roundHalfEven(dscr, 4).toFixed(),
+    metricsSource: input.metricsSource,
     metrics: Object.fromEntries([...input.metrics].map(([name, value]) => [name, metricValue(value)])),
     triggers: result.triggerResults.map((t) => ({
       name: t.name, metric: t.metric, comparison: t.comparison, value: t.value === null ? null : metricValue(t.value), threshold: t.threshold.toFixed(),

@@ -32,6 +32,7 @@
 import { z } from 'zod';
 import { Decimal } from '../domain/decimal.js';
 import { isIsoDate } from '../domain/dates.js';
+import { METRIC_NAMES } from '../performance/metrics.js';
 
 const DECIMAL_PATTERN = /^(0|[1-9]\d{0,30})(\.\d{1,18})?$/;
 const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a non-negative decimal string such as "1.35"');
@@ -42,12 +43,8 @@ const name = z.string().trim().min(1).max(60);
 const className = z.string().trim().min(1).max(20);
 const periods = z.number().int().min(1).max(120);
 
-/** Metric names a trigger may test: the derived credit metrics of the performance reports. */
-export const KNOWN_METRICS = [
-  'revenue', 'operatingCosts', 'powerCost', 'netOperatingIncome', 'debtService', 'dscr', 'dscrThreeMonthAverage', 'ltvPercent',
-  'largestTenantSharePercent', 'top5TenantSharePercent', 'largestTenantRentSharePercent', 'top5TenantRentSharePercent',
-  'utilizationPercent', 'uptimePercent', 'occupancyPercent', 'walTermYears', 'revenuePerMw', 'pue', 'powerPricePerMwh',
-] as const;
+/** Metric names a trigger may test: the derived credit metrics of the performance reports (one list, theirs). */
+export const KNOWN_METRICS: readonly string[] = METRIC_NAMES;
 
 export const conditionSchema = z
   .object({

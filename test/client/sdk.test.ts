@@ -144,10 +144,15 @@ describe('the SDK', () => {
     const corrected = await office.correctCollection(meridian, 'sdk-collections', { reason: 'power cost omitted', revenue: '9000000', operatingCosts: '2000000', utilization: '91', uptime: '99.9', powerCost: '800000' });
     expect(corrected).toMatchObject({ version: 2, status: 'active', operatingCostBreakdown: { power: '800000.00', other: '1200000.00' } });
     expect((await office.collections(meridian)).map((c) => [c.reference, c.version, c.status])).toEqual([['sdk-collections', 1, 'superseded'], ['sdk-collections', 2, 'active']]);
+    // The demo's trap tests the 3-month average DSCR: December's performance report (the collection
+    // period's) is filed first, with the collection's figures, or the distribution is refused.
+    const november = (await office.performanceReports(meridian))[0]!.report;
+    await office.filePerformanceReport(meridian, { ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '800000.00' });
     const report = await office.runDistribution(meridian, rolled.businessDate);
     // The demo deal is interest only to the ARD: no principal, the factor stays.
     expect(report.classes.find((c) => c.className === 'A-2')).toMatchObject({ principalPaid: '0.00', factorAfter: '0.9875' });
-    expect(report.triggers.map((t) => [t.name, t.threshold, t.breached])).toEqual([['dscr-cash-trap', '1.35', false]]);
+    expect(report.triggers.map((t) => [t.name, t.metric, t.threshold, t.breached])).toEqual([['dscr-cash-trap', 'dscrThreeMonthAverage', '1.35', false]]);
+    expect(report.metricsSource).toBe('performance_report');
     expect((await office.trusteeReports(meridian)).length).toBe(1);
     expect((await office.reconciliation()).breaks).toEqual([]);
   });

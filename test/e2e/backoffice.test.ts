@@ -25,6 +25,12 @@ beforeAll(async () => {
   ]);
   await investor1.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes['A-2']!, side: 'buy', type: 'limit', price: '100.25', quantity: '300000', timeInForce: 'IOC' });
   await investor2.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes.B!, side: 'sell', type: 'limit', price: '98.75', quantity: '200000', timeInForce: 'IOC' });
+  // The demo's trap tests the 3-month average DSCR: December's report (the 2027-01-15 collection
+  // period's) is filed with the figures the form records below, or the distribution is refused.
+  const backoffice = await e.sdk('backoffice1');
+  const meridian = (await backoffice.deals()).find((d) => d.name.startsWith('Meridian'))!.id;
+  const november = (await backoffice.performanceReports(meridian))[0]!.report;
+  await backoffice.filePerformanceReport(meridian, { ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '0.00' });
   office = await e.login('backoffice1');
   await office.getByTestId('run-panel').waitFor();
 });
@@ -65,7 +71,7 @@ describe('back office in the browser', () => {
     const report = office.getByTestId('trustee-report').first();
     await expect.poll(() => report.textContent()).toContain('A-2');
     // Interest only to the ARD: the factor stays; the trigger's working is shown.
-    expect(await report.textContent()).toContain('Trigger dscr-cash-trap: dscr');
+    expect(await report.textContent()).toContain('Trigger dscr-cash-trap: dscrThreeMonthAverage');
   });
 
   it('downloads a statement as CSV', async () => {

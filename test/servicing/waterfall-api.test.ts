@@ -1,19 +1,32 @@
 /**
  * The step-form waterfall through HTTP, on the demo deal Meridian Compute ABS 2026-1 as seeded:
  * - its waterfall is what its description says (interest only to the ARD, then a full sweep and
- *   step-up interest; a 1.35× DSCR trap of 100% of excess cash, cured after two passing months);
- * - four distributions: a healthy month, a month the DSCR breaches 1.35× (cash trapped), a
- *   passing month (still trapped: one of two cure periods), a second passing month (cured: the
- *   trapped cash released to the residual holder); no principal is paid before the ARD; the
- *   trustee report shows each trigger's value, threshold, result and cure count, and each step's
- *   cash in and out;
+ *   step-up interest; a 1.35× three-month average DSCR trap of 100% of excess cash, cured after
+ *   two passing months);
+ * - five monthly distributions whose trigger is fed by the performance reports (the seeded
+ *   November 2026, then December 2026 to March 2027 filed through HTTP): healthy; a month whose
+ *   own DSCR (1.20) is below 1.35 but whose 3-month average passes (not trapped); the average
+ *   breaches (cash trapped); a passing month (still trapped: one of two cure periods); a second
+ *   passing month (cured: the trapped cash released to the residual holder). No principal is paid
+ *   before the ARD; the trustee report shows each trigger's value, threshold, result and cure
+ *   count, and each step's cash in and out; collections are taken from the reports;
+ * - a distribution whose trigger needs a report that is not filed is refused;
  * - definitions that cannot run are refused with 400 INVALID_WATERFALL naming the step, and
  *   nothing changes;
  * - the migration rewrites a stored version-1 definition in the step form.
  *
- * The clock starts on Monday 2027-03-01, so the distributions fall on 03-02, 03-03, 03-04 and
- * 03-05. Meridian's notes are 30/360: the first period (02-02 → 03-02) is 1/12 of a year, the
- * next ones one day, 1/360.
+ * The clock starts on Monday 2026-12-14; business days are rolled through HTTP to each payment
+ * date (the 15th rolled: 2026-12-15, 2027-01-15, 2027-02-16 (the 15th is Presidents Day),
+ * 2027-03-15, 2027-04-15). Meridian's notes are 30/360; per period the interest is
+ * A-2 592,500,000 × 5.25% = 31,106,250 a year = 86,406.25 a day (of 360), B 120,000,000 × 6.4% =
+ * 21,333.333… a day, C 80,000,000 × 8.75% = 19,444.444… a day; fees are per period: trustee
+ * 0.02% × 792,500,000 ÷ 12 = 13,208.33 + servicer 25,000 = 38,208.33.
+ * - 30 days (1/12): 2,592,187.50 + 640,000.00 + 583,333.33 + 38,208.33 = 3,853,729.16;
+ * - 31 days (01-15 → 02-16): 2,678,593.75 + 661,333.33 + 602,777.78 + 38,208.33 = 3,980,913.19;
+ * - 29 days (02-16 → 03-15, 30/360): 2,505,781.25 + 618,666.67 + 563,888.89 + 38,208.33 = 3,726,545.14.
+ * The reports' monthly debt service is 3,853,729.17 (performance-api.test.ts), so a report with net
+ * operating income N has DSCR N ÷ 3,853,729.17 (4 places, half-even); the seeded October and
+ * November 2026 DSCRs are 1.5931 and 1.5969 (3-month average in November 1.6977).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
@@ -26,7 +39,7 @@ let dealId: string;
 let notes: Record<string, string>;
 
 beforeAll(async () => {
-  t = await startTestService({ clock: new ManualClock(new Date('2027-03-01T12:00:00Z')) });
+  t = await startTestService({ clock: new ManualClock(new Date('2026-12-14T12:00:00Z')) });
   const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string; notes: { id: string; className: string }[] }[];
   const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
   dealId = meridian.id;
@@ -38,22 +51,40 @@ async function auth(username: string) {
   return { authorization: `Bearer ${await t.token(username)}` };
 }
 
-/** Rolls to the next business day, records `net` of collections for it and runs its distribution. */
-async function month(reference: string, net: string): Promise<Record<string, any>> {
+/** Rolls the business date (end of day, through HTTP) to the first business day on or after `date`; `exact`: that is `date`. */
+async function rollTo(date: string, exact = true): Promise<void> {
   const office = await auth('backoffice1');
-  const paymentDate = (await t.http.post('/api/v1/business-date/roll').set(office).expect(200)).body.businessDate;
-  await t.http.post(`/api/v1/deals/${dealId}/collections`).set(office).send({
-    reference, paymentDate, periodStart: paymentDate, periodEnd: paymentDate, revenue: new Decimal(net).plus(1000000).toFixed(2), operatingCosts: '1000000.00',
-    utilization: '90', uptime: '99.9', powerCost: '400000.00',
-  }).expect(201);
-  return (await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(office).send({ paymentDate }).expect(201)).body;
+  let current = (await t.http.get('/api/v1/business-date').set(office).expect(200)).body.businessDate as string;
+  while (current < date) current = (await t.http.post('/api/v1/business-date/roll').set(office).expect(200)).body.businessDate;
+  if (exact) expect(current).toBe(date);
+}
+
+/** Files the report of the month ending `periodEnd`: November's seeded report with net operating income `noi`. */
+async function fileReport(periodEnd: string, noi: string): Promise<Record<string, any>> {
+  const office = await auth('backoffice1');
+  await rollTo(periodEnd, false); // a month is reported once it has ended
+  const latest = (await t.http.get(`/api/v1/deals/${dealId}/performance-reports`).set(office).expect(200)).body[0];
+  const report = { ...structuredClone(latest.report), periodEnd, revenue: new Decimal(latest.report.operatingCosts).plus(noi).toFixed(2) };
+  const filed = await t.http.post(`/api/v1/deals/${dealId}/performance-reports`).set(office).send(report);
+  expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+  return filed.body;
+}
+
+/** Rolls to the payment date, records its collections from the reports (unless recorded already: null) and runs its distribution. */
+async function month(reference: string | null, paymentDate: string): Promise<Record<string, any>> {
+  const office = await auth('backoffice1');
+  await rollTo(paymentDate);
+  if (reference !== null) await t.http.post(`/api/v1/deals/${dealId}/collections`).set(office).send({ reference, paymentDate }).expect(201);
+  const response = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(office).send({ paymentDate });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
 }
 
 const money = (v: Decimal) => v.toFixed(2);
 const step = (report: Record<string, any>, label: string) => report.steps.find((s: { label: string }) => s.label === label);
 
 describe('the demo deal\'s waterfall', () => {
-  it('is interest only to the ARD, then sweeps, with a 1.35× DSCR trap that cures after two months', async () => {
+  it('is interest only to the ARD, then sweeps, with a 1.35× 3-month average DSCR trap that cures after two months', async () => {
     const w = (await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body;
     expect(w.steps.map((s: { kind: string; className?: string }) => (s.className ? `${s.kind} ${s.className}` : s.kind))).toEqual([
       'senior_fees', 'interest A-2', 'interest B', 'interest C', 'reserve_top_up', 'cash_trap', 'sweep',
@@ -63,67 +94,101 @@ describe('the demo deal\'s waterfall', () => {
     expect(w.steps[5]).toEqual({ kind: 'cash_trap', when: { ard: 'before' } });
     expect(w.steps[6]).toEqual({ kind: 'sweep', mode: 'sequential', classes: ['A-2', 'B', 'C'], includeTrappedCash: true, when: { ard: 'from' } });
     expect(w.anticipatedRepaymentDate).toBe('2031-03-15');
-    expect(w.triggers).toEqual([{ name: 'dscr-cash-trap', metric: 'dscr', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }]);
+    expect(w.triggers).toEqual([{ name: 'dscr-cash-trap', metric: 'dscrThreeMonthAverage', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }]);
     expect(w.classes.map((c: { stepUpRatePercent: string }) => c.stepUpRatePercent)).toEqual(['5', '5', '5']);
     const deal = (await t.http.get(`/api/v1/deals/${dealId}`).set(await auth('investor1')).expect(200)).body;
     expect(deal.description).toContain('interest only to the ARD');
+    expect(deal.description).toContain('1.35x three-month average DSCR cash trap');
   });
 });
 
-describe('a trap, a cure over two months and the release, through HTTP', () => {
+describe('a 3-month average DSCR trap fed by the performance reports: trap, cure over two months, release, through HTTP', () => {
   const reports: Record<string, any>[] = [];
 
-  it('month 1 (healthy): pays interest, fills the reserve, pays no principal and releases the rest', async () => {
-    // As in distributions-api.test.ts: fees 38,208.33, interest 2,592,187.50 + 640,000.00 + 583,333.33; DSCR
-    // 7,000,000 / 3,853,729.16 = 1.8164… ≥ 1.35. 7,000,000 − 3,853,729.16 = 3,146,270.84; reserve 2,000,000;
-    // no principal (interest only): 1,146,270.84 released; A-2's factor stays 0.9875.
-    const r = await month('m1', '7000000');
+  it('month 1 (2026-12-15, November\'s seeded report): pays interest, fills the reserve, pays no principal and releases the rest', async () => {
+    // November 2026: revenue 17,355,422.54 − operating costs 11,201,546.24 = 6,153,876.30 collected; 3-month average 1.6977 ≥ 1.35.
+    // 6,153,876.30 − 3,853,729.16 = 2,300,147.14; reserve 2,000,000; no principal (interest only): 300,147.14 released.
+    const r = await month('m1', '2026-12-15');
     reports.push(r);
-    expect(r.triggers).toEqual([expect.objectContaining({ name: 'dscr-cash-trap', metric: 'dscr', threshold: '1.35', breached: false, on: false, cureCount: 0 })]);
-    expect(r.triggers[0].value).toBe('1.8164224078');
+    expect(r.metricsSource).toBe('performance_report');
+    expect(r.collections.netCashFlow).toBe('6153876.30');
+    expect(r.triggers).toEqual([expect.objectContaining({ name: 'dscr-cash-trap', metric: 'dscrThreeMonthAverage', threshold: '1.35', value: '1.6977', breached: false, on: false, cureCount: 0 })]);
     expect(r.classes.map((c: any) => [c.className, c.interestPaid, c.principalPaid, c.factorAfter])).toEqual([
       ['A-2', '2592187.50', '0.00', '0.9875'], ['B', '640000.00', '0.00', '1'], ['C', '583333.33', '0.00', '1'],
     ]);
-    expect([r.reserve.after, r.trappedCash.after, r.residualReleased]).toEqual(['2000000.00', '0.00', '1146270.84']);
-    expect(step(r, 'reserve_top_up')).toMatchObject({ ran: true, availableBefore: '3146270.84', toReserve: '2000000.00', availableAfter: '1146270.84' });
+    expect([r.reserve.after, r.trappedCash.after, r.residualReleased]).toEqual(['2000000.00', '0.00', '300147.14']);
+    expect(step(r, 'reserve_top_up')).toMatchObject({ ran: true, availableBefore: '2300147.14', toReserve: '2000000.00', availableAfter: '300147.14' });
     expect(step(r, 'sweep A-2, B, C')).toMatchObject({ ran: false, paid: '0.00' });
   });
 
-  it('month 2 (DSCR 1.2092…): traps 100% of the excess', async () => {
-    // One day of interest (1/360): A-2 592,500,000 × 5.25% / 360 = 86,406.25; B 120,000,000 × 6.4% / 360 = 21,333.33;
-    // C 80,000,000 × 8.75% / 360 = 19,444.44; fees are per period: 38,208.33. Debt service 165,392.35.
-    // DSCR 200,000 / 165,392.35 = 1.2092457722… < 1.35: breached. Available: 200,000 plus the cents month 1's holder
-    // split left in the trust (r₁); reserve full; excess 200,000 + r₁ − 165,392.35 = 34,607.65 + r₁, all trapped.
-    const r1 = new Decimal(reports[0]!.retainedInTrust);
-    const r = await month('m2', '200000');
-    reports.push(r);
-    expect(r.triggers[0]).toMatchObject({ value: '1.2092457723', testFailed: true, breached: true, on: true, cureCount: 0, curePeriods: 2 });
-    expect(r.cashTrapActive).toBe(true);
-    expect(r.classes.map((c: any) => c.interestPaid)).toEqual(['86406.25', '21333.33', '19444.44']);
-    expect([r.trappedCash.added, r.trappedCash.after, r.residualReleased]).toEqual([money(r1.plus('34607.65')), money(r1.plus('34607.65')), '0.00']);
-    expect(step(r, 'cash_trap')).toMatchObject({ ran: true, availableBefore: money(r1.plus('34607.65')), toTrappedCash: money(r1.plus('34607.65')), availableAfter: '0.00' });
+  it('refuses the next payment date while December\'s report is missing, and changes nothing', async () => {
+    await rollTo('2027-01-15');
+    const office = await auth('backoffice1');
+    // Collections typed in (they need no report): the figures December's report will say (month 2).
+    const november = (await t.http.get(`/api/v1/deals/${dealId}/performance-reports`).set(office).expect(200)).body[0].report;
+    await t.http.post(`/api/v1/deals/${dealId}/collections`).set(office).send({
+      reference: 'm2', paymentDate: '2027-01-15', revenue: new Decimal(november.operatingCosts).plus('4624475.00').toFixed(2), operatingCosts: november.operatingCosts,
+      utilization: '90', uptime: '99.9', powerCost: november.powerCost,
+    }).expect(201);
+    // The trigger tests a metric only a report supplies: no distribution rather than an untested trap.
+    const refused = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(office).send({ paymentDate: '2027-01-15' });
+    expect(refused.status).toBe(404);
+    expect(refused.body.error).toMatchObject({ code: 'PERFORMANCE_REPORT_NOT_FOUND', details: { paymentDate: '2027-01-15', metrics: ['dscrThreeMonthAverage'] } });
+    expect((await t.http.get(`/api/v1/deals/${dealId}/trustee-reports`).set(office).expect(200)).body).toHaveLength(1);
   });
 
-  it('month 3 (DSCR 2.4184…, first passing month): still on, cure count 1 of 2, traps again', async () => {
-    // 400,000 / 165,392.35 = 2.4184915445… passes; cure count 1 < 2: the trap stays on.
-    // Excess 400,000 + r₂ − 165,392.35 = 234,607.65 + r₂ trapped; held: month 2's plus this.
-    const r2 = new Decimal(reports[1]!.retainedInTrust);
-    const held = new Decimal(reports[1]!.trappedCash.after);
-    const r = await month('m3', '400000');
+  it('month 2 (2027-01-15): December\'s own DSCR 1.2000 is below 1.35, but the 3-month average 1.4633 passes: nothing trapped', async () => {
+    // Collections recorded above with December's figures. December filed with net operating income 4,624,475.00: 4,624,475 ÷ 3,853,729.17 = 1.19999999… → 1.2000;
+    // average (1.5931 + 1.5969 + 1.2000) ÷ 3 = 1.46333… → 1.4633 ≥ 1.35. Available 4,624,475.00 + r₁ (the cents month 1's
+    // holder split left in the trust) − 3,853,729.16 = 770,745.84 + r₁; reserve full; all released.
+    const december = await fileReport('2026-12-31', '4624475.00');
+    expect([december.metrics.dscr, december.metrics.dscrThreeMonthAverage]).toEqual(['1.2000', '1.4633']);
+    const r1 = new Decimal(reports[0]!.retainedInTrust);
+    const r = await month(null, '2027-01-15');
     reports.push(r);
-    expect(r.triggers[0]).toMatchObject({ value: '2.4184915445', testFailed: false, breached: false, on: true, cureCount: 1 });
-    expect([r.trappedCash.added, r.trappedCash.released, r.trappedCash.after]).toEqual([money(r2.plus('234607.65')), '0.00', money(held.plus(r2).plus('234607.65'))]);
+    expect(r.triggers[0]).toMatchObject({ value: '1.4633', testFailed: false, breached: false, on: false });
+    expect(r.metrics.dscr).toBe('1.2');
+    expect([r.trappedCash.added, r.residualReleased]).toEqual(['0.00', money(r1.plus('770745.84'))]);
+  });
+
+  it('month 3 (2027-02-16): the 3-month average 1.3323 breaches: 100% of the excess trapped', async () => {
+    // January: 4,624,475.00 → 1.2000; average (1.5969 + 1.2000 + 1.2000) ÷ 3 = 1.3323 < 1.35: breached.
+    // 31 days: debt service 3,980,913.19; 4,624,475.00 + r₂ − 3,980,913.19 = 643,561.81 + r₂, all trapped.
+    await fileReport('2027-01-31', '4624475.00');
+    const r2 = new Decimal(reports[1]!.retainedInTrust);
+    const r = await month('m3', '2027-02-16');
+    reports.push(r);
+    expect(r.triggers[0]).toMatchObject({ value: '1.3323', testFailed: true, breached: true, on: true, cureCount: 0, curePeriods: 2 });
+    expect(r.cashTrapActive).toBe(true);
+    expect(r.classes.map((c: any) => c.interestPaid)).toEqual(['2678593.75', '661333.33', '602777.78']);
+    expect([r.trappedCash.added, r.trappedCash.after, r.residualReleased]).toEqual([money(r2.plus('643561.81')), money(r2.plus('643561.81')), '0.00']);
+    expect(step(r, 'cash_trap')).toMatchObject({ ran: true, availableBefore: money(r2.plus('643561.81')), toTrappedCash: money(r2.plus('643561.81')), availableAfter: '0.00' });
+  });
+
+  it('month 4 (2027-03-15, first passing month, 1.4667): still on, cure count 1 of 2, traps again', async () => {
+    // February: 7,707,459.00 ÷ 3,853,729.17 = 2.00000017… → 2.0000; average (1.2 + 1.2 + 2.0) ÷ 3 = 1.46666… → 1.4667 passes;
+    // cure count 1 < 2: the trap stays on. 29 days: 7,707,459.00 + r₃ − 3,726,545.14 = 3,980,913.86 + r₃ trapped.
+    await fileReport('2027-02-28', '7707459.00');
+    const r3 = new Decimal(reports[2]!.retainedInTrust);
+    const held = new Decimal(reports[2]!.trappedCash.after);
+    const r = await month('m4', '2027-03-15');
+    reports.push(r);
+    expect(r.triggers[0]).toMatchObject({ value: '1.4667', testFailed: false, breached: false, on: true, cureCount: 1 });
+    expect(r.classes.map((c: any) => c.interestPaid)).toEqual(['2505781.25', '618666.67', '563888.89']);
+    expect([r.trappedCash.added, r.trappedCash.released, r.trappedCash.after]).toEqual([money(r3.plus('3980913.86')), '0.00', money(held.plus(r3).plus('3980913.86'))]);
     expect(r.residualReleased).toBe('0.00');
   });
 
-  it('month 4 (second passing month): cured, the trapped cash released to the residual holder', async () => {
-    const r3 = new Decimal(reports[2]!.retainedInTrust);
-    const held = new Decimal(reports[2]!.trappedCash.after);
-    const r = await month('m4', '400000');
-    expect(r.triggers[0]).toMatchObject({ breached: false, on: false, cureCount: 2 });
+  it('month 5 (2027-04-15, second passing month, 1.6000): cured, the trapped cash released to the residual holder', async () => {
+    // March: 6,166,000.00 ÷ 3,853,729.17 = 1.600008… → 1.6000; average (1.2 + 2.0 + 1.6) ÷ 3 = 1.6000; cure count 2: off.
+    // 30 days: 6,166,000.00 + r₄ − 3,853,729.16 = 2,312,270.84 + r₄, plus everything held, to the residual holder.
+    await fileReport('2027-03-31', '6166000.00');
+    const r4 = new Decimal(reports[3]!.retainedInTrust);
+    const held = new Decimal(reports[3]!.trappedCash.after);
+    const r = await month('m5', '2027-04-15');
+    expect(r.triggers[0]).toMatchObject({ value: '1.6', breached: false, on: false, cureCount: 2 });
     expect(r.cashTrapActive).toBe(false);
-    // Released: everything held, plus this month's 234,607.65 + r₃.
-    expect([r.trappedCash.released, r.trappedCash.after, r.residualReleased]).toEqual([money(held), '0.00', money(held.plus(r3).plus('234607.65'))]);
+    expect([r.trappedCash.released, r.trappedCash.after, r.residualReleased]).toEqual([money(held), '0.00', money(held.plus(r4).plus('2312270.84'))]);
     expect(step(r, 'cash_trap')).toMatchObject({ fromTrappedCash: money(held) });
     // Still no principal before the ARD.
     expect(r.classes.every((c: any) => c.principalPaid === '0.00' && c.factorAfter === c.factorBefore)).toBe(true);

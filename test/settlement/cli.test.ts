@@ -59,12 +59,19 @@ describe('cn', () => {
     const wrongDate = await cn('collections', '--deal', 'Meridian', '--payment-date', '2027-01-14', '--reference', 'cli-2', '--revenue', '1', '--utilization', '91', '--uptime', '99.9');
     expect(wrongDate.code).toBe(1);
     expect(wrongDate.err).toContain('NOT_A_PAYMENT_DATE');
+    // The demo's trap tests the 3-month average DSCR: December's report (the collection period's) first, with the collection's figures.
+    const office = { authorization: `Bearer ${await t.token('backoffice1')}` };
+    const deals = (await t.http.get('/api/v1/deals').set(office)).body as { id: string; name: string }[];
+    const meridian = deals.find((d) => d.name.startsWith('Meridian'))!.id;
+    const november = (await t.http.get(`/api/v1/deals/${meridian}/performance-reports`).set(office).expect(200)).body[0].report;
+    await t.http.post(`/api/v1/deals/${meridian}/performance-reports`).set(office)
+      .send({ ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '0.00' }).expect(201);
     const distributed = await cn('distribute', '--deal', 'Meridian', '--payment-date', date);
     expect(distributed.code, distributed.err).toBe(0);
     expect(distributed.out).toContain('A-2');
     // Interest only to the ARD: the factor stays; the trigger's working is printed.
     expect(distributed.out).toContain('0.9875 → 0.9875');
-    expect(distributed.out).toMatch(/trigger dscr-cash-trap: dscr [\d.]+ lt 1\.35 → passed, off \(cure 0\/2\)/);
+    expect(distributed.out).toMatch(/trigger dscr-cash-trap: dscrThreeMonthAverage [\d.]+ lt 1\.35 → passed, off \(cure 0\/2\)/);
   });
 
   it('prints a statement, as text and CSV, and the reconciliation', async () => {
@@ -90,7 +97,8 @@ describe('cn', () => {
     expect(json[0].metrics.largestTenantSharePercent).toBe('58.33');
     const csv = await cn('performance', 'Meridian', '--csv');
     expect(csv.out.split('\n')[0]).toMatch(/^deal,periodEnd,version,revenue,/);
-    expect(csv.out.trim().split('\n')).toHaveLength(25);
+    // 24 seeded months and December 2026, filed by the distribution test above, plus the header.
+    expect(csv.out.trim().split('\n')).toHaveLength(26);
     const surveillance = await cn('surveillance', '--table');
     expect(surveillance.out).toContain('Helios GPU Equipment Trust 2026-A');
     expect(surveillance.out).toContain('Meridian Compute ABS 2026-1');

@@ -1,6 +1,6 @@
 /**
  * The deal's latest performance metrics and trigger status, for the note page next to the book:
- * the period, DSCR (period and 3-month average) against the waterfall's DSCR trigger levels, LTV,
+ * the period, DSCR (period and 3-month average) against the waterfall's DSCR triggers (v2 `triggers`), LTV,
  * concentration, utilization, uptime, and a link to the deal's surveillance charts.
  */
 import type { Deal } from '../../../sdk/index.js';
@@ -8,8 +8,7 @@ import type { AppContext } from '../app/context.js';
 import { h, panel, replace } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { errorAlert } from '../ui/notice.js';
-import { triggerLevels } from './metric-chart.js';
-import { Decimal } from '../money/domain.js';
+import { breaches, triggerLevels } from './metric-chart.js';
 
 export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
   const body = h('div', { testid: 'note-deal-metrics' }, h('p', { class: 'muted' }, 'Loading…'));
@@ -19,10 +18,12 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
       const latest = reports[0];
       if (!latest) return replace(body, h('p', { class: 'muted empty-state' }, 'No performance report for this deal yet.'));
       const m = latest.metrics;
-      const levels = triggerLevels(waterfall, 'dscrThreeMonthAverage');
-      const status = levels.map((t) => {
-        const breached = m.dscrThreeMonthAverage !== null && new Decimal(m.dscrThreeMonthAverage).lt(t.value);
-        return h('span', { class: `pill ${breached ? 'failed' : 'settled'}`, testid: 'trigger-status' }, `${t.label} ${t.value}×: ${breached ? 'breached' : 'passing'}`);
+      // Each DSCR trigger of the waterfall tested on the latest report, as servicing tests it
+      // (its metric, comparison and threshold); whether it is on (cure periods) is the trustee report's.
+      const status = triggerLevels(waterfall, ['dscrThreeMonthAverage', 'dscr']).map(({ trigger, label, value: threshold }) => {
+        const value = m[trigger.metric as 'dscr' | 'dscrThreeMonthAverage'];
+        const breached = value !== null && breaches(trigger, value);
+        return h('span', { class: `pill ${breached ? 'failed' : 'settled'}`, testid: 'trigger-status' }, `${trigger.metric === 'dscr' ? 'Period DSCR' : '3-month average DSCR'} — ${label} ${threshold}×: ${breached ? 'breached' : 'passing'}`);
       });
       const row = (label: string, value: string) => h('tr', {}, h('td', {}, label), h('td', { class: 'num' }, value));
       const or = (value: string | null, places: number, suffix = '') => (value === null ? '—' : `${fmt.decimal(value, places)}${suffix}`);

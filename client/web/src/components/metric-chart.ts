@@ -5,8 +5,9 @@
  * display only — the figures shown as text and exported come from the API's decimal strings.
  */
 import { createChart, LineSeries, LineStyle, type IChartApi } from 'lightweight-charts';
-import type { DealMetrics, PerformanceReport } from '../../../sdk/index.js';
+import type { DealMetrics, PerformanceReport, WaterfallDefinition, WaterfallTrigger } from '../../../sdk/index.js';
 import { h, panel, replace } from '../ui/dom.js';
+import { Decimal } from '../money/domain.js';
 
 export interface ChartLine { metric: keyof DealMetrics; label: string; color: string }
 export interface TriggerLine { value: string; label: string; color?: string }
@@ -76,16 +77,32 @@ export function siteSeries(reports: readonly PerformanceReport[], figure: 'pue' 
   ];
 }
 
-/**
- * The trigger levels a waterfall definition sets on a metric: the version-1 DSCR cash trap, and any
- * `triggers` list entries naming the metric with a threshold (the step-list waterfall).
- */
-export function triggerLevels(definition: unknown, metric: keyof DealMetrics): TriggerLine[] {
-  const d = (definition ?? {}) as { cashTrap?: { dscrThreshold?: string } | null; triggers?: { name?: string; metric?: string; threshold?: string }[] };
-  const lines: TriggerLine[] = [];
-  if ((metric === 'dscr' || metric === 'dscrThreeMonthAverage') && d.cashTrap?.dscrThreshold) lines.push({ value: d.cashTrap.dscrThreshold, label: 'cash trap' });
-  for (const t of d.triggers ?? []) {
-    if (t.metric === metric && t.threshold) lines.push({ value: t.threshold, label: t.name ?? 'trigger' });
+/** What a trigger does while on, as a chart label. */
+export function triggerLabel(trigger: WaterfallTrigger): string {
+  switch (trigger.effect.type) {
+    case 'trap_cash': return 'cash trap';
+    case 'rapid_amortization': return 'rapid amortization';
+    case 'defer_interest': return 'interest deferral';
   }
-  return lines;
+}
+
+/**
+ * The trigger levels the waterfall (its step form's `triggers`, what GET …/waterfall answers) sets
+ * on the given metrics: one line per trigger testing one of them, at its threshold.
+ */
+export function triggerLevels(definition: WaterfallDefinition | null, metrics: readonly (keyof DealMetrics)[]): (TriggerLine & { trigger: WaterfallTrigger })[] {
+  return (definition?.triggers ?? [])
+    .filter((t) => (metrics as readonly string[]).includes(t.metric))
+    .map((t) => ({ value: t.threshold, label: triggerLabel(t), trigger: t }));
+}
+
+/** Whether a metric value breaches the trigger's test (comparison against its threshold). */
+export function breaches(trigger: WaterfallTrigger, value: string): boolean {
+  const v = new Decimal(value);
+  switch (trigger.comparison) {
+    case 'lt': return v.lt(trigger.threshold);
+    case 'lte': return v.lte(trigger.threshold);
+    case 'gt': return v.gt(trigger.threshold);
+    case 'gte': return v.gte(trigger.threshold);
+  }
 }

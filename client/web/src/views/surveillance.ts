@@ -4,7 +4,7 @@
  * (period and 3-month average) against the waterfall's trigger lines, LTV, tenant concentration —
  * with the deal's history as CSV.
  */
-import type { PerformanceReport, SurveillanceRow } from '../../../sdk/index.js';
+import type { PerformanceReport, SurveillanceRow, WaterfallDefinition } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { metricChart, seriesChart, siteSeries, triggerLevels } from '../components/metric-chart.js';
 import { h, panel, replace, type Scope } from '../ui/dom.js';
@@ -78,14 +78,14 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
   );
 }
 
-function dealCharts(reports: readonly PerformanceReport[], waterfall: unknown, onDispose: (d: () => void) => void): HTMLElement {
+function dealCharts(reports: readonly PerformanceReport[], waterfall: WaterfallDefinition | null, onDispose: (d: () => void) => void): HTMLElement {
   if (reports.length === 0) return h('p', { class: 'muted empty-state' }, 'No performance reports for this deal.');
   const made = [
     metricChart('Utilization and uptime (%)', 'chart-utilization', [{ metric: 'utilizationPercent', label: 'utilization' }, { metric: 'uptimePercent', label: 'uptime' }], reports),
     seriesChart('PUE (deal and sites)', 'chart-pue', siteSeries(reports, 'pue', 'deal', 'pue'), [], 3),
     seriesChart('Power price (USD/MWh, deal and sites)', 'chart-power', siteSeries(reports, 'powerPricePerMwh', 'energy-weighted', 'powerPricePerMwh')),
-    metricChart('DSCR against its triggers (×)', 'chart-dscr', [{ metric: 'dscrThreeMonthAverage', label: '3-month average' }, { metric: 'dscr', label: 'period' }], reports, triggerLevels(waterfall, 'dscrThreeMonthAverage'), 3),
-    metricChart('LTV (%)', 'chart-ltv', [{ metric: 'ltvPercent', label: 'LTV' }], reports, triggerLevels(waterfall, 'ltvPercent')),
+    metricChart('DSCR against its triggers (×)', 'chart-dscr', [{ metric: 'dscrThreeMonthAverage', label: '3-month average' }, { metric: 'dscr', label: 'period' }], reports, triggerLevels(waterfall, ['dscrThreeMonthAverage', 'dscr']), 3),
+    metricChart('LTV (%)', 'chart-ltv', [{ metric: 'ltvPercent', label: 'LTV' }], reports, triggerLevels(waterfall, ['ltvPercent'])),
     metricChart('Tenant concentration (% of leased MW)', 'chart-concentration', [{ metric: 'largestTenantSharePercent', label: 'largest' }, { metric: 'top5TenantSharePercent', label: 'top 5' }], reports),
   ];
   made.forEach((c) => onDispose(c.dispose));
