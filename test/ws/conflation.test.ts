@@ -11,7 +11,11 @@ let t: WsTestService;
 let notes: Record<string, string>;
 
 beforeAll(async () => {
-  t = await startWsService({ wsLimits: { sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 64 * 1024 * 1024, messagesPerSecond: 5_000 } });
+  // The client that falls behind re-subscribes a deep book hundreds of times a second to fill its
+  // buffer: the subscribe rate (a churn guard, test/ws/churn.test.ts) is opened wide for it.
+  t = await startWsService({
+    wsLimits: { sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 64 * 1024 * 1024, messagesPerSecond: 5_000, subscribesPerSecond: 10_000, subscribeBurst: 10_000 },
+  });
   notes = await t.notes();
 });
 afterAll(async () => t.close());
