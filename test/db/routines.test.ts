@@ -121,9 +121,11 @@ describe('routine files', () => {
 describe('upgrading in place', () => {
   let release: TestDatabase;
   let fresh: TestDatabase;
+  // Two databases from scratch (on PGlite each runs initdb): allow for a loaded machine.
   beforeAll(async () => {
-    [release, fresh] = await Promise.all([createEmptyDatabase(), createEmptyDatabase()]);
-  });
+    release = await createEmptyDatabase();
+    fresh = await createEmptyDatabase();
+  }, 600_000);
   afterAll(async () => Promise.all([release?.close(), fresh?.close()]));
 
   it('brings a database at the last release to exactly what a fresh database is: schema, routines and data', async () => {
@@ -145,7 +147,7 @@ describe('upgrading in place', () => {
 
     // Up to date: the next start applies nothing.
     expect(await migrateToLatest(release.knex)).toEqual([]);
-  });
+  }, 600_000);
 });
 
 describe('applying routines', () => {
