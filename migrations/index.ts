@@ -23,6 +23,7 @@ import * as holdBatchCachedPlans from './20261128120000_hold_batch_cached_plans.
 import * as settlementPostingsSpeed from './20261129000000_settlement_postings_speed.js';
 import * as performanceReports from './20261206050000_performance_reports.js';
 import * as waterfallSteps from './20261206060000_waterfall_steps.js';
+import * as risk from './20261206100000_risk.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -40,6 +41,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261129000000_settlement_postings_speed', settlementPostingsSpeed],
   ['20261206050000_performance_reports', performanceReports],
   ['20261206060000_waterfall_steps', waterfallSteps],
+  ['20261206100000_risk', risk],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

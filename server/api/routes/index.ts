@@ -18,12 +18,15 @@ import { performanceRoutes } from './performance.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
 import { registryRoutes } from './registry.js';
+import { riskRoutes } from './risk.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
 // The on-chain registry (back office).
 businessRoutes.push(...registryRoutes);
+// Look-through risk: obligors, exposures, concentration limits.
+businessRoutes.push(...riskRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

@@ -12,7 +12,7 @@ import { tradeRfq } from '../../sequencer/rfq-trade.js';
 import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/views.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
-import { sequencerOf } from '../../trading/order-entry.js';
+import { concentrationGuardOf, sequencerOf } from '../../trading/order-entry.js';
 
 export const RFQ_LIFETIME_SECONDS = { default: 60, min: 5, max: 3_600 } as const;
 export const RESPONSE_VALIDITY_SECONDS = { min: 1, max: 300 } as const;
@@ -63,9 +63,11 @@ export const rfqRoutes = [
         expiresAt: new Date(now.getTime() + (body.expiresInSeconds ?? RFQ_LIFETIME_SECONDS.default) * 1000),
         acceptedResponseId: null, tradeId: null, createdAt: now,
       };
-      await insertRfq(services.knex, rfq);
+      // An RFQ is checked against the party's concentration limits like an order of its size.
+      const { warnings } = await concentrationGuardOf(services).guarded(viewer.partyId, { noteId: note.id, side: body.side, quantity: rfq.quantity }, () => insertRfq(services.knex, rfq));
       await publishRfq(services.knex, services.events, rfq, 'rfq_created', now);
-      return { body: rfqView(rfq, [], viewer, now) };
+      const view = rfqView(rfq, [], viewer, now);
+      return { body: warnings.length === 0 ? view : { ...view, warnings: [{ code: 'CONCENTRATION_LIMIT', breaches: warnings }] } };
     },
   }),
   defineRoute({
