@@ -10,6 +10,7 @@ import type {
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
   PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
+  ConcentrationLimit, ExposureDimension, ExposureReport, Obligor, ObligorRelationship,
   RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition, WaterfallDefinitionV1,
 } from './types.js';
 
@@ -294,6 +295,41 @@ export class ComputeNotesClient {
 
   surveillanceCsv(): Promise<string> {
     return this.http.request('GET', `/api/v1/surveillance${queryString({ format: 'csv' })}`, { as: 'text' });
+  }
+
+  // --- look-through risk -----------------------------------------------------------------------
+
+  obligors(): Promise<Obligor[]> {
+    return this.http.request('GET', '/api/v1/obligors');
+  }
+
+  obligor(id: string): Promise<Obligor & { relationships: ObligorRelationship[] }> {
+    return this.http.request('GET', `/api/v1/obligors/${segment(id)}`);
+  }
+
+  relationships(): Promise<ObligorRelationship[]> {
+    return this.http.request('GET', '/api/v1/relationships');
+  }
+
+  importObligors(csv: string): Promise<{ companiesCreated: number; companiesUpdated: number; relationshipsAdded: number }> {
+    return this.http.request('POST', '/api/v1/obligors/import', { body: { csv } });
+  }
+
+  /** A party's look-through exposure (own party by default). */
+  exposures(by: ExposureDimension, partyId?: string): Promise<ExposureReport> {
+    return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}) })}`);
+  }
+
+  exposuresCsv(by: ExposureDimension, partyId?: string): Promise<string> {
+    return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}), format: 'csv' })}`, { as: 'text' });
+  }
+
+  riskLimits(): Promise<{ limits: ConcentrationLimit[] }> {
+    return this.http.request('GET', '/api/v1/risk/limits');
+  }
+
+  setRiskLimits(limits: ConcentrationLimit[]): Promise<{ limits: ConcentrationLimit[] }> {
+    return this.http.request('PUT', '/api/v1/risk/limits', { body: { limits } });
   }
 
   // --- reconciliation --------------------------------------------------------------------------
