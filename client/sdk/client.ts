@@ -10,7 +10,7 @@ import type {
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
   PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
-  ConcentrationLimit, ExposureDimension, ExposureReport, Obligor, ObligorRelationship,
+  ConcentrationLimit, ExposureDimension, ExposureReport, Obligor, ObligorRelationship, ScenarioResult,
   RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition, WaterfallDefinitionV1,
 } from './types.js';
 
@@ -322,6 +322,11 @@ export class ComputeNotesClient {
 
   exposuresCsv(by: ExposureDimension, partyId?: string): Promise<string> {
     return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}), format: 'csv' })}`, { as: 'text' });
+  }
+
+  /** A contagion scenario on the party's holdings (own party by default). */
+  scenario(request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string }, partyId?: string): Promise<ScenarioResult> {
+    return this.http.request('POST', `/api/v1/risk/scenarios${queryString(partyId ? { partyId } : {})}`, { body: request });
   }
 
   riskLimits(): Promise<{ limits: ConcentrationLimit[] }> {

@@ -285,3 +285,8 @@ export interface ExposureReport {
   holdings: { noteId: string; dealId: string; originalFace: string; face: string; marketValue: string; markPrice: string; markSource: 'mid' | 'last' | 'model' | 'par' }[];
 }
 export interface ConcentrationLimit { by: ExposureDimension; maxSharePercent: string; mode: 'warn' | 'hard' }
+export interface ScenarioResult {
+  partyId: string; method: string; assumptions: string[];
+  holdings: { noteId: string; face: string; baseValue: string; stressedValue: string; lossPercent: string; yieldChangeBp: number | null; defaultedSharePercent: string; exposureAtDefault: string }[];
+  total: { baseValue: string; stressedValue: string; lossPercent: string };
+}

@@ -94,6 +94,7 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/relationships': { allowed: ALL },
   // Another party's exposures (?partyId=): see "exposures of another party" below.
   'get /api/v1/risk/exposures': { allowed: ALL },
+  'post /api/v1/risk/scenarios': { allowed: ALL },
   'get /api/v1/risk/limits': { allowed: ['investor', 'dealer'] },
   'put /api/v1/risk/limits': { allowed: ['investor', 'dealer'] },
 };

@@ -133,6 +133,29 @@ describe('exposures', () => {
     expect(csv).toContain('Meridian Infrastructure Partners');
   });
 
+  it('runs a contagion scenario with the labelled exposure-at-default approximation (no projection engine yet)', async () => {
+    const obligors = (await t.http.get('/api/v1/obligors').set(await auth('dealer1'))).body as any[];
+    const orbital = obligors.find((o) => o.name === 'Orbital Models Inc.').id;
+    const body = { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }], gpuValueShockPercent: '20' };
+    const result = (await t.http.post('/api/v1/risk/scenarios').set(await auth('dealer1')).send(body).expect(200)).body;
+    expect(result.method).toMatch(/^exposure-at-default approximation/);
+    expect(result.assumptions.join(' ')).toMatch(/GPU value shock of 20% recorded but not applied/);
+    // Orbital's value in dealer1's book is 4,666,568.1108 (above); 60% of it is lost: 2,799,940.8665 →
+    // stressed 44,750,000 − 2,799,940.87 = 41,950,059.13, loss 6.2569% → 6.26.
+    expect(result.total).toEqual({ baseValue: '44750000.00', stressedValue: '41950059.13', lossPercent: '6.26' });
+    // SR: 10,000,000 × 1,500,000 / 12,277,500 = 1,221,747.10 at risk (12.22%); × 0.6 = 733,048.26 lost.
+    const sr = result.holdings.find((h: any) => h.noteId === notes.get('Senior'));
+    expect(sr).toEqual({ noteId: notes.get('Senior'), face: '10000000.00', baseValue: '10000000.00', stressedValue: '9266951.74', lossPercent: '7.33', yieldChangeBp: null, defaultedSharePercent: '12.22', exposureAtDefault: '1221747.10' });
+    const bad = [
+      { defaults: [] }, { defaults: [{ obligorId: orbital, month: 0, recoveryPercent: '40' }] }, { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '101' }] },
+      { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }, { obligorId: orbital, month: 4, recoveryPercent: '10' }] },
+    ];
+    for (const b of bad) expect((await t.http.post('/api/v1/risk/scenarios').set(await auth('dealer1')).send(b).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    const missing = { defaults: [{ obligorId: '00000000-0000-4000-8000-000000000000', month: 3, recoveryPercent: '40' }] };
+    expect((await t.http.post('/api/v1/risk/scenarios').set(await auth('dealer1')).send(missing).expect(404)).body.error.code).toBe('OBLIGOR_NOT_FOUND');
+    await t.http.post(`/api/v1/risk/scenarios?partyId=${parties.get('Atlas Securities')}`).set(await auth('investor1')).send(body).expect(403);
+  });
+
   it('never shows another party\'s exposures to investors or dealers; the back office sees any', async () => {
     const dealer1 = parties.get('Atlas Securities')!;
     const refused = await exposures('investor1', `by=obligor&partyId=${dealer1}`, 403);

@@ -3,7 +3,7 @@
  * or region (`exposure`), and its concentration limits (`limits`, `--set by:max:mode …`). Tables,
  * TSV when piped, the API's JSON with --json, the API's CSV with --csv.
  */
-import type { ConcentrationLimit, ExposureDimension, ExposureReport, ExposureRow } from '../../sdk/index.js';
+import type { ConcentrationLimit, ExposureDimension, ExposureReport, ExposureRow, ScenarioResult } from '../../sdk/index.js';
 import { UsageError, flag, has } from '../args.js';
 import type { Command } from '../command.js';
 import { cash, fixed } from '../output.js';
@@ -56,4 +56,39 @@ const limits: Command = {
   },
 };
 
-export const riskCommands: Command[] = [exposure, limits];
+/** `name:month:recovery`, the company by name (case-insensitive) or id. */
+async function parseDefault(text: string, obligors: readonly { id: string; name: string }[]) {
+  const parts = text.split(':');
+  const [recovery, month] = [parts.pop(), parts.pop()];
+  const who = parts.join(':');
+  if (!who || !month || !/^\d+$/.test(month) || !recovery || !/^\d+(\.\d+)?$/.test(recovery)) throw new UsageError(`a default is company:month:recoveryPercent (got ${text})`);
+  const obligor = obligors.find((o) => o.id === who || o.name.toLowerCase() === who.toLowerCase());
+  if (!obligor) throw new UsageError(`unknown company ${who}`);
+  return { obligorId: obligor.id, month: Number(month), recoveryPercent: recovery };
+}
+
+const stress: Command = {
+  name: 'stress', group: 'Risk', usage: 'stress --default company:month:recovery[,…] [--gpu-shock PCT] [--party ID]',
+  summary: 'a contagion scenario on the party\'s holdings: base and stressed value per holding',
+  async run({ args, out, client }) {
+    const c = await client();
+    const spec = flag(args, 'default');
+    if (!spec) throw new UsageError('give --default company:month:recoveryPercent');
+    const obligors = await c.obligors();
+    const defaults = await Promise.all(spec.split(',').map((d) => parseDefault(d, obligors)));
+    const shock = flag(args, 'gpu-shock');
+    const result = await c.scenario({ defaults, ...(shock ? { gpuValueShockPercent: shock } : {}) }, flag(args, 'party'));
+    type Row = ScenarioResult['holdings'][number];
+    out.table<Row>([
+      { header: 'Note', value: (r) => r.noteId }, { header: 'Base', value: (r) => r.baseValue, format: (r) => cash(r.baseValue), align: 'right' },
+      { header: 'Stressed', value: (r) => r.stressedValue, format: (r) => cash(r.stressedValue), align: 'right' },
+      { header: 'Loss %', value: (r) => r.lossPercent, align: 'right' }, { header: 'Defaulted share %', value: (r) => r.defaultedSharePercent, align: 'right' },
+    ], result.holdings, { data: result, empty: 'no holdings' });
+    if (out.mode === 'table') {
+      out.line(`total ${cash(result.total.baseValue)} → ${cash(result.total.stressedValue)} (loss ${result.total.lossPercent}%)`);
+      out.line(`method: ${result.method}`);
+    }
+  },
+};
+
+export const riskCommands: Command[] = [exposure, limits, stress];

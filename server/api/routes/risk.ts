@@ -12,7 +12,9 @@ import type { Principal } from '../../auth/tokens.js';
 import { seesAllParties } from '../../auth/roles.js';
 import { getParty } from '../../refdata/parties.js';
 import { DIMENSIONS } from '../../risk/exposure.js';
-import { exposuresCsv, partyExposures } from '../../risk/exposures.js';
+import { exposuresCsv, partyExposures, partyScenario } from '../../risk/exposures.js';
+import { nonNegativeDecimal } from '../schemas.js';
+import { Decimal } from '../../domain/decimal.js';
 import { getLimits, limitsRequest, limitsToWire, putLimits } from '../../risk/limits.js';
 import { addRelationship, createObligor, getObligor, importCsv, listObligors, listRelationships, obligorInput, obligorPatch, relationshipInput, updateObligor } from '../../risk/obligors.js';
 import { concentrationGuardOf } from '../../trading/order-entry.js';
@@ -25,6 +27,13 @@ async function viewedParty(db: Knex, viewer: Principal, requested: string | unde
   if (!seesAllParties(viewer.roles)) throw new ApiError('FORBIDDEN', 'a user sees only its own party\'s exposures');
   return (await getParty(db, requested)).id;
 }
+
+const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'at most 100');
+const scenarioRequest = z.object({
+  defaults: z.array(z.object({ obligorId: z.string().uuid(), month: z.number().int().min(1).max(600), recoveryPercent: percent }).strict()).min(1).max(20)
+    .refine((d) => new Set(d.map((x) => x.obligorId)).size === d.length, 'each obligor defaults once'),
+  gpuValueShockPercent: percent.optional(),
+}).strict();
 
 export const riskRoutes = [
   defineRoute({
@@ -64,6 +73,14 @@ export const riskRoutes = [
       const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
       const report = await partyExposures(services.knex, services.sequencer, partyId, query.by);
       return query.format === 'csv' ? { body: exposuresCsv(report), contentType: CSV } : { body: report };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/risk/scenarios', summary: 'A contagion scenario on a party\'s holdings (exposure-at-default approximation until the projection engine is available)', tag: 'risk',
+    access: 'user', query: z.object({ partyId: z.string().uuid().optional() }).strict(), body: scenarioRequest,
+    handler: async ({ query, body, principal, services }) => {
+      const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
+      return { body: await partyScenario(services.knex, services.sequencer, partyId, body) };
     },
   }),
   defineRoute({
