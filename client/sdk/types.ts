@@ -63,7 +63,8 @@ export interface Execution {
   registry?: ChainState | null;
 }
 
-export interface OrderResult { order: Order; fills: Execution[] }
+/** `warnings`: warn-mode concentration limits the order breaches (it was accepted). */
+export interface OrderResult { order: Order; fills: Execution[]; warnings?: { code: 'CONCENTRATION_LIMIT'; breaches: { by: string; key: string; name: string; mode: 'warn' | 'hard'; maxSharePercent: string; sharePercentBefore: string; sharePercentAfter: string }[] }[] }
 
 export interface QuoteInput { noteId: string; bidPrice?: string; bidSize: string; askPrice?: string; askSize: string }
 export interface QuotesResult { quotes: Order[]; fills: Execution[] }

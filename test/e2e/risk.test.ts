@@ -55,4 +55,18 @@ describe('portfolio risk in the browser', () => {
     const notes = await noteIds(sdk);
     await expect(sdk.placeOrder({ clOrdId: 'e2e-risk-1', noteId: notes.Senior!, side: 'buy', type: 'limit', price: '99', quantity: '1000000' })).rejects.toMatchObject({ code: 'CONCENTRATION_LIMIT' });
   });
+
+  it('shows a warn-mode breach in the order ticket', async () => {
+    const sdk = await e.sdk('dealer1');
+    // Region limit 30% warn: NV (Helios) is 10,000,000 of 44,750,000 = 22.35%; 5,000,000 more SR at par
+    // makes it 15,000,000 / 49,750,000 = 30.15% > 30 → accepted with a warning.
+    await sdk.setRiskLimits([{ by: 'region', maxSharePercent: '30', mode: 'warn' }]);
+    const notes = await noteIds(sdk);
+    await page.goto(`${e.t.url}/notes/${notes.Senior}`);
+    await page.getByTestId('ticket').waitFor();
+    await page.getByTestId('ticket-price').fill('99');
+    await page.getByTestId('ticket-face').fill('5000000');
+    await page.getByTestId('ticket-submit').click();
+    await expect.poll(() => page.getByTestId('ticket-result').textContent()).toContain('Concentration warning: NV (WECC (non-ISO West)) 30.15% of portfolio value (limit 30% by region)');
+  });
 });
