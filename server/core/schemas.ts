@@ -15,17 +15,23 @@ export const decimalString = z
   .regex(DECIMAL_PATTERN, 'must be a decimal string such as "99.875"')
   .describe('a decimal number written as a string');
 
+/**
+ * zod runs a refinement even when the pattern already failed; a string that is not a decimal
+ * passes the refinements (the pattern reports it) instead of throwing from Decimal (a 500).
+ */
+const decimalOrNull = (value: string): Decimal | null => (DECIMAL_PATTERN.test(value) ? new Decimal(value) : null);
+
 export const positiveDecimal = decimalString
-  .refine((value) => new Decimal(value).gt(0), 'must be greater than zero')
+  .refine((value) => decimalOrNull(value)?.gt(0) ?? true, 'must be greater than zero')
   .describe('a decimal string greater than zero');
 
 export const nonNegativeDecimal = decimalString
-  .refine((value) => new Decimal(value).gte(0), 'must not be negative')
+  .refine((value) => decimalOrNull(value)?.gte(0) ?? true, 'must not be negative')
   .describe('a decimal string, zero or more');
 
 /** A cash amount: positive, at most two decimal places. */
 export const cashAmount = positiveDecimal
-  .refine((value) => new Decimal(value).decimalPlaces() <= 2, 'must have at most 2 decimal places')
+  .refine((value) => (decimalOrNull(value)?.decimalPlaces() ?? 0) <= 2, 'must have at most 2 decimal places')
   .describe('a USD amount with at most two decimals, as a string');
 
 export const isoDate = z

@@ -36,7 +36,7 @@ export const LOOK_THROUGH_TTL_MS = 5_000;
 export const limitsRequest = z.object({
   limits: z.array(z.object({
     by: z.enum(DIMENSIONS),
-    maxSharePercent: positiveDecimal.refine((v) => new Decimal(v).lte(100), 'at most 100'),
+    maxSharePercent: positiveDecimal.refine((v) => !/^\d+(\.\d+)?$/.test(v) || new Decimal(v).lte(100), 'at most 100'),
     mode: z.enum(['warn', 'hard']),
   }).strict()).max(DIMENSIONS.length).refine((l) => new Set(l.map((x) => x.by)).size === l.length, 'one limit per dimension'),
 }).strict();

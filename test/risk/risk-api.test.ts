@@ -103,7 +103,7 @@ describe('exposures', () => {
     expect(orbital).toHaveLength(1);
     // Latest reports (Nov 2026): Meridian monthly rent 9,442,000 of which Orbital 18 MW × $52/kW = 936,000;
     // Helios 12,277,500 of which Orbital 6 MW × $250/kW = 1,500,000.
-    // 34,750,000 × 936,000 / 9,442,000 = 3,444,820.9066…; 10,000,000 × 1,500,000 / 12,277,500 = 1,221,747.2042…
+    // 34,750,000 × 936,000 / 9,442,000 = 3,444,821.0125…; 10,000,000 × 1,500,000 / 12,277,500 = 1,221,747.0984…
     // sum 4,666,568.1108… → 4,666,568.11; share 4,666,568.1108 / 44,750,000 = 10.428…% → 10.43.
     expect(orbital[0]).toMatchObject({ face: '4666568.11', marketValue: '4666568.11', cashFlowSharePercent: '10.43' });
     // Hyperscale Cloud Co. rolls up to Hyperscale Holdings Inc.: 34,750,000 × 4,788,000 / 9,442,000 = 17,621,584.41 (39.38%), the largest.
@@ -177,6 +177,8 @@ describe('concentration limits', () => {
     const inv = await auth('investor1');
     await t.http.put('/api/v1/risk/limits').set(await auth('operator1')).send({ limits: [] }).expect(403);
     expect((await t.http.put('/api/v1/risk/limits').set(inv).send({ limits: [{ by: 'obligor', maxSharePercent: '101', mode: 'hard' }] }).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    // Not a decimal: 400, not a DecimalError thrown from a refinement (500).
+    expect((await t.http.put('/api/v1/risk/limits').set(inv).send({ limits: [{ by: 'obligor', maxSharePercent: '1,5', mode: 'hard' }] }).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
     const limits = { limits: [{ by: 'obligor', maxSharePercent: '25', mode: 'hard' }, { by: 'region', maxSharePercent: '15', mode: 'warn' }] };
     expect((await t.http.put('/api/v1/risk/limits').set(inv).send(limits).expect(200)).body).toEqual(limits);
     expect((await t.http.get('/api/v1/risk/limits').set(inv).expect(200)).body).toEqual(limits);

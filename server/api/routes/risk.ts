@@ -28,7 +28,7 @@ async function viewedParty(db: Knex, viewer: Principal, requested: string | unde
   return (await getParty(db, requested)).id;
 }
 
-const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'at most 100');
+const percent = nonNegativeDecimal.refine((v) => !/^\d+(\.\d+)?$/.test(v) || new Decimal(v).lte(100), 'at most 100');
 const scenarioRequest = z.object({
   defaults: z.array(z.object({ obligorId: z.string().uuid(), month: z.number().int().min(1).max(600), recoveryPercent: percent }).strict()).min(1).max(20)
     .refine((d) => new Set(d.map((x) => x.obligorId)).size === d.length, 'each obligor defaults once'),
