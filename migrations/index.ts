@@ -29,6 +29,7 @@ import * as moneyCreditFails from './20261206030000_money_credit_fails.js';
 import * as noteMaxOrderFace from './20261206020000_note_max_order_face.js';
 import * as settlementRunInterrupted from './20261206020100_settlement_run_interrupted.js';
 import * as projections from './20261206070000_projections.js';
+import * as risk from './20261206100000_risk.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -52,6 +53,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206020000_note_max_order_face', noteMaxOrderFace],
   ['20261206020100_settlement_run_interrupted', settlementRunInterrupted],
   ['20261206070000_projections', projections],
+  ['20261206100000_risk', risk],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -19,6 +19,7 @@ import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import { seedDemoWaterfalls } from './servicing/demo.js';
 import { seedDemoPerformance } from './demo/performance.js';
 import { seedDemoCurve } from './projection/curves.js';
+import { seedDemoObligors } from './demo/obligors.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
@@ -78,6 +79,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     await seedDemoWaterfalls(database.knex);
     await seedDemoPerformance(database.knex);
     await seedDemoCurve(database.knex, businessDate);
+    await seedDemoObligors(database.knex);
   }
   // The on-chain registry: its outbox is backfilled now (before anything settles); the chain
   // (an in-process EVM when embedded) connects in the background, so start stays quick.

@@ -17,7 +17,7 @@ export interface Context {
 
 export interface Command {
   name: string;
-  group: 'Session' | 'Market data' | 'Trading' | 'RFQ' | 'Pricing' | 'Back office' | 'Surveillance';
+  group: 'Session' | 'Market data' | 'Trading' | 'RFQ' | 'Pricing' | 'Back office' | 'Surveillance' | 'Risk';
   usage: string;
   summary: string;
   run(context: Context): Promise<number | void>;

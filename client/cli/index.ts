@@ -9,6 +9,7 @@ import { parseArgs, UsageError, type Args } from './args.js';
 import type { Command, Context } from './command.js';
 import { backOfficeCommands } from './commands/backoffice.js';
 import { performanceCommands } from './commands/performance.js';
+import { riskCommands } from './commands/risk.js';
 import { marketCommands } from './commands/market.js';
 import { rfqCommands } from './commands/rfq.js';
 import { tradingCommands } from './commands/trading.js';
@@ -23,7 +24,7 @@ export { parseFlags } from './args.js';
 export { progressBar } from './progress.js';
 export { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...pricingCommands, ...backOfficeCommands, ...performanceCommands];
+export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...pricingCommands, ...backOfficeCommands, ...performanceCommands, ...riskCommands];
 
 export function helpText(): string {
   const groups = new Map<string, Command[]>();

@@ -10,6 +10,7 @@ import type {
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, PriceBand, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
   PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
+  ConcentrationLimit, ExposureDimension, ExposureReport, Obligor, ObligorRelationship, ScenarioResult,
   RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition, WaterfallDefinitionV1,
 } from './types.js';
 
@@ -340,6 +341,46 @@ export class ComputeNotesClient {
   /** GET /api/v1/notes/:id/analytics: yield and spread to the ARD (and yield to maturity) at a price. */
   noteAnalytics(noteId: string, price?: string): Promise<Record<string, any>> {
     return this.http.request('GET', `/api/v1/notes/${segment(noteId)}/analytics${queryString({ price })}`);
+  }
+
+  // --- look-through risk -----------------------------------------------------------------------
+
+  obligors(): Promise<Obligor[]> {
+    return this.http.request('GET', '/api/v1/obligors');
+  }
+
+  obligor(id: string): Promise<Obligor & { relationships: ObligorRelationship[] }> {
+    return this.http.request('GET', `/api/v1/obligors/${segment(id)}`);
+  }
+
+  relationships(): Promise<ObligorRelationship[]> {
+    return this.http.request('GET', '/api/v1/relationships');
+  }
+
+  importObligors(csv: string): Promise<{ companiesCreated: number; companiesUpdated: number; relationshipsAdded: number }> {
+    return this.http.request('POST', '/api/v1/obligors/import', { body: { csv } });
+  }
+
+  /** A party's look-through exposure (own party by default). */
+  exposures(by: ExposureDimension, partyId?: string): Promise<ExposureReport> {
+    return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}) })}`);
+  }
+
+  exposuresCsv(by: ExposureDimension, partyId?: string): Promise<string> {
+    return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}), format: 'csv' })}`, { as: 'text' });
+  }
+
+  /** A contagion scenario on the party's holdings (own party by default). */
+  scenario(request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string }, partyId?: string): Promise<ScenarioResult> {
+    return this.http.request('POST', `/api/v1/risk/scenarios${queryString(partyId ? { partyId } : {})}`, { body: request });
+  }
+
+  riskLimits(): Promise<{ limits: ConcentrationLimit[] }> {
+    return this.http.request('GET', '/api/v1/risk/limits');
+  }
+
+  setRiskLimits(limits: ConcentrationLimit[]): Promise<{ limits: ConcentrationLimit[] }> {
+    return this.http.request('PUT', '/api/v1/risk/limits', { body: { limits } });
   }
 
   // --- reconciliation --------------------------------------------------------------------------

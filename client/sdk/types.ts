@@ -71,7 +71,8 @@ export interface Execution {
   adjustment?: { paymentDate: string; original: { factor: string; principal: string; accruedInterest: string; netAmount: string } };
 }
 
-export interface OrderResult { order: Order; fills: Execution[] }
+/** `warnings`: warn-mode concentration limits the order breaches (it was accepted). */
+export interface OrderResult { order: Order; fills: Execution[]; warnings?: { code: 'CONCENTRATION_LIMIT'; breaches: { by: string; key: string; name: string; mode: 'warn' | 'hard'; maxSharePercent: string; sharePercentBefore: string; sharePercentAfter: string }[] }[] }
 
 export interface QuoteInput { noteId: string; bidPrice?: string; bidSize: string; askPrice?: string; askSize: string }
 export interface QuotesResult { quotes: Order[]; fills: Execution[] }
@@ -292,3 +293,23 @@ export interface ForcedTransferInput {
 
 export interface RecoveryInput { newAddress: string; reasonCode: RepairReason; reason?: string }
 export interface RecoveryResult { partyId: string; address: string; previousAddress: string; outbox: OutboxRow[] }
+
+// --- look-through risk ----------------------------------------------------------------------------
+
+export type ExposureDimension = 'obligor' | 'sponsor' | 'vendor' | 'gpuModel' | 'region';
+export interface Obligor { id: string; name: string; parentId: string | null; ultimateParentId: string; ultimateParentName: string; rating: string; sector: string }
+export interface ObligorRelationship {
+  id: string; type: 'tenant_of' | 'sponsor_of' | 'gpu_vendor_to' | 'equity_investor_in' | 'lender_to' | 'customer_of'; obligorId: string; obligorName: string;
+  dealId: string | null; dealName: string | null; counterpartyId: string | null; counterpartyName: string | null; leasedMw: string | null; monthlyRent: string | null; source: string; asOf: string;
+}
+export interface ExposureRow { key: string; name: string; face: string; marketValue: string; cashFlowSharePercent: string }
+export interface ExposureReport {
+  partyId: string; by: ExposureDimension; exposures: ExposureRow[]; totalFace: string; totalMarketValue: string; largestSharePercent: string; herfindahl: string;
+  holdings: { noteId: string; dealId: string; originalFace: string; face: string; marketValue: string; markPrice: string; markSource: 'mid' | 'last' | 'model' | 'par' }[];
+}
+export interface ConcentrationLimit { by: ExposureDimension; maxSharePercent: string; mode: 'warn' | 'hard' }
+export interface ScenarioResult {
+  partyId: string; method: string; assumptions: string[];
+  holdings: { noteId: string; face: string; baseValue: string; stressedValue: string; lossPercent: string; yieldChangeBp: number | null; defaultedSharePercent: string; exposureAtDefault: string }[];
+  total: { baseValue: string; stressedValue: string; lossPercent: string };
+}

@@ -11,6 +11,7 @@
  *   repays its arrears over four months: the trap's two cure periods (servicing/demo.ts).
  * - Helios: one site and a GPU fleet whose appraisal declines 1.25% a month (LTV climbs past 70%);
  *   one offtaker holding 58.3%; a tenant default from September to December 2025, then a workout.
+ *   Its smallest tenant is Orbital Models, which also leases at Meridian (a shared tenant).
  * Reports are recorded as version 1 by the seed, with the metrics computed as the API computes them.
  */
 import type { Knex } from 'knex';
@@ -70,7 +71,8 @@ const PROFILES: readonly Profile[] = [
       { name: 'Frontier Model Labs', obligorName: 'Frontier Model Labs Inc.', rating: 'BBB-', site: 'Reno NV', leasedMw: '31.5', rentPerKwMonth: '215', leaseStart: '2024-11-01', leaseExpiry: '2029-10-31', renewalOptions: 'none (take-or-pay)' },
       { name: 'Quanta Robotics', obligorName: 'Quanta Robotics Ltd.', rating: 'B+', site: 'Reno NV', leasedMw: '9', rentPerKwMonth: '245', leaseStart: '2024-12-01', leaseExpiry: '2027-11-30', renewalOptions: '1 x 2 years' },
       { name: 'Atlas Bio Compute', obligorName: 'Atlas Biosciences', rating: 'BBB', site: 'Reno NV', leasedMw: '7.5', rentPerKwMonth: '240', leaseStart: '2024-10-01', leaseExpiry: '2028-09-30', renewalOptions: '1 x 2 years' },
-      { name: 'Sable Search', obligorName: 'Sable Search Co.', rating: 'A-', site: 'Reno NV', leasedMw: '6', rentPerKwMonth: '250', leaseStart: '2025-01-01', leaseExpiry: '2028-12-31', renewalOptions: 'none' },
+      // The model lab that also leases at Meridian (Ashburn): the demo deals share this tenant.
+      { name: 'Orbital Models (Reno)', obligorName: 'Orbital Models Inc.', rating: 'BBB', site: 'Reno NV', leasedMw: '6', rentPerKwMonth: '250', leaseStart: '2025-01-01', leaseExpiry: '2028-12-31', renewalOptions: 'none' },
     ],
     fleet: { model: 'NVIDIA H200 HGX', count: 24000, ageMonthsAtStart: 3, valuePerUnit: '30000', monthlyDeclinePercent: '1.25' },
     powerRecoveryPercent: '0',

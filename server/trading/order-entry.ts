@@ -17,6 +17,24 @@ import { executionFor, orderToApi, type OrderRecord } from '../sequencer/records
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { findOrder, findOrderByClOrdId, tradesOfOrder } from './queries.js';
 import { PRICE_CEILING_PERCENT } from './instrument.js';
+import { ConcentrationGuard, type Breach } from '../risk/limits.js';
+
+const guards = new WeakMap<AppServices, ConcentrationGuard>();
+
+/** The services' concentration-limit check (one per service instance, holding its caches). */
+export function concentrationGuardOf(services: AppServices): ConcentrationGuard {
+  let guard = guards.get(services);
+  if (!guard) {
+    guard = new ConcentrationGuard(services.knex, () => services.sequencer, () => services.clock.now().getTime());
+    guards.set(services, guard);
+  }
+  return guard;
+}
+
+/** Warn-mode concentration breaches ride along in the answer (the ticket shows them). */
+function withWarnings<T extends object>(body: T, warnings: readonly Breach[]): T | (T & { warnings: { code: 'CONCENTRATION_LIMIT'; breaches: readonly Breach[] }[] }) {
+  return warnings.length === 0 ? body : { ...body, warnings: [{ code: 'CONCENTRATION_LIMIT' as const, breaches: warnings }] };
+}
 
 const SELF_TRADE_MODES = ['cancel_newest', 'cancel_oldest', 'cancel_both', 'decrement_and_cancel'] as const;
 
@@ -127,7 +145,8 @@ export async function submitOrder(services: AppServices, viewer: Principal, body
   assertMagnitudes(services, body.noteId, { price: body.price, quantity: body.quantity });
   const hash = requestHash(body);
   try {
-    const result = await sequencerOf(services).execute((state) =>
+    const change = { noteId: body.noteId, side: body.side, quantity: new Decimal(body.quantity) };
+    const { result, warnings } = await concentrationGuardOf(services).guarded(viewer.partyId, change, () => sequencerOf(services).execute((state) =>
       placeOrder(state, {
         partyId: viewer.partyId,
         noteId: body.noteId,
@@ -144,8 +163,8 @@ export async function submitOrder(services: AppServices, viewer: Principal, body
       }),
       // Seen before (today in memory, earlier days by the batch's one lookup) → DuplicateClOrdId.
       { clOrdIds: [{ partyId: viewer.partyId, clOrdId: body.clOrdId }] },
-    );
-    return { status: 201, body: result };
+    ));
+    return { status: 201, body: withWarnings(result, warnings) };
   } catch (error) {
     if (!(error instanceof DuplicateClOrdId)) throw error;
     const original = await findOrderByClOrdId(services.knex, viewer.partyId, body.clOrdId);
@@ -169,7 +188,12 @@ export async function replaceOwnOrder(services: AppServices, partyId: string, or
   const noteId = sequencerOf(services).view((state) => state.liveOrders.get(orderId)?.noteId);
   if (noteId) assertMagnitudes(services, noteId, { price: change.price, quantity: change.quantity });
   const update = { ...(change.price ? { price: new Decimal(change.price) } : {}), ...(change.quantity ? { quantity: new Decimal(change.quantity) } : {}) };
-  return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
+  const live = sequencerOf(services).view((state) => state.liveOrders.get(orderId));
+  // A replacement that does not raise the quantity cannot raise a concentration; only an increase is checked.
+  if (!live || !update.quantity || update.quantity.lte(live.quantity)) return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
+  const { result, warnings } = await concentrationGuardOf(services).guarded(partyId, { noteId: live.noteId, side: live.side, quantity: update.quantity, replacesOrderId: orderId },
+    () => sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update)));
+  return withWarnings(result, warnings);
 }
 
 /** Cancel of an own open order. */

@@ -100,6 +100,18 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/curves/:name/:date': { allowed: ALL },
   'post /api/v1/scenarios': { allowed: ALL },
   'get /api/v1/deals/:id/scenarios': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
+  'get /api/v1/obligors': { allowed: ALL },
+  'get /api/v1/obligors/:id': { allowed: ALL },
+  'post /api/v1/obligors': { allowed: ['operator'] },
+  'patch /api/v1/obligors/:id': { allowed: ['operator'] },
+  'post /api/v1/obligors/:id/relationships': { allowed: ['operator'] },
+  'post /api/v1/obligors/import': { allowed: ['operator'] },
+  'get /api/v1/relationships': { allowed: ALL },
+  // Another party's exposures (?partyId=): see "exposures of another party" below.
+  'get /api/v1/risk/exposures': { allowed: ALL },
+  'post /api/v1/risk/scenarios': { allowed: ALL },
+  'get /api/v1/risk/limits': { allowed: ['investor', 'dealer'] },
+  'put /api/v1/risk/limits': { allowed: ['investor', 'dealer'] },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */
@@ -168,6 +180,18 @@ function send(method: string, path: string, caller: Caller, body?: object) {
 }
 
 describe('authorization matrix', () => {
+  it('exposures of another party: 403 for investors and dealers, visible to back office and operators; own always', async () => {
+    for (const caller of ALL) {
+      const foreign = await send('get', `/api/v1/risk/exposures?by=obligor&partyId=${other.party}`, caller);
+      expect(foreign.status, `other party's exposures as ${caller}`).toBe(caller === 'investor' || caller === 'dealer' ? 403 : 200);
+      if (foreign.status === 200) expect(foreign.body.partyId).toBe(other.party);
+      const mine = await send('get', `/api/v1/risk/exposures?by=region&partyId=${own.party![caller]}`, caller);
+      expect(mine.status, `own exposures as ${caller}`).toBe(200);
+      expect(mine.body.partyId).toBe(own.party![caller]);
+    }
+    expect((await send('get', `/api/v1/risk/exposures?partyId=${other.party}`, 'anonymous')).status).toBe(401);
+  });
+
   it('has an entry for every route, and no entry without a route', () => {
     const keys = routes.map((r) => `${r.method} ${r.path}`).sort();
     expect(Object.keys(MATRIX).sort()).toEqual(keys);

@@ -15,6 +15,7 @@ import { rfqView } from './views/rfq.js';
 import { backOfficeView } from './views/backoffice.js';
 import { tradesView } from './views/trades.js';
 import { surveillanceView } from './views/surveillance.js';
+import { riskView } from './views/risk.js';
 
 const app = new AppContext();
 const root = document.getElementById('app')!;
@@ -34,6 +35,7 @@ shell
   .route('/trades', tradesView, { label: 'My trades', visible: (a) => a.canTrade })
   .route('/surveillance', surveillanceView, { label: 'Surveillance', visible: () => true })
   .route('/surveillance/:dealId', surveillanceView)
+  .route('/risk', riskView, { label: 'Risk', visible: () => true })
   .route('/backoffice', backOfficeView, { label: 'Back office', visible: (a) => a.seesAllParties });
 
 app.onSessionEnd = () => shell.reset();

@@ -20,17 +20,19 @@ import { rfqRoutes } from './rfq.js';
 import { registryRoutes } from './registry.js';
 import { moneyRoutes } from './money.js';
 import { projectionRoutes } from './projections.js';
+import { riskRoutes } from './risk.js';
 
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
-businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
 // Credit lines and the fail charge's reference rate (operator).
 businessRoutes.push(...moneyRoutes);
 // The on-chain registry (back office).
 businessRoutes.push(...registryRoutes);
 // Cash-flow projection and pricing.
 businessRoutes.push(...projectionRoutes);
+// Look-through risk: obligors, exposures, concentration limits.
+businessRoutes.push(...riskRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

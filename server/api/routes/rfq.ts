@@ -13,7 +13,7 @@ import { REJECTION_MESSAGES } from '../../sequencer/rejections.js';
 import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/views.js';
 import type { Principal } from '../../auth/tokens.js';
 import type { Clock } from '../services.js';
-import { assertMagnitudes, sequencerOf } from '../../trading/order-entry.js';
+import { assertMagnitudes, concentrationGuardOf, sequencerOf } from '../../trading/order-entry.js';
 import { assertInsideBand } from '../../sequencer/price-band.js';
 import { checkRfqAnswer, checkRfqRequester } from '../../sequencer/rfq-checks.js';
 
@@ -79,9 +79,11 @@ export const rfqRoutes = [
         expiresAt: new Date(now.getTime() + (body.expiresInSeconds ?? RFQ_LIFETIME_SECONDS.default) * 1000),
         acceptedResponseId: null, tradeId: null, createdAt: now,
       };
-      await insertRfq(services.knex, rfq);
+      // An RFQ is checked against the party's concentration limits like an order of its size.
+      const { warnings } = await concentrationGuardOf(services).guarded(viewer.partyId, { noteId: note.id, side: body.side, quantity: rfq.quantity }, () => insertRfq(services.knex, rfq));
       await publishRfq(services.knex, services.events, rfq, 'rfq_created', now);
-      return { body: rfqView(rfq, [], viewer, now) };
+      const view = rfqView(rfq, [], viewer, now);
+      return { body: warnings.length === 0 ? view : { ...view, warnings: [{ code: 'CONCENTRATION_LIMIT', breaches: warnings }] } };
     },
   }),
   defineRoute({

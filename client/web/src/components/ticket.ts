@@ -128,7 +128,10 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
         clOrdId: newClOrdId('web'), noteId: note.id, side: current.side, type: 'limit', price: current.price, quantity: current.face,
         timeInForce: current.timeInForce, ...(current.timeInForce === 'GTD' ? { expireAt: new Date(current.expireAt).toISOString() } : {}),
       });
-      message.ok(outcome(result), 'ticket-result');
+      const breaches = (result.warnings ?? []).flatMap((w) => w.breaches);
+      // A warn-mode concentration limit accepts the order and says by how much it is over.
+      const warning = breaches.map((b) => ` Concentration warning: ${b.name} ${b.sharePercentAfter}% of portfolio value (limit ${b.maxSharePercent}% by ${b.by}).`).join('');
+      message.ok(outcome(result) + warning, 'ticket-result');
     } catch (error) {
       message.error(error, 'ticket-error');
     } finally {
