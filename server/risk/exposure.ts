@@ -74,9 +74,18 @@ export function exactExposures(holdings: readonly Holding[], deals: ReadonlyMap<
   return [...rows.values()];
 }
 
+/**
+ * Weights are quotients (rent ÷ total rent), so a sum of weighted parts can miss the exact sum of the
+ * holdings by a few units in the 60th digit; on a value that is exactly half a cent that flips the
+ * rounding. Snapping the sum to 30 places first removes that noise and keeps every real digit.
+ */
+function snapped(value: Decimal): Decimal {
+  return value.toDecimalPlaces(30, Decimal.ROUND_HALF_EVEN);
+}
+
 /** Rounds each value to `places` so that they sum exactly to the rounded total (largest remainder). */
 export function allocateRounded(values: readonly Decimal[], places: number): Decimal[] {
-  const total = roundHalfEven(values.reduce((a, v) => a.plus(v), new Decimal(0)), places);
+  const total = roundHalfEven(snapped(values.reduce((a, v) => a.plus(v), new Decimal(0))), places);
   const unit = new Decimal(10).pow(-places);
   const floors = values.map((v) => v.toDecimalPlaces(places, Decimal.ROUND_FLOOR));
   let remaining = total.minus(floors.reduce((a, v) => a.plus(v), new Decimal(0))).div(unit).round().toNumber();
@@ -102,8 +111,8 @@ export function exposureReport(holdings: readonly Holding[], deals: ReadonlyMap<
   return {
     by,
     rows,
-    totalFace: roundHalfEven(exact.reduce((a, r) => a.plus(r.face), new Decimal(0)), 2),
-    totalMarketValue: roundHalfEven(totalMarketValue, 2),
+    totalFace: roundHalfEven(snapped(exact.reduce((a, r) => a.plus(r.face), new Decimal(0))), 2),
+    totalMarketValue: roundHalfEven(snapped(totalMarketValue), 2),
     largestSharePercent: roundHalfEven(largest.mul(100), 2),
     herfindahl: roundHalfEven(fractions.reduce((a, f) => a.plus(f.mul(f)), new Decimal(0)), 4),
   };

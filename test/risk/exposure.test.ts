@@ -82,7 +82,7 @@ describe('exposure report', () => {
       expect(shareSum.minus(100).abs().lte(d('0.005').mul(report.rows.length))).toBe(true);
       expect(report.herfindahl.gte(d(1).div(report.rows.length).toDecimalPlaces(4, Decimal.ROUND_FLOOR))).toBe(true);
       expect(report.herfindahl.lte(1)).toBe(true);
-    }), { numRuns: 200 });
+    }), { numRuns: 200, examples: [[[[{ key: 'A', amount: 1 }], [{ key: 'A', amount: 5981441 }, { key: 'C', amount: 8855584 }, { key: 'A', amount: 7940707 }], [{ key: 'A', amount: 1 }]], [{ deal: 0, face: 15, price: 8708 }, { deal: 0, face: 8, price: 6940 }, { deal: 0, face: 7, price: 7710 }, { deal: 1, face: 33387553, price: 5009 }, { deal: 1, face: 12235637, price: 7799 }]]] });
   });
 });
 
