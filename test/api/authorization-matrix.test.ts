@@ -45,6 +45,7 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'post /api/v1/parties': { allowed: ['operator'] },
   'patch /api/v1/parties/:id': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
   'get /api/v1/balances': { allowed: ALL },
+  'get /api/v1/positions': { allowed: ALL },
   'get /api/v1/ledger/entries': { allowed: ALL },
   'post /api/v1/cash/deposits': { allowed: ['operator', 'backoffice'] },
   'post /api/v1/cash/withdrawals': { allowed: ['operator', 'backoffice'] },
