@@ -73,6 +73,14 @@ export interface OrderResult { order: Order; fills: Execution[] }
 
 export interface QuoteInput { noteId: string; bidPrice?: string; bidSize: string; askPrice?: string; askSize: string }
 export interface QuotesResult { quotes: Order[]; fills: Execution[] }
+export interface LiveQuoteSide { orderId: string; price: string; size: string }
+/** One note this dealer quotes: the resting bid and ask (size left), null for an empty side. */
+export interface LiveQuote { noteId: string; bid: LiveQuoteSide | null; ask: LiveQuoteSide | null }
+/** A position as GET /api/v1/positions answers it (decimal strings; see docs/API-GUIDE.md "Positions"). */
+export interface Position {
+  noteId: string; originalFace: string; factor: string; currentFace: string; markPrice: string; markSource: 'mid' | 'last' | 'model';
+  marketValue: string; accruedInterest: string; averageCost: string; unrealizedPnl: string; realizedPnl: string; pendingFace: string; pendingCash: string;
+}
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
 export interface RfqRequest { noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; expiresInSeconds?: number }

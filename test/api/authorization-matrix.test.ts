@@ -59,6 +59,7 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/executions': { allowed: ['investor', 'dealer'] },
   'put /api/v1/quotes': { allowed: ['dealer'] },
   'delete /api/v1/quotes': { allowed: ['dealer'] },
+  'get /api/v1/quotes': { allowed: ['dealer'] },
   'get /api/v1/trades': { allowed: ALL },
   'post /api/v1/rfqs': { allowed: ['investor'] },
   'get /api/v1/rfqs': { allowed: ['investor', 'dealer'] },
