@@ -25,6 +25,7 @@ import * as performanceReports from './20261206050000_performance_reports.js';
 import * as waterfallSteps from './20261206060000_waterfall_steps.js';
 import * as dayCountNames from './20261206040000_day_count_names.js';
 import * as priceBands from './20261206040100_price_bands.js';
+import * as rfqDeclines from './20261206110000_rfq_declines.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -44,6 +45,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206060000_waterfall_steps', waterfallSteps],
   ['20261206040000_day_count_names', dayCountNames],
   ['20261206040100_price_bands', priceBands],
+  ['20261206110000_rfq_declines', rfqDeclines],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -200,6 +200,11 @@ export class ComputeNotesClient {
     return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/accept`, { body: { responseId } });
   }
 
+  /** An addressed dealer declines an RFQ, with an optional reason. */
+  declineRfq(id: string, reason?: string): Promise<RfqResponse> {
+    return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/decline`, { body: reason === undefined ? {} : { reason } });
+  }
+
   rfqStatistics(): Promise<RfqStatistics[]> {
     return this.http.request('GET', '/api/v1/rfq-statistics');
   }

@@ -84,13 +84,14 @@ export interface Position {
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
 export interface RfqRequest { noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; expiresInSeconds?: number }
-export interface RfqResponse { id: string; dealerPartyId: string; price: string; validUntil: string; status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' }
+/** A dealer's answer, or its decline (status `declined`, price null, optional reason). */
+export interface RfqResponse { id: string; dealerPartyId: string; price: string | null; validUntil: string; status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' | 'declined'; reason?: string | null }
 export interface Rfq {
   id: string; noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; status: RfqStatus; expiresAt: string; createdAt: string;
   acceptedResponseId: string | null; tradeId: string | null; responses: RfqResponse[];
 }
 export interface RfqStatistics {
-  dealerPartyId: string; received: number; answered: number; done: number; covered: number; notChosen: number; expired: number; noResponse: number;
+  dealerPartyId: string; received: number; answered: number; done: number; covered: number; notChosen: number; expired: number; noResponse: number; declined: number;
   hitRatio: string | null;
 }
 

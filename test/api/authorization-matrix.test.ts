@@ -66,6 +66,7 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
   'get /api/v1/rfqs/:id': { allowed: ['investor', 'dealer'], entity: 'rfq', otherParty: 'hidden' },
   'post /api/v1/rfqs/:id/responses': { allowed: ['dealer'], entity: 'rfq', otherParty: 'forbidden' },
   'post /api/v1/rfqs/:id/accept': { allowed: ['investor'], entity: 'rfq', otherParty: 'hidden' },
+  'post /api/v1/rfqs/:id/decline': { allowed: ['dealer'], entity: 'rfq', otherParty: 'forbidden' },
   'get /api/v1/rfq-statistics': { allowed: ['dealer', 'backoffice', 'operator'] },
   'get /api/v1/settlements': { allowed: ALL },
   'post /api/v1/settlements/run': { allowed: ['backoffice'] },

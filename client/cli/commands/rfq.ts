@@ -15,7 +15,7 @@ const RFQ_STATUSES = new Set(['open', 'done', 'expired', 'cancelled', 'all']);
 
 /** The answer to take: the lowest price to buy, the highest to sell, among open ones. */
 export function bestAnswer(rfq: Rfq): RfqResponse | null {
-  const open = rfq.responses.filter((r) => r.status === 'open');
+  const open = rfq.responses.filter((r): r is RfqResponse & { price: string } => r.status === 'open' && r.price !== null);
   open.sort((a, b) => new Decimal(a.price).cmp(b.price));
   return (rfq.side === 'buy' ? open[0] : open[open.length - 1]) ?? null;
 }
