@@ -4,7 +4,7 @@
  */
 import { Decimal } from 'decimal.js';
 import type { Rfq, RfqResponse } from '../../sdk/index.js';
-import { decimalArg, flag, has, integerFlag, positional, sideArg, UsageError } from '../args.js';
+import { decimalArg, flag, has, integerFlag, positional, sideArg, RefusedError, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { face, price, time } from '../output.js';
 import { noteLabels, resolveNote } from '../session.js';
@@ -100,7 +100,7 @@ const accept: Command = {
     let responseId = args.positionals[1];
     if (!responseId) {
       const best = bestAnswer(await c.rfq(rfqId));
-      if (!best) throw new UsageError('this RFQ has no open answer to accept');
+      if (!best) throw new RefusedError('this RFQ has no open answer to accept');
       responseId = best.id;
     }
     const { trade } = await c.acceptRfq(rfqId, responseId);
