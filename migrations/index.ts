@@ -30,6 +30,7 @@ import * as noteMaxOrderFace from './20261206020000_note_max_order_face.js';
 import * as settlementRunInterrupted from './20261206020100_settlement_run_interrupted.js';
 import * as projections from './20261206070000_projections.js';
 import * as risk from './20261206100000_risk.js';
+import * as rfqDeclines from './20261206110000_rfq_declines.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -54,6 +55,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206020100_settlement_run_interrupted', settlementRunInterrupted],
   ['20261206070000_projections', projections],
   ['20261206100000_risk', risk],
+  ['20261206110000_rfq_declines', rfqDeclines],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,6 +5,8 @@
  */
 
 export class UsageError extends Error {}
+/** Well formed, but the current state leaves nothing to act on (e.g. no open RFQ answer): exits like an API rejection. */
+export class RefusedError extends Error {}
 
 export type Flags = Map<string, string | true>;
 

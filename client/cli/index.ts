@@ -5,7 +5,7 @@
  * `main` is the settlement-era entry point, kept for embedding callers with its original codes.
  */
 import { ApiError } from '../sdk/index.js';
-import { parseArgs, UsageError, type Args } from './args.js';
+import { parseArgs, RefusedError, UsageError, type Args } from './args.js';
 import type { Command, Context } from './command.js';
 import { backOfficeCommands } from './commands/backoffice.js';
 import { performanceCommands } from './commands/performance.js';
@@ -71,6 +71,7 @@ function outputMode(args: Args, io: CliIo): Mode {
 /** Exit code and message for a failure. */
 function failure(error: unknown): { code: number; message: string } {
   if (error instanceof UsageError) return { code: EXIT.usage, message: error.message };
+  if (error instanceof RefusedError) return { code: EXIT.rejected, message: error.message };
   if (error instanceof AuthError) return { code: EXIT.unavailable, message: error.message };
   if (error instanceof ApiError) {
     const detail = error.issues.length > 0 ? `\n  ${error.issues.join('\n  ')}` : '';

@@ -6,6 +6,8 @@
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
 import type {
+  LiveQuote,
+  Position,
   Balance, Book, CreditLine, ReferenceRate, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionCalendarEntry, CollectionCorrection, CollectionInput, Deal, DealInput, Execution,
   ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
   PartyAddress, PriceBand, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
@@ -158,8 +160,19 @@ export class ComputeNotesClient {
     return this.http.request('PUT', '/api/v1/quotes', { body: { quotes, ...(options.postOnly === undefined ? {} : { postOnly: options.postOnly }) } });
   }
 
-  pullQuotes(): Promise<QuotesResult> {
-    return this.http.request('DELETE', '/api/v1/quotes');
+  /** Pulls this dealer's quotes: all of them, or one note's. */
+  pullQuotes(noteId?: string): Promise<QuotesResult> {
+    return this.http.request('DELETE', `/api/v1/quotes${queryString({ noteId })}`);
+  }
+
+  /** This dealer's live quotes, one row per note. */
+  quotes(): Promise<LiveQuote[]> {
+    return this.http.request('GET', '/api/v1/quotes');
+  }
+
+  /** A party's positions with mark, value, cost and P&L (own party; back office and operators: any). */
+  positions(query: { partyId?: string } = {}): Promise<Position[]> {
+    return this.http.request('GET', `/api/v1/positions${queryString(query)}`);
   }
 
   executions(query: { noteId?: string; from?: string; to?: string; limit?: number } = {}): Promise<Execution[]> {
@@ -186,6 +199,11 @@ export class ComputeNotesClient {
 
   acceptRfq(id: string, responseId: string): Promise<{ trade: Execution }> {
     return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/accept`, { body: { responseId } });
+  }
+
+  /** An addressed dealer declines an RFQ, with an optional reason. */
+  declineRfq(id: string, reason?: string): Promise<RfqResponse> {
+    return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/decline`, { body: reason === undefined ? {} : { reason } });
   }
 
   rfqStatistics(): Promise<RfqStatistics[]> {

@@ -76,16 +76,25 @@ export interface OrderResult { order: Order; fills: Execution[]; warnings?: { co
 
 export interface QuoteInput { noteId: string; bidPrice?: string; bidSize: string; askPrice?: string; askSize: string }
 export interface QuotesResult { quotes: Order[]; fills: Execution[] }
+export interface LiveQuoteSide { orderId: string; price: string; size: string }
+/** One note this dealer quotes: the resting bid and ask (size left), null for an empty side. */
+export interface LiveQuote { noteId: string; bid: LiveQuoteSide | null; ask: LiveQuoteSide | null }
+/** A position as GET /api/v1/positions answers it (decimal strings; see docs/API-GUIDE.md "Positions"). */
+export interface Position {
+  noteId: string; originalFace: string; factor: string; currentFace: string; markPrice: string; markSource: 'mid' | 'last' | 'model';
+  marketValue: string; accruedInterest: string; averageCost: string; unrealizedPnl: string; realizedPnl: string; pendingFace: string; pendingCash: string;
+}
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
 export interface RfqRequest { noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; expiresInSeconds?: number }
-export interface RfqResponse { id: string; dealerPartyId: string; price: string; validUntil: string; status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' }
+/** A dealer's answer, or its decline (status `declined`, price null, optional reason). */
+export interface RfqResponse { id: string; dealerPartyId: string; price: string | null; validUntil: string; status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' | 'declined'; reason?: string | null }
 export interface Rfq {
   id: string; noteId: string; side: Side; quantity: string; dealerPartyIds?: string[]; status: RfqStatus; expiresAt: string; createdAt: string;
   acceptedResponseId: string | null; tradeId: string | null; responses: RfqResponse[];
 }
 export interface RfqStatistics {
-  dealerPartyId: string; received: number; answered: number; done: number; covered: number; notChosen: number; expired: number; noResponse: number;
+  dealerPartyId: string; received: number; answered: number; done: number; covered: number; notChosen: number; expired: number; noResponse: number; declined: number;
   hitRatio: string | null;
 }
 

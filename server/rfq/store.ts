@@ -11,7 +11,7 @@ import { roundHalfEven } from '../domain/rounding.js';
 import { isUuid } from '../core/schemas.js';
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';
-export type Outcome = 'done' | 'covered' | 'not_chosen' | 'expired' | 'no_response';
+export type Outcome = 'done' | 'covered' | 'not_chosen' | 'expired' | 'no_response' | 'declined';
 
 /** The sweeper leaves an RFQ this long past its expiry, so an accept made just in time still commits first. */
 export const RFQ_EXPIRY_GRACE_MS = 5_000;
@@ -34,9 +34,12 @@ export interface RfqResponse {
   id: string;
   rfqId: string;
   dealerPartyId: string;
-  price: Decimal;
+  /** Null exactly when the dealer declined. */
+  price: Decimal | null;
   validUntil: Date;
-  status: 'open' | 'replaced' | 'accepted' | 'not_chosen' | 'expired';
+  status: 'open' | 'replaced' | 'accepted' | 'not_chosen' | 'expired' | 'declined';
+  /** The dealer's reason for declining (optional; only on a decline). */
+  reason: string | null;
   createdAt: Date;
 }
 
@@ -50,8 +53,8 @@ function toRfq(row: Record<string, any>): Rfq {
 
 function toResponse(row: Record<string, any>): RfqResponse {
   return {
-    id: row.id, rfqId: row.rfq_id, dealerPartyId: row.dealer_party_id, price: new Decimal(row.price),
-    validUntil: new Date(row.valid_until), status: row.status, createdAt: new Date(row.created_at),
+    id: row.id, rfqId: row.rfq_id, dealerPartyId: row.dealer_party_id, price: row.price === null ? null : new Decimal(row.price),
+    validUntil: new Date(row.valid_until), status: row.status, reason: row.reason ?? null, createdAt: new Date(row.created_at),
   };
 }
 
@@ -99,12 +102,15 @@ export async function listRfqs(db: Knex, viewer: { partyId: string; role: 'inves
   return rows.map(toRfq);
 }
 
-/** A dealer's new answer replaces its previous open answer on the same RFQ. */
+/**
+ * A dealer's new answer or decline replaces its previous open answer or decline on the same RFQ
+ * (a decline withdraws a live answer; an answer after a decline takes it back).
+ */
 export async function insertResponse(db: Knex, response: RfqResponse): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('rfq_responses').where({ rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId, status: 'open' }).update({ status: 'replaced' });
+    await trx('rfq_responses').where({ rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId }).whereIn('status', ['open', 'declined']).update({ status: 'replaced' });
     await trx('rfq_responses').insert({
-      id: response.id, rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId, price: response.price.toFixed(),
+      id: response.id, rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId, price: response.price?.toFixed() ?? null, reason: response.reason,
       valid_until: response.validUntil, status: response.status, created_at: response.createdAt,
     });
   });
@@ -112,19 +118,21 @@ export async function insertResponse(db: Knex, response: RfqResponse): Promise<v
 
 /** Better for the investor: a lower price when it buys, a higher one when it sells. */
 export function ranked(rfq: Pick<Rfq, 'side'>, responses: readonly RfqResponse[]): RfqResponse[] {
-  return [...responses].sort((a, b) => (rfq.side === 'buy' ? a.price.comparedTo(b.price) : b.price.comparedTo(a.price)) || a.createdAt.getTime() - b.createdAt.getTime());
+  const priced = responses.filter((r): r is RfqResponse & { price: Decimal } => r.price !== null);
+  return priced.sort((a, b) => (rfq.side === 'buy' ? a.price.comparedTo(b.price) : b.price.comparedTo(a.price)) || a.createdAt.getTime() - b.createdAt.getTime());
 }
 
 /**
  * Outcomes when an RFQ ends. Done: the accepted dealer gets `done`, the next best distinct dealer
  * `covered` (its price was the cover), other answering dealers `not_chosen`. Expired: answering
- * dealers `expired`. Dealers that never answered: `no_response`.
+ * dealers `expired`. Dealers whose last word was a decline: `declined`. Dealers that never
+ * answered: `no_response`.
  */
 export function outcomesOf(rfq: Rfq, responses: readonly RfqResponse[], acceptedResponseId: string | null): Map<string, Outcome> {
   const outcomes = new Map<string, Outcome>(rfq.dealerPartyIds.map((d) => [d, 'no_response']));
   const latest = responses.filter((r) => r.status !== 'replaced');
   const accepted = latest.find((r) => r.id === acceptedResponseId);
-  for (const response of latest) outcomes.set(response.dealerPartyId, accepted ? 'not_chosen' : 'expired');
+  for (const response of latest) outcomes.set(response.dealerPartyId, response.status === 'declined' ? 'declined' : accepted ? 'not_chosen' : 'expired');
   if (accepted) {
     outcomes.set(accepted.dealerPartyId, 'done');
     const cover = ranked(rfq, latest).find((r) => r.dealerPartyId !== accepted.dealerPartyId);
@@ -156,7 +164,7 @@ export async function expireRfqs(db: Knex, now: Date, onExpired: (rfq: Rfq) => P
   return due.length;
 }
 
-/** Per dealer: RFQs received, answered, done, covered — the hit ratio is done / answered. */
+/** Per dealer: RFQs received, answered, done, covered, declined — the hit ratio is done / answered (a decline is not an answer). */
 export async function dealerStatistics(db: Knex, dealerPartyId?: string) {
   const rows: { dealer_party_id: string; outcome: Outcome; count: string }[] = await db('rfq_outcomes')
     .modify((q) => {
@@ -166,7 +174,7 @@ export async function dealerStatistics(db: Knex, dealerPartyId?: string) {
     .select('dealer_party_id', 'outcome', db.raw('count(*) as count'));
   const byDealer = new Map<string, Record<Outcome, number>>();
   for (const row of rows) {
-    const counts = byDealer.get(row.dealer_party_id) ?? { done: 0, covered: 0, not_chosen: 0, expired: 0, no_response: 0 };
+    const counts = byDealer.get(row.dealer_party_id) ?? { done: 0, covered: 0, not_chosen: 0, expired: 0, no_response: 0, declined: 0 };
     counts[row.outcome] = Number(row.count);
     byDealer.set(row.dealer_party_id, counts);
   }
@@ -175,13 +183,14 @@ export async function dealerStatistics(db: Knex, dealerPartyId?: string) {
     // Keys in camelCase like the rest of the API (the outcome names stay snake_case as stored values).
     return {
       dealerPartyId,
-      received: answered + c.no_response,
+      received: answered + c.no_response + c.declined,
       answered,
       done: c.done,
       covered: c.covered,
       notChosen: c.not_chosen,
       expired: c.expired,
       noResponse: c.no_response,
+      declined: c.declined,
       hitRatio: answered === 0 ? null : roundHalfEven(new Decimal(c.done).div(answered), 4).toFixed(),
     };
   });

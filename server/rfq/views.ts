@@ -13,7 +13,10 @@ export function effectiveStatus(rfq: Rfq, now: Date): Rfq['status'] {
 
 export function responseView(response: RfqResponse, now: Date) {
   const status = response.status === 'open' && response.validUntil <= now ? 'expired' : response.status;
-  return { id: response.id, dealerPartyId: response.dealerPartyId, price: response.price.toFixed(), validUntil: response.validUntil.toISOString(), status };
+  return {
+    id: response.id, dealerPartyId: response.dealerPartyId, price: response.price?.toFixed() ?? null, validUntil: response.validUntil.toISOString(), status,
+    ...(response.status === 'declined' ? { reason: response.reason } : {}),
+  };
 }
 
 export function rfqView(rfq: Rfq, responses: readonly RfqResponse[], viewer: { partyId: string }, now: Date) {

@@ -80,12 +80,30 @@ export function massQuote(state: TradingState, partyId: string, inputs: readonly
   return { quotes: newOrders.map(orderToApi), fills: trades.map((t) => executionFor(t, partyId)) };
 }
 
-/** Pulls every quote of the dealer: a mass quote of empty sides on each note it quotes. */
-export function pullQuotes(state: TradingState, partyId: string) {
-  const notes = [...(state.quotes.get(partyId)?.entries() ?? [])].filter(([, q]) => q.bid !== null || q.ask !== null).map(([noteId]) => noteId);
+/**
+ * Pulls the dealer's quotes (on one note when `noteId` is given): a mass quote of empty sides on
+ * each note it quotes. Pulling where nothing is quoted changes nothing and answers empty lists.
+ */
+export function pullQuotes(state: TradingState, partyId: string, noteId?: string) {
+  if (noteId !== undefined && !state.instruments.has(noteId)) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
+  const notes = [...(state.quotes.get(partyId)?.entries() ?? [])]
+    .filter(([id, q]) => (q.bid !== null || q.ask !== null) && (noteId === undefined || id === noteId))
+    .map(([id]) => id);
   if (notes.length === 0) return { quotes: [], fills: [] };
   const zero = new Decimal(0);
-  return massQuote(state, partyId, notes.map((noteId) => ({ noteId, bidPrice: null, bidSize: zero, askPrice: null, askSize: zero })));
+  return massQuote(state, partyId, notes.map((id) => ({ noteId: id, bidPrice: null, bidSize: zero, askPrice: null, askSize: zero })));
+}
+
+/** The dealer's live quotes, one row per note it quotes, by note id; an empty side is null. */
+export function liveQuotes(state: TradingState, partyId: string) {
+  const side = (orderId: string | null) => {
+    const order = orderId === null ? undefined : state.liveOrders.get(orderId);
+    return order ? { orderId: order.id, price: order.price!.toFixed(), size: order.leaves.toFixed() } : null;
+  };
+  return [...(state.quotes.get(partyId)?.entries() ?? [])]
+    .map(([noteId, q]) => ({ noteId, bid: side(q.bid), ask: side(q.ask) }))
+    .filter((q) => q.bid !== null || q.ask !== null)
+    .sort((a, b) => (a.noteId < b.noteId ? -1 : a.noteId > b.noteId ? 1 : 0));
 }
 
 function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { noteId: string; sides: [PlannedSide, PlannedSide] } {

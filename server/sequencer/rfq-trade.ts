@@ -5,6 +5,7 @@
  *
  * Guarantees: an RFQ trades at most once; if either side cannot cover its part, nothing happens.
  */
+import type { Decimal } from '../domain/decimal.js';
 import { CASH_ASSET } from '../ledger/types.js';
 import { closeRfq, type Rfq, type RfqResponse } from '../rfq/store.js';
 import { Rejection } from '../core/rejections.js';
@@ -12,7 +13,8 @@ import { TradingRejection } from './rejections.js';
 import { executionFor, type TradeRecord } from './records.js';
 import type { TradingState } from './state.js';
 
-export function tradeRfq(state: TradingState, rfq: Rfq, response: RfqResponse) {
+/** `response` is a priced answer (a decline has no price and is refused before this). */
+export function tradeRfq(state: TradingState, rfq: Rfq, response: RfqResponse & { price: Decimal }) {
   if (state.acceptedRfqs.has(rfq.id)) throw new TradingRejection('WRONG_STATE', { reason: 'the RFQ has already traded', rfqId: rfq.id });
   const instrument = state.instruments.get(rfq.noteId);
   if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId: rfq.noteId });

@@ -11,7 +11,7 @@ import type { AppServices } from '../services.js';
 import type { Principal } from '../auth/tokens.js';
 import { Decimal } from '../domain/decimal.js';
 import { cancelOrder, placeOrder, replaceOrder } from '../sequencer/orders.js';
-import { massQuote, pullQuotes } from '../sequencer/quotes.js';
+import { liveQuotes, massQuote, pullQuotes } from '../sequencer/quotes.js';
 import { DuplicateClOrdId, TradingRejection } from '../sequencer/rejections.js';
 import { executionFor, orderToApi, type OrderRecord } from '../sequencer/records.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
@@ -218,7 +218,12 @@ export async function putQuotes(services: AppServices, partyId: string, request:
   return sequencerOf(services).execute((state) => massQuote(state, partyId, inputs, { postOnly: request.postOnly ?? false }));
 }
 
-/** Pulls every quote of the dealer. */
-export async function pullAllQuotes(services: AppServices, partyId: string) {
-  return sequencerOf(services).execute((state) => pullQuotes(state, partyId));
+/** Pulls every quote of the dealer, or its quotes on one note. */
+export async function pullAllQuotes(services: AppServices, partyId: string, noteId?: string) {
+  return sequencerOf(services).execute((state) => pullQuotes(state, partyId, noteId));
+}
+
+/** The dealer's live quotes (read from the sequencer's state, not the database). */
+export function dealerQuotes(services: AppServices, partyId: string) {
+  return sequencerOf(services).view((state) => liveQuotes(state, partyId));
 }

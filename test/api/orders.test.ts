@@ -125,9 +125,9 @@ describe('issue 15: errors that say what is wrong', () => {
   });
 
   it('names the full path, /api included, in a 404', async () => {
-    const response = await t.http.get('/api/v1/quotes?x=1').set(await auth('investor1'));
+    const response = await t.http.get('/api/v1/quotez?x=1').set(await auth('investor1'));
     expect(response.status).toBe(404);
-    expect(response.body.error.message).toBe('no route for GET /api/v1/quotes');
+    expect(response.body.error.message).toBe('no route for GET /api/v1/quotez');
   });
 });
 

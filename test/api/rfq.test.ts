@@ -126,8 +126,59 @@ describe('issue 15: what a desk notices', () => {
     const stats = (await t.http.get('/api/v1/rfq-statistics').set(await auth('backoffice1'))).body as Record<string, unknown>[];
     expect(stats.length).toBeGreaterThan(0);
     for (const row of stats) {
-      expect(Object.keys(row).sort()).toEqual(['answered', 'covered', 'dealerPartyId', 'done', 'expired', 'hitRatio', 'noResponse', 'notChosen', 'received']);
+      expect(Object.keys(row).sort()).toEqual(['answered', 'covered', 'dealerPartyId', 'declined', 'done', 'expired', 'hitRatio', 'noResponse', 'notChosen', 'received']);
     }
+  });
+});
+
+describe('a dealer declines (issue 19)', () => {
+  const statsOf = async (username: string) => (await t.http.get('/api/v1/rfq-statistics').set(await auth(username))).body[0];
+
+  it('withdraws the dealer\'s answer, shows the decline with its reason, and records the outcome', async () => {
+    const before = await statsOf('dealer2');
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1, party.dealer2] })).body;
+    const firstAnswer = (await answer(rfq.id, 'dealer2', '100.5')).body;
+    const declined = await t.http.post(`/api/v1/rfqs/${rfq.id}/decline`).set(await auth('dealer2')).send({ reason: 'no axe' });
+    expect(declined.status).toBe(201);
+    expect(declined.body).toMatchObject({ dealerPartyId: party.dealer2, price: null, status: 'declined', reason: 'no axe' });
+    // The investor sees the decline, not the withdrawn answer; the other dealer sees neither.
+    const seen = (await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('investor1'))).body;
+    expect(seen.responses).toEqual([expect.objectContaining({ dealerPartyId: party.dealer2, status: 'declined', reason: 'no axe', price: null })]);
+    expect((await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('dealer1'))).body.responses).toEqual([]);
+    // The withdrawn answer cannot be taken, nor the decline itself.
+    for (const responseId of [firstAnswer.id, declined.body.id]) {
+      const taken = await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId });
+      expect([taken.status, taken.body.error.code]).toEqual([404, 'RESPONSE_NOT_FOUND']);
+    }
+    // dealer1 answers and is taken: dealer2's outcome is declined, not covered or no_response.
+    const winner = (await answer(rfq.id, 'dealer1', '100.75')).body;
+    await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor1')).send({ responseId: winner.id }).expect(200);
+    const outcomes = await t.database.knex('rfq_outcomes').where({ rfq_id: rfq.id }).orderBy('outcome').select('dealer_party_id', 'outcome');
+    expect(outcomes).toEqual([{ dealer_party_id: party.dealer2, outcome: 'declined' }, { dealer_party_id: party.dealer1, outcome: 'done' }]);
+    const after = await statsOf('dealer2');
+    // One more RFQ received, one more declined, no more answered.
+    expect(after.declined).toBe((before?.declined ?? 0) + 1);
+    expect(after.received).toBe((before?.received ?? 0) + 1);
+    expect(after.answered).toBe(before?.answered ?? 0);
+  });
+
+  it('refuses a dealer the RFQ was not sent to, a closed RFQ, a bad reason, and changes nothing', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1] })).body;
+    const rows = async () => t.database.knex('rfq_responses').where({ rfq_id: rfq.id }).count<{ count: string }[]>('* as count');
+    const other = await t.http.post(`/api/v1/rfqs/${rfq.id}/decline`).set(await auth('dealer2')).send({});
+    expect([other.status, other.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    const investor = await t.http.post(`/api/v1/rfqs/${rfq.id}/decline`).set(await auth('investor1')).send({});
+    expect(investor.status).toBe(403);
+    const missing = await t.http.post('/api/v1/rfqs/00000000-0000-4000-8000-000000000000/decline').set(await auth('dealer1')).send({});
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'RFQ_NOT_FOUND']);
+    const long = await t.http.post(`/api/v1/rfqs/${rfq.id}/decline`).set(await auth('dealer1')).send({ reason: 'x'.repeat(501) });
+    expect(long.status).toBe(400);
+    expect((await rows())[0]!.count).toBe('0');
+    // Without a reason; then past the expiry it is RFQ_EXPIRED.
+    await t.http.post(`/api/v1/rfqs/${rfq.id}/decline`).set(await auth('dealer1')).send({}).expect(201);
+    clock.advance(61_000);
+    const late = await t.http.post(`/api/v1/rfqs/${rfq.id}/decline`).set(await auth('dealer1')).send({});
+    expect([late.status, late.body.error.code]).toEqual([409, 'RFQ_EXPIRED']);
   });
 });
 

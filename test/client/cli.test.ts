@@ -121,7 +121,10 @@ describe('cn (the binary)', () => {
     const accepted = await cn(['rfq-accept', rfqId, '--json'], as('investor1'));
     expect(accepted.code, accepted.err).toBe(0);
     expect(JSON.parse(accepted.out)).toMatchObject({ trade: { price: '99.625', quantity: '1000000', venue: 'rfq' } });
-    expect((await cn(['rfq-accept', rfqId], as('investor1'))).code).toBe(1);
+    // Nothing left to accept is a refusal by state (exit 2), not a usage error (1).
+    const none = await cn(['rfq-accept', rfqId], as('investor1'));
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no open answer');
   });
 
   it('settles with a progress bar, exports statements and reconciles', async () => {

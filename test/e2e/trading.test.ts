@@ -145,6 +145,17 @@ describe('trading in the browser', () => {
     await expect.poll(() => dealer.getByTestId('q-band-A-2').textContent()).toContain('90.250 – 110.250');
   });
 
+  it('clearing a row of the quote grid pulls that note\'s live quote (issue 19)', async () => {
+    await expect.poll(() => dealer.getByTestId('q-live-B').textContent()).toContain('98.750');
+    for (const id of ['q-bid-size-B', 'q-bid-B', 'q-ask-B', 'q-ask-size-B']) await dealer.getByTestId(id).fill('');
+    await dealer.getByTestId('mass-quote').click();
+    await expect.poll(() => dealer.getByTestId('quote-result').textContent()).toContain('pulled 1 cleared quote');
+    await expect.poll(() => dealer.getByTestId('q-live-B').textContent()).toContain('not quoting');
+    expect(await dealer.getByTestId('q-live-A-2').textContent()).toContain('100.250');
+    const live = await (await e.sdk('dealer1')).quotes();
+    expect(live.map((q) => q.noteId)).toEqual([notes['A-2']]);
+  });
+
   it('shows a lost WebSocket as reconnecting and recovers the book', async () => {
     const client = await e.sdk('dealer2');
     e.cutWebSockets(1500);

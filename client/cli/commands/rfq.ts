@@ -4,7 +4,7 @@
  */
 import { Decimal } from 'decimal.js';
 import type { Rfq, RfqResponse } from '../../sdk/index.js';
-import { decimalArg, flag, has, integerFlag, positional, sideArg, UsageError } from '../args.js';
+import { decimalArg, flag, has, integerFlag, positional, sideArg, RefusedError, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { face, price, time } from '../output.js';
 import { noteLabels, resolveNote } from '../session.js';
@@ -15,7 +15,7 @@ const RFQ_STATUSES = new Set(['open', 'done', 'expired', 'cancelled', 'all']);
 
 /** The answer to take: the lowest price to buy, the highest to sell, among open ones. */
 export function bestAnswer(rfq: Rfq): RfqResponse | null {
-  const open = rfq.responses.filter((r) => r.status === 'open');
+  const open = rfq.responses.filter((r): r is RfqResponse & { price: string } => r.status === 'open' && r.price !== null);
   open.sort((a, b) => new Decimal(a.price).cmp(b.price));
   return (rfq.side === 'buy' ? open[0] : open[open.length - 1]) ?? null;
 }
@@ -100,7 +100,7 @@ const accept: Command = {
     let responseId = args.positionals[1];
     if (!responseId) {
       const best = bestAnswer(await c.rfq(rfqId));
-      if (!best) throw new UsageError('this RFQ has no open answer to accept');
+      if (!best) throw new RefusedError('this RFQ has no open answer to accept');
       responseId = best.id;
     }
     const { trade } = await c.acceptRfq(rfqId, responseId);

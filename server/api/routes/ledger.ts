@@ -12,6 +12,7 @@ import { getParty } from '../../refdata/parties.js';
 import { cashEntryKey, moveCash as moveCashInSequence } from '../../sequencer/cash.js';
 import type { AppServices } from '../services.js';
 import { sequencerOf } from '../../trading/order-entry.js';
+import { partyPositions, type BookTop } from '../../desk/positions.js';
 
 const balanceSchema = z.object({
   asset: z.string(), total: z.string(), held: z.string(), available: z.string(),
@@ -78,7 +79,34 @@ async function replayOf(db: Knex, key: string, partyId: string, amount: Decimal)
   return { entryId: String(entry.id), partyId, amount: amount.toFixed(2), reference: entry.metadata.reference ?? '', businessDate: entry.business_date, balance };
 }
 
+const positionSchema = z.object({
+  noteId: z.string(), originalFace: z.string(), factor: z.string(), currentFace: z.string(), markPrice: z.string(),
+  markSource: z.enum(['mid', 'last', 'model']), marketValue: z.string(), accruedInterest: z.string(), averageCost: z.string(),
+  unrealizedPnl: z.string(), realizedPnl: z.string(), pendingFace: z.string(), pendingCash: z.string(),
+});
+
+/** Best bid and ask of a note from the sequencer's book, in percent. */
+function bookTopOf(services: AppServices): BookTop {
+  return (noteId) => sequencerOf(services).view((state) => {
+    const instrument = state.instruments.get(noteId);
+    const bid = state.engine.bestBid(noteId);
+    const ask = state.engine.bestAsk(noteId);
+    return {
+      bid: instrument && bid !== null ? instrument.ticksToPrice(bid) : null,
+      ask: instrument && ask !== null ? instrument.ticksToPrice(ask) : null,
+    };
+  });
+}
+
 export const ledgerRoutes = [
+  defineRoute({
+    method: 'get', path: '/api/v1/positions', summary: 'A party\'s positions: face, factor, mark, market value, accrued, average cost, P&L, pending', tag: 'ledger', access: 'user',
+    query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(), response: z.array(positionSchema),
+    handler: async ({ query, principal, services }) => {
+      const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
+      return { body: await partyPositions(services.knex, partyId, bookTopOf(services)) };
+    },
+  }),
   defineRoute({
     method: 'get', path: '/api/v1/balances', summary: 'Cash and note balances of a party: total, held, available', tag: 'ledger', access: 'user',
     query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(), response: z.array(balanceSchema),

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
 import { idParams, limitParam } from '../schemas.js';
-import { pullAllQuotes, putQuotes, quotesRequest } from '../../trading/order-entry.js';
+import { dealerQuotes, pullAllQuotes, putQuotes, quotesRequest } from '../../trading/order-entry.js';
 import { tape } from '../../trading/queries.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 
 /** Deepest book a request may ask for. */
 export const BOOK_DEPTH_MAX = 500;
 
+const quoteSide = z.object({ orderId: z.string(), price: z.string(), size: z.string() });
 const level = z.object({ price: z.string(), quantity: z.string(), orders: z.number() });
 
 export const marketRoutes = [
@@ -19,8 +20,14 @@ export const marketRoutes = [
     handler: async ({ body, principal, services }) => ({ body: await putQuotes(services, requirePrincipal(principal).partyId, body) }),
   }),
   defineRoute({
-    method: 'delete', path: '/api/v1/quotes', summary: 'Pull all of this dealer\'s quotes', tag: 'quotes', access: ['dealer'],
-    handler: async ({ principal, services }) => ({ body: await pullAllQuotes(services, requirePrincipal(principal).partyId) }),
+    method: 'get', path: '/api/v1/quotes', summary: 'This dealer\'s live quotes, one row per note (an empty side is null)', tag: 'quotes', access: ['dealer'],
+    query: z.object({}).strict(), response: z.array(z.object({ noteId: z.string(), bid: quoteSide.nullable(), ask: quoteSide.nullable() })),
+    handler: async ({ principal, services }) => ({ body: dealerQuotes(services, requirePrincipal(principal).partyId) }),
+  }),
+  defineRoute({
+    method: 'delete', path: '/api/v1/quotes', summary: 'Pull this dealer\'s quotes: all, or one note\'s with ?noteId=', tag: 'quotes', access: ['dealer'],
+    query: z.object({ noteId: z.string().uuid().optional() }).strict(),
+    handler: async ({ query, principal, services }) => ({ body: await pullAllQuotes(services, requirePrincipal(principal).partyId, query.noteId) }),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/notes/:id/book', summary: 'Level 2 book of a note, best first', tag: 'market data', access: 'user',

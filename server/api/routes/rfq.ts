@@ -133,10 +133,27 @@ export const rfqRoutes = [
       });
       const now = services.clock.now();
       const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
-      const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', createdAt: now };
+      const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', reason: null, createdAt: now };
       await insertResponse(services.knex, response);
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
       return { body: responseView(response, now) };
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/rfqs/:id/decline', summary: 'An addressed dealer declines the RFQ, with an optional reason (withdraws its live answer)', tag: 'rfq', access: ['dealer'],
+    params: idParams, successStatus: 201,
+    body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict().optional(),
+    handler: async ({ params, body, principal, services }) => {
+      const viewer = requirePrincipal(principal);
+      const rfq = await findRfq(services.knex, params.id);
+      if (!rfq) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
+      if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
+      assertOpen(rfq, services.clock);
+      const now = services.clock.now();
+      const decline: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price: null, validUntil: rfq.expiresAt, status: 'declined', reason: body?.reason ?? null, createdAt: now };
+      await insertResponse(services.knex, decline);
+      await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
+      return { body: responseView(decline, now) };
     },
   }),
   defineRoute({
@@ -148,11 +165,12 @@ export const rfqRoutes = [
       if (!rfq || rfq.investorPartyId !== viewer.partyId) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
       assertOpen(rfq, services.clock);
       const response = await findResponse(services.knex, body.responseId);
-      if (!response || response.rfqId !== rfq.id || response.status === 'replaced') throw new ApiError('RESPONSE_NOT_FOUND', 'no such answer on this RFQ');
+      if (!response || response.rfqId !== rfq.id || response.status === 'replaced' || response.price === null) throw new ApiError('RESPONSE_NOT_FOUND', 'no such answer on this RFQ');
       if (response.status !== 'open' || response.validUntil <= services.clock.now()) {
         throw new ApiError('RESPONSE_EXPIRED', 'this answer is no longer valid', { validUntil: response.validUntil.toISOString() });
       }
-      const result = await sequencerOf(services).execute((state) => tradeRfq(state, rfq, response));
+      const priced = { ...response, price: response.price };
+      const result = await sequencerOf(services).execute((state) => tradeRfq(state, rfq, priced));
       const done = await findRfq(services.knex, rfq.id);
       if (done) await publishRfq(services.knex, services.events, done, 'rfq_done', services.clock.now());
       return { body: result };

@@ -2,7 +2,8 @@
  * The dealer's quote grid: one row per note with the market's best bid/ask, this dealer's bid and
  * ask (size and price) to send, and its live quote as the book holds it now (sizes shrink as they
  * fill). "Send quotes" replaces this dealer's quotes on every filled-in row in one atomic mass
- * quote; "Pull all" removes them all. Rows are checked before anything is sent.
+ * quote, and pulls the live quote of every row the dealer cleared (an empty quote on that note, in
+ * the same mass quote); "Pull all" removes them all. Rows are checked before anything is sent.
  */
 import type { Note, QuoteInput } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
@@ -26,6 +27,8 @@ interface GridRow {
   band: HTMLElement;
   error: HTMLElement;
   prefilled: boolean;
+  /** The book holds a live quote of this dealer on the note (so clearing the row pulls it). */
+  quoting: boolean;
 }
 
 function sizeProblem(note: Note, text: string, label: string): string | null {
@@ -80,12 +83,14 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     band: h('td', { class: 'num muted', testid: `q-band-${note.className}` }),
     error: h('div', { class: 'field-error' }),
     prefilled: false,
+    quoting: false,
   }));
 
   const showLive = (row: GridRow, quotes: NoteQuotes | null) => {
     const best = quotes ? `${quotes.bestBid ? fmt.price(quotes.bestBid.price, row.note, false) : '—'} / ${quotes.bestAsk ? fmt.price(quotes.bestAsk.price, row.note, false) : '—'}` : '';
     replace(row.market, best);
     const mine = quotes?.quotes.find((q) => q.dealerPartyId === partyId);
+    row.quoting = mine !== undefined && (mine.bidPrice !== null || mine.askPrice !== null);
     if (!mine) return replace(row.live, h('span', { class: 'muted' }, 'not quoting'));
     replace(
       row.live,
@@ -116,17 +121,30 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
   send.addEventListener('click', () => {
     const quotes: QuoteInput[] = [];
     let invalid = 0;
+    let pulled = 0;
     for (const row of rows) {
       const result = rowQuote(row.note, { bidSize: row.bidSize.value, bidPrice: row.bidPrice.value, askPrice: row.askPrice.value, askSize: row.askSize.value });
       row.error.textContent = typeof result === 'string' ? result : '';
       if (typeof result === 'string') invalid += 1;
       else if (result) quotes.push(result);
+      else if (row.quoting) {
+        // A cleared row whose quote is live: an empty quote on the note pulls it, atomically with the rest.
+        quotes.push({ noteId: row.note.id, bidSize: '0', askSize: '0' });
+        pulled += 1;
+      }
     }
     if (invalid > 0) return message.error(new Error(`${invalid} row${invalid === 1 ? ' needs' : 's need'} fixing; nothing was sent.`), 'quote-error');
     if (quotes.length === 0) return message.error(new Error('Fill in at least one note\'s bid or ask.'), 'quote-error');
+    const quoting = quotes.length - pulled;
     void withBusy(send, message, async () => {
       const result = await app.client.putQuotes(quotes);
-      message.ok(`Quoting ${quotes.length} note${quotes.length === 1 ? '' : 's'}${result.fills.length ? `; ${result.fills.length} fill(s) on entry` : ''}.`, 'quote-result');
+      const parts = [
+        ...(quoting > 0 ? [`Quoting ${quoting} note${quoting === 1 ? '' : 's'}`] : []),
+        ...(pulled > 0 ? [`pulled ${pulled} cleared quote${pulled === 1 ? '' : 's'}`] : []),
+        ...(result.fills.length ? [`${result.fills.length} fill(s) on entry`] : []),
+      ];
+      const text = parts.join('; ');
+      message.ok(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`, 'quote-result');
     }).finally(() => void showBands());
   });
   pull.addEventListener('click', () => void withBusy(pull, message, async () => {

@@ -15,8 +15,8 @@ import { dataTable } from '../ui/table.js';
 
 /** The answer an investor should take: the lowest price to buy, the highest to sell; open ones only. */
 export function bestResponse(rfq: Rfq, nowMs = Date.now()): RfqResponse | null {
-  const open = rfq.responses.filter((r) => r.status === 'open' && Date.parse(r.validUntil) > nowMs);
-  let best: RfqResponse | null = null;
+  const open = rfq.responses.filter((r): r is RfqResponse & { price: string } => r.status === 'open' && r.price !== null && Date.parse(r.validUntil) > nowMs);
+  let best: (RfqResponse & { price: string }) | null = null;
   for (const r of open) {
     if (!best) best = r;
     else if (rfq.side === 'buy' ? new Decimal(r.price).lt(best.price) : new Decimal(r.price).gt(best.price)) best = r;
@@ -66,6 +66,7 @@ type Outcomes = Map<string, { ok: boolean; error?: unknown; text: string }>;
  * trade's own net amount (its settlement date, not today's); answers that did not trade show none.
  */
 function netAmountCell(app: AppContext, rfq: Rfq, response: RfqResponse, note: Note, tradeNet: ReadonlyMap<string, string>): string {
+  if (response.price === null) return '';
   if (rfq.status === 'open') return fmt.cash(previewTrade(note, app.businessDate, rfq.quantity, response.price).netAmount);
   const traded = rfq.status === 'done' && response.id === rfq.acceptedResponseId && rfq.tradeId ? tradeNet.get(rfq.tradeId) : undefined;
   return traded ? fmt.cash(traded) : '';
@@ -102,16 +103,17 @@ function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, tra
     columns: [
       { label: 'Dealer', render: (r) => app.partyName(r.dealerPartyId) },
       { label: 'Price', num: true, decimals: true, render: (r) => fmt.price(r.price, note) },
-      { label: 'Yield', num: true, render: (r) => fmt.yieldPercent(yieldAt(note, app.businessDate, r.price)) },
+      { label: 'Yield', num: true, render: (r) => (r.price === null ? '' : fmt.yieldPercent(yieldAt(note, app.businessDate, r.price))) },
       { label: 'Net amount', num: true, render: (r) => netAmountCell(app, rfq, r, note, tradeNet) },
       { label: 'Valid for', num: true, render: (r) => (r.status === 'open' ? countdown(r.validUntil) : '') },
-      { label: 'Status', render: (r) => h('span', { class: `pill ${r.status}` }, r.status.replace('_', ' ')) },
+      { label: 'Status', render: (r) => h('span', { class: `pill ${r.status}`, title: r.reason ?? '' }, r.status === 'declined' && r.reason ? `declined: ${r.reason}` : r.status.replace('_', ' ')) },
       {
         label: '',
         render: (r) => (rfq.status === 'open' && r.status === 'open' ? h('button', { class: 'small', testid: 'rfq-accept', onclick: (e: Event) => accept(r, e.currentTarget as HTMLButtonElement) }, 'Accept') : ''),
       },
     ],
-  }, [...rfq.responses].sort((a, b) => (rfq.side === 'buy' ? 1 : -1) * new Decimal(a.price).cmp(b.price)));
+  // Declines (no price) after the priced answers.
+  }, [...rfq.responses].sort((a, b) => (a.price === null || b.price === null ? Number(a.price === null) - Number(b.price === null) : (rfq.side === 'buy' ? 1 : -1) * new Decimal(a.price).cmp(b.price))));
   const acceptBest = best && rfq.status === 'open' ? h('button', { class: rfq.side, testid: 'rfq-accept-best', onclick: (e: Event) => accept(best, e.currentTarget as HTMLButtonElement) }, `Accept best ${best.price}`) : null;
   return h(
     'div',
