@@ -24,7 +24,6 @@ import { projectionRoutes } from './projections.js';
 const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
-businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...reconciliationRoutes);
 // Credit lines and the fail charge's reference rate (operator).
 businessRoutes.push(...moneyRoutes);
 // The on-chain registry (back office).
