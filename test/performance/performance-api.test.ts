@@ -69,13 +69,14 @@ describe('performance reports', () => {
     expect(response.body).toMatchObject({ periodEnd: '2026-12-31', version: 1, reason: null });
     // Debt service for a month, by hand: interest A-2 592,500,000 × 5.25% ÷ 12 = 2,592,187.50; B 120,000,000 × 6.4% ÷ 12 = 640,000;
     // C 80,000,000 × 8.75% ÷ 12 = 583,333.333…; trustee fee 0.02% × 792,500,000 ÷ 12 = 13,208.333…; servicer 25,000;
-    // scheduled principal 1,000,000. Total 4,853,729.1666… → 4,853,729.17.
-    expect(response.body.debtService).toBe('4853729.17');
+    // no scheduled principal: the demo deal is interest only to the ARD (issue 16; its waterfall has no
+    // scheduled_principal step). Total 3,853,729.1666… → 3,853,729.17.
+    expect(response.body.debtService).toBe('3853729.17');
     expect(response.body.noteBalance).toBe('792500000.00');
     // DSCR = (revenue − operating costs) ÷ debt service, recomputed here from the figures filed.
     const noi = new Decimal(body.revenue).minus(body.operatingCosts);
     expect(response.body.metrics.netOperatingIncome).toBe(noi.toFixed(2));
-    expect(response.body.metrics.dscr).toBe(noi.div('4853729.17').toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4));
+    expect(response.body.metrics.dscr).toBe(noi.div('3853729.17').toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4));
     expect((await list(meridian))[0]).toMatchObject({ periodEnd: '2026-12-31', version: 1 });
   });
 

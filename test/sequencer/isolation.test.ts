@@ -185,7 +185,7 @@ describe('a command that throws is rejected alone', () => {
     const before = sequencer.view((state) => state);
     await expect(sequencer.execute(() => {
       throw new TypeError('poison');
-    })).rejects.toMatchObject({ code: 'COMMAND_FAILED', status: 422 });
+    })).rejects.toMatchObject({ code: 'COMMAND_FAILED', kind: 'unprocessable' }); // a Rejection from core (422 at the API edge)
     await sequencer.idle();
     expect(sequencer.view((state) => state)).toBe(before);
   });
