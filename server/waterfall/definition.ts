@@ -36,8 +36,10 @@ import { METRIC_NAMES } from '../performance/metrics.js';
 
 const DECIMAL_PATTERN = /^(0|[1-9]\d{0,30})(\.\d{1,18})?$/;
 const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a non-negative decimal string such as "1.35"');
-const cents = decimal.refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
-const percent = decimal.refine((v) => new Decimal(v).lte(100), 'must be at most 100');
+// Zod runs a refinement even after the pattern failed, so each one reads only strings the
+// pattern accepts (a "100,000" would otherwise throw inside decimal.js: a 500 the fuzz suite found).
+const cents = decimal.refine((v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
+const percent = decimal.refine((v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).lte(100), 'must be at most 100');
 const isoDate = z.string().refine((v): boolean => isIsoDate(v), 'must be a calendar date YYYY-MM-DD');
 const name = z.string().trim().min(1).max(60);
 const className = z.string().trim().min(1).max(20);

@@ -20,8 +20,9 @@ import { waterfallDefinitionSchema } from './definition.js';
 
 const DECIMAL_PATTERN = /^(0|[1-9]\d{0,30})(\.\d{1,18})?$/;
 const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a non-negative decimal string');
-const cents = decimal.refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
-const percent = decimal.refine((v) => new Decimal(v).lte(100), 'must be at most 100');
+// Zod runs a refinement even after the pattern failed: read only strings the pattern accepts.
+const cents = decimal.refine((v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
+const percent = decimal.refine((v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).lte(100), 'must be at most 100');
 
 export const waterfallV1Schema = z
   .object({

@@ -7,13 +7,15 @@
  * needs TEST_DB=postgres to show (PGlite runs one statement at a time).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../support/service.js';
+import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;
 const PARALLEL = 20;
 
 beforeAll(async () => {
-  t = await startTestService();
+  // Business date 2027-02-01: a payment date of the first demo deal (collections are accepted only
+  // on the deal's calendar, issue 15 item 3), so the collection race below can record and distribute.
+  t = await startTestService({ clock: new ManualClock(new Date('2027-02-01T15:00:00Z')) });
 });
 afterAll(async () => t.close());
 
@@ -81,7 +83,7 @@ describe('concurrent repeats take effect once', () => {
     const deal = (await t.http.get('/api/v1/deals').set(await auth('backoffice1'))).body[0];
     const headers = await auth('backoffice1');
     const collection = await race(() => t.http.post(`/api/v1/deals/${deal.id}/collections`).set(headers).send({
-      reference: 'race-collection', paymentDate: businessDate, periodStart: '2026-11-01', periodEnd: '2026-11-30',
+      reference: 'race-collection', paymentDate: businessDate, // the collection period is derived from the deal's calendar
       revenue: '2500000.00', operatingCosts: '100000.00', utilization: '90', uptime: '99.9', powerCost: '50000.00',
     }));
     expect(collection.reference).toBe('race-collection');

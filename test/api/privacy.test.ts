@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../server/api/routes/index.js';
+import { ManualClock } from '../support/service.js';
 import { Probe, startWsService, type WsTestService } from '../ws/support.js';
 
 let t: WsTestService;
@@ -20,7 +21,9 @@ const USERS = ['investor1', 'investor2', 'dealer1', 'dealer2', 'backoffice1', 'o
 const auth = async (username: string) => ({ authorization: `Bearer ${await t.token(username)}` });
 
 beforeAll(async () => {
-  t = await startWsService();
+  // Business date 2027-01-14: the roll below makes it 2027-01-15, a payment date of the deal (the 15th),
+  // whose collection period is December 2026 (derived from the deal's calendar, issue 15 item 3).
+  t = await startWsService({ clock: new ManualClock(new Date('2027-01-14T12:00:00Z')) });
   notes = await t.notes();
   for (const user of USERS) party[user] = await t.partyId(user);
   const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string }[];
@@ -31,7 +34,7 @@ beforeAll(async () => {
   // A distribution: the trustee report lists every holder of record.
   paymentDate = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
   await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({
-    reference: 'privacy', paymentDate, periodStart: '2026-10-01', periodEnd: '2026-10-31', revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
+    reference: 'privacy', paymentDate, periodStart: '2026-12-01', periodEnd: '2026-12-31', revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
   }).expect(201);
   await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate }).expect(201);
 });

@@ -14,6 +14,7 @@ import { checkFace, checkPrice, checkTicket } from '../../client/web/src/compone
 import { Instrument } from '../../server/trading/instrument.js';
 import { Decimal } from '../../server/domain/decimal.js';
 import { DEMO_DEALS } from '../../server/demo/market.js';
+import { DEFAULT_PRICE_BAND_POINTS } from '../../server/risk/price-band.js';
 
 const notes: Note[] = DEMO_DEALS.flatMap((d, i) => d.notes.map((n, j) => ({
   ...n.terms, id: `00000000-0000-0000-0000-00000000000${i}${j}`, isin: 'US0000000000', dealId: 'deal', status: 'active' as const, currency: 'USD' as const,
@@ -29,7 +30,8 @@ describe('the ticket preview', () => {
         const face = new Decimal(units).mul(note.increment).toFixed();
         const price = new Decimal(ticks).mul(note.tickSize).toFixed();
         const preview = previewTrade(note, date, face, price);
-        const instrument = new Instrument(note as never);
+        // The server's note also carries its price band (issue 15 item 7), which the amounts do not use.
+        const instrument = new Instrument({ ...note, priceBandPoints: DEFAULT_PRICE_BAND_POINTS.toFixed() } as never);
         const booked = instrument.amounts(new Decimal(face), new Decimal(price), instrument.settlementDateFor(date));
         expect(preview.settlementDate).toBe(instrument.settlementDateFor(date));
         expect(preview.principal).toBe(booked.principal.toFixed(2));

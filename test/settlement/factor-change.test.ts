@@ -38,6 +38,18 @@ beforeAll(async () => {
   const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
   dealId = meridian.id;
   a2 = meridian.notes.find((n) => n.className === 'A-2')!.id;
+  // The demo's waterfall is interest only to the ARD (issue 16), so its distributions leave the factor
+  // alone. The issue's example is a factor that steps down on a payment date: replace it, as an old
+  // client would, with the version-1 definition the demo had when the issue was written — USD
+  // 1,000,000 of scheduled principal a month, sequential, to A-2 first (600,000,000 original face:
+  // 0.9875 → 0.985833333333 on 15 December, → 0.984166666667 on 15 January).
+  await t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('backoffice1')).send({
+    version: 1, paymentsPerYear: 12,
+    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+    classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: meridian.notes.find((n) => n.className === className)!.id, className })),
+    reserve: { targetAmount: '2000000' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
+    cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
+  }).expect(200);
   for (const user of ['investor2', 'dealer1']) parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
 });
 afterAll(async () => t.close());
@@ -52,10 +64,17 @@ async function jumpTo(date: string): Promise<void> {
   await t.service.services.sequencer!.execute((state) => state.startBusinessDay(date));
 }
 
-async function distribute(paymentDate: string, periodStart: string, periodEnd: string) {
+/**
+ * Collections for a payment date, then its distribution. The collection period is derived from the
+ * deal's calendar (the month before the payment month). The demo's performance reports run to
+ * November 2026, so December's payment takes its figures from November's report (typed figures
+ * would be a reconciliation break against it); January's, whose December has no report yet, types
+ * them. Either way the cash covers fees, interest and the reserve, so each pays the full scheduled
+ * 1,000,000 of principal the factors below depend on.
+ */
+async function distribute(paymentDate: string, figures: Record<string, string> = {}) {
   await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({
-    reference: `collections-${paymentDate}`, paymentDate, periodStart, periodEnd,
-    revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
+    reference: `collections-${paymentDate}`, paymentDate, ...figures,
   }).expect(201);
   return (await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate }).expect(201)).body;
 }
@@ -69,7 +88,7 @@ describe('a trade across a payment date', () => {
 
   it('trades at the factor of the day: 986,331.39', async () => {
     await jumpTo('2026-12-15');
-    await distribute('2026-12-15', '2026-11-01', '2026-11-30');
+    await distribute('2026-12-15');
     const note = (await t.http.get(`/api/v1/notes/${a2}`).set(await auth('investor2'))).body;
     expect(note.factor).toBe('0.985833333333');
     await jumpTo('2027-01-15');
@@ -92,7 +111,9 @@ describe('a trade across a payment date', () => {
       feeds.set(user, probe);
     }
     const heldBefore = new Decimal((await usd('investor2')).held);
-    const report = await distribute('2027-01-15', '2026-12-01', '2026-12-31');
+    const report = await distribute('2027-01-15', {
+      revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
+    });
     expect(report.recordDate).toBe('2027-01-14');
     const note = (await t.http.get(`/api/v1/notes/${a2}`).set(await auth('investor2'))).body;
     expect(note.factor).toBe('0.984166666667');
