@@ -47,8 +47,10 @@ beforeAll(async () => {
     version: 1, paymentsPerYear: 12,
     seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
     classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: meridian.notes.find((n) => n.className === className)!.id, className })),
-    reserve: { targetAmount: '2000000' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
-    cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
+    reserve: { targetAmount: '0' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
+    // No cash trap and no reserve: the demo's November report (its 3-month DSCR dips, issue 16) would
+    // trap the excess, and a reserve top-up would take it, leaving less than the scheduled principal.
+    cashTrap: null, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
   }).expect(200);
   for (const user of ['investor2', 'dealer1']) parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
 });
