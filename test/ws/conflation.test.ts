@@ -11,7 +11,9 @@ let t: WsTestService;
 let notes: Record<string, string>;
 
 beforeAll(async () => {
-  t = await startWsService({ wsLimits: { sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 64 * 1024 * 1024, messagesPerSecond: 5_000 } });
+  // The slow consumer re-subscribes a deep book many times a second to fill its buffer: open the
+  // subscribe rate (issue 14's churn limits) wide, as robustness.test.ts does, so it is the buffer under test.
+  t = await startWsService({ wsLimits: { sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 64 * 1024 * 1024, messagesPerSecond: 5_000, subscribesPerSecond: 10_000, subscribeBurst: 10_000 } });
   notes = await t.notes();
 });
 afterAll(async () => t.close());
