@@ -107,7 +107,7 @@ describe('cn (the binary)', () => {
     expect((await cn(['pull-quotes'], as('dealer1'))).out).toContain('all quotes pulled');
     const balances = await cn(['balances', '--table'], as('investor1'));
     expect(balances.out).toMatch(/USD\s+50,000,000\.00/);
-  });
+  }, 180_000); // 14 `cn` runs, each a fresh Node process: 26 s alone on the shared two cores, over 60 s under the full suite
 
   it('sends, answers and accepts an RFQ', async () => {
     const asked = await cn(['rfq', 'buy', 'B', '1000000', '--expires', '60'], as('investor1'));
