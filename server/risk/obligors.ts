@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
-import { isoDate, nonNegativeDecimal } from '../core/schemas.js';
+import { isUuid, isoDate, nonNegativeDecimal } from '../core/schemas.js';
 import { inTransaction } from '../db/transaction.js';
 
 type Db = Knex | Knex.Transaction;
@@ -105,7 +105,8 @@ export async function getObligor(db: Db, id: string): Promise<Obligor & { relati
 }
 
 async function assertExists(db: Db, id: string): Promise<void> {
-  if (!(await db('obligors').where({ id }).first('id'))) throw new Rejection('OBLIGOR_NOT_FOUND', `obligor ${id} does not exist`, { obligorId: id });
+  // An id that is not a UUID names no company (and would fail the uuid column's cast: a 500).
+  if (!isUuid(id) || !(await db('obligors').where({ id }).first('id'))) throw new Rejection('OBLIGOR_NOT_FOUND', `obligor ${id} does not exist`, { obligorId: id });
 }
 
 /** Refuses a parent that is the company itself or one of its descendants. */
