@@ -36,6 +36,11 @@ beforeAll(async () => {
   await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({
     reference: 'privacy', paymentDate, periodStart: '2026-12-01', periodEnd: '2026-12-31', revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
   }).expect(201);
+  // The demo's trap tests the 3-month average DSCR: December's performance report (the collection
+  // period's) is filed first, with the collection's figures, or the distribution is refused.
+  const [november] = (await t.http.get(`/api/v1/deals/${dealId}/performance-reports`).set(await auth('backoffice1')).expect(200)).body;
+  await t.http.post(`/api/v1/deals/${dealId}/performance-reports`).set(await auth('backoffice1'))
+    .send({ ...november.report, periodEnd: '2026-12-31', revenue: '9500000.00', operatingCosts: '2500000.00', powerCost: '1100000.00' }).expect(201);
   await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate }).expect(201);
 });
 afterAll(async () => t?.close());
