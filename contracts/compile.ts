@@ -102,7 +102,11 @@ export async function compileContracts(options: { force?: boolean } = {}): Promi
   const contracts = writeArtifacts(output, sources);
   const newRecord: BuildRecord = {
     startedAtMs,
-    solcVersion, settings: JSON.stringify(SETTINGS), sources, inputs: [...inputs.values(), THIS_SCRIPT].sort(), contracts,
+    solcVersion,
+    settings: JSON.stringify(SETTINGS),
+    sources,
+    inputs: [...inputs.values(), THIS_SCRIPT].sort(),
+    contracts,
   };
   writeAtomically(BUILD_RECORD, JSON.stringify(newRecord, null, 2));
   return { compiled: true, contracts, elapsedMs: performance.now() - started };
@@ -110,7 +114,10 @@ export async function compileContracts(options: { force?: boolean } = {}): Promi
 
 /** Our own sources as solc unit names (`contracts/NoteRegistry.sol`), sorted. */
 function ownSourceUnits(): string[] {
-  const files = fs.readdirSync(CONTRACTS_DIR).filter((name) => name.endsWith('.sol')).sort();
+  const files = fs
+    .readdirSync(CONTRACTS_DIR)
+    .filter((name) => name.endsWith('.sol'))
+    .sort();
   if (files.length === 0) throw new Error(`no .sol files in ${CONTRACTS_DIR}`);
   return files.map((name) => `contracts/${name}`);
 }

@@ -15,9 +15,23 @@
  */
 import fs from 'node:fs';
 import {
-  BaseContract, ContractFactory, Interface, encodeBytes32String, decodeBytes32String, keccak256, toUtf8Bytes,
-  type AddressLike, type BaseContractMethod, type BigNumberish, type BytesLike, type ContractRunner,
-  type ContractTransactionResponse, type LogDescription, type Result, type Signer, type TransactionReceipt,
+  BaseContract,
+  ContractFactory,
+  Interface,
+  encodeBytes32String,
+  decodeBytes32String,
+  keccak256,
+  toUtf8Bytes,
+  type AddressLike,
+  type BaseContractMethod,
+  type BigNumberish,
+  type BytesLike,
+  type ContractRunner,
+  type ContractTransactionResponse,
+  type LogDescription,
+  type Result,
+  type Signer,
+  type TransactionReceipt,
 } from 'ethers';
 import { artifactPath, type Artifact } from './compile.js';
 
@@ -69,7 +83,9 @@ export interface NoteRegistry extends Omit<BaseContract, 'connect'> {
   burnBatch: Send<[instructions: SupplyInstruction[]]>;
   recordTransfers: Send<[instructions: TransferInstruction[]]>;
   // back office
-  forcedTransfer: Send<[noteId: NoteId, from: AddressLike, to: AddressLike, amount: BigNumberish, settlementRef: Ref, reasonCode: BytesLike]>;
+  forcedTransfer: Send<
+    [noteId: NoteId, from: AddressLike, to: AddressLike, amount: BigNumberish, settlementRef: Ref, reasonCode: BytesLike]
+  >;
   recoverAddress: Send<[lost: AddressLike, replacement: AddressLike, noteIds: NoteId[], settlementRef: Ref, reasonCode: BytesLike]>;
   setAllowListed: Send<[holder: AddressLike, allowed: boolean]>;
   setAddressFrozen: Send<[holder: AddressLike, frozen: boolean]>;
@@ -187,9 +203,10 @@ export interface RegistryError {
 export function revertData(error: unknown): string | null {
   const e = error as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } } | null;
   for (const candidate of [e?.data, e?.info?.error?.data, e?.error?.data]) {
-    const nested = candidate && typeof candidate === 'object'
-      ? (candidate as { result?: unknown; data?: unknown }).result ?? (candidate as { data?: unknown }).data
-      : candidate;
+    const nested =
+      candidate && typeof candidate === 'object'
+        ? ((candidate as { result?: unknown; data?: unknown }).result ?? (candidate as { data?: unknown }).data)
+        : candidate;
     if (typeof nested === 'string' && /^0x[0-9a-fA-F]{8}/.test(nested)) return nested;
   }
   return null;

@@ -122,11 +122,7 @@ async function createLedger(knex: Knex): Promise<void> {
     t.unique(['system_code', 'asset']);
     t.check('(party_id is null) <> (system_code is null)', [], 'ledger_accounts_owner_check');
     // System accounts (issuance, the outside world's cash) are contra accounts and may go negative.
-    t.check(
-      'system_code is not null or (total >= 0 and held >= 0 and held <= total)',
-      [],
-      'ledger_accounts_non_negative',
-    );
+    t.check('system_code is not null or (total >= 0 and held >= 0 and held <= total)', [], 'ledger_accounts_non_negative');
   });
 
   await knex.schema.createTable('ledger_entries', (t) => {
@@ -196,8 +192,17 @@ const LEDGER_TRIGGERS = [
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'ledger_holds', 'ledger_postings', 'ledger_entries', 'ledger_accounts', 'idempotency_keys',
-    'business_date_rolls', 'business_date', 'notes', 'deals', 'users', 'parties',
+    'ledger_holds',
+    'ledger_postings',
+    'ledger_entries',
+    'ledger_accounts',
+    'idempotency_keys',
+    'business_date_rolls',
+    'business_date',
+    'notes',
+    'deals',
+    'users',
+    'parties',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -49,7 +49,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['note_id', 'status']);
     t.check(`side in ('buy','sell')`, [], 'orders_side_check');
     t.check(`status in ('new','partially_filled','filled','cancelled','rejected','expired')`, [], 'orders_status_check');
-    t.check('filled_quantity + leaves_quantity + cancelled_quantity = quantity or status = \'rejected\'', [], 'orders_quantity_conservation');
+    t.check("filled_quantity + leaves_quantity + cancelled_quantity = quantity or status = 'rejected'", [], 'orders_quantity_conservation');
   });
 
   await knex.schema.createTable('trades', (t) => {

@@ -145,7 +145,11 @@ async function createServicing(knex: Knex): Promise<void> {
     t.decimal('fee_shortfall', null).notNullable().defaultTo(0);
     t.date('last_payment_date').nullable();
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.check('free_cash >= 0 and reserve_balance >= 0 and trapped_cash >= 0 and fee_shortfall >= 0', [], 'deal_servicing_state_non_negative');
+    t.check(
+      'free_cash >= 0 and reserve_balance >= 0 and trapped_cash >= 0 and fee_shortfall >= 0',
+      [],
+      'deal_servicing_state_non_negative',
+    );
   });
 
   await knex.schema.createTable('deal_class_state', (t) => {
@@ -189,8 +193,15 @@ async function createServicing(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'distribution_payments', 'distributions', 'deal_class_state', 'deal_servicing_state', 'servicing_collections',
-    'deal_waterfalls', 'settlement_queue', 'settlement_instructions', 'settlement_runs',
+    'distribution_payments',
+    'distributions',
+    'deal_class_state',
+    'deal_servicing_state',
+    'servicing_collections',
+    'deal_waterfalls',
+    'settlement_queue',
+    'settlement_instructions',
+    'settlement_runs',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

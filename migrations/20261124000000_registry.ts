@@ -68,8 +68,16 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['note_id', 'to_party_id']);
     t.check(`kind in ('mint','transfer','burn','allow_list','forced_transfer')`, [], 'registry_outbox_kind_check');
     t.check(`status in ('pending','published','failed_permanently','superseded')`, [], 'registry_outbox_status_check');
-    t.check(`amount is null or (amount > 0 and (amount = trunc(amount) or status = 'failed_permanently'))`, [], 'registry_outbox_amount_check');
-    t.check(`status <> 'published' or (tx_hash is not null and block_number is not null and published_at is not null)`, [], 'registry_outbox_published_check');
+    t.check(
+      `amount is null or (amount > 0 and (amount = trunc(amount) or status = 'failed_permanently'))`,
+      [],
+      'registry_outbox_amount_check',
+    );
+    t.check(
+      `status <> 'published' or (tx_hash is not null and block_number is not null and published_at is not null)`,
+      [],
+      'registry_outbox_published_check',
+    );
     t.check(
       `case kind
          when 'allow_list' then to_address is not null
@@ -77,7 +85,9 @@ export async function up(knex: Knex): Promise<void> {
          when 'burn' then note_id is not null and from_address is not null and amount is not null
          else note_id is not null and from_address is not null and to_address is not null and amount is not null and from_address <> to_address
        end`,
-      [], 'registry_outbox_shape_check');
+      [],
+      'registry_outbox_shape_check',
+    );
     t.check(`(kind = 'forced_transfer') = (reason_code is not null)`, [], 'registry_outbox_reason_check');
   });
   // The worker's queue: pending rows in id order.

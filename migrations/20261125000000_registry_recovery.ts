@@ -31,21 +31,29 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('note_ids').nullable();
   });
   await knex.raw('alter table registry_outbox drop constraint registry_outbox_kind_check');
-  await knex.raw(`alter table registry_outbox add constraint registry_outbox_kind_check check (kind in ('mint','transfer','burn','allow_list','forced_transfer','recover'))`);
+  await knex.raw(
+    `alter table registry_outbox add constraint registry_outbox_kind_check check (kind in ('mint','transfer','burn','allow_list','forced_transfer','recover'))`,
+  );
   await knex.raw('alter table registry_outbox drop constraint registry_outbox_shape_check');
   await knex.raw(`alter table registry_outbox add constraint registry_outbox_shape_check check (${SHAPE_WITH_RECOVERY})`);
   await knex.raw('alter table registry_outbox drop constraint registry_outbox_reason_check');
-  await knex.raw(`alter table registry_outbox add constraint registry_outbox_reason_check check ((kind in ('forced_transfer','recover')) = (reason_code is not null))`);
+  await knex.raw(
+    `alter table registry_outbox add constraint registry_outbox_reason_check check ((kind in ('forced_transfer','recover')) = (reason_code is not null))`,
+  );
 }
 
 /** Fails while recovery rows exist: they are records of changes made on chain, not to be dropped silently. */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('alter table registry_outbox drop constraint registry_outbox_reason_check');
-  await knex.raw(`alter table registry_outbox add constraint registry_outbox_reason_check check ((kind = 'forced_transfer') = (reason_code is not null))`);
+  await knex.raw(
+    `alter table registry_outbox add constraint registry_outbox_reason_check check ((kind = 'forced_transfer') = (reason_code is not null))`,
+  );
   await knex.raw('alter table registry_outbox drop constraint registry_outbox_shape_check');
   await knex.raw(`alter table registry_outbox add constraint registry_outbox_shape_check check (${SHAPE_BEFORE})`);
   await knex.raw('alter table registry_outbox drop constraint registry_outbox_kind_check');
-  await knex.raw(`alter table registry_outbox add constraint registry_outbox_kind_check check (kind in ('mint','transfer','burn','allow_list','forced_transfer'))`);
+  await knex.raw(
+    `alter table registry_outbox add constraint registry_outbox_kind_check check (kind in ('mint','transfer','burn','allow_list','forced_transfer'))`,
+  );
   await knex.schema.alterTable('registry_outbox', (t) => {
     t.dropColumn('note_ids');
   });

@@ -273,5 +273,6 @@ export async function down(knex: Knex): Promise<void> {
     'alter table ledger_postings add constraint ledger_postings_pkey primary key (id)',
     'alter table ledger_postings add constraint ledger_postings_entry_id_foreign foreign key (entry_id) references ledger_entries (id)',
     'alter table ledger_postings add constraint ledger_postings_account_id_foreign foreign key (account_id) references ledger_accounts (id)',
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }

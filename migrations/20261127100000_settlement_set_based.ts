@@ -327,5 +327,6 @@ export async function down(knex: Knex): Promise<void> {
     'drop function if exists settlement_instructions_references_check()',
     'alter table settlement_instructions add constraint settlement_instructions_run_id_foreign foreign key (run_id) references settlement_runs (id)',
     'alter table settlement_instructions add constraint settlement_instructions_entry_id_foreign foreign key (entry_id) references ledger_entries (id)',
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }

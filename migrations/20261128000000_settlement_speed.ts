@@ -122,23 +122,38 @@ end $$`;
 
 /** What this migration changed in SETTLE_CHUNK, as [now, before]: down() puts the text of before back. */
 const SETTLE_CHUNK_CHANGES: readonly (readonly [string, string])[] = [
-  [`-- that a hash join does in one pass. The hash tables of a chunk of 25,000 need more than the default
+  [
+    `-- that a hash join does in one pass. The hash tables of a chunk of 25,000 need more than the default
 -- 4 MB of memory (they spilled to temporary files); the ledger's batch writer it calls inherits it.
-language plpgsql set jit = off set enable_mergejoin = off set work_mem = '64MB' as $$`, `-- that a hash join does in one pass.
-language plpgsql set jit = off set enable_mergejoin = off as $$`],
-  [`  settled_ids bigint[];
-`, ''],
-  [`            -- The same bounds on the instructions: a range of their primary key, not a scan of all of them.
+language plpgsql set jit = off set enable_mergejoin = off set work_mem = '64MB' as $$`,
+    `-- that a hash join does in one pass.
+language plpgsql set jit = off set enable_mergejoin = off as $$`,
+  ],
+  [
+    `  settled_ids bigint[];
+`,
+    '',
+  ],
+  [
+    `            -- The same bounds on the instructions: a range of their primary key, not a scan of all of them.
             and i.id > p_after_id and (p_up_to is null or i.id <= p_up_to)
-`, ''],
-  [`    -- The queue and the instructions are reached by these ids through their primary keys: the
+`,
+    '',
+  ],
+  [
+    `    -- The queue and the instructions are reached by these ids through their primary keys: the
     -- planner knows nothing of the temporary table, and would hash every instruction to join it.
     settled_ids := array(select d.dvp_id from ledger_dvp_batch d);
     -- Out of the queue before the ledger locks the accounts, which stay locked until the commit.
     delete from settlement_queue q where q.instruction_id = any (settled_ids);
-`, ''],
-  [`     where i.id = d.dvp_id and i.id = any (settled_ids);`, `     where i.id = d.dvp_id;
-    delete from settlement_queue q where q.instruction_id = any (array(select d.dvp_id from ledger_dvp_batch d));`],
+`,
+    '',
+  ],
+  [
+    `     where i.id = d.dvp_id and i.id = any (settled_ids);`,
+    `     where i.id = d.dvp_id;
+    delete from settlement_queue q where q.instruction_id = any (array(select d.dvp_id from ledger_dvp_batch d));`,
+  ],
 ];
 
 function previousSettleChunk(): string {
@@ -156,7 +171,8 @@ export async function up(knex: Knex): Promise<void> {
     `alter table ledger_accounts set (fillfactor = 20)`,
     `alter function ledger_post_dvp_batch(date, uuid, text, text, jsonb) set work_mem = '64MB'`,
     SETTLE_CHUNK,
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -164,5 +180,6 @@ export async function down(knex: Knex): Promise<void> {
     previousSettleChunk(),
     `alter function ledger_post_dvp_batch(date, uuid, text, text, jsonb) reset work_mem`,
     `alter table ledger_accounts set (fillfactor = 50)`,
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }

@@ -132,7 +132,8 @@ end $$`;
 
 /** What this migration changed in DVP_BATCH_OPEN, as [now, before]. */
 const DVP_BATCH_OPEN_CHANGES: readonly (readonly [string, string])[] = [
-  [`  -- What the transaction's batches move per account, kept until it commits; and one row per posted
+  [
+    `  -- What the transaction's batches move per account, kept until it commits; and one row per posted
   -- batch, whose deferred trigger applies that movement at the commit. Checked on their own: a
   -- session may have opened a batch before these existed.
   if to_regclass('pg_temp.ledger_dvp_pending') is null then
@@ -141,7 +142,9 @@ const DVP_BATCH_OPEN_CHANGES: readonly (readonly [string, string])[] = [
     create constraint trigger ledger_dvp_commit_balances after insert on ledger_dvp_commit
       deferrable initially deferred for each row execute function ledger_dvp_apply_balances();
   end if;
-`, ''],
+`,
+    '',
+  ],
 ];
 
 const POST_DVP_BATCH = `
@@ -265,11 +268,15 @@ const PREVIOUS_GROSS_PAYLOAD = `
 
 /** What this migration changed in POST_DVP_BATCH, as [now, before]: down() puts the text of before back. */
 const POST_DVP_BATCH_CHANGES: readonly (readonly [string, string])[] = [
-  [`-- which have no statistics (the planner would sort both sides for a merge join). The hash tables of
+  [
+    `-- which have no statistics (the planner would sort both sides for a merge join). The hash tables of
 -- a batch of 25,000 need more than the default 4 MB of memory.
-returns bigint language plpgsql set jit = off set enable_mergejoin = off set work_mem = '64MB' as $$`, `-- which have no statistics (the planner would sort both sides for a merge join).
-returns bigint language plpgsql set jit = off set enable_mergejoin = off as $$`],
-  [`  -- The batch's movement per account, aggregated once (per kind of leg, then per account);
+returns bigint language plpgsql set jit = off set enable_mergejoin = off set work_mem = '64MB' as $$`,
+    `-- which have no statistics (the planner would sort both sides for a merge join).
+returns bigint language plpgsql set jit = off set enable_mergejoin = off as $$`,
+  ],
+  [
+    `  -- The batch's movement per account, aggregated once (per kind of leg, then per account);
   -- accounts are created on first use.
   insert into ledger_dvp_accounts (party_id, asset, id, delta)
     select g.party_id, g.asset, a.id, g.delta
@@ -282,17 +289,23 @@ returns bigint language plpgsql set jit = off set enable_mergejoin = off as $$`]
                     union all
                     select d.seller_party_id, 'USD', sum(d.amount) from ledger_dvp_batch d where d.amount <> 0 group by 1) x
              group by 1, 2) g
-`, `  -- The batch's movement per account, aggregated once; accounts are created on first use.
+`,
+    `  -- The batch's movement per account, aggregated once; accounts are created on first use.
   insert into ledger_dvp_accounts (party_id, asset, id, delta)
     select g.party_id, g.asset, a.id, g.delta
       from (select l.party_id, l.asset, sum(l.amount) as delta from (${PREVIOUS_LEGS}) l group by 1, 2) g
-`],
-  [`  -- In id order: the holds' index and pages are walked forward, not in the aggregate's hash order.
-`, ''],
+`,
+  ],
+  [
+    `  -- In id order: the holds' index and pages are walked forward, not in the aggregate's hash order.
+`,
+    '',
+  ],
   [`           from uses u group by u.hold_id order by u.hold_id),`, `           from uses u group by u.hold_id),`],
   [GROSS_PAYLOAD, PREVIOUS_GROSS_PAYLOAD],
   [LEGS, PREVIOUS_LEGS],
-  [`  -- The balances: per moved account the sum of its legs and of the holds it releases, applied when
+  [
+    `  -- The balances: per moved account the sum of its legs and of the holds it releases, applied when
   -- the transaction commits (ledger_dvp_apply_balances), so the accounts are locked for the commit
   -- only, not while the caller finishes its transaction: batches side by side (a settlement run's
   -- chunks, which move the same accounts) wait for each other at most that long.
@@ -300,7 +313,8 @@ returns bigint language plpgsql set jit = off set enable_mergejoin = off as $$`]
     select coalesce(m.id, r.account_id), coalesce(m.delta, 0), coalesce(r.released, 0)
       from (select * from ledger_dvp_accounts where delta <> 0) m full join ledger_dvp_released r on r.account_id = m.id;
   insert into ledger_dvp_commit (posted) values (true);
-`, `  -- Last, so concurrent batches overlap until here: lock the moved accounts in id order, then one
+`,
+    `  -- Last, so concurrent batches overlap until here: lock the moved accounts in id order, then one
   -- update per account with the sum of its legs and of the holds it releases.
   perform 1 from ledger_accounts a
    where a.id in (select m.id from ledger_dvp_accounts m where m.delta <> 0 union select r.account_id from ledger_dvp_released r)
@@ -309,7 +323,8 @@ returns bigint language plpgsql set jit = off set enable_mergejoin = off as $$`]
     from (select coalesce(m.id, r.account_id) as id, coalesce(m.delta, 0) as delta, coalesce(r.released, 0) as released
             from (select * from ledger_dvp_accounts where delta <> 0) m full join ledger_dvp_released r on r.account_id = m.id) x
    where a.id = x.id;
-`],
+`,
+  ],
 ];
 
 /** The text before this migration: each changed fragment of `text` (found exactly once) put back. */
@@ -329,7 +344,8 @@ export async function up(knex: Knex): Promise<void> {
     APPLY_BALANCES,
     DVP_BATCH_OPEN,
     POST_DVP_BATCH,
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -343,5 +359,6 @@ export async function down(knex: Knex): Promise<void> {
     `alter function ledger_post_dvp_batch(date, uuid, text, text, jsonb) set work_mem = '64MB'`,
     `create index ledger_postings_account_id_id_index on ledger_postings (account_id, id)`,
     `drop index ledger_postings_account_id_index`,
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }

@@ -7,11 +7,15 @@ import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('alter table settlement_runs drop constraint settlement_runs_status_check');
-  await knex.raw(`alter table settlement_runs add constraint settlement_runs_status_check check (status in ('running','completed','failed','interrupted'))`);
+  await knex.raw(
+    `alter table settlement_runs add constraint settlement_runs_status_check check (status in ('running','completed','failed','interrupted'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`update settlement_runs set status = 'failed' where status = 'interrupted'`);
   await knex.raw('alter table settlement_runs drop constraint settlement_runs_status_check');
-  await knex.raw(`alter table settlement_runs add constraint settlement_runs_status_check check (status in ('running','completed','failed'))`);
+  await knex.raw(
+    `alter table settlement_runs add constraint settlement_runs_status_check check (status in ('running','completed','failed'))`,
+  );
 }

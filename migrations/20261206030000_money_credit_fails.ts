@@ -57,7 +57,8 @@ export async function up(knex: Knex): Promise<void> {
        accrued_after numeric not null,
        net_after numeric not null,
        created_at timestamptz not null default now())`,
-  ]) await knex.raw(statement);
+  ])
+    await knex.raw(statement);
 }
 
 export async function down(): Promise<void> {

@@ -9,7 +9,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('notes', (t) => {
     t.decimal('price_band_points', 12, 6).nullable();
   });
-  await knex.raw('alter table notes add constraint notes_price_band_points_positive check (price_band_points is null or price_band_points > 0)');
+  await knex.raw(
+    'alter table notes add constraint notes_price_band_points_positive check (price_band_points is null or price_band_points > 0)',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -35,15 +35,21 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('report_ids').notNullable().defaultTo('[]');
   });
   await knex.raw('alter table servicing_collections drop constraint servicing_collections_deal_id_reference_unique');
-  await knex.raw('alter table servicing_collections add constraint servicing_collections_reference_version_unique unique (deal_id, reference, version)');
-  await knex.raw(`alter table servicing_collections add constraint servicing_collections_status_check check (status in ('active', 'superseded'))`);
+  await knex.raw(
+    'alter table servicing_collections add constraint servicing_collections_reference_version_unique unique (deal_id, reference, version)',
+  );
+  await knex.raw(
+    `alter table servicing_collections add constraint servicing_collections_status_check check (status in ('active', 'superseded'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('alter table servicing_collections drop constraint servicing_collections_status_check');
   await knex.raw('alter table servicing_collections drop constraint servicing_collections_reference_version_unique');
   await knex('servicing_collections').where('version', '>', 1).delete();
-  await knex.raw('alter table servicing_collections add constraint servicing_collections_deal_id_reference_unique unique (deal_id, reference)');
+  await knex.raw(
+    'alter table servicing_collections add constraint servicing_collections_deal_id_reference_unique unique (deal_id, reference)',
+  );
   await knex.schema.alterTable('servicing_collections', (t) => {
     t.dropColumn('report_ids');
     t.dropColumn('reason');

@@ -30,7 +30,9 @@ export async function up(knex: Knex): Promise<void> {
     const definition = typeof row.definition === 'string' ? JSON.parse(row.definition) : row.definition;
     if ((definition as { version?: unknown }).version !== 1) continue;
     const v1 = waterfallV1Schema.parse(definition);
-    await knex('deal_waterfalls').where({ deal_id: row.deal_id }).update({ definition: JSON.stringify(fromVersion1(v1)), updated_at: knex.fn.now() });
+    await knex('deal_waterfalls')
+      .where({ deal_id: row.deal_id })
+      .update({ definition: JSON.stringify(fromVersion1(v1)), updated_at: knex.fn.now() });
   }
 }
 

@@ -35,7 +35,11 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['obligor_id']);
     t.index(['deal_id']);
     t.index(['counterparty_id']);
-    t.check(`type in ('tenant_of','sponsor_of','gpu_vendor_to','equity_investor_in','lender_to','customer_of')`, [], 'obligor_relationships_type_check');
+    t.check(
+      `type in ('tenant_of','sponsor_of','gpu_vendor_to','equity_investor_in','lender_to','customer_of')`,
+      [],
+      'obligor_relationships_type_check',
+    );
     // Exactly one target: a deal or another company.
     t.check('(deal_id is null) <> (counterparty_id is null)', [], 'obligor_relationships_one_target');
     t.check('counterparty_id is null or counterparty_id <> obligor_id', [], 'obligor_relationships_not_self');

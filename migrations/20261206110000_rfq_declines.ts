@@ -10,18 +10,28 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('alter table rfq_responses alter column price drop not null');
   await knex.raw('alter table rfq_responses add column reason text null');
   await knex.raw('alter table rfq_responses drop constraint rfq_responses_status_check');
-  await knex.raw(`alter table rfq_responses add constraint rfq_responses_status_check check (status in ('open','replaced','accepted','not_chosen','expired','declined'))`);
-  await knex.raw(`alter table rfq_responses add constraint rfq_responses_declined_check check ((status = 'declined') = (price is null) and (reason is null or status = 'declined'))`);
+  await knex.raw(
+    `alter table rfq_responses add constraint rfq_responses_status_check check (status in ('open','replaced','accepted','not_chosen','expired','declined'))`,
+  );
+  await knex.raw(
+    `alter table rfq_responses add constraint rfq_responses_declined_check check ((status = 'declined') = (price is null) and (reason is null or status = 'declined'))`,
+  );
   await knex.raw('alter table rfq_outcomes drop constraint rfq_outcomes_outcome_check');
-  await knex.raw(`alter table rfq_outcomes add constraint rfq_outcomes_outcome_check check (outcome in ('done','covered','not_chosen','expired','no_response','declined'))`);
+  await knex.raw(
+    `alter table rfq_outcomes add constraint rfq_outcomes_outcome_check check (outcome in ('done','covered','not_chosen','expired','no_response','declined'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('alter table rfq_outcomes drop constraint rfq_outcomes_outcome_check');
-  await knex.raw(`alter table rfq_outcomes add constraint rfq_outcomes_outcome_check check (outcome in ('done','covered','not_chosen','expired','no_response'))`);
+  await knex.raw(
+    `alter table rfq_outcomes add constraint rfq_outcomes_outcome_check check (outcome in ('done','covered','not_chosen','expired','no_response'))`,
+  );
   await knex.raw('alter table rfq_responses drop constraint rfq_responses_declined_check');
   await knex.raw('alter table rfq_responses drop constraint rfq_responses_status_check');
-  await knex.raw(`alter table rfq_responses add constraint rfq_responses_status_check check (status in ('open','replaced','accepted','not_chosen','expired'))`);
+  await knex.raw(
+    `alter table rfq_responses add constraint rfq_responses_status_check check (status in ('open','replaced','accepted','not_chosen','expired'))`,
+  );
   await knex.raw('alter table rfq_responses drop column reason');
   await knex.raw('alter table rfq_responses alter column price set not null');
 }

@@ -127,11 +127,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
 
   const gtdSweep = setInterval(() => {
     if (!sequencer.ready || !sequencer.view((state) => gtdOrdersDue(state, clock.now().getTime()))) return;
-    sequencer.execute((state) => expireOrders(state, { dayOrders: false })).catch((error) => logger.warn({ err: error }, 'GTD expiry failed'));
+    sequencer
+      .execute((state) => expireOrders(state, { dayOrders: false }))
+      .catch((error) => logger.warn({ err: error }, 'GTD expiry failed'));
   }, GTD_SWEEP_INTERVAL_MS);
   gtdSweep.unref();
   const rfqSweep = setInterval(() => {
-    expireRfqs(database.knex, clock.now(), (rfq) => publishRfq(database.knex, services.events, rfq, 'rfq_expired', clock.now())).catch((error) => logger.warn({ err: error }, 'RFQ expiry failed'));
+    expireRfqs(database.knex, clock.now(), (rfq) => publishRfq(database.knex, services.events, rfq, 'rfq_expired', clock.now())).catch(
+      (error) => logger.warn({ err: error }, 'RFQ expiry failed'),
+    );
   }, RFQ_SWEEP_INTERVAL_MS);
   rfqSweep.unref();
 

@@ -53,10 +53,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** A comma-separated list of origins (`scheme://host[:port]`, http or https, nothing after); `*` only where allowed. */
 function originList(text: string | undefined, name: string, wildcard = false): string[] {
-  const origins = (text ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  const origins = (text ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
   for (const origin of origins) {
     if ((wildcard && origin === '*') || isOrigin(origin)) continue;
-    throw new ConfigError(`${name} must list origins like https://exchange.example.com (scheme, host, optional port, no path), got ${origin}`);
+    throw new ConfigError(
+      `${name} must list origins like https://exchange.example.com (scheme, host, optional port, no path), got ${origin}`,
+    );
   }
   return origins;
 }
@@ -87,7 +92,8 @@ export function registryConfig(env: NodeJS.ProcessEnv, databaseUrl: string | nul
   const mode = env.REGISTRY && env.REGISTRY.length > 0 ? env.REGISTRY : rpcUrl ? 'rpc' : databaseUrl === null ? 'embedded' : 'off';
   const graceText = env.REGISTRY_PENDING_BREAK_AFTER_SECONDS;
   const grace = graceText === undefined ? undefined : Number.parseInt(graceText, 10);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw new ConfigError(`REGISTRY_PENDING_BREAK_AFTER_SECONDS must be a whole number of seconds, got ${graceText}`);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0))
+    throw new ConfigError(`REGISTRY_PENDING_BREAK_AFTER_SECONDS must be a whole number of seconds, got ${graceText}`);
   const tuning = grace === undefined ? {} : { tuning: { pendingBreakAfterSeconds: grace } };
   if (mode === 'off') return { mode: 'off' };
   if (mode === 'embedded') return { mode: 'embedded', ...tuning };
@@ -96,8 +102,10 @@ export function registryConfig(env: NodeJS.ProcessEnv, databaseUrl: string | nul
   const registrarKey = env.REGISTRAR_KEY ?? '';
   if (!PRIVATE_KEY.test(registrarKey)) throw new ConfigError('REGISTRY=rpc needs REGISTRAR_KEY, a 32-byte hex private key');
   const backOfficeKey = env.REGISTRY_BACK_OFFICE_KEY && env.REGISTRY_BACK_OFFICE_KEY.length > 0 ? env.REGISTRY_BACK_OFFICE_KEY : null;
-  if (backOfficeKey !== null && !PRIVATE_KEY.test(backOfficeKey)) throw new ConfigError('REGISTRY_BACK_OFFICE_KEY must be a 32-byte hex private key');
+  if (backOfficeKey !== null && !PRIVATE_KEY.test(backOfficeKey))
+    throw new ConfigError('REGISTRY_BACK_OFFICE_KEY must be a 32-byte hex private key');
   const contractAddress = env.REGISTRY_CONTRACT_ADDRESS && env.REGISTRY_CONTRACT_ADDRESS.length > 0 ? env.REGISTRY_CONTRACT_ADDRESS : null;
-  if (contractAddress !== null && !ADDRESS.test(contractAddress)) throw new ConfigError('REGISTRY_CONTRACT_ADDRESS must be a 20-byte hex address');
+  if (contractAddress !== null && !ADDRESS.test(contractAddress))
+    throw new ConfigError('REGISTRY_CONTRACT_ADDRESS must be a 20-byte hex address');
   return { mode: 'rpc', rpcUrl, registrarKey, backOfficeKey, contractAddress, ...tuning };
 }

@@ -33,7 +33,11 @@ const start = (env: NodeJS.ProcessEnv) => startServerProcess(env);
 const stop = (child: ChildProcess) => stopServerProcess(child);
 
 async function notesVisibleTo(url: string, username: string): Promise<{ isin: string }[]> {
-  const login = await fetch(`${url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+  const login = await fetch(`${url}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo' }),
+  });
   expect(login.status).toBe(200);
   const { token } = (await login.json()) as { token: string };
   const notes = await fetch(`${url}/api/v1/notes`, { headers: { authorization: `Bearer ${token}` } });

@@ -17,7 +17,19 @@ export interface Args {
 }
 
 /** Flags that never take a value, so `cn book --json A-2` keeps A-2 as an argument. */
-export const SWITCHES: ReadonlySet<string> = new Set(['json', 'tsv', 'table', 'csv', 'help', 'all', 'best', 'post-only', 'quiet', 'wait', 'version']);
+export const SWITCHES: ReadonlySet<string> = new Set([
+  'json',
+  'tsv',
+  'table',
+  'csv',
+  'help',
+  'all',
+  'best',
+  'post-only',
+  'quiet',
+  'wait',
+  'version',
+]);
 
 export function parseArgs(argv: readonly string[]): Args {
   const flags: Flags = new Map();
@@ -84,7 +96,8 @@ export function positional(args: Args, index: number, what: string): string {
 export function integerFlag(args: Args, name: string, min: number, max: number): number | undefined {
   const text = flag(args, name);
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return Number(text);
 }
 

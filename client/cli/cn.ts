@@ -7,4 +7,9 @@ import { exitQuietlyOnClosedPipe } from './epipe.js';
 
 exitQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code));
 
-process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin });
+process.exitCode = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: process.stdin,
+});

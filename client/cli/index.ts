@@ -24,7 +24,15 @@ export { parseFlags } from './args.js';
 export { progressBar } from './progress.js';
 export { EXIT } from './exit-codes.js';
 
-export const COMMANDS: readonly Command[] = [...marketCommands, ...tradingCommands, ...rfqCommands, ...pricingCommands, ...backOfficeCommands, ...performanceCommands, ...riskCommands];
+export const COMMANDS: readonly Command[] = [
+  ...marketCommands,
+  ...tradingCommands,
+  ...rfqCommands,
+  ...pricingCommands,
+  ...backOfficeCommands,
+  ...performanceCommands,
+  ...riskCommands,
+];
 
 export function helpText(): string {
   const groups = new Map<string, Command[]>();
@@ -48,7 +56,7 @@ export function helpText(): string {
     '--password, or CN_USER (CN_USERNAME) and CN_PASSWORD; else the session saved by `cn login`',
     '(in $CN_CONFIG_DIR, $XDG_CONFIG_HOME/cn or ~/.config/cn).',
     '',
-    'Output: a table on a terminal; tab-separated exact values when piped (or --tsv); the API\'s JSON with --json.',
+    "Output: a table on a terminal; tab-separated exact values when piped (or --tsv); the API's JSON with --json.",
     'Progress and messages go to stderr.',
     '',
     'Exit codes:',

@@ -50,7 +50,11 @@ export class Output {
     if (rows.length === 0) return this.line(options.empty ?? '(none)');
     const cells = rows.map((row) => columns.map((c) => (c.format ? c.format(row) : String(c.value(row) ?? ''))));
     const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
-    const render = (values: string[]) => values.map((v, i) => (columns[i]!.align === 'right' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+    const render = (values: string[]) =>
+      values
+        .map((v, i) => (columns[i]!.align === 'right' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     this.line(render(columns.map((c) => c.header)));
     this.line(render(widths.map((w) => '-'.repeat(w))));
     for (const row of cells) this.line(render(row));

@@ -51,7 +51,14 @@ export function saveSession(env: CliIo['env'], url: string, login: LoginResult):
   const file = sessionFile(env);
   if (!file) throw new UsageError('cannot save the session: set CN_CONFIG_DIR or HOME');
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const saved: SavedSession = { url, token: login.token, expiresAt: login.expiresAt, username: login.user.username, partyId: login.user.partyId, roles: login.user.roles };
+  const saved: SavedSession = {
+    url,
+    token: login.token,
+    expiresAt: login.expiresAt,
+    username: login.user.username,
+    partyId: login.user.partyId,
+    roles: login.user.roles,
+  };
   fs.writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   fs.chmodSync(file, 0o600);
   return file;
@@ -90,7 +97,8 @@ export async function connect(args: Args, io: CliIo): Promise<ComputeNotesClient
   }
   const saved = readSession(io.env);
   if (saved && saved.url === baseUrl) {
-    if (Date.parse(saved.expiresAt) <= Date.now()) throw new AuthError(`the session of ${saved.username} expired at ${saved.expiresAt}; run cn login`);
+    if (Date.parse(saved.expiresAt) <= Date.now())
+      throw new AuthError(`the session of ${saved.username} expired at ${saved.expiresAt}; run cn login`);
     client.setToken(saved.token);
     return client;
   }
@@ -111,10 +119,17 @@ export function findNote(notes: readonly Note[], deals: readonly Deal[], referen
   const matches = notes.filter((n) => {
     if (n.className.toLowerCase() !== classPart) return false;
     if (dealPart === null) return true;
-    return deals.find((d) => d.id === n.dealId)?.name.toLowerCase().startsWith(dealPart) ?? false;
+    return (
+      deals
+        .find((d) => d.id === n.dealId)
+        ?.name.toLowerCase()
+        .startsWith(dealPart) ?? false
+    );
   });
   if (matches.length === 1) return matches[0]!;
-  const choices = notes.map((n) => `${deals.find((d) => d.id === n.dealId)?.name.split(' ')[0] ?? '?'}/${n.className} (${n.isin})`).join(', ');
+  const choices = notes
+    .map((n) => `${deals.find((d) => d.id === n.dealId)?.name.split(' ')[0] ?? '?'}/${n.className} (${n.isin})`)
+    .join(', ');
   if (matches.length === 0) throw new UsageError(`no note ${JSON.stringify(reference)}; notes: ${choices}`);
   throw new UsageError(`${JSON.stringify(reference)} names ${matches.length} notes; say which: ${choices}`);
 }

@@ -8,12 +8,65 @@ import { HttpTransport, queryString, segment, type TransportOptions } from './ht
 import type {
   LiveQuote,
   Position,
-  Balance, Book, CreditLine, ReferenceRate, BusinessDate, BusinessDateRoll, CashMovement, CashMovementInput, Collection, CollectionCalendarEntry, CollectionCorrection, CollectionInput, Deal, DealInput, Execution,
-  ForcedTransferInput, JournalEntry, LoginResult, Note, NoteInput, Order, OrderRequest, OrderResult, OutboxKind, OutboxRow, OutboxStatus, Party,
-  PartyAddress, PriceBand, QuoteInput, QuotesResult, ReconciliationReport, RecoveryInput, RecoveryResult, RegistryStatus, Rfq, RfqRequest, RfqResponse,
-  PerformanceReport, PerformanceReportInput, PerformanceReportVersion, SurveillanceRow,
-  ConcentrationLimit, ExposureDimension, ExposureReport, Obligor, ObligorRelationship, ScenarioResult,
-  RfqStatistics, RfqStatus, RunSummary, Settlement, SettlementRun, SettlementStatus, Statement, TapeTrade, TrusteeReport, WaterfallDefinition, WaterfallDefinitionV1,
+  Balance,
+  Book,
+  CreditLine,
+  ReferenceRate,
+  BusinessDate,
+  BusinessDateRoll,
+  CashMovement,
+  CashMovementInput,
+  Collection,
+  CollectionCalendarEntry,
+  CollectionCorrection,
+  CollectionInput,
+  Deal,
+  DealInput,
+  Execution,
+  ForcedTransferInput,
+  JournalEntry,
+  LoginResult,
+  Note,
+  NoteInput,
+  Order,
+  OrderRequest,
+  OrderResult,
+  OutboxKind,
+  OutboxRow,
+  OutboxStatus,
+  Party,
+  PartyAddress,
+  PriceBand,
+  QuoteInput,
+  QuotesResult,
+  ReconciliationReport,
+  RecoveryInput,
+  RecoveryResult,
+  RegistryStatus,
+  Rfq,
+  RfqRequest,
+  RfqResponse,
+  PerformanceReport,
+  PerformanceReportInput,
+  PerformanceReportVersion,
+  SurveillanceRow,
+  ConcentrationLimit,
+  ExposureDimension,
+  ExposureReport,
+  Obligor,
+  ObligorRelationship,
+  ScenarioResult,
+  RfqStatistics,
+  RfqStatus,
+  RunSummary,
+  Settlement,
+  SettlementRun,
+  SettlementStatus,
+  Statement,
+  TapeTrade,
+  TrusteeReport,
+  WaterfallDefinition,
+  WaterfallDefinitionV1,
 } from './types.js';
 
 export type ClientOptions = TransportOptions;
@@ -157,7 +210,9 @@ export class ComputeNotesClient {
 
   /** Mass quote: replaces this dealer's quotes on the given notes atomically. */
   putQuotes(quotes: QuoteInput[], options: { postOnly?: boolean } = {}): Promise<QuotesResult> {
-    return this.http.request('PUT', '/api/v1/quotes', { body: { quotes, ...(options.postOnly === undefined ? {} : { postOnly: options.postOnly }) } });
+    return this.http.request('PUT', '/api/v1/quotes', {
+      body: { quotes, ...(options.postOnly === undefined ? {} : { postOnly: options.postOnly }) },
+    });
   }
 
   /** Pulls this dealer's quotes: all of them, or one note's. */
@@ -252,7 +307,9 @@ export class ComputeNotesClient {
 
   // --- settlement and statements ---------------------------------------------------------------
 
-  settlements(query: { date?: string; status?: SettlementStatus; partyId?: string; noteId?: string; limit?: number } = {}): Promise<Settlement[]> {
+  settlements(
+    query: { date?: string; status?: SettlementStatus; partyId?: string; noteId?: string; limit?: number } = {},
+  ): Promise<Settlement[]> {
     return this.http.request('GET', `/api/v1/settlements${queryString(query)}`);
   }
 
@@ -296,7 +353,9 @@ export class ComputeNotesClient {
 
   /** A new version of the collection (same reference) replacing the active one, before its distribution. */
   correctCollection(dealId: string, reference: string, correction: CollectionCorrection): Promise<Collection> {
-    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/collections/${segment(reference)}/corrections`, { body: correction });
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/collections/${segment(reference)}/corrections`, {
+      body: correction,
+    });
   }
 
   /** The deal's payment dates up to the next one, with their collection periods. */
@@ -328,7 +387,9 @@ export class ComputeNotesClient {
   }
 
   performanceReportsCsv(dealId: string, range: { from?: string; to?: string } = {}): Promise<string> {
-    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/performance-reports${queryString({ ...range, format: 'csv' })}`, { as: 'text' });
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/performance-reports${queryString({ ...range, format: 'csv' })}`, {
+      as: 'text',
+    });
   }
 
   performanceReportVersions(dealId: string, periodEnd: string): Promise<PerformanceReportVersion[]> {
@@ -385,11 +446,16 @@ export class ComputeNotesClient {
   }
 
   exposuresCsv(by: ExposureDimension, partyId?: string): Promise<string> {
-    return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}), format: 'csv' })}`, { as: 'text' });
+    return this.http.request('GET', `/api/v1/risk/exposures${queryString({ by, ...(partyId ? { partyId } : {}), format: 'csv' })}`, {
+      as: 'text',
+    });
   }
 
   /** A contagion scenario on the party's holdings (own party by default). */
-  scenario(request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string }, partyId?: string): Promise<ScenarioResult> {
+  scenario(
+    request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string },
+    partyId?: string,
+  ): Promise<ScenarioResult> {
     return this.http.request('POST', `/api/v1/risk/scenarios${queryString(partyId ? { partyId } : {})}`, { body: request });
   }
 
@@ -414,7 +480,9 @@ export class ComputeNotesClient {
   }
 
   /** Outbox rows in publication order, or newest first with `order: 'desc'`; `afterId` pages in the order asked for. */
-  registryOutbox(query: { status?: OutboxStatus; kind?: OutboxKind; afterId?: string; order?: 'asc' | 'desc'; limit?: number } = {}): Promise<OutboxRow[]> {
+  registryOutbox(
+    query: { status?: OutboxStatus; kind?: OutboxKind; afterId?: string; order?: 'asc' | 'desc'; limit?: number } = {},
+  ): Promise<OutboxRow[]> {
     return this.http.request('GET', `/api/v1/registry/outbox${queryString(query)}`);
   }
 
@@ -434,6 +502,9 @@ export class ComputeNotesClient {
 
   /** Moves a party's notes on chain from its lost (or compromised) address to a new one, with a reason code. */
   recoverPartyAddress(partyId: string, input: RecoveryInput, idempotencyKey?: string): Promise<RecoveryResult> {
-    return this.http.request('POST', `/api/v1/registry/parties/${segment(partyId)}/recover`, { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    return this.http.request('POST', `/api/v1/registry/parties/${segment(partyId)}/recover`, {
+      body: input,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
   }
 }

@@ -8,7 +8,12 @@
  */
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -22,7 +27,9 @@ export class ApiError extends Error {
   get issues(): string[] {
     const issues = this.details.issues;
     if (!Array.isArray(issues)) return [];
-    return issues.map((issue: { path?: unknown; message?: unknown }) => `${String(issue.path ?? '') || '(body)'}: ${String(issue.message ?? '')}`);
+    return issues.map(
+      (issue: { path?: unknown; message?: unknown }) => `${String(issue.path ?? '') || '(body)'}: ${String(issue.message ?? '')}`,
+    );
   }
 }
 
@@ -70,7 +77,10 @@ export class HttpTransport {
     let text: string;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        method, headers, signal: controller.signal, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        method,
+        headers,
+        signal: controller.signal,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       });
       text = await response.text();
     } catch (error) {

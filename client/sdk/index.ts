@@ -10,6 +10,13 @@ export * from './types.js';
 export { newClOrdId } from './ids.js';
 export { runSettlementWithProgress } from './progress.js';
 export {
-  CnxSocket, LocalBook, compareDecimals, type CnxSocketOptions, type ChannelMessage, type ErrorMessage, type ReplyMessage, type SocketLike,
+  CnxSocket,
+  LocalBook,
+  compareDecimals,
+  type CnxSocketOptions,
+  type ChannelMessage,
+  type ErrorMessage,
+  type ReplyMessage,
+  type SocketLike,
   type BookData,
 } from './ws/index.js';

@@ -17,19 +17,35 @@ export const WEB_DIST = path.join(repository, 'client/web/dist');
 const HASH_FILE = path.join(WEB_DIST, '.build-hash');
 const LOCK_DIR = path.join(repository, 'client/web/.build-lock');
 const LOCK_WAIT_MS = 120_000;
-const INPUTS = ['client/web/index.html', 'client/web/src', 'client/web/public', 'client/sdk', 'server/domain', 'vite.config.web.ts', 'package-lock.json'];
+const INPUTS = [
+  'client/web/index.html',
+  'client/web/src',
+  'client/web/public',
+  'client/sdk',
+  'server/domain',
+  'vite.config.web.ts',
+  'package-lock.json',
+];
 
 function files(entry: string): string[] {
   const full = path.join(repository, entry);
   if (!fs.existsSync(full)) return [];
   if (fs.statSync(full).isFile()) return [entry];
-  return fs.readdirSync(full).sort().flatMap((name) => files(path.join(entry, name)));
+  return fs
+    .readdirSync(full)
+    .sort()
+    .flatMap((name) => files(path.join(entry, name)));
 }
 
 /** The hash of every input file's path and content. */
 export function inputsHash(): string {
   const hash = createHash('sha256');
-  for (const file of INPUTS.flatMap(files)) hash.update(file).update('\0').update(fs.readFileSync(path.join(repository, file))).update('\0');
+  for (const file of INPUTS.flatMap(files))
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(repository, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -52,7 +68,8 @@ async function withLock<T>(work: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock left by a crashed build is older than any real build takes.
-      if (Date.now() - fs.statSync(LOCK_DIR, { throwIfNoEntry: false })!.mtimeMs > LOCK_WAIT_MS) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+      if (Date.now() - fs.statSync(LOCK_DIR, { throwIfNoEntry: false })!.mtimeMs > LOCK_WAIT_MS)
+        fs.rmSync(LOCK_DIR, { recursive: true, force: true });
       else if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`waited ${LOCK_WAIT_MS} ms for ${LOCK_DIR}`);
       else await new Promise((resolve) => setTimeout(resolve, 200));
     }

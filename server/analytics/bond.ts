@@ -81,7 +81,11 @@ export function flowPlan(input: FlowPlanInput): FlowPlan {
   const face = toDecimal(input.face);
   ensure(face.gt(0), 'INVALID_ARGUMENT', 'face must be > 0');
   const current = periodIndexContaining(schedule, input.settlementDate);
-  if (current < 0) throw new DomainError('SETTLEMENT_OUT_OF_RANGE', `${input.settlementDate} is outside [${schedule.issueDate}, ${schedule.maturityDate})`);
+  if (current < 0)
+    throw new DomainError(
+      'SETTLEMENT_OUT_OF_RANGE',
+      `${input.settlementDate} is outside [${schedule.issueDate}, ${schedule.maturityDate})`,
+    );
   const w = remainingFraction(input, schedule.periods[current] as CouponPeriod, input.settlementDate);
   const times: Decimal[] = [];
   const whole: number[] = [];
@@ -107,7 +111,16 @@ export function flowPlan(input: FlowPlanInput): FlowPlan {
     const whole = roundHalfEven(k, 0);
     if (k.sub(whole).abs().lt('1e-40')) days = { perPeriod, first: whole.toNumber() };
   }
-  return { frequency: schedule.frequency, times, whole, amounts, w, simple: last === current, days, accruedPer100: accruedPer100(input, input.settlementDate) };
+  return {
+    frequency: schedule.frequency,
+    times,
+    whole,
+    amounts,
+    w,
+    simple: last === current,
+    days,
+    accruedPer100: accruedPer100(input, input.settlementDate),
+  };
 }
 
 /** Dirty price per 100 and its derivative with respect to y (a fraction). */
@@ -125,7 +138,10 @@ export function dirtyAtYield(plan: FlowPlan, y: Decimal): { price: Decimal; slop
   let power = 0;
   let discount = v.pow(plan.w); // the one non-integer power
   plan.whole.forEach((whole, k) => {
-    while (power < whole) { discount = discount.mul(v); power += 1; }
+    while (power < whole) {
+      discount = discount.mul(v);
+      power += 1;
+    }
     const pv = (plan.amounts[k] as Decimal).mul(discount);
     price = price.add(pv);
     timeWeighted = timeWeighted.add(pv.mul(plan.times[k] as Decimal));
@@ -172,7 +188,10 @@ function yieldByDays(plan: FlowPlan, days: { perPeriod: number; first: number },
     let price = new Decimal(0);
     let weighted = new Decimal(0);
     plan.whole.forEach((whole, k) => {
-      while (power < whole) { discount = discount.mul(step); power += 1; }
+      while (power < whole) {
+        discount = discount.mul(step);
+        power += 1;
+      }
       const pv = (plan.amounts[k] as Decimal).mul(discount);
       price = price.add(pv);
       weighted = weighted.add(pv.mul(days.first + days.perPeriod * whole));
@@ -189,7 +208,10 @@ function yieldByDays(plan: FlowPlan, days: { perPeriod: number; first: number },
       const uLo0 = toU(RATE_MAX);
       const uHi0 = toU(yLo);
       if (at(uLo0).price.gt(target) || at(uHi0).price.lt(target)) {
-        throw new DomainError('YIELD_NOT_FOUND', `no yield in [${yLo.mul(100).toFixed(2)} %, 1000 %] gives dirty price ${target.toFixed()}`);
+        throw new DomainError(
+          'YIELD_NOT_FOUND',
+          `no yield in [${yLo.mul(100).toFixed(2)} %, 1000 %] gives dirty price ${target.toFixed()}`,
+        );
       }
       lo = Decimal.max(lo, uLo0);
       hi = Decimal.min(hi, uHi0);
@@ -248,7 +270,7 @@ export function dirtyAtZSpread(plan: FlowPlan, zero: ZeroCurve, s: Decimal): { p
   plan.times.forEach((t, k) => {
     const years = new ZD(t).div(plan.frequency);
     const base = new ZD(zeroRateAt(zero, t.div(plan.frequency))).add(spread).div(2).add(1);
-    ensure(base.gt(0), 'YIELD_NOT_FOUND', 'spread below the curve\'s domain');
+    ensure(base.gt(0), 'YIELD_NOT_FOUND', "spread below the curve's domain");
     const pv = new ZD(plan.amounts[k] as Decimal).mul(base.pow(years.mul(-2)));
     price = price.add(pv);
     slope = slope.sub(pv.mul(years).div(base)); // d/ds b^(-2T) = -2T b^(-2T-1) × 1/2
@@ -267,7 +289,13 @@ export function zSpreadAtPrice(plan: FlowPlan, zero: ZeroCurve, cleanPrice: Deci
  * The rate x in (lo, hi) at which the decreasing function price(x) equals target: Newton steps,
  * bisection whenever Newton leaves the bracket. YIELD_NOT_FOUND when the bracket holds no root.
  */
-function solve(at: (x: Decimal) => { price: Decimal; slope: Decimal }, target: Decimal, lo0: Decimal, hi0: Decimal, start: Decimal): Decimal {
+function solve(
+  at: (x: Decimal) => { price: Decimal; slope: Decimal },
+  target: Decimal,
+  lo0: Decimal,
+  hi0: Decimal,
+  start: Decimal,
+): Decimal {
   let lo = lo0;
   let hi = hi0;
   // The price falls as the rate rises, so a root exists iff price(lo) >= target >= price(hi).
@@ -276,7 +304,10 @@ function solve(at: (x: Decimal) => { price: Decimal; slope: Decimal }, target: D
   let checked = false;
   const check = () => {
     if (at(lo0).price.lt(target) || at(hi0).price.gt(target)) {
-      throw new DomainError('YIELD_NOT_FOUND', `no rate in [${lo0.mul(100).toFixed(2)} %, ${hi0.mul(100).toFixed(0)} %] gives dirty price ${target.toFixed()}`);
+      throw new DomainError(
+        'YIELD_NOT_FOUND',
+        `no rate in [${lo0.mul(100).toFixed(2)} %, ${hi0.mul(100).toFixed(0)} %] gives dirty price ${target.toFixed()}`,
+      );
     }
     checked = true;
   };

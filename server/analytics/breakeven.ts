@@ -25,7 +25,13 @@ export interface BreakEvenResult {
 }
 
 /** `places`: midpoints are rounded half-even to this many decimals (drivers accept at most 4), so every level returned was tested. */
-export function breakEven(mildInput: DecimalInput, harshInput: DecimalInput, toleranceInput: DecimalInput, holds: (level: Decimal) => boolean, places = 4): BreakEvenResult {
+export function breakEven(
+  mildInput: DecimalInput,
+  harshInput: DecimalInput,
+  toleranceInput: DecimalInput,
+  holds: (level: Decimal) => boolean,
+  places = 4,
+): BreakEvenResult {
   let mild = toDecimal(mildInput);
   let harsh = toDecimal(harshInput);
   const tolerance = toDecimal(toleranceInput);

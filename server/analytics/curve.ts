@@ -46,7 +46,11 @@ export function parCurve(points: readonly CurvePoint[]): ParCurve {
   parsed.forEach((p, i) => {
     ensure(p.tenor.gt(0) && p.tenor.lte(MAX_TENOR_YEARS), 'INVALID_ARGUMENT', `tenors must be in (0, ${MAX_TENOR_YEARS}] years`);
     ensure(p.rate.gt(-0.1) && p.rate.lt(1), 'INVALID_ARGUMENT', 'yields must be between -10 % and 100 %');
-    ensure(i === 0 || !p.tenor.eq((parsed[i - 1] as { tenor: Decimal }).tenor), 'INVALID_ARGUMENT', `tenor ${p.tenor.toFixed()} appears twice`);
+    ensure(
+      i === 0 || !p.tenor.eq((parsed[i - 1] as { tenor: Decimal }).tenor),
+      'INVALID_ARGUMENT',
+      `tenor ${p.tenor.toFixed()} appears twice`,
+    );
   });
   return { tenors: parsed.map((p) => p.tenor), yields: parsed.map((p) => p.rate) };
 }

@@ -52,9 +52,17 @@ export function createApp(services: AppServices, routes: readonly AnyRoute[], op
  * The server's request handler: the API's ordinary requests through the lean dispatcher, the rest
  * (web app, unusual requests, unknown paths) through the Express application.
  */
-export function createRequestHandler(services: AppServices, routes: readonly AnyRoute[], options: AppOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
+export function createRequestHandler(
+  services: AppServices,
+  routes: readonly AnyRoute[],
+  options: AppOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => void {
   const app = createApp(services, routes, options);
-  const dispatch = createApiDispatcher(routes, services, { bodyLimitBytes: JSON_BODY_LIMIT_BYTES, headers: SECURITY_HEADERS, toErrorResponse });
+  const dispatch = createApiDispatcher(routes, services, {
+    bodyLimitBytes: JSON_BODY_LIMIT_BYTES,
+    headers: SECURITY_HEADERS,
+    toErrorResponse,
+  });
   return (request, response) => {
     if (!dispatch(request, response)) app(request, response);
   };
@@ -113,7 +121,10 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ['Referrer-Policy', 'no-referrer'],
   ['Cross-Origin-Opener-Policy', 'same-origin'],
   ['Cross-Origin-Resource-Policy', 'same-origin'],
-  ['Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"],
+  [
+    'Content-Security-Policy',
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  ],
   ['Cache-Control', 'no-store'],
 ];
 
@@ -150,12 +161,16 @@ export function toErrorResponse(error: unknown): { status: number; body: ReturnT
     const code = isErrorCode(error.code) ? error.code : 'VALIDATION_FAILED';
     return { status: HTTP_STATUS_BY_CODE[code], body: errorBody(code, error.message) };
   }
-  if (error instanceof NotUtf8Error) return { status: 415, body: errorBody('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON') };
+  if (error instanceof NotUtf8Error)
+    return { status: 415, body: errorBody('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON') };
   // Express refuses a path parameter that is not valid percent-encoding with a URIError.
-  if (error instanceof URIError) return { status: 400, body: errorBody('VALIDATION_FAILED', 'a path parameter is not valid percent-encoding') };
+  if (error instanceof URIError)
+    return { status: 400, body: errorBody('VALIDATION_FAILED', 'a path parameter is not valid percent-encoding') };
   const parserError = error as BodyParserError;
-  if (parserError?.type === 'entity.parse.failed') return { status: 400, body: errorBody('MALFORMED_JSON', 'the request body is not valid JSON') };
-  if (parserError?.type === 'entity.too.large') return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', `the request body exceeds ${JSON_BODY_LIMIT}`) };
+  if (parserError?.type === 'entity.parse.failed')
+    return { status: 400, body: errorBody('MALFORMED_JSON', 'the request body is not valid JSON') };
+  if (parserError?.type === 'entity.too.large')
+    return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', `the request body exceeds ${JSON_BODY_LIMIT}`) };
   if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') {
     return { status: 415, body: errorBody('UNSUPPORTED_MEDIA_TYPE', 'the request body must be UTF-8 JSON') };
   }

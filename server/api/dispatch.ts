@@ -41,7 +41,13 @@ export function createApiDispatcher(routes: readonly AnyRoute[], services: AppSe
   const byMethod = new Map<string, CompiledRoute[]>();
   for (const route of routes) {
     const method = route.method.toUpperCase();
-    const compiled = { route, segments: route.path.split('/').slice(1).map((part): Segment => (part.startsWith(':') ? { param: part.slice(1) } : { literal: part })) };
+    const compiled = {
+      route,
+      segments: route.path
+        .split('/')
+        .slice(1)
+        .map((part): Segment => (part.startsWith(':') ? { param: part.slice(1) } : { literal: part })),
+    };
     byMethod.set(method, [...(byMethod.get(method) ?? []), compiled]);
   }
 
@@ -78,7 +84,10 @@ export function createApiDispatcher(routes: readonly AnyRoute[], services: AppSe
   };
 }
 
-function matchRoute(candidates: readonly CompiledRoute[], parts: readonly string[]): { route: AnyRoute; params: Record<string, string> } | null {
+function matchRoute(
+  candidates: readonly CompiledRoute[],
+  parts: readonly string[],
+): { route: AnyRoute; params: Record<string, string> } | null {
   for (const { route, segments } of candidates) {
     if (segments.length !== parts.length) continue;
     const params: Record<string, string> = {};

@@ -38,14 +38,25 @@ function operation(route: AnyRoute): Record<string, unknown> {
     'x-access': route.access === 'public' || route.access === 'user' ? route.access : [...route.access],
     parameters: parameters(route),
     responses: {
-      [status]: { description: 'success', content: { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } } },
-      '4XX': { description: 'rejected; see the error codes', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      [status]: {
+        description: 'success',
+        content: { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } },
+      },
+      '4XX': {
+        description: 'rejected; see the error codes',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
     },
   };
   if (route.access !== 'public') op.security = [{ bearer: [] }];
   if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
   if (route.idempotent) {
-    (op.parameters as unknown[]).push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } });
+    (op.parameters as unknown[]).push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', maxLength: 200 },
+    });
   }
   return op;
 }

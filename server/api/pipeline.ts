@@ -44,7 +44,12 @@ export async function runRoute(route: AnyRoute, services: AppServices, request: 
 /** The route as an Express handler. */
 export function routeHandler(route: AnyRoute, services: AppServices) {
   return async (request: Request, response: Response): Promise<void> => {
-    const result = await runRoute(route, services, { params: request.params as Record<string, string>, query: request.query, body: request.body, raw: request });
+    const result = await runRoute(route, services, {
+      params: request.params as Record<string, string>,
+      query: request.query,
+      body: request.body,
+      raw: request,
+    });
     send(response, result, route.successStatus ?? 200);
   };
 }
@@ -92,7 +97,9 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   const nul = nulPath(value);
   if (nul) {
     const path = nul.join('.');
-    throw new ApiError('VALIDATION_FAILED', `invalid ${where}: ${path || '(root)'}: must not contain NUL characters`, { issues: [{ path, message: 'must not contain NUL characters' }] });
+    throw new ApiError('VALIDATION_FAILED', `invalid ${where}: ${path || '(root)'}: must not contain NUL characters`, {
+      issues: [{ path, message: 'must not contain NUL characters' }],
+    });
   }
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
@@ -115,7 +122,9 @@ async function withIdempotencyKey(
     throw new ApiError('VALIDATION_FAILED', `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`);
   }
   const scope = `${principal?.partyId ?? 'anonymous'}:${route.method}:${route.path}`;
-  const requestHash = createHash('sha256').update(JSON.stringify([request.params, request.body ?? null])).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify([request.params, request.body ?? null]))
+    .digest('hex');
   const knex = services.knex;
   const waitUntil = Date.now() + IDEMPOTENCY_WAIT_MS;
   for (;;) {
@@ -127,7 +136,11 @@ async function withIdempotencyKey(
       .ignore()
       .returning('key');
     if (claimed.length > 0) return runClaimed(knex, scope, key, run, route);
-    const stored: { request_hash: string; status_code: number; response_body: unknown; created_at: Date } | undefined = await knex('idempotency_keys').where({ scope, key }).first();
+    const stored: { request_hash: string; status_code: number; response_body: unknown; created_at: Date } | undefined = await knex(
+      'idempotency_keys',
+    )
+      .where({ scope, key })
+      .first();
     if (!stored) continue; // the claimant failed and let go: claim it again
     if (stored.request_hash !== requestHash) {
       throw new ApiError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request', { idempotencyKey: key });
@@ -140,14 +153,23 @@ async function withIdempotencyKey(
       continue;
     }
     if (Date.now() > waitUntil) {
-      throw new ApiError('IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later', { idempotencyKey: key, inProgress: true });
+      throw new ApiError('IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later', {
+        idempotencyKey: key,
+        inProgress: true,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, IDEMPOTENCY_POLL_MS));
   }
 }
 
 /** Runs the handler under a claimed key: stores its answer, or lets the key go if it failed. */
-async function runClaimed(knex: AppServices['knex'], scope: string, key: string, run: () => Promise<RouteResult>, route: AnyRoute): Promise<RouteResult> {
+async function runClaimed(
+  knex: AppServices['knex'],
+  scope: string,
+  key: string,
+  run: () => Promise<RouteResult>,
+  route: AnyRoute,
+): Promise<RouteResult> {
   let result: RouteResult;
   try {
     result = await run();

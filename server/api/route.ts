@@ -48,7 +48,9 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Identity function that lets TypeScript infer P, Q and B from the schemas. */
-export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec<P, Q, B> {
   return spec;
 }
 

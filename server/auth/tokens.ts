@@ -109,7 +109,11 @@ function verifyTokenFully(secret: string, token: string, nowSeconds: number): Ve
   // A signed token is still only as good as its claims: ids reach SQL as uuid parameters, so a
   // malformed one would fail in the database (a 500) instead of being refused here (issue 14).
   if (!CLAIM_UUID.test(sub) || !CLAIM_UUID.test(partyId)) throw new TokenError('token has malformed claims');
-  if (username.length === 0 || username.length > 100 || !roles.every((r) => typeof r === 'string' && (ROLES as readonly string[]).includes(r))) {
+  if (
+    username.length === 0 ||
+    username.length > 100 ||
+    !roles.every((r) => typeof r === 'string' && (ROLES as readonly string[]).includes(r))
+  ) {
     throw new TokenError('token has malformed claims');
   }
   return {

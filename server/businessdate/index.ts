@@ -34,14 +34,18 @@ export async function rollBusinessDate(
 ): Promise<{ previousDate: string; businessDate: string }> {
   const closing = await currentBusinessDate(db);
   if (request.expectedDate !== undefined && request.expectedDate !== closing) {
-    throw new Rejection('BUSINESS_DATE_MISMATCH', `the business date is ${closing}, not ${request.expectedDate}`, { businessDate: closing });
+    throw new Rejection('BUSINESS_DATE_MISMATCH', `the business date is ${closing}, not ${request.expectedDate}`, {
+      businessDate: closing,
+    });
   }
   const next = addBusinessDays(parseIsoDate(closing), 1);
   for (const hook of hooks) await hook(closing, next);
   return inTransaction(db, async (trx) => {
     const row: { business_date: string } = await trx('business_date').where({ id: 1 }).forUpdate().first('business_date');
     if (row.business_date !== closing) {
-      throw new Rejection('BUSINESS_DATE_MISMATCH', `the business date moved to ${row.business_date} meanwhile`, { businessDate: row.business_date });
+      throw new Rejection('BUSINESS_DATE_MISMATCH', `the business date moved to ${row.business_date} meanwhile`, {
+        businessDate: row.business_date,
+      });
     }
     await trx('business_date').where({ id: 1 }).update({ business_date: next, updated_at: trx.fn.now() });
     await trx('business_date_rolls').insert({ from_date: closing, to_date: next, rolled_by: request.rolledBy });

@@ -17,7 +17,10 @@ const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
  */
 export const decimalString = z
   .string()
-  .regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "99.875" (ASCII digits, no spaces, separators or exponent)', abort: true })
+  .regex(DECIMAL_PATTERN, {
+    message: 'must be a decimal string such as "99.875" (ASCII digits, no spaces, separators or exponent)',
+    abort: true,
+  })
   .describe('a decimal number written as a string');
 
 /** Whether a refinement may read the value as a decimal: zod runs refinements after a failed regex too. */

@@ -52,7 +52,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       migrations: { migrationSource },
     });
     const writer = knexFactory({ client: 'pg', connection: target.url, pool: { min: 1, max: 1 } });
-    return { knex, writer, target: 'postgres', close: async () => { await writer.destroy(); await knex.destroy(); } };
+    return {
+      knex,
+      writer,
+      target: 'postgres',
+      close: async () => {
+        await writer.destroy();
+        await knex.destroy();
+      },
+    };
   }
   const dataDir = target.dataDir === 'memory' ? undefined : path.resolve(target.dataDir);
   // PGlite creates only the last path component of its directory.

@@ -25,8 +25,27 @@ import { metricsToWire } from '../performance/metrics.js';
 export const DEMO_REPORT_MONTHS = 24;
 export const DEMO_FIRST_PERIOD_END = '2024-12-31';
 
-interface SiteProfile { name: string; criticalItMw: string; leasedMw: string; pue: string; powerPricePerMwh: string; utilizationPercent: string; appraisedValue: string; texas: boolean }
-interface TenantProfile { name: string; obligorName: string; rating: string; site: string; leasedMw: string; rentPerKwMonth: string; leaseStart: string; leaseExpiry: string; renewalOptions: string }
+interface SiteProfile {
+  name: string;
+  criticalItMw: string;
+  leasedMw: string;
+  pue: string;
+  powerPricePerMwh: string;
+  utilizationPercent: string;
+  appraisedValue: string;
+  texas: boolean;
+}
+interface TenantProfile {
+  name: string;
+  obligorName: string;
+  rating: string;
+  site: string;
+  leasedMw: string;
+  rentPerKwMonth: string;
+  leaseStart: string;
+  leaseExpiry: string;
+  renewalOptions: string;
+}
 interface Profile {
   dealName: string;
   sites: SiteProfile[];
@@ -43,19 +62,126 @@ const PROFILES: readonly Profile[] = [
   {
     dealName: 'Meridian Compute ABS 2026-1',
     sites: [
-      { name: 'Abilene TX building A', criticalItMw: '100', leasedMw: '96', pue: '1.25', powerPricePerMwh: '42', utilizationPercent: '86', appraisedValue: '560000000', texas: true },
-      { name: 'Abilene TX building B', criticalItMw: '80', leasedMw: '72', pue: '1.32', powerPricePerMwh: '45', utilizationPercent: '83', appraisedValue: '430000000', texas: true },
-      { name: 'Ashburn VA hall 3', criticalItMw: '60', leasedMw: '48', pue: '1.45', powerPricePerMwh: '78', utilizationPercent: '79', appraisedValue: '350000000', texas: false },
+      {
+        name: 'Abilene TX building A',
+        criticalItMw: '100',
+        leasedMw: '96',
+        pue: '1.25',
+        powerPricePerMwh: '42',
+        utilizationPercent: '86',
+        appraisedValue: '560000000',
+        texas: true,
+      },
+      {
+        name: 'Abilene TX building B',
+        criticalItMw: '80',
+        leasedMw: '72',
+        pue: '1.32',
+        powerPricePerMwh: '45',
+        utilizationPercent: '83',
+        appraisedValue: '430000000',
+        texas: true,
+      },
+      {
+        name: 'Ashburn VA hall 3',
+        criticalItMw: '60',
+        leasedMw: '48',
+        pue: '1.45',
+        powerPricePerMwh: '78',
+        utilizationPercent: '79',
+        appraisedValue: '350000000',
+        texas: false,
+      },
     ],
     tenants: [
-      { name: 'Hyperscale Cloud Co. (Abilene A)', obligorName: 'Hyperscale Cloud Co.', rating: 'A+', site: 'Abilene TX building A', leasedMw: '90', rentPerKwMonth: '38', leaseStart: '2024-06-01', leaseExpiry: '2036-05-31', renewalOptions: '2 x 5 years' },
-      { name: 'Cobalt Pharma Compute', obligorName: 'Cobalt Pharmaceuticals plc', rating: 'A-', site: 'Abilene TX building A', leasedMw: '6', rentPerKwMonth: '55', leaseStart: '2024-09-01', leaseExpiry: '2031-08-31', renewalOptions: '1 x 5 years' },
-      { name: 'Hyperscale Cloud Co. (Abilene B)', obligorName: 'Hyperscale Cloud Co.', rating: 'A+', site: 'Abilene TX building B', leasedMw: '36', rentPerKwMonth: '38', leaseStart: '2024-11-01', leaseExpiry: '2036-10-31', renewalOptions: '2 x 5 years' },
-      { name: 'Nimbus AI Cloud', obligorName: 'Nimbus AI Holdings', rating: 'NR', site: 'Abilene TX building B', leasedMw: '24', rentPerKwMonth: '52', leaseStart: '2024-10-01', leaseExpiry: '2029-09-30', renewalOptions: 'none' },
-      { name: 'Lattice Render', obligorName: 'Lattice Media Group', rating: 'BB+', site: 'Abilene TX building B', leasedMw: '12', rentPerKwMonth: '50', leaseStart: '2024-07-01', leaseExpiry: '2030-06-30', renewalOptions: '1 x 3 years' },
-      { name: 'Stratus Financial', obligorName: 'Stratus Financial Corp.', rating: 'AA-', site: 'Ashburn VA hall 3', leasedMw: '20', rentPerKwMonth: '50', leaseStart: '2023-04-01', leaseExpiry: '2033-03-31', renewalOptions: '2 x 5 years' },
-      { name: 'Orbital Models', obligorName: 'Orbital Models Inc.', rating: 'BBB', site: 'Ashburn VA hall 3', leasedMw: '18', rentPerKwMonth: '52', leaseStart: '2024-02-01', leaseExpiry: '2031-01-31', renewalOptions: '1 x 5 years' },
-      { name: 'Meridian Health Analytics', obligorName: 'Meridian Health System', rating: 'A', site: 'Ashburn VA hall 3', leasedMw: '10', rentPerKwMonth: '54', leaseStart: '2023-10-01', leaseExpiry: '2030-09-30', renewalOptions: '1 x 5 years' },
+      {
+        name: 'Hyperscale Cloud Co. (Abilene A)',
+        obligorName: 'Hyperscale Cloud Co.',
+        rating: 'A+',
+        site: 'Abilene TX building A',
+        leasedMw: '90',
+        rentPerKwMonth: '38',
+        leaseStart: '2024-06-01',
+        leaseExpiry: '2036-05-31',
+        renewalOptions: '2 x 5 years',
+      },
+      {
+        name: 'Cobalt Pharma Compute',
+        obligorName: 'Cobalt Pharmaceuticals plc',
+        rating: 'A-',
+        site: 'Abilene TX building A',
+        leasedMw: '6',
+        rentPerKwMonth: '55',
+        leaseStart: '2024-09-01',
+        leaseExpiry: '2031-08-31',
+        renewalOptions: '1 x 5 years',
+      },
+      {
+        name: 'Hyperscale Cloud Co. (Abilene B)',
+        obligorName: 'Hyperscale Cloud Co.',
+        rating: 'A+',
+        site: 'Abilene TX building B',
+        leasedMw: '36',
+        rentPerKwMonth: '38',
+        leaseStart: '2024-11-01',
+        leaseExpiry: '2036-10-31',
+        renewalOptions: '2 x 5 years',
+      },
+      {
+        name: 'Nimbus AI Cloud',
+        obligorName: 'Nimbus AI Holdings',
+        rating: 'NR',
+        site: 'Abilene TX building B',
+        leasedMw: '24',
+        rentPerKwMonth: '52',
+        leaseStart: '2024-10-01',
+        leaseExpiry: '2029-09-30',
+        renewalOptions: 'none',
+      },
+      {
+        name: 'Lattice Render',
+        obligorName: 'Lattice Media Group',
+        rating: 'BB+',
+        site: 'Abilene TX building B',
+        leasedMw: '12',
+        rentPerKwMonth: '50',
+        leaseStart: '2024-07-01',
+        leaseExpiry: '2030-06-30',
+        renewalOptions: '1 x 3 years',
+      },
+      {
+        name: 'Stratus Financial',
+        obligorName: 'Stratus Financial Corp.',
+        rating: 'AA-',
+        site: 'Ashburn VA hall 3',
+        leasedMw: '20',
+        rentPerKwMonth: '50',
+        leaseStart: '2023-04-01',
+        leaseExpiry: '2033-03-31',
+        renewalOptions: '2 x 5 years',
+      },
+      {
+        name: 'Orbital Models',
+        obligorName: 'Orbital Models Inc.',
+        rating: 'BBB',
+        site: 'Ashburn VA hall 3',
+        leasedMw: '18',
+        rentPerKwMonth: '52',
+        leaseStart: '2024-02-01',
+        leaseExpiry: '2031-01-31',
+        renewalOptions: '1 x 5 years',
+      },
+      {
+        name: 'Meridian Health Analytics',
+        obligorName: 'Meridian Health System',
+        rating: 'A',
+        site: 'Ashburn VA hall 3',
+        leasedMw: '10',
+        rentPerKwMonth: '54',
+        leaseStart: '2023-10-01',
+        leaseExpiry: '2030-09-30',
+        renewalOptions: '1 x 5 years',
+      },
     ],
     fleet: { model: 'NVIDIA GB200 NVL72', count: 8064, ageMonthsAtStart: 1, valuePerUnit: '48000', monthlyDeclinePercent: '1.5' },
     powerRecoveryPercent: '92',
@@ -65,14 +191,63 @@ const PROFILES: readonly Profile[] = [
   {
     dealName: 'Helios GPU Equipment Trust 2026-A',
     sites: [
-      { name: 'Reno NV', criticalItMw: '60', leasedMw: '54', pue: '1.38', powerPricePerMwh: '68', utilizationPercent: '90', appraisedValue: '85000000', texas: false },
+      {
+        name: 'Reno NV',
+        criticalItMw: '60',
+        leasedMw: '54',
+        pue: '1.38',
+        powerPricePerMwh: '68',
+        utilizationPercent: '90',
+        appraisedValue: '85000000',
+        texas: false,
+      },
     ],
     tenants: [
-      { name: 'Frontier Model Labs', obligorName: 'Frontier Model Labs Inc.', rating: 'BBB-', site: 'Reno NV', leasedMw: '31.5', rentPerKwMonth: '215', leaseStart: '2024-11-01', leaseExpiry: '2029-10-31', renewalOptions: 'none (take-or-pay)' },
-      { name: 'Quanta Robotics', obligorName: 'Quanta Robotics Ltd.', rating: 'B+', site: 'Reno NV', leasedMw: '9', rentPerKwMonth: '245', leaseStart: '2024-12-01', leaseExpiry: '2027-11-30', renewalOptions: '1 x 2 years' },
-      { name: 'Atlas Bio Compute', obligorName: 'Atlas Biosciences', rating: 'BBB', site: 'Reno NV', leasedMw: '7.5', rentPerKwMonth: '240', leaseStart: '2024-10-01', leaseExpiry: '2028-09-30', renewalOptions: '1 x 2 years' },
+      {
+        name: 'Frontier Model Labs',
+        obligorName: 'Frontier Model Labs Inc.',
+        rating: 'BBB-',
+        site: 'Reno NV',
+        leasedMw: '31.5',
+        rentPerKwMonth: '215',
+        leaseStart: '2024-11-01',
+        leaseExpiry: '2029-10-31',
+        renewalOptions: 'none (take-or-pay)',
+      },
+      {
+        name: 'Quanta Robotics',
+        obligorName: 'Quanta Robotics Ltd.',
+        rating: 'B+',
+        site: 'Reno NV',
+        leasedMw: '9',
+        rentPerKwMonth: '245',
+        leaseStart: '2024-12-01',
+        leaseExpiry: '2027-11-30',
+        renewalOptions: '1 x 2 years',
+      },
+      {
+        name: 'Atlas Bio Compute',
+        obligorName: 'Atlas Biosciences',
+        rating: 'BBB',
+        site: 'Reno NV',
+        leasedMw: '7.5',
+        rentPerKwMonth: '240',
+        leaseStart: '2024-10-01',
+        leaseExpiry: '2028-09-30',
+        renewalOptions: '1 x 2 years',
+      },
       // The model lab that also leases at Meridian (Ashburn): the demo deals share this tenant.
-      { name: 'Orbital Models (Reno)', obligorName: 'Orbital Models Inc.', rating: 'BBB', site: 'Reno NV', leasedMw: '6', rentPerKwMonth: '250', leaseStart: '2025-01-01', leaseExpiry: '2028-12-31', renewalOptions: 'none' },
+      {
+        name: 'Orbital Models (Reno)',
+        obligorName: 'Orbital Models Inc.',
+        rating: 'BBB',
+        site: 'Reno NV',
+        leasedMw: '6',
+        rentPerKwMonth: '250',
+        leaseStart: '2025-01-01',
+        leaseExpiry: '2028-12-31',
+        renewalOptions: 'none',
+      },
     ],
     fleet: { model: 'NVIDIA H200 HGX', count: 24000, ageMonthsAtStart: 3, valuePerUnit: '30000', monthlyDeclinePercent: '1.25' },
     powerRecoveryPercent: '0',
@@ -106,14 +281,29 @@ export function demoReport(profile: Profile, i: number): PerformanceReportInput 
     const utilization = d(s.utilizationPercent).plus(wobble(i, k));
     const uptime = stressed && k === 0 ? d('99.2') : d('99.982').minus(d((i + k) % 4 === 0 ? '0.012' : '0'));
     const spike = profile.stress.texasPriceMultiplierMonth === i && s.texas ? 3 : 1;
-    const price = roundHalfEven(d(s.powerPricePerMwh).mul(SEASON[monthOf(parseIsoDate(end)) - 1]!).div(100).mul(spike), 2);
+    const price = roundHalfEven(
+      d(s.powerPricePerMwh)
+        .mul(SEASON[monthOf(parseIsoDate(end)) - 1]!)
+        .div(100)
+        .mul(spike),
+      2,
+    );
     const energy = roundHalfEven(d(s.leasedMw).mul(utilization).div(100).mul(hours).mul(s.pue), 0);
     powerCost = powerCost.plus(roundHalfEven(energy.mul(price), 2));
     const appraised = roundHalfEven(d(s.appraisedValue).mul(d(1).plus(d('0.03').mul(Math.floor(i / 12)))), 0);
     return {
-      name: s.name, criticalItMw: s.criticalItMw, leasedMw: s.leasedMw, energizedMw: d(s.leasedMw).plus(d(s.criticalItMw).minus(s.leasedMw).div(2)).toFixed(),
-      utilizationPercent: utilization.toFixed(2), uptimePercent: uptime.toFixed(3), pue: d(s.pue).plus(wobble(i, k + 1).div(100)).toFixed(3),
-      energyMwh: energy.toFixed(0), powerPricePerMwh: price.toFixed(2), appraisedValue: appraised.toFixed(0),
+      name: s.name,
+      criticalItMw: s.criticalItMw,
+      leasedMw: s.leasedMw,
+      energizedMw: d(s.leasedMw).plus(d(s.criticalItMw).minus(s.leasedMw).div(2)).toFixed(),
+      utilizationPercent: utilization.toFixed(2),
+      uptimePercent: uptime.toFixed(3),
+      pue: d(s.pue)
+        .plus(wobble(i, k + 1).div(100))
+        .toFixed(3),
+      energyMwh: energy.toFixed(0),
+      powerPricePerMwh: price.toFixed(2),
+      appraisedValue: appraised.toFixed(0),
     };
   });
   let collected = d(0);
@@ -127,8 +317,17 @@ export function demoReport(profile: Profile, i: number): PerformanceReportInput 
     const pastDue = isStressed ? rent.mul(months).minus(arrears.div(4).mul(repaid)) : d(0);
     collected = collected.plus(revenueCollected);
     return {
-      name: t.name, obligorName: t.obligorName, rating: t.rating, site: t.site, leasedMw: t.leasedMw, monthlyRent: rent.toFixed(2), leaseStart: t.leaseStart,
-      leaseExpiry: t.leaseExpiry, renewalOptions: t.renewalOptions, revenueCollected: revenueCollected.toFixed(2), pastDue: pastDue.toFixed(2),
+      name: t.name,
+      obligorName: t.obligorName,
+      rating: t.rating,
+      site: t.site,
+      leasedMw: t.leasedMw,
+      monthlyRent: rent.toFixed(2),
+      leaseStart: t.leaseStart,
+      leaseExpiry: t.leaseExpiry,
+      renewalOptions: t.renewalOptions,
+      revenueCollected: revenueCollected.toFixed(2),
+      pastDue: pastDue.toFixed(2),
     };
   });
   const revenue = collected.plus(powerCost.mul(profile.powerRecoveryPercent).div(100));
@@ -142,10 +341,16 @@ export function demoReport(profile: Profile, i: number): PerformanceReportInput 
     operatingCosts: roundHalfEven(operatingCosts, 2).toFixed(2),
     powerCost: roundHalfEven(powerCost, 2).toFixed(2),
     capitalExpenditure: (i % 6 === 0 ? d('1750000') : d('240000')).toFixed(2),
-    gpuFleet: [{
-      model: profile.fleet.model, count: profile.fleet.count, ageMonths: profile.fleet.ageMonthsAtStart + i,
-      appraisedValue: roundHalfEven(d(profile.fleet.valuePerUnit).mul(profile.fleet.count).mul(decline), 0).toFixed(0), appraisalDate: end, appraisalSource: 'monthly desktop appraisal (demo)',
-    }],
+    gpuFleet: [
+      {
+        model: profile.fleet.model,
+        count: profile.fleet.count,
+        ageMonths: profile.fleet.ageMonthsAtStart + i,
+        appraisedValue: roundHalfEven(d(profile.fleet.valuePerUnit).mul(profile.fleet.count).mul(decline), 0).toFixed(0),
+        appraisalDate: end,
+        appraisalSource: 'monthly desktop appraisal (demo)',
+      },
+    ],
   };
 }
 
@@ -166,12 +371,31 @@ export async function seedDemoPerformance(db: Knex): Promise<void> {
     for (const report of demoReports(profile.dealName)) {
       // Each month against the deal's figures for that month (scheduled principal depends on the ARD).
       const figures = await dealFigures(db, deal.id, report.periodEnd);
-      stored.push({ id: '', dealId: deal.id, periodEnd: report.periodEnd, version: 1, reason: null, recordedBy: null, recordedAt: '', report, ...figures });
+      stored.push({
+        id: '',
+        dealId: deal.id,
+        periodEnd: report.periodEnd,
+        version: 1,
+        reason: null,
+        recordedBy: null,
+        recordedAt: '',
+        report,
+        ...figures,
+      });
     }
     const metrics = metricsChain(stored);
-    await db('performance_reports').insert(stored.map((s, i) => ({
-      deal_id: deal.id, period_end: s.periodEnd, version: 1, report: JSON.stringify(s.report), note_balance: s.noteBalance.toFixed(),
-      debt_service: s.debtService.toFixed(2), metrics: JSON.stringify(metricsToWire(metrics[i]!)), reason: 'demo history', recorded_by: null,
-    })));
+    await db('performance_reports').insert(
+      stored.map((s, i) => ({
+        deal_id: deal.id,
+        period_end: s.periodEnd,
+        version: 1,
+        report: JSON.stringify(s.report),
+        note_balance: s.noteBalance.toFixed(),
+        debt_service: s.debtService.toFixed(2),
+        metrics: JSON.stringify(metricsToWire(metrics[i]!)),
+        reason: 'demo history',
+        recorded_by: null,
+      })),
+    );
   }
 }

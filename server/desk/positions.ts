@@ -71,8 +71,15 @@ export async function partyPositions(db: Knex, partyId: string, bookTop: BookTop
     const currentFace = originalFace.mul(instrument.factor);
     const spot = instrument.settlementDateFor(businessDate);
     const mark = markOf(instrument, bookTop(noteId), lasts.get(noteId) ?? null, spot);
-    const terms = { couponRatePercent: instrument.note.couponRate, dayCount: instrument.note.dayCount as DayCountConvention, schedule: instrument.schedule };
-    const accrued = spot < instrument.note.maturityDate ? accruedInterest({ ...terms, face: originalFace, factor: instrument.factor, settlementDate: spot }) : new Decimal(0);
+    const terms = {
+      couponRatePercent: instrument.note.couponRate,
+      dayCount: instrument.note.dayCount as DayCountConvention,
+      schedule: instrument.schedule,
+    };
+    const accrued =
+      spot < instrument.note.maturityDate
+        ? accruedInterest({ ...terms, face: originalFace, factor: instrument.factor, settlementDate: spot })
+        : new Decimal(0);
     return {
       noteId,
       originalFace: originalFace.toFixed(),
@@ -91,20 +98,31 @@ export async function partyPositions(db: Knex, partyId: string, bookTop: BookTop
   });
 }
 
-function markOf(instrument: Instrument, top: { bid: Decimal | null; ask: Decimal | null }, last: Decimal | null, spot: string): { price: Decimal; source: MarkSource } {
+function markOf(
+  instrument: Instrument,
+  top: { bid: Decimal | null; ask: Decimal | null },
+  last: Decimal | null,
+  spot: string,
+): { price: Decimal; source: MarkSource } {
   if (top.bid && top.ask) return { price: top.bid.add(top.ask).div(2), source: 'mid' };
   if (last) return { price: last, source: 'last' };
   const note = instrument.note;
   if (spot >= note.maturityDate) return { price: PAR, source: 'model' };
   const model = priceFromYield({
-    couponRatePercent: note.couponRate, dayCount: note.dayCount as DayCountConvention, schedule: instrument.schedule,
-    settlementDate: spot as never, yieldPercent: note.couponRate,
+    couponRatePercent: note.couponRate,
+    dayCount: note.dayCount as DayCountConvention,
+    schedule: instrument.schedule,
+    settlementDate: spot as never,
+    yieldPercent: note.couponRate,
   });
   return { price: model.cleanPricePercent.toDecimalPlaces(COST_PLACES, Decimal.ROUND_HALF_EVEN), source: 'model' };
 }
 
 async function settledFaces(db: Knex, partyId: string, noteIds: string[]): Promise<Map<string, Decimal>> {
-  const rows: { asset: string; total: string }[] = await db('ledger_accounts').where({ party_id: partyId }).whereIn('asset', noteIds).select('asset', 'total');
+  const rows: { asset: string; total: string }[] = await db('ledger_accounts')
+    .where({ party_id: partyId })
+    .whereIn('asset', noteIds)
+    .select('asset', 'total');
   return new Map(rows.filter((r) => !new Decimal(r.total).isZero()).map((r) => [r.asset, new Decimal(r.total)]));
 }
 
@@ -135,7 +153,12 @@ async function fillsByNote(db: Knex, partyId: string): Promise<Map<string, Fill[
   const out = new Map<string, Fill[]>();
   for (const row of rows) {
     const list = out.get(row.note_id) ?? [];
-    list.push({ side: row.buyer_party_id === partyId ? 'buy' : 'sell', face: new Decimal(row.quantity), factor: new Decimal(row.factor), price: new Decimal(row.price) });
+    list.push({
+      side: row.buyer_party_id === partyId ? 'buy' : 'sell',
+      face: new Decimal(row.quantity),
+      factor: new Decimal(row.factor),
+      price: new Decimal(row.price),
+    });
     out.set(row.note_id, list);
   }
   return out;
@@ -144,7 +167,12 @@ async function fillsByNote(db: Knex, partyId: string): Promise<Map<string, Fill[
 async function lastPrices(db: Knex): Promise<Map<string, Decimal>> {
   const rows: { note_id: string; price: string }[] = await db('trades')
     .distinctOn('note_id')
-    .orderBy([{ column: 'note_id' }, { column: 'executed_at', order: 'desc' }, { column: 'seq', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'note_id' },
+      { column: 'executed_at', order: 'desc' },
+      { column: 'seq', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .select('note_id', 'price');
   return new Map(rows.map((r) => [r.note_id, new Decimal(r.price)]));
 }

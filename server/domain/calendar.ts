@@ -174,7 +174,11 @@ export function previousBusinessDay(date: IsoDate): IsoDate {
  * always a business day and is non-decreasing in both `date` and `n`.
  */
 export function addBusinessDays(date: IsoDate, n: number): IsoDate {
-  ensure(Number.isSafeInteger(n) && Math.abs(n) <= BUSINESS_DAYS_MAX, 'INVALID_ARGUMENT', `n must be an integer with |n| <= ${BUSINESS_DAYS_MAX}`);
+  ensure(
+    Number.isSafeInteger(n) && Math.abs(n) <= BUSINESS_DAYS_MAX,
+    'INVALID_ARGUMENT',
+    `n must be an integer with |n| <= ${BUSINESS_DAYS_MAX}`,
+  );
   if (n === 0) return nextBusinessDayOnOrAfter(date);
   let d = date;
   for (let i = 0; i < Math.abs(n); i += 1) d = n > 0 ? nextBusinessDay(d) : previousBusinessDay(d);

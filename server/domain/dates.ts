@@ -116,7 +116,7 @@ export function daysBetween(start: IsoDate, end: IsoDate): number {
 }
 
 export function weekday(date: IsoDate): Weekday {
-  return (((dayNumber(date) + 4) % 7) + 7) % 7 as Weekday; // 1970-01-01 was a Thursday (4)
+  return ((((dayNumber(date) + 4) % 7) + 7) % 7) as Weekday; // 1970-01-01 was a Thursday (4)
 }
 
 export function isLastDayOfMonth(date: IsoDate): boolean {

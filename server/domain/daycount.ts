@@ -25,7 +25,16 @@ import { Decimal } from './decimal.js';
 import { assertNever, DomainError, ensure } from './errors.js';
 import { addMonths, civil, daysBetween, isLastDayOfMonth, type IsoDate } from './dates.js';
 
-export const DAY_COUNT_CONVENTIONS = ['30/360-ISDA', '30/360-SIFMA', '30/360', '30/360-SIA', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT-ICMA'] as const;
+export const DAY_COUNT_CONVENTIONS = [
+  '30/360-ISDA',
+  '30/360-SIFMA',
+  '30/360',
+  '30/360-SIA',
+  '30E/360',
+  'ACT/360',
+  'ACT/365F',
+  'ACT/ACT-ICMA',
+] as const;
 export type DayCountConvention = (typeof DAY_COUNT_CONVENTIONS)[number];
 
 /** The unambiguous name of a convention: the old names map to the one they always meant. */
@@ -130,7 +139,8 @@ function thirty360Days(convention: '30/360-ISDA' | '30E/360' | '30/360-SIFMA', s
       if (d1 === 31) d1 = 30;
       if (d2 === 31) d2 = 30;
       break;
-    case '30/360-SIFMA': { // SIFMA Standard Securities Calculation Methods, 30/360 rules 1–4
+    case '30/360-SIFMA': {
+      // SIFMA Standard Securities Calculation Methods, 30/360 rules 1–4
       const startIsFebEnd = a.month === 2 && isLastDayOfMonth(start);
       const endIsFebEnd = b.month === 2 && isLastDayOfMonth(end);
       if (endOfMonth && startIsFebEnd && endIsFebEnd) d2 = 30;
@@ -193,7 +203,11 @@ export function icmaFraction(start: IsoDate, end: IsoDate, quasiDates: readonly 
   ensure(start <= end, 'INVALID_ARGUMENT', 'icmaFraction needs start <= end');
   const first = quasiDates[0];
   const last = quasiDates[quasiDates.length - 1];
-  ensure(first !== undefined && last !== undefined && first <= start && last >= end, 'INVALID_ARGUMENT', 'quasi-coupon dates must cover the period');
+  ensure(
+    first !== undefined && last !== undefined && first <= start && last >= end,
+    'INVALID_ARGUMENT',
+    'quasi-coupon dates must cover the period',
+  );
   let total = new Decimal(0);
   for (let i = 0; i + 1 < quasiDates.length; i += 1) {
     const q0 = quasiDates[i] as IsoDate;

@@ -63,7 +63,8 @@ export function buildCouponSchedule(input: CouponScheduleInput): CouponSchedule 
   const endOfMonth = (input.endOfMonth ?? true) && isLastDayOfMonth(anchor);
   const grid = (k: number): IsoDate => addMonths(anchor, k * months, { endOfMonth });
 
-  const couponDates = firstCouponDate === undefined ? backwardDates(grid, issueDate) : forwardDates(grid, issueDate, firstCouponDate, maturityDate);
+  const couponDates =
+    firstCouponDate === undefined ? backwardDates(grid, issueDate) : forwardDates(grid, issueDate, firstCouponDate, maturityDate);
   const firstCoupon = couponDates[0] as IsoDate;
   const firstIndex = firstCouponDate === undefined ? 1 - couponDates.length : 0;
   const firstQuasi = quasiDatesBefore(grid, firstIndex, issueDate);

@@ -64,7 +64,10 @@ function flowPlan(input: YieldInput): FlowPlan {
   const { schedule } = input;
   const index = periodIndexContaining(schedule, input.settlementDate);
   if (index < 0) {
-    throw new DomainError('SETTLEMENT_OUT_OF_RANGE', `${input.settlementDate} is outside [${schedule.issueDate}, ${schedule.maturityDate})`);
+    throw new DomainError(
+      'SETTLEMENT_OUT_OF_RANGE',
+      `${input.settlementDate} is outside [${schedule.issueDate}, ${schedule.maturityDate})`,
+    );
   }
   const periods = schedule.periods.slice(index);
   const flows = periods.map((period) => periodCouponPer100(input, period));
@@ -134,7 +137,8 @@ function solveYield(plan: FlowPlan, target: Decimal): Decimal {
     const { price, slope } = dirtyPriceAt(plan, y);
     const error = price.sub(target);
     if (error.isZero()) return y;
-    if (error.gt(0)) lo = y; // price too high: the yield is higher (price falls as yield rises)
+    if (error.gt(0))
+      lo = y; // price too high: the yield is higher (price falls as yield rises)
     else hi = y;
     let next = slope.isZero() ? lo.add(hi).div(2) : y.sub(error.div(slope));
     if (!(next.gt(lo) && next.lt(hi))) next = lo.add(hi).div(2); // Newton left the bracket: bisect

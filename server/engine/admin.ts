@@ -20,10 +20,16 @@ export function registerNote(core: Core, command: RegisterNoteCommand): void {
   const { noteId, minQuantityUnits, minPriceTicks, maxPriceTicks } = command;
   const limits = core.limits;
   const noteIdOrNull = typeof noteId === 'string' ? noteId : null;
-  const wellFormed = isId(noteId, limits.idLengthMax) &&
-    Number.isInteger(minQuantityUnits) && minQuantityUnits >= 1 && minQuantityUnits <= limits.quantityUnitsMax &&
-    Number.isInteger(minPriceTicks) && Number.isInteger(maxPriceTicks) &&
-    minPriceTicks >= -0x80000000 && maxPriceTicks <= 0x7fffffff && minPriceTicks <= maxPriceTicks &&
+  const wellFormed =
+    isId(noteId, limits.idLengthMax) &&
+    Number.isInteger(minQuantityUnits) &&
+    minQuantityUnits >= 1 &&
+    minQuantityUnits <= limits.quantityUnitsMax &&
+    Number.isInteger(minPriceTicks) &&
+    Number.isInteger(maxPriceTicks) &&
+    minPriceTicks >= -0x80000000 &&
+    maxPriceTicks <= 0x7fffffff &&
+    minPriceTicks <= maxPriceTicks &&
     maxPriceTicks - minPriceTicks + 1 <= limits.bandTicksMax;
   if (!wellFormed) return core.sink.rejected(seq, 'register_note', 'INVALID_COMMAND', noteIdOrNull, null);
   if (core.noteById.has(noteId)) return core.sink.rejected(seq, 'register_note', 'NOTE_ALREADY_REGISTERED', noteId, null);
@@ -50,8 +56,11 @@ export function massCancel(core: Core, command: MassCancelCommand): void {
   const { partyId, noteId } = command;
   const idMax = core.limits.idLengthMax;
   const noteIdOrNull = typeof noteId === 'string' ? noteId : null;
-  if ((partyId === undefined && noteId === undefined) || (partyId !== undefined && !isId(partyId, idMax)) ||
-    (noteId !== undefined && !isId(noteId, idMax))) {
+  if (
+    (partyId === undefined && noteId === undefined) ||
+    (partyId !== undefined && !isId(partyId, idMax)) ||
+    (noteId !== undefined && !isId(noteId, idMax))
+  ) {
     return core.sink.rejected(seq, 'mass_cancel', 'INVALID_COMMAND', noteIdOrNull, null);
   }
   let note: NoteBook | undefined;

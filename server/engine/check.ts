@@ -96,7 +96,10 @@ function checkSide(core: Core, note: NoteBook, side: BookSide, isBid: boolean, s
       const leaves = pool.get(slot, LEAVES);
       assert(leaves > 0, 'resting order without leaves');
       assert(pool.get(slot, FILLED) >= 0 && pool.get(slot, CANCELLED) >= 0, 'negative filled or cancelled');
-      assert(pool.get(slot, FILLED) + leaves + pool.get(slot, CANCELLED) === pool.get(slot, QUANTITY), 'filled + leaves + cancelled ≠ quantity');
+      assert(
+        pool.get(slot, FILLED) + leaves + pool.get(slot, CANCELLED) === pool.get(slot, QUANTITY),
+        'filled + leaves + cancelled ≠ quantity',
+      );
       size += leaves;
       count++;
       prev = slot;

@@ -264,8 +264,14 @@ export class Core {
 
   /** book_change for a level of a note, as it is now. */
   emitLevelState(note: NoteBook, isSell: boolean, price: number, level: number, seq: number): void {
-    this.sink.bookChange(seq, note.noteId, isSell ? 'sell' : 'buy', price, this.levels.size[level]!,
-      this.levels.links[(level << 2) + LEVEL_COUNT]!);
+    this.sink.bookChange(
+      seq,
+      note.noteId,
+      isSell ? 'sell' : 'buy',
+      price,
+      this.levels.size[level]!,
+      this.levels.links[(level << 2) + LEVEL_COUNT]!,
+    );
   }
 
   /**

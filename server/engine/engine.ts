@@ -24,15 +24,23 @@ import { bestPrice, level2, level3, orderView } from './views.js';
 
 function applyOther(core: Core, command: Command): void {
   switch (command.kind) {
-    case 'new_order': return newOrder(core, command);
-    case 'cancel': return cancel(core, command);
-    case 'cancel_replace': return cancelReplace(core, command);
-    case 'mass_quote': return massQuote(core, command);
-    case 'mass_cancel': return massCancel(core, command);
+    case 'new_order':
+      return newOrder(core, command);
+    case 'cancel':
+      return cancel(core, command);
+    case 'cancel_replace':
+      return cancelReplace(core, command);
+    case 'mass_quote':
+      return massQuote(core, command);
+    case 'mass_cancel':
+      return massCancel(core, command);
     case 'halt':
-    case 'resume': return haltOrResume(core, command);
-    case 'expire': return expire(core, command);
-    case 'register_note': return registerNote(core, command);
+    case 'resume':
+      return haltOrResume(core, command);
+    case 'expire':
+      return expire(core, command);
+    case 'register_note':
+      return registerNote(core, command);
     default:
       core.sink.rejected((command as { seq: number }).seq, 'unknown', 'INVALID_COMMAND', null, null);
   }

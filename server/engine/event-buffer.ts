@@ -62,8 +62,7 @@ export class EventBuffer implements EventSink {
     strs[b + 2] = orderId;
   }
 
-  rejected(seq: number, command: CommandKind | 'unknown', code: RejectCode, noteId: string | null,
-    orderId: string | null): void {
+  rejected(seq: number, command: CommandKind | 'unknown', code: RejectCode, noteId: string | null, orderId: string | null): void {
     const b = this.next(REJECTED, seq);
     const strs = this.strs;
     strs[b] = code;
@@ -72,9 +71,19 @@ export class EventBuffer implements EventSink {
     strs[b + 5] = command;
   }
 
-  fill(seq: number, noteId: string, priceTicks: number, quantityUnits: number, takerSide: Side, makerOrderId: string,
-    makerPartyId: string, makerLeavesUnits: number, takerOrderId: string, takerPartyId: string,
-    takerLeavesUnits: number): void {
+  fill(
+    seq: number,
+    noteId: string,
+    priceTicks: number,
+    quantityUnits: number,
+    takerSide: Side,
+    makerOrderId: string,
+    makerPartyId: string,
+    makerLeavesUnits: number,
+    takerOrderId: string,
+    takerPartyId: string,
+    takerLeavesUnits: number,
+  ): void {
     const i = this.length;
     if (i === this.capacity) this.grow(i * 2);
     this.length = i + 1;
@@ -95,8 +104,15 @@ export class EventBuffer implements EventSink {
     nums[b + 5] = takerLeavesUnits;
   }
 
-  cancelled(seq: number, noteId: string, orderId: string, partyId: string, reason: CancelReason,
-    cancelledUnits: number, leavesUnits: number): void {
+  cancelled(
+    seq: number,
+    noteId: string,
+    orderId: string,
+    partyId: string,
+    reason: CancelReason,
+    cancelledUnits: number,
+    leavesUnits: number,
+  ): void {
     const i = this.length;
     if (i === this.capacity) this.grow(i * 2);
     this.length = i + 1;
@@ -122,8 +138,15 @@ export class EventBuffer implements EventSink {
     this.nums[b + 2] = expiredUnits;
   }
 
-  replaced(seq: number, noteId: string, orderId: string, priceTicks: number, quantityUnits: number,
-    leavesUnits: number, priorityKept: boolean): void {
+  replaced(
+    seq: number,
+    noteId: string,
+    orderId: string,
+    priceTicks: number,
+    quantityUnits: number,
+    leavesUnits: number,
+    priorityKept: boolean,
+  ): void {
     const b = this.next(REPLACED, seq);
     const nums = this.nums;
     this.strs[b + 1] = noteId;
@@ -150,8 +173,17 @@ export class EventBuffer implements EventSink {
     nums[b + 4] = orderCount;
   }
 
-  quoteReplaced(seq: number, noteId: string, partyId: string, bidOrderId: string | null, bidPriceTicks: number,
-    bidUnits: number, askOrderId: string | null, askPriceTicks: number, askUnits: number): void {
+  quoteReplaced(
+    seq: number,
+    noteId: string,
+    partyId: string,
+    bidOrderId: string | null,
+    bidPriceTicks: number,
+    bidUnits: number,
+    askOrderId: string | null,
+    askPriceTicks: number,
+    askUnits: number,
+  ): void {
     const b = this.next(QUOTE_REPLACED, seq);
     const strs = this.strs;
     const nums = this.nums;
@@ -177,26 +209,68 @@ export class EventBuffer implements EventSink {
       case ACCEPTED:
         return { type: 'accepted', seq, command: s(0) as CommandKind, noteId: strs[b + 1]!, orderId: strs[b + 2]! };
       case REJECTED:
-        return { type: 'rejected', seq, command: s(5) as CommandKind | 'unknown', code: s(0) as RejectCode,
-          noteId: strs[b + 1]!, orderId: strs[b + 2]! };
+        return {
+          type: 'rejected',
+          seq,
+          command: s(5) as CommandKind | 'unknown',
+          code: s(0) as RejectCode,
+          noteId: strs[b + 1]!,
+          orderId: strs[b + 2]!,
+        };
       case FILL:
-        return { type: 'fill', seq, noteId: s(1), priceTicks: n(2), quantityUnits: n(3), takerSide: s(0) as Side,
-          makerOrderId: s(2), makerPartyId: s(3), makerLeavesUnits: n(4), takerOrderId: s(4), takerPartyId: s(5),
-          takerLeavesUnits: n(5) };
+        return {
+          type: 'fill',
+          seq,
+          noteId: s(1),
+          priceTicks: n(2),
+          quantityUnits: n(3),
+          takerSide: s(0) as Side,
+          makerOrderId: s(2),
+          makerPartyId: s(3),
+          makerLeavesUnits: n(4),
+          takerOrderId: s(4),
+          takerPartyId: s(5),
+          takerLeavesUnits: n(5),
+        };
       case CANCELLED:
-        return { type: 'cancelled', seq, noteId: s(1), orderId: s(2), partyId: s(3), reason: s(0) as CancelReason,
-          cancelledUnits: n(2), leavesUnits: n(3) };
+        return {
+          type: 'cancelled',
+          seq,
+          noteId: s(1),
+          orderId: s(2),
+          partyId: s(3),
+          reason: s(0) as CancelReason,
+          cancelledUnits: n(2),
+          leavesUnits: n(3),
+        };
       case EXPIRED:
         return { type: 'expired', seq, noteId: s(1), orderId: s(2), partyId: s(3), expiredUnits: n(2) };
       case REPLACED:
-        return { type: 'replaced', seq, noteId: s(1), orderId: s(2), priceTicks: n(2), quantityUnits: n(3),
-          leavesUnits: n(4), priorityKept: n(5) === 1 };
+        return {
+          type: 'replaced',
+          seq,
+          noteId: s(1),
+          orderId: s(2),
+          priceTicks: n(2),
+          quantityUnits: n(3),
+          leavesUnits: n(4),
+          priorityKept: n(5) === 1,
+        };
       case BOOK_CHANGE:
-        return { type: 'book_change', seq, noteId: s(1), side: s(0) as Side, priceTicks: n(2), sizeUnits: n(3),
-          orderCount: n(4) };
+        return { type: 'book_change', seq, noteId: s(1), side: s(0) as Side, priceTicks: n(2), sizeUnits: n(3), orderCount: n(4) };
       default:
-        return { type: 'quote_replaced', seq, noteId: s(1), partyId: s(3), bidOrderId: strs[b + 2]!,
-          bidPriceTicks: n(2), bidUnits: n(3), askOrderId: strs[b + 4]!, askPriceTicks: n(4), askUnits: n(5) };
+        return {
+          type: 'quote_replaced',
+          seq,
+          noteId: s(1),
+          partyId: s(3),
+          bidOrderId: strs[b + 2]!,
+          bidPriceTicks: n(2),
+          bidUnits: n(3),
+          askOrderId: strs[b + 4]!,
+          askPriceTicks: n(4),
+          askUnits: n(5),
+        };
     }
   }
 

@@ -11,13 +11,7 @@ import type { CancelReason, CommandKind, EngineEvent, Side } from './types.js';
 
 export interface EventSink {
   accepted(seq: number, command: CommandKind, noteId: string | null, orderId: string | null): void;
-  rejected(
-    seq: number,
-    command: CommandKind | 'unknown',
-    code: RejectCode,
-    noteId: string | null,
-    orderId: string | null,
-  ): void;
+  rejected(seq: number, command: CommandKind | 'unknown', code: RejectCode, noteId: string | null, orderId: string | null): void;
   fill(
     seq: number,
     noteId: string,
@@ -79,13 +73,7 @@ export class EventLog implements EventSink {
     this.events.push({ type: 'accepted', seq, command, noteId, orderId });
   }
 
-  rejected(
-    seq: number,
-    command: CommandKind | 'unknown',
-    code: RejectCode,
-    noteId: string | null,
-    orderId: string | null,
-  ): void {
+  rejected(seq: number, command: CommandKind | 'unknown', code: RejectCode, noteId: string | null, orderId: string | null): void {
     this.events.push({ type: 'rejected', seq, command, code, noteId, orderId });
   }
 

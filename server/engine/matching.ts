@@ -98,8 +98,19 @@ export function matchTaker(
         filled += quantity;
         size -= quantity;
         changed = true;
-        sink.fill(seq, noteId, price, quantity, takerSide, ids[maker]!, partyIds[makerParty]!, makerLeft, takerOrderId,
-          takerPartyId, leaves);
+        sink.fill(
+          seq,
+          noteId,
+          price,
+          quantity,
+          takerSide,
+          ids[maker]!,
+          partyIds[makerParty]!,
+          makerLeft,
+          takerOrderId,
+          takerPartyId,
+          leaves,
+        );
         if (makerLeft > 0) break; // the taker is done; the maker stays at the head
         // The maker is filled: forget it (core.finish(), written out).
         const next = data[base + NEXT]!;
@@ -126,9 +137,7 @@ export function matchTaker(
         stopped = true;
         break;
       }
-      const cut = stpMode === STP_CANCEL_OLDEST || stpMode === STP_CANCEL_BOTH
-        ? makerLeaves
-        : (leaves < makerLeaves ? leaves : makerLeaves);
+      const cut = stpMode === STP_CANCEL_OLDEST || stpMode === STP_CANCEL_BOTH ? makerLeaves : leaves < makerLeaves ? leaves : makerLeaves;
       data[base + LEAVES] = makerLeaves - cut;
       data[base + CANCELLED]! += cut;
       size -= cut;

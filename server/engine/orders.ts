@@ -43,10 +43,15 @@ const {
 } = LAYOUT;
 const { LEVEL_COUNT } = LEVEL_LAYOUT;
 
-function reject(core: Core, seq: number, command: 'new_order' | 'cancel' | 'cancel_replace', code: RejectCode,
-  noteId: unknown, orderId: unknown): void {
-  core.sink.rejected(seq, command, code, typeof noteId === 'string' ? noteId : null,
-    typeof orderId === 'string' ? orderId : null);
+function reject(
+  core: Core,
+  seq: number,
+  command: 'new_order' | 'cancel' | 'cancel_replace',
+  code: RejectCode,
+  noteId: unknown,
+  orderId: unknown,
+): void {
+  core.sink.rejected(seq, command, code, typeof noteId === 'string' ? noteId : null, typeof orderId === 'string' ? orderId : null);
 }
 
 export function newOrder(core: Core, command: NewOrderCommand): void {
@@ -60,8 +65,13 @@ export function newOrder(core: Core, command: NewOrderCommand): void {
   const postOnly = command.postOnly;
   const expireAt = tif === TIF_GTD ? command.expireAt : 0;
   if (
-    !isId(noteId, limits.idLengthMax) || !isId(orderId, limits.idLengthMax) || !isId(partyId, limits.idLengthMax) ||
-    (!isBuy && side !== 'sell') || (!isMarket && type !== 'limit') || tif < 0 || stp < 0 ||
+    !isId(noteId, limits.idLengthMax) ||
+    !isId(orderId, limits.idLengthMax) ||
+    !isId(partyId, limits.idLengthMax) ||
+    (!isBuy && side !== 'sell') ||
+    (!isMarket && type !== 'limit') ||
+    tif < 0 ||
+    stp < 0 ||
     (postOnly !== undefined && postOnly !== true && postOnly !== false) ||
     (isMarket && (postOnly === true || (tif !== TIF_IOC && tif !== TIF_FOK))) ||
     (postOnly === true && (tif === TIF_IOC || tif === TIF_FOK)) ||
@@ -106,8 +116,7 @@ export function newOrder(core: Core, command: NewOrderCommand): void {
     return;
   }
   assert(tif !== TIF_FOK, 'fill-or-kill order left with leaves');
-  const flags = FLAG_LIVE | (isBuy ? 0 : SIDE_SELL) | (tif << TIF_SHIFT) | (stp << STP_SHIFT) |
-    (postOnly === true ? FLAG_POST_ONLY : 0);
+  const flags = FLAG_LIVE | (isBuy ? 0 : SIDE_SELL) | (tif << TIF_SHIFT) | (stp << STP_SHIFT) | (postOnly === true ? FLAG_POST_ONLY : 0);
   restNewOrder(core, note, orderId, hash, party, flags, price, quantity, orderNo, expireAt as number, seq);
 }
 
@@ -119,8 +128,19 @@ export function newOrder(core: Core, command: NewOrderCommand): void {
  * Core.registerResting is written out, as Core.cancelResting does on the way out: V8 inlines
  * only so much bytecode into one function, and what it does not inline costs a call each time.
  */
-export function restNewOrder(core: Core, note: NoteBook, orderId: string, hash: number, party: number, flags: number,
-  price: number, quantity: number, orderNo: number, expireAt: number, seq: number): number {
+export function restNewOrder(
+  core: Core,
+  note: NoteBook,
+  orderId: string,
+  hash: number,
+  party: number,
+  flags: number,
+  price: number,
+  quantity: number,
+  orderNo: number,
+  expireAt: number,
+  seq: number,
+): number {
   const pool = core.pool;
   const slot = pool.allocate();
   const data = pool.data;
@@ -155,8 +175,14 @@ export function restNewOrder(core: Core, note: NoteBook, orderId: string, hash: 
   const ask = note.asks.best;
   assert(bid === NIL || ask === NIL || bid < ask, 'book crossed at rest');
   const levels = core.levels;
-  core.sink.bookChange(seq, note.noteId, (flags & SIDE_SELL) === 0 ? 'buy' : 'sell', price, levels.size[level]!,
-    levels.links[(level << 2) + LEVEL_COUNT]!);
+  core.sink.bookChange(
+    seq,
+    note.noteId,
+    (flags & SIDE_SELL) === 0 ? 'buy' : 'sell',
+    price,
+    levels.size[level]!,
+    levels.links[(level << 2) + LEVEL_COUNT]!,
+  );
   return slot;
 }
 

@@ -21,8 +21,11 @@ const LEVEL_HEAD = 0;
 const LEVEL_TAIL = 1;
 const LEVEL_COUNT = 2;
 /** For importers to copy into module-level consts (see LAYOUT in order-pool.ts for why). */
-export const LEVEL_LAYOUT: Readonly<Record<'LEVEL_HEAD' | 'LEVEL_TAIL' | 'LEVEL_COUNT', number>> =
-  Object.freeze({ LEVEL_HEAD, LEVEL_TAIL, LEVEL_COUNT });
+export const LEVEL_LAYOUT: Readonly<Record<'LEVEL_HEAD' | 'LEVEL_TAIL' | 'LEVEL_COUNT', number>> = Object.freeze({
+  LEVEL_HEAD,
+  LEVEL_TAIL,
+  LEVEL_COUNT,
+});
 
 export class LevelPool {
   capacity = 0;

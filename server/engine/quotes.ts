@@ -43,19 +43,25 @@ export function massQuote(core: Core, command: MassQuoteCommand): void {
     }
     const hasBid = entry.bidUnits > 0;
     const hasAsk = entry.askUnits > 0;
-    core.sink.quoteReplaced(seq, note.noteId, partyId,
-      hasBid ? entry.bidOrderId : null, hasBid ? entry.bidPriceTicks : 0, hasBid ? entry.bidUnits : 0,
-      hasAsk ? entry.askOrderId : null, hasAsk ? entry.askPriceTicks : 0, hasAsk ? entry.askUnits : 0);
+    core.sink.quoteReplaced(
+      seq,
+      note.noteId,
+      partyId,
+      hasBid ? entry.bidOrderId : null,
+      hasBid ? entry.bidPriceTicks : 0,
+      hasBid ? entry.bidUnits : 0,
+      hasAsk ? entry.askOrderId : null,
+      hasAsk ? entry.askPriceTicks : 0,
+      hasAsk ? entry.askUnits : 0,
+    );
     const record: QuoteRecord = { bidSlot: NIL, bidOrderNo: 0, askSlot: NIL, askOrderNo: 0 };
     if (hasBid) {
       record.bidOrderNo = core.nextOrderNo;
-      record.bidSlot = enterQuoteSide(core, note, true, entry.bidOrderId, party, partyId, stp,
-        entry.bidPriceTicks, entry.bidUnits, seq);
+      record.bidSlot = enterQuoteSide(core, note, true, entry.bidOrderId, party, partyId, stp, entry.bidPriceTicks, entry.bidUnits, seq);
     }
     if (hasAsk) {
       record.askOrderNo = core.nextOrderNo;
-      record.askSlot = enterQuoteSide(core, note, false, entry.askOrderId, party, partyId, stp,
-        entry.askPriceTicks, entry.askUnits, seq);
+      record.askSlot = enterQuoteSide(core, note, false, entry.askOrderId, party, partyId, stp, entry.askPriceTicks, entry.askUnits, seq);
     }
     note.quotes.delete(party);
     if (record.bidSlot !== NIL || record.askSlot !== NIL) note.quotes.set(party, record);
@@ -63,8 +69,18 @@ export function massQuote(core: Core, command: MassQuoteCommand): void {
 }
 
 /** Enters one side of a quote as a GTC limit order; returns its slot if it rests, else NIL. */
-function enterQuoteSide(core: Core, note: NoteBook, isBuy: boolean, orderId: string, party: number,
-  partyId: string, stp: number, price: number, quantity: number, seq: number): number {
+function enterQuoteSide(
+  core: Core,
+  note: NoteBook,
+  isBuy: boolean,
+  orderId: string,
+  party: number,
+  partyId: string,
+  stp: number,
+  price: number,
+  quantity: number,
+  seq: number,
+): number {
   const orderNo = core.nextOrderNo++;
   const offset = price - note.minPriceTicks;
   core.takerLeaves = quantity;
@@ -85,8 +101,7 @@ interface Failure {
 function validateMassQuote(core: Core, command: MassQuoteCommand): Failure | null {
   const limits = core.limits;
   const entries: unknown = command.entries;
-  if (!isId(command.partyId, limits.idLengthMax) || stpCode(command.selfTrade) < 0 ||
-    !Array.isArray(entries) || entries.length === 0) {
+  if (!isId(command.partyId, limits.idLengthMax) || stpCode(command.selfTrade) < 0 || !Array.isArray(entries) || entries.length === 0) {
     return { code: 'INVALID_COMMAND', noteId: null };
   }
   const notes = new Set<string>();
@@ -94,7 +109,10 @@ function validateMassQuote(core: Core, command: MassQuoteCommand): Failure | nul
   for (const entry of entries as unknown[]) {
     if (!isEntryShape(entry, limits.idLengthMax) || notes.has(entry.noteId)) return { code: 'INVALID_COMMAND', noteId: null };
     notes.add(entry.noteId);
-    for (const [units, id] of [[entry.bidUnits, entry.bidOrderId], [entry.askUnits, entry.askOrderId]] as const) {
+    for (const [units, id] of [
+      [entry.bidUnits, entry.bidOrderId],
+      [entry.askUnits, entry.askOrderId],
+    ] as const) {
       if (units === 0) continue;
       if (!isId(id, limits.idLengthMax) || orderIds.has(id)) return { code: 'INVALID_COMMAND', noteId: null };
       orderIds.add(id);
@@ -144,8 +162,10 @@ function entryCode(core: Core, entry: QuoteEntry): RejectCode | null {
     return rejectRank(bidCode) <= rejectRank(askCode) ? bidCode : askCode;
   }
   if (entry.bidUnits > 0 && entry.askUnits > 0 && entry.bidPriceTicks >= entry.askPriceTicks) return 'QUOTE_CROSSED';
-  if ((entry.bidUnits > 0 && core.findOrder(entry.bidOrderId) !== NIL) ||
-    (entry.askUnits > 0 && core.findOrder(entry.askOrderId) !== NIL)) {
+  if (
+    (entry.bidUnits > 0 && core.findOrder(entry.bidOrderId) !== NIL) ||
+    (entry.askUnits > 0 && core.findOrder(entry.askOrderId) !== NIL)
+  ) {
     return 'DUPLICATE_ORDER_ID';
   }
   return null;

@@ -168,15 +168,28 @@ function restoreOrder(core: Core, note: NoteBook, order: SnapshotOrder, isBuy: b
   const tif = tifCode(order.timeInForce);
   const stp = stpCode(order.selfTrade);
   assert(tif >= 0 && stp >= 0, 'bad order flags in snapshot');
-  assert(order.leavesUnits > 0 && order.filledUnits >= 0 && order.cancelledUnits >= 0 &&
-    order.filledUnits + order.leavesUnits + order.cancelledUnits === order.quantityUnits, 'bad order quantities');
+  assert(
+    order.leavesUnits > 0 &&
+      order.filledUnits >= 0 &&
+      order.cancelledUnits >= 0 &&
+      order.filledUnits + order.leavesUnits + order.cancelledUnits === order.quantityUnits,
+    'bad order quantities',
+  );
   assert(order.priceTicks >= note.minPriceTicks && order.priceTicks <= note.maxPriceTicks, 'order price off band');
   const pool = core.pool;
   const slot = pool.allocate();
   pool.ids[slot] = order.orderId;
   pool.set(slot, HASH, hashId(order.orderId));
-  pool.set(slot, FLAGS, FLAG_LIVE | (isBuy ? 0 : SIDE_SELL) | (tif << TIF_SHIFT) | (stp << STP_SHIFT) |
-    (order.postOnly ? FLAG_POST_ONLY : 0) | (order.isQuote ? FLAG_QUOTE : 0));
+  pool.set(
+    slot,
+    FLAGS,
+    FLAG_LIVE |
+      (isBuy ? 0 : SIDE_SELL) |
+      (tif << TIF_SHIFT) |
+      (stp << STP_SHIFT) |
+      (order.postOnly ? FLAG_POST_ONLY : 0) |
+      (order.isQuote ? FLAG_QUOTE : 0),
+  );
   pool.set(slot, NOTE, note.index);
   pool.set(slot, PARTY, core.parties.intern(order.partyId));
   pool.set(slot, PRICE, order.priceTicks);

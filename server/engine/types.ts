@@ -169,13 +169,7 @@ export type Command =
   | HaltCommand
   | ExpireCommand;
 
-export type CancelReason =
-  | 'cancel_requested'
-  | 'mass_cancel'
-  | 'self_trade'
-  | 'ioc_remainder'
-  | 'market_remainder'
-  | 'quote_replaced';
+export type CancelReason = 'cancel_requested' | 'mass_cancel' | 'self_trade' | 'ioc_remainder' | 'market_remainder' | 'quote_replaced';
 
 export interface AcceptedEvent {
   type: 'accepted';

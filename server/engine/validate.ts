@@ -8,17 +8,7 @@ import type { NoteBook } from './core.js';
 import { LAYOUT } from './order-pool.js';
 import type { SelfTradeMode, TimeInForce } from './types.js';
 
-const {
-  STP_CANCEL_BOTH,
-  STP_CANCEL_NEWEST,
-  STP_CANCEL_OLDEST,
-  STP_DECREMENT,
-  TIF_DAY,
-  TIF_FOK,
-  TIF_GTC,
-  TIF_GTD,
-  TIF_IOC,
-} = LAYOUT;
+const { STP_CANCEL_BOTH, STP_CANCEL_NEWEST, STP_CANCEL_OLDEST, STP_DECREMENT, TIF_DAY, TIF_FOK, TIF_GTC, TIF_GTD, TIF_IOC } = LAYOUT;
 
 export const TIF_NAMES: readonly TimeInForce[] = ['GTC', 'DAY', 'IOC', 'FOK', 'GTD'];
 export const STP_NAMES: readonly SelfTradeMode[] = ['cancel_newest', 'cancel_oldest', 'cancel_both', 'decrement_and_cancel'];
@@ -34,12 +24,18 @@ export function isTimestamp(value: unknown): value is number {
 /** TIF code, or -1 if unknown. */
 export function tifCode(value: unknown): number {
   switch (value) {
-    case 'GTC': return TIF_GTC;
-    case 'DAY': return TIF_DAY;
-    case 'IOC': return TIF_IOC;
-    case 'FOK': return TIF_FOK;
-    case 'GTD': return TIF_GTD;
-    default: return -1;
+    case 'GTC':
+      return TIF_GTC;
+    case 'DAY':
+      return TIF_DAY;
+    case 'IOC':
+      return TIF_IOC;
+    case 'FOK':
+      return TIF_FOK;
+    case 'GTD':
+      return TIF_GTD;
+    default:
+      return -1;
   }
 }
 
@@ -47,11 +43,16 @@ export function tifCode(value: unknown): number {
 export function stpCode(value: unknown): number {
   switch (value) {
     case undefined:
-    case 'cancel_newest': return STP_CANCEL_NEWEST;
-    case 'cancel_oldest': return STP_CANCEL_OLDEST;
-    case 'cancel_both': return STP_CANCEL_BOTH;
-    case 'decrement_and_cancel': return STP_DECREMENT;
-    default: return -1;
+    case 'cancel_newest':
+      return STP_CANCEL_NEWEST;
+    case 'cancel_oldest':
+      return STP_CANCEL_OLDEST;
+    case 'cancel_both':
+      return STP_CANCEL_BOTH;
+    case 'decrement_and_cancel':
+      return STP_DECREMENT;
+    default:
+      return -1;
   }
 }
 

@@ -91,7 +91,15 @@ export async function lockAccounts(trx: Knex.Transaction, accountIds: readonly s
       where id = any(?::bigint[]) order by id for update`,
     [sorted],
   );
-  for (const row of result.rows as { id: string; party_id: string | null; system_code: string | null; asset: string; total: string; held: string; credit_limit: string }[]) {
+  for (const row of result.rows as {
+    id: string;
+    party_id: string | null;
+    system_code: string | null;
+    asset: string;
+    total: string;
+    held: string;
+    credit_limit: string;
+  }[]) {
     locked.set(row.id, {
       id: row.id,
       partyId: row.party_id,

@@ -31,15 +31,25 @@ export interface ChangedHold {
 /** The JSON arguments of ledger_apply_hold_batch (also passed through trading_commit_batch). */
 export function holdBatchArguments(opened: readonly OpenedHold[], changed: readonly ChangedHold[]): [string, string] {
   return [
-    JSON.stringify(opened.map((h) => ({
-      party_id: h.account.partyId, asset: h.account.asset, reference: h.reference,
-      amount: h.amount.toFixed(), remaining: h.remaining.toFixed(), closed_as: h.closedAs,
-    }))),
+    JSON.stringify(
+      opened.map((h) => ({
+        party_id: h.account.partyId,
+        asset: h.account.asset,
+        reference: h.reference,
+        amount: h.amount.toFixed(),
+        remaining: h.remaining.toFixed(),
+        closed_as: h.closedAs,
+      })),
+    ),
     JSON.stringify(changed.map((h) => ({ reference: h.reference, remaining: h.remaining.toFixed(), closed_as: h.closedAs }))),
   ];
 }
 
-export async function applyHoldBatch(trx: Knex.Transaction | Knex, opened: readonly OpenedHold[], changed: readonly ChangedHold[]): Promise<void> {
+export async function applyHoldBatch(
+  trx: Knex.Transaction | Knex,
+  opened: readonly OpenedHold[],
+  changed: readonly ChangedHold[],
+): Promise<void> {
   if (opened.length === 0 && changed.length === 0) return;
   await trx.raw('select ledger_apply_hold_batch(?::jsonb, ?::jsonb)', holdBatchArguments(opened, changed));
 }

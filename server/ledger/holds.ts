@@ -21,10 +21,24 @@ interface HoldRow {
   remaining: Decimal;
 }
 
-interface HoldDbRow { id: string; reference: string; account_id: string; amount: string; remaining: string; status: Hold['status'] }
+interface HoldDbRow {
+  id: string;
+  reference: string;
+  account_id: string;
+  amount: string;
+  remaining: string;
+  status: Hold['status'];
+}
 
 function toHold(row: HoldDbRow): Hold {
-  return { id: String(row.id), reference: row.reference, accountId: String(row.account_id), amount: row.amount, remaining: row.remaining, status: row.status };
+  return {
+    id: String(row.id),
+    reference: row.reference,
+    accountId: String(row.account_id),
+    amount: row.amount,
+    remaining: row.remaining,
+    status: row.status,
+  };
 }
 
 /** Active holds by reference, locked for update (callers change them). */
@@ -58,7 +72,10 @@ export async function placeHolds(trx: Knex.Transaction, inputs: readonly HoldInp
   const existing = await existingHolds(trx, inputs);
   const fresh = inputs.filter((i) => !existing.has(i.reference));
   if (fresh.length > 0) {
-    const accountIds = await ensureAccounts(trx, fresh.map((i) => i.account));
+    const accountIds = await ensureAccounts(
+      trx,
+      fresh.map((i) => i.account),
+    );
     const locked = await lockAccounts(trx, [...accountIds.values()]);
     const rows = fresh.map((input) => {
       const accountId = accountIds.get(accountKey(input.account)) ?? '';
@@ -68,16 +85,22 @@ export async function placeHolds(trx: Knex.Transaction, inputs: readonly HoldInp
       // A USD account's credit line lets its holds exceed its cash (a dealer's buys; migration 20261206030000).
       if (account.held.gt(account.total.plus(account.credit))) {
         const code = input.account.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION';
-        throw new LedgerRejection(code, `party ${input.account.partyId} cannot set aside ${input.amount.toFixed()} ${input.account.asset}`, {
-          partyId: input.account.partyId,
-          asset: input.account.asset,
-          requested: input.amount.toFixed(),
-        });
+        throw new LedgerRejection(
+          code,
+          `party ${input.account.partyId} cannot set aside ${input.amount.toFixed()} ${input.account.asset}`,
+          {
+            partyId: input.account.partyId,
+            asset: input.account.asset,
+            requested: input.amount.toFixed(),
+          },
+        );
       }
       return { account_id: accountId, reference: input.reference, amount: input.amount.toFixed(), remaining: input.amount.toFixed() };
     });
     await writeAccountBalances(trx, locked.values());
-    const inserted: HoldDbRow[] = await trx('ledger_holds').insert(rows).returning(['id', 'reference', 'account_id', 'amount', 'remaining', 'status']);
+    const inserted: HoldDbRow[] = await trx('ledger_holds')
+      .insert(rows)
+      .returning(['id', 'reference', 'account_id', 'amount', 'remaining', 'status']);
     for (const row of inserted) existing.set(row.reference, toHold(row));
   }
   return inputs.map((i) => existing.get(i.reference) as Hold);
@@ -85,13 +108,18 @@ export async function placeHolds(trx: Knex.Transaction, inputs: readonly HoldInp
 
 async function existingHolds(trx: Knex.Transaction, inputs: readonly HoldInput[]): Promise<Map<string, Hold>> {
   const rows: HoldDbRow[] = await trx('ledger_holds')
-    .whereIn('reference', inputs.map((i) => i.reference))
+    .whereIn(
+      'reference',
+      inputs.map((i) => i.reference),
+    )
     .select('id', 'reference', 'account_id', 'amount', 'remaining', 'status');
   const found = new Map(rows.map((r) => [r.reference, toHold(r)]));
   for (const input of inputs) {
     const hold = found.get(input.reference);
     if (hold && !new Decimal(hold.amount).eq(input.amount)) {
-      throw new LedgerRejection('IDEMPOTENCY_CONFLICT', `hold ${input.reference} exists with another amount`, { reference: input.reference });
+      throw new LedgerRejection('IDEMPOTENCY_CONFLICT', `hold ${input.reference} exists with another amount`, {
+        reference: input.reference,
+      });
     }
   }
   return found;
@@ -101,19 +129,24 @@ async function existingHolds(trx: Knex.Transaction, inputs: readonly HoldInput[]
  * Releases what remains of each hold (or the given part of it). Releasing a hold that is no longer
  * active is a no-op, so a retried release is safe.
  */
-export async function releaseHolds(
-  trx: Knex.Transaction,
-  releases: readonly { reference: string; amount?: Decimal }[],
-): Promise<void> {
-  const holds = await loadActiveHolds(trx, releases.map((r) => r.reference));
+export async function releaseHolds(trx: Knex.Transaction, releases: readonly { reference: string; amount?: Decimal }[]): Promise<void> {
+  const holds = await loadActiveHolds(
+    trx,
+    releases.map((r) => r.reference),
+  );
   if (holds.size === 0) return;
-  const locked = await lockAccounts(trx, [...holds.values()].map((h) => h.accountId));
+  const locked = await lockAccounts(
+    trx,
+    [...holds.values()].map((h) => h.accountId),
+  );
   for (const release of releases) {
     const hold = holds.get(release.reference);
     if (!hold) continue;
     const amount = release.amount ?? hold.remaining;
     if (amount.gt(hold.remaining) || amount.lte(0)) {
-      throw new LedgerRejection('HOLD_EXCEEDED', `cannot release ${amount.toFixed()} of hold ${hold.reference}`, { remaining: hold.remaining.toFixed() });
+      throw new LedgerRejection('HOLD_EXCEEDED', `cannot release ${amount.toFixed()} of hold ${hold.reference}`, {
+        remaining: hold.remaining.toFixed(),
+      });
     }
     const account = locked.get(hold.accountId);
     if (!account) throw new Error(`account of hold ${hold.reference} is not locked`);

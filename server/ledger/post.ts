@@ -45,8 +45,14 @@ export async function postEntries(trx: Knex.Transaction, entries: readonly Entry
 }
 
 async function applyFresh(trx: Knex.Transaction, fresh: readonly EntryInput[], entryIds: Map<string, string>): Promise<void> {
-  const accounts = await lockAccountsByRef(trx, fresh.flatMap((e) => e.postings.map((p) => p.account)));
-  const consumed = await consumeHolds(trx, fresh.flatMap((e) => e.holdConsumptions ?? []));
+  const accounts = await lockAccountsByRef(
+    trx,
+    fresh.flatMap((e) => e.postings.map((p) => p.account)),
+  );
+  const consumed = await consumeHolds(
+    trx,
+    fresh.flatMap((e) => e.holdConsumptions ?? []),
+  );
   const locked = new Map([...accounts.values()].map((a) => [a.id, a]));
   const holdAccounts = [...consumed.keys()].filter((id) => !locked.has(id));
   if (holdAccounts.length > 0) for (const [id, account] of await lockAccounts(trx, holdAccounts)) locked.set(id, account);
@@ -97,7 +103,12 @@ async function consumeHolds(trx: Knex.Transaction, uses: readonly HoldConsumptio
 }
 
 /** Names the first hold that could not be consumed, with the ledger's rejection code. */
-async function rejectHoldUses(trx: Knex.Transaction, references: readonly string[], consumed: Set<string>, wanted: Map<string, Decimal>): Promise<never> {
+async function rejectHoldUses(
+  trx: Knex.Transaction,
+  references: readonly string[],
+  consumed: Set<string>,
+  wanted: Map<string, Decimal>,
+): Promise<never> {
   const missing = references.filter((r) => !consumed.has(r));
   const rows: { reference: string; remaining: string; status: string }[] = (
     await trx.raw('select reference, remaining, status from ledger_holds where reference = any(?::text[])', [missing])
@@ -105,8 +116,12 @@ async function rejectHoldUses(trx: Knex.Transaction, references: readonly string
   const byReference = new Map(rows.map((r) => [r.reference, r]));
   for (const reference of missing) {
     const row = byReference.get(reference);
-    if (!row || row.status !== 'active') throw new LedgerRejection('HOLD_NOT_ACTIVE', `hold ${reference} is not active`, { holdReference: reference });
-    throw new LedgerRejection('HOLD_EXCEEDED', `hold ${reference} has ${new Decimal(row.remaining).toFixed()} left, not ${(wanted.get(reference) as Decimal).toFixed()}`);
+    if (!row || row.status !== 'active')
+      throw new LedgerRejection('HOLD_NOT_ACTIVE', `hold ${reference} is not active`, { holdReference: reference });
+    throw new LedgerRejection(
+      'HOLD_EXCEEDED',
+      `hold ${reference} has ${new Decimal(row.remaining).toFixed()} left, not ${(wanted.get(reference) as Decimal).toFixed()}`,
+    );
   }
   throw new Error('hold consumption failed without a reason');
 }
@@ -119,7 +134,10 @@ async function lockAccountsByRef(trx: Knex.Transaction, refs: readonly AccountRe
   const unique = new Map(refs.map((ref) => [accountKey(ref), ref]));
   let found = await selectForUpdate(trx, [...unique.values()]);
   if (found.size < unique.size) {
-    await ensureAccounts(trx, [...unique.entries()].filter(([key]) => !found.has(key)).map(([, ref]) => ref));
+    await ensureAccounts(
+      trx,
+      [...unique.entries()].filter(([key]) => !found.has(key)).map(([, ref]) => ref),
+    );
     found = await selectForUpdate(trx, [...unique.values()]);
   }
   if (found.size !== unique.size) throw new Error('ledger accounts were not created');
@@ -139,17 +157,37 @@ async function selectForUpdate(trx: Knex.Transaction, refs: readonly AccountRef[
     [partyRefs.map((r) => r.partyId), partyRefs.map((r) => r.asset), systemRefs.map((r) => r.systemCode), systemRefs.map((r) => r.asset)],
   );
   const out = new Map<string, LockedAccount>();
-  for (const row of result.rows as { id: string; party_id: string | null; system_code: string | null; asset: string; total: string; held: string; credit_limit: string }[]) {
-    const key = row.party_id !== null ? accountKey({ partyId: row.party_id, asset: row.asset }) : accountKey({ systemCode: row.system_code as SystemAccountCode, asset: row.asset });
+  for (const row of result.rows as {
+    id: string;
+    party_id: string | null;
+    system_code: string | null;
+    asset: string;
+    total: string;
+    held: string;
+    credit_limit: string;
+  }[]) {
+    const key =
+      row.party_id !== null
+        ? accountKey({ partyId: row.party_id, asset: row.asset })
+        : accountKey({ systemCode: row.system_code as SystemAccountCode, asset: row.asset });
     out.set(key, {
-      id: String(row.id), partyId: row.party_id, systemCode: row.system_code, asset: row.asset,
-      total: new Decimal(row.total), held: new Decimal(row.held), credit: new Decimal(row.credit_limit),
+      id: String(row.id),
+      partyId: row.party_id,
+      systemCode: row.system_code,
+      asset: row.asset,
+      total: new Decimal(row.total),
+      held: new Decimal(row.held),
+      credit: new Decimal(row.credit_limit),
     });
   }
   return out;
 }
 
-async function insertEntries(trx: Knex.Transaction, entries: readonly EntryInput[], hashes: readonly string[]): Promise<Map<string, string>> {
+async function insertEntries(
+  trx: Knex.Transaction,
+  entries: readonly EntryInput[],
+  hashes: readonly string[],
+): Promise<Map<string, string>> {
   const result = await trx.raw(
     `insert into ledger_entries (idempotency_key, payload_hash, kind, description, business_date, created_by, metadata)
      select v.k, v.h, v.kind, v.d, v.bd, v.cb, v.m::jsonb
@@ -179,12 +217,18 @@ async function replayedEntries(
   const ids = new Map<string, string>();
   const replays = entries.map((e, i) => ({ key: e.idempotencyKey, hash: hashes[i] })).filter((r) => !inserted.has(r.key));
   if (replays.length === 0) return ids;
-  const result = await trx.raw('select id, idempotency_key, payload_hash from ledger_entries where idempotency_key = any(?::text[])', [replays.map((r) => r.key)]);
-  const byKey = new Map((result.rows as { id: string; idempotency_key: string; payload_hash: string }[]).map((r) => [r.idempotency_key, r]));
+  const result = await trx.raw('select id, idempotency_key, payload_hash from ledger_entries where idempotency_key = any(?::text[])', [
+    replays.map((r) => r.key),
+  ]);
+  const byKey = new Map(
+    (result.rows as { id: string; idempotency_key: string; payload_hash: string }[]).map((r) => [r.idempotency_key, r]),
+  );
   for (const replay of replays) {
     const row = byKey.get(replay.key);
     if (!row || row.payload_hash !== replay.hash) {
-      throw new LedgerRejection('IDEMPOTENCY_CONFLICT', `idempotency key ${replay.key} was already used for a different entry`, { idempotencyKey: replay.key });
+      throw new LedgerRejection('IDEMPOTENCY_CONFLICT', `idempotency key ${replay.key} was already used for a different entry`, {
+        idempotencyKey: replay.key,
+      });
     }
     ids.set(replay.key, String(row.id));
   }
@@ -196,17 +240,26 @@ function assertNonNegative(accounts: Iterable<LockedAccount>): void {
     if (account.partyId === null) continue;
     // The credit line lets holds exceed the total (a dealer's buys); the total itself never goes below zero.
     if (account.total.isNegative() || account.total.plus(account.credit).lt(account.held) || account.held.isNegative()) {
-      throw new LedgerRejection(account.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION', `party ${account.partyId} has too little ${account.asset} available`, {
-        partyId: account.partyId,
-        asset: account.asset,
-        total: account.total.toFixed(),
-        held: account.held.toFixed(),
-      });
+      throw new LedgerRejection(
+        account.asset === CASH_ASSET ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION',
+        `party ${account.partyId} has too little ${account.asset} available`,
+        {
+          partyId: account.partyId,
+          asset: account.asset,
+          total: account.total.toFixed(),
+          held: account.held.toFixed(),
+        },
+      );
     }
   }
 }
 
-async function insertPostings(trx: Knex.Transaction, entries: readonly EntryInput[], entryIds: Map<string, string>, accounts: Map<string, LockedAccount>): Promise<void> {
+async function insertPostings(
+  trx: Knex.Transaction,
+  entries: readonly EntryInput[],
+  entryIds: Map<string, string>,
+  accounts: Map<string, LockedAccount>,
+): Promise<void> {
   const entryColumn: string[] = [];
   const accountColumn: string[] = [];
   const assetColumn: string[] = [];

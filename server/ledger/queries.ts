@@ -30,7 +30,12 @@ export async function partyBalances(db: Knex | Knex.Transaction, partyId: string
     };
     if (credit.isZero() && held.lte(total)) return balance;
     const used = Decimal.max(0, held.minus(total));
-    return { ...balance, creditLine: credit.toFixed(2), creditUsed: used.toFixed(2), creditAvailable: Decimal.max(0, credit.minus(used)).toFixed(2) };
+    return {
+      ...balance,
+      creditLine: credit.toFixed(2),
+      creditUsed: used.toFixed(2),
+      creditAvailable: Decimal.max(0, credit.minus(used)).toFixed(2),
+    };
   });
 }
 
@@ -65,29 +70,51 @@ export async function journalEntries(db: Knex | Knex.Transaction, query: EntryQu
       if (query.asset) q.where('p.asset', query.asset);
     })
     .distinct('p.entry_id');
-  const entries: { id: string; idempotency_key: string; kind: string; description: string; business_date: string; created_at: Date; metadata: Record<string, unknown> }[] =
-    await db('ledger_entries')
-      .whereIn('id', entryIds)
-      .modify((q) => {
-        if (query.beforeId) q.where('id', '<', query.beforeId);
-      })
-      .orderBy('id', 'desc')
-      .limit(query.limit)
-      .select('id', 'idempotency_key', 'kind', 'description', 'business_date', 'created_at', 'metadata');
+  const entries: {
+    id: string;
+    idempotency_key: string;
+    kind: string;
+    description: string;
+    business_date: string;
+    created_at: Date;
+    metadata: Record<string, unknown>;
+  }[] = await db('ledger_entries')
+    .whereIn('id', entryIds)
+    .modify((q) => {
+      if (query.beforeId) q.where('id', '<', query.beforeId);
+    })
+    .orderBy('id', 'desc')
+    .limit(query.limit)
+    .select('id', 'idempotency_key', 'kind', 'description', 'business_date', 'created_at', 'metadata');
   if (entries.length === 0) return [];
-  const postings: { entry_id: string; account_id: string; party_id: string | null; system_code: string | null; asset: string; amount: string }[] =
-    await db('ledger_postings as p')
-      .join('ledger_accounts as a', 'a.id', 'p.account_id')
-      .whereIn('p.entry_id', entries.map((e) => e.id))
-      .modify((q) => {
-        if (query.partyId) q.where('a.party_id', query.partyId);
-      })
-      .orderBy('p.id')
-      .select('p.entry_id', 'p.account_id', 'a.party_id', 'a.system_code', 'p.asset', 'p.amount');
+  const postings: {
+    entry_id: string;
+    account_id: string;
+    party_id: string | null;
+    system_code: string | null;
+    asset: string;
+    amount: string;
+  }[] = await db('ledger_postings as p')
+    .join('ledger_accounts as a', 'a.id', 'p.account_id')
+    .whereIn(
+      'p.entry_id',
+      entries.map((e) => e.id),
+    )
+    .modify((q) => {
+      if (query.partyId) q.where('a.party_id', query.partyId);
+    })
+    .orderBy('p.id')
+    .select('p.entry_id', 'p.account_id', 'a.party_id', 'a.system_code', 'p.asset', 'p.amount');
   const byEntry = new Map<string, EntryView['postings']>();
   for (const p of postings) {
     const list = byEntry.get(String(p.entry_id)) ?? [];
-    list.push({ accountId: String(p.account_id), partyId: p.party_id, systemAccount: p.system_code, asset: p.asset, amount: formatLedgerAmount(p.asset, p.amount) });
+    list.push({
+      accountId: String(p.account_id),
+      partyId: p.party_id,
+      systemAccount: p.system_code,
+      asset: p.asset,
+      amount: formatLedgerAmount(p.asset, p.amount),
+    });
     byEntry.set(String(p.entry_id), list);
   }
   return entries.map((e) => ({

@@ -9,15 +9,13 @@ export const CASH_ASSET = 'USD';
 
 /** Contra accounts of the venue; they may go negative (e.g. cash that came in from outside). */
 export type SystemAccountCode =
-  | 'external-cash'    // the outside world: deposits come from it, withdrawals go to it
-  | 'issuance'         // notes enter circulation from it (face issued to first holders)
-  | 'settlement'       // transit for DVP legs between the two sides of a trade
-  | 'trust'            // a deal's trust account for collections and distributions
+  | 'external-cash' // the outside world: deposits come from it, withdrawals go to it
+  | 'issuance' // notes enter circulation from it (face issued to first holders)
+  | 'settlement' // transit for DVP legs between the two sides of a trade
+  | 'trust' // a deal's trust account for collections and distributions
   | 'fees';
 
-export type AccountRef =
-  | { partyId: string; asset: string }
-  | { systemCode: SystemAccountCode; asset: string };
+export type AccountRef = { partyId: string; asset: string } | { systemCode: SystemAccountCode; asset: string };
 
 export interface PostingInput {
   account: AccountRef;

@@ -34,7 +34,10 @@ export function validateEntry(entry: EntryInput): void {
   }
   for (const [asset, sum] of sums) {
     if (!sum.isZero()) {
-      throw new LedgerRejection('UNBALANCED_ENTRY', `postings in ${asset} sum to ${sum.toFixed()}, not zero`, { asset, sum: sum.toFixed() });
+      throw new LedgerRejection('UNBALANCED_ENTRY', `postings in ${asset} sum to ${sum.toFixed()}, not zero`, {
+        asset,
+        sum: sum.toFixed(),
+      });
     }
   }
   for (const use of entry.holdConsumptions ?? []) {

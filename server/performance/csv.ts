@@ -20,6 +20,8 @@ function field(value: string | number | null): string {
 
 export function metricsCsv(rows: readonly MetricsRow[]): string {
   const header = ['deal', 'periodEnd', 'version', ...METRIC_NAMES];
-  const lines = rows.map((r) => [r.dealName, r.periodEnd, r.version, ...METRIC_NAMES.map((n) => r.metrics[n] ?? null)].map(field).join(','));
+  const lines = rows.map((r) =>
+    [r.dealName, r.periodEnd, r.version, ...METRIC_NAMES.map((n) => r.metrics[n] ?? null)].map(field).join(','),
+  );
   return [header.join(','), ...lines].join('\n') + '\n';
 }

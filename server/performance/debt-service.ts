@@ -31,7 +31,10 @@ export function noteBalance(classes: readonly DebtServiceClass[]): Decimal {
 export function monthlyDebtService(classes: readonly DebtServiceClass[], terms: DebtServiceTerms): Decimal {
   const balance = noteBalance(classes);
   const interest = classes.reduce((sum, c) => sum.plus(c.balance.mul(c.couponRatePercent).div(100)), new Decimal(0));
-  const fees = terms.fees.reduce((sum, f) => sum.plus(balance.mul(f.annualRatePercent).div(100)).plus(f.fixedPerPeriod.mul(terms.paymentsPerYear)), new Decimal(0));
+  const fees = terms.fees.reduce(
+    (sum, f) => sum.plus(balance.mul(f.annualRatePercent).div(100)).plus(f.fixedPerPeriod.mul(terms.paymentsPerYear)),
+    new Decimal(0),
+  );
   const principal = terms.scheduledPrincipalPerPeriod.mul(terms.paymentsPerYear);
   return roundCash(interest.plus(fees).plus(principal).div(12));
 }

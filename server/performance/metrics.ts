@@ -123,9 +123,25 @@ export interface DealMetrics {
 
 /** Metric names, in the order the API lists them. */
 export const METRIC_NAMES = [
-  'revenue', 'operatingCosts', 'powerCost', 'netOperatingIncome', 'debtService', 'dscr', 'dscrThreeMonthAverage', 'ltvPercent',
-  'largestTenantSharePercent', 'top5TenantSharePercent', 'largestTenantRentSharePercent', 'top5TenantRentSharePercent',
-  'utilizationPercent', 'uptimePercent', 'occupancyPercent', 'walTermYears', 'revenuePerMw', 'pue', 'powerPricePerMwh',
+  'revenue',
+  'operatingCosts',
+  'powerCost',
+  'netOperatingIncome',
+  'debtService',
+  'dscr',
+  'dscrThreeMonthAverage',
+  'ltvPercent',
+  'largestTenantSharePercent',
+  'top5TenantSharePercent',
+  'largestTenantRentSharePercent',
+  'top5TenantRentSharePercent',
+  'utilizationPercent',
+  'uptimePercent',
+  'occupancyPercent',
+  'walTermYears',
+  'revenuePerMw',
+  'pue',
+  'powerPricePerMwh',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -144,7 +160,11 @@ function ratio(numerator: Decimal, denominator: Decimal, places: number, scale: 
 }
 
 function weighted<T>(items: readonly T[], value: (item: T) => Decimal, weight: (item: T) => Decimal, places: number): Decimal | null {
-  return ratio(total(items, (i) => value(i).mul(weight(i))), total(items, weight), places);
+  return ratio(
+    total(items, (i) => value(i).mul(weight(i))),
+    total(items, weight),
+    places,
+  );
 }
 
 /** Shares (percent) of the largest and the five largest obligors in `amount`. */
@@ -154,7 +174,12 @@ function concentration(tenants: readonly TenantFigures[], amount: (t: TenantFigu
   const sorted = [...byObligor.values()].sort((a, b) => b.comparedTo(a));
   return {
     largest: ratio(sorted[0] ?? ZERO, denominator, PERCENT_PLACES, HUNDRED),
-    top5: ratio(total(sorted.slice(0, 5), (v) => v), denominator, PERCENT_PLACES, HUNDRED),
+    top5: ratio(
+      total(sorted.slice(0, 5), (v) => v),
+      denominator,
+      PERCENT_PLACES,
+      HUNDRED,
+    ),
   };
 }
 
@@ -166,7 +191,11 @@ function remainingYears(periodEnd: string, leaseExpiry: string): Decimal {
 /** Mean of this period's dscr and the preceding ones' published dscr (up to three in all). */
 function dscrAverage(current: Decimal | null, previous: readonly DealMetrics[]): Decimal | null {
   const values = [current, ...previous.slice(0, DSCR_AVERAGE_PERIODS - 1).map((m) => m.dscr)].filter((v): v is Decimal => v !== null);
-  return ratio(total(values, (v) => v), new Decimal(values.length), RATIO_PLACES);
+  return ratio(
+    total(values, (v) => v),
+    new Decimal(values.length),
+    RATIO_PLACES,
+  );
 }
 
 export function computeMetrics(input: MetricsInput): DealMetrics {
@@ -178,8 +207,15 @@ export function computeMetrics(input: MetricsInput): DealMetrics {
   const dscr = ratio(noi, debtService, RATIO_PLACES);
   const appraised = total(sites, (s) => s.appraisedValue).plus(total(report.gpuFleet, (g) => g.appraisedValue));
   const mwShare = concentration(tenants, (t) => t.leasedMw, leasedMw);
-  const rentShare = concentration(tenants, (t) => t.monthlyRent, total(tenants, (t) => t.monthlyRent));
-  const itEnergy = total(sites.filter((s) => s.energyMwh.gt(0) && s.pue.gt(0)), (s) => s.energyMwh.div(s.pue));
+  const rentShare = concentration(
+    tenants,
+    (t) => t.monthlyRent,
+    total(tenants, (t) => t.monthlyRent),
+  );
+  const itEnergy = total(
+    sites.filter((s) => s.energyMwh.gt(0) && s.pue.gt(0)),
+    (s) => s.energyMwh.div(s.pue),
+  );
   return {
     periodEnd: report.periodEnd,
     revenue: roundHalfEven(report.revenue, MONEY_PLACES),
@@ -194,13 +230,37 @@ export function computeMetrics(input: MetricsInput): DealMetrics {
     top5TenantSharePercent: mwShare.top5,
     largestTenantRentSharePercent: rentShare.largest,
     top5TenantRentSharePercent: rentShare.top5,
-    utilizationPercent: weighted(sites, (s) => s.utilizationPercent, (s) => s.criticalItMw, PERCENT_PLACES),
-    uptimePercent: weighted(sites, (s) => s.uptimePercent, (s) => s.criticalItMw, PERCENT_PLACES),
+    utilizationPercent: weighted(
+      sites,
+      (s) => s.utilizationPercent,
+      (s) => s.criticalItMw,
+      PERCENT_PLACES,
+    ),
+    uptimePercent: weighted(
+      sites,
+      (s) => s.uptimePercent,
+      (s) => s.criticalItMw,
+      PERCENT_PLACES,
+    ),
     occupancyPercent: ratio(leasedMw, criticalItMw, PERCENT_PLACES, HUNDRED),
-    walTermYears: weighted(tenants, (t) => remainingYears(report.periodEnd, t.leaseExpiry), (t) => t.monthlyRent, YEARS_PLACES),
+    walTermYears: weighted(
+      tenants,
+      (t) => remainingYears(report.periodEnd, t.leaseExpiry),
+      (t) => t.monthlyRent,
+      YEARS_PLACES,
+    ),
     revenuePerMw: ratio(report.revenue, leasedMw, MONEY_PLACES),
-    pue: ratio(total(sites, (s) => (s.pue.gt(0) ? s.energyMwh : ZERO)), itEnergy, RATIO_PLACES),
-    powerPricePerMwh: weighted(sites, (s) => s.powerPricePerMwh, (s) => s.energyMwh, MONEY_PLACES),
+    pue: ratio(
+      total(sites, (s) => (s.pue.gt(0) ? s.energyMwh : ZERO)),
+      itEnergy,
+      RATIO_PLACES,
+    ),
+    powerPricePerMwh: weighted(
+      sites,
+      (s) => s.powerPricePerMwh,
+      (s) => s.energyMwh,
+      MONEY_PLACES,
+    ),
   };
 }
 

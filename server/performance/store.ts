@@ -31,8 +31,17 @@ import { parseWaterfallDefinition, type StepCondition, type WaterfallDefinition 
 type Db = Knex | Knex.Transaction;
 
 interface ReportRow {
-  id: string; deal_id: string; period_end: string; version: number; report: unknown; note_balance: string; debt_service: string;
-  metrics: unknown; reason: string | null; recorded_by: string | null; created_at: Date | string;
+  id: string;
+  deal_id: string;
+  period_end: string;
+  version: number;
+  report: unknown;
+  note_balance: string;
+  debt_service: string;
+  metrics: unknown;
+  reason: string | null;
+  recorded_by: string | null;
+  created_at: Date | string;
 }
 
 export interface StoredReport {
@@ -54,8 +63,16 @@ function json<T>(value: unknown): T {
 
 function toStored(row: ReportRow): StoredReport {
   return {
-    id: String(row.id), dealId: row.deal_id, periodEnd: row.period_end, version: row.version, reason: row.reason, recordedBy: row.recorded_by,
-    recordedAt: new Date(row.created_at).toISOString(), report: json(row.report), noteBalance: new Decimal(row.note_balance), debtService: new Decimal(row.debt_service),
+    id: String(row.id),
+    dealId: row.deal_id,
+    periodEnd: row.period_end,
+    version: row.version,
+    reason: row.reason,
+    recordedBy: row.recorded_by,
+    recordedAt: new Date(row.created_at).toISOString(),
+    report: json(row.report),
+    noteBalance: new Decimal(row.note_balance),
+    debtService: new Decimal(row.debt_service),
   };
 }
 
@@ -69,8 +86,12 @@ export function nextMonthEnd(periodEnd: string): string {
 async function latestVersions(db: Db, dealId: string, upTo?: string): Promise<StoredReport[]> {
   const rows: ReportRow[] = await db('performance_reports as r')
     .where('r.deal_id', dealId)
-    .modify((q) => { if (upTo) q.where('r.period_end', '<=', upTo); })
-    .whereNotExists(db('performance_reports as n').whereRaw('n.deal_id = r.deal_id and n.period_end = r.period_end and n.version > r.version'))
+    .modify((q) => {
+      if (upTo) q.where('r.period_end', '<=', upTo);
+    })
+    .whereNotExists(
+      db('performance_reports as n').whereRaw('n.deal_id = r.deal_id and n.period_end = r.period_end and n.version > r.version'),
+    )
     .orderBy('r.period_end')
     .select('r.*');
   return rows.map(toStored);
@@ -103,7 +124,11 @@ export async function metricsForPeriod(db: Db, dealId: string, periodEnd: string
  * (the deal's calendar), from the latest report versions; null when that month has no report.
  * What a waterfall trigger tests on that payment date.
  */
-export async function metricValuesForPaymentDate(db: Db, dealId: string, paymentDate: string): Promise<ReadonlyMap<string, Decimal> | null> {
+export async function metricValuesForPaymentDate(
+  db: Db,
+  dealId: string,
+  paymentDate: string,
+): Promise<ReadonlyMap<string, Decimal> | null> {
   const period = dealPaymentDates(await listNotes(db, { dealId })).find((p) => p.paymentDate === paymentDate);
   if (!period) return null;
   const metrics = await metricsForPeriod(db, dealId, period.periodEnd);
@@ -112,7 +137,9 @@ export async function metricValuesForPaymentDate(db: Db, dealId: string, payment
 
 /** The metrics of the `count` periods up to and including `upTo`, most recent first. */
 export async function metricHistory(db: Db, dealId: string, upTo: string, count: number): Promise<DealMetrics[]> {
-  return metricsChain(await latestVersions(db, dealId, upTo)).reverse().slice(0, count);
+  return metricsChain(await latestVersions(db, dealId, upTo))
+    .reverse()
+    .slice(0, count);
 }
 
 /**
@@ -121,7 +148,9 @@ export async function metricHistory(db: Db, dealId: string, upTo: string, count:
  */
 export async function dealFigures(db: Db, dealId: string, periodEnd: string): Promise<{ noteBalance: Decimal; debtService: Decimal }> {
   const notes = await listNotes(db, { dealId });
-  const states: { note_id: string; balance: string }[] = await db('deal_class_state').where({ deal_id: dealId }).select('note_id', 'balance');
+  const states: { note_id: string; balance: string }[] = await db('deal_class_state')
+    .where({ deal_id: dealId })
+    .select('note_id', 'balance');
   const balances = new Map(states.map((s) => [s.note_id, new Decimal(s.balance)]));
   const classes: DebtServiceClass[] = notes.map((n) => ({
     balance: balances.get(n.id) ?? new Decimal(n.originalFace).mul(n.factor),
@@ -129,7 +158,10 @@ export async function dealFigures(db: Db, dealId: string, periodEnd: string): Pr
   }));
   const row: { definition: unknown } | undefined = await db('deal_waterfalls').where({ deal_id: dealId }).first('definition');
   const definition = row ? parseWaterfallDefinition(json(row.definition)) : null;
-  return { noteBalance: noteBalance(classes), debtService: monthlyDebtService(classes, debtServiceTerms(definition, notes[0]?.frequency ?? 12, periodEnd)) };
+  return {
+    noteBalance: noteBalance(classes),
+    debtService: monthlyDebtService(classes, debtServiceTerms(definition, notes[0]?.frequency ?? 12, periodEnd)),
+  };
 }
 
 /**
@@ -150,10 +182,16 @@ export function debtServiceTerms(definition: WaterfallDefinition | null, frequen
     if (when.ard === 'from') return ard !== null && asOf >= ard;
     return true;
   };
-  const principal = definition.steps.reduce((sum, step) => (step.kind === 'scheduled_principal' && scheduled(step.when) ? sum.plus(step.amountPerPeriod) : sum), new Decimal(0));
+  const principal = definition.steps.reduce(
+    (sum, step) => (step.kind === 'scheduled_principal' && scheduled(step.when) ? sum.plus(step.amountPerPeriod) : sum),
+    new Decimal(0),
+  );
   return {
     paymentsPerYear: definition.paymentsPerYear,
-    fees: definition.seniorFees.map((f) => ({ annualRatePercent: new Decimal(f.annualRatePercent), fixedPerPeriod: new Decimal(f.fixedPerPeriod) })),
+    fees: definition.seniorFees.map((f) => ({
+      annualRatePercent: new Decimal(f.annualRatePercent),
+      fixedPerPeriod: new Decimal(f.fixedPerPeriod),
+    })),
     scheduledPrincipalPerPeriod: principal,
   };
 }
@@ -173,15 +211,33 @@ export interface ReportView {
 
 function view(r: StoredReport, metrics: DealMetrics): ReportView {
   return {
-    dealId: r.dealId, periodEnd: r.periodEnd, version: r.version, reason: r.reason, recordedBy: r.recordedBy, recordedAt: r.recordedAt,
-    noteBalance: r.noteBalance.toFixed(2), debtService: r.debtService.toFixed(2), report: r.report, metrics: metricsToWire(metrics),
+    dealId: r.dealId,
+    periodEnd: r.periodEnd,
+    version: r.version,
+    reason: r.reason,
+    recordedBy: r.recordedBy,
+    recordedAt: r.recordedAt,
+    noteBalance: r.noteBalance.toFixed(2),
+    debtService: r.debtService.toFixed(2),
+    report: r.report,
+    metrics: metricsToWire(metrics),
   };
 }
 
-export async function recordPerformanceReport(knex: Knex, dealId: string, input: PerformanceReportInput, recordedBy: string | null, businessDate: string): Promise<ReportView> {
+export async function recordPerformanceReport(
+  knex: Knex,
+  dealId: string,
+  input: PerformanceReportInput,
+  recordedBy: string | null,
+  businessDate: string,
+): Promise<ReportView> {
   const deal = await getDeal(knex, dealId);
   checkReport(input);
-  if (input.periodEnd > businessDate) throw new Rejection('PERIOD_OUT_OF_ORDER', `the period ${input.periodEnd} has not ended on the business date ${businessDate}`, { periodEnd: input.periodEnd, businessDate });
+  if (input.periodEnd > businessDate)
+    throw new Rejection('PERIOD_OUT_OF_ORDER', `the period ${input.periodEnd} has not ended on the business date ${businessDate}`, {
+      periodEnd: input.periodEnd,
+      businessDate,
+    });
   const { reason, ...report } = input;
   return inTransaction(knex, async (trx) => {
     await lockDealState(trx, deal.id);
@@ -190,24 +246,49 @@ export async function recordPerformanceReport(knex: Knex, dealId: string, input:
     const last = chain[chain.length - 1];
     let figures: { noteBalance: Decimal; debtService: Decimal };
     if (existing) {
-      if (!reason) throw new Rejection('RESTATEMENT_REASON_REQUIRED', `${report.periodEnd} is already reported (version ${existing.version}): a restatement says why`, { periodEnd: report.periodEnd, version: existing.version });
+      if (!reason)
+        throw new Rejection(
+          'RESTATEMENT_REASON_REQUIRED',
+          `${report.periodEnd} is already reported (version ${existing.version}): a restatement says why`,
+          { periodEnd: report.periodEnd, version: existing.version },
+        );
       figures = { noteBalance: existing.noteBalance, debtService: existing.debtService };
     } else {
       if (last && report.periodEnd !== nextMonthEnd(last.periodEnd)) {
-        throw new Rejection('PERIOD_OUT_OF_ORDER', `the next period of this deal is ${nextMonthEnd(last.periodEnd)}`, { periodEnd: report.periodEnd, expected: nextMonthEnd(last.periodEnd) });
+        throw new Rejection('PERIOD_OUT_OF_ORDER', `the next period of this deal is ${nextMonthEnd(last.periodEnd)}`, {
+          periodEnd: report.periodEnd,
+          expected: nextMonthEnd(last.periodEnd),
+        });
       }
       figures = await dealFigures(trx, deal.id, report.periodEnd);
     }
     const version = existing ? existing.version + 1 : 1;
     const stored: StoredReport = {
-      id: '', dealId: deal.id, periodEnd: report.periodEnd, version, reason: reason ?? null, recordedBy, recordedAt: '', report, ...figures,
+      id: '',
+      dealId: deal.id,
+      periodEnd: report.periodEnd,
+      version,
+      reason: reason ?? null,
+      recordedBy,
+      recordedAt: '',
+      report,
+      ...figures,
     };
     const upTo = chain.filter((r) => r.periodEnd < report.periodEnd);
     const metrics = metricsChain([...upTo.slice(-2), stored]).pop()!;
-    const [row]: ReportRow[] = await trx('performance_reports').insert({
-      deal_id: deal.id, period_end: report.periodEnd, version, report: JSON.stringify(report), note_balance: figures.noteBalance.toFixed(),
-      debt_service: figures.debtService.toFixed(2), metrics: JSON.stringify(metricsToWire(metrics)), reason: reason ?? null, recorded_by: recordedBy,
-    }).returning('*');
+    const [row]: ReportRow[] = await trx('performance_reports')
+      .insert({
+        deal_id: deal.id,
+        period_end: report.periodEnd,
+        version,
+        report: JSON.stringify(report),
+        note_balance: figures.noteBalance.toFixed(),
+        debt_service: figures.debtService.toFixed(2),
+        metrics: JSON.stringify(metricsToWire(metrics)),
+        reason: reason ?? null,
+        recorded_by: recordedBy,
+      })
+      .returning('*');
     return view(toStored(row as ReportRow), metrics);
   });
 }
@@ -217,7 +298,8 @@ export async function listPerformanceReports(db: Db, dealId: string, range: { fr
   const deal = await getDeal(db, dealId);
   const reports = await latestVersions(db, deal.id, range.to);
   const chain = metricsChain(reports);
-  return reports.map((r, i) => view(r, chain[i]!))
+  return reports
+    .map((r, i) => view(r, chain[i]!))
     .filter((v) => range.from === undefined || v.periodEnd >= range.from)
     .reverse();
 }
@@ -225,23 +307,45 @@ export async function listPerformanceReports(db: Db, dealId: string, range: { fr
 /** Every version of one period, oldest first, with the metrics as published when each was stored. */
 export async function reportVersions(db: Db, dealId: string, periodEnd: string) {
   const deal = await getDeal(db, dealId);
-  const rows: ReportRow[] = await db('performance_reports').where({ deal_id: deal.id, period_end: periodEnd }).orderBy('version').select('*');
+  const rows: ReportRow[] = await db('performance_reports')
+    .where({ deal_id: deal.id, period_end: periodEnd })
+    .orderBy('version')
+    .select('*');
   if (rows.length === 0) throw new Rejection('PERFORMANCE_REPORT_NOT_FOUND', `no performance report for ${periodEnd}`, { periodEnd });
   return rows.map((row) => {
     const r = toStored(row);
-    return { periodEnd: r.periodEnd, version: r.version, reason: r.reason, recordedBy: r.recordedBy, recordedAt: r.recordedAt, report: r.report, publishedMetrics: json<Record<string, string | null>>(row.metrics) };
+    return {
+      periodEnd: r.periodEnd,
+      version: r.version,
+      reason: r.reason,
+      recordedBy: r.recordedBy,
+      recordedAt: r.recordedAt,
+      report: r.report,
+      publishedMetrics: json<Record<string, string | null>>(row.metrics),
+    };
   });
 }
 
 /** The latest metrics of every deal that has a report: the cross-deal comparison. */
-export async function latestMetricsByDeal(db: Db): Promise<{ dealId: string; dealName: string; periodEnd: string; version: number; metrics: ReturnType<typeof metricsToWire> }[]> {
-  const deals: { id: string; name: string }[] = await db('deals').whereIn('id', db('performance_reports').distinct('deal_id')).orderBy('name').select('id', 'name');
+export async function latestMetricsByDeal(
+  db: Db,
+): Promise<{ dealId: string; dealName: string; periodEnd: string; version: number; metrics: ReturnType<typeof metricsToWire> }[]> {
+  const deals: { id: string; name: string }[] = await db('deals')
+    .whereIn('id', db('performance_reports').distinct('deal_id'))
+    .orderBy('name')
+    .select('id', 'name');
   const out = [];
   for (const deal of deals) {
     const reports = await latestVersions(db, deal.id);
     const chain = metricsChain(reports);
     const last = reports[reports.length - 1]!;
-    out.push({ dealId: deal.id, dealName: deal.name, periodEnd: last.periodEnd, version: last.version, metrics: metricsToWire(chain[chain.length - 1]!) });
+    out.push({
+      dealId: deal.id,
+      dealName: deal.name,
+      periodEnd: last.periodEnd,
+      version: last.version,
+      metrics: metricsToWire(chain[chain.length - 1]!),
+    });
   }
   return out;
 }

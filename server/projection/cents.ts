@@ -37,7 +37,10 @@ export function centsOf(text: string): number {
 export function divNearest(n: bigint, d: bigint): bigint | null {
   let q = n / d;
   let r = n % d;
-  if (r < 0n) { q -= 1n; r += d; } // floor division
+  if (r < 0n) {
+    q -= 1n;
+    r += d;
+  } // floor division
   const twice = 2n * r;
   if (twice < d) return q;
   if (twice > d) return q + 1n;
@@ -62,8 +65,14 @@ export function divNearestSafe(n: number, d: number): number | null | undefined 
   if (!Number.isSafeInteger(n) || n < 0) return undefined;
   let q = Math.floor(n / d);
   let r = n - q * d;
-  if (r < 0) { q -= 1; r += d; }
-  if (r >= d) { q += 1; r -= d; }
+  if (r < 0) {
+    q -= 1;
+    r += d;
+  }
+  if (r >= d) {
+    q += 1;
+    r -= d;
+  }
   const twice = 2 * r;
   if (twice < d) return q;
   if (twice > d) return q + 1;

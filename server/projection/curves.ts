@@ -10,15 +10,29 @@ import { Decimal } from '../domain/decimal.js';
 import { DomainError } from '../domain/errors.js';
 import { parCurve } from '../analytics/curve.js';
 
-export interface CurvePointText { tenorYears: string; yieldPercent: string }
-export interface StoredCurve { name: string; date: string; points: CurvePointText[] }
+export interface CurvePointText {
+  tenorYears: string;
+  yieldPercent: string;
+}
+export interface StoredCurve {
+  name: string;
+  date: string;
+  points: CurvePointText[];
+}
 
 /** The demo's Treasury par curve: an inverted front end, a trough around 2–3 years, a positive long end. */
 export const DEMO_UST_POINTS: readonly CurvePointText[] = [
-  { tenorYears: '0.0833', yieldPercent: '4.32' }, { tenorYears: '0.25', yieldPercent: '4.28' }, { tenorYears: '0.5', yieldPercent: '4.18' },
-  { tenorYears: '1', yieldPercent: '3.98' }, { tenorYears: '2', yieldPercent: '3.78' }, { tenorYears: '3', yieldPercent: '3.76' },
-  { tenorYears: '5', yieldPercent: '3.88' }, { tenorYears: '7', yieldPercent: '4.05' }, { tenorYears: '10', yieldPercent: '4.24' },
-  { tenorYears: '20', yieldPercent: '4.71' }, { tenorYears: '30', yieldPercent: '4.68' },
+  { tenorYears: '0.0833', yieldPercent: '4.32' },
+  { tenorYears: '0.25', yieldPercent: '4.28' },
+  { tenorYears: '0.5', yieldPercent: '4.18' },
+  { tenorYears: '1', yieldPercent: '3.98' },
+  { tenorYears: '2', yieldPercent: '3.78' },
+  { tenorYears: '3', yieldPercent: '3.76' },
+  { tenorYears: '5', yieldPercent: '3.88' },
+  { tenorYears: '7', yieldPercent: '4.05' },
+  { tenorYears: '10', yieldPercent: '4.24' },
+  { tenorYears: '20', yieldPercent: '4.71' },
+  { tenorYears: '30', yieldPercent: '4.68' },
 ];
 
 function canonical(points: readonly CurvePointText[]): CurvePointText[] {
@@ -38,7 +52,13 @@ function view(row: { name: string; curve_date: string; points: unknown }): Store
   return { name: row.name, date: row.curve_date, points };
 }
 
-export async function putCurve(db: Knex, name: string, date: string, points: readonly CurvePointText[], userId: string | null): Promise<StoredCurve> {
+export async function putCurve(
+  db: Knex,
+  name: string,
+  date: string,
+  points: readonly CurvePointText[],
+  userId: string | null,
+): Promise<StoredCurve> {
   const stored = canonical(points);
   await db('benchmark_curves')
     .insert({ name, curve_date: date, points: JSON.stringify(stored), updated_by: userId, updated_at: db.fn.now() })

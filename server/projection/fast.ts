@@ -14,8 +14,27 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import { roundCash } from '../domain/rounding.js';
-import { centsOf, compareProducts, divFloor, divHalfEven, divNearest, divNearestSafe, halfEvenOf, pow10, scaled, type Scaled } from './cents.js';
-import { leasePhase, refinancePeriod, renewalIndex, type ClassPeriod, type PeriodResult, type ProjectionResult, type ProjectionSetup } from './model.js';
+import {
+  centsOf,
+  compareProducts,
+  divFloor,
+  divHalfEven,
+  divNearest,
+  divNearestSafe,
+  halfEvenOf,
+  pow10,
+  scaled,
+  type Scaled,
+} from './cents.js';
+import {
+  leasePhase,
+  refinancePeriod,
+  renewalIndex,
+  type ClassPeriod,
+  type PeriodResult,
+  type ProjectionResult,
+  type ProjectionSetup,
+} from './model.js';
 import type { StepCondition, WaterfallDefinition } from '../waterfall/index.js';
 import type { ResolvedScenario } from './scenario.js';
 
@@ -36,7 +55,15 @@ export interface CompiledSetup {
   /** Per step: class indexes it names, and its amount per period (scheduled principal). */
   stepClasses: number[][];
   stepAmounts: number[];
-  triggers: { name: string; metric: string; comparison: 'lt' | 'lte' | 'gt' | 'gte'; threshold: { int: number; scale: number }; lookback: number; cure: number; effect: WaterfallDefinition['triggers'][number]['effect'] }[];
+  triggers: {
+    name: string;
+    metric: string;
+    comparison: 'lt' | 'lte' | 'gt' | 'gte';
+    threshold: { int: number; scale: number };
+    lookback: number;
+    cure: number;
+    effect: WaterfallDefinition['triggers'][number]['effect'];
+  }[];
   trapPercents: Scaled[];
   deferClasses: number[][];
   rentBase: Scaled[];
@@ -45,8 +72,16 @@ export interface CompiledSetup {
   site: number;
   gpu: number;
   start: {
-    balances: number[]; shortfalls: number[]; deferred: number[]; additional: number[]; freeCash: number; reserve: number; trapped: number; feeShortfall: number;
-    dscrs: number[]; triggers: { on: boolean; cure: number; failures: boolean[] }[];
+    balances: number[];
+    shortfalls: number[];
+    deferred: number[];
+    additional: number[];
+    freeCash: number;
+    reserve: number;
+    trapped: number;
+    feeShortfall: number;
+    dscrs: number[];
+    triggers: { on: boolean; cure: number; failures: boolean[] }[];
   };
   firstPeriod: { revenue: number; costs: number } | null;
 }
@@ -57,9 +92,15 @@ function multiply(a: Scaled, b: Scaled): Scaled {
 
 function stepClassNames(step: Step): readonly string[] {
   switch (step.kind) {
-    case 'interest': case 'deferred_interest': case 'additional_interest': return [step.className];
-    case 'scheduled_principal': case 'sweep': return step.classes;
-    default: return [];
+    case 'interest':
+    case 'deferred_interest':
+    case 'additional_interest':
+      return [step.className];
+    case 'scheduled_principal':
+    case 'sweep':
+      return step.classes;
+    default:
+      return [];
   }
 }
 
@@ -69,7 +110,8 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
   const index = new Map(setup.classes.map((c, i) => [c.className, i]));
   const classIndexes = (names: readonly string[]) => names.map((n) => index.get(n)!);
   return {
-    setup, definition: def,
+    setup,
+    definition: def,
     coupons: setup.classes.map((c) => scaled(c.couponRatePercent)),
     stepUps: setup.classes.map((c) => {
       const rate = def.classes.find((x) => x.className === c.className)?.stepUpRatePercent ?? null;
@@ -82,7 +124,15 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
     stepAmounts: def.steps.map((st) => (st.kind === 'scheduled_principal' ? centsOf(st.amountPerPeriod) : 0)),
     triggers: def.triggers.map((t) => {
       const th = scaled(t.threshold);
-      return { name: t.name, metric: t.metric, comparison: t.comparison, threshold: { int: Number(th.int), scale: Number(pow10(th.places)) }, lookback: t.lookbackPeriods, cure: t.curePeriods, effect: t.effect };
+      return {
+        name: t.name,
+        metric: t.metric,
+        comparison: t.comparison,
+        threshold: { int: Number(th.int), scale: Number(pow10(th.places)) },
+        lookback: t.lookbackPeriods,
+        cure: t.curePeriods,
+        effect: t.effect,
+      };
     }),
     trapPercents: def.triggers.map((t) => (t.effect.type === 'trap_cash' ? scaled(t.effect.percent) : { int: 0n, places: 0 })),
     deferClasses: def.triggers.map((t) => (t.effect.type === 'defer_interest' ? classIndexes(t.effect.classes) : [])),
@@ -92,16 +142,23 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
     site: centsOf(col.siteValue),
     gpu: centsOf(col.gpuValue),
     start: {
-      balances: setup.classes.map((c) => centsOf(c.balance)), shortfalls: setup.classes.map((c) => centsOf(c.interestShortfall)),
-      deferred: setup.classes.map((c) => centsOf(c.deferredInterest)), additional: setup.classes.map((c) => centsOf(c.additionalInterestShortfall)),
-      freeCash: centsOf(setup.start.freeCash), reserve: centsOf(setup.start.reserve), trapped: centsOf(setup.start.trappedCash), feeShortfall: centsOf(setup.start.feeShortfall),
+      balances: setup.classes.map((c) => centsOf(c.balance)),
+      shortfalls: setup.classes.map((c) => centsOf(c.interestShortfall)),
+      deferred: setup.classes.map((c) => centsOf(c.deferredInterest)),
+      additional: setup.classes.map((c) => centsOf(c.additionalInterestShortfall)),
+      freeCash: centsOf(setup.start.freeCash),
+      reserve: centsOf(setup.start.reserve),
+      trapped: centsOf(setup.start.trappedCash),
+      feeShortfall: centsOf(setup.start.feeShortfall),
       dscrs: setup.start.recentDscrs.map((d) => Number(divHalfEven(scaled(d).int * 10_000n, pow10(scaled(d).places)))).reverse(),
       triggers: def.triggers.map((t) => {
         const s = setup.start.triggers[t.name];
         return { on: s?.on ?? false, cure: s?.cureCount ?? 0, failures: [...(s?.recentFailures ?? [])] };
       }),
     },
-    firstPeriod: setup.firstPeriodCollections ? { revenue: centsOf(setup.firstPeriodCollections.revenue), costs: centsOf(setup.firstPeriodCollections.operatingCosts) } : null,
+    firstPeriod: setup.firstPeriodCollections
+      ? { revenue: centsOf(setup.firstPeriodCollections.revenue), costs: centsOf(setup.firstPeriodCollections.operatingCosts) }
+      : null,
   };
 }
 
@@ -145,25 +202,54 @@ function feeCents(fixed: number, aggregate: number, rate: Scaled, paymentsPerYea
 }
 
 /** A metric as a fraction num ÷ den (safe integers, den > 0) for trigger tests. */
-interface Ratio { num: number; den: number }
+interface Ratio {
+  num: number;
+  den: number;
+}
 
 /** value <comparison> threshold, exactly: num × 10^places vs threshold × den. */
 function breaches(value: Ratio, comparison: 'lt' | 'lte' | 'gt' | 'gte', threshold: { int: number; scale: number }): boolean {
   const sign = compareProducts(value.num, threshold.scale, threshold.int, value.den);
   switch (comparison) {
-    case 'lt': return sign < 0;
-    case 'lte': return sign <= 0;
-    case 'gt': return sign > 0;
-    case 'gte': return sign >= 0;
+    case 'lt':
+      return sign < 0;
+    case 'lte':
+      return sign <= 0;
+    case 'gt':
+      return sign > 0;
+    case 'gte':
+      return sign >= 0;
   }
 }
 
-interface TenantRun { base: Scaled; expiry: number; downtime: number; defaultMonth: number | null; recoveryE4: number; p4: bigint; c4: bigint; u4: number; r4: number; phase: number; rent: number }
+interface TenantRun {
+  base: Scaled;
+  expiry: number;
+  downtime: number;
+  defaultMonth: number | null;
+  recoveryE4: number;
+  p4: bigint;
+  c4: bigint;
+  u4: number;
+  r4: number;
+  phase: number;
+  rent: number;
+}
 
-interface Collateral { revenue: number; costs: number; lastMonth: number }
+interface Collateral {
+  revenue: number;
+  costs: number;
+  lastMonth: number;
+}
 
 /** The collateral months of period p (model.ts), with the running opex level and GPU value. */
-function collateralPeriod(c: CompiledSetup, s: ResolvedScenario, tenants: TenantRun[], p: number, run: { opex: number; gpu: number; u4: number; pue4: number; price4: number; power: number }): Collateral {
+function collateralPeriod(
+  c: CompiledSetup,
+  s: ResolvedScenario,
+  tenants: TenantRun[],
+  p: number,
+  run: { opex: number; gpu: number; u4: number; pue4: number; price4: number; power: number },
+): Collateral {
   const d = s.drivers;
   let revenue = 0;
   let costs = 0;
@@ -186,15 +272,21 @@ function collateralPeriod(c: CompiledSetup, s: ResolvedScenario, tenants: Tenant
       if (u4 !== t.u4 || r4 !== t.r4 || phase !== t.phase) {
         const f = phase === 0 ? E12 : phase === 1 ? t.p4 * E6 : t.p4 * E6 + (E6 - t.p4) * (E6 + t.c4);
         t.rent = Number(divHalfEven(t.base.int * BigInt(u4) * (E6 + BigInt(r4)) * f * 100n, pow10(t.base.places) * E6 * E6 * E12));
-        t.u4 = u4; t.r4 = r4; t.phase = phase;
+        t.u4 = u4;
+        t.r4 = r4;
+        t.phase = phase;
       }
       revenue += t.rent;
     }
     const pue4 = e4(d.pue[m - 1]!);
     const price4 = e4(d.powerPricePerMwh[m - 1]!);
     if (u4 !== run.u4 || pue4 !== run.pue4 || price4 !== run.price4) {
-      run.power = Number(divHalfEven(c.energy.int * BigInt(u4) * BigInt(pue4) * BigInt(price4) * 100n, pow10(c.energy.places) * E6 * 100_000_000n));
-      run.u4 = u4; run.pue4 = pue4; run.price4 = price4;
+      run.power = Number(
+        divHalfEven(c.energy.int * BigInt(u4) * BigInt(pue4) * BigInt(price4) * 100n, pow10(c.energy.places) * E6 * 100_000_000n),
+      );
+      run.u4 = u4;
+      run.pue4 = pue4;
+      run.price4 = price4;
     }
     costs += run.power + run.opex;
   }
@@ -209,8 +301,17 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     const at = renewalIndex(t.expiryMonth, s.months);
     const dft = s.tenantDefaults.find((x) => x.tenant === t.name);
     return {
-      base: c.rentBase[i]!, expiry: t.expiryMonth, downtime: e4(d.downtimeMonths[at]!) / E4, defaultMonth: dft?.month ?? null,
-      recoveryE4: dft ? e4(dft.recoveryPercent) : 0, p4: BigInt(e4(d.renewalProbabilityPercent[at]!)), c4: BigInt(e4(d.releaseRentChangePercent[at]!)), u4: -1, r4: 0, phase: -1, rent: 0,
+      base: c.rentBase[i]!,
+      expiry: t.expiryMonth,
+      downtime: e4(d.downtimeMonths[at]!) / E4,
+      defaultMonth: dft?.month ?? null,
+      recoveryE4: dft ? e4(dft.recoveryPercent) : 0,
+      p4: BigInt(e4(d.renewalProbabilityPercent[at]!)),
+      c4: BigInt(e4(d.releaseRentChangePercent[at]!)),
+      u4: -1,
+      r4: 0,
+      phase: -1,
+      rent: 0,
     };
   });
   const refinanceAt = refinancePeriod(setup, s.refinanceAtArd);
@@ -234,7 +335,10 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     const col = collateralPeriod(c, s, tenants, p, run);
     let revenue = col.revenue;
     let costs = col.costs;
-    if (p === 1 && c.firstPeriod) { revenue = c.firstPeriod.revenue; costs = c.firstPeriod.costs; }
+    if (p === 1 && c.firstPeriod) {
+      revenue = c.firstPeriod.revenue;
+      costs = c.firstPeriod.costs;
+    }
     costs += costCarry;
     const netCashFlow = revenue - costs;
     let available = freeCash + netCashFlow;
@@ -263,22 +367,39 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     const dscr = debtService > 0 ? halfEvenOf(netCashFlow * 10_000, debtService) : null;
     dscrs.push(dscr === null ? Number.NaN : dscr);
     const recent = dscrs.slice(-3).filter((x) => !Number.isNaN(x));
-    const dscrAverage = recent.length === 0 ? null : halfEvenOf(recent.reduce((a, b) => a + b, 0), recent.length);
+    const dscrAverage =
+      recent.length === 0
+        ? null
+        : halfEvenOf(
+            recent.reduce((a, b) => a + b, 0),
+            recent.length,
+          );
     const value = c.site + run.gpu;
     const ltv = value > 0 ? halfEvenOf(aggregate * 10_000, value) : null;
     const metric = (name: string): Ratio | null => {
       switch (name) {
-        case 'dscr': return debtService > 0 ? { num: netCashFlow, den: debtService } : null;
-        case 'dscrThreeMonthAverage': return dscrAverage === null ? null : { num: dscrAverage, den: 10_000 };
-        case 'ltvPercent': return ltv === null ? null : { num: ltv, den: 100 };
-        case 'revenue': return { num: revenue, den: 100 };
-        case 'operatingCosts': return { num: costs, den: 100 };
-        case 'netOperatingIncome': return { num: netCashFlow, den: 100 };
-        case 'debtService': return { num: debtService, den: 100 };
-        case 'utilizationPercent': return { num: e4(d.utilizationPercent[col.lastMonth - 1]!), den: 10_000 };
-        case 'pue': return { num: e4(d.pue[col.lastMonth - 1]!), den: 10_000 };
-        case 'powerPricePerMwh': return { num: e4(d.powerPricePerMwh[col.lastMonth - 1]!), den: 10_000 };
-        default: return null;
+        case 'dscr':
+          return debtService > 0 ? { num: netCashFlow, den: debtService } : null;
+        case 'dscrThreeMonthAverage':
+          return dscrAverage === null ? null : { num: dscrAverage, den: 10_000 };
+        case 'ltvPercent':
+          return ltv === null ? null : { num: ltv, den: 100 };
+        case 'revenue':
+          return { num: revenue, den: 100 };
+        case 'operatingCosts':
+          return { num: costs, den: 100 };
+        case 'netOperatingIncome':
+          return { num: netCashFlow, den: 100 };
+        case 'debtService':
+          return { num: debtService, den: 100 };
+        case 'utilizationPercent':
+          return { num: e4(d.utilizationPercent[col.lastMonth - 1]!), den: 10_000 };
+        case 'pue':
+          return { num: e4(d.pue[col.lastMonth - 1]!), den: 10_000 };
+        case 'powerPricePerMwh':
+          return { num: e4(d.powerPricePerMwh[col.lastMonth - 1]!), den: 10_000 };
+        default:
+          return null;
       }
     };
     const on: boolean[] = c.triggers.map((t, i) => {
@@ -332,8 +453,15 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
       let outstanding = 0;
       for (const k of classes) outstanding += balanceAfter[k]!;
       const amount = Math.min(available, cap, outstanding);
-      const shares = allocate(classes.map((k) => balanceAfter[k]!), amount, mode);
-      classes.forEach((k, j) => { principalPaid[k]! += shares[j]!; balanceAfter[k]! -= shares[j]!; });
+      const shares = allocate(
+        classes.map((k) => balanceAfter[k]!),
+        amount,
+        mode,
+      );
+      classes.forEach((k, j) => {
+        principalPaid[k]! += shares[j]!;
+        balanceAfter[k]! -= shares[j]!;
+      });
       available -= amount;
     };
     let feesPaid = 0;
@@ -343,12 +471,19 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
       if (step.kind !== 'residual' && !holds(step.when)) return;
       const classes = c.stepClasses[si]!;
       switch (step.kind) {
-        case 'senior_fees': feesPaid = pay(feesCurrent + feeShortfall, step.drawReserve); break;
+        case 'senior_fees':
+          feesPaid = pay(feesCurrent + feeShortfall, step.drawReserve);
+          break;
         case 'interest': {
           const k = classes[0]!;
           const due = interestCurrent[k]! + shortfalls[k]!;
-          if (deferSet.has(k)) { deferredAfter[k]! += due; shortfallAfter[k] = 0; }
-          else { interestPaid[k] = pay(due, step.drawReserve); shortfallAfter[k] = due - interestPaid[k]!; }
+          if (deferSet.has(k)) {
+            deferredAfter[k]! += due;
+            shortfallAfter[k] = 0;
+          } else {
+            interestPaid[k] = pay(due, step.drawReserve);
+            shortfallAfter[k] = due - interestPaid[k]!;
+          }
           break;
         }
         case 'deferred_interest': {
@@ -365,7 +500,9 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
           res += topUp;
           break;
         }
-        case 'scheduled_principal': payPrincipal(classes, step.mode, c.stepAmounts[si]!); break;
+        case 'scheduled_principal':
+          payPrincipal(classes, step.mode, c.stepAmounts[si]!);
+          break;
         case 'cash_trap':
           if (trapE !== null) {
             cashTrap = true;
@@ -379,7 +516,10 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
           break;
         case 'sweep':
           sweep = true;
-          if (step.includeTrappedCash) { available += trapped; trapped = 0; }
+          if (step.includeTrappedCash) {
+            available += trapped;
+            trapped = 0;
+          }
           payPrincipal(classes, step.mode, available);
           break;
         case 'additional_interest': {
@@ -389,7 +529,9 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
           additionalAfter[k]! -= paid;
           break;
         }
-        case 'residual': available = 0; break;
+        case 'residual':
+          available = 0;
+          break;
       }
     });
 
@@ -404,10 +546,20 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
       let shortfall = shortfallAfter[i]!;
       let pik = deferredAfter[i]!;
       let add = additionalAfter[i]!;
-      if (refinanced) { interest += shortfall + pik + add; principal += balance; balance = 0; shortfall = 0; pik = 0; add = 0; }
+      if (refinanced) {
+        interest += shortfall + pik + add;
+        principal += balance;
+        balance = 0;
+        shortfall = 0;
+        pik = 0;
+        add = 0;
+      }
       const writedown = last ? balance : 0;
       if (last) balance = 0;
-      balances[i] = balance; shortfalls[i] = shortfall; deferred[i] = pik; additional[i] = add;
+      balances[i] = balance;
+      shortfalls[i] = shortfall;
+      deferred[i] = pik;
+      additional[i] = add;
       if (balance !== 0 || shortfall !== 0 || pik !== 0 || add !== 0) outstanding = true;
       classes.push({ interest, principal, balance, interestShortfall: shortfall, deferredInterest: pik, writedown });
     }
@@ -415,8 +567,20 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     reserve = res;
     feeShortfall = feesCurrent + feeShortfall - feesPaid;
     periods.push({
-      date: period.date, revenue, operatingCosts: costs, netOperatingIncome: netCashFlow, dscr, dscrAverage, ltvPercent: ltv,
-      trappedCash: trapped, reserve, triggers: on, cashTrap, fullCashSweep: sweep, refinanced, classes,
+      date: period.date,
+      revenue,
+      operatingCosts: costs,
+      netOperatingIncome: netCashFlow,
+      dscr,
+      dscrAverage,
+      ltvPercent: ltv,
+      trappedCash: trapped,
+      reserve,
+      triggers: on,
+      cashTrap,
+      fullCashSweep: sweep,
+      refinanced,
+      classes,
     });
     if (!outstanding) break;
   }

@@ -91,7 +91,14 @@ export interface ProjectionSetup {
   ardPeriod: number | null;
   /** In the definition's class order. */
   classes: ClassStart[];
-  start: { freeCash: string; reserve: string; trappedCash: string; feeShortfall: string; recentDscrs: string[]; triggers: Record<string, TriggerStart> };
+  start: {
+    freeCash: string;
+    reserve: string;
+    trappedCash: string;
+    feeShortfall: string;
+    recentDscrs: string[];
+    triggers: Record<string, TriggerStart>;
+  };
   collateral: CollateralFacts;
   /** When set, period 1's revenue and costs are these actual collections instead of the model's. */
   firstPeriodCollections?: { revenue: string; operatingCosts: string };

@@ -8,13 +8,29 @@
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundHalfEven } from '../domain/rounding.js';
 import { runWaterfallPeriod, scheduledDebtService, type WaterfallState } from '../waterfall/index.js';
-import { leasePhase, refinancePeriod, renewalIndex, type ClassPeriod, type PeriodResult, type ProjectionResult, type ProjectionSetup } from './model.js';
+import {
+  leasePhase,
+  refinancePeriod,
+  renewalIndex,
+  type ClassPeriod,
+  type PeriodResult,
+  type ProjectionResult,
+  type ProjectionSetup,
+} from './model.js';
 import type { ResolvedScenario } from './scenario.js';
 
 const ZERO = new Decimal(0);
 const cents = (d: Decimal): number => d.mul(100).toNumber(); // exact: d is whole cents, far below 2^53
 
-interface TenantPlan { rentBase: Decimal; expiry: number; downtime: number; defaultMonth: number | null; recovery: Decimal; p: Decimal; c: Decimal }
+interface TenantPlan {
+  rentBase: Decimal;
+  expiry: number;
+  downtime: number;
+  defaultMonth: number | null;
+  recovery: Decimal;
+  p: Decimal;
+  c: Decimal;
+}
 
 function tenantPlans(setup: ProjectionSetup, s: ResolvedScenario): TenantPlan[] {
   const months = s.months;
@@ -22,9 +38,13 @@ function tenantPlans(setup: ProjectionSetup, s: ResolvedScenario): TenantPlan[] 
     const at = renewalIndex(t.expiryMonth, months);
     const def = s.tenantDefaults.find((d) => d.tenant === t.name);
     return {
-      rentBase: new Decimal(t.leasedMw).mul(t.rentPerMwMonth), expiry: t.expiryMonth, downtime: Number.parseInt(s.drivers.downtimeMonths[at] as string, 10),
-      defaultMonth: def?.month ?? null, recovery: new Decimal(def?.recoveryPercent ?? '0'),
-      p: new Decimal(s.drivers.renewalProbabilityPercent[at] as string).div(100), c: new Decimal(s.drivers.releaseRentChangePercent[at] as string).div(100),
+      rentBase: new Decimal(t.leasedMw).mul(t.rentPerMwMonth),
+      expiry: t.expiryMonth,
+      downtime: Number.parseInt(s.drivers.downtimeMonths[at] as string, 10),
+      defaultMonth: def?.month ?? null,
+      recovery: new Decimal(def?.recoveryPercent ?? '0'),
+      p: new Decimal(s.drivers.renewalProbabilityPercent[at] as string).div(100),
+      c: new Decimal(s.drivers.releaseRentChangePercent[at] as string).div(100),
     };
   });
 }
@@ -35,7 +55,15 @@ function monthRevenue(plans: readonly TenantPlan[], s: ResolvedScenario, m: numb
   let total = ZERO;
   for (const t of plans) {
     const phase = leasePhase(t.expiry, t.downtime, t.defaultMonth, m);
-    if (m === t.defaultMonth) total = total.add(roundCash(t.rentBase.mul(Math.max(t.expiry - m + 1, 0)).mul(t.recovery).div(100)));
+    if (m === t.defaultMonth)
+      total = total.add(
+        roundCash(
+          t.rentBase
+            .mul(Math.max(t.expiry - m + 1, 0))
+            .mul(t.recovery)
+            .div(100),
+        ),
+      );
     if (phase === 3) continue;
     const f = phase === 0 ? new Decimal(1) : phase === 1 ? t.p : t.p.add(new Decimal(1).sub(t.p).mul(t.c.add(1)));
     total = total.add(roundCash(t.rentBase.mul(u).mul(r).mul(f)));
@@ -49,12 +77,26 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
   const definition = setup.definition;
   const refinanceAt = refinancePeriod(setup, s.refinanceAtArd);
   let state: WaterfallState = {
-    classes: new Map(setup.classes.map((c) => [c.className, {
-      balance: new Decimal(c.balance), interestShortfall: new Decimal(c.interestShortfall),
-      deferredInterest: new Decimal(c.deferredInterest), additionalInterestShortfall: new Decimal(c.additionalInterestShortfall),
-    }])),
-    feeShortfall: new Decimal(setup.start.feeShortfall), reserveBalance: new Decimal(setup.start.reserve), trappedCash: new Decimal(setup.start.trappedCash),
-    triggers: new Map(Object.entries(setup.start.triggers).map(([name, t]) => [name, { on: t.on, cureCount: t.cureCount, recentFailures: [...t.recentFailures] }])),
+    classes: new Map(
+      setup.classes.map((c) => [
+        c.className,
+        {
+          balance: new Decimal(c.balance),
+          interestShortfall: new Decimal(c.interestShortfall),
+          deferredInterest: new Decimal(c.deferredInterest),
+          additionalInterestShortfall: new Decimal(c.additionalInterestShortfall),
+        },
+      ]),
+    ),
+    feeShortfall: new Decimal(setup.start.feeShortfall),
+    reserveBalance: new Decimal(setup.start.reserve),
+    trappedCash: new Decimal(setup.start.trappedCash),
+    triggers: new Map(
+      Object.entries(setup.start.triggers).map(([name, t]) => [
+        name,
+        { on: t.on, cureCount: t.cureCount, recentFailures: [...t.recentFailures] },
+      ]),
+    ),
   };
   let freeCash = new Decimal(setup.start.freeCash);
   let costCarry = ZERO;
@@ -74,8 +116,12 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
         gpuValue = roundCash(gpuValue.mul(new Decimal(s.drivers.gpuValueChangePercentPerYear[m - 1] as string).div(100).add(1)));
       }
       revenue = revenue.add(monthRevenue(plans, s, m));
-      const power = new Decimal(col.trustEnergyMw).mul(s.drivers.utilizationPercent[m - 1] as string).div(100).mul(col.hoursPerMonth)
-        .mul(s.drivers.pue[m - 1] as string).mul(s.drivers.powerPricePerMwh[m - 1] as string);
+      const power = new Decimal(col.trustEnergyMw)
+        .mul(s.drivers.utilizationPercent[m - 1] as string)
+        .div(100)
+        .mul(col.hoursPerMonth)
+        .mul(s.drivers.pue[m - 1] as string)
+        .mul(s.drivers.powerPricePerMwh[m - 1] as string);
       costs = costs.add(roundCash(power)).add(opex);
     }
     if (p === 1 && setup.firstPeriodCollections) {
@@ -89,10 +135,19 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
     if (available.isNegative()) available = ZERO;
 
     const base = {
-      paymentDate: period.date, accrualStart: period.accrualStart, availableFunds: available, feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
-      accruals: new Map(setup.classes.map((c, i) => [c.className, {
-        couponRatePercent: new Decimal(c.couponRatePercent), yearFraction: new Decimal(period.fractions[i]!.days).div(period.fractions[i]!.basis),
-      }])),
+      paymentDate: period.date,
+      accrualStart: period.accrualStart,
+      availableFunds: available,
+      feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
+      accruals: new Map(
+        setup.classes.map((c, i) => [
+          c.className,
+          {
+            couponRatePercent: new Decimal(c.couponRatePercent),
+            yearFraction: new Decimal(period.fractions[i]!.days).div(period.fractions[i]!.basis),
+          },
+        ]),
+      ),
     };
     const debtService = scheduledDebtService(definition, state, { ...base, metrics: new Map() });
     const dscr = debtService.gt(0) ? netCashFlow.div(debtService) : null;
@@ -104,8 +159,12 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
     const aggregateBefore = [...state.classes.values()].reduce((a, c) => a.add(c.balance), ZERO);
     const ltv = value.gt(0) ? roundHalfEven(aggregateBefore.mul(100).div(value), 2) : null;
     const metrics = new Map<string, Decimal>([
-      ['revenue', revenue], ['operatingCosts', costs], ['netOperatingIncome', netCashFlow], ['debtService', debtService],
-      ['utilizationPercent', new Decimal(s.drivers.utilizationPercent[m - 1] as string)], ['pue', new Decimal(s.drivers.pue[m - 1] as string)],
+      ['revenue', revenue],
+      ['operatingCosts', costs],
+      ['netOperatingIncome', netCashFlow],
+      ['debtService', debtService],
+      ['utilizationPercent', new Decimal(s.drivers.utilizationPercent[m - 1] as string)],
+      ['pue', new Decimal(s.drivers.pue[m - 1] as string)],
       ['powerPricePerMwh', new Decimal(s.drivers.powerPricePerMwh[m - 1] as string)],
     ]);
     if (dscr !== null) metrics.set('dscr', dscr);
@@ -127,23 +186,45 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
       if (refinanced) {
         interest = interest.add(shortfall).add(deferred).add(additional);
         principal = principal.add(balance);
-        balance = ZERO; shortfall = ZERO; deferred = ZERO; additional = ZERO;
+        balance = ZERO;
+        shortfall = ZERO;
+        deferred = ZERO;
+        additional = ZERO;
       }
       const writedown = last ? balance : ZERO;
       if (last) balance = ZERO;
       next.set(f.className, { balance, interestShortfall: shortfall, deferredInterest: deferred, additionalInterestShortfall: additional });
-      return { interest: cents(interest), principal: cents(principal), balance: cents(balance), interestShortfall: cents(shortfall), deferredInterest: cents(deferred), writedown: cents(writedown) };
+      return {
+        interest: cents(interest),
+        principal: cents(principal),
+        balance: cents(balance),
+        interestShortfall: cents(shortfall),
+        deferredInterest: cents(deferred),
+        writedown: cents(writedown),
+      };
     });
     state = { ...result.state, classes: next };
     freeCash = result.unspent;
     periods.push({
-      date: period.date, revenue: cents(revenue), operatingCosts: cents(costs), netOperatingIncome: cents(netCashFlow),
-      dscr: dscrRounded === null ? null : dscrRounded.mul(10000).toNumber(), dscrAverage: dscrAverage === null ? null : dscrAverage.mul(10000).toNumber(),
+      date: period.date,
+      revenue: cents(revenue),
+      operatingCosts: cents(costs),
+      netOperatingIncome: cents(netCashFlow),
+      dscr: dscrRounded === null ? null : dscrRounded.mul(10000).toNumber(),
+      dscrAverage: dscrAverage === null ? null : dscrAverage.mul(10000).toNumber(),
       ltvPercent: ltv === null ? null : ltv.mul(100).toNumber(),
-      trappedCash: cents(result.state.trappedCash), reserve: cents(result.state.reserveBalance), triggers: result.triggerResults.map((t) => t.on),
-      cashTrap: result.cashTrapActive, fullCashSweep: result.sweepActive, refinanced, classes,
+      trappedCash: cents(result.state.trappedCash),
+      reserve: cents(result.state.reserveBalance),
+      triggers: result.triggerResults.map((t) => t.on),
+      cashTrap: result.cashTrapActive,
+      fullCashSweep: result.sweepActive,
+      refinanced,
+      classes,
     });
-    const outstanding = [...next.values()].some((c) => !c.balance.isZero() || !c.interestShortfall.isZero() || !c.deferredInterest.isZero() || !c.additionalInterestShortfall.isZero());
+    const outstanding = [...next.values()].some(
+      (c) =>
+        !c.balance.isZero() || !c.interestShortfall.isZero() || !c.deferredInterest.isZero() || !c.additionalInterestShortfall.isZero(),
+    );
     if (!outstanding) break;
   }
   return { periods };

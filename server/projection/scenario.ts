@@ -22,13 +22,20 @@ export const DRIVER_PLACES = 4;
 export const VECTOR_STEPS_MAX = 1200;
 
 export class ScenarioError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field} ${message}`);
     this.name = 'ScenarioError';
   }
 }
 
-interface DriverBounds { min: string; max: string; integer?: boolean }
+interface DriverBounds {
+  min: string;
+  max: string;
+  integer?: boolean;
+}
 
 /** The drivers, their units and bounds. */
 export const DRIVERS = {
@@ -49,21 +56,34 @@ export const DRIVER_NAMES = Object.keys(DRIVERS) as DriverName[];
 const driverValue = z.string().regex(/^-?(0|[1-9]\d{0,8})(\.\d{1,18})?$/, 'must be a decimal string such as "85.5"');
 const driverSchema = z.union([
   driverValue,
-  z.array(z.object({ fromMonth: z.number().int().min(1), value: driverValue }).strict()).min(1).max(VECTOR_STEPS_MAX),
+  z
+    .array(z.object({ fromMonth: z.number().int().min(1), value: driverValue }).strict())
+    .min(1)
+    .max(VECTOR_STEPS_MAX),
 ]);
 export type DriverInput = z.infer<typeof driverSchema>;
 
 export const scenarioSchema = z
   .object({
     name: z.string().trim().min(1).max(60).optional(),
-    ...(Object.fromEntries(DRIVER_NAMES.map((n) => [n, driverSchema.optional()])) as Record<DriverName, z.ZodOptional<typeof driverSchema>>),
-    tenantDefaults: z.array(z.object({ tenant: z.string().min(1).max(100), month: z.number().int(), recoveryPercent: driverValue }).strict()).max(50).optional(),
+    ...(Object.fromEntries(DRIVER_NAMES.map((n) => [n, driverSchema.optional()])) as Record<
+      DriverName,
+      z.ZodOptional<typeof driverSchema>
+    >),
+    tenantDefaults: z
+      .array(z.object({ tenant: z.string().min(1).max(100), month: z.number().int(), recoveryPercent: driverValue }).strict())
+      .max(50)
+      .optional(),
     refinanceAtArd: z.union([z.boolean(), z.number().int()]).optional(),
   })
   .strict();
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
 
-export interface TenantDefault { tenant: string; month: number; recoveryPercent: string }
+export interface TenantDefault {
+  tenant: string;
+  month: number;
+  recoveryPercent: string;
+}
 
 /** The base values of a deal's drivers (flat) and its default refinancing. */
 export interface BaseScenario {
@@ -96,7 +116,8 @@ function resolveDriver(name: DriverName, input: DriverInput | undefined, base: s
   const values = new Array<string>(months).fill(checkValue(name, base, bounds));
   input.forEach((step, i) => {
     const field = `${name}[${i}]`;
-    if (i > 0 && step.fromMonth <= (input[i - 1] as { fromMonth: number }).fromMonth) throw new ScenarioError(`${field}.fromMonth`, 'must be after the previous step');
+    if (i > 0 && step.fromMonth <= (input[i - 1] as { fromMonth: number }).fromMonth)
+      throw new ScenarioError(`${field}.fromMonth`, 'must be after the previous step');
     if (step.fromMonth > months) throw new ScenarioError(`${field}.fromMonth`, `is beyond the deal's last projected month (${months})`);
     const value = checkValue(`${field}.value`, step.value, bounds);
     values.fill(value, step.fromMonth - 1);
@@ -109,7 +130,10 @@ function resolveDriver(name: DriverName, input: DriverInput | undefined, base: s
  * base, for a collateral whose tenants are `tenants`.
  */
 export function resolveScenario(input: ScenarioInput, base: BaseScenario, months: number, tenants: readonly string[]): ResolvedScenario {
-  const drivers = Object.fromEntries(DRIVER_NAMES.map((n) => [n, resolveDriver(n, input[n], base.drivers[n], months)])) as Record<DriverName, string[]>;
+  const drivers = Object.fromEntries(DRIVER_NAMES.map((n) => [n, resolveDriver(n, input[n], base.drivers[n], months)])) as Record<
+    DriverName,
+    string[]
+  >;
   const seen = new Set<string>();
   const tenantDefaults = (input.tenantDefaults ?? []).map((d, i) => {
     const field = `tenantDefaults[${i}]`;
@@ -118,7 +142,11 @@ export function resolveScenario(input: ScenarioInput, base: BaseScenario, months
     seen.add(d.tenant);
     if (d.month < 1) throw new ScenarioError(`${field}.month`, 'must be 1 (the first projected month) or later');
     if (d.month > months) throw new ScenarioError(`${field}.month`, `is beyond the deal's last projected month (${months})`);
-    return { tenant: d.tenant, month: d.month, recoveryPercent: checkValue(`${field}.recoveryPercent`, d.recoveryPercent, { min: '0', max: '100' }) };
+    return {
+      tenant: d.tenant,
+      month: d.month,
+      recoveryPercent: checkValue(`${field}.recoveryPercent`, d.recoveryPercent, { min: '0', max: '100' }),
+    };
   });
   const refinanceAtArd = input.refinanceAtArd ?? base.refinanceAtArd;
   if (typeof refinanceAtArd === 'number' && (refinanceAtArd < 1 || refinanceAtArd > months)) {

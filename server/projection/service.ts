@@ -22,7 +22,17 @@ import { getDeal, type Deal } from '../refdata/deals.js';
 import { listNotes, type Note } from '../refdata/notes.js';
 import { parseWaterfallDefinition } from '../waterfall/index.js';
 import { bootstrapZeroCurve, parCurve, parYieldAt, type ParCurve, type ZeroCurve } from '../analytics/curve.js';
-import { flowPlan, priceAtYield, riskAtYield, yieldAtPrice, zSpreadAtPrice, DURATION_PLACES, PRICE_PLACES, SPREAD_PLACES, YIELD_PLACES } from '../analytics/bond.js';
+import {
+  flowPlan,
+  priceAtYield,
+  riskAtYield,
+  yieldAtPrice,
+  zSpreadAtPrice,
+  DURATION_PLACES,
+  PRICE_PLACES,
+  SPREAD_PLACES,
+  YIELD_PLACES,
+} from '../analytics/bond.js';
 import { DEMO_COLLATERAL, type DemoCollateral } from './demo-collateral.js';
 import { compileSetup, projectFast, type CompiledSetup } from './fast.js';
 import { projectedMonths, type ProjectionResult, type ProjectionSetup, type TriggerStart } from './model.js';
@@ -50,15 +60,29 @@ const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 async function trustState(db: Knex, dealId: string): Promise<TrustState> {
   const deal: Record<string, unknown> | undefined = await db('deal_servicing_state').where({ deal_id: dealId }).first();
   const classes: Record<string, unknown>[] = await db('deal_class_state').where({ deal_id: dealId }).select('*');
-  const reports: { report: unknown }[] = await db('distributions').where({ deal_id: dealId }).orderBy('payment_date', 'desc').limit(2).select('report');
+  const reports: { report: unknown }[] = await db('distributions')
+    .where({ deal_id: dealId })
+    .orderBy('payment_date', 'desc')
+    .limit(2)
+    .select('report');
   const text = (v: unknown) => new Decimal(String(v ?? '0')).toFixed();
   return {
-    freeCash: text(deal?.free_cash), reserveBalance: text(deal?.reserve_balance), trappedCash: text(deal?.trapped_cash), feeShortfall: text(deal?.fee_shortfall),
+    freeCash: text(deal?.free_cash),
+    reserveBalance: text(deal?.reserve_balance),
+    trappedCash: text(deal?.trapped_cash),
+    feeShortfall: text(deal?.fee_shortfall),
     lastPaymentDate: (deal?.last_payment_date as string | null | undefined) ?? null,
-    classes: new Map(classes.map((c) => [String(c.note_id), {
-      balance: text(c.balance), interestShortfall: text(c.interest_shortfall),
-      deferredInterest: text(c.deferred_interest), additionalInterestShortfall: text(c.additional_interest_shortfall),
-    }])),
+    classes: new Map(
+      classes.map((c) => [
+        String(c.note_id),
+        {
+          balance: text(c.balance),
+          interestShortfall: text(c.interest_shortfall),
+          deferredInterest: text(c.deferred_interest),
+          additionalInterestShortfall: text(c.additional_interest_shortfall),
+        },
+      ]),
+    ),
     recentDscrs: reports.map((r) => (json(r.report) as { dscr?: string | null }).dscr).filter((d): d is string => typeof d === 'string'),
     // Servicing keeps each trigger's state (on, cure count, recent failures) in trigger_state.
     triggers: (json(deal?.trigger_state ?? null) ?? {}) as Record<string, TriggerStart>,
@@ -74,7 +98,13 @@ export async function loadDealContext(db: Knex, dealId: string): Promise<DealCon
   const definition = parseWaterfallDefinition(json(row.definition));
   const notes = await listNotes(db, { dealId: deal.id });
   const businessDate = await currentBusinessDate(db);
-  const setup = buildSetup({ definition, notes, state: await trustState(db, deal.id), collateral: collateral.collateral, asOf: businessDate });
+  const setup = buildSetup({
+    definition,
+    notes,
+    state: await trustState(db, deal.id),
+    collateral: collateral.collateral,
+    asOf: businessDate,
+  });
   const stored = await latestCurve(db, BENCHMARK, businessDate);
   const curve = stored ? { stored, par: parCurve(stored.points), zero: bootstrapZeroCurve(parCurve(stored.points)) } : null;
   return { deal, notes, setup, compiled: compileSetup(setup), collateral, businessDate, curve };
@@ -88,7 +118,13 @@ export async function savedScenario(db: Knex, userId: string, dealId: string, id
 }
 
 /** The scenario input: inline, 'base', a named stress of the deal, or one the user saved. */
-export async function scenarioInput(db: Knex, ctx: DealContext, userId: string, scenario?: ScenarioInput, scenarioId?: string): Promise<ScenarioInput> {
+export async function scenarioInput(
+  db: Knex,
+  ctx: DealContext,
+  userId: string,
+  scenario?: ScenarioInput,
+  scenarioId?: string,
+): Promise<ScenarioInput> {
   if (scenario) return scenario;
   if (scenarioId === undefined || scenarioId === 'base') return { name: 'base' };
   const stress = ctx.collateral.stresses[scenarioId];
@@ -100,9 +136,15 @@ export async function scenarioInput(db: Knex, ctx: DealContext, userId: string, 
 
 export function resolveFor(ctx: DealContext, input: ScenarioInput, fieldPrefix = 'scenario'): ResolvedScenario {
   try {
-    return resolveScenario(input, ctx.collateral.base, projectedMonths(ctx.setup), ctx.setup.collateral.tenants.map((t) => t.name));
+    return resolveScenario(
+      input,
+      ctx.collateral.base,
+      projectedMonths(ctx.setup),
+      ctx.setup.collateral.tenants.map((t) => t.name),
+    );
   } catch (error) {
-    if (error instanceof ScenarioError) throw new Rejection('INVALID_SCENARIO', `${fieldPrefix}.${error.message}`, { field: `${fieldPrefix}.${error.field}` });
+    if (error instanceof ScenarioError)
+      throw new Rejection('INVALID_SCENARIO', `${fieldPrefix}.${error.message}`, { field: `${fieldPrefix}.${error.field}` });
     throw error;
   }
 }
@@ -116,24 +158,44 @@ export function money(cents: number): string {
 const fixed = (d: Decimal | null, places: number) => (d === null ? null : roundHalfEven(d, places).toFixed(places));
 
 function noteSchedule(note: Note) {
-  return buildCouponSchedule({ issueDate: parseIsoDate(note.issueDate), firstCouponDate: parseIsoDate(note.firstCouponDate), maturityDate: parseIsoDate(note.maturityDate), frequency: note.frequency });
+  return buildCouponSchedule({
+    issueDate: parseIsoDate(note.issueDate),
+    firstCouponDate: parseIsoDate(note.firstCouponDate),
+    maturityDate: parseIsoDate(note.maturityDate),
+    frequency: note.frequency,
+  });
 }
 
 export function defaultSettlement(ctx: DealContext, requested?: string): IsoDate {
   if (requested) {
-    if (requested < ctx.businessDate) throw new Rejection('VALIDATION_FAILED', 'settlementDate must not be before the business date', { field: 'settlementDate' });
+    if (requested < ctx.businessDate)
+      throw new Rejection('VALIDATION_FAILED', 'settlementDate must not be before the business date', { field: 'settlementDate' });
     return parseIsoDate(requested);
   }
   return settlementAfter(parseIsoDate(ctx.businessDate), ctx.notes[0]?.settlementDays ?? 1);
 }
 
 export interface ClassAnalytics {
-  price: string | null; yieldPercent: string | null; spreadBp: string | null; zSpreadBp: string | null; walYears: string | null;
-  modifiedDuration: string | null; convexity: string | null; dv01: string | null; lossPercent: string | null;
+  price: string | null;
+  yieldPercent: string | null;
+  spreadBp: string | null;
+  zSpreadBp: string | null;
+  walYears: string | null;
+  modifiedDuration: string | null;
+  convexity: string | null;
+  dv01: string | null;
+  lossPercent: string | null;
 }
 
 /** Analytics of class `index` from a projection, at a price, a yield or an I-spread (default: price 100). */
-export function classAnalytics(ctx: DealContext, result: ProjectionResult, index: number, settlement: IsoDate, pricing: PricingInput | undefined, full = true): ClassAnalytics {
+export function classAnalytics(
+  ctx: DealContext,
+  result: ProjectionResult,
+  index: number,
+  settlement: IsoDate,
+  pricing: PricingInput | undefined,
+  full = true,
+): ClassAnalytics {
   const start = ctx.setup.classes[index]!;
   const note = ctx.notes.find((n) => n.id === start.noteId)!;
   let face = new Decimal(start.balance);
@@ -142,38 +204,80 @@ export function classAnalytics(ctx: DealContext, result: ProjectionResult, index
   let writedowns = new Decimal(0);
   for (const p of result.periods) {
     const c = p.classes[index]!;
-    if (p.date <= settlement) { face = face.sub(money(c.principal)).sub(money(c.writedown)); continue; }
+    if (p.date <= settlement) {
+      face = face.sub(money(c.principal)).sub(money(c.writedown));
+      continue;
+    }
     flows.push({ date: parseIsoDate(p.date), amount: money(c.interest + c.principal) });
     if (c.principal > 0) principal.push({ date: parseIsoDate(p.date), amount: money(c.principal) });
     writedowns = writedowns.add(money(c.writedown));
   }
-  const none: ClassAnalytics = { price: null, yieldPercent: null, spreadBp: null, zSpreadBp: null, walYears: null, modifiedDuration: null, convexity: null, dv01: null, lossPercent: null };
+  const none: ClassAnalytics = {
+    price: null,
+    yieldPercent: null,
+    spreadBp: null,
+    zSpreadBp: null,
+    walYears: null,
+    modifiedDuration: null,
+    convexity: null,
+    dv01: null,
+    lossPercent: null,
+  };
   if (face.lte(0) || !flows.some((f) => !new Decimal(f.amount).isZero())) return { ...none, lossPercent: face.gt(0) ? '100.0000' : null };
-  const plan = flowPlan({ couponRatePercent: note.couponRate, dayCount: note.dayCount as DayCountConvention, schedule: noteSchedule(note), settlementDate: settlement, face, flows });
+  const plan = flowPlan({
+    couponRatePercent: note.couponRate,
+    dayCount: note.dayCount as DayCountConvention,
+    schedule: noteSchedule(note),
+    settlementDate: settlement,
+    face,
+    flows,
+  });
   const wal = principal.length > 0 ? weightedAverageLife({ settlementDate: settlement, principalFlows: principal }) : null;
   const benchmark = ctx.curve && wal ? parYieldAt(ctx.curve.par, wal).mul(100) : null;
   let clean: Decimal;
   let y: Decimal;
-  if (pricing && 'yield' in pricing) { y = new Decimal(pricing.yield); clean = priceAtYield(plan, y).clean; }
-  else if (pricing && 'spreadBp' in pricing) {
-    if (benchmark === null) throw new Rejection('CURVE_NOT_FOUND', `pricing at a spread needs a ${BENCHMARK} curve on or before ${ctx.businessDate} and principal to repay`, { noteId: note.id });
-    y = benchmark.add(new Decimal(pricing.spreadBp).div(100)); clean = priceAtYield(plan, y).clean;
-  } else { clean = new Decimal(pricing && 'price' in pricing ? pricing.price : '100'); y = yieldAtPrice(plan, clean); }
+  if (pricing && 'yield' in pricing) {
+    y = new Decimal(pricing.yield);
+    clean = priceAtYield(plan, y).clean;
+  } else if (pricing && 'spreadBp' in pricing) {
+    if (benchmark === null)
+      throw new Rejection(
+        'CURVE_NOT_FOUND',
+        `pricing at a spread needs a ${BENCHMARK} curve on or before ${ctx.businessDate} and principal to repay`,
+        { noteId: note.id },
+      );
+    y = benchmark.add(new Decimal(pricing.spreadBp).div(100));
+    clean = priceAtYield(plan, y).clean;
+  } else {
+    clean = new Decimal(pricing && 'price' in pricing ? pricing.price : '100');
+    y = yieldAtPrice(plan, clean);
+  }
   const risk = full ? riskAtYield(plan, y) : null;
   return {
-    price: fixed(clean, PRICE_PLACES), yieldPercent: fixed(y, YIELD_PLACES),
+    price: fixed(clean, PRICE_PLACES),
+    yieldPercent: fixed(y, YIELD_PLACES),
     spreadBp: benchmark === null ? null : fixed(y.sub(benchmark).mul(100), SPREAD_PLACES),
     zSpreadBp: full && ctx.curve ? fixed(zSpreadAtPrice(plan, ctx.curve.zero, clean), SPREAD_PLACES) : null,
-    walYears: fixed(wal, 2), modifiedDuration: risk ? fixed(risk.modifiedDuration, DURATION_PLACES) : null,
-    convexity: risk ? fixed(risk.convexity, DURATION_PLACES) : null, dv01: risk ? fixed(risk.dv01, 6) : null,
+    walYears: fixed(wal, 2),
+    modifiedDuration: risk ? fixed(risk.modifiedDuration, DURATION_PLACES) : null,
+    convexity: risk ? fixed(risk.convexity, DURATION_PLACES) : null,
+    dv01: risk ? fixed(risk.dv01, 6) : null,
     lossPercent: fixed(writedowns.mul(100).div(face), 4),
   };
 }
 
-export function formatProjection(ctx: DealContext, scenario: ResolvedScenario, input: ScenarioInput, result: ProjectionResult, settlement: IsoDate, pricing: readonly PricingInput[]) {
+export function formatProjection(
+  ctx: DealContext,
+  scenario: ResolvedScenario,
+  input: ScenarioInput,
+  result: ProjectionResult,
+  settlement: IsoDate,
+  pricing: readonly PricingInput[],
+) {
   const triggers = ctx.setup.definition.triggers.map((t) => t.name);
   for (const p of pricing) {
-    if (!ctx.setup.classes.some((c) => c.noteId === p.noteId)) throw new Rejection('VALIDATION_FAILED', `pricing names ${p.noteId}, not a class of this deal`, { field: 'pricing' });
+    if (!ctx.setup.classes.some((c) => c.noteId === p.noteId))
+      throw new Rejection('VALIDATION_FAILED', `pricing names ${p.noteId}, not a class of this deal`, { field: 'pricing' });
   }
   return {
     dealId: ctx.deal.id,
@@ -181,18 +285,41 @@ export function formatProjection(ctx: DealContext, scenario: ResolvedScenario, i
     scenario: { ...input, name: scenario.name },
     curve: ctx.curve ? { name: ctx.curve.stored.name, date: ctx.curve.stored.date } : null,
     classes: ctx.setup.classes.map((c, i) => ({
-      noteId: c.noteId, className: c.className,
+      noteId: c.noteId,
+      className: c.className,
       cashFlows: result.periods.map((p) => {
         const x = p.classes[i]!;
-        return { date: p.date, interest: money(x.interest), principal: money(x.principal), balance: money(x.balance), interestShortfall: money(x.interestShortfall), deferredInterest: money(x.deferredInterest), writedown: money(x.writedown) };
+        return {
+          date: p.date,
+          interest: money(x.interest),
+          principal: money(x.principal),
+          balance: money(x.balance),
+          interestShortfall: money(x.interestShortfall),
+          deferredInterest: money(x.deferredInterest),
+          writedown: money(x.writedown),
+        };
       }),
-      ...classAnalytics(ctx, result, i, settlement, pricing.find((p) => p.noteId === c.noteId)),
+      ...classAnalytics(
+        ctx,
+        result,
+        i,
+        settlement,
+        pricing.find((p) => p.noteId === c.noteId),
+      ),
     })),
     periods: result.periods.map((p) => ({
-      date: p.date, revenue: money(p.revenue), operatingCosts: money(p.operatingCosts), netOperatingIncome: money(p.netOperatingIncome),
-      dscr: p.dscr === null ? null : new Decimal(p.dscr).div(10000).toFixed(4), dscrThreeMonthAverage: p.dscrAverage === null ? null : new Decimal(p.dscrAverage).div(10000).toFixed(4),
-      ltvPercent: p.ltvPercent === null ? null : new Decimal(p.ltvPercent).div(100).toFixed(2), trappedCash: money(p.trappedCash), reserve: money(p.reserve),
-      cashTrap: p.cashTrap, fullCashSweep: p.fullCashSweep, refinanced: p.refinanced,
+      date: p.date,
+      revenue: money(p.revenue),
+      operatingCosts: money(p.operatingCosts),
+      netOperatingIncome: money(p.netOperatingIncome),
+      dscr: p.dscr === null ? null : new Decimal(p.dscr).div(10000).toFixed(4),
+      dscrThreeMonthAverage: p.dscrAverage === null ? null : new Decimal(p.dscrAverage).div(10000).toFixed(4),
+      ltvPercent: p.ltvPercent === null ? null : new Decimal(p.ltvPercent).div(100).toFixed(2),
+      trappedCash: money(p.trappedCash),
+      reserve: money(p.reserve),
+      cashTrap: p.cashTrap,
+      fullCashSweep: p.fullCashSweep,
+      refinanced: p.refinanced,
       triggers: Object.fromEntries(triggers.map((name, k) => [name, p.triggers[k] ?? false])),
     })),
     triggerBreaches: triggers.map((name, k) => ({ name, firstDate: result.periods.find((p) => p.triggers[k])?.date ?? null })),
@@ -203,20 +330,43 @@ export function runProjection(ctx: DealContext, scenario: ResolvedScenario): Pro
   return projectFast(ctx.compiled, scenario);
 }
 
-export interface GridAxis { driver: string; values: string[] }
+export interface GridAxis {
+  driver: string;
+  values: string[];
+}
 
 /** A grid over two drivers: each cell projects the scenario with both set, and prices the note at a price (→ yield) or a yield (→ price). */
-export function runGrid(ctx: DealContext, base: ScenarioInput, noteId: string, at: { price?: string; yield?: string }, x: GridAxis, y: GridAxis, settlement: IsoDate) {
+export function runGrid(
+  ctx: DealContext,
+  base: ScenarioInput,
+  noteId: string,
+  at: { price?: string; yield?: string },
+  x: GridAxis,
+  y: GridAxis,
+  settlement: IsoDate,
+) {
   const index = ctx.setup.classes.findIndex((c) => c.noteId === noteId);
   if (index < 0) throw new Rejection('VALIDATION_FAILED', 'noteId is not a class of this deal', { field: 'noteId' });
   const pricing: PricingInput = at.yield !== undefined ? { noteId, yield: at.yield } : { noteId, price: at.price ?? '100' };
-  const cells = y.values.map((yv, iy) => x.values.map((xv, ix) => {
-    const input = { ...base, [x.driver]: xv, [y.driver]: yv } as ScenarioInput;
-    const scenario = resolveFor(ctx, input, `cell[${iy}][${ix}]`);
-    const a = classAnalytics(ctx, projectFast(ctx.compiled, scenario), index, settlement, pricing, false);
-    return at.yield !== undefined ? { price: a.price, walYears: a.walYears, lossPercent: a.lossPercent } : { yieldPercent: a.yieldPercent, walYears: a.walYears, lossPercent: a.lossPercent };
-  }));
-  return { dealId: ctx.deal.id, noteId, settlementDate: settlement, ...(at.yield !== undefined ? { yield: at.yield } : { price: at.price ?? '100' }), x, y, cells };
+  const cells = y.values.map((yv, iy) =>
+    x.values.map((xv, ix) => {
+      const input = { ...base, [x.driver]: xv, [y.driver]: yv } as ScenarioInput;
+      const scenario = resolveFor(ctx, input, `cell[${iy}][${ix}]`);
+      const a = classAnalytics(ctx, projectFast(ctx.compiled, scenario), index, settlement, pricing, false);
+      return at.yield !== undefined
+        ? { price: a.price, walYears: a.walYears, lossPercent: a.lossPercent }
+        : { yieldPercent: a.yieldPercent, walYears: a.walYears, lossPercent: a.lossPercent };
+    }),
+  );
+  return {
+    dealId: ctx.deal.id,
+    noteId,
+    settlementDate: settlement,
+    ...(at.yield !== undefined ? { yield: at.yield } : { price: at.price ?? '100' }),
+    x,
+    y,
+    cells,
+  };
 }
 
 /** Break-even directions: from a mild level (the class is paid) toward the harsh end of each driver. */
@@ -240,12 +390,22 @@ export function classBreakEven(ctx: DealContext, input: ScenarioInput, noteId: s
   const index = ctx.setup.classes.findIndex((c) => c.noteId === noteId);
   if (index < 0) throw new Rejection('VALIDATION_FAILED', 'breakEven.noteId is not a class of this deal', { field: 'breakEven.noteId' });
   const range = BREAK_EVEN_RANGES[driver];
-  if (!range) throw new Rejection('VALIDATION_FAILED', `breakEven.driver must be one of ${Object.keys(BREAK_EVEN_RANGES).join(', ')}`, { field: 'breakEven.driver' });
+  if (!range)
+    throw new Rejection('VALIDATION_FAILED', `breakEven.driver must be one of ${Object.keys(BREAK_EVEN_RANGES).join(', ')}`, {
+      field: 'breakEven.driver',
+    });
   const base = ctx.collateral.base.drivers[driver as keyof typeof ctx.collateral.base.drivers];
   const holds = (level: Decimal) => {
     const result = projectFast(ctx.compiled, resolveFor(ctx, { ...input, [driver]: level.toFixed() } as ScenarioInput, 'breakEven'));
     return result.periods.every((p) => p.classes[index]!.writedown === 0);
   };
   const found = breakEven(range.mild(base), range.harsh, BREAK_EVEN_TOLERANCE, holds);
-  return { noteId, driver, level: found.level === null ? null : found.level.toFixed(), passesEverywhere: found.passesEverywhere, tolerance: BREAK_EVEN_TOLERANCE, evaluations: found.evaluations };
+  return {
+    noteId,
+    driver,
+    level: found.level === null ? null : found.level.toFixed(),
+    passesEverywhere: found.passesEverywhere,
+    tolerance: BREAK_EVEN_TOLERANCE,
+    evaluations: found.evaluations,
+  };
 }

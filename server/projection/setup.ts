@@ -50,9 +50,12 @@ export function accrualFraction(dayCount: string, start: string, end: string, pa
   const a = parseIsoDate(start);
   const b = parseIsoDate(end);
   switch (dayCount) {
-    case 'ACT/ACT-ICMA': return { days: 1, basis: paymentsPerYear };
-    case 'ACT/365F': return { days: dayCountDays('ACT/365F', a, b), basis: 365 };
-    default: return { days: dayCountDays(dayCount as DayCountConvention, a, b), basis: 360 };
+    case 'ACT/ACT-ICMA':
+      return { days: 1, basis: paymentsPerYear };
+    case 'ACT/365F':
+      return { days: dayCountDays('ACT/365F', a, b), basis: 365 };
+    default:
+      return { days: dayCountDays(dayCount as DayCountConvention, a, b), basis: 360 };
   }
 }
 
@@ -65,8 +68,10 @@ export function monthsUntil(firstPayment: string, date: string): number {
 
 export function paymentDates(lead: NoteFacts, legalFinal: string, lastPaymentDate: string | null, asOf: string): string[] {
   const schedule = buildCouponSchedule({
-    issueDate: parseIsoDate(lead.issueDate), firstCouponDate: parseIsoDate(lead.firstCouponDate),
-    maturityDate: parseIsoDate(legalFinal), frequency: lead.frequency as 1 | 2 | 4 | 12,
+    issueDate: parseIsoDate(lead.issueDate),
+    firstCouponDate: parseIsoDate(lead.firstCouponDate),
+    maturityDate: parseIsoDate(legalFinal),
+    frequency: lead.frequency as 1 | 2 | 4 | 12,
   });
   // Before any distribution, a coupon date on the business date itself is still to be paid.
   return lastPaymentDate === null ? schedule.couponDates.filter((d) => d >= asOf) : schedule.couponDates.filter((d) => d > lastPaymentDate);
@@ -102,18 +107,31 @@ export function buildSetup(input: {
     classes: notes.map((n) => {
       const s = state.classes.get(n.id);
       return {
-        noteId: n.id, className: definition.classes.find((c) => c.noteId === n.id)!.className, couponRatePercent: n.couponRate,
-        balance: s?.balance ?? canonicalCents(n.originalFace, n.factor), interestShortfall: s?.interestShortfall ?? '0',
-        deferredInterest: s?.deferredInterest ?? '0', additionalInterestShortfall: s?.additionalInterestShortfall ?? '0',
+        noteId: n.id,
+        className: definition.classes.find((c) => c.noteId === n.id)!.className,
+        couponRatePercent: n.couponRate,
+        balance: s?.balance ?? canonicalCents(n.originalFace, n.factor),
+        interestShortfall: s?.interestShortfall ?? '0',
+        deferredInterest: s?.deferredInterest ?? '0',
+        additionalInterestShortfall: s?.additionalInterestShortfall ?? '0',
       };
     }),
     start: {
-      freeCash: state.freeCash, reserve: state.reserveBalance, trappedCash: state.trappedCash, feeShortfall: state.feeShortfall,
-      recentDscrs: state.recentDscrs, triggers: state.triggers,
+      freeCash: state.freeCash,
+      reserve: state.reserveBalance,
+      trappedCash: state.trappedCash,
+      feeShortfall: state.feeShortfall,
+      recentDscrs: state.recentDscrs,
+      triggers: state.triggers,
     },
     collateral: {
       ...input.collateral,
-      tenants: input.collateral.tenants.map((t) => ({ name: t.name, leasedMw: t.leasedMw, rentPerMwMonth: t.rentPerMwMonth, expiryMonth: monthsUntil(dates[0]!, t.leaseExpiry) })),
+      tenants: input.collateral.tenants.map((t) => ({
+        name: t.name,
+        leasedMw: t.leasedMw,
+        rentPerMwMonth: t.rentPerMwMonth,
+        expiryMonth: monthsUntil(dates[0]!, t.leaseExpiry),
+      })),
     },
   };
 }

@@ -37,10 +37,24 @@ export const BREAKS_PER_CHECK_MAX = 500;
 
 type Row = Record<string, string | null>;
 
-function amountBreak(kind: string, entity: string, asset: string, expected: string | null | undefined, actual: string | null | undefined, message: string): Break {
+function amountBreak(
+  kind: string,
+  entity: string,
+  asset: string,
+  expected: string | null | undefined,
+  actual: string | null | undefined,
+  message: string,
+): Break {
   const e = new Decimal(expected ?? 0);
   const a = new Decimal(actual ?? 0);
-  return { kind, entity, expected: formatLedgerAmount(asset, e), actual: formatLedgerAmount(asset, a), difference: formatLedgerAmount(asset, a.minus(e)), message };
+  return {
+    kind,
+    entity,
+    expected: formatLedgerAmount(asset, e),
+    actual: formatLedgerAmount(asset, a),
+    difference: formatLedgerAmount(asset, a.minus(e)),
+    message,
+  };
 }
 
 const LEGS = `
@@ -53,7 +67,14 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
   {
     kind: 'trade_without_instruction',
     sql: `select t.id, t.net_amount from trades t where not exists (select 1 from settlement_instructions i where i.trade_id = t.id) order by t.id`,
-    toBreak: (r) => ({ kind: 'trade_without_instruction', entity: `trade:${r.id}`, expected: '1', actual: '0', difference: '-1', message: `trade ${r.id} (net ${r.net_amount}) has no settlement instruction` }),
+    toBreak: (r) => ({
+      kind: 'trade_without_instruction',
+      entity: `trade:${r.id}`,
+      expected: '1',
+      actual: '0',
+      difference: '-1',
+      message: `trade ${r.id} (net ${r.net_amount}) has no settlement instruction`,
+    }),
   },
   {
     kind: 'instruction_trade_mismatch',
@@ -63,8 +84,10 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
            where i.quantity <> t.quantity or i.net_amount <> coalesce(a.net_after, t.net_amount) or i.buyer_party_id <> t.buyer_party_id
               or i.seller_party_id <> t.seller_party_id or i.note_id <> t.note_id
            order by i.id`,
-    toBreak: (r) => ({ ...amountBreak('instruction_trade_mismatch', `instruction:${r.id}`, 'USD', r.trade_net, r.net_amount, ''),
-      message: `instruction ${r.id} differs from trade ${r.trade_id}: face ${r.quantity} vs ${r.trade_quantity}, cash ${r.net_amount} vs ${r.trade_net}` }),
+    toBreak: (r) => ({
+      ...amountBreak('instruction_trade_mismatch', `instruction:${r.id}`, 'USD', r.trade_net, r.net_amount, ''),
+      message: `instruction ${r.id} differs from trade ${r.trade_id}: face ${r.quantity} vs ${r.trade_quantity}, cash ${r.net_amount} vs ${r.trade_net}`,
+    }),
   },
   {
     kind: 'instruction_ledger_mismatch',
@@ -76,8 +99,15 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
                  (select min(i.id) from settlement_instructions i where i.entry_id = coalesce(e.entry_id, a.entry_id)) as instruction_id
             from expected e full outer join actual a on a.entry_id = e.entry_id and a.party_id = e.party_id and a.asset = e.asset
            where coalesce(e.amount, 0) <> coalesce(a.amount, 0) order by 1, 2, 3`,
-    toBreak: (r) => amountBreak('instruction_ledger_mismatch', `instruction:${r.instruction_id}`, r.asset as string, r.expected, r.actual,
-      `entry ${r.entry_id} moves ${r.actual} ${r.asset} for party ${r.party_id}; its settled instructions (first ${r.instruction_id}) say ${r.expected}`),
+    toBreak: (r) =>
+      amountBreak(
+        'instruction_ledger_mismatch',
+        `instruction:${r.instruction_id}`,
+        r.asset as string,
+        r.expected,
+        r.actual,
+        `entry ${r.entry_id} moves ${r.actual} ${r.asset} for party ${r.party_id}; its settled instructions (first ${r.instruction_id}) say ${r.expected}`,
+      ),
   },
   {
     kind: 'settlement_entry_without_instruction',
@@ -87,7 +117,14 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
            where e.id in (select x.id from ledger_entries x where x.kind = 'trade_settlement'
                           except select i.entry_id from settlement_instructions i where i.entry_id is not null)
            order by e.id`,
-    toBreak: (r) => ({ kind: 'settlement_entry_without_instruction', entity: `entry:${r.id}`, expected: '0', actual: '1', difference: '1', message: `settlement entry ${r.id} (${r.idempotency_key}) belongs to no settled instruction` }),
+    toBreak: (r) => ({
+      kind: 'settlement_entry_without_instruction',
+      entity: `entry:${r.id}`,
+      expected: '0',
+      actual: '1',
+      difference: '1',
+      message: `settlement entry ${r.id} (${r.idempotency_key}) belongs to no settled instruction`,
+    }),
   },
   {
     kind: 'distribution_ledger_mismatch',
@@ -97,26 +134,58 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
           select coalesce(e.entry_id, a.entry_id) as entry_id, coalesce(e.party_id, a.party_id) as party_id, coalesce(e.amount, 0) as expected, coalesce(a.amount, 0) as actual
             from expected e full outer join actual a on a.entry_id = e.entry_id and a.party_id = e.party_id
            where coalesce(e.amount, 0) <> coalesce(a.amount, 0) order by 1, 2`,
-    toBreak: (r) => amountBreak('distribution_ledger_mismatch', `entry:${r.entry_id}`, 'USD', r.expected, r.actual, `distribution entry ${r.entry_id} pays party ${r.party_id} ${r.actual}; the payment records say ${r.expected}`),
+    toBreak: (r) =>
+      amountBreak(
+        'distribution_ledger_mismatch',
+        `entry:${r.entry_id}`,
+        'USD',
+        r.expected,
+        r.actual,
+        `distribution entry ${r.entry_id} pays party ${r.party_id} ${r.actual}; the payment records say ${r.expected}`,
+      ),
   },
   {
     kind: 'ledger_balance_mismatch',
     sql: `select a.id, coalesce(a.party_id::text, a.system_code) as owner, a.asset, a.total, coalesce(s.amount, 0) as postings from ledger_accounts a
             left join (select account_id, sum(amount) as amount from ledger_postings group by account_id) s on s.account_id = a.id
            where a.total <> coalesce(s.amount, 0) order by a.id`,
-    toBreak: (r) => amountBreak('ledger_balance_mismatch', `account:${r.id}`, r.asset as string, r.postings, r.total, `account ${r.id} (${r.owner}, ${r.asset}) has a total of ${r.total}; its postings sum to ${r.postings}`),
+    toBreak: (r) =>
+      amountBreak(
+        'ledger_balance_mismatch',
+        `account:${r.id}`,
+        r.asset as string,
+        r.postings,
+        r.total,
+        `account ${r.id} (${r.owner}, ${r.asset}) has a total of ${r.total}; its postings sum to ${r.postings}`,
+      ),
   },
   {
     kind: 'held_mismatch',
     sql: `select a.id, coalesce(a.party_id::text, a.system_code) as owner, a.asset, a.held, coalesce(h.amount, 0) as holds from ledger_accounts a
             left join (select account_id, sum(remaining) as amount from ledger_holds where status = 'active' group by account_id) h on h.account_id = a.id
            where a.held <> coalesce(h.amount, 0) order by a.id`,
-    toBreak: (r) => amountBreak('held_mismatch', `account:${r.id}`, r.asset as string, r.holds, r.held, `account ${r.id} (${r.owner}, ${r.asset}) holds ${r.held}; its active holds sum to ${r.holds}`),
+    toBreak: (r) =>
+      amountBreak(
+        'held_mismatch',
+        `account:${r.id}`,
+        r.asset as string,
+        r.holds,
+        r.held,
+        `account ${r.id} (${r.owner}, ${r.asset}) holds ${r.held}; its active holds sum to ${r.holds}`,
+      ),
   },
   {
     kind: 'unbalanced_asset',
     sql: `select asset, sum(amount) as amount from ledger_postings group by asset having sum(amount) <> 0 order by asset`,
-    toBreak: (r) => amountBreak('unbalanced_asset', `asset:${r.asset}`, r.asset as string, '0', r.amount, `postings in ${r.asset} sum to ${r.amount}, not zero`),
+    toBreak: (r) =>
+      amountBreak(
+        'unbalanced_asset',
+        `asset:${r.asset}`,
+        r.asset as string,
+        '0',
+        r.amount,
+        `postings in ${r.asset} sum to ${r.amount}, not zero`,
+      ),
   },
   {
     kind: 'position_mismatch',
@@ -130,8 +199,15 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
             from (select party_id, asset, total from ledger_accounts where party_id is not null) a
             full outer join expected x on x.party_id = a.party_id and x.asset = a.asset
            where coalesce(a.total, 0) <> coalesce(x.amount, 0) order by 1, 2`,
-    toBreak: (r) => amountBreak('position_mismatch', `party:${r.party_id}:${r.asset}`, r.asset as string, r.expected, r.actual,
-      `party ${r.party_id} has ${r.actual} ${r.asset}; its settled trades, distributions and outside movements sum to ${r.expected}`),
+    toBreak: (r) =>
+      amountBreak(
+        'position_mismatch',
+        `party:${r.party_id}:${r.asset}`,
+        r.asset as string,
+        r.expected,
+        r.actual,
+        `party ${r.party_id} has ${r.actual} ${r.asset}; its settled trades, distributions and outside movements sum to ${r.expected}`,
+      ),
   },
   {
     kind: 'trust_mismatch',
@@ -139,14 +215,26 @@ const CHECKS: { kind: string; sql: string; toBreak: (row: Row) => Break }[] = [
                  coalesce((select sum(free_cash + reserve_balance + trapped_cash) from deal_servicing_state), 0) as expected
           where coalesce((select total from ledger_accounts where system_code = 'trust' and asset = 'USD'), 0)
              <> coalesce((select sum(free_cash + reserve_balance + trapped_cash) from deal_servicing_state), 0)`,
-    toBreak: (r) => amountBreak('trust_mismatch', 'account:trust:USD', 'USD', r.expected, r.actual, `the trust account holds ${r.actual}; the deals' cash in trust (free, reserve, trapped) sums to ${r.expected}`),
+    toBreak: (r) =>
+      amountBreak(
+        'trust_mismatch',
+        'account:trust:USD',
+        'USD',
+        r.expected,
+        r.actual,
+        `the trust account holds ${r.actual}; the deals' cash in trust (free, reserve, trapped) sums to ${r.expected}`,
+      ),
   },
 ];
 
 const LATEST_REPORTS = `select r.deal_id, r.period_end, r.report from performance_reports r
   where not exists (select 1 from performance_reports n where n.deal_id = r.deal_id and n.period_end = r.period_end and n.version > r.version)`;
 
-const COLLECTION_FIGURES: [string, string][] = [['revenue', 'revenue'], ['operating costs', 'operating_costs'], ['power cost', 'power_cost']];
+const COLLECTION_FIGURES: [string, string][] = [
+  ['revenue', 'revenue'],
+  ['operating costs', 'operating_costs'],
+  ['power cost', 'power_cost'],
+];
 
 CHECKS.push({
   kind: 'collection_report_mismatch',
@@ -158,8 +246,15 @@ CHECKS.push({
                          where c.status = 'active' group by c.id, c.reference, c.version, c.payment_date, c.revenue, c.operating_costs, c.power_cost)
         ${COLLECTION_FIGURES.map(([label, column]) => `select id, reference, version, payment_date, '${label}' as figure, report_${column} as expected, ${column} as actual from linked where ${column} <> report_${column}`).join(' union all ')}
         order by 1, 5`,
-  toBreak: (r) => amountBreak('collection_report_mismatch', `collection:${r.id}`, 'USD', r.expected, r.actual,
-    `collection ${r.reference} (version ${r.version}) for ${r.payment_date} records ${r.figure} ${r.actual}; the performance reports of its period say ${r.expected}`),
+  toBreak: (r) =>
+    amountBreak(
+      'collection_report_mismatch',
+      `collection:${r.id}`,
+      'USD',
+      r.expected,
+      r.actual,
+      `collection ${r.reference} (version ${r.version}) for ${r.payment_date} records ${r.figure} ${r.actual}; the performance reports of its period say ${r.expected}`,
+    ),
 });
 
 export async function reconcile(db: Knex, now: Date = new Date()): Promise<ReconciliationReport> {
@@ -169,7 +264,14 @@ export async function reconcile(db: Knex, now: Date = new Date()): Promise<Recon
     const rows = result.rows as Row[];
     for (const row of rows.slice(0, BREAKS_PER_CHECK_MAX)) breaks.push(check.toBreak(row));
     if (rows.length > BREAKS_PER_CHECK_MAX) {
-      breaks.push({ kind: check.kind, entity: 'more', expected: '', actual: '', difference: '', message: `more than ${BREAKS_PER_CHECK_MAX} ${check.kind} breaks; the first ${BREAKS_PER_CHECK_MAX} are listed` });
+      breaks.push({
+        kind: check.kind,
+        entity: 'more',
+        expected: '',
+        actual: '',
+        difference: '',
+        message: `more than ${BREAKS_PER_CHECK_MAX} ${check.kind} breaks; the first ${BREAKS_PER_CHECK_MAX} are listed`,
+      });
     }
   }
   breaks.push(...(await registryBreaks(db, now)));

@@ -32,7 +32,17 @@ const MOVEMENT_EVENTS = new Set(['Minted', 'Burned', 'TransferRecorded', 'Forced
 
 function capped(kind: string, breaks: Break[]): Break[] {
   if (breaks.length <= BREAKS_MAX) return breaks;
-  return [...breaks.slice(0, BREAKS_MAX), { kind, entity: 'more', expected: '', actual: '', difference: '', message: `more than ${BREAKS_MAX} ${kind} breaks; the first ${BREAKS_MAX} are listed` }];
+  return [
+    ...breaks.slice(0, BREAKS_MAX),
+    {
+      kind,
+      entity: 'more',
+      expected: '',
+      actual: '',
+      difference: '',
+      message: `more than ${BREAKS_MAX} ${kind} breaks; the first ${BREAKS_MAX} are listed`,
+    },
+  ];
 }
 
 const UNPUBLISHED = `(o.status = 'pending' or (o.status = 'failed_permanently'
@@ -49,24 +59,46 @@ async function outboxBreaks(db: Knex, now: Date, graceSeconds: number): Promise<
       where o.status = 'failed_permanently' and ${UNPUBLISHED} order by o.id limit ${BREAKS_MAX + 1}`,
   );
   return [
-    ...capped('registry_pending', (pending.rows as Row[]).map((r) => ({
-      kind: 'registry_pending', entity: `outbox:${r.id}`, expected: 'published', actual: 'pending', difference: r.amount ?? '',
-      message: `${r.kind} ${r.settlement_ref} is not on chain yet (since ${new Date(r.created_at!).toISOString()}, ${r.attempts} attempts${r.last_error ? `, last error: ${r.last_error}` : ''})`,
-    }))),
-    ...capped('registry_failed', (failed.rows as Row[]).map((r) => {
-      const repair = repeatedTransfer(r);
-      return {
-        kind: 'registry_failed', entity: `outbox:${r.id}`, expected: 'published', actual: 'failed_permanently', difference: r.amount ?? '',
-        message: `the registry refused ${r.kind} ${r.settlement_ref}: ${r.last_error}; repair with a forced transfer that resolves outbox row ${r.id}`,
-        ...(repair ? { repair } : {}),
-      };
-    })),
+    ...capped(
+      'registry_pending',
+      (pending.rows as Row[]).map((r) => ({
+        kind: 'registry_pending',
+        entity: `outbox:${r.id}`,
+        expected: 'published',
+        actual: 'pending',
+        difference: r.amount ?? '',
+        message: `${r.kind} ${r.settlement_ref} is not on chain yet (since ${new Date(r.created_at!).toISOString()}, ${r.attempts} attempts${r.last_error ? `, last error: ${r.last_error}` : ''})`,
+      })),
+    ),
+    ...capped(
+      'registry_failed',
+      (failed.rows as Row[]).map((r) => {
+        const repair = repeatedTransfer(r);
+        return {
+          kind: 'registry_failed',
+          entity: `outbox:${r.id}`,
+          expected: 'published',
+          actual: 'failed_permanently',
+          difference: r.amount ?? '',
+          message: `the registry refused ${r.kind} ${r.settlement_ref}: ${r.last_error}; repair with a forced transfer that resolves outbox row ${r.id}`,
+          ...(repair ? { repair } : {}),
+        };
+      }),
+    ),
   ];
 }
 
 type Row = {
-  id: string; settlement_ref: string; kind: string; amount: string | null; attempts?: number; last_error: string | null; created_at?: Date;
-  note_id?: string | null; from_party_id?: string | null; to_party_id?: string | null;
+  id: string;
+  settlement_ref: string;
+  kind: string;
+  amount: string | null;
+  attempts?: number;
+  last_error: string | null;
+  created_at?: Date;
+  note_id?: string | null;
+  from_party_id?: string | null;
+  to_party_id?: string | null;
 };
 
 /**
@@ -76,8 +108,15 @@ type Row = {
  */
 function repeatedTransfer(row: Row): RepairSuggestion | null {
   if (row.kind !== 'transfer' && row.kind !== 'forced_transfer') return null;
-  if (!row.note_id || !row.from_party_id || !row.to_party_id || row.amount === null || !/^[1-9][0-9]*(\.0+)?$/.test(row.amount)) return null;
-  return { noteId: String(row.note_id), fromPartyId: String(row.from_party_id), toPartyId: String(row.to_party_id), amount: row.amount.replace(/\.0+$/, ''), resolvesOutboxId: String(row.id) };
+  if (!row.note_id || !row.from_party_id || !row.to_party_id || row.amount === null || !/^[1-9][0-9]*(\.0+)?$/.test(row.amount))
+    return null;
+  return {
+    noteId: String(row.note_id),
+    fromPartyId: String(row.from_party_id),
+    toPartyId: String(row.to_party_id),
+    amount: row.amount.replace(/\.0+$/, ''),
+    resolvesOutboxId: String(row.id),
+  };
 }
 
 interface Holding {
@@ -108,13 +147,28 @@ async function expectedHoldings(db: Knex): Promise<{ holdings: Map<string, Holdi
     const amount = /^-?[0-9]+(\.0+)?$/.test(row.amount) ? BigInt(row.amount.replace(/\.0+$/, '')) : null;
     if (amount === null || row.address === null) {
       if (row.amount !== '0' && !/^-?0+(\.0+)?$/.test(row.amount)) {
-        unmapped.push({ kind: 'registry_balance_mismatch', entity: `party:${row.party_id}:${row.note_id}`, expected: row.amount, actual: '0', difference: `-${row.amount}`,
-          message: row.address === null ? `party ${row.party_id} holds ${row.amount} of note ${row.note_id} in the ledger but has no address on chain` : `a position of ${row.amount} is not whole face units` });
+        unmapped.push({
+          kind: 'registry_balance_mismatch',
+          entity: `party:${row.party_id}:${row.note_id}`,
+          expected: row.amount,
+          actual: '0',
+          difference: `-${row.amount}`,
+          message:
+            row.address === null
+              ? `party ${row.party_id} holds ${row.amount} of note ${row.note_id} in the ledger but has no address on chain`
+              : `a position of ${row.amount} is not whole face units`,
+        });
       }
       continue;
     }
     const chainNoteId = noteIdFromUuid(row.note_id);
-    holdings.set(`${row.address.toLowerCase()}:${chainNoteId}`, { partyId: row.party_id, address: row.address, noteUuid: row.note_id, chainNoteId, expected: amount });
+    holdings.set(`${row.address.toLowerCase()}:${chainNoteId}`, {
+      partyId: row.party_id,
+      address: row.address,
+      noteUuid: row.note_id,
+      chainNoteId,
+      expected: amount,
+    });
   }
   return { holdings, unmapped };
 }
@@ -123,7 +177,9 @@ async function registryLogs(chain: RegistryChain, fromBlock: number): Promise<Lo
   const latest = await chain.provider.getBlockNumber();
   const logs: Log[] = [];
   for (let from = fromBlock; from <= latest; from += LOG_BLOCK_RANGE) {
-    logs.push(...(await chain.provider.getLogs({ address: chain.address, fromBlock: from, toBlock: Math.min(latest, from + LOG_BLOCK_RANGE - 1) })));
+    logs.push(
+      ...(await chain.provider.getLogs({ address: chain.address, fromBlock: from, toBlock: Math.min(latest, from + LOG_BLOCK_RANGE - 1) })),
+    );
   }
   return logs;
 }
@@ -157,15 +213,31 @@ async function chainBreaks(db: Knex, chain: RegistryChain): Promise<Break[]> {
     refs.set(String(parsed.args.getValue('settlementRef')).toLowerCase(), { log, name: parsed.name });
     if (parsed.name === 'AddressRecovered') continue;
     const noteId = parsed.args.getValue('noteId') as bigint;
-    const holders = parsed.name === 'Minted' ? [parsed.args.getValue('to')] : parsed.name === 'Burned' ? [parsed.args.getValue('from')] : [parsed.args.getValue('from'), parsed.args.getValue('to')];
+    const holders =
+      parsed.name === 'Minted'
+        ? [parsed.args.getValue('to')]
+        : parsed.name === 'Burned'
+          ? [parsed.args.getValue('from')]
+          : [parsed.args.getValue('from'), parsed.args.getValue('to')];
     for (const holder of holders as string[]) {
       const key = `${holder.toLowerCase()}:${noteId}`;
       if (!holdings.has(key)) {
-        holdings.set(key, { partyId: partyOf.get(holder.toLowerCase()) ?? null, address: holder, noteUuid: noteOf.get(noteId) ?? null, chainNoteId: noteId, expected: 0n });
+        holdings.set(key, {
+          partyId: partyOf.get(holder.toLowerCase()) ?? null,
+          address: holder,
+          noteUuid: noteOf.get(noteId) ?? null,
+          chainNoteId: noteId,
+          expected: 0n,
+        });
       }
     }
   }
-  const known: { chain_ref: string }[] = refs.size === 0 ? [] : await db('registry_outbox').whereIn('chain_ref', [...refs.keys()]).select('chain_ref');
+  const known: { chain_ref: string }[] =
+    refs.size === 0
+      ? []
+      : await db('registry_outbox')
+          .whereIn('chain_ref', [...refs.keys()])
+          .select('chain_ref');
   const knownRefs = new Set(known.map((k) => k.chain_ref.toLowerCase()));
   for (const [ref, event] of refs) if (!knownRefs.has(ref)) orphans.push({ ...event, ref });
 
@@ -173,31 +245,49 @@ async function chainBreaks(db: Knex, chain: RegistryChain): Promise<Break[]> {
   const list = [...holdings.values()];
   for (let start = 0; start < list.length; start += BALANCE_BATCH) {
     const slice = list.slice(start, start + BALANCE_BATCH);
-    const balances = await chain.contract.balanceOfBatch(slice.map((h) => h.address), slice.map((h) => h.chainNoteId));
+    const balances = await chain.contract.balanceOfBatch(
+      slice.map((h) => h.address),
+      slice.map((h) => h.chainNoteId),
+    );
     slice.forEach((holding, index) => {
       const actual = balances[index] ?? 0n;
       if (actual !== holding.expected) differing.push({ holding, actual });
     });
   }
   const repairs = pairedRepairs(differing);
-  const mismatches: Break[] = [...unmapped, ...differing.map(({ holding, actual }) => {
-    const who = holding.partyId ? `party ${holding.partyId}` : `address ${holding.address} (no party)`;
-    const what = holding.noteUuid ? `note ${holding.noteUuid}` : `chain note ${holding.chainNoteId}`;
-    const repair = repairs.get(holding);
-    return {
-      kind: 'registry_balance_mismatch',
-      entity: holding.partyId && holding.noteUuid ? `party:${holding.partyId}:${holding.noteUuid}` : `address:${holding.address}:${holding.chainNoteId}`,
-      expected: holding.expected.toString(), actual: actual.toString(), difference: (actual - holding.expected).toString(),
-      message: `${who} holds ${actual} of ${what} on chain; the ledger (less rows not on chain yet) says ${holding.expected}`,
-      ...(repair ? { repair } : {}),
-    };
-  })];
+  const mismatches: Break[] = [
+    ...unmapped,
+    ...differing.map(({ holding, actual }) => {
+      const who = holding.partyId ? `party ${holding.partyId}` : `address ${holding.address} (no party)`;
+      const what = holding.noteUuid ? `note ${holding.noteUuid}` : `chain note ${holding.chainNoteId}`;
+      const repair = repairs.get(holding);
+      return {
+        kind: 'registry_balance_mismatch',
+        entity:
+          holding.partyId && holding.noteUuid
+            ? `party:${holding.partyId}:${holding.noteUuid}`
+            : `address:${holding.address}:${holding.chainNoteId}`,
+        expected: holding.expected.toString(),
+        actual: actual.toString(),
+        difference: (actual - holding.expected).toString(),
+        message: `${who} holds ${actual} of ${what} on chain; the ledger (less rows not on chain yet) says ${holding.expected}`,
+        ...(repair ? { repair } : {}),
+      };
+    }),
+  ];
   return [
     ...capped('registry_balance_mismatch', mismatches),
-    ...capped('registry_orphan_event', orphans.map(({ log, name, ref }) => ({
-      kind: 'registry_orphan_event', entity: `tx:${log.transactionHash}:${log.index}`, expected: '0', actual: '1', difference: '1',
-      message: `${name} in block ${log.blockNumber} carries settlement reference ${ref}, which no outbox row has`,
-    }))),
+    ...capped(
+      'registry_orphan_event',
+      orphans.map(({ log, name, ref }) => ({
+        kind: 'registry_orphan_event',
+        entity: `tx:${log.transactionHash}:${log.index}`,
+        expected: '0',
+        actual: '1',
+        difference: '1',
+        message: `${name} in block ${log.blockNumber} carries settlement reference ${ref}, which no outbox row has`,
+      })),
+    ),
   ];
 }
 
@@ -223,7 +313,13 @@ function pairedRepairs(differing: readonly { holding: Holding; actual: bigint }[
     const shortBy = holding.expected - actual;
     const amount = shortBy < source.left ? shortBy : source.left;
     source.left -= amount;
-    repairs.set(holding, { noteId: holding.noteUuid, fromPartyId: source.holding.partyId!, toPartyId: holding.partyId, amount: amount.toString(), resolvesOutboxId: null });
+    repairs.set(holding, {
+      noteId: holding.noteUuid,
+      fromPartyId: source.holding.partyId!,
+      toPartyId: holding.partyId,
+      amount: amount.toString(),
+      resolvesOutboxId: null,
+    });
   }
   return repairs;
 }
@@ -235,13 +331,31 @@ export async function registryBreaks(db: Knex, now: Date): Promise<Break[]> {
   if (!handle) return breaks;
   const chain = handle.chain();
   if (!chain) {
-    return [...breaks, { kind: 'registry_unreachable', entity: `registry:${handle.mode}`, expected: 'connected', actual: 'not connected', difference: '',
-      message: `the registry is not connected to its chain${handle.lastError() ? `: ${handle.lastError()}` : ''}; balances were not compared` }];
+    return [
+      ...breaks,
+      {
+        kind: 'registry_unreachable',
+        entity: `registry:${handle.mode}`,
+        expected: 'connected',
+        actual: 'not connected',
+        difference: '',
+        message: `the registry is not connected to its chain${handle.lastError() ? `: ${handle.lastError()}` : ''}; balances were not compared`,
+      },
+    ];
   }
   try {
     return [...breaks, ...(await chainBreaks(db, chain))];
   } catch (error) {
-    return [...breaks, { kind: 'registry_unreachable', entity: `registry:${chain.address}`, expected: 'readable', actual: 'unreadable', difference: '',
-      message: `the chain could not be read: ${String((error as { shortMessage?: string; message?: string }).shortMessage ?? (error as Error).message).slice(0, 300)}; balances were not compared` }];
+    return [
+      ...breaks,
+      {
+        kind: 'registry_unreachable',
+        entity: `registry:${chain.address}`,
+        expected: 'readable',
+        actual: 'unreadable',
+        difference: '',
+        message: `the chain could not be read: ${String((error as { shortMessage?: string; message?: string }).shortMessage ?? (error as Error).message).slice(0, 300)}; balances were not compared`,
+      },
+    ];
   }
 }

@@ -29,8 +29,19 @@ export interface Deal extends DealInput {
 }
 
 interface DealRow {
-  id: string; name: string; sponsor: string; issuer: string; deal_type: string; closing_date: string; site: string;
-  capacity_mw: string; gpu_count: number; gpu_model: string; lessee: string; lease_term_months: number; description: string;
+  id: string;
+  name: string;
+  sponsor: string;
+  issuer: string;
+  deal_type: string;
+  closing_date: string;
+  site: string;
+  capacity_mw: string;
+  gpu_count: number;
+  gpu_model: string;
+  lessee: string;
+  lease_term_months: number;
+  description: string;
 }
 
 function toDeal(row: DealRow): Deal {

@@ -79,15 +79,39 @@ export interface Note extends Omit<NoteInput, 'dayCount' | 'disseminationCap'> {
 }
 
 const COLUMNS: ReadonlyArray<[keyof NoteInput, string]> = [
-  ['isin', 'isin'], ['dealId', 'deal_id'], ['className', 'class_name'], ['name', 'name'], ['seniority', 'seniority'],
-  ['rating', 'rating'], ['couponType', 'coupon_type'], ['couponRate', 'coupon_rate'], ['dayCount', 'day_count'],
-  ['frequency', 'frequency'], ['issueDate', 'issue_date'], ['firstCouponDate', 'first_coupon_date'],
-  ['maturityDate', 'maturity_date'], ['originalFace', 'original_face'], ['factor', 'factor'], ['currency', 'currency'],
-  ['minDenomination', 'min_denomination'], ['increment', 'increment'], ['tickSize', 'tick_size'],
-  ['settlementDays', 'settlement_days'], ['traceCategory', 'trace_category'], ['maxOrderFace', 'max_order_face'],
+  ['isin', 'isin'],
+  ['dealId', 'deal_id'],
+  ['className', 'class_name'],
+  ['name', 'name'],
+  ['seniority', 'seniority'],
+  ['rating', 'rating'],
+  ['couponType', 'coupon_type'],
+  ['couponRate', 'coupon_rate'],
+  ['dayCount', 'day_count'],
+  ['frequency', 'frequency'],
+  ['issueDate', 'issue_date'],
+  ['firstCouponDate', 'first_coupon_date'],
+  ['maturityDate', 'maturity_date'],
+  ['originalFace', 'original_face'],
+  ['factor', 'factor'],
+  ['currency', 'currency'],
+  ['minDenomination', 'min_denomination'],
+  ['increment', 'increment'],
+  ['tickSize', 'tick_size'],
+  ['settlementDays', 'settlement_days'],
+  ['traceCategory', 'trace_category'],
+  ['maxOrderFace', 'max_order_face'],
 ];
 
-const DECIMAL_FIELDS = new Set<keyof NoteInput>(['couponRate', 'originalFace', 'factor', 'minDenomination', 'increment', 'tickSize', 'maxOrderFace']);
+const DECIMAL_FIELDS = new Set<keyof NoteInput>([
+  'couponRate',
+  'originalFace',
+  'factor',
+  'minDenomination',
+  'increment',
+  'tickSize',
+  'maxOrderFace',
+]);
 
 function toNote(row: Record<string, unknown>): Note {
   const note: Record<string, unknown> = { id: row.id, status: row.status };
@@ -98,7 +122,11 @@ function toNote(row: Record<string, unknown>): Note {
   }
   note.dayCount = storedDayCount(note.dayCount as DayCountInput);
   note.disseminationCap = disseminationCapFor(note.traceCategory as TraceCategory, String(note.rating)).toFixed();
-  note.priceBandPoints = (row.price_band_points === null || row.price_band_points === undefined ? DEFAULT_PRICE_BAND_POINTS : new Decimal(String(row.price_band_points))).toFixed();
+  note.priceBandPoints = (
+    row.price_band_points === null || row.price_band_points === undefined
+      ? DEFAULT_PRICE_BAND_POINTS
+      : new Decimal(String(row.price_band_points))
+  ).toFixed();
   return note as unknown as Note;
 }
 
@@ -113,7 +141,8 @@ export function maxOrderFaceOf(note: Pick<NoteInput, 'originalFace' | 'maxOrderF
 }
 
 export function validateNoteTerms(input: NoteInput): void {
-  if (!isValidIsin(input.isin)) throw new Rejection('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
+  if (!isValidIsin(input.isin))
+    throw new Rejection('INVALID_ISIN', `${input.isin} is not a valid ISIN (check digit)`, { isin: input.isin });
   const tick = new Decimal(input.tickSize);
   const increment = new Decimal(input.increment);
   const minDenomination = new Decimal(input.minDenomination);
@@ -151,7 +180,8 @@ function assertScheduleBuilds(input: NoteInput): void {
       frequency: input.frequency,
     });
   } catch (error) {
-    if (error instanceof DomainError) throw invalid('maturityDate', `does not make a coupon schedule with firstCouponDate and frequency: ${error.message}`);
+    if (error instanceof DomainError)
+      throw invalid('maturityDate', `does not make a coupon schedule with firstCouponDate and frequency: ${error.message}`);
     throw error;
   }
 }
@@ -200,7 +230,8 @@ export async function setNotePriceBand(db: Knex | Knex.Transaction, id: string, 
  * Runs in the caller's transaction so the factor moves with the payment that lowered it.
  */
 export async function setNoteFactor(db: Knex | Knex.Transaction, id: string, factor: Decimal): Promise<Note> {
-  if (factor.isNegative() || factor.gt(1)) throw new Rejection('INVALID_FACTOR', `a factor must be in [0, 1], not ${factor.toFixed()}`, { noteId: id });
+  if (factor.isNegative() || factor.gt(1))
+    throw new Rejection('INVALID_FACTOR', `a factor must be in [0, 1], not ${factor.toFixed()}`, { noteId: id });
   const [row] = await db('notes').where({ id }).update({ factor: factor.toFixed() }).returning('*');
   if (!row) throw new Rejection('NOTE_NOT_FOUND', `note ${id} does not exist`, { noteId: id });
   return toNote(row);

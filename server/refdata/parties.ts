@@ -26,7 +26,13 @@ export interface UserRecord {
   active: boolean;
 }
 
-interface PartyRow { id: string; name: string; kind: PartyKind; eligible: boolean; created_at: Date }
+interface PartyRow {
+  id: string;
+  name: string;
+  kind: PartyKind;
+  eligible: boolean;
+  created_at: Date;
+}
 
 function toParty(row: PartyRow): Party {
   return { id: row.id, name: row.name, kind: row.kind, eligible: row.eligible, createdAt: new Date(row.created_at).toISOString() };
@@ -49,7 +55,10 @@ export async function getParty(db: Knex | Knex.Transaction, id: string): Promise
   return party;
 }
 
-export async function createParty(db: Knex | Knex.Transaction, input: { name: string; kind: PartyKind; eligible: boolean }): Promise<Party> {
+export async function createParty(
+  db: Knex | Knex.Transaction,
+  input: { name: string; kind: PartyKind; eligible: boolean },
+): Promise<Party> {
   const [row]: PartyRow[] = await db('parties').insert(input).onConflict('name').ignore().returning('*');
   if (!row) throw new Rejection('DUPLICATE_NAME', `a party named ${input.name} exists`, { name: input.name });
   return toParty(row);
@@ -65,7 +74,14 @@ export async function setPartyEligibility(db: Knex, id: string, eligible: boolea
 export async function findUserByUsername(db: Knex, username: string): Promise<UserRecord | null> {
   const row = await db('users').where({ username }).first();
   if (!row) return null;
-  return { id: row.id, username: row.username, passwordHash: row.password_hash, partyId: row.party_id, roles: row.roles, active: row.active };
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    partyId: row.party_id,
+    roles: row.roles,
+    active: row.active,
+  };
 }
 
 export async function createUser(

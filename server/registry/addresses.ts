@@ -39,7 +39,8 @@ export async function writeAllowListRow(trx: Knex.Transaction, partyId: string, 
   const key = allowListKey(partyId, address);
   await trx('registry_outbox')
     .insert({ settlement_ref: key, chain_ref: settlementRefFromKey(key), kind: 'allow_list', to_party_id: partyId, to_address: address })
-    .onConflict('settlement_ref').ignore();
+    .onConflict('settlement_ref')
+    .ignore();
 }
 
 /**
@@ -50,14 +51,23 @@ export async function ensurePartyAddresses(trx: Knex.Transaction, partyIds: Iter
   const wanted = [...new Set(partyIds)].sort();
   const addresses = new Map<string, string>();
   if (wanted.length === 0) return addresses;
-  const rows: { party_id: string; address: string }[] = await trx('party_chain_addresses').whereIn('party_id', wanted).select('party_id', 'address');
+  const rows: { party_id: string; address: string }[] = await trx('party_chain_addresses')
+    .whereIn('party_id', wanted)
+    .select('party_id', 'address');
   for (const row of rows) addresses.set(row.party_id, row.address);
   for (const partyId of wanted) {
     if (addresses.has(partyId)) continue;
     const generated = generatedAddress(partyId);
     // A concurrent transaction may assign the same party first: then its address stands.
-    const inserted = await trx('party_chain_addresses').insert({ party_id: partyId, address: generated, source: 'generated' }).onConflict('party_id').ignore().returning('party_id');
-    const address = inserted.length === 1 ? generated : ((await trx('party_chain_addresses').where({ party_id: partyId }).first('address')) as { address: string }).address;
+    const inserted = await trx('party_chain_addresses')
+      .insert({ party_id: partyId, address: generated, source: 'generated' })
+      .onConflict('party_id')
+      .ignore()
+      .returning('party_id');
+    const address =
+      inserted.length === 1
+        ? generated
+        : ((await trx('party_chain_addresses').where({ party_id: partyId }).first('address')) as { address: string }).address;
     await writeAllowListRow(trx, partyId, address);
     addresses.set(partyId, address);
   }
@@ -75,23 +85,29 @@ export async function setPartyAddress(knex: Knex, partyId: string, requested: st
     await trx.raw('select party_id from party_chain_addresses where party_id = ? for update', [party.id]);
     const current: { address: string } | undefined = await trx('party_chain_addresses').where({ party_id: party.id }).first('address');
     if (current?.address === address) return { partyId: party.id, address, source: 'configured' as const };
-    const moved = await trx('registry_outbox').whereNot({ kind: 'allow_list' })
-      .where((q) => q.where({ from_party_id: party.id }).orWhere({ to_party_id: party.id })).first('id');
+    const moved = await trx('registry_outbox')
+      .whereNot({ kind: 'allow_list' })
+      .where((q) => q.where({ from_party_id: party.id }).orWhere({ to_party_id: party.id }))
+      .first('id');
     if (moved) {
-      throw new Rejection('WRONG_STATE', 'this party already has movements on chain; its holdings move to a new address only by recovery', { partyId: party.id });
+      throw new Rejection('WRONG_STATE', 'this party already has movements on chain; its holdings move to a new address only by recovery', {
+        partyId: party.id,
+      });
     }
     const taken: { party_id: string } | undefined = await trx('party_chain_addresses').where({ address }).first('party_id');
     if (taken) throw new Rejection('INVALID_ARGUMENT', 'this address belongs to another party', { address });
     await trx('party_chain_addresses')
       .insert({ party_id: party.id, address, source: 'configured' })
-      .onConflict('party_id').merge({ address, source: 'configured', updated_at: trx.fn.now() });
+      .onConflict('party_id')
+      .merge({ address, source: 'configured', updated_at: trx.fn.now() });
     await writeAllowListRow(trx, party.id, address);
     return { partyId: party.id, address, source: 'configured' as const };
   });
 }
 
 export async function listPartyAddresses(knex: Knex): Promise<PartyAddress[]> {
-  const rows: { party_id: string; address: string; source: 'generated' | 'configured' }[] =
-    await knex('party_chain_addresses').orderBy('party_id').select('party_id', 'address', 'source');
+  const rows: { party_id: string; address: string; source: 'generated' | 'configured' }[] = await knex('party_chain_addresses')
+    .orderBy('party_id')
+    .select('party_id', 'address', 'source');
   return rows.map((r) => ({ partyId: r.party_id, address: r.address, source: r.source }));
 }

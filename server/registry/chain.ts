@@ -16,8 +16,14 @@
  * transaction except the deployment; never touches the database.
  */
 import {
-  BrowserProvider, FetchRequest, JsonRpcProvider, Network, Wallet,
-  type AbstractProvider, type Eip1193Provider, type Signer,
+  BrowserProvider,
+  FetchRequest,
+  JsonRpcProvider,
+  Network,
+  Wallet,
+  type AbstractProvider,
+  type Eip1193Provider,
+  type Signer,
 } from 'ethers';
 import { compileContracts } from '../../contracts/compile.js';
 import { attachNoteRegistry, deployNoteRegistry, type NoteRegistry } from '../../contracts/registry-client.js';
@@ -56,9 +62,14 @@ export async function connectEmbedded(): Promise<RegistryChain> {
   await compileContracts();
   const { default: ganache } = await import('ganache');
   const eip1193 = ganache.provider({
-    logging: { quiet: true }, chain: { hardfork: 'shanghai' }, wallet: { deterministic: true, totalAccounts: 2 },
+    logging: { quiet: true },
+    chain: { hardfork: 'shanghai' },
+    wallet: { deterministic: true, totalAccounts: 2 },
   });
-  const provider = new BrowserProvider(eip1193 as unknown as Eip1193Provider, undefined, { pollingInterval: EMBEDDED_POLLING_MS, cacheTimeout: -1 });
+  const provider = new BrowserProvider(eip1193 as unknown as Eip1193Provider, undefined, {
+    pollingInterval: EMBEDDED_POLLING_MS,
+    cacheTimeout: -1,
+  });
   try {
     const owner = await provider.getSigner(0);
     const registrar = await provider.getSigner(1);
@@ -66,9 +77,16 @@ export async function connectEmbedded(): Promise<RegistryChain> {
     const deployment = await contract.deploymentTransaction()?.wait();
     const address = await contract.getAddress();
     return {
-      mode: 'embedded', provider, chainId: String((await provider.getNetwork()).chainId),
-      contract: attachNoteRegistry(address, provider), address, deployBlock: deployment?.blockNumber ?? 0,
-      registrar, backOffice: owner, fresh: true, pollingMs: EMBEDDED_POLLING_MS,
+      mode: 'embedded',
+      provider,
+      chainId: String((await provider.getNetwork()).chainId),
+      contract: attachNoteRegistry(address, provider),
+      address,
+      deployBlock: deployment?.blockNumber ?? 0,
+      registrar,
+      backOffice: owner,
+      fresh: true,
+      pollingMs: EMBEDDED_POLLING_MS,
       close: async () => {
         provider.destroy();
         await eip1193.disconnect();
@@ -84,7 +102,8 @@ export async function connectEmbedded(): Promise<RegistryChain> {
 /** eth_chainId with a timeout: tells whether the chain answers at all, and which one it is. */
 async function fetchChainId(url: string, timeoutMs: number): Promise<string> {
   const response = await fetch(url, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -94,12 +113,21 @@ async function fetchChainId(url: string, timeoutMs: number): Promise<string> {
   return BigInt(body.result).toString();
 }
 
-export async function connectRpc(config: Extract<RegistryConfig, { mode: 'rpc' }>, tuning: RegistryTuning, stored: StoredDeployment): Promise<RegistryChain> {
+export async function connectRpc(
+  config: Extract<RegistryConfig, { mode: 'rpc' }>,
+  tuning: RegistryTuning,
+  stored: StoredDeployment,
+): Promise<RegistryChain> {
   const chainId = await fetchChainId(config.rpcUrl, tuning.requestTimeoutMs);
   const network = Network.from(BigInt(chainId));
   const request = new FetchRequest(config.rpcUrl);
   request.timeout = tuning.requestTimeoutMs;
-  const provider = new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 1, pollingInterval: RPC_POLLING_MS, cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(request, network, {
+    staticNetwork: network,
+    batchMaxCount: 1,
+    pollingInterval: RPC_POLLING_MS,
+    cacheTimeout: -1,
+  });
   try {
     const registrar = new Wallet(config.registrarKey, provider);
     const backOffice = config.backOfficeKey ? new Wallet(config.backOfficeKey, provider) : registrar;
@@ -113,14 +141,25 @@ export async function connectRpc(config: Extract<RegistryConfig, { mode: 'rpc' }
       deployBlock = configured === known && stored.deployBlock !== null ? Number(stored.deployBlock) : 0;
     } else {
       const deployed = await deployNoteRegistry(registrar, {
-        owner: backOffice, registrar, backOffice, adminTransferDelaySeconds: RPC_ADMIN_TRANSFER_DELAY_SECONDS,
+        owner: backOffice,
+        registrar,
+        backOffice,
+        adminTransferDelaySeconds: RPC_ADMIN_TRANSFER_DELAY_SECONDS,
       });
       deployBlock = (await deployed.deploymentTransaction()?.wait())?.blockNumber ?? 0;
       address = await deployed.getAddress();
     }
     return {
-      mode: 'rpc', provider, chainId, contract: attachNoteRegistry(address, provider), address, deployBlock,
-      registrar, backOffice, fresh: address !== known, pollingMs: RPC_POLLING_MS,
+      mode: 'rpc',
+      provider,
+      chainId,
+      contract: attachNoteRegistry(address, provider),
+      address,
+      deployBlock,
+      registrar,
+      backOffice,
+      fresh: address !== known,
+      pollingMs: RPC_POLLING_MS,
       close: async () => provider.destroy(),
     };
   } catch (error) {

@@ -78,16 +78,28 @@ async function insertMovements(trx: Knex.Transaction, movements: readonly Moveme
   if (movements.length === 0) return 0;
   const parties = movements.flatMap((m) => [m.fromPartyId, m.toPartyId]).filter((p): p is string => p !== null);
   const addresses = await ensurePartyAddresses(trx, parties);
-  const addressOf = (partyId: string | null): string | null => (partyId === null ? null : addresses.get(partyId) ?? null);
+  const addressOf = (partyId: string | null): string | null => (partyId === null ? null : (addresses.get(partyId) ?? null));
   let written = 0;
   for (let start = 0; start < movements.length; start += INSERT_CHUNK) {
     const rows = movements.slice(start, start + INSERT_CHUNK).map((m) => {
       const whole = wholeUnits(m.amount);
       return {
-        settlement_ref: m.key, chain_ref: settlementRefFromKey(m.key), kind: m.kind, note_id: m.noteId,
-        from_party_id: m.fromPartyId, to_party_id: m.toPartyId, from_address: addressOf(m.fromPartyId), to_address: addressOf(m.toPartyId), amount: whole ?? m.amount,
+        settlement_ref: m.key,
+        chain_ref: settlementRefFromKey(m.key),
+        kind: m.kind,
+        note_id: m.noteId,
+        from_party_id: m.fromPartyId,
+        to_party_id: m.toPartyId,
+        from_address: addressOf(m.fromPartyId),
+        to_address: addressOf(m.toPartyId),
+        amount: whole ?? m.amount,
         // Never fail the settlement over the registry: a face the register cannot record is a break to repair.
-        ...(whole === null ? { status: 'failed_permanently', last_error: `face ${m.amount} is not a whole number of units; the registry records whole units` } : {}),
+        ...(whole === null
+          ? {
+              status: 'failed_permanently',
+              last_error: `face ${m.amount} is not a whole number of units; the registry records whole units`,
+            }
+          : {}),
       };
     });
     const inserted = await trx('registry_outbox').insert(rows).onConflict('settlement_ref').ignore().returning('id');
@@ -102,15 +114,25 @@ export async function recordSettlementOutbox(trx: Knex.Transaction, settled: rea
   const movements: Movement[] = settled
     .filter((i) => i.buyerPartyId !== i.sellerPartyId)
     .map((i) => ({
-      key: settlementOutboxKey(i.id), kind: 'transfer', noteId: i.noteId, fromPartyId: i.sellerPartyId, toPartyId: i.buyerPartyId,
+      key: settlementOutboxKey(i.id),
+      kind: 'transfer',
+      noteId: i.noteId,
+      fromPartyId: i.sellerPartyId,
+      toPartyId: i.buyerPartyId,
       amount: i.quantity.toFixed(),
     }));
   return insertMovements(trx, movements);
 }
 
 interface LedgerMovementRow {
-  entry_id: string; seq: string; source: 'issuance' | 'settlement'; key: string; note_id: string;
-  party_id: string | null; counterparty_id: string | null; amount: string;
+  entry_id: string;
+  seq: string;
+  source: 'issuance' | 'settlement';
+  key: string;
+  note_id: string;
+  party_id: string | null;
+  counterparty_id: string | null;
+  amount: string;
 }
 
 /**
@@ -138,7 +160,14 @@ export async function backfillOutbox(knex: Knex): Promise<number> {
     );
     const movements = (result.rows as LedgerMovementRow[]).map((row): Movement => {
       if (row.source === 'settlement') {
-        return { key: row.key, kind: 'transfer', noteId: row.note_id, fromPartyId: row.party_id, toPartyId: row.counterparty_id, amount: row.amount };
+        return {
+          key: row.key,
+          kind: 'transfer',
+          noteId: row.note_id,
+          fromPartyId: row.party_id,
+          toPartyId: row.counterparty_id,
+          amount: row.amount,
+        };
       }
       const negative = row.amount.startsWith('-');
       const amount = negative ? row.amount.slice(1) : row.amount;
@@ -168,12 +197,14 @@ export interface ForcedTransferInput {
 
 /** Queues a back-office forced transfer; the worker sends it with the back-office key. */
 export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInput, createdBy: string | null): Promise<string> {
-  if (!(await isOutboxEnabled(knex))) throw new Rejection('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
+  if (!(await isOutboxEnabled(knex)))
+    throw new Rejection('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
   const note = await getNote(knex, input.noteId);
   const from = await getParty(knex, input.fromPartyId);
   const to = await getParty(knex, input.toPartyId);
   if (from.id === to.id) throw new Rejection('INVALID_ARGUMENT', 'a forced transfer moves notes between two different parties');
-  if (!/^[1-9][0-9]{0,29}$/.test(input.amount)) throw new Rejection('INVALID_AMOUNT', 'amount must be a positive whole number of face units', { amount: input.amount });
+  if (!/^[1-9][0-9]{0,29}$/.test(input.amount))
+    throw new Rejection('INVALID_AMOUNT', 'amount must be a positive whole number of face units', { amount: input.amount });
   return inTransaction(knex, async (trx) => {
     // Key-share lock on the registry's state, as settlement takes it: an address recovery waits
     // for this transaction, so the addresses read below cannot be abandoned under it.
@@ -181,21 +212,40 @@ export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInpu
     if (input.resolvesOutboxId !== null) await assertResolvable(trx, input.resolvesOutboxId);
     const addresses = await ensurePartyAddresses(trx, [from.id, to.id]);
     const key = `repair:${randomUUID()}`;
-    const [row] = await trx('registry_outbox').insert({
-      settlement_ref: key, chain_ref: settlementRefFromKey(key), kind: 'forced_transfer', note_id: note.id,
-      from_party_id: from.id, to_party_id: to.id, from_address: addresses.get(from.id), to_address: addresses.get(to.id), amount: input.amount,
-      reason_code: input.reasonCode, reason: input.reason, resolves_id: input.resolvesOutboxId, created_by: createdBy,
-    }).returning('id');
+    const [row] = await trx('registry_outbox')
+      .insert({
+        settlement_ref: key,
+        chain_ref: settlementRefFromKey(key),
+        kind: 'forced_transfer',
+        note_id: note.id,
+        from_party_id: from.id,
+        to_party_id: to.id,
+        from_address: addresses.get(from.id),
+        to_address: addresses.get(to.id),
+        amount: input.amount,
+        reason_code: input.reasonCode,
+        reason: input.reason,
+        resolves_id: input.resolvesOutboxId,
+        created_by: createdBy,
+      })
+      .returning('id');
     return String((row as { id: string }).id);
   });
 }
 
 /** A repair may stand in for a failed row that no live repair already covers. */
 async function assertResolvable(trx: Knex.Transaction, outboxId: string): Promise<void> {
-  const found = /^\d{1,18}$/.test(outboxId) ? await trx.raw('select id, status from registry_outbox where id = ? for update', [outboxId]) : { rows: [] };
+  const found = /^\d{1,18}$/.test(outboxId)
+    ? await trx.raw('select id, status from registry_outbox where id = ? for update', [outboxId])
+    : { rows: [] };
   const row = (found.rows as { id: string; status: string }[])[0];
   if (!row) throw new Rejection('REGISTRY_ROW_NOT_FOUND', `outbox row ${outboxId} does not exist`, { outboxId });
-  if (row.status !== 'failed_permanently') throw new Rejection('WRONG_STATE', `outbox row ${outboxId} is ${row.status}; only a failed row can be resolved by a repair`, { outboxId, status: row.status });
+  if (row.status !== 'failed_permanently')
+    throw new Rejection('WRONG_STATE', `outbox row ${outboxId} is ${row.status}; only a failed row can be resolved by a repair`, {
+      outboxId,
+      status: row.status,
+    });
   const live = await trx('registry_outbox').where({ resolves_id: outboxId }).whereIn('status', ['pending', 'published']).first('id');
-  if (live) throw new Rejection('WRONG_STATE', `outbox row ${outboxId} is already resolved by repair ${(live as { id: string }).id}`, { outboxId });
+  if (live)
+    throw new Rejection('WRONG_STATE', `outbox row ${outboxId} is already resolved by repair ${(live as { id: string }).id}`, { outboxId });
 }

@@ -47,13 +47,21 @@ function required<T>(value: T | null, row: OutboxRow, field: string): T {
 }
 
 function supplyItem(row: OutboxRow, holder: string | null) {
-  return { noteId: noteIdFromUuid(required(row.note_id, row, 'note')), holder: required(holder, row, 'holder'), amount: BigInt(required(row.amount, row, 'amount')), settlementRef: row.chain_ref };
+  return {
+    noteId: noteIdFromUuid(required(row.note_id, row, 'note')),
+    holder: required(holder, row, 'holder'),
+    amount: BigInt(required(row.amount, row, 'amount')),
+    settlementRef: row.chain_ref,
+  };
 }
 
 function transferItem(row: OutboxRow) {
   return {
-    noteId: noteIdFromUuid(required(row.note_id, row, 'note')), from: required(row.from_address, row, 'from address'),
-    to: required(row.to_address, row, 'to address'), amount: BigInt(required(row.amount, row, 'amount')), settlementRef: row.chain_ref,
+    noteId: noteIdFromUuid(required(row.note_id, row, 'note')),
+    from: required(row.from_address, row, 'from address'),
+    to: required(row.to_address, row, 'to address'),
+    amount: BigInt(required(row.amount, row, 'amount')),
+    settlementRef: row.chain_ref,
   };
 }
 
@@ -70,7 +78,10 @@ async function sendRecovery(chain: RegistryChain, row: OutboxRow): Promise<Contr
   const replacement = required(row.to_address, row, 'replacement address');
   const noteIds = required(row.note_ids, row, 'notes').map(noteIdFromUuid);
   const backOffice = chain.contract.connect(chain.backOffice);
-  const balances = await chain.contract.balanceOfBatch(noteIds.map(() => lost), noteIds);
+  const balances = await chain.contract.balanceOfBatch(
+    noteIds.map(() => lost),
+    noteIds,
+  );
   const held = noteIds.filter((_, index) => (balances[index] ?? 0n) > 0n);
   if (held.length > 0 || (await chain.contract.isReferenceUsed(row.chain_ref))) {
     const reason = encodeBytes32String(required(row.reason_code, row, 'reason code'));
@@ -100,7 +111,9 @@ function send(chain: RegistryChain, rows: readonly OutboxRow[]): Promise<Contrac
     case 'transfer': {
       const items = rows.map(transferItem);
       const [one] = items;
-      return items.length === 1 ? registrar.recordTransfer(one!.noteId, one!.from, one!.to, one!.amount, one!.settlementRef) : registrar.recordTransfers(items);
+      return items.length === 1
+        ? registrar.recordTransfer(one!.noteId, one!.from, one!.to, one!.amount, one!.settlementRef)
+        : registrar.recordTransfers(items);
     }
     case 'allow_list':
       return backOffice.setAllowListed(required(first.to_address, first, 'address'), true);
@@ -134,19 +147,27 @@ export interface PublishHooks {
   afterSend?: (rows: readonly OutboxRow[], txHash: string) => Promise<void>;
 }
 
-export async function publish(chain: RegistryChain, rows: readonly OutboxRow[], receiptTimeoutMs: number, hooks: PublishHooks = {}): Promise<PublishOutcome> {
+export async function publish(
+  chain: RegistryChain,
+  rows: readonly OutboxRow[],
+  receiptTimeoutMs: number,
+  hooks: PublishHooks = {},
+): Promise<PublishOutcome> {
   if (rows.length === 0) throw new Error('nothing to publish');
   let hash: string;
   try {
     hash = (await send(chain, rows)).hash;
   } catch (error) {
     const decoded = decodeRegistryError(error);
-    return decoded ? { kind: 'reverted', error: decoded, message: describeRevert(decoded) } : { kind: 'transient', message: errorText(error) };
+    return decoded
+      ? { kind: 'reverted', error: decoded, message: describeRevert(decoded) }
+      : { kind: 'transient', message: errorText(error) };
   }
   if (hooks.afterSend) await hooks.afterSend(rows, hash);
   try {
     const receipt = await receiptOf(chain, hash, receiptTimeoutMs);
-    if (receipt.status !== 1) return { kind: 'transient', message: `transaction ${hash} was mined but failed; the next attempt reads the revert` };
+    if (receipt.status !== 1)
+      return { kind: 'transient', message: `transaction ${hash} was mined but failed; the next attempt reads the revert` };
     return { kind: 'published', txHash: hash, blockNumber: receipt.blockNumber };
   } catch (error) {
     return { kind: 'transient', message: errorText(error) };

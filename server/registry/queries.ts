@@ -21,10 +21,16 @@ export interface RegistryStatus {
 }
 
 export async function registryStatus(knex: Knex): Promise<RegistryStatus> {
-  const state: { mode: string; chain_id: string | null; contract_address: string | null; deploy_block: string | null; outbox_enabled: boolean } =
-    await knex('registry_state').where({ id: 1 }).first('mode', 'chain_id', 'contract_address', 'deploy_block', 'outbox_enabled');
-  const counts: { status: OutboxStatus; count: string; oldest: Date | null }[] =
-    await knex('registry_outbox').groupBy('status').select('status', knex.raw('count(*) as count'), knex.raw('min(created_at) as oldest'));
+  const state: {
+    mode: string;
+    chain_id: string | null;
+    contract_address: string | null;
+    deploy_block: string | null;
+    outbox_enabled: boolean;
+  } = await knex('registry_state').where({ id: 1 }).first('mode', 'chain_id', 'contract_address', 'deploy_block', 'outbox_enabled');
+  const counts: { status: OutboxStatus; count: string; oldest: Date | null }[] = await knex('registry_outbox')
+    .groupBy('status')
+    .select('status', knex.raw('count(*) as count'), knex.raw('min(created_at) as oldest'));
   const countOf = (status: OutboxStatus) => Number(counts.find((c) => c.status === status)?.count ?? 0);
   const oldest = counts.find((c) => c.status === 'pending')?.oldest ?? null;
   const handle = runningRegistry(knex);
@@ -38,7 +44,10 @@ export async function registryStatus(knex: Knex): Promise<RegistryStatus> {
     contractAddress: state.contract_address,
     deployBlock: state.deploy_block === null ? null : Number(state.deploy_block),
     outbox: {
-      pending: countOf('pending'), published: countOf('published'), failedPermanently: countOf('failed_permanently'), superseded: countOf('superseded'),
+      pending: countOf('pending'),
+      published: countOf('published'),
+      failedPermanently: countOf('failed_permanently'),
+      superseded: countOf('superseded'),
       oldestPendingAt: oldest ? new Date(oldest).toISOString() : null,
     },
   };
@@ -76,7 +85,10 @@ export type OutboxView = ReturnType<typeof outboxView>;
  * Outbox rows in publication order, or newest first (`desc`: what a screen shows). `afterId`
  * pages in either order: it means "after this row in the order asked for".
  */
-export async function listOutbox(knex: Knex, filter: { status?: OutboxStatus; kind?: string; limit: number; afterId?: string; order?: 'asc' | 'desc' }): Promise<OutboxView[]> {
+export async function listOutbox(
+  knex: Knex,
+  filter: { status?: OutboxStatus; kind?: string; limit: number; afterId?: string; order?: 'asc' | 'desc' },
+): Promise<OutboxView[]> {
   const descending = filter.order === 'desc';
   const rows: OutboxRow[] = await knex('registry_outbox')
     .modify((q) => {
@@ -105,7 +117,12 @@ export interface SettlementChainState {
 type ChainStateRow = { status: OutboxStatus; tx_hash: string | null; block_number: string | null; last_error: string | null };
 
 function chainState(row: ChainStateRow): SettlementChainState {
-  return { status: row.status, txHash: row.tx_hash, blockNumber: row.block_number === null ? null : Number(row.block_number), lastError: row.last_error };
+  return {
+    status: row.status,
+    txHash: row.tx_hash,
+    blockNumber: row.block_number === null ? null : Number(row.block_number),
+    lastError: row.last_error,
+  };
 }
 
 async function outboxEnabled(knex: Knex): Promise<boolean> {
@@ -117,11 +134,15 @@ async function outboxEnabled(knex: Knex): Promise<boolean> {
  * Adds `registry` (the on-chain state of the instruction's transfer, or null when it has none,
  * e.g. not settled yet) to each instruction, when the outbox is on; otherwise returns them as is.
  */
-export async function withRegistryState<T extends { id: string }>(knex: Knex, instructions: T[]): Promise<(T & { registry?: SettlementChainState | null })[]> {
+export async function withRegistryState<T extends { id: string }>(
+  knex: Knex,
+  instructions: T[],
+): Promise<(T & { registry?: SettlementChainState | null })[]> {
   if (instructions.length === 0 || !(await outboxEnabled(knex))) return instructions;
   const keys = instructions.map((i) => settlementOutboxKey(i.id));
-  const rows: (ChainStateRow & { settlement_ref: string })[] =
-    await knex('registry_outbox').whereIn('settlement_ref', keys).select('settlement_ref', 'status', 'tx_hash', 'block_number', 'last_error');
+  const rows: (ChainStateRow & { settlement_ref: string })[] = await knex('registry_outbox')
+    .whereIn('settlement_ref', keys)
+    .select('settlement_ref', 'status', 'tx_hash', 'block_number', 'last_error');
   const byKey = new Map(rows.map((r) => [r.settlement_ref, r]));
   return instructions.map((instruction) => {
     const row = byKey.get(settlementOutboxKey(instruction.id));
@@ -134,7 +155,10 @@ export async function withRegistryState<T extends { id: string }>(knex: Knex, in
  * settlement instruction; null while the trade has not settled (or never moves anything on chain,
  * e.g. a trade between two accounts of one party). Absent when the outbox was never on.
  */
-export async function withTradeRegistryState<T extends { tradeId: string }>(knex: Knex, trades: T[]): Promise<(T & { registry?: SettlementChainState | null })[]> {
+export async function withTradeRegistryState<T extends { tradeId: string }>(
+  knex: Knex,
+  trades: T[],
+): Promise<(T & { registry?: SettlementChainState | null })[]> {
   if (trades.length === 0 || !(await outboxEnabled(knex))) return trades;
   const tradeIds = [...new Set(trades.map((t) => t.tradeId))];
   const rows: (ChainStateRow & { trade_id: string })[] = await knex('settlement_instructions as i')

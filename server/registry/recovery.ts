@@ -51,7 +51,10 @@ async function assertAddressFree(trx: Knex.Transaction, address: string): Promis
   const owner: { party_id: string } | undefined = await trx('party_chain_addresses').where({ address }).first('party_id');
   if (owner) throw new Rejection('INVALID_ARGUMENT', 'this address belongs to a party already', { newAddress: address });
   const abandoned = await trx('registry_outbox').where({ kind: 'recover', from_address: address }).first('id');
-  if (abandoned) throw new Rejection('INVALID_ARGUMENT', 'holdings were recovered away from this address; it may never hold notes again', { newAddress: address });
+  if (abandoned)
+    throw new Rejection('INVALID_ARGUMENT', 'holdings were recovered away from this address; it may never hold notes again', {
+      newAddress: address,
+    });
 }
 
 /** Every note the party ever moved on chain, whichever address it used then. */
@@ -73,16 +76,27 @@ export async function recoverAddress(knex: Knex, input: RecoveryInput, createdBy
     if ((state.rows as { outbox_enabled: boolean }[])[0]?.outbox_enabled !== true) {
       throw new Rejection('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
     }
-    const current = (await trx.raw('select address from party_chain_addresses where party_id = ? for update', [party.id])).rows as { address: string }[];
+    const current = (await trx.raw('select address from party_chain_addresses where party_id = ? for update', [party.id])).rows as {
+      address: string;
+    }[];
     const previousAddress = current[0]?.address;
     if (previousAddress === undefined) {
-      throw new Rejection('WRONG_STATE', 'this party has no address on chain yet: set one instead (PUT /api/v1/registry/parties/:id/address)', { partyId: party.id });
+      throw new Rejection(
+        'WRONG_STATE',
+        'this party has no address on chain yet: set one instead (PUT /api/v1/registry/parties/:id/address)',
+        { partyId: party.id },
+      );
     }
-    if (previousAddress === address) throw new Rejection('WRONG_STATE', 'this is already the party\'s address', { partyId: party.id, newAddress: address });
+    if (previousAddress === address)
+      throw new Rejection('WRONG_STATE', "this is already the party's address", { partyId: party.id, newAddress: address });
     await assertAddressFree(trx, address);
     const notes = await notesMoved(trx, party.id);
     if (notes.length === 0) {
-      throw new Rejection('WRONG_STATE', 'this party has never held notes on chain, so there is nothing to recover: set its address instead', { partyId: party.id });
+      throw new Rejection(
+        'WRONG_STATE',
+        'this party has never held notes on chain, so there is nothing to recover: set its address instead',
+        { partyId: party.id },
+      );
     }
     await trx('party_chain_addresses').where({ party_id: party.id }).update({ address, source: 'configured', updated_at: trx.fn.now() });
     await writeAllowListRow(trx, party.id, address);
@@ -91,12 +105,25 @@ export async function recoverAddress(knex: Knex, input: RecoveryInput, createdBy
     for (let start = 0, part = 1; start < notes.length; start += BATCH_ROWS_MAX, part++) {
       const key = `recover:${recovery}:${part}`;
       rows.push({
-        settlement_ref: key, chain_ref: settlementRefFromKey(key), kind: 'recover', from_party_id: party.id, to_party_id: party.id,
-        from_address: previousAddress, to_address: address, note_ids: JSON.stringify(notes.slice(start, start + BATCH_ROWS_MAX)),
-        reason_code: input.reasonCode, reason: input.reason, created_by: createdBy,
+        settlement_ref: key,
+        chain_ref: settlementRefFromKey(key),
+        kind: 'recover',
+        from_party_id: party.id,
+        to_party_id: party.id,
+        from_address: previousAddress,
+        to_address: address,
+        note_ids: JSON.stringify(notes.slice(start, start + BATCH_ROWS_MAX)),
+        reason_code: input.reasonCode,
+        reason: input.reason,
+        created_by: createdBy,
       });
     }
     const inserted: { id: string }[] = await trx('registry_outbox').insert(rows).returning('id');
-    return { partyId: party.id, address, previousAddress, outboxIds: inserted.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b)) };
+    return {
+      partyId: party.id,
+      address,
+      previousAddress,
+      outboxIds: inserted.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b)),
+    };
   });
 }

@@ -52,8 +52,11 @@ export function runningRegistry(knex: Knex): RegistryHandle | null {
 }
 
 async function storedDeployment(knex: Knex): Promise<StoredDeployment> {
-  const row: { chain_id: string | null; contract_address: string | null; deploy_block: string | null } | undefined =
-    await knex('registry_state').where({ id: 1 }).first('chain_id', 'contract_address', 'deploy_block');
+  const row: { chain_id: string | null; contract_address: string | null; deploy_block: string | null } | undefined = await knex(
+    'registry_state',
+  )
+    .where({ id: 1 })
+    .first('chain_id', 'contract_address', 'deploy_block');
   return { chainId: row?.chain_id ?? null, contractAddress: row?.contract_address ?? null, deployBlock: row?.deploy_block ?? null };
 }
 
@@ -62,13 +65,25 @@ async function recordDeployment(knex: Knex, chain: RegistryChain): Promise<numbe
   return inTransaction(knex, async (trx) => {
     await trx.raw('select id from registry_state where id = 1 for update');
     await trx('registry_state').where({ id: 1 }).update({
-      mode: chain.mode, chain_id: chain.chainId, contract_address: chain.address, deploy_block: chain.deployBlock, updated_at: trx.fn.now(),
+      mode: chain.mode,
+      chain_id: chain.chainId,
+      contract_address: chain.address,
+      deploy_block: chain.deployBlock,
+      updated_at: trx.fn.now(),
     });
     if (!chain.fresh) return 0;
-    await trx('registry_outbox').where({ kind: 'forced_transfer' }).whereNot({ status: 'superseded' })
+    await trx('registry_outbox')
+      .where({ kind: 'forced_transfer' })
+      .whereNot({ status: 'superseded' })
       .update({ status: 'superseded', last_error: 'the contract was redeployed; the ledger is published again instead' });
     return trx('registry_outbox').whereNot({ kind: 'forced_transfer' }).update({
-      status: 'pending', attempts: 0, last_error: null, next_attempt_at: trx.fn.now(), tx_hash: null, block_number: null, published_at: null,
+      status: 'pending',
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: trx.fn.now(),
+      tx_hash: null,
+      block_number: null,
+      published_at: null,
     });
   });
 }
@@ -85,15 +100,20 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Regi
   let worker: OutboxWorker | null = null;
   let lastError: string | null = null;
   let wake: (() => void) | null = null;
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake = () => { clearTimeout(timer); resolve(); };
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   const ready = (async () => {
     for (let attempt = 0; !closed; attempt++) {
       try {
-        const connected = config.mode === 'embedded' ? await connectEmbedded() : await connectRpc(config, tuning, await storedDeployment(knex));
+        const connected =
+          config.mode === 'embedded' ? await connectEmbedded() : await connectRpc(config, tuning, await storedDeployment(knex));
         if (closed) {
           await connected.close();
           return;

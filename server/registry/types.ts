@@ -23,7 +23,12 @@ export const OUTBOX_STATUSES = ['pending', 'published', 'failed_permanently', 's
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export const REPAIR_REASONS = [
-  'RECONCILIATION_REPAIR', 'LOST_KEY', 'COMPROMISED_KEY', 'COURT_ORDER', 'ERRONEOUS_SETTLEMENT', 'CORPORATE_ACTION',
+  'RECONCILIATION_REPAIR',
+  'LOST_KEY',
+  'COMPROMISED_KEY',
+  'COURT_ORDER',
+  'ERRONEOUS_SETTLEMENT',
+  'CORPORATE_ACTION',
 ] as const;
 
 /**

@@ -102,15 +102,24 @@ export class OutboxWorker {
     for (;;) {
       const result = await this.runOnce();
       if (result.kind === 'idle') return;
-      if (Date.now() >= deadline) throw new Error(`the outbox did not drain within ${timeoutMs} ms (last cycle: ${JSON.stringify(result)})`);
-      if (result.kind !== 'progress') await new Promise((resolve) => setTimeout(resolve, result.kind === 'waiting' ? Math.min(result.waitMs, 200) : 50));
+      if (Date.now() >= deadline)
+        throw new Error(`the outbox did not drain within ${timeoutMs} ms (last cycle: ${JSON.stringify(result)})`);
+      if (result.kind !== 'progress')
+        await new Promise((resolve) => setTimeout(resolve, result.kind === 'waiting' ? Math.min(result.waitMs, 200) : 50));
     }
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wake = null; resolve(); }, ms);
-      this.wake = () => { clearTimeout(timer); this.wake = null; resolve(); };
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
     });
   }
 
@@ -129,7 +138,11 @@ export class OutboxWorker {
 
   private async cycle(): Promise<CycleResult> {
     if (!(await this.holdLease())) return { kind: 'not_leader' };
-    const rows: QueuedRow[] = await this.options.knex('registry_outbox').where({ status: 'pending' }).orderBy('id').limit(BATCH_ROWS_MAX)
+    const rows: QueuedRow[] = await this.options
+      .knex('registry_outbox')
+      .where({ status: 'pending' })
+      .orderBy('id')
+      .limit(BATCH_ROWS_MAX)
       .select('*', this.options.knex.raw('greatest(0, ceil(extract(epoch from next_attempt_at - now()) * 1000)) as wait_ms'));
     const head = rows[0];
     if (!head) return { kind: 'idle' };
@@ -165,12 +178,20 @@ export class OutboxWorker {
       }
       case 'operational':
         await this.markRetry(rows, outcome.message);
-        logger.error({ row: row.id, error: outcome.message }, 'the registry refused the registry worker (paused, or a key lacks its role); will retry');
+        logger.error(
+          { row: row.id, error: outcome.message },
+          'the registry refused the registry worker (paused, or a key lacks its role); will retry',
+        );
         return { published: 0, failed: 0, retrying: true };
       case 'permanent':
-        await this.options.knex('registry_outbox').where({ id: row.id, status: 'pending' })
+        await this.options
+          .knex('registry_outbox')
+          .where({ id: row.id, status: 'pending' })
           .update({ status: 'failed_permanently', attempts: row.attempts + 1, last_error: outcome.message });
-        logger.error({ row: row.id, ref: row.settlement_ref, error: outcome.message }, 'the registry refused an outbox row; it is a reconciliation break');
+        logger.error(
+          { row: row.id, ref: row.settlement_ref, error: outcome.message },
+          'the registry refused an outbox row; it is a reconciliation break',
+        );
         return { published: 0, failed: 1, retrying: false };
     }
   }
@@ -187,18 +208,37 @@ export class OutboxWorker {
   }
 
   private async markPublished(rows: readonly OutboxRow[], txHash: string, blockNumber: number): Promise<void> {
-    await this.options.knex('registry_outbox').whereIn('id', rows.map((r) => r.id)).where({ status: 'pending' })
-      .update({ status: 'published', tx_hash: txHash, block_number: blockNumber, published_at: this.options.knex.fn.now(), last_error: null });
+    await this.options
+      .knex('registry_outbox')
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .where({ status: 'pending' })
+      .update({
+        status: 'published',
+        tx_hash: txHash,
+        block_number: blockNumber,
+        published_at: this.options.knex.fn.now(),
+        last_error: null,
+      });
   }
 
   private async markRetry(rows: readonly OutboxRow[], message: string): Promise<void> {
     const { knex, tuning } = this.options;
     const attempts = Math.max(...rows.map((r) => r.attempts));
     const delayMs = Math.min(tuning.backoffMaxMs, tuning.backoffBaseMs * 2 ** Math.min(attempts, 30));
-    await knex('registry_outbox').whereIn('id', rows.map((r) => r.id)).where({ status: 'pending' }).update({
-      attempts: knex.raw('attempts + 1'), last_error: message.slice(0, 500),
-      next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [delayMs / 1000]),
-    });
+    await knex('registry_outbox')
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .where({ status: 'pending' })
+      .update({
+        attempts: knex.raw('attempts + 1'),
+        last_error: message.slice(0, 500),
+        next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [delayMs / 1000]),
+      });
   }
 }
 

@@ -45,23 +45,44 @@ export interface RfqResponse {
 
 function toRfq(row: Record<string, any>): Rfq {
   return {
-    id: row.id, investorPartyId: row.investor_party_id, noteId: row.note_id, side: row.side, quantity: new Decimal(row.quantity),
-    dealerPartyIds: row.dealer_party_ids ?? [], status: row.status, expiresAt: new Date(row.expires_at),
-    acceptedResponseId: row.accepted_response_id, tradeId: row.trade_id, createdAt: new Date(row.created_at),
+    id: row.id,
+    investorPartyId: row.investor_party_id,
+    noteId: row.note_id,
+    side: row.side,
+    quantity: new Decimal(row.quantity),
+    dealerPartyIds: row.dealer_party_ids ?? [],
+    status: row.status,
+    expiresAt: new Date(row.expires_at),
+    acceptedResponseId: row.accepted_response_id,
+    tradeId: row.trade_id,
+    createdAt: new Date(row.created_at),
   };
 }
 
 function toResponse(row: Record<string, any>): RfqResponse {
   return {
-    id: row.id, rfqId: row.rfq_id, dealerPartyId: row.dealer_party_id, price: row.price === null ? null : new Decimal(row.price),
-    validUntil: new Date(row.valid_until), status: row.status, reason: row.reason ?? null, createdAt: new Date(row.created_at),
+    id: row.id,
+    rfqId: row.rfq_id,
+    dealerPartyId: row.dealer_party_id,
+    price: row.price === null ? null : new Decimal(row.price),
+    validUntil: new Date(row.valid_until),
+    status: row.status,
+    reason: row.reason ?? null,
+    createdAt: new Date(row.created_at),
   };
 }
 
 export async function insertRfq(db: Knex, rfq: Rfq): Promise<void> {
   await db('rfqs').insert({
-    id: rfq.id, investor_party_id: rfq.investorPartyId, note_id: rfq.noteId, side: rfq.side, quantity: rfq.quantity.toFixed(),
-    dealer_party_ids: rfq.dealerPartyIds, status: rfq.status, expires_at: rfq.expiresAt, created_at: rfq.createdAt,
+    id: rfq.id,
+    investor_party_id: rfq.investorPartyId,
+    note_id: rfq.noteId,
+    side: rfq.side,
+    quantity: rfq.quantity.toFixed(),
+    dealer_party_ids: rfq.dealerPartyIds,
+    status: rfq.status,
+    expires_at: rfq.expiresAt,
+    created_at: rfq.createdAt,
   });
 }
 
@@ -89,7 +110,12 @@ export async function findResponse(db: Knex, id: string): Promise<RfqResponse | 
   return row ? toResponse(row) : null;
 }
 
-export async function listRfqs(db: Knex, viewer: { partyId: string; role: 'investor' | 'dealer' }, status: RfqStatus | 'all', limit: number): Promise<Rfq[]> {
+export async function listRfqs(
+  db: Knex,
+  viewer: { partyId: string; role: 'investor' | 'dealer' },
+  status: RfqStatus | 'all',
+  limit: number,
+): Promise<Rfq[]> {
   const rows = await db('rfqs')
     .modify((q) => {
       if (viewer.role === 'investor') q.where({ investor_party_id: viewer.partyId });
@@ -108,10 +134,19 @@ export async function listRfqs(db: Knex, viewer: { partyId: string; role: 'inves
  */
 export async function insertResponse(db: Knex, response: RfqResponse): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('rfq_responses').where({ rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId }).whereIn('status', ['open', 'declined']).update({ status: 'replaced' });
+    await trx('rfq_responses')
+      .where({ rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId })
+      .whereIn('status', ['open', 'declined'])
+      .update({ status: 'replaced' });
     await trx('rfq_responses').insert({
-      id: response.id, rfq_id: response.rfqId, dealer_party_id: response.dealerPartyId, price: response.price?.toFixed() ?? null, reason: response.reason,
-      valid_until: response.validUntil, status: response.status, created_at: response.createdAt,
+      id: response.id,
+      rfq_id: response.rfqId,
+      dealer_party_id: response.dealerPartyId,
+      price: response.price?.toFixed() ?? null,
+      reason: response.reason,
+      valid_until: response.validUntil,
+      status: response.status,
+      created_at: response.createdAt,
     });
   });
 }
@@ -119,7 +154,10 @@ export async function insertResponse(db: Knex, response: RfqResponse): Promise<v
 /** Better for the investor: a lower price when it buys, a higher one when it sells. */
 export function ranked(rfq: Pick<Rfq, 'side'>, responses: readonly RfqResponse[]): RfqResponse[] {
   const priced = responses.filter((r): r is RfqResponse & { price: Decimal } => r.price !== null);
-  return priced.sort((a, b) => (rfq.side === 'buy' ? a.price.comparedTo(b.price) : b.price.comparedTo(a.price)) || a.createdAt.getTime() - b.createdAt.getTime());
+  return priced.sort(
+    (a, b) =>
+      (rfq.side === 'buy' ? a.price.comparedTo(b.price) : b.price.comparedTo(a.price)) || a.createdAt.getTime() - b.createdAt.getTime(),
+  );
 }
 
 /**
@@ -132,7 +170,8 @@ export function outcomesOf(rfq: Rfq, responses: readonly RfqResponse[], accepted
   const outcomes = new Map<string, Outcome>(rfq.dealerPartyIds.map((d) => [d, 'no_response']));
   const latest = responses.filter((r) => r.status !== 'replaced');
   const accepted = latest.find((r) => r.id === acceptedResponseId);
-  for (const response of latest) outcomes.set(response.dealerPartyId, response.status === 'declined' ? 'declined' : accepted ? 'not_chosen' : 'expired');
+  for (const response of latest)
+    outcomes.set(response.dealerPartyId, response.status === 'declined' ? 'declined' : accepted ? 'not_chosen' : 'expired');
   if (accepted) {
     outcomes.set(accepted.dealerPartyId, 'done');
     const cover = ranked(rfq, latest).find((r) => r.dealerPartyId !== accepted.dealerPartyId);
@@ -141,12 +180,25 @@ export function outcomesOf(rfq: Rfq, responses: readonly RfqResponse[], accepted
   return outcomes;
 }
 
-export async function closeRfq(trx: Knex.Transaction, rfq: Rfq, end: { status: 'done' | 'expired'; acceptedResponseId: string | null; tradeId: string | null; at: Date }): Promise<void> {
+export async function closeRfq(
+  trx: Knex.Transaction,
+  rfq: Rfq,
+  end: { status: 'done' | 'expired'; acceptedResponseId: string | null; tradeId: string | null; at: Date },
+): Promise<void> {
   const responses = await responsesOf(trx, [rfq.id]);
-  await trx('rfqs').where({ id: rfq.id }).update({ status: end.status, accepted_response_id: end.acceptedResponseId, trade_id: end.tradeId, closed_at: end.at });
-  await trx('rfq_responses').where({ rfq_id: rfq.id, status: 'open' }).update({ status: end.status === 'done' ? 'not_chosen' : 'expired' });
+  await trx('rfqs')
+    .where({ id: rfq.id })
+    .update({ status: end.status, accepted_response_id: end.acceptedResponseId, trade_id: end.tradeId, closed_at: end.at });
+  await trx('rfq_responses')
+    .where({ rfq_id: rfq.id, status: 'open' })
+    .update({ status: end.status === 'done' ? 'not_chosen' : 'expired' });
   if (end.acceptedResponseId) await trx('rfq_responses').where({ id: end.acceptedResponseId }).update({ status: 'accepted' });
-  const outcomes = [...outcomesOf(rfq, responses, end.acceptedResponseId)].map(([dealer, outcome]) => ({ rfq_id: rfq.id, dealer_party_id: dealer, outcome, recorded_at: end.at }));
+  const outcomes = [...outcomesOf(rfq, responses, end.acceptedResponseId)].map(([dealer, outcome]) => ({
+    rfq_id: rfq.id,
+    dealer_party_id: dealer,
+    outcome,
+    recorded_at: end.at,
+  }));
   if (outcomes.length > 0) await trx('rfq_outcomes').insert(outcomes).onConflict(['rfq_id', 'dealer_party_id']).ignore();
 }
 

@@ -14,7 +14,11 @@ export function effectiveStatus(rfq: Rfq, now: Date): Rfq['status'] {
 export function responseView(response: RfqResponse, now: Date) {
   const status = response.status === 'open' && response.validUntil <= now ? 'expired' : response.status;
   return {
-    id: response.id, dealerPartyId: response.dealerPartyId, price: response.price?.toFixed() ?? null, validUntil: response.validUntil.toISOString(), status,
+    id: response.id,
+    dealerPartyId: response.dealerPartyId,
+    price: response.price?.toFixed() ?? null,
+    validUntil: response.validUntil.toISOString(),
+    status,
     ...(response.status === 'declined' ? { reason: response.reason } : {}),
   };
 }
@@ -22,10 +26,16 @@ export function responseView(response: RfqResponse, now: Date) {
 export function rfqView(rfq: Rfq, responses: readonly RfqResponse[], viewer: { partyId: string }, now: Date) {
   const investorView = viewer.partyId === rfq.investorPartyId;
   return {
-    id: rfq.id, noteId: rfq.noteId, side: rfq.side, quantity: rfq.quantity.toFixed(),
+    id: rfq.id,
+    noteId: rfq.noteId,
+    side: rfq.side,
+    quantity: rfq.quantity.toFixed(),
     ...(investorView ? { dealerPartyIds: rfq.dealerPartyIds } : {}),
-    status: effectiveStatus(rfq, now), expiresAt: rfq.expiresAt.toISOString(), createdAt: rfq.createdAt.toISOString(),
-    acceptedResponseId: rfq.acceptedResponseId, tradeId: investorView ? rfq.tradeId : null,
+    status: effectiveStatus(rfq, now),
+    expiresAt: rfq.expiresAt.toISOString(),
+    createdAt: rfq.createdAt.toISOString(),
+    acceptedResponseId: rfq.acceptedResponseId,
+    tradeId: investorView ? rfq.tradeId : null,
     responses: responses.filter((r) => r.status !== 'replaced').map((r) => responseView(r, now)),
   };
 }
@@ -34,9 +44,11 @@ export function rfqView(rfq: Rfq, responses: readonly RfqResponse[], viewer: { p
 export async function publishRfq(db: Knex, bus: EventBus, rfq: Rfq, kind: RfqActivity['kind'], now: Date): Promise<void> {
   const responses = await responsesOf(db, [rfq.id]);
   const partyIds = [rfq.investorPartyId, ...rfq.dealerPartyIds];
-  const views = new Map<string, unknown>(partyIds.map((partyId) => [
-    partyId,
-    rfqView(rfq, partyId === rfq.investorPartyId ? responses : responses.filter((r) => r.dealerPartyId === partyId), { partyId }, now),
-  ]));
+  const views = new Map<string, unknown>(
+    partyIds.map((partyId) => [
+      partyId,
+      rfqView(rfq, partyId === rfq.investorPartyId ? responses : responses.filter((r) => r.dealerPartyId === partyId), { partyId }, now),
+    ]),
+  );
   bus.publish({ kind, rfqId: rfq.id, partyIds, views });
 }

@@ -59,11 +59,18 @@ export interface ExposureReport {
 }
 
 /** Exact (unrounded) face, value and share per key. */
-export function exactExposures(holdings: readonly Holding[], deals: ReadonlyMap<string, DealLookThrough>, by: Dimension): { key: string; name: string; face: Decimal; marketValue: Decimal }[] {
+export function exactExposures(
+  holdings: readonly Holding[],
+  deals: ReadonlyMap<string, DealLookThrough>,
+  by: Dimension,
+): { key: string; name: string; face: Decimal; marketValue: Decimal }[] {
   const rows = new Map<string, { key: string; name: string; face: Decimal; marketValue: Decimal }>();
   for (const holding of holdings) {
     const attributions = deals.get(holding.dealId)?.[by] ?? [];
-    const parts = attributions.length > 0 ? attributions : [{ key: 'unattributed', name: 'Unattributed (no look-through data)', weight: new Decimal(1) }];
+    const parts =
+      attributions.length > 0
+        ? attributions
+        : [{ key: 'unattributed', name: 'Unattributed (no look-through data)', weight: new Decimal(1) }];
     for (const part of parts) {
       const row = rows.get(part.key) ?? { key: part.key, name: part.name, face: new Decimal(0), marketValue: new Decimal(0) };
       row.face = row.face.plus(holding.face.mul(part.weight));
@@ -88,7 +95,11 @@ export function allocateRounded(values: readonly Decimal[], places: number): Dec
   const total = roundHalfEven(snapped(values.reduce((a, v) => a.plus(v), new Decimal(0))), places);
   const unit = new Decimal(10).pow(-places);
   const floors = values.map((v) => v.toDecimalPlaces(places, Decimal.ROUND_FLOOR));
-  let remaining = total.minus(floors.reduce((a, v) => a.plus(v), new Decimal(0))).div(unit).round().toNumber();
+  let remaining = total
+    .minus(floors.reduce((a, v) => a.plus(v), new Decimal(0)))
+    .div(unit)
+    .round()
+    .toNumber();
   const order = values.map((v, i) => ({ i, rest: v.minus(floors[i]!) })).sort((a, b) => b.rest.comparedTo(a.rest) || a.i - b.i);
   const result = [...floors];
   for (const { i } of order) {
@@ -103,10 +114,22 @@ export function allocateRounded(values: readonly Decimal[], places: number): Dec
 export function exposureReport(holdings: readonly Holding[], deals: ReadonlyMap<string, DealLookThrough>, by: Dimension): ExposureReport {
   const exact = exactExposures(holdings, deals, by).sort((a, b) => b.marketValue.comparedTo(a.marketValue) || a.name.localeCompare(b.name));
   const totalMarketValue = exact.reduce((a, r) => a.plus(r.marketValue), new Decimal(0));
-  const faces = allocateRounded(exact.map((r) => r.face), 2);
-  const values = allocateRounded(exact.map((r) => r.marketValue), 2);
+  const faces = allocateRounded(
+    exact.map((r) => r.face),
+    2,
+  );
+  const values = allocateRounded(
+    exact.map((r) => r.marketValue),
+    2,
+  );
   const fractions = exact.map((r) => (totalMarketValue.isZero() ? new Decimal(0) : r.marketValue.div(totalMarketValue)));
-  const rows = exact.map((r, i) => ({ key: r.key, name: r.name, face: faces[i]!, marketValue: values[i]!, cashFlowSharePercent: roundHalfEven(fractions[i]!.mul(100), 2) }));
+  const rows = exact.map((r, i) => ({
+    key: r.key,
+    name: r.name,
+    face: faces[i]!,
+    marketValue: values[i]!,
+    cashFlowSharePercent: roundHalfEven(fractions[i]!.mul(100), 2),
+  }));
   const largest = fractions.reduce((a, f) => Decimal.max(a, f), new Decimal(0));
   return {
     by,
@@ -114,12 +137,19 @@ export function exposureReport(holdings: readonly Holding[], deals: ReadonlyMap<
     totalFace: roundHalfEven(snapped(exact.reduce((a, r) => a.plus(r.face), new Decimal(0))), 2),
     totalMarketValue: roundHalfEven(snapped(totalMarketValue), 2),
     largestSharePercent: roundHalfEven(largest.mul(100), 2),
-    herfindahl: roundHalfEven(fractions.reduce((a, f) => a.plus(f.mul(f)), new Decimal(0)), 4),
+    herfindahl: roundHalfEven(
+      fractions.reduce((a, f) => a.plus(f.mul(f)), new Decimal(0)),
+      4,
+    ),
   };
 }
 
 /** Exact share (fraction of market value) per key, for the limit check. */
-export function sharesByKey(holdings: readonly Holding[], deals: ReadonlyMap<string, DealLookThrough>, by: Dimension): Map<string, { name: string; share: Decimal }> {
+export function sharesByKey(
+  holdings: readonly Holding[],
+  deals: ReadonlyMap<string, DealLookThrough>,
+  by: Dimension,
+): Map<string, { name: string; share: Decimal }> {
   const exact = exactExposures(holdings, deals, by);
   const total = exact.reduce((a, r) => a.plus(r.marketValue), new Decimal(0));
   return new Map(exact.map((r) => [r.key, { name: r.name, share: total.isZero() ? new Decimal(0) : r.marketValue.div(total) }]));
@@ -128,7 +158,13 @@ export function sharesByKey(holdings: readonly Holding[], deals: ReadonlyMap<str
 export function exposureToWire(report: ExposureReport) {
   return {
     by: report.by,
-    rows: report.rows.map((r) => ({ key: r.key, name: r.name, face: r.face.toFixed(2), marketValue: r.marketValue.toFixed(2), cashFlowSharePercent: r.cashFlowSharePercent.toFixed(2) })),
+    rows: report.rows.map((r) => ({
+      key: r.key,
+      name: r.name,
+      face: r.face.toFixed(2),
+      marketValue: r.marketValue.toFixed(2),
+      cashFlowSharePercent: r.cashFlowSharePercent.toFixed(2),
+    })),
     totalFace: report.totalFace.toFixed(2),
     totalMarketValue: report.totalMarketValue.toFixed(2),
     largestSharePercent: report.largestSharePercent.toFixed(2),
@@ -163,13 +199,53 @@ export function equalWeights(parts: readonly { key: string; name: string }[]): A
  * states split between markets are assigned to the market serving most of their load.
  */
 const POWER_MARKET_BY_STATE: Readonly<Record<string, string>> = {
-  TX: 'ERCOT', VA: 'PJM', MD: 'PJM', PA: 'PJM', NJ: 'PJM', OH: 'PJM', IL: 'PJM', DE: 'PJM', DC: 'PJM', WV: 'PJM',
-  NY: 'NYISO', CA: 'CAISO', MA: 'ISO-NE', CT: 'ISO-NE', ME: 'ISO-NE', NH: 'ISO-NE', RI: 'ISO-NE', VT: 'ISO-NE',
-  MN: 'MISO', IA: 'MISO', WI: 'MISO', MI: 'MISO', IN: 'MISO', LA: 'MISO', MS: 'MISO', AR: 'MISO',
-  OK: 'SPP', KS: 'SPP', NE: 'SPP', ND: 'SPP', SD: 'SPP',
-  NV: 'WECC (non-ISO West)', AZ: 'WECC (non-ISO West)', UT: 'WECC (non-ISO West)', OR: 'WECC (non-ISO West)', WA: 'WECC (non-ISO West)',
-  CO: 'WECC (non-ISO West)', NM: 'WECC (non-ISO West)', ID: 'WECC (non-ISO West)', MT: 'WECC (non-ISO West)', WY: 'WECC (non-ISO West)',
-  GA: 'SERC (non-ISO Southeast)', NC: 'SERC (non-ISO Southeast)', SC: 'SERC (non-ISO Southeast)', AL: 'SERC (non-ISO Southeast)', TN: 'SERC (non-ISO Southeast)', FL: 'SERC (non-ISO Southeast)',
+  TX: 'ERCOT',
+  VA: 'PJM',
+  MD: 'PJM',
+  PA: 'PJM',
+  NJ: 'PJM',
+  OH: 'PJM',
+  IL: 'PJM',
+  DE: 'PJM',
+  DC: 'PJM',
+  WV: 'PJM',
+  NY: 'NYISO',
+  CA: 'CAISO',
+  MA: 'ISO-NE',
+  CT: 'ISO-NE',
+  ME: 'ISO-NE',
+  NH: 'ISO-NE',
+  RI: 'ISO-NE',
+  VT: 'ISO-NE',
+  MN: 'MISO',
+  IA: 'MISO',
+  WI: 'MISO',
+  MI: 'MISO',
+  IN: 'MISO',
+  LA: 'MISO',
+  MS: 'MISO',
+  AR: 'MISO',
+  OK: 'SPP',
+  KS: 'SPP',
+  NE: 'SPP',
+  ND: 'SPP',
+  SD: 'SPP',
+  NV: 'WECC (non-ISO West)',
+  AZ: 'WECC (non-ISO West)',
+  UT: 'WECC (non-ISO West)',
+  OR: 'WECC (non-ISO West)',
+  WA: 'WECC (non-ISO West)',
+  CO: 'WECC (non-ISO West)',
+  NM: 'WECC (non-ISO West)',
+  ID: 'WECC (non-ISO West)',
+  MT: 'WECC (non-ISO West)',
+  WY: 'WECC (non-ISO West)',
+  GA: 'SERC (non-ISO Southeast)',
+  NC: 'SERC (non-ISO Southeast)',
+  SC: 'SERC (non-ISO Southeast)',
+  AL: 'SERC (non-ISO Southeast)',
+  TN: 'SERC (non-ISO Southeast)',
+  FL: 'SERC (non-ISO Southeast)',
 };
 
 /** The region key of a site name: `<STATE>` with its power market as the name, or null. */

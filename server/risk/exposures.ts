@@ -18,7 +18,13 @@ import { dealLookThrough, marks, noteTerms, tradeDatePositions, valueHoldings, t
  */
 export const NO_MODEL: ModelPrice = () => null;
 
-export async function partyExposures(knex: Knex, sequencer: Sequencer | null, partyId: string, by: Dimension, model: ModelPrice = NO_MODEL) {
+export async function partyExposures(
+  knex: Knex,
+  sequencer: Sequencer | null,
+  partyId: string,
+  by: Dimension,
+  model: ModelPrice = NO_MODEL,
+) {
   const positions = await tradeDatePositions(knex, partyId);
   const terms = await noteTerms(knex);
   const noteMarks = await marks(knex, sequencer, [...positions.keys()], model);
@@ -35,8 +41,13 @@ export async function partyExposures(knex: Knex, sequencer: Sequencer | null, pa
     holdings: holdings.map((h) => {
       const mark = noteMarks.get(h.noteId)!;
       return {
-        noteId: h.noteId, dealId: h.dealId, originalFace: positions.get(h.noteId)!.toFixed(), face: h.face.toFixed(2), marketValue: h.marketValue.toFixed(2),
-        markPrice: mark.price.toFixed(), markSource: mark.source,
+        noteId: h.noteId,
+        dealId: h.dealId,
+        originalFace: positions.get(h.noteId)!.toFixed(),
+        face: h.face.toFixed(2),
+        marketValue: h.marketValue.toFixed(2),
+        markPrice: mark.price.toFixed(),
+        markSource: mark.source,
       };
     }),
   };
@@ -53,7 +64,12 @@ export function exposuresCsv(report: Awaited<ReturnType<typeof partyExposures>>)
 }
 
 /** A contagion scenario on the party's holdings (the approximation until the projection engine lands). */
-export async function partyScenario(knex: Knex, sequencer: Sequencer | null, partyId: string, request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string | undefined }) {
+export async function partyScenario(
+  knex: Knex,
+  sequencer: Sequencer | null,
+  partyId: string,
+  request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string | undefined },
+) {
   const obligors = await obligorIndex(knex);
   const defaults = request.defaults.map((d) => {
     const obligor = obligors.get(d.obligorId);
@@ -66,7 +82,9 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
   const result = runScenario(holdings, await dealLookThrough(knex), defaults);
   const assumptions = [
     'a default applies to the whole ultimate obligor group of the company named',
-    ...(request.gpuValueShockPercent !== undefined ? [`GPU value shock of ${request.gpuValueShockPercent}% recorded but not applied (needs the projection engine)`] : []),
+    ...(request.gpuValueShockPercent !== undefined
+      ? [`GPU value shock of ${request.gpuValueShockPercent}% recorded but not applied (needs the projection engine)`]
+      : []),
   ];
   return { partyId, ...result, assumptions };
 }

@@ -33,18 +33,33 @@ import { dealLookThrough, marks, noteTerms, tradeDatePositions, valueHoldings, t
 
 export const LOOK_THROUGH_TTL_MS = 5_000;
 
-export const limitsRequest = z.object({
-  limits: z.array(z.object({
-    by: z.enum(DIMENSIONS),
-    maxSharePercent: positiveDecimal.refine((v) => !/^\d+(\.\d+)?$/.test(v) || new Decimal(v).lte(100), 'at most 100'),
-    mode: z.enum(['warn', 'hard']),
-  }).strict()).max(DIMENSIONS.length).refine((l) => new Set(l.map((x) => x.by)).size === l.length, 'one limit per dimension'),
-}).strict();
+export const limitsRequest = z
+  .object({
+    limits: z
+      .array(
+        z
+          .object({
+            by: z.enum(DIMENSIONS),
+            maxSharePercent: positiveDecimal.refine((v) => !/^\d+(\.\d+)?$/.test(v) || new Decimal(v).lte(100), 'at most 100'),
+            mode: z.enum(['warn', 'hard']),
+          })
+          .strict(),
+      )
+      .max(DIMENSIONS.length)
+      .refine((l) => new Set(l.map((x) => x.by)).size === l.length, 'one limit per dimension'),
+  })
+  .strict();
 
-export interface Limit { by: Dimension; maxSharePercent: Decimal; mode: 'warn' | 'hard' }
+export interface Limit {
+  by: Dimension;
+  maxSharePercent: Decimal;
+  mode: 'warn' | 'hard';
+}
 
 export async function getLimits(db: Knex | Knex.Transaction, partyId: string): Promise<Limit[]> {
-  const rows: { dimension: Dimension; max_share_percent: string; mode: 'warn' | 'hard' }[] = await db('risk_limits').where({ party_id: partyId }).orderBy('dimension');
+  const rows: { dimension: Dimension; max_share_percent: string; mode: 'warn' | 'hard' }[] = await db('risk_limits')
+    .where({ party_id: partyId })
+    .orderBy('dimension');
   return rows.map((r) => ({ by: r.dimension, maxSharePercent: new Decimal(r.max_share_percent), mode: r.mode }));
 }
 
@@ -57,14 +72,21 @@ export async function putLimits(knex: Knex, partyId: string, request: z.infer<ty
   await inTransaction(knex, async (trx) => {
     await trx('risk_limits').where({ party_id: partyId }).delete();
     if (request.limits.length > 0) {
-      await trx('risk_limits').insert(request.limits.map((l) => ({ party_id: partyId, dimension: l.by, max_share_percent: l.maxSharePercent, mode: l.mode })));
+      await trx('risk_limits').insert(
+        request.limits.map((l) => ({ party_id: partyId, dimension: l.by, max_share_percent: l.maxSharePercent, mode: l.mode })),
+      );
     }
   });
   return getLimits(knex, partyId);
 }
 
 /** A change to a party's worst-case portfolio: an order (or RFQ) on a note, possibly replacing a live order. */
-export interface OrderChange { noteId: string; side: 'buy' | 'sell'; quantity: Decimal; replacesOrderId?: string }
+export interface OrderChange {
+  noteId: string;
+  side: 'buy' | 'sell';
+  quantity: Decimal;
+  replacesOrderId?: string;
+}
 
 export interface Breach {
   by: Dimension;
@@ -76,7 +98,12 @@ export interface Breach {
   sharePercentAfter: string;
 }
 
-interface Shared { at: number; deals: Map<string, DealLookThrough>; terms: Map<string, NoteTerms>; marks: Map<string, Mark> }
+interface Shared {
+  at: number;
+  deals: Map<string, DealLookThrough>;
+  terms: Map<string, NoteTerms>;
+  marks: Map<string, Mark>;
+}
 
 export class ConcentrationGuard {
   private shared: Shared | null = null;
@@ -87,7 +114,11 @@ export class ConcentrationGuard {
   private readonly queues = new Map<string, Promise<unknown>>();
   private subscribed: Sequencer | null = null;
 
-  constructor(private readonly knex: Knex, private readonly sequencer: () => Sequencer | null, private readonly now: () => number) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly sequencer: () => Sequencer | null,
+    private readonly now: () => number,
+  ) {}
 
   /** Forgets a party's cached limits and positions (after its limits change). */
   invalidate(partyId: string): void {
@@ -112,7 +143,12 @@ export class ConcentrationGuard {
   private async sharedData(): Promise<Shared> {
     if (this.shared && this.now() - this.shared.at < LOOK_THROUGH_TTL_MS) return this.shared;
     const terms = await noteTerms(this.knex);
-    const shared = { at: this.now(), deals: await dealLookThrough(this.knex), terms, marks: await marks(this.knex, this.sequencer(), [...terms.keys()]) };
+    const shared = {
+      at: this.now(),
+      deals: await dealLookThrough(this.knex),
+      terms,
+      marks: await marks(this.knex, this.sequencer(), [...terms.keys()]),
+    };
     this.shared = shared;
     return shared;
   }
@@ -156,15 +192,21 @@ export class ConcentrationGuard {
       return { result: await submit(), warnings };
     }
     const previous = this.queues.get(partyId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(async () => {
-      const breaches = await this.check(partyId, change);
-      const hard = breaches.filter((b) => b.mode === 'hard');
-      if (hard.length > 0) {
-        const first = hard[0]!;
-        throw new Rejection('CONCENTRATION_LIMIT', `the order would take ${first.name} to ${first.sharePercentAfter}% of portfolio value (hard limit ${first.maxSharePercent}% by ${first.by})`, { breaches: hard });
-      }
-      return { result: await submit(), warnings: breaches };
-    });
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const breaches = await this.check(partyId, change);
+        const hard = breaches.filter((b) => b.mode === 'hard');
+        if (hard.length > 0) {
+          const first = hard[0]!;
+          throw new Rejection(
+            'CONCENTRATION_LIMIT',
+            `the order would take ${first.name} to ${first.sharePercentAfter}% of portfolio value (hard limit ${first.maxSharePercent}% by ${first.by})`,
+            { breaches: hard },
+          );
+        }
+        return { result: await submit(), warnings: breaches };
+      });
     this.queues.set(partyId, run);
     try {
       return await run;
@@ -190,8 +232,13 @@ export class ConcentrationGuard {
         const pctBefore = (sharesBefore.get(key)?.share ?? new Decimal(0)).mul(100);
         if (pct.gt(limit.maxSharePercent) && pct.gt(pctBefore)) {
           breaches.push({
-            by: limit.by, key, name, mode: limit.mode, maxSharePercent: limit.maxSharePercent.toFixed(),
-            sharePercentBefore: roundHalfEven(pctBefore, 2).toFixed(2), sharePercentAfter: roundHalfEven(pct, 2).toFixed(2),
+            by: limit.by,
+            key,
+            name,
+            mode: limit.mode,
+            maxSharePercent: limit.maxSharePercent.toFixed(),
+            sharePercentBefore: roundHalfEven(pctBefore, 2).toFixed(2),
+            sharePercentAfter: roundHalfEven(pct, 2).toFixed(2),
           });
         }
       }
@@ -202,14 +249,18 @@ export class ConcentrationGuard {
   /** Positions + live buy orders' remaining face (from the sequencer's memory) ± the change. */
   private worstCase(partyId: string, positions: ReadonlyMap<string, Decimal>, change: OrderChange | null): Map<string, Decimal> {
     const result = new Map(positions);
-    const add = (noteId: string, face: Decimal) => result.set(noteId, Decimal.max(new Decimal(0), (result.get(noteId) ?? new Decimal(0)).plus(face)));
+    const add = (noteId: string, face: Decimal) =>
+      result.set(noteId, Decimal.max(new Decimal(0), (result.get(noteId) ?? new Decimal(0)).plus(face)));
     let replacedFilled = new Decimal(0);
     const sequencer = this.sequencer();
     if (sequencer?.ready) {
       sequencer.view((state) => {
         for (const order of state.liveOrders.values()) {
           if (order.partyId !== partyId) continue;
-          if (change?.replacesOrderId === order.id) { replacedFilled = order.filled; continue; }
+          if (change?.replacesOrderId === order.id) {
+            replacedFilled = order.filled;
+            continue;
+          }
           if (order.side === 'buy') add(order.noteId, order.leaves);
         }
       });

@@ -19,7 +19,10 @@ import { obligorIndex } from './obligors.js';
 
 type Db = Knex | Knex.Transaction;
 
-interface ReportTenants { tenants: { obligorName: string; site?: string; monthlyRent: string }[]; gpuFleet: { model: string; appraisedValue: string }[] }
+interface ReportTenants {
+  tenants: { obligorName: string; site?: string; monthlyRent: string }[];
+  gpuFleet: { model: string; appraisedValue: string }[];
+}
 
 function json<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
@@ -31,30 +34,43 @@ export async function dealLookThrough(db: Db): Promise<Map<string, DealLookThrou
   const byName = new Map([...obligors.values()].map((o) => [o.name.toLowerCase(), o]));
   const ultimate = (obligorName: string) => {
     const o = byName.get(obligorName.toLowerCase());
-    return o ? { key: o.ultimateParentId, name: o.ultimateParentName } : { key: `unmapped:${obligorName}`, name: `${obligorName} (not in the obligor register)` };
+    return o
+      ? { key: o.ultimateParentId, name: o.ultimateParentName }
+      : { key: `unmapped:${obligorName}`, name: `${obligorName} (not in the obligor register)` };
   };
   const deals: { id: string; sponsor: string; gpu_model: string }[] = await db('deals').select('id', 'sponsor', 'gpu_model');
   const reports: { deal_id: string; report: unknown }[] = await db('performance_reports as p')
     .select('p.deal_id', 'p.report')
-    .whereRaw('(p.period_end, p.version) = (select period_end, version from performance_reports q where q.deal_id = p.deal_id order by period_end desc, version desc limit 1)');
+    .whereRaw(
+      '(p.period_end, p.version) = (select period_end, version from performance_reports q where q.deal_id = p.deal_id order by period_end desc, version desc limit 1)',
+    );
   const reportOf = new Map(reports.map((r) => [r.deal_id, json<ReportTenants>(r.report)]));
-  const relationships: { obligor_id: string; type: string; deal_id: string; monthly_rent: string | null; name: string }[] = await db('obligor_relationships as r')
-    .join('obligors as o', 'o.id', 'r.obligor_id').whereNotNull('r.deal_id').whereIn('r.type', ['tenant_of', 'sponsor_of', 'gpu_vendor_to'])
+  const relationships: { obligor_id: string; type: string; deal_id: string; monthly_rent: string | null; name: string }[] = await db(
+    'obligor_relationships as r',
+  )
+    .join('obligors as o', 'o.id', 'r.obligor_id')
+    .whereNotNull('r.deal_id')
+    .whereIn('r.type', ['tenant_of', 'sponsor_of', 'gpu_vendor_to'])
     .select('r.obligor_id', 'r.type', 'r.deal_id', 'r.monthly_rent', 'o.name');
   const result = new Map<string, DealLookThrough>();
   for (const deal of deals) {
     const related = (type: string) => relationships.filter((r) => r.deal_id === deal.id && r.type === type);
     const report = reportOf.get(deal.id);
-    const rents = report && report.tenants.length > 0
-      ? report.tenants.map((t) => ({ obligorName: t.obligorName, site: t.site ?? '', rent: new Decimal(t.monthlyRent) }))
-      : related('tenant_of').map((r) => ({ obligorName: r.name, site: '', rent: new Decimal(r.monthly_rent ?? 0) }));
+    const rents =
+      report && report.tenants.length > 0
+        ? report.tenants.map((t) => ({ obligorName: t.obligorName, site: t.site ?? '', rent: new Decimal(t.monthlyRent) }))
+        : related('tenant_of').map((r) => ({ obligorName: r.name, site: '', rent: new Decimal(r.monthly_rent ?? 0) }));
     const sponsors = related('sponsor_of').map((r) => ultimate(r.name));
-    const models = report && report.gpuFleet.length > 0
-      ? report.gpuFleet.map((g) => ({ key: g.model, name: g.model, amount: new Decimal(g.appraisedValue) }))
-      : [{ key: deal.gpu_model, name: deal.gpu_model, amount: new Decimal(1) }];
+    const models =
+      report && report.gpuFleet.length > 0
+        ? report.gpuFleet.map((g) => ({ key: g.model, name: g.model, amount: new Decimal(g.appraisedValue) }))
+        : [{ key: deal.gpu_model, name: deal.gpu_model, amount: new Decimal(1) }];
     result.set(deal.id, {
       obligor: weightsFrom(rents.map((r) => ({ ...ultimate(r.obligorName), amount: r.rent }))),
-      sponsor: sponsors.length > 0 ? equalWeights(sponsors) : equalWeights([{ key: `unmapped:${deal.sponsor}`, name: `${deal.sponsor} (not in the obligor register)` }]),
+      sponsor:
+        sponsors.length > 0
+          ? equalWeights(sponsors)
+          : equalWeights([{ key: `unmapped:${deal.sponsor}`, name: `${deal.sponsor} (not in the obligor register)` }]),
       vendor: equalWeights(related('gpu_vendor_to').map((r) => ultimate(r.name))),
       gpuModel: weightsFrom(models),
       region: weightsFrom(rents.map((r) => ({ ...(regionOfSite(r.site) ?? { key: 'unknown', name: 'Unknown region' }), amount: r.rent }))),
@@ -65,7 +81,10 @@ export async function dealLookThrough(db: Db): Promise<Map<string, DealLookThrou
 
 /** A party's original face per note on trade date: settled ledger face ± trades awaiting settlement. */
 export async function tradeDatePositions(db: Db, partyId: string): Promise<Map<string, Decimal>> {
-  const settled: { asset: string; total: string }[] = await db('ledger_accounts').where({ party_id: partyId }).whereNot('asset', CASH_ASSET).select('asset', 'total');
+  const settled: { asset: string; total: string }[] = await db('ledger_accounts')
+    .where({ party_id: partyId })
+    .whereNot('asset', CASH_ASSET)
+    .select('asset', 'total');
   const pending: { note_id: string; quantity: string; buyer_party_id: string }[] = await db('trades as t')
     .leftJoin('settlement_instructions as s', 's.trade_id', 't.id')
     .where((q) => q.where('t.buyer_party_id', partyId).orWhere('t.seller_party_id', partyId))
@@ -82,11 +101,18 @@ export async function tradeDatePositions(db: Db, partyId: string): Promise<Map<s
 }
 
 export type MarkSource = 'mid' | 'last' | 'model' | 'par';
-export interface Mark { price: Decimal; source: MarkSource }
+export interface Mark {
+  price: Decimal;
+  source: MarkSource;
+}
 /** The seam for the projection engine: the base-scenario model price of a note, or null. */
 export type ModelPrice = (noteId: string) => Decimal | null;
 
-export interface NoteTerms { noteId: string; dealId: string; factor: Decimal }
+export interface NoteTerms {
+  noteId: string;
+  dealId: string;
+  factor: Decimal;
+}
 
 export async function noteTerms(db: Db): Promise<Map<string, NoteTerms>> {
   const rows: { id: string; deal_id: string; factor: string }[] = await db('notes').select('id', 'deal_id', 'factor');
@@ -94,7 +120,12 @@ export async function noteTerms(db: Db): Promise<Map<string, NoteTerms>> {
 }
 
 /** Marks of the given notes: mid from the sequencer's books (memory), else last trade (one query), else model, else par. */
-export async function marks(db: Db, sequencer: Sequencer | null, noteIds: readonly string[], model: ModelPrice = () => null): Promise<Map<string, Mark>> {
+export async function marks(
+  db: Db,
+  sequencer: Sequencer | null,
+  noteIds: readonly string[],
+  model: ModelPrice = () => null,
+): Promise<Map<string, Mark>> {
   const result = new Map<string, Mark>();
   if (sequencer?.ready) {
     sequencer.view((state) => {
@@ -102,14 +133,17 @@ export async function marks(db: Db, sequencer: Sequencer | null, noteIds: readon
         const instrument = state.instruments.get(noteId);
         const bid = state.engine.bestBid(noteId);
         const ask = state.engine.bestAsk(noteId);
-        if (instrument && bid !== null && ask !== null) result.set(noteId, { price: instrument.ticksToPrice(bid).plus(instrument.ticksToPrice(ask)).div(2), source: 'mid' });
+        if (instrument && bid !== null && ask !== null)
+          result.set(noteId, { price: instrument.ticksToPrice(bid).plus(instrument.ticksToPrice(ask)).div(2), source: 'mid' });
       }
     });
   }
   const missing = noteIds.filter((id) => !result.has(id));
   if (missing.length > 0) {
-    const last: { note_id: string; price: string }[] = await db('trades as t').whereIn('t.note_id', missing)
-      .whereRaw('t.executed_at = (select max(executed_at) from trades u where u.note_id = t.note_id)').select('t.note_id', 't.price');
+    const last: { note_id: string; price: string }[] = await db('trades as t')
+      .whereIn('t.note_id', missing)
+      .whereRaw('t.executed_at = (select max(executed_at) from trades u where u.note_id = t.note_id)')
+      .select('t.note_id', 't.price');
     for (const l of last) result.set(l.note_id, { price: new Decimal(l.price), source: 'last' });
   }
   for (const noteId of noteIds) {
@@ -121,7 +155,11 @@ export async function marks(db: Db, sequencer: Sequencer | null, noteIds: readon
 }
 
 /** Holdings valued: current face = original × factor, market value = current face × mark / 100. */
-export function valueHoldings(positions: ReadonlyMap<string, Decimal>, terms: ReadonlyMap<string, NoteTerms>, noteMarks: ReadonlyMap<string, Mark>): Holding[] {
+export function valueHoldings(
+  positions: ReadonlyMap<string, Decimal>,
+  terms: ReadonlyMap<string, NoteTerms>,
+  noteMarks: ReadonlyMap<string, Mark>,
+): Holding[] {
   const holdings: Holding[] = [];
   for (const [noteId, originalFace] of positions) {
     const note = terms.get(noteId);

@@ -30,14 +30,23 @@ export interface PriceBand {
 }
 
 /** The reference price, or null when there is none. */
-export function referencePrice(lastTrade: Decimal | null, bestBid: Decimal | null, bestAsk: Decimal | null): { price: Decimal; source: ReferenceSource } | null {
+export function referencePrice(
+  lastTrade: Decimal | null,
+  bestBid: Decimal | null,
+  bestAsk: Decimal | null,
+): { price: Decimal; source: ReferenceSource } | null {
   if (lastTrade !== null) return { price: lastTrade, source: 'last_trade' };
   if (bestBid !== null && bestAsk !== null) return { price: bestBid.plus(bestAsk).div(2), source: 'mid' };
   return null;
 }
 
 export function priceBand(reference: { price: Decimal; source: ReferenceSource }, widthPoints: Decimal): PriceBand {
-  return { reference: reference.price, source: reference.source, low: reference.price.minus(widthPoints), high: reference.price.plus(widthPoints) };
+  return {
+    reference: reference.price,
+    source: reference.source,
+    low: reference.price.minus(widthPoints),
+    high: reference.price.plus(widthPoints),
+  };
 }
 
 export function isInsideBand(price: Decimal, band: PriceBand): boolean {

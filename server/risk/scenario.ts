@@ -15,11 +15,20 @@ import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
 import type { DealLookThrough, Holding } from './exposure.js';
 
-export const SCENARIO_METHOD = 'exposure-at-default approximation (projection engine not available): loss = value × defaulted rent share × (1 − recovery); ignores the default month, subordination, the waterfall and the GPU value shock';
+export const SCENARIO_METHOD =
+  'exposure-at-default approximation (projection engine not available): loss = value × defaulted rent share × (1 − recovery); ignores the default month, subordination, the waterfall and the GPU value shock';
 
-export interface ScenarioDefault { obligorKey: string; month: number; recoveryPercent: Decimal }
+export interface ScenarioDefault {
+  obligorKey: string;
+  month: number;
+  recoveryPercent: Decimal;
+}
 
-export function runScenario(holdings: readonly Holding[], deals: ReadonlyMap<string, DealLookThrough>, defaults: readonly ScenarioDefault[]) {
+export function runScenario(
+  holdings: readonly Holding[],
+  deals: ReadonlyMap<string, DealLookThrough>,
+  defaults: readonly ScenarioDefault[],
+) {
   const rows = holdings.map((h) => {
     const weights = deals.get(h.dealId)?.obligor ?? [];
     let share = new Decimal(0);
@@ -37,10 +46,19 @@ export function runScenario(holdings: readonly Holding[], deals: ReadonlyMap<str
   return {
     method: SCENARIO_METHOD,
     holdings: rows.map(({ h, share, loss }) => ({
-      noteId: h.noteId, face: roundHalfEven(h.face, 2).toFixed(2), baseValue: roundHalfEven(h.marketValue, 2).toFixed(2),
-      stressedValue: roundHalfEven(h.marketValue.minus(loss), 2).toFixed(2), lossPercent: pct(loss, h.marketValue), yieldChangeBp: null,
-      defaultedSharePercent: roundHalfEven(share.mul(100), 2).toFixed(2), exposureAtDefault: roundHalfEven(h.marketValue.mul(share), 2).toFixed(2),
+      noteId: h.noteId,
+      face: roundHalfEven(h.face, 2).toFixed(2),
+      baseValue: roundHalfEven(h.marketValue, 2).toFixed(2),
+      stressedValue: roundHalfEven(h.marketValue.minus(loss), 2).toFixed(2),
+      lossPercent: pct(loss, h.marketValue),
+      yieldChangeBp: null,
+      defaultedSharePercent: roundHalfEven(share.mul(100), 2).toFixed(2),
+      exposureAtDefault: roundHalfEven(h.marketValue.mul(share), 2).toFixed(2),
     })),
-    total: { baseValue: roundHalfEven(base, 2).toFixed(2), stressedValue: roundHalfEven(base.minus(lost), 2).toFixed(2), lossPercent: pct(lost, base) },
+    total: {
+      baseValue: roundHalfEven(base, 2).toFixed(2),
+      stressedValue: roundHalfEven(base.minus(lost), 2).toFixed(2),
+      lossPercent: pct(lost, base),
+    },
   };
 }

@@ -150,12 +150,21 @@ export class AccountBook {
   /** Moves `amount` from one hold to a new one on the same account (a fill turns order cash into trade cash). */
   transfer(fromReference: string, toReference: string, amount: Decimal): void {
     const from = this.mustHold(fromReference);
-    if (amount.gt(from.remaining)) throw new Error(`hold ${fromReference} has ${from.remaining.toFixed()}, cannot move ${amount.toFixed()}`);
+    if (amount.gt(from.remaining))
+      throw new Error(`hold ${fromReference} has ${from.remaining.toFixed()}, cannot move ${amount.toFixed()}`);
     this.rememberHold(fromReference);
     this.rememberHold(toReference);
     from.remaining = from.remaining.minus(amount);
     from.dirty = true;
-    this.holds.set(toReference, { reference: toReference, partyId: from.partyId, asset: from.asset, amount, remaining: amount, opened: true, dirty: true });
+    this.holds.set(toReference, {
+      reference: toReference,
+      partyId: from.partyId,
+      asset: from.asset,
+      amount,
+      remaining: amount,
+      opened: true,
+      dirty: true,
+    });
     this.touched.add(fromReference);
     this.touched.add(toReference);
   }

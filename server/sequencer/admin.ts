@@ -26,7 +26,12 @@ export function setHalted(state: TradingState, noteId: string, halted: boolean):
 
 /** Expires GTD orders due by now and, with `dayOrders`, every DAY order. Returns how many ended. */
 export function expireOrders(state: TradingState, options: { dayOrders: boolean }): number {
-  const events = state.applyToEngine({ kind: 'expire', seq: state.nextSeq(), timestamp: state.now.getTime(), dayOrders: options.dayOrders });
+  const events = state.applyToEngine({
+    kind: 'expire',
+    seq: state.nextSeq(),
+    timestamp: state.now.getTime(),
+    dayOrders: options.dayOrders,
+  });
   applyEvents(state, events);
   return events.filter((e) => e.type === 'expired').length;
 }
@@ -45,8 +50,12 @@ export function priceBandView(state: TradingState, noteId: string) {
   if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
   const band = currentBand(state, instrument);
   return {
-    noteId, widthPoints: instrument.priceBandPoints.toFixed(),
-    reference: band?.reference.toFixed() ?? null, referenceSource: band?.source ?? null, low: band?.low.toFixed() ?? null, high: band?.high.toFixed() ?? null,
+    noteId,
+    widthPoints: instrument.priceBandPoints.toFixed(),
+    reference: band?.reference.toFixed() ?? null,
+    referenceSource: band?.source ?? null,
+    low: band?.low.toFixed() ?? null,
+    high: band?.high.toFixed() ?? null,
   };
 }
 

@@ -17,10 +17,18 @@ export function applyEvents(state: TradingState, events: readonly EngineEvent[])
   const trades: TradeRecord[] = [];
   for (const event of events) {
     switch (event.type) {
-      case 'fill': trades.push(applyFill(state, event)); break;
-      case 'cancelled': applyCancelled(state, event); break;
-      case 'expired': applyExpired(state, event); break;
-      case 'replaced': applyReplaced(state, event); break;
+      case 'fill':
+        trades.push(applyFill(state, event));
+        break;
+      case 'cancelled':
+        applyCancelled(state, event);
+        break;
+      case 'expired':
+        applyExpired(state, event);
+        break;
+      case 'replaced':
+        applyReplaced(state, event);
+        break;
       case 'accepted':
       case 'rejected':
       case 'book_change':
@@ -92,7 +100,10 @@ function applyFill(state: TradingState, event: FillEvent): TradeRecord {
   };
   state.accounts.transfer(requireHold(buy), trade.buyerHoldReference, amounts.netAmount);
   state.accounts.transfer(requireHold(sell), trade.sellerHoldReference, face);
-  for (const [order, leavesUnits] of [[taker, event.takerLeavesUnits], [maker, event.makerLeavesUnits]] as const) {
+  for (const [order, leavesUnits] of [
+    [taker, event.takerLeavesUnits],
+    [maker, event.makerLeavesUnits],
+  ] as const) {
     order.filled = order.filled.plus(face);
     order.filledNotional = order.filledNotional.plus(face.mul(price));
     order.leaves = instrument.unitsToFace(leavesUnits);
@@ -143,4 +154,3 @@ function applyReplaced(state: TradingState, event: ReplacedEvent): void {
 function resizeSellHold(state: TradingState, order: OrderRecord): void {
   if (order.side === 'sell' && order.holdReference) state.accounts.resize(order.holdReference, order.leaves);
 }
-

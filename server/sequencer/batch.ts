@@ -47,7 +47,13 @@ export class Batch {
 export async function commitBatch(knex: Knex, batch: Batch, accounts: AccountBook): Promise<void> {
   const { opened, changed } = accounts.pendingChanges();
   const [openedJson, changedJson] = holdBatchArguments(
-    opened.map((h) => ({ reference: h.reference, account: { partyId: h.partyId, asset: h.asset }, amount: h.amount, remaining: h.remaining, closedAs: closedAs(h.reference) })),
+    opened.map((h) => ({
+      reference: h.reference,
+      account: { partyId: h.partyId, asset: h.asset },
+      amount: h.amount,
+      remaining: h.remaining,
+      closedAs: closedAs(h.reference),
+    })),
     changed.map((h) => ({ reference: h.reference, remaining: h.remaining, closedAs: closedAs(h.reference) })),
   );
   const call = (db: Knex | Knex.Transaction) =>

@@ -39,11 +39,22 @@ export function setCreditLine(state: TradingState, change: CreditLineChange): Cr
   // (holds the batch released may have been using it): the account's check holds at every step.
   batch.writeFirst.push(async (trx) => {
     await trx('ledger_accounts').insert({ party_id: change.partyId, asset: CASH_ASSET }).onConflict(['party_id', 'asset']).ignore();
-    await trx.raw(`update ledger_accounts set credit_limit = greatest(credit_limit, ?::numeric) where party_id = ? and asset = ?`, [change.amount.toFixed(2), change.partyId, CASH_ASSET]);
+    await trx.raw(`update ledger_accounts set credit_limit = greatest(credit_limit, ?::numeric) where party_id = ? and asset = ?`, [
+      change.amount.toFixed(2),
+      change.partyId,
+      CASH_ASSET,
+    ]);
   });
   batch.alsoWrite.push(async (trx) => {
-    await trx('ledger_accounts').where({ party_id: change.partyId, asset: CASH_ASSET }).update({ credit_limit: change.amount.toFixed(2) });
-    await trx('credit_line_changes').insert({ party_id: change.partyId, amount: change.amount.toFixed(2), previous_amount: previous.toFixed(2), changed_by: change.changedBy });
+    await trx('ledger_accounts')
+      .where({ party_id: change.partyId, asset: CASH_ASSET })
+      .update({ credit_limit: change.amount.toFixed(2) });
+    await trx('credit_line_changes').insert({
+      party_id: change.partyId,
+      amount: change.amount.toFixed(2),
+      previous_amount: previous.toFixed(2),
+      changed_by: change.changedBy,
+    });
   });
   return creditView(state, change.partyId);
 }
@@ -51,5 +62,10 @@ export function setCreditLine(state: TradingState, change: CreditLineChange): Cr
 export function creditView(state: TradingState, partyId: string): CreditLineView {
   const account = state.accounts.account(partyId, CASH_ASSET);
   const used = state.accounts.creditUsed(partyId, CASH_ASSET);
-  return { partyId, creditLine: account.credit.toFixed(2), creditUsed: used.toFixed(2), creditAvailable: account.credit.minus(used).toFixed(2) };
+  return {
+    partyId,
+    creditLine: account.credit.toFixed(2),
+    creditUsed: used.toFixed(2),
+    creditAvailable: account.credit.minus(used).toFixed(2),
+  };
 }

@@ -138,7 +138,11 @@ function newOrderRecord(state: TradingState, input: PlaceOrderInput): OrderRecor
 }
 
 /** Market rules and limits, in a fixed order so that a doubly wrong order always gets the same code. */
-function checkOrder(state: TradingState, instrument: Instrument, input: PlaceOrderInput): RejectionCode | { limitTicks: number; units: number } {
+function checkOrder(
+  state: TradingState,
+  instrument: Instrument,
+  input: PlaceOrderInput,
+): RejectionCode | { limitTicks: number; units: number } {
   if (!state.eligibleParties.has(input.partyId)) return 'PARTY_NOT_ELIGIBLE';
   if (state.engine.isHalted(input.noteId)) return 'NOTE_HALTED';
   const units = instrument.faceToUnits(input.quantity);
@@ -172,7 +176,14 @@ function holdFor(state: TradingState, instrument: Instrument, input: { side: Sid
 
 export function cancelOrder(state: TradingState, partyId: string, orderId: string) {
   const order = ownLiveOrder(state, partyId, orderId);
-  const events = state.applyToEngine({ kind: 'cancel', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId: order.noteId, orderId, partyId });
+  const events = state.applyToEngine({
+    kind: 'cancel',
+    seq: state.nextSeq(),
+    timestamp: state.now.getTime(),
+    noteId: order.noteId,
+    orderId,
+    partyId,
+  });
   const first = events[0];
   if (first?.type === 'rejected') throw new TradingRejection(ENGINE_TO_API[first.code], { engineCode: first.code });
   applyEvents(state, events);
@@ -192,17 +203,31 @@ export function replaceOrder(state: TradingState, partyId: string, orderId: stri
   if (typeof units === 'string') throw new TradingRejection(units);
   if (quantity.gt(state.limits.orderFaceMax)) throw new TradingRejection('RISK_LIMIT_EXCEEDED');
   const newLeaves = quantity.minus(order.filled).minus(order.cancelled);
-  if (newLeaves.lte(0)) throw new TradingRejection('WRONG_STATE', { reason: 'the new quantity is not above what is already filled or cancelled' });
+  if (newLeaves.lte(0))
+    throw new TradingRejection('WRONG_STATE', { reason: 'the new quantity is not above what is already filled or cancelled' });
 
   // The hold must cover the new leaves at the new price before the engine can trade them.
   const previousHold = state.accounts.holds.get(order.holdReference!)?.remaining ?? new Decimal(0);
   const leavesUnits = instrument.faceToUnits(newLeaves);
-  const needed = holdFor(state, instrument, { side: order.side, quantity: newLeaves }, priceTicks, typeof leavesUnits === 'number' ? leavesUnits : units).amount;
+  const needed = holdFor(
+    state,
+    instrument,
+    { side: order.side, quantity: newLeaves },
+    priceTicks,
+    typeof leavesUnits === 'number' ? leavesUnits : units,
+  ).amount;
   if (!state.accounts.resize(order.holdReference!, needed)) {
     throw new TradingRejection(order.side === 'buy' ? 'INSUFFICIENT_FUNDS' : 'INSUFFICIENT_POSITION', { required: needed.toFixed() });
   }
   const events = state.applyToEngine({
-    kind: 'cancel_replace', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId: order.noteId, orderId, partyId, priceTicks, quantityUnits: units,
+    kind: 'cancel_replace',
+    seq: state.nextSeq(),
+    timestamp: state.now.getTime(),
+    noteId: order.noteId,
+    orderId,
+    partyId,
+    priceTicks,
+    quantityUnits: units,
   });
   const first = events[0];
   if (first?.type === 'rejected') {

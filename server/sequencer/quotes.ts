@@ -43,19 +43,33 @@ export interface MassQuoteOptions {
 
 export function massQuote(state: TradingState, partyId: string, inputs: readonly QuoteInput[], options: MassQuoteOptions = {}) {
   if (!state.eligibleParties.has(partyId)) throw new TradingRejection('PARTY_NOT_ELIGIBLE');
-  if (new Set(inputs.map((q) => q.noteId)).size !== inputs.length) throw new TradingRejection('VALIDATION_FAILED', { reason: 'a note appears twice' });
+  if (new Set(inputs.map((q) => q.noteId)).size !== inputs.length)
+    throw new TradingRejection('VALIDATION_FAILED', { reason: 'a note appears twice' });
   const plans = inputs.map((input) => planQuote(state, partyId, input));
   if (options.postOnly) for (const plan of plans) checkPostOnly(state, partyId, plan);
-  checkAffordable(state, partyId, plans.flatMap((p) => p.sides), inputs.map((q) => q.noteId));
+  checkAffordable(
+    state,
+    partyId,
+    plans.flatMap((p) => p.sides),
+    inputs.map((q) => q.noteId),
+  );
 
-  const previous = freeReplacedHolds(state, partyId, inputs.map((q) => q.noteId));
+  const previous = freeReplacedHolds(
+    state,
+    partyId,
+    inputs.map((q) => q.noteId),
+  );
   const entries: QuoteEntry[] = plans.map(({ noteId, sides }) => {
     const [bid, ask] = sides;
     for (const side of sides) openQuoteOrder(state, partyId, noteId, side);
     return {
       noteId,
-      bidOrderId: bid.order?.id ?? state.newOrderId(), bidPriceTicks: bid.priceTicks, bidUnits: bid.units,
-      askOrderId: ask.order?.id ?? state.newOrderId(), askPriceTicks: ask.priceTicks, askUnits: ask.units,
+      bidOrderId: bid.order?.id ?? state.newOrderId(),
+      bidPriceTicks: bid.priceTicks,
+      bidUnits: bid.units,
+      askOrderId: ask.order?.id ?? state.newOrderId(),
+      askPriceTicks: ask.priceTicks,
+      askUnits: ask.units,
     };
   });
   const seq = state.nextSeq();
@@ -91,7 +105,11 @@ export function pullQuotes(state: TradingState, partyId: string, noteId?: string
     .map(([id]) => id);
   if (notes.length === 0) return { quotes: [], fills: [] };
   const zero = new Decimal(0);
-  return massQuote(state, partyId, notes.map((id) => ({ noteId: id, bidPrice: null, bidSize: zero, askPrice: null, askSize: zero })));
+  return massQuote(
+    state,
+    partyId,
+    notes.map((id) => ({ noteId: id, bidPrice: null, bidSize: zero, askPrice: null, askSize: zero })),
+  );
 }
 
 /** The dealer's live quotes, one row per note it quotes, by note id; an empty side is null. */
@@ -119,12 +137,14 @@ function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { 
     if (typeof ticks === 'string') throw new TradingRejection(ticks, { noteId: input.noteId, side: kind });
     assertInsideBand(state, instrument, price, { noteId: input.noteId, side: kind });
     if (size.gt(state.limits.orderFaceMax)) throw new TradingRejection('RISK_LIMIT_EXCEEDED', { noteId: input.noteId });
-    const holdAmount = kind === 'sell' ? sellHold(size) : buyHold(instrument, size, price, instrument.settlementDateFor(state.businessDate), units);
+    const holdAmount =
+      kind === 'sell' ? sellHold(size) : buyHold(instrument, size, price, instrument.settlementDateFor(state.businessDate), units);
     return { side: kind, priceTicks: ticks, units, size, order: null, holdAsset: kind === 'sell' ? instrument.id : CASH_ASSET, holdAmount };
   };
   const bid = side('buy', input.bidPrice, input.bidSize);
   const ask = side('sell', input.askPrice, input.askSize);
-  if (bid.units > 0 && ask.units > 0 && bid.priceTicks >= ask.priceTicks) throw new TradingRejection('QUOTE_CROSSED', { noteId: input.noteId });
+  if (bid.units > 0 && ask.units > 0 && bid.priceTicks >= ask.priceTicks)
+    throw new TradingRejection('QUOTE_CROSSED', { noteId: input.noteId });
   return { noteId: input.noteId, sides: [bid, ask] };
 }
 
@@ -144,7 +164,10 @@ function checkPostOnly(state: TradingState, partyId: string, plan: { noteId: str
     if (side.side === 'buy' ? side.priceTicks >= best : side.priceTicks <= best) {
       const instrument = state.instruments.get(plan.noteId)!;
       throw new TradingRejection('POST_ONLY_WOULD_TAKE', {
-        noteId: plan.noteId, side: side.side, price: instrument.ticksToPrice(side.priceTicks).toFixed(), bestOpposite: instrument.ticksToPrice(best).toFixed(),
+        noteId: plan.noteId,
+        side: side.side,
+        price: instrument.ticksToPrice(side.priceTicks).toFixed(),
+        bestOpposite: instrument.ticksToPrice(best).toFixed(),
       });
     }
   }
@@ -152,7 +175,8 @@ function checkPostOnly(state: TradingState, partyId: string, plan: { noteId: str
 
 function checkAffordable(state: TradingState, partyId: string, sides: readonly PlannedSide[], noteIds: readonly string[]): void {
   const needed = new Map<string, Decimal>();
-  for (const side of sides) if (side.units > 0) needed.set(side.holdAsset, (needed.get(side.holdAsset) ?? new Decimal(0)).plus(side.holdAmount));
+  for (const side of sides)
+    if (side.units > 0) needed.set(side.holdAsset, (needed.get(side.holdAsset) ?? new Decimal(0)).plus(side.holdAmount));
   const freed = new Map<string, Decimal>();
   for (const noteId of noteIds) {
     for (const orderId of currentQuoteOrders(state, partyId, noteId)) {
@@ -193,11 +217,33 @@ function openQuoteOrder(state: TradingState, partyId: string, noteId: string, si
   if (side.units === 0) return;
   const id = state.newOrderId();
   const order: OrderRecord = {
-    id, partyId, noteId, clOrdId: `quote:${id}`, requestHash: '', source: 'quote', side: side.side, type: 'limit',
-    price: state.instruments.get(noteId)!.ticksToPrice(side.priceTicks), quantity: side.size, timeInForce: 'GTC', expireAt: null,
-    postOnly: false, stpMode: 'cancel_newest', status: 'new', filled: new Decimal(0), leaves: side.size, cancelled: new Decimal(0),
-    filledNotional: new Decimal(0), rejectCode: null, rejectReason: null, holdReference: `order:${id}`, tradeDate: state.businessDate,
-    createdSeq: state.lastSeq, updatedSeq: state.lastSeq, createdAt: state.now, updatedAt: state.now,
+    id,
+    partyId,
+    noteId,
+    clOrdId: `quote:${id}`,
+    requestHash: '',
+    source: 'quote',
+    side: side.side,
+    type: 'limit',
+    price: state.instruments.get(noteId)!.ticksToPrice(side.priceTicks),
+    quantity: side.size,
+    timeInForce: 'GTC',
+    expireAt: null,
+    postOnly: false,
+    stpMode: 'cancel_newest',
+    status: 'new',
+    filled: new Decimal(0),
+    leaves: side.size,
+    cancelled: new Decimal(0),
+    filledNotional: new Decimal(0),
+    rejectCode: null,
+    rejectReason: null,
+    holdReference: `order:${id}`,
+    tradeDate: state.businessDate,
+    createdSeq: state.lastSeq,
+    updatedSeq: state.lastSeq,
+    createdAt: state.now,
+    updatedAt: state.now,
   };
   if (!state.accounts.open(order.holdReference!, partyId, side.holdAsset, side.holdAmount)) {
     throw new Error('a quote hold failed after the affordability check');

@@ -34,11 +34,16 @@ export async function recoverState(knex: Knex): Promise<TradingState> {
 async function replayJournal(knex: Knex, state: TradingState): Promise<void> {
   let after = -1;
   for (;;) {
-    const rows: { seq: string; command: Command }[] = await knex('sequencer_journal').where('seq', '>', after).orderBy('seq').limit(JOURNAL_PAGE).select('seq', 'command');
+    const rows: { seq: string; command: Command }[] = await knex('sequencer_journal')
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(JOURNAL_PAGE)
+      .select('seq', 'command');
     for (const row of rows) {
       state.engine.apply(typeof row.command === 'string' ? JSON.parse(row.command) : row.command);
       const first = state.log.take()[0];
-      if (first?.type !== 'accepted') throw new Error(`recovery: journaled command ${row.seq} was not accepted on replay (${JSON.stringify(first)})`);
+      if (first?.type !== 'accepted')
+        throw new Error(`recovery: journaled command ${row.seq} was not accepted on replay (${JSON.stringify(first)})`);
     }
     if (rows.length < JOURNAL_PAGE) break;
     after = Number(rows[rows.length - 1]!.seq);
@@ -48,8 +53,10 @@ async function replayJournal(knex: Knex, state: TradingState): Promise<void> {
 
 async function loadBalances(knex: Knex, state: TradingState): Promise<void> {
   const accounts: { party_id: string; asset: string; total: string; held: string; credit_limit: string }[] = await knex('ledger_accounts')
-    .whereNotNull('party_id').select('party_id', 'asset', 'total', 'held', 'credit_limit');
-  for (const a of accounts) state.accounts.loadAccount(a.party_id, a.asset, new Decimal(a.total), new Decimal(a.held), new Decimal(a.credit_limit));
+    .whereNotNull('party_id')
+    .select('party_id', 'asset', 'total', 'held', 'credit_limit');
+  for (const a of accounts)
+    state.accounts.loadAccount(a.party_id, a.asset, new Decimal(a.total), new Decimal(a.held), new Decimal(a.credit_limit));
   const holds: { reference: string; party_id: string; asset: string; amount: string; remaining: string }[] = await knex('ledger_holds as h')
     .join('ledger_accounts as a', 'a.id', 'h.account_id')
     .where('h.status', 'active')
@@ -60,13 +67,18 @@ async function loadBalances(knex: Knex, state: TradingState): Promise<void> {
 /** The price band's reference: each note's most recent trade, as recordTrade left it before the restart. */
 async function loadLastTrades(knex: Knex, state: TradingState): Promise<void> {
   // The same order as lastTradeOrder (state.ts); ids compared bytewise, as JavaScript compares them.
-  const rows: { note_id: string; price: string; seq: string; venue: string; id: string }[] = (await knex.raw(
-    `select distinct on (note_id) note_id, price, seq, venue, id from trades
+  const rows: { note_id: string; price: string; seq: string; venue: string; id: string }[] = (
+    await knex.raw(
+      `select distinct on (note_id) note_id, price, seq, venue, id from trades
       order by note_id, seq desc, (venue = 'rfq') desc,
                case when venue = 'rfq' then 0 else split_part(id, '-', 2)::int end desc, id collate "C" desc`,
-  )).rows;
+    )
+  ).rows;
   for (const row of rows) {
-    state.lastTrade.set(row.note_id, { order: lastTradeOrder({ seq: Number(row.seq), venue: row.venue, id: row.id }), price: new Decimal(row.price) });
+    state.lastTrade.set(row.note_id, {
+      order: lastTradeOrder({ seq: Number(row.seq), venue: row.venue, id: row.id }),
+      price: new Decimal(row.price),
+    });
   }
 }
 

@@ -28,26 +28,44 @@ export function tradeRfq(state: TradingState, rfq: Rfq, response: RfqResponse & 
   const amounts = instrument.amounts(rfq.quantity, response.price, settlementDate);
   const id = `Q${response.id}`;
   const trade: TradeRecord = {
-    id, noteId: rfq.noteId, price: response.price, quantity: rfq.quantity, factor: instrument.factor,
-    principal: amounts.principal, accruedInterest: amounts.accruedInterest, netAmount: amounts.netAmount,
-    buyerPartyId: buyer, sellerPartyId: seller, buyOrderId: null, sellOrderId: null,
+    id,
+    noteId: rfq.noteId,
+    price: response.price,
+    quantity: rfq.quantity,
+    factor: instrument.factor,
+    principal: amounts.principal,
+    accruedInterest: amounts.accruedInterest,
+    netAmount: amounts.netAmount,
+    buyerPartyId: buyer,
+    sellerPartyId: seller,
+    buyOrderId: null,
+    sellOrderId: null,
     // The dealer's answer is the resting liquidity; the investor's accept takes it.
     makerSide: buyer === response.dealerPartyId ? 'buy' : 'sell',
-    venue: 'rfq', rfqId: rfq.id, tradeDate: state.businessDate, settlementDate,
-    buyerHoldReference: `trade:${id}:buyer`, sellerHoldReference: `trade:${id}:seller`,
-    seq: state.lastSeq, executedAt: state.now,
+    venue: 'rfq',
+    rfqId: rfq.id,
+    tradeDate: state.businessDate,
+    settlementDate,
+    buyerHoldReference: `trade:${id}:buyer`,
+    sellerHoldReference: `trade:${id}:seller`,
+    seq: state.lastSeq,
+    executedAt: state.now,
   };
   // A side that cannot cover its part is named: the requester (the caller) or the dealer.
   const sideOf = (partyId: string) => (partyId === rfq.investorPartyId ? 'requester' : 'dealer');
   if (!state.accounts.open(trade.buyerHoldReference, buyer, CASH_ASSET, amounts.netAmount)) {
     throw new Rejection('INSUFFICIENT_FUNDS', `the ${sideOf(buyer)} does not have enough available cash for this trade`, {
-      side: sideOf(buyer), required: amounts.netAmount.toFixed(2), available: state.accounts.available(buyer, CASH_ASSET).toFixed(2),
+      side: sideOf(buyer),
+      required: amounts.netAmount.toFixed(2),
+      available: state.accounts.available(buyer, CASH_ASSET).toFixed(2),
     });
   }
   if (!state.accounts.open(trade.sellerHoldReference, seller, rfq.noteId, rfq.quantity)) {
     state.accounts.discard(trade.buyerHoldReference);
     throw new Rejection('INSUFFICIENT_POSITION', `the ${sideOf(seller)} does not have enough available face for this trade`, {
-      side: sideOf(seller), required: rfq.quantity.toFixed(), available: state.accounts.available(seller, rfq.noteId).toFixed(),
+      side: sideOf(seller),
+      required: rfq.quantity.toFixed(),
+      available: state.accounts.available(seller, rfq.noteId).toFixed(),
     });
   }
   state.acceptedRfqs.add(rfq.id);

@@ -106,7 +106,8 @@ export class Sequencer {
 
   /** Runs `work` in sequence; resolves with its result once the batch holding it is committed. */
   execute<T>(work: (state: TradingState) => T, options: ExecuteOptions = {}): Promise<T> {
-    if (this.arrivals.length + this.readyJobs >= QUEUE_JOBS_MAX) return Promise.reject(new Rejection('UNAVAILABLE', 'the order queue is full; retry shortly'));
+    if (this.arrivals.length + this.readyJobs >= QUEUE_JOBS_MAX)
+      return Promise.reject(new Rejection('UNAVAILABLE', 'the order queue is full; retry shortly'));
     return new Promise<T>((resolve, reject) => {
       this.arrivals.push({ work, clOrdIds: options.clOrdIds, resolve: resolve as (value: unknown) => void, reject });
       this.startLookups();
@@ -220,7 +221,10 @@ export class Sequencer {
       await commitBatch(this.knex, batch, state.accounts);
       const committedMs = performance.now();
       // idleMs: how long the database waited for this batch after the previous one committed.
-      this.logger.debug({ jobs: jobs.length, lookupMs, runMs: ranMs - startedMs, commitMs: committedMs - ranMs, idleMs: ranMs - this.lastCommittedMs }, 'batch committed');
+      this.logger.debug(
+        { jobs: jobs.length, lookupMs, runMs: ranMs - startedMs, commitMs: committedMs - ranMs, idleMs: ranMs - this.lastCommittedMs },
+        'batch committed',
+      );
       this.lastCommittedMs = committedMs;
     } catch (error) {
       await this.failBatch(jobs, error);
@@ -238,7 +242,12 @@ export class Sequencer {
         else job.reject(outcome.value);
       });
     });
-    const committed: CommittedBatch = { events: batch.events, trades: batch.trades, orders: [...batch.orders.values()].map(orderToApi), lastSeq: state.lastSeq };
+    const committed: CommittedBatch = {
+      events: batch.events,
+      trades: batch.trades,
+      orders: [...batch.orders.values()].map(orderToApi),
+      lastSeq: state.lastSeq,
+    };
     for (const listener of this.listeners) {
       try {
         listener(committed);
@@ -326,7 +335,13 @@ export function registerUnknownNotes(state: TradingState): number {
   let registered = 0;
   for (const instrument of state.instruments.values()) {
     if (known.has(instrument.id)) continue;
-    state.applyToEngine({ kind: 'register_note', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId: instrument.id, ...instrument.spec });
+    state.applyToEngine({
+      kind: 'register_note',
+      seq: state.nextSeq(),
+      timestamp: state.now.getTime(),
+      noteId: instrument.id,
+      ...instrument.spec,
+    });
     if (instrument.note.status === 'halted') {
       state.applyToEngine({ kind: 'halt', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId: instrument.id });
     }

@@ -64,7 +64,11 @@ export interface Savepoint {
 }
 
 /** Deletes the keys a map or set gained after it had `size` of them (newest are last). */
-function dropAddedKeys(collection: Map<string, unknown> | Set<string>, size: number, remove: (key: string) => void = (key) => void collection.delete(key)): void {
+function dropAddedKeys(
+  collection: Map<string, unknown> | Set<string>,
+  size: number,
+  remove: (key: string) => void = (key) => void collection.delete(key),
+): void {
   if (collection.size <= size) return;
   const added = [...collection.keys()].slice(size);
   for (const key of added) remove(key);
@@ -144,10 +148,20 @@ export class TradingState {
     const batch = this.currentBatch();
     this.accounts.beginUndo();
     return {
-      journal: batch.journal.length, events: batch.events.length, trades: batch.trades.length, entries: batch.entries.length,
-      alsoWrite: batch.alsoWrite.length, batchOrders: batch.orders.size, noteStatus: batch.noteStatus.size,
-      clOrdIds: this.clOrdIds.size, cashKeys: this.cashKeys.size, acceptedRfqs: this.acceptedRfqs.size, liveOrders: this.liveOrders.size,
-      eligibleParties: this.eligibleParties.size, businessDate: this.businessDate, dayGuardsStale: this.dayGuardsStale,
+      journal: batch.journal.length,
+      events: batch.events.length,
+      trades: batch.trades.length,
+      entries: batch.entries.length,
+      alsoWrite: batch.alsoWrite.length,
+      batchOrders: batch.orders.size,
+      noteStatus: batch.noteStatus.size,
+      clOrdIds: this.clOrdIds.size,
+      cashKeys: this.cashKeys.size,
+      acceptedRfqs: this.acceptedRfqs.size,
+      liveOrders: this.liveOrders.size,
+      eligibleParties: this.eligibleParties.size,
+      businessDate: this.businessDate,
+      dayGuardsStale: this.dayGuardsStale,
     };
   }
 

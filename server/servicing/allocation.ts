@@ -29,10 +29,15 @@ export interface HolderShare {
   amount: Decimal;
 }
 
-export function allocateToHolders(amount: Decimal, originalFace: Decimal, holders: readonly HolderOfRecord[]): { shares: HolderShare[]; remainder: Decimal } {
+export function allocateToHolders(
+  amount: Decimal,
+  originalFace: Decimal,
+  holders: readonly HolderOfRecord[],
+): { shares: HolderShare[]; remainder: Decimal } {
   if (amount.isZero() || originalFace.isZero()) return { shares: [], remainder: amount };
   const onVenue = holders.reduce((sum, h) => sum.plus(h.face), new Decimal(0));
-  if (onVenue.gt(originalFace)) throw new Error(`holders of record hold ${onVenue.toFixed()}, more than the class's ${originalFace.toFixed()}`);
+  if (onVenue.gt(originalFace))
+    throw new Error(`holders of record hold ${onVenue.toFixed()}, more than the class's ${originalFace.toFixed()}`);
   const shares: HolderShare[] = holders
     .filter((h) => h.face.gt(0))
     .map((h) => ({ partyId: h.partyId, face: h.face, amount: floorToCents(amount.mul(h.face).div(originalFace)) }));

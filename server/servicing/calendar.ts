@@ -39,7 +39,9 @@ export function dealPaymentDates(notes: readonly CalendarNote[]): PaymentDate[] 
   const byDate = new Map<string, PaymentDate>();
   for (const note of notes) {
     const schedule = buildCouponSchedule({
-      issueDate: parseIsoDate(note.issueDate), maturityDate: parseIsoDate(note.maturityDate), frequency: note.frequency as CouponFrequency,
+      issueDate: parseIsoDate(note.issueDate),
+      maturityDate: parseIsoDate(note.maturityDate),
+      frequency: note.frequency as CouponFrequency,
       ...(note.firstCouponDate ? { firstCouponDate: parseIsoDate(note.firstCouponDate) } : {}),
     });
     for (const couponDate of schedule.couponDates) {

@@ -59,33 +59,69 @@ export interface CorrectionInput extends Partial<CollectionFigures> {
 }
 
 interface CollectionRow {
-  id: string; deal_id: string; reference: string; payment_date: string; period_start: string; period_end: string; revenue: string;
-  operating_costs: string; utilization: string; uptime: string; power_cost: string; entry_id: string; business_date: string;
-  recorded_by: string | null; version: number; status: 'active' | 'superseded'; supersedes_id: string | null; reversal_entry_id: string | null;
-  reason: string | null; report_ids: unknown; created_at: Date | string;
+  id: string;
+  deal_id: string;
+  reference: string;
+  payment_date: string;
+  period_start: string;
+  period_end: string;
+  revenue: string;
+  operating_costs: string;
+  utilization: string;
+  uptime: string;
+  power_cost: string;
+  entry_id: string;
+  business_date: string;
+  recorded_by: string | null;
+  version: number;
+  status: 'active' | 'superseded';
+  supersedes_id: string | null;
+  reversal_entry_id: string | null;
+  reason: string | null;
+  report_ids: unknown;
+  created_at: Date | string;
 }
 
 export function collectionView(row: CollectionRow) {
   const revenue = new Decimal(row.revenue);
   const costs = new Decimal(row.operating_costs);
   const power = new Decimal(row.power_cost);
-  const reportIds = (typeof row.report_ids === 'string' ? JSON.parse(row.report_ids) : row.report_ids ?? []) as string[];
+  const reportIds = (typeof row.report_ids === 'string' ? JSON.parse(row.report_ids) : (row.report_ids ?? [])) as string[];
   return {
-    id: String(row.id), dealId: row.deal_id, reference: row.reference, version: row.version, status: row.status, paymentDate: row.payment_date,
-    periodStart: row.period_start, periodEnd: row.period_end,
-    revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2), netCashFlow: revenue.minus(costs).toFixed(2),
+    id: String(row.id),
+    dealId: row.deal_id,
+    reference: row.reference,
+    version: row.version,
+    status: row.status,
+    paymentDate: row.payment_date,
+    periodStart: row.period_start,
+    periodEnd: row.period_end,
+    revenue: revenue.toFixed(2),
+    operatingCosts: costs.toFixed(2),
+    netCashFlow: revenue.minus(costs).toFixed(2),
     operatingCostBreakdown: { power: power.toFixed(2), other: costs.minus(power).toFixed(2) },
-    utilization: new Decimal(row.utilization).toFixed(), uptime: new Decimal(row.uptime).toFixed(), powerCost: power.toFixed(2),
+    utilization: new Decimal(row.utilization).toFixed(),
+    uptime: new Decimal(row.uptime).toFixed(),
+    powerCost: power.toFixed(2),
     performanceReportIds: reportIds.map(String),
-    entryId: String(row.entry_id), reversalEntryId: row.reversal_entry_id === null ? null : String(row.reversal_entry_id),
-    supersedesId: row.supersedes_id === null ? null : String(row.supersedes_id), reason: row.reason, recordedBy: row.recorded_by,
-    businessDate: row.business_date, recordedAt: new Date(row.created_at).toISOString(),
+    entryId: String(row.entry_id),
+    reversalEntryId: row.reversal_entry_id === null ? null : String(row.reversal_entry_id),
+    supersedesId: row.supersedes_id === null ? null : String(row.supersedes_id),
+    reason: row.reason,
+    recordedBy: row.recorded_by,
+    businessDate: row.business_date,
+    recordedAt: new Date(row.created_at).toISOString(),
   };
 }
 
 function sameFigures(row: CollectionRow, f: CollectionFigures): boolean {
-  return new Decimal(row.revenue).eq(f.revenue) && new Decimal(row.operating_costs).eq(f.operatingCosts)
-    && new Decimal(row.utilization).eq(f.utilization) && new Decimal(row.uptime).eq(f.uptime) && new Decimal(row.power_cost).eq(f.powerCost);
+  return (
+    new Decimal(row.revenue).eq(f.revenue) &&
+    new Decimal(row.operating_costs).eq(f.operatingCosts) &&
+    new Decimal(row.utilization).eq(f.utilization) &&
+    new Decimal(row.uptime).eq(f.uptime) &&
+    new Decimal(row.power_cost).eq(f.powerCost)
+  );
 }
 
 /** The deal's payment date `paymentDate`, or NOT_A_PAYMENT_DATE naming the next one. */
@@ -94,7 +130,11 @@ export async function paymentDateOf(db: Knex | Knex.Transaction, dealId: string,
   const found = dates.find((p) => p.paymentDate === paymentDate);
   if (!found) {
     const next = dates.find((p) => p.paymentDate > paymentDate)?.paymentDate ?? null;
-    throw new Rejection('NOT_A_PAYMENT_DATE', `${paymentDate} is not a payment date of this deal${next ? `; the next one is ${next}` : ''}`, { paymentDate, nextPaymentDate: next });
+    throw new Rejection(
+      'NOT_A_PAYMENT_DATE',
+      `${paymentDate} is not a payment date of this deal${next ? `; the next one is ${next}` : ''}`,
+      { paymentDate, nextPaymentDate: next },
+    );
   }
   return found;
 }
@@ -107,31 +147,52 @@ export async function collectionCalendar(db: Knex, dealId: string, count: number
   const next = dates.findIndex((p) => p.paymentDate >= businessDate);
   const from = Math.max(0, (next === -1 ? dates.length : next) - count + 1);
   const window = dates.slice(from, from + count);
-  const distributed = new Set((await db('distributions').where({ deal_id: deal.id }).select('payment_date')).map((r: { payment_date: string }) => r.payment_date));
+  const distributed = new Set(
+    (await db('distributions').where({ deal_id: deal.id }).select('payment_date')).map((r: { payment_date: string }) => r.payment_date),
+  );
   return window.map((p) => ({ ...p, distributed: distributed.has(p.paymentDate) }));
 }
 
 /** The figures sent, or those of the period's performance reports when none are sent. */
-async function resolveFigures(db: Knex.Transaction, dealId: string, period: PaymentDate, input: Partial<CollectionFigures>): Promise<{ figures: CollectionFigures; reportIds: string[] }> {
+async function resolveFigures(
+  db: Knex.Transaction,
+  dealId: string,
+  period: PaymentDate,
+  input: Partial<CollectionFigures>,
+): Promise<{ figures: CollectionFigures; reportIds: string[] }> {
   const reports = await periodReports(db, dealId, period.periodStart, period.periodEnd);
   const reportIds = reports.map((r) => r.id);
   const given = FIGURES.filter((f) => input[f] !== undefined);
   if (given.length > 0 && given.length < FIGURES.length) {
     const missing = FIGURES.filter((f) => input[f] === undefined);
-    throw new Rejection('VALIDATION_FAILED', `collections carry all of ${FIGURES.join(', ')}, or none to take them from the performance reports; missing ${missing.join(', ')}`, { field: missing[0], missing });
+    throw new Rejection(
+      'VALIDATION_FAILED',
+      `collections carry all of ${FIGURES.join(', ')}, or none to take them from the performance reports; missing ${missing.join(', ')}`,
+      { field: missing[0], missing },
+    );
   }
   if (given.length === FIGURES.length) return { figures: input as CollectionFigures, reportIds };
   const months = monthsIn(period);
   if (reports.length < months) {
-    throw new Rejection('PERFORMANCE_REPORT_NOT_FOUND', `the collection period ${period.periodStart} to ${period.periodEnd} has ${reports.length} of its ${months} monthly performance reports`, { periodStart: period.periodStart, periodEnd: period.periodEnd });
+    throw new Rejection(
+      'PERFORMANCE_REPORT_NOT_FOUND',
+      `the collection period ${period.periodStart} to ${period.periodEnd} has ${reports.length} of its ${months} monthly performance reports`,
+      { periodStart: period.periodStart, periodEnd: period.periodEnd },
+    );
   }
   const sum = (pick: (r: (typeof reports)[number]) => string) => reports.reduce((s, r) => s.plus(pick(r)), new Decimal(0));
-  const metrics = reports.map((r) => computeMetrics({ report: toFigures(r.report), noteBalance: new Decimal(0), debtService: new Decimal(0), previous: [] }));
-  const mean = (pick: (m: (typeof metrics)[number]) => Decimal | null) => roundHalfEven(metrics.reduce((s, m) => s.plus(pick(m) ?? 0), new Decimal(0)).div(metrics.length), 2).toFixed(2);
+  const metrics = reports.map((r) =>
+    computeMetrics({ report: toFigures(r.report), noteBalance: new Decimal(0), debtService: new Decimal(0), previous: [] }),
+  );
+  const mean = (pick: (m: (typeof metrics)[number]) => Decimal | null) =>
+    roundHalfEven(metrics.reduce((s, m) => s.plus(pick(m) ?? 0), new Decimal(0)).div(metrics.length), 2).toFixed(2);
   return {
     figures: {
-      revenue: sum((r) => r.report.revenue).toFixed(2), operatingCosts: sum((r) => r.report.operatingCosts).toFixed(2), powerCost: sum((r) => r.report.powerCost).toFixed(2),
-      utilization: mean((m) => m.utilizationPercent), uptime: mean((m) => m.uptimePercent),
+      revenue: sum((r) => r.report.revenue).toFixed(2),
+      operatingCosts: sum((r) => r.report.operatingCosts).toFixed(2),
+      powerCost: sum((r) => r.report.powerCost).toFixed(2),
+      utilization: mean((m) => m.utilizationPercent),
+      uptime: mean((m) => m.uptimePercent),
     },
     reportIds,
   };
@@ -147,14 +208,18 @@ function checkFigures(f: CollectionFigures): void {
   if (!new Decimal(f.revenue).gt(0)) throw new Rejection('VALIDATION_FAILED', 'revenue must be greater than zero', { field: 'revenue' });
   for (const field of ['revenue', 'operatingCosts', 'powerCost'] as const) {
     const v = new Decimal(f[field]);
-    if (v.isNegative() || v.decimalPlaces() > 2) throw new Rejection('VALIDATION_FAILED', `${field} must be an amount of zero or more with at most 2 decimals`, { field });
+    if (v.isNegative() || v.decimalPlaces() > 2)
+      throw new Rejection('VALIDATION_FAILED', `${field} must be an amount of zero or more with at most 2 decimals`, { field });
   }
   for (const field of ['utilization', 'uptime'] as const) {
     const v = new Decimal(f[field]);
     if (v.isNegative() || v.gt(100)) throw new Rejection('PERCENT_OUT_OF_RANGE', `${field} must be from 0 to 100`, { field });
   }
   if (new Decimal(f.powerCost).gt(f.operatingCosts)) {
-    throw new Rejection('POWER_COST_EXCEEDS_OPERATING_COSTS', 'power cost is a component of operating costs and cannot exceed them', { powerCost: f.powerCost, operatingCosts: f.operatingCosts });
+    throw new Rejection('POWER_COST_EXCEEDS_OPERATING_COSTS', 'power cost is a component of operating costs and cannot exceed them', {
+      powerCost: f.powerCost,
+      operatingCosts: f.operatingCosts,
+    });
   }
 }
 
@@ -168,20 +233,63 @@ function cashPostings(revenue: Decimal, costs: Decimal, sign: 1 | -1): PostingIn
   return postings;
 }
 
-interface Context { deal: Deal; period: PaymentDate; businessDate: string; recordedBy: string | null }
+interface Context {
+  deal: Deal;
+  period: PaymentDate;
+  businessDate: string;
+  recordedBy: string | null;
+}
 
-async function insertVersion(trx: Knex.Transaction, ctx: Context, reference: string, version: number, figures: CollectionFigures, reportIds: string[], extra: { supersedesId?: string; reason?: string; entryKey: string; entryId: string }) {
-  const [row]: CollectionRow[] = await trx('servicing_collections').insert({
-    deal_id: ctx.deal.id, reference, version, payment_date: ctx.period.paymentDate, period_start: ctx.period.periodStart, period_end: ctx.period.periodEnd,
-    revenue: new Decimal(figures.revenue).toFixed(2), operating_costs: new Decimal(figures.operatingCosts).toFixed(2), utilization: figures.utilization, uptime: figures.uptime,
-    power_cost: new Decimal(figures.powerCost).toFixed(2), entry_id: extra.entryId, business_date: ctx.businessDate, recorded_by: ctx.recordedBy,
-    supersedes_id: extra.supersedesId ?? null, reason: extra.reason ?? null, report_ids: JSON.stringify(reportIds),
-  }).returning('*');
+async function insertVersion(
+  trx: Knex.Transaction,
+  ctx: Context,
+  reference: string,
+  version: number,
+  figures: CollectionFigures,
+  reportIds: string[],
+  extra: { supersedesId?: string; reason?: string; entryKey: string; entryId: string },
+) {
+  const [row]: CollectionRow[] = await trx('servicing_collections')
+    .insert({
+      deal_id: ctx.deal.id,
+      reference,
+      version,
+      payment_date: ctx.period.paymentDate,
+      period_start: ctx.period.periodStart,
+      period_end: ctx.period.periodEnd,
+      revenue: new Decimal(figures.revenue).toFixed(2),
+      operating_costs: new Decimal(figures.operatingCosts).toFixed(2),
+      utilization: figures.utilization,
+      uptime: figures.uptime,
+      power_cost: new Decimal(figures.powerCost).toFixed(2),
+      entry_id: extra.entryId,
+      business_date: ctx.businessDate,
+      recorded_by: ctx.recordedBy,
+      supersedes_id: extra.supersedesId ?? null,
+      reason: extra.reason ?? null,
+      report_ids: JSON.stringify(reportIds),
+    })
+    .returning('*');
   return row as CollectionRow;
 }
 
-function entryFor(ctx: Context, key: string, description: string, postings: PostingInput[], metadata: Record<string, unknown>, kind: 'cash_deposit' | 'adjustment' = 'cash_deposit'): EntryInput {
-  return { idempotencyKey: key, kind, description, businessDate: ctx.businessDate, createdBy: ctx.recordedBy, metadata: { dealId: ctx.deal.id, ...metadata }, postings };
+function entryFor(
+  ctx: Context,
+  key: string,
+  description: string,
+  postings: PostingInput[],
+  metadata: Record<string, unknown>,
+  kind: 'cash_deposit' | 'adjustment' = 'cash_deposit',
+): EntryInput {
+  return {
+    idempotencyKey: key,
+    kind,
+    description,
+    businessDate: ctx.businessDate,
+    createdBy: ctx.recordedBy,
+    metadata: { dealId: ctx.deal.id, ...metadata },
+    postings,
+  };
 }
 
 async function assertNotDistributed(trx: Knex.Transaction, dealId: string, paymentDate: string): Promise<void> {
@@ -192,8 +300,15 @@ async function assertNotDistributed(trx: Knex.Transaction, dealId: string, payme
 export async function recordCollection(knex: Knex, dealId: string, input: CollectionInput, recordedBy: string | null) {
   const deal = await getDeal(knex, dealId);
   const period = await paymentDateOf(knex, deal.id, input.paymentDate);
-  if ((input.periodStart !== undefined && input.periodStart !== period.periodStart) || (input.periodEnd !== undefined && input.periodEnd !== period.periodEnd)) {
-    throw new Rejection('COLLECTION_PERIOD_MISMATCH', `the collection period of ${period.paymentDate} is ${period.periodStart} to ${period.periodEnd}`, { periodStart: period.periodStart, periodEnd: period.periodEnd });
+  if (
+    (input.periodStart !== undefined && input.periodStart !== period.periodStart) ||
+    (input.periodEnd !== undefined && input.periodEnd !== period.periodEnd)
+  ) {
+    throw new Rejection(
+      'COLLECTION_PERIOD_MISMATCH',
+      `the collection period of ${period.paymentDate} is ${period.periodStart} to ${period.periodEnd}`,
+      { periodStart: period.periodStart, periodEnd: period.periodEnd },
+    );
   }
   const businessDate = await currentBusinessDate(knex);
   const ctx: Context = { deal, period, businessDate, recordedBy };
@@ -201,22 +316,39 @@ export async function recordCollection(knex: Knex, dealId: string, input: Collec
     const state = await lockDealState(trx, deal.id);
     const { figures, reportIds } = await resolveFigures(trx, deal.id, period, input);
     checkFigures(figures);
-    const versions: CollectionRow[] = await trx('servicing_collections').where({ deal_id: deal.id, reference: input.reference }).orderBy('version').select('*');
+    const versions: CollectionRow[] = await trx('servicing_collections')
+      .where({ deal_id: deal.id, reference: input.reference })
+      .orderBy('version')
+      .select('*');
     if (versions.length > 0) {
       const same = versions.find((v) => v.payment_date === period.paymentDate && sameFigures(v, figures));
-      if (!same) throw new Rejection('IDEMPOTENCY_CONFLICT', `collection ${input.reference} was recorded with other figures`, { reference: input.reference });
+      if (!same)
+        throw new Rejection('IDEMPOTENCY_CONFLICT', `collection ${input.reference} was recorded with other figures`, {
+          reference: input.reference,
+        });
       return { status: 200, collection: collectionView(same) };
     }
     await assertNotDistributed(trx, deal.id, period.paymentDate);
     const revenue = new Decimal(figures.revenue);
     const costs = new Decimal(figures.operatingCosts);
     const freeCash = state.freeCash.plus(revenue).minus(costs);
-    if (freeCash.isNegative()) throw new Rejection('INSUFFICIENT_FUNDS', 'operating costs exceed the revenue and the deal\'s free cash in trust', { freeCash: state.freeCash.toFixed(2) });
+    if (freeCash.isNegative())
+      throw new Rejection('INSUFFICIENT_FUNDS', "operating costs exceed the revenue and the deal's free cash in trust", {
+        freeCash: state.freeCash.toFixed(2),
+      });
     const key = `collection:${deal.id}:${input.reference}`;
-    const [posted] = await postEntries(trx, [entryFor(ctx, key, `collections of ${deal.name} for ${period.paymentDate} (${input.reference})`, cashPostings(revenue, costs, 1),
-      { reference: input.reference, paymentDate: period.paymentDate, revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2) })]);
+    const [posted] = await postEntries(trx, [
+      entryFor(ctx, key, `collections of ${deal.name} for ${period.paymentDate} (${input.reference})`, cashPostings(revenue, costs, 1), {
+        reference: input.reference,
+        paymentDate: period.paymentDate,
+        revenue: revenue.toFixed(2),
+        operatingCosts: costs.toFixed(2),
+      }),
+    ]);
     const row = await insertVersion(trx, ctx, input.reference, 1, figures, reportIds, { entryKey: key, entryId: posted!.id });
-    await trx('deal_servicing_state').where({ deal_id: deal.id }).update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
+    await trx('deal_servicing_state')
+      .where({ deal_id: deal.id })
+      .update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
     return { status: 201, collection: collectionView(row) };
   });
 }
@@ -227,7 +359,9 @@ export async function correctCollection(knex: Knex, dealId: string, reference: s
   const businessDate = await currentBusinessDate(knex);
   return inTransaction(knex, async (trx) => {
     const state = await lockDealState(trx, deal.id);
-    const active: CollectionRow | undefined = await trx('servicing_collections').where({ deal_id: deal.id, reference, status: 'active' }).first();
+    const active: CollectionRow | undefined = await trx('servicing_collections')
+      .where({ deal_id: deal.id, reference, status: 'active' })
+      .first();
     if (!active) throw new Rejection('COLLECTION_NOT_FOUND', `no collection ${reference} for this deal`, { reference });
     const period = await paymentDateOf(trx, deal.id, active.payment_date);
     await assertNotDistributed(trx, deal.id, period.paymentDate);
@@ -240,19 +374,42 @@ export async function correctCollection(knex: Knex, dealId: string, reference: s
     const revenue = new Decimal(figures.revenue);
     const costs = new Decimal(figures.operatingCosts);
     const freeCash = state.freeCash.minus(oldRevenue.minus(oldCosts)).plus(revenue.minus(costs));
-    if (freeCash.isNegative()) throw new Rejection('INSUFFICIENT_FUNDS', 'the corrected collections would leave the deal\'s free cash in trust negative', { freeCash: state.freeCash.toFixed(2) });
+    if (freeCash.isNegative())
+      throw new Rejection('INSUFFICIENT_FUNDS', "the corrected collections would leave the deal's free cash in trust negative", {
+        freeCash: state.freeCash.toFixed(2),
+      });
     const version = active.version + 1;
     const base = `collection:${deal.id}:${reference}:v${version}`;
     const entries = [
-      entryFor(ctx, `${base}:reversal`, `reversal of collections ${reference} version ${active.version} of ${deal.name} (${input.reason})`, cashPostings(oldRevenue, oldCosts, -1),
-        { reference, version: active.version, paymentDate: period.paymentDate, reverses: String(active.entry_id) }, 'adjustment'),
-      entryFor(ctx, base, `collections of ${deal.name} for ${period.paymentDate} (${reference}, version ${version})`, cashPostings(revenue, costs, 1),
-        { reference, version, paymentDate: period.paymentDate, revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2) }),
+      entryFor(
+        ctx,
+        `${base}:reversal`,
+        `reversal of collections ${reference} version ${active.version} of ${deal.name} (${input.reason})`,
+        cashPostings(oldRevenue, oldCosts, -1),
+        { reference, version: active.version, paymentDate: period.paymentDate, reverses: String(active.entry_id) },
+        'adjustment',
+      ),
+      entryFor(
+        ctx,
+        base,
+        `collections of ${deal.name} for ${period.paymentDate} (${reference}, version ${version})`,
+        cashPostings(revenue, costs, 1),
+        { reference, version, paymentDate: period.paymentDate, revenue: revenue.toFixed(2), operatingCosts: costs.toFixed(2) },
+      ),
     ];
     const posted = new Map((await postEntries(trx, entries)).map((p) => [p.idempotencyKey, p.id]));
-    await trx('servicing_collections').where({ id: active.id }).update({ status: 'superseded', reversal_entry_id: posted.get(`${base}:reversal`) ?? null });
-    const row = await insertVersion(trx, ctx, reference, version, figures, reportIds, { supersedesId: String(active.id), reason: input.reason, entryKey: base, entryId: posted.get(base)! });
-    await trx('deal_servicing_state').where({ deal_id: deal.id }).update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
+    await trx('servicing_collections')
+      .where({ id: active.id })
+      .update({ status: 'superseded', reversal_entry_id: posted.get(`${base}:reversal`) ?? null });
+    const row = await insertVersion(trx, ctx, reference, version, figures, reportIds, {
+      supersedesId: String(active.id),
+      reason: input.reason,
+      entryKey: base,
+      entryId: posted.get(base)!,
+    });
+    await trx('deal_servicing_state')
+      .where({ deal_id: deal.id })
+      .update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
     return { status: 201, collection: collectionView(row) };
   });
 }

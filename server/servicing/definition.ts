@@ -27,10 +27,17 @@ export async function checkAgainstDeal(db: Knex | Knex.Transaction, dealId: stri
   const ids = new Set(notes.map((n) => n.id));
   const seen = new Set<string>();
   for (const c of definition.classes) {
-    if (!ids.has(c.noteId)) throw new Rejection('INVALID_WATERFALL', `class ${c.className} (${c.noteId}) is not a note of this deal`, { noteId: c.noteId, className: c.className });
+    if (!ids.has(c.noteId))
+      throw new Rejection('INVALID_WATERFALL', `class ${c.className} (${c.noteId}) is not a note of this deal`, {
+        noteId: c.noteId,
+        className: c.className,
+      });
     seen.add(c.noteId);
   }
-  if (seen.size !== ids.size) throw new Rejection('INVALID_WATERFALL', 'the waterfall must rank every note of the deal', { notes: [...ids].filter((id) => !seen.has(id)) });
+  if (seen.size !== ids.size)
+    throw new Rejection('INVALID_WATERFALL', 'the waterfall must rank every note of the deal', {
+      notes: [...ids].filter((id) => !seen.has(id)),
+    });
 }
 
 export async function findWaterfall(db: Knex | Knex.Transaction, dealId: string): Promise<WaterfallDefinition | null> {

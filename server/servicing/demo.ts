@@ -33,25 +33,46 @@ function meridian(classes: { noteId: string; className: string }[]): WaterfallDe
     { kind: 'residual' },
   ];
   return {
-    version: 2, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
+    version: 2,
+    paymentsPerYear: 12,
+    recordDate: 'business-day-before-payment-date',
     classes: classes.map((c) => ({ ...c, stepUpRatePercent: MERIDIAN_STEP_UP_PERCENT })),
-    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+    seniorFees: [
+      { name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' },
+      { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' },
+    ],
     reserve: { targetAmount: '2000000' },
     anticipatedRepaymentDate: MERIDIAN_ARD,
-    triggers: [{ name: 'dscr-cash-trap', metric: 'dscrThreeMonthAverage', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }],
+    triggers: [
+      {
+        name: 'dscr-cash-trap',
+        metric: 'dscrThreeMonthAverage',
+        comparison: 'lt',
+        threshold: '1.35',
+        lookbackPeriods: 1,
+        curePeriods: 2,
+        effect: { type: 'trap_cash', percent: '100' },
+      },
+    ],
     steps,
   };
 }
 
 function helios(classes: { noteId: string; className: string }[]): WaterfallDefinition {
   return {
-    version: 2, paymentsPerYear: 2, recordDate: 'business-day-before-payment-date',
+    version: 2,
+    paymentsPerYear: 2,
+    recordDate: 'business-day-before-payment-date',
     classes: classes.map((c) => ({ ...c, stepUpRatePercent: null })),
     seniorFees: [{ name: 'servicer', annualRatePercent: '0.05', fixedPerPeriod: '0' }],
     reserve: { targetAmount: '0' },
     anticipatedRepaymentDate: null,
     triggers: [],
-    steps: [{ kind: 'senior_fees', drawReserve: false }, ...classes.map((c) => ({ kind: 'interest' as const, className: c.className, drawReserve: false })), { kind: 'residual' }],
+    steps: [
+      { kind: 'senior_fees', drawReserve: false },
+      ...classes.map((c) => ({ kind: 'interest' as const, className: c.className, drawReserve: false })),
+      { kind: 'residual' },
+    ],
   };
 }
 
@@ -63,6 +84,9 @@ export async function seedDemoWaterfalls(db: Knex): Promise<void> {
     const classes = notes.map((n) => ({ noteId: n.id, className: n.className }));
     const definition = spec.deal.name.startsWith('Meridian') ? meridian(classes) : helios(classes);
     validateDefinition(definition);
-    await db('deal_waterfalls').insert({ deal_id: deal.id, definition: JSON.stringify(definition) }).onConflict('deal_id').ignore();
+    await db('deal_waterfalls')
+      .insert({ deal_id: deal.id, definition: JSON.stringify(definition) })
+      .onConflict('deal_id')
+      .ignore();
   }
 }

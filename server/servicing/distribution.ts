@@ -58,7 +58,12 @@ export interface DistributionOutcome {
   adjustments: Reamounted[];
 }
 
-export async function runDistribution(knex: Knex, dealId: string, paymentDate: string, createdBy: string | null): Promise<DistributionOutcome> {
+export async function runDistribution(
+  knex: Knex,
+  dealId: string,
+  paymentDate: string,
+  createdBy: string | null,
+): Promise<DistributionOutcome> {
   const deal = await getDeal(knex, dealId);
   const definition = await getWaterfall(knex, deal.id);
   const businessDate = await assertNotAfterBusinessDate(knex, paymentDate, 'the payment date');
@@ -69,15 +74,24 @@ export async function runDistribution(knex: Knex, dealId: string, paymentDate: s
     const again = await storedReport(trx, deal.id, paymentDate);
     if (again) return { replayed: true, report: again, credits: [], notes: [], recordDate: null, adjustments: [] };
     if (state.lastPaymentDate !== null && paymentDate <= state.lastPaymentDate) {
-      throw new Rejection('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, { lastPaymentDate: state.lastPaymentDate });
+      throw new Rejection('WRONG_STATE', `the last distribution of this deal was on ${state.lastPaymentDate}`, {
+        lastPaymentDate: state.lastPaymentDate,
+      });
     }
-    const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] =
-      await trx('servicing_collections').where({ deal_id: deal.id, payment_date: paymentDate, status: 'active' }).select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
+    const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] = await trx(
+      'servicing_collections',
+    )
+      .where({ deal_id: deal.id, payment_date: paymentDate, status: 'active' })
+      .select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
     if (collections.length === 0) throw new Rejection('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
     const reportMetrics = await metricValuesForPaymentDate(trx, deal.id, paymentDate);
     const needed = metricsNeedingReport(definition);
     if (reportMetrics === null && needed.length > 0) {
-      throw new Rejection('PERFORMANCE_REPORT_NOT_FOUND', `the triggers test ${needed.join(', ')}: file the performance report for the last month of ${paymentDate}'s collection period first`, { paymentDate, metrics: needed });
+      throw new Rejection(
+        'PERFORMANCE_REPORT_NOT_FOUND',
+        `the triggers test ${needed.join(', ')}: file the performance report for the last month of ${paymentDate}'s collection period first`,
+        { paymentDate, metrics: needed },
+      );
     }
     return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections, reportMetrics });
   });
@@ -105,17 +119,39 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
   const revenue = sum(ctx.collections.map((c) => c.revenue));
   const costs = sum(ctx.collections.map((c) => c.operating_costs));
   const before: WaterfallState = {
-    classes: new Map(definition.classes.map((c) => {
-      const s = classStates.get(c.noteId)!;
-      return [c.className, { balance: s.balance, interestShortfall: s.interestShortfall, deferredInterest: s.deferredInterest, additionalInterestShortfall: s.additionalInterestShortfall }];
-    })),
-    feeShortfall: state.feeShortfall, reserveBalance: state.reserveBalance, trappedCash: state.trappedCash, triggers: state.triggers,
+    classes: new Map(
+      definition.classes.map((c) => {
+        const s = classStates.get(c.noteId)!;
+        return [
+          c.className,
+          {
+            balance: s.balance,
+            interestShortfall: s.interestShortfall,
+            deferredInterest: s.deferredInterest,
+            additionalInterestShortfall: s.additionalInterestShortfall,
+          },
+        ];
+      }),
+    ),
+    feeShortfall: state.feeShortfall,
+    reserveBalance: state.reserveBalance,
+    trappedCash: state.trappedCash,
+    triggers: state.triggers,
   };
   const base = {
-    paymentDate, accrualStart: periodStart, availableFunds: state.freeCash, feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
-    accruals: new Map(definition.classes.map((c, i) => [c.className, {
-      couponRatePercent: new Decimal(notes[i]!.couponRate), yearFraction: accrualFraction(notes[i]!, periodStart, paymentDate, definition.paymentsPerYear),
-    }])),
+    paymentDate,
+    accrualStart: periodStart,
+    availableFunds: state.freeCash,
+    feeYearFraction: new Decimal(1).div(definition.paymentsPerYear),
+    accruals: new Map(
+      definition.classes.map((c, i) => [
+        c.className,
+        {
+          couponRatePercent: new Decimal(notes[i]!.couponRate),
+          yearFraction: accrualFraction(notes[i]!, periodStart, paymentDate, definition.paymentsPerYear),
+        },
+      ]),
+    ),
   };
   const metrics = periodMetricsSource(ctx.reportMetrics, revenue.minus(costs))(definition, before, base);
   const result = runWaterfallPeriod(definition, before, { ...base, metrics });
@@ -147,17 +183,45 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
     triggers: new Map(result.state.triggers),
   });
   const report = buildReport({
-    ...ctx, periodStart, recordDate, revenue, costs, result, metrics, metricsSource: ctx.reportMetrics === null ? 'collections' : 'performance_report', factors, payments: payments.byClass, retained: payments.retained.plus(result.unspent),
+    ...ctx,
+    periodStart,
+    recordDate,
+    revenue,
+    costs,
+    result,
+    metrics,
+    metricsSource: ctx.reportMetrics === null ? 'collections' : 'performance_report',
+    factors,
+    payments: payments.byClass,
+    retained: payments.retained.plus(result.unspent),
   });
   const [distribution]: { id: string }[] = await trx('distributions')
-    .insert({ deal_id: deal.id, payment_date: paymentDate, record_date: recordDate, business_date: ctx.businessDate, report: JSON.stringify(report), created_by: ctx.createdBy })
+    .insert({
+      deal_id: deal.id,
+      payment_date: paymentDate,
+      record_date: recordDate,
+      business_date: ctx.businessDate,
+      report: JSON.stringify(report),
+      created_by: ctx.createdBy,
+    })
     .returning('id');
-  const rows = [...payments.byClass.entries()].flatMap(([noteId, shares]) => shares.map((s) => ({
-    distribution_id: distribution!.id, deal_id: deal.id, payment_date: paymentDate, note_id: noteId, party_id: s.partyId,
-    face_of_record: s.face.toFixed(), interest: s.interest.toFixed(2), principal: s.principal.toFixed(2), entry_id: entryIds.get(classEntryKey(deal.id, paymentDate, noteId)),
-  })));
+  const rows = [...payments.byClass.entries()].flatMap(([noteId, shares]) =>
+    shares.map((s) => ({
+      distribution_id: distribution!.id,
+      deal_id: deal.id,
+      payment_date: paymentDate,
+      note_id: noteId,
+      party_id: s.partyId,
+      face_of_record: s.face.toFixed(),
+      interest: s.interest.toFixed(2),
+      principal: s.principal.toFixed(2),
+      entry_id: entryIds.get(classEntryKey(deal.id, paymentDate, noteId)),
+    })),
+  );
   if (rows.length > 0) await trx('distribution_payments').insert(rows);
-  const credits = [...payments.byClass.values()].flat().filter((s) => s.partyId !== null)
+  const credits = [...payments.byClass.values()]
+    .flat()
+    .filter((s) => s.partyId !== null)
     .map((s) => ({ partyId: s.partyId as string, asset: CASH_ASSET, amount: s.interest.plus(s.principal) }));
   return { replayed: false, report, credits, notes: changedNotes, recordDate, adjustments };
 }
@@ -193,9 +257,18 @@ async function holderPayments(trx: Knex.Transaction, result: WaterfallPeriodResu
     const principal = allocateToHolders(c.principalPaid, originalFace, holders);
     retained = retained.plus(interest.remainder).plus(principal.remainder);
     const lines = new Map<string, ClassPayment>();
-    for (const [share, kind] of [...interest.shares.map((s) => [s, 'interest'] as const), ...principal.shares.map((s) => [s, 'principal'] as const)]) {
+    for (const [share, kind] of [
+      ...interest.shares.map((s) => [s, 'interest'] as const),
+      ...principal.shares.map((s) => [s, 'principal'] as const),
+    ]) {
       const key = share.partyId ?? '';
-      const line = lines.get(key) ?? { partyId: share.partyId, face: share.face, amount: new Decimal(0), interest: new Decimal(0), principal: new Decimal(0) };
+      const line = lines.get(key) ?? {
+        partyId: share.partyId,
+        face: share.face,
+        amount: new Decimal(0),
+        interest: new Decimal(0),
+        principal: new Decimal(0),
+      };
       line[kind] = line[kind].plus(share.amount);
       line.amount = line.interest.plus(line.principal);
       lines.set(key, line);
@@ -231,33 +304,53 @@ function ledgerEntries(ctx: DistributionContext, result: WaterfallPeriodResult, 
     const paid = lines.reduce((total, l) => total.plus(l.amount), new Decimal(0));
     if (paid.isZero()) continue;
     const postings: PostingInput[] = [{ account: trust, amount: paid.negated() }];
-    for (const line of lines) postings.push({ account: line.partyId === null ? outside : { partyId: line.partyId, asset: CASH_ASSET }, amount: line.amount });
+    for (const line of lines)
+      postings.push({ account: line.partyId === null ? outside : { partyId: line.partyId, asset: CASH_ASSET }, amount: line.amount });
     entries.push({
-      ...base, idempotencyKey: classEntryKey(ctx.deal.id, ctx.paymentDate, c.noteId),
+      ...base,
+      idempotencyKey: classEntryKey(ctx.deal.id, ctx.paymentDate, c.noteId),
       description: `${ctx.deal.name} class ${c.className}: interest and principal for ${ctx.paymentDate}`,
-      metadata: { dealId: ctx.deal.id, noteId: c.noteId, paymentDate: ctx.paymentDate, interest: interestReceived(c).toFixed(2), principal: c.principalPaid.toFixed(2) },
+      metadata: {
+        dealId: ctx.deal.id,
+        noteId: c.noteId,
+        paymentDate: ctx.paymentDate,
+        interest: interestReceived(c).toFixed(2),
+        principal: c.principalPaid.toFixed(2),
+      },
       postings,
     });
   }
   if (result.fees.paid.gt(0)) {
     entries.push({
-      ...base, idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:fees`, description: `${ctx.deal.name} senior fees for ${ctx.paymentDate}`,
+      ...base,
+      idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:fees`,
+      description: `${ctx.deal.name} senior fees for ${ctx.paymentDate}`,
       metadata: { dealId: ctx.deal.id, paymentDate: ctx.paymentDate },
-      postings: [{ account: trust, amount: result.fees.paid.negated() }, { account: { systemCode: 'fees', asset: CASH_ASSET }, amount: result.fees.paid }],
+      postings: [
+        { account: trust, amount: result.fees.paid.negated() },
+        { account: { systemCode: 'fees', asset: CASH_ASSET }, amount: result.fees.paid },
+      ],
     });
   }
   if (result.residual.gt(0)) {
     entries.push({
-      ...base, idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:residual`, description: `${ctx.deal.name} excess cash released to the residual holder for ${ctx.paymentDate}`,
+      ...base,
+      idempotencyKey: `distribution:${ctx.deal.id}:${ctx.paymentDate}:residual`,
+      description: `${ctx.deal.name} excess cash released to the residual holder for ${ctx.paymentDate}`,
       metadata: { dealId: ctx.deal.id, paymentDate: ctx.paymentDate },
-      postings: [{ account: trust, amount: result.residual.negated() }, { account: outside, amount: result.residual }],
+      postings: [
+        { account: trust, amount: result.residual.negated() },
+        { account: outside, amount: result.residual },
+      ],
     });
   }
   return entries;
 }
 
 async function storedReport(db: Knex | Knex.Transaction, dealId: string, paymentDate: string): Promise<TrusteeReport | null> {
-  const row: { report: unknown } | undefined = await db('distributions').where({ deal_id: dealId, payment_date: paymentDate }).first('report');
+  const row: { report: unknown } | undefined = await db('distributions')
+    .where({ deal_id: dealId, payment_date: paymentDate })
+    .first('report');
   if (!row) return null;
   return (typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as TrusteeReport;
 }

@@ -15,7 +15,13 @@
  *   (`metricsNeedingReport` names them; distribution.ts answers PERFORMANCE_REPORT_NOT_FOUND).
  */
 import type { Decimal } from '../domain/decimal.js';
-import { scheduledDebtService, type PeriodMetrics, type WaterfallDefinition, type WaterfallPeriod, type WaterfallState } from '../waterfall/index.js';
+import {
+  scheduledDebtService,
+  type PeriodMetrics,
+  type WaterfallDefinition,
+  type WaterfallPeriod,
+  type WaterfallState,
+} from '../waterfall/index.js';
 
 /** The metric the collections alone supply. */
 export const COLLECTION_METRIC = 'dscr';

@@ -50,11 +50,26 @@ export interface Reamounted {
 }
 
 interface OpenRow {
-  instruction_id: string; trade_id: string; quantity: string; price: string; factor: string; principal: string; accrued_interest: string;
-  net_amount: string; settlement_date: string; buyer_party_id: string; seller_party_id: string; buyer_hold_reference: string | null;
+  instruction_id: string;
+  trade_id: string;
+  quantity: string;
+  price: string;
+  factor: string;
+  principal: string;
+  accrued_interest: string;
+  net_amount: string;
+  settlement_date: string;
+  buyer_party_id: string;
+  seller_party_id: string;
+  buyer_hold_reference: string | null;
 }
 
-export async function reamountUnsettledTrades(trx: Knex.Transaction, note: Note, paymentDate: string, recordDate: string): Promise<Reamounted[]> {
+export async function reamountUnsettledTrades(
+  trx: Knex.Transaction,
+  note: Note,
+  paymentDate: string,
+  recordDate: string,
+): Promise<Reamounted[]> {
   const result = await trx.raw(
     `select i.id as instruction_id, t.id as trade_id, t.quantity, t.price, t.factor, t.principal, t.accrued_interest, i.net_amount,
             i.settlement_date::text as settlement_date, i.buyer_party_id, i.seller_party_id, i.buyer_hold_reference
@@ -71,33 +86,65 @@ export async function reamountUnsettledTrades(trx: Knex.Transaction, note: Note,
   for (const row of rows) {
     const amounts = instrument.amounts(new Decimal(row.quantity), new Decimal(row.price), parseIsoDate(row.settlement_date));
     const original: AmountsView = {
-      factor: new Decimal(row.factor).toFixed(), principal: new Decimal(row.principal).toFixed(2),
-      accruedInterest: new Decimal(row.accrued_interest).toFixed(2), netAmount: new Decimal(row.net_amount).toFixed(2),
+      factor: new Decimal(row.factor).toFixed(),
+      principal: new Decimal(row.principal).toFixed(2),
+      accruedInterest: new Decimal(row.accrued_interest).toFixed(2),
+      netAmount: new Decimal(row.net_amount).toFixed(2),
     };
     const adjusted: AmountsView = {
-      factor: instrument.factor.toFixed(), principal: amounts.principal.toFixed(2),
-      accruedInterest: amounts.accruedInterest.toFixed(2), netAmount: amounts.netAmount.toFixed(2),
+      factor: instrument.factor.toFixed(),
+      principal: amounts.principal.toFixed(2),
+      accruedInterest: amounts.accruedInterest.toFixed(2),
+      netAmount: amounts.netAmount.toFixed(2),
     };
     await trx('trade_adjustments').insert({
-      trade_id: row.trade_id, instruction_id: row.instruction_id, note_id: note.id, payment_date: paymentDate, record_date: recordDate,
-      factor_before: original.factor, factor_after: adjusted.factor, principal_before: original.principal, accrued_before: original.accruedInterest,
-      net_before: original.netAmount, principal_after: adjusted.principal, accrued_after: adjusted.accruedInterest, net_after: adjusted.netAmount,
+      trade_id: row.trade_id,
+      instruction_id: row.instruction_id,
+      note_id: note.id,
+      payment_date: paymentDate,
+      record_date: recordDate,
+      factor_before: original.factor,
+      factor_after: adjusted.factor,
+      principal_before: original.principal,
+      accrued_before: original.accruedInterest,
+      net_before: original.netAmount,
+      principal_after: adjusted.principal,
+      accrued_after: adjusted.accruedInterest,
+      net_after: adjusted.netAmount,
     });
-    await trx('settlement_instructions').where({ id: row.instruction_id })
-      .update({ net_amount: adjusted.netAmount, original_net_amount: trx.raw('coalesce(original_net_amount, net_amount)'), updated_at: trx.fn.now() });
+    await trx('settlement_instructions')
+      .where({ id: row.instruction_id })
+      .update({
+        net_amount: adjusted.netAmount,
+        original_net_amount: trx.raw('coalesce(original_net_amount, net_amount)'),
+        updated_at: trx.fn.now(),
+      });
     const loweredHold = row.buyer_hold_reference === null ? null : await lowerHold(trx, row.buyer_hold_reference, amounts.netAmount);
     out.push({
-      tradeId: row.trade_id, instructionId: String(row.instruction_id), noteId: note.id, buyerPartyId: row.buyer_party_id,
-      sellerPartyId: row.seller_party_id, paymentDate, original, adjusted, loweredHold,
+      tradeId: row.trade_id,
+      instructionId: String(row.instruction_id),
+      noteId: note.id,
+      buyerPartyId: row.buyer_party_id,
+      sellerPartyId: row.seller_party_id,
+      paymentDate,
+      original,
+      adjusted,
+      loweredHold,
     });
   }
   return out;
 }
 
 /** Lowers an active hold to `target` when it holds more, releasing the excess from its account's held amount. */
-async function lowerHold(trx: Knex.Transaction, reference: string, target: Decimal): Promise<{ reference: string; remaining: Decimal } | null> {
+async function lowerHold(
+  trx: Knex.Transaction,
+  reference: string,
+  target: Decimal,
+): Promise<{ reference: string; remaining: Decimal } | null> {
   const hold: { id: string; account_id: string; remaining: string } | undefined = await trx('ledger_holds')
-    .where({ reference, status: 'active' }).forUpdate().first('id', 'account_id', 'remaining');
+    .where({ reference, status: 'active' })
+    .forUpdate()
+    .first('id', 'account_id', 'remaining');
   if (!hold || new Decimal(hold.remaining).lte(target)) return null;
   const excess = new Decimal(hold.remaining).minus(target);
   await trx('ledger_accounts').where({ id: hold.account_id }).forUpdate().first('id');
@@ -110,7 +157,12 @@ async function lowerHold(trx: Knex.Transaction, reference: string, target: Decim
  * After the distribution's commit and the trading side's new factor: re-amounts trades that the
  * trading side priced at the old factor while the distribution committed (the sweep is idempotent).
  */
-export async function reamountAfterPublication(knex: Knex, notes: readonly Note[], paymentDate: string, recordDate: string): Promise<Reamounted[]> {
+export async function reamountAfterPublication(
+  knex: Knex,
+  notes: readonly Note[],
+  paymentDate: string,
+  recordDate: string,
+): Promise<Reamounted[]> {
   if (notes.length === 0) return [];
   return inTransaction(knex, async (trx) => {
     const out: Reamounted[] = [];
@@ -120,11 +172,16 @@ export async function reamountAfterPublication(knex: Knex, notes: readonly Note[
 }
 
 /** Each party's executions of the re-amounted trades, as the executions feed and GET /executions show them. */
-export async function adjustedExecutions(db: Knex, adjustments: readonly Reamounted[]): Promise<Map<string, ReturnType<typeof executionFor>[]>> {
+export async function adjustedExecutions(
+  db: Knex,
+  adjustments: readonly Reamounted[],
+): Promise<Map<string, ReturnType<typeof executionFor>[]>> {
   const views = new Map<string, ReturnType<typeof executionFor>[]>();
   if (adjustments.length === 0) return views;
   const byTrade = new Map(adjustments.map((a) => [a.tradeId, a]));
-  const rows: Record<string, unknown>[] = await db('trades').whereIn('id', [...byTrade.keys()]).select('*');
+  const rows: Record<string, unknown>[] = await db('trades')
+    .whereIn('id', [...byTrade.keys()])
+    .select('*');
   for (const row of rows) {
     const trade = tradeFromRow(row);
     const adjustment = byTrade.get(trade.id) as Reamounted;

@@ -64,24 +64,56 @@ export function buildReport(input: ReportInput) {
     metricsSource: input.metricsSource,
     metrics: Object.fromEntries([...input.metrics].map(([name, value]) => [name, metricValue(value)])),
     triggers: result.triggerResults.map((t) => ({
-      name: t.name, metric: t.metric, comparison: t.comparison, value: t.value === null ? null : metricValue(t.value), threshold: t.threshold.toFixed(),
-      testFailed: t.testFailed, breached: t.breached, on: t.on, cureCount: t.cureCount, curePeriods: t.curePeriods, lookbackPeriods: t.lookbackPeriods, effect: t.effect,
+      name: t.name,
+      metric: t.metric,
+      comparison: t.comparison,
+      value: t.value === null ? null : metricValue(t.value),
+      threshold: t.threshold.toFixed(),
+      testFailed: t.testFailed,
+      breached: t.breached,
+      on: t.on,
+      cureCount: t.cureCount,
+      curePeriods: t.curePeriods,
+      lookbackPeriods: t.lookbackPeriods,
+      effect: t.effect,
     })),
     cashTrapActive: result.cashTrapActive,
     fullCashSweep: result.sweepActive,
     rapidAmortization: result.rapidAmortization,
-    seniorFees: { due: cash(result.fees.current.plus(result.fees.shortfallBefore)), paid: cash(result.fees.paid), shortfall: cash(result.fees.shortfallAfter) },
-    reserve: { before: cash(result.reserve.before), draw: cash(result.reserve.draw), topUp: cash(result.reserve.topUp), after: cash(result.reserve.after) },
+    seniorFees: {
+      due: cash(result.fees.current.plus(result.fees.shortfallBefore)),
+      paid: cash(result.fees.paid),
+      shortfall: cash(result.fees.shortfallAfter),
+    },
+    reserve: {
+      before: cash(result.reserve.before),
+      draw: cash(result.reserve.draw),
+      topUp: cash(result.reserve.topUp),
+      after: cash(result.reserve.after),
+    },
     trappedCash: {
-      before: cash(result.trappedCash.before), added: cash(result.trappedCash.added), released: cash(result.trappedCash.released),
-      sweptToPrincipal: cash(result.trappedCash.swept), after: cash(result.trappedCash.after),
+      before: cash(result.trappedCash.before),
+      added: cash(result.trappedCash.added),
+      released: cash(result.trappedCash.released),
+      sweptToPrincipal: cash(result.trappedCash.swept),
+      after: cash(result.trappedCash.after),
     },
     residualReleased: cash(result.residual),
     retainedInTrust: cash(input.retained),
     steps: result.stepFlows.map((f) => ({
-      step: f.index, kind: f.kind, label: f.label, ran: f.ran, availableBefore: cash(f.availableBefore), fromReserve: cash(f.fromReserve),
-      fromTrappedCash: cash(f.fromTrappedCash), paid: cash(f.paid), toReserve: cash(f.toReserve), toTrappedCash: cash(f.toTrappedCash),
-      deferred: cash(f.deferred), availableAfter: cash(f.availableAfter), paidTo: f.paidTo.map((p) => ({ className: p.className, amount: cash(p.amount) })),
+      step: f.index,
+      kind: f.kind,
+      label: f.label,
+      ran: f.ran,
+      availableBefore: cash(f.availableBefore),
+      fromReserve: cash(f.fromReserve),
+      fromTrappedCash: cash(f.fromTrappedCash),
+      paid: cash(f.paid),
+      toReserve: cash(f.toReserve),
+      toTrappedCash: cash(f.toTrappedCash),
+      deferred: cash(f.deferred),
+      availableAfter: cash(f.availableAfter),
+      paidTo: f.paidTo.map((p) => ({ className: p.className, amount: cash(p.amount) })),
     })),
     classes: result.classFlows.map((c) => ({
       noteId: c.noteId,
@@ -103,9 +135,15 @@ export function buildReport(input: ReportInput) {
       factorBefore: input.factors.get(c.noteId)!.before.toFixed(),
       factorAfter: input.factors.get(c.noteId)!.after.toFixed(),
     })),
-    holders: [...input.payments.entries()].flatMap(([noteId, lines]) => lines.map((l) => ({
-      noteId, partyId: l.partyId, faceOfRecord: l.face.toFixed(), interest: cash(l.interest), principal: cash(l.principal),
-    }))),
+    holders: [...input.payments.entries()].flatMap(([noteId, lines]) =>
+      lines.map((l) => ({
+        noteId,
+        partyId: l.partyId,
+        faceOfRecord: l.face.toFixed(),
+        interest: cash(l.interest),
+        principal: cash(l.principal),
+      })),
+    ),
   };
 }
 
@@ -128,6 +166,7 @@ export async function trusteeReports(db: Knex, dealId: string, paymentDate?: str
     })
     .orderBy('payment_date', 'desc')
     .select('report');
-  if (paymentDate && rows.length === 0) throw new Rejection('DISTRIBUTION_NOT_FOUND', `no distribution on ${paymentDate}`, { dealId, paymentDate });
+  if (paymentDate && rows.length === 0)
+    throw new Rejection('DISTRIBUTION_NOT_FOUND', `no distribution on ${paymentDate}`, { dealId, paymentDate });
   return rows.map((r) => (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as TrusteeReport);
 }

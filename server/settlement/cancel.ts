@@ -29,8 +29,17 @@ export async function cancelInstruction(knex: Knex, id: string, reason: string):
       { reference: row.buyer_hold_reference, partyId: row.buyer_party_id, asset: 'USD' },
       { reference: row.seller_hold_reference, partyId: row.seller_party_id, asset: row.note_id },
     ].filter((h): h is { reference: string; partyId: string; asset: string } => h.reference !== null);
-    const active: { reference: string }[] = await trx('ledger_holds').whereIn('reference', references.map((h) => h.reference)).andWhere('status', 'active').select('reference');
-    await releaseHolds(trx, references.map((h) => ({ reference: h.reference })));
+    const active: { reference: string }[] = await trx('ledger_holds')
+      .whereIn(
+        'reference',
+        references.map((h) => h.reference),
+      )
+      .andWhere('status', 'active')
+      .select('reference');
+    await releaseHolds(
+      trx,
+      references.map((h) => ({ reference: h.reference })),
+    );
     await trx('settlement_queue').where({ instruction_id: row.id }).delete();
     const [updated]: InstructionRow[] = await trx('settlement_instructions')
       .where({ id: row.id })

@@ -16,7 +16,12 @@ import { referenceRateFromEnvironment } from './fail-charge.js';
 import { runSettlement, type RunSummary } from './run.js';
 import { notifySettled } from './trading-sync.js';
 
-export async function settleDueAtClose(knex: Knex, sequencer: Sequencer | null, events: EventBus | null, closingDate: string): Promise<RunSummary | null> {
+export async function settleDueAtClose(
+  knex: Knex,
+  sequencer: Sequencer | null,
+  events: EventBus | null,
+  closingDate: string,
+): Promise<RunSummary | null> {
   const due = await knex('settlement_instructions').where('settlement_date', '<=', closingDate).where('status', 'pending').first('id');
   if (!due) return null;
   const summary = await runSettlement(

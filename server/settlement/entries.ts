@@ -38,7 +38,8 @@ function legs(decision: Settle): { partyId: string; asset: string; amount: Decim
 function consumptions(decision: Settle): HoldConsumption[] {
   const i = decision.instruction;
   const out: HoldConsumption[] = [];
-  if (decision.sellerHoldUse.gt(0) && i.sellerHoldReference) out.push({ holdReference: i.sellerHoldReference, amount: decision.sellerHoldUse });
+  if (decision.sellerHoldUse.gt(0) && i.sellerHoldReference)
+    out.push({ holdReference: i.sellerHoldReference, amount: decision.sellerHoldUse });
   if (decision.buyerHoldUse.gt(0) && i.buyerHoldReference) out.push({ holdReference: i.buyerHoldReference, amount: decision.buyerHoldUse });
   return out;
 }
@@ -78,18 +79,26 @@ export function nettingSets(settled: readonly Settle[]): PostingInput[] {
  * The net entry of a chunk. When every netting set nets to zero (trades that cancel out), an
  * entry without postings is not allowed; the chunk is then booked gross instead.
  */
-export function netEntries(settled: readonly Settle[], runId: string, chunk: number, businessDate: string, createdBy: string | null): EntryInput[] {
+export function netEntries(
+  settled: readonly Settle[],
+  runId: string,
+  chunk: number,
+  businessDate: string,
+  createdBy: string | null,
+): EntryInput[] {
   if (settled.length === 0) return [];
   const postings = nettingSets(settled);
   if (postings.length === 0) return grossEntries(settled, businessDate, createdBy);
-  return [{
-    idempotencyKey: netEntryKey(runId, chunk),
-    kind: 'trade_settlement',
-    description: `net DVP settlement of ${settled.length} trades (run ${runId}, chunk ${chunk})`,
-    businessDate,
-    createdBy,
-    metadata: { runId, chunk, instructions: settled.length },
-    postings,
-    holdConsumptions: settled.flatMap(consumptions),
-  }];
+  return [
+    {
+      idempotencyKey: netEntryKey(runId, chunk),
+      kind: 'trade_settlement',
+      description: `net DVP settlement of ${settled.length} trades (run ${runId}, chunk ${chunk})`,
+      businessDate,
+      createdBy,
+      metadata: { runId, chunk, instructions: settled.length },
+      postings,
+      holdConsumptions: settled.flatMap(consumptions),
+    },
+  ];
 }

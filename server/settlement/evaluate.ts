@@ -45,7 +45,13 @@ export function partyKey(partyId: string, asset: string): string {
 const ZERO = new Decimal(0);
 
 /** How much of a leg its hold covers, and whether the rest is available; null when it cannot move. */
-function legCover(balances: Map<string, BalanceState>, holds: Map<string, HoldState>, account: string, reference: string | null, amount: Decimal): Decimal | null {
+function legCover(
+  balances: Map<string, BalanceState>,
+  holds: Map<string, HoldState>,
+  account: string,
+  reference: string | null,
+  amount: Decimal,
+): Decimal | null {
   const hold = reference === null ? undefined : holds.get(reference);
   const usable = hold !== undefined && hold.accountKey === account;
   const balance = balances.get(account);
@@ -77,7 +83,13 @@ function holdNames(instructions: readonly DueInstruction[], holds: Map<string, H
   return names;
 }
 
-function coveredBy(holds: Map<string, HoldState>, names: Map<string, number>, account: string, reference: string | null, amount: Decimal): boolean {
+function coveredBy(
+  holds: Map<string, HoldState>,
+  names: Map<string, number>,
+  account: string,
+  reference: string | null,
+  amount: Decimal,
+): boolean {
   const hold = reference === null ? undefined : holds.get(reference);
   return hold !== undefined && hold.accountKey === account && hold.remaining.gte(amount) && names.get(reference as string) === 1;
 }
@@ -88,11 +100,24 @@ function cashBacked(balances: Map<string, BalanceState>, account: string): boole
   return balance === undefined || balance.held.lte(balance.total);
 }
 
-function isCovered(instruction: DueInstruction, balances: Map<string, BalanceState>, holds: Map<string, HoldState>, names: Map<string, number>): boolean {
+function isCovered(
+  instruction: DueInstruction,
+  balances: Map<string, BalanceState>,
+  holds: Map<string, HoldState>,
+  names: Map<string, number>,
+): boolean {
   const buyerCash = partyKey(instruction.buyerPartyId, CASH_ASSET);
-  return coveredBy(holds, names, partyKey(instruction.sellerPartyId, instruction.noteId), instruction.sellerHoldReference, instruction.quantity)
-    && coveredBy(holds, names, buyerCash, instruction.buyerHoldReference, instruction.netAmount)
-    && cashBacked(balances, buyerCash);
+  return (
+    coveredBy(
+      holds,
+      names,
+      partyKey(instruction.sellerPartyId, instruction.noteId),
+      instruction.sellerHoldReference,
+      instruction.quantity,
+    ) &&
+    coveredBy(holds, names, buyerCash, instruction.buyerHoldReference, instruction.netAmount) &&
+    cashBacked(balances, buyerCash)
+  );
 }
 
 /** Settles or fails one instruction against the current balances and holds, and applies a settlement. */
@@ -115,12 +140,17 @@ function decideOne(instruction: DueInstruction, balances: Map<string, BalanceSta
 }
 
 /** Decisions in the instructions' order: the covered ones settled first, then the others in order. */
-export function decide(instructions: readonly DueInstruction[], balances: Map<string, BalanceState>, holds: Map<string, HoldState>): Decision[] {
+export function decide(
+  instructions: readonly DueInstruction[],
+  balances: Map<string, BalanceState>,
+  holds: Map<string, HoldState>,
+): Decision[] {
   const names = holdNames(instructions, holds);
   const covered = instructions.filter((i) => isCovered(i, balances, holds, names));
   const decisions = new Map<DueInstruction, Decision>();
   for (const instruction of covered) decisions.set(instruction, decideOne(instruction, balances, holds));
-  for (const instruction of instructions) if (!decisions.has(instruction)) decisions.set(instruction, decideOne(instruction, balances, holds));
+  for (const instruction of instructions)
+    if (!decisions.has(instruction)) decisions.set(instruction, decideOne(instruction, balances, holds));
   return instructions.map((i) => decisions.get(i) as Decision);
 }
 

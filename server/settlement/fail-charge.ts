@@ -50,7 +50,13 @@ export function failChargePayer(side: FailedSide): 'seller' | null {
 }
 
 /** The TMPG charge of a fail of the given side: zero for a failure to pay alone. */
-export function failChargeOf(side: FailedSide | null, proceeds: Decimal, referenceRatePercent: Decimal, settlementDate: string, asOf: string): Decimal {
+export function failChargeOf(
+  side: FailedSide | null,
+  proceeds: Decimal,
+  referenceRatePercent: Decimal,
+  settlementDate: string,
+  asOf: string,
+): Decimal {
   if (side === null || failChargePayer(side) === null) return new Decimal(0);
   return failCharge(proceeds, referenceRatePercent, settlementDate, asOf);
 }
@@ -59,6 +65,7 @@ export function failChargeOf(side: FailedSide | null, proceeds: Decimal, referen
 export function referenceRateFromEnvironment(env: NodeJS.ProcessEnv = process.env): Decimal {
   const text = env.SETTLEMENT_FAIL_REFERENCE_RATE;
   if (text === undefined || text === '') return new Decimal(0);
-  if (!/^\d{1,2}(\.\d{1,6})?$/.test(text)) throw new Error(`SETTLEMENT_FAIL_REFERENCE_RATE must be a percentage such as "4.33", got ${text}`);
+  if (!/^\d{1,2}(\.\d{1,6})?$/.test(text))
+    throw new Error(`SETTLEMENT_FAIL_REFERENCE_RATE must be a percentage such as "4.33", got ${text}`);
   return new Decimal(text);
 }

@@ -34,7 +34,10 @@ export async function closeInterruptedRuns(knex: Knex, logger: Logger): Promise<
         `(${run.settled} settled, ${run.failed} failed); the rest are still open and the next run settles them`;
     await knex('settlement_runs').where({ id: run.id, status: 'running' }).update({ status, error, finished_at: knex.fn.now() });
     closed.push({ id: String(run.id), status, processed: run.processed, total: run.total });
-    logger.warn({ runId: String(run.id), status, processed: run.processed, total: run.total }, 'a settlement run left running by a stopped service was closed');
+    logger.warn(
+      { runId: String(run.id), status, processed: run.processed, total: run.total },
+      'a settlement run left running by a stopped service was closed',
+    );
   }
   return closed;
 }

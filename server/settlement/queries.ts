@@ -19,12 +19,30 @@ export interface InstructionFilter {
 }
 
 export interface InstructionRow {
-  id: string; trade_id: string; note_id: string; buyer_party_id: string; seller_party_id: string; quantity: string; net_amount: string;
-  buyer_hold_reference: string | null; seller_hold_reference: string | null;
-  trade_date: string; settlement_date: string; status: InstructionStatus; failed_side: FailedSide | null; fail_since: string | null;
-  fail_charge: string; attempts: number; last_attempt_date: string | null; settled_date: string | null; settlement_mode: string | null;
-  entry_id: string | null; run_id: string | null; cancel_reason: string | null;
-  fail_charge_entry_id?: string | null; original_net_amount?: string | null;
+  id: string;
+  trade_id: string;
+  note_id: string;
+  buyer_party_id: string;
+  seller_party_id: string;
+  quantity: string;
+  net_amount: string;
+  buyer_hold_reference: string | null;
+  seller_hold_reference: string | null;
+  trade_date: string;
+  settlement_date: string;
+  status: InstructionStatus;
+  failed_side: FailedSide | null;
+  fail_since: string | null;
+  fail_charge: string;
+  attempts: number;
+  last_attempt_date: string | null;
+  settled_date: string | null;
+  settlement_mode: string | null;
+  entry_id: string | null;
+  run_id: string | null;
+  cancel_reason: string | null;
+  fail_charge_entry_id?: string | null;
+  original_net_amount?: string | null;
 }
 
 /** The reference-rate series with the configured default before its first date. */
@@ -35,7 +53,9 @@ export function referenceRates(db: Knex | Knex.Transaction): Promise<ReferenceRa
 export function instructionView(row: InstructionRow, asOf: string, rates: ReferenceRates) {
   const open = row.status === 'failed';
   const net = new Decimal(row.net_amount);
-  const charge = open ? failChargeOf(row.failed_side, net, rates.forFail(row.settlement_date), row.settlement_date, asOf) : new Decimal(row.fail_charge);
+  const charge = open
+    ? failChargeOf(row.failed_side, net, rates.forFail(row.settlement_date), row.settlement_date, asOf)
+    : new Decimal(row.fail_charge);
   const ageTo = open ? asOf : row.fail_since !== null && row.settled_date !== null ? row.settled_date : null;
   return {
     id: String(row.id),
@@ -53,8 +73,10 @@ export function instructionView(row: InstructionRow, asOf: string, rates: Refere
     failAgeBusinessDays: ageTo === null || row.fail_since === null ? null : failAgeBusinessDays(row.settlement_date, ageTo),
     failCharge: charge.toFixed(2),
     failChargePayer: row.failed_side ? failChargePayer(row.failed_side) : null,
-    failChargeEntryId: row.fail_charge_entry_id === null || row.fail_charge_entry_id === undefined ? null : String(row.fail_charge_entry_id),
-    originalNetAmount: row.original_net_amount === null || row.original_net_amount === undefined ? null : new Decimal(row.original_net_amount).toFixed(2),
+    failChargeEntryId:
+      row.fail_charge_entry_id === null || row.fail_charge_entry_id === undefined ? null : String(row.fail_charge_entry_id),
+    originalNetAmount:
+      row.original_net_amount === null || row.original_net_amount === undefined ? null : new Decimal(row.original_net_amount).toFixed(2),
     attempts: row.attempts,
     lastAttemptDate: row.last_attempt_date,
     settledDate: row.settled_date,
@@ -67,7 +89,12 @@ export function instructionView(row: InstructionRow, asOf: string, rates: Refere
 
 export type InstructionView = ReturnType<typeof instructionView>;
 
-export async function listInstructions(db: Knex, filter: InstructionFilter, asOf: string, rates: ReferenceRates): Promise<InstructionView[]> {
+export async function listInstructions(
+  db: Knex,
+  filter: InstructionFilter,
+  asOf: string,
+  rates: ReferenceRates,
+): Promise<InstructionView[]> {
   const rows: InstructionRow[] = await db('settlement_instructions')
     .modify((q) => {
       if (filter.partyId) q.where((w) => w.where('buyer_party_id', filter.partyId!).orWhere('seller_party_id', filter.partyId!));
@@ -88,8 +115,18 @@ export async function findInstruction(db: Knex | Knex.Transaction, id: string): 
 }
 
 interface RunRow {
-  id: string; run_date: string; mode: string; status: string; total: number; processed: number; settled: number; failed: number;
-  instructions_created: number; error: string | null; started_at: Date; finished_at: Date | null;
+  id: string;
+  run_date: string;
+  mode: string;
+  status: string;
+  total: number;
+  processed: number;
+  settled: number;
+  failed: number;
+  instructions_created: number;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
 }
 
 function runView(row: RunRow) {

@@ -22,8 +22,13 @@ export class ReferenceRates {
   /** Sorted by date, ascending. */
   private readonly series: { date: string; rate: Decimal }[];
 
-  constructor(series: readonly ReferenceRate[], private readonly fallback: Decimal = new Decimal(0)) {
-    this.series = [...series].map((r) => ({ date: r.date, rate: new Decimal(r.ratePercent) })).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  constructor(
+    series: readonly ReferenceRate[],
+    private readonly fallback: Decimal = new Decimal(0),
+  ) {
+    this.series = [...series]
+      .map((r) => ({ date: r.date, rate: new Decimal(r.ratePercent) }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
   /** A constant rate (tests, and callers that have no series). */
@@ -48,7 +53,9 @@ export class ReferenceRates {
 }
 
 export async function listReferenceRates(db: Knex | Knex.Transaction): Promise<ReferenceRate[]> {
-  const rows: { rate_date: string; rate_percent: string }[] = await db('reference_rates').orderBy('rate_date').select('rate_date', 'rate_percent');
+  const rows: { rate_date: string; rate_percent: string }[] = await db('reference_rates')
+    .orderBy('rate_date')
+    .select('rate_date', 'rate_percent');
   return rows.map((r) => ({ date: r.rate_date, ratePercent: new Decimal(r.rate_percent).toFixed() }));
 }
 
@@ -57,9 +64,15 @@ export async function loadReferenceRates(db: Knex | Knex.Transaction, fallback: 
 }
 
 /** Sets (or corrects) the rate of one date. */
-export async function setReferenceRate(db: Knex | Knex.Transaction, date: string, ratePercent: Decimal, setBy: string | null): Promise<ReferenceRate> {
+export async function setReferenceRate(
+  db: Knex | Knex.Transaction,
+  date: string,
+  ratePercent: Decimal,
+  setBy: string | null,
+): Promise<ReferenceRate> {
   await db('reference_rates')
     .insert({ rate_date: date, rate_percent: ratePercent.toFixed(), set_by: setBy })
-    .onConflict('rate_date').merge({ rate_percent: ratePercent.toFixed(), set_by: setBy, set_at: db.fn.now() });
+    .onConflict('rate_date')
+    .merge({ rate_percent: ratePercent.toFixed(), set_by: setBy, set_at: db.fn.now() });
   return { date, ratePercent: ratePercent.toFixed() };
 }

@@ -125,7 +125,9 @@ export async function runSettlement(knex: Knex, request: RunRequest, hooks: RunH
     let afterId = range.afterId;
     while (!progress.stopped) {
       const chunk = progress.nextChunk();
-      const result = await inTransaction(knex, (trx) => settleChunk(trx, { ...request, rates, runId, chunk, afterId, upTo: range.upTo, chunkSize, deferUncovered }));
+      const result = await inTransaction(knex, (trx) =>
+        settleChunk(trx, { ...request, rates, runId, chunk, afterId, upTo: range.upTo, chunkSize, deferUncovered }),
+      );
       if (result.claimed === 0) return;
       await progress.record(result);
       afterId = result.lastId;
@@ -143,11 +145,23 @@ export async function runSettlement(knex: Knex, request: RunRequest, hooks: RunH
     await progress.guard([settleRange({ afterId: '0', upTo: null }, false)]);
     await knex('settlement_runs').where({ id: runId }).update({ status: 'completed', finished_at: knex.fn.now() });
   } catch (error) {
-    await knex('settlement_runs').where({ id: runId }).update({ status: 'failed', finished_at: knex.fn.now(), error: String((error as Error).message).slice(0, 500) });
+    await knex('settlement_runs')
+      .where({ id: runId })
+      .update({ status: 'failed', finished_at: knex.fn.now(), error: String((error as Error).message).slice(0, 500) });
     throw error;
   }
   const { settled, failed, chunks } = progress;
-  return { runId, date: request.date, mode: request.mode, instructionsCreated: created, due: plan.due, settled, failed, chunks, durationMs: Math.round(performance.now() - started) };
+  return {
+    runId,
+    date: request.date,
+    mode: request.mode,
+    instructionsCreated: created,
+    due: plan.due,
+    settled,
+    failed,
+    chunks,
+    durationMs: Math.round(performance.now() - started),
+  };
 }
 
 interface Range {
@@ -218,10 +232,14 @@ class RunProgress {
 
   /** Waits for every task; on the first error the others stop after their current chunk, then it is thrown. */
   async guard(tasks: Promise<void>[]): Promise<void> {
-    const outcomes = await Promise.allSettled(tasks.map((task) => task.catch((error: unknown) => {
-      this.stopped = true;
-      throw error;
-    })));
+    const outcomes = await Promise.allSettled(
+      tasks.map((task) =>
+        task.catch((error: unknown) => {
+          this.stopped = true;
+          throw error;
+        }),
+      ),
+    );
     const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (rejected) throw rejected.reason;
   }
@@ -248,9 +266,10 @@ interface ChunkResult {
 }
 
 async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<ChunkResult> {
-  const result = await trx.raw('select * from settlement_settle_chunk(?::bigint, ?::int, ?::date, ?::bigint, ?::bigint, ?::int, ?::text, ?::uuid, ?::boolean)', [
-    ctx.runId, ctx.chunk, ctx.date, ctx.afterId, ctx.upTo, ctx.chunkSize, ctx.mode, ctx.createdBy, ctx.deferUncovered,
-  ]);
+  const result = await trx.raw(
+    'select * from settlement_settle_chunk(?::bigint, ?::int, ?::date, ?::bigint, ?::bigint, ?::int, ?::text, ?::uuid, ?::boolean)',
+    [ctx.runId, ctx.chunk, ctx.date, ctx.afterId, ctx.upTo, ctx.chunkSize, ctx.mode, ctx.createdBy, ctx.deferUncovered],
+  );
   const rows = result.rows as ChunkRow[];
   if (rows.length === 0) return { claimed: 0, lastId: ctx.afterId, settled: [], failed: 0, charges: [] };
   const charges: BookedFailCharge[] = [];
@@ -264,12 +283,24 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
   // The registry outbox moves with the face: same transaction (server/registry/outbox.ts; it reads
   // the flag again, under the same lock).
   if (settled.length > 0 && (await outboxEnabled(trx))) await recordSettlementOutbox(trx, settled.map(toSettled));
-  await markFailed(trx, ctx, failed.map((r) => ({
-    id: String(r.id),
-    side: r.outcome as FailedSide,
-    charge: failChargeOf(r.outcome as FailedSide, new Decimal(r.net_amount), ctx.rates.forFail(r.charge_from as string), r.charge_from as string, ctx.date),
-  })));
-  await trx('settlement_runs').where({ id: ctx.runId }).increment({ processed: settled.length + failed.length, settled: settled.length, failed: failed.length });
+  await markFailed(
+    trx,
+    ctx,
+    failed.map((r) => ({
+      id: String(r.id),
+      side: r.outcome as FailedSide,
+      charge: failChargeOf(
+        r.outcome as FailedSide,
+        new Decimal(r.net_amount),
+        ctx.rates.forFail(r.charge_from as string),
+        r.charge_from as string,
+        ctx.date,
+      ),
+    })),
+  );
+  await trx('settlement_runs')
+    .where({ id: ctx.runId })
+    .increment({ processed: settled.length + failed.length, settled: settled.length, failed: failed.length });
   return { claimed: rows.length, lastId: String(rows[rows.length - 1]!.id), settled, failed: failed.length, charges };
 }
 
@@ -279,8 +310,16 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
  * contractual settlement date when a fail charge is due (a fail, or a fail that now settles).
  */
 interface ChunkRow {
-  id: string; outcome: 'settled' | 'deferred' | FailedSide; note_id: string; buyer_party_id: string; seller_party_id: string;
-  quantity: string; net_amount: string; buyer_hold_reference: string | null; seller_hold_reference: string | null; charge_from: string | null;
+  id: string;
+  outcome: 'settled' | 'deferred' | FailedSide;
+  note_id: string;
+  buyer_party_id: string;
+  seller_party_id: string;
+  quantity: string;
+  net_amount: string;
+  buyer_hold_reference: string | null;
+  seller_hold_reference: string | null;
+  charge_from: string | null;
 }
 
 interface SettledRow extends SettledMovement {
@@ -290,9 +329,15 @@ interface SettledRow extends SettledMovement {
 
 function toSettled(row: ChunkRow): SettledRow {
   return {
-    id: String(row.id), noteId: row.note_id, buyerPartyId: row.buyer_party_id, sellerPartyId: row.seller_party_id,
-    quantity: new Decimal(row.quantity), netAmount: new Decimal(row.net_amount),
-    buyerHoldReference: row.buyer_hold_reference, sellerHoldReference: row.seller_hold_reference, chargeFrom: row.charge_from,
+    id: String(row.id),
+    noteId: row.note_id,
+    buyerPartyId: row.buyer_party_id,
+    sellerPartyId: row.seller_party_id,
+    quantity: new Decimal(row.quantity),
+    netAmount: new Decimal(row.net_amount),
+    buyerHoldReference: row.buyer_hold_reference,
+    sellerHoldReference: row.seller_hold_reference,
+    chargeFrom: row.charge_from,
   };
 }
 
@@ -303,13 +348,29 @@ function toSettled(row: ChunkRow): SettledRow {
  * writer moves balances at the commit; they are applied first here, so the seller's proceeds of
  * this very settlement are there to pay from.
  */
-async function freezeFailCharges(trx: Knex.Transaction, ctx: ChunkContext, rows: readonly SettledRow[], out: BookedFailCharge[]): Promise<void> {
+async function freezeFailCharges(
+  trx: Knex.Transaction,
+  ctx: ChunkContext,
+  rows: readonly SettledRow[],
+  out: BookedFailCharge[],
+): Promise<void> {
   if (rows.length === 0) return;
-  const sides: { id: string; failed_side: FailedSide | null }[] = await trx('settlement_instructions').whereIn('id', rows.map((r) => r.id)).select('id', 'failed_side');
+  const sides: { id: string; failed_side: FailedSide | null }[] = await trx('settlement_instructions')
+    .whereIn(
+      'id',
+      rows.map((r) => r.id),
+    )
+    .select('id', 'failed_side');
   const sideOf = new Map(sides.map((s) => [String(s.id), s.failed_side]));
   const charges = rows.map((r) => ({
     row: r,
-    charge: failChargeOf(sideOf.get(r.id) ?? null, r.netAmount, ctx.rates.forFail(r.chargeFrom as string), r.chargeFrom as string, ctx.date),
+    charge: failChargeOf(
+      sideOf.get(r.id) ?? null,
+      r.netAmount,
+      ctx.rates.forFail(r.chargeFrom as string),
+      r.chargeFrom as string,
+      ctx.date,
+    ),
   }));
   await trx.raw(
     `update settlement_instructions i set fail_charge = v.charge from unnest(?::bigint[], ?::numeric[]) as v(id, charge) where i.id = v.id`,
@@ -339,7 +400,11 @@ async function freezeFailCharges(trx: Knex.Transaction, ctx: ChunkContext, rows:
 }
 
 /** A fail stays in the run queue; seen again on the same date with the same outcome it writes nothing (re-runs change nothing). */
-async function markFailed(trx: Knex.Transaction, ctx: ChunkContext, rows: { id: string; side: FailedSide; charge: Decimal }[]): Promise<void> {
+async function markFailed(
+  trx: Knex.Transaction,
+  ctx: ChunkContext,
+  rows: { id: string; side: FailedSide; charge: Decimal }[],
+): Promise<void> {
   if (rows.length === 0) return;
   await trx.raw(
     `update settlement_instructions i

@@ -17,13 +17,24 @@ export async function partyStatement(db: Knex, partyId: string, date: string, ra
     .orderBy('seq')
     .select('id', 'note_id', 'price', 'quantity', 'net_amount', 'buyer_party_id', 'settlement_date');
   const involved = (q: Knex.QueryBuilder) => q.where((w) => w.where('buyer_party_id', partyId).orWhere('seller_party_id', partyId));
-  const settledRows: InstructionRow[] = await db('settlement_instructions').modify(involved).andWhere({ status: 'settled', settled_date: date }).orderBy('id').select('*');
-  const failRows: InstructionRow[] = await db('settlement_instructions').modify(involved)
-    .andWhere('settlement_date', '<=', date)
-    .andWhere((w) => w.where('status', 'failed').orWhere((s) => s.where('status', 'settled').whereNotNull('fail_since').andWhere('settled_date', '>', date)))
+  const settledRows: InstructionRow[] = await db('settlement_instructions')
+    .modify(involved)
+    .andWhere({ status: 'settled', settled_date: date })
     .orderBy('id')
     .select('*');
-  const movements: { entry_id: string; kind: string; description: string; asset: string; amount: string }[] = await db('ledger_postings as p')
+  const failRows: InstructionRow[] = await db('settlement_instructions')
+    .modify(involved)
+    .andWhere('settlement_date', '<=', date)
+    .andWhere((w) =>
+      w
+        .where('status', 'failed')
+        .orWhere((s) => s.where('status', 'settled').whereNotNull('fail_since').andWhere('settled_date', '>', date)),
+    )
+    .orderBy('id')
+    .select('*');
+  const movements: { entry_id: string; kind: string; description: string; asset: string; amount: string }[] = await db(
+    'ledger_postings as p',
+  )
     .join('ledger_entries as e', 'e.id', 'p.entry_id')
     .join('ledger_accounts as a', 'a.id', 'p.account_id')
     .where({ 'a.party_id': partyId, 'e.business_date': date })
@@ -42,12 +53,26 @@ export async function partyStatement(db: Knex, partyId: string, date: string, ra
     partyId,
     date,
     trades: trades.map((t) => ({
-      tradeId: t.id, noteId: t.note_id, side: side(t.buyer_party_id as string), price: new Decimal(t.price as string).toFixed(),
-      quantity: new Decimal(t.quantity as string).toFixed(), netAmount: new Decimal(t.net_amount as string).toFixed(2), settlementDate: t.settlement_date,
+      tradeId: t.id,
+      noteId: t.note_id,
+      side: side(t.buyer_party_id as string),
+      price: new Decimal(t.price as string).toFixed(),
+      quantity: new Decimal(t.quantity as string).toFixed(),
+      netAmount: new Decimal(t.net_amount as string).toFixed(2),
+      settlementDate: t.settlement_date,
     })),
     settlements: settledRows.map((r) => ({ ...instructionView(r, date, rates), side: side(r.buyer_party_id) })),
-    fails: failRows.map((r) => ({ ...instructionView({ ...r, status: 'failed', settled_date: null }, date, rates), side: side(r.buyer_party_id) })),
-    movements: movements.map((m) => ({ entryId: String(m.entry_id), kind: m.kind, description: m.description, asset: m.asset, amount: formatLedgerAmount(m.asset, m.amount) })),
+    fails: failRows.map((r) => ({
+      ...instructionView({ ...r, status: 'failed', settled_date: null }, date, rates),
+      side: side(r.buyer_party_id),
+    })),
+    movements: movements.map((m) => ({
+      entryId: String(m.entry_id),
+      kind: m.kind,
+      description: m.description,
+      asset: m.asset,
+      amount: formatLedgerAmount(m.asset, m.amount),
+    })),
     closingBalances: closing.map((c) => ({ asset: c.asset, total: formatLedgerAmount(c.asset, c.amount) })),
   };
 }
@@ -65,13 +90,45 @@ function csvField(value: string | number | null | undefined): string {
 
 export function statementCsv(statement: PartyStatement): string {
   const rows: (string | number | null | undefined)[][] = [];
-  for (const t of statement.trades) rows.push(['trade', t.tradeId, t.noteId, t.side, t.quantity, t.netAmount, statement.date, '', `price ${t.price}; settles ${t.settlementDate}`]);
-  for (const s of statement.settlements) rows.push(['settlement', s.tradeId, s.noteId, s.side, s.quantity, s.netAmount, s.settledDate, s.status, `instruction ${s.id}; fail charge ${s.failCharge}`]);
+  for (const t of statement.trades)
+    rows.push([
+      'trade',
+      t.tradeId,
+      t.noteId,
+      t.side,
+      t.quantity,
+      t.netAmount,
+      statement.date,
+      '',
+      `price ${t.price}; settles ${t.settlementDate}`,
+    ]);
+  for (const s of statement.settlements)
+    rows.push([
+      'settlement',
+      s.tradeId,
+      s.noteId,
+      s.side,
+      s.quantity,
+      s.netAmount,
+      s.settledDate,
+      s.status,
+      `instruction ${s.id}; fail charge ${s.failCharge}`,
+    ]);
   for (const f of statement.fails) {
-    rows.push(['fail', f.tradeId, f.noteId, f.side, f.quantity, f.netAmount, f.settlementDate, 'failed',
-      `instruction ${f.id}; failed side ${f.failedSide ?? ''}; age ${f.failAgeBusinessDays ?? 0} business days; fail charge ${f.failCharge} owed by ${f.failChargePayer ?? ''}`]);
+    rows.push([
+      'fail',
+      f.tradeId,
+      f.noteId,
+      f.side,
+      f.quantity,
+      f.netAmount,
+      f.settlementDate,
+      'failed',
+      `instruction ${f.id}; failed side ${f.failedSide ?? ''}; age ${f.failAgeBusinessDays ?? 0} business days; fail charge ${f.failCharge} owed by ${f.failChargePayer ?? ''}`,
+    ]);
   }
-  for (const m of statement.movements) rows.push(['movement', `entry ${m.entryId}`, m.asset, '', '', m.amount, statement.date, m.kind, m.description]);
+  for (const m of statement.movements)
+    rows.push(['movement', `entry ${m.entryId}`, m.asset, '', '', m.amount, statement.date, m.kind, m.description]);
   for (const b of statement.closingBalances) rows.push(['closing_balance', '', b.asset, '', '', b.total, statement.date, '', '']);
   return [CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }

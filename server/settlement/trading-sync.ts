@@ -13,20 +13,30 @@ import { refreshInstrument } from '../sequencer/admin.js';
 import { CASH_ASSET } from '../ledger/types.js';
 import type { BookedFailCharge, SettledMovement } from './run.js';
 
-export async function notifySettled(sequencer: Sequencer | null, settled: readonly SettledMovement[], charges: readonly BookedFailCharge[] = []): Promise<void> {
+export async function notifySettled(
+  sequencer: Sequencer | null,
+  settled: readonly SettledMovement[],
+  charges: readonly BookedFailCharge[] = [],
+): Promise<void> {
   if (!sequencer || (settled.length === 0 && charges.length === 0)) return;
   await sequencer.execute((state) => {
     applySettledTrades(state, settled);
     // A booked fail charge moves cash from the seller to the buyer.
-    applyCredits(state, charges.flatMap((c) => [
-      { partyId: c.sellerPartyId, asset: CASH_ASSET, amount: c.amount.negated() },
-      { partyId: c.buyerPartyId, asset: CASH_ASSET, amount: c.amount },
-    ]));
+    applyCredits(
+      state,
+      charges.flatMap((c) => [
+        { partyId: c.sellerPartyId, asset: CASH_ASSET, amount: c.amount.negated() },
+        { partyId: c.buyerPartyId, asset: CASH_ASSET, amount: c.amount },
+      ]),
+    );
   });
 }
 
 /** A trade's buyer hold lowered when a factor change re-amounted the trade (the excess was released in the ledger). */
-export async function notifyHoldsLowered(sequencer: Sequencer | null, holds: readonly { reference: string; remaining: Decimal }[]): Promise<void> {
+export async function notifyHoldsLowered(
+  sequencer: Sequencer | null,
+  holds: readonly { reference: string; remaining: Decimal }[],
+): Promise<void> {
   if (!sequencer || holds.length === 0) return;
   await sequencer.execute((state) => {
     for (const { reference, remaining } of holds) {

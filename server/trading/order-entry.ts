@@ -25,14 +25,21 @@ const guards = new WeakMap<AppServices, ConcentrationGuard>();
 export function concentrationGuardOf(services: AppServices): ConcentrationGuard {
   let guard = guards.get(services);
   if (!guard) {
-    guard = new ConcentrationGuard(services.knex, () => services.sequencer, () => services.clock.now().getTime());
+    guard = new ConcentrationGuard(
+      services.knex,
+      () => services.sequencer,
+      () => services.clock.now().getTime(),
+    );
     guards.set(services, guard);
   }
   return guard;
 }
 
 /** Warn-mode concentration breaches ride along in the answer (the ticket shows them). */
-function withWarnings<T extends object>(body: T, warnings: readonly Breach[]): T | (T & { warnings: { code: 'CONCENTRATION_LIMIT'; breaches: readonly Breach[] }[] }) {
+function withWarnings<T extends object>(
+  body: T,
+  warnings: readonly Breach[],
+): T | (T & { warnings: { code: 'CONCENTRATION_LIMIT'; breaches: readonly Breach[] }[] }) {
   return warnings.length === 0 ? body : { ...body, warnings: [{ code: 'CONCENTRATION_LIMIT' as const, breaches: warnings }] };
 }
 
@@ -40,7 +47,11 @@ const SELF_TRADE_MODES = ['cancel_newest', 'cancel_oldest', 'cancel_both', 'decr
 
 export const orderRequest = z
   .object({
-    clOrdId: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    clOrdId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
     noteId: z.string().uuid(),
     side: z.enum(['buy', 'sell']),
     type: z.enum(['limit', 'market']),
@@ -53,8 +64,10 @@ export const orderRequest = z
   })
   .strict()
   .superRefine((order, context) => {
-    if (order.type === 'limit' && order.price === undefined) context.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
-    if (order.type === 'market' && order.price !== undefined) context.addIssue({ code: 'custom', path: ['price'], message: 'a market order has no price' });
+    if (order.type === 'limit' && order.price === undefined)
+      context.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
+    if (order.type === 'market' && order.price !== undefined)
+      context.addIssue({ code: 'custom', path: ['price'], message: 'a market order has no price' });
     if (order.type === 'market' && order.timeInForce !== undefined && !['IOC', 'FOK'].includes(order.timeInForce)) {
       context.addIssue({ code: 'custom', path: ['timeInForce'], message: 'a market order is IOC or FOK' });
     }
@@ -68,11 +81,19 @@ export const orderRequest = z
 
 export type OrderRequest = z.infer<typeof orderRequest>;
 
-export const replaceRequest = z.object({ price: positiveDecimal.optional(), quantity: positiveDecimal.optional() }).strict()
+export const replaceRequest = z
+  .object({ price: positiveDecimal.optional(), quantity: positiveDecimal.optional() })
+  .strict()
   .refine((b) => b.price !== undefined || b.quantity !== undefined, 'give a price, a quantity or both');
 
 export const quoteEntry = z
-  .object({ noteId: z.string().uuid(), bidPrice: positiveDecimal.optional(), bidSize: nonNegativeDecimal, askPrice: positiveDecimal.optional(), askSize: nonNegativeDecimal })
+  .object({
+    noteId: z.string().uuid(),
+    bidPrice: positiveDecimal.optional(),
+    bidSize: nonNegativeDecimal,
+    askPrice: positiveDecimal.optional(),
+    askSize: nonNegativeDecimal,
+  })
   .strict();
 /**
  * `postOnly` (default false, today's behaviour): when true, the whole mass quote is refused with
@@ -102,16 +123,27 @@ export function sequencerOf(services: { sequencer: Sequencer | null }): Sequence
  * PRICE_OUT_OF_BAND. Finer rules (tick, increment, denomination, risk) stay with the sequencer. An
  * unknown note is left to the sequencer too (NOTE_NOT_FOUND there).
  */
-export function assertMagnitudes(services: AppServices, noteId: string, fields: { price?: string | undefined; quantity?: string | undefined }, path: readonly (string | number)[] = []): void {
+export function assertMagnitudes(
+  services: AppServices,
+  noteId: string,
+  fields: { price?: string | undefined; quantity?: string | undefined },
+  path: readonly (string | number)[] = [],
+): void {
   const instrument = sequencerOf(services).view((state) => state.instruments.get(noteId));
   if (!instrument) return;
   if (fields.quantity !== undefined && new Decimal(fields.quantity).gt(instrument.maxOrderFace)) {
     const field = [...path, 'quantity'].join('.');
-    throw new Rejection('ORDER_FACE_TOO_LARGE', `${field} is above the note's maximum order face of ${instrument.maxOrderFace.toFixed()}`, { field, maxOrderFace: instrument.maxOrderFace.toFixed() });
+    throw new Rejection('ORDER_FACE_TOO_LARGE', `${field} is above the note's maximum order face of ${instrument.maxOrderFace.toFixed()}`, {
+      field,
+      maxOrderFace: instrument.maxOrderFace.toFixed(),
+    });
   }
   if (fields.price !== undefined && new Decimal(fields.price).gt(PRICE_CEILING_PERCENT)) {
     const field = [...path, 'price'].join('.');
-    throw new Rejection('PRICE_OUT_OF_BAND', `${field} is above the ceiling of ${PRICE_CEILING_PERCENT.toFixed()} (percent of par)`, { field, maxPrice: PRICE_CEILING_PERCENT.toFixed() });
+    throw new Rejection('PRICE_OUT_OF_BAND', `${field} is above the ceiling of ${PRICE_CEILING_PERCENT.toFixed()} (percent of par)`, {
+      field,
+      maxPrice: PRICE_CEILING_PERCENT.toFixed(),
+    });
   }
 }
 
@@ -146,24 +178,27 @@ export async function submitOrder(services: AppServices, viewer: Principal, body
   const hash = requestHash(body);
   try {
     const change = { noteId: body.noteId, side: body.side, quantity: new Decimal(body.quantity) };
-    const { result, warnings } = await concentrationGuardOf(services).guarded(viewer.partyId, change, () => sequencerOf(services).execute((state) =>
-      placeOrder(state, {
-        partyId: viewer.partyId,
-        noteId: body.noteId,
-        clOrdId: body.clOrdId,
-        requestHash: hash,
-        side: body.side,
-        type: body.type,
-        price: body.price === undefined ? null : new Decimal(body.price),
-        quantity: new Decimal(body.quantity),
-        timeInForce: body.timeInForce ?? (body.type === 'market' ? 'IOC' : 'GTC'),
-        expireAt: body.expireAt ? new Date(body.expireAt) : null,
-        postOnly: body.postOnly ?? false,
-        stpMode: body.stpMode ?? 'cancel_newest',
-      }),
-      // Seen before (today in memory, earlier days by the batch's one lookup) → DuplicateClOrdId.
-      { clOrdIds: [{ partyId: viewer.partyId, clOrdId: body.clOrdId }] },
-    ));
+    const { result, warnings } = await concentrationGuardOf(services).guarded(viewer.partyId, change, () =>
+      sequencerOf(services).execute(
+        (state) =>
+          placeOrder(state, {
+            partyId: viewer.partyId,
+            noteId: body.noteId,
+            clOrdId: body.clOrdId,
+            requestHash: hash,
+            side: body.side,
+            type: body.type,
+            price: body.price === undefined ? null : new Decimal(body.price),
+            quantity: new Decimal(body.quantity),
+            timeInForce: body.timeInForce ?? (body.type === 'market' ? 'IOC' : 'GTC'),
+            expireAt: body.expireAt ? new Date(body.expireAt) : null,
+            postOnly: body.postOnly ?? false,
+            stpMode: body.stpMode ?? 'cancel_newest',
+          }),
+        // Seen before (today in memory, earlier days by the batch's one lookup) → DuplicateClOrdId.
+        { clOrdIds: [{ partyId: viewer.partyId, clOrdId: body.clOrdId }] },
+      ),
+    );
     return { status: 201, body: withWarnings(result, warnings) };
   } catch (error) {
     if (!(error instanceof DuplicateClOrdId)) throw error;
@@ -187,12 +222,19 @@ export async function replaceOwnOrder(services: AppServices, partyId: string, or
   await assertOwnOpenOrder(services, partyId, orderId);
   const noteId = sequencerOf(services).view((state) => state.liveOrders.get(orderId)?.noteId);
   if (noteId) assertMagnitudes(services, noteId, { price: change.price, quantity: change.quantity });
-  const update = { ...(change.price ? { price: new Decimal(change.price) } : {}), ...(change.quantity ? { quantity: new Decimal(change.quantity) } : {}) };
+  const update = {
+    ...(change.price ? { price: new Decimal(change.price) } : {}),
+    ...(change.quantity ? { quantity: new Decimal(change.quantity) } : {}),
+  };
   const live = sequencerOf(services).view((state) => state.liveOrders.get(orderId));
   // A replacement that does not raise the quantity cannot raise a concentration; only an increase is checked.
-  if (!live || !update.quantity || update.quantity.lte(live.quantity)) return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
-  const { result, warnings } = await concentrationGuardOf(services).guarded(partyId, { noteId: live.noteId, side: live.side, quantity: update.quantity, replacesOrderId: orderId },
-    () => sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update)));
+  if (!live || !update.quantity || update.quantity.lte(live.quantity))
+    return sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update));
+  const { result, warnings } = await concentrationGuardOf(services).guarded(
+    partyId,
+    { noteId: live.noteId, side: live.side, quantity: update.quantity, replacesOrderId: orderId },
+    () => sequencerOf(services).execute((state) => replaceOrder(state, partyId, orderId, update)),
+  );
   return withWarnings(result, warnings);
 }
 

@@ -6,7 +6,14 @@ import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { isUuid } from '../core/schemas.js';
 import { disseminatedSize, disseminationCapFor, type TraceCategory } from '../refdata/trace-caps.js';
-import { executionFor, orderFromRow, tradeFromRow, type ExecutionAdjustment, type OrderRecord, type TradeRecord } from '../sequencer/records.js';
+import {
+  executionFor,
+  orderFromRow,
+  tradeFromRow,
+  type ExecutionAdjustment,
+  type OrderRecord,
+  type TradeRecord,
+} from '../sequencer/records.js';
 
 export async function findOrder(db: Knex, id: string): Promise<OrderRecord | null> {
   if (!isUuid(id)) return null;
@@ -19,7 +26,11 @@ export async function findOrderByClOrdId(db: Knex, partyId: string, clOrdId: str
   return row ? orderFromRow(row) : null;
 }
 
-export async function partyOrders(db: Knex, partyId: string, filter: { open: boolean; noteId?: string; limit: number }): Promise<OrderRecord[]> {
+export async function partyOrders(
+  db: Knex,
+  partyId: string,
+  filter: { open: boolean; noteId?: string; limit: number },
+): Promise<OrderRecord[]> {
   const rows = await db('orders')
     .where({ party_id: partyId })
     .modify((q) => {
@@ -33,7 +44,11 @@ export async function partyOrders(db: Knex, partyId: string, filter: { open: boo
 }
 
 export async function tradesOfOrder(db: Knex, orderId: string): Promise<TradeRecord[]> {
-  const rows = await db('trades').where({ buy_order_id: orderId }).orWhere({ sell_order_id: orderId }).orderBy([{ column: 'seq' }, { column: 'id' }]).select('*');
+  const rows = await db('trades')
+    .where({ buy_order_id: orderId })
+    .orWhere({ sell_order_id: orderId })
+    .orderBy([{ column: 'seq' }, { column: 'id' }])
+    .select('*');
   return rows.map(tradeFromRow);
 }
 
@@ -47,10 +62,17 @@ export async function partyExecutions(db: Knex, partyId: string, filter: { noteI
     })
     // Newest first by execution time: an RFQ trade carries the sequence number of the last command
     // before it, so seq alone can put it behind an older CLOB trade.
-    .orderBy([{ column: 'executed_at', order: 'desc' }, { column: 'seq', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'executed_at', order: 'desc' },
+      { column: 'seq', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .limit(filter.limit)
     .select('*');
-  const adjustments = await tradeAdjustments(db, rows.map((r) => String(r.id)));
+  const adjustments = await tradeAdjustments(
+    db,
+    rows.map((r) => String(r.id)),
+  );
   return rows.map((row) => executionFor(tradeFromRow(row), partyId, adjustments.get(String(row.id)) ?? null));
 }
 
@@ -59,16 +81,39 @@ export async function tradeAdjustments(db: Knex, tradeIds: readonly string[]): P
   if (tradeIds.length === 0) return new Map();
   const rows: Record<string, string>[] = await db('trade_adjustments').whereIn('trade_id', tradeIds).select('*');
   const cash = (v: string | undefined) => new Decimal(v as string).toFixed(2);
-  return new Map(rows.map((r) => [r.trade_id as string, {
-    paymentDate: r.payment_date as string,
-    original: { factor: new Decimal(r.factor_before as string).toFixed(), principal: cash(r.principal_before), accruedInterest: cash(r.accrued_before), netAmount: cash(r.net_before) },
-    adjusted: { factor: new Decimal(r.factor_after as string).toFixed(), principal: cash(r.principal_after), accruedInterest: cash(r.accrued_after), netAmount: cash(r.net_after) },
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.trade_id as string,
+      {
+        paymentDate: r.payment_date as string,
+        original: {
+          factor: new Decimal(r.factor_before as string).toFixed(),
+          principal: cash(r.principal_before),
+          accruedInterest: cash(r.accrued_before),
+          netAmount: cash(r.net_before),
+        },
+        adjusted: {
+          factor: new Decimal(r.factor_after as string).toFixed(),
+          principal: cash(r.principal_after),
+          accruedInterest: cash(r.accrued_after),
+          netAmount: cash(r.net_after),
+        },
+      },
+    ]),
+  );
 }
 
 /** The public tape, newest first. Sizes above the note's TRACE dissemination cap show as "<n>MM+". */
 export async function tape(db: Knex, filter: { noteId?: string; limit: number }) {
-  const rows: { id: string; note_id: string; price: string; quantity: string; executed_at: Date; trace_category: TraceCategory; rating: string }[] = await db('trades')
+  const rows: {
+    id: string;
+    note_id: string;
+    price: string;
+    quantity: string;
+    executed_at: Date;
+    trace_category: TraceCategory;
+    rating: string;
+  }[] = await db('trades')
     .join('notes', 'notes.id', 'trades.note_id')
     .modify((q) => {
       if (filter.noteId) q.where('trades.note_id', filter.noteId);

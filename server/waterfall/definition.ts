@@ -68,7 +68,9 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reserve_top_up'), when }).strict(),
   z.object({ kind: z.literal('scheduled_principal'), amountPerPeriod: cents, mode: principalMode, classes: classList, when }).strict(),
   z.object({ kind: z.literal('cash_trap'), when }).strict(),
-  z.object({ kind: z.literal('sweep'), mode: principalMode, classes: classList, includeTrappedCash: z.boolean().default(false), when }).strict(),
+  z
+    .object({ kind: z.literal('sweep'), mode: principalMode, classes: classList, includeTrappedCash: z.boolean().default(false), when })
+    .strict(),
   z.object({ kind: z.literal('additional_interest'), className, when }).strict(),
   z.object({ kind: z.literal('residual') }).strict(),
 ]);
@@ -96,11 +98,18 @@ export const waterfallDefinitionSchema = z
     version: z.literal(2),
     paymentsPerYear: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(12)]),
     recordDate: z.literal('business-day-before-payment-date'),
-    classes: z.array(z.object({
-      noteId: z.string().uuid(),
-      className,
-      stepUpRatePercent: percent.nullable().default(null).describe('additional annual interest from the ARD (post-ARD step-up)'),
-    }).strict()).min(1).max(20),
+    classes: z
+      .array(
+        z
+          .object({
+            noteId: z.string().uuid(),
+            className,
+            stepUpRatePercent: percent.nullable().default(null).describe('additional annual interest from the ARD (post-ARD step-up)'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20),
     seniorFees: z.array(z.object({ name, annualRatePercent: percent.default('0'), fixedPerPeriod: cents.default('0') }).strict()).max(10),
     reserve: z.object({ targetAmount: cents }).strict(),
     anticipatedRepaymentDate: isoDate.nullable(),
@@ -125,9 +134,15 @@ export function stepCondition(step: WaterfallStep): StepCondition | undefined {
 /** The class names a step names, in its order. */
 export function stepClasses(step: WaterfallStep): readonly string[] {
   switch (step.kind) {
-    case 'interest': case 'deferred_interest': case 'additional_interest': return [step.className];
-    case 'scheduled_principal': case 'sweep': return step.classes;
-    default: return [];
+    case 'interest':
+    case 'deferred_interest':
+    case 'additional_interest':
+      return [step.className];
+    case 'scheduled_principal':
+    case 'sweep':
+      return step.classes;
+    default:
+      return [];
   }
 }
 

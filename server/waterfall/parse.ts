@@ -16,7 +16,10 @@ export function parseWaterfallDefinition(json: unknown): WaterfallDefinition {
     const issue = parsed.error.issues[0];
     const path = issue?.path ?? [];
     const step = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : undefined;
-    throw new WaterfallDefinitionError(`${path.join('.') || 'definition'}: ${issue?.message ?? 'invalid'}`, step === undefined ? {} : { step });
+    throw new WaterfallDefinitionError(
+      `${path.join('.') || 'definition'}: ${issue?.message ?? 'invalid'}`,
+      step === undefined ? {} : { step },
+    );
   }
   const definition = toStepForm(parsed.data);
   validateDefinition(definition);

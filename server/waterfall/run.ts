@@ -130,8 +130,16 @@ const HUNDRED = new Decimal(100);
 /** A fresh state: the classes' balances, nothing owed, no reserve or trapped cash, triggers off. */
 export function initialState(balances: ReadonlyMap<string, Decimal>): WaterfallState {
   return {
-    classes: new Map([...balances].map(([name, balance]) => [name, { balance, interestShortfall: ZERO, deferredInterest: ZERO, additionalInterestShortfall: ZERO }])),
-    feeShortfall: ZERO, reserveBalance: ZERO, trappedCash: ZERO, triggers: new Map(),
+    classes: new Map(
+      [...balances].map(([name, balance]) => [
+        name,
+        { balance, interestShortfall: ZERO, deferredInterest: ZERO, additionalInterestShortfall: ZERO },
+      ]),
+    ),
+    feeShortfall: ZERO,
+    reserveBalance: ZERO,
+    trappedCash: ZERO,
+    triggers: new Map(),
   };
 }
 
@@ -155,7 +163,10 @@ function interestOn(amount: Decimal, ratePercent: Decimal, yearFraction: Decimal
 export function periodFees(definition: WaterfallDefinition, state: WaterfallState, period: WaterfallPeriod): Decimal {
   const aggregate = definition.classes.reduce((sum, c) => sum.plus(classState(state, c.className).balance), ZERO);
   return definition.seniorFees.reduce(
-    (sum, fee) => sum.plus(roundCash(new Decimal(fee.fixedPerPeriod).plus(aggregate.mul(fee.annualRatePercent).div(HUNDRED).mul(period.feeYearFraction)))),
+    (sum, fee) =>
+      sum.plus(
+        roundCash(new Decimal(fee.fixedPerPeriod).plus(aggregate.mul(fee.annualRatePercent).div(HUNDRED).mul(period.feeYearFraction))),
+      ),
     ZERO,
   );
 }
@@ -200,28 +211,55 @@ export function runWaterfallPeriod(definition: WaterfallDefinition, state: Water
     return when.rapidAmortization === undefined || when.rapidAmortization === rapidAmortization;
   };
 
-  const flows = new Map<string, ClassFlow>(definition.classes.map((c) => {
-    const s = classState(state, c.className);
-    const a = accrual(period, c.className);
-    const additional = postArdAccrual && c.stepUpRatePercent !== null ? interestOn(s.balance, new Decimal(c.stepUpRatePercent), a.yearFraction) : ZERO;
-    const interest = periodInterest(state, period, c.className);
-    return [c.className, {
-      className: c.className, noteId: c.noteId, balanceBefore: s.balance,
-      interestCurrent: interest, interestShortfallBefore: s.interestShortfall, interestPaid: ZERO,
-      // Until an interest step runs, the whole amount due is unpaid.
-      interestShortfallAfter: interest.plus(s.interestShortfall), interestDeferred: ZERO,
-      deferredInterestBefore: s.deferredInterest, deferredInterestPaid: ZERO, deferredInterestAfter: s.deferredInterest,
-      additionalInterestCurrent: additional, additionalInterestShortfallBefore: s.additionalInterestShortfall, additionalInterestPaid: ZERO,
-      additionalInterestShortfallAfter: additional.plus(s.additionalInterestShortfall), principalPaid: ZERO, balanceAfter: s.balance,
-    }];
-  }));
+  const flows = new Map<string, ClassFlow>(
+    definition.classes.map((c) => {
+      const s = classState(state, c.className);
+      const a = accrual(period, c.className);
+      const additional =
+        postArdAccrual && c.stepUpRatePercent !== null ? interestOn(s.balance, new Decimal(c.stepUpRatePercent), a.yearFraction) : ZERO;
+      const interest = periodInterest(state, period, c.className);
+      return [
+        c.className,
+        {
+          className: c.className,
+          noteId: c.noteId,
+          balanceBefore: s.balance,
+          interestCurrent: interest,
+          interestShortfallBefore: s.interestShortfall,
+          interestPaid: ZERO,
+          // Until an interest step runs, the whole amount due is unpaid.
+          interestShortfallAfter: interest.plus(s.interestShortfall),
+          interestDeferred: ZERO,
+          deferredInterestBefore: s.deferredInterest,
+          deferredInterestPaid: ZERO,
+          deferredInterestAfter: s.deferredInterest,
+          additionalInterestCurrent: additional,
+          additionalInterestShortfallBefore: s.additionalInterestShortfall,
+          additionalInterestPaid: ZERO,
+          additionalInterestShortfallAfter: additional.plus(s.additionalInterestShortfall),
+          principalPaid: ZERO,
+          balanceAfter: s.balance,
+        },
+      ];
+    }),
+  );
   const feesCurrent = periodFees(definition, state, period);
-  const fees = { current: feesCurrent, shortfallBefore: state.feeShortfall, paid: ZERO, shortfallAfter: feesCurrent.plus(state.feeShortfall) };
+  const fees = {
+    current: feesCurrent,
+    shortfallBefore: state.feeShortfall,
+    paid: ZERO,
+    shortfallAfter: feesCurrent.plus(state.feeShortfall),
+  };
   const totals = { reserveDraw: ZERO, topUp: ZERO, trappedAdded: ZERO, released: ZERO, swept: ZERO, residual: ZERO, principal: ZERO };
   let cashTrapActive = false;
   let sweepActive = false;
 
-  const work: Working = { available: period.availableFunds, reserve: state.reserveBalance, trapped: state.trappedCash, flow: emptyFlow(-1, { kind: 'residual' }, ZERO) };
+  const work: Working = {
+    available: period.availableFunds,
+    reserve: state.reserveBalance,
+    trapped: state.trappedCash,
+    flow: emptyFlow(-1, { kind: 'residual' }, ZERO),
+  };
   /** Pays `due` from funds, then from the reserve if allowed; returns what was paid. */
   const pay = (due: Decimal, drawReserve: boolean): Decimal => {
     const fromFunds = Decimal.min(work.available, due);
@@ -240,7 +278,11 @@ export function runWaterfallPeriod(definition: WaterfallDefinition, state: Water
   const payPrincipal = (classes: readonly string[], mode: 'sequential' | 'pro_rata', cap: Decimal) => {
     const outstanding = classes.reduce((sum, name) => sum.plus(flows.get(name)!.balanceAfter), ZERO);
     const amount = Decimal.min(work.available, cap, outstanding);
-    const shares = allocatePrincipal(classes.map((name) => flows.get(name)!.balanceAfter), amount, mode);
+    const shares = allocatePrincipal(
+      classes.map((name) => flows.get(name)!.balanceAfter),
+      amount,
+      mode,
+    );
     classes.forEach((name, i) => {
       const f = flows.get(name)!;
       f.principalPaid = f.principalPaid.plus(shares[i]!);
@@ -345,9 +387,17 @@ export function runWaterfallPeriod(definition: WaterfallDefinition, state: Water
   const classFlows = [...flows.values()];
   return {
     state: {
-      classes: new Map(classFlows.map((f) => [f.className, {
-        balance: f.balanceAfter, interestShortfall: f.interestShortfallAfter, deferredInterest: f.deferredInterestAfter, additionalInterestShortfall: f.additionalInterestShortfallAfter,
-      }])),
+      classes: new Map(
+        classFlows.map((f) => [
+          f.className,
+          {
+            balance: f.balanceAfter,
+            interestShortfall: f.interestShortfallAfter,
+            deferredInterest: f.deferredInterestAfter,
+            additionalInterestShortfall: f.additionalInterestShortfallAfter,
+          },
+        ]),
+      ),
       feeShortfall: fees.shortfallAfter,
       reserveBalance: work.reserve,
       trappedCash: work.trapped,
@@ -358,7 +408,13 @@ export function runWaterfallPeriod(definition: WaterfallDefinition, state: Water
     classFlows,
     fees,
     reserve: { before: state.reserveBalance, draw: totals.reserveDraw, topUp: totals.topUp, after: work.reserve },
-    trappedCash: { before: state.trappedCash, added: totals.trappedAdded, released: totals.released, swept: totals.swept, after: work.trapped },
+    trappedCash: {
+      before: state.trappedCash,
+      added: totals.trappedAdded,
+      released: totals.released,
+      swept: totals.swept,
+      after: work.trapped,
+    },
     residual: totals.residual,
     principalPaid: totals.principal,
     cashTrapActive,
@@ -371,8 +427,19 @@ export function runWaterfallPeriod(definition: WaterfallDefinition, state: Water
 
 function emptyFlow(index: number, step: WaterfallStep, available: Decimal): StepFlow {
   return {
-    index, kind: step.kind, label: stepLabel(step), ran: false, availableBefore: available, fromReserve: ZERO, fromTrappedCash: ZERO,
-    paid: ZERO, toReserve: ZERO, toTrappedCash: ZERO, deferred: ZERO, availableAfter: available, paidTo: [],
+    index,
+    kind: step.kind,
+    label: stepLabel(step),
+    ran: false,
+    availableBefore: available,
+    fromReserve: ZERO,
+    fromTrappedCash: ZERO,
+    paid: ZERO,
+    toReserve: ZERO,
+    toTrappedCash: ZERO,
+    deferred: ZERO,
+    availableAfter: available,
+    paidTo: [],
   };
 }
 

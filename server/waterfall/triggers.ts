@@ -43,18 +43,30 @@ export interface TriggerResult {
   effect: TriggerEffect;
 }
 
-export const INITIAL_TRIGGER_STATE: TriggerState = Object.freeze({ on: false, cureCount: 0, recentFailures: Object.freeze([]) as readonly boolean[] });
+export const INITIAL_TRIGGER_STATE: TriggerState = Object.freeze({
+  on: false,
+  cureCount: 0,
+  recentFailures: Object.freeze([]) as readonly boolean[],
+});
 
 function fails(value: Decimal, comparison: WaterfallTrigger['comparison'], threshold: Decimal): boolean {
   switch (comparison) {
-    case 'lt': return value.lt(threshold);
-    case 'lte': return value.lte(threshold);
-    case 'gt': return value.gt(threshold);
-    case 'gte': return value.gte(threshold);
+    case 'lt':
+      return value.lt(threshold);
+    case 'lte':
+      return value.lte(threshold);
+    case 'gt':
+      return value.gt(threshold);
+    case 'gte':
+      return value.gte(threshold);
   }
 }
 
-export function evaluateTrigger(trigger: WaterfallTrigger, previous: TriggerState, metrics: ReadonlyMap<string, Decimal>): { result: TriggerResult; state: TriggerState } {
+export function evaluateTrigger(
+  trigger: WaterfallTrigger,
+  previous: TriggerState,
+  metrics: ReadonlyMap<string, Decimal>,
+): { result: TriggerResult; state: TriggerState } {
   const threshold = new Decimal(trigger.threshold);
   const value = metrics.get(trigger.metric) ?? null;
   const testFailed = value !== null && fails(value, trigger.comparison, threshold);
@@ -64,10 +76,24 @@ export function evaluateTrigger(trigger: WaterfallTrigger, previous: TriggerStat
   const on = breached || (previous.on && cureCount < trigger.curePeriods);
   return {
     result: {
-      name: trigger.name, metric: trigger.metric, comparison: trigger.comparison, threshold, value, testFailed, breached, on, cureCount,
-      curePeriods: trigger.curePeriods, lookbackPeriods: trigger.lookbackPeriods, effect: trigger.effect,
+      name: trigger.name,
+      metric: trigger.metric,
+      comparison: trigger.comparison,
+      threshold,
+      value,
+      testFailed,
+      breached,
+      on,
+      cureCount,
+      curePeriods: trigger.curePeriods,
+      lookbackPeriods: trigger.lookbackPeriods,
+      effect: trigger.effect,
     },
-    state: { on, cureCount: on ? cureCount : 0, recentFailures: trigger.lookbackPeriods === 1 ? [] : window.slice(-(trigger.lookbackPeriods - 1)) },
+    state: {
+      on,
+      cureCount: on ? cureCount : 0,
+      recentFailures: trigger.lookbackPeriods === 1 ? [] : window.slice(-(trigger.lookbackPeriods - 1)),
+    },
   };
 }
 

@@ -28,12 +28,24 @@ export const waterfallV1Schema = z
   .object({
     version: z.literal(1),
     paymentsPerYear: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(12)]),
-    seniorFees: z.array(z.object({ name: z.string().trim().min(1).max(60), annualRatePercent: percent.default('0'), fixedPerPeriod: cents.default('0') }).strict()).max(10),
-    classes: z.array(z.object({ noteId: z.string().uuid(), className: z.string().trim().min(1).max(20) }).strict()).min(1).max(20),
+    seniorFees: z
+      .array(
+        z
+          .object({ name: z.string().trim().min(1).max(60), annualRatePercent: percent.default('0'), fixedPerPeriod: cents.default('0') })
+          .strict(),
+      )
+      .max(10),
+    classes: z
+      .array(z.object({ noteId: z.string().uuid(), className: z.string().trim().min(1).max(20) }).strict())
+      .min(1)
+      .max(20),
     reserve: z.object({ targetAmount: cents }).strict(),
     principal: z.object({ mode: z.enum(['sequential', 'pro_rata']), scheduledPerPeriod: cents }).strict(),
     cashTrap: z.object({ dscrThreshold: decimal, trapPercent: percent }).strict().nullable(),
-    anticipatedRepaymentDate: z.string().refine((v): boolean => isIsoDate(v), 'must be a calendar date YYYY-MM-DD').nullable(),
+    anticipatedRepaymentDate: z
+      .string()
+      .refine((v): boolean => isIsoDate(v), 'must be a calendar date YYYY-MM-DD')
+      .nullable(),
     recordDate: z.literal('business-day-before-payment-date'),
   })
   .strict();
@@ -51,7 +63,13 @@ export function fromVersion1(v1: WaterfallDefinitionV1): WaterfallDefinition {
     { kind: 'senior_fees', drawReserve: true },
     ...classNames.map((className) => ({ kind: 'interest' as const, className, drawReserve: true })),
     { kind: 'reserve_top_up' },
-    { kind: 'scheduled_principal', amountPerPeriod: v1.principal.scheduledPerPeriod, mode: v1.principal.mode, classes: classNames, ...beforeArd },
+    {
+      kind: 'scheduled_principal',
+      amountPerPeriod: v1.principal.scheduledPerPeriod,
+      mode: v1.principal.mode,
+      classes: classNames,
+      ...beforeArd,
+    },
     { kind: 'cash_trap', ...beforeArd },
   ];
   if (hasArd) steps.push({ kind: 'sweep', mode: v1.principal.mode, classes: classNames, includeTrappedCash: true, when: { ard: 'from' } });
@@ -64,10 +82,20 @@ export function fromVersion1(v1: WaterfallDefinitionV1): WaterfallDefinition {
     seniorFees: v1.seniorFees,
     reserve: v1.reserve,
     anticipatedRepaymentDate: v1.anticipatedRepaymentDate,
-    triggers: v1.cashTrap === null ? [] : [{
-      name: V1_TRAP_TRIGGER, metric: 'dscr', comparison: 'lt', threshold: v1.cashTrap.dscrThreshold, lookbackPeriods: 1, curePeriods: 1,
-      effect: { type: 'trap_cash', percent: v1.cashTrap.trapPercent },
-    }],
+    triggers:
+      v1.cashTrap === null
+        ? []
+        : [
+            {
+              name: V1_TRAP_TRIGGER,
+              metric: 'dscr',
+              comparison: 'lt',
+              threshold: v1.cashTrap.dscrThreshold,
+              lookbackPeriods: 1,
+              curePeriods: 1,
+              effect: { type: 'trap_cash', percent: v1.cashTrap.trapPercent },
+            },
+          ],
     steps,
   };
 }

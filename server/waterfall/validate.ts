@@ -23,7 +23,14 @@
  *   `rapid_amortization` trigger without a step conditioned on it, a `defer_interest` trigger for a
  *   class without a `deferred_interest` step (its deferred interest would never be paid).
  */
-import { KNOWN_METRICS, stepClasses, stepCondition, type StepCondition, type WaterfallDefinition, type WaterfallStep } from './definition.js';
+import {
+  KNOWN_METRICS,
+  stepClasses,
+  stepCondition,
+  type StepCondition,
+  type WaterfallDefinition,
+  type WaterfallStep,
+} from './definition.js';
 
 export interface WaterfallErrorDetails {
   step?: number;
@@ -51,8 +58,8 @@ function stepError(index: number, step: WaterfallStep, message: string): Waterfa
 export function exclusive(a: StepCondition | undefined, b: StepCondition | undefined): boolean {
   if (!a || !b) return false;
   if (a.ard && b.ard && a.ard !== b.ard) return true;
-  if (a.triggerOn && (a.triggerOn === b.triggerOff)) return true;
-  if (b.triggerOn && (b.triggerOn === a.triggerOff)) return true;
+  if (a.triggerOn && a.triggerOn === b.triggerOff) return true;
+  if (b.triggerOn && b.triggerOn === a.triggerOff) return true;
   return a.rapidAmortization !== undefined && b.rapidAmortization !== undefined && a.rapidAmortization !== b.rapidAmortization;
 }
 
@@ -87,7 +94,11 @@ function checkTriggers(definition: WaterfallDefinition): void {
     }
     if (t.effect.type === 'defer_interest') {
       const unknown = t.effect.classes.find((c) => !classes.has(c));
-      if (unknown !== undefined) throw new WaterfallDefinitionError(`trigger ${t.name} defers the interest of an unknown class ${unknown}`, { trigger: t.name, className: unknown });
+      if (unknown !== undefined)
+        throw new WaterfallDefinitionError(`trigger ${t.name} defers the interest of an unknown class ${unknown}`, {
+          trigger: t.name,
+          className: unknown,
+        });
     }
   }
 }
@@ -102,10 +113,12 @@ function checkStepNames(definition: WaterfallDefinition, step: WaterfallStep, in
   for (const name of [when?.triggerOn, when?.triggerOff]) {
     if (name !== undefined && !triggers.has(name)) throw stepError(index, step, `unknown trigger ${name}`);
   }
-  if (when?.ard && definition.anticipatedRepaymentDate === null) throw stepError(index, step, 'a condition on the ARD, but the deal has no ARD');
+  if (when?.ard && definition.anticipatedRepaymentDate === null)
+    throw stepError(index, step, 'a condition on the ARD, but the deal has no ARD');
   if (step.kind === 'additional_interest') {
     if (definition.anticipatedRepaymentDate === null) throw stepError(index, step, 'post-ARD interest, but the deal has no ARD');
-    if (classes.get(step.className)!.stepUpRatePercent === null) throw stepError(index, step, `class ${step.className} has no step-up rate`);
+    if (classes.get(step.className)!.stepUpRatePercent === null)
+      throw stepError(index, step, `class ${step.className} has no step-up rate`);
   }
 }
 
@@ -119,8 +132,12 @@ function checkOrder(definition: WaterfallDefinition): void {
   let sawOtherThanPostArd = -1;
   steps.forEach((step, index) => {
     if (step.kind === 'residual' && index !== last) throw stepError(index, step, 'the residual must be the last step');
-    const key = step.kind === 'reserve_top_up' || step.kind === 'cash_trap' || step.kind === 'senior_fees' ? step.kind
-      : step.kind === 'interest' || step.kind === 'deferred_interest' || step.kind === 'additional_interest' ? `${step.kind}:${step.className}` : null;
+    const key =
+      step.kind === 'reserve_top_up' || step.kind === 'cash_trap' || step.kind === 'senior_fees'
+        ? step.kind
+        : step.kind === 'interest' || step.kind === 'deferred_interest' || step.kind === 'additional_interest'
+          ? `${step.kind}:${step.className}`
+          : null;
     if (key !== null) {
       if (once.has(key)) throw stepError(index, step, 'appears twice');
       once.add(key);
@@ -139,10 +156,12 @@ function checkOrder(definition: WaterfallDefinition): void {
   });
   if (steps[last]!.kind !== 'residual') throw stepError(last, steps[last]!, 'the last step must be the residual');
   steps.forEach((step, index) => {
-    if (step.kind === 'additional_interest' && index < sawOtherThanPostArd) throw stepError(index, step, 'post-ARD interest is paid after everything else');
+    if (step.kind === 'additional_interest' && index < sawOtherThanPostArd)
+      throw stepError(index, step, 'post-ARD interest is paid after everything else');
   });
   for (const c of definition.classes) {
-    if (!once.has(`interest:${c.className}`)) throw new WaterfallDefinitionError(`class ${c.className} has no interest step`, { className: c.className });
+    if (!once.has(`interest:${c.className}`))
+      throw new WaterfallDefinitionError(`class ${c.className} has no interest step`, { className: c.className });
   }
 }
 
@@ -152,7 +171,8 @@ function checkCycles(definition: WaterfallDefinition): void {
     steps.forEach((draining, j) => {
       if (j <= i || exclusive(stepCondition(funding), stepCondition(draining))) return;
       const drawsReserve = (draining.kind === 'senior_fees' || draining.kind === 'interest') && draining.drawReserve;
-      if (funding.kind === 'reserve_top_up' && drawsReserve) throw stepError(j, draining, `cycle: draws the reserve that step ${i} topped up`);
+      if (funding.kind === 'reserve_top_up' && drawsReserve)
+        throw stepError(j, draining, `cycle: draws the reserve that step ${i} topped up`);
       if (funding.kind === 'cash_trap' && draining.kind === 'sweep' && draining.includeTrappedCash) {
         throw stepError(j, draining, `cycle: sweeps the trapped cash that step ${i} trapped`);
       }
@@ -164,18 +184,27 @@ function checkSwitches(definition: WaterfallDefinition): void {
   const kinds = new Set(definition.steps.map((s) => s.kind));
   const deferredSteps = new Set(definition.steps.flatMap((s) => (s.kind === 'deferred_interest' ? [s.className] : [])));
   const onRapid = definition.steps.some((s) => stepCondition(s)?.rapidAmortization === true);
-  if (definition.seniorFees.length > 0 && !kinds.has('senior_fees')) throw new WaterfallDefinitionError('fee lines are defined, but no senior_fees step pays them', {});
+  if (definition.seniorFees.length > 0 && !kinds.has('senior_fees'))
+    throw new WaterfallDefinitionError('fee lines are defined, but no senior_fees step pays them', {});
   const postArd = new Set(definition.steps.flatMap((s) => (s.kind === 'additional_interest' ? [s.className] : [])));
   const unpaidStepUp = definition.classes.find((c) => c.stepUpRatePercent !== null && !postArd.has(c.className));
-  if (unpaidStepUp) throw new WaterfallDefinitionError(`class ${unpaidStepUp.className} steps up after the ARD, but no additional_interest step pays it`, { className: unpaidStepUp.className });
+  if (unpaidStepUp)
+    throw new WaterfallDefinitionError(`class ${unpaidStepUp.className} steps up after the ARD, but no additional_interest step pays it`, {
+      className: unpaidStepUp.className,
+    });
   for (const t of definition.triggers) {
-    if (t.effect.type === 'trap_cash' && !kinds.has('cash_trap')) throw new WaterfallDefinitionError(`trigger ${t.name} traps cash, but no cash_trap step`, { trigger: t.name });
+    if (t.effect.type === 'trap_cash' && !kinds.has('cash_trap'))
+      throw new WaterfallDefinitionError(`trigger ${t.name} traps cash, but no cash_trap step`, { trigger: t.name });
     if (t.effect.type === 'rapid_amortization' && !onRapid) {
       throw new WaterfallDefinitionError(`trigger ${t.name} starts rapid amortization, but no step runs on it`, { trigger: t.name });
     }
     if (t.effect.type === 'defer_interest') {
       const unpaid = t.effect.classes.find((c) => !deferredSteps.has(c));
-      if (unpaid !== undefined) throw new WaterfallDefinitionError(`trigger ${t.name} defers ${unpaid}'s interest, but no deferred_interest step pays it`, { trigger: t.name, className: unpaid });
+      if (unpaid !== undefined)
+        throw new WaterfallDefinitionError(`trigger ${t.name} defers ${unpaid}'s interest, but no deferred_interest step pays it`, {
+          trigger: t.name,
+          className: unpaid,
+        });
     }
   }
 }

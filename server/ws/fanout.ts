@@ -139,7 +139,8 @@ export class FanOut {
   private publish(feed: Feed, cycle: number): void {
     if (!feed.ready) return;
     const data = feed.takeUpdate();
-    if (data !== null && feed.changedAtMs !== null) this.cycleChangedAtMs = Math.min(this.cycleChangedAtMs ?? feed.changedAtMs, feed.changedAtMs);
+    if (data !== null && feed.changedAtMs !== null)
+      this.cycleChangedAtMs = Math.min(this.cycleChangedAtMs ?? feed.changedAtMs, feed.changedAtMs);
     feed.changedAtMs = null;
     if (data !== null && feed.subscribers.size > 0) {
       feed.seq += 1;
@@ -249,7 +250,8 @@ export class FanOut {
     if (client.congestionCycle !== cycle) {
       client.congestionCycle = cycle;
       const probe = client.lagProbeSentAtMs;
-      client.congested = client.unsentBytes > this.limits.sendBufferSoftBytes || (probe !== null && performance.now() - probe > this.limits.lagMaxMs);
+      client.congested =
+        client.unsentBytes > this.limits.sendBufferSoftBytes || (probe !== null && performance.now() - probe > this.limits.lagMaxMs);
     }
     return client.congested;
   }

@@ -83,8 +83,10 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   const hub = new Hub(services, services.sequencer, limits, (client) => dropSlowConsumer(client));
   /** Who was closed for churn, and until when (performance.now()) they may not come back. */
   const churnedUntil = new Map<string, number>();
-  const churnKey = (principal: { userId: string } | null, address: string): string => (principal ? `user:${principal.userId}` : `address:${address}`);
-  const cooling = (principal: { userId: string } | null, address: string): boolean => (churnedUntil.get(churnKey(principal, address)) ?? 0) > performance.now();
+  const churnKey = (principal: { userId: string } | null, address: string): string =>
+    principal ? `user:${principal.userId}` : `address:${address}`;
+  const cooling = (principal: { userId: string } | null, address: string): boolean =>
+    (churnedUntil.get(churnKey(principal, address)) ?? 0) > performance.now();
   const sessions = new SessionHandler(services, hub, limits, {
     onChurn: (client) => dropChurner(client),
     mayAuthenticate: (client, principal) => !cooling(principal, client.address),
@@ -175,8 +177,15 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
 
   const dropSlowConsumer = (client: WsClient): void => {
     if (client.closed) return;
-    services.logger.warn({ client: client.id, address: client.address, unsentBytes: client.unsentBytes }, 'WebSocket slow consumer disconnected');
-    client.ws.send(JSON.stringify(errorMessage('SLOW_CONSUMER', `more than ${limits.sendBufferHardBytes} bytes were waiting to be sent; reconnect and resubscribe`)));
+    services.logger.warn(
+      { client: client.id, address: client.address, unsentBytes: client.unsentBytes },
+      'WebSocket slow consumer disconnected',
+    );
+    client.ws.send(
+      JSON.stringify(
+        errorMessage('SLOW_CONSUMER', `more than ${limits.sendBufferHardBytes} bytes were waiting to be sent; reconnect and resubscribe`),
+      ),
+    );
     closeClient(client, CLOSE_CODES.slowConsumer, 'SLOW_CONSUMER');
   };
 
@@ -184,7 +193,12 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
     if (client.closed) return;
     services.logger.warn({ client: client.id, address: client.address }, 'WebSocket client closed for subscription churn');
     churnedUntil.set(churnKey(client.principal, client.address), performance.now() + limits.churnCooldownMs);
-    client.send(errorMessage('SUBSCRIPTION_CHURN', `more than ${limits.churnRefusalsMax} subscribes refused for rate within ${limits.churnWindowMs / 1000} s; the connection is closed`));
+    client.send(
+      errorMessage(
+        'SUBSCRIPTION_CHURN',
+        `more than ${limits.churnRefusalsMax} subscribes refused for rate within ${limits.churnWindowMs / 1000} s; the connection is closed`,
+      ),
+    );
     closeClient(client, CLOSE_CODES.policy, 'SUBSCRIPTION_CHURN');
   };
 
@@ -203,10 +217,16 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   const statsLog = setInterval(() => {
     const fanOut = hub.fanOut;
     const cycles = fanOut.cycles - reported.cycles;
-    services.logger.debug({
-      connections: clients.size, cycles, messages: fanOut.messagesWritten - reported.messages,
-      cycleMsAverage: cycles > 0 ? (fanOut.cycleMsTotal - reported.msTotal) / cycles : 0, cycleMsMax: fanOut.cycleMsMax,
-    }, 'WebSocket fan-out');
+    services.logger.debug(
+      {
+        connections: clients.size,
+        cycles,
+        messages: fanOut.messagesWritten - reported.messages,
+        cycleMsAverage: cycles > 0 ? (fanOut.cycleMsTotal - reported.msTotal) / cycles : 0,
+        cycleMsMax: fanOut.cycleMsMax,
+      },
+      'WebSocket fan-out',
+    );
     reported = { cycles: fanOut.cycles, messages: fanOut.messagesWritten, msTotal: fanOut.cycleMsTotal };
     fanOut.cycleMsMax = 0;
   }, STATS_LOG_INTERVAL_MS);
@@ -226,7 +246,10 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
       const fanOut = hub.fanOut;
       const latency = fanOut.publishLatency;
       return {
-        connections: clients.size, messagesWritten: fanOut.messagesWritten, writes: fanOut.writes, cycles: fanOut.cycles,
+        connections: clients.size,
+        messagesWritten: fanOut.messagesWritten,
+        writes: fanOut.writes,
+        cycles: fanOut.cycles,
         cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
         publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
         snapshots: hub.snapshots.stats(),
@@ -253,7 +276,10 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
       const deadline = Date.now() + limits.closeGraceMs;
       while (clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       for (const client of clients) client.ws.terminate();
-      await Promise.race([Promise.allSettled([...sessions.inFlight]), new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_WAIT_MS).unref())]);
+      await Promise.race([
+        Promise.allSettled([...sessions.inFlight]),
+        new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_WAIT_MS).unref()),
+      ]);
       while (clients.size > 0 && Date.now() < deadline + 1_000) await new Promise((resolve) => setTimeout(resolve, 10));
       await Promise.allSettled([...pulls]);
       hub.close();

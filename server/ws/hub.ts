@@ -167,29 +167,59 @@ export class Hub {
       }
       case 'trades': {
         const feed = new RecentFeed<TapeEntry>(key, channel, mark, 'trades', { noteId: request.noteId }, limit);
-        this.loadLater(client, feed, () => tape(db, { noteId: request.noteId, limit }), (items) => feed.loaded(items));
+        this.loadLater(
+          client,
+          feed,
+          () => tape(db, { noteId: request.noteId, limit }),
+          (items) => feed.loaded(items),
+        );
         return feed;
       }
       case 'executions': {
         const feed = new RecentFeed<Execution>(key, channel, mark, 'executions', {}, limit);
-        this.loadLater(client, feed, () => partyExecutions(db, request.principal.partyId, { limit }), (items) => feed.loaded(items));
+        this.loadLater(
+          client,
+          feed,
+          () => partyExecutions(db, request.principal.partyId, { limit }),
+          (items) => feed.loaded(items),
+        );
         return feed;
       }
       case 'orders': {
         const partyId = request.principal.partyId;
         const feed = new KeyedFeed<ApiOrder>(key, channel, mark, 'orders', (order) => order.id, isOpenOrder);
-        this.whenAtBoundary(feed, (state) => feed.loaded([...state.liveOrders.values()].filter((o) => o.partyId === partyId).map(orderToApi)));
+        this.whenAtBoundary(feed, (state) =>
+          feed.loaded([...state.liveOrders.values()].filter((o) => o.partyId === partyId).map(orderToApi)),
+        );
         return feed;
       }
       case 'rfqs': {
-        const feed = new KeyedFeed<RfqView>(key, channel, mark, 'rfqs', (rfq) => rfq.id, (rfq) => rfq.status === 'open');
-        this.loadLater(client, feed, () => openRfqs(db, request.principal, this.limits.rfqSnapshotMax, this.services.clock.now()), (items) => feed.loaded(items));
+        const feed = new KeyedFeed<RfqView>(
+          key,
+          channel,
+          mark,
+          'rfqs',
+          (rfq) => rfq.id,
+          (rfq) => rfq.status === 'open',
+        );
+        this.loadLater(
+          client,
+          feed,
+          () => openRfqs(db, request.principal, this.limits.rfqSnapshotMax, this.services.clock.now()),
+          (items) => feed.loaded(items),
+        );
         return feed;
       }
       case 'settlements': {
-        const onReadError = (error: unknown) => this.services.logger.error({ err: error, feed: key }, 'a settlements feed could not read its instructions');
+        const onReadError = (error: unknown) =>
+          this.services.logger.error({ err: error, feed: key }, 'a settlements feed could not read its instructions');
         const feed = new SettlementsFeed(key, channel, mark, request.principal.partyId, db, onReadError);
-        this.loadLater(client, feed, () => feed.load(this.limits.settlementSnapshotMax), () => undefined);
+        this.loadLater(
+          client,
+          feed,
+          () => feed.load(this.limits.settlementSnapshotMax),
+          () => undefined,
+        );
         return feed;
       }
     }
@@ -232,7 +262,9 @@ export class Hub {
         this.loads.delete(feed);
         this.services.logger.warn({ err: error, feed: feed.key }, 'a WebSocket feed could not load its snapshot');
         for (const subscription of [...feed.subscribers]) {
-          subscription.client.send(errorMessage('UNAVAILABLE', 'the snapshot could not be read; subscribe again', { channel: feed.channel }));
+          subscription.client.send(
+            errorMessage('UNAVAILABLE', 'the snapshot could not be read; subscribe again', { channel: feed.channel }),
+          );
           this.unsubscribe(subscription.client, feed.channel);
         }
       },
@@ -322,8 +354,11 @@ export class Hub {
       if (tapeFeed instanceof RecentFeed) {
         const cap = state.instruments.get(trade.noteId)?.note.disseminationCap;
         const entry: TapeEntry = {
-          id: trade.id, noteId: trade.noteId, price: trade.price.toFixed(),
-          quantity: cap ? disseminatedSize(trade.quantity, new Decimal(cap)) : trade.quantity.toFixed(), executedAt: trade.executedAt.toISOString(),
+          id: trade.id,
+          noteId: trade.noteId,
+          price: trade.price.toFixed(),
+          quantity: cap ? disseminatedSize(trade.quantity, new Decimal(cap)) : trade.quantity.toFixed(),
+          executedAt: trade.executedAt.toISOString(),
         };
         (tapeFeed as RecentFeed<TapeEntry>).add([entry]);
       }
@@ -369,7 +404,8 @@ export class Hub {
         return;
       }
       if (event.kind === 'settlement_run') {
-        for (const feed of this.feeds.values()) if (feed instanceof SettlementsFeed) feed.refresh({ kind: 'run', runId: event.runId, date: event.date });
+        for (const feed of this.feeds.values())
+          if (feed instanceof SettlementsFeed) feed.refresh({ kind: 'run', runId: event.runId, date: event.date });
         return;
       }
       for (const partyId of new Set(event.partyIds)) {
@@ -415,7 +451,20 @@ function feedKey(request: FeedRequest): string {
 /** The party's open RFQs as it sees them (GET /rfqs?status=open), newest first. */
 async function openRfqs(db: Knex, principal: Principal, limit: number, now: Date): Promise<RfqView[]> {
   const role = rfqRole(principal);
-  const rfqs = (await listRfqs(db, { partyId: principal.partyId, role }, 'open', limit)).filter((rfq) => effectiveStatus(rfq, now) === 'open');
-  const responses = await responsesOf(db, rfqs.map((r) => r.id), role === 'dealer' ? principal.partyId : undefined);
-  return rfqs.map((rfq) => rfqView(rfq, responses.filter((r) => r.rfqId === rfq.id), principal, now));
+  const rfqs = (await listRfqs(db, { partyId: principal.partyId, role }, 'open', limit)).filter(
+    (rfq) => effectiveStatus(rfq, now) === 'open',
+  );
+  const responses = await responsesOf(
+    db,
+    rfqs.map((r) => r.id),
+    role === 'dealer' ? principal.partyId : undefined,
+  );
+  return rfqs.map((rfq) =>
+    rfqView(
+      rfq,
+      responses.filter((r) => r.rfqId === rfq.id),
+      principal,
+      now,
+    ),
+  );
 }

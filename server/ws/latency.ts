@@ -12,7 +12,8 @@ export class LatencyHistogram {
 
   add(ms: number): void {
     const value = Math.max(0, ms);
-    const index = value < 1_000 ? Math.floor(value * 10) : Math.min(FINE_BUCKETS + COARSE_BUCKETS - 1, FINE_BUCKETS + Math.floor((value - 1_000) / 10));
+    const index =
+      value < 1_000 ? Math.floor(value * 10) : Math.min(FINE_BUCKETS + COARSE_BUCKETS - 1, FINE_BUCKETS + Math.floor((value - 1_000) / 10));
     this.buckets[index]! += 1;
     this.count += 1;
   }

@@ -15,7 +15,16 @@ import { idParams } from '../core/schemas.js';
 import type { AppServices } from '../services.js';
 import type { Role } from '../auth/roles.js';
 import type { Principal } from '../auth/tokens.js';
-import { cancelOwnOrder, orderRequest, pullAllQuotes, putQuotes, quotesRequest, replaceOwnOrder, replaceRequest, submitOrder } from '../trading/order-entry.js';
+import {
+  cancelOwnOrder,
+  orderRequest,
+  pullAllQuotes,
+  putQuotes,
+  quotesRequest,
+  replaceOwnOrder,
+  replaceRequest,
+  submitOrder,
+} from '../trading/order-entry.js';
 import type { ClientMessage, RequestId } from './protocol.js';
 
 export type OrderEntryMessage = Extract<ClientMessage, { op: 'order' | 'cancel' | 'replace' | 'quotes' | 'pull_quotes' }>;
@@ -31,7 +40,9 @@ const TRADERS: readonly Role[] = ['investor', 'dealer'];
 const DEALERS: readonly Role[] = ['dealer'];
 
 export function isOrderEntry(message: ClientMessage): message is OrderEntryMessage {
-  return message.op === 'order' || message.op === 'cancel' || message.op === 'replace' || message.op === 'quotes' || message.op === 'pull_quotes';
+  return (
+    message.op === 'order' || message.op === 'cancel' || message.op === 'replace' || message.op === 'quotes' || message.op === 'pull_quotes'
+  );
 }
 
 /** Runs one order-entry request for the session's principal; never rejects. */
@@ -52,7 +63,11 @@ export function refusal(id: RequestId, error: Rejection): Reply {
   return { op: 'reply', id, status, body };
 }
 
-async function execute(services: AppServices, principal: Principal | null, message: OrderEntryMessage): Promise<{ status: number; body: unknown }> {
+async function execute(
+  services: AppServices,
+  principal: Principal | null,
+  message: OrderEntryMessage,
+): Promise<{ status: number; body: unknown }> {
   switch (message.op) {
     case 'order': {
       const viewer = authorize(principal, TRADERS);
@@ -71,7 +86,18 @@ async function execute(services: AppServices, principal: Principal | null, messa
     }
     case 'quotes': {
       const viewer = authorize(principal, DEALERS);
-      return { status: 200, body: await putQuotes(services, viewer.partyId, parse(quotesRequest, { quotes: message.quotes, ...(message.postOnly === undefined ? {} : { postOnly: message.postOnly }) }, 'body')) };
+      return {
+        status: 200,
+        body: await putQuotes(
+          services,
+          viewer.partyId,
+          parse(
+            quotesRequest,
+            { quotes: message.quotes, ...(message.postOnly === undefined ? {} : { postOnly: message.postOnly }) },
+            'body',
+          ),
+        ),
+      };
     }
     case 'pull_quotes': {
       const viewer = authorize(principal, DEALERS);
@@ -82,7 +108,8 @@ async function execute(services: AppServices, principal: Principal | null, messa
 
 /** The role rule of the matching REST route, with REST's codes: 401 without a session, 403 without the role. */
 function authorize(principal: Principal | null, allowed: readonly Role[]): Principal {
-  if (!principal) throw new Rejection('UNAUTHENTICATED', 'authenticate first: send {"op":"auth","token":"…"} or connect with an Authorization header');
+  if (!principal)
+    throw new Rejection('UNAUTHENTICATED', 'authenticate first: send {"op":"auth","token":"…"} or connect with an Authorization header');
   if (!principal.roles.some((role) => allowed.includes(role))) {
     throw new Rejection('FORBIDDEN', `this action needs one of the roles: ${allowed.join(', ')}`);
   }

@@ -44,12 +44,22 @@ const channelList = z.array(z.string().min(1).max(200)).min(1);
 
 export const clientMessage = z.discriminatedUnion('op', [
   z.object({ op: z.literal('auth'), token: z.string().min(1).max(4096), id: requestId.optional() }).strict(),
-  z.object({ op: z.literal('subscribe'), channels: channelList, depth: z.number().int().min(1).optional(), id: requestId.optional() }).strict(),
+  z
+    .object({ op: z.literal('subscribe'), channels: channelList, depth: z.number().int().min(1).optional(), id: requestId.optional() })
+    .strict(),
   z.object({ op: z.literal('unsubscribe'), channels: channelList, id: requestId.optional() }).strict(),
   z.object({ op: z.literal('ping'), id: requestId.optional() }).strict(),
   z.object({ op: z.literal('order'), id: requestId, order: z.unknown() }).strict(),
   z.object({ op: z.literal('cancel'), id: requestId, orderId: z.unknown() }).strict(),
-  z.object({ op: z.literal('replace'), id: requestId, orderId: z.unknown(), price: z.unknown().optional(), quantity: z.unknown().optional() }).strict(),
+  z
+    .object({
+      op: z.literal('replace'),
+      id: requestId,
+      orderId: z.unknown(),
+      price: z.unknown().optional(),
+      quantity: z.unknown().optional(),
+    })
+    .strict(),
   z.object({ op: z.literal('quotes'), id: requestId, quotes: z.unknown(), postOnly: z.unknown().optional() }).strict(),
   z.object({ op: z.literal('pull_quotes'), id: requestId }).strict(),
   z.object({ op: z.literal('cancel_on_disconnect'), enabled: z.boolean(), id: requestId.optional() }).strict(),
@@ -57,9 +67,7 @@ export const clientMessage = z.discriminatedUnion('op', [
 export type ClientMessage = z.infer<typeof clientMessage>;
 export const CLIENT_OPS: ReadonlySet<string> = new Set(clientMessage.options.map((option) => option.shape.op.value));
 
-export type ParsedMessage =
-  | { ok: true; message: ClientMessage }
-  | { ok: false; code: WsErrorCode; message: string; id?: RequestId };
+export type ParsedMessage = { ok: true; message: ClientMessage } | { ok: false; code: WsErrorCode; message: string; id?: RequestId };
 
 /** Parses one text frame into a client message, or the error to answer with. */
 export function parseClientMessage(text: string): ParsedMessage {
@@ -81,7 +89,12 @@ export function parseClientMessage(text: string): ParsedMessage {
   const parsed = clientMessage.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return { ok: false, code: 'VALIDATION_FAILED', message: `invalid ${record.op} message${first ? `: ${first.path.join('.') || '(root)'}: ${first.message}` : ''}`, ...echo };
+    return {
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      message: `invalid ${record.op} message${first ? `: ${first.path.join('.') || '(root)'}: ${first.message}` : ''}`,
+      ...echo,
+    };
   }
   return { ok: true, message: parsed.data };
 }
@@ -94,8 +107,18 @@ export interface ErrorMessage {
   channel?: string;
 }
 
-export function errorMessage(code: WsErrorCode, message: string, extra: { id?: RequestId | undefined; channel?: string } = {}): ErrorMessage {
-  return { op: 'error', code, message, ...(extra.id !== undefined ? { id: extra.id } : {}), ...(extra.channel !== undefined ? { channel: extra.channel } : {}) };
+export function errorMessage(
+  code: WsErrorCode,
+  message: string,
+  extra: { id?: RequestId | undefined; channel?: string } = {},
+): ErrorMessage {
+  return {
+    op: 'error',
+    code,
+    message,
+    ...(extra.id !== undefined ? { id: extra.id } : {}),
+    ...(extra.channel !== undefined ? { channel: extra.channel } : {}),
+  };
 }
 
 export type ChannelMessageType = 'snapshot' | 'update';

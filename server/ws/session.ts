@@ -74,7 +74,9 @@ export class SessionHandler {
       this.dispatch(client, parsed.message);
     } catch (error) {
       if (error instanceof Refusal) {
-        client.send(errorMessage(error.code, error.message, { id: parsed.message.id, ...(error.channel ? { channel: error.channel } : {}) }));
+        client.send(
+          errorMessage(error.code, error.message, { id: parsed.message.id, ...(error.channel ? { channel: error.channel } : {}) }),
+        );
         return;
       }
       const code = wsErrorOf(error);
@@ -98,7 +100,10 @@ export class SessionHandler {
       this.hub.unsubscribe(client, channel);
       dropped.push(channel);
     }
-    client.send({ ...errorMessage('TOKEN_EXPIRED', 'the token expired: private channels were unsubscribed; send {"op":"auth"} with a new token'), channels: dropped });
+    client.send({
+      ...errorMessage('TOKEN_EXPIRED', 'the token expired: private channels were unsubscribed; send {"op":"auth"} with a new token'),
+      channels: dropped,
+    });
   }
 
   private dispatch(client: WsClient, message: ClientMessage): void {
@@ -143,8 +148,11 @@ export class SessionHandler {
     client.principal = identity.principal;
     client.tokenExpiresAtSeconds = identity.expiresAtSeconds;
     client.send({
-      op: 'authenticated', partyId: identity.principal.partyId, roles: identity.principal.roles,
-      expiresAt: new Date(identity.expiresAtSeconds * 1000).toISOString(), ...(id !== undefined ? { id } : {}),
+      op: 'authenticated',
+      partyId: identity.principal.partyId,
+      roles: identity.principal.roles,
+      expiresAt: new Date(identity.expiresAtSeconds * 1000).toISOString(),
+      ...(id !== undefined ? { id } : {}),
     });
   }
 
@@ -168,7 +176,10 @@ export class SessionHandler {
         this.guard.onChurn(client);
         return;
       }
-      throw new Refusal('RATE_LIMITED', `at most ${this.limits.subscribesPerSecond} channels subscribed per second (bursts of ${this.limits.subscribeBurst}); nothing was subscribed`);
+      throw new Refusal(
+        'RATE_LIMITED',
+        `at most ${this.limits.subscribesPerSecond} channels subscribed per second (bursts of ${this.limits.subscribeBurst}); nothing was subscribed`,
+      );
     }
     if (this.hub.snapshotReadsNeeded(requests.values()) > this.hub.snapshotQueueSpace()) {
       throw new Refusal('UNAVAILABLE', 'too many snapshot reads are waiting in the service; nothing was subscribed, retry shortly');
@@ -182,13 +193,14 @@ export class SessionHandler {
     if (!channel) throw new Refusal('UNKNOWN_CHANNEL', `unknown channel ${JSON.stringify(name.slice(0, 200))}`, name.slice(0, 200));
     if (channel.scope === 'public') {
       if (!this.hub.hasNote(channel.noteId)) throw new Refusal('NOTE_NOT_FOUND', `note ${channel.noteId} is not listed for trading`, name);
-      const request: FeedRequest = channel.kind === 'book' ? { kind: 'book', noteId: channel.noteId, depth } : { kind: channel.kind, noteId: channel.noteId };
+      const request: FeedRequest =
+        channel.kind === 'book' ? { kind: 'book', noteId: channel.noteId, depth } : { kind: channel.kind, noteId: channel.noteId };
       return [channel.name, request];
     }
     const principal = client.principal;
     if (!principal) throw new Refusal('UNAUTHENTICATED', `${channel.kind} is a private channel: authenticate first`, name);
     if (channel.requestedPartyId !== null && channel.requestedPartyId !== principal.partyId) {
-      throw new Refusal('FORBIDDEN', 'a session sees only its own party\'s private channels', name);
+      throw new Refusal('FORBIDDEN', "a session sees only its own party's private channels", name);
     }
     return [channel.name, { kind: channel.kind, principal }];
   }
@@ -196,14 +208,16 @@ export class SessionHandler {
   private cancelOnDisconnect(client: WsClient, enabled: boolean, id: RequestId | undefined): void {
     const principal = client.principal;
     if (!principal) throw new Refusal('UNAUTHENTICATED', 'authenticate first');
-    if (!principal.roles.includes('dealer')) throw new Refusal('FORBIDDEN', 'cancel-on-disconnect is for dealers\' quotes');
+    if (!principal.roles.includes('dealer')) throw new Refusal('FORBIDDEN', "cancel-on-disconnect is for dealers' quotes");
     client.cancelOnDisconnectPartyId = enabled ? principal.partyId : null;
     client.send({ op: 'reply', ...(id !== undefined ? { id } : {}), status: 200, body: { cancelOnDisconnect: enabled } });
   }
 
   private orderEntry(client: WsClient, message: Parameters<typeof runOrderEntry>[2]): void {
     if (client.requestsInFlight >= this.limits.requestsInFlightMax) {
-      client.send(refusal(message.id, new Rejection('RATE_LIMITED', `at most ${this.limits.requestsInFlightMax} requests in flight per connection`)));
+      client.send(
+        refusal(message.id, new Rejection('RATE_LIMITED', `at most ${this.limits.requestsInFlightMax} requests in flight per connection`)),
+      );
       return;
     }
     client.requestsInFlight += 1;

@@ -116,7 +116,14 @@ export class SnapshotReads {
   }
 
   resetStats(): void {
-    this.counters = { started: 0, dropped: 0, discarded: 0, peakRunning: this.running, peakRunningPerConnection: 0, peakQueued: this.queued };
+    this.counters = {
+      started: 0,
+      dropped: 0,
+      discarded: 0,
+      peakRunning: this.running,
+      peakRunningPerConnection: 0,
+      peakQueued: this.queued,
+    };
   }
 
   private readsOf(owner: object): OwnerReads {

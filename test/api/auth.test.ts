@@ -50,7 +50,8 @@ describe('POST /api/v1/auth/token', () => {
 
   it('rate limits repeated attempts on one username', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await t.http.post('/api/v1/auth/token').send({ username: 'backoffice1', password: 'guess' })).status);
+    for (let i = 0; i < 12; i++)
+      statuses.push((await t.http.post('/api/v1/auth/token').send({ username: 'backoffice1', password: 'guess' })).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     const limited = await t.http.post('/api/v1/auth/token').send({ username: 'backoffice1', password: 'demo' });
     expect(limited.status).toBe(429);
@@ -65,26 +66,47 @@ describe('JWT verification', () => {
   });
 
   const attacks: Array<[string, () => Promise<string>]> = [
-    ['a tampered payload', async () => {
-      const [header, , signature] = (await t.token('investor1')).split('.');
-      return `${header}.${base64url({ ...(await claims()), roles: ['operator'] })}.${signature}`;
-    }],
+    [
+      'a tampered payload',
+      async () => {
+        const [header, , signature] = (await t.token('investor1')).split('.');
+        return `${header}.${base64url({ ...(await claims()), roles: ['operator'] })}.${signature}`;
+      },
+    ],
     ['an unsigned token (alg none)', async () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(await claims())}.`],
-    ['a token signed with another secret', async () => jwt.sign({ ...(await claims()) }, 'another-secret-another-secret-another', { algorithm: 'HS256' })],
-    ['a token for another audience', async () => jwt.sign({ ...(await claims()), aud: 'someone-else' }, t.config.jwtSecret!, { algorithm: 'HS256' })],
-    ['a token from another issuer', async () => jwt.sign({ ...(await claims()), iss: 'evil' }, t.config.jwtSecret!, { algorithm: 'HS256' })],
-    ['a token without exp', async () => {
-      const { exp: _exp, ...rest } = await claims();
-      return jwt.sign(rest, t.config.jwtSecret!, { algorithm: 'HS256' });
-    }],
-    ['an expired token', async () => {
-      const now = Math.floor(clock.now().getTime() / 1000);
-      return jwt.sign({ ...(await claims()), iat: now - 7200, exp: now - 3600 }, t.config.jwtSecret!, { algorithm: 'HS256' });
-    }],
-    ['a token older than the maximum age', async () => {
-      const now = Math.floor(clock.now().getTime() / 1000);
-      return jwt.sign({ ...(await claims()), iat: now - 9 * 3600, exp: now + 3600 }, t.config.jwtSecret!, { algorithm: 'HS256' });
-    }],
+    [
+      'a token signed with another secret',
+      async () => jwt.sign({ ...(await claims()) }, 'another-secret-another-secret-another', { algorithm: 'HS256' }),
+    ],
+    [
+      'a token for another audience',
+      async () => jwt.sign({ ...(await claims()), aud: 'someone-else' }, t.config.jwtSecret!, { algorithm: 'HS256' }),
+    ],
+    [
+      'a token from another issuer',
+      async () => jwt.sign({ ...(await claims()), iss: 'evil' }, t.config.jwtSecret!, { algorithm: 'HS256' }),
+    ],
+    [
+      'a token without exp',
+      async () => {
+        const { exp: _exp, ...rest } = await claims();
+        return jwt.sign(rest, t.config.jwtSecret!, { algorithm: 'HS256' });
+      },
+    ],
+    [
+      'an expired token',
+      async () => {
+        const now = Math.floor(clock.now().getTime() / 1000);
+        return jwt.sign({ ...(await claims()), iat: now - 7200, exp: now - 3600 }, t.config.jwtSecret!, { algorithm: 'HS256' });
+      },
+    ],
+    [
+      'a token older than the maximum age',
+      async () => {
+        const now = Math.floor(clock.now().getTime() / 1000);
+        return jwt.sign({ ...(await claims()), iat: now - 9 * 3600, exp: now + 3600 }, t.config.jwtSecret!, { algorithm: 'HS256' });
+      },
+    ],
     ['an HS512 token', async () => jwt.sign({ ...(await claims()) }, t.config.jwtSecret!, { algorithm: 'HS512' })],
     ['garbage', async () => 'not.a.token'],
   ];

@@ -23,7 +23,10 @@ const ALL: Role[] = ['investor', 'dealer', 'backoffice', 'operator'];
  * Who may call each route, and for routes on an entity, what a caller allowed by role gets for
  * another party's entity ('hidden' = 404, 'forbidden' = 403, 'visible' = allowed).
  */
-const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'deal' | 'party' | 'order' | 'rfq'; otherParty?: 'hidden' | 'forbidden' | 'visible' }> = {
+const MATRIX: Record<
+  string,
+  { allowed: 'public' | Role[]; entity?: 'note' | 'deal' | 'party' | 'order' | 'rfq'; otherParty?: 'hidden' | 'forbidden' | 'visible' }
+> = {
   'get /healthz': { allowed: 'public' },
   'get /readyz': { allowed: 'public' },
   'get /api/v1/openapi.json': { allowed: 'public' },
@@ -118,7 +121,12 @@ const MATRIX: Record<string, { allowed: 'public' | Role[]; entity?: 'note' | 'de
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */
-const MUTATING_WITHOUT_BODY = new Set(['post /api/v1/business-date/roll', 'delete /api/v1/quotes', 'post /api/v1/notes/:id/halt', 'delete /api/v1/orders/:id']);
+const MUTATING_WITHOUT_BODY = new Set([
+  'post /api/v1/business-date/roll',
+  'delete /api/v1/quotes',
+  'post /api/v1/notes/:id/halt',
+  'delete /api/v1/orders/:id',
+]);
 
 let t: TestService;
 const own: Record<string, Record<Role, string>> = {};
@@ -130,21 +138,42 @@ beforeAll(async () => {
   const token = async (role: Role) => ({ authorization: `Bearer ${await t.token(USER[role])}` });
   const [deal] = (await t.http.get('/api/v1/deals').set(await token('investor'))).body;
   const [note] = deal.notes;
-  const partyOf = async (role: Role) => (await t.http.post('/api/v1/auth/token').send({ username: USER[role], password: 'demo' })).body.user.partyId;
-  const order = async (username: string, clOrdId: string) => (await t.http.post('/api/v1/orders').set({ authorization: `Bearer ${await t.token(username)}` })
-    .send({ clOrdId, noteId: note.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' })).body.order?.id;
+  const partyOf = async (role: Role) =>
+    (await t.http.post('/api/v1/auth/token').send({ username: USER[role], password: 'demo' })).body.user.partyId;
+  const order = async (username: string, clOrdId: string) =>
+    (
+      await t.http
+        .post('/api/v1/orders')
+        .set({ authorization: `Bearer ${await t.token(username)}` })
+        .send({ clOrdId, noteId: note.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' })
+    ).body.order?.id;
   own.note = Object.fromEntries(ALL.map((r) => [r, note.id])) as Record<Role, string>;
   own.deal = Object.fromEntries(ALL.map((r) => [r, deal.id])) as Record<Role, string>;
   own.party = Object.fromEntries(await Promise.all(ALL.map(async (r) => [r, await partyOf(r)]))) as Record<Role, string>;
-  own.order = { investor: await order('investor1', 'm-own-i'), dealer: await order('dealer1', 'm-own-d'), backoffice: MISSING, operator: MISSING };
+  own.order = {
+    investor: await order('investor1', 'm-own-i'),
+    dealer: await order('dealer1', 'm-own-d'),
+    backoffice: MISSING,
+    operator: MISSING,
+  };
   other.note = note.id;
   other.deal = deal.id;
   other.party = (await t.http.post('/api/v1/auth/token').send({ username: 'investor2', password: 'demo' })).body.user.partyId;
   other.order = await order('investor2', 'm-other');
-  const rfq = async (username: string, dealers: string[]) => (await t.http.post('/api/v1/rfqs').set({ authorization: `Bearer ${await t.token(username)}` })
-    .send({ noteId: note.id, side: 'buy', quantity: '100000', dealerPartyIds: dealers })).body.id;
+  const rfq = async (username: string, dealers: string[]) =>
+    (
+      await t.http
+        .post('/api/v1/rfqs')
+        .set({ authorization: `Bearer ${await t.token(username)}` })
+        .send({ noteId: note.id, side: 'buy', quantity: '100000', dealerPartyIds: dealers })
+    ).body.id;
   const dealer1 = own.party.dealer;
-  own.rfq = { investor: await rfq('investor1', [dealer1]), dealer: await rfq('investor1', [dealer1]), backoffice: MISSING, operator: MISSING };
+  own.rfq = {
+    investor: await rfq('investor1', [dealer1]),
+    dealer: await rfq('investor1', [dealer1]),
+    backoffice: MISSING,
+    operator: MISSING,
+  };
   // Another party's RFQ: investor2's, addressed to a dealer other than dealer1.
   const dealer2 = (await t.http.post('/api/v1/auth/token').send({ username: 'dealer2', password: 'demo' })).body.user.partyId;
   other.rfq = await rfq('investor2', [dealer2]);
@@ -160,16 +189,50 @@ const BODIES: Record<string, object> = {
   'post /api/v1/rfqs/:id/responses': { price: '100', validForSeconds: 30 },
   'post /api/v1/rfqs/:id/accept': { responseId: '00000000-0000-4000-8000-000000000000' },
   'put /api/v1/deals/:id/waterfall': {
-    version: 1, paymentsPerYear: 12, seniorFees: [], classes: [{ noteId: '00000000-0000-4000-8000-000000000000', className: 'A' }], reserve: { targetAmount: '0' },
-    principal: { mode: 'sequential', scheduledPerPeriod: '0' }, cashTrap: null, anticipatedRepaymentDate: null, recordDate: 'business-day-before-payment-date',
+    version: 1,
+    paymentsPerYear: 12,
+    seniorFees: [],
+    classes: [{ noteId: '00000000-0000-4000-8000-000000000000', className: 'A' }],
+    reserve: { targetAmount: '0' },
+    principal: { mode: 'sequential', scheduledPerPeriod: '0' },
+    cashTrap: null,
+    anticipatedRepaymentDate: null,
+    recordDate: 'business-day-before-payment-date',
   },
   'post /api/v1/deals/:id/collections': {
-    reference: 'matrix', paymentDate: '2026-12-15', periodStart: '2026-11-01', periodEnd: '2026-11-30', revenue: '1000', operatingCosts: '0', utilization: '90', uptime: '99.9', powerCost: '0',
+    reference: 'matrix',
+    paymentDate: '2026-12-15',
+    periodStart: '2026-11-01',
+    periodEnd: '2026-11-30',
+    revenue: '1000',
+    operatingCosts: '0',
+    utilization: '90',
+    uptime: '99.9',
+    powerCost: '0',
   },
   'post /api/v1/deals/:id/distributions': { paymentDate: '2000-01-03' },
   'post /api/v1/deals/:id/performance-reports': {
-    periodEnd: '2026-10-31', revenue: '1000', operatingCosts: '0', powerCost: '0', capitalExpenditure: '0', gpuFleet: [], tenants: [],
-    sites: [{ name: 'S', criticalItMw: '1', leasedMw: '1', energizedMw: '1', utilizationPercent: '90', uptimePercent: '99.9', pue: '1.3', energyMwh: '1', powerPricePerMwh: '1', appraisedValue: '1' }],
+    periodEnd: '2026-10-31',
+    revenue: '1000',
+    operatingCosts: '0',
+    powerCost: '0',
+    capitalExpenditure: '0',
+    gpuFleet: [],
+    tenants: [],
+    sites: [
+      {
+        name: 'S',
+        criticalItMw: '1',
+        leasedMw: '1',
+        energizedMw: '1',
+        utilizationPercent: '90',
+        uptimePercent: '99.9',
+        pue: '1.3',
+        energyMwh: '1',
+        powerPricePerMwh: '1',
+        appraisedValue: '1',
+      },
+    ],
   },
   'put /api/v1/registry/parties/:id/address': { address: '0x3333333333333333333333333333333333333333' },
   'post /api/v1/registry/parties/:id/recover': { newAddress: '0x4444444444444444444444444444444444444444', reasonCode: 'LOST_KEY' },
@@ -177,7 +240,16 @@ const BODIES: Record<string, object> = {
 
 function send(method: string, path: string, caller: Caller, body?: object) {
   const agent = t.http;
-  const base = method === 'get' ? agent.get(path) : method === 'post' ? agent.post(path) : method === 'put' ? agent.put(path) : method === 'patch' ? agent.patch(path) : agent.delete(path);
+  const base =
+    method === 'get'
+      ? agent.get(path)
+      : method === 'post'
+        ? agent.post(path)
+        : method === 'put'
+          ? agent.put(path)
+          : method === 'patch'
+            ? agent.patch(path)
+            : agent.delete(path);
   const request = body ? base.send(body) : base;
   return caller === 'anonymous' ? request : t.token(USER[caller]).then((token) => request.set('authorization', `Bearer ${token}`));
 }
@@ -208,7 +280,10 @@ describe('authorization matrix', () => {
       for (const caller of CALLERS) {
         const allowed = expected.allowed === 'public' || (caller !== 'anonymous' && expected.allowed.includes(caller));
         if (allowed && MUTATING_WITHOUT_BODY.has(key)) continue;
-        const path = route.path.replace(':id', expected.entity ? (caller === 'anonymous' ? other[expected.entity]! : own[expected.entity]![caller]) : MISSING);
+        const path = route.path.replace(
+          ':id',
+          expected.entity ? (caller === 'anonymous' ? other[expected.entity]! : own[expected.entity]![caller]) : MISSING,
+        );
         const response = await send(route.method, path, caller);
         if (allowed) expect([401, 403], `${key} as ${caller}`).not.toContain(response.status);
         else expect(response.status, `${key} as ${caller}`).toBe(caller === 'anonymous' ? 401 : 403);

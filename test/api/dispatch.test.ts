@@ -22,7 +22,11 @@ interface Answer {
 }
 
 /** Sends a request; `chunked` sends the body without Content-Length (declined by the dispatcher). */
-function send(method: string, path: string, options: { token?: string; body?: string; contentType?: string; chunked?: boolean } = {}): Promise<Answer> {
+function send(
+  method: string,
+  path: string,
+  options: { token?: string; body?: string; contentType?: string; chunked?: boolean } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {};
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -43,7 +47,14 @@ function send(method: string, path: string, options: { token?: string; body?: st
 
 /** Headers that must be equal on both paths (Date, Content-Length and Connection vary by nature). */
 function comparableHeaders(headers: http.IncomingHttpHeaders): Record<string, unknown> {
-  const { date: _date, 'content-length': _length, connection: _connection, 'keep-alive': _keepAlive, 'transfer-encoding': _te, ...rest } = headers;
+  const {
+    date: _date,
+    'content-length': _length,
+    connection: _connection,
+    'keep-alive': _keepAlive,
+    'transfer-encoding': _te,
+    ...rest
+  } = headers;
   return rest;
 }
 
@@ -58,7 +69,16 @@ describe('the dispatcher answers as Express does', () => {
   it('an accepted order: 201, same headers, same shape', async () => {
     const token = await t.token('investor1');
     const notes = JSON.parse((await send('GET', '/api/v1/notes', { token })).text) as { id: string }[];
-    const order = (n: number) => JSON.stringify({ clOrdId: `dispatch-${n}`, noteId: notes[0]!.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' });
+    const order = (n: number) =>
+      JSON.stringify({
+        clOrdId: `dispatch-${n}`,
+        noteId: notes[0]!.id,
+        side: 'buy',
+        type: 'limit',
+        price: '90',
+        quantity: '100000',
+        timeInForce: 'GTC',
+      });
     const { lean, express } = await bothPaths('POST', '/api/v1/orders', { token, body: order, contentType: 'application/json' });
     expect(lean.status).toBe(201);
     expect(express.status).toBe(201);
@@ -75,10 +95,26 @@ describe('the dispatcher answers as Express does', () => {
 
   const errorCases: Array<[string, string, string, (n: number) => string, string | undefined, number, string]> = [
     ['malformed JSON', 'POST', '/api/v1/auth/token', () => '{"username": "x",', 'application/json', 400, 'MALFORMED_JSON'],
-    ['a JSON string where an object belongs (strict)', 'POST', '/api/v1/auth/token', () => '"investor1"', 'application/json', 400, 'MALFORMED_JSON'],
+    [
+      'a JSON string where an object belongs (strict)',
+      'POST',
+      '/api/v1/auth/token',
+      () => '"investor1"',
+      'application/json',
+      400,
+      'MALFORMED_JSON',
+    ],
     ['an empty JSON body', 'POST', '/api/v1/auth/token', () => '', 'application/json', 400, 'VALIDATION_FAILED'],
     ['a body of another type', 'POST', '/api/v1/auth/token', () => 'username=investor1', 'text/plain', 400, 'VALIDATION_FAILED'],
-    ['a wrong password', 'POST', '/api/v1/auth/token', () => JSON.stringify({ username: 'investor1', password: 'wrong' }), 'application/json; charset=utf-8', 401, 'INVALID_CREDENTIALS'],
+    [
+      'a wrong password',
+      'POST',
+      '/api/v1/auth/token',
+      () => JSON.stringify({ username: 'investor1', password: 'wrong' }),
+      'application/json; charset=utf-8',
+      401,
+      'INVALID_CREDENTIALS',
+    ],
   ];
   for (const [name, method, path, body, contentType, status, code] of errorCases) {
     it(`${name}: ${status} ${code} on both paths`, async () => {
@@ -116,7 +152,10 @@ describe('the dispatcher answers as Express does', () => {
   });
 
   it('refuses a body above the limit before reading it (Express answers 413)', async () => {
-    const answer = await send('POST', '/api/v1/auth/token', { body: JSON.stringify({ username: 'x'.repeat(100_000), password: 'y' }), contentType: 'application/json' });
+    const answer = await send('POST', '/api/v1/auth/token', {
+      body: JSON.stringify({ username: 'x'.repeat(100_000), password: 'y' }),
+      contentType: 'application/json',
+    });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.text).error.code).toBe('PAYLOAD_TOO_LARGE');
   });

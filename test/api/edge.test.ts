@@ -63,18 +63,32 @@ describe('OpenAPI', () => {
 
 describe('business date', () => {
   it('starts on a business day and rolls one business day at a time', async () => {
-    const { businessDate } = (await t.http.get('/api/v1/business-date').set(await auth('investor1')).expect(200)).body;
+    const { businessDate } = (
+      await t.http
+        .get('/api/v1/business-date')
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
     expect(businessDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const weekday = new Date(`${businessDate}T00:00:00Z`).getUTCDay();
     expect(weekday).toBeGreaterThanOrEqual(1);
     expect(weekday).toBeLessThanOrEqual(5);
 
     expect((await t.http.post('/api/v1/business-date/roll').set(await auth('investor1'))).status).toBe(403);
-    const rolled = (await t.http.post('/api/v1/business-date/roll').set(await auth('operator1')).send({ expectedDate: businessDate }).expect(200)).body;
+    const rolled = (
+      await t.http
+        .post('/api/v1/business-date/roll')
+        .set(await auth('operator1'))
+        .send({ expectedDate: businessDate })
+        .expect(200)
+    ).body;
     expect(rolled.previousDate).toBe(businessDate);
     expect(rolled.businessDate > businessDate).toBe(true);
 
-    const stale = await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).send({ expectedDate: businessDate });
+    const stale = await t.http
+      .post('/api/v1/business-date/roll')
+      .set(await auth('backoffice1'))
+      .send({ expectedDate: businessDate });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('BUSINESS_DATE_MISMATCH');
     expect((await t.http.get('/api/v1/business-date').set(await auth('dealer1'))).body.businessDate).toBe(rolled.businessDate);
@@ -82,7 +96,13 @@ describe('business date', () => {
 
   it('rolls over a weekend and a holiday (Thanksgiving 2026)', async () => {
     await t.database.knex('business_date').update({ business_date: '2026-11-25' });
-    const roll = async () => (await t.http.post('/api/v1/business-date/roll').set(await auth('operator1')).expect(200)).body.businessDate;
+    const roll = async () =>
+      (
+        await t.http
+          .post('/api/v1/business-date/roll')
+          .set(await auth('operator1'))
+          .expect(200)
+      ).body.businessDate;
     expect(await roll()).toBe('2026-11-27');
     expect(await roll()).toBe('2026-11-30');
   });

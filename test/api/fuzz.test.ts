@@ -31,13 +31,32 @@ let ids: IdPool;
 beforeAll(async () => {
   // The per-connection message rate is lifted so that the fuzz reaches the ops instead of RATE_LIMITED.
   t = await startWsService({ wsLimits: { messagesPerSecond: 1_000_000 } });
-  users = { tokens: { investor: await t.token('investor1'), dealer: await t.token('dealer1'), backoffice: await t.token('backoffice1'), operator: await t.token('operator1') } };
+  users = {
+    tokens: {
+      investor: await t.token('investor1'),
+      dealer: await t.token('dealer1'),
+      backoffice: await t.token('backoffice1'),
+      operator: await t.token('operator1'),
+    },
+  };
   // Give the pool entities of every kind: a resting order, an RFQ with an answer.
   const notes = await t.notes();
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-  await t.http.post('/api/v1/orders').set(auth(users.tokens.investor)).send({ clOrdId: 'fuzz-seed', noteId: notes['B'], side: 'buy', type: 'limit', price: '95', quantity: '100000' }).expect(201);
-  const rfq = await t.http.post('/api/v1/rfqs').set(auth(users.tokens.investor)).send({ noteId: notes['B'], side: 'buy', quantity: '100000' }).expect(201);
-  await t.http.post(`/api/v1/rfqs/${rfq.body.id}/responses`).set(auth(users.tokens.dealer)).send({ price: '99', validForSeconds: 300 }).expect(201);
+  await t.http
+    .post('/api/v1/orders')
+    .set(auth(users.tokens.investor))
+    .send({ clOrdId: 'fuzz-seed', noteId: notes['B'], side: 'buy', type: 'limit', price: '95', quantity: '100000' })
+    .expect(201);
+  const rfq = await t.http
+    .post('/api/v1/rfqs')
+    .set(auth(users.tokens.investor))
+    .send({ noteId: notes['B'], side: 'buy', quantity: '100000' })
+    .expect(201);
+  await t.http
+    .post(`/api/v1/rfqs/${rfq.body.id}/responses`)
+    .set(auth(users.tokens.dealer))
+    .send({ price: '99', validForSeconds: 300 })
+    .expect(201);
   ids = await idPool();
 }, 120_000);
 afterAll(async () => t?.close());
@@ -75,7 +94,11 @@ describe('the fuzz suite', () => {
     // Most chunks are refused requests only: their checksums were compared.
     expect(report.neutralChunks).toBeGreaterThan(REST_REQUESTS / 32 / 4);
     // Reachability: the suite gets past validation too (successes and market rejections).
-    expect(Object.keys(report.statuses).map(Number).filter((s) => s < 300).length).toBeGreaterThan(0);
+    expect(
+      Object.keys(report.statuses)
+        .map(Number)
+        .filter((s) => s < 300).length,
+    ).toBeGreaterThan(0);
     expect(report.statuses[422] ?? 0).toBeGreaterThan(0);
   }, 300_000);
 
@@ -92,21 +115,35 @@ describe('the harness fails when a route breaks the rules', () => {
   let server: http.Server;
   let baseUrl: string;
   const broken = defineRoute({
-    method: 'get', path: '/api/v1/fuzz-broken', summary: 'answers 500', tag: 'test', access: 'user',
+    method: 'get',
+    path: '/api/v1/fuzz-broken',
+    summary: 'answers 500',
+    tag: 'test',
+    access: 'user',
     handler: async () => {
       throw new Error('a deliberate defect');
     },
   });
   const leaky = defineRoute({
-    method: 'post', path: '/api/v1/fuzz-leaky', summary: 'moves cash, then answers 400', tag: 'test', access: 'user',
+    method: 'post',
+    path: '/api/v1/fuzz-leaky',
+    summary: 'moves cash, then answers 400',
+    tag: 'test',
+    access: 'user',
     handler: async ({ services }) => {
       const partyId = (await services.knex('users').where({ username: 'investor2' }).first('party_id')).party_id as string;
-      await services.sequencer!.execute((state) => moveCash(state, { direction: 'deposit', partyId, amount: new Decimal(1), reference: `leak-${Math.random()}`, createdBy: partyId }));
+      await services.sequencer!.execute((state) =>
+        moveCash(state, { direction: 'deposit', partyId, amount: new Decimal(1), reference: `leak-${Math.random()}`, createdBy: partyId }),
+      );
       throw new ApiError('VALIDATION_FAILED', 'refused (but the cash moved)');
     },
   });
   const unshaped = defineRoute({
-    method: 'get', path: '/api/v1/fuzz-unshaped', summary: 'answers 400 with an undocumented code', tag: 'test', access: 'user',
+    method: 'get',
+    path: '/api/v1/fuzz-unshaped',
+    summary: 'answers 400 with an undocumented code',
+    tag: 'test',
+    access: 'user',
     handler: async () => ({ status: 400, body: { error: { code: 'NOT_A_CODE', message: 'no such code', details: {} } } }),
   });
 
@@ -116,10 +153,13 @@ describe('the harness fails when a route breaks the rules', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  afterAll(
+    async () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 
   it('reports a route that answers 500', async () => {
     const cases = fc.sample(restCase(broken, ids, users), { seed: SEED, numRuns: 30 });
@@ -128,13 +168,17 @@ describe('the harness fails when a route breaks the rules', () => {
   });
 
   it('reports a refusal that changed the ledger', async () => {
-    const cases = fc.sample(restCase(leaky, ids, users), { seed: SEED, numRuns: 12 }).map((c) => ({ ...c, headers: { ...c.headers, authorization: `Bearer ${users.tokens.investor}` } }));
+    const cases = fc
+      .sample(restCase(leaky, ids, users), { seed: SEED, numRuns: 12 })
+      .map((c) => ({ ...c, headers: { ...c.headers, authorization: `Bearer ${users.tokens.investor}` } }));
     const report = await runRest({ baseUrl, knex: t.database.knex, cases, idle });
     expect(report.failures.some((f) => f.startsWith('the ledger changed during a chunk of refused requests'))).toBe(true);
   });
 
   it('reports an error code that is not in the table', async () => {
-    const cases = fc.sample(restCase(unshaped, ids, users), { seed: SEED, numRuns: 12 }).map((c) => ({ ...c, headers: { ...c.headers, authorization: `Bearer ${users.tokens.investor}` } }));
+    const cases = fc
+      .sample(restCase(unshaped, ids, users), { seed: SEED, numRuns: 12 })
+      .map((c) => ({ ...c, headers: { ...c.headers, authorization: `Bearer ${users.tokens.investor}` } }));
     const report = await runRest({ baseUrl, knex: t.database.knex, cases, idle });
     expect(report.failures.some((f) => f.startsWith('undocumented error code NOT_A_CODE'))).toBe(true);
   });

@@ -41,12 +41,29 @@ describe('concurrent repeats take effect once', () => {
   it('cash deposits and withdrawals with the same reference', async () => {
     const investor = await partyId('investor2');
     const headers = await auth('backoffice1');
-    const deposit = await race(() => t.http.post('/api/v1/cash/deposits').set(headers).send({ partyId: investor, amount: '1234.56', reference: 'race-deposit' }));
-    const withdrawal = await race(() => t.http.post('/api/v1/cash/withdrawals').set(headers).send({ partyId: investor, amount: '34.56', reference: 'race-withdrawal' }));
-    const entries = await t.database.knex('ledger_entries').where('idempotency_key', 'like', `cash_%:${investor}:race-%`).orderBy('id').select('id');
+    const deposit = await race(() =>
+      t.http.post('/api/v1/cash/deposits').set(headers).send({ partyId: investor, amount: '1234.56', reference: 'race-deposit' }),
+    );
+    const withdrawal = await race(() =>
+      t.http.post('/api/v1/cash/withdrawals').set(headers).send({ partyId: investor, amount: '34.56', reference: 'race-withdrawal' }),
+    );
+    const entries = await t.database
+      .knex('ledger_entries')
+      .where('idempotency_key', 'like', `cash_%:${investor}:race-%`)
+      .orderBy('id')
+      .select('id');
     expect(entries.map((e: { id: string }) => String(e.id))).toEqual([deposit.entryId, withdrawal.entryId]);
     // 1,234.56 in, 34.56 out: the party's cash moved by 1,200.00 once, not once per caller.
-    const moved = await t.database.knex('ledger_postings').whereIn('entry_id', entries.map((e: { id: string }) => e.id)).join('ledger_accounts as a', 'a.id', 'ledger_postings.account_id').where('a.party_id', investor).sum({ total: 'amount' }).first();
+    const moved = await t.database
+      .knex('ledger_postings')
+      .whereIn(
+        'entry_id',
+        entries.map((e: { id: string }) => e.id),
+      )
+      .join('ledger_accounts as a', 'a.id', 'ledger_postings.account_id')
+      .where('a.party_id', investor)
+      .sum({ total: 'amount' })
+      .first();
     expect(Number(moved!.total)).toBe(1200);
   });
 
@@ -54,7 +71,12 @@ describe('concurrent repeats take effect once', () => {
     const notes = (await t.http.get('/api/v1/notes').set(await auth('investor2'))).body as { id: string; className: string }[];
     const noteId = notes.find((n) => n.className === 'C')!.id;
     const headers = await auth('investor2');
-    const body = await race(() => t.http.post('/api/v1/orders').set(headers).send({ clOrdId: 'race-order', noteId, side: 'buy', type: 'limit', price: '90', quantity: '100000' }));
+    const body = await race(() =>
+      t.http
+        .post('/api/v1/orders')
+        .set(headers)
+        .send({ clOrdId: 'race-order', noteId, side: 'buy', type: 'limit', price: '90', quantity: '100000' }),
+    );
     const rows = await t.database.knex('orders').where({ cl_ord_id: 'race-order' }).select('id');
     expect(rows.map((r: { id: string }) => r.id)).toEqual([body.order.id]);
   });
@@ -82,10 +104,17 @@ describe('concurrent repeats take effect once', () => {
     const { businessDate } = (await t.http.get('/api/v1/business-date').set(await auth('backoffice1'))).body;
     const deal = (await t.http.get('/api/v1/deals').set(await auth('backoffice1'))).body[0];
     const headers = await auth('backoffice1');
-    const collection = await race(() => t.http.post(`/api/v1/deals/${deal.id}/collections`).set(headers).send({
-      reference: 'race-collection', paymentDate: businessDate, // the collection period is derived from the deal's calendar
-      revenue: '2500000.00', operatingCosts: '100000.00', utilization: '90', uptime: '99.9', powerCost: '50000.00',
-    }));
+    const collection = await race(() =>
+      t.http.post(`/api/v1/deals/${deal.id}/collections`).set(headers).send({
+        reference: 'race-collection',
+        paymentDate: businessDate, // the collection period is derived from the deal's calendar
+        revenue: '2500000.00',
+        operatingCosts: '100000.00',
+        utilization: '90',
+        uptime: '99.9',
+        powerCost: '50000.00',
+      }),
+    );
     expect(collection.reference).toBe('race-collection');
     expect(await t.database.knex('servicing_collections').where({ reference: 'race-collection' }).select('id')).toHaveLength(1);
     await race(() => t.http.post(`/api/v1/deals/${deal.id}/distributions`).set(headers).send({ paymentDate: businessDate }));

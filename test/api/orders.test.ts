@@ -28,7 +28,10 @@ async function auth(username: string) {
 
 async function place(username: string, order: Record<string, unknown>) {
   counter += 1;
-  return t.http.post('/api/v1/orders').set(await auth(username)).send({ clOrdId: `c-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
+  return t.http
+    .post('/api/v1/orders')
+    .set(await auth(username))
+    .send({ clOrdId: `c-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
 }
 
 async function cash(username: string) {
@@ -98,7 +101,9 @@ describe('the public tape', () => {
     // FINRA's table: Asset-Backed Securities $10MM investment grade / $1MM non-investment grade;
     // Corporate Bonds $5MM / $1MM. The demo: A-2 (ABS, A) 10MM, B (ABS, BBB) 10MM, C (ABS, BB) 1MM,
     // Senior (CORP, BBB-) 5MM.
-    const caps = Object.fromEntries(Object.entries(notes).map(([name, n]) => [name, (n as unknown as { disseminationCap: string }).disseminationCap]));
+    const caps = Object.fromEntries(
+      Object.entries(notes).map(([name, n]) => [name, (n as unknown as { disseminationCap: string }).disseminationCap]),
+    );
     expect(caps).toEqual({ 'A-2': '10000000', B: '10000000', C: '1000000', Senior: '5000000' });
     const sr = notes['Senior']!;
     await place('dealer1', { noteId: sr.id, side: 'sell', price: '100', quantity: '6000000' });
@@ -118,7 +123,14 @@ describe('the public tape', () => {
 
 describe('issue 15: errors that say what is wrong', () => {
   it('refuses a GTD order whose expireAt has passed with EXPIRE_AT_IN_PAST', async () => {
-    const response = await place('investor1', { noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '100000', timeInForce: 'GTD', expireAt: '2020-01-01T00:00:00Z' });
+    const response = await place('investor1', {
+      noteId: notes['B']!.id,
+      side: 'buy',
+      price: '99',
+      quantity: '100000',
+      timeInForce: 'GTD',
+      expireAt: '2020-01-01T00:00:00Z',
+    });
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('EXPIRE_AT_IN_PAST');
     expect(response.body.error.details).toMatchObject({ expireAt: '2020-01-01T00:00:00.000Z' });
@@ -133,11 +145,28 @@ describe('issue 15: errors that say what is wrong', () => {
 
 describe('clOrdId idempotency', () => {
   it('answers a retry with the original result and never creates a second order', async () => {
-    const body = { clOrdId: 'retry-me', noteId: notes['C']!.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' };
-    const first = await t.http.post('/api/v1/orders').set(await auth('investor2')).send(body);
+    const body = {
+      clOrdId: 'retry-me',
+      noteId: notes['C']!.id,
+      side: 'buy',
+      type: 'limit',
+      price: '90',
+      quantity: '100000',
+      timeInForce: 'GTC',
+    };
+    const first = await t.http
+      .post('/api/v1/orders')
+      .set(await auth('investor2'))
+      .send(body);
     const [again, concurrent] = await Promise.all([
-      t.http.post('/api/v1/orders').set(await auth('investor2')).send(body),
-      t.http.post('/api/v1/orders').set(await auth('investor2')).send(body),
+      t.http
+        .post('/api/v1/orders')
+        .set(await auth('investor2'))
+        .send(body),
+      t.http
+        .post('/api/v1/orders')
+        .set(await auth('investor2'))
+        .send(body),
     ]);
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
@@ -146,26 +175,49 @@ describe('clOrdId idempotency', () => {
     expect(concurrent.body.order.id).toBe(first.body.order.id);
     const count = await t.database.knex('orders').where({ cl_ord_id: 'retry-me' }).count<{ count: string }[]>('* as count');
     expect(count[0]!.count).toBe('1');
-    const conflict = await t.http.post('/api/v1/orders').set(await auth('investor2')).send({ ...body, price: '91' });
+    const conflict = await t.http
+      .post('/api/v1/orders')
+      .set(await auth('investor2'))
+      .send({ ...body, price: '91' });
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('DUPLICATE_CL_ORD_ID');
   });
 
   it('still knows a clOrdId of an earlier business day, after the in-memory guard was emptied by the roll', async () => {
-    const body = { clOrdId: 'before-the-roll', noteId: notes['C']!.id, side: 'buy', type: 'limit', price: '90', quantity: '100000', timeInForce: 'GTC' };
-    const first = await t.http.post('/api/v1/orders').set(await auth('investor2')).send(body);
+    const body = {
+      clOrdId: 'before-the-roll',
+      noteId: notes['C']!.id,
+      side: 'buy',
+      type: 'limit',
+      price: '90',
+      quantity: '100000',
+      timeInForce: 'GTC',
+    };
+    const first = await t.http
+      .post('/api/v1/orders')
+      .set(await auth('investor2'))
+      .send(body);
     expect(first.status).toBe(201);
     // The roll and the retries race: whichever order they reach the sequencer in, the retry is the original.
     const [, retry, conflict] = await Promise.all([
       t.http.post('/api/v1/business-date/roll').set(await auth('operator1')),
-      t.http.post('/api/v1/orders').set(await auth('investor2')).send(body),
-      t.http.post('/api/v1/orders').set(await auth('investor2')).send({ ...body, price: '89' }),
+      t.http
+        .post('/api/v1/orders')
+        .set(await auth('investor2'))
+        .send(body),
+      t.http
+        .post('/api/v1/orders')
+        .set(await auth('investor2'))
+        .send({ ...body, price: '89' }),
     ]);
     expect(retry.status).toBe(200);
     expect(retry.body.order.id).toBe(first.body.order.id);
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('DUPLICATE_CL_ORD_ID');
-    const later = await t.http.post('/api/v1/orders').set(await auth('investor2')).send(body);
+    const later = await t.http
+      .post('/api/v1/orders')
+      .set(await auth('investor2'))
+      .send(body);
     expect(later.status).toBe(200);
     expect(later.body.order.id).toBe(first.body.order.id);
     const count = await t.database.knex('orders').where({ cl_ord_id: 'before-the-roll' }).count<{ count: string }[]>('* as count');
@@ -175,17 +227,77 @@ describe('clOrdId idempotency', () => {
 
 describe('bad orders change nothing', () => {
   const cases: Array<[string, () => Record<string, unknown>, string, number, string]> = [
-    ['an off-tick price', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99.001', quantity: '100000' }), 'investor1', 422, 'OFF_TICK'],
-    ['a size below the minimum denomination', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '50000' }), 'investor1', 422, 'BELOW_MIN_DENOMINATION'],
-    ['a size off the increment', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '100500' }), 'investor1', 422, 'OFF_INCREMENT'],
-    ['more than the available cash', () => ({ noteId: notes['B']!.id, side: 'buy', price: '100', quantity: '50000000' }), 'investor1', 422, 'INSUFFICIENT_FUNDS'],
-    ['a price far from the last trade (issue 15 item 7)', () => ({ noteId: notes['B']!.id, side: 'buy', price: '150', quantity: '100000' }), 'investor1', 422, 'PRICE_OUTSIDE_BAND'],
-    ['a short sale', () => ({ noteId: notes['C']!.id, side: 'sell', price: '99', quantity: '100000' }), 'investor1', 422, 'INSUFFICIENT_POSITION'],
-    ['an unknown note', () => ({ noteId: '00000000-0000-4000-8000-000000000000', side: 'buy', price: '99', quantity: '100000' }), 'investor1', 404, 'NOTE_NOT_FOUND'],
-    ['a price as a JSON number', () => ({ noteId: notes['B']!.id, side: 'buy', price: 99, quantity: '100000' }), 'investor1', 400, 'VALIDATION_FAILED'],
-    ['a market order with a price', () => ({ noteId: notes['B']!.id, side: 'buy', type: 'market', timeInForce: 'IOC', price: '99', quantity: '100000' }), 'investor1', 400, 'VALIDATION_FAILED'],
+    [
+      'an off-tick price',
+      () => ({ noteId: notes['B']!.id, side: 'buy', price: '99.001', quantity: '100000' }),
+      'investor1',
+      422,
+      'OFF_TICK',
+    ],
+    [
+      'a size below the minimum denomination',
+      () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '50000' }),
+      'investor1',
+      422,
+      'BELOW_MIN_DENOMINATION',
+    ],
+    [
+      'a size off the increment',
+      () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '100500' }),
+      'investor1',
+      422,
+      'OFF_INCREMENT',
+    ],
+    [
+      'more than the available cash',
+      () => ({ noteId: notes['B']!.id, side: 'buy', price: '100', quantity: '50000000' }),
+      'investor1',
+      422,
+      'INSUFFICIENT_FUNDS',
+    ],
+    [
+      'a price far from the last trade (issue 15 item 7)',
+      () => ({ noteId: notes['B']!.id, side: 'buy', price: '150', quantity: '100000' }),
+      'investor1',
+      422,
+      'PRICE_OUTSIDE_BAND',
+    ],
+    [
+      'a short sale',
+      () => ({ noteId: notes['C']!.id, side: 'sell', price: '99', quantity: '100000' }),
+      'investor1',
+      422,
+      'INSUFFICIENT_POSITION',
+    ],
+    [
+      'an unknown note',
+      () => ({ noteId: '00000000-0000-4000-8000-000000000000', side: 'buy', price: '99', quantity: '100000' }),
+      'investor1',
+      404,
+      'NOTE_NOT_FOUND',
+    ],
+    [
+      'a price as a JSON number',
+      () => ({ noteId: notes['B']!.id, side: 'buy', price: 99, quantity: '100000' }),
+      'investor1',
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a market order with a price',
+      () => ({ noteId: notes['B']!.id, side: 'buy', type: 'market', timeInForce: 'IOC', price: '99', quantity: '100000' }),
+      'investor1',
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a zero quantity', () => ({ noteId: notes['B']!.id, side: 'buy', price: '99', quantity: '0' }), 'investor1', 400, 'VALIDATION_FAILED'],
-    ['a post-only order that would take', () => ({ noteId: notes['B']!.id, side: 'sell', price: '99', quantity: '100000', postOnly: true }), 'dealer2', 422, 'POST_ONLY_WOULD_TAKE'],
+    [
+      'a post-only order that would take',
+      () => ({ noteId: notes['B']!.id, side: 'sell', price: '99', quantity: '100000', postOnly: true }),
+      'dealer2',
+      422,
+      'POST_ONLY_WOULD_TAKE',
+    ],
   ];
   for (const [name, order, username, status, code] of cases) {
     it(`rejects ${name} with ${status} ${code}`, async () => {
@@ -203,20 +315,29 @@ describe('bad orders change nothing', () => {
 
   it('refuses orders on a halted note and accepts them again after resume', async () => {
     const noteId = notes['C']!.id;
-    await t.http.post(`/api/v1/notes/${noteId}/halt`).set(await auth('operator1')).expect(200);
+    await t.http
+      .post(`/api/v1/notes/${noteId}/halt`)
+      .set(await auth('operator1'))
+      .expect(200);
     const halted = await place('investor1', { noteId, side: 'buy', price: '95', quantity: '100000' });
     expect(halted.status).toBe(422);
     expect(halted.body.error.code).toBe('NOTE_HALTED');
-    await t.http.post(`/api/v1/notes/${noteId}/resume`).set(await auth('operator1')).expect(200);
+    await t.http
+      .post(`/api/v1/notes/${noteId}/resume`)
+      .set(await auth('operator1'))
+      .expect(200);
     expect((await place('investor1', { noteId, side: 'buy', price: '95', quantity: '100000' })).status).toBe(201);
   });
 
-  it('hides another party\'s order: cancel and replace answer 404', async () => {
+  it("hides another party's order: cancel and replace answer 404", async () => {
     const mine = await place('investor1', { noteId: notes['C']!.id, side: 'buy', price: '94', quantity: '100000' });
     const before = await state();
     for (const request of [
       t.http.delete(`/api/v1/orders/${mine.body.order.id}`).set(await auth('investor2')),
-      t.http.patch(`/api/v1/orders/${mine.body.order.id}`).set(await auth('dealer1')).send({ quantity: '200000' }),
+      t.http
+        .patch(`/api/v1/orders/${mine.body.order.id}`)
+        .set(await auth('dealer1'))
+        .send({ quantity: '200000' }),
       t.http.get(`/api/v1/orders/${mine.body.order.id}`).set(await auth('investor2')),
     ]) {
       const response = await request;
@@ -232,7 +353,10 @@ describe('cancel and cancel/replace', () => {
     const before = await cash('investor2');
     const order = await place('investor2', { noteId: notes['Senior']!.id, side: 'buy', price: '98.5', quantity: '500000' });
     expect(new Decimal((await cash('investor2')).held).gt(before.held)).toBe(true);
-    const cancelled = await t.http.delete(`/api/v1/orders/${order.body.order.id}`).set(await auth('investor2')).expect(200);
+    const cancelled = await t.http
+      .delete(`/api/v1/orders/${order.body.order.id}`)
+      .set(await auth('investor2'))
+      .expect(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelledQuantity: '500000', leavesQuantity: '0' });
     expect(await cash('investor2')).toEqual(before);
     const again = await t.http.delete(`/api/v1/orders/${order.body.order.id}`).set(await auth('investor2'));
@@ -245,14 +369,26 @@ describe('cancel and cancel/replace', () => {
     const first = await place('investor1', { noteId, side: 'buy', price: '97', quantity: '300000' });
     expect(first.body.error).toBeUndefined();
     const second = await place('investor2', { noteId, side: 'buy', price: '97', quantity: '300000' });
-    await t.http.patch(`/api/v1/orders/${first.body.order.id}`).set(await auth('investor1')).send({ quantity: '200000' }).expect(200);
+    await t.http
+      .patch(`/api/v1/orders/${first.body.order.id}`)
+      .set(await auth('investor1'))
+      .send({ quantity: '200000' })
+      .expect(200);
     let sell = await place('dealer1', { noteId, side: 'sell', price: '97', quantity: '100000', timeInForce: 'IOC' });
     expect(sell.body.fills[0].orderId).toBe(sell.body.order.id);
     let executions = (await t.http.get(`/api/v1/executions?noteId=${noteId}`).set(await auth('investor1'))).body;
     expect(executions).toHaveLength(1);
 
-    await t.http.patch(`/api/v1/orders/${first.body.order.id}`).set(await auth('investor1')).send({ price: '97.5' }).expect(200);
-    await t.http.patch(`/api/v1/orders/${first.body.order.id}`).set(await auth('investor1')).send({ price: '97' }).expect(200);
+    await t.http
+      .patch(`/api/v1/orders/${first.body.order.id}`)
+      .set(await auth('investor1'))
+      .send({ price: '97.5' })
+      .expect(200);
+    await t.http
+      .patch(`/api/v1/orders/${first.body.order.id}`)
+      .set(await auth('investor1'))
+      .send({ price: '97' })
+      .expect(200);
     sell = await place('dealer1', { noteId, side: 'sell', price: '97', quantity: '100000', timeInForce: 'IOC' });
     const investor2Fills = (await t.http.get(`/api/v1/executions?noteId=${noteId}`).set(await auth('investor2'))).body;
     expect(investor2Fills).toHaveLength(1);
@@ -265,16 +401,24 @@ describe('cancel and cancel/replace', () => {
 describe('dealer quotes', () => {
   it('replaces quotes atomically, trades against them, and pulls them', async () => {
     const noteId = notes['A-2']!.id;
-    const put = await t.http.put('/api/v1/quotes').set(await auth('dealer1'))
-      .send({ quotes: [{ noteId, bidPrice: '99', bidSize: '1000000', askPrice: '101', askSize: '1000000' }] }).expect(200);
+    const put = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .send({ quotes: [{ noteId, bidPrice: '99', bidSize: '1000000', askPrice: '101', askSize: '1000000' }] })
+      .expect(200);
     expect(put.body.quotes).toHaveLength(2);
-    await t.http.put('/api/v1/quotes').set(await auth('dealer1'))
-      .send({ quotes: [{ noteId, bidPrice: '99.5', bidSize: '1000000', askPrice: '100.5', askSize: '500000' }] }).expect(200);
+    await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .send({ quotes: [{ noteId, bidPrice: '99.5', bidSize: '1000000', askPrice: '100.5', askSize: '500000' }] })
+      .expect(200);
     const current = await book(noteId);
     expect(current.bids[0]).toEqual({ price: '99.5', quantity: '1000000', orders: 1 });
     expect(current.asks[0]).toEqual({ price: '100.5', quantity: '500000', orders: 1 });
 
-    const crossed = await t.http.put('/api/v1/quotes').set(await auth('dealer1'))
+    const crossed = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
       .send({ quotes: [{ noteId, bidPrice: '101', bidSize: '100000', askPrice: '100', askSize: '100000' }] });
     expect(crossed.status).toBe(422);
     expect(crossed.body.error.code).toBe('QUOTE_CROSSED');
@@ -284,7 +428,10 @@ describe('dealer quotes', () => {
     expect(lift.status).toBe(201);
     expect(lift.body.fills[0]).toMatchObject({ price: '100.5', quantity: '200000' });
 
-    await t.http.delete('/api/v1/quotes').set(await auth('dealer1')).expect(200);
+    await t.http
+      .delete('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .expect(200);
     const after = await book(noteId);
     expect(after.bids.find((l: { price: string }) => l.price === '99.5')).toBeUndefined();
     expect(after.asks.find((l: { price: string }) => l.price === '100.5')).toBeUndefined();
@@ -292,28 +439,49 @@ describe('dealer quotes', () => {
 
   it('lets a dealer decide whether its quote may take: postOnly refuses a crossing quote, the default trades as taker (issue 15 item 9)', async () => {
     const noteId = notes['C']!.id;
-    await t.http.put('/api/v1/quotes').set(await auth('dealer1')).send({ quotes: [{ noteId, bidPrice: '96', bidSize: '100000', askPrice: '97.5', askSize: '100000' }] }).expect(200);
+    await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .send({ quotes: [{ noteId, bidPrice: '96', bidSize: '100000', askPrice: '97.5', askSize: '100000' }] })
+      .expect(200);
     const before = await book(noteId);
     // dealer2's bid at 97.5 reaches dealer1's ask: with postOnly the whole request is refused, nothing changes.
-    const refused = await t.http.put('/api/v1/quotes').set(await auth('dealer2'))
+    const refused = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer2'))
       .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '99', askSize: '100000' }] });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('POST_ONLY_WOULD_TAKE');
     expect(refused.body.error.details).toMatchObject({ noteId, side: 'buy', price: '97.5', bestOpposite: '97.5' });
     expect(await book(noteId)).toEqual(before);
     // Its own quote being replaced does not count: dealer1 may move its bid up to where its old ask was.
-    await t.http.put('/api/v1/quotes').set(await auth('dealer1'))
-      .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '98', askSize: '100000' }] }).expect(200);
+    await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .send({ postOnly: true, quotes: [{ noteId, bidPrice: '97.5', bidSize: '100000', askPrice: '98', askSize: '100000' }] })
+      .expect(200);
     // Without postOnly (the default) the same kind of quote trades as taker, as before.
-    const taker = await t.http.put('/api/v1/quotes').set(await auth('dealer2'))
-      .send({ quotes: [{ noteId, bidPrice: '98', bidSize: '100000', askPrice: '99', askSize: '100000' }] }).expect(200);
+    const taker = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer2'))
+      .send({ quotes: [{ noteId, bidPrice: '98', bidSize: '100000', askPrice: '99', askSize: '100000' }] })
+      .expect(200);
     expect(taker.body.fills[0]).toMatchObject({ side: 'buy', price: '98', liquidity: 'taker' });
-    await t.http.delete('/api/v1/quotes').set(await auth('dealer1')).expect(200);
-    await t.http.delete('/api/v1/quotes').set(await auth('dealer2')).expect(200);
+    await t.http
+      .delete('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .expect(200);
+    await t.http
+      .delete('/api/v1/quotes')
+      .set(await auth('dealer2'))
+      .expect(200);
   });
 
   it('refuses quotes to investors', async () => {
-    const response = await t.http.put('/api/v1/quotes').set(await auth('investor1')).send({ quotes: [{ noteId: notes['B']!.id, bidPrice: '99', bidSize: '100000', askSize: '0' }] });
+    const response = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('investor1'))
+      .send({ quotes: [{ noteId: notes['B']!.id, bidPrice: '99', bidSize: '100000', askSize: '0' }] });
     expect(response.status).toBe(403);
   });
 });
@@ -323,16 +491,22 @@ describe('end of day', () => {
     const noteId = notes['Senior']!.id;
     const day = await place('investor2', { noteId, side: 'buy', price: '90', quantity: '100000', timeInForce: 'DAY' });
     expect(day.status).toBe(201);
-    await t.http.post('/api/v1/business-date/roll').set(await auth('operator1')).expect(200);
+    await t.http
+      .post('/api/v1/business-date/roll')
+      .set(await auth('operator1'))
+      .expect(200);
     const order = (await t.http.get(`/api/v1/orders/${day.body.order.id}`).set(await auth('investor2'))).body;
     expect(order.status).toBe('expired');
-    const hold = await t.database.knex('ledger_holds').where({ reference: `order:${day.body.order.id}` }).first();
+    const hold = await t.database
+      .knex('ledger_holds')
+      .where({ reference: `order:${day.body.order.id}` })
+      .first();
     expect(hold.status).toBe('released');
   });
 });
 
 describe('books and ledger agree', () => {
-  it('keeps every account\'s held equal to its active holds, and postings balanced', async () => {
+  it("keeps every account's held equal to its active holds, and postings balanced", async () => {
     const rows = await t.database.knex.raw(`
       select a.id, a.held, coalesce(sum(h.remaining) filter (where h.status = 'active'), 0) as holds
         from ledger_accounts a left join ledger_holds h on h.account_id = a.id group by a.id, a.held`);

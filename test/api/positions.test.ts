@@ -17,12 +17,18 @@ const fills: { netAmount: string; settlementDate: string }[] = [];
 const auth = async (username: string) => ({ authorization: `Bearer ${await t.token(username)}` });
 async function place(username: string, order: Record<string, unknown>) {
   counter += 1;
-  const response = await t.http.post('/api/v1/orders').set(await auth(username)).send({ clOrdId: `p-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
+  const response = await t.http
+    .post('/api/v1/orders')
+    .set(await auth(username))
+    .send({ clOrdId: `p-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
   expect([response.status, response.body.error]).toEqual([201, undefined]);
   return response.body;
 }
 async function positions(username: string, query = '') {
-  const response = await t.http.get(`/api/v1/positions${query}`).set(await auth(username)).expect(200);
+  const response = await t.http
+    .get(`/api/v1/positions${query}`)
+    .set(await auth(username))
+    .expect(200);
   return response.body as Record<string, string>[];
 }
 
@@ -34,8 +40,16 @@ function days30360FromThe15th(date: string): number {
 
 /** End of day, then a gross settlement run for `date`, which must settle `expected` instructions. */
 async function settleThrough(date: string, expected: number) {
-  await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).send({}).expect(200);
-  const run = await t.http.post('/api/v1/settlements/run').set(await auth('backoffice1')).send({ date }).expect(200);
+  await t.http
+    .post('/api/v1/business-date/roll')
+    .set(await auth('backoffice1'))
+    .send({})
+    .expect(200);
+  const run = await t.http
+    .post('/api/v1/settlements/run')
+    .set(await auth('backoffice1'))
+    .send({ date })
+    .expect(200);
   expect(run.body.settled).toBe(expected);
 }
 
@@ -69,12 +83,26 @@ describe('positions', () => {
     const pendingCash = new Decimal(fills[2]!.netAmount);
     // Accrued on current face at spot (T+1) settlement: 1,382,500 × 5.25 % × days / 360, rounded half-even to cents.
     const settle = fills[2]!.settlementDate;
-    const accrued = new Decimal(1382500).mul('0.0525').mul(days30360FromThe15th(settle)).div(360).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
+    const accrued = new Decimal(1382500)
+      .mul('0.0525')
+      .mul(days30360FromThe15th(settle))
+      .div(360)
+      .toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
     const mine = (await positions('investor2')).find((p) => p.noteId === a2);
     expect(mine).toEqual({
-      noteId: a2, originalFace: '1400000', factor: '0.9875', currentFace: '1382500', markPrice: '101', markSource: 'last',
-      marketValue: '1396325.00', accruedInterest: accrued.toFixed(2), averageCost: '100', unrealizedPnl: '13825.00', realizedPnl: '5925.00',
-      pendingFace: '-600000', pendingCash: pendingCash.toFixed(2),
+      noteId: a2,
+      originalFace: '1400000',
+      factor: '0.9875',
+      currentFace: '1382500',
+      markPrice: '101',
+      markSource: 'last',
+      marketValue: '1396325.00',
+      accruedInterest: accrued.toFixed(2),
+      averageCost: '100',
+      unrealizedPnl: '13825.00',
+      realizedPnl: '5925.00',
+      pendingFace: '-600000',
+      pendingCash: pendingCash.toFixed(2),
     });
   });
 
@@ -84,7 +112,14 @@ describe('positions', () => {
     const mine = (await positions('investor2')).find((p) => p.noteId === a2)!;
     // Mid (100.25 + 101) / 2 = 100.625. Value 1,382,500 × 1.00625 = 1,391,140.625 → 1,391,140.62 (half-even).
     // Unrealized 1,382,500 × 0.625 / 100 = 8,640.625 → 8,640.62.
-    expect(mine).toMatchObject({ markPrice: '100.625', markSource: 'mid', marketValue: '1391140.62', unrealizedPnl: '8640.62', averageCost: '100', realizedPnl: '5925.00' });
+    expect(mine).toMatchObject({
+      markPrice: '100.625',
+      markSource: 'mid',
+      marketValue: '1391140.62',
+      unrealizedPnl: '8640.62',
+      averageCost: '100',
+      realizedPnl: '5925.00',
+    });
   });
 
   it('marks a note with no book and no trades at the model price (at the coupon-rate yield, near par)', async () => {
@@ -94,18 +129,30 @@ describe('positions', () => {
     // hundredths of par in between (accrued is taken out of the dirty price).
     expect(new Decimal(dealerC.markPrice!).minus(100).abs().lt('0.05')).toBe(true);
     // Seed inventory, no fills: opening lot at par, so the average cost is 100 and nothing is realized.
-    expect(dealerC).toMatchObject({ originalFace: '5000000', averageCost: '100', realizedPnl: '0.00', pendingFace: '0', pendingCash: '0.00' });
+    expect(dealerC).toMatchObject({
+      originalFace: '5000000',
+      averageCost: '100',
+      realizedPnl: '0.00',
+      pendingFace: '0',
+      pendingCash: '0.00',
+    });
   });
 
   it('moves face from pending to settled when the sale settles, keeping cost and P&L', async () => {
     await settleThrough(fills[2]!.settlementDate, 1);
     const mine = (await positions('investor2')).find((p) => p.noteId === a2)!;
-    expect(mine).toMatchObject({ originalFace: '1400000', pendingFace: '0', pendingCash: '0.00', averageCost: '100', realizedPnl: '5925.00' });
+    expect(mine).toMatchObject({
+      originalFace: '1400000',
+      pendingFace: '0',
+      pendingCash: '0.00',
+      averageCost: '100',
+      realizedPnl: '5925.00',
+    });
     const balances = (await t.http.get('/api/v1/balances').set(await auth('investor2'))).body;
     expect(balances.find((b: { asset: string }) => b.asset === a2).total).toBe('1400000');
   });
 
-  it('shows another party\'s positions to the back office only', async () => {
+  it("shows another party's positions to the back office only", async () => {
     const investor2 = (await t.http.post('/api/v1/auth/token').send({ username: 'investor2', password: 'demo' })).body.user.partyId;
     const seen = await positions('backoffice1', `?partyId=${investor2}`);
     expect(seen).toEqual(await positions('investor2'));

@@ -15,7 +15,9 @@ let counter = 0;
 
 beforeAll(async () => {
   t = await startTestService();
-  notes = Object.fromEntries((await t.http.get('/api/v1/notes').set(await auth('investor1'))).body.map((n: { className: string }) => [n.className, n]));
+  notes = Object.fromEntries(
+    (await t.http.get('/api/v1/notes').set(await auth('investor1'))).body.map((n: { className: string }) => [n.className, n]),
+  );
 });
 afterAll(async () => t.close());
 
@@ -25,7 +27,10 @@ async function auth(username: string) {
 
 async function place(username: string, order: Record<string, unknown>) {
   counter += 1;
-  return t.http.post('/api/v1/orders').set(await auth(username)).send({ clOrdId: `band-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
+  return t.http
+    .post('/api/v1/orders')
+    .set(await auth(username))
+    .send({ clOrdId: `band-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
 }
 
 const snapshot = async () => ({
@@ -33,7 +38,10 @@ const snapshot = async () => ({
   live: await t.database.knex('orders').whereIn('status', ['new', 'partially_filled']).orderBy('id').select('id', 'price', 'quantity'),
 });
 
-function expectOutside(response: { status: number; body: { error: { code: string; details: Record<string, unknown> } } }, band: { reference: string; low: string; high: string }) {
+function expectOutside(
+  response: { status: number; body: { error: { code: string; details: Record<string, unknown> } } },
+  band: { reference: string; low: string; high: string },
+) {
   expect(response.status).toBe(422);
   expect(response.body.error.code).toBe('PRICE_OUTSIDE_BAND');
   expect(response.body.error.details).toMatchObject(band);
@@ -45,13 +53,29 @@ describe('a note with a last trade', () => {
 
   it('has no band before any trade or two-sided book, then the last trade as reference', async () => {
     const b = notes['B']!.id;
-    expect((await t.http.get(`/api/v1/notes/${b}/price-band`).set(await auth('investor1')).expect(200)).body).toEqual({ noteId: b, widthPoints: '10', reference: null, referenceSource: null, low: null, high: null });
+    expect(
+      (
+        await t.http
+          .get(`/api/v1/notes/${b}/price-band`)
+          .set(await auth('investor1'))
+          .expect(200)
+      ).body,
+    ).toEqual({ noteId: b, widthPoints: '10', reference: null, referenceSource: null, low: null, high: null });
     await place('dealer1', { noteId: b, side: 'sell', price: '99.75', quantity: '100000' }).then((r) => expect(r.status).toBe(201));
-    await place('investor1', { noteId: b, side: 'buy', price: '99.75', quantity: '100000', timeInForce: 'IOC' }).then((r) => expect(r.body.fills).toHaveLength(1));
-    expect((await t.http.get(`/api/v1/notes/${b}/price-band`).set(await auth('investor2')).expect(200)).body).toEqual({ noteId: b, widthPoints: '10', ...band });
+    await place('investor1', { noteId: b, side: 'buy', price: '99.75', quantity: '100000', timeInForce: 'IOC' }).then((r) =>
+      expect(r.body.fills).toHaveLength(1),
+    );
+    expect(
+      (
+        await t.http
+          .get(`/api/v1/notes/${b}/price-band`)
+          .set(await auth('investor2'))
+          .expect(200)
+      ).body,
+    ).toEqual({ noteId: b, widthPoints: '10', ...band });
   });
 
-  it('refuses a buy limit at 150 and changes nothing; accepts the band\'s edge', async () => {
+  it("refuses a buy limit at 150 and changes nothing; accepts the band's edge", async () => {
     const b = notes['B']!.id;
     const before = await snapshot();
     const fat = await place('investor1', { noteId: b, side: 'buy', price: '150', quantity: '100000' });
@@ -61,30 +85,86 @@ describe('a note with a last trade', () => {
     expectOutside(await place('investor2', { noteId: b, side: 'sell', price: '89.5', quantity: '100000' }), band);
     const edge = await place('investor1', { noteId: b, side: 'buy', price: '89.75', quantity: '100000' });
     expect(edge.status).toBe(201);
-    await t.http.delete(`/api/v1/orders/${edge.body.order.id}`).set(await auth('investor1')).expect(200);
+    await t.http
+      .delete(`/api/v1/orders/${edge.body.order.id}`)
+      .set(await auth('investor1'))
+      .expect(200);
   });
 
   it('refuses a replace, a dealer quote and an RFQ answer outside the band', async () => {
     const b = notes['B']!.id;
     const resting = (await place('investor1', { noteId: b, side: 'buy', price: '95', quantity: '100000' })).body.order;
     const before = await snapshot();
-    expectOutside(await t.http.patch(`/api/v1/orders/${resting.id}`).set(await auth('investor1')).send({ price: '110' }), band);
-    expectOutside(await t.http.put('/api/v1/quotes').set(await auth('dealer2')).send({ quotes: [{ noteId: b, bidPrice: '80', bidSize: '100000', askPrice: '100', askSize: '100000' }] }), band);
+    expectOutside(
+      await t.http
+        .patch(`/api/v1/orders/${resting.id}`)
+        .set(await auth('investor1'))
+        .send({ price: '110' }),
+      band,
+    );
+    expectOutside(
+      await t.http
+        .put('/api/v1/quotes')
+        .set(await auth('dealer2'))
+        .send({ quotes: [{ noteId: b, bidPrice: '80', bidSize: '100000', askPrice: '100', askSize: '100000' }] }),
+      band,
+    );
     expect(await snapshot()).toEqual(before);
-    const rfq = (await t.http.post('/api/v1/rfqs').set(await auth('investor2')).send({ noteId: b, side: 'buy', quantity: '100000' }).expect(201)).body;
-    expectOutside(await t.http.post(`/api/v1/rfqs/${rfq.id}/responses`).set(await auth('dealer1')).send({ price: '111', validForSeconds: 30 }), band);
-    await t.http.post(`/api/v1/rfqs/${rfq.id}/responses`).set(await auth('dealer1')).send({ price: '100', validForSeconds: 30 }).expect(201);
-    await t.http.delete(`/api/v1/orders/${resting.id}`).set(await auth('investor1')).expect(200);
+    const rfq = (
+      await t.http
+        .post('/api/v1/rfqs')
+        .set(await auth('investor2'))
+        .send({ noteId: b, side: 'buy', quantity: '100000' })
+        .expect(201)
+    ).body;
+    expectOutside(
+      await t.http
+        .post(`/api/v1/rfqs/${rfq.id}/responses`)
+        .set(await auth('dealer1'))
+        .send({ price: '111', validForSeconds: 30 }),
+      band,
+    );
+    await t.http
+      .post(`/api/v1/rfqs/${rfq.id}/responses`)
+      .set(await auth('dealer1'))
+      .send({ price: '100', validForSeconds: 30 })
+      .expect(201);
+    await t.http
+      .delete(`/api/v1/orders/${resting.id}`)
+      .set(await auth('investor1'))
+      .expect(200);
   });
 
   it('lets the operator set the width, applied to the next command', async () => {
     const b = notes['B']!.id;
-    expect((await t.http.put(`/api/v1/notes/${b}/price-band`).set(await auth('investor1')).send({ widthPoints: '2' })).status).toBe(403);
-    expect((await t.http.put(`/api/v1/notes/${b}/price-band`).set(await auth('operator1')).send({ widthPoints: 2 })).status).toBe(400);
-    const set = await t.http.put(`/api/v1/notes/${b}/price-band`).set(await auth('operator1')).send({ widthPoints: '2' }).expect(200);
+    expect(
+      (
+        await t.http
+          .put(`/api/v1/notes/${b}/price-band`)
+          .set(await auth('investor1'))
+          .send({ widthPoints: '2' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await t.http
+          .put(`/api/v1/notes/${b}/price-band`)
+          .set(await auth('operator1'))
+          .send({ widthPoints: 2 })
+      ).status,
+    ).toBe(400);
+    const set = await t.http
+      .put(`/api/v1/notes/${b}/price-band`)
+      .set(await auth('operator1'))
+      .send({ widthPoints: '2' })
+      .expect(200);
     // 99.75 ± 2 = [97.75, 101.75].
     expect(set.body).toMatchObject({ widthPoints: '2', reference: '99.75', low: '97.75', high: '101.75' });
-    expectOutside(await place('investor1', { noteId: b, side: 'buy', price: '97.5', quantity: '100000' }), { reference: '99.75', low: '97.75', high: '101.75' });
+    expectOutside(await place('investor1', { noteId: b, side: 'buy', price: '97.5', quantity: '100000' }), {
+      reference: '99.75',
+      low: '97.75',
+      high: '101.75',
+    });
     expect((await t.http.get(`/api/v1/notes/${b}`).set(await auth('investor1'))).body.priceBandPoints).toBe('2');
     expect((await t.database.knex('notes').where({ id: b }).first('price_band_points')).price_band_points).toMatch(/^2(\.0*)?$/);
   });
@@ -93,13 +173,20 @@ describe('a note with a last trade', () => {
 describe('a note without trades', () => {
   it('measures against the mid of a two-sided book', async () => {
     const c = notes['C']!.id;
-    await t.http.put('/api/v1/quotes').set(await auth('dealer1')).send({ quotes: [{ noteId: c, bidPrice: '96', bidSize: '100000', askPrice: '98', askSize: '100000' }] }).expect(200);
+    await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .send({ quotes: [{ noteId: c, bidPrice: '96', bidSize: '100000', askPrice: '98', askSize: '100000' }] })
+      .expect(200);
     // mid (96 + 98) / 2 = 97; band [87, 107].
     const band = { reference: '97', referenceSource: 'mid', low: '87', high: '107' };
     expect((await t.http.get(`/api/v1/notes/${c}/price-band`).set(await auth('investor1'))).body).toMatchObject(band);
     expectOutside(await place('investor2', { noteId: c, side: 'buy', price: '107.5', quantity: '100000' }), band);
     expectOutside(await place('dealer2', { noteId: c, side: 'sell', price: '86.5', quantity: '100000' }), band);
-    await t.http.delete('/api/v1/quotes').set(await auth('dealer1')).expect(200);
+    await t.http
+      .delete('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .expect(200);
   });
 });
 
@@ -107,16 +194,39 @@ describe('after a restart', () => {
   it('rebuilds the same reference prices and widths from the database', async () => {
     // An RFQ trade after the CLOB trade on B moves the reference: 100 (the answer given above was not taken; take a new one).
     const b = notes['B']!.id;
-    const rfq = (await t.http.post('/api/v1/rfqs').set(await auth('investor2')).send({ noteId: b, side: 'buy', quantity: '100000' }).expect(201)).body;
-    const answer = (await t.http.post(`/api/v1/rfqs/${rfq.id}/responses`).set(await auth('dealer2')).send({ price: '100.5', validForSeconds: 30 }).expect(201)).body;
-    await t.http.post(`/api/v1/rfqs/${rfq.id}/accept`).set(await auth('investor2')).send({ responseId: answer.id }).expect(200);
-    const live = await Promise.all(Object.values(notes).map(async (n) => (await t.http.get(`/api/v1/notes/${n.id}/price-band`).set(await auth('investor1'))).body));
+    const rfq = (
+      await t.http
+        .post('/api/v1/rfqs')
+        .set(await auth('investor2'))
+        .send({ noteId: b, side: 'buy', quantity: '100000' })
+        .expect(201)
+    ).body;
+    const answer = (
+      await t.http
+        .post(`/api/v1/rfqs/${rfq.id}/responses`)
+        .set(await auth('dealer2'))
+        .send({ price: '100.5', validForSeconds: 30 })
+        .expect(201)
+    ).body;
+    await t.http
+      .post(`/api/v1/rfqs/${rfq.id}/accept`)
+      .set(await auth('investor2'))
+      .send({ responseId: answer.id })
+      .expect(200);
+    const live = await Promise.all(
+      Object.values(notes).map(async (n) => (await t.http.get(`/api/v1/notes/${n.id}/price-band`).set(await auth('investor1'))).body),
+    );
     expect(live.find((v) => v.noteId === b)).toMatchObject({ reference: '100.5', widthPoints: '2' });
     const rebuilt = await recoverState(t.database.knex);
     for (const view of live) {
       const band = currentBand(rebuilt, rebuilt.instruments.get(view.noteId)!);
-      expect({ noteId: view.noteId, widthPoints: rebuilt.instruments.get(view.noteId)!.priceBandPoints.toFixed(), reference: band?.reference.toFixed() ?? null, low: band?.low.toFixed() ?? null, high: band?.high.toFixed() ?? null })
-        .toEqual({ noteId: view.noteId, widthPoints: view.widthPoints, reference: view.reference, low: view.low, high: view.high });
+      expect({
+        noteId: view.noteId,
+        widthPoints: rebuilt.instruments.get(view.noteId)!.priceBandPoints.toFixed(),
+        reference: band?.reference.toFixed() ?? null,
+        low: band?.low.toFixed() ?? null,
+        high: band?.high.toFixed() ?? null,
+      }).toEqual({ noteId: view.noteId, widthPoints: view.widthPoints, reference: view.reference, low: view.low, high: view.high });
     }
   });
 });

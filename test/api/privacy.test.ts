@@ -29,19 +29,56 @@ beforeAll(async () => {
   const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string }[];
   dealId = deals.find((d) => d.name.startsWith('Meridian'))!.id;
   // A trade between the two investors (each the other's counterparty), left unsettled.
-  await t.http.post('/api/v1/orders').set(await auth('investor2')).send({ clOrdId: 'p-1', noteId: notes['B'], side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' }).expect(201);
-  await t.http.post('/api/v1/orders').set(await auth('investor1')).send({ clOrdId: 'p-2', noteId: notes['B'], side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' }).expect(201);
+  await t.http
+    .post('/api/v1/orders')
+    .set(await auth('investor2'))
+    .send({ clOrdId: 'p-1', noteId: notes['B'], side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' })
+    .expect(201);
+  await t.http
+    .post('/api/v1/orders')
+    .set(await auth('investor1'))
+    .send({ clOrdId: 'p-2', noteId: notes['B'], side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' })
+    .expect(201);
   // A distribution: the trustee report lists every holder of record.
-  paymentDate = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
-  await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({
-    reference: 'privacy', paymentDate, periodStart: '2026-12-01', periodEnd: '2026-12-31', revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
-  }).expect(201);
+  paymentDate = (
+    await t.http
+      .post('/api/v1/business-date/roll')
+      .set(await auth('backoffice1'))
+      .expect(200)
+  ).body.businessDate;
+  await t.http
+    .post(`/api/v1/deals/${dealId}/collections`)
+    .set(await auth('backoffice1'))
+    .send({
+      reference: 'privacy',
+      paymentDate,
+      periodStart: '2026-12-01',
+      periodEnd: '2026-12-31',
+      revenue: '9500000.00',
+      operatingCosts: '2500000.00',
+      utilization: '92.5',
+      uptime: '99.95',
+      powerCost: '1100000.00',
+    })
+    .expect(201);
   // The demo's trap tests the 3-month average DSCR: December's performance report (the collection
   // period's) is filed first, with the collection's figures, or the distribution is refused.
-  const [november] = (await t.http.get(`/api/v1/deals/${dealId}/performance-reports`).set(await auth('backoffice1')).expect(200)).body;
-  await t.http.post(`/api/v1/deals/${dealId}/performance-reports`).set(await auth('backoffice1'))
-    .send({ ...november.report, periodEnd: '2026-12-31', revenue: '9500000.00', operatingCosts: '2500000.00', powerCost: '1100000.00' }).expect(201);
-  await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate }).expect(201);
+  const [november] = (
+    await t.http
+      .get(`/api/v1/deals/${dealId}/performance-reports`)
+      .set(await auth('backoffice1'))
+      .expect(200)
+  ).body;
+  await t.http
+    .post(`/api/v1/deals/${dealId}/performance-reports`)
+    .set(await auth('backoffice1'))
+    .send({ ...november.report, periodEnd: '2026-12-31', revenue: '9500000.00', operatingCosts: '2500000.00', powerCost: '1100000.00' })
+    .expect(201);
+  await t.http
+    .post(`/api/v1/deals/${dealId}/distributions`)
+    .set(await auth('backoffice1'))
+    .send({ paymentDate })
+    .expect(201);
 });
 afterAll(async () => t?.close());
 
@@ -58,11 +95,21 @@ function leaks(body: unknown, forbidden: readonly string[]): string[] {
 describe('the trustee report', () => {
   it('shows an investor or dealer the class figures and its own holder rows only; the back office every holder', async () => {
     const path = `/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`;
-    const [full] = (await t.http.get(path).set(await auth('backoffice1')).expect(200)).body;
+    const [full] = (
+      await t.http
+        .get(path)
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body;
     const holders = new Set((full.holders as { partyId: string | null }[]).map((h) => h.partyId));
     for (const user of ['investor1', 'investor2', 'dealer1', 'dealer2']) expect(holders.has(party[user]!), user).toBe(true);
     for (const user of ['investor1', 'investor2', 'dealer1']) {
-      const [seen] = (await t.http.get(path).set(await auth(user)).expect(200)).body;
+      const [seen] = (
+        await t.http
+          .get(path)
+          .set(await auth(user))
+          .expect(200)
+      ).body;
       expect(seen.classes).toEqual(full.classes);
       expect(seen.collections).toEqual(full.collections);
       expect(seen.holders.length).toBeGreaterThan(0);
@@ -81,7 +128,13 @@ describe('every route an investor or dealer may read', () => {
         if (route.method !== 'get' || route.access === 'public') continue;
         if (Array.isArray(route.access) && !route.access.includes(role as never)) continue;
         // Entity routes on the caller's own entity (orders and RFQs are covered by their own tests).
-        const idKind = route.path.startsWith('/api/v1/deals/:id') ? 'deal' : route.path.startsWith('/api/v1/notes/:id') ? 'note' : route.path.startsWith('/api/v1/parties/:id') ? 'party' : null;
+        const idKind = route.path.startsWith('/api/v1/deals/:id')
+          ? 'deal'
+          : route.path.startsWith('/api/v1/notes/:id')
+            ? 'note'
+            : route.path.startsWith('/api/v1/parties/:id')
+              ? 'party'
+              : null;
         if (route.path.includes(':id') && !idKind) continue;
         const path = idKind ? route.path.replace(':id', entity[idKind]!) : route.path;
         const response = await t.http.get(path).set(await auth(user));
@@ -89,14 +142,31 @@ describe('every route an investor or dealer may read', () => {
         expect(leaks(response.body, foreignIds(user)), `${path} as ${user}`).toEqual([]);
         checked.push(path);
       }
-      expect(checked).toEqual(expect.arrayContaining(['/api/v1/settlements', '/api/v1/statements', `/api/v1/deals/${dealId}/trustee-reports`, '/api/v1/executions']));
+      expect(checked).toEqual(
+        expect.arrayContaining([
+          '/api/v1/settlements',
+          '/api/v1/statements',
+          `/api/v1/deals/${dealId}/trustee-reports`,
+          '/api/v1/executions',
+        ]),
+      );
     });
   }
 
   it('still names both sides of an instruction to the back office', async () => {
-    const list = (await t.http.get('/api/v1/settlements').set(await auth('backoffice1')).expect(200)).body as { buyerPartyId: string; sellerPartyId: string }[];
+    const list = (
+      await t.http
+        .get('/api/v1/settlements')
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body as { buyerPartyId: string; sellerPartyId: string }[];
     expect(list.some((s) => s.buyerPartyId === party.investor1 && s.sellerPartyId === party.investor2)).toBe(true);
-    const own = (await t.http.get('/api/v1/settlements').set(await auth('investor1')).expect(200)).body as { buyerPartyId: string | null; sellerPartyId: string | null }[];
+    const own = (
+      await t.http
+        .get('/api/v1/settlements')
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body as { buyerPartyId: string | null; sellerPartyId: string | null }[];
     expect(own.find((s) => s.buyerPartyId === party.investor1)).toMatchObject({ sellerPartyId: null });
   });
 });
@@ -105,7 +175,15 @@ describe('every WebSocket channel', () => {
   it('names no other investor, back office or operator in snapshots', async () => {
     for (const user of ['investor1', 'investor2', 'dealer1']) {
       const probe = await Probe.open(t.wsUrl, { token: await t.token(user) });
-      const channels = ['orders', 'executions', 'rfqs', 'settlements', `trades:${notes['B']}`, `quotes:${notes['B']}`, `book:${notes['B']}`];
+      const channels = [
+        'orders',
+        'executions',
+        'rfqs',
+        'settlements',
+        `trades:${notes['B']}`,
+        `quotes:${notes['B']}`,
+        `book:${notes['B']}`,
+      ];
       probe.send({ op: 'subscribe', channels });
       for (const channel of channels) {
         const snapshot = await probe.waitFor((m) => m.channel === channel && m.type === 'snapshot');

@@ -39,13 +39,37 @@ async function newNote(overrides: Record<string, unknown> = {}) {
 
 describe('the demo market', () => {
   it('lists notes with valid ISINs and every field of API.md', async () => {
-    const response = await t.http.get('/api/v1/notes').set(await auth('investor1')).expect(200);
+    const response = await t.http
+      .get('/api/v1/notes')
+      .set(await auth('investor1'))
+      .expect(200);
     expect(response.body.length).toBeGreaterThanOrEqual(4);
     for (const note of response.body) {
       expect(isValidIsin(note.isin)).toBe(true);
-      for (const field of ['id', 'isin', 'dealId', 'className', 'name', 'seniority', 'rating', 'couponType', 'couponRate', 'dayCount', 'frequency',
-        'issueDate', 'firstCouponDate', 'maturityDate', 'originalFace', 'factor', 'currency', 'minDenomination', 'increment', 'tickSize',
-        'settlementDays', 'status']) {
+      for (const field of [
+        'id',
+        'isin',
+        'dealId',
+        'className',
+        'name',
+        'seniority',
+        'rating',
+        'couponType',
+        'couponRate',
+        'dayCount',
+        'frequency',
+        'issueDate',
+        'firstCouponDate',
+        'maturityDate',
+        'originalFace',
+        'factor',
+        'currency',
+        'minDenomination',
+        'increment',
+        'tickSize',
+        'settlementDays',
+        'status',
+      ]) {
         expect(note, field).toHaveProperty(field);
       }
       expect(typeof note.couponRate).toBe('string');
@@ -55,9 +79,19 @@ describe('the demo market', () => {
   });
 
   it('shows a deal with its collateral and capital structure by seniority', async () => {
-    const deals = (await t.http.get('/api/v1/deals').set(await auth('investor2')).expect(200)).body;
+    const deals = (
+      await t.http
+        .get('/api/v1/deals')
+        .set(await auth('investor2'))
+        .expect(200)
+    ).body;
     const abs = deals.find((d: { name: string }) => d.name === 'Meridian Compute ABS 2026-1');
-    const one = (await t.http.get(`/api/v1/deals/${abs.id}`).set(await auth('investor2')).expect(200)).body;
+    const one = (
+      await t.http
+        .get(`/api/v1/deals/${abs.id}`)
+        .set(await auth('investor2'))
+        .expect(200)
+    ).body;
     expect(one.collateral).toMatchObject({ capacityMw: '240', gpuCount: 96000, leaseTermMonths: 144 });
     expect(one.notes.map((n: { className: string }) => n.className)).toEqual(['A-2', 'B', 'C']);
   });
@@ -74,7 +108,10 @@ describe('the demo market', () => {
 
 describe('listing, halting and resuming notes', () => {
   it('lets an operator list a note', async () => {
-    const response = await t.http.post('/api/v1/notes').set(await auth('operator1')).send(await newNote());
+    const response = await t.http
+      .post('/api/v1/notes')
+      .set(await auth('operator1'))
+      .send(await newNote());
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ isin: 'US0378331005', status: 'active', tickSize: '0.0078125', traceCategory: 'ABS' });
     // The old wire value '30/360' is ISDA 2006 §4.16(f) bond basis, stored under its unambiguous name;
@@ -83,17 +120,33 @@ describe('listing, halting and resuming notes', () => {
   });
 
   it('lists a note on SIFMA 30/360 and derives the cap of an investment-grade corporate', async () => {
-    const response = await t.http.post('/api/v1/notes').set(await auth('operator1'))
-      .send(await newNote({ isin: 'US5949181045', className: 'E', dayCount: '30/360-SIFMA', rating: 'Baa3', traceCategory: 'CORP', disseminationCap: '25000000' }));
+    const response = await t.http
+      .post('/api/v1/notes')
+      .set(await auth('operator1'))
+      .send(
+        await newNote({
+          isin: 'US5949181045',
+          className: 'E',
+          dayCount: '30/360-SIFMA',
+          rating: 'Baa3',
+          traceCategory: 'CORP',
+          disseminationCap: '25000000',
+        }),
+      );
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ dayCount: '30/360-SIFMA', disseminationCap: '5000000' });
     const demo = (await t.http.get('/api/v1/notes').set(await auth('investor1'))).body as { className: string; dayCount: string }[];
-    expect(Object.fromEntries(demo.filter((n) => ['A-2', 'Senior'].includes(n.className)).map((n) => [n.className, n.dayCount])))
-      .toEqual({ 'A-2': '30/360-ISDA', Senior: '30/360-SIFMA' });
+    expect(Object.fromEntries(demo.filter((n) => ['A-2', 'Senior'].includes(n.className)).map((n) => [n.className, n.dayCount]))).toEqual({
+      'A-2': '30/360-ISDA',
+      Senior: '30/360-SIFMA',
+    });
   });
 
   it('refuses a duplicate ISIN with 409', async () => {
-    const response = await t.http.post('/api/v1/notes').set(await auth('operator1')).send(await newNote({ className: 'D2' }));
+    const response = await t.http
+      .post('/api/v1/notes')
+      .set(await auth('operator1'))
+      .send(await newNote({ className: 'D2' }));
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('DUPLICATE_ISIN');
   });
@@ -113,7 +166,10 @@ describe('listing, halting and resuming notes', () => {
     ['an unknown field', { colour: 'blue' }, 400, 'VALIDATION_FAILED'],
   ])('rejects %s', async (_name, overrides, status, code) => {
     const before = (await t.http.get('/api/v1/notes').set(await auth('operator1'))).body.length;
-    const response = await t.http.post('/api/v1/notes').set(await auth('operator1')).send(await newNote({ isin: 'GB0002634946', ...overrides }));
+    const response = await t.http
+      .post('/api/v1/notes')
+      .set(await auth('operator1'))
+      .send(await newNote({ isin: 'GB0002634946', ...overrides }));
     expect(response.status).toBe(status);
     expect(response.body.error.code).toBe(code);
     expect((await t.http.get('/api/v1/notes').set(await auth('operator1'))).body.length).toBe(before);
@@ -121,7 +177,10 @@ describe('listing, halting and resuming notes', () => {
 
   it('refuses note listing to anyone but an operator', async () => {
     for (const username of ['investor1', 'dealer1', 'backoffice1']) {
-      const response = await t.http.post('/api/v1/notes').set(await auth(username)).send(await newNote({ isin: 'GB0002634946' }));
+      const response = await t.http
+        .post('/api/v1/notes')
+        .set(await auth(username))
+        .send(await newNote({ isin: 'GB0002634946' }));
       expect(response.status).toBe(403);
       expect(response.body.error.code).toBe('FORBIDDEN');
     }
@@ -129,18 +188,40 @@ describe('listing, halting and resuming notes', () => {
 
   it('halts and resumes trading', async () => {
     const [note] = (await t.http.get('/api/v1/notes').set(await auth('operator1'))).body;
-    expect((await t.http.post(`/api/v1/notes/${note.id}/halt`).set(await auth('operator1')).expect(200)).body.status).toBe('halted');
+    expect(
+      (
+        await t.http
+          .post(`/api/v1/notes/${note.id}/halt`)
+          .set(await auth('operator1'))
+          .expect(200)
+      ).body.status,
+    ).toBe('halted');
     expect((await t.http.get(`/api/v1/notes/${note.id}`).set(await auth('investor1'))).body.status).toBe('halted');
     expect((await t.http.post(`/api/v1/notes/${note.id}/halt`).set(await auth('dealer1'))).status).toBe(403);
-    expect((await t.http.post(`/api/v1/notes/${note.id}/resume`).set(await auth('operator1')).expect(200)).body.status).toBe('active');
+    expect(
+      (
+        await t.http
+          .post(`/api/v1/notes/${note.id}/resume`)
+          .set(await auth('operator1'))
+          .expect(200)
+      ).body.status,
+    ).toBe('active');
   });
 });
 
 describe('parties', () => {
   it('lets operators onboard parties and change eligibility; others see only their own', async () => {
-    const created = await t.http.post('/api/v1/parties').set(await auth('operator1')).send({ name: 'Pine Street Pension', kind: 'investor' }).expect(201);
+    const created = await t.http
+      .post('/api/v1/parties')
+      .set(await auth('operator1'))
+      .send({ name: 'Pine Street Pension', kind: 'investor' })
+      .expect(201);
     expect(created.body.eligible).toBe(true);
-    const changed = await t.http.patch(`/api/v1/parties/${created.body.id}`).set(await auth('operator1')).send({ eligible: false }).expect(200);
+    const changed = await t.http
+      .patch(`/api/v1/parties/${created.body.id}`)
+      .set(await auth('operator1'))
+      .send({ eligible: false })
+      .expect(200);
     expect(changed.body.eligible).toBe(false);
     expect((await t.http.get(`/api/v1/parties/${created.body.id}`).set(await auth('investor1'))).status).toBe(403);
     expect((await t.http.get('/api/v1/parties').set(await auth('investor1'))).status).toBe(403);

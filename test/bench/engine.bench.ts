@@ -65,15 +65,20 @@ function runMain(): void {
       const file = join(dir, `${workload.name}.bin`);
       writeFileSync(file, encode(steps));
       const kinds = countKinds(steps.map((s) => s.label));
-      console.log(`stream ${workload.name}: ${workload.count} commands (${kinds}), seed ${workload.seed}, ` +
-        `generated in ${Date.now() - started} ms`);
+      console.log(
+        `stream ${workload.name}: ${workload.count} commands (${kinds}), seed ${workload.seed}, ` +
+          `generated in ${Date.now() - started} ms`,
+      );
       // Rounds alternate the engines, so a burst of load on this shared machine hits them all.
       const rounds: Measurement[][] = [];
       for (let round = 0; round < ROUNDS; round++) {
         rounds.push(ENGINE_NAMES.map((engine) => runMeasurement(script, engine, workload.name, file)));
       }
       for (const [i, engine] of ENGINE_NAMES.entries()) {
-        const result = combine(engine, rounds.map((round) => round[i]!));
+        const result = combine(
+          engine,
+          rounds.map((round) => round[i]!),
+        );
         results.push(result);
         console.log(`  ${describe(result)}`);
       }
@@ -107,10 +112,11 @@ function combine(engine: EngineName, rounds: Measurement[]): Measurement {
 
 function runMeasurement(script: string, engine: EngineName, workload: string, file: string): Measurement {
   const extraFlags = (process.env.ENGINE_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-  const child = spawnSync(process.execPath,
-    [...process.execArgv, '--expose-gc', '--max-old-space-size=4096', ...extraFlags, script, '--child', engine,
-      workload, file],
-    { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, '--expose-gc', '--max-old-space-size=4096', ...extraFlags, script, '--child', engine, workload, file],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
   if (child.status !== 0 || line === undefined) {
     throw new Error(`measuring ${engine} on ${workload} failed (status ${child.status}):\n${child.stderr}`);
@@ -121,15 +127,17 @@ function runMeasurement(script: string, engine: EngineName, workload: string, fi
 function countKinds(kinds: string[]): string {
   const counts = new Map<string, number>();
   for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return [...counts].map(([kind, count]) => `${kind} ${(100 * count / kinds.length).toFixed(1)}%`).join(', ');
+  return [...counts].map(([kind, count]) => `${kind} ${((100 * count) / kinds.length).toFixed(1)}%`).join(', ');
 }
 
 function describe(r: Measurement): string {
-  return `${r.engine.padEnd(18)} ${Math.round(r.opsPerSecond).toLocaleString('en-US').padStart(11)} cmd/s ` +
+  return (
+    `${r.engine.padEnd(18)} ${Math.round(r.opsPerSecond).toLocaleString('en-US').padStart(11)} cmd/s ` +
     `(median ${Math.round(r.opsPerSecondMedian).toLocaleString('en-US')})  ` +
     `p50 ${r.p50Us.toFixed(2)} µs  p99 ${r.p99Us.toFixed(2)} µs  p99.9 ${r.p999Us.toFixed(2)} µs  ` +
     `max ${r.maxUs.toFixed(0)} µs  resting at end ${r.restingAtEnd}` +
-    (r.bytesPerOrder === null ? '' : `  ${r.bytesPerOrder.toFixed(0)} bytes/resting order`);
+    (r.bytesPerOrder === null ? '' : `  ${r.bytesPerOrder.toFixed(0)} bytes/resting order`)
+  );
 }
 
 function printSummary(results: Measurement[]): void {
@@ -140,13 +148,17 @@ function printSummary(results: Measurement[]): void {
     if (r.engine === PEER) continue;
     const peer = results.find((p) => p.engine === PEER && p.workload === r.workload)!;
     const bytes = memory.get(r.engine)! / memory.get(PEER)!;
-    console.log(`  ${r.engine.padEnd(14)} ${r.workload.padEnd(7)} throughput ${(r.opsPerSecond / peer.opsPerSecond).toFixed(2)}× ` +
-      `(median ${(r.opsPerSecondMedian / peer.opsPerSecondMedian).toFixed(2)}×)  ` +
-      `p99 ${(r.p99Us / peer.p99Us).toFixed(2)}×  memory ${bytes.toFixed(2)}×`);
+    console.log(
+      `  ${r.engine.padEnd(14)} ${r.workload.padEnd(7)} throughput ${(r.opsPerSecond / peer.opsPerSecond).toFixed(2)}× ` +
+        `(median ${(r.opsPerSecondMedian / peer.opsPerSecondMedian).toFixed(2)}×)  ` +
+        `p99 ${(r.p99Us / peer.p99Us).toFixed(2)}×  memory ${bytes.toFixed(2)}×`,
+    );
   }
   console.log('\n(bytes_per_order: heap + array buffers per resting order, measured on the insert stream)');
   for (const r of results) {
-    console.log(`engine=${r.engine} workload=${r.workload} ops_per_s=${Math.round(r.opsPerSecond)} ` +
-      `p50_us=${r.p50Us.toFixed(2)} p99_us=${r.p99Us.toFixed(2)} bytes_per_order=${Math.round(memory.get(r.engine)!)}`);
+    console.log(
+      `engine=${r.engine} workload=${r.workload} ops_per_s=${Math.round(r.opsPerSecond)} ` +
+        `p50_us=${r.p50Us.toFixed(2)} p99_us=${r.p99Us.toFixed(2)} bytes_per_order=${Math.round(memory.get(r.engine)!)}`,
+    );
   }
 }

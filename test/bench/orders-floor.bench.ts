@@ -32,7 +32,16 @@ const WRITERS = Number(process.env.BENCH_WRITERS ?? 1);
 const ROWS = (process.env.BENCH_ROWS ?? 'required') as 'required' | 'orders';
 if (ROWS !== 'required' && ROWS !== 'orders') throw new Error('BENCH_ROWS is "required" or "orders"');
 
-type Placement = { id: string; party: string; clOrdId: string; noteId: string; side: string; price: string; quantity: string; response: http.ServerResponse };
+type Placement = {
+  id: string;
+  party: string;
+  clOrdId: string;
+  noteId: string;
+  side: string;
+  price: string;
+  quantity: string;
+  response: http.ServerResponse;
+};
 type Cancel = { id: string; response: http.ServerResponse };
 
 const SCHEMA = `
@@ -88,13 +97,33 @@ const COMMIT = {
     select 1`,
 };
 
-function orderJson(order: { id: string; clOrdId: string; noteId: string; side: string; price: string; quantity: string }, status: string): string {
+function orderJson(
+  order: { id: string; clOrdId: string; noteId: string; side: string; price: string; quantity: string },
+  status: string,
+): string {
   const now = new Date().toISOString();
-  return JSON.stringify({ order: {
-    id: order.id, clOrdId: order.clOrdId, noteId: order.noteId, side: order.side, type: 'limit', timeInForce: 'GTC', price: order.price,
-    quantity: order.quantity, filledQuantity: '0', leavesQuantity: status === 'new' ? order.quantity : '0', averagePrice: null, status,
-    partyId: '00000000-0000-4000-8000-000000000000', createdAt: now, updatedAt: now, tradeDate: now.slice(0, 10), sequence: order.id,
-  }, fills: [] });
+  return JSON.stringify({
+    order: {
+      id: order.id,
+      clOrdId: order.clOrdId,
+      noteId: order.noteId,
+      side: order.side,
+      type: 'limit',
+      timeInForce: 'GTC',
+      price: order.price,
+      quantity: order.quantity,
+      filledQuantity: '0',
+      leavesQuantity: status === 'new' ? order.quantity : '0',
+      averagePrice: null,
+      status,
+      partyId: '00000000-0000-4000-8000-000000000000',
+      createdAt: now,
+      updatedAt: now,
+      tradeDate: now.slice(0, 10),
+      sequence: order.id,
+    },
+    fills: [],
+  });
 }
 
 function answer(response: http.ServerResponse, status: number, body: string): void {
@@ -105,11 +134,13 @@ function answer(response: http.ServerResponse, status: number, body: string): vo
 async function main(): Promise<void> {
   if (findPostgresBin() === null) throw new Error('bench:orders-floor needs a PostgreSQL server (apt-get install postgresql)');
   const cluster = await startPgCluster(BENCH_PG_SETTINGS);
-  const writers = await Promise.all(Array.from({ length: WRITERS }, async () => {
-    const client = new pg.Client({ connectionString: cluster.url });
-    await client.connect();
-    return client;
-  }));
+  const writers = await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      const client = new pg.Client({ connectionString: cluster.url });
+      await client.connect();
+      return client;
+    }),
+  );
   await writers[0]!.query(SCHEMA);
   const idle = [...writers];
 
@@ -125,14 +156,23 @@ async function main(): Promise<void> {
     placements = [];
     cancels = [];
     const values: unknown[] = [
-      placed.map((p) => p.id), placed.map((p) => p.party), placed.map((p) => p.clOrdId), placed.map((p) => p.noteId),
-      placed.map((p) => p.side), placed.map((p) => p.price), placed.map((p) => p.quantity), cancelled.map((c) => c.id),
+      placed.map((p) => p.id),
+      placed.map((p) => p.party),
+      placed.map((p) => p.clOrdId),
+      placed.map((p) => p.noteId),
+      placed.map((p) => p.side),
+      placed.map((p) => p.price),
+      placed.map((p) => p.quantity),
+      cancelled.map((c) => c.id),
     ];
     if (ROWS === 'required') {
-      values.push([...placed, ...cancelled].map(() => nextSequence++), [
-        ...placed.map(({ response, ...order }) => JSON.stringify({ type: 'place', order })),
-        ...cancelled.map((c) => JSON.stringify({ type: 'cancel', orderId: c.id })),
-      ]);
+      values.push(
+        [...placed, ...cancelled].map(() => nextSequence++),
+        [
+          ...placed.map(({ response, ...order }) => JSON.stringify({ type: 'place', order })),
+          ...cancelled.map((c) => JSON.stringify({ type: 'cancel', orderId: c.id })),
+        ],
+      );
     }
     await writer.query({ name: 'commit', text: COMMIT[ROWS], values });
     for (const p of placed) answer(p.response, 201, orderJson(p, 'new'));
@@ -148,8 +188,22 @@ async function main(): Promise<void> {
     request.on('end', () => {
       const party = request.headers.authorization ?? '';
       if (request.method === 'POST' && request.url === '/api/v1/orders') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { clOrdId: string; noteId: string; side: string; price: string; quantity: string };
-        const order = { id: String(nextId++), party, clOrdId: body.clOrdId, noteId: body.noteId, side: body.side, price: body.price, quantity: body.quantity };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          clOrdId: string;
+          noteId: string;
+          side: string;
+          price: string;
+          quantity: string;
+        };
+        const order = {
+          id: String(nextId++),
+          party,
+          clOrdId: body.clOrdId,
+          noteId: body.noteId,
+          side: body.side,
+          price: body.price,
+          quantity: body.quantity,
+        };
         orders.set(order.id, order);
         placements.push({ ...order, response });
       } else if (request.method === 'DELETE' && request.url?.startsWith('/api/v1/orders/')) {
@@ -173,9 +227,11 @@ async function main(): Promise<void> {
   const latencies = load.latencies.sort((a, b) => a - b);
   const seconds = DURATION_MS / 1000;
   const perCommand = (micros: number) => Math.round(micros / Math.max(1, load.requests));
-  process.stdout.write(`floor commands_per_s=${Math.round((load.placed + load.cancelled) / seconds)} orders_per_s=${Math.round(load.placed / seconds)} ` +
-    `ack_p50_ms=${percentile(latencies, 50).toFixed(2)} ack_p99_ms=${percentile(latencies, 99).toFixed(2)} clients=${CLIENTS} writers=${WRITERS} rows=${ROWS} failures=${load.failures} ` +
-    `server_cpu_us_per_command=${perCommand(cpu.user + cpu.system)} postgres_cpu_us_per_command=${perCommand(pgCpuSeconds * 1e6)} load_cpu_us_per_command=${perCommand(load.cpuMicros)}\n`);
+  process.stdout.write(
+    `floor commands_per_s=${Math.round((load.placed + load.cancelled) / seconds)} orders_per_s=${Math.round(load.placed / seconds)} ` +
+      `ack_p50_ms=${percentile(latencies, 50).toFixed(2)} ack_p99_ms=${percentile(latencies, 99).toFixed(2)} clients=${CLIENTS} writers=${WRITERS} rows=${ROWS} failures=${load.failures} ` +
+      `server_cpu_us_per_command=${perCommand(cpu.user + cpu.system)} postgres_cpu_us_per_command=${perCommand(pgCpuSeconds * 1e6)} load_cpu_us_per_command=${perCommand(load.cpuMicros)}\n`,
+  );
   server.close();
   await Promise.all(writers.map((writer) => writer.end()));
   cluster.stop();

@@ -28,14 +28,26 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 function call(port: number, method: string, urlPath: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers: {
-      'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}),
-    } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-    });
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: urlPath,
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+      },
+    );
     request.on('error', reject);
     if (payload) request.write(payload);
     request.end();
@@ -47,9 +59,20 @@ async function main(): Promise<void> {
   const usePostgres = findPostgresBin() !== null;
   if (usePostgres) cluster = await startPgCluster(BENCH_PG_SETTINGS);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-'));
-  const database = await openDatabase(cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+  const database = await openDatabase(
+    cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+  );
   const service = await startService({
-    config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'bench-secret-bench-secret-bench-secret', logLevel: 'silent', seedDemo: true, demoPassword: 'demo' },
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      databaseUrl: null,
+      jwtSecret: 'bench-secret-bench-secret-bench-secret',
+      logLevel: 'silent',
+      seedDemo: true,
+      demoPassword: 'demo',
+    },
     // BENCH_DEBUG=1 prints each batch to stderr: jobs, lookupMs (its jobs' clOrdId lookup), runMs, commitMs, idleMs (database idle before it).
     logger: pino({ level: process.env.BENCH_DEBUG ? 'debug' : 'silent' }, pino.destination(2)),
     database,
@@ -65,7 +88,12 @@ async function main(): Promise<void> {
     partyIds[username] = login.body.user.partyId;
   }
   const operator = (await call(port, 'POST', '/api/v1/auth/token', null, { username: 'operator1', password: 'demo' })).body.token;
-  for (const username of users) await call(port, 'POST', '/api/v1/cash/deposits', operator, { partyId: partyIds[username], amount: '100000000000', reference: 'bench-funding' });
+  for (const username of users)
+    await call(port, 'POST', '/api/v1/cash/deposits', operator, {
+      partyId: partyIds[username],
+      amount: '100000000000',
+      reference: 'bench-funding',
+    });
   const notes = (await call(port, 'GET', '/api/v1/notes', tokens.investor1!)).body as { id: string; className: string }[];
   agent.destroy();
 
@@ -86,8 +114,12 @@ async function main(): Promise<void> {
     clients: CLIENTS,
     database: usePostgres ? 'pg' : 'pglite',
   };
-  process.stdout.write(`placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)} server_cpu_us_per_command=${Math.round((cpu.user + cpu.system) / (load.requests || 1))} postgres_cpu_us_per_command=${Math.round((pgCpuSeconds * 1e6) / (load.requests || 1))} load_cpu_us_per_command=${Math.round(load.cpuMicros / (load.requests || 1))}\n`);
-  process.stdout.write(`orders_per_s=${out.orders_per_s} ack_p50_ms=${out.ack_p50_ms} ack_p99_ms=${out.ack_p99_ms} clients=${out.clients} database=${out.database}\n`);
+  process.stdout.write(
+    `placed=${placed} cancelled=${cancelled} failures=${failures} commands_per_s=${Math.round((placed + cancelled) / seconds)} server_cpu_us_per_command=${Math.round((cpu.user + cpu.system) / (load.requests || 1))} postgres_cpu_us_per_command=${Math.round((pgCpuSeconds * 1e6) / (load.requests || 1))} load_cpu_us_per_command=${Math.round(load.cpuMicros / (load.requests || 1))}\n`,
+  );
+  process.stdout.write(
+    `orders_per_s=${out.orders_per_s} ack_p50_ms=${out.ack_p50_ms} ack_p99_ms=${out.ack_p99_ms} clients=${out.clients} database=${out.database}\n`,
+  );
   await service.close();
   await database.close();
   cluster?.stop();

@@ -47,7 +47,9 @@ const projectionsPerS = runs.reduce((s, r) => s + r.done / (r.ms / 1000), 0);
 
 started = performance.now();
 const chunk = Math.ceil(GRID.length / workers.length);
-const parts = await Promise.all(workers.map((w, i) => ask<{ cells: string[] }>(w, { cells: GRID.slice(i * chunk, (i + 1) * chunk), price: '97' })));
+const parts = await Promise.all(
+  workers.map((w, i) => ask<{ cells: string[] }>(w, { cells: GRID.slice(i * chunk, (i + 1) * chunk), price: '97' })),
+);
 const gridMs = performance.now() - started;
 const cells = parts.flatMap((p) => p.cells);
 if (cells.length !== 1000) throw new Error(`grid has ${cells.length} cells`);
@@ -59,7 +61,9 @@ started = performance.now();
 for (let i = 0; i < reps; i += 1) projectReference(setup, scenario);
 const decimalMs = (performance.now() - started) / reps;
 
-console.log(`projections_per_s=${Math.round(projectionsPerS)} grid_1000_ms=${Math.round(gridMs)} cores=${cores} decimal_reference_ms=${Math.round(decimalMs)}`);
+console.log(
+  `projections_per_s=${Math.round(projectionsPerS)} grid_1000_ms=${Math.round(gridMs)} cores=${cores} decimal_reference_ms=${Math.round(decimalMs)}`,
+);
 
 // The same work timed in CPU of this (now only) thread, which a shared, loaded machine does not
 // inflate as it does wall time: what the rates above would be with the cores to ourselves.
@@ -73,4 +77,6 @@ const cpuPerProjection = (cpuMs() - cpu) / sample.length;
 cpu = cpuMs();
 for (const [u, r] of GRID.slice(0, 100)) gridCell(u, r, '97');
 const cpuPerCell = (cpuMs() - cpu) / 100;
-console.log(`cpu_ms_per_projection=${cpuPerProjection.toFixed(3)} cpu_ms_per_grid_cell=${cpuPerCell.toFixed(3)} projections_per_s_if_idle=${Math.round((cores * 1000) / cpuPerProjection)} grid_1000_ms_if_idle=${Math.round((1000 * cpuPerCell) / cores)}`);
+console.log(
+  `cpu_ms_per_projection=${cpuPerProjection.toFixed(3)} cpu_ms_per_grid_cell=${cpuPerCell.toFixed(3)} projections_per_s_if_idle=${Math.round((cores * 1000) / cpuPerProjection)} grid_1000_ms_if_idle=${Math.round((1000 * cpuPerCell) / cores)}`,
+);

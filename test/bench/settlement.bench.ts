@@ -35,30 +35,57 @@ const PARTIES = Number(process.env.BENCH_PARTIES ?? 2_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 3);
 const SETTLEMENT_DATE = '2026-11-24';
 /** BENCH_MODE=gross|net runs one mode; by default net, then gross (the product's default, printed last). */
-const MODES: readonly ('gross' | 'net')[] = process.env.BENCH_MODE === 'net' ? ['net'] : process.env.BENCH_MODE === 'gross' ? ['gross'] : ['net', 'gross'];
+const MODES: readonly ('gross' | 'net')[] =
+  process.env.BENCH_MODE === 'net' ? ['net'] : process.env.BENCH_MODE === 'gross' ? ['gross'] : ['net', 'gross'];
 
 async function seed(knex: Knex): Promise<{ parties: string[]; notes: string[] }> {
   await knex('business_date').insert({ id: 1, business_date: SETTLEMENT_DATE }).onConflict('id').merge();
-  const inserted: { id: string }[] = await knex.raw(
-    `insert into parties (name, kind) select 'bench party ' || g, 'investor' from generate_series(1, ?) g returning id`, [PARTIES],
-  ).then((r: { rows: { id: string }[] }) => r.rows);
+  const inserted: { id: string }[] = await knex
+    .raw(`insert into parties (name, kind) select 'bench party ' || g, 'investor' from generate_series(1, ?) g returning id`, [PARTIES])
+    .then((r: { rows: { id: string }[] }) => r.rows);
   const parties = inserted.map((r) => r.id);
   const spec = DEMO_DEALS[0]!;
   const deal = await createDeal(knex, { ...spec.deal, name: 'Bench Compute ABS' });
   const notes: string[] = [];
   for (let n = 0; n < NOTES; n++) {
     const base = `77777${n}AA`;
-    notes.push((await createNote(knex, { ...spec.notes[0]!.terms, className: `Z${n}`, factor: '1', isin: isinFromCusip('US', `${base}${cusipCheckDigit(base)}`), dealId: deal.id })).id);
+    notes.push(
+      (
+        await createNote(knex, {
+          ...spec.notes[0]!.terms,
+          className: `Z${n}`,
+          factor: '1',
+          isin: isinFromCusip('US', `${base}${cusipCheckDigit(base)}`),
+          dealId: deal.id,
+        })
+      ).id,
+    );
   }
   // Enough for every party's share of the trades on both sides.
   const perParty = Math.ceil((TRADES * 2) / PARTIES) + 10;
   const cash = new Decimal(perParty).mul(1100);
   const face = new Decimal(perParty).mul(1000);
   const entries: EntryInput[] = parties.flatMap((partyId) => [
-    { idempotencyKey: `bench:cash:${partyId}`, kind: 'cash_deposit' as const, description: 'bench cash', businessDate: SETTLEMENT_DATE, postings: [
-      { account: { partyId, asset: CASH_ASSET }, amount: cash }, { account: { systemCode: 'external-cash' as const, asset: CASH_ASSET }, amount: cash.negated() }] },
-    ...notes.map((noteId) => ({ idempotencyKey: `bench:face:${partyId}:${noteId}`, kind: 'issuance' as const, description: 'bench face', businessDate: SETTLEMENT_DATE, postings: [
-      { account: { partyId, asset: noteId }, amount: face }, { account: { systemCode: 'issuance' as const, asset: noteId }, amount: face.negated() }] })),
+    {
+      idempotencyKey: `bench:cash:${partyId}`,
+      kind: 'cash_deposit' as const,
+      description: 'bench cash',
+      businessDate: SETTLEMENT_DATE,
+      postings: [
+        { account: { partyId, asset: CASH_ASSET }, amount: cash },
+        { account: { systemCode: 'external-cash' as const, asset: CASH_ASSET }, amount: cash.negated() },
+      ],
+    },
+    ...notes.map((noteId) => ({
+      idempotencyKey: `bench:face:${partyId}:${noteId}`,
+      kind: 'issuance' as const,
+      description: 'bench face',
+      businessDate: SETTLEMENT_DATE,
+      postings: [
+        { account: { partyId, asset: noteId }, amount: face },
+        { account: { systemCode: 'issuance' as const, asset: noteId }, amount: face.negated() },
+      ],
+    })),
   ]);
   for (let i = 0; i < entries.length; i += 5_000) await inTransaction(knex, (trx) => postEntries(trx, entries.slice(i, i + 5_000)));
   return { parties, notes };
@@ -103,26 +130,38 @@ async function benchMode(database: Database, mode: 'gross' | 'net', cluster: PgC
   const setupStarted = performance.now();
   const { parties, notes } = await seed(database.knex);
   await createTrades(database.knex, parties, notes);
-  console.log(`${mode} setup: ${TRADES} trades between ${parties.length} parties in ${notes.length} notes in ${Math.round(performance.now() - setupStarted)} ms (${database.target})`);
+  console.log(
+    `${mode} setup: ${TRADES} trades between ${parties.length} parties in ${notes.length} notes in ${Math.round(performance.now() - setupStarted)} ms (${database.target})`,
+  );
   let lastShown = 0;
   const cpuBefore = cluster?.cpuSeconds() ?? 0;
   const nodeCpuBefore = process.cpuUsage();
-  const summary = await runSettlement(database.knex, {
-    date: SETTLEMENT_DATE, mode, createdBy: null, referenceRatePercent: new Decimal(0),
-    ...(process.env.BENCH_CHUNK ? { chunkSize: Number(process.env.BENCH_CHUNK) } : {}),
-    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
-  }, {
-    afterChunk: async (settled) => {
-      lastShown += settled.length;
-      if (process.stderr.isTTY) process.stderr.write(`\rsettled ${lastShown}/${TRADES}`);
+  const summary = await runSettlement(
+    database.knex,
+    {
+      date: SETTLEMENT_DATE,
+      mode,
+      createdBy: null,
+      referenceRatePercent: new Decimal(0),
+      ...(process.env.BENCH_CHUNK ? { chunkSize: Number(process.env.BENCH_CHUNK) } : {}),
+      ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
     },
-  });
+    {
+      afterChunk: async (settled) => {
+        lastShown += settled.length;
+        if (process.stderr.isTTY) process.stderr.write(`\rsettled ${lastShown}/${TRADES}`);
+      },
+    },
+  );
   if (process.stderr.isTTY) process.stderr.write('\n');
   const cpuMicrosPerTrade = cluster ? Math.round(((cluster.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, summary.settled)) : null;
   const nodeCpu = process.cpuUsage(nodeCpuBefore);
   const nodeCpuMicrosPerTrade = Math.round((nodeCpu.user + nodeCpu.system) / Math.max(1, summary.settled));
-  console.log(`${mode} run: settled=${summary.settled} failed=${summary.failed} chunks=${summary.chunks} duration_ms=${summary.durationMs}` +
-    (cpuMicrosPerTrade === null ? '' : ` postgres_cpu_us_per_trade=${cpuMicrosPerTrade}`) + ` node_cpu_us_per_trade=${nodeCpuMicrosPerTrade}`);
+  console.log(
+    `${mode} run: settled=${summary.settled} failed=${summary.failed} chunks=${summary.chunks} duration_ms=${summary.durationMs}` +
+      (cpuMicrosPerTrade === null ? '' : ` postgres_cpu_us_per_trade=${cpuMicrosPerTrade}`) +
+      ` node_cpu_us_per_trade=${nodeCpuMicrosPerTrade}`,
+  );
   const reconStarted = performance.now();
   const report = await reconcile(database.knex);
   console.log(`${mode} reconciliation: ${report.breaks.length} breaks in ${Math.round(performance.now() - reconStarted)} ms`);

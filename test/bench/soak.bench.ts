@@ -59,9 +59,20 @@ interface Setup {
 async function serveRole(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-soak-'));
   const databaseUrl = process.env.SOAK_DATABASE_URL;
-  const database = await openDatabase(databaseUrl ? { kind: 'postgres', url: databaseUrl, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+  const database = await openDatabase(
+    databaseUrl ? { kind: 'postgres', url: databaseUrl, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+  );
   const service = await startService({
-    config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'soak-secret-soak-secret-soak-secret-soak', logLevel: 'warn', seedDemo: true, demoPassword: DEMO_PASSWORD },
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      databaseUrl: null,
+      jwtSecret: 'soak-secret-soak-secret-soak-secret-soak',
+      logLevel: 'warn',
+      seedDemo: true,
+      demoPassword: DEMO_PASSWORD,
+    },
     logger: pino({ level: 'warn' }, pino.destination(path.join(dataDir, 'service.log'))),
     database,
   });
@@ -118,18 +129,30 @@ async function attackRole(): Promise<void> {
     if (!ATTACKS.has('poison')) return;
     poisonNo += 1;
     const huge = `1${'0'.repeat(30)}`;
-    const order = poisonNo % 2 === 0
-      ? { clOrdId: `poison-${process.pid}-${poisonNo}`, noteId: setup.goodNote, side: 'sell', type: 'limit', price: '99', quantity: huge }
-      : { clOrdId: `poison-${process.pid}-${poisonNo}`, noteId: setup.goodNote, side: 'sell', type: 'limit', price: huge, quantity: '100000' };
+    const order =
+      poisonNo % 2 === 0
+        ? { clOrdId: `poison-${process.pid}-${poisonNo}`, noteId: setup.goodNote, side: 'sell', type: 'limit', price: '99', quantity: huge }
+        : {
+            clOrdId: `poison-${process.pid}-${poisonNo}`,
+            noteId: setup.goodNote,
+            side: 'sell',
+            type: 'limit',
+            price: huge,
+            quantity: '100000',
+          };
     fetch(`${setup.url}/api/v1/orders`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.tokens.dealer1}` }, body: JSON.stringify(order),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${setup.tokens.dealer1}` },
+      body: JSON.stringify(order),
     }).then(
       async (response) => {
         const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
         const key = `${response.status}${body.error?.code ? `_${body.error.code}` : ''}`;
         poison[key] = (poison[key] ?? 0) + 1;
       },
-      () => { poison.network_error = (poison.network_error ?? 0) + 1; },
+      () => {
+        poison.network_error = (poison.network_error ?? 0) + 1;
+      },
     );
   }, POISON_INTERVAL_MS);
 
@@ -144,7 +167,10 @@ async function attackRole(): Promise<void> {
 // ---------------------------------------------------------------- the well-behaved client and the report
 
 function child(role: 'serve' | 'attack', env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  return spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), role], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
 }
 
 function nextMessage<T>(process: ChildProcess): Promise<T> {
@@ -168,7 +194,9 @@ function cpuSeconds(pid: number): number {
 
 async function api(url: string, token: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${pathname}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: await response.json().catch(() => null) };
 }
@@ -189,7 +217,14 @@ async function trade(setup: Setup, ms: number, label: string): Promise<{ latenci
   };
   while (performance.now() < until) {
     n += 1;
-    const placed = await timed('POST', '/api/v1/orders', { clOrdId: `good-${label}-${n}`, noteId: setup.goodNote, side: 'buy', type: 'limit', price: '90', quantity: '100000' });
+    const placed = await timed('POST', '/api/v1/orders', {
+      clOrdId: `good-${label}-${n}`,
+      noteId: setup.goodNote,
+      side: 'buy',
+      type: 'limit',
+      price: '90',
+      quantity: '100000',
+    });
     if (placed.status === 201) await timed('DELETE', `/api/v1/orders/${placed.body.order.id}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -211,10 +246,14 @@ async function main(): Promise<void> {
   const { ready: url } = await nextMessage<{ ready: string }>(service);
   const tokens: Record<string, string> = {};
   for (const user of ['investor2', ...CHURNERS]) {
-    const login = await fetch(`${url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: DEMO_PASSWORD }) });
+    const login = await fetch(`${url}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: user, password: DEMO_PASSWORD }),
+    });
     tokens[user] = ((await login.json()) as { token: string }).token;
   }
-  const notes = ((await api(url, tokens.investor2!, 'GET', '/api/v1/notes')).body as { id: string; className: string }[]);
+  const notes = (await api(url, tokens.investor2!, 'GET', '/api/v1/notes')).body as { id: string; className: string }[];
   const setup: Setup = { url, tokens, notes: notes.map((n) => n.id), goodNote: notes.find((n) => n.className === 'B')?.id ?? notes[0]!.id };
 
   let rssMax = 0;
@@ -242,20 +281,38 @@ async function main(): Promise<void> {
   const attackCpu = cpuSeconds(service.pid!) - attackCpuStart;
   const attackerCpu = cpuSeconds(attacker.pid!) - attackerCpuStart;
   attacker.send('stop');
-  const attackReport = await nextMessage<{ closes: Record<string, number>; poison: Record<string, number>; churnMessages: number; connections: number }>(attacker);
+  const attackReport = await nextMessage<{
+    closes: Record<string, number>;
+    poison: Record<string, number>;
+    churnMessages: number;
+    connections: number;
+  }>(attacker);
   clearInterval(sampler);
 
-  const p99 = (samples: number[]) => percentile([...samples].sort((a, b) => a - b), 99);
+  const p99 = (samples: number[]) =>
+    percentile(
+      [...samples].sort((a, b) => a - b),
+      99,
+    );
   const idleP99 = p99(idle.latencies);
   const attackP99 = p99(attack.latencies);
   const lines = [
     `ack_p99_idle_ms=${idleP99.toFixed(1)} ack_p99_attack_ms=${attackP99.toFixed(1)} ratio=${(attackP99 / idleP99).toFixed(2)} ` +
       `rss_idle_mb=${rssIdle.toFixed(0)} rss_peak_mb=${rssPeak.toFixed(0)} memory_ratio=${(rssPeak / rssIdle).toFixed(2)}`,
     `acks_idle=${idle.latencies.length} acks_attack=${attack.latencies.length} failed_idle=${JSON.stringify(idle.failed)} failed_attack=${JSON.stringify(attack.failed)} ` +
-      `ack_p50_idle_ms=${percentile([...idle.latencies].sort((a, b) => a - b), 50).toFixed(1)} ack_p50_attack_ms=${percentile([...attack.latencies].sort((a, b) => a - b), 50).toFixed(1)}`,
+      `ack_p50_idle_ms=${percentile(
+        [...idle.latencies].sort((a, b) => a - b),
+        50,
+      ).toFixed(1)} ack_p50_attack_ms=${percentile(
+        [...attack.latencies].sort((a, b) => a - b),
+        50,
+      ).toFixed(1)}`,
     `churn_messages=${attackReport.churnMessages} churn_connections=${attackReport.connections} churn_closes=${JSON.stringify(attackReport.closes)} poison_answers=${JSON.stringify(attackReport.poison)}`,
     `service_cpu_idle_s=${idleCpu.toFixed(1)} service_cpu_attack_s=${attackCpu.toFixed(1)} attacker_cpu_s=${attackerCpu.toFixed(1)}`,
-    `attacks=${[...ATTACKS].join(',')} database=${cluster ? 'pg' : 'pglite'} phase_seconds=${PHASE_MS / 1000} load_average=${os.loadavg().map((l) => l.toFixed(2)).join(',')}`,
+    `attacks=${[...ATTACKS].join(',')} database=${cluster ? 'pg' : 'pglite'} phase_seconds=${PHASE_MS / 1000} load_average=${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(',')}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   attacker.disconnect();

@@ -44,7 +44,8 @@ async function readerProcess(port: number, count: number): Promise<void> {
     socket.on('data', (chunk: Buffer) => {
       if (measuring) {
         const now = wallMs();
-        for (let at = (FRAME_BYTES - frameOffset) % FRAME_BYTES; at + 8 <= chunk.length; at += FRAME_BYTES) latencies.push(now - chunk.readDoubleLE(at));
+        for (let at = (FRAME_BYTES - frameOffset) % FRAME_BYTES; at + 8 <= chunk.length; at += FRAME_BYTES)
+          latencies.push(now - chunk.readDoubleLE(at));
         reads += 1;
       }
       frameOffset = (frameOffset + chunk.length) % FRAME_BYTES;
@@ -117,18 +118,22 @@ async function measure(subscribers: number): Promise<void> {
     await new Promise((resolve) => (restMs < 1 ? setImmediate(resolve) : setTimeout(resolve, restMs)));
   }
   const cpu = process.cpuUsage(cpuAtStart);
-  const reports = await Promise.all(readers.map((reader) => {
-    const report = nextMessage(reader, 'report');
-    reader.send({ kind: 'stop' });
-    return report.then((message: { report: Report }) => message.report);
-  }));
+  const reports = await Promise.all(
+    readers.map((reader) => {
+      const report = nextMessage(reader, 'report');
+      reader.send({ kind: 'stop' });
+      return report.then((message: { report: Report }) => message.report);
+    }),
+  );
   const writes = passMs.length * subscribers - skipped;
   const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
   const reads = reports.reduce((sum, report) => sum + report.reads, 0);
   passMs.sort((a, b) => a - b);
-  process.stdout.write(`floor subscribers=${subscribers} rest_ratio=${REST_RATIO} passes_per_s=${(passMs.length / (MEASURE_MS / 1000)).toFixed(1)} ` +
-    `pass_ms_p50=${percentile(passMs, 50).toFixed(1)} p50_ms=${percentile(latencies, 50).toFixed(1)} p99_ms=${percentile(latencies, 99).toFixed(1)} ` +
-    `server_cpu_us_per_write=${((cpu.user + cpu.system) / writes).toFixed(1)} reader_cpu_us_per_read=${(reports.reduce((sum, r) => sum + r.cpuMicros, 0) / Math.max(1, reads)).toFixed(1)} writes_skipped=${skipped}\n`);
+  process.stdout.write(
+    `floor subscribers=${subscribers} rest_ratio=${REST_RATIO} passes_per_s=${(passMs.length / (MEASURE_MS / 1000)).toFixed(1)} ` +
+      `pass_ms_p50=${percentile(passMs, 50).toFixed(1)} p50_ms=${percentile(latencies, 50).toFixed(1)} p99_ms=${percentile(latencies, 99).toFixed(1)} ` +
+      `server_cpu_us_per_write=${((cpu.user + cpu.system) / writes).toFixed(1)} reader_cpu_us_per_read=${(reports.reduce((sum, r) => sum + r.cpuMicros, 0) / Math.max(1, reads)).toFixed(1)} writes_skipped=${skipped}\n`,
+  );
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => server.close(resolve));
 }

@@ -60,7 +60,11 @@ const EXTRA_WS_LIMITS = JSON.parse(process.env.BENCH_WS_LIMITS ?? '{}') as Recor
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(1, Math.min(4, os.cpus().length)));
 
 /** `startPrice`: the driver's first bid is one tick above it (the best bid when the round starts). */
-interface Note { id: string; tickSize: string; startPrice?: string }
+interface Note {
+  id: string;
+  tickSize: string;
+  startPrice?: string;
+}
 type Plan = { url: string; subscribers: number; notes: Note[]; tokens: Record<string, string>; partyIds: Record<string, string> };
 /** One clients process's share: sessions [first, first + count) of the plan's subscribers. */
 type Share = { first: number; count: number };
@@ -69,7 +73,9 @@ type Ipc = { kind: string; [key: string]: unknown };
 const wallMs = () => performance.timeOrigin + performance.now();
 
 function child(role: string): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), role], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function next(process: ChildProcess, kind: string): Promise<Ipc> {
@@ -156,7 +162,13 @@ async function clientsProcess(): Promise<void> {
         cpuAtMeasureStart = process.cpuUsage();
       } else {
         const cpu = process.cpuUsage(cpuAtMeasureStart);
-        process.send!({ kind: 'measured', messages, buckets: Array.from(histogram.buckets), samples: histogram.count, cpuMicros: cpu.user + cpu.system });
+        process.send!({
+          kind: 'measured',
+          messages,
+          buckets: Array.from(histogram.buckets),
+          samples: histogram.count,
+          cpuMicros: cpu.user + cpu.system,
+        });
       }
     }
   });
@@ -168,7 +180,9 @@ async function clientsProcess(): Promise<void> {
   const connectOne = async () => {
     const index = share.first + created++;
     const client = new CnxSocket({
-      url: plan.url, parse, reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
+      url: plan.url,
+      parse,
+      reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
       createSocket: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as SocketLike,
     });
     // The highest probe price this client has seen per note: bids only ever appear higher.
@@ -260,26 +274,47 @@ async function driverProcess(): Promise<void> {
     price.set(note.id, level);
     const text = level.toFixed();
     inFlight += 1;
-    send(user, { op: 'order', order: { clOrdId: `bench-${process.pid}-${index}`, noteId: note.id, side: 'buy', type: 'limit', price: text, quantity: '100000' } }, (reply) => {
-      inFlight -= 1;
-      if (reply.status !== 201) {
-        stats.rejected += 1;
-        return;
-      }
-      stats.placed += 1;
-      acks.push([note.id, text, wallMs()]);
-      const queue = resting.get(note.id)!;
-      queue.push({ user, orderId: reply.body.order.id, price: text });
-      if (queue.length > RESTING_PER_NOTE) {
-        const oldest = queue.shift()!;
-        send(oldest.user, { op: 'cancel', orderId: oldest.orderId }, () => void (stats.cancels += 1));
-      }
-      if (index % 100 === 99) {
-        const seller = user === 'dealer1' ? 'dealer2' : 'dealer1';
-        send(seller, { op: 'order', order: { clOrdId: `bench-sell-${process.pid}-${index}`, noteId: note.id, side: 'sell', type: 'limit', price: text, quantity: '100000', timeInForce: 'IOC' } },
-          (sell) => void (stats.trades += sell.status === 201 && sell.body.fills.length > 0 ? 1 : 0));
-      }
-    });
+    send(
+      user,
+      {
+        op: 'order',
+        order: { clOrdId: `bench-${process.pid}-${index}`, noteId: note.id, side: 'buy', type: 'limit', price: text, quantity: '100000' },
+      },
+      (reply) => {
+        inFlight -= 1;
+        if (reply.status !== 201) {
+          stats.rejected += 1;
+          return;
+        }
+        stats.placed += 1;
+        acks.push([note.id, text, wallMs()]);
+        const queue = resting.get(note.id)!;
+        queue.push({ user, orderId: reply.body.order.id, price: text });
+        if (queue.length > RESTING_PER_NOTE) {
+          const oldest = queue.shift()!;
+          send(oldest.user, { op: 'cancel', orderId: oldest.orderId }, () => void (stats.cancels += 1));
+        }
+        if (index % 100 === 99) {
+          const seller = user === 'dealer1' ? 'dealer2' : 'dealer1';
+          send(
+            seller,
+            {
+              op: 'order',
+              order: {
+                clOrdId: `bench-sell-${process.pid}-${index}`,
+                noteId: note.id,
+                side: 'sell',
+                type: 'limit',
+                price: text,
+                quantity: '100000',
+                timeInForce: 'IOC',
+              },
+            },
+            (sell) => void (stats.trades += sell.status === 201 && sell.body.fills.length > 0 ? 1 : 0),
+          );
+        }
+      },
+    );
   };
   let index = 0;
   let skipped = 0;
@@ -327,11 +362,26 @@ async function main(): Promise<void> {
   process.once('exit', stopCluster);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-ws-'));
-  const database = await openDatabase(cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+  const database = await openDatabase(
+    cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+  );
   const service = await startService({
     config: {
-      port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: 'bench-secret-bench-secret-bench-secret', logLevel: 'silent', seedDemo: true, demoPassword: 'demo',
-      wsLimits: { connectionsMax: 50_000, connectionsPerAddressMax: 50_000, messagesPerSecond: 20_000, requestsInFlightMax: 5_000, ...EXTRA_WS_LIMITS },
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      databaseUrl: null,
+      jwtSecret: 'bench-secret-bench-secret-bench-secret',
+      logLevel: 'silent',
+      seedDemo: true,
+      demoPassword: 'demo',
+      wsLimits: {
+        connectionsMax: 50_000,
+        connectionsPerAddressMax: 50_000,
+        messagesPerSecond: 20_000,
+        requestsInFlightMax: 5_000,
+        ...EXTRA_WS_LIMITS,
+      },
     },
     logger: pino({ level: process.env.BENCH_DEBUG ? 'debug' : 'warn' }, pino.destination(2)),
     database,
@@ -347,9 +397,15 @@ async function main(): Promise<void> {
   }
   const operator = (await http.post('/api/v1/auth/token').send({ username: 'operator1', password: 'demo' })).body.token;
   for (const user of USERS) {
-    await http.post('/api/v1/cash/deposits').set({ authorization: `Bearer ${operator}` }).send({ partyId: partyIds[user], amount: '100000000000', reference: `bench-${user}` });
+    await http
+      .post('/api/v1/cash/deposits')
+      .set({ authorization: `Bearer ${operator}` })
+      .send({ partyId: partyIds[user], amount: '100000000000', reference: `bench-${user}` });
   }
-  const notes = ((await http.get('/api/v1/notes').set({ authorization: `Bearer ${tokens.investor1}` })).body as Note[]).map((n) => ({ id: n.id, tickSize: n.tickSize }));
+  const notes = ((await http.get('/api/v1/notes').set({ authorization: `Bearer ${tokens.investor1}` })).body as Note[]).map((n) => ({
+    id: n.id,
+    tickSize: n.tickSize,
+  }));
   const plan: Plan = { url: `${service.url.replace(/^http/, 'ws')}/ws`, subscribers: 0, notes, tokens, partyIds };
   const memory = () => {
     gc();
@@ -377,10 +433,12 @@ async function main(): Promise<void> {
     const driver = child('--driver');
     driver.on('message', (message: Ipc) => message.kind === 'acks' && toClients(message));
     // Each round's orders must improve the best bid, so start above what the last round left resting.
-    const startPrices = await Promise.all(notes.map(async (note) => {
-      const book = (await http.get(`/api/v1/notes/${note.id}/book?depth=1`).set({ authorization: `Bearer ${tokens.investor1}` })).body;
-      return { ...note, startPrice: (book.bids[0]?.price as string | undefined) ?? '20' };
-    }));
+    const startPrices = await Promise.all(
+      notes.map(async (note) => {
+        const book = (await http.get(`/api/v1/notes/${note.id}/book?depth=1`).set({ authorization: `Bearer ${tokens.investor1}` })).body;
+        return { ...note, startPrice: (book.bids[0]?.price as string | undefined) ?? '20' };
+      }),
+    );
     driver.send({ kind: 'plan', plan: { ...plan, notes: startPrices } });
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
@@ -418,7 +476,11 @@ async function main(): Promise<void> {
     const books: Record<string, Record<string, number>> = {};
     let reconnects = 0;
     let gaps = 0;
-    for (const reply of (await booksReplies) as unknown as { books: Record<string, Record<string, number>>; reconnects: number; gaps: number }[]) {
+    for (const reply of (await booksReplies) as unknown as {
+      books: Record<string, Record<string, number>>;
+      reconnects: number;
+      gaps: number;
+    }[]) {
       reconnects += reply.reconnects;
       gaps += reply.gaps;
       for (const [noteId, counts] of Object.entries(reply.books)) {
@@ -428,23 +490,35 @@ async function main(): Promise<void> {
     }
     const equal = new Map<string, number>();
     for (const note of notes) {
-      const rest = (await http.get(`/api/v1/notes/${note.id}/book?depth=${DEPTH}`).set({ authorization: `Bearer ${tokens.investor1}` })).body;
+      const rest = (await http.get(`/api/v1/notes/${note.id}/book?depth=${DEPTH}`).set({ authorization: `Bearer ${tokens.investor1}` }))
+        .body;
       equal.set(note.id, books[note.id]![JSON.stringify({ bids: rest.bids, asks: rest.asks })] ?? 0);
     }
     const stats = driven.stats as { placed: number; rejected: number; cancels: number; trades: number; skipped: number };
-    process.stdout.write(`orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected} cancels=${stats.cancels} trades=${stats.trades} ` +
-      `latency_samples=${result.samples} clients_with_every_book_equal=${Math.min(...equal.values())}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
-      `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${os.loadavg().map((l) => l.toFixed(2)).join(',')}\n`);
-    process.stdout.write(`server_side: fanout_cycles_per_s=${(server.cycles / (MEASURE_MS / 1000)).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
-      `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} writes_per_client_per_s=${(server.writes / subscribers / (MEASURE_MS / 1000)).toFixed(1)} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`);
+    process.stdout.write(
+      `orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected} cancels=${stats.cancels} trades=${stats.trades} ` +
+        `latency_samples=${result.samples} clients_with_every_book_equal=${Math.min(...equal.values())}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
+        `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(',')}\n`,
+    );
+    process.stdout.write(
+      `server_side: fanout_cycles_per_s=${(server.cycles / (MEASURE_MS / 1000)).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
+        `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} writes_per_client_per_s=${(server.writes / subscribers / (MEASURE_MS / 1000)).toFixed(1)} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`,
+    );
     // CPU per client write (one socket write = one frame per client per cycle), so that runs at
     // different cycle rates and on a busier or quieter machine compare: what the machine's two cores
     // are spent on, server versus the clients that share them.
     const perWrite = (micros: number) => Math.round(micros / Math.max(1, server.writes));
-    process.stdout.write(`cpu_cores: server=${((serverCpu.user + serverCpu.system) / 1000 / MEASURE_MS).toFixed(2)} clients=${(clientsCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
-      `driver=${(driverCpuMicros / 1000 / MEASURE_MS).toFixed(2)} postgres=${(pgCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
-      `cpu_us_per_client_write: server=${perWrite(serverCpu.user + serverCpu.system)} clients=${perWrite(clientsCpuMicros)}\n`);
-    process.stdout.write(`subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`);
+    process.stdout.write(
+      `cpu_cores: server=${((serverCpu.user + serverCpu.system) / 1000 / MEASURE_MS).toFixed(2)} clients=${(clientsCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
+        `driver=${(driverCpuMicros / 1000 / MEASURE_MS).toFixed(2)} postgres=${(pgCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
+        `cpu_us_per_client_write: server=${perWrite(serverCpu.user + serverCpu.system)} clients=${perWrite(clientsCpuMicros)}\n`,
+    );
+    process.stdout.write(
+      `subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`,
+    );
     await clientsExited;
   }
   await service.close();

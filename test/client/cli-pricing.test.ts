@@ -17,7 +17,9 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-pricing-'));
 function cn(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: home }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: os.tmpdir(),
+      env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -48,7 +50,7 @@ describe('cn project / cn price', () => {
     expect(json.classes.map((k: { className: string }) => k.className)).toEqual(['A-2', 'B', 'C']);
   });
 
-  it('shows a note\'s yield and spread to the ARD, and a yield grid with a progress bar', async () => {
+  it("shows a note's yield and spread to the ARD, and a yield grid with a progress bar", async () => {
     const one = await cn(['price', 'A-2', '--price', '95']);
     expect(one.err).toBe('');
     expect(one.code).toBe(0);

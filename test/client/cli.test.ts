@@ -15,7 +15,11 @@ const BIN = path.resolve('client/cli/cn.mjs');
 let t: TestService;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-home-'));
 
-interface Result { code: number | null; out: string; err: string }
+interface Result {
+  code: number | null;
+  out: string;
+  err: string;
+}
 
 /** Runs `cn` with a clean environment: the test's server, and a config dir per user. */
 function cn(args: string[], env: Record<string, string> = {}): Promise<Result> {
@@ -38,7 +42,9 @@ const as = (user: string) => ({ CN_CONFIG_DIR: path.join(home, user) });
 
 beforeAll(async () => {
   t = await startTestService();
-  await Promise.all(['investor1', 'dealer1', 'dealer2', 'backoffice1'].map((user) => cn(['login', '--user', user, '--password', 'demo'], as(user))));
+  await Promise.all(
+    ['investor1', 'dealer1', 'dealer2', 'backoffice1'].map((user) => cn(['login', '--user', user, '--password', 'demo'], as(user))),
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -75,10 +81,15 @@ describe('cn (the binary)', () => {
   });
 
   it('quotes, shows the book and notes as a table, TSV and JSON, and trades', async () => {
-    const quote = await cn(['quote', 'A-2', '1,000,000', '99.5', '100.25', '1000000', 'Meridian/B', '500000', '98.75', '99.5', '500000'], as('dealer1'));
+    const quote = await cn(
+      ['quote', 'A-2', '1,000,000', '99.5', '100.25', '1000000', 'Meridian/B', '500000', '98.75', '99.5', '500000'],
+      as('dealer1'),
+    );
     expect(quote.code, quote.err).toBe(0);
     const table = await cn(['notes', '--table'], as('investor1'));
-    expect(table.out).toMatch(/Meridian\/A-2\s+US58953TAA97\s+A\s+5\.250%\s+30\/360-ISDA\s+2051-03-15\s+0\.98750000\s+1,000,000\s+99\.500\s+100\.250\s+1,000,000/);
+    expect(table.out).toMatch(
+      /Meridian\/A-2\s+US58953TAA97\s+A\s+5\.250%\s+30\/360-ISDA\s+2051-03-15\s+0\.98750000\s+1,000,000\s+99\.500\s+100\.250\s+1,000,000/,
+    );
     const tsv = await cn(['book', 'US58953TAA97'], as('investor1'));
     expect(tsv.out.split('\n').slice(0, 3)).toEqual(['SIDE\tPRICE\tQUANTITY\tORDERS', 'ask\t100.25\t1000000\t1', 'bid\t99.5\t1000000\t1']);
     const json = JSON.parse((await cn(['book', 'A-2', '--json'], as('investor1'))).out) as { asks: { price: string }[] };
@@ -99,7 +110,9 @@ describe('cn (the binary)', () => {
     expect(offTick).toMatchObject({ code: 2 });
     expect(offTick.err).toContain('OFF_TICK');
 
-    const resting = JSON.parse((await cn(['order', 'buy', 'B', '100000', '97', '--json'], as('investor1'))).out) as { order: { id: string } };
+    const resting = JSON.parse((await cn(['order', 'buy', 'B', '100000', '97', '--json'], as('investor1'))).out) as {
+      order: { id: string };
+    };
     const replaced = await cn(['replace', resting.order.id, '--price', '97.5', '--table'], as('investor1'));
     expect(replaced.out).toMatch(/97\.500\s+100,000/);
     expect((await cn(['orders'], as('investor1'))).out).toContain(resting.order.id);
@@ -144,7 +157,9 @@ describe('cn (the binary)', () => {
     expect(exported.err).toContain('100% 4/4');
     const files = fs.readdirSync(dir);
     expect(files).toContain(`statement-Northbridge-Asset-Management-${date}.csv`);
-    expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8').split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
+    expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8').split('\n')[0]).toBe(
+      'section,reference,note_or_asset,side,quantity,amount,date,status,detail',
+    );
 
     const recon = await cn(['recon'], as('backoffice1'));
     expect(recon).toMatchObject({ code: 0 });

@@ -12,5 +12,4 @@ describe('exitQuietlyOnClosedPipe', () => {
     expect(exits).toEqual([0]);
     expect(() => stream.emit('error', Object.assign(new Error('boom'), { code: 'EIO' }))).toThrow('boom');
   });
-
 });

@@ -10,7 +10,8 @@ import { LocalBook, compareDecimals, type BookLevel } from '../../client/sdk/ind
 import { Decimal } from '../../server/domain/decimal.js';
 
 /** A non-negative decimal with up to 4 whole and 6 fraction digits, written with optional extra zeros. */
-const decimalText = fc.tuple(fc.integer({ min: 0, max: 9_999 }), fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 6 }), fc.nat(2), fc.nat(2))
+const decimalText = fc
+  .tuple(fc.integer({ min: 0, max: 9_999 }), fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 6 }), fc.nat(2), fc.nat(2))
   .map(([whole, fraction, places, leadingZeros, trailingZeros]) => {
     const digits = places === 0 ? '' : String(fraction % 10 ** places).padStart(places, '0');
     const point = digits.length + trailingZeros > 0 ? `.${digits}${'0'.repeat(trailingZeros)}` : '';
@@ -19,7 +20,11 @@ const decimalText = fc.tuple(fc.integer({ min: 0, max: 9_999 }), fc.integer({ mi
 
 /** Prices on a small grid, so that updates hit existing levels often. */
 const price = fc.integer({ min: 1, max: 40 }).map((ticks) => new Decimal(ticks).div(8).plus(90).toFixed());
-const level = fc.record({ price, quantity: fc.constantFrom('0', '100000', '250000', '1000000.00'), orders: fc.integer({ min: 0, max: 3 }) });
+const level = fc.record({
+  price,
+  quantity: fc.constantFrom('0', '100000', '250000', '1000000.00'),
+  orders: fc.integer({ min: 0, max: 3 }),
+});
 const levels = fc.array(level, { maxLength: 12 });
 const side = fc.record({ bids: levels, asks: levels });
 
@@ -46,9 +51,12 @@ function modelBook(snapshot: { bids: BookLevel[]; asks: BookLevel[] }, updates: 
 
 describe('compareDecimals', () => {
   it('orders any two non-negative decimal strings as their values, leading and trailing zeros aside', () => {
-    fc.assert(fc.property(decimalText, decimalText, (a, b) => {
-      expect(Math.sign(compareDecimals(a, b))).toBe(new Decimal(a).cmp(new Decimal(b)));
-    }), { numRuns: 2_000 });
+    fc.assert(
+      fc.property(decimalText, decimalText, (a, b) => {
+        expect(Math.sign(compareDecimals(a, b))).toBe(new Decimal(a).cmp(new Decimal(b)));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('compares known pairs', () => {
@@ -62,20 +70,27 @@ describe('compareDecimals', () => {
 
 describe('LocalBook', () => {
   it('equals the model after any snapshot and updates', () => {
-    fc.assert(fc.property(side, fc.array(side, { maxLength: 20 }), (snapshot, updates) => {
-      const book = new LocalBook('note');
-      book.applySnapshot({ noteId: 'note', ...snapshot });
-      for (const update of updates) book.applyUpdate(update);
-      const model = modelBook(snapshot, updates);
-      expect({ bids: book.bids, asks: book.asks }).toEqual(model);
-      expect(book.bestBid).toEqual(model.bids[0] ?? null);
-      expect(book.bestAsk).toEqual(model.asks[0] ?? null);
-    }), { numRuns: 1_000 });
+    fc.assert(
+      fc.property(side, fc.array(side, { maxLength: 20 }), (snapshot, updates) => {
+        const book = new LocalBook('note');
+        book.applySnapshot({ noteId: 'note', ...snapshot });
+        for (const update of updates) book.applyUpdate(update);
+        const model = modelBook(snapshot, updates);
+        expect({ bids: book.bids, asks: book.asks }).toEqual(model);
+        expect(book.bestBid).toEqual(model.bids[0] ?? null);
+        expect(book.bestAsk).toEqual(model.asks[0] ?? null);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 
   it('a snapshot replaces what was there', () => {
     const book = new LocalBook('note');
-    book.applySnapshot({ noteId: 'note', bids: [{ price: '99', quantity: '100000', orders: 1 }], asks: [{ price: '101', quantity: '100000', orders: 1 }] });
+    book.applySnapshot({
+      noteId: 'note',
+      bids: [{ price: '99', quantity: '100000', orders: 1 }],
+      asks: [{ price: '101', quantity: '100000', orders: 1 }],
+    });
     book.applySnapshot({ noteId: 'note', bids: [{ price: '98.5', quantity: '200000', orders: 2 }], asks: [] });
     expect(book.toJSON()).toEqual({ noteId: 'note', bids: [{ price: '98.5', quantity: '200000', orders: 2 }], asks: [] });
   });

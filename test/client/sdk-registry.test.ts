@@ -36,10 +36,11 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
-const drained = async () => until('the outbox to drain', async () => {
-  const status = await (await as('backoffice1')).registryStatus();
-  return status.connected && status.outbox.pending === 0;
-});
+const drained = async () =>
+  until('the outbox to drain', async () => {
+    const status = await (await as('backoffice1')).registryStatus();
+    return status.connected && status.outbox.pending === 0;
+  });
 
 beforeAll(async () => {
   t = await startTestService({ registry: { mode: 'embedded', tuning: FAST } });
@@ -49,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe('the SDK with the on-chain registry on', () => {
-  it('reads the registry\'s status, outbox and addresses', async () => {
+  it("reads the registry's status, outbox and addresses", async () => {
     const office = await as('backoffice1');
     const status = await office.registryStatus();
     expect(status).toMatchObject({ mode: 'embedded', connected: true, outboxEnabled: true, outbox: { pending: 0, failedPermanently: 0 } });
@@ -57,20 +58,35 @@ describe('the SDK with the on-chain registry on', () => {
     const oldestFirst = await office.registryOutbox({ limit: 5000 });
     expect(oldestFirst.length).toBe(status.outbox.published);
     const newest = await office.registryOutbox({ order: 'desc', limit: 2 });
-    expect(newest.map((r) => r.id)).toEqual(oldestFirst.slice(-2).reverse().map((r) => r.id));
-    expect((await office.registryOutbox({ kind: 'allow_list' })).every((r) => r.kind === 'allow_list' && r.status === 'published')).toBe(true);
+    expect(newest.map((r) => r.id)).toEqual(
+      oldestFirst
+        .slice(-2)
+        .reverse()
+        .map((r) => r.id),
+    );
+    expect((await office.registryOutbox({ kind: 'allow_list' })).every((r) => r.kind === 'allow_list' && r.status === 'published')).toBe(
+      true,
+    );
     const investor1 = (await office.parties()).find((p) => p.name.startsWith('Northbridge'))!.id;
     expect((await office.registryAddresses()).find((a) => a.partyId === investor1)).toMatchObject({ source: 'generated' });
     // The SDK's copy of the reason codes is the server's list.
     expect(REPAIR_REASONS).toEqual(SERVER_REPAIR_REASONS);
   });
 
-  it('shows a trade\'s on-chain state on the executions and the settlement, null until it settles', async () => {
+  it("shows a trade's on-chain state on the executions and the settlement, null until it settles", async () => {
     const dealer = await as('dealer1');
     const investor = await as('investor1');
     const office = await as('backoffice1');
     await dealer.putQuotes([{ noteId: notes.B!.id, bidPrice: '98.5', bidSize: '1000000', askPrice: '99.25', askSize: '1000000' }]);
-    const { fills } = await investor.placeOrder({ clOrdId: newClOrdId('sdk-reg'), noteId: notes.B!.id, side: 'buy', type: 'limit', price: '99.25', quantity: '300000', timeInForce: 'IOC' });
+    const { fills } = await investor.placeOrder({
+      clOrdId: newClOrdId('sdk-reg'),
+      noteId: notes.B!.id,
+      side: 'buy',
+      type: 'limit',
+      price: '99.25',
+      quantity: '300000',
+      timeInForce: 'IOC',
+    });
     const tradeId = fills[0]!.tradeId;
     // Fills in an order's result never carry it; the listed executions do, null until settled.
     expect(fills[0]).not.toHaveProperty('registry');
@@ -93,7 +109,14 @@ describe('the SDK with the on-chain registry on', () => {
     const parties = await office.parties();
     const [dealer1, dealer2] = ['Atlas', 'Harbor'].map((name) => parties.find((p) => p.name.startsWith(name))!.id) as [string, string];
     // A court-ordered movement the ledger does not know of: two balance breaks.
-    const ordered = await office.forcedTransfer({ noteId: notes.C!.id, fromPartyId: dealer1, toPartyId: dealer2, amount: '7000', reasonCode: 'COURT_ORDER', reason: 'sdk test' });
+    const ordered = await office.forcedTransfer({
+      noteId: notes.C!.id,
+      fromPartyId: dealer1,
+      toPartyId: dealer2,
+      amount: '7000',
+      reasonCode: 'COURT_ORDER',
+      reason: 'sdk test',
+    });
     expect(ordered).toMatchObject({ kind: 'forced_transfer', status: 'pending', reasonCode: 'COURT_ORDER', amount: '7000' });
     await drained();
     const { breaks } = await office.reconciliation();
@@ -106,17 +129,26 @@ describe('the SDK with the on-chain registry on', () => {
     expect((await office.reconciliation()).breaks).toEqual([]);
   });
 
-  it('sets an address before a party\'s first movement, and recovers a lost one', async () => {
+  it("sets an address before a party's first movement, and recovers a lost one", async () => {
     const office = await as('backoffice1');
     const parties = await office.parties();
     const operator = parties.find((p) => p.kind === 'operator')!.id;
     const investor2 = parties.find((p) => p.name.startsWith('Cedar'))!.id;
     expect(await office.setPartyAddress(operator, '0x5555555555555555555555555555555555555555')).toEqual({
-      partyId: operator, address: '0x5555555555555555555555555555555555555555', source: 'configured',
+      partyId: operator,
+      address: '0x5555555555555555555555555555555555555555',
+      source: 'configured',
     });
     const previous = (await office.registryAddresses()).find((a) => a.partyId === investor2)!.address;
-    const recovery = await office.recoverPartyAddress(investor2, { newAddress: '0x6666666666666666666666666666666666666666', reasonCode: 'LOST_KEY' });
-    expect(recovery).toMatchObject({ partyId: investor2, address: '0x6666666666666666666666666666666666666666', previousAddress: previous });
+    const recovery = await office.recoverPartyAddress(investor2, {
+      newAddress: '0x6666666666666666666666666666666666666666',
+      reasonCode: 'LOST_KEY',
+    });
+    expect(recovery).toMatchObject({
+      partyId: investor2,
+      address: '0x6666666666666666666666666666666666666666',
+      previousAddress: previous,
+    });
     expect(recovery.outbox.map((r) => [r.kind, r.status, r.reasonCode])).toEqual([['recover', 'pending', 'LOST_KEY']]);
     await drained();
     expect((await office.registryOutbox({ kind: 'recover' }))[0]).toMatchObject({ status: 'published', fromAddress: previous });
@@ -125,7 +157,10 @@ describe('the SDK with the on-chain registry on', () => {
     const refused = await office.recoverPartyAddress(investor2, { newAddress: previous, reasonCode: 'LOST_KEY' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
-    await expect(office.recoverPartyAddress(investor2, { newAddress: previous, reasonCode: 'OOPS' as 'LOST_KEY' })).rejects.toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    await expect(office.recoverPartyAddress(investor2, { newAddress: previous, reasonCode: 'OOPS' as 'LOST_KEY' })).rejects.toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     await expect((await as('investor1')).registryStatus()).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
   });
 });

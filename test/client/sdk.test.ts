@@ -4,7 +4,14 @@
  * and details, and an unreachable server as a NETWORK_ERROR with status 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, ComputeNotesClient, newClOrdId, runSettlementWithProgress, type Note, type SettlementRun } from '../../client/sdk/index.js';
+import {
+  ApiError,
+  ComputeNotesClient,
+  newClOrdId,
+  runSettlementWithProgress,
+  type Note,
+  type SettlementRun,
+} from '../../client/sdk/index.js';
 import { DEMO_PASSWORD, ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;
@@ -48,11 +55,20 @@ describe('the SDK', () => {
     expect(await anonymous.waterfall(meridian.id)).toMatchObject({ version: 2, anticipatedRepaymentDate: '2031-03-15' });
   });
 
-  it('throws ApiError with the API\'s status, code, message and details', async () => {
+  it("throws ApiError with the API's status, code, message and details", async () => {
     const investor = await as('investor1');
     const wrong = new ComputeNotesClient({ baseUrl: t.url });
     await expect(wrong.login('investor1', 'nope')).rejects.toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
-    const error = await investor.placeOrder({ clOrdId: newClOrdId(), noteId: notes['A-2']!.id, side: 'buy', type: 'limit', price: 99.5 as unknown as string, quantity: '100000' }).catch((e: unknown) => e);
+    const error = await investor
+      .placeOrder({
+        clOrdId: newClOrdId(),
+        noteId: notes['A-2']!.id,
+        side: 'buy',
+        type: 'limit',
+        price: 99.5 as unknown as string,
+        quantity: '100000',
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect((error as ApiError).issues.join()).toContain('price');
@@ -68,20 +84,45 @@ describe('the SDK', () => {
     const dealer = await as('dealer1');
     const investor = await as('investor1');
     const a2 = notes['A-2']!.id;
-    const quoted = await dealer.putQuotes([{ noteId: a2, bidPrice: '99.5', bidSize: '1000000', askPrice: '100.0078125', askSize: '1000000' }]);
+    const quoted = await dealer.putQuotes([
+      { noteId: a2, bidPrice: '99.5', bidSize: '1000000', askPrice: '100.0078125', askSize: '1000000' },
+    ]);
     expect(quoted.quotes).toHaveLength(2);
     const book = await investor.book(a2, 5);
     expect(book.asks[0]).toEqual({ price: '100.0078125', quantity: '1000000', orders: 1 });
     const clOrdId = newClOrdId('sdk');
-    const filled = await investor.placeOrder({ clOrdId, noteId: a2, side: 'buy', type: 'limit', price: '100.0078125', quantity: '250000', timeInForce: 'IOC' });
+    const filled = await investor.placeOrder({
+      clOrdId,
+      noteId: a2,
+      side: 'buy',
+      type: 'limit',
+      price: '100.0078125',
+      quantity: '250000',
+      timeInForce: 'IOC',
+    });
     expect(filled.order.status).toBe('filled');
     expect(filled.fills[0]).toMatchObject({ price: '100.0078125', quantity: '250000', factor: '0.9875' });
     expect(typeof filled.fills[0]!.netAmount).toBe('string');
     // The same clOrdId again answers with the original result.
-    const again = await investor.placeOrder({ clOrdId, noteId: a2, side: 'buy', type: 'limit', price: '100.0078125', quantity: '250000', timeInForce: 'IOC' });
+    const again = await investor.placeOrder({
+      clOrdId,
+      noteId: a2,
+      side: 'buy',
+      type: 'limit',
+      price: '100.0078125',
+      quantity: '250000',
+      timeInForce: 'IOC',
+    });
     expect(again.order.id).toBe(filled.order.id);
 
-    const resting = await investor.placeOrder({ clOrdId: newClOrdId('sdk'), noteId: a2, side: 'buy', type: 'limit', price: '99', quantity: '200000' });
+    const resting = await investor.placeOrder({
+      clOrdId: newClOrdId('sdk'),
+      noteId: a2,
+      side: 'buy',
+      type: 'limit',
+      price: '99',
+      quantity: '200000',
+    });
     expect((await investor.orders({ status: 'open', noteId: a2 })).map((o) => o.id)).toContain(resting.order.id);
     const replaced = await investor.replaceOrder(resting.order.id, { price: '99.125', quantity: '150000' });
     expect(replaced.order).toMatchObject({ price: '99.125', quantity: '150000' });
@@ -137,21 +178,49 @@ describe('the SDK', () => {
 
     const meridian = (await office.deals()).find((d) => d.name.startsWith('Meridian'))!.id;
     await office.recordCollection(meridian, {
-      reference: 'sdk-collections', paymentDate: rolled.businessDate,
-      revenue: '9000000', operatingCosts: '2000000', utilization: '91', uptime: '99.9', powerCost: '0',
+      reference: 'sdk-collections',
+      paymentDate: rolled.businessDate,
+      revenue: '9000000',
+      operatingCosts: '2000000',
+      utilization: '91',
+      uptime: '99.9',
+      powerCost: '0',
     });
-    expect((await office.collectionCalendar(meridian, 1))[0]).toMatchObject({ paymentDate: '2027-01-15', periodStart: '2026-12-01', periodEnd: '2026-12-31', distributed: false });
-    const corrected = await office.correctCollection(meridian, 'sdk-collections', { reason: 'power cost omitted', revenue: '9000000', operatingCosts: '2000000', utilization: '91', uptime: '99.9', powerCost: '800000' });
+    expect((await office.collectionCalendar(meridian, 1))[0]).toMatchObject({
+      paymentDate: '2027-01-15',
+      periodStart: '2026-12-01',
+      periodEnd: '2026-12-31',
+      distributed: false,
+    });
+    const corrected = await office.correctCollection(meridian, 'sdk-collections', {
+      reason: 'power cost omitted',
+      revenue: '9000000',
+      operatingCosts: '2000000',
+      utilization: '91',
+      uptime: '99.9',
+      powerCost: '800000',
+    });
     expect(corrected).toMatchObject({ version: 2, status: 'active', operatingCostBreakdown: { power: '800000.00', other: '1200000.00' } });
-    expect((await office.collections(meridian)).map((c) => [c.reference, c.version, c.status])).toEqual([['sdk-collections', 1, 'superseded'], ['sdk-collections', 2, 'active']]);
+    expect((await office.collections(meridian)).map((c) => [c.reference, c.version, c.status])).toEqual([
+      ['sdk-collections', 1, 'superseded'],
+      ['sdk-collections', 2, 'active'],
+    ]);
     // The demo's trap tests the 3-month average DSCR: December's performance report (the collection
     // period's) is filed first, with the collection's figures, or the distribution is refused.
     const november = (await office.performanceReports(meridian))[0]!.report;
-    await office.filePerformanceReport(meridian, { ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '800000.00' });
+    await office.filePerformanceReport(meridian, {
+      ...november,
+      periodEnd: '2026-12-31',
+      revenue: '9000000.00',
+      operatingCosts: '2000000.00',
+      powerCost: '800000.00',
+    });
     const report = await office.runDistribution(meridian, rolled.businessDate);
     // The demo deal is interest only to the ARD: no principal, the factor stays.
     expect(report.classes.find((c) => c.className === 'A-2')).toMatchObject({ principalPaid: '0.00', factorAfter: '0.9875' });
-    expect(report.triggers.map((t) => [t.name, t.metric, t.threshold, t.breached])).toEqual([['dscr-cash-trap', 'dscrThreeMonthAverage', '1.35', false]]);
+    expect(report.triggers.map((t) => [t.name, t.metric, t.threshold, t.breached])).toEqual([
+      ['dscr-cash-trap', 'dscrThreeMonthAverage', '1.35', false],
+    ]);
     expect(report.metricsSource).toBe('performance_report');
     expect((await office.trusteeReports(meridian)).length).toBe(1);
     expect((await office.reconciliation()).breaks).toEqual([]);
@@ -165,14 +234,24 @@ describe('the SDK', () => {
     expect(history).toHaveLength(24);
     const filed = await office.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2026-12-31' });
     expect(filed).toMatchObject({ periodEnd: '2026-12-31', version: 1 });
-    const restated = await office.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2026-12-31', revenue: '12000000.00', reason: 'late credit note' });
+    const restated = await office.filePerformanceReport(helios, {
+      ...history[0]!.report,
+      periodEnd: '2026-12-31',
+      revenue: '12000000.00',
+      reason: 'late credit note',
+    });
     expect(restated.version).toBe(2);
     expect((await investor.performanceReportVersions(helios, '2026-12-31')).map((v) => v.reason)).toEqual([null, 'late credit note']);
-    expect((await investor.performanceReports(helios, { from: '2026-12-01' })).map((r) => [r.periodEnd, r.version])).toEqual([['2026-12-31', 2]]);
+    expect((await investor.performanceReports(helios, { from: '2026-12-01' })).map((r) => [r.periodEnd, r.version])).toEqual([
+      ['2026-12-31', 2],
+    ]);
     expect((await investor.performanceReportsCsv(helios, { from: '2026-11-01' })).trim().split('\n')).toHaveLength(3);
     const table = await investor.surveillance();
     expect(table.find((r) => r.dealId === helios)).toMatchObject({ periodEnd: '2026-12-31', version: 2 });
     expect((await investor.surveillanceCsv()).split('\n')[0]).toContain('dscrThreeMonthAverage');
-    await expect(investor.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2027-01-31' })).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    await expect(investor.filePerformanceReport(helios, { ...history[0]!.report, periodEnd: '2027-01-31' })).rejects.toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+    });
   });
 });

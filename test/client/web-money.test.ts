@@ -16,35 +16,57 @@ import { Decimal } from '../../server/domain/decimal.js';
 import { DEMO_DEALS } from '../../server/demo/market.js';
 import { DEFAULT_PRICE_BAND_POINTS } from '../../server/risk/price-band.js';
 
-const notes: Note[] = DEMO_DEALS.flatMap((d, i) => d.notes.map((n, j) => ({
-  ...n.terms, id: `00000000-0000-0000-0000-00000000000${i}${j}`, isin: 'US0000000000', dealId: 'deal', status: 'active' as const, currency: 'USD' as const,
-  settlementDays: n.terms.settlementDays ?? 1, traceCategory: n.terms.traceCategory ?? 'ABS', disseminationCap: '5000000',
-}))) as Note[];
+const notes: Note[] = DEMO_DEALS.flatMap((d, i) =>
+  d.notes.map((n, j) => ({
+    ...n.terms,
+    id: `00000000-0000-0000-0000-00000000000${i}${j}`,
+    isin: 'US0000000000',
+    dealId: 'deal',
+    status: 'active' as const,
+    currency: 'USD' as const,
+    settlementDays: n.terms.settlementDays ?? 1,
+    traceCategory: n.terms.traceCategory ?? 'ABS',
+    disseminationCap: '5000000',
+  })),
+) as Note[];
 const a2 = notes.find((n) => n.className === 'A-2')!;
 const senior = notes.find((n) => n.className === 'Senior')!;
 
 describe('the ticket preview', () => {
   it('equals the amounts the trading path books, for any note, face and on-tick price', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...notes), fc.integer({ min: 100, max: 50_000 }), fc.integer({ min: 1, max: 25_600 }), fc.constantFrom('2026-11-23', '2026-12-14', '2027-03-15', '2028-02-29'), (note, units, ticks, date) => {
-        const face = new Decimal(units).mul(note.increment).toFixed();
-        const price = new Decimal(ticks).mul(note.tickSize).toFixed();
-        const preview = previewTrade(note, date, face, price);
-        // The server's note also carries its price band (issue 15 item 7), which the amounts do not use.
-        const instrument = new Instrument({ ...note, priceBandPoints: DEFAULT_PRICE_BAND_POINTS.toFixed() } as never);
-        const booked = instrument.amounts(new Decimal(face), new Decimal(price), instrument.settlementDateFor(date));
-        expect(preview.settlementDate).toBe(instrument.settlementDateFor(date));
-        expect(preview.principal).toBe(booked.principal.toFixed(2));
-        expect(preview.accruedInterest).toBe(booked.accruedInterest.toFixed(2));
-        expect(preview.netAmount).toBe(booked.netAmount.toFixed(2));
-      }),
+      fc.property(
+        fc.constantFrom(...notes),
+        fc.integer({ min: 100, max: 50_000 }),
+        fc.integer({ min: 1, max: 25_600 }),
+        fc.constantFrom('2026-11-23', '2026-12-14', '2027-03-15', '2028-02-29'),
+        (note, units, ticks, date) => {
+          const face = new Decimal(units).mul(note.increment).toFixed();
+          const price = new Decimal(ticks).mul(note.tickSize).toFixed();
+          const preview = previewTrade(note, date, face, price);
+          // The server's note also carries its price band (issue 15 item 7), which the amounts do not use.
+          const instrument = new Instrument({ ...note, priceBandPoints: DEFAULT_PRICE_BAND_POINTS.toFixed() } as never);
+          const booked = instrument.amounts(new Decimal(face), new Decimal(price), instrument.settlementDateFor(date));
+          expect(preview.settlementDate).toBe(instrument.settlementDateFor(date));
+          expect(preview.principal).toBe(booked.principal.toFixed(2));
+          expect(preview.accruedInterest).toBe(booked.accruedInterest.toFixed(2));
+          expect(preview.netAmount).toBe(booked.netAmount.toFixed(2));
+        },
+      ),
       { seed: 20261123, numRuns: 100 },
     );
   });
 
   it('shows the worked example of the demo market', () => {
     const p = previewTrade(a2, '2026-11-23', '250000', '100.25');
-    expect(p).toMatchObject({ settlementDate: '2026-11-24', accrualStart: '2026-11-15', currentFace: '246875.00', principal: '247492.19', accruedInterest: '324.02', netAmount: '247816.21' });
+    expect(p).toMatchObject({
+      settlementDate: '2026-11-24',
+      accrualStart: '2026-11-15',
+      currentFace: '246875.00',
+      principal: '247492.19',
+      accruedInterest: '324.02',
+      netAmount: '247816.21',
+    });
     expect(settlementDateOf(a2, '2026-11-25')).toBe('2026-11-27'); // Thanksgiving is not a business day
     expect(yieldAt(a2, '2026-11-23', '100')).toMatch(/^5\.\d{3}$/);
     expect(new Decimal(yieldAt(senior, '2026-11-23', '95')!).gt(yieldAt(senior, '2026-11-23', '100')!)).toBe(true);
@@ -68,7 +90,12 @@ describe('display formats', () => {
   });
 
   it('lines up decimal points in a column', () => {
-    expect(alignDecimals(['99.500', '99.5078125', '100.250', ''])).toEqual(['99.500\u2007\u2007\u2007\u2007', '99.5078125', '100.250\u2007\u2007\u2007\u2007', '']);
+    expect(alignDecimals(['99.500', '99.5078125', '100.250', ''])).toEqual([
+      '99.500\u2007\u2007\u2007\u2007',
+      '99.5078125',
+      '100.250\u2007\u2007\u2007\u2007',
+      '',
+    ]);
   });
 });
 
@@ -78,13 +105,23 @@ describe('ticket checks', () => {
     expect(checkPrice(a2, 'abc')).toContain('is not a price');
     expect(checkPrice(a2, '0')).toContain('greater than zero');
     expect(checkPrice(a2, '250')).toContain('at most 200%');
-    expect(checkPrice(a2, '99.3')).toBe('The price must be a whole number of ticks (1/128 = 0.0078125): nearest are 99.296875 and 99.3046875.');
+    expect(checkPrice(a2, '99.3')).toBe(
+      'The price must be a whole number of ticks (1/128 = 0.0078125): nearest are 99.296875 and 99.3046875.',
+    );
     expect(checkPrice(a2, '99.5078125')).toBeNull();
     expect(checkFace(a2, '50000')).toContain('at least 100,000');
     expect(checkFace(a2, '150500')).toContain('multiple of 1,000');
     expect(checkFace(a2, '1,000,000')).toBeNull();
-    const problems = checkTicket(a2, { side: 'buy', price: '99.5', face: '100000', timeInForce: 'GTD', expireAt: '2020-01-01T00:00' }, Date.parse('2026-11-23T12:00:00Z'));
+    const problems = checkTicket(
+      a2,
+      { side: 'buy', price: '99.5', face: '100000', timeInForce: 'GTD', expireAt: '2020-01-01T00:00' },
+      Date.parse('2026-11-23T12:00:00Z'),
+    );
     expect([...problems.keys()]).toEqual(['expireAt']);
-    expect(checkTicket({ ...a2, status: 'halted' }, { side: 'buy', price: '99.5', face: '100000', timeInForce: 'GTC', expireAt: '' }, 0).get('note')).toContain('halted');
+    expect(
+      checkTicket({ ...a2, status: 'halted' }, { side: 'buy', price: '99.5', face: '100000', timeInForce: 'GTC', expireAt: '' }, 0).get(
+        'note',
+      ),
+    ).toContain('halted');
   });
 });

@@ -5,7 +5,11 @@ import { BrowserProvider, type Eip1193Provider, type JsonRpcSigner, type Transac
 import { expect } from 'vitest';
 import { compileContracts } from '../../contracts/compile.js';
 import {
-  decodeRegistryError, deployNoteRegistry, registryEvents, settlementRefFromKey, type NoteRegistry,
+  decodeRegistryError,
+  deployNoteRegistry,
+  registryEvents,
+  settlementRefFromKey,
+  type NoteRegistry,
 } from '../../contracts/registry-client.js';
 
 export interface Chain {
@@ -23,17 +27,31 @@ export interface Chain {
 export async function startChain(): Promise<Chain> {
   await compileContracts();
   const eip1193 = ganache.provider({
-    logging: { quiet: true }, chain: { hardfork: 'shanghai' }, wallet: { deterministic: true, totalAccounts: 8 },
+    logging: { quiet: true },
+    chain: { hardfork: 'shanghai' },
+    wallet: { deterministic: true, totalAccounts: 8 },
   });
   // cacheTimeout -1: ethers otherwise answers an identical request made within 250 ms from its cache,
   // so a retried send would skip its gas estimate (and its revert) and be mined as a failed transaction.
   const provider = new BrowserProvider(eip1193 as unknown as Eip1193Provider, undefined, { pollingInterval: 50, cacheTimeout: -1 });
   const signers = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((index) => provider.getSigner(index)));
   const [owner, registrar, backOffice, holder1, holder2, holder3, holder4, outsider] = signers as [
-    JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner, JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
+    JsonRpcSigner,
   ];
   return {
-    provider, owner, registrar, backOffice, holders: [holder1, holder2, holder3, holder4], outsider,
+    provider,
+    owner,
+    registrar,
+    backOffice,
+    holders: [holder1, holder2, holder3, holder4],
+    outsider,
     close: async () => {
       provider.destroy();
       await eip1193.disconnect();
@@ -43,7 +61,10 @@ export async function startChain(): Promise<Chain> {
 
 export function deployRegistry(chain: Chain): Promise<NoteRegistry> {
   return deployNoteRegistry(chain.owner, {
-    owner: chain.owner, registrar: chain.registrar, backOffice: chain.backOffice, adminTransferDelaySeconds: 0,
+    owner: chain.owner,
+    registrar: chain.registrar,
+    backOffice: chain.backOffice,
+    adminTransferDelaySeconds: 0,
   });
 }
 

@@ -52,18 +52,24 @@ export class RegistryModel {
   /** Applies the operation if the contract would; returns what the contract should answer. */
   apply(op: Operation): Outcome {
     switch (op.kind) {
-      case 'mint': return this.mint(op.note, op.to, op.amount, op.ref);
-      case 'burn': return this.burn(op.note, op.from, op.amount, op.ref);
-      case 'transfer': return this.transfer(op);
-      case 'transfers': return this.atomically((model) => {
-        for (const leg of op.legs) {
-          const outcome = model.transfer(leg);
-          if (outcome !== 'ok') return outcome;
-        }
-        return 'ok';
-      });
-      case 'forced': return this.forced(op.note, op.from, op.to, op.amount, op.ref);
-      case 'recover': return this.recover(op.lost, op.replacement, op.notes, op.ref);
+      case 'mint':
+        return this.mint(op.note, op.to, op.amount, op.ref);
+      case 'burn':
+        return this.burn(op.note, op.from, op.amount, op.ref);
+      case 'transfer':
+        return this.transfer(op);
+      case 'transfers':
+        return this.atomically((model) => {
+          for (const leg of op.legs) {
+            const outcome = model.transfer(leg);
+            if (outcome !== 'ok') return outcome;
+          }
+          return 'ok';
+        });
+      case 'forced':
+        return this.forced(op.note, op.from, op.to, op.amount, op.ref);
+      case 'recover':
+        return this.recover(op.lost, op.replacement, op.notes, op.ref);
       case 'allow':
         if (op.allowed) this.allowed.add(op.holder);
         else this.allowed.delete(op.holder);
@@ -72,7 +78,8 @@ export class RegistryModel {
         if (op.frozen) this.frozen.add(op.holder);
         else this.frozen.delete(op.holder);
         return 'ok';
-      default: return assertNever(op);
+      default:
+        return assertNever(op);
     }
   }
 
@@ -95,8 +102,7 @@ export class RegistryModel {
   }
 
   private mint(note: number, to: number, amount: bigint, ref: number): Outcome {
-    const rejection = this.refRejection(ref) ?? this.amountRejection(amount)
-      ?? this.frozenRejection(to) ?? this.eligibilityRejection(to);
+    const rejection = this.refRejection(ref) ?? this.amountRejection(amount) ?? this.frozenRejection(to) ?? this.eligibilityRejection(to);
     if (rejection) return rejection;
     this.usedRefs.add(ref);
     this.supply.set(note, (this.supply.get(note) ?? 0n) + amount);
@@ -105,8 +111,8 @@ export class RegistryModel {
   }
 
   private burn(note: number, from: number, amount: bigint, ref: number): Outcome {
-    const rejection = this.refRejection(ref) ?? this.amountRejection(amount)
-      ?? this.frozenRejection(from) ?? this.balanceRejection(note, from, amount);
+    const rejection =
+      this.refRejection(ref) ?? this.amountRejection(amount) ?? this.frozenRejection(from) ?? this.balanceRejection(note, from, amount);
     if (rejection) return rejection;
     this.usedRefs.add(ref);
     this.supply.set(note, (this.supply.get(note) ?? 0n) - amount);
@@ -116,9 +122,14 @@ export class RegistryModel {
 
   private transfer(leg: TransferLeg): Outcome {
     const { note, from, to, amount, ref } = leg;
-    const rejection = this.refRejection(ref) ?? this.sameRejection(from, to) ?? this.amountRejection(amount)
-      ?? this.frozenRejection(from) ?? this.frozenRejection(to) ?? this.eligibilityRejection(to)
-      ?? this.balanceRejection(note, from, amount);
+    const rejection =
+      this.refRejection(ref) ??
+      this.sameRejection(from, to) ??
+      this.amountRejection(amount) ??
+      this.frozenRejection(from) ??
+      this.frozenRejection(to) ??
+      this.eligibilityRejection(to) ??
+      this.balanceRejection(note, from, amount);
     if (rejection) return rejection;
     this.usedRefs.add(ref);
     this.move(note, from, to, amount);
@@ -126,8 +137,12 @@ export class RegistryModel {
   }
 
   private forced(note: number, from: number, to: number, amount: bigint, ref: number): Outcome {
-    const rejection = this.refRejection(ref) ?? this.sameRejection(from, to) ?? this.amountRejection(amount)
-      ?? this.eligibilityRejection(to) ?? this.balanceRejection(note, from, amount);
+    const rejection =
+      this.refRejection(ref) ??
+      this.sameRejection(from, to) ??
+      this.amountRejection(amount) ??
+      this.eligibilityRejection(to) ??
+      this.balanceRejection(note, from, amount);
     if (rejection) return rejection;
     this.usedRefs.add(ref);
     this.move(note, from, to, amount);
@@ -183,9 +198,7 @@ export class RegistryModel {
 
   private balanceRejection(note: number, holder: number, amount: bigint): string | null {
     const balance = this.balance(note, holder);
-    return balance < amount
-      ? formatError('InsufficientBalance', [this.ids.notes[note], this.ids.holders[holder], balance, amount])
-      : null;
+    return balance < amount ? formatError('InsufficientBalance', [this.ids.notes[note], this.ids.holders[holder], balance, amount]) : null;
   }
 }
 

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import { getAddress, keccak256, toUtf8Bytes, type TransactionReceipt } from 'ethers';
 import {
-  decodeRegistryError, noteIdFromUuid, reasonCode, registryEvents, settlementRefFromKey, type NoteRegistry,
+  decodeRegistryError,
+  noteIdFromUuid,
+  reasonCode,
+  registryEvents,
+  settlementRefFromKey,
+  type NoteRegistry,
 } from '../../contracts/registry-client.js';
 import { deployRegistry, mined, startChain, type Chain } from './chain.js';
 import { formatError, RegistryModel, type Ids, type Operation, type Outcome } from './registry-model.js';
@@ -34,10 +39,8 @@ const note = fc.nat({ max: IDS.notes.length - 1 });
 const holder = fc.nat({ max: IDS.holders.length - 1 });
 const ref = fc.nat({ max: REFS_DRAWN - 1 });
 /** Mostly small amounts against larger issues, so that most moves can succeed; sometimes zero. */
-const amountUpTo = (max: bigint) => fc.oneof(
-  { weight: 1, arbitrary: fc.constant(0n) },
-  { weight: 15, arbitrary: fc.bigInt({ min: 1n, max }) },
-);
+const amountUpTo = (max: bigint) =>
+  fc.oneof({ weight: 1, arbitrary: fc.constant(0n) }, { weight: 15, arbitrary: fc.bigInt({ min: 1n, max }) });
 const amount = amountUpTo(300n);
 const issued = amountUpTo(1000n);
 const likely = (value: boolean) => fc.oneof({ weight: 3, arbitrary: fc.constant(value) }, { weight: 1, arbitrary: fc.constant(!value) });
@@ -51,7 +54,13 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 2, arbitrary: leg.map((l) => ({ kind: 'forced' as const, ...l })) },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('recover' as const), lost: holder, replacement: holder, notes: fc.array(note, { minLength: 1, maxLength: 3 }), ref }),
+    arbitrary: fc.record({
+      kind: fc.constant('recover' as const),
+      lost: holder,
+      replacement: holder,
+      notes: fc.array(note, { minLength: 1, maxLength: 3 }),
+      ref,
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('allow' as const), holder, allowed: likely(true) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('freeze' as const), holder, frozen: likely(false) }) },
@@ -73,16 +82,36 @@ async function execute(registry: NoteRegistry, op: Operation): Promise<{ outcome
   const r = IDS.refs;
   const sent = (() => {
     switch (op.kind) {
-      case 'mint': return registrar.mint(n[op.note]!, h[op.to]!, op.amount, r[op.ref]!);
-      case 'burn': return registrar.burn(n[op.note]!, h[op.from]!, op.amount, r[op.ref]!);
-      case 'transfer': return registrar.recordTransfer(n[op.note]!, h[op.from]!, h[op.to]!, op.amount, r[op.ref]!);
-      case 'transfers': return registrar.recordTransfers(op.legs.map((l) => ({
-        noteId: n[l.note]!, from: h[l.from]!, to: h[l.to]!, amount: l.amount, settlementRef: r[l.ref]!,
-      })));
-      case 'forced': return backOffice.forcedTransfer(n[op.note]!, h[op.from]!, h[op.to]!, op.amount, r[op.ref]!, reasonCode('RECONCILIATION_REPAIR'));
-      case 'recover': return backOffice.recoverAddress(h[op.lost]!, h[op.replacement]!, op.notes.map((i) => n[i]!), r[op.ref]!, reasonCode('LOST_KEY'));
-      case 'allow': return backOffice.setAllowListed(h[op.holder]!, op.allowed);
-      case 'freeze': return backOffice.setAddressFrozen(h[op.holder]!, op.frozen);
+      case 'mint':
+        return registrar.mint(n[op.note]!, h[op.to]!, op.amount, r[op.ref]!);
+      case 'burn':
+        return registrar.burn(n[op.note]!, h[op.from]!, op.amount, r[op.ref]!);
+      case 'transfer':
+        return registrar.recordTransfer(n[op.note]!, h[op.from]!, h[op.to]!, op.amount, r[op.ref]!);
+      case 'transfers':
+        return registrar.recordTransfers(
+          op.legs.map((l) => ({
+            noteId: n[l.note]!,
+            from: h[l.from]!,
+            to: h[l.to]!,
+            amount: l.amount,
+            settlementRef: r[l.ref]!,
+          })),
+        );
+      case 'forced':
+        return backOffice.forcedTransfer(n[op.note]!, h[op.from]!, h[op.to]!, op.amount, r[op.ref]!, reasonCode('RECONCILIATION_REPAIR'));
+      case 'recover':
+        return backOffice.recoverAddress(
+          h[op.lost]!,
+          h[op.replacement]!,
+          op.notes.map((i) => n[i]!),
+          r[op.ref]!,
+          reasonCode('LOST_KEY'),
+        );
+      case 'allow':
+        return backOffice.setAllowListed(h[op.holder]!, op.allowed);
+      case 'freeze':
+        return backOffice.setAddressFrozen(h[op.holder]!, op.frozen);
     }
   })();
   try {
@@ -97,7 +126,10 @@ async function execute(registry: NoteRegistry, op: Operation): Promise<{ outcome
 /** Every balance, supply, flag and used reference on chain equals the model's; supply = sum of balances. */
 async function expectChainMatchesModel(registry: NoteRegistry, model: RegistryModel): Promise<void> {
   const pairs = IDS.notes.flatMap((_, note) => IDS.holders.map((_, holder) => ({ note, holder })));
-  const balances = await registry.balanceOfBatch(pairs.map((p) => IDS.holders[p.holder]!), pairs.map((p) => IDS.notes[p.note]!));
+  const balances = await registry.balanceOfBatch(
+    pairs.map((p) => IDS.holders[p.holder]!),
+    pairs.map((p) => IDS.notes[p.note]!),
+  );
   const [supplies, allowed, frozen, used] = await Promise.all([
     Promise.all(IDS.notes.map((id) => registry.totalSupply(id))),
     Promise.all(IDS.holders.map((address) => registry.isAllowListed(address))),
@@ -149,9 +181,16 @@ async function freshRegistryAndModel(): Promise<{ registry: NoteRegistry; model:
     await mined(registry.connect(chain.backOffice).setAllowListed(IDS.holders[index]!, true));
     model.apply({ kind: 'allow', holder: index, allowed: true });
   }
-  const issue = await mined(registry.connect(chain.registrar).mintBatch(INITIAL_ISSUE.map(({ holder, note }, i) => ({
-    noteId: IDS.notes[note]!, holder: IDS.holders[holder]!, amount: 500n, settlementRef: IDS.refs[REFS_DRAWN + i]!,
-  }))));
+  const issue = await mined(
+    registry.connect(chain.registrar).mintBatch(
+      INITIAL_ISSUE.map(({ holder, note }, i) => ({
+        noteId: IDS.notes[note]!,
+        holder: IDS.holders[holder]!,
+        amount: 500n,
+        settlementRef: IDS.refs[REFS_DRAWN + i]!,
+      })),
+    ),
+  );
   INITIAL_ISSUE.forEach(({ holder, note }, i) => model.apply({ kind: 'mint', note, to: holder, amount: 500n, ref: REFS_DRAWN + i }));
   return { registry, model, issue };
 }
@@ -182,8 +221,21 @@ describe('NoteRegistry against a reference model', () => {
       { numRuns: RUNS, seed: PROPERTY_SEED },
     );
     // The generator must reach both sides of the rules, or the property proves little.
-    for (const reached of ['mint:ok', 'transfer:ok', 'transfers:ok', 'burn:ok', 'forced:ok', 'ReferenceAlreadyUsed', 'NotAllowListed', 'FrozenAddress', 'InsufficientBalance']) {
-      expect([...outcomes.keys()].some((key) => key.includes(reached)), `${reached} never happened: ${[...outcomes.keys()]}`).toBe(true);
+    for (const reached of [
+      'mint:ok',
+      'transfer:ok',
+      'transfers:ok',
+      'burn:ok',
+      'forced:ok',
+      'ReferenceAlreadyUsed',
+      'NotAllowListed',
+      'FrozenAddress',
+      'InsufficientBalance',
+    ]) {
+      expect(
+        [...outcomes.keys()].some((key) => key.includes(reached)),
+        `${reached} never happened: ${[...outcomes.keys()]}`,
+      ).toBe(true);
     }
   }, 180_000);
 

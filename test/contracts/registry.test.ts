@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonRpcSigner } from 'ethers';
 import {
-  noteIdFromUuid, noteRegistryInterface, reasonCode, reasonFromCode, settlementRefFromKey, type NoteRegistry,
+  noteIdFromUuid,
+  noteRegistryInterface,
+  reasonCode,
+  reasonFromCode,
+  settlementRefFromKey,
+  type NoteRegistry,
 } from '../../contracts/registry-client.js';
 import { compileContracts } from '../../contracts/compile.js';
 import { deployRegistry, expectEvents, expectRevert, freshRef, mined, startChain, type Chain } from './chain.js';
@@ -34,11 +39,13 @@ async function fundedRegistry(): Promise<NoteRegistry> {
   const registry = await deployRegistry(chain);
   const backOffice = registry.connect(chain.backOffice);
   for (const holder of [h0, h1, h2]) await mined(backOffice.setAllowListed(holder.address, true));
-  await mined(registry.connect(chain.registrar).mintBatch([
-    { noteId: NOTE_A, holder: h0.address, amount: 1000n, settlementRef: freshRef() },
-    { noteId: NOTE_A, holder: h1.address, amount: 500n, settlementRef: freshRef() },
-    { noteId: NOTE_B, holder: h0.address, amount: 300n, settlementRef: freshRef() },
-  ]));
+  await mined(
+    registry.connect(chain.registrar).mintBatch([
+      { noteId: NOTE_A, holder: h0.address, amount: 1000n, settlementRef: freshRef() },
+      { noteId: NOTE_A, holder: h1.address, amount: 500n, settlementRef: freshRef() },
+      { noteId: NOTE_B, holder: h0.address, amount: 300n, settlementRef: freshRef() },
+    ]),
+  );
   return registry;
 }
 
@@ -60,11 +67,26 @@ function restrictedCalls(registrarRole: string): Restricted[] {
     { fn: 'mint', role: 'registrar', pausable: true, args: () => [NOTE_A, h1.address, 10n, freshRef()] },
     { fn: 'burn', role: 'registrar', pausable: true, args: () => [NOTE_A, h0.address, 10n, freshRef()] },
     { fn: 'recordTransfer', role: 'registrar', pausable: true, args: () => [NOTE_A, h0.address, h1.address, 10n, freshRef()] },
-    { fn: 'mintBatch', role: 'registrar', pausable: true, args: () => [[{ noteId: NOTE_A, holder: h1.address, amount: 10n, settlementRef: freshRef() }]] },
-    { fn: 'burnBatch', role: 'registrar', pausable: true, args: () => [[{ noteId: NOTE_A, holder: h0.address, amount: 10n, settlementRef: freshRef() }]] },
+    {
+      fn: 'mintBatch',
+      role: 'registrar',
+      pausable: true,
+      args: () => [[{ noteId: NOTE_A, holder: h1.address, amount: 10n, settlementRef: freshRef() }]],
+    },
+    {
+      fn: 'burnBatch',
+      role: 'registrar',
+      pausable: true,
+      args: () => [[{ noteId: NOTE_A, holder: h0.address, amount: 10n, settlementRef: freshRef() }]],
+    },
     { fn: 'recordTransfers', role: 'registrar', pausable: true, args: () => [[transfer(), transfer()]] },
     { fn: 'forcedTransfer', role: 'backOffice', pausable: true, args: () => [NOTE_A, h0.address, h1.address, 10n, freshRef(), REPAIR] },
-    { fn: 'recoverAddress', role: 'backOffice', pausable: true, args: () => [h0.address, h2.address, [NOTE_A, NOTE_B], freshRef(), LOST_KEY] },
+    {
+      fn: 'recoverAddress',
+      role: 'backOffice',
+      pausable: true,
+      args: () => [h0.address, h2.address, [NOTE_A, NOTE_B], freshRef(), LOST_KEY],
+    },
     { fn: 'setAllowListed', role: 'backOffice', pausable: true, args: () => [h3.address, true] },
     { fn: 'setAddressFrozen', role: 'backOffice', pausable: true, args: () => [h1.address, true] },
     { fn: 'pause', role: 'backOffice', pausable: true, args: () => [] },
@@ -113,10 +135,16 @@ describe('roles', () => {
   it('only the right role may call each restricted function; everyone else, holders included, is refused', async () => {
     const registry = await fundedRegistry();
     const roleIds: Record<Role, string> = {
-      owner: await registry.DEFAULT_ADMIN_ROLE(), registrar: await registry.REGISTRAR_ROLE(), backOffice: await registry.BACK_OFFICE_ROLE(),
+      owner: await registry.DEFAULT_ADMIN_ROLE(),
+      registrar: await registry.REGISTRAR_ROLE(),
+      backOffice: await registry.BACK_OFFICE_ROLE(),
     };
     const accounts: Record<Role | 'holder' | 'outsider', JsonRpcSigner> = {
-      owner: chain.owner, registrar: chain.registrar, backOffice: chain.backOffice, holder: h0, outsider: chain.outsider,
+      owner: chain.owner,
+      registrar: chain.registrar,
+      backOffice: chain.backOffice,
+      holder: h0,
+      outsider: chain.outsider,
     };
     for (const call of restrictedCalls(roleIds.registrar)) {
       for (const [who, account] of Object.entries(accounts)) {
@@ -154,12 +182,18 @@ describe('allow-list', () => {
     await expectRevert(registrar.mint(NOTE_A, h3.address, 1n, freshRef()), 'NotAllowListed', [h3.address]);
     await expectRevert(registrar.recordTransfer(NOTE_A, h0.address, h3.address, 1n, freshRef()), 'NotAllowListed', [h3.address]);
     await expectRevert(
-      registry.connect(chain.backOffice).forcedTransfer(NOTE_A, h0.address, h3.address, 1n, freshRef(), REPAIR), 'NotAllowListed', [h3.address],
+      registry.connect(chain.backOffice).forcedTransfer(NOTE_A, h0.address, h3.address, 1n, freshRef(), REPAIR),
+      'NotAllowListed',
+      [h3.address],
     );
-    await expectRevert(registrar.recordTransfers([
-      { noteId: NOTE_A, from: h0.address, to: h1.address, amount: 1n, settlementRef: freshRef() },
-      { noteId: NOTE_A, from: h0.address, to: h3.address, amount: 1n, settlementRef: freshRef() },
-    ]), 'NotAllowListed', [h3.address]);
+    await expectRevert(
+      registrar.recordTransfers([
+        { noteId: NOTE_A, from: h0.address, to: h1.address, amount: 1n, settlementRef: freshRef() },
+        { noteId: NOTE_A, from: h0.address, to: h3.address, amount: 1n, settlementRef: freshRef() },
+      ]),
+      'NotAllowListed',
+      [h3.address],
+    );
     expect(await registry.balanceOf(h1.address, NOTE_A)).toBe(500n);
   });
 
@@ -215,7 +249,13 @@ describe('pause', () => {
     await expectEvents(registry, receipt, [['Paused', chain.backOffice.address]]);
     const registrarRole = await registry.REGISTRAR_ROLE();
     for (const call of restrictedCalls(registrarRole).filter((c) => c.pausable)) {
-      await expectRevert(registry.connect(roles[call.role]).getFunction(call.fn).send(...call.args()), 'EnforcedPause');
+      await expectRevert(
+        registry
+          .connect(roles[call.role])
+          .getFunction(call.fn)
+          .send(...call.args()),
+        'EnforcedPause',
+      );
     }
     await mined(registry.grantRole(registrarRole, h2.address));
     await mined(registry.revokeRole(registrarRole, h2.address));
@@ -238,8 +278,16 @@ describe('settlement references', () => {
     await expectRevert(registrar.recordTransfer(NOTE_A, h0.address, h1.address, 100n, ref), 'ReferenceAlreadyUsed', [ref]);
     await expectRevert(registrar.mint(NOTE_A, h1.address, 1n, ref), 'ReferenceAlreadyUsed', [ref]);
     await expectRevert(registrar.burn(NOTE_A, h1.address, 1n, ref), 'ReferenceAlreadyUsed', [ref]);
-    await expectRevert(registry.connect(chain.backOffice).forcedTransfer(NOTE_A, h1.address, h0.address, 1n, ref, REPAIR), 'ReferenceAlreadyUsed', [ref]);
-    await expectRevert(registrar.recordTransfers([{ noteId: NOTE_A, from: h0.address, to: h1.address, amount: 1n, settlementRef: ref }]), 'ReferenceAlreadyUsed', [ref]);
+    await expectRevert(
+      registry.connect(chain.backOffice).forcedTransfer(NOTE_A, h1.address, h0.address, 1n, ref, REPAIR),
+      'ReferenceAlreadyUsed',
+      [ref],
+    );
+    await expectRevert(
+      registrar.recordTransfers([{ noteId: NOTE_A, from: h0.address, to: h1.address, amount: 1n, settlementRef: ref }]),
+      'ReferenceAlreadyUsed',
+      [ref],
+    );
     // A retry reports that it already landed even after the state changed under it.
     await mined(registry.connect(chain.backOffice).setAddressFrozen(h0.address, true));
     await expectRevert(registrar.recordTransfer(NOTE_A, h0.address, h1.address, 100n, ref), 'ReferenceAlreadyUsed', [ref]);
@@ -266,11 +314,15 @@ describe('events and batches', () => {
     await mined(registry.connect(chain.backOffice).setAllowListed(h0.address, true));
     await mined(registry.connect(chain.backOffice).setAllowListed(h1.address, true));
     const [mintRef, transferRef, burnRef] = [freshRef(), freshRef(), freshRef()];
-    await expectEvents(registry, await mined(registrar.mint(NOTE_C, h0.address, 250n, mintRef)), [['Minted', NOTE_C, h0.address, 250n, mintRef]]);
+    await expectEvents(registry, await mined(registrar.mint(NOTE_C, h0.address, 250n, mintRef)), [
+      ['Minted', NOTE_C, h0.address, 250n, mintRef],
+    ]);
     await expectEvents(registry, await mined(registrar.recordTransfer(NOTE_C, h0.address, h1.address, 75n, transferRef)), [
       ['TransferRecorded', NOTE_C, h0.address, h1.address, 75n, transferRef],
     ]);
-    await expectEvents(registry, await mined(registrar.burn(NOTE_C, h1.address, 25n, burnRef)), [['Burned', NOTE_C, h1.address, 25n, burnRef]]);
+    await expectEvents(registry, await mined(registrar.burn(NOTE_C, h1.address, 25n, burnRef)), [
+      ['Burned', NOTE_C, h1.address, 25n, burnRef],
+    ]);
     const balances = await registry.balanceOfBatch([h0.address, h1.address], [NOTE_C, NOTE_C]);
     expect([...balances]).toEqual([175n, 50n]);
     expect(await registry.totalSupply(NOTE_C)).toBe(225n);
@@ -286,13 +338,21 @@ describe('events and batches', () => {
       { noteId: NOTE_B, from: h0.address, to: h2.address, amount: 300n, settlementRef: freshRef() },
     ];
     const receipt = await mined(registrar.recordTransfers(legs));
-    await expectEvents(registry, receipt, legs.map((leg) => ['TransferRecorded', leg.noteId, leg.from, leg.to, leg.amount, leg.settlementRef]));
+    await expectEvents(
+      registry,
+      receipt,
+      legs.map((leg) => ['TransferRecorded', leg.noteId, leg.from, leg.to, leg.amount, leg.settlementRef]),
+    );
     expect(await registry.balanceOf(h2.address, NOTE_A)).toBe(550n);
     const reused = freshRef();
-    await expectRevert(registrar.recordTransfers([
-      { noteId: NOTE_A, from: h2.address, to: h0.address, amount: 1n, settlementRef: reused },
-      { noteId: NOTE_A, from: h2.address, to: h0.address, amount: 1n, settlementRef: reused },
-    ]), 'ReferenceAlreadyUsed', [reused]);
+    await expectRevert(
+      registrar.recordTransfers([
+        { noteId: NOTE_A, from: h2.address, to: h0.address, amount: 1n, settlementRef: reused },
+        { noteId: NOTE_A, from: h2.address, to: h0.address, amount: 1n, settlementRef: reused },
+      ]),
+      'ReferenceAlreadyUsed',
+      [reused],
+    );
     expect(await registry.isReferenceUsed(reused)).toBe(false);
     expect(await registry.balanceOf(h2.address, NOTE_A)).toBe(550n);
     await expectRevert(registrar.recordTransfers([]), 'BatchSizeOutOfRange', [0n, 100n]);
@@ -316,8 +376,9 @@ describe('address recovery', () => {
       ['AllowListUpdated', h0.address, false],
       ['AddressRecovered', h0.address, h2.address, ref, LOST_KEY],
     ]);
-    expect([...await registry.balanceOfBatch([h0.address, h0.address, h2.address, h2.address], [NOTE_A, NOTE_B, NOTE_A, NOTE_B])])
-      .toEqual([0n, 0n, 1000n, 300n]);
+    expect([
+      ...(await registry.balanceOfBatch([h0.address, h0.address, h2.address, h2.address], [NOTE_A, NOTE_B, NOTE_A, NOTE_B])),
+    ]).toEqual([0n, 0n, 1000n, 300n]);
     expect(await registry.totalSupply(NOTE_A)).toBe(1500n);
     expect(await registry.isAllowListed(h0.address)).toBe(false);
     expect(await registry.isFrozen(h2.address)).toBe(true);
@@ -338,7 +399,12 @@ describe('validation', () => {
     await expectRevert(registrar.mint(NOTE_A, zero, 1n, freshRef()), 'ZeroAddress');
     await expectRevert(registrar.recordTransfer(NOTE_A, zero, h1.address, 1n, freshRef()), 'ZeroAddress');
     await expectRevert(registrar.recordTransfer(NOTE_A, h0.address, h0.address, 1n, freshRef()), 'SameAddress', [h0.address]);
-    await expectRevert(registrar.recordTransfer(NOTE_A, h0.address, h1.address, 1001n, freshRef()), 'InsufficientBalance', [NOTE_A, h0.address, 1000n, 1001n]);
+    await expectRevert(registrar.recordTransfer(NOTE_A, h0.address, h1.address, 1001n, freshRef()), 'InsufficientBalance', [
+      NOTE_A,
+      h0.address,
+      1000n,
+      1001n,
+    ]);
     await expectRevert(registrar.burn(NOTE_B, h1.address, 1n, freshRef()), 'InsufficientBalance', [NOTE_B, h1.address, 0n, 1n]);
     await expectRevert(backOffice.forcedTransfer(NOTE_A, h0.address, h1.address, 1n, freshRef(), `0x${'00'.repeat(32)}`), 'ZeroReasonCode');
     await expectRevert(backOffice.forcedTransfer(NOTE_A, h0.address, h1.address, 0n, freshRef(), REPAIR), 'ZeroAmount');

@@ -41,7 +41,19 @@ async function workload(knex: Knex): Promise<void> {
         { account: { systemCode: 'external-cash', asset: 'USD' }, amount: new Decimal('-1000.25') },
       ],
     });
-    await applyHoldBatch(trx, [{ reference: 'upgrade-hold', account: { partyId: PARTY, asset: 'USD' }, amount: new Decimal('250.5'), remaining: new Decimal('250.5'), closedAs: 'released' }], []);
+    await applyHoldBatch(
+      trx,
+      [
+        {
+          reference: 'upgrade-hold',
+          account: { partyId: PARTY, asset: 'USD' },
+          amount: new Decimal('250.5'),
+          remaining: new Decimal('250.5'),
+          closedAs: 'released',
+        },
+      ],
+      [],
+    );
   });
 }
 
@@ -50,20 +62,35 @@ async function rows(knex: Knex, sql: string): Promise<Record<string, unknown>[]>
 }
 
 async function routineDefinitions(knex: Knex): Promise<Record<string, unknown>[]> {
-  return rows(knex, `select p.proname, pg_get_functiondef(p.oid) as definition from pg_proc p where p.pronamespace = 'public'::regnamespace order by 1`);
+  return rows(
+    knex,
+    `select p.proname, pg_get_functiondef(p.oid) as definition from pg_proc p where p.pronamespace = 'public'::regnamespace order by 1`,
+  );
 }
 
 /** The schema as the catalogs describe it. */
 async function schema(knex: Knex): Promise<Record<string, unknown>> {
   return {
-    columns: await rows(knex, `select table_name, column_name, ordinal_position, data_type, udt_name, is_nullable, column_default, numeric_precision, numeric_scale
-                                 from information_schema.columns where table_schema = 'public' order by 1, 3`),
-    constraints: await rows(knex, `select conrelid::regclass::text as relation, conname, contype, condeferrable, condeferred, pg_get_constraintdef(oid) as definition
-                                     from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`),
+    columns: await rows(
+      knex,
+      `select table_name, column_name, ordinal_position, data_type, udt_name, is_nullable, column_default, numeric_precision, numeric_scale
+                                 from information_schema.columns where table_schema = 'public' order by 1, 3`,
+    ),
+    constraints: await rows(
+      knex,
+      `select conrelid::regclass::text as relation, conname, contype, condeferrable, condeferred, pg_get_constraintdef(oid) as definition
+                                     from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`,
+    ),
     indexes: await rows(knex, `select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`),
-    triggers: await rows(knex, `select tgrelid::regclass::text as relation, tgname, tgenabled, pg_get_triggerdef(oid) as definition
-                                  from pg_trigger where not tgisinternal order by 1, 2`),
-    sequences: await rows(knex, `select sequencename, data_type::text, start_value, increment_by, last_value from pg_sequences where schemaname = 'public' order by 1`),
+    triggers: await rows(
+      knex,
+      `select tgrelid::regclass::text as relation, tgname, tgenabled, pg_get_triggerdef(oid) as definition
+                                  from pg_trigger where not tgisinternal order by 1, 2`,
+    ),
+    sequences: await rows(
+      knex,
+      `select sequencename, data_type::text, start_value, increment_by, last_value from pg_sequences where schemaname = 'public' order by 1`,
+    ),
     views: await rows(knex, `select viewname, definition from pg_views where schemaname = 'public' order by 1`),
     extensions: await rows(knex, `select extname from pg_extension order by 1`),
     routines: await routineDefinitions(knex),
@@ -72,10 +99,13 @@ async function schema(knex: Knex): Promise<Record<string, unknown>> {
 
 /** Every table's rows, as sorted JSON texts, without timestamps (they record when, not what). */
 async function data(knex: Knex): Promise<Record<string, string[]>> {
-  const columns = await rows(knex, `select table_name, string_agg(quote_ident(column_name), ', ' order by ordinal_position) as names
+  const columns = await rows(
+    knex,
+    `select table_name, string_agg(quote_ident(column_name), ', ' order by ordinal_position) as names
                                       from information_schema.columns c join information_schema.tables t using (table_schema, table_name)
                                      where table_schema = 'public' and t.table_type = 'BASE TABLE' and data_type <> 'timestamp with time zone'
-                                     group by 1 order by 1`);
+                                     group by 1 order by 1`,
+  );
   const result: Record<string, string[]> = {};
   for (const { table_name: table, names } of columns as { table_name: string; names: string }[]) {
     const texts = await rows(knex, `select row_to_json(t)::text as row from (select ${names} from ${table}) t`);
@@ -93,7 +123,10 @@ describe('routine files', () => {
       const creates = [...routine.text.matchAll(/create or replace function (\w+)\(/g)].map((m) => m[1]);
       expect(creates, routine.name).toEqual([routine.name]);
       const later = texts.slice(index + 1).filter((other) => new RegExp(`\\b${other.name}\\b`).test(routine.text));
-      expect(later.map((r) => r.name), `${routine.name} names routines listed after it`).toEqual([]);
+      expect(
+        later.map((r) => r.name),
+        `${routine.name} names routines listed after it`,
+      ).toEqual([]);
     });
   });
 
@@ -187,7 +220,10 @@ describe('applying routines', () => {
     const hash = await recorded('cnx_test_first');
 
     const changed = write('cnx_test_first', `create or replace function cnx_test_first() returns int language sql as $$ select 11 $$;\n`);
-    const broken = write('cnx_test_broken', `create or replace function cnx_test_broken() returns int language sql as $$ select from nowhere $$;\n`);
+    const broken = write(
+      'cnx_test_broken',
+      `create or replace function cnx_test_broken() returns int language sql as $$ select from nowhere $$;\n`,
+    );
     await expect(applyRoutines(db.knex, [changed, broken])).rejects.toThrow();
     expect(await answer('cnx_test_first')).toBe(10);
     expect(await recorded('cnx_test_first')).toBe(hash);

@@ -17,8 +17,20 @@ describe('accruedInterest', () => {
   // 2008-08-31, settlement 2008-05-01, rate 10%, par 1,000, frequency 2, basis 0 (30/360)
   // → 16.666666667. Accrual runs from the issue date (first, short period) to settlement.
   it('reproduces the Microsoft ACCRINT example', () => {
-    const schedule = buildCouponSchedule({ issueDate: d('2008-03-01'), firstCouponDate: d('2008-08-31'), maturityDate: d('2010-08-31'), frequency: 2 });
-    const input = { couponRatePercent: '10', dayCount: '30/360' as const, schedule, face: '1000', factor: '1', settlementDate: d('2008-05-01') };
+    const schedule = buildCouponSchedule({
+      issueDate: d('2008-03-01'),
+      firstCouponDate: d('2008-08-31'),
+      maturityDate: d('2010-08-31'),
+      frequency: 2,
+    });
+    const input = {
+      couponRatePercent: '10',
+      dayCount: '30/360' as const,
+      schedule,
+      face: '1000',
+      factor: '1',
+      settlementDate: d('2008-05-01'),
+    };
     expect(accruedInterestUnrounded(input).toFixed(9)).toBe('16.666666667');
     expect(formatCash(accruedInterest(input))).toBe('16.67');
   });
@@ -43,7 +55,12 @@ describe('accruedInterest', () => {
   it('uses the containing period as the ACT/ACT-ICMA reference, splitting a long first stub', () => {
     // ISDA 1998 "EMU and Market Conventions" long first period 2002-08-15 → 2003-07-15 (semi-annual):
     // the full stub accrues 0.915760869565 years; the coupon per 100 at 10 % is 9.15760869565.
-    const schedule = buildCouponSchedule({ issueDate: d('2002-08-15'), firstCouponDate: d('2003-07-15'), maturityDate: d('2005-01-15'), frequency: 2 });
+    const schedule = buildCouponSchedule({
+      issueDate: d('2002-08-15'),
+      firstCouponDate: d('2003-07-15'),
+      maturityDate: d('2005-01-15'),
+      frequency: 2,
+    });
     const icma: NoteTerms = { couponRatePercent: '10', dayCount: 'ACT/ACT-ICMA', schedule };
     const stubCoupon = periodCouponPer100(icma, schedule.periods[0]!);
     expect(stubCoupon.sub('9.15760869565').abs().lt('1e-11')).toBe(true);
@@ -54,7 +71,12 @@ describe('accruedInterest', () => {
   });
 
   it('ICMA short first period (annual): ISDA 1998 example 1999-02-01 → 1999-07-01 = 150/365', () => {
-    const schedule = buildCouponSchedule({ issueDate: d('1999-02-01'), firstCouponDate: d('1999-07-01'), maturityDate: d('2002-07-01'), frequency: 1 });
+    const schedule = buildCouponSchedule({
+      issueDate: d('1999-02-01'),
+      firstCouponDate: d('1999-07-01'),
+      maturityDate: d('2002-07-01'),
+      frequency: 1,
+    });
     const icma: NoteTerms = { couponRatePercent: '8', dayCount: 'ACT/ACT-ICMA', schedule };
     expect(periodCouponPer100(icma, schedule.periods[0]!).eq(new Decimal(8).mul(150).div(365))).toBe(true);
     expect(periodCouponPer100(icma, schedule.periods[1]!).eq(8)).toBe(true);
@@ -69,10 +91,18 @@ describe('accruedInterest', () => {
       }
       return undefined;
     };
-    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '1.01', settlementDate: d('2008-02-15') }))).toBe('INVALID_FACTOR');
-    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '-0.1', settlementDate: d('2008-02-15') }))).toBe('INVALID_FACTOR');
+    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '1.01', settlementDate: d('2008-02-15') }))).toBe(
+      'INVALID_FACTOR',
+    );
+    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '-0.1', settlementDate: d('2008-02-15') }))).toBe(
+      'INVALID_FACTOR',
+    );
     expect(codeOf(() => accruedInterest({ ...terms, face: '1e3', factor: '1', settlementDate: d('2008-02-15') }))).toBe('INVALID_DECIMAL');
-    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '1', settlementDate: d('2017-11-15') }))).toBe('SETTLEMENT_OUT_OF_RANGE');
-    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '1', settlementDate: d('2007-11-14') }))).toBe('SETTLEMENT_OUT_OF_RANGE');
+    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '1', settlementDate: d('2017-11-15') }))).toBe(
+      'SETTLEMENT_OUT_OF_RANGE',
+    );
+    expect(codeOf(() => accruedInterest({ ...terms, face: '1000', factor: '1', settlementDate: d('2007-11-14') }))).toBe(
+      'SETTLEMENT_OUT_OF_RANGE',
+    );
   });
 });

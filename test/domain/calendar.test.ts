@@ -19,8 +19,18 @@ describe('US bond-market holidays (SIFMA recommended full closes, computed by ru
   // 2024 US recommended full market closes.
   it('2024', () => {
     expect(datesOf(2024)).toEqual([
-      '2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19',
-      '2024-07-04', '2024-09-02', '2024-10-14', '2024-11-11', '2024-11-28', '2024-12-25',
+      '2024-01-01',
+      '2024-01-15',
+      '2024-02-19',
+      '2024-03-29',
+      '2024-05-27',
+      '2024-06-19',
+      '2024-07-04',
+      '2024-09-02',
+      '2024-10-14',
+      '2024-11-11',
+      '2024-11-28',
+      '2024-12-25',
     ]);
   });
 
@@ -29,8 +39,18 @@ describe('US bond-market holidays (SIFMA recommended full closes, computed by ru
   // a full close, so it is correctly absent.
   it('2025', () => {
     expect(datesOf(2025)).toEqual([
-      '2025-01-01', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26', '2025-06-19',
-      '2025-07-04', '2025-09-01', '2025-10-13', '2025-11-11', '2025-11-27', '2025-12-25',
+      '2025-01-01',
+      '2025-01-20',
+      '2025-02-17',
+      '2025-04-18',
+      '2025-05-26',
+      '2025-06-19',
+      '2025-07-04',
+      '2025-09-01',
+      '2025-10-13',
+      '2025-11-11',
+      '2025-11-27',
+      '2025-12-25',
     ]);
     expect(isBusinessDay(d('2025-01-09'))).toBe(true);
   });
@@ -41,8 +61,18 @@ describe('US bond-market holidays (SIFMA recommended full closes, computed by ru
   // that the day "not be treated as a good settlement day" — a non-business day for settlement.
   it('2026', () => {
     expect(datesOf(2026)).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19',
-      '2026-07-03', '2026-09-07', '2026-10-12', '2026-11-11', '2026-11-26', '2026-12-25',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-10-12',
+      '2026-11-11',
+      '2026-11-26',
+      '2026-12-25',
     ]);
     expect(holidaysOf(2026).find((h) => h.date === '2026-07-03')?.name).toBe('Independence Day (observed)');
   });
@@ -107,7 +137,10 @@ describe('business-day arithmetic', () => {
   const anyDate = dateBetween('1995-01-01', '2095-12-31');
 
   it('property: addBusinessDays always lands on a business day', () => {
-    fc.assert(fc.property(anyDate, settlementDays, (date, n) => isBusinessDay(addBusinessDays(date, n))), { seed: PROPERTY_SEED });
+    fc.assert(
+      fc.property(anyDate, settlementDays, (date, n) => isBusinessDay(addBusinessDays(date, n))),
+      { seed: PROPERTY_SEED },
+    );
   });
 
   it('property: addBusinessDays is non-decreasing in n, strictly except n = 0 → 1 from a closed day', () => {
@@ -124,7 +157,12 @@ describe('business-day arithmetic', () => {
 
   it('property: addBusinessDays is non-decreasing in the date', () => {
     fc.assert(
-      fc.property(anyDate, fc.integer({ min: 0, max: 60 }), settlementDays, (date, gap, n) => addBusinessDays(date, n) <= addBusinessDays(addDays(date, gap), n)),
+      fc.property(
+        anyDate,
+        fc.integer({ min: 0, max: 60 }),
+        settlementDays,
+        (date, gap, n) => addBusinessDays(date, n) <= addBusinessDays(addDays(date, gap), n),
+      ),
       { seed: PROPERTY_SEED },
     );
   });

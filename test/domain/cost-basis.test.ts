@@ -5,7 +5,12 @@ import { Decimal } from '../../server/domain/decimal.js';
 import { costBasis, type Fill } from '../../server/domain/cost-basis.js';
 
 const d = (v: string | number) => new Decimal(v);
-const fill = (side: 'buy' | 'sell', face: number, price: string, factor = '1'): Fill => ({ side, face: d(face), price: d(price), factor: d(factor) });
+const fill = (side: 'buy' | 'sell', face: number, price: string, factor = '1'): Fill => ({
+  side,
+  face: d(face),
+  price: d(price),
+  factor: d(factor),
+});
 
 describe('costBasis', () => {
   it('averages buys by face and realizes sells against the average', () => {
@@ -31,22 +36,24 @@ describe('costBasis', () => {
       price: fc.integer({ min: 1, max: 25600 }).map((n) => d(n).div(128)),
       factor: fc.integer({ min: 1, max: 10000 }).map((n) => d(n).div(10000)),
     });
-    fc.assert(fc.property(fc.array(arbFill, { maxLength: 30 }), (fills) => {
-      let face = d(0);
-      let low: Decimal | null = null;
-      let high: Decimal | null = null;
-      const result = costBasis({ face: d(0), price: d(100) }, fills);
-      for (const f of fills) {
-        if (f.side === 'buy') {
-          face = face.add(f.face);
-          low = low === null ? f.price : Decimal.min(low, f.price);
-          high = high === null ? f.price : Decimal.max(high, f.price);
-        } else face = Decimal.max(face.sub(f.face), 0);
-      }
-      expect(result.face.eq(face)).toBe(true);
-      if (face.gt(0)) expect(result.averageCost.gte(low!) && result.averageCost.lte(high!)).toBe(true);
-      else expect(result.averageCost.isZero()).toBe(true);
-      expect(result.realizedPnl.decimalPlaces()).toBeLessThanOrEqual(2);
-    }));
+    fc.assert(
+      fc.property(fc.array(arbFill, { maxLength: 30 }), (fills) => {
+        let face = d(0);
+        let low: Decimal | null = null;
+        let high: Decimal | null = null;
+        const result = costBasis({ face: d(0), price: d(100) }, fills);
+        for (const f of fills) {
+          if (f.side === 'buy') {
+            face = face.add(f.face);
+            low = low === null ? f.price : Decimal.min(low, f.price);
+            high = high === null ? f.price : Decimal.max(high, f.price);
+          } else face = Decimal.max(face.sub(f.face), 0);
+        }
+        expect(result.face.eq(face)).toBe(true);
+        if (face.gt(0)) expect(result.averageCost.gte(low!) && result.averageCost.lte(high!)).toBe(true);
+        else expect(result.averageCost.isZero()).toBe(true);
+        expect(result.realizedPnl.decimalPlaces()).toBeLessThanOrEqual(2);
+      }),
+    );
   });
 });

@@ -28,7 +28,21 @@ describe('parseIsoDate', () => {
   });
 
   it('rejects invalid dates and non-canonical forms with INVALID_DATE', () => {
-    const bad = ['2026-02-30', '2025-02-29', '2100-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-01-00', '2026-2-3', '20260203', ' 2026-01-01', '2026-01-01T00:00:00Z', '2026/01/01', ''];
+    const bad = [
+      '2026-02-30',
+      '2025-02-29',
+      '2100-02-29',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-04-31',
+      '2026-01-00',
+      '2026-2-3',
+      '20260203',
+      ' 2026-01-01',
+      '2026-01-01T00:00:00Z',
+      '2026/01/01',
+      '',
+    ];
     for (const text of bad) {
       expect(isIsoDate(text), text).toBe(false);
       expect(() => parseIsoDate(text)).toThrow(DomainError);
@@ -57,7 +71,10 @@ describe('day numbers and arithmetic', () => {
     fc.assert(
       fc.property(dateBetween('1900-01-01', '2299-12-31'), (date) => {
         const { year, month, day } = civil(date);
-        return dayNumber(date) === Date.UTC(year, month - 1, day) / 86_400_000 && weekday(date) === new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+        return (
+          dayNumber(date) === Date.UTC(year, month - 1, day) / 86_400_000 &&
+          weekday(date) === new Date(Date.UTC(year, month - 1, day)).getUTCDay()
+        );
       }),
       { seed: PROPERTY_SEED },
     );
@@ -65,7 +82,10 @@ describe('day numbers and arithmetic', () => {
 
   it('round-trips and steps by one', () => {
     fc.assert(
-      fc.property(dateBetween('1900-01-01', '2299-12-30'), (date) => fromDayNumber(dayNumber(date)) === date && daysBetween(date, addDays(date, 1)) === 1 && addDays(date, 1) > date),
+      fc.property(
+        dateBetween('1900-01-01', '2299-12-30'),
+        (date) => fromDayNumber(dayNumber(date)) === date && daysBetween(date, addDays(date, 1)) === 1 && addDays(date, 1) > date,
+      ),
       { seed: PROPERTY_SEED },
     );
   });

@@ -22,7 +22,17 @@ describe('ISIN', () => {
   });
 
   it('rejects wrong check digits and malformed input', () => {
-    for (const isin of ['US0378331004', 'US5949181046', 'GB0002634947', 'AU0000XVGZA4', 'us0378331005', 'US037833100', 'US03783310055', '1S0378331005', 'US037833100X']) {
+    for (const isin of [
+      'US0378331004',
+      'US5949181046',
+      'GB0002634947',
+      'AU0000XVGZA4',
+      'us0378331005',
+      'US037833100',
+      'US03783310055',
+      '1S0378331005',
+      'US037833100X',
+    ]) {
       expect(isValidIsin(isin), isin).toBe(false);
     }
     expect(() => isinCheckDigit('US03783310')).toThrow(DomainError);
@@ -31,7 +41,9 @@ describe('ISIN', () => {
   it('property: appending isinCheckDigit to any 11-character prefix gives a valid ISIN; any other digit does not', () => {
     const letter = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
     const alnum = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
-    const prefix = fc.tuple(fc.array(letter, { minLength: 2, maxLength: 2 }), fc.array(alnum, { minLength: 9, maxLength: 9 })).map(([a, b]) => a.join('') + b.join(''));
+    const prefix = fc
+      .tuple(fc.array(letter, { minLength: 2, maxLength: 2 }), fc.array(alnum, { minLength: 9, maxLength: 9 }))
+      .map(([a, b]) => a.join('') + b.join(''));
     fc.assert(
       fc.property(prefix, fc.integer({ min: 1, max: 9 }), (p, delta) => {
         const check = isinCheckDigit(p);

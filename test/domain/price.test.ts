@@ -31,7 +31,10 @@ describe('clean and dirty prices', () => {
       fc.property(prices, dateBetween('2007-11-15', '2017-11-14'), (clean, settlement) => {
         const dirty = dirtyPriceFromClean(clean, terms, settlement);
         const tolerance = new Decimal('1e-50');
-        return dirty.sub(clean).sub(accruedPer100(terms, settlement)).abs().lt(tolerance) && cleanPriceFromDirty(dirty, terms, settlement).sub(clean).abs().lt(tolerance);
+        return (
+          dirty.sub(clean).sub(accruedPer100(terms, settlement)).abs().lt(tolerance) &&
+          cleanPriceFromDirty(dirty, terms, settlement).sub(clean).abs().lt(tolerance)
+        );
       }),
       { seed: PROPERTY_SEED },
     );
@@ -42,20 +45,39 @@ describe('tradeAmounts', () => {
   it('computes principal, accrued and net in exact cents (hand-computed)', () => {
     // 1,000,000 × 0.85 × 99.875 / 100 = 848,937.50; accrued 850,000 × 5.75 % × 90/360 = 12,218.75.
     const t = tradeAmounts({ ...terms, face: '1000000', factor: '0.85', cleanPricePercent: '99.875', settlementDate: d('2008-02-15') });
-    expect([t.currentFace.toFixed(), formatCash(t.principal), formatCash(t.accruedInterest), formatCash(t.netAmount)]).toEqual(['850000', '848937.50', '12218.75', '861156.25']);
+    expect([t.currentFace.toFixed(), formatCash(t.principal), formatCash(t.accruedInterest), formatCash(t.netAmount)]).toEqual([
+      '850000',
+      '848937.50',
+      '12218.75',
+      '861156.25',
+    ]);
   });
 
   it('rounds principal and accrued half-even to cents separately, once each (hand-computed)', () => {
     // current face 1,000,000 × 0.123456789 = 123,456.789
     // principal 123,456.789 × 0.99875 = 123,302.46801375 → 123,302.47
     // accrued   123,456.789 × 0.0575 × 0.25 = 1,774.691341875 → 1,774.69
-    const t = tradeAmounts({ ...terms, face: new Decimal('1000000'), factor: new Decimal('0.123456789'), cleanPricePercent: '99.875', settlementDate: d('2008-02-15') });
-    expect([t.currentFace.toFixed(), formatCash(t.principal), formatCash(t.accruedInterest), formatCash(t.netAmount)]).toEqual(['123456.789', '123302.47', '1774.69', '125077.16']);
+    const t = tradeAmounts({
+      ...terms,
+      face: new Decimal('1000000'),
+      factor: new Decimal('0.123456789'),
+      cleanPricePercent: '99.875',
+      settlementDate: d('2008-02-15'),
+    });
+    expect([t.currentFace.toFixed(), formatCash(t.principal), formatCash(t.accruedInterest), formatCash(t.netAmount)]).toEqual([
+      '123456.789',
+      '123302.47',
+      '1774.69',
+      '125077.16',
+    ]);
   });
 
   it('rounds an exact half cent to even', () => {
     // 1,000 × 100.0125 / 100 = 1,000.125 → 1,000.12 ; 1,000 × 100.0135 / 100 = 1,000.135 → 1,000.14
-    const at = (price: string) => formatCash(tradeAmounts({ ...terms, face: '1000', factor: '1', cleanPricePercent: price, settlementDate: d('2007-11-15') }).principal);
+    const at = (price: string) =>
+      formatCash(
+        tradeAmounts({ ...terms, face: '1000', factor: '1', cleanPricePercent: price, settlementDate: d('2007-11-15') }).principal,
+      );
     expect(at('100.0125')).toBe('1000.12');
     expect(at('100.0135')).toBe('1000.14');
   });

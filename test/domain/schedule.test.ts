@@ -36,16 +36,37 @@ describe('buildCouponSchedule', () => {
   });
 
   it('makes a long first stub from an explicit first coupon date (ISDA 1998 long-first example dates)', () => {
-    const s = buildCouponSchedule({ issueDate: d('2002-08-15'), firstCouponDate: d('2003-07-15'), maturityDate: d('2005-01-15'), frequency: 2 });
+    const s = buildCouponSchedule({
+      issueDate: d('2002-08-15'),
+      firstCouponDate: d('2003-07-15'),
+      maturityDate: d('2005-01-15'),
+      frequency: 2,
+    });
     expect(s.couponDates).toEqual(['2003-07-15', '2004-01-15', '2004-07-15', '2005-01-15']);
-    expect(s.periods[0]).toEqual({ start: '2002-08-15', end: '2003-07-15', isStub: true, quasiDates: ['2002-07-15', '2003-01-15', '2003-07-15'] });
+    expect(s.periods[0]).toEqual({
+      start: '2002-08-15',
+      end: '2003-07-15',
+      isStub: true,
+      quasiDates: ['2002-07-15', '2003-01-15', '2003-07-15'],
+    });
   });
 
   it('applies the end-of-month rule when the first coupon date is a month end', () => {
-    const eom = buildCouponSchedule({ issueDate: d('2024-03-15'), firstCouponDate: d('2024-04-30'), maturityDate: d('2025-04-30'), frequency: 4 });
+    const eom = buildCouponSchedule({
+      issueDate: d('2024-03-15'),
+      firstCouponDate: d('2024-04-30'),
+      maturityDate: d('2025-04-30'),
+      frequency: 4,
+    });
     expect(eom.endOfMonth).toBe(true);
     expect(eom.couponDates).toEqual(['2024-04-30', '2024-07-31', '2024-10-31', '2025-01-31', '2025-04-30']);
-    const plain = buildCouponSchedule({ issueDate: d('2024-03-15'), firstCouponDate: d('2024-04-30'), maturityDate: d('2025-04-30'), frequency: 4, endOfMonth: false });
+    const plain = buildCouponSchedule({
+      issueDate: d('2024-03-15'),
+      firstCouponDate: d('2024-04-30'),
+      maturityDate: d('2025-04-30'),
+      frequency: 4,
+      endOfMonth: false,
+    });
     expect(plain.couponDates).toEqual(['2024-04-30', '2024-07-30', '2024-10-30', '2025-01-30', '2025-04-30']);
   });
 
@@ -55,32 +76,55 @@ describe('buildCouponSchedule', () => {
   });
 
   it('keeps February month ends under the end-of-month rule (monthly ABS-style schedule)', () => {
-    const s = buildCouponSchedule({ issueDate: d('2024-01-10'), firstCouponDate: d('2024-01-31'), maturityDate: d('2024-06-30'), frequency: 12 });
+    const s = buildCouponSchedule({
+      issueDate: d('2024-01-10'),
+      firstCouponDate: d('2024-01-31'),
+      maturityDate: d('2024-06-30'),
+      frequency: 12,
+    });
     expect(s.couponDates).toEqual(['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30']);
   });
 
   it('rejects inconsistent inputs with INVALID_SCHEDULE', () => {
-    expect(codeOf(() => buildCouponSchedule({ issueDate: d('2026-01-01'), maturityDate: d('2025-01-01'), frequency: 2 }))).toBe('INVALID_SCHEDULE');
-    expect(codeOf(() => buildCouponSchedule({ issueDate: d('2024-01-01'), firstCouponDate: d('2024-01-01'), maturityDate: d('2025-01-01'), frequency: 2 }))).toBe('INVALID_SCHEDULE');
-    expect(codeOf(() => buildCouponSchedule({ issueDate: d('2024-01-01'), firstCouponDate: d('2024-06-15'), maturityDate: d('2025-01-01'), frequency: 2 }))).toBe('INVALID_SCHEDULE');
-    expect(codeOf(() => buildCouponSchedule({ issueDate: d('2024-01-01'), maturityDate: d('2025-01-01'), frequency: 3 as CouponFrequency }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => buildCouponSchedule({ issueDate: d('2026-01-01'), maturityDate: d('2025-01-01'), frequency: 2 }))).toBe(
+      'INVALID_SCHEDULE',
+    );
+    expect(
+      codeOf(() =>
+        buildCouponSchedule({ issueDate: d('2024-01-01'), firstCouponDate: d('2024-01-01'), maturityDate: d('2025-01-01'), frequency: 2 }),
+      ),
+    ).toBe('INVALID_SCHEDULE');
+    expect(
+      codeOf(() =>
+        buildCouponSchedule({ issueDate: d('2024-01-01'), firstCouponDate: d('2024-06-15'), maturityDate: d('2025-01-01'), frequency: 2 }),
+      ),
+    ).toBe('INVALID_SCHEDULE');
+    expect(
+      codeOf(() => buildCouponSchedule({ issueDate: d('2024-01-01'), maturityDate: d('2025-01-01'), frequency: 3 as CouponFrequency })),
+    ).toBe('INVALID_ARGUMENT');
   });
 
   it('property: periods are contiguous, ascending, cover [issue, maturity], and regular periods are one grid step', () => {
     const frequencies = fc.constantFrom<CouponFrequency>(1, 2, 4, 12);
     fc.assert(
-      fc.property(dateBetween('2000-01-01', '2040-12-31'), fc.integer({ min: 1, max: 30 * 365 }), frequencies, fc.boolean(), (issue, tenorDays, frequency, eom) => {
-        const maturity = addDays(issue, tenorDays);
-        const s = buildCouponSchedule({ issueDate: issue, maturityDate: maturity, frequency, endOfMonth: eom });
-        let start = issue;
-        for (const p of s.periods) {
-          if (p.start !== start || !(p.start < p.end)) return false;
-          if (!p.isStub && monthIndex(p.end) - monthIndex(p.start) !== 12 / frequency) return false;
-          if ((p.quasiDates[0] ?? '') > p.start || p.quasiDates[p.quasiDates.length - 1] !== p.end) return false;
-          start = p.end;
-        }
-        return start === maturity && s.couponDates[s.couponDates.length - 1] === maturity;
-      }),
+      fc.property(
+        dateBetween('2000-01-01', '2040-12-31'),
+        fc.integer({ min: 1, max: 30 * 365 }),
+        frequencies,
+        fc.boolean(),
+        (issue, tenorDays, frequency, eom) => {
+          const maturity = addDays(issue, tenorDays);
+          const s = buildCouponSchedule({ issueDate: issue, maturityDate: maturity, frequency, endOfMonth: eom });
+          let start = issue;
+          for (const p of s.periods) {
+            if (p.start !== start || !(p.start < p.end)) return false;
+            if (!p.isStub && monthIndex(p.end) - monthIndex(p.start) !== 12 / frequency) return false;
+            if ((p.quasiDates[0] ?? '') > p.start || p.quasiDates[p.quasiDates.length - 1] !== p.end) return false;
+            start = p.end;
+          }
+          return start === maturity && s.couponDates[s.couponDates.length - 1] === maturity;
+        },
+      ),
       { seed: PROPERTY_SEED },
     );
   });

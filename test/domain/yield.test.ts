@@ -38,7 +38,11 @@ describe('price ↔ yield reference values', () => {
     const y = yieldFromPrice({ ...bond, cleanPricePercent: '95.04287' });
     expect(y.sub('6.5').abs().lt('1e-5')).toBe(true);
     expect(y.toDecimalPlaces(4).toFixed(4)).toBe('6.5000');
-    expect(priceFromYield({ ...bond, yieldPercent: '6.5' }).cleanPricePercent.toDecimalPlaces(5).toFixed(5)).toBe('95.04287');
+    expect(
+      priceFromYield({ ...bond, yieldPercent: '6.5' })
+        .cleanPricePercent.toDecimalPlaces(5)
+        .toFixed(5),
+    ).toBe('95.04287');
   });
 
   it('a bond priced on a coupon date at a yield equal to its coupon is at par, for every frequency and coupon day count', () => {
@@ -47,8 +51,18 @@ describe('price ↔ yield reference values', () => {
       for (const dayCount of conventions) {
         const schedule = buildCouponSchedule({ issueDate: d('2020-03-15'), maturityDate: d('2030-03-15'), frequency });
         const bond = { couponRatePercent: '6', dayCount, schedule, settlementDate: d('2024-03-15') };
-        expect(priceFromYield({ ...bond, yieldPercent: '6' }).cleanPricePercent.sub(100).abs().lt('1e-40')).toBe(true);
-        expect(yieldFromPrice({ ...bond, cleanPricePercent: '100' }).sub(6).abs().lt('1e-10')).toBe(true);
+        expect(
+          priceFromYield({ ...bond, yieldPercent: '6' })
+            .cleanPricePercent.sub(100)
+            .abs()
+            .lt('1e-40'),
+        ).toBe(true);
+        expect(
+          yieldFromPrice({ ...bond, cleanPricePercent: '100' })
+            .sub(6)
+            .abs()
+            .lt('1e-10'),
+        ).toBe(true);
       }
     }
   });
@@ -57,13 +71,28 @@ describe('price ↔ yield reference values', () => {
     const schedule = buildCouponSchedule({ issueDate: d('2020-06-30'), maturityDate: d('2030-06-30'), frequency: 2 });
     const bond = { couponRatePercent: '0', dayCount: 'ACT/ACT-ICMA' as const, schedule, settlementDate: d('2025-06-30') };
     const expected = new Decimal(100).div(new Decimal('1.025').pow(10)); // 78.1198402...
-    expect(priceFromYield({ ...bond, yieldPercent: '5' }).cleanPricePercent.sub(expected).abs().lt('1e-40')).toBe(true);
+    expect(
+      priceFromYield({ ...bond, yieldPercent: '5' })
+        .cleanPricePercent.sub(expected)
+        .abs()
+        .lt('1e-40'),
+    ).toBe(true);
     expect(expected.toFixed(7)).toBe('78.1198402');
-    expect(yieldFromPrice({ ...bond, cleanPricePercent: expected }).sub(5).abs().lt('1e-12')).toBe(true);
+    expect(
+      yieldFromPrice({ ...bond, cleanPricePercent: expected })
+        .sub(5)
+        .abs()
+        .lt('1e-12'),
+    ).toBe(true);
     // Half-way through a period the zero is discounted 9.5 periods (ICMA: 92 of 184 days).
     const mid = { ...bond, settlementDate: d('2025-09-30') };
     const midExpected = new Decimal(100).div(new Decimal('1.025').pow(new Decimal(9).add(new Decimal(92).div(184))));
-    expect(priceFromYield({ ...mid, yieldPercent: '5' }).dirtyPricePercent.sub(midExpected).abs().lt('1e-40')).toBe(true);
+    expect(
+      priceFromYield({ ...mid, yieldPercent: '5' })
+        .dirtyPricePercent.sub(midExpected)
+        .abs()
+        .lt('1e-40'),
+    ).toBe(true);
   });
 
   it('uses simple interest in the last coupon period (hand-computed, closed-form yield)', () => {
@@ -74,18 +103,31 @@ describe('price ↔ yield reference values', () => {
     const p = priceFromYield({ ...bond, yieldPercent: '6.5' });
     expect(p.dirtyPricePercent.eq(dirty)).toBe(true);
     expect(p.cleanPricePercent.eq(dirty.sub('1.4375'))).toBe(true);
-    expect(yieldFromPrice({ ...bond, cleanPricePercent: p.cleanPricePercent }).sub('6.5').abs().lt('1e-40')).toBe(true);
+    expect(
+      yieldFromPrice({ ...bond, cleanPricePercent: p.cleanPricePercent })
+        .sub('6.5')
+        .abs()
+        .lt('1e-40'),
+    ).toBe(true);
   });
 
   it('discounts a long first stub over its length in regular periods (hand-computed, ACT/ACT-ICMA)', () => {
     // ISDA 1998 long first period 2002-08-15 → 2003-07-15 is 0.915760869565 years, i.e.
     // w = 2 × that = 1.83152173913 semi-annual periods; the stub coupon at 10 % is 10 × 0.91576…
-    const schedule = buildCouponSchedule({ issueDate: d('2002-08-15'), firstCouponDate: d('2003-07-15'), maturityDate: d('2004-01-15'), frequency: 2 });
+    const schedule = buildCouponSchedule({
+      issueDate: d('2002-08-15'),
+      firstCouponDate: d('2003-07-15'),
+      maturityDate: d('2004-01-15'),
+      frequency: 2,
+    });
     const bond = { couponRatePercent: '10', dayCount: 'ACT/ACT-ICMA' as const, schedule, settlementDate: d('2002-08-15') };
     const fraction = new Decimal(153).div(368).add('0.5');
     const w = fraction.mul(2);
     const v = new Decimal(1).div('1.05');
-    const expected = fraction.mul(10).mul(v.pow(w)).add(new Decimal(105).mul(v.pow(w.add(1))));
+    const expected = fraction
+      .mul(10)
+      .mul(v.pow(w))
+      .add(new Decimal(105).mul(v.pow(w.add(1))));
     const p = priceFromYield({ ...bond, yieldPercent: '10' });
     expect(p.accruedPer100.isZero()).toBe(true);
     expect(p.dirtyPricePercent.sub(expected).abs().lt('1e-45')).toBe(true);
@@ -159,4 +201,3 @@ describe('price ↔ yield properties', () => {
     );
   });
 });
-

@@ -23,21 +23,43 @@ beforeAll(async () => {
     { noteId: notes['A-2']!, bidPrice: '99.5', bidSize: '1000000', askPrice: '100.25', askSize: '1000000' },
     { noteId: notes.B!, bidPrice: '98.75', bidSize: '1000000', askPrice: '99.5', askSize: '1000000' },
   ]);
-  await investor1.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes['A-2']!, side: 'buy', type: 'limit', price: '100.25', quantity: '300000', timeInForce: 'IOC' });
-  await investor2.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes.B!, side: 'sell', type: 'limit', price: '98.75', quantity: '200000', timeInForce: 'IOC' });
+  await investor1.placeOrder({
+    clOrdId: newClOrdId('e2e'),
+    noteId: notes['A-2']!,
+    side: 'buy',
+    type: 'limit',
+    price: '100.25',
+    quantity: '300000',
+    timeInForce: 'IOC',
+  });
+  await investor2.placeOrder({
+    clOrdId: newClOrdId('e2e'),
+    noteId: notes.B!,
+    side: 'sell',
+    type: 'limit',
+    price: '98.75',
+    quantity: '200000',
+    timeInForce: 'IOC',
+  });
   // The demo's trap tests the 3-month average DSCR: December's report (the 2027-01-15 collection
   // period's) is filed with the figures the form records below, or the distribution is refused.
   const backoffice = await e.sdk('backoffice1');
   const meridian = (await backoffice.deals()).find((d) => d.name.startsWith('Meridian'))!.id;
   const november = (await backoffice.performanceReports(meridian))[0]!.report;
-  await backoffice.filePerformanceReport(meridian, { ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '0.00' });
+  await backoffice.filePerformanceReport(meridian, {
+    ...november,
+    periodEnd: '2026-12-31',
+    revenue: '9000000.00',
+    operatingCosts: '2000000.00',
+    powerCost: '0.00',
+  });
   office = await e.login('backoffice1');
   await office.getByTestId('run-panel').waitFor();
 });
 afterAll(async () => e?.close());
 
 describe('back office in the browser', () => {
-  it('rolls the business date and settles the day\'s trades', async () => {
+  it("rolls the business date and settles the day's trades", async () => {
     const before = (await office.getByTestId('bo-date').textContent())!;
     await office.getByTestId('roll-date').click();
     await expect.poll(() => office.getByTestId('roll-date').textContent()).toContain('Confirm');
@@ -49,7 +71,11 @@ describe('back office in the browser', () => {
 
     await office.getByTestId('run-settlement').click();
     await expect.poll(() => office.getByTestId('run-result').textContent()).toContain('2 settled, 0 failed of 2 due');
-    await expect.poll(async () => (await office.getByTestId('settlements').locator('tbody tr').allTextContents()).every((row) => row.includes('settled'))).toBe(true);
+    await expect
+      .poll(async () =>
+        (await office.getByTestId('settlements').locator('tbody tr').allTextContents()).every((row) => row.includes('settled')),
+      )
+      .toBe(true);
     expect(await office.getByTestId('run-progress').textContent()).toContain('2 settled');
     expect(await office.getByTestId('fails').textContent()).toContain('No open fails');
   });
@@ -77,7 +103,7 @@ describe('back office in the browser', () => {
   it('downloads a statement as CSV', async () => {
     await office.getByTestId('statement-party').selectOption({ label: 'Northbridge Asset Management (investor)' });
     await office.getByTestId('statement-date').fill('');
-    const date = (await office.getByTestId('run-date').inputValue());
+    const date = await office.getByTestId('run-date').inputValue();
     await office.getByTestId('statement-date').fill(date);
     const [download] = await Promise.all([office.waitForEvent('download'), office.getByTestId('statement-csv').click()]);
     const text = fs.readFileSync((await download.path())!, 'utf8');

@@ -13,13 +13,35 @@ let e: E2E;
 
 beforeAll(async () => {
   e = await startE2E();
-  const [operator, office, dealer1, dealer2] = await Promise.all([e.sdk('operator1'), e.sdk('backoffice1'), e.sdk('dealer1'), e.sdk('dealer2')]);
+  const [operator, office, dealer1, dealer2] = await Promise.all([
+    e.sdk('operator1'),
+    e.sdk('backoffice1'),
+    e.sdk('dealer1'),
+    e.sdk('dealer2'),
+  ]);
   const notes = await noteIds(dealer1);
-  const dealer2Party = (await e.t.http.post('/api/v1/auth/token').send({ username: 'dealer2', password: 'demo' })).body.user.partyId as string;
+  const dealer2Party = (await e.t.http.post('/api/v1/auth/token').send({ username: 'dealer2', password: 'demo' })).body.user
+    .partyId as string;
   await operator.setCreditLine(dealer2Party, '10000000');
   await office.withdraw({ partyId: dealer2Party, amount: '20000000.00', reference: 'e2e-credit' });
-  await dealer1.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes['A-2']!, side: 'sell', type: 'limit', price: '100', quantity: '10000000', timeInForce: 'GTC' });
-  await dealer2.placeOrder({ clOrdId: newClOrdId('e2e'), noteId: notes['A-2']!, side: 'buy', type: 'limit', price: '100', quantity: '10000000', timeInForce: 'IOC' });
+  await dealer1.placeOrder({
+    clOrdId: newClOrdId('e2e'),
+    noteId: notes['A-2']!,
+    side: 'sell',
+    type: 'limit',
+    price: '100',
+    quantity: '10000000',
+    timeInForce: 'GTC',
+  });
+  await dealer2.placeOrder({
+    clOrdId: newClOrdId('e2e'),
+    noteId: notes['A-2']!,
+    side: 'buy',
+    type: 'limit',
+    price: '100',
+    quantity: '10000000',
+    timeInForce: 'IOC',
+  });
 });
 afterAll(async () => e?.close());
 

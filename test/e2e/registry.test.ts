@@ -23,10 +23,14 @@ let tradeId: string;
 let txHash: string;
 
 async function drained(): Promise<void> {
-  await eventually('the outbox to drain', async () => {
-    const status = await backoffice.registryStatus();
-    return status.connected && status.outbox.pending === 0;
-  }, 20_000);
+  await eventually(
+    'the outbox to drain',
+    async () => {
+      const status = await backoffice.registryStatus();
+      return status.connected && status.outbox.pending === 0;
+    },
+    20_000,
+  );
 }
 
 beforeAll(async () => {
@@ -36,14 +40,22 @@ beforeAll(async () => {
   const [dealer, investor] = await Promise.all([e.sdk('dealer1'), e.sdk('investor1')]);
   notes = await noteIds(investor);
   await dealer.putQuotes([{ noteId: notes.B!, bidPrice: '98.75', bidSize: '1000000', askPrice: '99.5', askSize: '1000000' }]);
-  const { fills } = await investor.placeOrder({ clOrdId: newClOrdId('e2e-chain'), noteId: notes.B!, side: 'buy', type: 'limit', price: '99.5', quantity: '400000', timeInForce: 'IOC' });
+  const { fills } = await investor.placeOrder({
+    clOrdId: newClOrdId('e2e-chain'),
+    noteId: notes.B!,
+    side: 'buy',
+    type: 'limit',
+    price: '99.5',
+    quantity: '400000',
+    timeInForce: 'IOC',
+  });
   tradeId = fills[0]!.tradeId;
   [office, investorPage] = await Promise.all([e.login('backoffice1'), e.login('investor1')]);
 });
 afterAll(async () => e?.close());
 
 describe('the on-chain registry in the browser', () => {
-  it('shows the investor\'s trade before it settles, not on chain yet', async () => {
+  it("shows the investor's trade before it settles, not on chain yet", async () => {
     await investorPage.getByTestId('nav-my-trades').click();
     const row = investorPage.getByTestId('trades').locator('tbody tr').first();
     await expect.poll(() => row.textContent()).toContain('BUY');
@@ -116,7 +128,11 @@ describe('the on-chain registry in the browser', () => {
     const addressOf = (partyId: string) => addresses.find((a) => a.partyId === partyId)!.address;
     const [dealer2, investor2] = [partyOf('Harbor'), partyOf('Cedar')];
     const stray = settlementRefFromKey(`e2e-stray:${Date.now()}`);
-    await (await chain.contract.connect(chain.registrar).recordTransfer(noteIdFromUuid(notes.C!), addressOf(dealer2), addressOf(investor2), 1_200n, stray)).wait();
+    await (
+      await chain.contract
+        .connect(chain.registrar)
+        .recordTransfer(noteIdFromUuid(notes.C!), addressOf(dealer2), addressOf(investor2), 1_200n, stray)
+    ).wait();
 
     await office.getByTestId('registry-check').click();
     await expect.poll(() => office.getByTestId('registry-dirty').textContent()).toContain('3 registry breaks');
@@ -128,7 +144,12 @@ describe('the on-chain registry in the browser', () => {
     expect(what).toContain('Move 1,200 of');
     expect(what).toContain('from Cedar Point Insurance to Harbor Capital Markets');
     expect(await office.getByTestId('repair-reason').locator('option').allTextContents()).toEqual([
-      'RECONCILIATION_REPAIR', 'LOST_KEY', 'COMPROMISED_KEY', 'COURT_ORDER', 'ERRONEOUS_SETTLEMENT', 'CORPORATE_ACTION',
+      'RECONCILIATION_REPAIR',
+      'LOST_KEY',
+      'COMPROMISED_KEY',
+      'COURT_ORDER',
+      'ERRONEOUS_SETTLEMENT',
+      'CORPORATE_ACTION',
     ]);
     await office.getByTestId('repair-reason').selectOption('ERRONEOUS_SETTLEMENT');
     await office.getByTestId('repair-note').fill('reverse a transfer recorded outside settlement');
@@ -139,7 +160,12 @@ describe('the on-chain registry in the browser', () => {
     await expect.poll(() => office.getByTestId('registry-dirty').textContent(), { timeout: 20_000 }).toContain('1 registry break ');
     expect(await breaks.textContent()).toContain('orphan event');
     const [repair] = await backoffice.registryOutbox({ kind: 'forced_transfer', order: 'desc', limit: 1 });
-    expect(repair).toMatchObject({ status: 'published', reasonCode: 'ERRONEOUS_SETTLEMENT', reason: 'reverse a transfer recorded outside settlement', amount: '1200' });
+    expect(repair).toMatchObject({
+      status: 'published',
+      reasonCode: 'ERRONEOUS_SETTLEMENT',
+      reason: 'reverse a transfer recorded outside settlement',
+      amount: '1200',
+    });
     const newest = office.getByTestId('registry-outbox').locator('tbody tr').first();
     await expect.poll(() => newest.textContent(), { timeout: 10_000 }).toContain('ERRONEOUS_SETTLEMENT');
     expect(await office.getByTestId('repair-result').count()).toBe(1);

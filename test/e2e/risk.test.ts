@@ -39,7 +39,10 @@ describe('portfolio risk in the browser', () => {
 
   it('exports the exposure as CSV', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('exposure-csv').click()]);
-    const lines = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
     expect(lines[0]).toBe('by,key,name,face,marketValue,cashFlowSharePercent');
     expect(lines).toHaveLength(3);
   });
@@ -53,7 +56,9 @@ describe('portfolio risk in the browser', () => {
     expect((await sdk.riskLimits()).limits).toEqual([{ by: 'obligor', maxSharePercent: '12', mode: 'hard' }]);
     // Frontier Model Labs is 12.33% of dealer1 already; more Helios SR raises it further → refused.
     const notes = await noteIds(sdk);
-    await expect(sdk.placeOrder({ clOrdId: 'e2e-risk-1', noteId: notes.Senior!, side: 'buy', type: 'limit', price: '99', quantity: '1000000' })).rejects.toMatchObject({ code: 'CONCENTRATION_LIMIT' });
+    await expect(
+      sdk.placeOrder({ clOrdId: 'e2e-risk-1', noteId: notes.Senior!, side: 'buy', type: 'limit', price: '99', quantity: '1000000' }),
+    ).rejects.toMatchObject({ code: 'CONCENTRATION_LIMIT' });
   });
 
   it('shows a warn-mode breach in the order ticket', async () => {
@@ -67,6 +72,8 @@ describe('portfolio risk in the browser', () => {
     await page.getByTestId('ticket-price').fill('99');
     await page.getByTestId('ticket-face').fill('5000000');
     await page.getByTestId('ticket-submit').click();
-    await expect.poll(() => page.getByTestId('ticket-result').textContent()).toContain('Concentration warning: NV (WECC (non-ISO West)) 30.15% of portfolio value (limit 30% by region)');
+    await expect
+      .poll(() => page.getByTestId('ticket-result').textContent())
+      .toContain('Concentration warning: NV (WECC (non-ISO West)) 30.15% of portfolio value (limit 30% by region)');
   });
 });

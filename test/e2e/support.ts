@@ -17,7 +17,15 @@ import type { Clock } from '../../server/api/services.js';
 import { DEMO_PASSWORD, startTestService, type TestService } from '../support/service.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const ARTIFACTS = path.resolve('test/artifacts/e2e');
 
 export interface E2E {
@@ -38,10 +46,15 @@ export interface E2E {
 /** `registry`: the service's on-chain registry (off unless asked, as in startTestService); `clock`: the service's clock. */
 export async function startE2E(options: { registry?: RegistryConfig; clock?: Clock } = {}): Promise<E2E> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is required for the browser tests and was not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium is required for the browser tests and was not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
   }
   await ensureWebBuild();
-  const t = await startTestService({ ...(options.registry ? { registry: options.registry } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const t = await startTestService({
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const sockets = new Set<Socket>();
   let refuseUntil = 0;
   t.service.server.on('upgrade', (_request, socket: Socket) => {

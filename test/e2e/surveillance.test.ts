@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => e?.close());
 
 describe('surveillance in the browser', () => {
-  it('compares the deals\' latest metrics', async () => {
+  it("compares the deals' latest metrics", async () => {
     await page.getByTestId('nav-surveillance').click();
     const table = page.getByTestId('surveillance-table');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
@@ -31,7 +31,7 @@ describe('surveillance in the browser', () => {
     expect(text).toContain('58.33');
   });
 
-  it('charts a deal\'s history with its DSCR trigger line', async () => {
+  it("charts a deal's history with its DSCR trigger line", async () => {
     await page.getByTestId('surveillance-deal').selectOption({ label: 'Meridian Compute ABS 2026-1' });
     for (const chart of ['chart-utilization', 'chart-pue', 'chart-power', 'chart-dscr', 'chart-ltv', 'chart-concentration']) {
       await page.getByTestId(chart).locator('canvas').first().waitFor();
@@ -42,15 +42,23 @@ describe('surveillance in the browser', () => {
 
   it('exports the comparison and the deal history as CSV', async () => {
     const [all] = await Promise.all([page.waitForEvent('download'), page.getByTestId('surveillance-csv').click()]);
-    const allText = fs.readFileSync((await all.path())!, 'utf8').trim().split('\n');
+    const allText = fs
+      .readFileSync((await all.path())!, 'utf8')
+      .trim()
+      .split('\n');
     expect(allText[0]).toMatch(/^deal,periodEnd,version,revenue,/);
     expect(allText).toHaveLength(3);
     const [deal] = await Promise.all([page.waitForEvent('download'), page.getByTestId('deal-csv').click()]);
     expect(deal.suggestedFilename()).toBe('performance-Meridian-Compute-ABS-2026-1.csv');
-    expect(fs.readFileSync((await deal.path())!, 'utf8').trim().split('\n')).toHaveLength(25);
+    expect(
+      fs
+        .readFileSync((await deal.path())!, 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(25);
   });
 
-  it('shows the deal\'s latest metrics and trigger status next to the book', async () => {
+  it("shows the deal's latest metrics and trigger status next to the book", async () => {
     const notes = await noteIds(await e.sdk('investor1'));
     await page.goto(`${e.t.url}/notes/${notes['A-2']}`);
     const metrics = page.getByTestId('note-deal-metrics');

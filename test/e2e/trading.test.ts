@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => e?.close());
 
 describe('trading in the browser', () => {
-  it('refuses a wrong password with the API\'s message', async () => {
+  it("refuses a wrong password with the API's message", async () => {
     const page = await e.open();
     await page.getByTestId('login-username').fill('investor1');
     await page.getByTestId('login-password').fill('not-the-password');
@@ -145,7 +145,7 @@ describe('trading in the browser', () => {
     await expect.poll(() => dealer.getByTestId('q-band-A-2').textContent()).toContain('90.250 – 110.250');
   });
 
-  it('clearing a row of the quote grid pulls that note\'s live quote (issue 19)', async () => {
+  it("clearing a row of the quote grid pulls that note's live quote (issue 19)", async () => {
     await expect.poll(() => dealer.getByTestId('q-live-B').textContent()).toContain('98.750');
     for (const id of ['q-bid-size-B', 'q-bid-B', 'q-ask-B', 'q-ask-size-B']) await dealer.getByTestId(id).fill('');
     await dealer.getByTestId('mass-quote').click();
@@ -167,7 +167,9 @@ describe('trading in the browser', () => {
     await expect.poll(() => investor.getByTestId('link-status').textContent(), { timeout: 15_000 }).toBe('Live');
     // "Live" shows once the socket is open; the fresh snapshot follows it, and on a loaded CI machine
     // (Chromium beside the other test files) it can take longer than expect.poll's default second.
-    await expect.poll(() => investor.getByTestId('ladder').locator('tr[data-side="ask"]').last().textContent(), { timeout: 15_000 }).toContain('100.125');
+    await expect
+      .poll(() => investor.getByTestId('ladder').locator('tr[data-side="ask"]').last().textContent(), { timeout: 15_000 })
+      .toContain('100.125');
     expect(await investor.getByTestId('ladder').locator('tr[data-side="bid"]').first().textContent()).toContain('99.625');
     expect(await investor.getByTestId('ladder-stale').count()).toBe(0);
   });

@@ -11,8 +11,9 @@ describe('register_note', () => {
     expect(codeOf(h.run({ kind: 'register_note', noteId: 'A', ...SPEC }))).toBe('NOTE_ALREADY_REGISTERED');
     expect(codeOf(h.run({ kind: 'register_note', noteId: 'B', ...SPEC, minQuantityUnits: 0 }))).toBe('INVALID_COMMAND');
     expect(codeOf(h.run({ kind: 'register_note', noteId: 'B', ...SPEC, minPriceTicks: 300 }))).toBe('INVALID_COMMAND');
-    expect(codeOf(h.run({ kind: 'register_note', noteId: 'B', minQuantityUnits: 1, minPriceTicks: 0,
-      maxPriceTicks: 2 ** 21 }))).toBe('INVALID_COMMAND');
+    expect(codeOf(h.run({ kind: 'register_note', noteId: 'B', minQuantityUnits: 1, minPriceTicks: 0, maxPriceTicks: 2 ** 21 }))).toBe(
+      'INVALID_COMMAND',
+    );
     expect(h.engine.noteIds()).toEqual(['A']);
   });
 
@@ -62,11 +63,13 @@ describe('mass cancel', () => {
     return h;
   }
 
-  it('by party cancels that party\'s orders on every note, in acceptance order', () => {
+  it("by party cancels that party's orders on every note, in acceptance order", () => {
     const h = book();
     const events = h.run({ kind: 'mass_cancel', partyId: 'p1' });
     expect(only(events, 'cancelled').map((e) => [e.orderId, e.reason])).toEqual([
-      ['a-p1-1', 'mass_cancel'], ['b-p1-1', 'mass_cancel'], ['a-p1-2', 'mass_cancel'],
+      ['a-p1-1', 'mass_cancel'],
+      ['b-p1-1', 'mass_cancel'],
+      ['a-p1-2', 'mass_cancel'],
     ]);
     expect(only(events, 'book_change')).toHaveLength(3);
     expect(h.queue('buy', 'A')).toEqual(['a-p2-2', 'a-p2-1']);
@@ -79,7 +82,7 @@ describe('mass cancel', () => {
     expect(h.engine.orderCount).toBe(1);
   });
 
-  it('by party and note cancels only that party\'s orders on that note', () => {
+  it("by party and note cancels only that party's orders on that note", () => {
     const h = book();
     const events = h.run({ kind: 'mass_cancel', partyId: 'p1', noteId: 'A' });
     expect(only(events, 'cancelled').map((e) => e.orderId)).toEqual(['a-p1-1', 'a-p1-2']);

@@ -35,50 +35,87 @@ const quantity = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0, -3, 1.5, 2 ** 31) },
 );
 /** A price near the middle of the note's band, sometimes off-band or off-tick. */
-const priceFor = (note: string): fc.Arbitrary<number> => fc.oneof(
-  { weight: 30, arbitrary: note === 'B' ? fc.integer({ min: 17, max: 23 }) : fc.integer({ min: 96, max: 104 }) },
-  { weight: 1, arbitrary: fc.constantFrom(0, 89, 111, 100.5, 41) },
-);
+const priceFor = (note: string): fc.Arbitrary<number> =>
+  fc.oneof(
+    { weight: 30, arbitrary: note === 'B' ? fc.integer({ min: 17, max: 23 }) : fc.integer({ min: 96, max: 104 }) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 89, 111, 100.5, 41) },
+  );
 /** An order on some note: its id, owner and a fitting price. */
 const onNote = <T>(build: (id: string, note: string, price: fc.Arbitrary<number>) => fc.Arbitrary<T>): fc.Arbitrary<T> =>
   fc.tuple(orderId, noteId).chain(([id, note]) => build(id, note, priceFor(note)));
 const stp = fc.constantFrom(undefined, undefined, 'cancel_newest', 'cancel_oldest', 'cancel_both', 'decrement_and_cancel');
 
-const newLimit: fc.Arbitrary<Template> = onNote((id, note, price) => fc.record({
-  kind: fc.constant('new_order'), noteId: fc.constant(note), orderId: fc.constant(id), partyId: party(id), side, type: fc.constant('limit'),
-  priceTicks: price, quantityUnits: quantity,
-  timeInForce: fc.constantFrom('GTC', 'GTC', 'GTC', 'DAY', 'IOC', 'FOK', 'GTD'),
-  expireIn: fc.integer({ min: -5, max: 300 }),
-  postOnly: fc.constantFrom(undefined, undefined, undefined, true, false),
-  selfTrade: stp,
-}));
+const newLimit: fc.Arbitrary<Template> = onNote((id, note, price) =>
+  fc.record({
+    kind: fc.constant('new_order'),
+    noteId: fc.constant(note),
+    orderId: fc.constant(id),
+    partyId: party(id),
+    side,
+    type: fc.constant('limit'),
+    priceTicks: price,
+    quantityUnits: quantity,
+    timeInForce: fc.constantFrom('GTC', 'GTC', 'GTC', 'DAY', 'IOC', 'FOK', 'GTD'),
+    expireIn: fc.integer({ min: -5, max: 300 }),
+    postOnly: fc.constantFrom(undefined, undefined, undefined, true, false),
+    selfTrade: stp,
+  }),
+);
 
-const newMarket: fc.Arbitrary<Template> = onNote((id, note) => fc.record({
-  kind: fc.constant('new_order'), noteId: fc.constant(note), orderId: fc.constant(id), partyId: party(id), side, type: fc.constant('market'),
-  priceTicks: fc.constant(0), quantityUnits: quantity, timeInForce: fc.constantFrom('IOC', 'IOC', 'FOK', 'GTC'),
-  selfTrade: stp,
-}));
+const newMarket: fc.Arbitrary<Template> = onNote((id, note) =>
+  fc.record({
+    kind: fc.constant('new_order'),
+    noteId: fc.constant(note),
+    orderId: fc.constant(id),
+    partyId: party(id),
+    side,
+    type: fc.constant('market'),
+    priceTicks: fc.constant(0),
+    quantityUnits: quantity,
+    timeInForce: fc.constantFrom('IOC', 'IOC', 'FOK', 'GTC'),
+    selfTrade: stp,
+  }),
+);
 
-const cancel: fc.Arbitrary<Template> = onNote((id, note) => fc.record({
-  kind: fc.constant('cancel'), noteId: fc.constant(note), orderId: fc.constant(id), partyId: party(id),
-}));
+const cancel: fc.Arbitrary<Template> = onNote((id, note) =>
+  fc.record({
+    kind: fc.constant('cancel'),
+    noteId: fc.constant(note),
+    orderId: fc.constant(id),
+    partyId: party(id),
+  }),
+);
 
-const replace: fc.Arbitrary<Template> = onNote((id, note, price) => fc.record({
-  kind: fc.constant('cancel_replace'), noteId: fc.constant(note), orderId: fc.constant(id), partyId: party(id),
-  priceTicks: price,
-  quantityUnits: quantity,
-}));
+const replace: fc.Arbitrary<Template> = onNote((id, note, price) =>
+  fc.record({
+    kind: fc.constant('cancel_replace'),
+    noteId: fc.constant(note),
+    orderId: fc.constant(id),
+    partyId: party(id),
+    priceTicks: price,
+    quantityUnits: quantity,
+  }),
+);
 
-const quoteEntry: fc.Arbitrary<QuoteEntry> = noteId.chain((note) => fc.record({
-  noteId: fc.constant(note), bidOrderId: fc.constantFrom(...QUOTE_IDS), bidPriceTicks: priceFor(note),
-  bidUnits: fc.oneof(quantity, fc.constant(0)), askOrderId: fc.constantFrom(...QUOTE_IDS),
-  askPriceTicks: priceFor(note), askUnits: fc.oneof(quantity, fc.constant(0)),
-}));
+const quoteEntry: fc.Arbitrary<QuoteEntry> = noteId.chain((note) =>
+  fc.record({
+    noteId: fc.constant(note),
+    bidOrderId: fc.constantFrom(...QUOTE_IDS),
+    bidPriceTicks: priceFor(note),
+    bidUnits: fc.oneof(quantity, fc.constant(0)),
+    askOrderId: fc.constantFrom(...QUOTE_IDS),
+    askPriceTicks: priceFor(note),
+    askUnits: fc.oneof(quantity, fc.constant(0)),
+  }),
+);
 
 const massQuote: fc.Arbitrary<Template> = fc.record({
-  kind: fc.constant('mass_quote'), partyId: fc.constantFrom('d1', 'd2', 'p1'),
-  entries: fc.oneof({ weight: 20, arbitrary: fc.array(quoteEntry, { minLength: 1, maxLength: 3 }) },
-    { weight: 1, arbitrary: fc.constant([]) }),
+  kind: fc.constant('mass_quote'),
+  partyId: fc.constantFrom('d1', 'd2', 'p1'),
+  entries: fc.oneof(
+    { weight: 20, arbitrary: fc.array(quoteEntry, { minLength: 1, maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.constant([]) },
+  ),
   selfTrade: stp,
 });
 
@@ -91,8 +128,13 @@ const massCancel: fc.Arbitrary<Template> = fc.record({
 const housekeeping: fc.Arbitrary<Template> = fc.oneof(
   fc.record({ kind: fc.constantFrom('halt', 'resume', 'resume'), noteId }),
   fc.record({ kind: fc.constant('expire'), dayOrders: fc.constantFrom(undefined, false, true), advance: fc.integer({ min: 0, max: 200 }) }),
-  fc.record({ kind: fc.constant('register_note'), noteId: fc.constantFrom('A', 'C', ''), minQuantityUnits: fc.constantFrom(1, 0),
-    minPriceTicks: fc.constant(1), maxPriceTicks: fc.constantFrom(50, 0) }),
+  fc.record({
+    kind: fc.constant('register_note'),
+    noteId: fc.constantFrom('A', 'C', ''),
+    minQuantityUnits: fc.constantFrom(1, 0),
+    minPriceTicks: fc.constant(1),
+    maxPriceTicks: fc.constantFrom(50, 0),
+  }),
   fc.constant({ kind: 'bogus' }),
 );
 
@@ -108,8 +150,13 @@ const template: fc.Arbitrary<Template> = fc.oneof(
 
 /** Turns templates into commands: rising seq, time that moves on, GTD expiry relative to now. */
 export function toCommands(templates: readonly Template[]): Command[] {
-  const commands: Command[] = Object.entries(NOTES).map(([id, spec], i) =>
-    ({ kind: 'register_note', seq: i + 1, timestamp: 0, noteId: id, ...spec }));
+  const commands: Command[] = Object.entries(NOTES).map(([id, spec], i) => ({
+    kind: 'register_note',
+    seq: i + 1,
+    timestamp: 0,
+    noteId: id,
+    ...spec,
+  }));
   let now = 1_000;
   for (const t of templates) {
     now += 7;

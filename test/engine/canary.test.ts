@@ -18,8 +18,10 @@ const { NIL, SHIFT, FLAGS, PRICE, LEAVES, PREV, NEXT, SIDE_SELL } = LAYOUT;
 const { LEVEL_HEAD, LEVEL_TAIL, LEVEL_COUNT } = LEVEL_LAYOUT;
 
 function findsCounterexample(makeReference: () => ReferenceBook): fc.RunDetails<[Command[]]> {
-  return fc.check(fc.property(commandStream(150), (commands) => runDifferential(commands, makeReference())),
-    { seed: 20_240_605, numRuns: 200 });
+  return fc.check(
+    fc.property(commandStream(150), (commands) => runDifferential(commands, makeReference())),
+    { seed: 20_240_605, numRuns: 200 },
+  );
 }
 
 describe('the differential harness', () => {

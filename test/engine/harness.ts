@@ -49,8 +49,14 @@ export class Harness {
     return this.log.take();
   }
 
-  limit(orderId: string, partyId: string, side: Side, priceTicks: number, quantityUnits: number,
-    options: OrderOptions = {}): EngineEvent[] {
+  limit(
+    orderId: string,
+    partyId: string,
+    side: Side,
+    priceTicks: number,
+    quantityUnits: number,
+    options: OrderOptions = {},
+  ): EngineEvent[] {
     return this.run(order(orderId, partyId, side, 'limit', priceTicks, quantityUnits, options));
   }
 
@@ -81,8 +87,15 @@ export class Harness {
   }
 }
 
-export function order(orderId: string, partyId: string, side: Side, type: 'limit' | 'market', priceTicks: number,
-  quantityUnits: number, options: OrderOptions = {}): WithoutHeader<NewOrderCommand> {
+export function order(
+  orderId: string,
+  partyId: string,
+  side: Side,
+  type: 'limit' | 'market',
+  priceTicks: number,
+  quantityUnits: number,
+  options: OrderOptions = {},
+): WithoutHeader<NewOrderCommand> {
   const { noteId = NOTE, timeInForce = 'GTC', ...rest } = options;
   return { kind: 'new_order', noteId, orderId, partyId, side, type, priceTicks, quantityUnits, timeInForce, ...rest };
 }
@@ -90,8 +103,12 @@ export function order(orderId: string, partyId: string, side: Side, type: 'limit
 export function entry(noteId: string, bid: [string, number, number] | null, ask: [string, number, number] | null): QuoteEntry {
   return {
     noteId,
-    bidOrderId: bid?.[0] ?? '', bidPriceTicks: bid?.[1] ?? 0, bidUnits: bid?.[2] ?? 0,
-    askOrderId: ask?.[0] ?? '', askPriceTicks: ask?.[1] ?? 0, askUnits: ask?.[2] ?? 0,
+    bidOrderId: bid?.[0] ?? '',
+    bidPriceTicks: bid?.[1] ?? 0,
+    bidUnits: bid?.[2] ?? 0,
+    askOrderId: ask?.[0] ?? '',
+    askPriceTicks: ask?.[1] ?? 0,
+    askUnits: ask?.[2] ?? 0,
   };
 }
 
@@ -101,8 +118,9 @@ export function only(events: EngineEvent[], ...types: EngineEvent['type'][]): Re
 }
 
 export function fills(events: EngineEvent[]): [string, string, number, number][] {
-  return events.flatMap((e) => (e.type === 'fill' ? [[e.makerOrderId, e.takerOrderId, e.priceTicks, e.quantityUnits]] as
-    [string, string, number, number][] : []));
+  return events.flatMap((e) =>
+    e.type === 'fill' ? ([[e.makerOrderId, e.takerOrderId, e.priceTicks, e.quantityUnits]] as [string, string, number, number][]) : [],
+  );
 }
 
 export function codeOf(events: EngineEvent[]): string {

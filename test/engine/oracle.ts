@@ -65,8 +65,7 @@ function preCommandView(engine: MatchingEngine, command: Command): PreView | nul
 function checkLimitsAndPriority(command: Command, events: EngineEvent[], before: PreView | null): void {
   if (before === null || events[0]?.type !== 'accepted') return;
   const takerId = command.kind === 'new_order' || command.kind === 'cancel_replace' ? command.orderId : '';
-  const limit = command.kind === 'new_order' && command.type === 'market' ? null
-    : (command as { priceTicks: number }).priceTicks;
+  const limit = command.kind === 'new_order' && command.type === 'market' ? null : (command as { priceTicks: number }).priceTicks;
   const touched: string[] = [];
   for (const event of events) {
     if (event.type === 'fill') {
@@ -142,8 +141,12 @@ class OrderLedger {
     for (const [id, entry] of this.orders) {
       if (entry.leaves === 0) continue;
       live++;
-      expect(engine.order(id), `order ${id}`).toMatchObject({ quantityUnits: entry.quantity, filledUnits: entry.filled,
-        cancelledUnits: entry.cancelled, leavesUnits: entry.leaves });
+      expect(engine.order(id), `order ${id}`).toMatchObject({
+        quantityUnits: entry.quantity,
+        filledUnits: entry.filled,
+        cancelledUnits: entry.cancelled,
+        leavesUnits: entry.leaves,
+      });
     }
     expect(engine.orderCount).toBe(live);
   }

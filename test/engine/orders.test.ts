@@ -20,19 +20,26 @@ describe('limit orders', () => {
     expect(h.engine.bestAsk(NOTE)).toBe(101);
   });
 
-  it('match in price-time priority at the makers\' prices, across levels', () => {
+  it("match in price-time priority at the makers' prices, across levels", () => {
     const h = new Harness();
     h.limit('a1', 'p1', 'sell', 101, 5);
     h.limit('a2', 'p2', 'sell', 100, 5);
     h.limit('a3', 'p3', 'sell', 100, 5);
     h.limit('a4', 'p4', 'sell', 102, 5);
     const events = h.limit('b1', 'p9', 'buy', 101, 12);
-    expect(fills(events)).toEqual([['a2', 'b1', 100, 5], ['a3', 'b1', 100, 5], ['a1', 'b1', 101, 2]]);
+    expect(fills(events)).toEqual([
+      ['a2', 'b1', 100, 5],
+      ['a3', 'b1', 100, 5],
+      ['a1', 'b1', 101, 2],
+    ]);
     expect(only(events, 'book_change')).toEqual([
       { type: 'book_change', noteId: NOTE, side: 'sell', priceTicks: 100, sizeUnits: 0, orderCount: 0 },
       { type: 'book_change', noteId: NOTE, side: 'sell', priceTicks: 101, sizeUnits: 3, orderCount: 1 },
     ]);
-    expect(h.depth('sell')).toEqual([[101, 3, 1], [102, 5, 1]]);
+    expect(h.depth('sell')).toEqual([
+      [101, 3, 1],
+      [102, 5, 1],
+    ]);
     expect(h.depth('buy')).toEqual([]);
   });
 
@@ -42,17 +49,33 @@ describe('limit orders', () => {
     const events = h.limit('b1', 'p2', 'buy', 102, 8);
     expect(fills(events)).toEqual([['a1', 'b1', 100, 5]]);
     expect(h.depth('buy')).toEqual([[102, 3, 1]]);
-    expect(h.engine.order('b1')).toMatchObject({ filledUnits: 5, leavesUnits: 3, cancelledUnits: 0,
-      quantityUnits: 8, status: 'partially_filled' });
+    expect(h.engine.order('b1')).toMatchObject({
+      filledUnits: 5,
+      leavesUnits: 3,
+      cancelledUnits: 0,
+      quantityUnits: 8,
+      status: 'partially_filled',
+    });
   });
 
-  it('report the fill with both sides\' leaves', () => {
+  it("report the fill with both sides' leaves", () => {
     const h = new Harness();
     h.limit('a1', 'p1', 'sell', 100, 5);
-    expect(only(h.limit('b1', 'p2', 'buy', 100, 3), 'fill')).toEqual([{
-      type: 'fill', noteId: NOTE, priceTicks: 100, quantityUnits: 3, takerSide: 'buy', makerOrderId: 'a1',
-      makerPartyId: 'p1', makerLeavesUnits: 2, takerOrderId: 'b1', takerPartyId: 'p2', takerLeavesUnits: 0,
-    }]);
+    expect(only(h.limit('b1', 'p2', 'buy', 100, 3), 'fill')).toEqual([
+      {
+        type: 'fill',
+        noteId: NOTE,
+        priceTicks: 100,
+        quantityUnits: 3,
+        takerSide: 'buy',
+        makerOrderId: 'a1',
+        makerPartyId: 'p1',
+        makerLeavesUnits: 2,
+        takerOrderId: 'b1',
+        takerPartyId: 'p2',
+        takerLeavesUnits: 0,
+      },
+    ]);
   });
 });
 
@@ -62,9 +85,13 @@ describe('market orders', () => {
     h.limit('a1', 'p1', 'sell', 100, 5);
     h.limit('a2', 'p1', 'sell', 150, 5);
     const events = h.market('m1', 'p2', 'buy', 12);
-    expect(fills(events)).toEqual([['a1', 'm1', 100, 5], ['a2', 'm1', 150, 5]]);
-    expect(only(events, 'cancelled')).toEqual([{ type: 'cancelled', noteId: NOTE, orderId: 'm1', partyId: 'p2',
-      reason: 'market_remainder', cancelledUnits: 2, leavesUnits: 0 }]);
+    expect(fills(events)).toEqual([
+      ['a1', 'm1', 100, 5],
+      ['a2', 'm1', 150, 5],
+    ]);
+    expect(only(events, 'cancelled')).toEqual([
+      { type: 'cancelled', noteId: NOTE, orderId: 'm1', partyId: 'p2', reason: 'market_remainder', cancelledUnits: 2, leavesUnits: 0 },
+    ]);
     expect(h.depth('buy')).toEqual([]);
   });
 
@@ -103,7 +130,8 @@ describe('time in force', () => {
     expect(codeOf(h.limit('f1', 'p2', 'buy', 100, 6, { timeInForce: 'FOK' }))).toBe('FOK_NOT_FILLABLE');
     expect(h.engine.stateHash()).toBe(hash);
     expect(fills(h.limit('f2', 'p2', 'buy', 101, 10, { timeInForce: 'FOK' }))).toEqual([
-      ['a1', 'f2', 100, 5], ['a2', 'f2', 101, 5],
+      ['a1', 'f2', 100, 5],
+      ['a2', 'f2', 101, 5],
     ]);
   });
 
@@ -172,8 +200,7 @@ describe('cancel', () => {
     h.limit('a1', 'p2', 'sell', 99, 4);
     expect(only(h.cancel('b1', 'p1'), 'accepted', 'cancelled', 'book_change')).toEqual([
       { type: 'accepted', command: 'cancel', noteId: NOTE, orderId: 'b1' },
-      { type: 'cancelled', noteId: NOTE, orderId: 'b1', partyId: 'p1', reason: 'cancel_requested',
-        cancelledUnits: 6, leavesUnits: 0 },
+      { type: 'cancelled', noteId: NOTE, orderId: 'b1', partyId: 'p1', reason: 'cancel_requested', cancelledUnits: 6, leavesUnits: 0 },
       { type: 'book_change', noteId: NOTE, side: 'buy', priceTicks: 99, sizeUnits: 0, orderCount: 0 },
     ]);
     expect(h.engine.order('b1')).toBeUndefined();

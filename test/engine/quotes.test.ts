@@ -11,10 +11,28 @@ describe('mass quote', () => {
     const events = h.quote('d1', [entry('A', ['qa-b', 99, 10], ['qa-a', 101, 10]), entry('B', ['qb-b', 50, 5], ['qb-a', 52, 5])]);
     expect(events[0]).toMatchObject({ type: 'accepted', command: 'mass_quote', noteId: null });
     expect(only(events, 'quote_replaced')).toEqual([
-      { type: 'quote_replaced', noteId: 'A', partyId: 'd1', bidOrderId: 'qa-b', bidPriceTicks: 99, bidUnits: 10,
-        askOrderId: 'qa-a', askPriceTicks: 101, askUnits: 10 },
-      { type: 'quote_replaced', noteId: 'B', partyId: 'd1', bidOrderId: 'qb-b', bidPriceTicks: 50, bidUnits: 5,
-        askOrderId: 'qb-a', askPriceTicks: 52, askUnits: 5 },
+      {
+        type: 'quote_replaced',
+        noteId: 'A',
+        partyId: 'd1',
+        bidOrderId: 'qa-b',
+        bidPriceTicks: 99,
+        bidUnits: 10,
+        askOrderId: 'qa-a',
+        askPriceTicks: 101,
+        askUnits: 10,
+      },
+      {
+        type: 'quote_replaced',
+        noteId: 'B',
+        partyId: 'd1',
+        bidOrderId: 'qb-b',
+        bidPriceTicks: 50,
+        bidUnits: 5,
+        askOrderId: 'qb-a',
+        askPriceTicks: 52,
+        askUnits: 5,
+      },
     ]);
     expect(h.depth('buy', 'A')).toEqual([[99, 10, 1]]);
     expect(h.depth('sell', 'B')).toEqual([[52, 5, 1]]);
@@ -22,19 +40,21 @@ describe('mass quote', () => {
     expect(fills(h.limit('t', 'p1', 'buy', 101, 4, { noteId: 'A' }))).toEqual([['qa-a', 't', 101, 4]]);
   });
 
-  it('replaces the dealer\'s previous quote on that note atomically, losing priority', () => {
+  it("replaces the dealer's previous quote on that note atomically, losing priority", () => {
     const h = new Harness({ notes: ['A'] });
     h.quote('d1', [entry('A', ['q1-b', 99, 10], ['q1-a', 101, 10])]);
     h.limit('other', 'p2', 'buy', 99, 5, { noteId: 'A' });
     const events = h.quote('d1', [entry('A', ['q2-b', 99, 8], ['q2-a', 102, 8])]);
     expect(only(events, 'cancelled', 'quote_replaced').map((e) => [e.type, e.orderId ?? e.bidOrderId, e.reason])).toEqual([
-      ['cancelled', 'q1-b', 'quote_replaced'], ['cancelled', 'q1-a', 'quote_replaced'], ['quote_replaced', 'q2-b', undefined],
+      ['cancelled', 'q1-b', 'quote_replaced'],
+      ['cancelled', 'q1-a', 'quote_replaced'],
+      ['quote_replaced', 'q2-b', undefined],
     ]);
     expect(h.queue('buy', 'A')).toEqual(['other', 'q2-b']);
     expect(h.queue('sell', 'A')).toEqual(['q2-a']);
   });
 
-  it('keeps other dealers\' quotes and other notes untouched', () => {
+  it("keeps other dealers' quotes and other notes untouched", () => {
     const h = new Harness({ notes: ['A', 'B'] });
     h.quote('d1', [entry('A', ['d1-b', 98, 10], null), entry('B', ['d1-bb', 50, 1], null)]);
     h.quote('d2', [entry('A', ['d2-b', 99, 10], null)]);
@@ -59,7 +79,9 @@ describe('mass quote', () => {
     h.quote('d1', [entry('A', ['q1-b', 99, 10], ['q1-a', 101, 10])]);
     const hash = h.engine.stateHash();
     const events = h.quote('d1', [entry('A', ['q2-b', 98, 10], ['q2-a', 102, 10]), entry('B', ['q3-b', 60, 5], ['q3-a', 59, 5])]);
-    expect(only(events, 'rejected')).toEqual([{ type: 'rejected', command: 'mass_quote', code: 'QUOTE_CROSSED', noteId: 'B', orderId: null }]);
+    expect(only(events, 'rejected')).toEqual([
+      { type: 'rejected', command: 'mass_quote', code: 'QUOTE_CROSSED', noteId: 'B', orderId: null },
+    ]);
     expect(events).toHaveLength(1);
     expect(h.engine.stateHash()).toBe(hash);
     expect(h.queue('buy', 'A')).toEqual(['q1-b']);
@@ -84,7 +106,7 @@ describe('mass quote', () => {
     expect(codeOf(h.quote('d1', [entry('A', ['taken', 60, 5], null)]))).toBe('DUPLICATE_ORDER_ID');
   });
 
-  it('trades as taker when a side crosses the book, with the dealer\'s self-trade mode', () => {
+  it("trades as taker when a side crosses the book, with the dealer's self-trade mode", () => {
     const h = new Harness({ notes: ['A'] });
     h.limit('a1', 'p1', 'sell', 100, 4, { noteId: 'A' });
     h.limit('own', 'd1', 'sell', 100, 4, { noteId: 'A' });

@@ -36,16 +36,33 @@ export class ReferenceBook extends ReferenceState {
     this.seq = command.seq;
     this.events = [];
     switch (command.kind) {
-      case 'register_note': this.register(command); break;
-      case 'new_order': this.newOrder(command); break;
-      case 'cancel': this.cancel(command.noteId, command.orderId, command.partyId); break;
-      case 'cancel_replace': this.replace(command); break;
-      case 'mass_quote': this.massQuote(command); break;
-      case 'mass_cancel': this.massCancel(command.partyId, command.noteId); break;
+      case 'register_note':
+        this.register(command);
+        break;
+      case 'new_order':
+        this.newOrder(command);
+        break;
+      case 'cancel':
+        this.cancel(command.noteId, command.orderId, command.partyId);
+        break;
+      case 'cancel_replace':
+        this.replace(command);
+        break;
+      case 'mass_quote':
+        this.massQuote(command);
+        break;
+      case 'mass_cancel':
+        this.massCancel(command.partyId, command.noteId);
+        break;
       case 'halt':
-      case 'resume': this.halt(command.kind, command.noteId); break;
-      case 'expire': this.expire(command.timestamp, command.dayOrders); break;
-      default: this.reject('unknown', 'INVALID_COMMAND', null, null);
+      case 'resume':
+        this.halt(command.kind, command.noteId);
+        break;
+      case 'expire':
+        this.expire(command.timestamp, command.dayOrders);
+        break;
+      default:
+        this.reject('unknown', 'INVALID_COMMAND', null, null);
     }
     return this.events;
   }
@@ -53,16 +70,29 @@ export class ReferenceBook extends ReferenceState {
   // ---- commands ----
 
   private register(c: Extract<Command, { kind: 'register_note' }>): void {
-    const ok = this.isId(c.noteId) && Number.isInteger(c.minQuantityUnits) && c.minQuantityUnits >= 1 &&
-      c.minQuantityUnits <= this.limits.quantityUnitsMax && Number.isInteger(c.minPriceTicks) &&
-      Number.isInteger(c.maxPriceTicks) && c.minPriceTicks >= -(2 ** 31) && c.maxPriceTicks <= 2 ** 31 - 1 &&
-      c.minPriceTicks <= c.maxPriceTicks && c.maxPriceTicks - c.minPriceTicks + 1 <= this.limits.bandTicksMax;
+    const ok =
+      this.isId(c.noteId) &&
+      Number.isInteger(c.minQuantityUnits) &&
+      c.minQuantityUnits >= 1 &&
+      c.minQuantityUnits <= this.limits.quantityUnitsMax &&
+      Number.isInteger(c.minPriceTicks) &&
+      Number.isInteger(c.maxPriceTicks) &&
+      c.minPriceTicks >= -(2 ** 31) &&
+      c.maxPriceTicks <= 2 ** 31 - 1 &&
+      c.minPriceTicks <= c.maxPriceTicks &&
+      c.maxPriceTicks - c.minPriceTicks + 1 <= this.limits.bandTicksMax;
     const noteId = typeof c.noteId === 'string' ? c.noteId : null;
     if (!ok) return this.reject('register_note', 'INVALID_COMMAND', noteId, null);
     if (this.note(c.noteId)) return this.reject('register_note', 'NOTE_ALREADY_REGISTERED', noteId, null);
     if (this.notes.length >= this.limits.notesMax) return this.reject('register_note', 'LIMIT_EXCEEDED', noteId, null);
-    this.notes.push({ id: c.noteId, minQuantity: c.minQuantityUnits, minPrice: c.minPriceTicks,
-      maxPrice: c.maxPriceTicks, halted: false, quotes: new Map() });
+    this.notes.push({
+      id: c.noteId,
+      minQuantity: c.minQuantityUnits,
+      minPrice: c.minPriceTicks,
+      maxPrice: c.maxPriceTicks,
+      halted: false,
+      quotes: new Map(),
+    });
     this.accept('register_note', c.noteId, null);
   }
 
@@ -70,13 +100,18 @@ export class ReferenceBook extends ReferenceState {
     const market = c.type === 'market';
     const postOnly = c.postOnly === true;
     const tif = c.timeInForce;
-    const malformed = !this.isId(c.noteId) || !this.isId(c.orderId) || !this.isId(c.partyId) ||
-      !['buy', 'sell'].includes(c.side) || !['limit', 'market'].includes(c.type) || !TIFS.includes(tif) ||
+    const malformed =
+      !this.isId(c.noteId) ||
+      !this.isId(c.orderId) ||
+      !this.isId(c.partyId) ||
+      !['buy', 'sell'].includes(c.side) ||
+      !['limit', 'market'].includes(c.type) ||
+      !TIFS.includes(tif) ||
       (c.selfTrade !== undefined && !STPS.includes(c.selfTrade)) ||
       (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') ||
-      (market && (postOnly || (tif !== 'IOC' && tif !== 'FOK'))) || (postOnly && (tif === 'IOC' || tif === 'FOK')) ||
-      (tif === 'GTD' && !(Number.isSafeInteger(c.expireAt) && Number.isSafeInteger(c.timestamp) &&
-        (c.expireAt as number) > c.timestamp));
+      (market && (postOnly || (tif !== 'IOC' && tif !== 'FOK'))) ||
+      (postOnly && (tif === 'IOC' || tif === 'FOK')) ||
+      (tif === 'GTD' && !(Number.isSafeInteger(c.expireAt) && Number.isSafeInteger(c.timestamp) && (c.expireAt as number) > c.timestamp));
     const noteId = typeof c.noteId === 'string' ? c.noteId : null;
     const orderId = typeof c.orderId === 'string' ? c.orderId : null;
     const no = (code: RejectCode): void => this.reject('new_order', code, noteId, orderId);
@@ -90,8 +125,17 @@ export class ReferenceBook extends ReferenceState {
     if (this.live.filter((o) => o.party === c.partyId).length >= this.limits.ordersOpenPerPartyMax) {
       return no('LIMIT_EXCEEDED');
     }
-    const taker: Taker = { id: c.orderId, party: c.partyId, side: c.side, limit: market ? null : c.priceTicks,
-      stp: c.selfTrade ?? 'cancel_newest', leaves: c.quantityUnits, filled: 0, cancelled: 0, stopped: false };
+    const taker: Taker = {
+      id: c.orderId,
+      party: c.partyId,
+      side: c.side,
+      limit: market ? null : c.priceTicks,
+      stp: c.selfTrade ?? 'cancel_newest',
+      leaves: c.quantityUnits,
+      filled: 0,
+      cancelled: 0,
+      stopped: false,
+    };
     if (postOnly && this.crossing(note, taker).length > 0) return no('POST_ONLY_WOULD_TAKE');
     if (tif === 'FOK' && !this.fokFillable(note, taker)) return no('FOK_NOT_FILLABLE');
     this.accept('new_order', c.noteId, c.orderId);
@@ -103,9 +147,22 @@ export class ReferenceBook extends ReferenceState {
       return;
     }
     this.rest(note, {
-      id: c.orderId, noteId: note.id, party: c.partyId, side: c.side, price: c.priceTicks, quantity: c.quantityUnits,
-      filled: taker.filled, leaves: taker.leaves, cancelled: taker.cancelled, tif, expireAt: tif === 'GTD' ? c.expireAt! : 0,
-      postOnly, stp: taker.stp, isQuote: false, orderNo, priority: 0,
+      id: c.orderId,
+      noteId: note.id,
+      party: c.partyId,
+      side: c.side,
+      price: c.priceTicks,
+      quantity: c.quantityUnits,
+      filled: taker.filled,
+      leaves: taker.leaves,
+      cancelled: taker.cancelled,
+      tif,
+      expireAt: tif === 'GTD' ? c.expireAt! : 0,
+      postOnly,
+      stp: taker.stp,
+      isQuote: false,
+      orderNo,
+      priority: 0,
     });
   }
 
@@ -123,8 +180,8 @@ export class ReferenceBook extends ReferenceState {
   }
 
   private replace(c: Extract<Command, { kind: 'cancel_replace' }>): void {
-    const no = (code: RejectCode): void => this.reject('cancel_replace', code,
-      typeof c.noteId === 'string' ? c.noteId : null, typeof c.orderId === 'string' ? c.orderId : null);
+    const no = (code: RejectCode): void =>
+      this.reject('cancel_replace', code, typeof c.noteId === 'string' ? c.noteId : null, typeof c.orderId === 'string' ? c.orderId : null);
     if (!this.isId(c.noteId) || !this.isId(c.orderId) || !this.isId(c.partyId)) return no('INVALID_COMMAND');
     const note = this.note(c.noteId);
     if (!note) return no('UNKNOWN_NOTE');
@@ -135,8 +192,17 @@ export class ReferenceBook extends ReferenceState {
     if (!order || order.noteId !== c.noteId) return no('UNKNOWN_ORDER');
     if (order.party !== c.partyId) return no('NOT_ORDER_OWNER');
     if (c.quantityUnits <= order.filled + order.cancelled) return no('QUANTITY_BELOW_FILLED');
-    const asTaker = (): Taker => ({ id: order.id, party: order.party, side: order.side, limit: c.priceTicks,
-      stp: order.stp, leaves: 0, filled: 0, cancelled: 0, stopped: false });
+    const asTaker = (): Taker => ({
+      id: order.id,
+      party: order.party,
+      side: order.side,
+      limit: c.priceTicks,
+      stp: order.stp,
+      leaves: 0,
+      filled: 0,
+      cancelled: 0,
+      stopped: false,
+    });
     if (order.postOnly && this.crossing(note, asTaker()).length > 0) return no('POST_ONLY_WOULD_TAKE');
     this.accept('cancel_replace', c.noteId, c.orderId);
     const newLeaves = c.quantityUnits - order.filled - order.cancelled;
@@ -144,13 +210,29 @@ export class ReferenceBook extends ReferenceState {
       const cut = order.leaves - newLeaves;
       order.leaves = newLeaves;
       order.quantity = c.quantityUnits;
-      this.events.push({ type: 'replaced', seq: this.seq, noteId: note.id, orderId: order.id, priceTicks: order.price,
-        quantityUnits: order.quantity, leavesUnits: newLeaves, priorityKept: true });
+      this.events.push({
+        type: 'replaced',
+        seq: this.seq,
+        noteId: note.id,
+        orderId: order.id,
+        priceTicks: order.price,
+        quantityUnits: order.quantity,
+        leavesUnits: newLeaves,
+        priorityKept: true,
+      });
       if (cut > 0) this.bookChange(note, order.side, order.price);
       return;
     }
-    this.events.push({ type: 'replaced', seq: this.seq, noteId: note.id, orderId: order.id, priceTicks: c.priceTicks,
-      quantityUnits: c.quantityUnits, leavesUnits: newLeaves, priorityKept: false });
+    this.events.push({
+      type: 'replaced',
+      seq: this.seq,
+      noteId: note.id,
+      orderId: order.id,
+      priceTicks: c.priceTicks,
+      quantityUnits: c.quantityUnits,
+      leavesUnits: newLeaves,
+      priorityKept: false,
+    });
     this.live = this.live.filter((o) => o !== order);
     this.bookChange(note, order.side, order.price);
     order.price = c.priceTicks;
@@ -176,10 +258,18 @@ export class ReferenceBook extends ReferenceState {
       }
       const bid = entry.bidUnits > 0;
       const ask = entry.askUnits > 0;
-      this.events.push({ type: 'quote_replaced', seq: this.seq, noteId: note.id, partyId: c.partyId,
-        bidOrderId: bid ? entry.bidOrderId : null, bidPriceTicks: bid ? entry.bidPriceTicks : 0,
-        bidUnits: bid ? entry.bidUnits : 0, askOrderId: ask ? entry.askOrderId : null,
-        askPriceTicks: ask ? entry.askPriceTicks : 0, askUnits: ask ? entry.askUnits : 0 });
+      this.events.push({
+        type: 'quote_replaced',
+        seq: this.seq,
+        noteId: note.id,
+        partyId: c.partyId,
+        bidOrderId: bid ? entry.bidOrderId : null,
+        bidPriceTicks: bid ? entry.bidPriceTicks : 0,
+        bidUnits: bid ? entry.bidUnits : 0,
+        askOrderId: ask ? entry.askOrderId : null,
+        askPriceTicks: ask ? entry.askPriceTicks : 0,
+        askUnits: ask ? entry.askUnits : 0,
+      });
       const record = {
         bid: bid ? this.quoteSide(note, c.partyId, 'buy', entry.bidOrderId, entry.bidPriceTicks, entry.bidUnits, stp) : null,
         ask: ask ? this.quoteSide(note, c.partyId, 'sell', entry.askOrderId, entry.askPriceTicks, entry.askUnits, stp) : null,
@@ -189,30 +279,67 @@ export class ReferenceBook extends ReferenceState {
     }
   }
 
-  private quoteSide(note: RefNote, party: string, side: Side, id: string, price: number, units: number,
-    stp: SelfTradeMode): RefOrder | null {
+  private quoteSide(
+    note: RefNote,
+    party: string,
+    side: Side,
+    id: string,
+    price: number,
+    units: number,
+    stp: SelfTradeMode,
+  ): RefOrder | null {
     const orderNo = this.nextOrderNo++;
     const taker: Taker = { id, party, side, limit: price, stp, leaves: units, filled: 0, cancelled: 0, stopped: false };
     this.match(note, taker);
     if (taker.leaves === 0) return null;
-    const order: RefOrder = { id, noteId: note.id, party, side, price, quantity: units, filled: taker.filled,
-      leaves: taker.leaves, cancelled: taker.cancelled, tif: 'GTC', expireAt: 0, postOnly: false, stp, isQuote: true,
-      orderNo, priority: 0 };
+    const order: RefOrder = {
+      id,
+      noteId: note.id,
+      party,
+      side,
+      price,
+      quantity: units,
+      filled: taker.filled,
+      leaves: taker.leaves,
+      cancelled: taker.cancelled,
+      tif: 'GTC',
+      expireAt: 0,
+      postOnly: false,
+      stp,
+      isQuote: true,
+      orderNo,
+      priority: 0,
+    };
     this.rest(note, order);
     return order;
   }
 
   private quoteFailure(c: MassQuoteCommand): { code: RejectCode; noteId: string | null } | null {
     const invalid = { code: 'INVALID_COMMAND' as RejectCode, noteId: null };
-    if (!this.isId(c.partyId) || (c.selfTrade !== undefined && !STPS.includes(c.selfTrade)) ||
-      !Array.isArray(c.entries) || c.entries.length === 0) return invalid;
+    if (
+      !this.isId(c.partyId) ||
+      (c.selfTrade !== undefined && !STPS.includes(c.selfTrade)) ||
+      !Array.isArray(c.entries) ||
+      c.entries.length === 0
+    )
+      return invalid;
     const notes = new Set<string>();
     const ids = new Set<string>();
     for (const e of c.entries) {
-      if (typeof e !== 'object' || e === null || !this.isId(e.noteId) || typeof e.bidOrderId !== 'string' ||
-        typeof e.askOrderId !== 'string' || notes.has(e.noteId)) return invalid;
+      if (
+        typeof e !== 'object' ||
+        e === null ||
+        !this.isId(e.noteId) ||
+        typeof e.bidOrderId !== 'string' ||
+        typeof e.askOrderId !== 'string' ||
+        notes.has(e.noteId)
+      )
+        return invalid;
       notes.add(e.noteId);
-      for (const [units, id] of [[e.bidUnits, e.bidOrderId], [e.askUnits, e.askOrderId]] as const) {
+      for (const [units, id] of [
+        [e.bidUnits, e.bidOrderId],
+        [e.askUnits, e.askOrderId],
+      ] as const) {
         if (units === 0) continue;
         if (!this.isId(id) || ids.has(id)) return invalid;
         ids.add(id);
@@ -238,8 +365,9 @@ export class ReferenceBook extends ReferenceState {
     const note = this.note(e.noteId);
     if (!note) return 'UNKNOWN_NOTE';
     if (note.halted) return 'NOTE_HALTED';
-    const codes = [this.fieldCode(note, e.bidUnits, e.bidPriceTicks, true),
-      this.fieldCode(note, e.askUnits, e.askPriceTicks, true)].filter((x): x is RejectCode => x !== null);
+    const codes = [this.fieldCode(note, e.bidUnits, e.bidPriceTicks, true), this.fieldCode(note, e.askUnits, e.askPriceTicks, true)].filter(
+      (x): x is RejectCode => x !== null,
+    );
     if (codes.length > 0) return codes.sort((a, b) => REJECT_CODES.indexOf(a) - REJECT_CODES.indexOf(b))[0]!;
     if (e.bidUnits > 0 && e.askUnits > 0 && e.bidPriceTicks >= e.askPriceTicks) return 'QUOTE_CROSSED';
     if ((e.bidUnits > 0 && this.find(e.bidOrderId)) || (e.askUnits > 0 && this.find(e.askOrderId))) {
@@ -250,15 +378,19 @@ export class ReferenceBook extends ReferenceState {
 
   private massCancel(partyId: string | undefined, noteId: string | undefined): void {
     const noteIdOrNull = typeof noteId === 'string' ? noteId : null;
-    if ((partyId === undefined && noteId === undefined) || (partyId !== undefined && !this.isId(partyId)) ||
-      (noteId !== undefined && !this.isId(noteId))) {
+    if (
+      (partyId === undefined && noteId === undefined) ||
+      (partyId !== undefined && !this.isId(partyId)) ||
+      (noteId !== undefined && !this.isId(noteId))
+    ) {
       return this.reject('mass_cancel', 'INVALID_COMMAND', noteIdOrNull, null);
     }
     if (noteId !== undefined && !this.note(noteId)) return this.reject('mass_cancel', 'UNKNOWN_NOTE', noteId, null);
     this.accept('mass_cancel', noteIdOrNull, null);
     let victims: RefOrder[];
     if (partyId !== undefined) {
-      victims = this.live.filter((o) => o.party === partyId && (noteId === undefined || o.noteId === noteId))
+      victims = this.live
+        .filter((o) => o.party === partyId && (noteId === undefined || o.noteId === noteId))
         .sort((a, b) => a.orderNo - b.orderNo);
     } else {
       victims = [...this.sorted(noteId!, 'buy'), ...this.sorted(noteId!, 'sell')];
@@ -279,7 +411,8 @@ export class ReferenceBook extends ReferenceState {
       return this.reject('expire', 'INVALID_COMMAND', null, null);
     }
     this.accept('expire', null, null);
-    const gtd = this.live.filter((o) => o.tif === 'GTD' && o.expireAt <= now)
+    const gtd = this.live
+      .filter((o) => o.tif === 'GTD' && o.expireAt <= now)
       .sort((a, b) => a.expireAt - b.expireAt || a.orderNo - b.orderNo);
     for (const order of gtd) this.removeResting(order, 'expired', null);
     if (dayOrders !== true) return;
@@ -292,8 +425,9 @@ export class ReferenceBook extends ReferenceState {
   /** Resting orders of the other side that the taker's price reaches, in priority order. */
   private crossing(note: RefNote, taker: Taker): RefOrder[] {
     const side = taker.side === 'buy' ? 'sell' : 'buy';
-    return this.sorted(note.id, side).filter((o) =>
-      taker.limit === null || (taker.side === 'buy' ? o.price <= taker.limit : o.price >= taker.limit));
+    return this.sorted(note.id, side).filter(
+      (o) => taker.limit === null || (taker.side === 'buy' ? o.price <= taker.limit : o.price >= taker.limit),
+    );
   }
 
   private fokFillable(note: RefNote, taker: Taker): boolean {
@@ -324,9 +458,20 @@ export class ReferenceBook extends ReferenceState {
           taker.leaves -= quantity;
           taker.filled += quantity;
           changed = true;
-          this.events.push({ type: 'fill', seq: this.seq, noteId: note.id, priceTicks: price, quantityUnits: quantity,
-            takerSide: taker.side, makerOrderId: maker.id, makerPartyId: maker.party, makerLeavesUnits: maker.leaves,
-            takerOrderId: taker.id, takerPartyId: taker.party, takerLeavesUnits: taker.leaves });
+          this.events.push({
+            type: 'fill',
+            seq: this.seq,
+            noteId: note.id,
+            priceTicks: price,
+            quantityUnits: quantity,
+            takerSide: taker.side,
+            makerOrderId: maker.id,
+            makerPartyId: maker.party,
+            makerLeavesUnits: maker.leaves,
+            takerOrderId: taker.id,
+            takerPartyId: taker.party,
+            takerLeavesUnits: taker.leaves,
+          });
         } else {
           changed = this.selfTrade(note, taker, maker) || changed;
         }
@@ -360,5 +505,4 @@ export class ReferenceBook extends ReferenceState {
     }
     return true;
   }
-
 }

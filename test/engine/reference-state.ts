@@ -85,8 +85,14 @@ export class ReferenceState {
     order.leaves = 0;
     this.live = this.live.filter((o) => o !== order);
     if (how === 'expired') {
-      this.events.push({ type: 'expired', seq: this.seq, noteId: order.noteId, orderId: order.id, partyId: order.party,
-        expiredUnits: units });
+      this.events.push({
+        type: 'expired',
+        seq: this.seq,
+        noteId: order.noteId,
+        orderId: order.id,
+        partyId: order.party,
+        expiredUnits: units,
+      });
     } else {
       this.cancelledEvent(order.noteId, order.id, order.party, reason!, units, 0);
     }
@@ -96,14 +102,22 @@ export class ReferenceState {
   protected sorted(noteId: string, side: Side): RefOrder[] {
     const sign = side === 'buy' ? -1 : 1;
     const time = this.lifo ? -1 : 1;
-    return this.live.filter((o) => o.noteId === noteId && o.side === side)
+    return this.live
+      .filter((o) => o.noteId === noteId && o.side === side)
       .sort((a, b) => sign * (a.price - b.price) || time * (a.priority - b.priority));
   }
 
   protected bookChange(note: RefNote, side: Side, price: number): void {
     const level = this.live.filter((o) => o.noteId === note.id && o.side === side && o.price === price);
-    this.events.push({ type: 'book_change', seq: this.seq, noteId: note.id, side, priceTicks: price,
-      sizeUnits: level.reduce((sum, o) => sum + o.leaves, 0), orderCount: level.length });
+    this.events.push({
+      type: 'book_change',
+      seq: this.seq,
+      noteId: note.id,
+      side,
+      priceTicks: price,
+      sizeUnits: level.reduce((sum, o) => sum + o.leaves, 0),
+      orderCount: level.length,
+    });
   }
 
   // ---- helpers ----
@@ -135,36 +149,51 @@ export class ReferenceState {
     this.events.push({ type: 'accepted', seq: this.seq, command, noteId, orderId });
   }
 
-  protected reject(command: Command['kind'] | 'unknown', code: RejectCode, noteId: string | null,
-    orderId: string | null): void {
+  protected reject(command: Command['kind'] | 'unknown', code: RejectCode, noteId: string | null, orderId: string | null): void {
     this.events.push({ type: 'rejected', seq: this.seq, command, code, noteId, orderId });
   }
 
-  protected cancelledEvent(noteId: string, orderId: string, partyId: string, reason: CancelReason, units: number,
-    leaves: number): void {
-    this.events.push({ type: 'cancelled', seq: this.seq, noteId, orderId, partyId, reason, cancelledUnits: units,
-      leavesUnits: leaves });
+  protected cancelledEvent(noteId: string, orderId: string, partyId: string, reason: CancelReason, units: number, leaves: number): void {
+    this.events.push({ type: 'cancelled', seq: this.seq, noteId, orderId, partyId, reason, cancelledUnits: units, leavesUnits: leaves });
   }
 
   // ---- canonical snapshot (the fast engine's format) ----
 
   snapshot(): EngineSnapshot {
-    const view = (o: RefOrder): SnapshotOrder => ({ orderId: o.id, partyId: o.party, priceTicks: o.price,
-      quantityUnits: o.quantity, filledUnits: o.filled, leavesUnits: o.leaves, cancelledUnits: o.cancelled,
-      timeInForce: o.tif, expireAt: o.expireAt, postOnly: o.postOnly, selfTrade: o.stp, isQuote: o.isQuote,
-      orderNo: o.orderNo });
+    const view = (o: RefOrder): SnapshotOrder => ({
+      orderId: o.id,
+      partyId: o.party,
+      priceTicks: o.price,
+      quantityUnits: o.quantity,
+      filledUnits: o.filled,
+      leavesUnits: o.leaves,
+      cancelledUnits: o.cancelled,
+      timeInForce: o.tif,
+      expireAt: o.expireAt,
+      postOnly: o.postOnly,
+      selfTrade: o.stp,
+      isQuote: o.isQuote,
+      orderNo: o.orderNo,
+    });
     return {
       format: SNAPSHOT_FORMAT,
       lastSeq: this.lastSeq,
       nextOrderNo: this.nextOrderNo,
       notes: this.notes.map((n) => ({
-        noteId: n.id, minQuantityUnits: n.minQuantity, minPriceTicks: n.minPrice, maxPriceTicks: n.maxPrice,
-        halted: n.halted, bids: this.sorted(n.id, 'buy').map(view), asks: this.sorted(n.id, 'sell').map(view),
-        quotes: [...n.quotes].map(([partyId, q]) => ({
-          partyId,
-          bidOrderId: q.bid && this.live.includes(q.bid) ? q.bid.id : null,
-          askOrderId: q.ask && this.live.includes(q.ask) ? q.ask.id : null,
-        })).filter((q) => q.bidOrderId !== null || q.askOrderId !== null)
+        noteId: n.id,
+        minQuantityUnits: n.minQuantity,
+        minPriceTicks: n.minPrice,
+        maxPriceTicks: n.maxPrice,
+        halted: n.halted,
+        bids: this.sorted(n.id, 'buy').map(view),
+        asks: this.sorted(n.id, 'sell').map(view),
+        quotes: [...n.quotes]
+          .map(([partyId, q]) => ({
+            partyId,
+            bidOrderId: q.bid && this.live.includes(q.bid) ? q.bid.id : null,
+            askOrderId: q.ask && this.live.includes(q.ask) ? q.ask.id : null,
+          }))
+          .filter((q) => q.bidOrderId !== null || q.askOrderId !== null)
           .sort((a, b) => (a.partyId < b.partyId ? -1 : a.partyId > b.partyId ? 1 : 0)),
       })),
     };

@@ -32,9 +32,22 @@ const limitOrder = (overrides: Record<string, unknown> = {}): CommandInput =>
 describe('rejections', () => {
   it('list the codes in the documented precedence order', () => {
     expect(REJECT_CODES).toEqual([
-      'INVALID_COMMAND', 'UNKNOWN_NOTE', 'NOTE_ALREADY_REGISTERED', 'NOTE_HALTED', 'INVALID_QUANTITY',
-      'BELOW_MIN_QUANTITY', 'OFF_TICK', 'PRICE_OUT_OF_BAND', 'QUOTE_CROSSED', 'UNKNOWN_ORDER', 'NOT_ORDER_OWNER',
-      'QUANTITY_BELOW_FILLED', 'DUPLICATE_ORDER_ID', 'LIMIT_EXCEEDED', 'POST_ONLY_WOULD_TAKE', 'FOK_NOT_FILLABLE',
+      'INVALID_COMMAND',
+      'UNKNOWN_NOTE',
+      'NOTE_ALREADY_REGISTERED',
+      'NOTE_HALTED',
+      'INVALID_QUANTITY',
+      'BELOW_MIN_QUANTITY',
+      'OFF_TICK',
+      'PRICE_OUT_OF_BAND',
+      'QUOTE_CROSSED',
+      'UNKNOWN_ORDER',
+      'NOT_ORDER_OWNER',
+      'QUANTITY_BELOW_FILLED',
+      'DUPLICATE_ORDER_ID',
+      'LIMIT_EXCEEDED',
+      'POST_ONLY_WOULD_TAKE',
+      'FOK_NOT_FILLABLE',
     ]);
   });
 
@@ -62,11 +75,16 @@ describe('rejections', () => {
   });
 
   it.each(['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf', '0', 'b1 '])(
-    'of a cancel of unknown order id %j', (orderId) => {
+    'of a cancel of unknown order id %j',
+    (orderId) => {
       expectRejected(book(), { kind: 'cancel', noteId: NOTE, orderId, partyId: 'p1' }, 'UNKNOWN_ORDER');
-      expectRejected(book(), { kind: 'cancel_replace', noteId: NOTE, orderId, partyId: 'p1', priceTicks: 99,
-        quantityUnits: 5 }, 'UNKNOWN_ORDER');
-    });
+      expectRejected(
+        book(),
+        { kind: 'cancel_replace', noteId: NOTE, orderId, partyId: 'p1', priceTicks: 99, quantityUnits: 5 },
+        'UNKNOWN_ORDER',
+      );
+    },
+  );
 
   it('accept `__proto__` and `toString` as ordinary ids and party ids', () => {
     const h = book();
@@ -78,13 +96,16 @@ describe('rejections', () => {
     expect(h.queue('buy')).toEqual(['b1', 'g1']);
   });
 
-  it('of a cancel of another party\'s order, or on the wrong note', () => {
+  it("of a cancel of another party's order, or on the wrong note", () => {
     const h = book();
     expectRejected(h, { kind: 'cancel', noteId: NOTE, orderId: 'b1', partyId: 'p2' }, 'NOT_ORDER_OWNER');
     expectRejected(h, { kind: 'cancel', noteId: 'H', orderId: 'b1', partyId: 'p1' }, 'UNKNOWN_ORDER');
     expectRejected(h, { kind: 'cancel', noteId: 'nope', orderId: 'b1', partyId: 'p1' }, 'UNKNOWN_NOTE');
-    expectRejected(h, { kind: 'cancel_replace', noteId: NOTE, orderId: 'b1', partyId: 'p2', priceTicks: 99,
-      quantityUnits: 5 }, 'NOT_ORDER_OWNER');
+    expectRejected(
+      h,
+      { kind: 'cancel_replace', noteId: NOTE, orderId: 'b1', partyId: 'p2', priceTicks: 99, quantityUnits: 5 },
+      'NOT_ORDER_OWNER',
+    );
   });
 
   it('follow the precedence when a command is wrong in several ways', () => {
@@ -96,10 +117,16 @@ describe('rejections', () => {
     expectRejected(h, limitOrder({ priceTicks: 0.5, orderId: 'b1' }), 'OFF_TICK');
     expectRejected(h, limitOrder({ priceTicks: 999, orderId: 'b1' }), 'PRICE_OUT_OF_BAND');
     expectRejected(h, limitOrder({ orderId: 'b1', priceTicks: 101, postOnly: true }), 'DUPLICATE_ORDER_ID');
-    expectRejected(h, { kind: 'cancel_replace', noteId: NOTE, orderId: 'zz', partyId: 'p2', priceTicks: 0,
-      quantityUnits: 5 }, 'PRICE_OUT_OF_BAND');
-    expectRejected(h, { kind: 'cancel_replace', noteId: NOTE, orderId: 'b1', partyId: 'p2', priceTicks: 99,
-      quantityUnits: 0 }, 'INVALID_QUANTITY');
+    expectRejected(
+      h,
+      { kind: 'cancel_replace', noteId: NOTE, orderId: 'zz', partyId: 'p2', priceTicks: 0, quantityUnits: 5 },
+      'PRICE_OUT_OF_BAND',
+    );
+    expectRejected(
+      h,
+      { kind: 'cancel_replace', noteId: NOTE, orderId: 'b1', partyId: 'p2', priceTicks: 99, quantityUnits: 0 },
+      'INVALID_QUANTITY',
+    );
   });
 
   it('of other commands on bad input', () => {
@@ -119,7 +146,7 @@ describe('rejections', () => {
     expect(codeOf(h.limit('o3', 'p2', 'buy', 10, 1))).toBe('accepted');
   });
 
-  it('carry the command\'s sequence number, like every event', () => {
+  it("carry the command's sequence number, like every event", () => {
     const h = book();
     const events = h.run(limitOrder({ noteId: 'nope' }));
     expect(events[0]!.seq).toBe(h.seq);

@@ -17,8 +17,9 @@ describe('self-trade prevention', () => {
     const h = book();
     const events = h.limit('t', 'p1', 'buy', 100, 8);
     expect(fills(events)).toEqual([]);
-    expect(only(events, 'cancelled')).toEqual([{ type: 'cancelled', noteId: NOTE, orderId: 't', partyId: 'p1',
-      reason: 'self_trade', cancelledUnits: 8, leavesUnits: 0 }]);
+    expect(only(events, 'cancelled')).toEqual([
+      { type: 'cancelled', noteId: NOTE, orderId: 't', partyId: 'p1', reason: 'self_trade', cancelledUnits: 8, leavesUnits: 0 },
+    ]);
     expect(h.queue('sell')).toEqual(['own', 'other']);
     expect(h.queue('buy')).toEqual([]);
   });
@@ -27,7 +28,8 @@ describe('self-trade prevention', () => {
     const h = book();
     const events = h.limit('t', 'p1', 'buy', 100, 8, { selfTrade: 'cancel_oldest' });
     expect(only(events, 'cancelled', 'fill').map((e) => [e.type, e.orderId ?? e.makerOrderId])).toEqual([
-      ['cancelled', 'own'], ['fill', 'other'],
+      ['cancelled', 'own'],
+      ['fill', 'other'],
     ]);
     expect(h.queue('sell')).toEqual([]);
     expect(h.engine.order('t')).toMatchObject({ filledUnits: 5, leavesUnits: 3, cancelledUnits: 0 });
@@ -37,7 +39,8 @@ describe('self-trade prevention', () => {
     const h = book();
     const events = h.limit('t', 'p1', 'buy', 100, 8, { selfTrade: 'cancel_both' });
     expect(only(events, 'cancelled').map((e) => [e.orderId, e.cancelledUnits, e.leavesUnits])).toEqual([
-      ['own', 5, 0], ['t', 8, 0],
+      ['own', 5, 0],
+      ['t', 8, 0],
     ]);
     expect(h.queue('sell')).toEqual(['other']);
     expect(h.queue('buy')).toEqual([]);
@@ -46,8 +49,12 @@ describe('self-trade prevention', () => {
   it('decrement_and_cancel shrinks both by the smaller size and goes on', () => {
     const h = book();
     const events = h.limit('t', 'p1', 'buy', 100, 8, { selfTrade: 'decrement_and_cancel' });
-    expect(only(events, 'cancelled', 'fill').map((e) => [e.type, e.orderId ?? e.makerOrderId, e.cancelledUnits ?? e.quantityUnits])).toEqual([
-      ['cancelled', 'own', 5], ['cancelled', 't', 5], ['fill', 'other', 3],
+    expect(
+      only(events, 'cancelled', 'fill').map((e) => [e.type, e.orderId ?? e.makerOrderId, e.cancelledUnits ?? e.quantityUnits]),
+    ).toEqual([
+      ['cancelled', 'own', 5],
+      ['cancelled', 't', 5],
+      ['fill', 'other', 3],
     ]);
     expect(h.engine.order('other')).toMatchObject({ leavesUnits: 2 });
     expect(h.queue('buy')).toEqual([]);
@@ -57,7 +64,8 @@ describe('self-trade prevention', () => {
     const h = book();
     const events = h.limit('t', 'p1', 'buy', 100, 3, { selfTrade: 'decrement_and_cancel' });
     expect(only(events, 'cancelled').map((e) => [e.orderId, e.cancelledUnits, e.leavesUnits])).toEqual([
-      ['own', 3, 2], ['t', 3, 0],
+      ['own', 3, 2],
+      ['t', 3, 0],
     ]);
     expect(h.engine.order('own')).toMatchObject({ quantityUnits: 5, leavesUnits: 2, cancelledUnits: 3 });
     expect(h.queue('sell')).toEqual(['own', 'other']);
@@ -78,10 +86,8 @@ describe('self-trade prevention', () => {
       const h = book();
       h.limit('more', 'p3', 'sell', 100, 50);
       expect(codeOf(h.limit('f', 'p1', 'buy', 100, 5, { timeInForce: 'FOK' }))).toBe('FOK_NOT_FILLABLE');
-      expect(codeOf(h.limit('f', 'p1', 'buy', 100, 5, { timeInForce: 'FOK', selfTrade: 'decrement_and_cancel' })))
-        .toBe('FOK_NOT_FILLABLE');
-      expect(codeOf(h.limit('f', 'p1', 'buy', 100, 5, { timeInForce: 'FOK', selfTrade: 'cancel_both' })))
-        .toBe('FOK_NOT_FILLABLE');
+      expect(codeOf(h.limit('f', 'p1', 'buy', 100, 5, { timeInForce: 'FOK', selfTrade: 'decrement_and_cancel' }))).toBe('FOK_NOT_FILLABLE');
+      expect(codeOf(h.limit('f', 'p1', 'buy', 100, 5, { timeInForce: 'FOK', selfTrade: 'cancel_both' }))).toBe('FOK_NOT_FILLABLE');
     });
 
     it('skips own orders in cancel_oldest mode, and cancels them when it executes', () => {
@@ -89,8 +95,7 @@ describe('self-trade prevention', () => {
       const events = h.limit('f', 'p1', 'buy', 100, 5, { timeInForce: 'FOK', selfTrade: 'cancel_oldest' });
       expect(only(events, 'cancelled')).toMatchObject([{ orderId: 'own', reason: 'self_trade' }]);
       expect(fills(events)).toEqual([['other', 'f', 100, 5]]);
-      expect(codeOf(h.limit('g', 'p1', 'buy', 100, 1, { timeInForce: 'FOK', selfTrade: 'cancel_oldest' })))
-        .toBe('FOK_NOT_FILLABLE');
+      expect(codeOf(h.limit('g', 'p1', 'buy', 100, 1, { timeInForce: 'FOK', selfTrade: 'cancel_oldest' }))).toBe('FOK_NOT_FILLABLE');
     });
 
     it('is fillable when enough other liquidity comes before the own order', () => {

@@ -16,8 +16,8 @@ import { commandStream } from './arbitraries.js';
 describe('BookSide bitset', () => {
   it('finds the best and next levels like a sorted set', () => {
     const band = fc.constantFrom(1, 31, 32, 33, 1024, 1025, 33_000);
-    fc.assert(fc.property(band, fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 200 }),
-      (size, isBid, ops) => {
+    fc.assert(
+      fc.property(band, fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 200 }), (size, isBid, ops) => {
         const side = new BookSide(isBid, size);
         const model = new Set<number>();
         for (const [raw, add] of ops) {
@@ -35,7 +35,9 @@ describe('BookSide bitset', () => {
           for (let o = side.best; o !== -1; o = side.nextWorse(o)) walked.push(o);
           expect(walked).toEqual(sorted);
         }
-      }), { seed: 7, numRuns: 200 });
+      }),
+      { seed: 7, numRuns: 200 },
+    );
   });
 });
 
@@ -43,36 +45,50 @@ describe('LevelPool', () => {
   const { LEVEL_HEAD, LEVEL_TAIL, LEVEL_COUNT } = LEVEL_LAYOUT;
 
   it('hands out empty levels after use, release and growth', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(1000)), { maxLength: 300 }), (ops) => {
-      const pool = new LevelPool(16);
-      const held: number[] = [];
-      for (const [take, n] of ops) {
-        if (take || held.length === 0) {
-          const level = pool.allocate();
-          const base = level << 2;
-          expect([pool.links[base + LEVEL_HEAD], pool.links[base + LEVEL_TAIL]]).toEqual([-1, -1]);
-          expect([pool.links[base + LEVEL_COUNT], pool.size[level]]).toEqual([0, 0]);
-          // Use it as a book would, leaving what the engine leaves when a level empties: a stale
-          // head, tail and size, and a count of 0.
-          pool.links[base + LEVEL_HEAD] = n;
-          pool.links[base + LEVEL_TAIL] = n + 1;
-          pool.size[level] = n * 7;
-          held.push(level);
-        } else {
-          const level = held.splice(n % held.length, 1)[0]!;
-          pool.links[(level << 2) + LEVEL_COUNT] = 0;
-          pool.release(level);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(1000)), { maxLength: 300 }), (ops) => {
+        const pool = new LevelPool(16);
+        const held: number[] = [];
+        for (const [take, n] of ops) {
+          if (take || held.length === 0) {
+            const level = pool.allocate();
+            const base = level << 2;
+            expect([pool.links[base + LEVEL_HEAD], pool.links[base + LEVEL_TAIL]]).toEqual([-1, -1]);
+            expect([pool.links[base + LEVEL_COUNT], pool.size[level]]).toEqual([0, 0]);
+            // Use it as a book would, leaving what the engine leaves when a level empties: a stale
+            // head, tail and size, and a count of 0.
+            pool.links[base + LEVEL_HEAD] = n;
+            pool.links[base + LEVEL_TAIL] = n + 1;
+            pool.size[level] = n * 7;
+            held.push(level);
+          } else {
+            const level = held.splice(n % held.length, 1)[0]!;
+            pool.links[(level << 2) + LEVEL_COUNT] = 0;
+            pool.release(level);
+          }
+          expect(pool.used).toBe(held.length);
         }
-        expect(pool.used).toBe(held.length);
-      }
-    }), { seed: 10, numRuns: 200 });
+      }),
+      { seed: 10, numRuns: 200 },
+    );
   });
 
   it('is checked by checkBook(): a free level that is not empty is caught', () => {
     const engine = new MatchingEngine({ sink: new EventLog() });
     engine.registerNote(1, 0, 'N', { minQuantityUnits: 1, minPriceTicks: 1, maxPriceTicks: 100 });
-    engine.apply({ kind: 'new_order', seq: 2, timestamp: 1, noteId: 'N', orderId: 'a', partyId: 'p', side: 'buy',
-      type: 'limit', priceTicks: 50, quantityUnits: 10, timeInForce: 'GTC' });
+    engine.apply({
+      kind: 'new_order',
+      seq: 2,
+      timestamp: 1,
+      noteId: 'N',
+      orderId: 'a',
+      partyId: 'p',
+      side: 'buy',
+      type: 'limit',
+      priceTicks: 50,
+      quantityUnits: 10,
+      timeInForce: 'GTC',
+    });
     engine.apply({ kind: 'cancel', seq: 3, timestamp: 2, noteId: 'N', orderId: 'a', partyId: 'p' });
     engine.checkBook();
     const levels = (engine as unknown as { core: Core }).core.levels;
@@ -88,8 +104,26 @@ describe('LevelPool', () => {
 
 describe('hashId with the OrderIndex', () => {
   it('indexes ids of any UTF-16 units and keeps near-identical ids apart', () => {
-    const ids = ['', 'a', 'b', 'ab', 'ba', 'abc', 'abd', 'o12345', 'o12346', 'o21345', '\u00e4', '\u20ac', '\u20ac\u00e4',
-      '\u00e4\u20ac', 'x\u{1f600}', '\u{1f600}x', 'a\u0100', 'a\u0001'];
+    const ids = [
+      '',
+      'a',
+      'b',
+      'ab',
+      'ba',
+      'abc',
+      'abd',
+      'o12345',
+      'o12346',
+      'o21345',
+      '\u00e4',
+      '\u20ac',
+      '\u20ac\u00e4',
+      '\u00e4\u20ac',
+      'x\u{1f600}',
+      '\u{1f600}x',
+      'a\u0100',
+      'a\u0001',
+    ];
     const pool = new OrderPool(4);
     const index = new OrderIndex(pool, 4);
     for (const id of ids) {
@@ -107,8 +141,8 @@ describe('hashId with the OrderIndex', () => {
 
 describe('OrderIndex', () => {
   it('behaves like a Map under random inserts and removals', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('ins', 'del'), fc.string({ maxLength: 6 })), { maxLength: 400 }),
-      (ops) => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('ins', 'del'), fc.string({ maxLength: 6 })), { maxLength: 400 }), (ops) => {
         const pool = new OrderPool(4);
         const index = new OrderIndex(pool, 4);
         const model = new Map<string, number>();
@@ -132,24 +166,29 @@ describe('OrderIndex', () => {
         for (const id of ['__proto__', 'toString', 'zzzzzzz']) {
           if (!model.has(id)) expect(index.find(id, hashId(id))).toBe(-1);
         }
-      }), { seed: 8, numRuns: 200 });
+      }),
+      { seed: 8, numRuns: 200 },
+    );
   });
 });
 
 describe('EventBuffer', () => {
   it('records the same events as EventLog', () => {
-    fc.assert(fc.property(commandStream(100), (commands) => {
-      const log = new EventLog();
-      const buffer = new EventBuffer(4);
-      const a = new MatchingEngine({ sink: log });
-      const b = new MatchingEngine({ sink: buffer });
-      for (const command of commands) {
-        a.apply(command);
-        b.apply(command);
-      }
-      expect(buffer.toEvents()).toEqual(log.take());
-      buffer.clear();
-      expect(buffer.length).toBe(0);
-    }), { seed: 9, numRuns: 60 });
+    fc.assert(
+      fc.property(commandStream(100), (commands) => {
+        const log = new EventLog();
+        const buffer = new EventBuffer(4);
+        const a = new MatchingEngine({ sink: log });
+        const b = new MatchingEngine({ sink: buffer });
+        for (const command of commands) {
+          a.apply(command);
+          b.apply(command);
+        }
+        expect(buffer.toEvents()).toEqual(log.take());
+        buffer.clear();
+        expect(buffer.length).toBe(0);
+      }),
+      { seed: 9, numRuns: 60 },
+    );
   });
 });

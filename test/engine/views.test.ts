@@ -22,7 +22,8 @@ describe('views', () => {
   it('level 2: price, size and count per level, best first, any depth', () => {
     const h = book();
     expect(h.engine.level2(NOTE, 'buy')).toEqual([
-      { priceTicks: 99, sizeUnits: 11, orderCount: 2 }, { priceTicks: 97, sizeUnits: 1, orderCount: 1 },
+      { priceTicks: 99, sizeUnits: 11, orderCount: 2 },
+      { priceTicks: 97, sizeUnits: 1, orderCount: 1 },
     ]);
     expect(h.engine.level2(NOTE, 'sell', 1)).toEqual([{ priceTicks: 101, sizeUnits: 2, orderCount: 1 }]);
     expect(h.engine.level2('nope', 'sell')).toBeUndefined();
@@ -31,13 +32,28 @@ describe('views', () => {
   it('level 3: the orders in queue order, with their state', () => {
     const h = book();
     expect(h.engine.level3(NOTE, 'buy')!.map((o) => [o.orderId, o.priceTicks, o.leavesUnits])).toEqual([
-      ['b1', 99, 6], ['b2', 99, 5], ['b3', 97, 1],
+      ['b1', 99, 6],
+      ['b2', 99, 5],
+      ['b3', 97, 1],
     ]);
     expect(h.engine.level3(NOTE, 'buy', 2)).toHaveLength(2);
     expect(h.engine.order('b1')).toEqual({
-      orderId: 'b1', noteId: NOTE, partyId: 'p1', side: 'buy', priceTicks: 99, quantityUnits: 10, filledUnits: 4,
-      leavesUnits: 6, cancelledUnits: 0, status: 'partially_filled', timeInForce: 'GTC', expireAt: 0, postOnly: false,
-      selfTrade: 'cancel_newest', isQuote: false, orderNo: 1,
+      orderId: 'b1',
+      noteId: NOTE,
+      partyId: 'p1',
+      side: 'buy',
+      priceTicks: 99,
+      quantityUnits: 10,
+      filledUnits: 4,
+      leavesUnits: 6,
+      cancelledUnits: 0,
+      status: 'partially_filled',
+      timeInForce: 'GTC',
+      expireAt: 0,
+      postOnly: false,
+      selfTrade: 'cancel_newest',
+      isQuote: false,
+      orderNo: 1,
     });
     expect(h.engine.order('a1')).toMatchObject({ postOnly: true, selfTrade: 'cancel_both', status: 'new' });
     expect(h.engine.order('x')).toBeUndefined();
@@ -70,8 +86,19 @@ describe('snapshot and restore', () => {
     expect(restored.isHalted('B')).toBe(true);
     // The same next commands give the same events on both.
     const next = [
-      { kind: 'new_order', seq: h.seq + 1, timestamp: 60_000, noteId: NOTE, orderId: 's', partyId: 'p5', side: 'sell',
-        type: 'limit', priceTicks: 97, quantityUnits: 20, timeInForce: 'GTC' },
+      {
+        kind: 'new_order',
+        seq: h.seq + 1,
+        timestamp: 60_000,
+        noteId: NOTE,
+        orderId: 's',
+        partyId: 'p5',
+        side: 'sell',
+        type: 'limit',
+        priceTicks: 97,
+        quantityUnits: 20,
+        timeInForce: 'GTC',
+      },
       { kind: 'expire', seq: h.seq + 2, timestamp: 60_000, dayOrders: true },
       { kind: 'mass_cancel', seq: h.seq + 3, timestamp: 60_000, partyId: 'd1' },
     ] as const;

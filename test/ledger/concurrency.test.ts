@@ -33,7 +33,11 @@ function seeded(seed: number): () => number {
   };
 }
 
-interface Operation { key: string; partyId: string; amount: Decimal }
+interface Operation {
+  key: string;
+  partyId: string;
+  amount: Decimal;
+}
 
 function operations(count: number): Operation[] {
   const random = seeded(20261121);
@@ -90,7 +94,10 @@ describe('ledger under concurrent deposits and withdrawals', () => {
     });
     expect(outcomes.filter((o) => o === 'insufficient').length).toBeGreaterThan(0);
 
-    const accounts: { party_id: string; total: string; held: string }[] = await db.knex('ledger_accounts').whereNotNull('party_id').select('party_id', 'total', 'held');
+    const accounts: { party_id: string; total: string; held: string }[] = await db
+      .knex('ledger_accounts')
+      .whereNotNull('party_id')
+      .select('party_id', 'total', 'held');
     for (const account of accounts) {
       expect(new Decimal(account.total).gte(0)).toBe(true);
       expect(new Decimal(account.total).eq(expected.get(account.party_id)!)).toBe(true);

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { Decimal } from '../../server/domain/decimal.js';
 import {
-  CASH_ASSET, LedgerRejection, partyBalances, placeHolds, postEntry, releaseHolds, postingSumsByAsset, type EntryInput,
+  CASH_ASSET,
+  LedgerRejection,
+  partyBalances,
+  placeHolds,
+  postEntry,
+  releaseHolds,
+  postingSumsByAsset,
+  type EntryInput,
 } from '../../server/ledger/index.js';
 import { createParty } from '../../server/refdata/parties.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -133,14 +140,19 @@ describe('journal entries', () => {
 
 describe('holds', () => {
   it('sets cash aside, blocks spending it, and is consumed by the entry that uses it', async () => {
-    await knex.transaction((trx) => placeHolds(trx, [{ reference: 'order-1', account: { partyId: alice, asset: CASH_ASSET }, amount: new Decimal('600') }]));
+    await knex.transaction((trx) =>
+      placeHolds(trx, [{ reference: 'order-1', account: { partyId: alice, asset: CASH_ASSET }, amount: new Decimal('600') }]),
+    );
     expect(await balance(alice)).toEqual({ asset: 'USD', total: '1000.50', held: '600.00', available: '400.50' });
 
     const spend = await rejection(knex.transaction((trx) => postEntry(trx, transfer(alice, bob, CASH_ASSET, '500', 'spend-held'))));
     expect(spend.code).toBe('INSUFFICIENT_FUNDS');
 
     await knex.transaction((trx) =>
-      postEntry(trx, { ...transfer(alice, bob, CASH_ASSET, '500', 'pay-with-hold'), holdConsumptions: [{ holdReference: 'order-1', amount: new Decimal('500') }] }),
+      postEntry(trx, {
+        ...transfer(alice, bob, CASH_ASSET, '500', 'pay-with-hold'),
+        holdConsumptions: [{ holdReference: 'order-1', amount: new Decimal('500') }],
+      }),
     );
     expect(await balance(alice)).toEqual({ asset: 'USD', total: '500.50', held: '100.00', available: '400.50' });
     expect((await balance(bob)).total).toBe('500.00');
@@ -156,13 +168,20 @@ describe('holds', () => {
 
   it('refuses a hold above the available amount, and a consumption above the hold', async () => {
     const over = await rejection(
-      knex.transaction((trx) => placeHolds(trx, [{ reference: 'order-2', account: { partyId: alice, asset: CASH_ASSET }, amount: new Decimal('500.51') }])),
+      knex.transaction((trx) =>
+        placeHolds(trx, [{ reference: 'order-2', account: { partyId: alice, asset: CASH_ASSET }, amount: new Decimal('500.51') }]),
+      ),
     );
     expect(over.code).toBe('INSUFFICIENT_FUNDS');
-    await knex.transaction((trx) => placeHolds(trx, [{ reference: 'order-3', account: { partyId: alice, asset: CASH_ASSET }, amount: new Decimal('10') }]));
+    await knex.transaction((trx) =>
+      placeHolds(trx, [{ reference: 'order-3', account: { partyId: alice, asset: CASH_ASSET }, amount: new Decimal('10') }]),
+    );
     const exceeded = await rejection(
       knex.transaction((trx) =>
-        postEntry(trx, { ...transfer(alice, bob, CASH_ASSET, '11', 'too-much'), holdConsumptions: [{ holdReference: 'order-3', amount: new Decimal('11') }] }),
+        postEntry(trx, {
+          ...transfer(alice, bob, CASH_ASSET, '11', 'too-much'),
+          holdConsumptions: [{ holdReference: 'order-3', amount: new Decimal('11') }],
+        }),
       ),
     );
     expect(exceeded.code).toBe('HOLD_EXCEEDED');
@@ -172,13 +191,19 @@ describe('holds', () => {
 
 describe('database-side invariants (the second line of defence)', () => {
   it('a CHECK refuses a negative party balance written around the code', async () => {
-    await expect(knex('ledger_accounts').where({ party_id: alice, asset: CASH_ASSET }).update({ total: '-1' })).rejects.toThrow(/ledger_accounts_non_negative/);
+    await expect(knex('ledger_accounts').where({ party_id: alice, asset: CASH_ASSET }).update({ total: '-1' })).rejects.toThrow(
+      /ledger_accounts_non_negative/,
+    );
   });
 
   it('a trigger refuses postings that do not balance, and postings are append-only', async () => {
-    const [entry] = await knex('ledger_entries').insert({ idempotency_key: 'raw', payload_hash: 'x', kind: 'adjustment', business_date: '2026-11-23' }).returning('id');
+    const [entry] = await knex('ledger_entries')
+      .insert({ idempotency_key: 'raw', payload_hash: 'x', kind: 'adjustment', business_date: '2026-11-23' })
+      .returning('id');
     const account = await knex('ledger_accounts').where({ party_id: alice, asset: CASH_ASSET }).first();
-    await expect(knex('ledger_postings').insert({ entry_id: entry.id, account_id: account.id, asset: 'USD', amount: '5' })).rejects.toThrow(/does not balance/);
+    await expect(knex('ledger_postings').insert({ entry_id: entry.id, account_id: account.id, asset: 'USD', amount: '5' })).rejects.toThrow(
+      /does not balance/,
+    );
     await expect(knex('ledger_postings').update({ amount: '1' })).rejects.toThrow(/append-only/);
     await expect(knex('ledger_entries').where({ idempotency_key: 'dep-1' }).del()).rejects.toThrow(/append-only/);
   });

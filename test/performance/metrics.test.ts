@@ -5,26 +5,72 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from '../../server/domain/decimal.js';
-import { computeMetrics, metricsMap, metricsToWire, type DealMetrics, type ReportFigures, type SiteFigures, type TenantFigures } from '../../server/performance/metrics.js';
+import {
+  computeMetrics,
+  metricsMap,
+  metricsToWire,
+  type DealMetrics,
+  type ReportFigures,
+  type SiteFigures,
+  type TenantFigures,
+} from '../../server/performance/metrics.js';
 
 const d = (v: string | number) => new Decimal(v);
 
 function site(name: string, f: Record<string, string>): SiteFigures {
   return {
-    name, criticalItMw: d(f.criticalItMw!), leasedMw: d(f.leasedMw!), energizedMw: d(f.energizedMw!), utilizationPercent: d(f.utilizationPercent!),
-    uptimePercent: d(f.uptimePercent!), pue: d(f.pue!), energyMwh: d(f.energyMwh!), powerPricePerMwh: d(f.powerPricePerMwh!), appraisedValue: d(f.appraisedValue!),
+    name,
+    criticalItMw: d(f.criticalItMw!),
+    leasedMw: d(f.leasedMw!),
+    energizedMw: d(f.energizedMw!),
+    utilizationPercent: d(f.utilizationPercent!),
+    uptimePercent: d(f.uptimePercent!),
+    pue: d(f.pue!),
+    energyMwh: d(f.energyMwh!),
+    powerPricePerMwh: d(f.powerPricePerMwh!),
+    appraisedValue: d(f.appraisedValue!),
   };
 }
 
 function tenant(name: string, obligorName: string, leasedMw: string, monthlyRent: string, leaseExpiry: string): TenantFigures {
-  return { name, obligorName, rating: 'A', leasedMw: d(leasedMw), monthlyRent: d(monthlyRent), leaseStart: '2024-01-01', leaseExpiry, revenueCollected: d(monthlyRent), pastDue: d(0) };
+  return {
+    name,
+    obligorName,
+    rating: 'A',
+    leasedMw: d(leasedMw),
+    monthlyRent: d(monthlyRent),
+    leaseStart: '2024-01-01',
+    leaseExpiry,
+    revenueCollected: d(monthlyRent),
+    pastDue: d(0),
+  };
 }
 
 const report: ReportFigures = {
   periodEnd: '2026-12-31',
   sites: [
-    site('A', { criticalItMw: '40', leasedMw: '36', energizedMw: '38', utilizationPercent: '90', uptimePercent: '99.99', pue: '1.30', energyMwh: '26000', powerPricePerMwh: '50', appraisedValue: '400000000' }),
-    site('B', { criticalItMw: '10', leasedMw: '9', energizedMw: '10', utilizationPercent: '80', uptimePercent: '99.90', pue: '1.50', energyMwh: '6000', powerPricePerMwh: '80', appraisedValue: '100000000' }),
+    site('A', {
+      criticalItMw: '40',
+      leasedMw: '36',
+      energizedMw: '38',
+      utilizationPercent: '90',
+      uptimePercent: '99.99',
+      pue: '1.30',
+      energyMwh: '26000',
+      powerPricePerMwh: '50',
+      appraisedValue: '400000000',
+    }),
+    site('B', {
+      criticalItMw: '10',
+      leasedMw: '9',
+      energizedMw: '10',
+      utilizationPercent: '80',
+      uptimePercent: '99.90',
+      pue: '1.50',
+      energyMwh: '6000',
+      powerPricePerMwh: '80',
+      appraisedValue: '100000000',
+    }),
   ],
   tenants: [
     tenant('Hyperscale East', 'BigCloud Inc', '20', '3000000', '2036-12-31'),
@@ -50,7 +96,14 @@ function previous(dscr: string | null): DealMetrics {
 }
 
 describe('computeMetrics on a hand-computed example', () => {
-  const m = metricsToWire(computeMetrics({ report, noteBalance: d('390000000'), debtService: d('2500000'), previous: [previous('1.2000'), previous('1.3100'), previous('0.5000')] }));
+  const m = metricsToWire(
+    computeMetrics({
+      report,
+      noteBalance: d('390000000'),
+      debtService: d('2500000'),
+      previous: [previous('1.2000'), previous('1.3100'), previous('0.5000')],
+    }),
+  );
 
   it('computes NOI, DSCR and its three-month average', () => {
     // NOI = 6,100,000 − 2,300,000 = 3,800,000 (capex 500,000 is not an operating cost).
@@ -101,7 +154,12 @@ describe('computeMetrics on a hand-computed example', () => {
   });
 
   it('gives null for ratios without a denominator and leaves them out of the trigger map', () => {
-    const none = computeMetrics({ report: { ...report, sites: [], tenants: [], gpuFleet: [] }, noteBalance: d(1), debtService: d(0), previous: [] });
+    const none = computeMetrics({
+      report: { ...report, sites: [], tenants: [], gpuFleet: [] },
+      noteBalance: d(1),
+      debtService: d(0),
+      previous: [],
+    });
     expect(none.dscr).toBeNull();
     expect(none.dscrThreeMonthAverage).toBeNull();
     expect(none.ltvPercent).toBeNull();
@@ -121,25 +179,48 @@ describe('computeMetrics on a hand-computed example', () => {
 describe('metric invariants', () => {
   const mw = fc.integer({ min: 1, max: 100_000 }).map((v) => d(v).div(100));
   it('shares are within 0–100, the largest within the top five; the average lies between its inputs', () => {
-    fc.assert(fc.property(
-      fc.array(fc.record({ leased: mw, rent: fc.integer({ min: 0, max: 10_000_000 }), obligor: fc.integer({ min: 0, max: 8 }) }), { minLength: 1, maxLength: 12 }),
-      fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 0, maxLength: 2 }),
-      fc.integer({ min: 1, max: 10_000_000 }),
-      (leases, prior, debtService) => {
-        const tenants = leases.map((l, i) => tenant(`t${i}`, `o${l.obligor}`, l.leased.toFixed(), String(l.rent), '2030-06-30'));
-        const leasedMw = tenants.reduce((s, t) => s.plus(t.leasedMw), d(0));
-        const sites = [site('S', { criticalItMw: leasedMw.mul(2).toFixed(), leasedMw: leasedMw.toFixed(), energizedMw: '1', utilizationPercent: '50', uptimePercent: '99', pue: '1.4', energyMwh: '100', powerPricePerMwh: '60', appraisedValue: '1000000' })];
-        const previousMetrics = prior.map((p) => previous(d(p).div(10_000).toFixed(4)));
-        const m = computeMetrics({ report: { ...report, sites, tenants }, noteBalance: d(500000), debtService: d(debtService), previous: previousMetrics });
-        const largest = m.largestTenantSharePercent!;
-        const top5 = m.top5TenantSharePercent!;
-        expect(largest.gte(0) && largest.lte(top5) && top5.lte(100)).toBe(true);
-        const all = [m.dscr!, ...previousMetrics.map((p) => p.dscr!)];
-        const min = Decimal.min(...all);
-        const max = Decimal.max(...all);
-        expect(m.dscrThreeMonthAverage!.gte(min.minus('0.00005')) && m.dscrThreeMonthAverage!.lte(max.plus('0.00005'))).toBe(true);
-      },
-    ), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ leased: mw, rent: fc.integer({ min: 0, max: 10_000_000 }), obligor: fc.integer({ min: 0, max: 8 }) }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 0, maxLength: 2 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        (leases, prior, debtService) => {
+          const tenants = leases.map((l, i) => tenant(`t${i}`, `o${l.obligor}`, l.leased.toFixed(), String(l.rent), '2030-06-30'));
+          const leasedMw = tenants.reduce((s, t) => s.plus(t.leasedMw), d(0));
+          const sites = [
+            site('S', {
+              criticalItMw: leasedMw.mul(2).toFixed(),
+              leasedMw: leasedMw.toFixed(),
+              energizedMw: '1',
+              utilizationPercent: '50',
+              uptimePercent: '99',
+              pue: '1.4',
+              energyMwh: '100',
+              powerPricePerMwh: '60',
+              appraisedValue: '1000000',
+            }),
+          ];
+          const previousMetrics = prior.map((p) => previous(d(p).div(10_000).toFixed(4)));
+          const m = computeMetrics({
+            report: { ...report, sites, tenants },
+            noteBalance: d(500000),
+            debtService: d(debtService),
+            previous: previousMetrics,
+          });
+          const largest = m.largestTenantSharePercent!;
+          const top5 = m.top5TenantSharePercent!;
+          expect(largest.gte(0) && largest.lte(top5) && top5.lte(100)).toBe(true);
+          const all = [m.dscr!, ...previousMetrics.map((p) => p.dscr!)];
+          const min = Decimal.min(...all);
+          const max = Decimal.max(...all);
+          expect(m.dscrThreeMonthAverage!.gte(min.minus('0.00005')) && m.dscrThreeMonthAverage!.lte(max.plus('0.00005'))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -148,7 +229,14 @@ describe('metrics.ts stays pure', () => {
     const { readFileSync } = await import('node:fs');
     const source = readFileSync(new URL('../../server/performance/metrics.ts', import.meta.url), 'utf8');
     const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-    for (const pattern of [/\bawait\b|\basync\b/, /Date\.now|new Date\s*\(|Date\.parse/, /Math\.random|crypto\./, /process\./, /\bconsole\./, /parseFloat|\bNumber\(|Math\.round|toDecimalPlaces/]) {
+    for (const pattern of [
+      /\bawait\b|\basync\b/,
+      /Date\.now|new Date\s*\(|Date\.parse/,
+      /Math\.random|crypto\./,
+      /process\./,
+      /\bconsole\./,
+      /parseFloat|\bNumber\(|Math\.round|toDecimalPlaces/,
+    ]) {
       expect(pattern.test(code), String(pattern)).toBe(false);
     }
     const imports = [...code.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]);

@@ -27,7 +27,12 @@ async function auth(username: string) {
 }
 
 async function list(dealId: string, query = '') {
-  return (await t.http.get(`/api/v1/deals/${dealId}/performance-reports${query}`).set(await auth('investor1')).expect(200)).body as any[];
+  return (
+    await t.http
+      .get(`/api/v1/deals/${dealId}/performance-reports${query}`)
+      .set(await auth('investor1'))
+      .expect(200)
+  ).body as any[];
 }
 
 async function stored() {
@@ -48,13 +53,25 @@ describe('performance reports', () => {
     expect(reports).toHaveLength(24);
     expect(reports[0].periodEnd).toBe('2026-11-30');
     expect(reports[23].periodEnd).toBe('2024-12-31');
-    for (const key of ['dscr', 'dscrThreeMonthAverage', 'ltvPercent', 'largestTenantSharePercent', 'top5TenantSharePercent', 'utilizationPercent', 'uptimePercent', 'walTermYears']) {
+    for (const key of [
+      'dscr',
+      'dscrThreeMonthAverage',
+      'ltvPercent',
+      'largestTenantSharePercent',
+      'top5TenantSharePercent',
+      'utilizationPercent',
+      'uptimePercent',
+      'walTermYears',
+    ]) {
       expect(typeof reports[0].metrics[key], key).toBe('string');
     }
     // One dominant tenant: Hyperscale Cloud Co. leases 90 + 36 = 126 of 216 MW = 58.33%.
     expect(reports[0].metrics.largestTenantSharePercent).toBe('58.33');
     // The demo's stress: the 3-month average dips below the 1.35× trap level and cures.
-    const averages = reports.slice().reverse().map((r) => new Decimal(r.metrics.dscrThreeMonthAverage));
+    const averages = reports
+      .slice()
+      .reverse()
+      .map((r) => new Decimal(r.metrics.dscrThreeMonthAverage));
     const firstBelow = averages.findIndex((a) => a.lt('1.35'));
     expect(firstBelow).toBeGreaterThan(0);
     expect(averages.slice(firstBelow).some((a) => a.gte('1.35'))).toBe(true);
@@ -62,9 +79,12 @@ describe('performance reports', () => {
     expect(ranged.map((r) => r.periodEnd)).toEqual(['2026-03-31', '2026-02-28', '2026-01-31']);
   });
 
-  it('files the next month: 201, version 1, metrics against the deal\'s debt service', async () => {
+  it("files the next month: 201, version 1, metrics against the deal's debt service", async () => {
     const body = await bodyFor(meridian, '2026-12-31');
-    const response = await t.http.post(`/api/v1/deals/${meridian}/performance-reports`).set(await auth('backoffice1')).send(body);
+    const response = await t.http
+      .post(`/api/v1/deals/${meridian}/performance-reports`)
+      .set(await auth('backoffice1'))
+      .send(body);
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body).toMatchObject({ periodEnd: '2026-12-31', version: 1, reason: null });
     // Debt service for a month, by hand: interest A-2 592,500,000 × 5.25% ÷ 12 = 2,592,187.50; B 120,000,000 × 6.4% ÷ 12 = 640,000;
@@ -82,7 +102,10 @@ describe('performance reports', () => {
 
   it('restates a period as a new version with who and why, keeping the old one', async () => {
     const before = await t.database.knex('performance_reports').where({ deal_id: meridian, period_end: '2026-11-30' }).select('*');
-    const noReason = await t.http.post(`/api/v1/deals/${meridian}/performance-reports`).set(await auth('backoffice1')).send(await bodyFor(meridian, '2026-11-30'));
+    const noReason = await t.http
+      .post(`/api/v1/deals/${meridian}/performance-reports`)
+      .set(await auth('backoffice1'))
+      .send(await bodyFor(meridian, '2026-11-30'));
     expect(noReason.status).toBe(422);
     expect(noReason.body.error.code).toBe('RESTATEMENT_REASON_REQUIRED');
     const body = await bodyFor(meridian, '2026-11-30', (r) => {
@@ -90,18 +113,33 @@ describe('performance reports', () => {
       r.revenue = new Decimal(r.revenue).minus(2000000).toFixed(2);
       r.reason = 'revenue of a December invoice booked in November';
     });
-    const restated = await t.http.post(`/api/v1/deals/${meridian}/performance-reports`).set(await auth('backoffice1')).send(body);
+    const restated = await t.http
+      .post(`/api/v1/deals/${meridian}/performance-reports`)
+      .set(await auth('backoffice1'))
+      .send(body);
     expect(restated.status, JSON.stringify(restated.body)).toBe(201);
-    expect(restated.body).toMatchObject({ periodEnd: '2026-11-30', version: 2, reason: 'revenue of a December invoice booked in November' });
+    expect(restated.body).toMatchObject({
+      periodEnd: '2026-11-30',
+      version: 2,
+      reason: 'revenue of a December invoice booked in November',
+    });
     expect(restated.body.recordedBy).toBeTruthy();
     // Measured against the same deal figures as version 1.
     expect(restated.body.debtService).toBe(new Decimal(before[0].debt_service).toFixed(2));
-    const versions = (await t.http.get(`/api/v1/deals/${meridian}/performance-reports/2026-11-30/versions`).set(await auth('investor1')).expect(200)).body;
+    const versions = (
+      await t.http
+        .get(`/api/v1/deals/${meridian}/performance-reports/2026-11-30/versions`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
     expect(versions.map((v: any) => v.version)).toEqual([1, 2]);
     expect(versions[1].reason).toBe('revenue of a December invoice booked in November');
     expect(new Decimal(versions[0].report.revenue).minus(versions[1].report.revenue).toFixed(2)).toBe('2000000.00');
     // Nothing overwritten: version 1's row is as it was.
-    const after = await t.database.knex('performance_reports').where({ deal_id: meridian, period_end: '2026-11-30', version: 1 }).select('*');
+    const after = await t.database
+      .knex('performance_reports')
+      .where({ deal_id: meridian, period_end: '2026-11-30', version: 1 })
+      .select('*');
     expect(after).toEqual(before);
   });
 
@@ -110,13 +148,21 @@ describe('performance reports', () => {
     expect([dec.periodEnd, nov.periodEnd, oct.periodEnd]).toEqual(['2026-12-31', '2026-11-30', '2026-10-31']);
     expect(nov.version).toBe(2);
     // November's DSCR is version 2's: (revenue − 2,000,000 − costs) ÷ debt service.
-    const novV2 = new Decimal(nov.report.revenue).minus(nov.report.operatingCosts).div(nov.debtService).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN);
+    const novV2 = new Decimal(nov.report.revenue)
+      .minus(nov.report.operatingCosts)
+      .div(nov.debtService)
+      .toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN);
     expect(nov.metrics.dscr).toBe(novV2.toFixed(4));
     // December's average = (Oct + Nov v2 + Dec) ÷ 3 of the published DSCRs.
-    const expected = new Decimal(oct.metrics.dscr).plus(nov.metrics.dscr).plus(dec.metrics.dscr).div(3).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN);
+    const expected = new Decimal(oct.metrics.dscr)
+      .plus(nov.metrics.dscr)
+      .plus(dec.metrics.dscr)
+      .div(3)
+      .toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN);
     expect(dec.metrics.dscrThreeMonthAverage).toBe(expected.toFixed(4));
     // …and no longer what it was published with (version 1 of November).
-    const published = (await t.http.get(`/api/v1/deals/${meridian}/performance-reports/2026-12-31/versions`).set(await auth('investor1'))).body[0].publishedMetrics;
+    const published = (await t.http.get(`/api/v1/deals/${meridian}/performance-reports/2026-12-31/versions`).set(await auth('investor1')))
+      .body[0].publishedMetrics;
     expect(published.dscrThreeMonthAverage).not.toBe(dec.metrics.dscrThreeMonthAverage);
   });
 
@@ -135,42 +181,148 @@ describe('performance reports', () => {
   });
 
   const bad: [string, () => Promise<{ dealId: string; user: string; body: object }>, number, string][] = [
-    ['negative MW', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-31', (r) => { r.sites[0].leasedMw = '-1'; }) }), 422, 'INVALID_MW'],
-    ['utilization over 100', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-31', (r) => { r.sites[0].utilizationPercent = '100.5'; }) }), 422, 'PERCENT_OUT_OF_RANGE'],
-    ['tenants over the site\'s leased MW', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-31', (r) => { r.tenants[0].leasedMw = '50'; }) }), 422, 'TENANT_EXCEEDS_LEASED_MW'],
-    ['tenants over the sites\' leased MW', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-31', (r) => { r.tenants[0].leasedMw = '50'; delete r.tenants[0].site; }) }), 422, 'TENANT_EXCEEDS_LEASED_MW'],
-    ['a period that is not a month end', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-15') }), 422, 'PERIOD_NOT_MONTH_END'],
-    ['a period out of order (a month skipped)', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2027-01-31') }), 422, 'PERIOD_OUT_OF_ORDER'],
-    ['a period not ended yet', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2027-03-31') }), 422, 'PERIOD_OUT_OF_ORDER'],
-    ['power cost above operating costs', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-31', (r) => { r.powerCost = new Decimal(r.operatingCosts).plus(1).toFixed(2); }) }), 422, 'POWER_COST_EXCEEDS_OPERATING_COSTS'],
-    ['an amount as a JSON number', async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-31', (r) => { r.revenue = 100; }) }), 400, 'VALIDATION_FAILED'],
-    ['an unknown deal', async () => ({ dealId: '00000000-0000-4000-8000-000000000000', user: 'backoffice1', body: await bodyFor(helios, '2026-12-31') }), 404, 'DEAL_NOT_FOUND'],
+    [
+      'negative MW',
+      async () => ({
+        dealId: helios,
+        user: 'backoffice1',
+        body: await bodyFor(helios, '2026-12-31', (r) => {
+          r.sites[0].leasedMw = '-1';
+        }),
+      }),
+      422,
+      'INVALID_MW',
+    ],
+    [
+      'utilization over 100',
+      async () => ({
+        dealId: helios,
+        user: 'backoffice1',
+        body: await bodyFor(helios, '2026-12-31', (r) => {
+          r.sites[0].utilizationPercent = '100.5';
+        }),
+      }),
+      422,
+      'PERCENT_OUT_OF_RANGE',
+    ],
+    [
+      "tenants over the site's leased MW",
+      async () => ({
+        dealId: helios,
+        user: 'backoffice1',
+        body: await bodyFor(helios, '2026-12-31', (r) => {
+          r.tenants[0].leasedMw = '50';
+        }),
+      }),
+      422,
+      'TENANT_EXCEEDS_LEASED_MW',
+    ],
+    [
+      "tenants over the sites' leased MW",
+      async () => ({
+        dealId: helios,
+        user: 'backoffice1',
+        body: await bodyFor(helios, '2026-12-31', (r) => {
+          r.tenants[0].leasedMw = '50';
+          delete r.tenants[0].site;
+        }),
+      }),
+      422,
+      'TENANT_EXCEEDS_LEASED_MW',
+    ],
+    [
+      'a period that is not a month end',
+      async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2026-12-15') }),
+      422,
+      'PERIOD_NOT_MONTH_END',
+    ],
+    [
+      'a period out of order (a month skipped)',
+      async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2027-01-31') }),
+      422,
+      'PERIOD_OUT_OF_ORDER',
+    ],
+    [
+      'a period not ended yet',
+      async () => ({ dealId: helios, user: 'backoffice1', body: await bodyFor(helios, '2027-03-31') }),
+      422,
+      'PERIOD_OUT_OF_ORDER',
+    ],
+    [
+      'power cost above operating costs',
+      async () => ({
+        dealId: helios,
+        user: 'backoffice1',
+        body: await bodyFor(helios, '2026-12-31', (r) => {
+          r.powerCost = new Decimal(r.operatingCosts).plus(1).toFixed(2);
+        }),
+      }),
+      422,
+      'POWER_COST_EXCEEDS_OPERATING_COSTS',
+    ],
+    [
+      'an amount as a JSON number',
+      async () => ({
+        dealId: helios,
+        user: 'backoffice1',
+        body: await bodyFor(helios, '2026-12-31', (r) => {
+          r.revenue = 100;
+        }),
+      }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'an unknown deal',
+      async () => ({ dealId: '00000000-0000-4000-8000-000000000000', user: 'backoffice1', body: await bodyFor(helios, '2026-12-31') }),
+      404,
+      'DEAL_NOT_FOUND',
+    ],
     ['a dealer as writer', async () => ({ dealId: helios, user: 'dealer1', body: await bodyFor(helios, '2026-12-31') }), 403, 'FORBIDDEN'],
-    ['an operator as writer', async () => ({ dealId: helios, user: 'operator1', body: await bodyFor(helios, '2026-12-31') }), 403, 'FORBIDDEN'],
+    [
+      'an operator as writer',
+      async () => ({ dealId: helios, user: 'operator1', body: await bodyFor(helios, '2026-12-31') }),
+      403,
+      'FORBIDDEN',
+    ],
   ];
   for (const [name, make, status, code] of bad) {
     it(`refuses ${name} with ${code}, storing nothing`, async () => {
       const count = await stored();
       const { dealId, user, body } = await make();
-      const response = await t.http.post(`/api/v1/deals/${dealId}/performance-reports`).set(await auth(user)).send(body);
+      const response = await t.http
+        .post(`/api/v1/deals/${dealId}/performance-reports`)
+        .set(await auth(user))
+        .send(body);
       expect(response.status, JSON.stringify(response.body)).toBe(status);
       expect(response.body.error.code).toBe(code);
       expect(await stored()).toBe(count);
     });
   }
 
-  it('compares the deals\' latest metrics and exports CSV', async () => {
-    const table = (await t.http.get('/api/v1/surveillance').set(await auth('dealer1')).expect(200)).body as any[];
+  it("compares the deals' latest metrics and exports CSV", async () => {
+    const table = (
+      await t.http
+        .get('/api/v1/surveillance')
+        .set(await auth('dealer1'))
+        .expect(200)
+    ).body as any[];
     expect(table.map((r) => r.dealName)).toEqual(['Helios GPU Equipment Trust 2026-A', 'Meridian Compute ABS 2026-1']);
     expect(table[1]).toMatchObject({ periodEnd: '2026-12-31', version: 1 });
     // Helios's GPU appraisals decline: LTV above Stack's 70% cap by the end of the demo history.
     expect(new Decimal(table[0].metrics.ltvPercent).gt(70)).toBe(true);
-    const csv = await t.http.get('/api/v1/surveillance?format=csv').set(await auth('dealer1')).expect(200);
+    const csv = await t.http
+      .get('/api/v1/surveillance?format=csv')
+      .set(await auth('dealer1'))
+      .expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.trim().split('\n');
     expect(lines[0]).toContain('deal,periodEnd,version,revenue');
     expect(lines).toHaveLength(3);
-    const history = await t.http.get(`/api/v1/deals/${helios}/performance-reports?format=csv`).set(await auth('investor1')).expect(200);
+    const history = await t.http
+      .get(`/api/v1/deals/${helios}/performance-reports?format=csv`)
+      .set(await auth('investor1'))
+      .expect(200);
     expect(history.text.trim().split('\n')).toHaveLength(25);
   });
 });

@@ -23,21 +23,35 @@ const base = DEMO_COLLATERAL[MERIDIAN]!.base;
 const TENANTS = DEMO_COLLATERAL[MERIDIAN]!.collateral.tenants.map((t) => t.name);
 
 function run(setup: ProjectionSetup, input: ScenarioInput, engine: 'fast' | 'reference' = 'fast') {
-  const scenario = resolveScenario(input, base, projectedMonths(setup), setup.collateral.tenants.map((t) => t.name));
+  const scenario = resolveScenario(
+    input,
+    base,
+    projectedMonths(setup),
+    setup.collateral.tenants.map((t) => t.name),
+  );
   return engine === 'fast' ? projectFast(compileSetup(setup), scenario) : projectReference(setup, scenario);
 }
 
 /** A decimal string with up to 4 places in [lo, hi] (given in units of 1e-4). */
-const dec4 = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => {
-  const sign = n < 0 ? '-' : '';
-  const abs = Math.abs(n);
-  const fraction = String(abs % 10000).padStart(4, '0').replace(/0+$/, '');
-  return `${sign}${Math.trunc(abs / 10000)}${fraction ? `.${fraction}` : ''}`;
-});
+const dec4 = (lo: number, hi: number) =>
+  fc.integer({ min: lo, max: hi }).map((n) => {
+    const sign = n < 0 ? '-' : '';
+    const abs = Math.abs(n);
+    const fraction = String(abs % 10000)
+      .padStart(4, '0')
+      .replace(/0+$/, '');
+    return `${sign}${Math.trunc(abs / 10000)}${fraction ? `.${fraction}` : ''}`;
+  });
 
 const RANGES: Record<DriverName, [number, number]> = {
-  utilizationPercent: [0, 1_000_000], rentChangePercent: [-600_000, 300_000], powerPricePerMwh: [0, 2_000_000], pue: [10_000, 20_000],
-  opexGrowthPercent: [-50_000, 150_000], renewalProbabilityPercent: [0, 1_000_000], downtimeMonths: [0, 0], releaseRentChangePercent: [-500_000, 200_000],
+  utilizationPercent: [0, 1_000_000],
+  rentChangePercent: [-600_000, 300_000],
+  powerPricePerMwh: [0, 2_000_000],
+  pue: [10_000, 20_000],
+  opexGrowthPercent: [-50_000, 150_000],
+  renewalProbabilityPercent: [0, 1_000_000],
+  downtimeMonths: [0, 0],
+  releaseRentChangePercent: [-500_000, 200_000],
   gpuValueChangePercentPerYear: [-600_000, 100_000],
 };
 
@@ -47,7 +61,8 @@ function driver(name: DriverName, months: number) {
   return fc.oneof(
     fc.constant(undefined),
     value,
-    fc.uniqueArray(fc.integer({ min: 1, max: months }), { minLength: 1, maxLength: 6 })
+    fc
+      .uniqueArray(fc.integer({ min: 1, max: months }), { minLength: 1, maxLength: 6 })
       .chain((starts) => fc.tuple(...starts.sort((a, b) => a - b).map((fromMonth) => value.map((v) => ({ fromMonth, value: v }))))),
   );
 }
@@ -56,9 +71,17 @@ function scenarioArb(months: number): fc.Arbitrary<ScenarioInput> {
   const drivers = Object.fromEntries(Object.keys(DRIVERS).map((n) => [n, driver(n as DriverName, months)]));
   return fc.record({
     ...drivers,
-    tenantDefaults: fc.subarray(TENANTS).chain((names) => fc.tuple(...names.map((tenant) => fc.record({
-      tenant: fc.constant(tenant), month: fc.integer({ min: 1, max: months }), recoveryPercent: dec4(0, 1_000_000),
-    })))),
+    tenantDefaults: fc.subarray(TENANTS).chain((names) =>
+      fc.tuple(
+        ...names.map((tenant) =>
+          fc.record({
+            tenant: fc.constant(tenant),
+            month: fc.integer({ min: 1, max: months }),
+            recoveryPercent: dec4(0, 1_000_000),
+          }),
+        ),
+      ),
+    ),
     refinanceAtArd: fc.oneof(fc.boolean(), fc.integer({ min: 1, max: months })),
   }) as fc.Arbitrary<ScenarioInput>;
 }
@@ -66,17 +89,59 @@ function scenarioArb(months: number): fc.Arbitrary<ScenarioInput> {
 const cents = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => (n / 100).toFixed(2)); // formatting integer cents only
 
 /** A Sabey/Compass-style step-form definition: averaged-DSCR trap with cure, Class C deferral, LTV rapid amortization, post-ARD step-up. */
-function stepDefinition(ids: string[], r: { threshold: string; trapPercent: string; scheduled: string; mode: 'sequential' | 'pro_rata'; lookback: number; cure: number; deferBelow: string; ltvAbove: string }): WaterfallDefinition {
+function stepDefinition(
+  ids: string[],
+  r: {
+    threshold: string;
+    trapPercent: string;
+    scheduled: string;
+    mode: 'sequential' | 'pro_rata';
+    lookback: number;
+    cure: number;
+    deferBelow: string;
+    ltvAbove: string;
+  },
+): WaterfallDefinition {
   const names = ['A-2', 'B', 'C'];
   return {
-    version: 2, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
+    version: 2,
+    paymentsPerYear: 12,
+    recordDate: 'business-day-before-payment-date',
     classes: names.map((className, i) => ({ noteId: ids[i]!, className, stepUpRatePercent: i === 0 ? '5' : i === 1 ? '2.5' : null })),
-    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
-    reserve: { targetAmount: '2000000' }, anticipatedRepaymentDate: '2031-03-15',
+    seniorFees: [
+      { name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' },
+      { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' },
+    ],
+    reserve: { targetAmount: '2000000' },
+    anticipatedRepaymentDate: '2031-03-15',
     triggers: [
-      { name: 'trap', metric: 'dscrThreeMonthAverage', comparison: 'lt', threshold: r.threshold, lookbackPeriods: 1, curePeriods: r.cure, effect: { type: 'trap_cash', percent: r.trapPercent } },
-      { name: 'defer-c', metric: 'dscr', comparison: 'lt', threshold: r.deferBelow, lookbackPeriods: r.lookback, curePeriods: 1, effect: { type: 'defer_interest', classes: ['C'] } },
-      { name: 'ltv', metric: 'ltvPercent', comparison: 'gt', threshold: r.ltvAbove, lookbackPeriods: 1, curePeriods: 2, effect: { type: 'rapid_amortization' } },
+      {
+        name: 'trap',
+        metric: 'dscrThreeMonthAverage',
+        comparison: 'lt',
+        threshold: r.threshold,
+        lookbackPeriods: 1,
+        curePeriods: r.cure,
+        effect: { type: 'trap_cash', percent: r.trapPercent },
+      },
+      {
+        name: 'defer-c',
+        metric: 'dscr',
+        comparison: 'lt',
+        threshold: r.deferBelow,
+        lookbackPeriods: r.lookback,
+        curePeriods: 1,
+        effect: { type: 'defer_interest', classes: ['C'] },
+      },
+      {
+        name: 'ltv',
+        metric: 'ltvPercent',
+        comparison: 'gt',
+        threshold: r.ltvAbove,
+        lookbackPeriods: 1,
+        curePeriods: 2,
+        effect: { type: 'rapid_amortization' },
+      },
     ],
     steps: [
       { kind: 'senior_fees', drawReserve: true },
@@ -84,7 +149,13 @@ function stepDefinition(ids: string[], r: { threshold: string; trapPercent: stri
       { kind: 'interest', className: 'B', drawReserve: true },
       { kind: 'interest', className: 'C', drawReserve: false },
       { kind: 'reserve_top_up' },
-      { kind: 'scheduled_principal', amountPerPeriod: r.scheduled, mode: r.mode, classes: names, when: { ard: 'before', rapidAmortization: false } },
+      {
+        kind: 'scheduled_principal',
+        amountPerPeriod: r.scheduled,
+        mode: r.mode,
+        classes: names,
+        when: { ard: 'before', rapidAmortization: false },
+      },
       { kind: 'cash_trap', when: { ard: 'before' } },
       { kind: 'sweep', mode: 'sequential', classes: names, includeTrappedCash: false, when: { ard: 'before', rapidAmortization: true } },
       { kind: 'sweep', mode: r.mode, classes: names, includeTrappedCash: true, when: { ard: 'from' } },
@@ -96,33 +167,68 @@ function stepDefinition(ids: string[], r: { threshold: string; trapPercent: stri
   };
 }
 
-const setupArb = fc.record({
-  reserve: cents(0, 300_000_000), trapped: cents(0, 500_000_000), feeShortfall: cents(0, 5_000_000), freeCash: cents(0, 100_000_000),
-  balances: fc.tuple(cents(1, 60_000_000_000), cents(1, 12_000_000_000), cents(0, 8_000_000_000)),
-  shortfalls: fc.tuple(cents(0, 1_000_000), cents(0, 1_000_000), cents(0, 1_000_000)),
-  mode: fc.constantFrom('sequential' as const, 'pro_rata' as const),
-  trapPercent: dec4(0, 1_000_000), threshold: dec4(10_000, 20_000), scheduled: cents(0, 300_000_000),
-  dscrs: fc.array(dec4(0, 30_000), { maxLength: 2 }),
-  stepForm: fc.boolean(), lookback: fc.integer({ min: 1, max: 12 }), cure: fc.integer({ min: 1, max: 3 }), deferBelow: dec4(5_000, 15_000), ltvAbove: dec4(400_000, 900_000),
-  deferred: cents(0, 2_000_000), triggerOn: fc.boolean(),
-}).map((r) => {
-  const ids = meridianSetup().classes.map((c) => c.noteId);
-  const state = { ...freshState(), freeCash: r.freeCash, reserveBalance: r.reserve, trappedCash: r.trapped, feeShortfall: r.feeShortfall, recentDscrs: r.dscrs,
-    classes: new Map(ids.map((id, i) => [id, { balance: r.balances[i]!, interestShortfall: r.shortfalls[i]!, deferredInterest: i === 2 ? r.deferred : '0' }])),
-    triggers: (r.triggerOn ? { trap: { on: true, cureCount: 0, recentFailures: [] }, 'defer-c': { on: true, cureCount: 0, recentFailures: [true] } } : {}) as Record<string, TriggerStart> };
-  const setup = meridianSetup({ state, definition: { principal: { mode: r.mode, scheduledPerPeriod: r.scheduled }, cashTrap: { dscrThreshold: r.threshold, trapPercent: r.trapPercent } } });
-  if (!r.stepForm) return setup;
-  const definition = stepDefinition(ids, r);
-  validateDefinition(definition);
-  return { ...setup, definition };
-});
+const setupArb = fc
+  .record({
+    reserve: cents(0, 300_000_000),
+    trapped: cents(0, 500_000_000),
+    feeShortfall: cents(0, 5_000_000),
+    freeCash: cents(0, 100_000_000),
+    balances: fc.tuple(cents(1, 60_000_000_000), cents(1, 12_000_000_000), cents(0, 8_000_000_000)),
+    shortfalls: fc.tuple(cents(0, 1_000_000), cents(0, 1_000_000), cents(0, 1_000_000)),
+    mode: fc.constantFrom('sequential' as const, 'pro_rata' as const),
+    trapPercent: dec4(0, 1_000_000),
+    threshold: dec4(10_000, 20_000),
+    scheduled: cents(0, 300_000_000),
+    dscrs: fc.array(dec4(0, 30_000), { maxLength: 2 }),
+    stepForm: fc.boolean(),
+    lookback: fc.integer({ min: 1, max: 12 }),
+    cure: fc.integer({ min: 1, max: 3 }),
+    deferBelow: dec4(5_000, 15_000),
+    ltvAbove: dec4(400_000, 900_000),
+    deferred: cents(0, 2_000_000),
+    triggerOn: fc.boolean(),
+  })
+  .map((r) => {
+    const ids = meridianSetup().classes.map((c) => c.noteId);
+    const state = {
+      ...freshState(),
+      freeCash: r.freeCash,
+      reserveBalance: r.reserve,
+      trappedCash: r.trapped,
+      feeShortfall: r.feeShortfall,
+      recentDscrs: r.dscrs,
+      classes: new Map(
+        ids.map((id, i) => [
+          id,
+          { balance: r.balances[i]!, interestShortfall: r.shortfalls[i]!, deferredInterest: i === 2 ? r.deferred : '0' },
+        ]),
+      ),
+      triggers: (r.triggerOn
+        ? { trap: { on: true, cureCount: 0, recentFailures: [] }, 'defer-c': { on: true, cureCount: 0, recentFailures: [true] } }
+        : {}) as Record<string, TriggerStart>,
+    };
+    const setup = meridianSetup({
+      state,
+      definition: {
+        principal: { mode: r.mode, scheduledPerPeriod: r.scheduled },
+        cashTrap: { dscrThreshold: r.threshold, trapPercent: r.trapPercent },
+      },
+    });
+    if (!r.stepForm) return setup;
+    const definition = stepDefinition(ids, r);
+    validateDefinition(definition);
+    return { ...setup, definition };
+  });
 
 describe('the integer engine equals the decimal.js reference to the cent', () => {
   it('on random scenarios, trust states and waterfall definitions (version 1 converted, and step form with averaged-DSCR trap, deferral, LTV rapid amortization, step-up)', () => {
     const months = projectedMonths(meridianSetup());
-    fc.assert(fc.property(setupArb, scenarioArb(months), (setup, input) => {
-      expect(run(setup, input, 'fast')).toEqual(run(setup, input, 'reference'));
-    }), { numRuns: 40, seed: 1717 });
+    fc.assert(
+      fc.property(setupArb, scenarioArb(months), (setup, input) => {
+        expect(run(setup, input, 'fast')).toEqual(run(setup, input, 'reference'));
+      }),
+      { numRuns: 40, seed: 1717 },
+    );
   }, 240_000);
 
   it('on an exact half-cent of interest (8.00 × 5.25 % × 30/360 = 0.035), decided by the servicing expression', () => {
@@ -155,35 +261,93 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
   const fraction = { days: 30, basis: 360 };
   const dates = ['2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15'];
   const definition: WaterfallDefinition = {
-    version: 2, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
-    classes: [{ noteId: '00000000-0000-4000-8000-00000000000a', className: 'A', stepUpRatePercent: null }, { noteId: '00000000-0000-4000-8000-00000000000b', className: 'B', stepUpRatePercent: null }],
-    seniorFees: [], reserve: { targetAmount: '0' }, anticipatedRepaymentDate: '2027-02-15',
+    version: 2,
+    paymentsPerYear: 12,
+    recordDate: 'business-day-before-payment-date',
+    classes: [
+      { noteId: '00000000-0000-4000-8000-00000000000a', className: 'A', stepUpRatePercent: null },
+      { noteId: '00000000-0000-4000-8000-00000000000b', className: 'B', stepUpRatePercent: null },
+    ],
+    seniorFees: [],
+    reserve: { targetAmount: '0' },
+    anticipatedRepaymentDate: '2027-02-15',
     triggers: [
-      { name: 'trap', metric: 'dscr', comparison: 'lt', threshold: '1.5', lookbackPeriods: 1, curePeriods: 1, effect: { type: 'trap_cash', percent: '100' } },
-      { name: 'defer-b', metric: 'dscr', comparison: 'lt', threshold: '1.2', lookbackPeriods: 1, curePeriods: 1, effect: { type: 'defer_interest', classes: ['B'] } },
+      {
+        name: 'trap',
+        metric: 'dscr',
+        comparison: 'lt',
+        threshold: '1.5',
+        lookbackPeriods: 1,
+        curePeriods: 1,
+        effect: { type: 'trap_cash', percent: '100' },
+      },
+      {
+        name: 'defer-b',
+        metric: 'dscr',
+        comparison: 'lt',
+        threshold: '1.2',
+        lookbackPeriods: 1,
+        curePeriods: 1,
+        effect: { type: 'defer_interest', classes: ['B'] },
+      },
     ],
     steps: [
-      { kind: 'senior_fees', drawReserve: false }, { kind: 'interest', className: 'A', drawReserve: false }, { kind: 'interest', className: 'B', drawReserve: false },
-      { kind: 'deferred_interest', className: 'B' }, { kind: 'cash_trap', when: { ard: 'before' } },
-      { kind: 'sweep', mode: 'sequential', classes: ['A', 'B'], includeTrappedCash: true, when: { ard: 'from' } }, { kind: 'residual' },
+      { kind: 'senior_fees', drawReserve: false },
+      { kind: 'interest', className: 'A', drawReserve: false },
+      { kind: 'interest', className: 'B', drawReserve: false },
+      { kind: 'deferred_interest', className: 'B' },
+      { kind: 'cash_trap', when: { ard: 'before' } },
+      { kind: 'sweep', mode: 'sequential', classes: ['A', 'B'], includeTrappedCash: true, when: { ard: 'from' } },
+      { kind: 'residual' },
     ],
   };
   const setup: ProjectionSetup = {
-    definition, monthsPerPeriod: 1, ardPeriod: 2,
+    definition,
+    monthsPerPeriod: 1,
+    ardPeriod: 2,
     periods: dates.slice(1).map((date, i) => ({ date, accrualStart: dates[i]!, fractions: [fraction, fraction] })),
     classes: [
-      { noteId: 'a', className: 'A', couponRatePercent: '12', balance: '1000', interestShortfall: '0', deferredInterest: '0', additionalInterestShortfall: '0' },
-      { noteId: 'b', className: 'B', couponRatePercent: '12', balance: '1000', interestShortfall: '0', deferredInterest: '0', additionalInterestShortfall: '0' },
+      {
+        noteId: 'a',
+        className: 'A',
+        couponRatePercent: '12',
+        balance: '1000',
+        interestShortfall: '0',
+        deferredInterest: '0',
+        additionalInterestShortfall: '0',
+      },
+      {
+        noteId: 'b',
+        className: 'B',
+        couponRatePercent: '12',
+        balance: '1000',
+        interestShortfall: '0',
+        deferredInterest: '0',
+        additionalInterestShortfall: '0',
+      },
     ],
     start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [], triggers: {} },
     collateral: {
-      tenants: [{ name: 'Anchor', leasedMw: '1', rentPerMwMonth: '2000', expiryMonth: 100 }, { name: 'Small', leasedMw: '1', rentPerMwMonth: '500', expiryMonth: 3 }],
-      trustEnergyMw: '0', hoursPerMonth: 730, otherOpexPerMonth: '0', siteValue: '10000', gpuValue: '0',
+      tenants: [
+        { name: 'Anchor', leasedMw: '1', rentPerMwMonth: '2000', expiryMonth: 100 },
+        { name: 'Small', leasedMw: '1', rentPerMwMonth: '500', expiryMonth: 3 },
+      ],
+      trustEnergyMw: '0',
+      hoursPerMonth: 730,
+      otherOpexPerMonth: '0',
+      siteValue: '10000',
+      gpuValue: '0',
     },
   };
   const stress: ScenarioInput = {
-    utilizationPercent: [{ fromMonth: 1, value: '1' }, { fromMonth: 2, value: '100' }],
-    tenantDefaults: [{ tenant: 'Anchor', month: 2, recoveryPercent: '0' }, { tenant: 'Small', month: 3, recoveryPercent: '2.03' }],
+    utilizationPercent: [
+      { fromMonth: 1, value: '1' },
+      { fromMonth: 2, value: '100' },
+    ],
+    tenantDefaults: [
+      { tenant: 'Anchor', month: 2, recoveryPercent: '0' },
+      { tenant: 'Small', month: 3, recoveryPercent: '2.03' },
+    ],
     refinanceAtArd: false,
   };
   const flat = { drivers: { ...base.drivers, utilizationPercent: '100', renewalProbabilityPercent: '100' }, refinanceAtArd: false };
@@ -225,24 +389,30 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
     // Period 2: revenue 2,500.00; after 20.00 of interest 2,480.00 + 5.00 trapped ≥ 2,000.00 of balances.
     const periods = project({ ...stress, tenantDefaults: [] }, 'fast').periods;
     expect(periods).toHaveLength(2);
-    expect(periods[1]!.classes.map((c) => [c.principal, c.balance, c.writedown])).toEqual([[100000, 0, 0], [100000, 0, 0]]);
+    expect(periods[1]!.classes.map((c) => [c.principal, c.balance, c.writedown])).toEqual([
+      [100000, 0, 0],
+      [100000, 0, 0],
+    ]);
   });
 });
 
 describe('monotonicity', () => {
-  it('harsher utilization never raises any class\'s principal received', () => {
+  it("harsher utilization never raises any class's principal received", () => {
     const setup = meridianSetup();
     const months = projectedMonths(setup);
-    fc.assert(fc.property(dec4(0, 1_000_000), dec4(0, 1_000_000), scenarioArb(months), (u1, u2, rest) => {
-      const [harsh, mild] = Number.parseFloat(u1) <= Number.parseFloat(u2) ? [u1, u2] : [u2, u1]; // ordering only
-      const total = (u: string) => {
-        const periods = run(setup, { ...rest, utilizationPercent: u }).periods;
-        return setup.classes.map((_, i) => periods.reduce((sum, p) => sum + p.classes[i]!.principal, 0));
-      };
-      const h = total(harsh);
-      const m = total(mild);
-      h.forEach((x, i) => expect(x).toBeLessThanOrEqual(m[i]!));
-    }), { numRuns: 150, seed: 1718 });
+    fc.assert(
+      fc.property(dec4(0, 1_000_000), dec4(0, 1_000_000), scenarioArb(months), (u1, u2, rest) => {
+        const [harsh, mild] = Number.parseFloat(u1) <= Number.parseFloat(u2) ? [u1, u2] : [u2, u1]; // ordering only
+        const total = (u: string) => {
+          const periods = run(setup, { ...rest, utilizationPercent: u }).periods;
+          return setup.classes.map((_, i) => periods.reduce((sum, p) => sum + p.classes[i]!.principal, 0));
+        };
+        const h = total(harsh);
+        const m = total(mild);
+        h.forEach((x, i) => expect(x).toBeLessThanOrEqual(m[i]!));
+      }),
+      { numRuns: 150, seed: 1718 },
+    );
   }, 120_000);
 });
 
@@ -254,12 +424,31 @@ describe('an interest-only class refinanced at the ARD', () => {
     const periods = run(setup, { refinanceAtArd: true }).periods;
     expect(periods.at(-1)!.date).toBe('2031-03-15');
     const a2 = setup.classes[0]!;
-    const flows = periods.map((p) => ({ date: parseIsoDate(p.date), amount: ((p.classes[0]!.interest + p.classes[0]!.principal) / 100).toFixed(2) }));
-    const legal = buildCouponSchedule({ issueDate: parseIsoDate('2026-03-12'), firstCouponDate: parseIsoDate('2026-04-15'), maturityDate: parseIsoDate('2051-03-15'), frequency: 12 });
-    const toArd = buildCouponSchedule({ issueDate: parseIsoDate('2026-03-12'), firstCouponDate: parseIsoDate('2026-04-15'), maturityDate: parseIsoDate('2031-03-15'), frequency: 12 });
+    const flows = periods.map((p) => ({
+      date: parseIsoDate(p.date),
+      amount: ((p.classes[0]!.interest + p.classes[0]!.principal) / 100).toFixed(2),
+    }));
+    const legal = buildCouponSchedule({
+      issueDate: parseIsoDate('2026-03-12'),
+      firstCouponDate: parseIsoDate('2026-04-15'),
+      maturityDate: parseIsoDate('2051-03-15'),
+      frequency: 12,
+    });
+    const toArd = buildCouponSchedule({
+      issueDate: parseIsoDate('2026-03-12'),
+      firstCouponDate: parseIsoDate('2026-04-15'),
+      maturityDate: parseIsoDate('2031-03-15'),
+      frequency: 12,
+    });
     const settlementDate = parseIsoDate('2026-12-08');
     const plan = flowPlan({ couponRatePercent: '5.25', dayCount: '30/360', schedule: legal, settlementDate, face: a2.balance, flows });
-    const domain = yieldFromPrice({ couponRatePercent: '5.25', dayCount: '30/360', schedule: toArd, settlementDate, cleanPricePercent: '95' });
+    const domain = yieldFromPrice({
+      couponRatePercent: '5.25',
+      dayCount: '30/360',
+      schedule: toArd,
+      settlementDate,
+      cleanPricePercent: '95',
+    });
     expect(yieldAtPrice(plan, '95').sub(domain).abs().lt('1e-20')).toBe(true);
   });
 });
@@ -277,6 +466,10 @@ describe('scenario validation names the field', () => {
   ];
   it.each(cases)('%j → %s', (input, field) => {
     expect(() => resolveScenario(input, base, months, TENANTS)).toThrow(ScenarioError);
-    try { resolveScenario(input, base, months, TENANTS); } catch (e) { expect((e as ScenarioError).field).toBe(field); }
+    try {
+      resolveScenario(input, base, months, TENANTS);
+    } catch (e) {
+      expect((e as ScenarioError).field).toBe(field);
+    }
   });
 });

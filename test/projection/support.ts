@@ -14,31 +14,59 @@ export const MERIDIAN = 'Meridian Compute ABS 2026-1';
 export function meridianNotes(): NoteFacts[] {
   const spec = DEMO_DEALS.find((d) => d.deal.name === MERIDIAN)!;
   return spec.notes.map((n, i) => ({
-    id: `00000000-0000-4000-8000-00000000000${i + 1}`, className: n.terms.className, couponRate: n.terms.couponRate, dayCount: n.terms.dayCount,
-    frequency: n.terms.frequency, issueDate: n.terms.issueDate, firstCouponDate: n.terms.firstCouponDate, maturityDate: n.terms.maturityDate,
-    originalFace: n.terms.originalFace, factor: n.terms.factor,
+    id: `00000000-0000-4000-8000-00000000000${i + 1}`,
+    className: n.terms.className,
+    couponRate: n.terms.couponRate,
+    dayCount: n.terms.dayCount,
+    frequency: n.terms.frequency,
+    issueDate: n.terms.issueDate,
+    firstCouponDate: n.terms.firstCouponDate,
+    maturityDate: n.terms.maturityDate,
+    originalFace: n.terms.originalFace,
+    factor: n.terms.factor,
   }));
 }
 
 /** The definition servicing/demo.ts seeds for Meridian. */
 export function meridianDefinition(notes: readonly NoteFacts[]): WaterfallDefinitionV1 {
   return {
-    version: 1, paymentsPerYear: 12,
-    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+    version: 1,
+    paymentsPerYear: 12,
+    seniorFees: [
+      { name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' },
+      { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' },
+    ],
     classes: notes.map((n) => ({ noteId: n.id, className: n.className })),
-    reserve: { targetAmount: '2000000' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
-    cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
+    reserve: { targetAmount: '2000000' },
+    principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
+    cashTrap: { dscrThreshold: '1.35', trapPercent: '100' },
+    anticipatedRepaymentDate: '2031-03-15',
+    recordDate: 'business-day-before-payment-date',
   };
 }
 
 export function freshState(): TrustState {
-  return { freeCash: '0', reserveBalance: '0', trappedCash: '0', feeShortfall: '0', lastPaymentDate: null, classes: new Map(), recentDscrs: [], triggers: {} };
+  return {
+    freeCash: '0',
+    reserveBalance: '0',
+    trappedCash: '0',
+    feeShortfall: '0',
+    lastPaymentDate: null,
+    classes: new Map(),
+    recentDscrs: [],
+    triggers: {},
+  };
 }
 
-export function meridianSetup(overrides: { state?: TrustState; definition?: Partial<WaterfallDefinitionV1>; asOf?: string } = {}): ProjectionSetup {
+export function meridianSetup(
+  overrides: { state?: TrustState; definition?: Partial<WaterfallDefinitionV1>; asOf?: string } = {},
+): ProjectionSetup {
   const notes = meridianNotes();
   return buildSetup({
     definition: fromVersion1({ ...meridianDefinition(notes), ...overrides.definition }),
-    notes, state: overrides.state ?? freshState(), collateral: DEMO_COLLATERAL[MERIDIAN]!.collateral, asOf: overrides.asOf ?? '2026-12-07',
+    notes,
+    state: overrides.state ?? freshState(),
+    collateral: DEMO_COLLATERAL[MERIDIAN]!.collateral,
+    asOf: overrides.asOf ?? '2026-12-07',
   });
 }

@@ -17,7 +17,13 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** Fast pacing for tests: quick polls and retries, pending rows are breaks at once. */
 export const FAST: Partial<RegistryTuning> = {
-  pollIntervalMs: 30, backoffBaseMs: 30, backoffMaxMs: 300, receiptTimeoutMs: 5_000, requestTimeoutMs: 2_000, pendingBreakAfterSeconds: 0, leaseMs: 600,
+  pollIntervalMs: 30,
+  backoffBaseMs: 30,
+  backoffMaxMs: 300,
+  receiptTimeoutMs: 5_000,
+  requestTimeoutMs: 2_000,
+  pendingBreakAfterSeconds: 0,
+  leaseMs: 600,
 };
 
 export interface Venue {
@@ -31,8 +37,15 @@ export interface Venue {
 export async function startVenue(database: TestDatabase, registry: RegistryConfig): Promise<Venue> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-registry-'));
   const config: Config = {
-    port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'silent',
-    seedDemo: true, demoPassword: 'demo', registry,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl: null,
+    jwtSecret: randomBytes(32).toString('hex'),
+    logLevel: 'silent',
+    seedDemo: true,
+    demoPassword: 'demo',
+    registry,
   };
   const service = await startService({ config, logger: pino({ level: 'silent' }), database });
   const http = request(service.server);
@@ -47,7 +60,8 @@ export async function startVenue(database: TestDatabase, registry: RegistryConfi
     return entry;
   };
   return {
-    service, http,
+    service,
+    http,
     auth: async (username) => ({ authorization: `Bearer ${(await login(username)).token}` }),
     partyOf: async (username) => (await login(username)).partyId,
     close: async () => {
@@ -73,8 +87,21 @@ let orderCounter = 0;
 /** A trade through the book: the seller's resting offer, lifted by the buyer. Returns the trade id. */
 export async function trade(venue: Venue, buyer: string, seller: string, noteId: string, quantity: string): Promise<string> {
   orderCounter += 1;
-  const order = (username: string, side: string) => venue.auth(username).then((auth) => venue.http.post('/api/v1/orders').set(auth)
-    .send({ clOrdId: `r-${process.pid}-${orderCounter}-${side}`, noteId, side, type: 'limit', timeInForce: 'GTC', price: '100', quantity }));
+  const order = (username: string, side: string) =>
+    venue.auth(username).then((auth) =>
+      venue.http
+        .post('/api/v1/orders')
+        .set(auth)
+        .send({
+          clOrdId: `r-${process.pid}-${orderCounter}-${side}`,
+          noteId,
+          side,
+          type: 'limit',
+          timeInForce: 'GTC',
+          price: '100',
+          quantity,
+        }),
+    );
   const sell = await order(seller, 'sell');
   expect(sell.status, JSON.stringify(sell.body)).toBe(201);
   const buy = await order(buyer, 'buy');
@@ -93,7 +120,12 @@ export async function rollAndSettle(venue: Venue, mode: 'gross' | 'net' = 'gross
 }
 
 export async function instructionOf(venue: Venue, tradeId: string) {
-  const list = (await venue.http.get('/api/v1/settlements?limit=5000').set(await venue.auth('backoffice1'))).body as { id: string; tradeId: string; status: string; registry?: unknown }[];
+  const list = (await venue.http.get('/api/v1/settlements?limit=5000').set(await venue.auth('backoffice1'))).body as {
+    id: string;
+    tradeId: string;
+    status: string;
+    registry?: unknown;
+  }[];
   const found = list.find((i) => i.tradeId === tradeId);
   if (!found) throw new Error(`no instruction for trade ${tradeId}`);
   return found;
@@ -103,14 +135,22 @@ export async function breaks(venue: Venue) {
   const response = await venue.http.get('/api/v1/reconciliation').set(await venue.auth('backoffice1'));
   expect(response.status).toBe(200);
   return response.body.breaks as {
-    kind: string; entity: string; expected: string; actual: string; difference: string; message: string;
+    kind: string;
+    entity: string;
+    expected: string;
+    actual: string;
+    difference: string;
+    message: string;
     repair?: { noteId: string; fromPartyId: string; toPartyId: string; amount: string; resolvesOutboxId: string | null };
   }[];
 }
 
 export async function addressOf(venue: Venue, username: string): Promise<string> {
   const partyId = await venue.partyOf(username);
-  const list = (await venue.http.get('/api/v1/registry/addresses').set(await venue.auth('backoffice1'))).body as { partyId: string; address: string }[];
+  const list = (await venue.http.get('/api/v1/registry/addresses').set(await venue.auth('backoffice1'))).body as {
+    partyId: string;
+    address: string;
+  }[];
   const found = list.find((a) => a.partyId === partyId);
   if (!found) throw new Error(`${username} has no address`);
   return found.address;
@@ -121,7 +161,8 @@ export async function chainBalance(venue: Venue, username: string, noteUuid: str
 }
 
 export async function ledgerFace(venue: Venue, username: string, noteUuid: string): Promise<bigint> {
-  const list = (await venue.http.get(`/api/v1/balances?partyId=${await venue.partyOf(username)}`).set(await venue.auth('backoffice1'))).body as { asset: string; total: string }[];
+  const list = (await venue.http.get(`/api/v1/balances?partyId=${await venue.partyOf(username)}`).set(await venue.auth('backoffice1')))
+    .body as { asset: string; total: string }[];
   return BigInt(list.find((b) => b.asset === noteUuid)?.total ?? '0');
 }
 
@@ -129,9 +170,21 @@ export async function outbox(venue: Venue, query = '') {
   const response = await venue.http.get(`/api/v1/registry/outbox?limit=5000${query}`).set(await venue.auth('backoffice1'));
   expect(response.status).toBe(200);
   return response.body as {
-    id: string; settlementRef: string; chainRef: string; kind: string; status: string; fromAddress: string | null; toAddress: string | null;
-    txHash: string | null; attempts: number; lastError: string | null;
-    reasonCode: string | null; reason: string | null; resolvesOutboxId: string | null; noteIds: string[] | null; publishedAt: string | null;
+    id: string;
+    settlementRef: string;
+    chainRef: string;
+    kind: string;
+    status: string;
+    fromAddress: string | null;
+    toAddress: string | null;
+    txHash: string | null;
+    attempts: number;
+    lastError: string | null;
+    reasonCode: string | null;
+    reason: string | null;
+    resolvesOutboxId: string | null;
+    noteIds: string[] | null;
+    publishedAt: string | null;
   }[];
 }
 

@@ -22,7 +22,9 @@ let noteB: string;
 beforeAll(async () => {
   t = await startTestService();
   venue = {
-    service: t.service, http: t.http, close: async () => undefined,
+    service: t.service,
+    http: t.http,
+    close: async () => undefined,
     auth: async (username) => ({ authorization: `Bearer ${await t.token(username)}` }),
     partyOf: async (username) => (await t.http.post('/api/v1/auth/token').send({ username, password: 'demo' })).body.user.partyId,
   };
@@ -45,9 +47,16 @@ describe('with the registry off', () => {
     expect(executions.find((e) => e.tradeId === tradeId)).not.toHaveProperty('registry');
     const status = (await t.http.get('/api/v1/registry/status').set(backoffice)).body;
     expect(status).toMatchObject({ mode: 'off', outboxEnabled: false, connected: false, contractAddress: null, outbox: { pending: 0 } });
-    const refused = await t.http.post('/api/v1/registry/forced-transfers').set(backoffice).send({
-      noteId: noteB, fromPartyId: await venue.partyOf('dealer1'), toPartyId: await venue.partyOf('investor1'), amount: '1', reasonCode: 'RECONCILIATION_REPAIR',
-    });
+    const refused = await t.http
+      .post('/api/v1/registry/forced-transfers')
+      .set(backoffice)
+      .send({
+        noteId: noteB,
+        fromPartyId: await venue.partyOf('dealer1'),
+        toPartyId: await venue.partyOf('investor1'),
+        amount: '1',
+        reasonCode: 'RECONCILIATION_REPAIR',
+      });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('REGISTRY_NOT_ENABLED');
     expect((await reconcile(t.database.knex)).breaks).toEqual([]);
@@ -71,17 +80,33 @@ describe('the first start of the registry', () => {
     expect(await rows()).toEqual(all);
   });
 
-  it('then writes each settlement\'s row in the settlement transaction, and unpublished rows become breaks after the grace period', async () => {
+  it("then writes each settlement's row in the settlement transaction, and unpublished rows become breaks after the grace period", async () => {
     const before = (await rows()).length;
     const tradeId = await trade(venue, 'investor2', 'dealer2', noteB, '200000');
     await rollAndSettle(venue, 'net');
     const after = await rows();
     expect(after).toHaveLength(before + 1);
     expect(after.at(-1)).toMatchObject({ kind: 'transfer', amount: '200000', status: 'pending' });
-    const list = (await t.http.get('/api/v1/settlements').set(await venue.auth('investor2'))).body as { tradeId: string; registry: unknown }[];
-    expect(list.find((i) => i.tradeId === tradeId)?.registry).toEqual({ status: 'pending', txHash: null, blockNumber: null, lastError: null });
-    const executions = (await t.http.get('/api/v1/executions').set(await venue.auth('investor2'))).body as { tradeId: string; registry: unknown }[];
-    expect(executions.find((e) => e.tradeId === tradeId)?.registry).toEqual({ status: 'pending', txHash: null, blockNumber: null, lastError: null });
+    const list = (await t.http.get('/api/v1/settlements').set(await venue.auth('investor2'))).body as {
+      tradeId: string;
+      registry: unknown;
+    }[];
+    expect(list.find((i) => i.tradeId === tradeId)?.registry).toEqual({
+      status: 'pending',
+      txHash: null,
+      blockNumber: null,
+      lastError: null,
+    });
+    const executions = (await t.http.get('/api/v1/executions').set(await venue.auth('investor2'))).body as {
+      tradeId: string;
+      registry: unknown;
+    }[];
+    expect(executions.find((e) => e.tradeId === tradeId)?.registry).toEqual({
+      status: 'pending',
+      txHash: null,
+      blockNumber: null,
+      lastError: null,
+    });
     expect((await reconcile(t.database.knex)).breaks).toEqual([]);
     const later = await reconcile(t.database.knex, new Date(Date.now() + 120_000));
     expect(later.breaks).toHaveLength(after.length);
@@ -92,7 +117,9 @@ describe('the first start of the registry', () => {
 describe('a face the register cannot record', () => {
   it('does not fail the settlement transaction: the row is written as refused, a break to repair', async () => {
     const [buyerPartyId, sellerPartyId] = [await venue.partyOf('investor1'), await venue.partyOf('dealer1')];
-    const written = await t.database.knex.transaction((trx) => recordSettlementOutbox(trx, [{ id: '900001', noteId: noteB, buyerPartyId, sellerPartyId, quantity: new Decimal('1.5') }]));
+    const written = await t.database.knex.transaction((trx) =>
+      recordSettlementOutbox(trx, [{ id: '900001', noteId: noteB, buyerPartyId, sellerPartyId, quantity: new Decimal('1.5') }]),
+    );
     expect(written).toBe(1);
     const row = (await rows()).at(-1)!;
     expect(row).toMatchObject({ settlement_ref: 'settle:900001', status: 'failed_permanently', amount: '1.5' });
@@ -109,20 +136,28 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).registry).toEqual({ mode: 'off' });
     expect(loadConfig({ REGISTRY: 'off' }).registry).toEqual({ mode: 'off' });
     expect(loadConfig({ RPC_URL: 'http://chain:8545', REGISTRAR_KEY: key, REGISTRY_PENDING_BREAK_AFTER_SECONDS: '30' }).registry).toEqual({
-      mode: 'rpc', rpcUrl: 'http://chain:8545', registrarKey: key, backOfficeKey: null, contractAddress: null, tuning: { pendingBreakAfterSeconds: 30 },
+      mode: 'rpc',
+      rpcUrl: 'http://chain:8545',
+      registrarKey: key,
+      backOfficeKey: null,
+      contractAddress: null,
+      tuning: { pendingBreakAfterSeconds: 30 },
     });
   });
   it('refuses an incomplete or malformed rpc configuration', () => {
     expect(() => loadConfig({ REGISTRY: 'chain' })).toThrow(/REGISTRY must be/);
     expect(() => loadConfig({ REGISTRY: 'rpc' })).toThrow(/RPC_URL/);
     expect(() => loadConfig({ RPC_URL: 'http://chain:8545' })).toThrow(/REGISTRAR_KEY/);
-    expect(() => loadConfig({ RPC_URL: 'http://chain:8545', REGISTRAR_KEY: key, REGISTRY_CONTRACT_ADDRESS: '0x12' })).toThrow(/REGISTRY_CONTRACT_ADDRESS/);
+    expect(() => loadConfig({ RPC_URL: 'http://chain:8545', REGISTRAR_KEY: key, REGISTRY_CONTRACT_ADDRESS: '0x12' })).toThrow(
+      /REGISTRY_CONTRACT_ADDRESS/,
+    );
     expect(() => loadConfig({ REGISTRY_PENDING_BREAK_AFTER_SECONDS: '-1' })).toThrow(/REGISTRY_PENDING_BREAK_AFTER_SECONDS/);
   });
 });
 
 describe('worker decisions', () => {
-  const row = (id: number, kind: string, waitMs = 0) => ({ id: String(id), kind, wait_ms: String(waitMs) }) as unknown as Parameters<typeof leadingGroup>[0][number];
+  const row = (id: number, kind: string, waitMs = 0) =>
+    ({ id: String(id), kind, wait_ms: String(waitMs) }) as unknown as Parameters<typeof leadingGroup>[0][number];
   it('batches the due rows of one kind at the head of the queue, and sends the others alone', () => {
     const ids = (list: ReturnType<typeof leadingGroup>) => list.map((r) => r.id);
     expect(ids(leadingGroup([row(1, 'mint'), row(2, 'mint'), row(3, 'transfer'), row(4, 'mint')]))).toEqual(['1', '2']);
@@ -135,6 +170,7 @@ describe('worker decisions', () => {
     expect(classifyRevert('ReferenceAlreadyUsed')).toBe('already_used');
     expect(classifyRevert('EnforcedPause')).toBe('operational');
     expect(classifyRevert('AccessControlUnauthorizedAccount')).toBe('operational');
-    for (const name of ['NotAllowListed', 'FrozenAddress', 'InsufficientBalance', 'ZeroAmount', 'SameAddress']) expect(classifyRevert(name)).toBe('permanent');
+    for (const name of ['NotAllowListed', 'FrozenAddress', 'InsufficientBalance', 'ZeroAmount', 'SameAddress'])
+      expect(classifyRevert(name)).toBe('permanent');
   });
 });

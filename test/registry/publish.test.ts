@@ -12,7 +12,18 @@ import { describe, expect, it } from 'vitest';
 import { noteIdFromUuid, noteRegistryInterface, reasonCode, settlementRefFromKey } from '../../contracts/registry-client.js';
 import type { TestDatabase } from '../support/db.js';
 import {
-  addressOf, breaks, chainBalance, chainOf, drained, instructionOf, ledgerFace, outbox, rollAndSettle, trade, type Venue, useEmbeddedVenue,
+  addressOf,
+  breaks,
+  chainBalance,
+  chainOf,
+  drained,
+  instructionOf,
+  ledgerFace,
+  outbox,
+  rollAndSettle,
+  trade,
+  type Venue,
+  useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
@@ -33,7 +44,13 @@ async function expectChainMatchesLedger(): Promise<void> {
 describe('start', () => {
   it('deploys the registry, allow-lists every holder and mints the opening positions, in ledger order', async () => {
     const status = (await venue.http.get('/api/v1/registry/status').set(await venue.auth('backoffice1'))).body;
-    expect(status).toMatchObject({ mode: 'embedded', recordedMode: 'embedded', outboxEnabled: true, connected: true, outbox: { pending: 0, failedPermanently: 0 } });
+    expect(status).toMatchObject({
+      mode: 'embedded',
+      recordedMode: 'embedded',
+      outboxEnabled: true,
+      connected: true,
+      outbox: { pending: 0, failedPermanently: 0 },
+    });
     expect(status.contractAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
     const rows = await outbox(venue);
     expect(rows.every((r) => r.status === 'published' && /^0x[0-9a-f]{64}$/.test(r.txHash ?? ''))).toBe(true);
@@ -46,14 +63,20 @@ describe('start', () => {
     expect(await breaks(venue)).toEqual([]);
   });
 
-  it('gives each holder a generated address, and the back office can configure one before a party\'s first movement', async () => {
+  it("gives each holder a generated address, and the back office can configure one before a party's first movement", async () => {
     const backoffice = await venue.auth('backoffice1');
     const investor1 = await venue.partyOf('investor1');
     const operatorParty = await venue.partyOf('operator1');
-    const refused = await venue.http.put(`/api/v1/registry/parties/${investor1}/address`).set(backoffice).send({ address: '0x1111111111111111111111111111111111111111' });
+    const refused = await venue.http
+      .put(`/api/v1/registry/parties/${investor1}/address`)
+      .set(backoffice)
+      .send({ address: '0x1111111111111111111111111111111111111111' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('WRONG_STATE');
-    const bad = await venue.http.put(`/api/v1/registry/parties/${operatorParty}/address`).set(backoffice).send({ address: '0x0000000000000000000000000000000000000000' });
+    const bad = await venue.http
+      .put(`/api/v1/registry/parties/${operatorParty}/address`)
+      .set(backoffice)
+      .send({ address: '0x0000000000000000000000000000000000000000' });
     expect(bad.body.error.code).toBe('INVALID_ARGUMENT');
     const configured = '0x2222222222222222222222222222222222222222';
     const set = await venue.http.put(`/api/v1/registry/parties/${operatorParty}/address`).set(backoffice).send({ address: configured });
@@ -84,7 +107,10 @@ describe('settlement', () => {
       ['TransferRecorded', noteIdFromUuid(notes['B']!), 400_000n, settlementRefFromKey(`settle:${instruction.id}`)],
     ]);
     // The buyer sees its own settlement's on-chain state.
-    const mine = (await venue.http.get('/api/v1/settlements').set(await venue.auth('investor1'))).body as { tradeId: string; registry: unknown }[];
+    const mine = (await venue.http.get('/api/v1/settlements').set(await venue.auth('investor1'))).body as {
+      tradeId: string;
+      registry: unknown;
+    }[];
     expect(mine.find((i) => i.tradeId === tradeId)?.registry).toMatchObject({ status: 'published', txHash });
     await expectChainMatchesLedger();
     expect(await breaks(venue)).toEqual([]);
@@ -109,19 +135,34 @@ describe('reconciliation', () => {
     const [investor1, dealer1] = [await addressOf(venue, 'investor1'), await addressOf(venue, 'dealer1')];
     const noteId = noteIdFromUuid(notes['B']!);
     const stray = settlementRefFromKey(`stray:${Date.now()}`);
-    await (await chain.contract.connect(chain.backOffice).forcedTransfer(noteId, investor1, dealer1, 1_000n, stray, reasonCode('COURT_ORDER'))).wait();
+    await (
+      await chain.contract.connect(chain.backOffice).forcedTransfer(noteId, investor1, dealer1, 1_000n, stray, reasonCode('COURT_ORDER'))
+    ).wait();
     const found = await breaks(venue);
     expect(found.map((b) => b.kind).sort()).toEqual(['registry_balance_mismatch', 'registry_balance_mismatch', 'registry_orphan_event']);
     expect(found.find((b) => b.kind === 'registry_orphan_event')?.message).toContain(stray);
     const investorEntity = `party:${await venue.partyOf('investor1')}:${notes['B']}`;
     expect(found.find((b) => b.entity === investorEntity)).toMatchObject({ difference: '-1000' });
 
-    const repair = await venue.http.post('/api/v1/registry/forced-transfers').set(await venue.auth('backoffice1')).send({
-      noteId: notes['B'], fromPartyId: await venue.partyOf('dealer1'), toPartyId: await venue.partyOf('investor1'), amount: '1000',
-      reasonCode: 'RECONCILIATION_REPAIR', reason: 'undo a transfer the venue did not settle',
-    });
+    const repair = await venue.http
+      .post('/api/v1/registry/forced-transfers')
+      .set(await venue.auth('backoffice1'))
+      .send({
+        noteId: notes['B'],
+        fromPartyId: await venue.partyOf('dealer1'),
+        toPartyId: await venue.partyOf('investor1'),
+        amount: '1000',
+        reasonCode: 'RECONCILIATION_REPAIR',
+        reason: 'undo a transfer the venue did not settle',
+      });
     expect(repair.status, JSON.stringify(repair.body)).toBe(201);
-    expect(repair.body).toMatchObject({ kind: 'forced_transfer', status: 'pending', amount: '1000', reasonCode: 'RECONCILIATION_REPAIR', reason: 'undo a transfer the venue did not settle' });
+    expect(repair.body).toMatchObject({
+      kind: 'forced_transfer',
+      status: 'pending',
+      amount: '1000',
+      reasonCode: 'RECONCILIATION_REPAIR',
+      reason: 'undo a transfer the venue did not settle',
+    });
     await drained(venue);
     expect(await chainBalance(venue, 'investor1', notes['B']!)).toBe(await ledgerFace(venue, 'investor1', notes['B']!));
     // The balances agree again; the stray event itself stays on record.

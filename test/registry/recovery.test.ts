@@ -19,7 +19,19 @@ import { OutboxWorker } from '../../server/registry/worker.js';
 import { DEFAULT_TUNING } from '../../server/registry/types.js';
 import type { TestDatabase } from '../support/db.js';
 import {
-  FAST, addressOf, breaks, chainBalance, chainOf, drained, ledgerFace, outbox, rollAndSettle, startVenue, trade, type Venue, useEmbeddedVenue,
+  FAST,
+  addressOf,
+  breaks,
+  chainBalance,
+  chainOf,
+  drained,
+  ledgerFace,
+  outbox,
+  rollAndSettle,
+  startVenue,
+  trade,
+  type Venue,
+  useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
@@ -32,7 +44,10 @@ const NEW_INVESTOR1 = '0x0000000000000000000000000000000000000B0b';
 useEmbeddedVenue((setup) => ({ database, venue, notes } = setup));
 
 async function recover(username: string, body: Record<string, unknown>, as = 'backoffice1') {
-  return venue.http.post(`/api/v1/registry/parties/${await venue.partyOf(username)}/recover`).set(await venue.auth(as)).send(body);
+  return venue.http
+    .post(`/api/v1/registry/parties/${await venue.partyOf(username)}/recover`)
+    .set(await venue.auth(as))
+    .send(body);
 }
 
 async function expectChainMatchesLedger(): Promise<void> {
@@ -49,13 +64,26 @@ describe('recovery of a party that holds notes', () => {
   it('switches the address at once and queues the recovery; until it is on chain the ledger is expected at the old address', async () => {
     oldAddress = await addressOf(venue, 'investor2');
     await venue.service.registry!.worker()!.stop();
-    const response = await recover('investor2', { newAddress: NEW_INVESTOR2.toLowerCase(), reasonCode: 'LOST_KEY', reason: 'custodian lost the signing device' });
+    const response = await recover('investor2', {
+      newAddress: NEW_INVESTOR2.toLowerCase(),
+      reasonCode: 'LOST_KEY',
+      reason: 'custodian lost the signing device',
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body).toMatchObject({ partyId: await venue.partyOf('investor2'), address: NEW_INVESTOR2, previousAddress: oldAddress });
-    expect(response.body.outbox).toEqual([expect.objectContaining({
-      kind: 'recover', status: 'pending', fromAddress: oldAddress, toAddress: NEW_INVESTOR2, reasonCode: 'LOST_KEY',
-      reason: 'custodian lost the signing device', noteIds: [notes['B']], amount: null, txHash: null,
-    })]);
+    expect(response.body.outbox).toEqual([
+      expect.objectContaining({
+        kind: 'recover',
+        status: 'pending',
+        fromAddress: oldAddress,
+        toAddress: NEW_INVESTOR2,
+        reasonCode: 'LOST_KEY',
+        reason: 'custodian lost the signing device',
+        noteIds: [notes['B']],
+        amount: null,
+        txHash: null,
+      }),
+    ]);
     expect(await addressOf(venue, 'investor2')).toBe(NEW_INVESTOR2);
     // Only the queued rows (the new address's allow-listing and the recovery) are breaks: no balance is off.
     const queued = await breaks(venue);
@@ -65,7 +93,12 @@ describe('recovery of a party that holds notes', () => {
 
   it('moves every held note to the new address with its reason code, and takes the old address off the allow-list', async () => {
     const chain = chainOf(venue);
-    const worker = new OutboxWorker({ knex: database.knex, chain, logger: pino({ level: 'silent' }), tuning: { ...DEFAULT_TUNING, ...FAST } });
+    const worker = new OutboxWorker({
+      knex: database.knex,
+      chain,
+      logger: pino({ level: 'silent' }),
+      tuning: { ...DEFAULT_TUNING, ...FAST },
+    });
     try {
       await worker.drain(15_000);
     } finally {
@@ -92,7 +125,12 @@ describe('recovery of a party that holds notes', () => {
   it('lands later settlements on the new address', async () => {
     // The service's own worker was stopped above; the next start brings one back (see the restart below).
     const chain = chainOf(venue);
-    const worker = new OutboxWorker({ knex: database.knex, chain, logger: pino({ level: 'silent' }), tuning: { ...DEFAULT_TUNING, ...FAST } });
+    const worker = new OutboxWorker({
+      knex: database.knex,
+      chain,
+      logger: pino({ level: 'silent' }),
+      tuning: { ...DEFAULT_TUNING, ...FAST },
+    });
     worker.start();
     try {
       await trade(venue, 'investor2', 'dealer1', notes['B']!, '500000');
@@ -109,7 +147,10 @@ describe('recovery of a party that holds notes', () => {
 
 describe('refused recoveries', () => {
   it('change nothing', async () => {
-    const before = { outbox: (await outbox(venue)).length, addresses: (await venue.http.get('/api/v1/registry/addresses').set(await venue.auth('backoffice1'))).body };
+    const before = {
+      outbox: (await outbox(venue)).length,
+      addresses: (await venue.http.get('/api/v1/registry/addresses').set(await venue.auth('backoffice1'))).body,
+    };
     const code = async (username: string, body: Record<string, unknown>, as?: string) => {
       const response = await recover(username, body, as);
       return [response.status, response.body.error?.code];
@@ -118,14 +159,19 @@ describe('refused recoveries', () => {
     expect(await code('investor2', { newAddress: '0x12', reasonCode: 'LOST_KEY' })).toEqual([400, 'VALIDATION_FAILED']);
     expect(await code('investor2', { newAddress: NEW_INVESTOR1, reasonCode: 'FORGOT' })).toEqual([400, 'VALIDATION_FAILED']);
     expect(await code('investor2', { newAddress: NEW_INVESTOR1 })).toEqual([400, 'VALIDATION_FAILED']);
-    expect(await code('investor2', { newAddress: '0x0000000000000000000000000000000000000000', reasonCode: 'LOST_KEY' })).toEqual([400, 'INVALID_ARGUMENT']);
+    expect(await code('investor2', { newAddress: '0x0000000000000000000000000000000000000000', reasonCode: 'LOST_KEY' })).toEqual([
+      400,
+      'INVALID_ARGUMENT',
+    ]);
     expect(await code('investor2', { newAddress: dealer1, reasonCode: 'LOST_KEY' })).toEqual([400, 'INVALID_ARGUMENT']);
     expect(await code('investor1', { newAddress: NEW_INVESTOR2, reasonCode: 'LOST_KEY' })).toEqual([400, 'INVALID_ARGUMENT']);
     expect(await code('investor2', { newAddress: NEW_INVESTOR2, reasonCode: 'LOST_KEY' })).toEqual([409, 'WRONG_STATE']);
     // The operator's party never held notes: it has no address on chain to recover from.
     expect(await code('operator1', { newAddress: NEW_INVESTOR1, reasonCode: 'LOST_KEY' })).toEqual([409, 'WRONG_STATE']);
     expect(await code('investor2', { newAddress: NEW_INVESTOR1, reasonCode: 'LOST_KEY' }, 'investor2')).toEqual([403, 'FORBIDDEN']);
-    const missing = await venue.http.post('/api/v1/registry/parties/00000000-0000-4000-8000-000000000000/recover').set(await venue.auth('backoffice1'))
+    const missing = await venue.http
+      .post('/api/v1/registry/parties/00000000-0000-4000-8000-000000000000/recover')
+      .set(await venue.auth('backoffice1'))
       .send({ newAddress: NEW_INVESTOR1, reasonCode: 'LOST_KEY' });
     expect([missing.status, missing.body.error.code]).toEqual([404, 'PARTY_NOT_FOUND']);
     expect((await outbox(venue)).length).toBe(before.outbox);
@@ -141,9 +187,14 @@ describe('refused recoveries', () => {
 });
 
 describe('recovery of a party that holds nothing any more', () => {
-  it('withdraws the old address\'s allow-listing and carries its freeze over; the party receives at the new address', async () => {
+  it("withdraws the old address's allow-listing and carries its freeze over; the party receives at the new address", async () => {
     const chain = chainOf(venue);
-    const worker = new OutboxWorker({ knex: database.knex, chain, logger: pino({ level: 'silent' }), tuning: { ...DEFAULT_TUNING, ...FAST } });
+    const worker = new OutboxWorker({
+      knex: database.knex,
+      chain,
+      logger: pino({ level: 'silent' }),
+      tuning: { ...DEFAULT_TUNING, ...FAST },
+    });
     worker.start();
     try {
       // investor1 sells its whole opening position.

@@ -16,7 +16,21 @@ import { OutboxWorker } from '../../server/registry/worker.js';
 import { DEFAULT_TUNING } from '../../server/registry/types.js';
 import type { TestDatabase } from '../support/db.js';
 import {
-  FAST, addressOf, breaks, chainBalance, chainOf, drained, eventually, instructionOf, ledgerFace, outbox, rollAndSettle, startVenue, trade, type Venue, useEmbeddedVenue,
+  FAST,
+  addressOf,
+  breaks,
+  chainBalance,
+  chainOf,
+  drained,
+  eventually,
+  instructionOf,
+  ledgerFace,
+  outbox,
+  rollAndSettle,
+  startVenue,
+  trade,
+  type Venue,
+  useEmbeddedVenue,
 } from './harness.js';
 
 let database: TestDatabase;
@@ -26,7 +40,10 @@ let notes: Record<string, string>;
 useEmbeddedVenue((setup) => ({ database, venue, notes } = setup));
 
 async function forcedTransfer(body: Record<string, unknown>) {
-  return venue.http.post('/api/v1/registry/forced-transfers').set(await venue.auth('backoffice1')).send(body);
+  return venue.http
+    .post('/api/v1/registry/forced-transfers')
+    .set(await venue.auth('backoffice1'))
+    .send(body);
 }
 
 describe('a transfer to an address that is not allow-listed', () => {
@@ -50,10 +67,17 @@ describe('a transfer to an address that is not allow-listed', () => {
     expect(await chainBalance(venue, 'investor2', notes['C']!)).toBe(before);
     failedRow = (await outbox(venue)).find((r) => r.settlementRef === `settle:${instruction.id}`)!.id;
     // One break for the one refused movement (the balance check allows for it, rather than listing it twice).
-    expect(await breaks(venue)).toEqual([expect.objectContaining({ kind: 'registry_failed', entity: `outbox:${failedRow}`, difference: '200000' })]);
+    expect(await breaks(venue)).toEqual([
+      expect.objectContaining({ kind: 'registry_failed', entity: `outbox:${failedRow}`, difference: '200000' }),
+    ]);
     repairBody = {
-      noteId: notes['C'], fromPartyId: await venue.partyOf('dealer1'), toPartyId: await venue.partyOf('investor2'), amount: '200000',
-      reasonCode: 'RECONCILIATION_REPAIR', reason: 'investor2 re-approved by compliance', resolvesOutboxId: failedRow,
+      noteId: notes['C'],
+      fromPartyId: await venue.partyOf('dealer1'),
+      toPartyId: await venue.partyOf('investor2'),
+      amount: '200000',
+      reasonCode: 'RECONCILIATION_REPAIR',
+      reason: 'investor2 re-approved by compliance',
+      resolvesOutboxId: failedRow,
     };
     // The break carries the repair: the refused movement again, resolving the refused row.
     const { reasonCode: _code, reason: _reason, ...movement } = repairBody;
@@ -67,8 +91,13 @@ describe('a transfer to an address that is not allow-listed', () => {
     expect((await forcedTransfer({ ...repairBody, toPartyId: repairBody.fromPartyId })).body.error.code).toBe('INVALID_ARGUMENT');
     expect((await forcedTransfer({ ...repairBody, amount: '1.5' })).body.error.code).toBe('VALIDATION_FAILED');
     expect((await forcedTransfer({ ...repairBody, reasonCode: 'BECAUSE' })).body.error.code).toBe('VALIDATION_FAILED');
-    expect((await forcedTransfer({ ...repairBody, noteId: '00000000-0000-4000-8000-000000000000' })).body.error.code).toBe('NOTE_NOT_FOUND');
-    const investor = await venue.http.post('/api/v1/registry/forced-transfers').set(await venue.auth('investor1')).send(repairBody);
+    expect((await forcedTransfer({ ...repairBody, noteId: '00000000-0000-4000-8000-000000000000' })).body.error.code).toBe(
+      'NOTE_NOT_FOUND',
+    );
+    const investor = await venue.http
+      .post('/api/v1/registry/forced-transfers')
+      .set(await venue.auth('investor1'))
+      .send(repairBody);
     expect(investor.status).toBe(403);
     expect((await outbox(venue)).length).toBe(count);
   });
@@ -76,7 +105,10 @@ describe('a transfer to an address that is not allow-listed', () => {
   it('a repair the contract refuses as well is another break; after re-listing, a repair resolves it, recorded with its reason', async () => {
     const refused = await forcedTransfer(repairBody);
     expect(refused.status).toBe(201);
-    await eventually('the repair to be refused', async () => (await outbox(venue)).find((r) => r.id === refused.body.id)?.status === 'failed_permanently');
+    await eventually(
+      'the repair to be refused',
+      async () => (await outbox(venue)).find((r) => r.id === refused.body.id)?.status === 'failed_permanently',
+    );
     expect((await breaks(venue)).map((b) => b.entity).sort()).toEqual([`outbox:${failedRow}`, `outbox:${refused.body.id}`].sort());
 
     const chain = chainOf(venue);
@@ -86,7 +118,12 @@ describe('a transfer to an address that is not allow-listed', () => {
     expect((await forcedTransfer(repairBody)).body.error.code).toBe('WRONG_STATE');
     await drained(venue);
     const row = (await outbox(venue)).find((r) => r.id === repair.body.id)!;
-    expect(row).toMatchObject({ status: 'published', reasonCode: 'RECONCILIATION_REPAIR', reason: 'investor2 re-approved by compliance', resolvesOutboxId: failedRow });
+    expect(row).toMatchObject({
+      status: 'published',
+      reasonCode: 'RECONCILIATION_REPAIR',
+      reason: 'investor2 re-approved by compliance',
+      resolvesOutboxId: failedRow,
+    });
     const receipt = await chain.provider.getTransactionReceipt(row.txHash!);
     const [event] = receipt!.logs.map((log) => noteRegistryInterface().parseLog(log)!);
     expect(event!.name).toBe('ForcedTransfer');
@@ -117,7 +154,9 @@ describe('the worker killed mid-publish', () => {
         afterSend: async (_rows: unknown, hash: string) => {
           sentHash = hash;
           resolve();
-          await new Promise<void>((_resolve, reject) => { kill = reject; });
+          await new Promise<void>((_resolve, reject) => {
+            kill = reject;
+          });
         },
       };
       const first = new OutboxWorker({ knex: database.knex, chain, logger, tuning, hooks });
@@ -133,7 +172,9 @@ describe('the worker killed mid-publish', () => {
     second.start();
     expect((await instructionOf(venue, tradeId)).registry).toMatchObject({ status: 'published', txHash: sentHash });
     const logs = await chain.provider.getLogs({ address: chain.address, fromBlock: chain.deployBlock });
-    const uses = logs.map((log) => noteRegistryInterface().parseLog(log)).filter((e) => e?.name === 'TransferRecorded' && e.args.getValue('settlementRef') === ref);
+    const uses = logs
+      .map((log) => noteRegistryInterface().parseLog(log))
+      .filter((e) => e?.name === 'TransferRecorded' && e.args.getValue('settlementRef') === ref);
     expect(uses).toHaveLength(1);
     expect(await chainBalance(venue, 'investor1', notes['B']!)).toBe(chainBefore + 250_000n);
     expect((await breaks(venue)).filter((b) => b.kind !== 'registry_failed')).toEqual([]);
@@ -142,7 +183,7 @@ describe('the worker killed mid-publish', () => {
 });
 
 describe('a restart of the service', () => {
-  it('redeploys the embedded registry, publishes the ledger again, supersedes the old chain\'s repairs, and ends clean', async () => {
+  it("redeploys the embedded registry, publishes the ledger again, supersedes the old chain's repairs, and ends clean", async () => {
     await venue.close();
     const restartedAt = new Date().toISOString();
     venue = await startVenue(database, { mode: 'embedded', tuning: FAST });
@@ -150,10 +191,13 @@ describe('a restart of the service', () => {
     const rows = await outbox(venue);
     expect(rows.filter((r) => r.kind === 'forced_transfer').every((r) => r.status === 'superseded')).toBe(true);
     // Every ledger row again, on the new chain (the refused transfer too: its address is listed there).
-    expect(rows.filter((r) => r.kind !== 'forced_transfer').every((r) => r.status === 'published' && r.publishedAt! >= restartedAt)).toBe(true);
+    expect(rows.filter((r) => r.kind !== 'forced_transfer').every((r) => r.status === 'published' && r.publishedAt! >= restartedAt)).toBe(
+      true,
+    );
     expect(chainOf(venue).fresh).toBe(true);
     for (const username of ['investor1', 'investor2', 'dealer1', 'dealer2']) {
-      for (const noteId of Object.values(notes)) expect(await chainBalance(venue, username, noteId)).toBe(await ledgerFace(venue, username, noteId));
+      for (const noteId of Object.values(notes))
+        expect(await chainBalance(venue, username, noteId)).toBe(await ledgerFace(venue, username, noteId));
     }
     expect(await breaks(venue)).toEqual([]);
   });

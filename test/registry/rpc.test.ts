@@ -12,7 +12,20 @@ import ganache from 'ganache';
 import type { RegistryConfig } from '../../server/registry/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
-  FAST, breaks, chainBalance, chainOf, drained, eventually, instructionOf, ledgerFace, notesByClass, outbox, rollAndSettle, startVenue, trade, type Venue,
+  FAST,
+  breaks,
+  chainBalance,
+  chainOf,
+  drained,
+  eventually,
+  instructionOf,
+  ledgerFace,
+  notesByClass,
+  outbox,
+  rollAndSettle,
+  startVenue,
+  trade,
+  type Venue,
 } from './harness.js';
 
 /** Forwards JSON-RPC to the chain; while `down`, drops every connection, like a node that went away. */
@@ -29,7 +42,9 @@ class Proxy {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         fetch(this.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
-          .then(async (upstream) => response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(Buffer.from(await upstream.arrayBuffer())))
+          .then(async (upstream) =>
+            response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(Buffer.from(await upstream.arrayBuffer())),
+          )
           .catch(() => request.socket.destroy());
       });
     });
@@ -61,7 +76,11 @@ let config: RegistryConfig;
 let notes: Record<string, string>;
 
 beforeAll(async () => {
-  chainServer = startChainServer({ logging: { quiet: true }, chain: { hardfork: 'shanghai' }, wallet: { deterministic: true, totalAccounts: 2 } });
+  chainServer = startChainServer({
+    logging: { quiet: true },
+    chain: { hardfork: 'shanghai' },
+    wallet: { deterministic: true, totalAccounts: 2 },
+  });
   await chainServer.listen(0, '127.0.0.1');
   const chainUrl = `http://127.0.0.1:${chainServer.address().port}`;
   const [backOfficeKey, registrarKey] = Object.values(chainServer.provider.getInitialAccounts()).map((account) => account.secretKey);
@@ -102,7 +121,11 @@ describe('RPC_URL mode', () => {
     expect(row.lastError).toBeTruthy();
     const whileDown = await breaks(venue);
     expect(whileDown.map((b) => b.kind).sort()).toEqual(['registry_pending', 'registry_unreachable']);
-    expect(whileDown.find((b) => b.kind === 'registry_pending')).toMatchObject({ entity: `outbox:${row.id}`, actual: 'pending', difference: '500000' });
+    expect(whileDown.find((b) => b.kind === 'registry_pending')).toMatchObject({
+      entity: `outbox:${row.id}`,
+      actual: 'pending',
+      difference: '500000',
+    });
 
     proxy.down = false;
     await drained(venue);

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('cn risk commands', () => {
-  it('exposure: table, --json (the API\'s report) and --csv', async () => {
+  it("exposure: table, --json (the API's report) and --csv", async () => {
     const table = await cn('dealer1', ['exposure', '--by', 'obligor', '--table']);
     expect(table.code).toBe(0);
     expect(table.out).toContain('Orbital Models Inc.');
@@ -53,7 +53,10 @@ describe('cn risk commands', () => {
 
   it('limits: set, show, clear; stress: the labelled approximation', async () => {
     const set = JSON.parse((await cn('dealer1', ['limits', '--set', 'obligor:25:hard,region:40:warn', '--json'])).out);
-    expect(set.limits).toEqual([{ by: 'obligor', maxSharePercent: '25', mode: 'hard' }, { by: 'region', maxSharePercent: '40', mode: 'warn' }]);
+    expect(set.limits).toEqual([
+      { by: 'obligor', maxSharePercent: '25', mode: 'hard' },
+      { by: 'region', maxSharePercent: '40', mode: 'warn' },
+    ]);
     expect((await cn('dealer1', ['limits', '--set', 'obligor:25:soft'])).code).toBe(1);
     expect(JSON.parse((await cn('dealer1', ['limits', '--clear', '--json'])).out).limits).toEqual([]);
     const stress = JSON.parse((await cn('dealer1', ['stress', '--default', 'orbital models inc.:3:40', '--json'])).out);

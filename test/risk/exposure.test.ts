@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from '../../server/domain/decimal.js';
-import { allocateRounded, exposureReport, regionOfSite, weightsFrom, type DealLookThrough, type Holding } from '../../server/risk/exposure.js';
+import {
+  allocateRounded,
+  exposureReport,
+  regionOfSite,
+  weightsFrom,
+  type DealLookThrough,
+  type Holding,
+} from '../../server/risk/exposure.js';
 
 const d = (v: string | number) => new Decimal(v);
 const empty = { sponsor: [], vendor: [], gpuModel: [], region: [] };
@@ -24,7 +31,10 @@ describe('exposure report', () => {
     // Cloud MV  =   980,000 × 0.7 = 686,000; Vendor MV = 510,000 × 0.75 = 382,500; total 1,490,000
     // Shares: Cloud 686,000/1,490,000 = 46.0402…% → 46.04; Lab 28.2886…% → 28.29; Vendor 25.6711…% → 25.67
     // Herfindahl: 0.460403² + 0.282886² + 0.256711² = 0.211971 + 0.080024 + 0.065901 = 0.357896… → 0.3579
-    const deals = new Map([['d1', deal({ Lab: 300, Cloud: 700 })], ['d2', deal({ Lab: 1, Vendor: 3 })]]);
+    const deals = new Map([
+      ['d1', deal({ Lab: 300, Cloud: 700 })],
+      ['d2', deal({ Lab: 1, Vendor: 3 })],
+    ]);
     const holdings: Holding[] = [
       { noteId: 'n1', dealId: 'd1', face: d(1_000_000), marketValue: d(980_000) },
       { noteId: 'n2', dealId: 'd2', face: d(500_000), marketValue: d(510_000) },
@@ -64,32 +74,74 @@ describe('exposure report', () => {
   it('properties: rows sum to the holdings, shares are in range, Herfindahl in [1/n, 1], shared keys are one row', () => {
     const key = fc.constantFrom('A', 'B', 'C', 'D', 'E');
     const dealArb = fc.array(fc.record({ key, amount: fc.integer({ min: 1, max: 10_000_000 }) }), { minLength: 1, maxLength: 5 });
-    const holdingArb = fc.record({ deal: fc.integer({ min: 0, max: 2 }), face: fc.integer({ min: 1, max: 50_000_000 }), price: fc.integer({ min: 5_000, max: 15_000 }) });
-    fc.assert(fc.property(fc.array(dealArb, { minLength: 3, maxLength: 3 }), fc.array(holdingArb, { minLength: 1, maxLength: 6 }), (dealRents, holdingSpecs) => {
-      const deals = new Map(dealRents.map((rents, i) => [`d${i}`, { ...empty, obligor: weightsFrom(rents.map((r) => ({ key: r.key, name: r.key, amount: d(r.amount) }))) }]));
-      const holdings = holdingSpecs.map((h, i) => {
-        const face = d(h.face);
-        return { noteId: `n${i}`, dealId: `d${h.deal}`, face, marketValue: face.mul(h.price).div(10_000) };
-      });
-      const report = exposureReport(holdings, deals, 'obligor');
-      const totalFace = holdings.reduce((a, h) => a.plus(h.face), d(0));
-      const totalValue = holdings.reduce((a, h) => a.plus(h.marketValue), d(0));
-      expect(report.rows.reduce((a, r) => a.plus(r.face), d(0)).toFixed(2)).toBe(totalFace.toFixed(2));
-      expect(report.rows.reduce((a, r) => a.plus(r.marketValue), d(0)).toFixed(2)).toBe(totalValue.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2));
-      expect(new Set(report.rows.map((r) => r.key)).size).toBe(report.rows.length);
-      for (const r of report.rows) expect(r.cashFlowSharePercent.gte(0) && r.cashFlowSharePercent.lte(100)).toBe(true);
-      const shareSum = report.rows.reduce((a, r) => a.plus(r.cashFlowSharePercent), d(0));
-      expect(shareSum.minus(100).abs().lte(d('0.005').mul(report.rows.length))).toBe(true);
-      expect(report.herfindahl.gte(d(1).div(report.rows.length).toDecimalPlaces(4, Decimal.ROUND_FLOOR))).toBe(true);
-      expect(report.herfindahl.lte(1)).toBe(true);
-    }), { numRuns: 200, examples: [[[[{ key: 'A', amount: 1 }], [{ key: 'A', amount: 5981441 }, { key: 'C', amount: 8855584 }, { key: 'A', amount: 7940707 }], [{ key: 'A', amount: 1 }]], [{ deal: 0, face: 15, price: 8708 }, { deal: 0, face: 8, price: 6940 }, { deal: 0, face: 7, price: 7710 }, { deal: 1, face: 33387553, price: 5009 }, { deal: 1, face: 12235637, price: 7799 }]]] });
+    const holdingArb = fc.record({
+      deal: fc.integer({ min: 0, max: 2 }),
+      face: fc.integer({ min: 1, max: 50_000_000 }),
+      price: fc.integer({ min: 5_000, max: 15_000 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(dealArb, { minLength: 3, maxLength: 3 }),
+        fc.array(holdingArb, { minLength: 1, maxLength: 6 }),
+        (dealRents, holdingSpecs) => {
+          const deals = new Map(
+            dealRents.map((rents, i) => [
+              `d${i}`,
+              { ...empty, obligor: weightsFrom(rents.map((r) => ({ key: r.key, name: r.key, amount: d(r.amount) }))) },
+            ]),
+          );
+          const holdings = holdingSpecs.map((h, i) => {
+            const face = d(h.face);
+            return { noteId: `n${i}`, dealId: `d${h.deal}`, face, marketValue: face.mul(h.price).div(10_000) };
+          });
+          const report = exposureReport(holdings, deals, 'obligor');
+          const totalFace = holdings.reduce((a, h) => a.plus(h.face), d(0));
+          const totalValue = holdings.reduce((a, h) => a.plus(h.marketValue), d(0));
+          expect(report.rows.reduce((a, r) => a.plus(r.face), d(0)).toFixed(2)).toBe(totalFace.toFixed(2));
+          expect(report.rows.reduce((a, r) => a.plus(r.marketValue), d(0)).toFixed(2)).toBe(
+            totalValue.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2),
+          );
+          expect(new Set(report.rows.map((r) => r.key)).size).toBe(report.rows.length);
+          for (const r of report.rows) expect(r.cashFlowSharePercent.gte(0) && r.cashFlowSharePercent.lte(100)).toBe(true);
+          const shareSum = report.rows.reduce((a, r) => a.plus(r.cashFlowSharePercent), d(0));
+          expect(shareSum.minus(100).abs().lte(d('0.005').mul(report.rows.length))).toBe(true);
+          expect(report.herfindahl.gte(d(1).div(report.rows.length).toDecimalPlaces(4, Decimal.ROUND_FLOOR))).toBe(true);
+          expect(report.herfindahl.lte(1)).toBe(true);
+        },
+      ),
+      {
+        numRuns: 200,
+        examples: [
+          [
+            [
+              [{ key: 'A', amount: 1 }],
+              [
+                { key: 'A', amount: 5981441 },
+                { key: 'C', amount: 8855584 },
+                { key: 'A', amount: 7940707 },
+              ],
+              [{ key: 'A', amount: 1 }],
+            ],
+            [
+              { deal: 0, face: 15, price: 8708 },
+              { deal: 0, face: 8, price: 6940 },
+              { deal: 0, face: 7, price: 7710 },
+              { deal: 1, face: 33387553, price: 5009 },
+              { deal: 1, face: 12235637, price: 7799 },
+            ],
+          ],
+        ],
+      },
+    );
   });
 });
 
 describe('purity', () => {
   it('exposure.ts imports only the domain and does no I/O, clock, randomness or environment', async () => {
     const { readFileSync } = await import('node:fs');
-    const source = readFileSync(new URL('../../server/risk/exposure.ts', import.meta.url), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const source = readFileSync(new URL('../../server/risk/exposure.ts', import.meta.url), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
     expect(imports).toEqual(['../domain/decimal.js', '../domain/rounding.js']);
     expect(source).not.toMatch(/Date\.now|new Date|Math\.random|process\.|console\.|\bawait\b/);

@@ -22,13 +22,28 @@ async function auth(username: string) {
 
 beforeAll(async () => {
   t = await startTestService();
-  for (const n of (await t.http.get('/api/v1/notes').set(await auth('investor1')).expect(200)).body as { id: string; className: string }[]) notes.set(n.className, n.id);
-  for (const p of (await t.http.get('/api/v1/parties').set(await auth('operator1')).expect(200)).body as { id: string; name: string }[]) parties.set(p.name, p.id);
+  for (const n of (
+    await t.http
+      .get('/api/v1/notes')
+      .set(await auth('investor1'))
+      .expect(200)
+  ).body as { id: string; className: string }[])
+    notes.set(n.className, n.id);
+  for (const p of (
+    await t.http
+      .get('/api/v1/parties')
+      .set(await auth('operator1'))
+      .expect(200)
+  ).body as { id: string; name: string }[])
+    parties.set(p.name, p.id);
 });
 afterAll(async () => t.close());
 
 async function exposures(username: string, query: string, status = 200) {
-  return t.http.get(`/api/v1/risk/exposures?${query}`).set(await auth(username)).expect(status);
+  return t.http
+    .get(`/api/v1/risk/exposures?${query}`)
+    .set(await auth(username))
+    .expect(status);
 }
 
 function sum(values: string[]): string {
@@ -37,36 +52,102 @@ function sum(values: string[]): string {
 
 describe('obligor register', () => {
   it('lists the seeded web with ultimate parents and relationships on several sides', async () => {
-    const obligors = (await t.http.get('/api/v1/obligors').set(await auth('investor1')).expect(200)).body as any[];
+    const obligors = (
+      await t.http
+        .get('/api/v1/obligors')
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body as any[];
     const cloud = obligors.find((o) => o.name === 'Hyperscale Cloud Co.');
     expect(cloud.ultimateParentName).toBe('Hyperscale Holdings Inc.');
     const nvidia = obligors.find((o) => o.name === 'NVIDIA Corporation');
-    const detail = (await t.http.get(`/api/v1/obligors/${nvidia.id}`).set(await auth('dealer1')).expect(200)).body;
-    expect(new Set(detail.relationships.map((r: any) => r.type))).toEqual(new Set(['gpu_vendor_to', 'equity_investor_in', 'lender_to', 'customer_of']));
+    const detail = (
+      await t.http
+        .get(`/api/v1/obligors/${nvidia.id}`)
+        .set(await auth('dealer1'))
+        .expect(200)
+    ).body;
+    expect(new Set(detail.relationships.map((r: any) => r.type))).toEqual(
+      new Set(['gpu_vendor_to', 'equity_investor_in', 'lender_to', 'customer_of']),
+    );
     const orbital = obligors.find((o) => o.name === 'Orbital Models Inc.');
-    const tenancies = (await t.http.get(`/api/v1/obligors/${orbital.id}`).set(await auth('dealer1')).expect(200)).body.relationships.filter((r: any) => r.type === 'tenant_of');
+    const tenancies = (
+      await t.http
+        .get(`/api/v1/obligors/${orbital.id}`)
+        .set(await auth('dealer1'))
+        .expect(200)
+    ).body.relationships.filter((r: any) => r.type === 'tenant_of');
     expect(tenancies.map((r: any) => r.dealName).sort()).toEqual(['Helios GPU Equipment Trust 2026-A', 'Meridian Compute ABS 2026-1']);
     expect(tenancies.every((r: any) => r.source && r.asOf === '2026-11-30')).toBe(true);
   });
 
   it('lets the operator add, change and relate companies; refuses cycles and misfit relationships; nobody else may', async () => {
     const op = await auth('operator1');
-    await t.http.post('/api/v1/obligors').set(await auth('investor1')).send({ name: 'X', sector: 'y' }).expect(403);
-    const parent = (await t.http.post('/api/v1/obligors').set(op).send({ name: 'Test Parent Co.', rating: 'BBB', sector: 'holding' }).expect(201)).body;
-    const child = (await t.http.post('/api/v1/obligors').set(op).send({ name: 'Test Child Co.', parentId: parent.id, sector: 'cloud' }).expect(201)).body;
+    await t.http
+      .post('/api/v1/obligors')
+      .set(await auth('investor1'))
+      .send({ name: 'X', sector: 'y' })
+      .expect(403);
+    const parent = (
+      await t.http.post('/api/v1/obligors').set(op).send({ name: 'Test Parent Co.', rating: 'BBB', sector: 'holding' }).expect(201)
+    ).body;
+    const child = (
+      await t.http.post('/api/v1/obligors').set(op).send({ name: 'Test Child Co.', parentId: parent.id, sector: 'cloud' }).expect(201)
+    ).body;
     expect(child.ultimateParentId).toBe(parent.id);
-    expect((await t.http.post('/api/v1/obligors').set(op).send({ name: 'test child co.', sector: 'x' }).expect(409)).body.error.code).toBe('DUPLICATE_NAME');
-    expect((await t.http.patch(`/api/v1/obligors/${parent.id}`).set(op).send({ parentId: child.id }).expect(422)).body.error.code).toBe('OBLIGOR_CYCLE');
+    expect((await t.http.post('/api/v1/obligors').set(op).send({ name: 'test child co.', sector: 'x' }).expect(409)).body.error.code).toBe(
+      'DUPLICATE_NAME',
+    );
+    expect((await t.http.patch(`/api/v1/obligors/${parent.id}`).set(op).send({ parentId: child.id }).expect(422)).body.error.code).toBe(
+      'OBLIGOR_CYCLE',
+    );
     expect((await t.http.patch(`/api/v1/obligors/${parent.id}`).set(op).send({ rating: 'A' }).expect(200)).body.rating).toBe('A');
     const dealId = (await t.http.get('/api/v1/deals').set(op)).body[0].id;
     const before = await t.database.knex('obligor_relationships').count('* as c');
-    expect((await t.http.post(`/api/v1/obligors/${child.id}/relationships`).set(op).send({ type: 'tenant_of', dealId, source: 's', asOf: '2026-11-30' }).expect(422)).body.error.code).toBe('INVALID_RELATIONSHIP');
-    expect((await t.http.post(`/api/v1/obligors/${child.id}/relationships`).set(op).send({ type: 'customer_of', dealId, source: 's', asOf: '2026-11-30' }).expect(422)).body.error.code).toBe('INVALID_RELATIONSHIP');
-    expect((await t.http.post(`/api/v1/obligors/${child.id}/relationships`).set(op).send({ type: 'sponsor_of', counterpartyId: parent.id, source: 's', asOf: '2026-11-30' }).expect(422)).body.error.code).toBe('INVALID_RELATIONSHIP');
+    expect(
+      (
+        await t.http
+          .post(`/api/v1/obligors/${child.id}/relationships`)
+          .set(op)
+          .send({ type: 'tenant_of', dealId, source: 's', asOf: '2026-11-30' })
+          .expect(422)
+      ).body.error.code,
+    ).toBe('INVALID_RELATIONSHIP');
+    expect(
+      (
+        await t.http
+          .post(`/api/v1/obligors/${child.id}/relationships`)
+          .set(op)
+          .send({ type: 'customer_of', dealId, source: 's', asOf: '2026-11-30' })
+          .expect(422)
+      ).body.error.code,
+    ).toBe('INVALID_RELATIONSHIP');
+    expect(
+      (
+        await t.http
+          .post(`/api/v1/obligors/${child.id}/relationships`)
+          .set(op)
+          .send({ type: 'sponsor_of', counterpartyId: parent.id, source: 's', asOf: '2026-11-30' })
+          .expect(422)
+      ).body.error.code,
+    ).toBe('INVALID_RELATIONSHIP');
     expect(await t.database.knex('obligor_relationships').count('* as c')).toEqual(before);
-    const rel = (await t.http.post(`/api/v1/obligors/${child.id}/relationships`).set(op).send({ type: 'lender_to', counterpartyId: parent.id, source: 'loan agreement', asOf: '2026-10-31' }).expect(201)).body;
-    expect(rel).toMatchObject({ type: 'lender_to', obligorName: 'Test Child Co.', counterpartyName: 'Test Parent Co.', asOf: '2026-10-31' });
-    expect((await t.http.get('/api/v1/obligors/00000000-0000-4000-8000-000000000000').set(op).expect(404)).body.error.code).toBe('OBLIGOR_NOT_FOUND');
+    const rel = (
+      await t.http
+        .post(`/api/v1/obligors/${child.id}/relationships`)
+        .set(op)
+        .send({ type: 'lender_to', counterpartyId: parent.id, source: 'loan agreement', asOf: '2026-10-31' })
+        .expect(201)
+    ).body;
+    expect(rel).toMatchObject({
+      type: 'lender_to',
+      obligorName: 'Test Child Co.',
+      counterpartyName: 'Test Parent Co.',
+      asOf: '2026-10-31',
+    });
+    expect((await t.http.get('/api/v1/obligors/00000000-0000-4000-8000-000000000000').set(op).expect(404)).body.error.code).toBe(
+      'OBLIGOR_NOT_FOUND',
+    );
   });
 
   it('imports a CSV all or nothing, naming the bad line', async () => {
@@ -78,7 +159,11 @@ describe('obligor register', () => {
     const refused = (await t.http.post('/api/v1/obligors/import').set(op).send({ csv: bad }).expect(400)).body;
     expect(refused.error).toMatchObject({ code: 'INVALID_CSV', details: { line: 3 } });
     expect(await count()).toBe(before);
-    const good = [header, 'Csv Lab A,Csv Group,BBB,AI,tenant_of,Helios GPU Equipment Trust 2026-A,,1,"1,000",lease,2026-11-30', 'Csv Group,,A,"holding, diversified",,,,,,,'].join('\n');
+    const good = [
+      header,
+      'Csv Lab A,Csv Group,BBB,AI,tenant_of,Helios GPU Equipment Trust 2026-A,,1,"1,000",lease,2026-11-30',
+      'Csv Group,,A,"holding, diversified",,,,,,,',
+    ].join('\n');
     const bad2 = good.replace('"1,000"', '1000');
     expect((await t.http.post('/api/v1/obligors/import').set(op).send({ csv: good }).expect(400)).body.error.details.line).toBe(2);
     const done = (await t.http.post('/api/v1/obligors/import').set(op).send({ csv: bad2 }).expect(200)).body;
@@ -89,7 +174,7 @@ describe('obligor register', () => {
 });
 
 describe('exposures', () => {
-  it('breaks dealer1\'s holdings down by ultimate obligor: a tenant of both deals once, with the summed amount', async () => {
+  it("breaks dealer1's holdings down by ultimate obligor: a tenant of both deals once, with the summed amount", async () => {
     const report = (await exposures('dealer1', 'by=obligor')).body;
     // dealer1 holds A-2 20,000,000 × factor 0.9875 = 19,750,000, B 10,000,000, C 5,000,000 (Meridian:
     // 34,750,000 current face) and SR 10,000,000 (Helios). No book, no trades: all at par.
@@ -123,12 +208,20 @@ describe('exposures', () => {
     expect(vendor.exposures).toEqual([expect.objectContaining({ name: 'NVIDIA Corporation', cashFlowSharePercent: '100.00' })]);
     const sponsor = (await exposures('dealer1', 'by=sponsor')).body;
     // Meridian 34,750,000 / 44,750,000 = 77.65%; Helios 22.35%.
-    expect(sponsor.exposures.map((e: any) => [e.name, e.cashFlowSharePercent])).toEqual([['Meridian Infrastructure Partners', '77.65'], ['Helios AI Cloud', '22.35']]);
+    expect(sponsor.exposures.map((e: any) => [e.name, e.cashFlowSharePercent])).toEqual([
+      ['Meridian Infrastructure Partners', '77.65'],
+      ['Helios AI Cloud', '22.35'],
+    ]);
     const region = (await exposures('dealer1', 'by=region')).body;
     // Meridian rent by site: Texas 3,420,000 + 330,000 + 1,368,000 + 1,248,000 + 600,000 = 6,966,000 of 9,442,000;
     // 34,750,000 × 6,966,000 / 9,442,000 = 25,637,417.9199… → 25,637,417.92; / 44,750,000 = 57.29%.
     expect(region.exposures[0]).toMatchObject({ key: 'US-TX', marketValue: '25637417.92', cashFlowSharePercent: '57.29' });
-    const csv = (await t.http.get('/api/v1/risk/exposures?by=sponsor&format=csv').set(await auth('dealer1')).expect(200)).text;
+    const csv = (
+      await t.http
+        .get('/api/v1/risk/exposures?by=sponsor&format=csv')
+        .set(await auth('dealer1'))
+        .expect(200)
+    ).text;
     expect(csv.split('\n')[0]).toBe('by,key,name,face,marketValue,cashFlowSharePercent');
     expect(csv).toContain('Meridian Infrastructure Partners');
   });
@@ -137,7 +230,13 @@ describe('exposures', () => {
     const obligors = (await t.http.get('/api/v1/obligors').set(await auth('dealer1'))).body as any[];
     const orbital = obligors.find((o) => o.name === 'Orbital Models Inc.').id;
     const body = { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }], gpuValueShockPercent: '20' };
-    const result = (await t.http.post('/api/v1/risk/scenarios').set(await auth('dealer1')).send(body).expect(200)).body;
+    const result = (
+      await t.http
+        .post('/api/v1/risk/scenarios')
+        .set(await auth('dealer1'))
+        .send(body)
+        .expect(200)
+    ).body;
     expect(result.method).toMatch(/^exposure-at-default approximation/);
     expect(result.assumptions.join(' ')).toMatch(/GPU value shock of 20% recorded but not applied/);
     // Orbital's value in dealer1's book is 4,666,568.1108 (above); 60% of it is lost: 2,799,940.8665 →
@@ -145,18 +244,55 @@ describe('exposures', () => {
     expect(result.total).toEqual({ baseValue: '44750000.00', stressedValue: '41950059.13', lossPercent: '6.26' });
     // SR: 10,000,000 × 1,500,000 / 12,277,500 = 1,221,747.10 at risk (12.22%); × 0.6 = 733,048.26 lost.
     const sr = result.holdings.find((h: any) => h.noteId === notes.get('Senior'));
-    expect(sr).toEqual({ noteId: notes.get('Senior'), face: '10000000.00', baseValue: '10000000.00', stressedValue: '9266951.74', lossPercent: '7.33', yieldChangeBp: null, defaultedSharePercent: '12.22', exposureAtDefault: '1221747.10' });
+    expect(sr).toEqual({
+      noteId: notes.get('Senior'),
+      face: '10000000.00',
+      baseValue: '10000000.00',
+      stressedValue: '9266951.74',
+      lossPercent: '7.33',
+      yieldChangeBp: null,
+      defaultedSharePercent: '12.22',
+      exposureAtDefault: '1221747.10',
+    });
     const bad = [
-      { defaults: [] }, { defaults: [{ obligorId: orbital, month: 0, recoveryPercent: '40' }] }, { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '101' }] },
-      { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }, { obligorId: orbital, month: 4, recoveryPercent: '10' }] },
+      { defaults: [] },
+      { defaults: [{ obligorId: orbital, month: 0, recoveryPercent: '40' }] },
+      { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '101' }] },
+      {
+        defaults: [
+          { obligorId: orbital, month: 3, recoveryPercent: '40' },
+          { obligorId: orbital, month: 4, recoveryPercent: '10' },
+        ],
+      },
     ];
-    for (const b of bad) expect((await t.http.post('/api/v1/risk/scenarios').set(await auth('dealer1')).send(b).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    for (const b of bad)
+      expect(
+        (
+          await t.http
+            .post('/api/v1/risk/scenarios')
+            .set(await auth('dealer1'))
+            .send(b)
+            .expect(400)
+        ).body.error.code,
+      ).toBe('VALIDATION_FAILED');
     const missing = { defaults: [{ obligorId: '00000000-0000-4000-8000-000000000000', month: 3, recoveryPercent: '40' }] };
-    expect((await t.http.post('/api/v1/risk/scenarios').set(await auth('dealer1')).send(missing).expect(404)).body.error.code).toBe('OBLIGOR_NOT_FOUND');
-    await t.http.post(`/api/v1/risk/scenarios?partyId=${parties.get('Atlas Securities')}`).set(await auth('investor1')).send(body).expect(403);
+    expect(
+      (
+        await t.http
+          .post('/api/v1/risk/scenarios')
+          .set(await auth('dealer1'))
+          .send(missing)
+          .expect(404)
+      ).body.error.code,
+    ).toBe('OBLIGOR_NOT_FOUND');
+    await t.http
+      .post(`/api/v1/risk/scenarios?partyId=${parties.get('Atlas Securities')}`)
+      .set(await auth('investor1'))
+      .send(body)
+      .expect(403);
   });
 
-  it('never shows another party\'s exposures to investors or dealers; the back office sees any', async () => {
+  it("never shows another party's exposures to investors or dealers; the back office sees any", async () => {
     const dealer1 = parties.get('Atlas Securities')!;
     const refused = await exposures('investor1', `by=obligor&partyId=${dealer1}`, 403);
     expect(refused.body.error.code).toBe('FORBIDDEN');
@@ -171,15 +307,47 @@ describe('exposures', () => {
 });
 
 describe('concentration limits', () => {
-  const order = (clOrdId: string, quantity: string) => ({ clOrdId, noteId: notes.get('Senior')!, side: 'buy', type: 'limit', price: '99', quantity });
+  const order = (clOrdId: string, quantity: string) => ({
+    clOrdId,
+    noteId: notes.get('Senior')!,
+    side: 'buy',
+    type: 'limit',
+    price: '99',
+    quantity,
+  });
 
   it('refuses exactly the order that would breach a hard limit; warns on a warn limit; replace and RFQ are checked too', async () => {
     const inv = await auth('investor1');
-    await t.http.put('/api/v1/risk/limits').set(await auth('operator1')).send({ limits: [] }).expect(403);
-    expect((await t.http.put('/api/v1/risk/limits').set(inv).send({ limits: [{ by: 'obligor', maxSharePercent: '101', mode: 'hard' }] }).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    await t.http
+      .put('/api/v1/risk/limits')
+      .set(await auth('operator1'))
+      .send({ limits: [] })
+      .expect(403);
+    expect(
+      (
+        await t.http
+          .put('/api/v1/risk/limits')
+          .set(inv)
+          .send({ limits: [{ by: 'obligor', maxSharePercent: '101', mode: 'hard' }] })
+          .expect(400)
+      ).body.error.code,
+    ).toBe('VALIDATION_FAILED');
     // Not a decimal: 400, not a DecimalError thrown from a refinement (500).
-    expect((await t.http.put('/api/v1/risk/limits').set(inv).send({ limits: [{ by: 'obligor', maxSharePercent: '1,5', mode: 'hard' }] }).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
-    const limits = { limits: [{ by: 'obligor', maxSharePercent: '25', mode: 'hard' }, { by: 'region', maxSharePercent: '15', mode: 'warn' }] };
+    expect(
+      (
+        await t.http
+          .put('/api/v1/risk/limits')
+          .set(inv)
+          .send({ limits: [{ by: 'obligor', maxSharePercent: '1,5', mode: 'hard' }] })
+          .expect(400)
+      ).body.error.code,
+    ).toBe('VALIDATION_FAILED');
+    const limits = {
+      limits: [
+        { by: 'obligor', maxSharePercent: '25', mode: 'hard' },
+        { by: 'region', maxSharePercent: '15', mode: 'warn' },
+      ],
+    };
     expect((await t.http.put('/api/v1/risk/limits').set(inv).send(limits).expect(200)).body).toEqual(limits);
     expect((await t.http.get('/api/v1/risk/limits').set(inv).expect(200)).body).toEqual(limits);
 
@@ -191,18 +359,51 @@ describe('concentration limits', () => {
     //   4,050,000 × 0.5516188 / 8,987,500 = 24.857% ≤ 25  → accepted
     // Region NV after 4,000,000: 4,000,000 / 8,937,500 = 44.755% > 15 → a warning.
     const first = (await t.http.post('/api/v1/orders').set(inv).send(order('lim-1', '4000000')).expect(201)).body;
-    expect(first.warnings).toEqual([{ code: 'CONCENTRATION_LIMIT', breaches: [expect.objectContaining({ by: 'region', key: 'US-NV', mode: 'warn', maxSharePercent: '15', sharePercentBefore: '0.00', sharePercentAfter: '44.76' })] }]);
+    expect(first.warnings).toEqual([
+      {
+        code: 'CONCENTRATION_LIMIT',
+        breaches: [
+          expect.objectContaining({
+            by: 'region',
+            key: 'US-NV',
+            mode: 'warn',
+            maxSharePercent: '15',
+            sharePercentBefore: '0.00',
+            sharePercentAfter: '44.76',
+          }),
+        ],
+      },
+    ]);
     const orders = async () => Number((await t.database.knex('orders').count('* as c'))[0]!.c);
     const count = await orders();
     // The resting 4,000,000 counts (worst case: it fills); 100,000 more takes Frontier to 25.03%.
     const refused = (await t.http.post('/api/v1/orders').set(inv).send(order('lim-2', '100000')).expect(422)).body;
     expect(refused.error.code).toBe('CONCENTRATION_LIMIT');
-    expect(refused.error.details.breaches).toEqual([expect.objectContaining({ by: 'obligor', name: 'Frontier Model Labs Inc.', mode: 'hard', maxSharePercent: '25', sharePercentBefore: '24.69', sharePercentAfter: '25.03' })]);
+    expect(refused.error.details.breaches).toEqual([
+      expect.objectContaining({
+        by: 'obligor',
+        name: 'Frontier Model Labs Inc.',
+        mode: 'hard',
+        maxSharePercent: '25',
+        sharePercentBefore: '24.69',
+        sharePercentAfter: '25.03',
+      }),
+    ]);
     expect(await orders()).toBe(count);
     // The same through an RFQ.
-    expect((await t.http.post('/api/v1/rfqs').set(inv).send({ noteId: notes.get('Senior'), side: 'buy', quantity: '100000' }).expect(422)).body.error.code).toBe('CONCENTRATION_LIMIT');
+    expect(
+      (
+        await t.http
+          .post('/api/v1/rfqs')
+          .set(inv)
+          .send({ noteId: notes.get('Senior'), side: 'buy', quantity: '100000' })
+          .expect(422)
+      ).body.error.code,
+    ).toBe('CONCENTRATION_LIMIT');
     // Cancel/replace: to 4,100,000 is refused (order unchanged), to 4,050,000 accepted.
-    expect((await t.http.patch(`/api/v1/orders/${first.order.id}`).set(inv).send({ quantity: '4100000' }).expect(422)).body.error.code).toBe('CONCENTRATION_LIMIT');
+    expect(
+      (await t.http.patch(`/api/v1/orders/${first.order.id}`).set(inv).send({ quantity: '4100000' }).expect(422)).body.error.code,
+    ).toBe('CONCENTRATION_LIMIT');
     expect((await t.http.get(`/api/v1/orders/${first.order.id}`).set(inv).expect(200)).body.quantity).toBe('4000000');
     const replaced = (await t.http.patch(`/api/v1/orders/${first.order.id}`).set(inv).send({ quantity: '4050000' }).expect(200)).body;
     expect(replaced.order.quantity).toBe('4050000');
@@ -210,7 +411,10 @@ describe('concentration limits', () => {
     // 4,050,000 × 0.5516188 = 2,234,056.2 over 4,937,500 − 98,750 + 4,050,000 = 8,888,750:
     // 2,234,056.2 / 8,888,750 = 25.13% > 25 → refused.
     const sell = { clOrdId: 'lim-sell', noteId: notes.get('A-2'), side: 'sell', type: 'limit', price: '101', quantity: '100000' };
-    expect((await t.http.post('/api/v1/orders').set(inv).send(sell).expect(422)).body.error.details.breaches[0]).toMatchObject({ by: 'obligor', sharePercentAfter: '25.13' });
+    expect((await t.http.post('/api/v1/orders').set(inv).send(sell).expect(422)).body.error.details.breaches[0]).toMatchObject({
+      by: 'obligor',
+      sharePercentAfter: '25.13',
+    });
     // Once the resting order is cancelled, the 100,000 fits: 100,000 × 0.5516188 / 5,037,500 = 1.10%.
     await t.http.delete(`/api/v1/orders/${first.order.id}`).set(inv).expect(200);
     await t.http.post('/api/v1/orders').set(inv).send(order('lim-3', '100000')).expect(201);

@@ -31,8 +31,16 @@ afterAll(async () => Promise.all([clean?.close(), poisoned?.close()]));
 
 /** Party ids and note ids differ between the two databases; commands name them by index. */
 async function directory(t: TestService) {
-  const users: { username: string; party_id: string }[] = await t.database.knex('users').whereIn('username', ['investor1', 'investor2', 'dealer1', 'dealer2']).orderBy('username').select('username', 'party_id');
-  const notes: { id: string; class_name: string }[] = await t.database.knex('notes').whereIn('class_name', ['A-2', 'B', 'C']).orderBy('class_name').select('id', 'class_name');
+  const users: { username: string; party_id: string }[] = await t.database
+    .knex('users')
+    .whereIn('username', ['investor1', 'investor2', 'dealer1', 'dealer2'])
+    .orderBy('username')
+    .select('username', 'party_id');
+  const notes: { id: string; class_name: string }[] = await t.database
+    .knex('notes')
+    .whereIn('class_name', ['A-2', 'B', 'C'])
+    .orderBy('class_name')
+    .select('id', 'class_name');
   return { parties: users.map((u) => u.party_id), notes: notes.map((n) => n.id) };
 }
 
@@ -51,8 +59,16 @@ const placeArb = fc.record({
   tif: fc.constantFrom('GTC' as const, 'IOC' as const),
 });
 const cancelArb = fc.record({ kind: fc.constant('cancel' as const), party: fc.integer({ min: 0, max: 3 }), target: fc.nat(60) });
-const poisonArb = fc.record({ kind: fc.constant('poison' as const), variant: fc.integer({ min: 0, max: 3 }), party: fc.integer({ min: 0, max: 3 }), note: fc.integer({ min: 0, max: 2 }) });
-const streamArb = fc.array(fc.oneof({ weight: 6, arbitrary: placeArb }, { weight: 2, arbitrary: cancelArb }, { weight: 2, arbitrary: poisonArb }), { minLength: 5, maxLength: 40 });
+const poisonArb = fc.record({
+  kind: fc.constant('poison' as const),
+  variant: fc.integer({ min: 0, max: 3 }),
+  party: fc.integer({ min: 0, max: 3 }),
+  note: fc.integer({ min: 0, max: 2 }),
+});
+const streamArb = fc.array(
+  fc.oneof({ weight: 6, arbitrary: placeArb }, { weight: 2, arbitrary: cancelArb }, { weight: 2, arbitrary: poisonArb }),
+  { minLength: 5, maxLength: 40 },
+);
 
 let round = 0;
 
@@ -62,10 +78,19 @@ function job(command: Command, index: number, dir: { parties: string[]; notes: s
   return (state: TradingState) => {
     if (command.kind === 'place') {
       const input: PlaceOrderInput = {
-        partyId, noteId: dir.notes[command.note]!, clOrdId: `iso-${round}-${index}`, requestHash: 'h', side: command.side, type: 'limit',
+        partyId,
+        noteId: dir.notes[command.note]!,
+        clOrdId: `iso-${round}-${index}`,
+        requestHash: 'h',
+        side: command.side,
+        type: 'limit',
         // Around 99 in steps of an eighth, on the tick of every demo note.
-        price: new Decimal(98.5).plus(new Decimal(command.priceTicks).div(8)), quantity: new Decimal(100_000).mul(command.lots),
-        timeInForce: command.tif, expireAt: null, postOnly: false, stpMode: 'cancel_newest',
+        price: new Decimal(98.5).plus(new Decimal(command.priceTicks).div(8)),
+        quantity: new Decimal(100_000).mul(command.lots),
+        timeInForce: command.tif,
+        expireAt: null,
+        postOnly: false,
+        stpMode: 'cancel_newest',
       };
       const result = placeOrder(state, input);
       placed.set(index, result.order.id);
@@ -80,15 +105,34 @@ function job(command: Command, index: number, dir: { parties: string[]; notes: s
 }
 
 /** Changes some of the state, then throws as a defect would. */
-function poison(state: TradingState, command: Extract<Command, { kind: 'poison' }>, index: number, dir: { parties: string[]; notes: string[] }): never {
+function poison(
+  state: TradingState,
+  command: Extract<Command, { kind: 'poison' }>,
+  index: number,
+  dir: { parties: string[]; notes: string[] },
+): never {
   const partyId = dir.parties[command.party]!;
   const noteId = dir.notes[command.note]!;
   switch (command.variant) {
     case 0:
       // A real order whose expiry blows up after its hold is opened and it is live, before the engine sees it.
       placeOrder(state, {
-        partyId, noteId, clOrdId: `poison-${round}-${index}`, requestHash: 'p', side: 'sell', type: 'limit', price: new Decimal(99), quantity: new Decimal(100_000),
-        timeInForce: 'GTD', expireAt: { getTime: () => { throw new TypeError('poison: expiry'); } } as unknown as Date, postOnly: false, stpMode: 'cancel_newest',
+        partyId,
+        noteId,
+        clOrdId: `poison-${round}-${index}`,
+        requestHash: 'p',
+        side: 'sell',
+        type: 'limit',
+        price: new Decimal(99),
+        quantity: new Decimal(100_000),
+        timeInForce: 'GTD',
+        expireAt: {
+          getTime: () => {
+            throw new TypeError('poison: expiry');
+          },
+        } as unknown as Date,
+        postOnly: false,
+        stpMode: 'cancel_newest',
       });
       throw new Error('unreachable');
     case 1:
@@ -98,7 +142,8 @@ function poison(state: TradingState, command: Extract<Command, { kind: 'poison' 
       throw new RangeError('poison: after a hold');
     case 2: {
       // Resize every hold of the party, then throw.
-      for (const hold of state.accounts.holds.values()) if (hold.partyId === partyId && hold.remaining.gt(0)) state.accounts.resize(hold.reference, new Decimal(0));
+      for (const hold of state.accounts.holds.values())
+        if (hold.partyId === partyId && hold.remaining.gt(0)) state.accounts.resize(hold.reference, new Decimal(0));
       state.currentBatch().events.push({ type: 'accepted' } as never);
       throw new Error('poison: after resizing holds');
     }
@@ -107,8 +152,18 @@ function poison(state: TradingState, command: Extract<Command, { kind: 'poison' 
       // then a throw, so that the command is still poison.
       try {
         placeOrder(state, {
-          partyId, noteId, clOrdId: `poison-${round}-${index}`, requestHash: 'p', side: 'buy', type: 'limit', price: new Decimal(`1${'0'.repeat(30)}`), quantity: new Decimal(`1${'0'.repeat(30)}`),
-          timeInForce: 'GTC', expireAt: null, postOnly: false, stpMode: 'cancel_newest',
+          partyId,
+          noteId,
+          clOrdId: `poison-${round}-${index}`,
+          requestHash: 'p',
+          side: 'buy',
+          type: 'limit',
+          price: new Decimal(`1${'0'.repeat(30)}`),
+          quantity: new Decimal(`1${'0'.repeat(30)}`),
+          timeInForce: 'GTC',
+          expireAt: null,
+          postOnly: false,
+          stpMode: 'cancel_newest',
         });
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
@@ -123,10 +178,31 @@ function outcome(settled: PromiseSettledResult<unknown>) {
     const error = settled.reason as ApiError;
     return { error: error.code ?? String(error), status: (error.details?.order as { status?: string } | undefined)?.status };
   }
-  const value = settled.value as { order?: Record<string, unknown>; fills?: Record<string, unknown>[]; status?: string } & Record<string, unknown>;
+  const value = settled.value as { order?: Record<string, unknown>; fills?: Record<string, unknown>[]; status?: string } & Record<
+    string,
+    unknown
+  >;
   const order = (value.order ?? value) as Record<string, unknown>;
-  const pick = (o: Record<string, unknown>) => ({ side: o.side, price: o.price, quantity: o.quantity, status: o.status, filled: o.filledQuantity, leaves: o.leavesQuantity, cancelled: o.cancelledQuantity });
-  return { order: pick(order), fills: (value.fills ?? []).map((f) => ({ side: f.side, price: f.price, quantity: f.quantity, liquidity: f.liquidity, principal: f.principal, netAmount: f.netAmount })) };
+  const pick = (o: Record<string, unknown>) => ({
+    side: o.side,
+    price: o.price,
+    quantity: o.quantity,
+    status: o.status,
+    filled: o.filledQuantity,
+    leaves: o.leavesQuantity,
+    cancelled: o.cancelledQuantity,
+  });
+  return {
+    order: pick(order),
+    fills: (value.fills ?? []).map((f) => ({
+      side: f.side,
+      price: f.price,
+      quantity: f.quantity,
+      liquidity: f.liquidity,
+      principal: f.principal,
+      netAmount: f.netAmount,
+    })),
+  };
 }
 
 async function run(t: TestService, stream: readonly Command[], withPoison: boolean) {
@@ -134,7 +210,9 @@ async function run(t: TestService, stream: readonly Command[], withPoison: boole
   const placed = new Map<number, string>();
   const sequencer = t.service.services.sequencer!;
   // One tick: the whole stream is looked up together and runs as one batch.
-  const answers = stream.map((command, index) => (command.kind === 'poison' && !withPoison ? null : sequencer.execute(job(command, index, dir, placed))));
+  const answers = stream.map((command, index) =>
+    command.kind === 'poison' && !withPoison ? null : sequencer.execute(job(command, index, dir, placed)),
+  );
   const settled = await Promise.allSettled(answers.map((a) => a ?? Promise.resolve(null)));
   await sequencer.idle();
   return { dir, settled };
@@ -147,14 +225,19 @@ async function snapshot(t: TestService, dir: { parties: string[]; notes: string[
     available: dir.parties.map((partyId) => [CASH_ASSET, ...dir.notes].map((asset) => state.accounts.available(partyId, asset).toFixed())),
     live: state.liveOrders.size,
   }));
-  const stored = await Promise.all(dir.parties.map(async (partyId) => {
-    const rows: { asset: string; total: string; held: string }[] = await t.database.knex('ledger_accounts').where({ party_id: partyId }).select('asset', 'total', 'held');
-    const byAsset = new Map(rows.map((r) => [r.asset, r]));
-    return [CASH_ASSET, ...dir.notes].map((asset) => {
-      const row = byAsset.get(asset);
-      return row ? [new Decimal(row.total).toFixed(), new Decimal(row.held).toFixed()] : null;
-    });
-  }));
+  const stored = await Promise.all(
+    dir.parties.map(async (partyId) => {
+      const rows: { asset: string; total: string; held: string }[] = await t.database
+        .knex('ledger_accounts')
+        .where({ party_id: partyId })
+        .select('asset', 'total', 'held');
+      const byAsset = new Map(rows.map((r) => [r.asset, r]));
+      return [CASH_ASSET, ...dir.notes].map((asset) => {
+        const row = byAsset.get(asset);
+        return row ? [new Decimal(row.total).toFixed(), new Decimal(row.held).toFixed()] : null;
+      });
+    }),
+  );
   return { memory, stored };
 }
 
@@ -183,9 +266,14 @@ describe('a command that throws is rejected alone', () => {
   it('does not rebuild the state: the sequencer keeps the same in-memory state object across a poison command', async () => {
     const sequencer = poisoned.service.services.sequencer!;
     const before = sequencer.view((state) => state);
-    const refusal = await sequencer.execute(() => {
-      throw new TypeError('poison');
-    }).then(() => null, (error: unknown) => error);
+    const refusal = await sequencer
+      .execute(() => {
+        throw new TypeError('poison');
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(refusal).toBeInstanceOf(ApiError);
     expect(refusal).toMatchObject({ code: 'COMMAND_FAILED' });
     expect(httpStatusOf(refusal as ApiError)).toBe(422);

@@ -22,8 +22,14 @@ import type { Config } from '../../server/config.js';
 let database: TestDatabase;
 let service: RunningService;
 const config: Config = {
-  port: 0, host: '127.0.0.1', dataDir: '/tmp/cnx-lookup-lane-unused', databaseUrl: null,
-  jwtSecret: 'lookup-lane-test-secret-lookup-lane-test', logLevel: 'silent', seedDemo: true, demoPassword: 'demo',
+  port: 0,
+  host: '127.0.0.1',
+  dataDir: '/tmp/cnx-lookup-lane-unused',
+  databaseUrl: null,
+  jwtSecret: 'lookup-lane-test-secret-lookup-lane-test',
+  logLevel: 'silent',
+  seedDemo: true,
+  demoPassword: 'demo',
 };
 
 beforeAll(async () => {
@@ -38,8 +44,14 @@ afterAll(async () => {
 async function investor(): Promise<{ principal: Principal; noteId: string }> {
   const login = await request(service.server).post('/api/v1/auth/token').send({ username: 'investor2', password: 'demo' });
   const user = login.body.user as { id: string; username: string; partyId: string; roles: Principal['roles'] };
-  const notes = (await request(service.server).get('/api/v1/notes').set('authorization', `Bearer ${login.body.token}`)).body as { id: string; className: string }[];
-  return { principal: { userId: user.id, username: user.username, partyId: user.partyId, roles: user.roles }, noteId: notes.find((n) => n.className === 'C')!.id };
+  const notes = (await request(service.server).get('/api/v1/notes').set('authorization', `Bearer ${login.body.token}`)).body as {
+    id: string;
+    className: string;
+  }[];
+  return {
+    principal: { userId: user.id, username: user.username, partyId: user.partyId, roles: user.roles },
+    noteId: notes.find((n) => n.className === 'C')!.id,
+  };
 }
 
 /** Until some statement waits for a row lock (the batch's commit, behind the blocker). */
@@ -56,7 +68,15 @@ describe('the lookup lane across the roll', () => {
     const { principal, noteId } = await investor();
     const sequencer = service.services.sequencer!;
     for (let round = 0; round < 5; round++) {
-      const body = { clOrdId: `lane-${round}`, noteId, side: 'buy' as const, type: 'limit' as const, price: '90', quantity: '100000', timeInForce: 'GTC' as const };
+      const body = {
+        clOrdId: `lane-${round}`,
+        noteId,
+        side: 'buy' as const,
+        type: 'limit' as const,
+        price: '90',
+        quantity: '100000',
+        timeInForce: 'GTC' as const,
+      };
       const rolled = await rollBusinessDate(service.services.knex, { rolledBy: principal.userId }, []);
       const blocker = testDatabaseKind() === 'postgres' ? await service.services.knex.transaction() : null;
       await blocker?.raw('select 1 from ledger_accounts where party_id = ? and asset = ? for update', [principal.partyId, CASH_ASSET]);
@@ -81,7 +101,10 @@ describe('the lookup lane across the roll', () => {
       expect(first.status).toBe(201);
       expect(again.status).toBe(200);
       expect((again.body as { order: { id: string } }).order.id).toBe((first.body as { order: { id: string } }).order.id);
-      const count = await service.services.knex('orders').where({ party_id: principal.partyId, cl_ord_id: body.clOrdId }).count<{ count: string }[]>('* as count');
+      const count = await service.services
+        .knex('orders')
+        .where({ party_id: principal.partyId, cl_ord_id: body.clOrdId })
+        .count<{ count: string }[]>('* as count');
       expect(count[0]!.count).toBe('1');
     }
   });

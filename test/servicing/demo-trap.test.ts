@@ -40,7 +40,11 @@ async function distribute(paymentDate: string): Promise<Record<string, any>> {
   let current = (await t.http.get('/api/v1/business-date').set(office).expect(200)).body.businessDate as string;
   while (current < paymentDate) current = (await t.http.post('/api/v1/business-date/roll').set(office).expect(200)).body.businessDate;
   expect(current).toBe(paymentDate);
-  await t.http.post(`/api/v1/deals/${dealId}/collections`).set(office).send({ reference: `demo-${paymentDate}`, paymentDate }).expect(201);
+  await t.http
+    .post(`/api/v1/deals/${dealId}/collections`)
+    .set(office)
+    .send({ reference: `demo-${paymentDate}`, paymentDate })
+    .expect(201);
   const response = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(office).send({ paymentDate });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
@@ -57,7 +61,12 @@ describe('the seeded 3-month DSCR dip in the trustee reports', () => {
     const r = await distribute('2026-04-15');
     reports.push(r);
     expect(r.triggers[0]).toMatchObject({ metric: 'dscrThreeMonthAverage', value: '1.3041', breached: true, on: true, cureCount: 0 });
-    expect([r.collections.netCashFlow, r.reserve.after, r.trappedCash.added, r.residualReleased]).toEqual(['4901659.29', '1047930.13', '0.00', '0.00']);
+    expect([r.collections.netCashFlow, r.reserve.after, r.trappedCash.added, r.residualReleased]).toEqual([
+      '4901659.29',
+      '1047930.13',
+      '0.00',
+      '0.00',
+    ]);
   });
 
   it('2026-05-15 (April, 1.2039): the reserve filled, the rest trapped', async () => {
@@ -65,7 +74,11 @@ describe('the seeded 3-month DSCR dip in the trustee reports', () => {
     const r = await distribute('2026-05-15');
     reports.push(r);
     expect(r.triggers[0]).toMatchObject({ value: '1.2039', breached: true, on: true });
-    expect([r.reserve.after, r.trappedCash.added, r.residualReleased]).toEqual(['2000000.00', money(retained(0).plus('122953.97')), '0.00']);
+    expect([r.reserve.after, r.trappedCash.added, r.residualReleased]).toEqual([
+      '2000000.00',
+      money(retained(0).plus('122953.97')),
+      '0.00',
+    ]);
   });
 
   it('2026-06-15 (May, 1.2728): still breached, trapped', async () => {
@@ -92,7 +105,18 @@ describe('the seeded 3-month DSCR dip in the trustee reports', () => {
     const r = await distribute('2026-08-17');
     expect(r.triggers[0]).toMatchObject({ value: '1.6833', breached: false, on: false, cureCount: 2 });
     expect(r.classes.map((c: any) => c.interestPaid)).toEqual(['2765000.00', '682666.67', '622222.22']);
-    expect([r.trappedCash.released, r.trappedCash.after, r.residualReleased]).toEqual([money(held), '0.00', money(held.plus(retained(3)).plus('3122873.92'))]);
-    expect((await t.http.get('/api/v1/reconciliation').set(await auth('backoffice1')).expect(200)).body.breaks).toEqual([]);
+    expect([r.trappedCash.released, r.trappedCash.after, r.residualReleased]).toEqual([
+      money(held),
+      '0.00',
+      money(held.plus(retained(3)).plus('3122873.92')),
+    ]);
+    expect(
+      (
+        await t.http
+          .get('/api/v1/reconciliation')
+          .set(await auth('backoffice1'))
+          .expect(200)
+      ).body.breaks,
+    ).toEqual([]);
   });
 });

@@ -19,7 +19,11 @@ const parties: Record<string, string> = {};
 beforeAll(async () => {
   // Business date 2027-01-14; the roll below makes it 2027-01-15, a payment date of the deal (the 15th).
   t = await startTestService({ clock: new ManualClock(new Date('2027-01-14T12:00:00Z')) });
-  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string; notes: { id: string; className: string; factor: string }[] }[];
+  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as {
+    id: string;
+    name: string;
+    notes: { id: string; className: string; factor: string }[];
+  }[];
   const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
   dealId = meridian.id;
   notes = Object.fromEntries(meridian.notes.map((n) => [n.className, n]));
@@ -27,7 +31,12 @@ beforeAll(async () => {
     parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
   }
   // The demo positions are dated on the first business date; one roll makes them positions of record.
-  paymentDate = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
+  paymentDate = (
+    await t.http
+      .post('/api/v1/business-date/roll')
+      .set(await auth('backoffice1'))
+      .expect(200)
+  ).body.businessDate;
 });
 afterAll(async () => t.close());
 
@@ -51,39 +60,100 @@ async function books() {
 
 const collection = (overrides: Record<string, string> = {}) => ({
   // The collection period of the 15 January payment date is December (derived from the deal's calendar).
-  reference: 'dec-2026', paymentDate, periodStart: '2026-12-01', periodEnd: '2026-12-31',
-  revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00', ...overrides,
+  reference: 'dec-2026',
+  paymentDate,
+  periodStart: '2026-12-01',
+  periodEnd: '2026-12-31',
+  revenue: '9500000.00',
+  operatingCosts: '2500000.00',
+  utilization: '92.5',
+  uptime: '99.95',
+  powerCost: '1100000.00',
+  ...overrides,
 });
 
 const VERSION_1 = () => ({
-  version: 1, paymentsPerYear: 12,
-  seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+  version: 1,
+  paymentsPerYear: 12,
+  seniorFees: [
+    { name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' },
+    { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' },
+  ],
   classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: notes[className]!.id, className })),
-  reserve: { targetAmount: '2000000' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
-  cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
+  reserve: { targetAmount: '2000000' },
+  principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
+  cashTrap: { dscrThreshold: '1.35', trapPercent: '100' },
+  anticipatedRepaymentDate: '2031-03-15',
+  recordDate: 'business-day-before-payment-date',
 });
 
 describe('a distribution on the demo deal', () => {
   let report: Record<string, any>;
 
   it('accepts a version-1 definition from an old client and stores it as steps', async () => {
-    const saved = (await t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('backoffice1')).send(VERSION_1()).expect(200)).body;
+    const saved = (
+      await t.http
+        .put(`/api/v1/deals/${dealId}/waterfall`)
+        .set(await auth('backoffice1'))
+        .send(VERSION_1())
+        .expect(200)
+    ).body;
     expect(saved.version).toBe(2);
-    expect(saved.steps.map((s: { kind: string; className?: string }) => s.className ? `${s.kind} ${s.className}` : s.kind)).toEqual([
-      'senior_fees', 'interest A-2', 'interest B', 'interest C', 'reserve_top_up', 'scheduled_principal', 'cash_trap', 'sweep', 'residual',
+    expect(saved.steps.map((s: { kind: string; className?: string }) => (s.className ? `${s.kind} ${s.className}` : s.kind))).toEqual([
+      'senior_fees',
+      'interest A-2',
+      'interest B',
+      'interest C',
+      'reserve_top_up',
+      'scheduled_principal',
+      'cash_trap',
+      'sweep',
+      'residual',
     ]);
-    expect(saved.steps[5]).toEqual({ kind: 'scheduled_principal', amountPerPeriod: '1000000', mode: 'sequential', classes: ['A-2', 'B', 'C'], when: { ard: 'before' } });
-    expect(saved.triggers).toEqual([{
-      name: 'dscr-cash-trap', metric: 'dscr', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 1, effect: { type: 'trap_cash', percent: '100' },
-    }]);
-    expect((await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body).toEqual(saved);
+    expect(saved.steps[5]).toEqual({
+      kind: 'scheduled_principal',
+      amountPerPeriod: '1000000',
+      mode: 'sequential',
+      classes: ['A-2', 'B', 'C'],
+      when: { ard: 'before' },
+    });
+    expect(saved.triggers).toEqual([
+      {
+        name: 'dscr-cash-trap',
+        metric: 'dscr',
+        comparison: 'lt',
+        threshold: '1.35',
+        lookbackPeriods: 1,
+        curePeriods: 1,
+        effect: { type: 'trap_cash', percent: '100' },
+      },
+    ]);
+    expect(
+      (
+        await t.http
+          .get(`/api/v1/deals/${dealId}/waterfall`)
+          .set(await auth('investor1'))
+          .expect(200)
+      ).body,
+    ).toEqual(saved);
   });
 
   it('records the collections into the trust account, idempotently by reference', async () => {
-    const first = await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection());
+    const first = await t.http
+      .post(`/api/v1/deals/${dealId}/collections`)
+      .set(await auth('backoffice1'))
+      .send(collection());
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ revenue: '9500000.00', operatingCosts: '2500000.00', netCashFlow: '7000000.00', utilization: '92.5' });
-    const again = await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection());
+    expect(first.body).toMatchObject({
+      revenue: '9500000.00',
+      operatingCosts: '2500000.00',
+      netCashFlow: '7000000.00',
+      utilization: '92.5',
+    });
+    const again = await t.http
+      .post(`/api/v1/deals/${dealId}/collections`)
+      .set(await auth('backoffice1'))
+      .send(collection());
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     const trust = await t.database.knex('ledger_accounts').where({ system_code: 'trust', asset: 'USD' }).first('total');
@@ -92,7 +162,10 @@ describe('a distribution on the demo deal', () => {
 
   it('runs the waterfall and pays the holders of record', async () => {
     const investorBefore = await cash('investor1');
-    const response = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate });
+    const response = await t.http
+      .post(`/api/v1/deals/${dealId}/distributions`)
+      .set(await auth('backoffice1'))
+      .send({ paymentDate });
     expect(response.status).toBe(201);
     report = response.body;
     // Interest for one 30/360 month (1/12):
@@ -113,7 +186,9 @@ describe('a distribution on the demo deal', () => {
     expect(report.reserve).toEqual({ before: '0.00', draw: '0.00', topUp: '2000000.00', after: '2000000.00' });
     expect(report.residualReleased).toBe('146270.84');
     // Its working: the trigger tested DSCR 1.8164… against 1.35, not breached; each step's cash in and out.
-    expect(report.triggers).toEqual([expect.objectContaining({ name: 'dscr-cash-trap', metric: 'dscr', threshold: '1.35', breached: false, on: false, cureCount: 0 })]);
+    expect(report.triggers).toEqual([
+      expect.objectContaining({ name: 'dscr-cash-trap', metric: 'dscr', threshold: '1.35', breached: false, on: false, cureCount: 0 }),
+    ]);
     expect(report.triggers[0].value.startsWith('1.8164')).toBe(true);
     expect(report.steps.map((s: any) => [s.label, s.ran, s.availableBefore, s.paid, s.toReserve, s.availableAfter])).toEqual([
       ['senior_fees', true, '7000000.00', '38208.33', '0.00', '6961791.67'],
@@ -127,27 +202,51 @@ describe('a distribution on the demo deal', () => {
       ['residual', true, '146270.84', '146270.84', '0.00', '0.00'],
     ]);
     // A-2: 592,500,000 − 1,000,000 = 591,500,000; factor 591,500,000 / 600,000,000 = 0.98583333333… → 12 places.
-    expect(report.classes[0]).toMatchObject({ balanceBefore: '592500000.00', balanceAfter: '591500000.00', factorBefore: '0.9875', factorAfter: '0.985833333333' });
+    expect(report.classes[0]).toMatchObject({
+      balanceBefore: '592500000.00',
+      balanceAfter: '591500000.00',
+      factorBefore: '0.9875',
+      factorAfter: '0.985833333333',
+    });
     expect(report.classes[1]).toMatchObject({ factorBefore: '1', factorAfter: '1' });
     // investor1 holds 5,000,000 of A-2's 600,000,000: interest 2,592,187.50 × 5/600 = 21,601.5625 → 21,601.56,
     // principal 1,000,000 × 5/600 = 8,333.33… → 8,333.33.
     const line = report.holders.find((h: any) => h.partyId === parties.investor1 && h.noteId === notes['A-2']!.id);
-    expect(line).toEqual({ noteId: notes['A-2']!.id, partyId: parties.investor1, faceOfRecord: '5000000', interest: '21601.56', principal: '8333.33' });
+    expect(line).toEqual({
+      noteId: notes['A-2']!.id,
+      partyId: parties.investor1,
+      faceOfRecord: '5000000',
+      interest: '21601.56',
+      principal: '8333.33',
+    });
     expect((await cash('investor1')).minus(investorBefore).toFixed(2)).toBe('29934.89');
     expect((await t.http.get(`/api/v1/notes/${notes['A-2']!.id}`).set(await auth('investor1'))).body.factor).toBe('0.985833333333');
   });
 
   it('publishes the trustee report', async () => {
-    const [stored] = (await t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`).set(await auth('backoffice1')).expect(200)).body;
+    const [stored] = (
+      await t.http
+        .get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`)
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body;
     expect(stored).toEqual(report);
     // An investor sees every class figure but only its own holder rows (issue 15 item 6).
-    const [seen] = (await t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`).set(await auth('investor2')).expect(200)).body;
+    const [seen] = (
+      await t.http
+        .get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=${paymentDate}`)
+        .set(await auth('investor2'))
+        .expect(200)
+    ).body;
     expect(seen).toEqual({ ...report, holders: report.holders.filter((h: { partyId: string }) => h.partyId === parties.investor2) });
   });
 
   it('changes nothing when the same payment date runs again', async () => {
     const before = await books();
-    const again = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate });
+    const again = await t.http
+      .post(`/api/v1/deals/${dealId}/distributions`)
+      .set(await auth('backoffice1'))
+      .send({ paymentDate });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(report);
     expect(await books()).toEqual(before);
@@ -155,34 +254,160 @@ describe('a distribution on the demo deal', () => {
 
   it('prices new trades on the new factor', async () => {
     const a2 = notes['A-2']!.id;
-    await t.http.post('/api/v1/orders').set(await auth('dealer2')).send({ clOrdId: 'f-1', noteId: a2, side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' }).expect(201);
-    const buy = await t.http.post('/api/v1/orders').set(await auth('investor2')).send({ clOrdId: 'f-2', noteId: a2, side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' }).expect(201);
+    await t.http
+      .post('/api/v1/orders')
+      .set(await auth('dealer2'))
+      .send({ clOrdId: 'f-1', noteId: a2, side: 'sell', type: 'limit', price: '100', quantity: '100000', timeInForce: 'GTC' })
+      .expect(201);
+    const buy = await t.http
+      .post('/api/v1/orders')
+      .set(await auth('investor2'))
+      .send({ clOrdId: 'f-2', noteId: a2, side: 'buy', type: 'limit', price: '100', quantity: '100000', timeInForce: 'IOC' })
+      .expect(201);
     expect(buy.body.fills[0]).toMatchObject({ factor: '0.985833333333', principal: '98583.33' });
   });
 
   it('leaves the books reconciled', async () => {
-    expect((await t.http.get('/api/v1/reconciliation').set(await auth('backoffice1')).expect(200)).body.breaks).toEqual([]);
+    expect(
+      (
+        await t.http
+          .get('/api/v1/reconciliation')
+          .set(await auth('backoffice1'))
+          .expect(200)
+      ).body.breaks,
+    ).toEqual([]);
   });
 });
 
 describe('bad servicing input changes nothing', () => {
   const MISSING = '00000000-0000-4000-8000-000000000000';
   const cases: Array<[string, () => Promise<import('supertest').Response>, number, string]> = [
-    ['a distribution for an unknown deal', async () => t.http.post(`/api/v1/deals/${MISSING}/distributions`).set(await auth('backoffice1')).send({ paymentDate }), 404, 'DEAL_NOT_FOUND'],
-    ['a distribution after the business date', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: '2099-01-15' }), 422, 'DATE_AFTER_BUSINESS_DATE'],
-    ['a distribution by an investor', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('investor1')).send({ paymentDate }), 403, 'FORBIDDEN'],
-    ['a distribution by an operator', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('operator1')).send({ paymentDate }), 403, 'FORBIDDEN'],
-    ['a distribution before the last one', async () => t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: '2026-01-15' }), 409, 'WRONG_STATE'],
-    ['collections for a date already distributed', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection({ reference: 'late' })), 409, 'WRONG_STATE'],
-    ['a reused collection reference with other figures', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send(collection({ revenue: '1.00' })), 409, 'IDEMPOTENCY_CONFLICT'],
-    ['collections for an unknown deal', async () => t.http.post(`/api/v1/deals/${MISSING}/collections`).set(await auth('backoffice1')).send(collection({ reference: 'x' })), 404, 'DEAL_NOT_FOUND'],
-    ['collections with a number for revenue', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({ ...collection({ reference: 'y' }), revenue: 100 }), 400, 'VALIDATION_FAILED'],
-    ['collections by a dealer', async () => t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('dealer1')).send(collection({ reference: 'z' })), 403, 'FORBIDDEN'],
-    ['a waterfall that ranks a foreign note', async () => t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('operator1')).send({
-      version: 1, paymentsPerYear: 12, seniorFees: [], classes: [{ noteId: MISSING, className: 'X' }], reserve: { targetAmount: '0' },
-      principal: { mode: 'sequential', scheduledPerPeriod: '0' }, cashTrap: null, anticipatedRepaymentDate: null, recordDate: 'business-day-before-payment-date',
-    }), 400, 'INVALID_WATERFALL'],
-    ['a trustee report for a date without a distribution', async () => t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=2026-01-15`).set(await auth('investor1')), 404, 'DISTRIBUTION_NOT_FOUND'],
+    [
+      'a distribution for an unknown deal',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${MISSING}/distributions`)
+          .set(await auth('backoffice1'))
+          .send({ paymentDate }),
+      404,
+      'DEAL_NOT_FOUND',
+    ],
+    [
+      'a distribution after the business date',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/distributions`)
+          .set(await auth('backoffice1'))
+          .send({ paymentDate: '2099-01-15' }),
+      422,
+      'DATE_AFTER_BUSINESS_DATE',
+    ],
+    [
+      'a distribution by an investor',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/distributions`)
+          .set(await auth('investor1'))
+          .send({ paymentDate }),
+      403,
+      'FORBIDDEN',
+    ],
+    [
+      'a distribution by an operator',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/distributions`)
+          .set(await auth('operator1'))
+          .send({ paymentDate }),
+      403,
+      'FORBIDDEN',
+    ],
+    [
+      'a distribution before the last one',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/distributions`)
+          .set(await auth('backoffice1'))
+          .send({ paymentDate: '2026-01-15' }),
+      409,
+      'WRONG_STATE',
+    ],
+    [
+      'collections for a date already distributed',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/collections`)
+          .set(await auth('backoffice1'))
+          .send(collection({ reference: 'late' })),
+      409,
+      'WRONG_STATE',
+    ],
+    [
+      'a reused collection reference with other figures',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/collections`)
+          .set(await auth('backoffice1'))
+          .send(collection({ revenue: '1.00' })),
+      409,
+      'IDEMPOTENCY_CONFLICT',
+    ],
+    [
+      'collections for an unknown deal',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${MISSING}/collections`)
+          .set(await auth('backoffice1'))
+          .send(collection({ reference: 'x' })),
+      404,
+      'DEAL_NOT_FOUND',
+    ],
+    [
+      'collections with a number for revenue',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/collections`)
+          .set(await auth('backoffice1'))
+          .send({ ...collection({ reference: 'y' }), revenue: 100 }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'collections by a dealer',
+      async () =>
+        t.http
+          .post(`/api/v1/deals/${dealId}/collections`)
+          .set(await auth('dealer1'))
+          .send(collection({ reference: 'z' })),
+      403,
+      'FORBIDDEN',
+    ],
+    [
+      'a waterfall that ranks a foreign note',
+      async () =>
+        t.http
+          .put(`/api/v1/deals/${dealId}/waterfall`)
+          .set(await auth('operator1'))
+          .send({
+            version: 1,
+            paymentsPerYear: 12,
+            seniorFees: [],
+            classes: [{ noteId: MISSING, className: 'X' }],
+            reserve: { targetAmount: '0' },
+            principal: { mode: 'sequential', scheduledPerPeriod: '0' },
+            cashTrap: null,
+            anticipatedRepaymentDate: null,
+            recordDate: 'business-day-before-payment-date',
+          }),
+      400,
+      'INVALID_WATERFALL',
+    ],
+    [
+      'a trustee report for a date without a distribution',
+      async () => t.http.get(`/api/v1/deals/${dealId}/trustee-reports?paymentDate=2026-01-15`).set(await auth('investor1')),
+      404,
+      'DISTRIBUTION_NOT_FOUND',
+    ],
   ];
   for (const [name, call, status, code] of cases) {
     it(`rejects ${name} with ${status} ${code}`, async () => {
@@ -195,17 +420,34 @@ describe('bad servicing input changes nothing', () => {
   }
 
   it('refuses a distribution without collections for its date', async () => {
-    const next = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
+    const next = (
+      await t.http
+        .post('/api/v1/business-date/roll')
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body.businessDate;
     const before = await books();
-    const response = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: next });
+    const response = await t.http
+      .post(`/api/v1/deals/${dealId}/distributions`)
+      .set(await auth('backoffice1'))
+      .send({ paymentDate: next });
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('NO_COLLECTIONS');
     expect(await books()).toEqual(before);
   });
 
-  it('shows the deal\'s waterfall as data', async () => {
-    const waterfall = (await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body;
-    expect(waterfall).toMatchObject({ version: 2, anticipatedRepaymentDate: '2031-03-15', triggers: [{ metric: 'dscr', comparison: 'lt', threshold: '1.35', effect: { type: 'trap_cash', percent: '100' } }] });
+  it("shows the deal's waterfall as data", async () => {
+    const waterfall = (
+      await t.http
+        .get(`/api/v1/deals/${dealId}/waterfall`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
+    expect(waterfall).toMatchObject({
+      version: 2,
+      anticipatedRepaymentDate: '2031-03-15',
+      triggers: [{ metric: 'dscr', comparison: 'lt', threshold: '1.35', effect: { type: 'trap_cash', percent: '100' } }],
+    });
     expect(waterfall.classes.map((c: { className: string }) => c.className)).toEqual(['A-2', 'B', 'C']);
   });
 });

@@ -40,7 +40,11 @@ let notes: Record<string, string>;
 
 beforeAll(async () => {
   t = await startTestService({ clock: new ManualClock(new Date('2026-12-14T12:00:00Z')) });
-  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string; notes: { id: string; className: string }[] }[];
+  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as {
+    id: string;
+    name: string;
+    notes: { id: string; className: string }[];
+  }[];
   const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
   dealId = meridian.id;
   notes = Object.fromEntries(meridian.notes.map((n) => [n.className, n.id]));
@@ -83,20 +87,55 @@ async function month(reference: string | null, paymentDate: string): Promise<Rec
 const money = (v: Decimal) => v.toFixed(2);
 const step = (report: Record<string, any>, label: string) => report.steps.find((s: { label: string }) => s.label === label);
 
-describe('the demo deal\'s waterfall', () => {
+describe("the demo deal's waterfall", () => {
   it('is interest only to the ARD, then sweeps, with a 1.35× 3-month average DSCR trap that cures after two months', async () => {
-    const w = (await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body;
+    const w = (
+      await t.http
+        .get(`/api/v1/deals/${dealId}/waterfall`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
     expect(w.steps.map((s: { kind: string; className?: string }) => (s.className ? `${s.kind} ${s.className}` : s.kind))).toEqual([
-      'senior_fees', 'interest A-2', 'interest B', 'interest C', 'reserve_top_up', 'cash_trap', 'sweep',
-      'additional_interest A-2', 'additional_interest B', 'additional_interest C', 'residual',
+      'senior_fees',
+      'interest A-2',
+      'interest B',
+      'interest C',
+      'reserve_top_up',
+      'cash_trap',
+      'sweep',
+      'additional_interest A-2',
+      'additional_interest B',
+      'additional_interest C',
+      'residual',
     ]);
     expect(w.steps.find((s: { kind: string }) => s.kind === 'scheduled_principal')).toBeUndefined();
     expect(w.steps[5]).toEqual({ kind: 'cash_trap', when: { ard: 'before' } });
-    expect(w.steps[6]).toEqual({ kind: 'sweep', mode: 'sequential', classes: ['A-2', 'B', 'C'], includeTrappedCash: true, when: { ard: 'from' } });
+    expect(w.steps[6]).toEqual({
+      kind: 'sweep',
+      mode: 'sequential',
+      classes: ['A-2', 'B', 'C'],
+      includeTrappedCash: true,
+      when: { ard: 'from' },
+    });
     expect(w.anticipatedRepaymentDate).toBe('2031-03-15');
-    expect(w.triggers).toEqual([{ name: 'dscr-cash-trap', metric: 'dscrThreeMonthAverage', comparison: 'lt', threshold: '1.35', lookbackPeriods: 1, curePeriods: 2, effect: { type: 'trap_cash', percent: '100' } }]);
+    expect(w.triggers).toEqual([
+      {
+        name: 'dscr-cash-trap',
+        metric: 'dscrThreeMonthAverage',
+        comparison: 'lt',
+        threshold: '1.35',
+        lookbackPeriods: 1,
+        curePeriods: 2,
+        effect: { type: 'trap_cash', percent: '100' },
+      },
+    ]);
     expect(w.classes.map((c: { stepUpRatePercent: string }) => c.stepUpRatePercent)).toEqual(['5', '5', '5']);
-    const deal = (await t.http.get(`/api/v1/deals/${dealId}`).set(await auth('investor1')).expect(200)).body;
+    const deal = (
+      await t.http
+        .get(`/api/v1/deals/${dealId}`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
     expect(deal.description).toContain('interest only to the ARD');
     expect(deal.description).toContain('1.35x three-month average DSCR cash trap');
   });
@@ -105,39 +144,68 @@ describe('the demo deal\'s waterfall', () => {
 describe('a 3-month average DSCR trap fed by the performance reports: trap, cure over two months, release, through HTTP', () => {
   const reports: Record<string, any>[] = [];
 
-  it('month 1 (2026-12-15, November\'s seeded report): pays interest, fills the reserve, pays no principal and releases the rest', async () => {
+  it("month 1 (2026-12-15, November's seeded report): pays interest, fills the reserve, pays no principal and releases the rest", async () => {
     // November 2026: revenue 17,355,422.54 − operating costs 11,201,546.24 = 6,153,876.30 collected; 3-month average 1.6977 ≥ 1.35.
     // 6,153,876.30 − 3,853,729.16 = 2,300,147.14; reserve 2,000,000; no principal (interest only): 300,147.14 released.
     const r = await month('m1', '2026-12-15');
     reports.push(r);
     expect(r.metricsSource).toBe('performance_report');
     expect(r.collections.netCashFlow).toBe('6153876.30');
-    expect(r.triggers).toEqual([expect.objectContaining({ name: 'dscr-cash-trap', metric: 'dscrThreeMonthAverage', threshold: '1.35', value: '1.6977', breached: false, on: false, cureCount: 0 })]);
+    expect(r.triggers).toEqual([
+      expect.objectContaining({
+        name: 'dscr-cash-trap',
+        metric: 'dscrThreeMonthAverage',
+        threshold: '1.35',
+        value: '1.6977',
+        breached: false,
+        on: false,
+        cureCount: 0,
+      }),
+    ]);
     expect(r.classes.map((c: any) => [c.className, c.interestPaid, c.principalPaid, c.factorAfter])).toEqual([
-      ['A-2', '2592187.50', '0.00', '0.9875'], ['B', '640000.00', '0.00', '1'], ['C', '583333.33', '0.00', '1'],
+      ['A-2', '2592187.50', '0.00', '0.9875'],
+      ['B', '640000.00', '0.00', '1'],
+      ['C', '583333.33', '0.00', '1'],
     ]);
     expect([r.reserve.after, r.trappedCash.after, r.residualReleased]).toEqual(['2000000.00', '0.00', '300147.14']);
-    expect(step(r, 'reserve_top_up')).toMatchObject({ ran: true, availableBefore: '2300147.14', toReserve: '2000000.00', availableAfter: '300147.14' });
+    expect(step(r, 'reserve_top_up')).toMatchObject({
+      ran: true,
+      availableBefore: '2300147.14',
+      toReserve: '2000000.00',
+      availableAfter: '300147.14',
+    });
     expect(step(r, 'sweep A-2, B, C')).toMatchObject({ ran: false, paid: '0.00' });
   });
 
-  it('refuses the next payment date while December\'s report is missing, and changes nothing', async () => {
+  it("refuses the next payment date while December's report is missing, and changes nothing", async () => {
     await rollTo('2027-01-15');
     const office = await auth('backoffice1');
     // Collections typed in (they need no report): the figures December's report will say (month 2).
     const november = (await t.http.get(`/api/v1/deals/${dealId}/performance-reports`).set(office).expect(200)).body[0].report;
-    await t.http.post(`/api/v1/deals/${dealId}/collections`).set(office).send({
-      reference: 'm2', paymentDate: '2027-01-15', revenue: new Decimal(november.operatingCosts).plus('4624475.00').toFixed(2), operatingCosts: november.operatingCosts,
-      utilization: '90', uptime: '99.9', powerCost: november.powerCost,
-    }).expect(201);
+    await t.http
+      .post(`/api/v1/deals/${dealId}/collections`)
+      .set(office)
+      .send({
+        reference: 'm2',
+        paymentDate: '2027-01-15',
+        revenue: new Decimal(november.operatingCosts).plus('4624475.00').toFixed(2),
+        operatingCosts: november.operatingCosts,
+        utilization: '90',
+        uptime: '99.9',
+        powerCost: november.powerCost,
+      })
+      .expect(201);
     // The trigger tests a metric only a report supplies: no distribution rather than an untested trap.
     const refused = await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(office).send({ paymentDate: '2027-01-15' });
     expect(refused.status).toBe(404);
-    expect(refused.body.error).toMatchObject({ code: 'PERFORMANCE_REPORT_NOT_FOUND', details: { paymentDate: '2027-01-15', metrics: ['dscrThreeMonthAverage'] } });
+    expect(refused.body.error).toMatchObject({
+      code: 'PERFORMANCE_REPORT_NOT_FOUND',
+      details: { paymentDate: '2027-01-15', metrics: ['dscrThreeMonthAverage'] },
+    });
     expect((await t.http.get(`/api/v1/deals/${dealId}/trustee-reports`).set(office).expect(200)).body).toHaveLength(1);
   });
 
-  it('month 2 (2027-01-15): December\'s own DSCR 1.2000 is below 1.35, but the 3-month average 1.4633 passes: nothing trapped', async () => {
+  it("month 2 (2027-01-15): December's own DSCR 1.2000 is below 1.35, but the 3-month average 1.4633 passes: nothing trapped", async () => {
     // Collections recorded above with December's figures. December filed with net operating income 4,624,475.00: 4,624,475 ÷ 3,853,729.17 = 1.19999999… → 1.2000;
     // average (1.5931 + 1.5969 + 1.2000) ÷ 3 = 1.46333… → 1.4633 ≥ 1.35. Available 4,624,475.00 + r₁ (the cents month 1's
     // holder split left in the trust) − 3,853,729.16 = 770,745.84 + r₁; reserve full; all released.
@@ -161,8 +229,17 @@ describe('a 3-month average DSCR trap fed by the performance reports: trap, cure
     expect(r.triggers[0]).toMatchObject({ value: '1.3323', testFailed: true, breached: true, on: true, cureCount: 0, curePeriods: 2 });
     expect(r.cashTrapActive).toBe(true);
     expect(r.classes.map((c: any) => c.interestPaid)).toEqual(['2678593.75', '661333.33', '602777.78']);
-    expect([r.trappedCash.added, r.trappedCash.after, r.residualReleased]).toEqual([money(r2.plus('643561.81')), money(r2.plus('643561.81')), '0.00']);
-    expect(step(r, 'cash_trap')).toMatchObject({ ran: true, availableBefore: money(r2.plus('643561.81')), toTrappedCash: money(r2.plus('643561.81')), availableAfter: '0.00' });
+    expect([r.trappedCash.added, r.trappedCash.after, r.residualReleased]).toEqual([
+      money(r2.plus('643561.81')),
+      money(r2.plus('643561.81')),
+      '0.00',
+    ]);
+    expect(step(r, 'cash_trap')).toMatchObject({
+      ran: true,
+      availableBefore: money(r2.plus('643561.81')),
+      toTrappedCash: money(r2.plus('643561.81')),
+      availableAfter: '0.00',
+    });
   });
 
   it('month 4 (2027-03-15, first passing month, 1.4667): still on, cure count 1 of 2, traps again', async () => {
@@ -175,7 +252,11 @@ describe('a 3-month average DSCR trap fed by the performance reports: trap, cure
     reports.push(r);
     expect(r.triggers[0]).toMatchObject({ value: '1.4667', testFailed: false, breached: false, on: true, cureCount: 1 });
     expect(r.classes.map((c: any) => c.interestPaid)).toEqual(['2505781.25', '618666.67', '563888.89']);
-    expect([r.trappedCash.added, r.trappedCash.released, r.trappedCash.after]).toEqual([money(r3.plus('3980913.86')), '0.00', money(held.plus(r3).plus('3980913.86'))]);
+    expect([r.trappedCash.added, r.trappedCash.released, r.trappedCash.after]).toEqual([
+      money(r3.plus('3980913.86')),
+      '0.00',
+      money(held.plus(r3).plus('3980913.86')),
+    ]);
     expect(r.residualReleased).toBe('0.00');
   });
 
@@ -188,32 +269,93 @@ describe('a 3-month average DSCR trap fed by the performance reports: trap, cure
     const r = await month('m5', '2027-04-15');
     expect(r.triggers[0]).toMatchObject({ value: '1.6', breached: false, on: false, cureCount: 2 });
     expect(r.cashTrapActive).toBe(false);
-    expect([r.trappedCash.released, r.trappedCash.after, r.residualReleased]).toEqual([money(held), '0.00', money(held.plus(r4).plus('2312270.84'))]);
+    expect([r.trappedCash.released, r.trappedCash.after, r.residualReleased]).toEqual([
+      money(held),
+      '0.00',
+      money(held.plus(r4).plus('2312270.84')),
+    ]);
     expect(step(r, 'cash_trap')).toMatchObject({ fromTrappedCash: money(held) });
     // Still no principal before the ARD.
     expect(r.classes.every((c: any) => c.principalPaid === '0.00' && c.factorAfter === c.factorBefore)).toBe(true);
-    expect((await t.http.get('/api/v1/reconciliation').set(await auth('backoffice1')).expect(200)).body.breaks).toEqual([]);
+    expect(
+      (
+        await t.http
+          .get('/api/v1/reconciliation')
+          .set(await auth('backoffice1'))
+          .expect(200)
+      ).body.breaks,
+    ).toEqual([]);
   });
 });
 
 describe('definitions that cannot run', () => {
   async function current() {
-    return (await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body;
+    return (
+      await t.http
+        .get(`/api/v1/deals/${dealId}/waterfall`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
   }
   const cases: Array<[string, (w: any) => void, number, object]> = [
-    ['an unknown class', (w) => { w.steps[6].classes = ['A-2', 'Z']; }, 400, { step: 6, kind: 'sweep' }],
-    ['steps out of order (C\'s interest before B\'s)', (w) => { [w.steps[2], w.steps[3]] = [w.steps[3], w.steps[2]]; }, 400, { step: 3, kind: 'interest' }],
-    ['a cycle (trapped cash swept in the same period it was trapped)', (w) => { delete w.steps[5].when; }, 400, { step: 6, kind: 'sweep' }],
-    ['an unknown metric', (w) => { w.triggers[0].metric = 'mood'; }, 400, { trigger: 'dscr-cash-trap' }],
-    ['an unknown trigger reference', (w) => { w.steps[5].when = { ard: 'before', triggerOn: 'ghost' }; }, 400, { step: 5, kind: 'cash_trap' }],
-    ['a class that is not a note of the deal', (w) => { w.classes[2].noteId = '00000000-0000-4000-8000-000000000000'; }, 400, { noteId: '00000000-0000-4000-8000-000000000000', className: 'C' }],
+    [
+      'an unknown class',
+      (w) => {
+        w.steps[6].classes = ['A-2', 'Z'];
+      },
+      400,
+      { step: 6, kind: 'sweep' },
+    ],
+    [
+      "steps out of order (C's interest before B's)",
+      (w) => {
+        [w.steps[2], w.steps[3]] = [w.steps[3], w.steps[2]];
+      },
+      400,
+      { step: 3, kind: 'interest' },
+    ],
+    [
+      'a cycle (trapped cash swept in the same period it was trapped)',
+      (w) => {
+        delete w.steps[5].when;
+      },
+      400,
+      { step: 6, kind: 'sweep' },
+    ],
+    [
+      'an unknown metric',
+      (w) => {
+        w.triggers[0].metric = 'mood';
+      },
+      400,
+      { trigger: 'dscr-cash-trap' },
+    ],
+    [
+      'an unknown trigger reference',
+      (w) => {
+        w.steps[5].when = { ard: 'before', triggerOn: 'ghost' };
+      },
+      400,
+      { step: 5, kind: 'cash_trap' },
+    ],
+    [
+      'a class that is not a note of the deal',
+      (w) => {
+        w.classes[2].noteId = '00000000-0000-4000-8000-000000000000';
+      },
+      400,
+      { noteId: '00000000-0000-4000-8000-000000000000', className: 'C' },
+    ],
   ];
   for (const [name, change, status, details] of cases) {
     it(`refuses ${name} with ${status} INVALID_WATERFALL naming it, and changes nothing`, async () => {
       const before = await current();
       const body = structuredClone(before);
       change(body);
-      const response = await t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('backoffice1')).send(body);
+      const response = await t.http
+        .put(`/api/v1/deals/${dealId}/waterfall`)
+        .set(await auth('backoffice1'))
+        .send(body);
       expect(response.status, JSON.stringify(response.body)).toBe(status);
       expect(response.body.error.code).toBe('INVALID_WATERFALL');
       expect(response.body.error.details).toEqual(details);
@@ -223,7 +365,11 @@ describe('definitions that cannot run', () => {
 
   it('refuses a waterfall from an investor', async () => {
     const before = await current();
-    await t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).send(before).expect(403);
+    await t.http
+      .put(`/api/v1/deals/${dealId}/waterfall`)
+      .set(await auth('investor1'))
+      .send(before)
+      .expect(403);
   });
 });
 
@@ -232,21 +378,39 @@ describe('the migration', () => {
     const knex = t.database.knex;
     const seeded = (await knex('deal_waterfalls').where({ deal_id: dealId }).first('definition')).definition;
     const v1 = {
-      version: 1 as const, paymentsPerYear: 12 as const, recordDate: 'business-day-before-payment-date' as const,
-      seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
+      version: 1 as const,
+      paymentsPerYear: 12 as const,
+      recordDate: 'business-day-before-payment-date' as const,
+      seniorFees: [
+        { name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' },
+        { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' },
+      ],
       classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: notes[className]!, className })),
-      reserve: { targetAmount: '2000000' }, principal: { mode: 'sequential' as const, scheduledPerPeriod: '1000000' },
-      cashTrap: { dscrThreshold: '1.35', trapPercent: '100' }, anticipatedRepaymentDate: '2031-03-15',
+      reserve: { targetAmount: '2000000' },
+      principal: { mode: 'sequential' as const, scheduledPerPeriod: '1000000' },
+      cashTrap: { dscrThreshold: '1.35', trapPercent: '100' },
+      anticipatedRepaymentDate: '2031-03-15',
     };
     // Back to the schema before the migration, with the definition as it was stored then.
     await waterfallSteps.down(knex);
-    await knex('deal_waterfalls').where({ deal_id: dealId }).update({ definition: JSON.stringify(v1) });
+    await knex('deal_waterfalls')
+      .where({ deal_id: dealId })
+      .update({ definition: JSON.stringify(v1) });
     await waterfallSteps.up(knex);
     const stored = (await knex('deal_waterfalls').where({ deal_id: dealId }).first('definition')).definition;
     expect(typeof stored === 'string' ? JSON.parse(stored) : stored).toEqual(JSON.parse(JSON.stringify(fromVersion1(v1))));
-    expect((await t.http.get(`/api/v1/deals/${dealId}/waterfall`).set(await auth('investor1')).expect(200)).body.steps[5]).toMatchObject({ kind: 'scheduled_principal', amountPerPeriod: '1000000' });
+    expect(
+      (
+        await t.http
+          .get(`/api/v1/deals/${dealId}/waterfall`)
+          .set(await auth('investor1'))
+          .expect(200)
+      ).body.steps[5],
+    ).toMatchObject({ kind: 'scheduled_principal', amountPerPeriod: '1000000' });
     // The new columns are back with their defaults.
     expect(await knex('deal_servicing_state').where({ deal_id: dealId }).first('trigger_state')).toEqual({ trigger_state: {} });
-    await knex('deal_waterfalls').where({ deal_id: dealId }).update({ definition: JSON.stringify(typeof seeded === 'string' ? JSON.parse(seeded) : seeded) });
+    await knex('deal_waterfalls')
+      .where({ deal_id: dealId })
+      .update({ definition: JSON.stringify(typeof seeded === 'string' ? JSON.parse(seeded) : seeded) });
   });
 });

@@ -34,9 +34,33 @@ function deal(overrides: Partial<WaterfallInput> = {}): WaterfallInput {
       { name: 'servicer', annualRatePercent: d(0), fixedPerPeriod: d(830) },
     ],
     classes: [
-      { noteId: 'A', className: 'A', couponRatePercent: d(6), yearFraction: twelfth, originalFace: d(1000000), balance: d(1000000), interestShortfall: d(0) },
-      { noteId: 'B', className: 'B', couponRatePercent: d(12), yearFraction: twelfth, originalFace: d(500000), balance: d(500000), interestShortfall: d(0) },
-      { noteId: 'C', className: 'C', couponRatePercent: d(18), yearFraction: twelfth, originalFace: d(200000), balance: d(200000), interestShortfall: d(0) },
+      {
+        noteId: 'A',
+        className: 'A',
+        couponRatePercent: d(6),
+        yearFraction: twelfth,
+        originalFace: d(1000000),
+        balance: d(1000000),
+        interestShortfall: d(0),
+      },
+      {
+        noteId: 'B',
+        className: 'B',
+        couponRatePercent: d(12),
+        yearFraction: twelfth,
+        originalFace: d(500000),
+        balance: d(500000),
+        interestShortfall: d(0),
+      },
+      {
+        noteId: 'C',
+        className: 'C',
+        couponRatePercent: d(18),
+        yearFraction: twelfth,
+        originalFace: d(200000),
+        balance: d(200000),
+        interestShortfall: d(0),
+      },
     ],
     principalMode: 'sequential',
     scheduledPrincipal: d(20000),
@@ -48,7 +72,10 @@ function deal(overrides: Partial<WaterfallInput> = {}): WaterfallInput {
 }
 
 const money = (v: Decimal) => v.toFixed(2);
-const perClass = (r: ReturnType<typeof runWaterfall>, field: 'interestPaid' | 'interestShortfallAfter' | 'principalPaid' | 'balanceAfter') => r.classes.map((c) => money(c[field]));
+const perClass = (
+  r: ReturnType<typeof runWaterfall>,
+  field: 'interestPaid' | 'interestShortfallAfter' | 'principalPaid' | 'balanceAfter',
+) => r.classes.map((c) => money(c[field]));
 
 describe('the waterfall, worked by hand', () => {
   it('pays fees, interest by seniority, tops up the reserve, pays scheduled principal sequentially and releases the rest', () => {
@@ -69,10 +96,15 @@ describe('the waterfall, worked by hand', () => {
 
   it('draws the reserve for interest, carries the shortfall forward, and traps cash below 1.35×', () => {
     // 12,000 available, C already owed 500 from before, trapped cash 2,000 from an earlier date, reserve 1,500.
-    const r = runWaterfall(deal({
-      availableFunds: d(12000), netCashFlow: d(12000), reserveBalance: d(1500), trappedCash: d(2000),
-      classes: deal().classes.map((c) => (c.noteId === 'C' ? { ...c, interestShortfall: d(500) } : c)),
-    }));
+    const r = runWaterfall(
+      deal({
+        availableFunds: d(12000),
+        netCashFlow: d(12000),
+        reserveBalance: d(1500),
+        trappedCash: d(2000),
+        classes: deal().classes.map((c) => (c.noteId === 'C' ? { ...c, interestShortfall: d(500) } : c)),
+      }),
+    );
     // 12,000 − fees 1,000 − A 5,000 − B 5,000 = 1,000 left for C, which is owed 3,000 + 500 = 3,500:
     // 1,000 from funds + 1,500 drawn from the reserve = 2,500 paid; 1,000 carried forward.
     expect(perClass(r, 'interestPaid')).toEqual(['5000.00', '5000.00', '2500.00']);
@@ -80,7 +112,12 @@ describe('the waterfall, worked by hand', () => {
     expect([money(r.reserve.draw), money(r.reserve.topUp), money(r.reserve.after)]).toEqual(['1500.00', '0.00', '0.00']);
     // DSCR = 12,000 / 14,000 = 0.8571… < 1.35: the trap holds the 2,000 trapped before; nothing is released.
     expect(r.cashTrapActive).toBe(true);
-    expect([money(r.trapped.added), money(r.trapped.after), money(r.residualReleased), money(r.principalPaid)]).toEqual(['0.00', '2000.00', '0.00', '0.00']);
+    expect([money(r.trapped.added), money(r.trapped.after), money(r.residualReleased), money(r.principalPaid)]).toEqual([
+      '0.00',
+      '2000.00',
+      '0.00',
+      '0.00',
+    ]);
   });
 
   it('traps the excess after scheduled principal while the DSCR is below the threshold', () => {
@@ -92,7 +129,9 @@ describe('the waterfall, worked by hand', () => {
   });
 
   it('sweeps all excess and trapped cash into principal from the anticipated repayment date', () => {
-    const r = runWaterfall(deal({ availableFunds: d(40000), netCashFlow: d(18000), reserveBalance: d(10000), trappedCash: d(8000), sweep: true }));
+    const r = runWaterfall(
+      deal({ availableFunds: d(40000), netCashFlow: d(18000), reserveBalance: d(10000), trappedCash: d(8000), sweep: true }),
+    );
     // 40,000 − 1,000 − 13,000 = 26,000, plus the 8,000 trapped = 34,000, all to A: 1,000,000 → 966,000.
     expect(r.cashTrapActive).toBe(false);
     expect(perClass(r, 'principalPaid')).toEqual(['34000.00', '0.00', '0.00']);
@@ -107,7 +146,11 @@ describe('the waterfall, worked by hand', () => {
   });
 
   it('keeps the books whole: available + reserve draw + trapped released = everything paid or kept', () => {
-    for (const input of [deal(), deal({ availableFunds: d(12000), netCashFlow: d(12000), reserveBalance: d(1500), trappedCash: d(2000) }), deal({ availableFunds: d(40000), trappedCash: d(8000), sweep: true })]) {
+    for (const input of [
+      deal(),
+      deal({ availableFunds: d(12000), netCashFlow: d(12000), reserveBalance: d(1500), trappedCash: d(2000) }),
+      deal({ availableFunds: d(40000), trappedCash: d(8000), sweep: true }),
+    ]) {
       const r = runWaterfall(input);
       const inflow = input.availableFunds.plus(r.reserve.draw).plus(r.trapped.released).plus(r.trapped.swept);
       const interest = r.classes.reduce((s, c) => s.plus(c.interestPaid), d(0));
@@ -121,8 +164,15 @@ describe('paying holders of record', () => {
   it('pays each holder its share by original face, rounded down, the rest of the class through the paying agent, and keeps the remainder', () => {
     // Class of 1,000,000 original face; 5,000.00 of interest. P1 holds 333,333: 1,666.665 → 1,666.66;
     // P2 holds 166,667: 833.335 → 833.33; the 500,000 outside the venue: 2,500.00. Paid 4,999.99, kept 0.01.
-    const { shares, remainder } = allocateToHolders(d(5000), d(1000000), [{ partyId: 'P1', face: d(333333) }, { partyId: 'P2', face: d(166667) }]);
-    expect(shares.map((s) => [s.partyId, money(s.amount)])).toEqual([['P1', '1666.66'], ['P2', '833.33'], [null, '2500.00']]);
+    const { shares, remainder } = allocateToHolders(d(5000), d(1000000), [
+      { partyId: 'P1', face: d(333333) },
+      { partyId: 'P2', face: d(166667) },
+    ]);
+    expect(shares.map((s) => [s.partyId, money(s.amount)])).toEqual([
+      ['P1', '1666.66'],
+      ['P2', '833.33'],
+      [null, '2500.00'],
+    ]);
     expect(money(remainder)).toBe('0.01');
   });
 

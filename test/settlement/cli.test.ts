@@ -33,15 +33,34 @@ describe('cn', () => {
     expect(progressBar(0, 10)).toBe(`[${'-'.repeat(30)}]   0% 0/10`);
     expect(progressBar(5, 10)).toBe(`[${'#'.repeat(15)}${'-'.repeat(15)}]  50% 5/10`);
     expect(progressBar(0, 0)).toContain('100%');
-    expect(parseFlags(['settle', '--date', '2026-11-24', '--csv'])).toEqual({ command: 'settle', flags: new Map<string, string | true>([['date', '2026-11-24'], ['csv', true]]) });
+    expect(parseFlags(['settle', '--date', '2026-11-24', '--csv'])).toEqual({
+      command: 'settle',
+      flags: new Map<string, string | true>([
+        ['date', '2026-11-24'],
+        ['csv', true],
+      ]),
+    });
   });
 
-  it('settles the day\'s trades and shows the run', async () => {
+  it("settles the day's trades and shows the run", async () => {
     const token = async (u: string) => ({ authorization: `Bearer ${await t.token(u)}` });
     const [note] = (await t.http.get('/api/v1/notes').set(await token('investor1'))).body;
-    await t.http.post('/api/v1/orders').set(await token('dealer1')).send({ clOrdId: 'cli-1', noteId: note.id, side: 'sell', type: 'limit', price: '100', quantity: '200000', timeInForce: 'GTC' }).expect(201);
-    await t.http.post('/api/v1/orders').set(await token('investor1')).send({ clOrdId: 'cli-2', noteId: note.id, side: 'buy', type: 'limit', price: '100', quantity: '200000', timeInForce: 'IOC' }).expect(201);
-    const date = (await t.http.post('/api/v1/business-date/roll').set(await token('backoffice1')).expect(200)).body.businessDate;
+    await t.http
+      .post('/api/v1/orders')
+      .set(await token('dealer1'))
+      .send({ clOrdId: 'cli-1', noteId: note.id, side: 'sell', type: 'limit', price: '100', quantity: '200000', timeInForce: 'GTC' })
+      .expect(201);
+    await t.http
+      .post('/api/v1/orders')
+      .set(await token('investor1'))
+      .send({ clOrdId: 'cli-2', noteId: note.id, side: 'buy', type: 'limit', price: '100', quantity: '200000', timeInForce: 'IOC' })
+      .expect(201);
+    const date = (
+      await t.http
+        .post('/api/v1/business-date/roll')
+        .set(await token('backoffice1'))
+        .expect(200)
+    ).body.businessDate;
     const result = await cn('settle', '--date', date);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`^run \\d+ ${date} gross: due 1, settled 1, failed 0`));
@@ -51,12 +70,43 @@ describe('cn', () => {
   });
 
   it('records collections, distributes and prints the trustee report', async () => {
-    const date = (await t.http.get('/api/v1/business-date').set({ authorization: `Bearer ${await t.token('investor1')}` })).body.businessDate;
-    const recorded = await cn('collections', '--deal', 'Meridian', '--payment-date', date, '--reference', 'cli', '--revenue', '9000000', '--operating-costs', '2000000', '--utilization', '91', '--uptime', '99.9');
+    const date = (await t.http.get('/api/v1/business-date').set({ authorization: `Bearer ${await t.token('investor1')}` })).body
+      .businessDate;
+    const recorded = await cn(
+      'collections',
+      '--deal',
+      'Meridian',
+      '--payment-date',
+      date,
+      '--reference',
+      'cli',
+      '--revenue',
+      '9000000',
+      '--operating-costs',
+      '2000000',
+      '--utilization',
+      '91',
+      '--uptime',
+      '99.9',
+    );
     expect(recorded.code, recorded.err).toBe(0);
     expect(recorded.out).toContain('net cash flow 7000000.00');
     expect(recorded.out).toContain('period 2026-12-01 to 2026-12-31; operating costs 2000000.00 (power 0.00, other 2000000.00)');
-    const wrongDate = await cn('collections', '--deal', 'Meridian', '--payment-date', '2027-01-14', '--reference', 'cli-2', '--revenue', '1', '--utilization', '91', '--uptime', '99.9');
+    const wrongDate = await cn(
+      'collections',
+      '--deal',
+      'Meridian',
+      '--payment-date',
+      '2027-01-14',
+      '--reference',
+      'cli-2',
+      '--revenue',
+      '1',
+      '--utilization',
+      '91',
+      '--uptime',
+      '99.9',
+    );
     expect(wrongDate.code).toBe(1);
     expect(wrongDate.err).toContain('NOT_A_PAYMENT_DATE');
     // The demo's trap tests the 3-month average DSCR: December's report (the collection period's) first, with the collection's figures.
@@ -64,8 +114,11 @@ describe('cn', () => {
     const deals = (await t.http.get('/api/v1/deals').set(office)).body as { id: string; name: string }[];
     const meridian = deals.find((d) => d.name.startsWith('Meridian'))!.id;
     const november = (await t.http.get(`/api/v1/deals/${meridian}/performance-reports`).set(office).expect(200)).body[0].report;
-    await t.http.post(`/api/v1/deals/${meridian}/performance-reports`).set(office)
-      .send({ ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '0.00' }).expect(201);
+    await t.http
+      .post(`/api/v1/deals/${meridian}/performance-reports`)
+      .set(office)
+      .send({ ...november, periodEnd: '2026-12-31', revenue: '9000000.00', operatingCosts: '2000000.00', powerCost: '0.00' })
+      .expect(201);
     const distributed = await cn('distribute', '--deal', 'Meridian', '--payment-date', date);
     expect(distributed.code, distributed.err).toBe(0);
     expect(distributed.out).toContain('A-2');
@@ -75,7 +128,10 @@ describe('cn', () => {
   });
 
   it('prints a statement, as text and CSV, and the reconciliation', async () => {
-    const parties = (await t.http.get('/api/v1/parties').set({ authorization: `Bearer ${await t.token('backoffice1')}` })).body as { id: string; name: string }[];
+    const parties = (await t.http.get('/api/v1/parties').set({ authorization: `Bearer ${await t.token('backoffice1')}` })).body as {
+      id: string;
+      name: string;
+    }[];
     const investor = parties.find((p) => p.name.startsWith('Northbridge'))!;
     const text = await cn('statement', '--party', investor.id);
     expect(text.out).toContain('closing    USD');
@@ -86,7 +142,7 @@ describe('cn', () => {
     expect(recon.out).toContain('the books agree');
   });
 
-  it('prints a deal\'s performance, the surveillance table and the payment calendar', async () => {
+  it("prints a deal's performance, the surveillance table and the payment calendar", async () => {
     const table = await cn('performance', 'Helios', '--from', '2026-10-01', '--table');
     expect(table.code, table.err).toBe(0);
     expect(table.out.split('\n')[0]).toMatch(/^Period\s+v\s+DSCR\s+DSCR 3m\s+LTV %/);

@@ -34,7 +34,11 @@ const parties: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await startTestService({ clock: new ManualClock(new Date('2026-12-07T15:00:00Z')) });
-  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string; notes: { id: string; className: string }[] }[];
+  const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as {
+    id: string;
+    name: string;
+    notes: { id: string; className: string }[];
+  }[];
   const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
   dealId = meridian.id;
   a2 = meridian.notes.find((n) => n.className === 'A-2')!.id;
@@ -43,16 +47,28 @@ beforeAll(async () => {
   // client would, with the version-1 definition the demo had when the issue was written — USD
   // 1,000,000 of scheduled principal a month, sequential, to A-2 first (600,000,000 original face:
   // 0.9875 → 0.985833333333 on 15 December, → 0.984166666667 on 15 January).
-  await t.http.put(`/api/v1/deals/${dealId}/waterfall`).set(await auth('backoffice1')).send({
-    version: 1, paymentsPerYear: 12,
-    seniorFees: [{ name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' }, { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' }],
-    classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: meridian.notes.find((n) => n.className === className)!.id, className })),
-    reserve: { targetAmount: '0' }, principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
-    // No cash trap and no reserve: the demo's November report (its 3-month DSCR dips, issue 16) would
-    // trap the excess, and a reserve top-up would take it, leaving less than the scheduled principal.
-    cashTrap: null, anticipatedRepaymentDate: '2031-03-15', recordDate: 'business-day-before-payment-date',
-  }).expect(200);
-  for (const user of ['investor2', 'dealer1']) parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
+  await t.http
+    .put(`/api/v1/deals/${dealId}/waterfall`)
+    .set(await auth('backoffice1'))
+    .send({
+      version: 1,
+      paymentsPerYear: 12,
+      seniorFees: [
+        { name: 'trustee', annualRatePercent: '0.02', fixedPerPeriod: '0' },
+        { name: 'servicer', annualRatePercent: '0', fixedPerPeriod: '25000' },
+      ],
+      classes: ['A-2', 'B', 'C'].map((className) => ({ noteId: meridian.notes.find((n) => n.className === className)!.id, className })),
+      reserve: { targetAmount: '0' },
+      principal: { mode: 'sequential', scheduledPerPeriod: '1000000' },
+      // No cash trap and no reserve: the demo's November report (its 3-month DSCR dips, issue 16) would
+      // trap the excess, and a reserve top-up would take it, leaving less than the scheduled principal.
+      cashTrap: null,
+      anticipatedRepaymentDate: '2031-03-15',
+      recordDate: 'business-day-before-payment-date',
+    })
+    .expect(200);
+  for (const user of ['investor2', 'dealer1'])
+    parties[user] = (await t.http.post('/api/v1/auth/token').send({ username: user, password: 'demo' })).body.user.partyId;
 });
 afterAll(async () => t.close());
 
@@ -75,10 +91,22 @@ async function jumpTo(date: string): Promise<void> {
  * 1,000,000 of principal the factors below depend on.
  */
 async function distribute(paymentDate: string, figures: Record<string, string> = {}) {
-  await t.http.post(`/api/v1/deals/${dealId}/collections`).set(await auth('backoffice1')).send({
-    reference: `collections-${paymentDate}`, paymentDate, ...figures,
-  }).expect(201);
-  return (await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate }).expect(201)).body;
+  await t.http
+    .post(`/api/v1/deals/${dealId}/collections`)
+    .set(await auth('backoffice1'))
+    .send({
+      reference: `collections-${paymentDate}`,
+      paymentDate,
+      ...figures,
+    })
+    .expect(201);
+  return (
+    await t.http
+      .post(`/api/v1/deals/${dealId}/distributions`)
+      .set(await auth('backoffice1'))
+      .send({ paymentDate })
+      .expect(201)
+  ).body;
 }
 
 async function usd(username: string): Promise<{ total: string; held: string }> {
@@ -94,16 +122,28 @@ describe('a trade across a payment date', () => {
     const note = (await t.http.get(`/api/v1/notes/${a2}`).set(await auth('investor2'))).body;
     expect(note.factor).toBe('0.985833333333');
     await jumpTo('2027-01-15');
-    await t.http.post('/api/v1/orders').set(await auth('dealer1'))
-      .send({ clOrdId: 'ask-1', noteId: a2, side: 'sell', type: 'limit', price: '99.9921875', quantity: '1000000', timeInForce: 'GTC' }).expect(201);
-    const buy = await t.http.post('/api/v1/orders').set(await auth('investor2'))
-      .send({ clOrdId: 'buy-1', noteId: a2, side: 'buy', type: 'limit', price: '99.9921875', quantity: '1000000', timeInForce: 'IOC' }).expect(201);
+    await t.http
+      .post('/api/v1/orders')
+      .set(await auth('dealer1'))
+      .send({ clOrdId: 'ask-1', noteId: a2, side: 'sell', type: 'limit', price: '99.9921875', quantity: '1000000', timeInForce: 'GTC' })
+      .expect(201);
+    const buy = await t.http
+      .post('/api/v1/orders')
+      .set(await auth('investor2'))
+      .send({ clOrdId: 'buy-1', noteId: a2, side: 'buy', type: 'limit', price: '99.9921875', quantity: '1000000', timeInForce: 'IOC' })
+      .expect(201);
     const [fill] = buy.body.fills;
-    expect(fill).toMatchObject({ factor: '0.985833333333', principal: '985756.32', accruedInterest: '575.07', netAmount: '986331.39', settlementDate: '2027-01-19' });
+    expect(fill).toMatchObject({
+      factor: '0.985833333333',
+      principal: '985756.32',
+      accruedInterest: '575.07',
+      netAmount: '986331.39',
+      settlementDate: '2027-01-19',
+    });
     tradeId = fill.tradeId;
   });
 
-  it('is re-amounted by the distribution that lowers the factor: the buyer\'s hold follows, both parties are told', async () => {
+  it("is re-amounted by the distribution that lowers the factor: the buyer's hold follows, both parties are told", async () => {
     // Both parties listen on their executions channel over a real WebSocket.
     const feeds = new Map<string, Probe>();
     for (const user of ['investor2', 'dealer1']) {
@@ -114,23 +154,38 @@ describe('a trade across a payment date', () => {
     }
     const heldBefore = new Decimal((await usd('investor2')).held);
     const report = await distribute('2027-01-15', {
-      revenue: '9500000.00', operatingCosts: '2500000.00', utilization: '92.5', uptime: '99.95', powerCost: '1100000.00',
+      revenue: '9500000.00',
+      operatingCosts: '2500000.00',
+      utilization: '92.5',
+      uptime: '99.95',
+      powerCost: '1100000.00',
     });
     expect(report.recordDate).toBe('2027-01-14');
     const note = (await t.http.get(`/api/v1/notes/${a2}`).set(await auth('investor2'))).body;
     expect(note.factor).toBe('0.984166666667');
 
     // The seller was holder of record of its whole 20,000,000, the sold face included.
-    const payment = await t.database.knex('distribution_payments').where({ note_id: a2, party_id: parties.dealer1, payment_date: '2027-01-15' }).first();
+    const payment = await t.database
+      .knex('distribution_payments')
+      .where({ note_id: a2, party_id: parties.dealer1, payment_date: '2027-01-15' })
+      .first();
     expect(new Decimal(payment.face_of_record).toFixed()).toBe('20000000');
     expect(new Decimal(payment.principal).toFixed(2)).toBe('33333.33');
-    expect(await t.database.knex('distribution_payments').where({ note_id: a2, party_id: parties.investor2, payment_date: '2027-01-15' }).first()).toBeUndefined();
+    expect(
+      await t.database
+        .knex('distribution_payments')
+        .where({ note_id: a2, party_id: parties.investor2, payment_date: '2027-01-15' })
+        .first(),
+    ).toBeUndefined();
 
     const adjusted = { factor: '0.984166666667', principal: '984089.78', accruedInterest: '574.10', netAmount: '984663.88' };
     const original = { factor: '0.985833333333', principal: '985756.32', accruedInterest: '575.07', netAmount: '986331.39' };
     for (const user of ['investor2', 'dealer1']) {
       const executions = (await t.http.get('/api/v1/executions').set(await auth(user))).body as Record<string, unknown>[];
-      expect(executions.find((e) => e.tradeId === tradeId)).toMatchObject({ ...adjusted, adjustment: { paymentDate: '2027-01-15', original } });
+      expect(executions.find((e) => e.tradeId === tradeId)).toMatchObject({
+        ...adjusted,
+        adjustment: { paymentDate: '2027-01-15', original },
+      });
     }
     const [instruction] = (await t.http.get('/api/v1/settlements').set(await auth('investor2'))).body;
     expect(instruction).toMatchObject({ tradeId, netAmount: '984663.88', originalNetAmount: '986331.39', status: 'pending' });
@@ -139,16 +194,34 @@ describe('a trade across a payment date', () => {
     // Told over the executions feed: the adjusted execution, with the original amounts, to each party.
     for (const [user, probe] of feeds) {
       const update = await probe.waitFor((m) => m.channel === 'executions' && m.type === 'update');
-      expect(update.data.executions, user).toEqual([expect.objectContaining({ tradeId, ...adjusted, side: user === 'dealer1' ? 'sell' : 'buy', adjustment: { paymentDate: '2027-01-15', original } })]);
+      expect(update.data.executions, user).toEqual([
+        expect.objectContaining({
+          tradeId,
+          ...adjusted,
+          side: user === 'dealer1' ? 'sell' : 'buy',
+          adjustment: { paymentDate: '2027-01-15', original },
+        }),
+      ]);
       probe.close();
     }
   });
 
   it('settles at the new factor: the buyer pays 984,663.88, the seller receives it', async () => {
     const before = { buyer: await usd('investor2'), seller: await usd('dealer1') };
-    const rolled = (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body;
+    const rolled = (
+      await t.http
+        .post('/api/v1/business-date/roll')
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body;
     expect(rolled.businessDate).toBe('2027-01-19');
-    const run = (await t.http.post('/api/v1/settlements/run').set(await auth('backoffice1')).send({ date: '2027-01-19' }).expect(200)).body;
+    const run = (
+      await t.http
+        .post('/api/v1/settlements/run')
+        .set(await auth('backoffice1'))
+        .send({ date: '2027-01-19' })
+        .expect(200)
+    ).body;
     expect(run).toMatchObject({ settled: 1, failed: 0 });
     const after = { buyer: await usd('investor2'), seller: await usd('dealer1') };
     expect(new Decimal(before.buyer.total).minus(after.buyer.total).toFixed(2)).toBe('984663.88');
@@ -160,7 +233,11 @@ describe('a trade across a payment date', () => {
   });
 
   it('a repeated distribution changes nothing more', async () => {
-    await t.http.post(`/api/v1/deals/${dealId}/distributions`).set(await auth('backoffice1')).send({ paymentDate: '2027-01-15' }).expect(200);
+    await t.http
+      .post(`/api/v1/deals/${dealId}/distributions`)
+      .set(await auth('backoffice1'))
+      .send({ paymentDate: '2027-01-15' })
+      .expect(200);
     expect(Number((await t.database.knex('trade_adjustments').count('* as n').first())!.n)).toBe(1);
   });
 });

@@ -27,7 +27,8 @@ async function setBusinessDate(date: string) {
   await db.knex('business_date').insert({ id: 1, business_date: date }).onConflict('id').merge();
 }
 
-const settle = (date: string, referenceRatePercent = '0') => runSettlement(db.knex, { date, mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(referenceRatePercent) });
+const settle = (date: string, referenceRatePercent = '0') =>
+  runSettlement(db.knex, { date, mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(referenceRatePercent) });
 const instruction = (tradeId: string) => db.knex('settlement_instructions').where({ trade_id: tradeId }).first();
 
 describe('the TMPG fail charge and fail age', () => {
@@ -49,7 +50,13 @@ describe('the TMPG fail charge and fail age', () => {
   });
 
   it('takes the reference rate in force at the close of the business day before the fail', () => {
-    const rates = new ReferenceRates([{ date: '2027-01-19', ratePercent: '3.5' }, { date: '2027-01-14', ratePercent: '1.25' }], new Decimal('0.5'));
+    const rates = new ReferenceRates(
+      [
+        { date: '2027-01-19', ratePercent: '3.5' },
+        { date: '2027-01-14', ratePercent: '1.25' },
+      ],
+      new Decimal('0.5'),
+    );
     // Due Tuesday 2027-01-19 (Monday the 18th is Martin Luther King Jr. Day): the close of Friday the 15th → 1.25.
     expect(rates.forFail('2027-01-19').toFixed()).toBe('1.25');
     // Due Wednesday the 20th: the close of the 19th → 3.5.
@@ -68,10 +75,28 @@ describe('a fail', () => {
   it('moves nothing when the seller has only part of the face: no partial delivery', async () => {
     const [buyer, seller] = [m.partyIds[0]!, m.partyIds[1]!];
     const before = await balances(db.knex);
-    await insertTrades(db.knex, [{ id: 'F1', noteId: m.noteIds[0]!, buyer, seller, quantity: '150000', netAmount: '1000.00', tradeDate: '2026-11-23', settlementDate: '2026-11-24', holds: false }]);
+    await insertTrades(db.knex, [
+      {
+        id: 'F1',
+        noteId: m.noteIds[0]!,
+        buyer,
+        seller,
+        quantity: '150000',
+        netAmount: '1000.00',
+        tradeDate: '2026-11-23',
+        settlementDate: '2026-11-24',
+        holds: false,
+      },
+    ]);
     expect(await settle('2026-11-24')).toMatchObject({ settled: 0, failed: 1 });
     expect(await balances(db.knex)).toEqual(before);
-    expect(await instruction('F1')).toMatchObject({ status: 'failed', failed_side: 'seller', fail_since: '2026-11-24', attempts: 1, entry_id: null });
+    expect(await instruction('F1')).toMatchObject({
+      status: 'failed',
+      failed_side: 'seller',
+      fail_since: '2026-11-24',
+      attempts: 1,
+      entry_id: null,
+    });
   });
 
   it('changes nothing when the same date runs again', async () => {
@@ -83,8 +108,28 @@ describe('a fail', () => {
   it('names the buyer, or both sides, when they cannot pay', async () => {
     const [a, b, c] = m.partyIds as [string, string, string];
     await insertTrades(db.knex, [
-      { id: 'F2', noteId: m.noteIds[0]!, buyer: c, seller: b, quantity: '1000', netAmount: '500000.00', tradeDate: '2026-11-23', settlementDate: '2026-11-24', holds: false },
-      { id: 'F3', noteId: m.noteIds[0]!, buyer: a, seller: c, quantity: '900000', netAmount: '900000.00', tradeDate: '2026-11-23', settlementDate: '2026-11-24', holds: false },
+      {
+        id: 'F2',
+        noteId: m.noteIds[0]!,
+        buyer: c,
+        seller: b,
+        quantity: '1000',
+        netAmount: '500000.00',
+        tradeDate: '2026-11-23',
+        settlementDate: '2026-11-24',
+        holds: false,
+      },
+      {
+        id: 'F3',
+        noteId: m.noteIds[0]!,
+        buyer: a,
+        seller: c,
+        quantity: '900000',
+        netAmount: '900000.00',
+        tradeDate: '2026-11-23',
+        settlementDate: '2026-11-24',
+        holds: false,
+      },
     ]);
     await settle('2026-11-24');
     expect((await instruction('F2')).failed_side).toBe('buyer');
@@ -97,15 +142,31 @@ describe('a fail', () => {
     // 1,000 × (3% − 1%) × 1 day / 360 = 0.0555… → 0.06, owed by the failing seller.
     expect(await instruction('F1')).toMatchObject({ status: 'failed', attempts: 2, fail_charge: '0.06' });
     const seller = m.partyIds[1]!;
-    await inTransaction(db.knex, (trx) => postEntries(trx, [{
-      idempotencyKey: 'fails:more-face', kind: 'issuance', description: 'the seller receives face', businessDate: '2026-11-25',
-      postings: [{ account: { partyId: seller, asset: m.noteIds[0]! }, amount: new Decimal(50000) }, { account: { systemCode: 'issuance', asset: m.noteIds[0]! }, amount: new Decimal(-50000) }],
-    }]));
+    await inTransaction(db.knex, (trx) =>
+      postEntries(trx, [
+        {
+          idempotencyKey: 'fails:more-face',
+          kind: 'issuance',
+          description: 'the seller receives face',
+          businessDate: '2026-11-25',
+          postings: [
+            { account: { partyId: seller, asset: m.noteIds[0]! }, amount: new Decimal(50000) },
+            { account: { systemCode: 'issuance', asset: m.noteIds[0]! }, amount: new Decimal(-50000) },
+          ],
+        },
+      ]),
+    );
     await setBusinessDate('2026-11-27');
     const faceBefore = (await balances(db.knex)).get(`${seller}|${m.noteIds[0]}`)!.total;
     await settle('2026-11-27', '1');
     // Failed from the 24th to the 27th, three calendar days: 1,000 × 2% × 3 / 360 = 0.1666… → 0.17.
-    expect(await instruction('F1')).toMatchObject({ status: 'settled', settled_date: '2026-11-27', fail_since: '2026-11-24', fail_charge: '0.17', attempts: 3 });
+    expect(await instruction('F1')).toMatchObject({
+      status: 'settled',
+      settled_date: '2026-11-27',
+      fail_since: '2026-11-24',
+      fail_charge: '0.17',
+      attempts: 3,
+    });
     expect(new Decimal((await balances(db.knex)).get(`${seller}|${m.noteIds[0]}`)!.total).minus(faceBefore).toFixed()).toBe('-150000');
   });
 });

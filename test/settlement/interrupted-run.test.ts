@@ -19,8 +19,14 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 let database: TestDatabase;
 let service: RunningService;
 const config: Config = {
-  port: 0, host: '127.0.0.1', dataDir: '/tmp/cnx-interrupted-run-unused', databaseUrl: null,
-  jwtSecret: 'interrupted-run-test-secret-interrupted-run', logLevel: 'silent', seedDemo: true, demoPassword: 'demo',
+  port: 0,
+  host: '127.0.0.1',
+  dataDir: '/tmp/cnx-interrupted-run-unused',
+  databaseUrl: null,
+  jwtSecret: 'interrupted-run-test-secret-interrupted-run',
+  logLevel: 'silent',
+  seedDemo: true,
+  demoPassword: 'demo',
 };
 const TRADES = 6;
 
@@ -45,35 +51,67 @@ async function auth(username: string) {
 describe('a settlement run left running by a stopped service', () => {
   it('is interrupted with what it did, shown so to the back office, and a new run settles the rest', async () => {
     const http = () => request(service.server);
-    const notes = (await http().get('/api/v1/notes').set(await auth('investor1'))).body as { id: string; className: string }[];
+    const notes = (
+      await http()
+        .get('/api/v1/notes')
+        .set(await auth('investor1'))
+    ).body as { id: string; className: string }[];
     const noteId = notes.find((n) => n.className === 'B')!.id;
     for (let i = 0; i < TRADES; i++) {
-      await http().post('/api/v1/orders').set(await auth('dealer1')).send({ clOrdId: `ir-s-${i}`, noteId, side: 'sell', type: 'limit', price: '99', quantity: '100000' }).expect(201);
-      const buy = await http().post('/api/v1/orders').set(await auth('investor1')).send({ clOrdId: `ir-b-${i}`, noteId, side: 'buy', type: 'limit', price: '99', quantity: '100000', timeInForce: 'IOC' });
+      await http()
+        .post('/api/v1/orders')
+        .set(await auth('dealer1'))
+        .send({ clOrdId: `ir-s-${i}`, noteId, side: 'sell', type: 'limit', price: '99', quantity: '100000' })
+        .expect(201);
+      const buy = await http()
+        .post('/api/v1/orders')
+        .set(await auth('investor1'))
+        .send({ clOrdId: `ir-b-${i}`, noteId, side: 'buy', type: 'limit', price: '99', quantity: '100000', timeInForce: 'IOC' });
       expect(buy.body.fills).toHaveLength(1);
     }
-    const rolled = (await http().post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate as string;
+    const rolled = (
+      await http()
+        .post('/api/v1/business-date/roll')
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body.businessDate as string;
 
     // The run settles one chunk of two, then hangs in its hook: the "crash" comes while it waits.
     let chunks = 0;
-    void runSettlement(service.services.knex, { date: rolled, mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(5), chunkSize: 2, concurrency: 1 }, {
-      afterChunk: () => {
-        chunks += 1;
-        return new Promise<void>(() => {});
+    void runSettlement(
+      service.services.knex,
+      { date: rolled, mode: 'gross', createdBy: null, referenceRatePercent: new Decimal(5), chunkSize: 2, concurrency: 1 },
+      {
+        afterChunk: () => {
+          chunks += 1;
+          return new Promise<void>(() => {});
+        },
       },
-    }).catch(() => {});
+    ).catch(() => {});
     while (chunks === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    const [left] = await service.services.knex('settlement_runs').orderBy('id', 'desc').limit(1).select('id', 'status', 'processed', 'total');
+    const [left] = await service.services
+      .knex('settlement_runs')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .select('id', 'status', 'processed', 'total');
     expect(left).toMatchObject({ status: 'running', processed: 2, total: TRADES });
     await service.close();
 
     await start();
-    const seen = (await request(service.server).get(`/api/v1/settlements/runs/${left.id}`).set(await auth('backoffice1')).expect(200)).body;
+    const seen = (
+      await request(service.server)
+        .get(`/api/v1/settlements/runs/${left.id}`)
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body;
     expect(seen).toMatchObject({ status: 'interrupted', processed: 2, settled: 2, failed: 0, total: TRADES });
     expect(seen.error).toContain('processing 2 of 6 instructions');
     expect(seen.finishedAt).not.toBeNull();
 
-    const next = await request(service.server).post('/api/v1/settlements/run').set(await auth('backoffice1')).send({ date: rolled });
+    const next = await request(service.server)
+      .post('/api/v1/settlements/run')
+      .set(await auth('backoffice1'))
+      .send({ date: rolled });
     expect(next.status).toBe(200);
     expect(next.body).toMatchObject({ due: TRADES - 2, settled: TRADES - 2, failed: 0 });
     const statuses = await service.services.knex('settlement_instructions').select('status');
@@ -83,7 +121,12 @@ describe('a settlement run left running by a stopped service', () => {
     await service.services.knex('settlement_runs').where({ id: next.body.runId }).update({ status: 'running', finished_at: null });
     await service.close();
     await start();
-    const runs = (await request(service.server).get('/api/v1/settlements/runs').set(await auth('operator1')).expect(200)).body as { id: string; status: string; error: string | null }[];
+    const runs = (
+      await request(service.server)
+        .get('/api/v1/settlements/runs')
+        .set(await auth('operator1'))
+        .expect(200)
+    ).body as { id: string; status: string; error: string | null }[];
     expect(runs.find((r) => r.id === next.body.runId)).toMatchObject({ status: 'completed', error: null });
     expect(runs.find((r) => r.id === String(left.id))).toMatchObject({ status: 'interrupted' });
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);

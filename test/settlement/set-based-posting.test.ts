@@ -15,12 +15,17 @@ let m: Market;
 beforeAll(async () => {
   db = await createTestDatabase();
   m = await seedMarket(db.knex, { parties: 2, cash: '1000', face: '1000' });
-  await inTransaction(db.knex, (trx) => placeHolds(trx, [{ reference: 'bulk:hold', account: { partyId: m.partyIds[0]!, asset: CASH_ASSET }, amount: new Decimal(300) }]));
+  await inTransaction(db.knex, (trx) =>
+    placeHolds(trx, [{ reference: 'bulk:hold', account: { partyId: m.partyIds[0]!, asset: CASH_ASSET }, amount: new Decimal(300) }]),
+  );
 });
 afterAll(async () => db.close());
 
 const pay = (key: string, amount: string, hold?: string): EntryInput => ({
-  idempotencyKey: key, kind: 'trade_settlement', description: 'bulk test', businessDate: '2026-11-24',
+  idempotencyKey: key,
+  kind: 'trade_settlement',
+  description: 'bulk test',
+  businessDate: '2026-11-24',
   postings: [
     { account: { partyId: m.partyIds[0]!, asset: CASH_ASSET }, amount: new Decimal(amount).negated() },
     { account: { partyId: m.partyIds[1]!, asset: CASH_ASSET }, amount: new Decimal(amount) },
@@ -32,7 +37,10 @@ const post = (entries: EntryInput[]) => inTransaction(db.knex, (trx) => postEntr
 
 async function rejection(entries: EntryInput[]): Promise<string> {
   const before = await balances(db.knex);
-  const error = await post(entries).then(() => null, (e: unknown) => e);
+  const error = await post(entries).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LedgerRejection);
   expect(await balances(db.knex)).toEqual(before);
   return (error as LedgerRejection).code;

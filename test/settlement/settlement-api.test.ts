@@ -28,13 +28,21 @@ async function auth(username: string) {
 
 async function place(username: string, order: Record<string, unknown>) {
   counter += 1;
-  const response = await t.http.post('/api/v1/orders').set(await auth(username)).send({ clOrdId: `s-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
+  const response = await t.http
+    .post('/api/v1/orders')
+    .set(await auth(username))
+    .send({ clOrdId: `s-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
 }
 
 async function balance(username: string, asset: string) {
-  const list = (await t.http.get('/api/v1/balances').set(await auth(username))).body as { asset: string; total: string; held: string; available: string }[];
+  const list = (await t.http.get('/api/v1/balances').set(await auth(username))).body as {
+    asset: string;
+    total: string;
+    held: string;
+    available: string;
+  }[];
   return list.find((b) => b.asset === asset) ?? { asset, total: '0', held: '0', available: '0' };
 }
 
@@ -43,17 +51,28 @@ async function businessDate(): Promise<string> {
 }
 
 async function roll(): Promise<string> {
-  return (await t.http.post('/api/v1/business-date/roll').set(await auth('backoffice1')).expect(200)).body.businessDate;
+  return (
+    await t.http
+      .post('/api/v1/business-date/roll')
+      .set(await auth('backoffice1'))
+      .expect(200)
+  ).body.businessDate;
 }
 
 async function run(date: string, mode?: 'gross' | 'net') {
-  return t.http.post('/api/v1/settlements/run').set(await auth('backoffice1')).send({ date, ...(mode ? { mode } : {}) });
+  return t.http
+    .post('/api/v1/settlements/run')
+    .set(await auth('backoffice1'))
+    .send({ date, ...(mode ? { mode } : {}) });
 }
 
 async function ledgerState() {
   return {
     accounts: await t.database.knex('ledger_accounts').orderBy('id').select('id', 'total', 'held'),
-    instructions: await t.database.knex('settlement_instructions').orderBy('id').select('id', 'status', 'entry_id', 'fail_charge', 'attempts'),
+    instructions: await t.database
+      .knex('settlement_instructions')
+      .orderBy('id')
+      .select('id', 'status', 'entry_id', 'fail_charge', 'attempts'),
   };
 }
 
@@ -70,7 +89,14 @@ describe('gross DVP settlement on T+1', () => {
     net = sell.fills[0].netAmount;
     const list = (await t.http.get(`/api/v1/settlements?status=pending`).set(await auth('backoffice1'))).body;
     const instruction = list.find((i: { tradeId: string }) => i.tradeId === tradeId);
-    expect(instruction).toMatchObject({ status: 'pending', quantity: '400000', netAmount: net, buyerPartyId: parties.investor1, sellerPartyId: parties.dealer1, tradeDate });
+    expect(instruction).toMatchObject({
+      status: 'pending',
+      quantity: '400000',
+      netAmount: net,
+      buyerPartyId: parties.investor1,
+      sellerPartyId: parties.dealer1,
+      tradeDate,
+    });
     expect(instruction.settlementDate > tradeDate).toBe(true);
   });
 
@@ -99,10 +125,20 @@ describe('gross DVP settlement on T+1', () => {
     expect(cashAfter.available).toBe(cashBefore.available);
     expect(new Decimal((await balance('investor1', notes['B']!.id)).total).minus(faceBefore.total).toFixed()).toBe('400000');
     expect(new Decimal((await balance('dealer1', 'USD')).total).minus(sellerCashBefore.total).toFixed(2)).toBe(net);
-    const holds = await t.database.knex('ledger_holds').whereIn('reference', [`trade:${tradeId}:buyer`, `trade:${tradeId}:seller`]).select('status', 'remaining');
-    expect(holds).toEqual([{ status: 'consumed', remaining: '0' }, { status: 'consumed', remaining: '0' }]);
+    const holds = await t.database
+      .knex('ledger_holds')
+      .whereIn('reference', [`trade:${tradeId}:buyer`, `trade:${tradeId}:seller`])
+      .select('status', 'remaining');
+    expect(holds).toEqual([
+      { status: 'consumed', remaining: '0' },
+      { status: 'consumed', remaining: '0' },
+    ]);
     const mine = (await t.http.get('/api/v1/settlements').set(await auth('investor1'))).body;
-    expect(mine.find((i: { tradeId: string }) => i.tradeId === tradeId)).toMatchObject({ status: 'settled', settledDate: settlementDate, settlementMode: 'gross' });
+    expect(mine.find((i: { tradeId: string }) => i.tradeId === tradeId)).toMatchObject({
+      status: 'settled',
+      settledDate: settlementDate,
+      settlementMode: 'gross',
+    });
     const theirs = (await t.http.get('/api/v1/settlements').set(await auth('investor2'))).body;
     expect(theirs.find((i: { tradeId: string }) => i.tradeId === tradeId)).toBeUndefined();
     const entry = (await t.http.get(`/api/v1/ledger/entries?partyId=${parties.investor1}`).set(await auth('backoffice1'))).body[0];
@@ -120,13 +156,26 @@ describe('gross DVP settlement on T+1', () => {
     await place('investor1', { noteId: notes['B']!.id, side: 'sell', price: '101', quantity: '400000' });
   });
 
-  it('shows the day on the buyer\'s statement, as JSON and CSV', async () => {
+  it("shows the day on the buyer's statement, as JSON and CSV", async () => {
     const date = await businessDate();
-    const json = (await t.http.get(`/api/v1/statements?date=${date}`).set(await auth('investor1')).expect(200)).body;
+    const json = (
+      await t.http
+        .get(`/api/v1/statements?date=${date}`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
     expect(json.settlements.map((s: { tradeId: string }) => s.tradeId)).toContain(tradeId);
-    expect(json.movements.some((m: { kind: string; asset: string; amount: string }) => m.kind === 'trade_settlement' && m.asset === 'USD' && m.amount === `-${net}`)).toBe(true);
+    expect(
+      json.movements.some(
+        (m: { kind: string; asset: string; amount: string }) =>
+          m.kind === 'trade_settlement' && m.asset === 'USD' && m.amount === `-${net}`,
+      ),
+    ).toBe(true);
     expect(json.closingBalances.find((b: { asset: string }) => b.asset === notes['B']!.id).total).toBe('400000');
-    const csv = await t.http.get(`/api/v1/statements?date=${date}&format=csv`).set(await auth('investor1')).expect(200);
+    const csv = await t.http
+      .get(`/api/v1/statements?date=${date}&format=csv`)
+      .set(await auth('investor1'))
+      .expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.text.split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
     expect(csv.text).toContain(`settlement,${tradeId},`);
@@ -145,7 +194,15 @@ describe('net settlement', () => {
     const buy2 = await place('dealer1', { noteId: b, side: 'buy', price: '100.5', quantity: '100000', timeInForce: 'IOC' });
     const fills = [...buy1.fills, ...buy2.fills] as { netAmount: string; quantity: string }[];
     expect(fills).toHaveLength(2);
-    const accounts: [string, string][] = [['investor2', 'USD'], ['investor2', a2], ['investor2', b], ['dealer1', 'USD'], ['dealer1', b], ['dealer2', 'USD'], ['dealer2', a2]];
+    const accounts: [string, string][] = [
+      ['investor2', 'USD'],
+      ['investor2', a2],
+      ['investor2', b],
+      ['dealer1', 'USD'],
+      ['dealer1', b],
+      ['dealer2', 'USD'],
+      ['dealer2', a2],
+    ];
     const before = await Promise.all(accounts.map(([u, asset]) => balance(u, asset)));
     const settlementDate = await roll();
     const response = await run(settlementDate, 'net');
@@ -155,11 +212,18 @@ describe('net settlement', () => {
     const [n1, n2] = fills.map((f) => new Decimal(f.netAmount));
     // The gross legs, summed per party and asset.
     expect(deltas).toEqual([
-      n2!.minus(n1!).toFixed(), '300000', '-100000', // investor2: paid for A-2, was paid for B
-      n2!.negated().toFixed(), '100000', // dealer1
-      n1!.toFixed(), '-300000', // dealer2
+      n2!.minus(n1!).toFixed(),
+      '300000',
+      '-100000', // investor2: paid for A-2, was paid for B
+      n2!.negated().toFixed(),
+      '100000', // dealer1
+      n1!.toFixed(),
+      '-300000', // dealer2
     ]);
-    const entries = await t.database.knex('settlement_instructions').where({ settled_date: settlementDate, settlement_mode: 'net' }).distinct('entry_id');
+    const entries = await t.database
+      .knex('settlement_instructions')
+      .where({ settled_date: settlementDate, settlement_mode: 'net' })
+      .distinct('entry_id');
     expect(entries).toHaveLength(1);
     expect((await t.http.get('/api/v1/reconciliation').set(await auth('backoffice1'))).body.breaks).toEqual([]);
   });
@@ -171,9 +235,24 @@ describe('fails', () => {
     const knex = t.database.knex;
     // A trade whose seller has no face of this note and no hold: it cannot settle.
     await knex('trades').insert({
-      id: 'FAIL-1', note_id: notes['C']!.id, price: '98', quantity: '100000', factor: '1', principal: '98000.00', accrued_interest: '0.00', net_amount: '98000.00',
-      buyer_party_id: parties.investor1, seller_party_id: parties.investor2, maker_side: 'buy', venue: 'clob', trade_date: date, settlement_date: date,
-      buyer_hold_reference: 'trade:FAIL-1:buyer', seller_hold_reference: 'trade:FAIL-1:seller', seq: 999_999_999, executed_at: new Date(),
+      id: 'FAIL-1',
+      note_id: notes['C']!.id,
+      price: '98',
+      quantity: '100000',
+      factor: '1',
+      principal: '98000.00',
+      accrued_interest: '0.00',
+      net_amount: '98000.00',
+      buyer_party_id: parties.investor1,
+      seller_party_id: parties.investor2,
+      maker_side: 'buy',
+      venue: 'clob',
+      trade_date: date,
+      settlement_date: date,
+      buyer_hold_reference: 'trade:FAIL-1:buyer',
+      seller_hold_reference: 'trade:FAIL-1:seller',
+      seq: 999_999_999,
+      executed_at: new Date(),
     });
     const first = await run(date);
     expect(first.body).toMatchObject({ settled: 0, failed: 1 });
@@ -181,16 +260,32 @@ describe('fails', () => {
     const next = await roll();
     await run(next);
     const [failed] = (await t.http.get('/api/v1/settlements?status=failed').set(await auth('investor2'))).body;
-    expect(failed).toMatchObject({ tradeId: 'FAIL-1', status: 'failed', failedSide: 'seller', failSince: date, failAgeBusinessDays: 2, failChargePayer: 'seller', attempts: 2 });
+    expect(failed).toMatchObject({
+      tradeId: 'FAIL-1',
+      status: 'failed',
+      failedSide: 'seller',
+      failSince: date,
+      failAgeBusinessDays: 2,
+      failChargePayer: 'seller',
+      attempts: 2,
+    });
     // 98,000 × 3% × calendar days / 360 (TMPG with a 0% reference rate).
     const days = Math.round((Date.parse(next) - Date.parse(date)) / 86_400_000);
-    expect(failed.failCharge).toBe(new Decimal(98000).mul('0.03').mul(days).div(360).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2));
+    expect(failed.failCharge).toBe(
+      new Decimal(98000).mul('0.03').mul(days).div(360).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2),
+    );
     const statement = (await t.http.get(`/api/v1/statements?date=${next}`).set(await auth('investor2'))).body;
     expect(statement.fails.map((f: { tradeId: string }) => f.tradeId)).toEqual(['FAIL-1']);
-    const cancelled = await t.http.post(`/api/v1/settlements/${failed.id}/cancel`).set(await auth('backoffice1')).send({ reason: 'trade broken' });
+    const cancelled = await t.http
+      .post(`/api/v1/settlements/${failed.id}/cancel`)
+      .set(await auth('backoffice1'))
+      .send({ reason: 'trade broken' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'trade broken' });
-    const again = await t.http.post(`/api/v1/settlements/${failed.id}/cancel`).set(await auth('backoffice1')).send({});
+    const again = await t.http
+      .post(`/api/v1/settlements/${failed.id}/cancel`)
+      .set(await auth('backoffice1'))
+      .send({});
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('WRONG_STATE');
   });
@@ -198,15 +293,67 @@ describe('fails', () => {
 
 describe('bad input changes nothing', () => {
   const cases: Array<[string, string, () => Promise<import('supertest').Response>, number, string]> = [
-    ['a run by an investor', 'investor1', async () => t.http.post('/api/v1/settlements/run').set(await auth('investor1')).send({ date: '2026-01-05' }), 403, 'FORBIDDEN'],
-    ['a run by an operator', 'operator1', async () => t.http.post('/api/v1/settlements/run').set(await auth('operator1')).send({ date: '2026-01-05' }), 403, 'FORBIDDEN'],
+    [
+      'a run by an investor',
+      'investor1',
+      async () =>
+        t.http
+          .post('/api/v1/settlements/run')
+          .set(await auth('investor1'))
+          .send({ date: '2026-01-05' }),
+      403,
+      'FORBIDDEN',
+    ],
+    [
+      'a run by an operator',
+      'operator1',
+      async () =>
+        t.http
+          .post('/api/v1/settlements/run')
+          .set(await auth('operator1'))
+          .send({ date: '2026-01-05' }),
+      403,
+      'FORBIDDEN',
+    ],
     ['a run without a token', '', async () => t.http.post('/api/v1/settlements/run').send({ date: '2026-01-05' }), 401, 'UNAUTHENTICATED'],
     ['a malformed date', 'backoffice1', async () => run('2026-02-30'), 400, 'VALIDATION_FAILED'],
-    ['an unknown mode', 'backoffice1', async () => t.http.post('/api/v1/settlements/run').set(await auth('backoffice1')).send({ date: '2026-01-05', mode: 'fast' }), 400, 'VALIDATION_FAILED'],
+    [
+      'an unknown mode',
+      'backoffice1',
+      async () =>
+        t.http
+          .post('/api/v1/settlements/run')
+          .set(await auth('backoffice1'))
+          .send({ date: '2026-01-05', mode: 'fast' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a date after the business date', 'backoffice1', async () => run('2099-12-31'), 422, 'DATE_AFTER_BUSINESS_DATE'],
-    ['cancelling an unknown instruction', 'backoffice1', async () => t.http.post('/api/v1/settlements/987654321/cancel').set(await auth('backoffice1')).send({}), 404, 'SETTLEMENT_NOT_FOUND'],
-    ['an unknown run', 'backoffice1', async () => t.http.get('/api/v1/settlements/runs/987654321').set(await auth('backoffice1')), 404, 'SETTLEMENT_RUN_NOT_FOUND'],
-    ['reconciliation by a dealer', 'dealer1', async () => t.http.get('/api/v1/reconciliation').set(await auth('dealer1')), 403, 'FORBIDDEN'],
+    [
+      'cancelling an unknown instruction',
+      'backoffice1',
+      async () =>
+        t.http
+          .post('/api/v1/settlements/987654321/cancel')
+          .set(await auth('backoffice1'))
+          .send({}),
+      404,
+      'SETTLEMENT_NOT_FOUND',
+    ],
+    [
+      'an unknown run',
+      'backoffice1',
+      async () => t.http.get('/api/v1/settlements/runs/987654321').set(await auth('backoffice1')),
+      404,
+      'SETTLEMENT_RUN_NOT_FOUND',
+    ],
+    [
+      'reconciliation by a dealer',
+      'dealer1',
+      async () => t.http.get('/api/v1/reconciliation').set(await auth('dealer1')),
+      403,
+      'FORBIDDEN',
+    ],
   ];
   for (const [name, , call, status, code] of cases) {
     it(`rejects ${name} with ${status} ${code}`, async () => {
@@ -219,7 +366,12 @@ describe('bad input changes nothing', () => {
   }
 
   it('leaves the books reconciled', async () => {
-    const report = (await t.http.get('/api/v1/reconciliation').set(await auth('backoffice1')).expect(200)).body;
+    const report = (
+      await t.http
+        .get('/api/v1/reconciliation')
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body;
     expect(report.breaks).toEqual([]);
   });
 });

@@ -32,31 +32,54 @@ beforeAll(async () => {
 });
 afterAll(async () => db.close());
 
-interface TradeShape { buyer: number; seller: number; note: number; faceUnits: number; cents: number; holds: boolean }
+interface TradeShape {
+  buyer: number;
+  seller: number;
+  note: number;
+  faceUnits: number;
+  cents: number;
+  holds: boolean;
+}
 
 const tradeShape = (parties: number, notes: number) =>
-  fc.record({
-    buyer: fc.nat(parties - 1),
-    seller: fc.nat(parties - 1),
-    note: fc.nat(notes - 1),
-    faceUnits: fc.integer({ min: 1, max: 40 }),
-    cents: fc.integer({ min: 1, max: 5_000_000 }),
-    holds: fc.boolean(),
-  }).filter((t) => t.buyer !== t.seller);
+  fc
+    .record({
+      buyer: fc.nat(parties - 1),
+      seller: fc.nat(parties - 1),
+      note: fc.nat(notes - 1),
+      faceUnits: fc.integer({ min: 1, max: 40 }),
+      cents: fc.integer({ min: 1, max: 5_000_000 }),
+      holds: fc.boolean(),
+    })
+    .filter((t) => t.buyer !== t.seller);
 
-const scenario = fc.record({ parties: fc.integer({ min: 2, max: 5 }), notes: fc.integer({ min: 1, max: 2 }) })
-  .chain(({ parties, notes }) => fc.record({
+const scenario = fc.record({ parties: fc.integer({ min: 2, max: 5 }), notes: fc.integer({ min: 1, max: 2 }) }).chain(({ parties, notes }) =>
+  fc.record({
     parties: fc.constant(parties),
     notes: fc.constant(notes),
     trades: fc.array(tradeShape(parties, notes), { minLength: 1, maxLength: 25 }),
-  }));
+  }),
+);
 
 let caseNumber = 0;
 
-async function insertWithHolds(knex: Knex, market: Market, prefix: string, trades: readonly TradeShape[], settlementDate: string): Promise<void> {
+async function insertWithHolds(
+  knex: Knex,
+  market: Market,
+  prefix: string,
+  trades: readonly TradeShape[],
+  settlementDate: string,
+): Promise<void> {
   const specs: TradeSpec[] = trades.map((t, i) => ({
-    id: `${prefix}-${i}`, noteId: market.noteIds[t.note]!, buyer: market.partyIds[t.buyer]!, seller: market.partyIds[t.seller]!,
-    quantity: String(t.faceUnits * 1000), netAmount: new Decimal(t.cents).div(100).toFixed(2), tradeDate: '2026-11-23', settlementDate, holds: t.holds,
+    id: `${prefix}-${i}`,
+    noteId: market.noteIds[t.note]!,
+    buyer: market.partyIds[t.buyer]!,
+    seller: market.partyIds[t.seller]!,
+    quantity: String(t.faceUnits * 1000),
+    netAmount: new Decimal(t.cents).div(100).toFixed(2),
+    tradeDate: '2026-11-23',
+    settlementDate,
+    holds: t.holds,
   }));
   await inTransaction(knex, async (trx) => {
     for (const spec of specs.filter((s) => s.holds)) {
@@ -65,7 +88,11 @@ async function insertWithHolds(knex: Knex, market: Market, prefix: string, trade
       try {
         await placeHolds(trx, [
           { reference: `trade:${spec.id}:buyer`, account: { partyId: spec.buyer, asset: CASH_ASSET }, amount: new Decimal(spec.netAmount) },
-          { reference: `trade:${spec.id}:seller`, account: { partyId: spec.seller, asset: spec.noteId }, amount: new Decimal(spec.quantity) },
+          {
+            reference: `trade:${spec.id}:seller`,
+            account: { partyId: spec.seller, asset: spec.noteId },
+            amount: new Decimal(spec.quantity),
+          },
         ]);
         await trx.raw('release savepoint hold');
       } catch (error) {
@@ -79,20 +106,30 @@ async function insertWithHolds(knex: Knex, market: Market, prefix: string, trade
 
 /** Party balances by (party index, asset index) so two markets can be compared. */
 async function snapshot(knex: Knex, market: Market) {
-  const rows: { party_id: string; asset: string; total: string; held: string }[] = await knex('ledger_accounts').whereIn('party_id', market.partyIds).select('party_id', 'asset', 'total', 'held');
+  const rows: { party_id: string; asset: string; total: string; held: string }[] = await knex('ledger_accounts')
+    .whereIn('party_id', market.partyIds)
+    .select('party_id', 'asset', 'total', 'held');
   const assetIndex = (asset: string) => (asset === CASH_ASSET ? 'USD' : `note${market.noteIds.indexOf(asset)}`);
   return rows
-    .map((r) => `${market.partyIds.indexOf(r.party_id)}|${assetIndex(r.asset)}|${new Decimal(r.total).toFixed()}|${new Decimal(r.held).toFixed()}`)
+    .map(
+      (r) =>
+        `${market.partyIds.indexOf(r.party_id)}|${assetIndex(r.asset)}|${new Decimal(r.total).toFixed()}|${new Decimal(r.held).toFixed()}`,
+    )
     .sort();
 }
 
 async function statuses(knex: Knex, prefix: string) {
-  const rows: { trade_id: string; status: string }[] = await knex('settlement_instructions').where('trade_id', 'like', `${prefix}-%`).select('trade_id', 'status');
+  const rows: { trade_id: string; status: string }[] = await knex('settlement_instructions')
+    .where('trade_id', 'like', `${prefix}-%`)
+    .select('trade_id', 'status');
   return rows.map((r) => `${r.trade_id.slice(prefix.length)}:${r.status}`).sort();
 }
 
 async function totalsByAsset(knex: Knex, market: Market): Promise<Map<string, string>> {
-  const rows: { asset: string; total: string }[] = await knex('ledger_accounts').whereIn('party_id', market.partyIds).groupBy('asset').select('asset', knex.raw('sum(total) as total'));
+  const rows: { asset: string; total: string }[] = await knex('ledger_accounts')
+    .whereIn('party_id', market.partyIds)
+    .groupBy('asset')
+    .select('asset', knex.raw('sum(total) as total'));
   return new Map(rows.map((r) => [r.asset, new Decimal(r.total).toFixed()]));
 }
 
@@ -103,8 +140,10 @@ async function settlementEntries(knex: Knex): Promise<number> {
 
 async function checkBooks(knex: Knex, market: Market, before: Map<string, string>): Promise<void> {
   expect(await totalsByAsset(knex, market)).toEqual(before);
-  const negative: { count: string }[] = await knex('ledger_accounts').whereNotNull('party_id')
-    .andWhere((q) => q.where('total', '<', 0).orWhere('held', '<', 0).orWhereRaw('held > total')).count('* as count');
+  const negative: { count: string }[] = await knex('ledger_accounts')
+    .whereNotNull('party_id')
+    .andWhere((q) => q.where('total', '<', 0).orWhere('held', '<', 0).orWhereRaw('held > total'))
+    .count('* as count');
   expect(Number(negative[0]!.count)).toBe(0);
   expect((await reconcile(knex)).breaks).toEqual([]);
 }
@@ -149,9 +188,12 @@ it('conserves cash and face, never overdraws, settles each instruction once, and
         runSettlement(knex, { ...request, date: D3, mode: 'gross' }),
         runSettlement(knex, { ...request, date: D3, mode: 'gross' }),
       ]);
-      const settled: { count: string }[] = await knex('settlement_instructions').where('trade_id', 'like', `O${caseNumber}-%`).andWhere({ status: 'settled' }).count('* as count');
+      const settled: { count: string }[] = await knex('settlement_instructions')
+        .where('trade_id', 'like', `O${caseNumber}-%`)
+        .andWhere({ status: 'settled' })
+        .count('* as count');
       expect(first.settled + second.settled).toBe(Number(settled[0]!.count));
-      expect(await settlementEntries(knex) - entriesBefore).toBe(Number(settled[0]!.count));
+      expect((await settlementEntries(knex)) - entriesBefore).toBe(Number(settled[0]!.count));
       await checkBooks(knex, overlap, overlapBefore);
       await closeOpen(knex);
     }),

@@ -86,8 +86,11 @@ export async function startPgCluster(settings: Readonly<Record<string, string>> 
   const dataDir = path.join(dir, 'data');
   const port = await freePort();
   run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200` +
-    Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`).join('');
+  const options =
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200` +
+    Object.entries(settings)
+      .map(([name, value]) => ` -c ${name}=${value}`)
+      .join('');
   run(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
   let stopped = false;
   const postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

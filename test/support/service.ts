@@ -42,7 +42,9 @@ export class ManualClock implements Clock {
 }
 
 /** `registry`: off unless a test asks (starting an in-process chain costs about a second). */
-export async function startTestService(options: { clock?: Clock; seedDemo?: boolean; registry?: RegistryConfig } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { clock?: Clock; seedDemo?: boolean; registry?: RegistryConfig } = {},
+): Promise<TestService> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-service-'));
   const config: Config = {
@@ -56,7 +58,12 @@ export async function startTestService(options: { clock?: Clock; seedDemo?: bool
     demoPassword: DEMO_PASSWORD,
     ...(options.registry ? { registry: options.registry } : {}),
   };
-  const service = await startService({ config, logger: pino({ level: 'silent' }), database, ...(options.clock ? { clock: options.clock } : {}) });
+  const service = await startService({
+    config,
+    logger: pino({ level: 'silent' }),
+    database,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const tokens = new Map<string, string>();
   const http = request(service.server);
   return {

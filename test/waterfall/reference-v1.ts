@@ -117,8 +117,15 @@ export function runWaterfall(input: WaterfallInput): WaterfallResult {
     const due = interestCurrent.plus(c.interestShortfall);
     const paid = pay(due);
     return {
-      noteId: c.noteId, className: c.className, balanceBefore: c.balance, interestCurrent, interestShortfallBefore: c.interestShortfall,
-      interestPaid: paid, interestShortfallAfter: due.minus(paid), principalPaid: ZERO, balanceAfter: c.balance,
+      noteId: c.noteId,
+      className: c.className,
+      balanceBefore: c.balance,
+      interestCurrent,
+      interestShortfallBefore: c.interestShortfall,
+      interestPaid: paid,
+      interestShortfallAfter: due.minus(paid),
+      principalPaid: ZERO,
+      balanceAfter: c.balance,
     };
   });
 

@@ -12,27 +12,49 @@ import type { WaterfallInput, WaterfallResult } from './reference-v1.js';
 export /** The old input as a v1 definition, the trust's state and the period. */
 function translate(input: WaterfallInput & { ardDefined?: boolean }) {
   const v1: WaterfallDefinitionV1 = {
-    version: 1, paymentsPerYear: 12, recordDate: 'business-day-before-payment-date',
-    seniorFees: input.fees.map((f) => ({ name: f.name, annualRatePercent: f.annualRatePercent.toFixed(), fixedPerPeriod: f.fixedPerPeriod.toFixed(2) })),
+    version: 1,
+    paymentsPerYear: 12,
+    recordDate: 'business-day-before-payment-date',
+    seniorFees: input.fees.map((f) => ({
+      name: f.name,
+      annualRatePercent: f.annualRatePercent.toFixed(),
+      fixedPerPeriod: f.fixedPerPeriod.toFixed(2),
+    })),
     classes: input.classes.map((c) => ({ noteId: c.noteId, className: c.className })),
     reserve: { targetAmount: input.reserveTarget.toFixed(2) },
     principal: { mode: input.principalMode, scheduledPerPeriod: input.scheduledPrincipal.toFixed(2) },
-    cashTrap: input.dscrThreshold === null ? null : { dscrThreshold: input.dscrThreshold.toFixed(), trapPercent: input.trapPercent.toFixed() },
+    cashTrap:
+      input.dscrThreshold === null ? null : { dscrThreshold: input.dscrThreshold.toFixed(), trapPercent: input.trapPercent.toFixed() },
     // The sweep runs from the ARD: an ARD before the payment date when the old input swept, after it otherwise.
     anticipatedRepaymentDate: !(input.ardDefined ?? input.sweep) ? null : input.sweep ? '2026-06-15' : '2031-03-15',
   };
   const state: WaterfallState = {
-    classes: new Map(input.classes.map((c) => [c.className, { balance: c.balance, interestShortfall: c.interestShortfall, deferredInterest: new Decimal(0), additionalInterestShortfall: new Decimal(0) }])),
-    feeShortfall: input.feeShortfall, reserveBalance: input.reserveBalance, trappedCash: input.trappedCash, triggers: new Map(),
+    classes: new Map(
+      input.classes.map((c) => [
+        c.className,
+        {
+          balance: c.balance,
+          interestShortfall: c.interestShortfall,
+          deferredInterest: new Decimal(0),
+          additionalInterestShortfall: new Decimal(0),
+        },
+      ]),
+    ),
+    feeShortfall: input.feeShortfall,
+    reserveBalance: input.reserveBalance,
+    trappedCash: input.trappedCash,
+    triggers: new Map(),
   };
   const base = {
-    paymentDate: '2026-06-15', accrualStart: '2026-05-15', availableFunds: input.availableFunds, feeYearFraction: input.feeYearFraction,
+    paymentDate: '2026-06-15',
+    accrualStart: '2026-05-15',
+    availableFunds: input.availableFunds,
+    feeYearFraction: input.feeYearFraction,
     accruals: new Map(input.classes.map((c) => [c.className, { couponRatePercent: c.couponRatePercent, yearFraction: c.yearFraction }])),
   };
   const definition = fromVersion1(v1);
   return { definition, state, period: { ...base, metrics: collectionMetrics(input.netCashFlow)(definition, state, base) } };
 }
-
 
 export function runV1ViaSteps(input: WaterfallInput & { ardDefined?: boolean }): WaterfallResult {
   const { definition, state, period } = translate(input);
@@ -40,8 +62,15 @@ export function runV1ViaSteps(input: WaterfallInput & { ardDefined?: boolean }):
   return {
     fees: r.fees,
     classes: r.classFlows.map((c) => ({
-      noteId: c.noteId, className: c.className, balanceBefore: c.balanceBefore, interestCurrent: c.interestCurrent, interestShortfallBefore: c.interestShortfallBefore,
-      interestPaid: c.interestPaid, interestShortfallAfter: c.interestShortfallAfter, principalPaid: c.principalPaid, balanceAfter: c.balanceAfter,
+      noteId: c.noteId,
+      className: c.className,
+      balanceBefore: c.balanceBefore,
+      interestCurrent: c.interestCurrent,
+      interestShortfallBefore: c.interestShortfallBefore,
+      interestPaid: c.interestPaid,
+      interestShortfallAfter: c.interestShortfallAfter,
+      principalPaid: c.principalPaid,
+      balanceAfter: c.balanceAfter,
     })),
     reserve: r.reserve,
     trapped: r.trappedCash,

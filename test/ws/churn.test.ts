@@ -156,12 +156,15 @@ describe('churners', () => {
     await expect(Probe.open(t.wsUrl, { token })).rejects.toMatchObject({ status: 429 });
     const anonymous = await Probe.open(t.wsUrl);
     expect(await anonymous.request({ op: 'auth', token, id: 'again' })).toMatchObject({ op: 'error', code: 'RATE_LIMITED', id: 'again' });
-    expect(await anonymous.request({ op: 'auth', token: await t.token('investor1'), id: 'other' })).toMatchObject({ op: 'authenticated', id: 'other' });
+    expect(await anonymous.request({ op: 'auth', token: await t.token('investor1'), id: 'other' })).toMatchObject({
+      op: 'authenticated',
+      id: 'other',
+    });
     anonymous.close();
     await settled();
   });
 
-  it('keeps another client\'s REST calls and subscriptions served while several connections churn as fast as allowed', async () => {
+  it("keeps another client's REST calls and subscriptions served while several connections churn as fast as allowed", async () => {
     await settled();
     gatewayOf(t.service.server)!.resetStats();
     const bystanderToken = await t.token('investor2');
@@ -173,10 +176,12 @@ describe('churners', () => {
     // Each subscribe costs channels.length tokens: send at the sustained rate (subscribesPerSecond),
     // unsubscribing in between, so the churners are never throttled and keep churning.
     const intervalMs = Math.ceil((1000 * channels.length) / DEFAULT_WS_LIMITS.subscribesPerSecond) + 5;
-    const timers = churners.map((churner) => setInterval(() => {
-      churner.send({ op: 'subscribe', channels });
-      setTimeout(() => churner.send({ op: 'unsubscribe', channels }), 1);
-    }, intervalMs));
+    const timers = churners.map((churner) =>
+      setInterval(() => {
+        churner.send({ op: 'subscribe', channels });
+        setTimeout(() => churner.send({ op: 'unsubscribe', channels }), 1);
+      }, intervalMs),
+    );
     const restMs: number[] = [];
     const subscribeMs: number[] = [];
     const until = Date.now() + 4_000;
@@ -209,7 +214,9 @@ describe('churners', () => {
     expect(churnStats.peakRunning).toBeLessThanOrEqual(DEFAULT_WS_LIMITS.snapshotReadsMax);
     expect(churnStats.peakQueued).toBeLessThanOrEqual(churners.length * channels.length + 1);
     for (const churner of churners) expect(churner.ws.readyState).toBe(churner.ws.OPEN);
-    process.stdout.write(`churn: ${JSON.stringify({ ...churnStats, dbPeak: watch.seen.peak, dbSelects: watch.seen.started, restMaxMs: Math.max(...restMs), subscribeMaxMs: Math.max(...subscribeMs), rounds: restMs.length })}\n`);
+    process.stdout.write(
+      `churn: ${JSON.stringify({ ...churnStats, dbPeak: watch.seen.peak, dbSelects: watch.seen.started, restMaxMs: Math.max(...restMs), subscribeMaxMs: Math.max(...subscribeMs), rounds: restMs.length })}\n`,
+    );
     // The bystander was served throughout: every REST call and every snapshot within 2 s even on a
     // loaded test machine (alone, both take well under half a second; before the scheduler, REST
     // calls timed out for 38–56 s under this kind of churn).
@@ -228,7 +235,11 @@ describe('the limits', () => {
       const ids = Object.values(await small.notes());
       const probe = await Probe.open(small.wsUrl, { token: await small.token('dealer1') });
       // Two reads may wait (snapshotQueueMax): a subscribe that needs three has no room.
-      const reply = await probe.request({ op: 'subscribe', channels: [...ids.slice(0, 2).map((id) => `trades:${id}`), 'executions'], id: 'full' });
+      const reply = await probe.request({
+        op: 'subscribe',
+        channels: [...ids.slice(0, 2).map((id) => `trades:${id}`), 'executions'],
+        id: 'full',
+      });
       expect(reply).toMatchObject({ op: 'error', code: 'UNAVAILABLE', id: 'full' });
       expect(probe.messages.filter((m) => m.type === 'snapshot')).toEqual([]);
       const accepted = ids.slice(0, 2).map((id) => `trades:${id}`);

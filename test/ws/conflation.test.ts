@@ -14,7 +14,13 @@ beforeAll(async () => {
   // The client that falls behind re-subscribes a deep book hundreds of times a second to fill its
   // buffer: the subscribe rate (a churn guard, test/ws/churn.test.ts) is opened wide for it.
   t = await startWsService({
-    wsLimits: { sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 64 * 1024 * 1024, messagesPerSecond: 5_000, subscribesPerSecond: 10_000, subscribeBurst: 10_000 },
+    wsLimits: {
+      sendBufferSoftBytes: 16 * 1024,
+      sendBufferHardBytes: 64 * 1024 * 1024,
+      messagesPerSecond: 5_000,
+      subscribesPerSecond: 10_000,
+      subscribeBurst: 10_000,
+    },
   });
   notes = await t.notes();
 });
@@ -22,18 +28,26 @@ afterAll(async () => t.close());
 
 async function restBook(noteId: string, depth: number) {
   await t.service.services.sequencer!.idle();
-  const body = (await t.http.get(`/api/v1/notes/${noteId}/book?depth=${depth}`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body;
+  const body = (
+    await t.http.get(`/api/v1/notes/${noteId}/book?depth=${depth}`).set({ authorization: `Bearer ${await t.token('investor1')}` })
+  ).body;
   return { bids: body.bids, asks: body.asks };
 }
 
 describe('a client behind its soft limit', () => {
-  it('skips book updates, then gets a snapshot with the current seq and converges on the server\'s book', async () => {
+  it("skips book updates, then gets a snapshot with the current seq and converges on the server's book", async () => {
     const deep = notes['A-2']!;
     const watched = notes['B']!;
     const maker = await Probe.open(t.wsUrl, { token: await t.token('investor1') });
-    const placed = await Promise.all(Array.from({ length: 250 }, (_, i) => maker.request({
-      op: 'order', id: `deep-${i}`, order: { clOrdId: `deep-${i}`, noteId: deep, side: 'buy', type: 'limit', price: (80 + i / 16).toString(), quantity: '100000' },
-    })));
+    const placed = await Promise.all(
+      Array.from({ length: 250 }, (_, i) =>
+        maker.request({
+          op: 'order',
+          id: `deep-${i}`,
+          order: { clOrdId: `deep-${i}`, noteId: deep, side: 'buy', type: 'limit', price: (80 + i / 16).toString(), quantity: '100000' },
+        }),
+      ),
+    );
     expect(placed.every((reply) => reply.status === 201)).toBe(true);
 
     const punctual = await Probe.open(t.wsUrl);
@@ -51,24 +65,33 @@ describe('a client behind its soft limit', () => {
     }
     const trader = await Probe.open(t.wsUrl, { token: await t.token('investor2') });
     for (let i = 0; i < 10; i++) {
-      const reply = await trader.request({ op: 'order', id: `w-${i}`, order: { clOrdId: `w-${i}`, noteId: watched, side: 'buy', type: 'limit', price: (97 + i / 8).toString(), quantity: '100000' } });
+      const reply = await trader.request({
+        op: 'order',
+        id: `w-${i}`,
+        order: { clOrdId: `w-${i}`, noteId: watched, side: 'buy', type: 'limit', price: (97 + i / 8).toString(), quantity: '100000' },
+      });
       expect(reply.status).toBe(201);
     }
     const expected = await restBook(watched, 50);
     await punctual.waitFor(() => JSON.stringify(replayBook(punctual.channel(`book:${watched}`))).includes(expected.bids[0].price));
     socket.resume();
 
-    await behind.waitFor(() => {
-      const book = replayBook(behind.channel(`book:${watched}`));
-      return JSON.stringify({ bids: book.bids, asks: book.asks }) === JSON.stringify(expected);
-    }, { timeoutMs: 20_000 });
+    await behind.waitFor(
+      () => {
+        const book = replayBook(behind.channel(`book:${watched}`));
+        return JSON.stringify({ bids: book.bids, asks: book.asks }) === JSON.stringify(expected);
+      },
+      { timeoutMs: 20_000 },
+    );
     const watchedMessages = behind.channel(`book:${watched}`);
     const snapshots = watchedMessages.filter((m) => m.type === 'snapshot');
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
     const catchUp = watchedMessages.indexOf(snapshots.at(-1)!);
     const previousSeq = watchedMessages[catchUp - 1]!.seq;
     expect(snapshots.at(-1)!.seq).toBeGreaterThan(previousSeq + 1);
-    expect(watchedMessages.filter((m) => m.type === 'update').length).toBeLessThan(punctual.channel(`book:${watched}`).filter((m) => m.type === 'update').length);
+    expect(watchedMessages.filter((m) => m.type === 'update').length).toBeLessThan(
+      punctual.channel(`book:${watched}`).filter((m) => m.type === 'update').length,
+    );
     const punctualBook = replayBook(punctual.channel(`book:${watched}`));
     expect({ bids: punctualBook.bids, asks: punctualBook.asks }).toEqual(expected);
     expect(behind.ws.readyState).toBe(behind.ws.OPEN);

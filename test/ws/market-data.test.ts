@@ -18,7 +18,9 @@ afterAll(async () => t.close());
 
 async function place(username: string, order: Record<string, unknown>) {
   counter += 1;
-  const response = await t.http.post('/api/v1/orders').set({ authorization: `Bearer ${await t.token(username)}` })
+  const response = await t.http
+    .post('/api/v1/orders')
+    .set({ authorization: `Bearer ${await t.token(username)}` })
     .send({ clOrdId: `md-${counter}`, type: 'limit', timeInForce: 'GTC', ...order });
   expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
   return response.body;
@@ -26,7 +28,9 @@ async function place(username: string, order: Record<string, unknown>) {
 
 async function restBook(noteId: string, depth: number) {
   await t.service.services.sequencer!.idle();
-  const body = (await t.http.get(`/api/v1/notes/${noteId}/book?depth=${depth}`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body;
+  const body = (
+    await t.http.get(`/api/v1/notes/${noteId}/book?depth=${depth}`).set({ authorization: `Bearer ${await t.token('investor1')}` })
+  ).body;
   return { bids: body.bids, asks: body.asks };
 }
 
@@ -74,11 +78,18 @@ describe('book:<noteId>', () => {
     shallow.send({ op: 'subscribe', channels: [`book:${noteId}`], depth: 2 });
     await shallow.waitFor((m) => m.type === 'snapshot');
     const orders = [];
-    for (const price of ['95', '94.5', '94', '93.5']) orders.push(await place('investor1', { noteId, side: 'buy', price, quantity: '100000' }));
+    for (const price of ['95', '94.5', '94', '93.5'])
+      orders.push(await place('investor1', { noteId, side: 'buy', price, quantity: '100000' }));
     await converges(shallow, `book:${noteId}`, noteId, 2);
     expect(replayBook(shallow.channel(`book:${noteId}`)).bids.map((l) => l.price)).toEqual(['95', '94.5']);
-    await t.http.delete(`/api/v1/orders/${orders[0].order.id}`).set({ authorization: `Bearer ${await t.token('investor1')}` }).expect(200);
-    await t.http.delete(`/api/v1/orders/${orders[1].order.id}`).set({ authorization: `Bearer ${await t.token('investor1')}` }).expect(200);
+    await t.http
+      .delete(`/api/v1/orders/${orders[0].order.id}`)
+      .set({ authorization: `Bearer ${await t.token('investor1')}` })
+      .expect(200);
+    await t.http
+      .delete(`/api/v1/orders/${orders[1].order.id}`)
+      .set({ authorization: `Bearer ${await t.token('investor1')}` })
+      .expect(200);
     await converges(shallow, `book:${noteId}`, noteId, 2);
     expect(replayBook(shallow.channel(`book:${noteId}`)).bids.map((l) => l.price)).toEqual(['94', '93.5']);
     shallow.close();
@@ -103,7 +114,7 @@ describe('book:<noteId>', () => {
 });
 
 describe('batch frames', () => {
-  it('delivers the same messages, a cycle\'s messages in one array frame, with ?frames=batch', async () => {
+  it("delivers the same messages, a cycle's messages in one array frame, with ?frames=batch", async () => {
     const noteId = notes['A-2']!;
     const channels = [`book:${noteId}`, `trades:${noteId}`];
     const single = await Probe.open(t.wsUrl);
@@ -120,7 +131,8 @@ describe('batch frames', () => {
     await converges(batched, `book:${noteId}`, noteId, 20);
     await batched.waitFor((m) => m.channel === `trades:${noteId}` && m.type === 'update');
     await single.waitFor((m) => m.channel === `trades:${noteId}` && m.type === 'update');
-    const view = (probe: Probe) => channels.flatMap((channel) => probe.channel(channel).map((m) => ({ seq: m.seq, type: m.type, data: m.data })));
+    const view = (probe: Probe) =>
+      channels.flatMap((channel) => probe.channel(channel).map((m) => ({ seq: m.seq, type: m.type, data: m.data })));
     expect(view(batched)).toEqual(view(single));
     expect(batched.batches).toBeGreaterThan(0);
     expect(single.batches).toBe(0);
@@ -165,7 +177,7 @@ describe('trades:<noteId>', () => {
 });
 
 describe('quotes:<noteId>', () => {
-  it('shows each dealer\'s live quote and the best bid and ask, as quotes are replaced, lifted and pulled', async () => {
+  it("shows each dealer's live quote and the best bid and ask, as quotes are replaced, lifted and pulled", async () => {
     const noteId = notes['A-2']!;
     const [dealer1, dealer2] = [await t.partyId('dealer1'), await t.partyId('dealer2')];
     const probe = await Probe.open(t.wsUrl);
@@ -173,7 +185,11 @@ describe('quotes:<noteId>', () => {
     expect((await probe.waitFor((m) => m.type === 'snapshot')).data).toEqual({ noteId, quotes: [], bestBid: null, bestAsk: null });
 
     const quote = async (username: string, entry: Record<string, string>) =>
-      t.http.put('/api/v1/quotes').set({ authorization: `Bearer ${await t.token(username)}` }).send({ quotes: [{ noteId, ...entry }] }).expect(200);
+      t.http
+        .put('/api/v1/quotes')
+        .set({ authorization: `Bearer ${await t.token(username)}` })
+        .send({ quotes: [{ noteId, ...entry }] })
+        .expect(200);
     await quote('dealer1', { bidPrice: '99', bidSize: '1000000', askPrice: '100.5', askSize: '500000' });
     await quote('dealer2', { bidPrice: '99', bidSize: '2000000', askPrice: '100.25', askSize: '300000' });
     let last = await probe.waitFor((m) => m.type === 'update' && m.data.quotes.length === 2);
@@ -184,7 +200,10 @@ describe('quotes:<noteId>', () => {
     last = await probe.waitFor((m) => m.type === 'update' && m.data.bestAsk?.size === '200000');
     expect(last.data.quotes.find((q: Message) => q.dealerPartyId === dealer2)).toMatchObject({ askPrice: '100.25', askSize: '200000' });
 
-    await t.http.delete('/api/v1/quotes').set({ authorization: `Bearer ${await t.token('dealer2')}` }).expect(200);
+    await t.http
+      .delete('/api/v1/quotes')
+      .set({ authorization: `Bearer ${await t.token('dealer2')}` })
+      .expect(200);
     last = await probe.waitFor((m) => m.type === 'update' && m.data.quotes.length === 1);
     expect(last.data).toMatchObject({ bestBid: { price: '99', size: '1000000' }, bestAsk: { price: '100.5', size: '500000' } });
     const seqs = probe.channel(`quotes:${noteId}`).map((m) => m.seq);

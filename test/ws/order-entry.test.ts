@@ -30,7 +30,9 @@ async function state() {
   const balances = await t.database.knex('ledger_accounts').orderBy('id').select('id', 'total', 'held');
   const books = [];
   for (const noteId of Object.values(notes)) {
-    books.push((await t.http.get(`/api/v1/notes/${noteId}/book?depth=50`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body);
+    books.push(
+      (await t.http.get(`/api/v1/notes/${noteId}/book?depth=50`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body,
+    );
   }
   return { balances, books };
 }
@@ -41,7 +43,12 @@ describe('orders over the socket', () => {
     const order = { clOrdId: 'ws-1', noteId: notes['B']!, side: 'buy', type: 'limit', price: '98.25', quantity: '100000' };
     const reply = await probe.request({ op: 'order', id: 'req-1', order });
     const row = await t.database.knex('orders').where({ cl_ord_id: 'ws-1' }).first();
-    expect(reply).toMatchObject({ op: 'reply', id: 'req-1', status: 201, body: { order: { clOrdId: 'ws-1', status: 'new', price: '98.25' }, fills: [] } });
+    expect(reply).toMatchObject({
+      op: 'reply',
+      id: 'req-1',
+      status: 201,
+      body: { order: { clOrdId: 'ws-1', status: 'new', price: '98.25' }, fills: [] },
+    });
     expect(row).toMatchObject({ id: reply.body.order.id, status: 'new' });
 
     const again = await probe.request({ op: 'order', id: 7, order });
@@ -56,7 +63,11 @@ describe('orders over the socket', () => {
     ['a size below the minimum denomination', () => ({ noteId: notes['B'], side: 'buy', price: '99', quantity: '50000' }), 'investor1'],
     ['more than the available cash', () => ({ noteId: notes['B'], side: 'buy', price: '120', quantity: '45000000' }), 'investor1'],
     ['a short sale', () => ({ noteId: notes['C'], side: 'sell', price: '99', quantity: '100000' }), 'investor1'],
-    ['an unknown note', () => ({ noteId: '00000000-0000-4000-8000-000000000000', side: 'buy', price: '99', quantity: '100000' }), 'investor1'],
+    [
+      'an unknown note',
+      () => ({ noteId: '00000000-0000-4000-8000-000000000000', side: 'buy', price: '99', quantity: '100000' }),
+      'investor1',
+    ],
     ['a price as a JSON number', () => ({ noteId: notes['B'], side: 'buy', price: 99, quantity: '100000' }), 'investor1'],
     ['an unknown field', () => ({ noteId: notes['B'], side: 'buy', price: '99', quantity: '100000', leverage: 10 }), 'investor1'],
     ['an order from back office', () => ({ noteId: notes['B'], side: 'buy', price: '99', quantity: '100000' }), 'backoffice1'],
@@ -67,9 +78,18 @@ describe('orders over the socket', () => {
       const before = await state();
       const viaRest = await rest('post', '/api/v1/orders', username, { clOrdId: `r-${counter}`, type: 'limit', ...body() });
       const probe = await open(username);
-      const reply = await probe.request({ op: 'order', id: `bad-${counter}`, order: { clOrdId: `w-${counter}`, type: 'limit', ...body() } });
+      const reply = await probe.request({
+        op: 'order',
+        id: `bad-${counter}`,
+        order: { clOrdId: `w-${counter}`, type: 'limit', ...body() },
+      });
       expect(viaRest.status).toBeGreaterThanOrEqual(400);
-      expect(reply).toMatchObject({ op: 'reply', id: `bad-${counter}`, status: viaRest.status, body: { error: { code: viaRest.body.error.code } } });
+      expect(reply).toMatchObject({
+        op: 'reply',
+        id: `bad-${counter}`,
+        status: viaRest.status,
+        body: { error: { code: viaRest.body.error.code } },
+      });
       expect(await state()).toEqual(before);
       probe.close();
     });
@@ -78,7 +98,10 @@ describe('orders over the socket', () => {
   it('answers without a session 401, and refuses an order-entry message without an id', async () => {
     const anonymous = await Probe.open(t.wsUrl);
     const order = { clOrdId: 'anon', noteId: notes['B'], side: 'buy', type: 'limit', price: '98', quantity: '100000' };
-    expect(await anonymous.request({ op: 'order', id: 1, order })).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await anonymous.request({ op: 'order', id: 1, order })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
     const probe = await open('investor1');
     probe.send({ op: 'order', order });
     expect(await probe.waitFor((m) => m.op === 'error')).toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -87,18 +110,37 @@ describe('orders over the socket', () => {
     probe.close();
   });
 
-  it('cancels and replaces own orders with REST\'s answers, and hides other parties\' orders', async () => {
+  it("cancels and replaces own orders with REST's answers, and hides other parties' orders", async () => {
     const probe = await open('investor2');
-    const placed = await probe.request({ op: 'order', id: 'p', order: { clOrdId: 'ws-cr', noteId: notes['Senior'], side: 'buy', type: 'limit', price: '97', quantity: '300000' } });
+    const placed = await probe.request({
+      op: 'order',
+      id: 'p',
+      order: { clOrdId: 'ws-cr', noteId: notes['Senior'], side: 'buy', type: 'limit', price: '97', quantity: '300000' },
+    });
     const orderId = placed.body.order.id;
     const replaced = await probe.request({ op: 'replace', id: 'r', orderId, quantity: '200000' });
     expect(replaced).toMatchObject({ status: 200, body: { order: { id: orderId, quantity: '200000', leavesQuantity: '200000' } } });
-    expect(await probe.request({ op: 'replace', id: 'r2', orderId })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
+    expect(await probe.request({ op: 'replace', id: 'r2', orderId })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED' } },
+    });
     const stranger = await open('investor1');
-    expect(await stranger.request({ op: 'cancel', id: 'x', orderId })).toMatchObject({ status: 404, body: { error: { code: 'ORDER_NOT_FOUND' } } });
-    expect(await probe.request({ op: 'cancel', id: 'c', orderId })).toMatchObject({ status: 200, body: { id: orderId, status: 'cancelled' } });
-    expect(await probe.request({ op: 'cancel', id: 'c2', orderId })).toMatchObject({ status: 409, body: { error: { code: 'WRONG_STATE' } } });
-    expect(await probe.request({ op: 'cancel', id: 'c3', orderId: 42 })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
+    expect(await stranger.request({ op: 'cancel', id: 'x', orderId })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'ORDER_NOT_FOUND' } },
+    });
+    expect(await probe.request({ op: 'cancel', id: 'c', orderId })).toMatchObject({
+      status: 200,
+      body: { id: orderId, status: 'cancelled' },
+    });
+    expect(await probe.request({ op: 'cancel', id: 'c2', orderId })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'WRONG_STATE' } },
+    });
+    expect(await probe.request({ op: 'cancel', id: 'c3', orderId: 42 })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED' } },
+    });
     probe.close();
     stranger.close();
   });
@@ -108,12 +150,31 @@ describe('dealer quotes over the socket', () => {
   it('replaces and pulls quotes like PUT and DELETE /quotes, for dealers only', async () => {
     const noteId = notes['A-2']!;
     const dealer = await open('dealer2');
-    const put = await dealer.request({ op: 'quotes', id: 'q1', quotes: [{ noteId, bidPrice: '98.5', bidSize: '500000', askPrice: '101.5', askSize: '500000' }] });
-    expect(put).toMatchObject({ status: 200, body: { quotes: [{ side: 'buy', price: '98.5' }, { side: 'sell', price: '101.5' }] } });
-    const crossed = await dealer.request({ op: 'quotes', id: 'q2', quotes: [{ noteId, bidPrice: '102', bidSize: '100000', askPrice: '101', askSize: '100000' }] });
+    const put = await dealer.request({
+      op: 'quotes',
+      id: 'q1',
+      quotes: [{ noteId, bidPrice: '98.5', bidSize: '500000', askPrice: '101.5', askSize: '500000' }],
+    });
+    expect(put).toMatchObject({
+      status: 200,
+      body: {
+        quotes: [
+          { side: 'buy', price: '98.5' },
+          { side: 'sell', price: '101.5' },
+        ],
+      },
+    });
+    const crossed = await dealer.request({
+      op: 'quotes',
+      id: 'q2',
+      quotes: [{ noteId, bidPrice: '102', bidSize: '100000', askPrice: '101', askSize: '100000' }],
+    });
     expect(crossed).toMatchObject({ status: 422, body: { error: { code: 'QUOTE_CROSSED' } } });
     const investor = await open('investor1');
-    expect(await investor.request({ op: 'quotes', id: 'q3', quotes: [] })).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    expect(await investor.request({ op: 'quotes', id: 'q3', quotes: [] })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    });
     const pulled = await dealer.request({ op: 'pull_quotes', id: 'q4' });
     expect(pulled).toMatchObject({ status: 200 });
     const book = (await t.http.get(`/api/v1/notes/${noteId}/book`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body;
@@ -127,7 +188,11 @@ describe('cancel-on-disconnect', () => {
   async function quoteAndDrop(username: string, enable: boolean, drop: (probe: Probe) => void, bidPrice: string) {
     const noteId = notes['B']!;
     const dealer = await open(username);
-    if (enable) expect(await dealer.request({ op: 'cancel_on_disconnect', enabled: true, id: 'cod' })).toMatchObject({ status: 200, body: { cancelOnDisconnect: true } });
+    if (enable)
+      expect(await dealer.request({ op: 'cancel_on_disconnect', enabled: true, id: 'cod' })).toMatchObject({
+        status: 200,
+        body: { cancelOnDisconnect: true },
+      });
     await dealer.request({ op: 'quotes', id: 'q', quotes: [{ noteId, bidPrice, bidSize: '100000', askPrice: '101', askSize: '100000' }] });
     drop(dealer);
     await dealer.closed;
@@ -136,7 +201,8 @@ describe('cancel-on-disconnect', () => {
 
   async function bidAt(noteId: string, price: string): Promise<boolean> {
     await t.service.services.sequencer!.idle();
-    const book = (await t.http.get(`/api/v1/notes/${noteId}/book?depth=100`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body;
+    const book = (await t.http.get(`/api/v1/notes/${noteId}/book?depth=100`).set({ authorization: `Bearer ${await t.token('investor1')}` }))
+      .body;
     return book.bids.some((l: { price: string }) => l.price === price);
   }
 
@@ -148,7 +214,7 @@ describe('cancel-on-disconnect', () => {
     throw new Error('condition not reached');
   }
 
-  it('pulls the dealer\'s quotes when its socket closes', async () => {
+  it("pulls the dealer's quotes when its socket closes", async () => {
     const noteId = await quoteAndDrop('dealer1', true, (p) => p.close(), '96.125');
     await eventually(async () => !(await bidAt(noteId, '96.125')));
   });
@@ -168,7 +234,10 @@ describe('cancel-on-disconnect', () => {
     await delay(200);
     expect(await bidAt(noteId, '96.375')).toBe(true);
     const investor = await open('investor1');
-    expect(await investor.request({ op: 'cancel_on_disconnect', enabled: true, id: 'no' })).toMatchObject({ op: 'error', code: 'FORBIDDEN' });
+    expect(await investor.request({ op: 'cancel_on_disconnect', enabled: true, id: 'no' })).toMatchObject({
+      op: 'error',
+      code: 'FORBIDDEN',
+    });
     investor.close();
   });
 });

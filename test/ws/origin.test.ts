@@ -21,9 +21,15 @@ describe('by default (no PUBLIC_ORIGIN)', () => {
   });
 
   it('refuses a DNS-rebinding page whose Host header names its own origin', async () => {
-    await expect(Probe.open(t.wsUrl, { origin: 'http://evil.example', headers: { host: 'evil.example' } })).rejects.toMatchObject({ status: 403 });
-    await expect(Probe.open(t.wsUrl, { origin: `http://evil.example:${port}`, headers: { host: `evil.example:${port}` } })).rejects.toMatchObject({ status: 403 });
-    await expect(Probe.open(t.wsUrl, { origin: `https://evil.example:${port}`, headers: { host: `evil.example:${port}` } })).rejects.toMatchObject({ status: 403 });
+    await expect(Probe.open(t.wsUrl, { origin: 'http://evil.example', headers: { host: 'evil.example' } })).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(
+      Probe.open(t.wsUrl, { origin: `http://evil.example:${port}`, headers: { host: `evil.example:${port}` } }),
+    ).rejects.toMatchObject({ status: 403 });
+    await expect(
+      Probe.open(t.wsUrl, { origin: `https://evil.example:${port}`, headers: { host: `evil.example:${port}` } }),
+    ).rejects.toMatchObject({ status: 403 });
     // Loopback on another port is another origin too.
     await expect(Probe.open(t.wsUrl, { origin: 'http://localhost:1' })).rejects.toMatchObject({ status: 403 });
     await expect(Probe.open(t.wsUrl, { origin: 'null' })).rejects.toMatchObject({ status: 403 });
@@ -43,7 +49,9 @@ describe('by default (no PUBLIC_ORIGIN)', () => {
 describe('with PUBLIC_ORIGIN and WS_ALLOWED_ORIGINS', () => {
   let t: WsTestService;
   beforeAll(async () => {
-    t = await startWsService({ config: { publicOrigins: ['https://exchange.example.com'], wsAllowedOrigins: ['https://desk.partner.example'] } });
+    t = await startWsService({
+      config: { publicOrigins: ['https://exchange.example.com'], wsAllowedOrigins: ['https://desk.partner.example'] },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -54,8 +62,12 @@ describe('with PUBLIC_ORIGIN and WS_ALLOWED_ORIGINS', () => {
       const probe = await Probe.open(t.wsUrl, { origin, headers: { host: 'exchange.example.com' } });
       probe.close();
     }
-    await expect(Probe.open(t.wsUrl, { origin: 'http://exchange.example.com', headers: { host: 'exchange.example.com' } })).rejects.toMatchObject({ status: 403 });
-    await expect(Probe.open(t.wsUrl, { origin: 'https://evil.example', headers: { host: 'evil.example' } })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      Probe.open(t.wsUrl, { origin: 'http://exchange.example.com', headers: { host: 'exchange.example.com' } }),
+    ).rejects.toMatchObject({ status: 403 });
+    await expect(Probe.open(t.wsUrl, { origin: 'https://evil.example', headers: { host: 'evil.example' } })).rejects.toMatchObject({
+      status: 403,
+    });
     // Behind a public origin, loopback pages are not the service's own.
     await expect(Probe.open(t.wsUrl, { origin: t.url })).rejects.toMatchObject({ status: 403 });
   });
@@ -63,9 +75,18 @@ describe('with PUBLIC_ORIGIN and WS_ALLOWED_ORIGINS', () => {
 
 describe('the configuration', () => {
   it('reads PUBLIC_ORIGIN as a list of origins and refuses anything else', () => {
-    expect(loadConfig({ PUBLIC_ORIGIN: 'https://exchange.example.com, http://localhost:3000' }).publicOrigins).toEqual(['https://exchange.example.com', 'http://localhost:3000']);
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://exchange.example.com, http://localhost:3000' }).publicOrigins).toEqual([
+      'https://exchange.example.com',
+      'http://localhost:3000',
+    ]);
     expect(loadConfig({}).publicOrigins).toEqual([]);
-    for (const bad of ['exchange.example.com', 'https://exchange.example.com/app', 'ftp://exchange.example.com', '*', 'https://exchange.example.com?x=1']) {
+    for (const bad of [
+      'exchange.example.com',
+      'https://exchange.example.com/app',
+      'ftp://exchange.example.com',
+      '*',
+      'https://exchange.example.com?x=1',
+    ]) {
       expect(() => loadConfig({ PUBLIC_ORIGIN: bad }), bad).toThrow(ConfigError);
     }
     expect(loadConfig({ WS_ALLOWED_ORIGINS: '*' }).wsAllowedOrigins).toEqual(['*']);

@@ -14,8 +14,13 @@ let bystander: Probe;
 // The slow consumer below re-subscribes a deep book hundreds of times a second to fill its send
 // buffer: the subscribe rate (a churn guard, test/ws/churn.test.ts) is opened wide for it.
 const LIMITS = {
-  subscriptionsMax: 5, heartbeatIntervalMs: 1_000, sendBufferSoftBytes: 16 * 1024, sendBufferHardBytes: 256 * 1024, closeGraceMs: 10_000,
-  subscribesPerSecond: 10_000, subscribeBurst: 10_000,
+  subscriptionsMax: 5,
+  heartbeatIntervalMs: 1_000,
+  sendBufferSoftBytes: 16 * 1024,
+  sendBufferHardBytes: 256 * 1024,
+  closeGraceMs: 10_000,
+  subscribesPerSecond: 10_000,
+  subscribeBurst: 10_000,
 };
 
 beforeAll(async () => {
@@ -40,7 +45,11 @@ async function tradingState() {
 /** The bystander still gets the updates of an order it places now (and cancels). */
 async function bystanderStillServed(): Promise<void> {
   const from = bystander.messages.length;
-  const reply = await bystander.request({ op: 'order', id: `by-${from}`, order: { clOrdId: `by-${from}`, noteId: notes['B'], side: 'buy', type: 'limit', price: '90', quantity: '100000' } });
+  const reply = await bystander.request({
+    op: 'order',
+    id: `by-${from}`,
+    order: { clOrdId: `by-${from}`, noteId: notes['B'], side: 'buy', type: 'limit', price: '90', quantity: '100000' },
+  });
   expect(reply.status).toBe(201);
   await bystander.waitFor((m) => m.channel === `book:${notes['B']}` && m.type === 'update', { from });
   await bystander.waitFor((m) => m.channel === 'orders' && m.type === 'update', { from });
@@ -49,7 +58,7 @@ async function bystanderStillServed(): Promise<void> {
 }
 
 describe('the upgrade', () => {
-  it('refuses a browser page from a foreign origin, and accepts the service\'s own origin and non-browser clients', async () => {
+  it("refuses a browser page from a foreign origin, and accepts the service's own origin and non-browser clients", async () => {
     await expect(Probe.open(t.wsUrl, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
     const same = await Probe.open(t.wsUrl, { origin: t.url });
     const native = await Probe.open(t.wsUrl);
@@ -85,13 +94,24 @@ describe('bad messages', () => {
 
   it('answers unknown channels, unknown notes, too deep a book and too many subscriptions, subscribing nothing', async () => {
     const probe = await Probe.open(t.wsUrl);
-    expect(await probe.request({ op: 'subscribe', channels: ['candles:1m'], id: 1 })).toMatchObject({ code: 'UNKNOWN_CHANNEL', channel: 'candles:1m' });
+    expect(await probe.request({ op: 'subscribe', channels: ['candles:1m'], id: 1 })).toMatchObject({
+      code: 'UNKNOWN_CHANNEL',
+      channel: 'candles:1m',
+    });
     expect(await probe.request({ op: 'subscribe', channels: ['book:not-a-uuid'], id: 2 })).toMatchObject({ code: 'UNKNOWN_CHANNEL' });
-    expect(await probe.request({ op: 'subscribe', channels: ['book:00000000-0000-4000-8000-000000000000'], id: 3 })).toMatchObject({ code: 'NOTE_NOT_FOUND' });
-    expect(await probe.request({ op: 'subscribe', channels: [`book:${notes['B']}`], depth: 501, id: 4 })).toMatchObject({ code: 'LIMIT_EXCEEDED' });
-    const six = Object.values(notes).flatMap((id) => [`book:${id}`, `trades:${id}`]).slice(0, 6);
+    expect(await probe.request({ op: 'subscribe', channels: ['book:00000000-0000-4000-8000-000000000000'], id: 3 })).toMatchObject({
+      code: 'NOTE_NOT_FOUND',
+    });
+    expect(await probe.request({ op: 'subscribe', channels: [`book:${notes['B']}`], depth: 501, id: 4 })).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+    });
+    const six = Object.values(notes)
+      .flatMap((id) => [`book:${id}`, `trades:${id}`])
+      .slice(0, 6);
     expect(await probe.request({ op: 'subscribe', channels: six, id: 5 })).toMatchObject({ code: 'LIMIT_EXCEEDED' });
-    expect(await probe.request({ op: 'subscribe', channels: [`book:${notes['B']}`, 'nonsense'], id: 6 })).toMatchObject({ code: 'UNKNOWN_CHANNEL' });
+    expect(await probe.request({ op: 'subscribe', channels: [`book:${notes['B']}`, 'nonsense'], id: 6 })).toMatchObject({
+      code: 'UNKNOWN_CHANNEL',
+    });
     await delay(100);
     expect(probe.messages.filter((m) => m.type)).toEqual([]);
     probe.close();
@@ -130,9 +150,15 @@ describe('bad peers', () => {
   it('tells a slow consumer SLOW_CONSUMER and disconnects it, without slowing or changing anything else', async () => {
     const noteId = notes['A-2']!;
     const maker = await Probe.open(t.wsUrl, { token: await t.token('investor1') });
-    const placed = await Promise.all(Array.from({ length: 250 }, (_, i) => maker.request({
-      op: 'order', id: `deep-${i}`, order: { clOrdId: `deep-${i}`, noteId, side: 'buy', type: 'limit', price: (80 + i / 16).toString(), quantity: '100000' },
-    })));
+    const placed = await Promise.all(
+      Array.from({ length: 250 }, (_, i) =>
+        maker.request({
+          op: 'order',
+          id: `deep-${i}`,
+          order: { clOrdId: `deep-${i}`, noteId, side: 'buy', type: 'limit', price: (80 + i / 16).toString(), quantity: '100000' },
+        }),
+      ),
+    );
     expect(placed.every((reply) => reply.status === 201)).toBe(true);
     const before = await tradingState();
 

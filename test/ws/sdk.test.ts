@@ -46,7 +46,8 @@ function socketFactory(control: { dropNext: boolean; sockets: WebSocket[] }) {
 
 async function restBook(noteId: string) {
   await t.service.services.sequencer!.idle();
-  const body = (await t.http.get(`/api/v1/notes/${noteId}/book?depth=100`).set({ authorization: `Bearer ${await t.token('investor1')}` })).body;
+  const body = (await t.http.get(`/api/v1/notes/${noteId}/book?depth=100`).set({ authorization: `Bearer ${await t.token('investor1')}` }))
+    .body;
   return { bids: body.bids, asks: body.asks };
 }
 
@@ -73,14 +74,27 @@ async function churn(trader: CnxSocket, dealer: CnxSocket, noteId: string, round
     // 409 when a crossing sell already filled it.
     if (i % 3 === 2) expect([200, 409]).toContain((await trader.cancelOrder(resting.shift()!)).status);
     if (i % 5 === 4) {
-      const sell = await dealer.placeOrder({ clOrdId: `sdk-s-${counter}`, noteId, side: 'sell', type: 'limit', price: '95', quantity: '100000', timeInForce: 'IOC' });
+      const sell = await dealer.placeOrder({
+        clOrdId: `sdk-s-${counter}`,
+        noteId,
+        side: 'sell',
+        type: 'limit',
+        price: '95',
+        quantity: '100000',
+        timeInForce: 'IOC',
+      });
       expect(sell.status).toBe(201);
     }
   }
 }
 
 async function connect(username: string, control = { dropNext: false, sockets: [] as WebSocket[] }) {
-  const client = new CnxSocket({ url: t.wsUrl, token: await t.token(username), createSocket: socketFactory(control), reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+  const client = new CnxSocket({
+    url: t.wsUrl,
+    token: await t.token(username),
+    createSocket: socketFactory(control),
+    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+  });
   await client.connect();
   return { client, control };
 }
@@ -103,7 +117,7 @@ describe('the SDK WebSocket client', () => {
     for (const client of [watcher, trader, dealer]) client.close();
   });
 
-  it('resubscribes after a gap and ends with the server\'s book', async () => {
+  it("resubscribes after a gap and ends with the server's book", async () => {
     const noteId = notes['C']!;
     const { client: watcher, control } = await connect('investor2');
     watcher.subscribe([`book:${noteId}`], { depth: 100 });
@@ -120,7 +134,7 @@ describe('the SDK WebSocket client', () => {
     for (const client of [watcher, trader, dealer]) client.close();
   });
 
-  it('reconnects after the connection drops, resubscribes, and ends with the server\'s book', async () => {
+  it("reconnects after the connection drops, resubscribes, and ends with the server's book", async () => {
     const noteId = notes['Senior']!;
     const { client: watcher, control } = await connect('investor2');
     watcher.subscribe([`book:${noteId}`], { depth: 100 });

@@ -29,14 +29,29 @@ export interface WsTestService {
   close(): Promise<void>;
 }
 
-export async function startWsService(options: { clock?: Clock; wsLimits?: Partial<WsLimits>; config?: Partial<Config> } = {}): Promise<WsTestService> {
+export async function startWsService(
+  options: { clock?: Clock; wsLimits?: Partial<WsLimits>; config?: Partial<Config> } = {},
+): Promise<WsTestService> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-ws-'));
   const config: Config = {
-    port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'silent',
-    seedDemo: true, demoPassword: DEMO_PASSWORD, ...(options.wsLimits ? { wsLimits: options.wsLimits } : {}), ...options.config,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl: null,
+    jwtSecret: randomBytes(32).toString('hex'),
+    logLevel: 'silent',
+    seedDemo: true,
+    demoPassword: DEMO_PASSWORD,
+    ...(options.wsLimits ? { wsLimits: options.wsLimits } : {}),
+    ...options.config,
   };
-  const service = await startService({ config, logger: pino({ level: 'silent' }), database, ...(options.clock ? { clock: options.clock } : {}) });
+  const service = await startService({
+    config,
+    logger: pino({ level: 'silent' }),
+    database,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const http = request(service.server);
   const logins = new Map<string, { token: string; partyId: string }>();
   const login = async (username: string) => {
@@ -50,11 +65,18 @@ export async function startWsService(options: { clock?: Clock; wsLimits?: Partia
     return cached;
   };
   return {
-    service, database, url: service.url, wsUrl: `${service.url.replace(/^http/, 'ws')}/ws`, http,
+    service,
+    database,
+    url: service.url,
+    wsUrl: `${service.url.replace(/^http/, 'ws')}/ws`,
+    http,
     token: async (username) => (await login(username)).token,
     partyId: async (username) => (await login(username)).partyId,
     notes: async () => {
-      const list = (await http.get('/api/v1/notes').set({ authorization: `Bearer ${(await login('investor1')).token}` })).body as { id: string; className: string }[];
+      const list = (await http.get('/api/v1/notes').set({ authorization: `Bearer ${(await login('investor1')).token}` })).body as {
+        id: string;
+        className: string;
+      }[];
       return Object.fromEntries(list.map((n) => [n.className, n.id]));
     },
     close: async () => {
@@ -87,19 +109,26 @@ export class Probe {
       }
       for (const wake of [...this.waiters]) wake();
     });
-    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      for (const wake of [...this.waiters]) wake();
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        for (const wake of [...this.waiters]) wake();
+      }),
+    );
   }
 
   static open(url: string, options: ClientOptions & { token?: string } = {}): Promise<Probe> {
     const { token, ...rest } = options;
-    const ws = new WebSocket(url, { ...rest, headers: { ...(rest.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const ws = new WebSocket(url, {
+      ...rest,
+      headers: { ...(rest.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
     const probe = new Probe(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(probe));
-      ws.once('unexpected-response', (_request, response) => reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode, response })));
+      ws.once('unexpected-response', (_request, response) =>
+        reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode, response })),
+      );
       ws.once('error', reject);
     });
   }
@@ -115,7 +144,8 @@ export class Probe {
       const found = this.messages.slice(options.from ?? 0).find(match);
       if (found) return found;
       if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed while waiting; got ${JSON.stringify(this.messages.slice(-5))}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting; last messages ${JSON.stringify(this.messages.slice(-5)).slice(0, 2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting; last messages ${JSON.stringify(this.messages.slice(-5)).slice(0, 2000)}`);
       await new Promise<void>((resolve) => {
         const wake = () => {
           this.waiters.delete(wake);
@@ -157,7 +187,10 @@ export function replayBook(messages: readonly Message[]): { bids: Message[]; ask
       throw new Error(`gap: ${seq} then ${message.seq}`);
     }
     seq = message.seq;
-    for (const [levels, side] of [[bids, message.data.bids], [asks, message.data.asks]] as const) {
+    for (const [levels, side] of [
+      [bids, message.data.bids],
+      [asks, message.data.asks],
+    ] as const) {
       for (const level of side as Message[]) {
         if (level.orders === 0) levels.delete(level.price);
         else levels.set(level.price, level);

@@ -26,15 +26,19 @@ function axisOf(text: string, name: string): { driver: string; values: string[] 
   return {
     driver,
     values: list.split(',').map((v) => {
-      if (!/^-?(0|[1-9]\d*)(\.\d+)?$/.test(v)) throw new UsageError(`${name} values must be decimal numbers such as -12.5, got ${JSON.stringify(v)}`);
+      if (!/^-?(0|[1-9]\d*)(\.\d+)?$/.test(v))
+        throw new UsageError(`${name} values must be decimal numbers such as -12.5, got ${JSON.stringify(v)}`);
       return v;
     }),
   };
 }
 
 const project: Command = {
-  name: 'project', group: 'Pricing', usage: 'project <deal> [--scenario base|<stress>|<saved>|JSON|@file] [--price P] [--settlement D]',
-  summary: 'project a deal through its own waterfall; each class priced at P (default 100): yield and spread to the ARD, WAL, duration, loss',
+  name: 'project',
+  group: 'Pricing',
+  usage: 'project <deal> [--scenario base|<stress>|<saved>|JSON|@file] [--price P] [--settlement D]',
+  summary:
+    'project a deal through its own waterfall; each class priced at P (default 100): yield and spread to the ARD, WAL, duration, loss',
   async run({ args, out, client }) {
     const c = await client();
     const dealId = await resolveDeal(c, positional(args, 0, 'deal'));
@@ -42,28 +46,40 @@ const project: Command = {
     const settlementDate = flag(args, 'settlement');
     const first = await c.project({ dealId, ...scenarioOf(flag(args, 'scenario')), ...(settlementDate ? { settlementDate } : {}) });
     const result = price
-      ? await c.project({ dealId, ...scenarioOf(flag(args, 'scenario')), ...(settlementDate ? { settlementDate } : {}), pricing: first.classes.map((k: { noteId: string }) => ({ noteId: k.noteId, price: decimalArg(price, '--price') })) })
+      ? await c.project({
+          dealId,
+          ...scenarioOf(flag(args, 'scenario')),
+          ...(settlementDate ? { settlementDate } : {}),
+          pricing: first.classes.map((k: { noteId: string }) => ({ noteId: k.noteId, price: decimalArg(price, '--price') })),
+        })
       : first;
     if (out.mode === 'json') return out.json(result);
-    out.note(`scenario ${result.scenario.name}, settlement ${result.settlementDate}, curve ${result.curve ? `${result.curve.name} ${result.curve.date}` : 'none'}`);
-    out.table<Record<string, any>>([
-      { header: 'CLASS', value: (k) => k.className },
-      { header: 'PRICE', value: (k) => k.price, align: 'right' },
-      { header: 'YIELD%', value: (k) => k.yieldPercent, align: 'right' },
-      { header: 'I-SPREAD_BP', value: (k) => k.spreadBp, align: 'right' },
-      { header: 'Z-SPREAD_BP', value: (k) => k.zSpreadBp, align: 'right' },
-      { header: 'WAL', value: (k) => k.walYears, align: 'right' },
-      { header: 'MOD_DUR', value: (k) => k.modifiedDuration, align: 'right' },
-      { header: 'LOSS%', value: (k) => k.lossPercent, align: 'right' },
-      { header: 'LAST_FLOW', value: (k) => k.cashFlows.at(-1)?.date ?? '' },
-    ], result.classes);
+    out.note(
+      `scenario ${result.scenario.name}, settlement ${result.settlementDate}, curve ${result.curve ? `${result.curve.name} ${result.curve.date}` : 'none'}`,
+    );
+    out.table<Record<string, any>>(
+      [
+        { header: 'CLASS', value: (k) => k.className },
+        { header: 'PRICE', value: (k) => k.price, align: 'right' },
+        { header: 'YIELD%', value: (k) => k.yieldPercent, align: 'right' },
+        { header: 'I-SPREAD_BP', value: (k) => k.spreadBp, align: 'right' },
+        { header: 'Z-SPREAD_BP', value: (k) => k.zSpreadBp, align: 'right' },
+        { header: 'WAL', value: (k) => k.walYears, align: 'right' },
+        { header: 'MOD_DUR', value: (k) => k.modifiedDuration, align: 'right' },
+        { header: 'LOSS%', value: (k) => k.lossPercent, align: 'right' },
+        { header: 'LAST_FLOW', value: (k) => k.cashFlows.at(-1)?.date ?? '' },
+      ],
+      result.classes,
+    );
     for (const b of result.triggerBreaches) out.note(`trigger ${b.name}: ${b.firstDate ? `first on ${b.firstDate}` : 'never on'}`);
   },
 };
 
 const price: Command = {
-  name: 'price', group: 'Pricing', usage: 'price <note> [--price P] [--x DRIVER=v,… --y DRIVER=v,… [--scenario S]]',
-  summary: 'a note\'s yield and spread to the ARD and yield to maturity at P (base scenario); with --x/--y a yield grid with a progress bar',
+  name: 'price',
+  group: 'Pricing',
+  usage: 'price <note> [--price P] [--x DRIVER=v,… --y DRIVER=v,… [--scenario S]]',
+  summary: "a note's yield and spread to the ARD and yield to maturity at P (base scenario); with --x/--y a yield grid with a progress bar",
   async run({ args, io, out, client }) {
     const c = await client();
     const { note } = await resolveNote(c, positional(args, 0, 'note'));
@@ -72,12 +88,21 @@ const price: Command = {
     const yText = flag(args, 'y');
     if (!xText && !yText) {
       const a = await c.noteAnalytics(note.id, at);
-      return out.record([
-        ['note', note.name], ['price', a.price], ['settlement', a.settlementDate], ['ARD', a.anticipatedRepaymentDate ?? 'none'],
-        ['yield to ARD % (base)', a.yieldToArdPercent ?? ''], ['spread to ARD bp', a.spreadBp ?? ''], ['WAL to ARD', a.walYears ?? ''],
-        ['modified duration', a.modifiedDuration ?? ''], ['yield to maturity %', a.yieldToMaturityPercent ?? ''],
-        ['curve', a.curve ? `${a.curve.name} ${a.curve.date}` : 'none'],
-      ], a);
+      return out.record(
+        [
+          ['note', note.name],
+          ['price', a.price],
+          ['settlement', a.settlementDate],
+          ['ARD', a.anticipatedRepaymentDate ?? 'none'],
+          ['yield to ARD % (base)', a.yieldToArdPercent ?? ''],
+          ['spread to ARD bp', a.spreadBp ?? ''],
+          ['WAL to ARD', a.walYears ?? ''],
+          ['modified duration', a.modifiedDuration ?? ''],
+          ['yield to maturity %', a.yieldToMaturityPercent ?? ''],
+          ['curve', a.curve ? `${a.curve.name} ${a.curve.date}` : 'none'],
+        ],
+        a,
+      );
     }
     if (!xText || !yText) throw new UsageError('a grid needs both --x and --y');
     const x = axisOf(xText, '--x');
@@ -85,16 +110,30 @@ const price: Command = {
     const rows: Record<string, any>[][] = [];
     io.stderr.write(progressBar(0, y.values.length));
     for (const [i, v] of y.values.entries()) {
-      const part = await c.projectGrid({ dealId: note.dealId, noteId: note.id, price: at, ...scenarioOf(flag(args, 'scenario')), x, y: { driver: y.driver, values: [v] } });
+      const part = await c.projectGrid({
+        dealId: note.dealId,
+        noteId: note.id,
+        price: at,
+        ...scenarioOf(flag(args, 'scenario')),
+        x,
+        y: { driver: y.driver, values: [v] },
+      });
       rows.push(part.cells[0]);
       io.stderr.write(`\r${progressBar(i + 1, y.values.length)}`);
     }
     io.stderr.write('\n');
     if (out.mode === 'json') return out.json({ noteId: note.id, price: at, x, y, cells: rows });
-    out.table<{ label: string; cells: Record<string, any>[] }>([
-      { header: `${y.driver} \\ ${x.driver}`, value: (r) => r.label },
-      ...x.values.map((xv, j) => ({ header: xv, value: (r: { cells: Record<string, any>[] }) => r.cells[j]?.yieldPercent ?? '', align: 'right' as const })),
-    ], y.values.map((label, i) => ({ label, cells: rows[i]! })));
+    out.table<{ label: string; cells: Record<string, any>[] }>(
+      [
+        { header: `${y.driver} \\ ${x.driver}`, value: (r) => r.label },
+        ...x.values.map((xv, j) => ({
+          header: xv,
+          value: (r: { cells: Record<string, any>[] }) => r.cells[j]?.yieldPercent ?? '',
+          align: 'right' as const,
+        })),
+      ],
+      y.values.map((label, i) => ({ label, cells: rows[i]! })),
+    );
   },
 };
 

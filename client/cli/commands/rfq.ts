@@ -21,17 +21,23 @@ export function bestAnswer(rfq: Rfq): RfqResponse | null {
 }
 
 function printAnswers(context: Context, rfq: Rfq): void {
-  context.out.table<RfqResponse>([
-    { header: 'RESPONSE_ID', value: (r) => r.id },
-    { header: 'DEALER', value: (r) => r.dealerPartyId },
-    { header: 'PRICE', value: (r) => r.price, format: (r) => price(r.price), align: 'right' },
-    { header: 'VALID_UNTIL', value: (r) => r.validUntil, format: (r) => time(r.validUntil) },
-    { header: 'STATUS', value: (r) => r.status },
-  ], rfq.responses, { data: rfq, empty: 'no answers yet' });
+  context.out.table<RfqResponse>(
+    [
+      { header: 'RESPONSE_ID', value: (r) => r.id },
+      { header: 'DEALER', value: (r) => r.dealerPartyId },
+      { header: 'PRICE', value: (r) => r.price, format: (r) => price(r.price), align: 'right' },
+      { header: 'VALID_UNTIL', value: (r) => r.validUntil, format: (r) => time(r.validUntil) },
+      { header: 'STATUS', value: (r) => r.status },
+    ],
+    rfq.responses,
+    { data: rfq, empty: 'no answers yet' },
+  );
 }
 
 const request: Command = {
-  name: 'rfq', group: 'RFQ', usage: 'rfq <buy|sell> <note> <face> [--expires SECONDS] [--wait]',
+  name: 'rfq',
+  group: 'RFQ',
+  usage: 'rfq <buy|sell> <note> <face> [--expires SECONDS] [--wait]',
   summary: 'investors: ask every eligible dealer for a firm price; --wait shows answers as they arrive',
   async run(context) {
     const { args, out } = context;
@@ -41,14 +47,18 @@ const request: Command = {
     const quantity = decimalArg(positional(args, 2, 'the face amount'), 'the face');
     const expires = integerFlag(args, 'expires', 5, 3600);
     let rfq = await c.createRfq({ noteId: note.id, side, quantity, ...(expires ? { expiresInSeconds: expires } : {}) });
-    out.note(`RFQ ${rfq.id}: ${side} ${face(quantity)} ${note.className} (${note.isin}) sent to ${rfq.dealerPartyIds?.length ?? 0} dealer(s), expires ${time(rfq.expiresAt)}`);
+    out.note(
+      `RFQ ${rfq.id}: ${side} ${face(quantity)} ${note.className} (${note.isin}) sent to ${rfq.dealerPartyIds?.length ?? 0} dealer(s), expires ${time(rfq.expiresAt)}`,
+    );
     if (has(args, 'wait')) {
       const addressed = rfq.dealerPartyIds?.length ?? 0;
       const seen = new Set<string>();
       while (rfq.status === 'open' && Date.now() < Date.parse(rfq.expiresAt)) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         rfq = await c.rfq(rfq.id);
-        for (const r of rfq.responses) if (!seen.has(r.id)) (seen.add(r.id), out.note(`answer from ${r.dealerPartyId}: ${price(r.price)} valid until ${time(r.validUntil)}`));
+        for (const r of rfq.responses)
+          if (!seen.has(r.id))
+            seen.add(r.id), out.note(`answer from ${r.dealerPartyId}: ${price(r.price)} valid until ${time(r.validUntil)}`);
         if (addressed > 0 && new Set(rfq.responses.map((r) => r.dealerPartyId)).size >= addressed) break;
       }
     }
@@ -59,32 +69,43 @@ const request: Command = {
 };
 
 const list: Command = {
-  name: 'rfqs', group: 'RFQ', usage: 'rfqs [--status open|done|expired|all]', summary: 'own RFQs (investors) or RFQs addressed to you (dealers)',
+  name: 'rfqs',
+  group: 'RFQ',
+  usage: 'rfqs [--status open|done|expired|all]',
+  summary: 'own RFQs (investors) or RFQs addressed to you (dealers)',
   async run(context) {
     const status = flag(context.args, 'status') ?? 'all';
     if (!RFQ_STATUSES.has(status)) throw new UsageError('--status is open, done, expired, cancelled or all');
     const c = await context.client();
     const [rfqs, notes, deals] = await Promise.all([c.rfqs({ status: status as 'all' }), c.notes(), c.deals()]);
     const names = noteLabels(notes, deals);
-    context.out.table<Rfq>([
-      { header: 'RFQ_ID', value: (r) => r.id },
-      { header: 'NOTE', value: (r) => names.get(r.noteId) ?? r.noteId },
-      { header: 'SIDE', value: (r) => r.side },
-      { header: 'QUANTITY', value: (r) => r.quantity, format: (r) => face(r.quantity), align: 'right' },
-      { header: 'STATUS', value: (r) => r.status },
-      { header: 'EXPIRES', value: (r) => r.expiresAt, format: (r) => time(r.expiresAt) },
-      { header: 'ANSWERS', value: (r) => r.responses.length, align: 'right' },
-      { header: 'BEST', value: (r) => bestAnswer(r)?.price, format: (r) => price(bestAnswer(r)?.price), align: 'right' },
-    ], rfqs, { empty: 'no RFQs' });
+    context.out.table<Rfq>(
+      [
+        { header: 'RFQ_ID', value: (r) => r.id },
+        { header: 'NOTE', value: (r) => names.get(r.noteId) ?? r.noteId },
+        { header: 'SIDE', value: (r) => r.side },
+        { header: 'QUANTITY', value: (r) => r.quantity, format: (r) => face(r.quantity), align: 'right' },
+        { header: 'STATUS', value: (r) => r.status },
+        { header: 'EXPIRES', value: (r) => r.expiresAt, format: (r) => time(r.expiresAt) },
+        { header: 'ANSWERS', value: (r) => r.responses.length, align: 'right' },
+        { header: 'BEST', value: (r) => bestAnswer(r)?.price, format: (r) => price(bestAnswer(r)?.price), align: 'right' },
+      ],
+      rfqs,
+      { empty: 'no RFQs' },
+    );
   },
 };
 
 const answer: Command = {
-  name: 'rfq-answer', group: 'RFQ', usage: 'rfq-answer <rfq-id> <price> [--valid SECONDS]', summary: 'dealers: a firm answer (replaces your previous one)',
+  name: 'rfq-answer',
+  group: 'RFQ',
+  usage: 'rfq-answer <rfq-id> <price> [--valid SECONDS]',
+  summary: 'dealers: a firm answer (replaces your previous one)',
   async run(context) {
     const { args } = context;
     const response = await (await context.client()).respondToRfq(positional(args, 0, 'the RFQ id'), {
-      price: decimalArg(positional(args, 1, 'the price in % of par'), 'the price'), validForSeconds: integerFlag(args, 'valid', 1, 300) ?? 30,
+      price: decimalArg(positional(args, 1, 'the price in % of par'), 'the price'),
+      validForSeconds: integerFlag(args, 'valid', 1, 300) ?? 30,
     });
     if (context.out.mode === 'json') return context.out.json(response);
     context.out.line(`answered ${price(response.price)}, valid until ${time(response.validUntil)} (response ${response.id})`);
@@ -92,7 +113,10 @@ const answer: Command = {
 };
 
 const accept: Command = {
-  name: 'rfq-accept', group: 'RFQ', usage: 'rfq-accept <rfq-id> [<response-id>]', summary: 'investors: trade at an answer (the best open one unless given)',
+  name: 'rfq-accept',
+  group: 'RFQ',
+  usage: 'rfq-accept <rfq-id> [<response-id>]',
+  summary: 'investors: trade at an answer (the best open one unless given)',
   async run(context) {
     const { args } = context;
     const c = await context.client();

@@ -17,22 +17,31 @@ function dimension(value: string | undefined): ExposureDimension {
 }
 
 const exposure: Command = {
-  name: 'exposure', group: 'Risk', usage: 'exposure [--by obligor|sponsor|vendor|gpuModel|region] [--party ID] [--csv]',
-  summary: 'look-through exposure of the party\'s holdings, with the largest share and Herfindahl',
+  name: 'exposure',
+  group: 'Risk',
+  usage: 'exposure [--by obligor|sponsor|vendor|gpuModel|region] [--party ID] [--csv]',
+  summary: "look-through exposure of the party's holdings, with the largest share and Herfindahl",
   async run({ args, out, client }) {
     const c = await client();
     const by = dimension(flag(args, 'by'));
     const party = flag(args, 'party');
     if (has(args, 'csv')) return void out.line((await c.exposuresCsv(by, party)).replace(/\r?\n$/, ''));
     const report: ExposureReport = await c.exposures(by, party);
-    out.table<ExposureRow>([
-      { header: 'Key', value: (r) => r.name }, { header: 'Face', value: (r) => r.face, format: (r) => cash(r.face), align: 'right' },
-      { header: 'Market value', value: (r) => r.marketValue, format: (r) => cash(r.marketValue), align: 'right' },
-      { header: 'Share %', value: (r) => r.cashFlowSharePercent, format: (r) => fixed(r.cashFlowSharePercent, 2), align: 'right' },
-    ], report.exposures, { data: report, empty: 'no holdings' });
+    out.table<ExposureRow>(
+      [
+        { header: 'Key', value: (r) => r.name },
+        { header: 'Face', value: (r) => r.face, format: (r) => cash(r.face), align: 'right' },
+        { header: 'Market value', value: (r) => r.marketValue, format: (r) => cash(r.marketValue), align: 'right' },
+        { header: 'Share %', value: (r) => r.cashFlowSharePercent, format: (r) => fixed(r.cashFlowSharePercent, 2), align: 'right' },
+      ],
+      report.exposures,
+      { data: report, empty: 'no holdings' },
+    );
     if (out.mode === 'table') {
       const marks = [...new Set(report.holdings.map((h) => h.markSource))].join(', ') || 'none';
-      out.line(`total ${cash(report.totalMarketValue)}  largest ${fixed(report.largestSharePercent, 2)}%  Herfindahl ${report.herfindahl}  marks: ${marks}`);
+      out.line(
+        `total ${cash(report.totalMarketValue)}  largest ${fixed(report.largestSharePercent, 2)}%  Herfindahl ${report.herfindahl}  marks: ${marks}`,
+      );
     }
   },
 };
@@ -40,19 +49,34 @@ const exposure: Command = {
 /** `by:max:mode`, e.g. `obligor:25:hard`. */
 function parseLimit(text: string): ConcentrationLimit {
   const [by, max, mode] = text.split(':');
-  if (!max || (mode !== 'warn' && mode !== 'hard') || !/^\d+(\.\d+)?$/.test(max)) throw new UsageError(`a limit is by:maxPercent:warn|hard, e.g. obligor:25:hard (got ${text})`);
+  if (!max || (mode !== 'warn' && mode !== 'hard') || !/^\d+(\.\d+)?$/.test(max))
+    throw new UsageError(`a limit is by:maxPercent:warn|hard, e.g. obligor:25:hard (got ${text})`);
   return { by: dimension(by), maxSharePercent: max, mode };
 }
 
 const limits: Command = {
-  name: 'limits', group: 'Risk', usage: 'limits [--set by:max:mode[,by:max:mode…]] [--clear]', summary: 'the party\'s concentration limits (show, replace or clear)',
+  name: 'limits',
+  group: 'Risk',
+  usage: 'limits [--set by:max:mode[,by:max:mode…]] [--clear]',
+  summary: "the party's concentration limits (show, replace or clear)",
   async run({ args, out, client }) {
     const c = await client();
     const set = flag(args, 'set');
-    const result = set !== undefined ? await c.setRiskLimits(set.split(',').map(parseLimit)) : has(args, 'clear') ? await c.setRiskLimits([]) : await c.riskLimits();
-    out.table<ConcentrationLimit>([
-      { header: 'By', value: (r) => r.by }, { header: 'Max %', value: (r) => r.maxSharePercent, align: 'right' }, { header: 'Mode', value: (r) => r.mode },
-    ], result.limits, { data: result, empty: 'no limits' });
+    const result =
+      set !== undefined
+        ? await c.setRiskLimits(set.split(',').map(parseLimit))
+        : has(args, 'clear')
+          ? await c.setRiskLimits([])
+          : await c.riskLimits();
+    out.table<ConcentrationLimit>(
+      [
+        { header: 'By', value: (r) => r.by },
+        { header: 'Max %', value: (r) => r.maxSharePercent, align: 'right' },
+        { header: 'Mode', value: (r) => r.mode },
+      ],
+      result.limits,
+      { data: result, empty: 'no limits' },
+    );
   },
 };
 
@@ -61,15 +85,18 @@ async function parseDefault(text: string, obligors: readonly { id: string; name:
   const parts = text.split(':');
   const [recovery, month] = [parts.pop(), parts.pop()];
   const who = parts.join(':');
-  if (!who || !month || !/^\d+$/.test(month) || !recovery || !/^\d+(\.\d+)?$/.test(recovery)) throw new UsageError(`a default is company:month:recoveryPercent (got ${text})`);
+  if (!who || !month || !/^\d+$/.test(month) || !recovery || !/^\d+(\.\d+)?$/.test(recovery))
+    throw new UsageError(`a default is company:month:recoveryPercent (got ${text})`);
   const obligor = obligors.find((o) => o.id === who || o.name.toLowerCase() === who.toLowerCase());
   if (!obligor) throw new UsageError(`unknown company ${who}`);
   return { obligorId: obligor.id, month: Number(month), recoveryPercent: recovery };
 }
 
 const stress: Command = {
-  name: 'stress', group: 'Risk', usage: 'stress --default company:month:recovery[,…] [--gpu-shock PCT] [--party ID]',
-  summary: 'a contagion scenario on the party\'s holdings: base and stressed value per holding',
+  name: 'stress',
+  group: 'Risk',
+  usage: 'stress --default company:month:recovery[,…] [--gpu-shock PCT] [--party ID]',
+  summary: "a contagion scenario on the party's holdings: base and stressed value per holding",
   async run({ args, out, client }) {
     const c = await client();
     const spec = flag(args, 'default');
@@ -79,11 +106,17 @@ const stress: Command = {
     const shock = flag(args, 'gpu-shock');
     const result = await c.scenario({ defaults, ...(shock ? { gpuValueShockPercent: shock } : {}) }, flag(args, 'party'));
     type Row = ScenarioResult['holdings'][number];
-    out.table<Row>([
-      { header: 'Note', value: (r) => r.noteId }, { header: 'Base', value: (r) => r.baseValue, format: (r) => cash(r.baseValue), align: 'right' },
-      { header: 'Stressed', value: (r) => r.stressedValue, format: (r) => cash(r.stressedValue), align: 'right' },
-      { header: 'Loss %', value: (r) => r.lossPercent, align: 'right' }, { header: 'Defaulted share %', value: (r) => r.defaultedSharePercent, align: 'right' },
-    ], result.holdings, { data: result, empty: 'no holdings' });
+    out.table<Row>(
+      [
+        { header: 'Note', value: (r) => r.noteId },
+        { header: 'Base', value: (r) => r.baseValue, format: (r) => cash(r.baseValue), align: 'right' },
+        { header: 'Stressed', value: (r) => r.stressedValue, format: (r) => cash(r.stressedValue), align: 'right' },
+        { header: 'Loss %', value: (r) => r.lossPercent, align: 'right' },
+        { header: 'Defaulted share %', value: (r) => r.defaultedSharePercent, align: 'right' },
+      ],
+      result.holdings,
+      { data: result, empty: 'no holdings' },
+    );
     if (out.mode === 'table') {
       out.line(`total ${cash(result.total.baseValue)} → ${cash(result.total.stressedValue)} (loss ${result.total.lossPercent}%)`);
       out.line(`method: ${result.method}`);

@@ -3,7 +3,16 @@
  * own executions, balances and journal entries. Prices and faces are passed on as the decimal
  * strings typed (separators removed), never as numbers.
  */
-import { newClOrdId, type Balance, type Execution, type JournalEntry, type Order, type OrderResult, type QuoteInput, type TimeInForce } from '../../sdk/index.js';
+import {
+  newClOrdId,
+  type Balance,
+  type Execution,
+  type JournalEntry,
+  type Order,
+  type OrderResult,
+  type QuoteInput,
+  type TimeInForce,
+} from '../../sdk/index.js';
 import { dateArg, decimalArg, flag, has, integerFlag, positional, sideArg, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { cash, face, price, time, type Column } from '../output.js';
@@ -59,7 +68,9 @@ function printOrderResult(context: Context, result: OrderResult, names: Map<stri
 }
 
 const order: Command = {
-  name: 'order', group: 'Trading', usage: 'order <buy|sell> <note> <face> <price> [--tif GTC|DAY|IOC|FOK|GTD] [--expire-at ISO] [--post-only] [--cl-ord-id ID]',
+  name: 'order',
+  group: 'Trading',
+  usage: 'order <buy|sell> <note> <face> <price> [--tif GTC|DAY|IOC|FOK|GTD] [--expire-at ISO] [--post-only] [--cl-ord-id ID]',
   summary: 'place a limit order (price in % of par, face = original face)',
   async run(context) {
     const { args } = context;
@@ -73,15 +84,25 @@ const order: Command = {
     const expireAt = flag(args, 'expire-at');
     if ((tif === 'GTD') !== (expireAt !== undefined)) throw new UsageError('--expire-at is required with --tif GTD and only with it');
     const result = await c.placeOrder({
-      clOrdId: flag(args, 'cl-ord-id') ?? newClOrdId('cli'), noteId: note.id, side, type: 'limit', price: limit, quantity, timeInForce: tif as TimeInForce,
-      ...(expireAt ? { expireAt } : {}), ...(has(args, 'post-only') ? { postOnly: true } : {}),
+      clOrdId: flag(args, 'cl-ord-id') ?? newClOrdId('cli'),
+      noteId: note.id,
+      side,
+      type: 'limit',
+      price: limit,
+      quantity,
+      timeInForce: tif as TimeInForce,
+      ...(expireAt ? { expireAt } : {}),
+      ...(has(args, 'post-only') ? { postOnly: true } : {}),
     });
     printOrderResult(context, result, noteLabels(notes, deals));
   },
 };
 
 const orders: Command = {
-  name: 'orders', group: 'Trading', usage: 'orders [--all] [--note N]', summary: 'own orders (open ones unless --all)',
+  name: 'orders',
+  group: 'Trading',
+  usage: 'orders [--all] [--note N]',
+  summary: 'own orders (open ones unless --all)',
   async run(context) {
     const c = await context.client();
     const noteRef = flag(context.args, 'note');
@@ -92,7 +113,10 @@ const orders: Command = {
 };
 
 const cancel: Command = {
-  name: 'cancel', group: 'Trading', usage: 'cancel <order-id>', summary: 'cancel an own open order',
+  name: 'cancel',
+  group: 'Trading',
+  usage: 'cancel <order-id>',
+  summary: 'cancel an own open order',
   async run(context) {
     const result = await (await context.client()).cancelOrder(positional(context.args, 0, 'the order id'));
     if (context.out.mode === 'json') return context.out.json(result);
@@ -101,21 +125,27 @@ const cancel: Command = {
 };
 
 const replace: Command = {
-  name: 'replace', group: 'Trading', usage: 'replace <order-id> [--price P] [--face F]', summary: 'cancel/replace: a new price and/or new total face',
+  name: 'replace',
+  group: 'Trading',
+  usage: 'replace <order-id> [--price P] [--face F]',
+  summary: 'cancel/replace: a new price and/or new total face',
   async run(context) {
     const { args } = context;
     const priceText = flag(args, 'price');
     const faceText = flag(args, 'face');
     if (!priceText && !faceText) throw new UsageError('give --price, --face or both');
     const result = await (await context.client()).replaceOrder(positional(args, 0, 'the order id'), {
-      ...(priceText ? { price: decimalArg(priceText, '--price') } : {}), ...(faceText ? { quantity: decimalArg(faceText, '--face') } : {}),
+      ...(priceText ? { price: decimalArg(priceText, '--price') } : {}),
+      ...(faceText ? { quantity: decimalArg(faceText, '--face') } : {}),
     });
     printOrderResult(context, result, await labels(context));
   },
 };
 
 const quote: Command = {
-  name: 'quote', group: 'Trading', usage: 'quote <note> <bid-size> <bid> <ask> <ask-size> [<note> <bid-size> <bid> <ask> <ask-size> …]',
+  name: 'quote',
+  group: 'Trading',
+  usage: 'quote <note> <bid-size> <bid> <ask> <ask-size> [<note> <bid-size> <bid> <ask> <ask-size> …]',
   summary: 'dealers: replace your quotes on these notes atomically (a size of 0 leaves that side empty)',
   async run(context) {
     const words = context.args.positionals;
@@ -128,7 +158,9 @@ const quote: Command = {
       const bidSize = decimalArg(words[i + 1]!, 'the bid size');
       const askSize = decimalArg(words[i + 4]!, 'the ask size');
       quotes.push({
-        noteId: note.id, bidSize, askSize,
+        noteId: note.id,
+        bidSize,
+        askSize,
         ...(bidSize !== '0' ? { bidPrice: decimalArg(words[i + 2]!, 'the bid') } : {}),
         ...(askSize !== '0' ? { askPrice: decimalArg(words[i + 3]!, 'the ask') } : {}),
       });
@@ -142,7 +174,10 @@ const quote: Command = {
 };
 
 const pullQuotes: Command = {
-  name: 'pull-quotes', group: 'Trading', usage: 'pull-quotes', summary: 'dealers: pull all your quotes',
+  name: 'pull-quotes',
+  group: 'Trading',
+  usage: 'pull-quotes',
+  summary: 'dealers: pull all your quotes',
   async run(context) {
     const result = await (await context.client()).pullQuotes();
     if (context.out.mode === 'json') return context.out.json(result);
@@ -151,7 +186,10 @@ const pullQuotes: Command = {
 };
 
 const executions: Command = {
-  name: 'executions', group: 'Trading', usage: 'executions [--note N] [--from D] [--to D] [--limit N]', summary: 'own trades with principal, accrued interest and net amount',
+  name: 'executions',
+  group: 'Trading',
+  usage: 'executions [--note N] [--from D] [--to D] [--limit N]',
+  summary: 'own trades with principal, accrued interest and net amount',
   async run(context) {
     const { args } = context;
     const c = await context.client();
@@ -160,45 +198,66 @@ const executions: Command = {
     const from = flag(args, 'from');
     const to = flag(args, 'to');
     const list = await c.executions({
-      ...(noteId ? { noteId } : {}), ...(from ? { from: dateArg(from, '--from') } : {}), ...(to ? { to: dateArg(to, '--to') } : {}), limit: integerFlag(args, 'limit', 1, 1000) ?? 200,
+      ...(noteId ? { noteId } : {}),
+      ...(from ? { from: dateArg(from, '--from') } : {}),
+      ...(to ? { to: dateArg(to, '--to') } : {}),
+      limit: integerFlag(args, 'limit', 1, 1000) ?? 200,
     });
     context.out.table(executionColumns(await labels(context)), list, { empty: 'no executions' });
   },
 };
 
 const balances: Command = {
-  name: 'balances', group: 'Trading', usage: 'balances [--party P]', summary: 'cash and positions: total, held, available',
+  name: 'balances',
+  group: 'Trading',
+  usage: 'balances [--party P]',
+  summary: 'cash and positions: total, held, available',
   async run(context) {
     const party = flag(context.args, 'party');
     const list = await (await context.client()).balances(party ? { partyId: party } : {});
     const names = await labels(context);
     const amount = (b: Balance, v: string) => (b.asset === 'USD' ? cash(v) : face(v));
-    context.out.table<Balance>([
-      { header: 'ASSET', value: (b) => (b.asset === 'USD' ? 'USD' : names.get(b.asset) ?? b.asset) },
-      { header: 'TOTAL', value: (b) => b.total, format: (b) => amount(b, b.total), align: 'right' },
-      { header: 'HELD', value: (b) => b.held, format: (b) => amount(b, b.held), align: 'right' },
-      { header: 'AVAILABLE', value: (b) => b.available, format: (b) => amount(b, b.available), align: 'right' },
-    ], list, { empty: 'no balances' });
+    context.out.table<Balance>(
+      [
+        { header: 'ASSET', value: (b) => (b.asset === 'USD' ? 'USD' : (names.get(b.asset) ?? b.asset)) },
+        { header: 'TOTAL', value: (b) => b.total, format: (b) => amount(b, b.total), align: 'right' },
+        { header: 'HELD', value: (b) => b.held, format: (b) => amount(b, b.held), align: 'right' },
+        { header: 'AVAILABLE', value: (b) => b.available, format: (b) => amount(b, b.available), align: 'right' },
+      ],
+      list,
+      { empty: 'no balances' },
+    );
   },
 };
 
 const entries: Command = {
-  name: 'entries', group: 'Trading', usage: 'entries [--party P] [--asset A] [--limit N]', summary: 'journal entries with their postings, newest first',
+  name: 'entries',
+  group: 'Trading',
+  usage: 'entries [--party P] [--asset A] [--limit N]',
+  summary: 'journal entries with their postings, newest first',
   async run(context) {
     const { args } = context;
     const party = flag(args, 'party');
     const asset = flag(args, 'asset');
-    const list = await (await context.client()).ledgerEntries({ ...(party ? { partyId: party } : {}), ...(asset ? { asset } : {}), limit: integerFlag(args, 'limit', 1, 500) ?? 50 });
+    const list = await (await context.client()).ledgerEntries({
+      ...(party ? { partyId: party } : {}),
+      ...(asset ? { asset } : {}),
+      limit: integerFlag(args, 'limit', 1, 500) ?? 50,
+    });
     const rows = list.flatMap((entry) => entry.postings.map((posting) => ({ entry, posting })));
-    context.out.table<{ entry: JournalEntry; posting: JournalEntry['postings'][number] }>([
-      { header: 'ENTRY', value: (r) => r.entry.id, align: 'right' },
-      { header: 'DATE', value: (r) => r.entry.businessDate },
-      { header: 'KIND', value: (r) => r.entry.kind },
-      { header: 'ACCOUNT', value: (r) => r.posting.partyId ?? r.posting.systemAccount },
-      { header: 'ASSET', value: (r) => r.posting.asset },
-      { header: 'AMOUNT', value: (r) => r.posting.amount, align: 'right' },
-      { header: 'DESCRIPTION', value: (r) => r.entry.description },
-    ], rows, { data: list, empty: 'no entries' });
+    context.out.table<{ entry: JournalEntry; posting: JournalEntry['postings'][number] }>(
+      [
+        { header: 'ENTRY', value: (r) => r.entry.id, align: 'right' },
+        { header: 'DATE', value: (r) => r.entry.businessDate },
+        { header: 'KIND', value: (r) => r.entry.kind },
+        { header: 'ACCOUNT', value: (r) => r.posting.partyId ?? r.posting.systemAccount },
+        { header: 'ASSET', value: (r) => r.posting.asset },
+        { header: 'AMOUNT', value: (r) => r.posting.amount, align: 'right' },
+        { header: 'DESCRIPTION', value: (r) => r.entry.description },
+      ],
+      rows,
+      { data: list, empty: 'no entries' },
+    );
   },
 };
 

@@ -83,7 +83,8 @@ export function compareDecimals(a: string, b: string): number {
   const aFraction = Math.max(0, a.length - aPoint - 1);
   const bFraction = Math.max(0, b.length - bPoint - 1);
   for (let i = 0; i < Math.max(aFraction, bFraction); i++) {
-    const difference = (i < aFraction ? a.charCodeAt(aPoint + 1 + i) : ZERO_DIGIT) - (i < bFraction ? b.charCodeAt(bPoint + 1 + i) : ZERO_DIGIT);
+    const difference =
+      (i < aFraction ? a.charCodeAt(aPoint + 1 + i) : ZERO_DIGIT) - (i < bFraction ? b.charCodeAt(bPoint + 1 + i) : ZERO_DIGIT);
     if (difference !== 0) return difference;
   }
   return 0;

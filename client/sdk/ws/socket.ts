@@ -13,8 +13,16 @@
  */
 import { LocalBook } from './book.js';
 import {
-  SOCKET_OPEN, type AuthenticatedMessage, type BookData, type ChannelMessage, type ErrorMessage, type OrderRequest, type QuoteRequest,
-  type ReplyMessage, type ServerMessage, type SocketLike,
+  SOCKET_OPEN,
+  type AuthenticatedMessage,
+  type BookData,
+  type ChannelMessage,
+  type ErrorMessage,
+  type OrderRequest,
+  type QuoteRequest,
+  type ReplyMessage,
+  type ServerMessage,
+  type SocketLike,
 } from './types.js';
 
 export interface CnxSocketOptions {
@@ -283,12 +291,15 @@ export class CnxSocket {
       const state = this.channels.get(channel);
       if (state) state.seq = null;
     }
-    Promise.resolve(source()).then((token) => {
-      if (!token) return;
-      this.sendRaw({ op: 'auth', token });
-      const restored = channels.filter((channel) => this.channels.has(channel));
-      if (restored.length > 0) this.sendRaw({ op: 'subscribe', channels: restored });
-    }, () => undefined);
+    Promise.resolve(source()).then(
+      (token) => {
+        if (!token) return;
+        this.sendRaw({ op: 'auth', token });
+        const restored = channels.filter((channel) => this.channels.has(channel));
+        if (restored.length > 0) this.sendRaw({ op: 'subscribe', channels: restored });
+      },
+      () => undefined,
+    );
   }
 
   private resubscribeAll(): void {
@@ -356,7 +367,8 @@ export class CnxSocket {
 
 function defaultSocket(url: string): SocketLike {
   const WebSocketClass = (globalThis as { WebSocket?: new (url: string) => SocketLike }).WebSocket;
-  if (!WebSocketClass) throw new Error('no WebSocket in this runtime: pass createSocket (e.g. url => new WebSocket(url) from the "ws" package)');
+  if (!WebSocketClass)
+    throw new Error('no WebSocket in this runtime: pass createSocket (e.g. url => new WebSocket(url) from the "ws" package)');
   return new WebSocketClass(url);
 }
 

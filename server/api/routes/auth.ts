@@ -6,9 +6,7 @@ import { findUserByUsername } from '../../refdata/parties.js';
 import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
 import { issueToken } from '../../auth/tokens.js';
 
-const credentials = z
-  .object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) })
-  .strict();
+const credentials = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).strict();
 
 const tokenResponse = z.object({
   token: z.string(),
@@ -31,7 +29,8 @@ export const authRoutes = [
         services.loginLimits.perUsername.hit(body.username.toLowerCase(), nowMs),
         services.loginLimits.perAddress.hit(request.socket.remoteAddress ?? 'unknown', nowMs),
       );
-      if (waitSeconds > 0) throw new ApiError('RATE_LIMITED', `too many login attempts; retry in ${waitSeconds} s`, { retryAfterSeconds: waitSeconds });
+      if (waitSeconds > 0)
+        throw new ApiError('RATE_LIMITED', `too many login attempts; retry in ${waitSeconds} s`, { retryAfterSeconds: waitSeconds });
       const user = await findUserByUsername(services.knex, body.username);
       // Verify against a dummy hash for unknown users so the response time does not tell them apart.
       const passwordOk = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);

@@ -6,12 +6,19 @@ import { currentBusinessDate, rollBusinessDate } from '../../businessdate/index.
 
 export const businessDateRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/business-date', summary: 'The trading day that trades are dated with', tag: 'business date', access: 'user',
+    method: 'get',
+    path: '/api/v1/business-date',
+    summary: 'The trading day that trades are dated with',
+    tag: 'business date',
+    access: 'user',
     response: z.object({ businessDate: z.string() }),
     handler: async ({ services }) => ({ body: { businessDate: await currentBusinessDate(services.knex) } }),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/business-date/roll', summary: 'End of day: run end-of-day work and move to the next business day', tag: 'business date',
+    method: 'post',
+    path: '/api/v1/business-date/roll',
+    summary: 'End of day: run end-of-day work and move to the next business day',
+    tag: 'business date',
     access: ['operator', 'backoffice'],
     body: z.object({ expectedDate: isoDate.optional() }).strict().optional(),
     response: z.object({ businessDate: z.string(), previousDate: z.string() }),

@@ -22,7 +22,16 @@ import { moneyRoutes } from './money.js';
 import { projectionRoutes } from './projections.js';
 import { riskRoutes } from './risk.js';
 
-const businessRoutes: AnyRoute[] = [...healthRoutes, ...authRoutes, ...refdataRoutes, ...ledgerRoutes, ...businessDateRoutes, ...orderRoutes, ...marketRoutes, ...rfqRoutes];
+const businessRoutes: AnyRoute[] = [
+  ...healthRoutes,
+  ...authRoutes,
+  ...refdataRoutes,
+  ...ledgerRoutes,
+  ...businessDateRoutes,
+  ...orderRoutes,
+  ...marketRoutes,
+  ...rfqRoutes,
+];
 // Settlement, servicing and reconciliation (the back office).
 businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
 // Credit lines and the fail charge's reference rate (operator).
@@ -37,7 +46,11 @@ businessRoutes.push(...riskRoutes);
 const openApiDocument = buildOpenApi(businessRoutes);
 
 export const openApiRoute = defineRoute({
-  method: 'get', path: '/api/v1/openapi.json', summary: 'This API as an OpenAPI 3.1 document', tag: 'meta', access: 'public',
+  method: 'get',
+  path: '/api/v1/openapi.json',
+  summary: 'This API as an OpenAPI 3.1 document',
+  tag: 'meta',
+  access: 'public',
   response: z.record(z.string(), z.unknown()),
   handler: async () => ({ body: openApiDocument }),
 });

@@ -15,18 +15,25 @@ import { sequencerOf } from '../../trading/order-entry.js';
 import { partyPositions, type BookTop } from '../../desk/positions.js';
 
 const balanceSchema = z.object({
-  asset: z.string(), total: z.string(), held: z.string(), available: z.string(),
-  creditLine: z.string().optional(), creditUsed: z.string().optional(), creditAvailable: z.string().optional(),
+  asset: z.string(),
+  total: z.string(),
+  held: z.string(),
+  available: z.string(),
+  creditLine: z.string().optional(),
+  creditUsed: z.string().optional(),
+  creditAvailable: z.string().optional(),
 });
 
 /** The party whose data the viewer asks for: its own by default; others only for back office and operators. */
 async function viewedParty(db: Knex, viewer: Principal, requested: string | undefined): Promise<string> {
   if (requested === undefined || requested === viewer.partyId) return viewer.partyId;
-  if (!seesAllParties(viewer.roles)) throw new ApiError('FORBIDDEN', 'a user sees only its own party\'s data');
+  if (!seesAllParties(viewer.roles)) throw new ApiError('FORBIDDEN', "a user sees only its own party's data");
   return (await getParty(db, requested)).id;
 }
 
-const cashMovement = z.object({ partyId: z.string().min(1).max(100), amount: cashAmount, reference: z.string().trim().min(1).max(100) }).strict();
+const cashMovement = z
+  .object({ partyId: z.string().min(1).max(100), amount: cashAmount, reference: z.string().trim().min(1).max(100) })
+  .strict();
 
 const cashMovementResult = z.object({
   entryId: z.string(),
@@ -54,7 +61,9 @@ async function moveCash(services: AppServices, viewer: Principal, direction: Cas
   // original entry, like any later repeat (issue 14).
   let status = 201;
   try {
-    await sequencerOf(services).execute((state) => moveCashInSequence(state, { direction, partyId: party.id, amount, reference: input.reference, createdBy: viewer.userId }));
+    await sequencerOf(services).execute((state) =>
+      moveCashInSequence(state, { direction, partyId: party.id, amount, reference: input.reference, createdBy: viewer.userId }),
+    );
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'IDEMPOTENCY_CONFLICT' && error.details.sameRequest === true)) throw error;
     status = 200;
@@ -66,57 +75,93 @@ async function moveCash(services: AppServices, viewer: Principal, direction: Cas
 
 /** The committed entry for this key, as the API answers it; 409 when the key was used with another amount. */
 async function replayOf(db: Knex, key: string, partyId: string, amount: Decimal) {
-  const entry: { id: string; business_date: string; metadata: { reference?: string } } | undefined = await db('ledger_entries').where({ idempotency_key: key }).first();
+  const entry: { id: string; business_date: string; metadata: { reference?: string } } | undefined = await db('ledger_entries')
+    .where({ idempotency_key: key })
+    .first();
   if (!entry) return null;
   const posting: { amount: string } | undefined = await db('ledger_postings as p')
     .join('ledger_accounts as a', 'a.id', 'p.account_id')
     .where({ 'p.entry_id': entry.id, 'a.party_id': partyId })
     .first('p.amount');
   if (!posting || !new Decimal(posting.amount).abs().eq(amount)) {
-    throw new ApiError('IDEMPOTENCY_CONFLICT', 'this reference was already used with another amount', { reference: entry.metadata.reference });
+    throw new ApiError('IDEMPOTENCY_CONFLICT', 'this reference was already used with another amount', {
+      reference: entry.metadata.reference,
+    });
   }
   const balance = (await partyBalances(db, partyId)).find((b) => b.asset === CASH_ASSET);
-  return { entryId: String(entry.id), partyId, amount: amount.toFixed(2), reference: entry.metadata.reference ?? '', businessDate: entry.business_date, balance };
+  return {
+    entryId: String(entry.id),
+    partyId,
+    amount: amount.toFixed(2),
+    reference: entry.metadata.reference ?? '',
+    businessDate: entry.business_date,
+    balance,
+  };
 }
 
 const positionSchema = z.object({
-  noteId: z.string(), originalFace: z.string(), factor: z.string(), currentFace: z.string(), markPrice: z.string(),
-  markSource: z.enum(['mid', 'last', 'model']), marketValue: z.string(), accruedInterest: z.string(), averageCost: z.string(),
-  unrealizedPnl: z.string(), realizedPnl: z.string(), pendingFace: z.string(), pendingCash: z.string(),
+  noteId: z.string(),
+  originalFace: z.string(),
+  factor: z.string(),
+  currentFace: z.string(),
+  markPrice: z.string(),
+  markSource: z.enum(['mid', 'last', 'model']),
+  marketValue: z.string(),
+  accruedInterest: z.string(),
+  averageCost: z.string(),
+  unrealizedPnl: z.string(),
+  realizedPnl: z.string(),
+  pendingFace: z.string(),
+  pendingCash: z.string(),
 });
 
 /** Best bid and ask of a note from the sequencer's book, in percent. */
 function bookTopOf(services: AppServices): BookTop {
-  return (noteId) => sequencerOf(services).view((state) => {
-    const instrument = state.instruments.get(noteId);
-    const bid = state.engine.bestBid(noteId);
-    const ask = state.engine.bestAsk(noteId);
-    return {
-      bid: instrument && bid !== null ? instrument.ticksToPrice(bid) : null,
-      ask: instrument && ask !== null ? instrument.ticksToPrice(ask) : null,
-    };
-  });
+  return (noteId) =>
+    sequencerOf(services).view((state) => {
+      const instrument = state.instruments.get(noteId);
+      const bid = state.engine.bestBid(noteId);
+      const ask = state.engine.bestAsk(noteId);
+      return {
+        bid: instrument && bid !== null ? instrument.ticksToPrice(bid) : null,
+        ask: instrument && ask !== null ? instrument.ticksToPrice(ask) : null,
+      };
+    });
 }
 
 export const ledgerRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/positions', summary: 'A party\'s positions: face, factor, mark, market value, accrued, average cost, P&L, pending', tag: 'ledger', access: 'user',
-    query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(), response: z.array(positionSchema),
+    method: 'get',
+    path: '/api/v1/positions',
+    summary: "A party's positions: face, factor, mark, market value, accrued, average cost, P&L, pending",
+    tag: 'ledger',
+    access: 'user',
+    query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(),
+    response: z.array(positionSchema),
     handler: async ({ query, principal, services }) => {
       const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
       return { body: await partyPositions(services.knex, partyId, bookTopOf(services)) };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/balances', summary: 'Cash and note balances of a party: total, held, available', tag: 'ledger', access: 'user',
-    query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(), response: z.array(balanceSchema),
+    method: 'get',
+    path: '/api/v1/balances',
+    summary: 'Cash and note balances of a party: total, held, available',
+    tag: 'ledger',
+    access: 'user',
+    query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(),
+    response: z.array(balanceSchema),
     handler: async ({ query, principal, services }) => {
       const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
       return { body: await partyBalances(services.knex, partyId) };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/ledger/entries', summary: 'Journal entries with their postings, newest first', tag: 'ledger', access: 'user',
+    method: 'get',
+    path: '/api/v1/ledger/entries',
+    summary: 'Journal entries with their postings, newest first',
+    tag: 'ledger',
+    access: 'user',
     query: z
       .object({
         partyId: z.string().min(1).max(100).optional(),
@@ -127,7 +172,8 @@ export const ledgerRoutes = [
       .strict(),
     handler: async ({ query, principal, services }) => {
       const viewer = requirePrincipal(principal);
-      const partyId = query.partyId === undefined && seesAllParties(viewer.roles) ? undefined : await viewedParty(services.knex, viewer, query.partyId);
+      const partyId =
+        query.partyId === undefined && seesAllParties(viewer.roles) ? undefined : await viewedParty(services.knex, viewer, query.partyId);
       const entries = await journalEntries(services.knex, {
         limit: query.limit,
         ...(partyId ? { partyId } : {}),
@@ -138,13 +184,25 @@ export const ledgerRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/cash/deposits', summary: 'Credit cash to a party (idempotent by reference)', tag: 'ledger', access: ['operator', 'backoffice'],
-    body: cashMovement, response: cashMovementResult, successStatus: 201,
+    method: 'post',
+    path: '/api/v1/cash/deposits',
+    summary: 'Credit cash to a party (idempotent by reference)',
+    tag: 'ledger',
+    access: ['operator', 'backoffice'],
+    body: cashMovement,
+    response: cashMovementResult,
+    successStatus: 201,
     handler: async ({ body, principal, services }) => moveCash(services, requirePrincipal(principal), 'deposit', body),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/cash/withdrawals', summary: 'Pay cash out of a party\'s available balance (idempotent by reference)', tag: 'ledger', access: ['operator', 'backoffice'],
-    body: cashMovement, response: cashMovementResult, successStatus: 201,
+    method: 'post',
+    path: '/api/v1/cash/withdrawals',
+    summary: "Pay cash out of a party's available balance (idempotent by reference)",
+    tag: 'ledger',
+    access: ['operator', 'backoffice'],
+    body: cashMovement,
+    response: cashMovementResult,
+    successStatus: 201,
     handler: async ({ body, principal, services }) => moveCash(services, requirePrincipal(principal), 'withdrawal', body),
   }),
 ];

@@ -15,23 +15,43 @@ const level = z.object({ price: z.string(), quantity: z.string(), orders: z.numb
 
 export const marketRoutes = [
   defineRoute({
-    method: 'put', path: '/api/v1/quotes', summary: 'Replace this dealer\'s quotes on the given notes, atomically (mass quote)', tag: 'quotes', access: ['dealer'],
+    method: 'put',
+    path: '/api/v1/quotes',
+    summary: "Replace this dealer's quotes on the given notes, atomically (mass quote)",
+    tag: 'quotes',
+    access: ['dealer'],
     body: quotesRequest,
     handler: async ({ body, principal, services }) => ({ body: await putQuotes(services, requirePrincipal(principal).partyId, body) }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/quotes', summary: 'This dealer\'s live quotes, one row per note (an empty side is null)', tag: 'quotes', access: ['dealer'],
-    query: z.object({}).strict(), response: z.array(z.object({ noteId: z.string(), bid: quoteSide.nullable(), ask: quoteSide.nullable() })),
+    method: 'get',
+    path: '/api/v1/quotes',
+    summary: "This dealer's live quotes, one row per note (an empty side is null)",
+    tag: 'quotes',
+    access: ['dealer'],
+    query: z.object({}).strict(),
+    response: z.array(z.object({ noteId: z.string(), bid: quoteSide.nullable(), ask: quoteSide.nullable() })),
     handler: async ({ principal, services }) => ({ body: dealerQuotes(services, requirePrincipal(principal).partyId) }),
   }),
   defineRoute({
-    method: 'delete', path: '/api/v1/quotes', summary: 'Pull this dealer\'s quotes: all, or one note\'s with ?noteId=', tag: 'quotes', access: ['dealer'],
+    method: 'delete',
+    path: '/api/v1/quotes',
+    summary: "Pull this dealer's quotes: all, or one note's with ?noteId=",
+    tag: 'quotes',
+    access: ['dealer'],
     query: z.object({ noteId: z.string().uuid().optional() }).strict(),
-    handler: async ({ query, principal, services }) => ({ body: await pullAllQuotes(services, requirePrincipal(principal).partyId, query.noteId) }),
+    handler: async ({ query, principal, services }) => ({
+      body: await pullAllQuotes(services, requirePrincipal(principal).partyId, query.noteId),
+    }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/notes/:id/book', summary: 'Level 2 book of a note, best first', tag: 'market data', access: 'user',
-    params: idParams, query: z.object({ depth: limitParam(10, BOOK_DEPTH_MAX) }).strict(),
+    method: 'get',
+    path: '/api/v1/notes/:id/book',
+    summary: 'Level 2 book of a note, best first',
+    tag: 'market data',
+    access: 'user',
+    params: idParams,
+    query: z.object({ depth: limitParam(10, BOOK_DEPTH_MAX) }).strict(),
     response: z.object({ noteId: z.string(), seq: z.number(), bids: z.array(level), asks: z.array(level) }),
     handler: async ({ params, query, services }) => {
       return {
@@ -39,20 +59,27 @@ export const marketRoutes = [
           const instrument = state.instruments.get(params.id);
           // Every listed note is an instrument of the sequencer, so this is the note's existence check too.
           if (!instrument) throw new ApiError('NOTE_NOT_FOUND', `note ${params.id} does not exist`, { noteId: params.id });
-          const side = (s: 'buy' | 'sell') => (state.engine.level2(params.id, s, query.depth) ?? []).map((l) => ({
-            price: instrument.ticksToPrice(l.priceTicks).toFixed(),
-            quantity: instrument.unitsToFace(l.sizeUnits).toFixed(),
-            orders: l.orderCount,
-          }));
+          const side = (s: 'buy' | 'sell') =>
+            (state.engine.level2(params.id, s, query.depth) ?? []).map((l) => ({
+              price: instrument.ticksToPrice(l.priceTicks).toFixed(),
+              quantity: instrument.unitsToFace(l.sizeUnits).toFixed(),
+              orders: l.orderCount,
+            }));
           return { noteId: params.id, seq: state.lastSeq, bids: side('buy'), asks: side('sell') };
         }),
       };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/trades', summary: 'The public tape, newest first (sizes above the note\'s cap shown as "<cap>+")', tag: 'market data', access: 'user',
+    method: 'get',
+    path: '/api/v1/trades',
+    summary: 'The public tape, newest first (sizes above the note\'s cap shown as "<cap>+")',
+    tag: 'market data',
+    access: 'user',
     query: z.object({ noteId: z.string().uuid().optional(), limit: limitParam(100, 1000) }).strict(),
     response: z.array(z.object({ id: z.string(), noteId: z.string(), price: z.string(), quantity: z.string(), executedAt: z.string() })),
-    handler: async ({ query, services }) => ({ body: await tape(services.knex, { limit: query.limit, ...(query.noteId ? { noteId: query.noteId } : {}) }) }),
+    handler: async ({ query, services }) => ({
+      body: await tape(services.knex, { limit: query.limit, ...(query.noteId ? { noteId: query.noteId } : {}) }),
+    }),
   }),
 ];

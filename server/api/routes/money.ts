@@ -24,24 +24,43 @@ const ratePercent = nonNegativeDecimal
 
 export const moneyRoutes = [
   defineRoute({
-    method: 'put', path: '/api/v1/parties/:id/credit-line', summary: 'Set a dealer\'s credit line in USD (0 removes it; never below what its buys use)', tag: 'reference data',
-    access: ['operator'], params: idParams, body: z.object({ amount: usdAmountOrZero }).strict(), response: creditLineSchema,
+    method: 'put',
+    path: '/api/v1/parties/:id/credit-line',
+    summary: "Set a dealer's credit line in USD (0 removes it; never below what its buys use)",
+    tag: 'reference data',
+    access: ['operator'],
+    params: idParams,
+    body: z.object({ amount: usdAmountOrZero }).strict(),
+    response: creditLineSchema,
     handler: async ({ params, body, principal, services }) => {
       const party = await getParty(services.knex, params.id);
-      if (party.kind !== 'dealer') throw new ApiError('NOT_A_DEALER', `party ${party.id} is a ${party.kind}: credit lines are for dealers`, { partyId: party.id });
+      if (party.kind !== 'dealer')
+        throw new ApiError('NOT_A_DEALER', `party ${party.id} is a ${party.kind}: credit lines are for dealers`, { partyId: party.id });
       const amount = new Decimal(body.amount);
-      const view = await sequencerOf(services).execute((state) => setCreditLine(state, { partyId: party.id, amount, changedBy: requirePrincipal(principal).userId }));
+      const view = await sequencerOf(services).execute((state) =>
+        setCreditLine(state, { partyId: party.id, amount, changedBy: requirePrincipal(principal).userId }),
+      );
       return { body: view };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/reference-rates', summary: 'The TMPG reference rate series (percent), oldest first', tag: 'settlement', access: 'user',
+    method: 'get',
+    path: '/api/v1/reference-rates',
+    summary: 'The TMPG reference rate series (percent), oldest first',
+    tag: 'settlement',
+    access: 'user',
     response: z.array(referenceRateSchema),
     handler: async ({ services }) => ({ body: await listReferenceRates(services.knex) }),
   }),
   defineRoute({
-    method: 'put', path: '/api/v1/reference-rates/:date', summary: 'Set the TMPG reference rate in force from the close of a date (percent)', tag: 'settlement',
-    access: ['operator'], params: z.object({ date: isoDate }).strict(), body: z.object({ ratePercent }).strict(), response: referenceRateSchema,
+    method: 'put',
+    path: '/api/v1/reference-rates/:date',
+    summary: 'Set the TMPG reference rate in force from the close of a date (percent)',
+    tag: 'settlement',
+    access: ['operator'],
+    params: z.object({ date: isoDate }).strict(),
+    body: z.object({ ratePercent }).strict(),
+    response: referenceRateSchema,
     handler: async ({ params, body, principal, services }) => ({
       body: await setReferenceRate(services.knex, params.date, new Decimal(body.ratePercent), requirePrincipal(principal).userId),
     }),

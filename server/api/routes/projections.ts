@@ -13,7 +13,16 @@ import { getDeal } from '../../refdata/deals.js';
 import { DRIVER_NAMES, scenarioSchema, type ScenarioInput } from '../../projection/scenario.js';
 import { getCurve, latestCurve, putCurve } from '../../projection/curves.js';
 import {
-  classAnalytics, classBreakEven, defaultSettlement, formatProjection, loadDealContext, resolveFor, runGrid, runProjection, scenarioInput, BENCHMARK,
+  classAnalytics,
+  classBreakEven,
+  defaultSettlement,
+  formatProjection,
+  loadDealContext,
+  resolveFor,
+  runGrid,
+  runProjection,
+  scenarioInput,
+  BENCHMARK,
 } from '../../projection/service.js';
 
 const pricingSchema = z.union([
@@ -22,30 +31,58 @@ const pricingSchema = z.union([
   z.object({ noteId: uuid, spreadBp: decimalString }).strict(),
 ]);
 
-const projectionRequest = z.object({
-  dealId: uuid,
-  scenario: scenarioSchema.optional(),
-  scenarioId: z.string().min(1).max(100).optional(),
-  settlementDate: isoDate.optional(),
-  pricing: z.array(pricingSchema).max(20).optional(),
-  breakEven: z.object({ noteId: uuid, driver: z.string().min(1).max(60) }).strict().optional(),
-}).strict().refine((b) => !(b.scenario && b.scenarioId), { message: 'give scenario or scenarioId, not both', path: ['scenarioId'] });
+const projectionRequest = z
+  .object({
+    dealId: uuid,
+    scenario: scenarioSchema.optional(),
+    scenarioId: z.string().min(1).max(100).optional(),
+    settlementDate: isoDate.optional(),
+    pricing: z.array(pricingSchema).max(20).optional(),
+    breakEven: z
+      .object({ noteId: uuid, driver: z.string().min(1).max(60) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((b) => !(b.scenario && b.scenarioId), { message: 'give scenario or scenarioId, not both', path: ['scenarioId'] });
 
 const axis = z.object({ driver: z.enum(DRIVER_NAMES as [string, ...string[]]), values: z.array(decimalString).min(1).max(50) }).strict();
-const gridRequest = z.object({
-  dealId: uuid, noteId: uuid, price: decimalString.optional(), yield: decimalString.optional(),
-  scenario: scenarioSchema.optional(), scenarioId: z.string().min(1).max(100).optional(), settlementDate: isoDate.optional(), x: axis, y: axis,
-}).strict()
+const gridRequest = z
+  .object({
+    dealId: uuid,
+    noteId: uuid,
+    price: decimalString.optional(),
+    yield: decimalString.optional(),
+    scenario: scenarioSchema.optional(),
+    scenarioId: z.string().min(1).max(100).optional(),
+    settlementDate: isoDate.optional(),
+    x: axis,
+    y: axis,
+  })
+  .strict()
   .refine((b) => !(b.price !== undefined && b.yield !== undefined), { message: 'give price or yield, not both', path: ['yield'] })
   .refine((b) => b.x.driver !== b.y.driver, { message: 'x and y must be different drivers', path: ['y', 'driver'] })
   .refine((b) => b.x.values.length * b.y.values.length <= 2500, { message: 'at most 2,500 cells', path: ['y', 'values'] });
 
-const curveParams = z.object({ name: z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/, 'must be an upper-case curve name such as UST'), date: isoDate }).strict();
-const curvePoints = z.object({ points: z.array(z.object({ tenorYears: decimalString, yieldPercent: decimalString }).strict()).min(1).max(40) }).strict();
+const curveParams = z
+  .object({ name: z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/, 'must be an upper-case curve name such as UST'), date: isoDate })
+  .strict();
+const curvePoints = z
+  .object({
+    points: z
+      .array(z.object({ tenorYears: decimalString, yieldPercent: decimalString }).strict())
+      .min(1)
+      .max(40),
+  })
+  .strict();
 
 export const projectionRoutes = [
   defineRoute({
-    method: 'post', path: '/api/v1/projections', summary: 'Project a deal under a scenario through its own waterfall and price each class from its projected flows', tag: 'pricing', access: 'user',
+    method: 'post',
+    path: '/api/v1/projections',
+    summary: 'Project a deal under a scenario through its own waterfall and price each class from its projected flows',
+    tag: 'pricing',
+    access: 'user',
     body: projectionRequest,
     handler: async ({ body, principal, services }) => {
       const ctx = await loadDealContext(services.knex, body.dealId);
@@ -53,82 +90,163 @@ export const projectionRoutes = [
       const scenario = resolveFor(ctx, input);
       const settlement = defaultSettlement(ctx, body.settlementDate);
       const response = formatProjection(ctx, scenario, input, runProjection(ctx, scenario), settlement, body.pricing ?? []);
-      return { body: body.breakEven ? { ...response, breakEven: classBreakEven(ctx, input, body.breakEven.noteId, body.breakEven.driver) } : response };
+      return {
+        body: body.breakEven
+          ? { ...response, breakEven: classBreakEven(ctx, input, body.breakEven.noteId, body.breakEven.driver) }
+          : response,
+      };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/projections/grid', summary: 'Yield at a price (or price at a yield) of one class over a grid of two scenario drivers', tag: 'pricing', access: 'user',
+    method: 'post',
+    path: '/api/v1/projections/grid',
+    summary: 'Yield at a price (or price at a yield) of one class over a grid of two scenario drivers',
+    tag: 'pricing',
+    access: 'user',
     body: gridRequest,
     handler: async ({ body, principal, services }) => {
       const ctx = await loadDealContext(services.knex, body.dealId);
       const base = await scenarioInput(services.knex, ctx, requirePrincipal(principal).userId, body.scenario, body.scenarioId);
-      return { body: runGrid(ctx, base, body.noteId, { price: body.price, yield: body.yield }, body.x, body.y, defaultSettlement(ctx, body.settlementDate)) };
+      return {
+        body: runGrid(
+          ctx,
+          base,
+          body.noteId,
+          { price: body.price, yield: body.yield },
+          body.x,
+          body.y,
+          defaultSettlement(ctx, body.settlementDate),
+        ),
+      };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/notes/:id/analytics', summary: 'A note\'s yield and spread to the ARD (and yield to maturity) at a price, under the base scenario', tag: 'pricing', access: 'user',
+    method: 'get',
+    path: '/api/v1/notes/:id/analytics',
+    summary: "A note's yield and spread to the ARD (and yield to maturity) at a price, under the base scenario",
+    tag: 'pricing',
+    access: 'user',
     params: z.object({ id: z.string().min(1).max(100) }).strict(),
-    query: z.object({ price: decimalString.refine((v) => new Decimal(v).gt(0), 'must be greater than zero').optional(), settlementDate: isoDate.optional() }).strict(),
+    query: z
+      .object({
+        price: decimalString.refine((v) => new Decimal(v).gt(0), 'must be greater than zero').optional(),
+        settlementDate: isoDate.optional(),
+      })
+      .strict(),
     handler: async ({ params, query, services }) => {
       const note = await getNote(services.knex, params.id);
       const ctx = await loadDealContext(services.knex, note.dealId);
       const index = ctx.setup.classes.findIndex((c) => c.noteId === note.id);
       const settlement = defaultSettlement(ctx, query.settlementDate);
       const price = query.price ?? '100';
-      const toArd = classAnalytics(ctx, runProjection(ctx, resolveFor(ctx, { name: 'base' })), index, settlement, { noteId: note.id, price });
-      const toMaturity = classAnalytics(ctx, runProjection(ctx, resolveFor(ctx, { name: 'base', refinanceAtArd: false })), index, settlement, { noteId: note.id, price }, false);
+      const toArd = classAnalytics(ctx, runProjection(ctx, resolveFor(ctx, { name: 'base' })), index, settlement, {
+        noteId: note.id,
+        price,
+      });
+      const toMaturity = classAnalytics(
+        ctx,
+        runProjection(ctx, resolveFor(ctx, { name: 'base', refinanceAtArd: false })),
+        index,
+        settlement,
+        { noteId: note.id, price },
+        false,
+      );
       return {
         body: {
-          noteId: note.id, price, settlementDate: settlement, scenario: 'base', curve: ctx.curve ? { name: ctx.curve.stored.name, date: ctx.curve.stored.date } : null,
+          noteId: note.id,
+          price,
+          settlementDate: settlement,
+          scenario: 'base',
+          curve: ctx.curve ? { name: ctx.curve.stored.name, date: ctx.curve.stored.date } : null,
           anticipatedRepaymentDate: ctx.setup.definition.anticipatedRepaymentDate,
-          yieldToArdPercent: toArd.yieldPercent, yieldToMaturityPercent: toMaturity.yieldPercent, spreadBp: toArd.spreadBp, walYears: toArd.walYears, modifiedDuration: toArd.modifiedDuration,
+          yieldToArdPercent: toArd.yieldPercent,
+          yieldToMaturityPercent: toMaturity.yieldPercent,
+          spreadBp: toArd.spreadBp,
+          walYears: toArd.walYears,
+          modifiedDuration: toArd.modifiedDuration,
         },
       };
     },
   }),
   defineRoute({
-    method: 'put', path: '/api/v1/curves/:name/:date', summary: 'Load a benchmark par curve (tenor in years → yield in percent) for a date', tag: 'pricing', access: ['operator'],
-    params: curveParams, body: curvePoints,
-    handler: async ({ params, body, principal, services }) => ({ body: await putCurve(services.knex, params.name, params.date, body.points, requirePrincipal(principal).userId) }),
+    method: 'put',
+    path: '/api/v1/curves/:name/:date',
+    summary: 'Load a benchmark par curve (tenor in years → yield in percent) for a date',
+    tag: 'pricing',
+    access: ['operator'],
+    params: curveParams,
+    body: curvePoints,
+    handler: async ({ params, body, principal, services }) => ({
+      body: await putCurve(services.knex, params.name, params.date, body.points, requirePrincipal(principal).userId),
+    }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/curves/:name/:date', summary: 'A benchmark curve on a date; with ?onOrBefore=true the latest on or before it', tag: 'pricing', access: 'user',
-    params: curveParams, query: z.object({ onOrBefore: z.enum(['true', 'false']).optional() }).strict(),
+    method: 'get',
+    path: '/api/v1/curves/:name/:date',
+    summary: 'A benchmark curve on a date; with ?onOrBefore=true the latest on or before it',
+    tag: 'pricing',
+    access: 'user',
+    params: curveParams,
+    query: z.object({ onOrBefore: z.enum(['true', 'false']).optional() }).strict(),
     handler: async ({ params, query, services }) => {
       if (query.onOrBefore !== 'true') return { body: await getCurve(services.knex, params.name, params.date) };
       const curve = await latestCurve(services.knex, params.name, params.date);
-      if (!curve) throw new ApiError('CURVE_NOT_FOUND', `no ${params.name} curve on or before ${params.date}`, { name: params.name, date: params.date });
+      if (!curve)
+        throw new ApiError('CURVE_NOT_FOUND', `no ${params.name} curve on or before ${params.date}`, {
+          name: params.name,
+          date: params.date,
+        });
       return { body: curve };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/scenarios', summary: 'Save a scenario for a deal under a name (yours only; the same name replaces it)', tag: 'pricing', access: 'user',
-    body: z.object({ dealId: uuid, name: z.string().trim().min(1).max(60), scenario: scenarioSchema }).strict(), successStatus: 201,
+    method: 'post',
+    path: '/api/v1/scenarios',
+    summary: 'Save a scenario for a deal under a name (yours only; the same name replaces it)',
+    tag: 'pricing',
+    access: 'user',
+    body: z.object({ dealId: uuid, name: z.string().trim().min(1).max(60), scenario: scenarioSchema }).strict(),
+    successStatus: 201,
     handler: async ({ body, principal, services }) => {
       const ctx = await loadDealContext(services.knex, body.dealId);
-      if (body.name === 'base' || ctx.collateral.stresses[body.name]) throw new ApiError('VALIDATION_FAILED', `${body.name} is a scenario the deal ships with`, { field: 'name' });
+      if (body.name === 'base' || ctx.collateral.stresses[body.name])
+        throw new ApiError('VALIDATION_FAILED', `${body.name} is a scenario the deal ships with`, { field: 'name' });
       resolveFor(ctx, body.scenario);
       const userId = requirePrincipal(principal).userId;
-      const [row] = await services.knex('projection_scenarios')
+      const [row] = await services
+        .knex('projection_scenarios')
         .insert({ user_id: userId, deal_id: ctx.deal.id, name: body.name, scenario: JSON.stringify(body.scenario) })
-        .onConflict(['user_id', 'deal_id', 'name']).merge(['scenario']).returning(['id', 'name']);
+        .onConflict(['user_id', 'deal_id', 'name'])
+        .merge(['scenario'])
+        .returning(['id', 'name']);
       return { body: { id: row.id, dealId: ctx.deal.id, name: row.name, scenario: body.scenario } };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id/scenarios', summary: 'The scenarios of a deal: base, its named stresses, and those you saved', tag: 'pricing', access: 'user',
+    method: 'get',
+    path: '/api/v1/deals/:id/scenarios',
+    summary: 'The scenarios of a deal: base, its named stresses, and those you saved',
+    tag: 'pricing',
+    access: 'user',
     params: z.object({ id: z.string().min(1).max(100) }).strict(),
     handler: async ({ params, principal, services }) => {
       const deal = await getDeal(services.knex, params.id);
-      const rows: { id: string; name: string; scenario: unknown }[] = await services.knex('projection_scenarios')
-        .where({ deal_id: deal.id, user_id: requirePrincipal(principal).userId }).orderBy('name').select('id', 'name', 'scenario');
+      const rows: { id: string; name: string; scenario: unknown }[] = await services
+        .knex('projection_scenarios')
+        .where({ deal_id: deal.id, user_id: requirePrincipal(principal).userId })
+        .orderBy('name')
+        .select('id', 'name', 'scenario');
       const ctx = await loadDealContext(services.knex, deal.id);
       return {
         body: {
           benchmark: BENCHMARK,
           base: { name: 'base', ...ctx.collateral.base.drivers, refinanceAtArd: ctx.collateral.base.refinanceAtArd },
           stresses: Object.values(ctx.collateral.stresses),
-          saved: rows.map((r) => ({ id: r.id, name: r.name, scenario: (typeof r.scenario === 'string' ? JSON.parse(r.scenario) : r.scenario) as ScenarioInput })),
+          saved: rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            scenario: (typeof r.scenario === 'string' ? JSON.parse(r.scenario) : r.scenario) as ScenarioInput,
+          })),
         },
       };
     },

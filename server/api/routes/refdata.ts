@@ -24,7 +24,9 @@ const noteInput = z
     couponType: z.enum(['fixed', 'floating']),
     couponRate: nonNegativeDecimal,
     dayCount: z.enum(DAY_COUNTS_ACCEPTED),
-    frequency: z.union(FREQUENCIES.map((f) => z.literal(f)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<4>, z.ZodLiteral<12>]),
+    frequency: z.union(
+      FREQUENCIES.map((f) => z.literal(f)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<4>, z.ZodLiteral<12>],
+    ),
     issueDate: isoDate,
     firstCouponDate: isoDate,
     maturityDate: isoDate,
@@ -38,15 +40,28 @@ const noteInput = z
     traceCategory: z.enum(TRACE_CATEGORIES).default('ABS'),
     /** Deprecated, ignored: the cap is derived from traceCategory and rating. */
     disseminationCap: positiveDecimal.optional(),
-    maxOrderFace: positiveDecimal.nullable().optional().describe('the most face one order, quote or RFQ may ask for; default (null) the original face'),
+    maxOrderFace: positiveDecimal
+      .nullable()
+      .optional()
+      .describe('the most face one order, quote or RFQ may ask for; default (null) the original face'),
   })
   .strict();
 
-export const noteSchema = noteInput.extend({ id: z.string(), status: z.enum(['active', 'halted']), currency: z.literal('USD'), disseminationCap: z.string(), priceBandPoints: z.string() });
+export const noteSchema = noteInput.extend({
+  id: z.string(),
+  status: z.enum(['active', 'halted']),
+  currency: z.literal('USD'),
+  disseminationCap: z.string(),
+  priceBandPoints: z.string(),
+});
 
 const priceBandSchema = z.object({
-  noteId: z.string(), widthPoints: z.string(),
-  reference: z.string().nullable(), referenceSource: z.enum(['last_trade', 'mid']).nullable(), low: z.string().nullable(), high: z.string().nullable(),
+  noteId: z.string(),
+  widthPoints: z.string(),
+  reference: z.string().nullable(),
+  referenceSource: z.enum(['last_trade', 'mid']).nullable(),
+  low: z.string().nullable(),
+  high: z.string().nullable(),
 });
 
 const dealInput = z
@@ -76,7 +91,11 @@ const partySchema = z.object({ id: z.string(), name: z.string(), kind: z.string(
 
 export const refdataRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/deals', summary: 'List deals with collateral facts and notes', tag: 'reference data', access: 'user',
+    method: 'get',
+    path: '/api/v1/deals',
+    summary: 'List deals with collateral facts and notes',
+    tag: 'reference data',
+    access: 'user',
     response: z.array(dealSchema),
     handler: async ({ services }) => {
       const [deals, notes] = await Promise.all([listDeals(services.knex), listNotes(services.knex)]);
@@ -84,31 +103,60 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id', summary: 'A deal with its collateral facts and capital structure', tag: 'reference data', access: 'user',
-    params: idParams, response: dealSchema,
+    method: 'get',
+    path: '/api/v1/deals/:id',
+    summary: 'A deal with its collateral facts and capital structure',
+    tag: 'reference data',
+    access: 'user',
+    params: idParams,
+    response: dealSchema,
     handler: async ({ params, services }) => {
       const deal = await getDeal(services.knex, params.id);
       return { body: { ...deal, notes: await listNotes(services.knex, { dealId: deal.id }) } };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/deals', summary: 'Register a deal', tag: 'reference data', access: ['operator'],
-    body: dealInput, response: dealSchema, successStatus: 201, idempotent: true,
+    method: 'post',
+    path: '/api/v1/deals',
+    summary: 'Register a deal',
+    tag: 'reference data',
+    access: ['operator'],
+    body: dealInput,
+    response: dealSchema,
+    successStatus: 201,
+    idempotent: true,
     handler: async ({ body, services }) => ({ body: await createDeal(services.knex, body) }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/notes', summary: 'List notes', tag: 'reference data', access: 'user',
-    query: z.object({ dealId: z.string().uuid().optional() }).strict(), response: z.array(noteSchema),
+    method: 'get',
+    path: '/api/v1/notes',
+    summary: 'List notes',
+    tag: 'reference data',
+    access: 'user',
+    query: z.object({ dealId: z.string().uuid().optional() }).strict(),
+    response: z.array(noteSchema),
     handler: async ({ query, services }) => ({ body: await listNotes(services.knex, query) }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/notes/:id', summary: 'Note reference data', tag: 'reference data', access: 'user',
-    params: idParams, response: noteSchema,
+    method: 'get',
+    path: '/api/v1/notes/:id',
+    summary: 'Note reference data',
+    tag: 'reference data',
+    access: 'user',
+    params: idParams,
+    response: noteSchema,
     handler: async ({ params, services }) => ({ body: await getNote(services.knex, params.id) }),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/notes', summary: 'List a note for trading', tag: 'reference data', access: ['operator'],
-    body: noteInput, response: noteSchema, successStatus: 201, idempotent: true,
+    method: 'post',
+    path: '/api/v1/notes',
+    summary: 'List a note for trading',
+    tag: 'reference data',
+    access: ['operator'],
+    body: noteInput,
+    response: noteSchema,
+    successStatus: 201,
+    idempotent: true,
     handler: async ({ body, services }) => {
       await getDeal(services.knex, body.dealId);
       const note = await createNote(services.knex, body);
@@ -117,26 +165,43 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/notes/:id/price-band', summary: 'The note\'s price band now: its width, reference price and bounds (null without a reference)', tag: 'reference data', access: 'user',
-    params: idParams, response: priceBandSchema,
+    method: 'get',
+    path: '/api/v1/notes/:id/price-band',
+    summary: "The note's price band now: its width, reference price and bounds (null without a reference)",
+    tag: 'reference data',
+    access: 'user',
+    params: idParams,
+    response: priceBandSchema,
     handler: async ({ params, services }) => {
       await getNote(services.knex, params.id);
       return { body: sequencerOf(services).view((state) => priceBandView(state, params.id)) };
     },
   }),
   defineRoute({
-    method: 'put', path: '/api/v1/notes/:id/price-band', summary: 'Set the half-width in points of the note\'s price band (operator)', tag: 'reference data', access: ['operator'],
-    params: idParams, body: z.object({ widthPoints: positiveDecimal }).strict(), response: priceBandSchema,
+    method: 'put',
+    path: '/api/v1/notes/:id/price-band',
+    summary: "Set the half-width in points of the note's price band (operator)",
+    tag: 'reference data',
+    access: ['operator'],
+    params: idParams,
+    body: z.object({ widthPoints: positiveDecimal }).strict(),
+    response: priceBandSchema,
     handler: async ({ params, body, services }) => {
       await getNote(services.knex, params.id);
       const width = new Decimal(body.widthPoints);
-      if (width.lte(0) || width.gt(100)) throw new ApiError('VALIDATION_FAILED', 'widthPoints must be above 0 and at most 100', { field: 'widthPoints' });
+      if (width.lte(0) || width.gt(100))
+        throw new ApiError('VALIDATION_FAILED', 'widthPoints must be above 0 and at most 100', { field: 'widthPoints' });
       return { body: await sequencerOf(services).execute((state) => setPriceBand(state, params.id, width)) };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/notes/:id/halt', summary: 'Halt trading in a note', tag: 'reference data', access: ['operator'],
-    params: idParams, response: noteSchema,
+    method: 'post',
+    path: '/api/v1/notes/:id/halt',
+    summary: 'Halt trading in a note',
+    tag: 'reference data',
+    access: ['operator'],
+    params: idParams,
+    response: noteSchema,
     handler: async ({ params, services }) => {
       await getNote(services.knex, params.id);
       await sequencerOf(services).execute((state) => setHalted(state, params.id, true));
@@ -144,8 +209,13 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/notes/:id/resume', summary: 'Resume trading in a note', tag: 'reference data', access: ['operator'],
-    params: idParams, response: noteSchema,
+    method: 'post',
+    path: '/api/v1/notes/:id/resume',
+    summary: 'Resume trading in a note',
+    tag: 'reference data',
+    access: ['operator'],
+    params: idParams,
+    response: noteSchema,
     handler: async ({ params, services }) => {
       await getNote(services.knex, params.id);
       await sequencerOf(services).execute((state) => setHalted(state, params.id, false));
@@ -153,21 +223,34 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/parties', summary: 'List parties', tag: 'reference data', access: ['operator', 'backoffice'],
+    method: 'get',
+    path: '/api/v1/parties',
+    summary: 'List parties',
+    tag: 'reference data',
+    access: ['operator', 'backoffice'],
     response: z.array(partySchema),
     handler: async ({ services }) => ({ body: await listParties(services.knex) }),
   }),
   defineRoute({
     // A dealer's name is public (an RFQ is addressed to dealers by id); nothing else of a party is.
-    method: 'get', path: '/api/v1/dealers', summary: 'The eligible dealers, by id and name (to address RFQs and to name who answered)', tag: 'reference data', access: 'user',
+    method: 'get',
+    path: '/api/v1/dealers',
+    summary: 'The eligible dealers, by id and name (to address RFQs and to name who answered)',
+    tag: 'reference data',
+    access: 'user',
     response: z.array(z.object({ id: z.string(), name: z.string() })),
     handler: async ({ services }) => ({
       body: (await listParties(services.knex)).filter((p) => p.kind === 'dealer' && p.eligible).map((p) => ({ id: p.id, name: p.name })),
     }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/parties/:id', summary: 'A party (own party, or any for operators and back office)', tag: 'reference data', access: 'user',
-    params: idParams, response: partySchema,
+    method: 'get',
+    path: '/api/v1/parties/:id',
+    summary: 'A party (own party, or any for operators and back office)',
+    tag: 'reference data',
+    access: 'user',
+    params: idParams,
+    response: partySchema,
     handler: async ({ params, services, principal }) => {
       const viewer = requirePrincipal(principal);
       const party = await getParty(services.knex, params.id);
@@ -176,9 +259,17 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/parties', summary: 'Onboard a party', tag: 'reference data', access: ['operator'],
-    body: z.object({ name: shortText, kind: z.enum(['investor', 'dealer', 'backoffice', 'operator']), eligible: z.boolean().default(true) }).strict(),
-    response: partySchema, successStatus: 201, idempotent: true,
+    method: 'post',
+    path: '/api/v1/parties',
+    summary: 'Onboard a party',
+    tag: 'reference data',
+    access: ['operator'],
+    body: z
+      .object({ name: shortText, kind: z.enum(['investor', 'dealer', 'backoffice', 'operator']), eligible: z.boolean().default(true) })
+      .strict(),
+    response: partySchema,
+    successStatus: 201,
+    idempotent: true,
     handler: async ({ body, services }) => {
       const party = await createParty(services.knex, body);
       if (party.eligible) await sequencerOf(services).execute((state) => void state.eligibleParties.add(party.id));
@@ -186,11 +277,19 @@ export const refdataRoutes = [
     },
   }),
   defineRoute({
-    method: 'patch', path: '/api/v1/parties/:id', summary: 'Change a party\'s trading eligibility', tag: 'reference data', access: ['operator'],
-    params: idParams, body: z.object({ eligible: z.boolean() }).strict(), response: partySchema,
+    method: 'patch',
+    path: '/api/v1/parties/:id',
+    summary: "Change a party's trading eligibility",
+    tag: 'reference data',
+    access: ['operator'],
+    params: idParams,
+    body: z.object({ eligible: z.boolean() }).strict(),
+    response: partySchema,
     handler: async ({ params, body, services }) => {
       const party = await setPartyEligibility(services.knex, params.id, body.eligible);
-      await sequencerOf(services).execute((state) => void (party.eligible ? state.eligibleParties.add(party.id) : state.eligibleParties.delete(party.id)));
+      await sequencerOf(services).execute(
+        (state) => void (party.eligible ? state.eligibleParties.add(party.id) : state.eligibleParties.delete(party.id)),
+      );
       return { body: party };
     },
   }),

@@ -7,7 +7,17 @@ import { ApiError } from '../errors.js';
 import { idParams, limitParam, positiveDecimal } from '../schemas.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getNote } from '../../refdata/notes.js';
-import { dealerStatistics, findResponse, findRfq, insertResponse, insertRfq, listRfqs, responsesOf, type Rfq, type RfqResponse } from '../../rfq/store.js';
+import {
+  dealerStatistics,
+  findResponse,
+  findRfq,
+  insertResponse,
+  insertRfq,
+  listRfqs,
+  responsesOf,
+  type Rfq,
+  type RfqResponse,
+} from '../../rfq/store.js';
 import { tradeRfq } from '../../sequencer/rfq-trade.js';
 import { REJECTION_MESSAGES } from '../../sequencer/rejections.js';
 import { publishRfq, rfqView, responseView, effectiveStatus } from '../../rfq/views.js';
@@ -39,28 +49,38 @@ async function addressedDealers(db: Knex, requested: readonly string[] | undefin
   const dealers: { id: string }[] = await db('parties').where({ kind: 'dealer', eligible: true }).select('id');
   const eligible = new Set(dealers.map((d) => d.id));
   if (requested === undefined) return [...eligible];
-  for (const id of requested) if (!eligible.has(id)) throw new ApiError('NOT_A_DEALER', `party ${id} is not an eligible dealer`, { partyId: id });
+  for (const id of requested)
+    if (!eligible.has(id)) throw new ApiError('NOT_A_DEALER', `party ${id} is not an eligible dealer`, { partyId: id });
   return [...new Set(requested)];
 }
 
-const rfqRequest = z.object({
-  noteId: z.string().uuid(),
-  side: z.enum(['buy', 'sell']),
-  quantity: positiveDecimal,
-  dealerPartyIds: z.array(z.string().uuid()).min(1).max(50).optional(),
-  expiresInSeconds: z.number().int().min(RFQ_LIFETIME_SECONDS.min).max(RFQ_LIFETIME_SECONDS.max).optional(),
-}).strict();
+const rfqRequest = z
+  .object({
+    noteId: z.string().uuid(),
+    side: z.enum(['buy', 'sell']),
+    quantity: positiveDecimal,
+    dealerPartyIds: z.array(z.string().uuid()).min(1).max(50).optional(),
+    expiresInSeconds: z.number().int().min(RFQ_LIFETIME_SECONDS.min).max(RFQ_LIFETIME_SECONDS.max).optional(),
+  })
+  .strict();
 
 export const rfqRoutes = [
   defineRoute({
-    method: 'post', path: '/api/v1/rfqs', summary: 'Ask dealers (chosen, or all) for a firm price on a size', tag: 'rfq', access: ['investor'],
-    body: rfqRequest, successStatus: 201,
+    method: 'post',
+    path: '/api/v1/rfqs',
+    summary: 'Ask dealers (chosen, or all) for a firm price on a size',
+    tag: 'rfq',
+    access: ['investor'],
+    body: rfqRequest,
+    successStatus: 201,
     handler: async ({ body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const note = await getNote(services.knex, body.noteId);
       // The same rule and code as an order (checkOrder): an ineligible party may not ask for prices either.
       if (!sequencerOf(services).view((state) => state.eligibleParties.has(viewer.partyId))) {
-        throw new ApiError('PARTY_NOT_ELIGIBLE', REJECTION_MESSAGES.PARTY_NOT_ELIGIBLE ?? 'the party is not eligible to trade', { partyId: viewer.partyId });
+        throw new ApiError('PARTY_NOT_ELIGIBLE', REJECTION_MESSAGES.PARTY_NOT_ELIGIBLE ?? 'the party is not eligible to trade', {
+          partyId: viewer.partyId,
+        });
       }
       if (note.status === 'halted') throw new ApiError('NOTE_HALTED', 'trading in this note is halted');
       assertMagnitudes(services, note.id, { quantity: body.quantity });
@@ -74,33 +94,73 @@ export const rfqRoutes = [
       });
       const now = services.clock.now();
       const rfq: Rfq = {
-        id: randomUUID(), investorPartyId: viewer.partyId, noteId: note.id, side: body.side, quantity: new Decimal(body.quantity),
-        dealerPartyIds: await addressedDealers(services.knex, body.dealerPartyIds), status: 'open',
+        id: randomUUID(),
+        investorPartyId: viewer.partyId,
+        noteId: note.id,
+        side: body.side,
+        quantity: new Decimal(body.quantity),
+        dealerPartyIds: await addressedDealers(services.knex, body.dealerPartyIds),
+        status: 'open',
         expiresAt: new Date(now.getTime() + (body.expiresInSeconds ?? RFQ_LIFETIME_SECONDS.default) * 1000),
-        acceptedResponseId: null, tradeId: null, createdAt: now,
+        acceptedResponseId: null,
+        tradeId: null,
+        createdAt: now,
       };
       // An RFQ is checked against the party's concentration limits like an order of its size.
-      const { warnings } = await concentrationGuardOf(services).guarded(viewer.partyId, { noteId: note.id, side: body.side, quantity: rfq.quantity }, () => insertRfq(services.knex, rfq));
+      const { warnings } = await concentrationGuardOf(services).guarded(
+        viewer.partyId,
+        { noteId: note.id, side: body.side, quantity: rfq.quantity },
+        () => insertRfq(services.knex, rfq),
+      );
       await publishRfq(services.knex, services.events, rfq, 'rfq_created', now);
       const view = rfqView(rfq, [], viewer, now);
       return { body: warnings.length === 0 ? view : { ...view, warnings: [{ code: 'CONCENTRATION_LIMIT', breaches: warnings }] } };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/rfqs', summary: 'Own RFQs (investor) or RFQs addressed to this dealer, newest first', tag: 'rfq', access: ['investor', 'dealer'],
-    query: z.object({ status: z.enum(['open', 'done', 'expired', 'cancelled', 'all']).default('all'), limit: limitParam(100, 500) }).strict(),
+    method: 'get',
+    path: '/api/v1/rfqs',
+    summary: 'Own RFQs (investor) or RFQs addressed to this dealer, newest first',
+    tag: 'rfq',
+    access: ['investor', 'dealer'],
+    query: z
+      .object({ status: z.enum(['open', 'done', 'expired', 'cancelled', 'all']).default('all'), limit: limitParam(100, 500) })
+      .strict(),
     handler: async ({ query, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const role = viewer.roles.includes('investor') ? 'investor' : 'dealer';
       const now = services.clock.now();
-      const rfqs = (await listRfqs(services.knex, { partyId: viewer.partyId, role }, query.status === 'expired' || query.status === 'open' ? 'all' : query.status, query.limit))
-        .filter((rfq) => query.status === 'all' || effectiveStatus(rfq, now) === query.status);
-      const responses = await responsesOf(services.knex, rfqs.map((r) => r.id), role === 'dealer' ? viewer.partyId : undefined);
-      return { body: rfqs.map((rfq) => rfqView(rfq, responses.filter((r) => r.rfqId === rfq.id), viewer, now)) };
+      const rfqs = (
+        await listRfqs(
+          services.knex,
+          { partyId: viewer.partyId, role },
+          query.status === 'expired' || query.status === 'open' ? 'all' : query.status,
+          query.limit,
+        )
+      ).filter((rfq) => query.status === 'all' || effectiveStatus(rfq, now) === query.status);
+      const responses = await responsesOf(
+        services.knex,
+        rfqs.map((r) => r.id),
+        role === 'dealer' ? viewer.partyId : undefined,
+      );
+      return {
+        body: rfqs.map((rfq) =>
+          rfqView(
+            rfq,
+            responses.filter((r) => r.rfqId === rfq.id),
+            viewer,
+            now,
+          ),
+        ),
+      };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/rfqs/:id', summary: 'One RFQ with its answers', tag: 'rfq', access: ['investor', 'dealer'],
+    method: 'get',
+    path: '/api/v1/rfqs/:id',
+    summary: 'One RFQ with its answers',
+    tag: 'rfq',
+    access: ['investor', 'dealer'],
     params: idParams,
     handler: async ({ params, principal, services }) => {
       const viewer = requirePrincipal(principal);
@@ -110,9 +170,19 @@ export const rfqRoutes = [
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/rfqs/:id/responses', summary: 'A dealer\'s firm answer, valid for some seconds (replaces its previous one)', tag: 'rfq', access: ['dealer'],
-    params: idParams, successStatus: 201,
-    body: z.object({ price: positiveDecimal, validForSeconds: z.number().int().min(RESPONSE_VALIDITY_SECONDS.min).max(RESPONSE_VALIDITY_SECONDS.max) }).strict(),
+    method: 'post',
+    path: '/api/v1/rfqs/:id/responses',
+    summary: "A dealer's firm answer, valid for some seconds (replaces its previous one)",
+    tag: 'rfq',
+    access: ['dealer'],
+    params: idParams,
+    successStatus: 201,
+    body: z
+      .object({
+        price: positiveDecimal,
+        validForSeconds: z.number().int().min(RESPONSE_VALIDITY_SECONDS.min).max(RESPONSE_VALIDITY_SECONDS.max),
+      })
+      .strict(),
     handler: async ({ params, body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const rfq = await findRfq(services.knex, params.id);
@@ -133,16 +203,33 @@ export const rfqRoutes = [
       });
       const now = services.clock.now();
       const validUntil = new Date(Math.min(now.getTime() + body.validForSeconds * 1000, rfq.expiresAt.getTime()));
-      const response: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price, validUntil, status: 'open', reason: null, createdAt: now };
+      const response: RfqResponse = {
+        id: randomUUID(),
+        rfqId: rfq.id,
+        dealerPartyId: viewer.partyId,
+        price,
+        validUntil,
+        status: 'open',
+        reason: null,
+        createdAt: now,
+      };
       await insertResponse(services.knex, response);
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
       return { body: responseView(response, now) };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/rfqs/:id/decline', summary: 'An addressed dealer declines the RFQ, with an optional reason (withdraws its live answer)', tag: 'rfq', access: ['dealer'],
-    params: idParams, successStatus: 201,
-    body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict().optional(),
+    method: 'post',
+    path: '/api/v1/rfqs/:id/decline',
+    summary: 'An addressed dealer declines the RFQ, with an optional reason (withdraws its live answer)',
+    tag: 'rfq',
+    access: ['dealer'],
+    params: idParams,
+    successStatus: 201,
+    body: z
+      .object({ reason: z.string().trim().min(1).max(500).optional() })
+      .strict()
+      .optional(),
     handler: async ({ params, body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const rfq = await findRfq(services.knex, params.id);
@@ -150,22 +237,37 @@ export const rfqRoutes = [
       if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
       assertOpen(rfq, services.clock);
       const now = services.clock.now();
-      const decline: RfqResponse = { id: randomUUID(), rfqId: rfq.id, dealerPartyId: viewer.partyId, price: null, validUntil: rfq.expiresAt, status: 'declined', reason: body?.reason ?? null, createdAt: now };
+      const decline: RfqResponse = {
+        id: randomUUID(),
+        rfqId: rfq.id,
+        dealerPartyId: viewer.partyId,
+        price: null,
+        validUntil: rfq.expiresAt,
+        status: 'declined',
+        reason: body?.reason ?? null,
+        createdAt: now,
+      };
       await insertResponse(services.knex, decline);
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
       return { body: responseView(decline, now) };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/rfqs/:id/accept', summary: 'Trade at one answer; the others end not chosen', tag: 'rfq', access: ['investor'],
-    params: idParams, body: z.object({ responseId: z.string().min(1).max(100) }).strict(),
+    method: 'post',
+    path: '/api/v1/rfqs/:id/accept',
+    summary: 'Trade at one answer; the others end not chosen',
+    tag: 'rfq',
+    access: ['investor'],
+    params: idParams,
+    body: z.object({ responseId: z.string().min(1).max(100) }).strict(),
     handler: async ({ params, body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const rfq = await findRfq(services.knex, params.id);
       if (!rfq || rfq.investorPartyId !== viewer.partyId) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
       assertOpen(rfq, services.clock);
       const response = await findResponse(services.knex, body.responseId);
-      if (!response || response.rfqId !== rfq.id || response.status === 'replaced' || response.price === null) throw new ApiError('RESPONSE_NOT_FOUND', 'no such answer on this RFQ');
+      if (!response || response.rfqId !== rfq.id || response.status === 'replaced' || response.price === null)
+        throw new ApiError('RESPONSE_NOT_FOUND', 'no such answer on this RFQ');
       if (response.status !== 'open' || response.validUntil <= services.clock.now()) {
         throw new ApiError('RESPONSE_EXPIRED', 'this answer is no longer valid', { validUntil: response.validUntil.toISOString() });
       }
@@ -177,7 +279,11 @@ export const rfqRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/rfq-statistics', summary: 'Per dealer: RFQs received, answered, done, covered, and the hit ratio', tag: 'rfq', access: ['dealer', 'backoffice', 'operator'],
+    method: 'get',
+    path: '/api/v1/rfq-statistics',
+    summary: 'Per dealer: RFQs received, answered, done, covered, and the hit ratio',
+    tag: 'rfq',
+    access: ['dealer', 'backoffice', 'operator'],
     handler: async ({ principal, services }) => {
       const viewer = requirePrincipal(principal);
       const own = viewer.roles.includes('dealer') ? viewer.partyId : undefined;

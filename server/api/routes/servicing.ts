@@ -29,13 +29,15 @@ const figures = {
   powerCost: moneyOrZero.optional(),
 };
 
-const collectionInput = z.object({
-  reference: z.string().trim().min(1).max(100),
-  paymentDate: isoDate,
-  periodStart: isoDate.optional(),
-  periodEnd: isoDate.optional(),
-  ...figures,
-}).strict();
+const collectionInput = z
+  .object({
+    reference: z.string().trim().min(1).max(100),
+    paymentDate: isoDate,
+    periodStart: isoDate.optional(),
+    periodEnd: isoDate.optional(),
+    ...figures,
+  })
+  .strict();
 
 const correctionInput = z.object({ reason: z.string().trim().min(1).max(500), ...figures }).strict();
 
@@ -53,56 +55,103 @@ async function publishAdjustments(services: AppServices, outcome: Awaited<Return
   const late = await reamountAfterPublication(services.knex, outcome.notes, outcome.report.paymentDate, outcome.recordDate);
   const adjustments = [...outcome.adjustments, ...late];
   if (adjustments.length === 0) return;
-  await notifyHoldsLowered(services.sequencer, adjustments.flatMap((a) => (a.loweredHold ? [a.loweredHold] : [])));
+  await notifyHoldsLowered(
+    services.sequencer,
+    adjustments.flatMap((a) => (a.loweredHold ? [a.loweredHold] : [])),
+  );
   const views = await adjustedExecutions(services.knex, adjustments);
-  services.events.publish({ kind: 'executions_adjusted', views }, (error) => services.logger.error({ err: error }, 'an executions listener failed'));
+  services.events.publish({ kind: 'executions_adjusted', views }, (error) =>
+    services.logger.error({ err: error }, 'an executions listener failed'),
+  );
 }
 
 export const servicingRoutes = [
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id/waterfall', summary: 'The deal\'s waterfall (priority of payments) as data: its ordered steps and triggers (version 2)', tag: 'servicing', access: 'user',
-    params: idParams, response: waterfallDefinitionSchema,
+    method: 'get',
+    path: '/api/v1/deals/:id/waterfall',
+    summary: "The deal's waterfall (priority of payments) as data: its ordered steps and triggers (version 2)",
+    tag: 'servicing',
+    access: 'user',
+    params: idParams,
+    response: waterfallDefinitionSchema,
     handler: async ({ params, services }) => ({ body: await getWaterfall(services.knex, (await getDeal(services.knex, params.id)).id) }),
   }),
   defineRoute({
-    method: 'put', path: '/api/v1/deals/:id/waterfall',
-    summary: 'Define or replace the deal\'s waterfall: steps and triggers (version 2), or the fixed shape of version 1, stored converted to steps; a definition that cannot run is INVALID_WATERFALL naming the step',
-    tag: 'servicing', access: ['backoffice', 'operator'],
-    params: idParams, body: anyVersionSchema, response: waterfallDefinitionSchema,
+    method: 'put',
+    path: '/api/v1/deals/:id/waterfall',
+    summary:
+      "Define or replace the deal's waterfall: steps and triggers (version 2), or the fixed shape of version 1, stored converted to steps; a definition that cannot run is INVALID_WATERFALL naming the step",
+    tag: 'servicing',
+    access: ['backoffice', 'operator'],
+    params: idParams,
+    body: anyVersionSchema,
+    response: waterfallDefinitionSchema,
     handler: async ({ params, body, services }) => {
       const deal = await getDeal(services.knex, params.id);
       return { body: await saveWaterfall(services.knex, deal.id, body) };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/deals/:id/collections', summary: 'Record collections for one of the deal\'s payment dates: revenue, operating costs (power cost a component), utilization, uptime — or none of them to take them from the period\'s performance reports (idempotent by reference)', tag: 'servicing',
-    access: ['backoffice'], params: idParams, body: collectionInput, successStatus: 201,
+    method: 'post',
+    path: '/api/v1/deals/:id/collections',
+    summary:
+      "Record collections for one of the deal's payment dates: revenue, operating costs (power cost a component), utilization, uptime — or none of them to take them from the period's performance reports (idempotent by reference)",
+    tag: 'servicing',
+    access: ['backoffice'],
+    params: idParams,
+    body: collectionInput,
+    successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
       const result = await recordCollection(services.knex, params.id, defined(body), requirePrincipal(principal).userId);
       return { status: result.status, body: result.collection };
     },
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/deals/:id/collections/:reference/corrections', summary: 'Correct a collection before its distribution: a new version (same reference) that reverses and replaces the old one, with a reason', tag: 'servicing',
-    access: ['backoffice'], params: z.object({ id: z.string().min(1).max(100), reference: z.string().trim().min(1).max(100) }).strict(), body: correctionInput, successStatus: 201,
+    method: 'post',
+    path: '/api/v1/deals/:id/collections/:reference/corrections',
+    summary:
+      'Correct a collection before its distribution: a new version (same reference) that reverses and replaces the old one, with a reason',
+    tag: 'servicing',
+    access: ['backoffice'],
+    params: z.object({ id: z.string().min(1).max(100), reference: z.string().trim().min(1).max(100) }).strict(),
+    body: correctionInput,
+    successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
       const result = await correctCollection(services.knex, params.id, params.reference, defined(body), requirePrincipal(principal).userId);
       return { status: result.status, body: result.collection };
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id/collection-calendar', summary: 'The deal\'s payment dates up to the next one, each with its collection period and whether it was distributed', tag: 'servicing',
-    access: 'user', params: idParams, query: z.object({ count: limitParam(6, 60) }).strict(),
+    method: 'get',
+    path: '/api/v1/deals/:id/collection-calendar',
+    summary: "The deal's payment dates up to the next one, each with its collection period and whether it was distributed",
+    tag: 'servicing',
+    access: 'user',
+    params: idParams,
+    query: z.object({ count: limitParam(6, 60) }).strict(),
     handler: async ({ params, query, services }) => ({ body: await collectionCalendar(services.knex, params.id, query.count) }),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id/collections', summary: 'Collections recorded for the deal', tag: 'servicing', access: ['backoffice', 'operator'],
-    params: idParams, query: z.object({ paymentDate: isoDate.optional() }).strict(),
-    handler: async ({ params, query, services }) => ({ body: await listCollections(services.knex, (await getDeal(services.knex, params.id)).id, query.paymentDate) }),
+    method: 'get',
+    path: '/api/v1/deals/:id/collections',
+    summary: 'Collections recorded for the deal',
+    tag: 'servicing',
+    access: ['backoffice', 'operator'],
+    params: idParams,
+    query: z.object({ paymentDate: isoDate.optional() }).strict(),
+    handler: async ({ params, query, services }) => ({
+      body: await listCollections(services.knex, (await getDeal(services.knex, params.id)).id, query.paymentDate),
+    }),
   }),
   defineRoute({
-    method: 'post', path: '/api/v1/deals/:id/distributions', summary: 'Run the deal\'s waterfall for a payment date and pay the holders of record (a repeat returns the stored report)', tag: 'servicing',
-    access: ['backoffice'], params: idParams, body: z.object({ paymentDate: isoDate }).strict(), successStatus: 201,
+    method: 'post',
+    path: '/api/v1/deals/:id/distributions',
+    summary: "Run the deal's waterfall for a payment date and pay the holders of record (a repeat returns the stored report)",
+    tag: 'servicing',
+    access: ['backoffice'],
+    params: idParams,
+    body: z.object({ paymentDate: isoDate }).strict(),
+    successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
       const outcome = await runDistribution(services.knex, params.id, body.paymentDate, requirePrincipal(principal).userId);
       await notifyDistribution(services.sequencer, outcome.credits, outcome.notes);
@@ -111,8 +160,13 @@ export const servicingRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/deals/:id/trustee-reports', summary: 'Trustee reports per payment date, newest first', tag: 'servicing', access: 'user',
-    params: idParams, query: z.object({ paymentDate: isoDate.optional() }).strict(),
+    method: 'get',
+    path: '/api/v1/deals/:id/trustee-reports',
+    summary: 'Trustee reports per payment date, newest first',
+    tag: 'servicing',
+    access: 'user',
+    params: idParams,
+    query: z.object({ paymentDate: isoDate.optional() }).strict(),
     handler: async ({ params, query, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const reports = await trusteeReports(services.knex, (await getDeal(services.knex, params.id)).id, query.paymentDate);

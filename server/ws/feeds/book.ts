@@ -30,7 +30,11 @@ export class LevelFormat {
   constructor(private readonly instrument: Instrument) {}
 
   level(level: LevelView): WireLevel {
-    return { price: this.price(level.priceTicks), quantity: this.instrument.unitsToFace(level.sizeUnits).toFixed(), orders: level.orderCount };
+    return {
+      price: this.price(level.priceTicks),
+      quantity: this.instrument.unitsToFace(level.sizeUnits).toFixed(),
+      orders: level.orderCount,
+    };
   }
 
   price(ticks: number): string {
@@ -95,7 +99,12 @@ export class BookFeed extends Feed {
   }
 
   snapshotData(): unknown {
-    return { noteId: this.noteId, depth: this.depth, bids: this.bids.map((l) => this.format.level(l)), asks: this.asks.map((l) => this.format.level(l)) };
+    return {
+      noteId: this.noteId,
+      depth: this.depth,
+      bids: this.bids.map((l) => this.format.level(l)),
+      asks: this.asks.map((l) => this.format.level(l)),
+    };
   }
 
   private wire(changes: Map<number, LevelView>, side: Side): WireLevel[] {

@@ -101,7 +101,10 @@ export function noteQuotes(state: TradingState, noteId: string): NoteQuotes {
   return { noteId, quotes, bestBid: best(bids, (a, b) => a.gt(b)), bestAsk: best(asks, (a, b) => a.lt(b)) };
 }
 
-function best(sides: readonly { partyId: string; price: Decimal; size: Decimal }[], better: (a: Decimal, b: Decimal) => boolean): BestQuote | null {
+function best(
+  sides: readonly { partyId: string; price: Decimal; size: Decimal }[],
+  better: (a: Decimal, b: Decimal) => boolean,
+): BestQuote | null {
   let price: Decimal | null = null;
   for (const side of sides) if (price === null || better(side.price, price)) price = side.price;
   if (price === null) return null;

@@ -33,13 +33,22 @@ export class SettlementsFeed extends KeyedFeed<InstructionView> {
     private readonly db: Knex,
     private readonly onReadError: (error: unknown) => void,
   ) {
-    super(key, channel, markDirty, 'settlements', (instruction) => instruction.id, (instruction) => OPEN_STATUSES.includes(instruction.status));
+    super(
+      key,
+      channel,
+      markDirty,
+      'settlements',
+      (instruction) => instruction.id,
+      (instruction) => OPEN_STATUSES.includes(instruction.status),
+    );
   }
 
   /** The snapshot: the party's open instructions, newest first. */
   load(limit: number): Promise<void> {
     this.loadStarted = true;
-    return this.inOrder(async () => this.loaded(await this.read((q) => q.whereIn('status', OPEN_STATUSES).orderBy('id', 'desc').limit(limit))));
+    return this.inOrder(async () =>
+      this.loaded(await this.read((q) => q.whereIn('status', OPEN_STATUSES).orderBy('id', 'desc').limit(limit))),
+    );
   }
 
   /** Reads and sends the party's instructions the signal names, after any earlier read. */
@@ -48,7 +57,10 @@ export class SettlementsFeed extends KeyedFeed<InstructionView> {
     this.inOrder(async () => {
       const instructions = await this.read((q) => {
         if (signal.kind === 'trades') q.whereIn('trade_id', [...signal.tradeIds]);
-        else q.where((w) => w.where('run_id', signal.runId).orWhere((f) => f.where('status', 'failed').andWhere('last_attempt_date', signal.date)));
+        else
+          q.where((w) =>
+            w.where('run_id', signal.runId).orWhere((f) => f.where('status', 'failed').andWhere('last_attempt_date', signal.date)),
+          );
         q.orderBy('id');
       });
       this.upsert(instructions);

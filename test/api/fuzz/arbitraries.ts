@@ -22,21 +22,92 @@ const DECIMAL_SOURCE = String.raw`^-?(0|[1-9]\d{0,30})(\.\d{1,18})?$`;
 
 /** Decimal text that is not the wire's format (issue 14, item 3). */
 export const MALFORMED_DECIMALS = [
-  'abc', ' 100000', '100000 ', '１００', '100,000', '1e5', '1E-5', '+1', '.5', '5.', '0x1F', 'NaN', 'Infinity', '-Infinity', '', ' ', '1_000',
-  '١٢٣', '1.2.3', '--1', '0.0000000000000000001', '00', '\u0000', '100\n', '½',
+  'abc',
+  ' 100000',
+  '100000 ',
+  '１００',
+  '100,000',
+  '1e5',
+  '1E-5',
+  '+1',
+  '.5',
+  '5.',
+  '0x1F',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '',
+  ' ',
+  '1_000',
+  '١٢٣',
+  '1.2.3',
+  '--1',
+  '0.0000000000000000001',
+  '00',
+  '\u0000',
+  '100\n',
+  '½',
 ];
 
 /** Well-formed but extreme decimals: zero, negative, 31 digits, 18 decimals, just above limits. */
 export const BOUNDARY_DECIMALS = [
-  '0', '-0', '-1', '-100000', '0.000000000000000001', `1${'0'.repeat(30)}`, `9${'9'.repeat(30)}`, `-9${'9'.repeat(30)}`, '9007199254740993', '200', '200.001',
-  '99999999999999999999', '1000000000000000', '999999999999999.99', '0.001', '100000', '1000000', '50000000', '50001000', '99.5', '100',
+  '0',
+  '-0',
+  '-1',
+  '-100000',
+  '0.000000000000000001',
+  `1${'0'.repeat(30)}`,
+  `9${'9'.repeat(30)}`,
+  `-9${'9'.repeat(30)}`,
+  '9007199254740993',
+  '200',
+  '200.001',
+  '99999999999999999999',
+  '1000000000000000',
+  '999999999999999.99',
+  '0.001',
+  '100000',
+  '1000000',
+  '50000000',
+  '50001000',
+  '99.5',
+  '100',
 ];
 
 const HOSTILE_SCALARS: Json[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  -(2 ** 53),
+  1.5,
+  0.1,
   // biome-ignore lint/correctness/noPrecisionLoss: a hostile client sends exactly this imprecise literal
-  null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, -(2 ** 53), 1.5, 0.1, 9223372036854775807, '', ' ', 'null', 'undefined', '__proto__', 'constructor',
-  'x'.repeat(5_000), '\u202e\u0000\ud83d\ude00', 'Ω≈ç√∫', '<script>', "' or 1=1 --", '%00', '../..', '9223372036854775808', '-9223372036854775809',
-  '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '2026-02-30', '0000-00-00', '9999-12-31T23:59:59Z',
+  9223372036854775807,
+  '',
+  ' ',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  'x'.repeat(5_000),
+  '\u202e\u0000\ud83d\ude00',
+  'Ω≈ç√∫',
+  '<script>',
+  "' or 1=1 --",
+  '%00',
+  '../..',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '2026-02-30',
+  '0000-00-00',
+  '9999-12-31T23:59:59Z',
 ];
 
 function deepNesting(depth: number, kind: 'array' | 'object'): Json {
@@ -52,7 +123,12 @@ export const hostileValue: fc.Arbitrary<Json> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_SCALARS) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }).chain((depth) => fc.constantFrom(deepNesting(depth, 'array'), deepNesting(Math.min(depth, 500), 'object'))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 3_000 })
+      .chain((depth) => fc.constantFrom(deepNesting(depth, 'array'), deepNesting(Math.min(depth, 500), 'object'))),
+  },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
   { weight: 1, arbitrary: fc.constant([] as Json) },
@@ -60,7 +136,8 @@ export const hostileValue: fc.Arbitrary<Json> = fc.oneof(
 );
 
 function resolve(schema: Schema, root: Schema): Schema {
-  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/$defs/')) return root.$defs?.[schema.$ref.slice('#/$defs/'.length)] ?? {};
+  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/$defs/'))
+    return root.$defs?.[schema.$ref.slice('#/$defs/'.length)] ?? {};
   if (schema.$ref === '#') return root;
   return schema;
 }
@@ -83,17 +160,30 @@ export function valueOf(schema: Schema, root: Schema, ids: IdPool, depth = 0): f
   if (union) return fc.oneof(...union.map((option) => valueOf(option, root, ids, depth + 1)));
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) return valueOf(schema.allOf[0], root, ids, depth + 1);
   switch (schema.type) {
-    case 'object': return objectOf(schema, root, ids, depth);
+    case 'object':
+      return objectOf(schema, root, ids, depth);
     case 'array': {
       const minLength = schema.minItems ?? 0;
-      return fc.array(valueOf(schema.items ?? {}, root, ids, depth + 1), { minLength, maxLength: Math.max(minLength, Math.min(schema.maxItems ?? 4, 4)) });
+      return fc.array(valueOf(schema.items ?? {}, root, ids, depth + 1), {
+        minLength,
+        maxLength: Math.max(minLength, Math.min(schema.maxItems ?? 4, 4)),
+      });
     }
-    case 'string': return stringOf(schema, ids);
-    case 'integer': return fc.integer({ min: Math.max(schema.minimum ?? -1_000, Number.MIN_SAFE_INTEGER), max: Math.min(schema.maximum ?? 1_000_000, Number.MAX_SAFE_INTEGER) });
-    case 'number': return fc.integer({ min: Math.ceil(schema.minimum ?? -1_000), max: Math.floor(schema.maximum ?? 1_000_000) });
-    case 'boolean': return fc.boolean();
-    case 'null': return fc.constant(null);
-    default: return fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>;
+    case 'string':
+      return stringOf(schema, ids);
+    case 'integer':
+      return fc.integer({
+        min: Math.max(schema.minimum ?? -1_000, Number.MIN_SAFE_INTEGER),
+        max: Math.min(schema.maximum ?? 1_000_000, Number.MAX_SAFE_INTEGER),
+      });
+    case 'number':
+      return fc.integer({ min: Math.ceil(schema.minimum ?? -1_000), max: Math.floor(schema.maximum ?? 1_000_000) });
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
+    default:
+      return fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>;
   }
 }
 
@@ -102,7 +192,9 @@ function objectOf(schema: Schema, root: Schema, ids: IdPool, depth: number): fc.
   const keys = Object.keys(properties);
   if (keys.length === 0) {
     if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-      return fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), valueOf(schema.additionalProperties, root, ids, depth + 1), { maxKeys: 3 }) as fc.Arbitrary<Json>;
+      return fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), valueOf(schema.additionalProperties, root, ids, depth + 1), {
+        maxKeys: 3,
+      }) as fc.Arbitrary<Json>;
     }
     return fc.constant({});
   }
@@ -113,14 +205,22 @@ function objectOf(schema: Schema, root: Schema, ids: IdPool, depth: number): fc.
 
 function stringOf(schema: Schema, ids: IdPool): fc.Arbitrary<Json> {
   if (schema.pattern === DECIMAL_SOURCE) return decimalArbitrary();
-  if (schema.format === 'uuid') return ids.uuids.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids.uuids) }, { weight: 1, arbitrary: fc.uuid() }) : fc.uuid();
-  if (schema.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  if (schema.format === 'uuid')
+    return ids.uuids.length > 0
+      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids.uuids) }, { weight: 1, arbitrary: fc.uuid() })
+      : fc.uuid();
+  if (schema.format === 'date-time')
+    return fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   if (typeof schema.pattern === 'string') {
-    if (/\\d\{1,1[89]\}/.test(schema.pattern) && ids.numericIds.length > 0) return fc.oneof(fc.constantFrom(...ids.numericIds), fc.stringMatching(new RegExp(schema.pattern)));
+    if (/\\d\{1,1[89]\}/.test(schema.pattern) && ids.numericIds.length > 0)
+      return fc.oneof(fc.constantFrom(...ids.numericIds), fc.stringMatching(new RegExp(schema.pattern)));
     const min = schema.minLength ?? 0;
     const max = schema.maxLength ?? 10_000;
     // Cut to the length bounds rather than filter (a filter that rarely passes never ends).
-    return fc.stringMatching(new RegExp(schema.pattern)).map((s) => s.slice(0, max)).map((s) => (s.length >= min ? s : s.padEnd(min, s.slice(-1) || 'x')));
+    return fc
+      .stringMatching(new RegExp(schema.pattern))
+      .map((s) => s.slice(0, max))
+      .map((s) => (s.length >= min ? s : s.padEnd(min, s.slice(-1) || 'x')));
   }
   const minLength = schema.minLength ?? 0;
   const maxLength = Math.min(schema.maxLength ?? 24, 24);
@@ -134,7 +234,8 @@ function stringOf(schema: Schema, ids: IdPool): fc.Arbitrary<Json> {
 function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   const found: (string | number)[][] = [prefix];
   if (Array.isArray(value)) value.forEach((item, i) => found.push(...paths(item, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) found.push(...paths(item, [...prefix, key]));
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) found.push(...paths(item, [...prefix, key]));
   return found;
 }
 

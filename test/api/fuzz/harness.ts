@@ -45,7 +45,14 @@ export interface FuzzReport {
 }
 
 const ROLES = ['investor', 'dealer', 'backoffice', 'operator'] as const;
-const BAD_TOKENS = ['', 'Bearer', 'Bearer x.y.z', 'Basic dXNlcjpwYXNz', `Bearer ${'a'.repeat(4000)}`, 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'];
+const BAD_TOKENS = [
+  '',
+  'Bearer',
+  'Bearer x.y.z',
+  'Basic dXNlcjpwYXNz',
+  `Bearer ${'a'.repeat(4000)}`,
+  'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+];
 
 function authHeader(route: AnyRoute, users: Users): fc.Arbitrary<string | null> {
   const allowed = route.access === 'public' || route.access === 'user' ? [...ROLES] : [...route.access];
@@ -57,7 +64,22 @@ function authHeader(route: AnyRoute, users: Users): fc.Arbitrary<string | null> 
   );
 }
 
-const HOSTILE_SEGMENTS = ['%', '%zz', '..', '%2e%2e', '0', '-1', '9223372036854775808', 'null', '%00', 'x'.repeat(300), '%F0%9F%98%80', '%C0%AF', ' ', '%20'];
+const HOSTILE_SEGMENTS = [
+  '%',
+  '%zz',
+  '..',
+  '%2e%2e',
+  '0',
+  '-1',
+  '9223372036854775808',
+  'null',
+  '%00',
+  'x'.repeat(300),
+  '%F0%9F%98%80',
+  '%C0%AF',
+  ' ',
+  '%20',
+];
 
 function pathOf(route: AnyRoute, ids: IdPool): fc.Arbitrary<string> {
   const segments = route.path.split('/').map((part) => {
@@ -77,8 +99,9 @@ function queryString(value: Json): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return `?${encodeURIComponent(JSON.stringify(value) ?? '')}`;
   const search = new URLSearchParams();
   for (const [key, item] of Object.entries(value as Record<string, Json>)) {
-    if (Array.isArray(item)) for (const element of item) search.append(key, String(element)); // duplicate keys
-    else search.append(key, typeof item === 'string' ? item : JSON.stringify(item) ?? '');
+    if (Array.isArray(item))
+      for (const element of item) search.append(key, String(element)); // duplicate keys
+    else search.append(key, typeof item === 'string' ? item : (JSON.stringify(item) ?? ''));
   }
   const text = search.toString();
   return text ? `?${text}` : '';
@@ -101,47 +124,74 @@ function bodyBytes(kind: Transport, body: Json, hostile: Json): { bytes: Buffer 
   const json = { 'content-type': 'application/json' };
   const text = JSON.stringify(body === undefined ? {} : body) ?? 'null';
   switch (kind) {
-    case 'json': return body === undefined ? { bytes: null, headers: {} } : { bytes: Buffer.from(text), headers: json };
+    case 'json':
+      return body === undefined ? { bytes: null, headers: {} } : { bytes: Buffer.from(text), headers: json };
     case 'duplicateKeys': {
       if (!text.startsWith('{') || text === '{}') return { bytes: Buffer.from(text), headers: json };
       const firstKey = Object.keys(body as object)[0]!;
       return { bytes: Buffer.from(`{${JSON.stringify(firstKey)}:${JSON.stringify(hostile) ?? 'null'},${text.slice(1)}`), headers: json };
     }
     case 'contentType': {
-      const types = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/xml', 'application/json; charset=utf-16'];
+      const types = [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=latin1',
+        'application/xml',
+        'application/json; charset=utf-16',
+      ];
       return { bytes: Buffer.from(text), headers: { 'content-type': types[text.length % types.length]! } };
     }
-    case 'notUtf8': return { bytes: Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]), headers: json };
+    case 'notUtf8':
+      return {
+        bytes: Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]),
+        headers: json,
+      };
     case 'encoding': {
       const encodings = ['gzip', 'br', 'deflate', 'compress', 'identity, gzip'];
       return { bytes: Buffer.from(text), headers: { ...json, 'content-encoding': encodings[text.length % encodings.length]! } };
     }
-    case 'truncated': return { bytes: Buffer.from(text.slice(0, Math.max(1, Math.floor(text.length / 2)))), headers: json };
-    case 'topLevel': return { bytes: Buffer.from(JSON.stringify(hostile) ?? '1'), headers: json };
-    case 'oversized': return { bytes: Buffer.from(JSON.stringify({ padding: 'x'.repeat(70 * 1024) })), headers: json };
-    case 'none': return { bytes: null, headers: {} };
+    case 'truncated':
+      return { bytes: Buffer.from(text.slice(0, Math.max(1, Math.floor(text.length / 2)))), headers: json };
+    case 'topLevel':
+      return { bytes: Buffer.from(JSON.stringify(hostile) ?? '1'), headers: json };
+    case 'oversized':
+      return { bytes: Buffer.from(JSON.stringify({ padding: 'x'.repeat(70 * 1024) })), headers: json };
+    case 'none':
+      return { bytes: null, headers: {} };
   }
 }
 
 /** One generated request to one route. */
 export function restCase(route: AnyRoute, ids: IdPool, users: Users): fc.Arbitrary<RestCase> {
-  return fc.record({
-    path: pathOf(route, ids),
-    query: requestValue(route.query, ids),
-    body: route.body ? requestValue(route.body, ids) : fc.constant(undefined),
-    authorization: authHeader(route, users),
-    transport: route.method === 'get' ? fc.constant('none' as const) : transport,
-    hostile: hostileValue,
-    idempotencyKey: route.idempotent ? fc.option(fc.constantFrom('k1', 'k2', '', 'x'.repeat(300)), { nil: undefined }) : fc.constant(undefined),
-  }).map(({ path, query, body, authorization, transport: kind, hostile, idempotencyKey }) => {
-    const { bytes, headers } = bodyBytes(kind, body, hostile);
-    const all: Record<string, string> = { ...headers };
-    if (authorization !== null) all.authorization = authorization;
-    if (idempotencyKey !== undefined) all['idempotency-key'] = idempotencyKey;
-    // Node refuses request heads above 16 kB itself (a bare 431) before the application sees them.
-    const url = `${path}${queryString(query)}`.slice(0, 8_000);
-    return { route, method: route.method.toUpperCase(), path: url, headers: all, body: bytes, label: `${route.method.toUpperCase()} ${url.slice(0, 200)} [${kind}] ${bytes ? bytes.toString('utf8', 0, Math.min(bytes.length, 300)) : ''}` };
-  });
+  return fc
+    .record({
+      path: pathOf(route, ids),
+      query: requestValue(route.query, ids),
+      body: route.body ? requestValue(route.body, ids) : fc.constant(undefined),
+      authorization: authHeader(route, users),
+      transport: route.method === 'get' ? fc.constant('none' as const) : transport,
+      hostile: hostileValue,
+      idempotencyKey: route.idempotent
+        ? fc.option(fc.constantFrom('k1', 'k2', '', 'x'.repeat(300)), { nil: undefined })
+        : fc.constant(undefined),
+    })
+    .map(({ path, query, body, authorization, transport: kind, hostile, idempotencyKey }) => {
+      const { bytes, headers } = bodyBytes(kind, body, hostile);
+      const all: Record<string, string> = { ...headers };
+      if (authorization !== null) all.authorization = authorization;
+      if (idempotencyKey !== undefined) all['idempotency-key'] = idempotencyKey;
+      // Node refuses request heads above 16 kB itself (a bare 431) before the application sees them.
+      const url = `${path}${queryString(query)}`.slice(0, 8_000);
+      return {
+        route,
+        method: route.method.toUpperCase(),
+        path: url,
+        headers: all,
+        body: bytes,
+        label: `${route.method.toUpperCase()} ${url.slice(0, 200)} [${kind}] ${bytes ? bytes.toString('utf8', 0, Math.min(bytes.length, 300)) : ''}`,
+      };
+    });
 }
 
 /** The error-shape and status rules every answer must satisfy; null when it does. */
@@ -156,24 +206,42 @@ export function checkAnswer(status: number, contentType: string | undefined, tex
     return `status ${status} with a body that is not JSON`;
   }
   const error = body?.error;
-  if (!error || typeof error.code !== 'string' || typeof error.message !== 'string' || error.details === null || typeof error.details !== 'object' || Array.isArray(error.details)) {
+  if (
+    !error ||
+    typeof error.code !== 'string' ||
+    typeof error.message !== 'string' ||
+    error.details === null ||
+    typeof error.details !== 'object' ||
+    Array.isArray(error.details)
+  ) {
     return `status ${status} without the error shape: ${text.slice(0, 300)}`;
   }
-  if (Object.keys(body).length !== 1 || Object.keys(error).sort().join() !== 'code,details,message') return `extra keys in the error body: ${text.slice(0, 300)}`;
+  if (Object.keys(body).length !== 1 || Object.keys(error).sort().join() !== 'code,details,message')
+    return `extra keys in the error body: ${text.slice(0, 300)}`;
   if (!Object.hasOwn(HTTP_STATUS_BY_CODE, error.code)) return `undocumented error code ${error.code}`;
   const expected = HTTP_STATUS_BY_CODE[error.code as keyof typeof HTTP_STATUS_BY_CODE];
   if (expected !== status) return `code ${error.code} answered with ${status}, the table says ${expected}`;
   return null;
 }
 
-export function send(baseUrl: string, agent: http.Agent, request: RestCase): Promise<{ status: number; contentType: string | undefined; text: string }> {
+export function send(
+  baseUrl: string,
+  agent: http.Agent,
+  request: RestCase,
+): Promise<{ status: number; contentType: string | undefined; text: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...request.headers };
     if (request.body) headers['content-length'] = String(request.body.length);
     const outgoing = http.request(`${baseUrl}${request.path}`, { method: request.method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          contentType: response.headers['content-type'],
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       response.on('error', reject);
     });
     outgoing.on('error', reject);
@@ -192,7 +260,13 @@ export async function ledgerChecksum(knex: Knex): Promise<string> {
 }
 
 /** Runs the cases in concurrent chunks, checks every answer and the checksum of neutral chunks. */
-export async function runRest(options: { baseUrl: string; knex: Knex; cases: RestCase[]; chunk?: number; idle?: () => Promise<void> }): Promise<FuzzReport> {
+export async function runRest(options: {
+  baseUrl: string;
+  knex: Knex;
+  cases: RestCase[];
+  chunk?: number;
+  idle?: () => Promise<void>;
+}): Promise<FuzzReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.chunk ?? 24 });
   const report: FuzzReport = { requests: 0, failures: [], statuses: {}, neutralChunks: 0 };
   const size = options.chunk ?? 24;
@@ -200,13 +274,15 @@ export async function runRest(options: { baseUrl: string; knex: Knex; cases: Res
     let before = await ledgerChecksum(options.knex);
     for (let start = 0; start < options.cases.length; start += size) {
       const chunk = options.cases.slice(start, start + size);
-      const answers = await Promise.all(chunk.map(async (request) => {
-        try {
-          return await send(options.baseUrl, agent, request);
-        } catch (error) {
-          return { status: 599, contentType: undefined, text: `transport error: ${(error as Error).message}` };
-        }
-      }));
+      const answers = await Promise.all(
+        chunk.map(async (request) => {
+          try {
+            return await send(options.baseUrl, agent, request);
+          } catch (error) {
+            return { status: 599, contentType: undefined, text: `transport error: ${(error as Error).message}` };
+          }
+        }),
+      );
       let neutral = true;
       answers.forEach((answer, i) => {
         const request = chunk[i]!;
@@ -220,7 +296,10 @@ export async function runRest(options: { baseUrl: string; knex: Knex; cases: Res
       const after = await ledgerChecksum(options.knex);
       if (neutral) {
         report.neutralChunks += 1;
-        if (after !== before) report.failures.push(`the ledger changed during a chunk of refused requests: ${chunk.map((c) => c.label.slice(0, 120)).join(' | ')}`);
+        if (after !== before)
+          report.failures.push(
+            `the ledger changed during a chunk of refused requests: ${chunk.map((c) => c.label.slice(0, 120)).join(' | ')}`,
+          );
       }
       before = after;
     }
@@ -234,25 +313,58 @@ export async function runRest(options: { baseUrl: string; knex: Knex; cases: Res
 export function wsMessage(ids: IdPool, users: Users): fc.Arbitrary<string | Buffer> {
   const id = fc.oneof({ weight: 8, arbitrary: fc.constant('ID') }, { weight: 1, arbitrary: hostileValue });
   const channel = fc.oneof(
-    fc.constantFrom('book:', 'trades:', 'quotes:').chain((prefix) => fc.constantFrom(...ids.uuids, 'x', '').map((noteId) => `${prefix}${noteId}`)),
+    fc
+      .constantFrom('book:', 'trades:', 'quotes:')
+      .chain((prefix) => fc.constantFrom(...ids.uuids, 'x', '').map((noteId) => `${prefix}${noteId}`)),
     fc.constantFrom('executions', 'orders', 'rfqs', 'settlements', 'balances', 'unknown', '', 'x'.repeat(250)),
   );
   const structured = fc.oneof(
     fc.record({ op: fc.constant('auth'), token: fc.constantFrom(users.tokens.investor, users.tokens.dealer, 'x', ''), id }),
-    fc.record({ op: fc.constantFrom('subscribe', 'unsubscribe'), channels: fc.array(channel, { maxLength: 4 }), depth: fc.option(fc.integer({ min: -5, max: 200 }), { nil: undefined }), id }, { requiredKeys: ['op', 'channels'] }),
+    fc.record(
+      {
+        op: fc.constantFrom('subscribe', 'unsubscribe'),
+        channels: fc.array(channel, { maxLength: 4 }),
+        depth: fc.option(fc.integer({ min: -5, max: 200 }), { nil: undefined }),
+        id,
+      },
+      { requiredKeys: ['op', 'channels'] },
+    ),
     fc.record({ op: fc.constant('ping'), id }),
     fc.record({ op: fc.constant('order'), id, order: requestValue(orderRequest, ids) }),
     fc.record({ op: fc.constant('cancel'), id, orderId: fc.oneof(fc.constantFrom(...ids.uuids), hostileValue) }),
-    fc.record({ op: fc.constant('replace'), id, orderId: fc.oneof(fc.constantFrom(...ids.uuids), hostileValue), change: requestValue(replaceRequest, ids) })
-      .map(({ change, ...rest }) => ({ ...rest, ...(change !== null && typeof change === 'object' && !Array.isArray(change) ? change : { price: change }) })),
-    fc.record({ op: fc.constant('quotes'), id, body: requestValue(quotesRequest, ids) }).map(({ body, ...rest }) => ({ ...rest, quotes: (body as { quotes?: unknown } | null)?.quotes ?? body })),
+    fc
+      .record({
+        op: fc.constant('replace'),
+        id,
+        orderId: fc.oneof(fc.constantFrom(...ids.uuids), hostileValue),
+        change: requestValue(replaceRequest, ids),
+      })
+      .map(({ change, ...rest }) => ({
+        ...rest,
+        ...(change !== null && typeof change === 'object' && !Array.isArray(change) ? change : { price: change }),
+      })),
+    fc
+      .record({ op: fc.constant('quotes'), id, body: requestValue(quotesRequest, ids) })
+      .map(({ body, ...rest }) => ({ ...rest, quotes: (body as { quotes?: unknown } | null)?.quotes ?? body })),
     fc.record({ op: fc.constant('pull_quotes'), id }),
     fc.record({ op: fc.constant('cancel_on_disconnect'), enabled: fc.oneof(fc.boolean(), hostileValue), id }),
     fc.record({ op: fc.oneof(fc.constantFrom('nope', '', 'ORDER', '__proto__'), hostileValue), id }),
   );
   return fc.oneof(
     { weight: 12, arbitrary: structured.map((m) => JSON.stringify(m)) },
-    { weight: 1, arbitrary: fc.constantFrom('not json', '{', '[]', '[{"op":"ping"}]', 'null', '"ping"', '{"op":"ping","op":"order"}', '{"op":"order","id":"ID","order":{"clOrdId":"d","clOrdId":5}}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'not json',
+        '{',
+        '[]',
+        '[{"op":"ping"}]',
+        'null',
+        '"ping"',
+        '{"op":"ping","op":"order"}',
+        '{"op":"order","id":"ID","order":{"clOrdId":"d","clOrdId":5}}',
+      ),
+    },
     { weight: 1, arbitrary: hostileValue.map((v) => JSON.stringify(v) ?? 'null') },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
   );
@@ -299,7 +411,8 @@ async function waitFor(connection: WsConnection, match: (m: Record<string, any>)
 export function checkWsMessage(message: Record<string, any>): string | null {
   if (message.op === 'unparseable') return 'a server message that is not JSON';
   if (message.op === 'error') {
-    if (!(WS_ERROR_CODES as readonly string[]).includes(message.code) || message.code === 'INTERNAL') return `WebSocket error ${message.code}: ${message.message}`;
+    if (!(WS_ERROR_CODES as readonly string[]).includes(message.code) || message.code === 'INTERNAL')
+      return `WebSocket error ${message.code}: ${message.message}`;
     return null;
   }
   if (message.op === 'reply') {
@@ -314,7 +427,12 @@ export function checkWsMessage(message: Record<string, any>): string | null {
  * ping barrier, and checks everything the server sends. A connection the server closes with a
  * policy code is reopened; a 1011 (internal error) close is a failure.
  */
-export async function runWs(options: { wsUrl: string; users: Users; messages: (string | Buffer)[]; idle: () => Promise<void> }): Promise<FuzzReport> {
+export async function runWs(options: {
+  wsUrl: string;
+  users: Users;
+  messages: (string | Buffer)[];
+  idle: () => Promise<void>;
+}): Promise<FuzzReport> {
   const report: FuzzReport = { requests: 0, failures: [], statuses: {}, neutralChunks: 0 };
   const tokens = [options.users.tokens.investor, options.users.tokens.dealer, null];
   const connections: (WsConnection | null)[] = [null, null, null];

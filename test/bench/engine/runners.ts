@@ -27,9 +27,12 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export function makeRunner(name: EngineName, steps: readonly RawStep[]): Runner {
   switch (name) {
-    case 'ours': return new OursRunner(steps);
-    case 'ours-eventlog': return new OursEventLogRunner(steps);
-    case 'nodejs-order-book': return new PeerRunner(steps);
+    case 'ours':
+      return new OursRunner(steps);
+    case 'ours-eventlog':
+      return new OursEventLogRunner(steps);
+    case 'nodejs-order-book':
+      return new PeerRunner(steps);
   }
 }
 

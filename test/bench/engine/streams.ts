@@ -58,8 +58,19 @@ class LiveOrders extends EventLog {
     this.at.delete(id);
   }
 
-  override fill(_s: number, _n: string, _p: number, _q: number, _ts: Side, makerId: string, _mp: string,
-    makerLeaves: number, takerId: string, _tp: string, takerLeaves: number): void {
+  override fill(
+    _s: number,
+    _n: string,
+    _p: number,
+    _q: number,
+    _ts: Side,
+    makerId: string,
+    _mp: string,
+    makerLeaves: number,
+    takerId: string,
+    _tp: string,
+    takerLeaves: number,
+  ): void {
     if (makerLeaves === 0) this.remove(makerId);
     if (takerLeaves === 0) this.remove(takerId);
   }
@@ -83,7 +94,7 @@ export function generate(workload: Workload, count: number, seed: number): Step[
     else if (workload === 'mixed') {
       if (roll < 0.25 && live.ids.length > 0) step = cancelStep(i, live, int);
       else if (roll < 0.35) step = crossing(i, engine, int, 2, 5);
-      else if (roll < 0.40) step = market(i, engine, int);
+      else if (roll < 0.4) step = market(i, engine, int);
     } else {
       if (roll < 0.5) step = crossing(i, engine, int, 1, 3);
       else if (roll < 0.6) step = market(i, engine, int);
@@ -98,11 +109,27 @@ export function generate(workload: Workload, count: number, seed: number): Step[
   return steps;
 }
 
-function orderCommand(seq: number, orderId: string, partyId: string, side: Side, type: 'limit' | 'market',
-  price: number, size: number): NewOrderCommand {
+function orderCommand(
+  seq: number,
+  orderId: string,
+  partyId: string,
+  side: Side,
+  type: 'limit' | 'market',
+  price: number,
+  size: number,
+): NewOrderCommand {
   return {
-    kind: 'new_order', seq, timestamp: 1_700_000_000_000 + seq, noteId: NOTE_ID, orderId, partyId, side, type,
-    priceTicks: price, quantityUnits: size, timeInForce: type === 'market' ? 'IOC' : 'GTC',
+    kind: 'new_order',
+    seq,
+    timestamp: 1_700_000_000_000 + seq,
+    noteId: NOTE_ID,
+    orderId,
+    partyId,
+    side,
+    type,
+    priceTicks: price,
+    quantityUnits: size,
+    timeInForce: type === 'market' ? 'IOC' : 'GTC',
   };
 }
 
@@ -120,7 +147,12 @@ function cancelStep(seq: number, live: LiveOrders, int: Int): Step {
   const i = int(0, live.ids.length - 1);
   const id = live.ids[i]!;
   const command: Command = {
-    kind: 'cancel', seq, timestamp: 1_700_000_000_000 + seq, noteId: NOTE_ID, orderId: id, partyId: live.parties[i]!,
+    kind: 'cancel',
+    seq,
+    timestamp: 1_700_000_000_000 + seq,
+    noteId: NOTE_ID,
+    orderId: id,
+    partyId: live.parties[i]!,
   };
   return { kind: 'cancel', label: 'cancel', command, id };
 }

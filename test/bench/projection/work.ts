@@ -18,7 +18,12 @@ export const compiled: CompiledSetup = compileSetup(setup);
 const base = DEMO_COLLATERAL[MERIDIAN]!.base;
 const tenants = setup.collateral.tenants.map((t) => t.name);
 const months = projectedMonths(setup);
-const schedule = buildCouponSchedule({ issueDate: parseIsoDate('2026-03-12'), firstCouponDate: parseIsoDate('2026-04-15'), maturityDate: parseIsoDate('2051-03-15'), frequency: 12 });
+const schedule = buildCouponSchedule({
+  issueDate: parseIsoDate('2026-03-12'),
+  firstCouponDate: parseIsoDate('2026-04-15'),
+  maturityDate: parseIsoDate('2051-03-15'),
+  frequency: 12,
+});
 
 /** A small seeded generator (mulberry32), so every run projects the same scenarios. */
 export function generator(seed: number): () => number {
@@ -36,11 +41,31 @@ const pick = (next: () => number, lo: number, hi: number) => String(lo + Math.fl
 
 export function randomScenario(next: () => number): ResolvedScenario {
   const input: ScenarioInput = {
-    utilizationPercent: next() < 0.5 ? pick(next, 40, 100) : [{ fromMonth: 1, value: pick(next, 60, 100) }, { fromMonth: 2 + Math.floor(next() * 60), value: pick(next, 30, 100) }],
-    rentChangePercent: pick(next, -50, 20), powerPricePerMwh: pick(next, 30, 150), opexGrowthPercent: pick(next, 0, 8),
-    renewalProbabilityPercent: pick(next, 30, 100), downtimeMonths: pick(next, 0, 12), releaseRentChangePercent: pick(next, -40, 10),
-    gpuValueChangePercentPerYear: pick(next, -40, 0), refinanceAtArd: next() < 0.5,
-    tenantDefaults: next() < 0.3 ? [{ tenant: tenants[Math.floor(next() * tenants.length)]!, month: 1 + Math.floor(next() * 120), recoveryPercent: pick(next, 0, 60) }] : [],
+    utilizationPercent:
+      next() < 0.5
+        ? pick(next, 40, 100)
+        : [
+            { fromMonth: 1, value: pick(next, 60, 100) },
+            { fromMonth: 2 + Math.floor(next() * 60), value: pick(next, 30, 100) },
+          ],
+    rentChangePercent: pick(next, -50, 20),
+    powerPricePerMwh: pick(next, 30, 150),
+    opexGrowthPercent: pick(next, 0, 8),
+    renewalProbabilityPercent: pick(next, 30, 100),
+    downtimeMonths: pick(next, 0, 12),
+    releaseRentChangePercent: pick(next, -40, 10),
+    gpuValueChangePercentPerYear: pick(next, -40, 0),
+    refinanceAtArd: next() < 0.5,
+    tenantDefaults:
+      next() < 0.3
+        ? [
+            {
+              tenant: tenants[Math.floor(next() * tenants.length)]!,
+              month: 1 + Math.floor(next() * 120),
+              recoveryPercent: pick(next, 0, 60),
+            },
+          ]
+        : [],
   };
   return resolveScenario(input, base, months, tenants);
 }
@@ -52,8 +77,17 @@ export function project(scenario: ResolvedScenario): ProjectionResult {
 /** One grid cell: Class B under utilization u and rent change r, yield at `price`. */
 export function gridCell(u: string, r: string, price: string): string {
   const result = project(resolveScenario({ utilizationPercent: u, rentChangePercent: r }, base, months, tenants));
-  const flows = result.periods.filter((p) => p.date > SETTLEMENT).map((p) => ({ date: parseIsoDate(p.date), amount: centsText(p.classes[1]!.interest + p.classes[1]!.principal) }));
-  const plan = flowPlan({ couponRatePercent: '6.4', dayCount: '30/360', schedule, settlementDate: SETTLEMENT, face: setup.classes[1]!.balance, flows });
+  const flows = result.periods
+    .filter((p) => p.date > SETTLEMENT)
+    .map((p) => ({ date: parseIsoDate(p.date), amount: centsText(p.classes[1]!.interest + p.classes[1]!.principal) }));
+  const plan = flowPlan({
+    couponRatePercent: '6.4',
+    dayCount: '30/360',
+    schedule,
+    settlementDate: SETTLEMENT,
+    face: setup.classes[1]!.balance,
+    flows,
+  });
   return yieldAtPrice(plan, price).toFixed(4);
 }
 
@@ -63,4 +97,6 @@ function centsText(cents: number): string {
 }
 
 /** The grid's 1,000 cells: utilization 100 → 61 (40 values) × rent change 0 → −24 % (25 values). */
-export const GRID = Array.from({ length: 40 }, (_, i) => String(100 - i)).flatMap((u) => Array.from({ length: 25 }, (_, j) => [u, String(-j)] as const));
+export const GRID = Array.from({ length: 40 }, (_, i) => String(100 - i)).flatMap((u) =>
+  Array.from({ length: 25 }, (_, j) => [u, String(-j)] as const),
+);

@@ -13,15 +13,30 @@ export const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 export const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
 const WARMUP_MS = 2000;
 
-export interface LoadResult { placed: number; cancelled: number; failures: number; requests: number; cpuMicros: number; latencies: number[] }
-export interface LoadPlan { port: number; tokens: Record<string, string>; notes: string[] }
+export interface LoadResult {
+  placed: number;
+  cancelled: number;
+  failures: number;
+  requests: number;
+  cpuMicros: number;
+  latencies: number[];
+}
+export interface LoadPlan {
+  port: number;
+  tokens: Record<string, string>;
+  notes: string[];
+}
 
 export function runLoadProcess(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--load'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--load'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!)) : reject(new Error(`load process exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!)) : reject(new Error(`load process exited ${code}`)),
+    );
     child.stdin.end(JSON.stringify(plan));
   });
 }
@@ -44,8 +59,10 @@ class KeepAliveConnection {
 
   request(method: string, urlPath: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
     const payload = body === undefined ? '' : JSON.stringify(body);
-    const head = `${method} ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n`
-      + (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : '') + '\r\n';
+    const head =
+      `${method} ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+      (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : '') +
+      '\r\n';
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.socket.write(head + payload);
@@ -89,7 +106,13 @@ async function load(plan: LoadPlan): Promise<LoadResult> {
       const price = (90 + ((index + n) % 64) / 8).toString();
       const t0 = process.hrtime.bigint();
       const response = await connection.request('POST', '/api/v1/orders', token, {
-        clOrdId: `b-${index}-${n}`, noteId, side: 'buy', type: 'limit', price, quantity: '100000', timeInForce: 'GTC',
+        clOrdId: `b-${index}-${n}`,
+        noteId,
+        side: 'buy',
+        type: 'limit',
+        price,
+        quantity: '100000',
+        timeInForce: 'GTC',
       });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       result.requests += 1;

@@ -70,7 +70,9 @@ export class AppContext {
     this.businessDate = date.businessDate;
     if (this.seesAllParties) this.parties = new Map((await this.client.parties()).map((p) => [p.id, p]));
     // Everyone may name the dealers (RFQ answers, quotes): their names are public.
-    else for (const dealer of await this.client.dealers()) this.parties.set(dealer.id, { id: dealer.id, name: dealer.name, kind: 'dealer', eligible: true } as Party);
+    else
+      for (const dealer of await this.client.dealers())
+        this.parties.set(dealer.id, { id: dealer.id, name: dealer.name, kind: 'dealer', eligible: true } as Party);
     this.ownParty = this.parties.get(this.session!.user.partyId) ?? (await this.client.party(this.session!.user.partyId));
   }
 

@@ -18,7 +18,12 @@ interface Route {
   path: string;
 }
 
-const STATUS_TEXT: Record<LinkStatus, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' };
+const STATUS_TEXT: Record<LinkStatus, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
 
 export class Shell {
   private readonly routes: Route[] = [];
@@ -99,10 +104,11 @@ export class Shell {
     );
     replace(this.root, topbar, this.main);
     this.unsubscribeStatus?.();
-    this.unsubscribeStatus = this.app.live?.onStatus((status) => {
-      this.badge.className = `badge ${status}`;
-      this.badge.textContent = STATUS_TEXT[status];
-    }) ?? null;
+    this.unsubscribeStatus =
+      this.app.live?.onStatus((status) => {
+        this.badge.className = `badge ${status}`;
+        this.badge.textContent = STATUS_TEXT[status];
+      }) ?? null;
   }
 
   /** Called after logout: drop the chrome so the next login builds it for the new user. */
@@ -119,7 +125,17 @@ export class Shell {
       this.nav,
       this.routes
         .filter((r) => r.nav?.visible(this.app))
-        .map((r) => h('a', { href: r.path, class: r === active || (r.path === '/' && active?.path.startsWith('/notes')) ? 'active' : undefined, testid: `nav-${r.nav!.label.toLowerCase().replace(/\s+/g, '-')}` }, r.nav!.label)),
+        .map((r) =>
+          h(
+            'a',
+            {
+              href: r.path,
+              class: r === active || (r.path === '/' && active?.path.startsWith('/notes')) ? 'active' : undefined,
+              testid: `nav-${r.nav!.label.toLowerCase().replace(/\s+/g, '-')}`,
+            },
+            r.nav!.label,
+          ),
+        ),
     );
   }
 

@@ -7,7 +7,12 @@ import type { ChainState, OutboxStatus } from '../../../sdk/index.js';
 import { h, type Child } from '../ui/dom.js';
 import { hexValue } from '../ui/hash.js';
 
-const LABELS: Record<OutboxStatus, string> = { pending: 'pending', published: 'on chain', failed_permanently: 'refused', superseded: 'superseded' };
+const LABELS: Record<OutboxStatus, string> = {
+  pending: 'pending',
+  published: 'on chain',
+  failed_permanently: 'refused',
+  superseded: 'superseded',
+};
 const PILL_CLASS: Record<OutboxStatus, string> = { pending: 'pending', published: 'settled', failed_permanently: 'failed', superseded: '' };
 
 export function chainStatusPill(status: OutboxStatus, title?: string | null): HTMLElement {

@@ -14,7 +14,10 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
   const body = h('div', { testid: 'note-deal-metrics' }, h('p', { class: 'muted' }, 'Loading…'));
   void (async () => {
     try {
-      const [reports, waterfall] = await Promise.all([app.client.performanceReports(deal.id), app.client.waterfall(deal.id).catch(() => null)]);
+      const [reports, waterfall] = await Promise.all([
+        app.client.performanceReports(deal.id),
+        app.client.waterfall(deal.id).catch(() => null),
+      ]);
       const latest = reports[0];
       if (!latest) return replace(body, h('p', { class: 'muted empty-state' }, 'No performance report for this deal yet.'));
       const m = latest.metrics;
@@ -23,23 +26,34 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
       const status = triggerLevels(waterfall, ['dscrThreeMonthAverage', 'dscr']).map(({ trigger, label, value: threshold }) => {
         const value = m[trigger.metric as 'dscr' | 'dscrThreeMonthAverage'];
         const breached = value !== null && breaches(trigger, value);
-        return h('span', { class: `pill ${breached ? 'failed' : 'settled'}`, testid: 'trigger-status' }, `${trigger.metric === 'dscr' ? 'Period DSCR' : '3-month average DSCR'} — ${label} ${threshold}×: ${breached ? 'breached' : 'passing'}`);
+        return h(
+          'span',
+          { class: `pill ${breached ? 'failed' : 'settled'}`, testid: 'trigger-status' },
+          `${trigger.metric === 'dscr' ? 'Period DSCR' : '3-month average DSCR'} — ${label} ${threshold}×: ${breached ? 'breached' : 'passing'}`,
+        );
       });
       const row = (label: string, value: string) => h('tr', {}, h('td', {}, label), h('td', { class: 'num' }, value));
       const or = (value: string | null, places: number, suffix = '') => (value === null ? '—' : `${fmt.decimal(value, places)}${suffix}`);
-      replace(body,
+      replace(
+        body,
         h('p', { class: 'muted' }, `Period ending ${latest.periodEnd} (version ${latest.version})`),
-        h('table', {}, h('tbody', {},
-          row('DSCR (period)', or(m.dscr, 2, '×')),
-          row('DSCR (3-month average)', or(m.dscrThreeMonthAverage, 2, '×')),
-          row('LTV', or(m.ltvPercent, 2, '%')),
-          row('Largest tenant (leased MW)', or(m.largestTenantSharePercent, 2, '%')),
-          row('Top 5 tenants', or(m.top5TenantSharePercent, 2, '%')),
-          row('Utilization', or(m.utilizationPercent, 2, '%')),
-          row('Uptime', or(m.uptimePercent, 2, '%')),
-          row('WAL remaining', or(m.walTermYears, 2, ' yrs')),
-        )),
-        status.length > 0 ? h('div', { class: 'row' }, status) : h('p', { class: 'muted' }, 'No DSCR trigger in this deal\'s waterfall.'),
+        h(
+          'table',
+          {},
+          h(
+            'tbody',
+            {},
+            row('DSCR (period)', or(m.dscr, 2, '×')),
+            row('DSCR (3-month average)', or(m.dscrThreeMonthAverage, 2, '×')),
+            row('LTV', or(m.ltvPercent, 2, '%')),
+            row('Largest tenant (leased MW)', or(m.largestTenantSharePercent, 2, '%')),
+            row('Top 5 tenants', or(m.top5TenantSharePercent, 2, '%')),
+            row('Utilization', or(m.utilizationPercent, 2, '%')),
+            row('Uptime', or(m.uptimePercent, 2, '%')),
+            row('WAL remaining', or(m.walTermYears, 2, ' yrs')),
+          ),
+        ),
+        status.length > 0 ? h('div', { class: 'row' }, status) : h('p', { class: 'muted' }, "No DSCR trigger in this deal's waterfall."),
         h('a', { href: `/surveillance/${deal.id}`, testid: 'note-surveillance-link' }, 'Charts and history'),
       );
     } catch (error) {

@@ -23,7 +23,19 @@ export function ladder(note: Note, onPick: (price: string, side: 'buy' | 'sell')
   const table = h(
     'table',
     { class: 'ladder', testid: 'ladder' },
-    h('thead', {}, h('tr', {}, h('th', { class: 'num', title: 'orders at the level' }, '#'), h('th', { class: 'num' }, 'Bid size'), h('th', { class: 'num' }, 'Price'), h('th', { class: 'num' }, 'Ask size'), h('th', { class: 'num', title: 'orders at the level' }, '#'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { class: 'num', title: 'orders at the level' }, '#'),
+        h('th', { class: 'num' }, 'Bid size'),
+        h('th', { class: 'num' }, 'Price'),
+        h('th', { class: 'num' }, 'Ask size'),
+        h('th', { class: 'num', title: 'orders at the level' }, '#'),
+      ),
+    ),
     tbody,
   );
   const element = panel('Depth', table, { flush: true, testid: 'ladder-panel', tools: status });
@@ -31,7 +43,12 @@ export function ladder(note: Note, onPick: (price: string, side: 'buy' | 'sell')
   const row = (level: BookLevel, side: 'bid' | 'ask', priceText: Child) =>
     h(
       'tr',
-      { class: 'clickable', 'data-side': side, 'data-price': level.price, onclick: () => onPick(level.price, side === 'ask' ? 'buy' : 'sell') },
+      {
+        class: 'clickable',
+        'data-side': side,
+        'data-price': level.price,
+        onclick: () => onPick(level.price, side === 'ask' ? 'buy' : 'sell'),
+      },
       h('td', { class: 'num muted' }, side === 'bid' ? String(level.orders) : ''),
       h('td', { class: 'num bid' }, side === 'bid' ? fmt.face(level.quantity) : ''),
       h('td', { class: `num ${side}` }, priceText),
@@ -49,9 +66,17 @@ export function ladder(note: Note, onPick: (price: string, side: 'buy' | 'sell')
     const spread = book?.bestBid && book.bestAsk ? new Decimal(book.bestAsk.price).minus(book.bestBid.price) : null;
     replace(
       tbody,
-      asks.length === 0 ? h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No offers')) : asks.map((l, i) => row(l, 'ask', prices[i])),
-      h('tr', { class: 'spread' }, h('td', { colspan: '5' }, spread ? `Spread ${fmt.price(spread.toFixed(), note)}` : 'No two-sided market')),
-      bids.length === 0 ? h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No bids')) : bids.map((l, i) => row(l, 'bid', prices[asks.length + i])),
+      asks.length === 0
+        ? h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No offers'))
+        : asks.map((l, i) => row(l, 'ask', prices[i])),
+      h(
+        'tr',
+        { class: 'spread' },
+        h('td', { colspan: '5' }, spread ? `Spread ${fmt.price(spread.toFixed(), note)}` : 'No two-sided market'),
+      ),
+      bids.length === 0
+        ? h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No bids'))
+        : bids.map((l, i) => row(l, 'bid', prices[asks.length + i])),
     );
   };
   render(undefined, false);

@@ -28,7 +28,10 @@ export function openOrdersPanel(app: AppContext, scope: Scope, note?: Note): HTM
     save.addEventListener('click', () => {
       const problem = checkPrice(n, price.value) ?? checkFace(n, face.value);
       if (problem) return message.error(new Error(problem), 'replace-error');
-      const change = { ...(price.value !== order.price ? { price: fmt.cleanNumberInput(price.value) } : {}), ...(face.value !== order.quantity ? { quantity: fmt.cleanNumberInput(face.value) } : {}) };
+      const change = {
+        ...(price.value !== order.price ? { price: fmt.cleanNumberInput(price.value) } : {}),
+        ...(face.value !== order.quantity ? { quantity: fmt.cleanNumberInput(face.value) } : {}),
+      };
       if (Object.keys(change).length === 0) return stopEditing();
       void withBusy(save, message, async () => {
         await app.client.replaceOrder(order.id, change);
@@ -65,7 +68,11 @@ export function openOrdersPanel(app: AppContext, scope: Scope, note?: Note): HTM
           editing === o.id
             ? editorOf(o).actions
             : [
-                h('button', { class: 'small', testid: 'order-replace', onclick: () => ((editing = o.id), (editor = null), table.update(latest)) }, 'Replace'),
+                h(
+                  'button',
+                  { class: 'small', testid: 'order-replace', onclick: () => ((editing = o.id), (editor = null), table.update(latest)) },
+                  'Replace',
+                ),
                 ' ',
                 cancelButton(o),
               ],
@@ -77,22 +84,31 @@ export function openOrdersPanel(app: AppContext, scope: Scope, note?: Note): HTM
 
   const cancelButton = (order: Order) => {
     const button = h('button', { class: 'small danger', testid: 'order-cancel' }, 'Cancel');
-    button.addEventListener('click', () => void withBusy(button, message, async () => {
-      await app.client.cancelOrder(order.id);
-      message.ok(`Order ${order.side} ${fmt.face(order.leavesQuantity)} at ${order.price} cancelled.`, 'cancel-result');
-    }));
+    button.addEventListener(
+      'click',
+      () =>
+        void withBusy(button, message, async () => {
+          await app.client.cancelOrder(order.id);
+          message.ok(`Order ${order.side} ${fmt.face(order.leavesQuantity)} at ${order.price} cancelled.`, 'cancel-result');
+        }),
+    );
     return button;
   };
 
   scope.add(
     app.live!.watchOrders((orders) => {
-      latest = [...orders.values()].filter((o) => OPEN.has(o.status) && o.source !== 'quote' && (!note || o.noteId === note.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      latest = [...orders.values()]
+        .filter((o) => OPEN.has(o.status) && o.source !== 'quote' && (!note || o.noteId === note.id))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       if (editing && !latest.some((o) => o.id === editing)) editing = null;
       // Do not redraw under the user's fingers while a replace is being typed.
       if (!editing) table.update(latest);
     }),
   );
-  return panel('Open orders', h('div', {}, message.element, h('div', { class: 'scroll' }, table.element)), { flush: true, testid: 'orders-panel' });
+  return panel('Open orders', h('div', {}, message.element, h('div', { class: 'scroll' }, table.element)), {
+    flush: true,
+    testid: 'orders-panel',
+  });
 }
 
 export function fillsPanel(app: AppContext, scope: Scope, note?: Note): HTMLElement {
@@ -118,7 +134,8 @@ export function fillsPanel(app: AppContext, scope: Scope, note?: Note): HTMLElem
   scope.add(
     app.live!.watchExecutions((executions, fresh) => {
       table.update(executions.filter((e) => !note || e.noteId === note.id));
-      for (const e of fresh) toast(`Fill: ${e.side === 'buy' ? 'bought' : 'sold'} ${fmt.face(e.quantity)} ${app.noteLabel(e.noteId)} at ${e.price}`, 'ok');
+      for (const e of fresh)
+        toast(`Fill: ${e.side === 'buy' ? 'bought' : 'sold'} ${fmt.face(e.quantity)} ${app.noteLabel(e.noteId)} at ${e.price}`, 'ok');
     }),
   );
   return panel('Fills', h('div', { class: 'scroll' }, table.element), { flush: true, testid: 'fills-panel' });

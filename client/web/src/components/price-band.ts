@@ -10,7 +10,8 @@ import * as fmt from '../ui/format.js';
 
 /** "Band 89.75 – 109.75 (±10 around the last trade 99.75)", or that there is no band yet. */
 export function bandText(band: PriceBand, note: Note): string {
-  if (band.low === null || band.high === null || band.reference === null) return `No price band yet (±${band.widthPoints} once the note trades or has a two-sided book)`;
+  if (band.low === null || band.high === null || band.reference === null)
+    return `No price band yet (±${band.widthPoints} once the note trades or has a two-sided book)`;
   const source = band.referenceSource === 'mid' ? 'the mid' : 'the last trade';
   return `Band ${fmt.price(band.low, note, false)} – ${fmt.price(band.high, note, false)} (±${band.widthPoints} around ${source} ${fmt.price(band.reference, note, false)})`;
 }

@@ -41,7 +41,10 @@ function sizeProblem(note: Note, text: string, label: string): string | null {
 }
 
 /** The row as a quote, null when left blank, or the reason it cannot be sent. */
-export function rowQuote(note: Note, values: { bidSize: string; bidPrice: string; askPrice: string; askSize: string }): QuoteInput | null | string {
+export function rowQuote(
+  note: Note,
+  values: { bidSize: string; bidPrice: string; askPrice: string; askSize: string },
+): QuoteInput | null | string {
   const v = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, fmt.cleanNumberInput(x)])) as typeof values;
   if (!v.bidSize && !v.bidPrice && !v.askPrice && !v.askSize) return null;
   const problems: string[] = [];
@@ -63,8 +66,10 @@ export function rowQuote(note: Note, values: { bidSize: string; bidPrice: string
   if (problems.length > 0) return problems.join(' ');
   return {
     noteId: note.id,
-    bidSize: hasBid ? v.bidSize : '0', ...(hasBid ? { bidPrice: v.bidPrice } : {}),
-    askSize: hasAsk ? v.askSize : '0', ...(hasAsk ? { askPrice: v.askPrice } : {}),
+    bidSize: hasBid ? v.bidSize : '0',
+    ...(hasBid ? { bidPrice: v.bidPrice } : {}),
+    askSize: hasAsk ? v.askSize : '0',
+    ...(hasAsk ? { askPrice: v.askPrice } : {}),
   };
 }
 
@@ -87,7 +92,9 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
   }));
 
   const showLive = (row: GridRow, quotes: NoteQuotes | null) => {
-    const best = quotes ? `${quotes.bestBid ? fmt.price(quotes.bestBid.price, row.note, false) : '—'} / ${quotes.bestAsk ? fmt.price(quotes.bestAsk.price, row.note, false) : '—'}` : '';
+    const best = quotes
+      ? `${quotes.bestBid ? fmt.price(quotes.bestBid.price, row.note, false) : '—'} / ${quotes.bestAsk ? fmt.price(quotes.bestAsk.price, row.note, false) : '—'}`
+      : '';
     replace(row.market, best);
     const mine = quotes?.quotes.find((q) => q.dealerPartyId === partyId);
     row.quoting = mine !== undefined && (mine.bidPrice !== null || mine.askPrice !== null);
@@ -109,7 +116,10 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
   const showBands = async () => {
     for (const row of rows) {
       const band = await loadBand(app, row.note.id);
-      replace(row.band, band?.low && band.high ? `${fmt.price(band.low, row.note, false)} – ${fmt.price(band.high, row.note, false)}` : 'none yet');
+      replace(
+        row.band,
+        band?.low && band.high ? `${fmt.price(band.low, row.note, false)} – ${fmt.price(band.high, row.note, false)}` : 'none yet',
+      );
       row.band.title = band ? bandText(band, row.note) : '';
     }
   };
@@ -123,7 +133,12 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     let invalid = 0;
     let pulled = 0;
     for (const row of rows) {
-      const result = rowQuote(row.note, { bidSize: row.bidSize.value, bidPrice: row.bidPrice.value, askPrice: row.askPrice.value, askSize: row.askSize.value });
+      const result = rowQuote(row.note, {
+        bidSize: row.bidSize.value,
+        bidPrice: row.bidPrice.value,
+        askPrice: row.askPrice.value,
+        askSize: row.askSize.value,
+      });
       row.error.textContent = typeof result === 'string' ? result : '';
       if (typeof result === 'string') invalid += 1;
       else if (result) quotes.push(result);
@@ -133,8 +148,9 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
         pulled += 1;
       }
     }
-    if (invalid > 0) return message.error(new Error(`${invalid} row${invalid === 1 ? ' needs' : 's need'} fixing; nothing was sent.`), 'quote-error');
-    if (quotes.length === 0) return message.error(new Error('Fill in at least one note\'s bid or ask.'), 'quote-error');
+    if (invalid > 0)
+      return message.error(new Error(`${invalid} row${invalid === 1 ? ' needs' : 's need'} fixing; nothing was sent.`), 'quote-error');
+    if (quotes.length === 0) return message.error(new Error("Fill in at least one note's bid or ask."), 'quote-error');
     const quoting = quotes.length - pulled;
     void withBusy(send, message, async () => {
       const result = await app.client.putQuotes(quotes);
@@ -147,24 +163,52 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
       message.ok(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`, 'quote-result');
     }).finally(() => void showBands());
   });
-  pull.addEventListener('click', () => void withBusy(pull, message, async () => {
-    await app.client.pullQuotes();
-    message.ok('All quotes pulled.', 'quote-result');
-  }));
+  pull.addEventListener(
+    'click',
+    () =>
+      void withBusy(pull, message, async () => {
+        await app.client.pullQuotes();
+        message.ok('All quotes pulled.', 'quote-result');
+      }),
+  );
 
   const table = h(
     'table',
     { testid: 'quote-grid' },
-    h('thead', {}, h('tr', {}, ['Note', 'Market bid / ask', 'Price band', 'Bid size', 'Bid', 'Ask', 'Ask size', 'My live quote'].map((label, i) => h('th', { class: i === 0 ? undefined : 'num' }, label)))),
-    h('tbody', {}, rows.flatMap((row) => [
-      h('tr', { 'data-note': row.note.id },
-        h('td', {}, h('a', { href: `/notes/${row.note.id}` }, app.noteLabel(row.note))),
-        row.market,
-        row.band,
-        h('td', {}, row.bidSize), h('td', {}, row.bidPrice), h('td', {}, row.askPrice), h('td', {}, row.askSize),
-        row.live),
-      h('tr', { class: 'error-row' }, h('td', { colspan: '8' }, row.error)),
-    ])),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Note', 'Market bid / ask', 'Price band', 'Bid size', 'Bid', 'Ask', 'Ask size', 'My live quote'].map((label, i) =>
+          h('th', { class: i === 0 ? undefined : 'num' }, label),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.flatMap((row) => [
+        h(
+          'tr',
+          { 'data-note': row.note.id },
+          h('td', {}, h('a', { href: `/notes/${row.note.id}` }, app.noteLabel(row.note))),
+          row.market,
+          row.band,
+          h('td', {}, row.bidSize),
+          h('td', {}, row.bidPrice),
+          h('td', {}, row.askPrice),
+          h('td', {}, row.askSize),
+          row.live,
+        ),
+        h('tr', { class: 'error-row' }, h('td', { colspan: '8' }, row.error)),
+      ]),
+    ),
   );
-  return panel('Quote grid', h('div', {}, message.element, h('div', { class: 'hscroll' }, table)), { tools: [send, pull], flush: true, testid: 'quote-grid-panel' });
+  return panel('Quote grid', h('div', {}, message.element, h('div', { class: 'hscroll' }, table)), {
+    tools: [send, pull],
+    flush: true,
+    testid: 'quote-grid-panel',
+  });
 }

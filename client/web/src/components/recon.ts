@@ -28,34 +28,87 @@ export function reconciliationPanel(app: AppContext): HTMLElement {
     ],
   });
   const check = h('button', { class: 'primary', testid: 'recon-run' }, 'Reconcile now');
-  const csv = h('button', { class: 'small', testid: 'recon-csv', onclick: () => downloadText(`reconciliation-${app.businessDate}.csv`, toCsv(['kind', 'entity', 'expected', 'actual', 'difference', 'message'], breaks.map((b) => [b.kind, b.entity, b.expected, b.actual, b.difference, b.message]))) }, 'CSV');
-  const run = () => withBusy(check, message, async () => {
-    const report = await app.client.reconciliation();
-    breaks = report.breaks;
-    table.update(breaks);
-    replace(summary, breaks.length === 0
-      ? okAlert(`No breaks: trades, settlements, ledger balances, positions and the trust account agree (checked ${fmt.dateTime(report.checkedAt)}).`, 'recon-clean')
-      : h('div', { class: 'alert error', testid: 'recon-dirty' }, `${breaks.length} break${breaks.length === 1 ? '' : 's'} (checked ${fmt.dateTime(report.checkedAt)}).`));
-  });
+  const csv = h(
+    'button',
+    {
+      class: 'small',
+      testid: 'recon-csv',
+      onclick: () =>
+        downloadText(
+          `reconciliation-${app.businessDate}.csv`,
+          toCsv(
+            ['kind', 'entity', 'expected', 'actual', 'difference', 'message'],
+            breaks.map((b) => [b.kind, b.entity, b.expected, b.actual, b.difference, b.message]),
+          ),
+        ),
+    },
+    'CSV',
+  );
+  const run = () =>
+    withBusy(check, message, async () => {
+      const report = await app.client.reconciliation();
+      breaks = report.breaks;
+      table.update(breaks);
+      replace(
+        summary,
+        breaks.length === 0
+          ? okAlert(
+              `No breaks: trades, settlements, ledger balances, positions and the trust account agree (checked ${fmt.dateTime(report.checkedAt)}).`,
+              'recon-clean',
+            )
+          : h(
+              'div',
+              { class: 'alert error', testid: 'recon-dirty' },
+              `${breaks.length} break${breaks.length === 1 ? '' : 's'} (checked ${fmt.dateTime(report.checkedAt)}).`,
+            ),
+      );
+    });
   check.addEventListener('click', () => void run());
   void run();
-  return panel('Reconciliation', h('div', {}, h('div', { class: 'body' }, summary, message.element), table.element), { flush: true, testid: 'recon-panel', tools: [check, csv] });
+  return panel('Reconciliation', h('div', {}, h('div', { class: 'body' }, summary, message.element), table.element), {
+    flush: true,
+    testid: 'recon-panel',
+    tools: [check, csv],
+  });
 }
 
 export function statementsPanel(app: AppContext): HTMLElement {
   const parties = [...app.parties.values()].filter((p) => p.kind === 'investor' || p.kind === 'dealer');
-  const party = h('select', { testid: 'statement-party' }, parties.map((p) => h('option', { value: p.id }, `${p.name} (${p.kind})`)));
+  const party = h(
+    'select',
+    { testid: 'statement-party' },
+    parties.map((p) => h('option', { value: p.id }, `${p.name} (${p.kind})`)),
+  );
   const date = h('input', { type: 'date', value: app.businessDate, testid: 'statement-date' });
   const message = new MessageSlot();
   const download = h('button', { testid: 'statement-csv' }, 'Download statement CSV');
-  download.addEventListener('click', () => void withBusy(download, message, async () => {
-    const csv = await app.client.statementCsv({ partyId: party.value, date: date.value });
-    const name = app.parties.get(party.value)?.name.replace(/[^A-Za-z0-9]+/g, '-') ?? party.value;
-    downloadText(`statement-${name}-${date.value}.csv`, csv);
-    message.ok(`Statement of ${app.partyName(party.value)} for ${date.value} downloaded (${csv.trim().split('\n').length - 1} lines).`, 'statement-result');
-  }));
-  return panel('Statements', h('div', {},
-    h('div', { class: 'row' }, field('Party', party), h('div', { class: 'fit' }, field('Date', date)), h('div', { class: 'fit' }, download)),
-    message.element,
-  ), { testid: 'statements-panel' });
+  download.addEventListener(
+    'click',
+    () =>
+      void withBusy(download, message, async () => {
+        const csv = await app.client.statementCsv({ partyId: party.value, date: date.value });
+        const name = app.parties.get(party.value)?.name.replace(/[^A-Za-z0-9]+/g, '-') ?? party.value;
+        downloadText(`statement-${name}-${date.value}.csv`, csv);
+        message.ok(
+          `Statement of ${app.partyName(party.value)} for ${date.value} downloaded (${csv.trim().split('\n').length - 1} lines).`,
+          'statement-result',
+        );
+      }),
+  );
+  return panel(
+    'Statements',
+    h(
+      'div',
+      {},
+      h(
+        'div',
+        { class: 'row' },
+        field('Party', party),
+        h('div', { class: 'fit' }, field('Date', date)),
+        h('div', { class: 'fit' }, download),
+      ),
+      message.element,
+    ),
+    { testid: 'statements-panel' },
+  );
 }

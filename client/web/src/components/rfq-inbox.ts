@@ -23,7 +23,11 @@ interface InboxRow {
 
 export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
   const tbody = h('tbody');
-  const empty = h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No RFQs addressed to you. New requests appear here as they arrive.'));
+  const empty = h(
+    'tr',
+    {},
+    h('td', { class: 'empty', colspan: '5' }, 'No RFQs addressed to you. New requests appear here as they arrive.'),
+  );
   const seen = new Set<string>();
   const rows = new Map<string, InboxRow>();
   const message = new MessageSlot();
@@ -31,7 +35,11 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
   const build = (rfq: Rfq): InboxRow => {
     const note = app.note(rfq.noteId);
     const price = h('input', { class: 'num', placeholder: 'price', testid: 'rfq-answer-price', autocomplete: 'off' });
-    const validity = h('select', { testid: 'rfq-answer-validity' }, VALIDITY_SECONDS.map((s) => h('option', { value: String(s), selected: s === 30 }, `${s} s`)));
+    const validity = h(
+      'select',
+      { testid: 'rfq-answer-validity' },
+      VALIDITY_SECONDS.map((s) => h('option', { value: String(s), selected: s === 30 }, `${s} s`)),
+    );
     const send = h('button', { class: 'small primary', testid: 'rfq-answer-send' }, 'Answer');
     const error = h('div', { class: 'field-error' });
     send.addEventListener('click', () => {
@@ -48,7 +56,16 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
       element: h(
         'tr',
         { 'data-rfq': rfq.id, testid: 'rfq-row', title: `received ${fmt.time(rfq.createdAt)}` },
-        h('td', {}, app.noteLabel(rfq.noteId), h('div', { class: rfq.side === 'buy' ? 'bid small-text' : 'ask small-text' }, rfq.side === 'buy' ? 'Investor buys' : 'Investor sells')),
+        h(
+          'td',
+          {},
+          app.noteLabel(rfq.noteId),
+          h(
+            'div',
+            { class: rfq.side === 'buy' ? 'bid small-text' : 'ask small-text' },
+            rfq.side === 'buy' ? 'Investor buys' : 'Investor sells',
+          ),
+        ),
         h('td', { class: 'num' }, fmt.face(rfq.quantity)),
         h('td', { class: 'num' }, countdown(rfq.expiresAt, 'rfq-countdown')),
         h('td', { class: 'num', testid: 'rfq-my-answer' }),
@@ -71,7 +88,16 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
     }
     const mine = rfq.responses.find((r) => r.status !== 'replaced');
     const answerCell = row.element.querySelector('[data-testid="rfq-my-answer"]')!;
-    replace(answerCell, mine ? [fmt.price(mine.price, app.note(rfq.noteId), false), ' ', h('span', { class: `pill ${mine.status}` }, mine.status.replace('_', ' '))] : h('span', { class: 'muted' }, 'not answered'));
+    replace(
+      answerCell,
+      mine
+        ? [
+            fmt.price(mine.price, app.note(rfq.noteId), false),
+            ' ',
+            h('span', { class: `pill ${mine.status}` }, mine.status.replace('_', ' ')),
+          ]
+        : h('span', { class: 'muted' }, 'not answered'),
+    );
     const open = rfq.status === 'open';
     row.element.classList.toggle('stale', !open);
     row.box.hidden = !open;
@@ -93,7 +119,19 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
   const table = h(
     'table',
     { testid: 'rfq-inbox' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Request'), h('th', { class: 'num' }, 'Face'), h('th', { class: 'num' }, 'Expires'), h('th', { class: 'num' }, 'My answer'), h('th', {}, 'Answer'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Request'),
+        h('th', { class: 'num' }, 'Face'),
+        h('th', { class: 'num' }, 'Expires'),
+        h('th', { class: 'num' }, 'My answer'),
+        h('th', {}, 'Answer'),
+      ),
+    ),
     tbody,
   );
   const body = h('div', {}, message.element, h('div', { class: 'scroll' }, table));

@@ -39,7 +39,8 @@ export function checkFace(note: Note, text: string): string | null {
   const face = fmt.cleanNumberInput(text);
   if (face === '') return `Enter the face amount (original face), at least ${fmt.face(note.minDenomination)}.`;
   if (!fmt.isDecimalText(face)) return `"${text}" is not an amount: use digits only, e.g. ${note.minDenomination}.`;
-  if (new Decimal(face).lt(note.minDenomination)) return `The face must be at least ${fmt.face(note.minDenomination)} (the note's minimum denomination).`;
+  if (new Decimal(face).lt(note.minDenomination))
+    return `The face must be at least ${fmt.face(note.minDenomination)} (the note's minimum denomination).`;
   if (!fmt.isMultiple(face, note.increment)) return `The face must be a multiple of ${fmt.face(note.increment)} (the note's increment).`;
   return null;
 }

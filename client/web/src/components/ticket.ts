@@ -35,8 +35,18 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
   const buy = h('button', { type: 'button', class: 'on buy-on', testid: 'ticket-buy', onclick: () => setSide('buy') }, 'Buy');
   const sell = h('button', { type: 'button', testid: 'ticket-sell', onclick: () => setSide('sell') }, 'Sell');
   const price = h('input', { class: 'num', inputmode: 'decimal', placeholder: 'e.g. 99.5', testid: 'ticket-price', autocomplete: 'off' });
-  const face = h('input', { class: 'num', inputmode: 'numeric', placeholder: fmt.face(note.minDenomination), testid: 'ticket-face', autocomplete: 'off' });
-  const tif = h('select', { testid: 'ticket-tif' }, TIME_IN_FORCE.map((t) => h('option', { value: t.value }, t.label)));
+  const face = h('input', {
+    class: 'num',
+    inputmode: 'numeric',
+    placeholder: fmt.face(note.minDenomination),
+    testid: 'ticket-face',
+    autocomplete: 'off',
+  });
+  const tif = h(
+    'select',
+    { testid: 'ticket-tif' },
+    TIME_IN_FORCE.map((t) => h('option', { value: t.value }, t.label)),
+  );
   const expireAt = h('input', { type: 'datetime-local', testid: 'ticket-expire' });
   const expireField = field('Expires at (your local time)', expireAt, h('div', { class: 'field-error', testid: 'error-expireAt' }));
   const errors: Record<TicketField, HTMLElement> = {
@@ -58,7 +68,13 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
   const submit = h('button', { type: 'submit', class: 'buy', testid: 'ticket-submit' }, 'Buy');
   const message = new MessageSlot();
 
-  const input = (): TicketInput => ({ side, price: fmt.cleanNumberInput(price.value), face: fmt.cleanNumberInput(face.value), timeInForce: tif.value as TimeInForce, expireAt: expireAt.value });
+  const input = (): TicketInput => ({
+    side,
+    price: fmt.cleanNumberInput(price.value),
+    face: fmt.cleanNumberInput(face.value),
+    timeInForce: tif.value as TimeInForce,
+    expireAt: expireAt.value,
+  });
 
   const setSide = (next: 'buy' | 'sell') => {
     side = next;
@@ -72,11 +88,11 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     const current = input();
     const problems = checkTicket(note, current, Date.now());
     for (const key of Object.keys(errors) as TicketField[]) {
-      const text = attempted || touched.has(key) || key === 'note' ? problems.get(key) ?? '' : '';
+      const text = attempted || touched.has(key) || key === 'note' ? (problems.get(key) ?? '') : '';
       errors[key].textContent = text;
     }
     price.classList.toggle('invalid', (attempted || touched.has('price')) && problems.has('price'));
-    bandWarning.textContent = problems.has('price') ? '' : bandProblem(band, current.price) ?? '';
+    bandWarning.textContent = problems.has('price') ? '' : (bandProblem(band, current.price) ?? '');
     face.classList.toggle('invalid', (attempted || touched.has('face')) && problems.has('face'));
     expireField.hidden = current.timeInForce !== 'GTD';
     submit.textContent = `${side === 'buy' ? 'Buy' : 'Sell'}${current.face && !problems.has('face') ? ` ${fmt.face(current.face)}` : ''}${current.price && !problems.has('price') ? ` @ ${current.price}` : ''}`;
@@ -98,13 +114,24 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
       const p = previewTrade(note, app.businessDate, current.face, current.price);
       replace(
         preview,
-        h('dt', {}, 'Settlement date'), h('dd', { testid: 'preview-settlement' }, p.settlementDate),
-        h('dt', {}, `Current face (× ${fmt.factor(note.factor)})`), h('dd', {}, fmt.cash(p.currentFace)),
-        h('dt', {}, 'Principal'), h('dd', { testid: 'preview-principal' }, fmt.cash(p.principal)),
-        h('dt', {}, `Accrued interest from ${p.accrualStart}`), h('dd', { testid: 'preview-accrued' }, fmt.cash(p.accruedInterest)),
-        h('div', { class: 'net contents' }, h('dt', {}, side === 'buy' ? 'Net amount you pay' : 'Net amount you receive'), h('dd', { testid: 'preview-net' }, fmt.cash(p.netAmount))),
-        h('dt', {}, 'Yield to maturity at this price'), h('dd', { testid: 'preview-yield' }, fmt.yieldPercent(p.yieldPercent)),
-        h('dt', {}, 'Yield / spread to the ARD (base scenario)'), h('dd', { testid: 'preview-ard' }, ardText(current.price)),
+        h('dt', {}, 'Settlement date'),
+        h('dd', { testid: 'preview-settlement' }, p.settlementDate),
+        h('dt', {}, `Current face (× ${fmt.factor(note.factor)})`),
+        h('dd', {}, fmt.cash(p.currentFace)),
+        h('dt', {}, 'Principal'),
+        h('dd', { testid: 'preview-principal' }, fmt.cash(p.principal)),
+        h('dt', {}, `Accrued interest from ${p.accrualStart}`),
+        h('dd', { testid: 'preview-accrued' }, fmt.cash(p.accruedInterest)),
+        h(
+          'div',
+          { class: 'net contents' },
+          h('dt', {}, side === 'buy' ? 'Net amount you pay' : 'Net amount you receive'),
+          h('dd', { testid: 'preview-net' }, fmt.cash(p.netAmount)),
+        ),
+        h('dt', {}, 'Yield to maturity at this price'),
+        h('dd', { testid: 'preview-yield' }, fmt.yieldPercent(p.yieldPercent)),
+        h('dt', {}, 'Yield / spread to the ARD (base scenario)'),
+        h('dd', { testid: 'preview-ard' }, ardText(current.price)),
       );
     } catch (error) {
       replace(preview, h('dt', {}, 'Preview'), h('dd', { class: 'muted' }, (error as Error).message));
@@ -125,12 +152,22 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     message.clear();
     try {
       const result = await app.client.placeOrder({
-        clOrdId: newClOrdId('web'), noteId: note.id, side: current.side, type: 'limit', price: current.price, quantity: current.face,
-        timeInForce: current.timeInForce, ...(current.timeInForce === 'GTD' ? { expireAt: new Date(current.expireAt).toISOString() } : {}),
+        clOrdId: newClOrdId('web'),
+        noteId: note.id,
+        side: current.side,
+        type: 'limit',
+        price: current.price,
+        quantity: current.face,
+        timeInForce: current.timeInForce,
+        ...(current.timeInForce === 'GTD' ? { expireAt: new Date(current.expireAt).toISOString() } : {}),
       });
       const breaches = (result.warnings ?? []).flatMap((w) => w.breaches);
       // A warn-mode concentration limit accepts the order and says by how much it is over.
-      const warning = breaches.map((b) => ` Concentration warning: ${b.name} ${b.sharePercentAfter}% of portfolio value (limit ${b.maxSharePercent}% by ${b.by}).`).join('');
+      const warning = breaches
+        .map(
+          (b) => ` Concentration warning: ${b.name} ${b.sharePercentAfter}% of portfolio value (limit ${b.maxSharePercent}% by ${b.by}).`,
+        )
+        .join('');
       message.ok(outcome(result) + warning, 'ticket-result');
     } catch (error) {
       message.error(error, 'ticket-error');
@@ -140,7 +177,11 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     }
   };
 
-  for (const [element, key] of [[price, 'price'], [face, 'face'], [expireAt, 'expireAt']] as const) {
+  for (const [element, key] of [
+    [price, 'price'],
+    [face, 'face'],
+    [expireAt, 'expireAt'],
+  ] as const) {
     element.addEventListener('input', () => (touched.add(key), refresh()));
   }
   tif.addEventListener('change', () => refresh());
@@ -177,8 +218,10 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
 function outcome(result: OrderResult): string {
   const { order, fills } = result;
   const filled = fmt.face(order.filledQuantity);
-  if (order.status === 'filled') return `Filled ${filled} at ${order.averagePrice ?? order.price} (${fills.length} fill${fills.length === 1 ? '' : 's'}).`;
-  if (order.status === 'partially_filled') return `Partially filled ${filled}; ${fmt.face(order.leavesQuantity)} resting at ${order.price}.`;
+  if (order.status === 'filled')
+    return `Filled ${filled} at ${order.averagePrice ?? order.price} (${fills.length} fill${fills.length === 1 ? '' : 's'}).`;
+  if (order.status === 'partially_filled')
+    return `Partially filled ${filled}; ${fmt.face(order.leavesQuantity)} resting at ${order.price}.`;
   if (order.status === 'new') return `Order working: ${fmt.face(order.leavesQuantity)} at ${order.price} (${order.timeInForce}).`;
   return `Order ${order.status}${order.rejectReason ? `: ${order.rejectReason}` : ''}; filled ${filled}.`;
 }

@@ -5,12 +5,31 @@
  * least one view watches it. The connection state ('live', 'reconnecting', …) is published so
  * the app can show it, and a book is marked stale until its fresh snapshot after a reconnect.
  */
-import { CnxSocket, type ChannelMessage, type Execution, type LocalBook, type Order, type Rfq, type TapeTrade } from '../../../sdk/index.js';
+import {
+  CnxSocket,
+  type ChannelMessage,
+  type Execution,
+  type LocalBook,
+  type Order,
+  type Rfq,
+  type TapeTrade,
+} from '../../../sdk/index.js';
 
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
-export interface DealerQuote { dealerPartyId: string; bidPrice: string | null; bidSize: string; askPrice: string | null; askSize: string }
-export interface NoteQuotes { noteId: string; quotes: DealerQuote[]; bestBid: { price: string; size: string } | null; bestAsk: { price: string; size: string } | null }
+export interface DealerQuote {
+  dealerPartyId: string;
+  bidPrice: string | null;
+  bidSize: string;
+  askPrice: string | null;
+  askSize: string;
+}
+export interface NoteQuotes {
+  noteId: string;
+  quotes: DealerQuote[];
+  bestBid: { price: string; size: string } | null;
+  bestAsk: { price: string; size: string } | null;
+}
 
 interface ChannelState {
   handlers: Set<(message: ChannelMessage | null) => void>;
@@ -30,7 +49,12 @@ export class LiveFeeds {
   private closedByUser = false;
 
   constructor(url: string, token: () => string | undefined) {
-    this.socket = new CnxSocket({ url, token: () => token() ?? '', reconnect: { initialDelayMs: 300, maxDelayMs: 5_000 }, pingIntervalMs: 10_000 });
+    this.socket = new CnxSocket({
+      url,
+      token: () => token() ?? '',
+      reconnect: { initialDelayMs: 300, maxDelayMs: 5_000 },
+      pingIntervalMs: 10_000,
+    });
     this.socket.on('open', () => this.setStatus('live'));
     this.socket.on('close', () => this.setStatus(this.closedByUser ? 'offline' : 'reconnecting'));
     this.socket.on('snapshot', (message) => this.onMessage(message));
@@ -125,8 +149,9 @@ export class LiveFeeds {
         break;
       case 'executions':
         // My trades and Fills list newest first by execution time (ISO-8601 UTC strings sort as text).
-        state.executions = mergeRecent(state.executions, (data.executions as Execution[]) ?? [], snapshot)
-          .sort((a, b) => (a.executedAt < b.executedAt ? 1 : a.executedAt > b.executedAt ? -1 : 0));
+        state.executions = mergeRecent(state.executions, (data.executions as Execution[]) ?? [], snapshot).sort((a, b) =>
+          a.executedAt < b.executedAt ? 1 : a.executedAt > b.executedAt ? -1 : 0,
+        );
         break;
       case 'orders':
       case 'rfqs': {

@@ -6,7 +6,11 @@
  */
 import type { AppContext } from '../app/context.js';
 
-export interface ArdFigures { yieldToArdPercent: string | null; spreadBp: string | null; yieldToMaturityPercent: string | null }
+export interface ArdFigures {
+  yieldToArdPercent: string | null;
+  spreadBp: string | null;
+  yieldToMaturityPercent: string | null;
+}
 
 const cache = new Map<string, ArdFigures | 'pending' | 'failed'>();
 
@@ -17,8 +21,17 @@ export function ardFigures(app: AppContext, noteId: string, price: string, onRea
   if (known) return known;
   cache.set(key, 'pending');
   app.client.noteAnalytics(noteId, price).then(
-    (a) => { cache.set(key, { yieldToArdPercent: a.yieldToArdPercent ?? null, spreadBp: a.spreadBp ?? null, yieldToMaturityPercent: a.yieldToMaturityPercent ?? null }); onReady(); },
-    () => { cache.set(key, 'failed'); },
+    (a) => {
+      cache.set(key, {
+        yieldToArdPercent: a.yieldToArdPercent ?? null,
+        spreadBp: a.spreadBp ?? null,
+        yieldToMaturityPercent: a.yieldToMaturityPercent ?? null,
+      });
+      onReady();
+    },
+    () => {
+      cache.set(key, 'failed');
+    },
   );
   return undefined;
 }

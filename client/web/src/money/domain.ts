@@ -6,8 +6,17 @@
  * so the preview equals the fill to the cent. Display only: the server computes the real amounts.
  */
 import {
-  Decimal, buildCouponSchedule, couponPeriodContaining, parseIsoDate, settlementDate, tradeAmounts, yieldFromPrice,
-  type CouponFrequency, type CouponSchedule, type DayCountConvention, type IsoDate,
+  Decimal,
+  buildCouponSchedule,
+  couponPeriodContaining,
+  parseIsoDate,
+  settlementDate,
+  tradeAmounts,
+  yieldFromPrice,
+  type CouponFrequency,
+  type CouponSchedule,
+  type DayCountConvention,
+  type IsoDate,
 } from '../../../../server/domain/index.js';
 import type { Note } from '../../../sdk/index.js';
 
@@ -54,7 +63,9 @@ function terms(note: Note) {
 export function yieldAt(note: Note, businessDate: string, cleanPrice: string): string | null {
   try {
     const settle = settlementDateOf(note, businessDate);
-    return yieldFromPrice({ ...terms(note), settlementDate: settle, cleanPricePercent: cleanPrice }).toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN).toFixed(3);
+    return yieldFromPrice({ ...terms(note), settlementDate: settle, cleanPricePercent: cleanPrice })
+      .toDecimalPlaces(3, Decimal.ROUND_HALF_EVEN)
+      .toFixed(3);
   } catch {
     return null;
   }

@@ -22,7 +22,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     if (key === 'class') element.className = String(value);
     else if (key === 'testid') element.setAttribute('data-testid', String(value));
     else if (key.startsWith('on') && typeof value === 'function') element.addEventListener(key.slice(2), value as EventListener);
-    else if (key === 'value' || key === 'checked' || key === 'disabled' || key === 'selected') (element as unknown as Record<string, unknown>)[key] = value;
+    else if (key === 'value' || key === 'checked' || key === 'disabled' || key === 'selected')
+      (element as unknown as Record<string, unknown>)[key] = value;
     else element.setAttribute(key, value === true ? '' : String(value));
   }
   append(element, children);
@@ -44,7 +45,11 @@ export function replace(parent: Node, ...children: Child[]): void {
 }
 
 /** A panel: a header with a title and tools, and a body. */
-export function panel(title: Child, body: Child, options: { tools?: Child; testid?: string; flush?: boolean; class?: string } = {}): HTMLElement {
+export function panel(
+  title: Child,
+  body: Child,
+  options: { tools?: Child; testid?: string; flush?: boolean; class?: string } = {},
+): HTMLElement {
   return h(
     'section',
     { class: `panel ${options.class ?? ''}`.trim(), testid: options.testid },

@@ -33,7 +33,11 @@ async function copyText(text: string): Promise<boolean> {
 
 /** The shortened value (full value in its title and `data-value`) and a copy button. */
 export function hexValue(value: string, testid = 'hash'): HTMLElement {
-  const copy = h('button', { class: 'small copy', type: 'button', title: 'Copy the full value', 'aria-label': `Copy ${value}`, testid: `${testid}-copy` }, 'Copy');
+  const copy = h(
+    'button',
+    { class: 'small copy', type: 'button', title: 'Copy the full value', 'aria-label': `Copy ${value}`, testid: `${testid}-copy` },
+    'Copy',
+  );
   copy.addEventListener('click', async (event) => {
     // Inside clickable rows: copying must not also open the row.
     event.stopPropagation();

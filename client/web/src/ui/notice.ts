@@ -9,7 +9,8 @@ import { h, replace } from './dom.js';
 /** The words to show for any failure: the API's code and message, or the error's message. */
 export function describeError(error: unknown): { code: string; message: string; lines: string[] } {
   if (error instanceof ApiError) {
-    if (error.isNetworkError) return { code: 'NETWORK', message: 'The exchange cannot be reached. Check your connection and try again.', lines: [] };
+    if (error.isNetworkError)
+      return { code: 'NETWORK', message: 'The exchange cannot be reached. Check your connection and try again.', lines: [] };
     return { code: error.code, message: error.message, lines: error.issues };
   }
   return { code: 'ERROR', message: error instanceof Error ? error.message : String(error), lines: [] };
@@ -22,7 +23,13 @@ export function errorAlert(error: unknown, testid = 'error'): HTMLElement {
     { class: 'alert error', role: 'alert', testid },
     h('code', {}, code),
     message,
-    lines.length > 0 ? h('ul', {}, lines.map((line) => h('li', {}, line))) : null,
+    lines.length > 0
+      ? h(
+          'ul',
+          {},
+          lines.map((line) => h('li', {}, line)),
+        )
+      : null,
   );
 }
 

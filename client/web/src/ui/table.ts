@@ -38,7 +38,15 @@ export function dataTable<T>(options: TableOptions<T>, rows: readonly T[] = []):
   const table = h(
     'table',
     { testid: options.testid },
-    h('thead', {}, h('tr', {}, options.columns.map((c) => h('th', { class: c.num ? 'num' : c.center ? 'center' : undefined, title: c.title }, c.label)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        options.columns.map((c) => h('th', { class: c.num ? 'num' : c.center ? 'center' : undefined, title: c.title }, c.label)),
+      ),
+    ),
     tbody,
   );
   let seen: Set<string> | null = null;
@@ -56,11 +64,19 @@ export function dataTable<T>(options: TableOptions<T>, rows: readonly T[] = []):
         const key = options.rowKey?.(row);
         if (key !== undefined) keys.add(key);
         const fresh = options.flashNew && key !== undefined && seen !== null && !seen.has(key);
-        const classes = [options.rowClass?.(row), options.onRowClick ? 'clickable' : undefined, fresh ? 'flash' : undefined].filter(Boolean).join(' ');
+        const classes = [options.rowClass?.(row), options.onRowClick ? 'clickable' : undefined, fresh ? 'flash' : undefined]
+          .filter(Boolean)
+          .join(' ');
         return h(
           'tr',
           { class: classes || undefined, 'data-key': key, onclick: options.onRowClick ? () => options.onRowClick!(row) : undefined },
-          options.columns.map((c, i) => h('td', { class: [c.num ? 'num' : c.center ? 'center' : '', c.cellClass?.(row) ?? ''].join(' ').trim() || undefined }, aligned[i] ? aligned[i]![index] : c.render(row))),
+          options.columns.map((c, i) =>
+            h(
+              'td',
+              { class: [c.num ? 'num' : c.center ? 'center' : '', c.cellClass?.(row) ?? ''].join(' ').trim() || undefined },
+              aligned[i] ? aligned[i]![index] : c.render(row),
+            ),
+          ),
         );
       }),
     );
@@ -76,5 +92,9 @@ const FIGURE_SPACE = '\u2007';
 export function alignDecimals(cells: readonly Child[]): Child[] {
   const fraction = (cell: Child) => (typeof cell === 'string' && /^[\d,.-]+$/.test(cell) ? (cell.split('.')[1]?.length ?? 0) : 0);
   const most = Math.max(0, ...cells.map(fraction));
-  return cells.map((cell) => (typeof cell === 'string' && /^[\d,.-]+$/.test(cell) ? cell + FIGURE_SPACE.repeat(most - fraction(cell) + (cell.includes('.') || most === 0 ? 0 : 1)) : cell));
+  return cells.map((cell) =>
+    typeof cell === 'string' && /^[\d,.-]+$/.test(cell)
+      ? cell + FIGURE_SPACE.repeat(most - fraction(cell) + (cell.includes('.') || most === 0 ? 0 : 1))
+      : cell,
+  );
 }

@@ -49,7 +49,10 @@ function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
 }
 
 export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTMLElement> {
-  const [, registry] = await Promise.all([app.refreshBusinessDate(), app.hasRole('backoffice') ? app.client.registryStatus() : Promise.resolve(null)]);
+  const [, registry] = await Promise.all([
+    app.refreshBusinessDate(),
+    app.hasRole('backoffice') ? app.client.registryStatus() : Promise.resolve(null),
+  ]);
   const onChain = registry !== null && registry.mode !== 'off';
   const message = new MessageSlot();
   if (app.flash) message.ok(app.flash, 'roll-result');
@@ -60,7 +63,14 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
   return h(
     'div',
     {},
-    h('div', { class: 'page-title' }, h('h1', {}, 'Back office'), h('span', { class: 'sub', testid: 'bo-date' }, `Business date ${app.businessDate}`), h('span', { class: 'spacer' }), rollButton(app, message)),
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'Back office'),
+      h('span', { class: 'sub', testid: 'bo-date' }, `Business date ${app.businessDate}`),
+      h('span', { class: 'spacer' }),
+      rollButton(app, message),
+    ),
     message.element,
     h(
       'div',

@@ -13,7 +13,16 @@ export function dealerView(app: AppContext, scope: Scope): HTMLElement {
   return h(
     'div',
     {},
-    h('div', { class: 'page-title' }, h('h1', {}, 'Dealer desk'), h('span', { class: 'sub' }, 'Two-sided quotes are firm liquidity in the book; a mass quote replaces yours on every note sent, atomically.')),
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'Dealer desk'),
+      h(
+        'span',
+        { class: 'sub' },
+        'Two-sided quotes are firm liquidity in the book; a mass quote replaces yours on every note sent, atomically.',
+      ),
+    ),
     h(
       'div',
       { class: 'grid dealer-grid' },

@@ -8,7 +8,13 @@ import { MessageSlot } from '../ui/notice.js';
 
 export function loginView(app: AppContext, _scope: Scope, onLoggedIn: () => Promise<void>): HTMLElement {
   const username = h('input', { name: 'username', autocomplete: 'username', testid: 'login-username', required: true });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', testid: 'login-password', required: true });
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    testid: 'login-password',
+    required: true,
+  });
   const submit = h('button', { class: 'primary', type: 'submit', testid: 'login-submit' }, 'Log in');
   const message = new MessageSlot();
   const form = h(

@@ -41,11 +41,35 @@ export function marketsView(app: AppContext, scope: Scope): HTMLElement {
       { label: 'Bid', num: true, decimals: true, cellClass: () => 'bid', render: (r) => fmt.price(r.book?.bestBid?.price, r.note) },
       { label: 'Ask', num: true, decimals: true, cellClass: () => 'ask', render: (r) => fmt.price(r.book?.bestAsk?.price, r.note) },
       { label: 'Ask size', num: true, render: (r) => fmt.face(r.book?.bestAsk?.quantity) },
-      { label: 'Bid yld', num: true, title: 'Yield to maturity at the best bid (street convention, bullet to the legal final)', render: (r) => yieldCell(app, r.note, r.book?.bestBid?.price) },
-      { label: 'Ask yld', num: true, title: 'Yield to maturity at the best ask (street convention, bullet to the legal final)', render: (r) => yieldCell(app, r.note, r.book?.bestAsk?.price) },
-      { label: 'Ask yld ARD', num: true, title: 'Yield to the ARD at the best ask, base scenario (projected through the deal\'s waterfall)', render: (r) => ardCell(app, r.note, r.book?.bestAsk?.price, 'yield', render) },
-      { label: 'Ask sprd ARD', num: true, title: 'I-spread over the UST par curve at the WAL, to the ARD, at the best ask, base scenario', render: (r) => ardCell(app, r.note, r.book?.bestAsk?.price, 'spread', render) },
-      { label: 'Status', render: (r) => (r.note.status === 'halted' ? h('span', { class: 'pill failed' }, 'Halted') : h('span', { class: 'pill open' }, 'Trading')) },
+      {
+        label: 'Bid yld',
+        num: true,
+        title: 'Yield to maturity at the best bid (street convention, bullet to the legal final)',
+        render: (r) => yieldCell(app, r.note, r.book?.bestBid?.price),
+      },
+      {
+        label: 'Ask yld',
+        num: true,
+        title: 'Yield to maturity at the best ask (street convention, bullet to the legal final)',
+        render: (r) => yieldCell(app, r.note, r.book?.bestAsk?.price),
+      },
+      {
+        label: 'Ask yld ARD',
+        num: true,
+        title: "Yield to the ARD at the best ask, base scenario (projected through the deal's waterfall)",
+        render: (r) => ardCell(app, r.note, r.book?.bestAsk?.price, 'yield', render),
+      },
+      {
+        label: 'Ask sprd ARD',
+        num: true,
+        title: 'I-spread over the UST par curve at the WAL, to the ARD, at the best ask, base scenario',
+        render: (r) => ardCell(app, r.note, r.book?.bestAsk?.price, 'spread', render),
+      },
+      {
+        label: 'Status',
+        render: (r) =>
+          r.note.status === 'halted' ? h('span', { class: 'pill failed' }, 'Halted') : h('span', { class: 'pill open' }, 'Trading'),
+      },
     ],
   });
   const render = () => table.update([...rows.values()]);
@@ -56,7 +80,16 @@ export function marketsView(app: AppContext, scope: Scope): HTMLElement {
   render();
 
   const children = [
-    h('div', { class: 'page-title' }, h('h1', {}, 'Markets'), h('span', { class: 'sub' }, `Prices in % of par · Bid/Ask yld: to maturity; ARD columns: to the ARD under the base scenario, spread over UST · T+${app.notes[0]?.settlementDays ?? 1} settlement`)),
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'Markets'),
+      h(
+        'span',
+        { class: 'sub' },
+        `Prices in % of par · Bid/Ask yld: to maturity; ARD columns: to the ARD under the base scenario, spread over UST · T+${app.notes[0]?.settlementDays ?? 1} settlement`,
+      ),
+    ),
     panel('Notes', h('div', { class: 'scroll tall' }, table.element), { flush: true, testid: 'notes-panel' }),
   ];
   if (app.canTrade) children.push(balancesPanel(app, scope));
@@ -100,7 +133,11 @@ export function balancesPanel(app: AppContext, scope: Scope): HTMLElement {
       (balances) => {
         table.update(balances);
         const usd = balances.find((b) => b.asset === 'USD');
-        credit.replaceChildren(usd?.creditLine === undefined ? '' : `Credit line ${fmt.cash(usd.creditLine)} · used ${fmt.cash(usd.creditUsed ?? '0')} · available ${fmt.cash(usd.creditAvailable ?? '0')} (buys only; settlement is paid in cash)`);
+        credit.replaceChildren(
+          usd?.creditLine === undefined
+            ? ''
+            : `Credit line ${fmt.cash(usd.creditLine)} · used ${fmt.cash(usd.creditUsed ?? '0')} · available ${fmt.cash(usd.creditAvailable ?? '0')} (buys only; settlement is paid in cash)`,
+        );
       },
       (error) => body.replaceChildren(errorAlert(error)),
     );

@@ -45,7 +45,10 @@ export async function noteView(app: AppContext, scope: Scope, params: Record<str
       book.render(localBook, current);
       const bid = localBook?.bestBid?.price;
       const ask = localBook?.bestAsk?.price;
-      replace(quoteLine, bid || ask ? `${bid ? fmt.price(bid, note, false) : '—'} / ${ask ? fmt.price(ask, note, false) : '—'}` : 'no market');
+      replace(
+        quoteLine,
+        bid || ask ? `${bid ? fmt.price(bid, note, false) : '—'} / ${ask ? fmt.price(ask, note, false) : '—'}` : 'no market',
+      );
     }),
   );
   scope.add(
@@ -59,11 +62,21 @@ export async function noteView(app: AppContext, scope: Scope, params: Record<str
     'div',
     { class: 'page-title' },
     h('h1', { testid: 'note-title' }, note.name),
-    h('span', { class: 'sub' }, `${note.isin} · ${note.rating} · ${fmt.percent(note.couponRate, 3)} ${note.dayCount} · matures ${note.maturityDate}`),
+    h(
+      'span',
+      { class: 'sub' },
+      `${note.isin} · ${note.rating} · ${fmt.percent(note.couponRate, 3)} ${note.dayCount} · matures ${note.maturityDate}`,
+    ),
     quoteLine,
     note.status === 'halted' ? h('span', { class: 'pill failed' }, 'Trading halted') : null,
   );
-  const left = h('div', { class: 'stack' }, book.element, dealMetricsPanel(app, deal), panel('Tape', h('div', { class: 'scroll' }, tape.element), { flush: true, testid: 'tape-panel' }));
+  const left = h(
+    'div',
+    { class: 'stack' },
+    book.element,
+    dealMetricsPanel(app, deal),
+    panel('Tape', h('div', { class: 'scroll' }, tape.element), { flush: true, testid: 'tape-panel' }),
+  );
   const center = h(
     'div',
     { class: 'stack' },
@@ -75,7 +88,9 @@ export async function noteView(app: AppContext, scope: Scope, params: Record<str
   const right = h(
     'div',
     { class: 'stack' },
-    ticket ? ticket.element : panel('Order ticket', infoAlert('Orders are sent by investors and dealers; this login views the market only.')),
+    ticket
+      ? ticket.element
+      : panel('Order ticket', infoAlert('Orders are sent by investors and dealers; this login views the market only.')),
     termsPanel(note),
     collateralPanel(deal),
   );

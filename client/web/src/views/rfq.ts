@@ -15,7 +15,9 @@ import { dataTable } from '../ui/table.js';
 
 /** The answer an investor should take: the lowest price to buy, the highest to sell; open ones only. */
 export function bestResponse(rfq: Rfq, nowMs = Date.now()): RfqResponse | null {
-  const open = rfq.responses.filter((r): r is RfqResponse & { price: string } => r.status === 'open' && r.price !== null && Date.parse(r.validUntil) > nowMs);
+  const open = rfq.responses.filter(
+    (r): r is RfqResponse & { price: string } => r.status === 'open' && r.price !== null && Date.parse(r.validUntil) > nowMs,
+  );
   let best: (RfqResponse & { price: string }) | null = null;
   for (const r of open) {
     if (!best) best = r;
@@ -25,10 +27,18 @@ export function bestResponse(rfq: Rfq, nowMs = Date.now()): RfqResponse | null {
 }
 
 function requestForm(app: AppContext, onSent: (rfq: Rfq) => void): HTMLElement {
-  const note = h('select', { testid: 'rfq-note' }, app.notes.map((n) => h('option', { value: n.id }, `${app.noteLabel(n)} (${n.isin})`)));
+  const note = h(
+    'select',
+    { testid: 'rfq-note' },
+    app.notes.map((n) => h('option', { value: n.id }, `${app.noteLabel(n)} (${n.isin})`)),
+  );
   const side = h('select', { testid: 'rfq-side' }, h('option', { value: 'buy' }, 'Buy'), h('option', { value: 'sell' }, 'Sell'));
   const face = h('input', { class: 'num', testid: 'rfq-face', placeholder: '1000000', autocomplete: 'off' });
-  const expires = h('select', { testid: 'rfq-expires' }, [30, 60, 120, 300].map((s) => h('option', { value: String(s), selected: s === 60 }, `${s} s`)));
+  const expires = h(
+    'select',
+    { testid: 'rfq-expires' },
+    [30, 60, 120, 300].map((s) => h('option', { value: String(s), selected: s === 60 }, `${s} s`)),
+  );
   const faceError = h('div', { class: 'field-error', testid: 'rfq-face-error' });
   const submit = h('button', { class: 'primary', type: 'submit', testid: 'rfq-submit' }, 'Request quotes');
   const message = new MessageSlot();
@@ -44,7 +54,12 @@ function requestForm(app: AppContext, onSent: (rfq: Rfq) => void): HTMLElement {
         face.classList.toggle('invalid', problem !== null);
         if (problem) return;
         void withBusy(submit, message, async () => {
-          const rfq = await app.client.createRfq({ noteId: selected.id, side: side.value as 'buy' | 'sell', quantity: fmt.cleanNumberInput(face.value), expiresInSeconds: Number(expires.value) });
+          const rfq = await app.client.createRfq({
+            noteId: selected.id,
+            side: side.value as 'buy' | 'sell',
+            quantity: fmt.cleanNumberInput(face.value),
+            expiresInSeconds: Number(expires.value),
+          });
           message.ok(`Asked ${rfq.dealerPartyIds?.length ?? 'all'} dealer(s) for a price.`, 'rfq-sent');
           onSent(rfq);
         });
@@ -55,7 +70,11 @@ function requestForm(app: AppContext, onSent: (rfq: Rfq) => void): HTMLElement {
     h('div', { class: 'row mt' }, submit),
     message.element,
   );
-  return panel('Request for quote', h('div', {}, form, h('p', { class: 'muted' }, 'Every eligible dealer is asked; each sees only the request, never the others\' prices.')), { testid: 'rfq-form-panel' });
+  return panel(
+    'Request for quote',
+    h('div', {}, form, h('p', { class: 'muted' }, "Every eligible dealer is asked; each sees only the request, never the others' prices.")),
+    { testid: 'rfq-form-panel' },
+  );
 }
 
 /** What happened when the investor accepted (or failed to), kept across live redraws of the list. */
@@ -72,7 +91,14 @@ function netAmountCell(app: AppContext, rfq: Rfq, response: RfqResponse, note: N
   return traded ? fmt.cash(traded) : '';
 }
 
-function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, tradeNet: ReadonlyMap<string, string>, onAccepted: () => void): HTMLElement {
+function rfqBlock(
+  app: AppContext,
+  rfq: Rfq,
+  note: Note,
+  outcomes: Outcomes,
+  tradeNet: ReadonlyMap<string, string>,
+  onAccepted: () => void,
+): HTMLElement {
   const message = new MessageSlot();
   const outcome = outcomes.get(rfq.id);
   if (outcome?.ok) message.ok(outcome.text, 'rfq-done');
@@ -94,27 +120,56 @@ function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, tra
       },
     );
   };
-  const table = dataTable<RfqResponse>({
-    testid: 'rfq-answers',
-    empty: rfq.status === 'open' ? 'Waiting for dealers to answer…' : 'No answers.',
-    rowKey: (r) => r.id,
-    flashNew: true,
-    rowClass: (r) => (r.id === best?.id ? 'best' : r.status === 'open' ? undefined : 'stale'),
-    columns: [
-      { label: 'Dealer', render: (r) => app.partyName(r.dealerPartyId) },
-      { label: 'Price', num: true, decimals: true, render: (r) => fmt.price(r.price, note) },
-      { label: 'Yield', num: true, render: (r) => (r.price === null ? '' : fmt.yieldPercent(yieldAt(note, app.businessDate, r.price))) },
-      { label: 'Net amount', num: true, render: (r) => netAmountCell(app, rfq, r, note, tradeNet) },
-      { label: 'Valid for', num: true, render: (r) => (r.status === 'open' ? countdown(r.validUntil) : '') },
-      { label: 'Status', render: (r) => h('span', { class: `pill ${r.status}`, title: r.reason ?? '' }, r.status === 'declined' && r.reason ? `declined: ${r.reason}` : r.status.replace('_', ' ')) },
-      {
-        label: '',
-        render: (r) => (rfq.status === 'open' && r.status === 'open' ? h('button', { class: 'small', testid: 'rfq-accept', onclick: (e: Event) => accept(r, e.currentTarget as HTMLButtonElement) }, 'Accept') : ''),
-      },
-    ],
-  // Declines (no price) after the priced answers.
-  }, [...rfq.responses].sort((a, b) => (a.price === null || b.price === null ? Number(a.price === null) - Number(b.price === null) : (rfq.side === 'buy' ? 1 : -1) * new Decimal(a.price).cmp(b.price))));
-  const acceptBest = best && rfq.status === 'open' ? h('button', { class: rfq.side, testid: 'rfq-accept-best', onclick: (e: Event) => accept(best, e.currentTarget as HTMLButtonElement) }, `Accept best ${best.price}`) : null;
+  const table = dataTable<RfqResponse>(
+    {
+      testid: 'rfq-answers',
+      empty: rfq.status === 'open' ? 'Waiting for dealers to answer…' : 'No answers.',
+      rowKey: (r) => r.id,
+      flashNew: true,
+      rowClass: (r) => (r.id === best?.id ? 'best' : r.status === 'open' ? undefined : 'stale'),
+      columns: [
+        { label: 'Dealer', render: (r) => app.partyName(r.dealerPartyId) },
+        { label: 'Price', num: true, decimals: true, render: (r) => fmt.price(r.price, note) },
+        { label: 'Yield', num: true, render: (r) => (r.price === null ? '' : fmt.yieldPercent(yieldAt(note, app.businessDate, r.price))) },
+        { label: 'Net amount', num: true, render: (r) => netAmountCell(app, rfq, r, note, tradeNet) },
+        { label: 'Valid for', num: true, render: (r) => (r.status === 'open' ? countdown(r.validUntil) : '') },
+        {
+          label: 'Status',
+          render: (r) =>
+            h(
+              'span',
+              { class: `pill ${r.status}`, title: r.reason ?? '' },
+              r.status === 'declined' && r.reason ? `declined: ${r.reason}` : r.status.replace('_', ' '),
+            ),
+        },
+        {
+          label: '',
+          render: (r) =>
+            rfq.status === 'open' && r.status === 'open'
+              ? h(
+                  'button',
+                  { class: 'small', testid: 'rfq-accept', onclick: (e: Event) => accept(r, e.currentTarget as HTMLButtonElement) },
+                  'Accept',
+                )
+              : '',
+        },
+      ],
+      // Declines (no price) after the priced answers.
+    },
+    [...rfq.responses].sort((a, b) =>
+      a.price === null || b.price === null
+        ? Number(a.price === null) - Number(b.price === null)
+        : (rfq.side === 'buy' ? 1 : -1) * new Decimal(a.price).cmp(b.price),
+    ),
+  );
+  const acceptBest =
+    best && rfq.status === 'open'
+      ? h(
+          'button',
+          { class: rfq.side, testid: 'rfq-accept-best', onclick: (e: Event) => accept(best, e.currentTarget as HTMLButtonElement) },
+          `Accept best ${best.price}`,
+        )
+      : null;
   return h(
     'div',
     { class: 'rfq-block', 'data-rfq': rfq.id, testid: 'rfq-block' },
@@ -123,7 +178,9 @@ function rfqBlock(app: AppContext, rfq: Rfq, note: Note, outcomes: Outcomes, tra
       { class: 'rfq-head' },
       h('b', {}, `${rfq.side === 'buy' ? 'BUY' : 'SELL'} ${fmt.face(rfq.quantity)} ${app.noteLabel(note)}`),
       h('span', { class: `pill ${rfq.status}`, testid: 'rfq-status' }, rfq.status),
-      rfq.status === 'open' ? h('span', { class: 'muted' }, 'expires in ', countdown(rfq.expiresAt)) : h('span', { class: 'muted' }, fmt.dateTime(rfq.createdAt)),
+      rfq.status === 'open'
+        ? h('span', { class: 'muted' }, 'expires in ', countdown(rfq.expiresAt))
+        : h('span', { class: 'muted' }, fmt.dateTime(rfq.createdAt)),
       h('span', { class: 'spacer' }),
       acceptBest,
     ),
@@ -141,27 +198,48 @@ export async function rfqView(app: AppContext, scope: Scope): Promise<HTMLElemen
   for (const e of await app.client.executions({ limit: 500 })) if (e.venue === 'rfq') tradeNet.set(e.tradeId, e.netAmount);
   const render = () => {
     const rfqs = [...known.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    if (rfqs.length === 0) return replace(list, h('p', { class: 'muted empty-state' }, 'No RFQs yet. Ask for a price above; answers appear here as dealers send them.'));
-    replace(list, rfqs.map((rfq) => rfqBlock(app, rfq, app.note(rfq.noteId)!, outcomes, tradeNet, () => void refresh(rfq.id))));
+    if (rfqs.length === 0)
+      return replace(
+        list,
+        h('p', { class: 'muted empty-state' }, 'No RFQs yet. Ask for a price above; answers appear here as dealers send them.'),
+      );
+    replace(
+      list,
+      rfqs.map((rfq) => rfqBlock(app, rfq, app.note(rfq.noteId)!, outcomes, tradeNet, () => void refresh(rfq.id))),
+    );
   };
   const refresh = async (id: string) => {
     known.set(id, await app.client.rfq(id));
     render();
   };
-  scope.add(app.live!.watchExecutions((_all, fresh) => {
-    for (const e of fresh) if (e.venue === 'rfq') tradeNet.set(e.tradeId, e.netAmount);
-    if (fresh.some((e) => e.venue === 'rfq')) render();
-  }));
-  scope.add(app.live!.watchRfqs((rfqs) => {
-    for (const rfq of rfqs.values()) known.set(rfq.id, rfq);
-    render();
-  }));
+  scope.add(
+    app.live!.watchExecutions((_all, fresh) => {
+      for (const e of fresh) if (e.venue === 'rfq') tradeNet.set(e.tradeId, e.netAmount);
+      if (fresh.some((e) => e.venue === 'rfq')) render();
+    }),
+  );
+  scope.add(
+    app.live!.watchRfqs((rfqs) => {
+      for (const rfq of rfqs.values()) known.set(rfq.id, rfq);
+      render();
+    }),
+  );
   const body = h('div', {}, list);
   startCountdowns(body, scope);
   return h(
     'div',
     {},
-    h('div', { class: 'page-title' }, h('h1', {}, 'RFQ'), h('span', { class: 'sub' }, 'Ask dealers for firm prices on size; take the best before it expires.')),
-    h('div', { class: 'grid rfq-grid' }, requestForm(app, (rfq) => (known.set(rfq.id, rfq), render())), panel('Your RFQs', body, { testid: 'rfq-list-panel' })),
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'RFQ'),
+      h('span', { class: 'sub' }, 'Ask dealers for firm prices on size; take the best before it expires.'),
+    ),
+    h(
+      'div',
+      { class: 'grid rfq-grid' },
+      requestForm(app, (rfq) => (known.set(rfq.id, rfq), render())),
+      panel('Your RFQs', body, { testid: 'rfq-list-panel' }),
+    ),
   );
 }

@@ -12,7 +12,13 @@ import * as fmt from '../ui/format.js';
 import { errorAlert, MessageSlot, okAlert, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 
-const DIMENSIONS: readonly [ExposureDimension, string][] = [['obligor', 'Ultimate obligor'], ['sponsor', 'Sponsor'], ['vendor', 'GPU vendor'], ['gpuModel', 'GPU model'], ['region', 'Region / power market']];
+const DIMENSIONS: readonly [ExposureDimension, string][] = [
+  ['obligor', 'Ultimate obligor'],
+  ['sponsor', 'Sponsor'],
+  ['vendor', 'GPU vendor'],
+  ['gpuModel', 'GPU model'],
+  ['region', 'Region / power market'],
+];
 const SVG = 'http://www.w3.org/2000/svg';
 
 function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
@@ -26,10 +32,17 @@ function svg(tag: string, attrs: Record<string, string | number>, text?: string)
 function barChart(rows: readonly ExposureRow[]): HTMLElement {
   const box = h('div', { testid: 'exposure-bars', class: 'bars' });
   for (const r of rows) {
-    box.append(h('div', { class: 'bar-row', style: 'display:flex;align-items:center;gap:8px;margin:2px 0' },
-      h('span', { style: 'width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap' }, r.name),
-      h('span', { style: `display:inline-block;height:12px;background:#3b82f6;width:${Math.max(1, Math.round(Number(r.cashFlowSharePercent) * 4))}px` }),
-      h('span', { class: 'num' }, `${r.cashFlowSharePercent}%`)));
+    box.append(
+      h(
+        'div',
+        { class: 'bar-row', style: 'display:flex;align-items:center;gap:8px;margin:2px 0' },
+        h('span', { style: 'width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap' }, r.name),
+        h('span', {
+          style: `display:inline-block;height:12px;background:#3b82f6;width:${Math.max(1, Math.round(Number(r.cashFlowSharePercent) * 4))}px`,
+        }),
+        h('span', { class: 'num' }, `${r.cashFlowSharePercent}%`),
+      ),
+    );
   }
   return box;
 }
@@ -38,7 +51,14 @@ function barChart(rows: readonly ExposureRow[]): HTMLElement {
 function webGraph(relationships: readonly ObligorRelationship[], shares: ReadonlyMap<string, string>): SVGElement {
   const width = 760;
   const height = 520;
-  const companies = [...new Map(relationships.flatMap((r) => [[r.obligorId, r.obligorName], ...(r.counterpartyId ? [[r.counterpartyId, r.counterpartyName ?? '']] : [])] as [string, string][])).entries()];
+  const companies = [
+    ...new Map(
+      relationships.flatMap(
+        (r) =>
+          [[r.obligorId, r.obligorName], ...(r.counterpartyId ? [[r.counterpartyId, r.counterpartyName ?? '']] : [])] as [string, string][],
+      ),
+    ).entries(),
+  ];
   const deals = [...new Map(relationships.filter((r) => r.dealId).map((r) => [r.dealId!, r.dealName ?? ''])).entries()];
   const at = new Map<string, [number, number]>();
   companies.forEach(([id], i) => {
@@ -47,13 +67,30 @@ function webGraph(relationships: readonly ObligorRelationship[], shares: Readonl
   });
   deals.forEach(([id], i) => at.set(id, [width / 2 + (i - (deals.length - 1) / 2) * 200, height / 2]));
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', 'data-testid': 'relationship-web', role: 'img' });
-  const colour: Record<string, string> = { tenant_of: '#2563eb', sponsor_of: '#16a34a', gpu_vendor_to: '#9333ea', equity_investor_in: '#ea580c', lender_to: '#dc2626', customer_of: '#6b7280' };
+  const colour: Record<string, string> = {
+    tenant_of: '#2563eb',
+    sponsor_of: '#16a34a',
+    gpu_vendor_to: '#9333ea',
+    equity_investor_in: '#ea580c',
+    lender_to: '#dc2626',
+    customer_of: '#6b7280',
+  };
   for (const r of relationships) {
     const from = at.get(r.obligorId);
     const to = at.get(r.dealId ?? r.counterpartyId ?? '');
     if (!from || !to) continue;
-    const line = svg('line', { x1: from[0], y1: from[1], x2: to[0], y2: to[1], stroke: colour[r.type] ?? '#999', 'stroke-width': 1.5, 'data-type': r.type });
-    line.append(svg('title', {}, `${r.obligorName} ${r.type.replace(/_/g, ' ')} ${r.dealName ?? r.counterpartyName} (${r.source}, ${r.asOf})`));
+    const line = svg('line', {
+      x1: from[0],
+      y1: from[1],
+      x2: to[0],
+      y2: to[1],
+      stroke: colour[r.type] ?? '#999',
+      'stroke-width': 1.5,
+      'data-type': r.type,
+    });
+    line.append(
+      svg('title', {}, `${r.obligorName} ${r.type.replace(/_/g, ' ')} ${r.dealName ?? r.counterpartyName} (${r.source}, ${r.asOf})`),
+    );
     root.append(line);
   }
   for (const [id, name] of deals) {
@@ -64,23 +101,43 @@ function webGraph(relationships: readonly ObligorRelationship[], shares: Readonl
   for (const [id, name] of companies) {
     const [x, y] = at.get(id)!;
     const share = shares.get(id);
-    root.append(svg('circle', { cx: x, cy: y, r: share ? 6 + Math.min(20, Number(share) / 3) : 5, fill: share ? '#f59e0b' : '#cbd5e1', 'data-company': name }));
-    root.append(svg('text', { x, y: y - 10, 'text-anchor': 'middle', 'font-size': 10, fill: 'currentColor' }, share ? `${name} (${share}%)` : name));
+    root.append(
+      svg('circle', {
+        cx: x,
+        cy: y,
+        r: share ? 6 + Math.min(20, Number(share) / 3) : 5,
+        fill: share ? '#f59e0b' : '#cbd5e1',
+        'data-company': name,
+      }),
+    );
+    root.append(
+      svg('text', { x, y: y - 10, 'text-anchor': 'middle', 'font-size': 10, fill: 'currentColor' }, share ? `${name} (${share}%)` : name),
+    );
   }
   return root;
 }
 
 export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElement> {
   const message = new MessageSlot();
-  const byInput = h('select', { testid: 'exposure-by' }, DIMENSIONS.map(([v, label]) => h('option', { value: v }, label)));
+  const byInput = h(
+    'select',
+    { testid: 'exposure-by' },
+    DIMENSIONS.map(([v, label]) => h('option', { value: v }, label)),
+  );
   const partyInput = app.seesAllParties
-    ? h('select', { testid: 'exposure-party' }, [...app.parties.values()].map((p) => h('option', { value: p.id }, p.name)))
+    ? h(
+        'select',
+        { testid: 'exposure-party' },
+        [...app.parties.values()].map((p) => h('option', { value: p.id }, p.name)),
+      )
     : null;
   const summary = h('div', { testid: 'exposure-summary', class: 'muted' });
   const bars = h('div', {});
   const web = h('div', {});
   const table = dataTable<ExposureRow>({
-    testid: 'exposure-table', empty: 'No holdings.', rowKey: (r) => r.key,
+    testid: 'exposure-table',
+    empty: 'No holdings.',
+    rowKey: (r) => r.key,
     columns: [
       { label: 'Name', render: (r) => r.name },
       { label: 'Face', num: true, render: (r) => fmt.cash(r.face) },
@@ -97,11 +154,15 @@ export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElem
       const report: ExposureReport = await app.client.exposures(byInput.value as ExposureDimension, partyId);
       table.update(report.exposures);
       const marks = [...new Set(report.holdings.map((x) => x.markSource))].join(', ') || 'none';
-      replace(summary, `Total market value ${fmt.cash(report.totalMarketValue)} · largest share ${report.largestSharePercent}% · Herfindahl ${report.herfindahl} · marks: ${marks}`);
+      replace(
+        summary,
+        `Total market value ${fmt.cash(report.totalMarketValue)} · largest share ${report.largestSharePercent}% · Herfindahl ${report.herfindahl} · marks: ${marks}`,
+      );
       replace(bars, barChart(report.exposures));
       const byObligor = report.by === 'obligor' ? report : await app.client.exposures('obligor', partyId);
       const shares = new Map<string, string>();
-      for (const row of byObligor.exposures) for (const o of obligors) if (o.ultimateParentId === row.key) shares.set(o.id, row.cashFlowSharePercent);
+      for (const row of byObligor.exposures)
+        for (const o of obligors) if (o.ultimateParentId === row.key) shares.set(o.id, row.cashFlowSharePercent);
       replace(web, webGraph(relationships, shares));
     } catch (error) {
       replace(summary, errorAlert(error));
@@ -111,17 +172,42 @@ export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElem
   partyInput?.addEventListener('change', () => void load());
 
   const exportCsv = h('button', { class: 'small', testid: 'exposure-csv' }, 'Export CSV');
-  exportCsv.addEventListener('click', () => void withBusy(exportCsv, message, async () => {
-    downloadText(`exposure-${byInput.value}-${app.businessDate}.csv`, await app.client.exposuresCsv(byInput.value as ExposureDimension, partyInput?.value || undefined));
-  }));
+  exportCsv.addEventListener(
+    'click',
+    () =>
+      void withBusy(exportCsv, message, async () => {
+        downloadText(
+          `exposure-${byInput.value}-${app.businessDate}.csv`,
+          await app.client.exposuresCsv(byInput.value as ExposureDimension, partyInput?.value || undefined),
+        );
+      }),
+  );
 
   const limitsPanel = app.canTrade ? await limitsForm(app) : null;
   await load();
-  return h('div', {},
-    h('div', { class: 'page-title' }, h('h1', {}, 'Portfolio risk'), h('span', { class: 'sub' }, 'Look-through exposure: who the holdings really depend on')),
-    panel('Exposure', h('div', {}, h('div', { class: 'row' }, h('div', { class: 'fit' }, byInput), partyInput ? h('div', { class: 'fit' }, partyInput) : null), summary, table.element, bars), { testid: 'exposure-panel', tools: exportCsv }),
+  return h(
+    'div',
+    {},
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'Portfolio risk'),
+      h('span', { class: 'sub' }, 'Look-through exposure: who the holdings really depend on'),
+    ),
+    panel(
+      'Exposure',
+      h(
+        'div',
+        {},
+        h('div', { class: 'row' }, h('div', { class: 'fit' }, byInput), partyInput ? h('div', { class: 'fit' }, partyInput) : null),
+        summary,
+        table.element,
+        bars,
+      ),
+      { testid: 'exposure-panel', tools: exportCsv },
+    ),
     message.element,
-    panel('Relationship web (orange: the party\'s ultimate obligors, sized by share)', web, { testid: 'web-panel' }),
+    panel("Relationship web (orange: the party's ultimate obligors, sized by share)", web, { testid: 'web-panel' }),
     limitsPanel,
   );
 }
@@ -132,21 +218,48 @@ async function limitsForm(app: AppContext): Promise<HTMLElement> {
   const inputs = DIMENSIONS.map(([by, label]) => {
     const limit = current.find((l) => l.by === by);
     const max = h('input', { testid: `limit-${by}-max`, placeholder: 'max %', value: limit?.maxSharePercent ?? '', inputmode: 'decimal' });
-    const mode = h('select', { testid: `limit-${by}-mode` }, h('option', { value: 'warn' }, 'warn'), h('option', { value: 'hard' }, 'hard'));
+    const mode = h(
+      'select',
+      { testid: `limit-${by}-mode` },
+      h('option', { value: 'warn' }, 'warn'),
+      h('option', { value: 'hard' }, 'hard'),
+    );
     mode.value = limit?.mode ?? 'warn';
     return { by, label, max, mode };
   });
   const save = h('button', { testid: 'limits-save' }, 'Save limits');
-  save.addEventListener('click', () => void (async () => {
-    try {
-      const limits: ConcentrationLimit[] = inputs.filter((i) => i.max.value.trim() !== '').map((i) => ({ by: i.by, maxSharePercent: i.max.value.trim(), mode: i.mode.value as 'warn' | 'hard' }));
-      const saved = await app.client.setRiskLimits(limits);
-      replace(status, okAlert(`Saved ${saved.limits.length} limit(s).`, 'limits-saved'));
-    } catch (error) {
-      replace(status, errorAlert(error));
-    }
-  })());
-  return panel('Concentration limits (checked before every order and RFQ)', h('div', {},
-    ...inputs.map((i) => h('div', { class: 'row' }, h('label', { class: 'fit', style: 'width:200px' }, i.label), h('div', { class: 'fit' }, i.max), h('div', { class: 'fit' }, i.mode))),
-    save, status), { testid: 'limits-panel' });
+  save.addEventListener(
+    'click',
+    () =>
+      void (async () => {
+        try {
+          const limits: ConcentrationLimit[] = inputs
+            .filter((i) => i.max.value.trim() !== '')
+            .map((i) => ({ by: i.by, maxSharePercent: i.max.value.trim(), mode: i.mode.value as 'warn' | 'hard' }));
+          const saved = await app.client.setRiskLimits(limits);
+          replace(status, okAlert(`Saved ${saved.limits.length} limit(s).`, 'limits-saved'));
+        } catch (error) {
+          replace(status, errorAlert(error));
+        }
+      })(),
+  );
+  return panel(
+    'Concentration limits (checked before every order and RFQ)',
+    h(
+      'div',
+      {},
+      ...inputs.map((i) =>
+        h(
+          'div',
+          { class: 'row' },
+          h('label', { class: 'fit', style: 'width:200px' }, i.label),
+          h('div', { class: 'fit' }, i.max),
+          h('div', { class: 'fit' }, i.mode),
+        ),
+      ),
+      save,
+      status,
+    ),
+    { testid: 'limits-panel' },
+  );
 }

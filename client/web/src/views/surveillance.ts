@@ -19,50 +19,77 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
   const rows = await app.client.surveillance();
   const message = new MessageSlot();
   const charts = h('div', { testid: 'deal-charts' });
-  const select = h('select', { testid: 'surveillance-deal' }, rows.map((r) => h('option', { value: r.dealId }, r.dealName)));
+  const select = h(
+    'select',
+    { testid: 'surveillance-deal' },
+    rows.map((r) => h('option', { value: r.dealId }, r.dealName)),
+  );
   if (params.dealId) select.value = params.dealId;
   let disposers: (() => void)[] = [];
   scope.add(() => disposers.forEach((d) => d()));
 
-  const table = dataTable<SurveillanceRow>({
-    testid: 'surveillance-table',
-    empty: 'No deal has a performance report yet.',
-    rowKey: (r) => r.dealId,
-    onRowClick: (r) => { select.value = r.dealId; void showDeal(); },
-    columns: [
-      { label: 'Deal', render: (r) => r.dealName },
-      { label: 'Period', render: (r) => r.periodEnd },
-      { label: 'DSCR', num: true, render: (r) => num(r.metrics.dscr, 2) },
-      { label: 'DSCR 3m', num: true, render: (r) => num(r.metrics.dscrThreeMonthAverage, 2) },
-      { label: 'LTV %', num: true, render: (r) => num(r.metrics.ltvPercent, 2) },
-      { label: 'Largest tenant %', num: true, render: (r) => num(r.metrics.largestTenantSharePercent, 2) },
-      { label: 'Top 5 %', num: true, render: (r) => num(r.metrics.top5TenantSharePercent, 2) },
-      { label: 'Utilization %', num: true, render: (r) => num(r.metrics.utilizationPercent, 2) },
-      { label: 'Uptime %', num: true, render: (r) => num(r.metrics.uptimePercent, 2) },
-      { label: 'PUE', num: true, render: (r) => num(r.metrics.pue, 3) },
-      { label: 'Power $/MWh', num: true, render: (r) => num(r.metrics.powerPricePerMwh, 2) },
-      { label: 'WAL (yrs)', num: true, render: (r) => num(r.metrics.walTermYears, 2) },
-      { label: 'NOI', num: true, render: (r) => fmt.cash(r.metrics.netOperatingIncome) },
-    ],
-  }, rows);
+  const table = dataTable<SurveillanceRow>(
+    {
+      testid: 'surveillance-table',
+      empty: 'No deal has a performance report yet.',
+      rowKey: (r) => r.dealId,
+      onRowClick: (r) => {
+        select.value = r.dealId;
+        void showDeal();
+      },
+      columns: [
+        { label: 'Deal', render: (r) => r.dealName },
+        { label: 'Period', render: (r) => r.periodEnd },
+        { label: 'DSCR', num: true, render: (r) => num(r.metrics.dscr, 2) },
+        { label: 'DSCR 3m', num: true, render: (r) => num(r.metrics.dscrThreeMonthAverage, 2) },
+        { label: 'LTV %', num: true, render: (r) => num(r.metrics.ltvPercent, 2) },
+        { label: 'Largest tenant %', num: true, render: (r) => num(r.metrics.largestTenantSharePercent, 2) },
+        { label: 'Top 5 %', num: true, render: (r) => num(r.metrics.top5TenantSharePercent, 2) },
+        { label: 'Utilization %', num: true, render: (r) => num(r.metrics.utilizationPercent, 2) },
+        { label: 'Uptime %', num: true, render: (r) => num(r.metrics.uptimePercent, 2) },
+        { label: 'PUE', num: true, render: (r) => num(r.metrics.pue, 3) },
+        { label: 'Power $/MWh', num: true, render: (r) => num(r.metrics.powerPricePerMwh, 2) },
+        { label: 'WAL (yrs)', num: true, render: (r) => num(r.metrics.walTermYears, 2) },
+        { label: 'NOI', num: true, render: (r) => fmt.cash(r.metrics.netOperatingIncome) },
+      ],
+    },
+    rows,
+  );
 
   const exportAll = h('button', { class: 'small', testid: 'surveillance-csv' }, 'Export CSV');
-  exportAll.addEventListener('click', () => void withBusy(exportAll, message, async () => {
-    downloadText(`surveillance-${app.businessDate}.csv`, await app.client.surveillanceCsv());
-  }));
+  exportAll.addEventListener(
+    'click',
+    () =>
+      void withBusy(exportAll, message, async () => {
+        downloadText(`surveillance-${app.businessDate}.csv`, await app.client.surveillanceCsv());
+      }),
+  );
   const exportDeal = h('button', { class: 'small', testid: 'deal-csv' }, 'Deal history CSV');
-  exportDeal.addEventListener('click', () => void withBusy(exportDeal, message, async () => {
-    const deal = rows.find((r) => r.dealId === select.value);
-    downloadText(`performance-${(deal?.dealName ?? 'deal').replace(/[^A-Za-z0-9]+/g, '-')}.csv`, await app.client.performanceReportsCsv(select.value));
-  }));
+  exportDeal.addEventListener(
+    'click',
+    () =>
+      void withBusy(exportDeal, message, async () => {
+        const deal = rows.find((r) => r.dealId === select.value);
+        downloadText(
+          `performance-${(deal?.dealName ?? 'deal').replace(/[^A-Za-z0-9]+/g, '-')}.csv`,
+          await app.client.performanceReportsCsv(select.value),
+        );
+      }),
+  );
 
   const showDeal = async () => {
     disposers.forEach((d) => d());
     disposers = [];
     if (!select.value) return replace(charts, h('p', { class: 'muted empty-state' }, 'No deal to chart.'));
     try {
-      const [reports, waterfall] = await Promise.all([app.client.performanceReports(select.value), app.client.waterfall(select.value).catch(() => null)]);
-      replace(charts, dealCharts(reports, waterfall, (d) => disposers.push(d)));
+      const [reports, waterfall] = await Promise.all([
+        app.client.performanceReports(select.value),
+        app.client.waterfall(select.value).catch(() => null),
+      ]);
+      replace(
+        charts,
+        dealCharts(reports, waterfall, (d) => disposers.push(d)),
+      );
     } catch (error) {
       replace(charts, errorAlert(error));
     }
@@ -70,24 +97,73 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
   select.addEventListener('change', () => void showDeal());
   void showDeal();
 
-  return h('div', {},
-    h('div', { class: 'page-title' }, h('h1', {}, 'Surveillance'), h('span', { class: 'sub' }, 'Collateral performance from the trustees\' monthly reports')),
+  return h(
+    'div',
+    {},
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'Surveillance'),
+      h('span', { class: 'sub' }, "Collateral performance from the trustees' monthly reports"),
+    ),
     panel('Latest metrics by deal', h('div', { class: 'hscroll' }, table.element), { testid: 'surveillance-panel', tools: exportAll }),
     message.element,
-    panel('Deal history', h('div', {}, h('div', { class: 'row' }, h('div', { class: 'fit' }, select), h('div', { class: 'fit' }, exportDeal)), charts), { testid: 'deal-history' }),
+    panel(
+      'Deal history',
+      h('div', {}, h('div', { class: 'row' }, h('div', { class: 'fit' }, select), h('div', { class: 'fit' }, exportDeal)), charts),
+      { testid: 'deal-history' },
+    ),
   );
 }
 
-function dealCharts(reports: readonly PerformanceReport[], waterfall: WaterfallDefinition | null, onDispose: (d: () => void) => void): HTMLElement {
+function dealCharts(
+  reports: readonly PerformanceReport[],
+  waterfall: WaterfallDefinition | null,
+  onDispose: (d: () => void) => void,
+): HTMLElement {
   if (reports.length === 0) return h('p', { class: 'muted empty-state' }, 'No performance reports for this deal.');
   const made = [
-    metricChart('Utilization and uptime (%)', 'chart-utilization', [{ metric: 'utilizationPercent', label: 'utilization' }, { metric: 'uptimePercent', label: 'uptime' }], reports),
+    metricChart(
+      'Utilization and uptime (%)',
+      'chart-utilization',
+      [
+        { metric: 'utilizationPercent', label: 'utilization' },
+        { metric: 'uptimePercent', label: 'uptime' },
+      ],
+      reports,
+    ),
     seriesChart('PUE (deal and sites)', 'chart-pue', siteSeries(reports, 'pue', 'deal', 'pue'), [], 3),
-    seriesChart('Power price (USD/MWh, deal and sites)', 'chart-power', siteSeries(reports, 'powerPricePerMwh', 'energy-weighted', 'powerPricePerMwh')),
-    metricChart('DSCR against its triggers (×)', 'chart-dscr', [{ metric: 'dscrThreeMonthAverage', label: '3-month average' }, { metric: 'dscr', label: 'period' }], reports, triggerLevels(waterfall, ['dscrThreeMonthAverage', 'dscr']), 3),
+    seriesChart(
+      'Power price (USD/MWh, deal and sites)',
+      'chart-power',
+      siteSeries(reports, 'powerPricePerMwh', 'energy-weighted', 'powerPricePerMwh'),
+    ),
+    metricChart(
+      'DSCR against its triggers (×)',
+      'chart-dscr',
+      [
+        { metric: 'dscrThreeMonthAverage', label: '3-month average' },
+        { metric: 'dscr', label: 'period' },
+      ],
+      reports,
+      triggerLevels(waterfall, ['dscrThreeMonthAverage', 'dscr']),
+      3,
+    ),
     metricChart('LTV (%)', 'chart-ltv', [{ metric: 'ltvPercent', label: 'LTV' }], reports, triggerLevels(waterfall, ['ltvPercent'])),
-    metricChart('Tenant concentration (% of leased MW)', 'chart-concentration', [{ metric: 'largestTenantSharePercent', label: 'largest' }, { metric: 'top5TenantSharePercent', label: 'top 5' }], reports),
+    metricChart(
+      'Tenant concentration (% of leased MW)',
+      'chart-concentration',
+      [
+        { metric: 'largestTenantSharePercent', label: 'largest' },
+        { metric: 'top5TenantSharePercent', label: 'top 5' },
+      ],
+      reports,
+    ),
   ];
   made.forEach((c) => onDispose(c.dispose));
-  return h('div', { class: 'grid metric-grid' }, made.map((c) => c.element));
+  return h(
+    'div',
+    { class: 'grid metric-grid' },
+    made.map((c) => c.element),
+  );
 }

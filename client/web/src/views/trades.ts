@@ -32,15 +32,32 @@ function columns(app: AppContext, onChain: boolean): Column<Row>[] {
     { label: 'Accrued', num: true, render: (r) => fmt.cash(r.trade.accruedInterest) },
     { label: 'Net amount', num: true, render: (r) => fmt.cash(r.trade.netAmount) },
     { label: 'Settles', render: (r) => r.trade.settlementDate },
-    { label: 'Settlement', render: (r) => (r.settlement ? h('span', { class: `pill ${r.settlement.status}`, testid: 'trade-settlement' }, r.settlement.status) : h('span', { class: 'muted' }, 'not yet instructed')) },
+    {
+      label: 'Settlement',
+      render: (r) =>
+        r.settlement
+          ? h('span', { class: `pill ${r.settlement.status}`, testid: 'trade-settlement' }, r.settlement.status)
+          : h('span', { class: 'muted' }, 'not yet instructed'),
+    },
     { label: 'Venue', render: (r) => r.trade.venue.toUpperCase() },
-    ...(onChain ? [{ label: 'On chain', title: 'The settled transfer on the on-chain registry, and its transaction', render: (r: Row) => chainCell(r.trade.registry ?? null) }] : []),
+    ...(onChain
+      ? [
+          {
+            label: 'On chain',
+            title: 'The settled transfer on the on-chain registry, and its transaction',
+            render: (r: Row) => chainCell(r.trade.registry ?? null),
+          },
+        ]
+      : []),
   ];
 }
 
 export async function tradesView(app: AppContext, scope: Scope): Promise<HTMLElement> {
   const load = async (): Promise<Row[]> => {
-    const [trades, settlements] = await Promise.all([app.client.executions({ limit: TRADES_SHOWN }), app.client.settlements({ limit: 1000 })]);
+    const [trades, settlements] = await Promise.all([
+      app.client.executions({ limit: TRADES_SHOWN }),
+      app.client.settlements({ limit: 1000 }),
+    ]);
     const byTrade = new Map(settlements.map((s) => [s.tradeId, s]));
     return trades.map((trade) => ({ trade, settlement: byTrade.get(trade.tradeId) }));
   };
@@ -59,7 +76,13 @@ export async function tradesView(app: AppContext, scope: Scope): Promise<HTMLEle
     // Redraw only on a change: a hover or a copy button is not swept away every few seconds.
     if (key === shown) return;
     if (shown === '') {
-      table = dataTable<Row>({ testid: 'trades', empty: 'No trades yet.', rowKey: (r) => `${r.trade.tradeId}:${r.trade.side}`, flashNew: true, columns: columns(app, onChain) });
+      table = dataTable<Row>({
+        testid: 'trades',
+        empty: 'No trades yet.',
+        rowKey: (r) => `${r.trade.tradeId}:${r.trade.side}`,
+        flashNew: true,
+        columns: columns(app, onChain),
+      });
       replace(container, table.element);
     }
     table.update(rows);
@@ -80,7 +103,12 @@ export async function tradesView(app: AppContext, scope: Scope): Promise<HTMLEle
   return h(
     'div',
     {},
-    h('div', { class: 'page-title' }, h('h1', {}, 'My trades'), h('span', { class: 'sub' }, `${app.ownParty?.name ?? ''} · newest first · settlement and on-chain state`)),
+    h(
+      'div',
+      { class: 'page-title' },
+      h('h1', {}, 'My trades'),
+      h('span', { class: 'sub' }, `${app.ownParty?.name ?? ''} · newest first · settlement and on-chain state`),
+    ),
     slot,
     panel('Trades', container, { flush: true, testid: 'trades-panel', tools: [reload] }),
   );
