@@ -18,10 +18,9 @@ echo "== lint (Biome) and layer rules (dependency-cruiser)"
 npm run --silent lint
 npm run --silent lint:deps
 
-# Formatting is checked once the whole tree has been formatted in a commit of its own
-# (`npm run format`): until then FORMAT_CHECK defaults to 0. After that commit, change the default
-# below to 1 (or run FORMAT_CHECK=1 npm test).
-if [ "${FORMAT_CHECK:-0}" = "1" ]; then
+# Formatting is checked (the whole tree was formatted in a commit of its own); FORMAT_CHECK=0 skips it
+# while a change is under way.
+if [ "${FORMAT_CHECK:-1}" = "1" ]; then
   echo "== format check (Biome)"
   npm run --silent format:check
 fi
