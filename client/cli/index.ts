@@ -40,7 +40,7 @@ export function helpText(): string {
   const lines = [
     'cn — the Compute Notes Exchange from the command line',
     '',
-    'usage: cn <command> [arguments] [--url URL] [--json | --tsv | --table]',
+    'usage: cn <command> [arguments] [--url URL] [--json | --csv | --tsv | --table]',
     '',
   ];
   for (const [group, commands] of groups) {
@@ -56,7 +56,8 @@ export function helpText(): string {
     '--password, or CN_USER (CN_USERNAME) and CN_PASSWORD; else the session saved by `cn login`',
     '(in $CN_CONFIG_DIR, $XDG_CONFIG_HOME/cn or ~/.config/cn).',
     '',
-    "Output: a table on a terminal; tab-separated exact values when piped (or --tsv); the API's JSON with --json.",
+    'Output: a table on a terminal (decimals aligned on the point); tab-separated exact values when piped (or --tsv);',
+    "CSV of the exact values with --csv (the server's own CSV where it has one); the API's JSON with --json.",
     'Progress and messages go to stderr.',
     '',
     'Exit codes:',
@@ -72,6 +73,7 @@ export function helpText(): string {
 function outputMode(args: Args, io: CliIo): Mode {
   if (args.flags.has('json')) return 'json';
   if (args.flags.has('tsv')) return 'tsv';
+  if (args.flags.has('csv')) return 'csv';
   if (args.flags.has('table') || io.stdout.isTTY) return 'table';
   return 'tsv';
 }

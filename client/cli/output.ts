@@ -1,8 +1,9 @@
 /**
- * How `cn` prints: a table with aligned columns (numbers right-aligned, fixed decimals, thousands
- * separators) on a terminal; tab-separated raw values when stdout is a pipe or with --tsv (so
- * `cut`/`awk` get exact decimal strings); the API's JSON with --json. --table forces the table.
- * Numbers are formatted with decimal.js, never through JS floats.
+ * How `cn` prints: a table with aligned columns (numbers right-aligned on their decimal point,
+ * fixed decimals, thousands separators) on a terminal; tab-separated raw values when stdout is a
+ * pipe or with --tsv (so `cut`/`awk` get exact decimal strings); RFC 4180 CSV of the same exact
+ * values with --csv; the API's JSON with --json. --table forces the table. Numbers are formatted
+ * with decimal.js, never through JS floats.
  */
 import { Decimal } from 'decimal.js';
 import type { CliIo } from './io.js';
@@ -18,7 +19,7 @@ export interface Column<T> {
   align?: Align;
 }
 
-export type Mode = 'table' | 'tsv' | 'json';
+export type Mode = 'table' | 'tsv' | 'csv' | 'json';
 
 export class Output {
   constructor(
@@ -47,8 +48,16 @@ export class Output {
       for (const row of rows) this.line(columns.map((c) => tsvField(c.value(row))).join('\t'));
       return;
     }
+    if (this.mode === 'csv') {
+      this.line(columns.map((c) => csvField(c.header)).join(','));
+      for (const row of rows) this.line(columns.map((c) => csvField(c.value(row))).join(','));
+      return;
+    }
     if (rows.length === 0) return this.line(options.empty ?? '(none)');
-    const cells = rows.map((row) => columns.map((c) => (c.format ? c.format(row) : String(c.value(row) ?? ''))));
+    const cells = alignDecimals(
+      columns,
+      rows.map((row) => columns.map((c) => (c.format ? c.format(row) : String(c.value(row) ?? '')))),
+    );
     const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
     const render = (values: string[]) =>
       values
@@ -67,9 +76,43 @@ export class Output {
       for (const [k, v] of pairs) this.line(`${k}\t${v}`);
       return;
     }
+    if (this.mode === 'csv') {
+      for (const [k, v] of pairs) this.line(`${csvField(k)},${csvField(v)}`);
+      return;
+    }
     const width = Math.max(...pairs.map(([k]) => k.length));
     for (const [k, v] of pairs) this.line(`${k.padEnd(width)}  ${v}`);
   }
+}
+
+/**
+ * Right-aligned numeric cells padded after their last digit so that decimal points line up
+ * (99.9921875 above 100.250 above 1,000): a cell without a point counts as ending at its point.
+ * Text cells (a dash, "5MM+") are left as they are.
+ */
+function alignDecimals<T>(columns: readonly Column<T>[], cells: string[][]): string[][] {
+  const NUMERIC = /^[-+]?[\d,]*\.?\d*%?$/;
+  for (const [i, column] of columns.entries()) {
+    if (column.align !== 'right') continue;
+    const tail = (cell: string) => {
+      if (!NUMERIC.test(cell) || cell === '') return 0;
+      const point = cell.indexOf('.');
+      return point < 0 ? (cell.endsWith('%') ? 1 : 0) : cell.length - point;
+    };
+    const widest = Math.max(0, ...cells.map((row) => tail(row[i]!)));
+    for (const row of cells) {
+      const cell = row[i]!;
+      if (cell === '' || !NUMERIC.test(cell)) continue;
+      row[i] = cell + ' '.repeat(widest - tail(cell));
+    }
+  }
+  return cells;
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+export function csvField(value: string | number | null | undefined): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function tsvField(value: string | number | null | undefined): string {

@@ -154,3 +154,47 @@ export async function resolveDeal(client: ComputeNotesClient, reference: string)
 export function noteLabels(notes: readonly Note[], deals: readonly Deal[]): Map<string, string> {
   return new Map(notes.map((n) => [n.id, `${deals.find((d) => d.id === n.dealId)?.name.split(' ')[0] ?? ''}/${n.className}`]));
 }
+
+/**
+ * Party names as far as this user may see them: every eligible dealer's (public: RFQs name who
+ * answered), the user's own party, and every party for the back office and operators. An id the
+ * user may not resolve stays an id in the table rather than failing the command.
+ */
+export async function partyNames(client: ComputeNotesClient): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const [dealers, parties] = await Promise.all([client.dealers(), client.parties().catch(() => null)]);
+  for (const d of dealers) names.set(d.id, d.name);
+  for (const p of parties ?? []) names.set(p.id, p.name);
+  const own = ownPartyId(client);
+  if (own && !names.has(own)) {
+    const party = await client.party(own).catch(() => null);
+    if (party) names.set(party.id, party.name);
+  }
+  return names;
+}
+
+/** The party in this session's token (its claims are read, not trusted: the server checks them). */
+export function ownPartyId(client: ComputeNotesClient): string | null {
+  const payload = client.token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { partyId?: unknown };
+    return typeof claims.partyId === 'string' ? claims.partyId : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A party from what a person types: its id, or its name (case-insensitive, a unique prefix will do). */
+export async function resolveParty(client: ComputeNotesClient, reference: string): Promise<string> {
+  if (UUID.test(reference)) return reference;
+  const text = reference.toLowerCase();
+  const parties = await client.parties().catch(async () => (await client.dealers()).map((d) => ({ ...d })));
+  const exact = parties.filter((p) => p.name.toLowerCase() === text);
+  const matches = exact.length > 0 ? exact : parties.filter((p) => p.name.toLowerCase().startsWith(text));
+  if (matches.length !== 1)
+    throw new UsageError(
+      `--party ${reference} matches ${matches.length} parties; give its id or more of its name (${parties.map((p) => p.name).join(', ')})`,
+    );
+  return matches[0]!.id;
+}

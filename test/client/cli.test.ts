@@ -148,8 +148,16 @@ describe('cn (the binary)', () => {
     expect(settle.out).toMatch(new RegExp(`^run \\d+ ${date} gross: due 2, settled 2, failed 0`));
     expect(settle.err).toContain('100% 2/2');
     const list = await cn(['settlements', '--date', date], as('backoffice1'));
-    expect(list.out.split('\n')[0]).toMatch(/^INSTRUCTION_ID\tTRADE_ID\tSETTLES\tSTATUS\tQUANTITY/);
+    // Names, not ids: the note and both parties by name; the ids stay as the last columns for scripts.
+    expect(list.out.split('\n')[0]).toBe(
+      'SETTLES\tNOTE\tSTATUS\tQUANTITY\tNET_AMOUNT\tBUYER\tSELLER\tFAILED_SIDE\tFAIL_AGE_BD\tFAIL_CHARGE\tTRADE_DATE\tTRADE_ID\tINSTRUCTION_ID',
+    );
     expect(list.out.match(/\tsettled\t/g)).toHaveLength(2);
+    expect(list.out).toMatch(/\tMeridian\/A-2\tsettled\t250000\t[\d.]+\tNorthbridge Asset Management\t/);
+    expect(list.out).toMatch(/\tMeridian\/B\tsettled\t1000000\t[\d.]+\tNorthbridge Asset Management\t/);
+    const byName = await cn(['settlements', '--date', date, '--party', 'northbridge', '--csv'], as('backoffice1'));
+    expect(byName.code, byName.err).toBe(0);
+    expect(byName.out.trim().split('\n')).toHaveLength(3);
 
     const dir = path.join(home, 'statements');
     const exported = await cn(['statements', '--date', date, '--out', dir], as('backoffice1'));
@@ -167,4 +175,56 @@ describe('cn (the binary)', () => {
     expect((await cn(['recon', '--csv'], as('backoffice1'))).out.trim()).toBe('kind,entity,expected,actual,difference,message');
     expect((await cn(['recon'], as('investor1'))).code).toBe(2);
   });
+
+  it('prints positions, statements and RFQ answers with names, decimals aligned, and CSV', async () => {
+    // investor1 holds the demo's 5,000,000 A-2 bought at 100 and bought 250,000 more at 100.25 (the
+    // IOC above), all settled: by hand, current face 5,250,000 × 0.9875 = 5,184,375.00; average cost
+    // (5,000,000 × 100 + 250,000 × 100.25) / 5,250,000 = 100.01190476…; marked at the last trade,
+    // 100.25: value 5,184,375 × 1.0025 = 5,197,335.94 and unrealized (100.25 − 100.0119047…)% of
+    // 5,184,375 = 12,343.75; nothing sold, so no realized P&L.
+    const table = await cn(['positions', '--table'], as('investor1'));
+    expect(table.code, table.err).toBe(0);
+    const lines = table.out.split('\n');
+    const a2 = lines.find((l) => l.startsWith('Meridian/A-2'))!;
+    expect(a2).toMatch(
+      /^Meridian\/A-2\s+5,250,000\s+0\.98750000\s+5,184,375\.00\s+100\.250\s+last\s+5,197,335\.94\s+[\d,]+\.\d{2}\s+100\.0119047\d*\s+12,343\.75\s+0\.00\s/,
+    );
+    expect(lines.some((l) => l.startsWith('Meridian/B '))).toBe(true);
+    expect(table.out).toMatch(/^total market value [\d,]+\.\d{2}, accrued/m);
+    const csv = await cn(['positions', '--csv'], as('investor1'));
+    const [header, ...rows] = csv.out.trim().split('\n');
+    expect(header).toBe(
+      'NOTE,ORIGINAL_FACE,FACTOR,CURRENT_FACE,MARK,SOURCE,MARKET_VALUE,ACCRUED,AVG_COST,UNREALIZED,REALIZED,PENDING_FACE,PENDING_CASH',
+    );
+    // Exact values, without separators.
+    const a2Row = rows.find((r) => r.startsWith('Meridian/A-2,'))!.split(',');
+    expect(a2Row.slice(0, 6)).toEqual(['Meridian/A-2', '5250000', '0.9875', '5184375', '100.25', 'last']);
+    expect(a2Row[9]).toBe('12343.75');
+    // The back office names the party by name.
+    const other = await cn(['positions', '--party', 'Northbridge Asset Management', '--csv'], as('backoffice1'));
+    expect(other.out).toBe(csv.out);
+
+    const statement = await cn(['statement', '--table'], as('investor1'));
+    expect(statement.code, statement.err).toBe(0);
+    expect(statement.out).toMatch(/^Statement of Northbridge Asset Management for \d{4}-\d{2}-\d{2}$/m);
+    expect(statement.out).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s+(buy|sell)/);
+
+    // An RFQ answered while the investor waits: the dealers by name.
+    const waiting = cn(['rfq', 'sell', 'B', '100000', '--expires', '30', '--wait', '--table'], as('investor1'));
+    let rfqId: string | undefined;
+    for (let i = 0; i < 40 && !rfqId; i++) {
+      const open = JSON.parse((await cn(['rfqs', '--status', 'open', '--json'], as('dealer1'))).out) as { id: string; side: string }[];
+      rfqId = open.find((r) => r.side === 'sell')?.id;
+    }
+    expect(rfqId).toBeDefined();
+    expect((await cn(['rfq-answer', rfqId!, '99.5'], as('dealer1'))).code).toBe(0);
+    expect((await cn(['rfq-answer', rfqId!, '99.375'], as('dealer2'))).code).toBe(0);
+    const answers = await waiting;
+    expect(answers.code, answers.err).toBe(0);
+    const dealers = JSON.parse((await cn(['parties', '--json'], as('backoffice1'))).out) as { name: string; kind: string }[];
+    for (const dealer of dealers.filter((p) => p.kind === 'dealer')) {
+      expect(answers.out).toContain(dealer.name);
+      expect(answers.err).toContain(`answer from ${dealer.name}`);
+    }
+  }, 180_000);
 });

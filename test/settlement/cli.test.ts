@@ -121,10 +121,15 @@ describe('cn', () => {
       .expect(201);
     const distributed = await cn('distribute', '--deal', 'Meridian', '--payment-date', date);
     expect(distributed.code, distributed.err).toBe(0);
-    expect(distributed.out).toContain('A-2');
-    // Interest only to the ARD: the factor stays; the trigger's working is printed.
-    expect(distributed.out).toContain('0.9875 → 0.9875');
-    expect(distributed.out).toMatch(/trigger dscr-cash-trap: dscrThreeMonthAverage [\d.]+ lt 1\.35 → passed, off \(cure 0\/2\)/);
+    // Interest only to the ARD: no principal and the factor stays (factor before, after); the
+    // trigger's working is printed (value, test, result, state, cure count).
+    expect(distributed.out).toMatch(/^A-2\t[\d.]+\t0(\.00)?\t0(\.00)?\t[\d.]+\t[\d.]+\t0\.9875\t0\.9875$/m);
+    expect(distributed.out).toMatch(/^dscr-cash-trap\tdscrThreeMonthAverage\t[\d.]+\tlt 1\.35\tpassed\toff\t0\/2$/m);
+    const csv = await cn('report', '--deal', 'Meridian', '--payment-date', date, '--csv');
+    expect(csv.out.split('\n')[0]).toBe(
+      'PAYMENT_DATE,CLASS,INTEREST_PAID,SHORTFALL,PRINCIPAL_PAID,BALANCE_BEFORE,BALANCE_AFTER,FACTOR_BEFORE,FACTOR_AFTER',
+    );
+    expect(csv.out).toContain(`${date},A-2,`);
   });
 
   it('prints a statement, as text and CSV, and the reconciliation', async () => {
@@ -134,7 +139,7 @@ describe('cn', () => {
     }[];
     const investor = parties.find((p) => p.name.startsWith('Northbridge'))!;
     const text = await cn('statement', '--party', investor.id);
-    expect(text.out).toContain('closing    USD');
+    expect(text.out).toMatch(/^USD\t\d+(\.\d+)?$/m);
     const csv = await cn('statement', '--party', investor.id, '--csv');
     expect(csv.out.split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
     const recon = await cn('recon');

@@ -16,15 +16,11 @@ import {
 import { dateArg, decimalArg, flag, has, positional, requiredFlag, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { cash, face } from '../output.js';
+import { cash, csvField, face, fixed, price, type Column } from '../output.js';
 import { progressBar } from '../progress.js';
-import { resolveDeal } from '../session.js';
+import { noteLabels, partyNames, resolveDeal, resolveParty } from '../session.js';
 
 const STATUSES = new Set(['pending', 'settled', 'failed', 'cancelled']);
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 const settle: Command = {
   name: 'settle',
@@ -57,32 +53,41 @@ const settlements: Command = {
   name: 'settlements',
   group: 'Back office',
   usage: 'settlements [--date D] [--status pending|settled|failed|cancelled] [--party P]',
-  summary: 'settlement instructions and their state',
+  summary: 'settlement instructions and their state (party: name or id)',
   async run({ args, out, client }) {
     const status = flag(args, 'status');
     if (status && !STATUSES.has(status)) throw new UsageError('--status is pending, settled, failed or cancelled');
     const date = flag(args, 'date');
     const party = flag(args, 'party');
-    const list = await (await client()).settlements({
-      ...(date ? { date: dateArg(date, '--date') } : {}),
-      ...(status ? { status: status as SettlementStatus } : {}),
-      ...(party ? { partyId: party } : {}),
-      limit: 5000,
-    });
+    const c = await client();
+    const [list, notes, deals, parties] = await Promise.all([
+      c.settlements({
+        ...(date ? { date: dateArg(date, '--date') } : {}),
+        ...(status ? { status: status as SettlementStatus } : {}),
+        ...(party ? { partyId: await resolveParty(c, party) } : {}),
+        limit: 5000,
+      }),
+      c.notes(),
+      c.deals(),
+      partyNames(c),
+    ]);
+    const labels = noteLabels(notes, deals);
+    const name = (id: string | null) => (id === null ? '' : (parties.get(id) ?? id));
     out.table<Settlement>(
       [
-        { header: 'INSTRUCTION_ID', value: (s) => s.id },
-        { header: 'TRADE_ID', value: (s) => s.tradeId },
         { header: 'SETTLES', value: (s) => s.settlementDate },
+        { header: 'NOTE', value: (s) => labels.get(s.noteId) ?? s.noteId },
         { header: 'STATUS', value: (s) => s.status },
         { header: 'QUANTITY', value: (s) => s.quantity, format: (s) => face(s.quantity), align: 'right' },
         { header: 'NET_AMOUNT', value: (s) => s.netAmount, format: (s) => cash(s.netAmount), align: 'right' },
+        { header: 'BUYER', value: (s) => name(s.buyerPartyId) },
+        { header: 'SELLER', value: (s) => name(s.sellerPartyId) },
         { header: 'FAILED_SIDE', value: (s) => s.failedSide },
         { header: 'FAIL_AGE_BD', value: (s) => s.failAgeBusinessDays, align: 'right' },
         { header: 'FAIL_CHARGE', value: (s) => s.failCharge, format: (s) => cash(s.failCharge), align: 'right' },
         { header: 'TRADE_DATE', value: (s) => s.tradeDate },
-        { header: 'BUYER', value: (s) => s.buyerPartyId ?? '' },
-        { header: 'SELLER', value: (s) => s.sellerPartyId ?? '' },
+        { header: 'TRADE_ID', value: (s) => s.tradeId },
+        { header: 'INSTRUCTION_ID', value: (s) => s.id },
       ],
       list,
       { empty: 'no settlement instructions' },
@@ -155,30 +160,76 @@ const correctCollection: Command = {
   },
 };
 
+/**
+ * A trustee report as a person reads one: the period's collections and tests, then the triggers
+ * and the classes as tables with cash to the cent on aligned decimal points. --csv prints the
+ * class table's exact values (one row per class, the payment date on each) so that several
+ * reports append into one file; piped (TSV) it prints the same sections with exact values in the
+ * tables; --json prints the API's report.
+ */
 function printReport(context: Context, report: TrusteeReport): void {
-  const line = (text: string) => context.out.line(text);
-  line(`${report.dealName} — payment date ${report.paymentDate} (record date ${report.recordDate})`);
-  line(
-    `collections: revenue ${report.collections.revenue}, operating costs ${report.collections.operatingCosts}, net ${report.collections.netCashFlow}; utilization ${report.collections.utilizationPercent}%, uptime ${report.collections.uptimePercent}%`,
+  const { out } = context;
+  if (out.mode === 'csv') return printClassRows(context, [report]);
+  if (out.mode === 'table') out.line(`${report.dealName} — payment date ${report.paymentDate} (record date ${report.recordDate})`);
+  const c = report.collections;
+  out.record(
+    [
+      ['Revenue', cash(c.revenue)],
+      ['Operating costs', cash(c.operatingCosts)],
+      ['Net cash flow', cash(c.netCashFlow)],
+      ['Utilization / uptime', `${fixed(c.utilizationPercent, 2)}% / ${fixed(c.uptimePercent, 2)}%`],
+      [
+        'DSCR',
+        `${report.dscr === null ? 'n/a' : fixed(report.dscr, 4)}${report.cashTrapActive ? ' (cash trap)' : ''}${report.fullCashSweep ? ' (full cash sweep)' : ''}`,
+      ],
+      ['Senior fees paid', `${cash(report.seniorFees.paid)} (shortfall ${cash(report.seniorFees.shortfall)})`],
+      ['Reserve', `${cash(report.reserve.before)} → ${cash(report.reserve.after)}`],
+      ['Trapped cash', `${cash(report.trappedCash.before)} → ${cash(report.trappedCash.after)}`],
+      ['Released to residual', cash(report.residualReleased)],
+    ],
+    report,
   );
-  line(
-    `DSCR ${report.dscr ?? 'n/a'}${report.cashTrapActive ? ' (cash trap)' : ''}${report.fullCashSweep ? ' (full cash sweep)' : ''}; senior fees paid ${report.seniorFees.paid} (shortfall ${report.seniorFees.shortfall})`,
-  );
-  line(
-    `reserve ${report.reserve.before} → ${report.reserve.after}; trapped cash ${report.trappedCash.before} → ${report.trappedCash.after}; released ${report.residualReleased}`,
-  );
-  for (const t of report.triggers ?? []) {
-    line(
-      `trigger ${t.name}: ${t.metric} ${t.value ?? 'n/a'} ${t.comparison} ${t.threshold} → ${t.breached ? 'breached' : 'passed'}${t.on ? ', on' : ', off'} (cure ${t.cureCount}/${t.curePeriods})`,
+  const triggers = report.triggers ?? [];
+  if (triggers.length > 0) {
+    if (out.mode === 'table') out.line();
+    out.table<(typeof triggers)[number]>(
+      [
+        { header: 'TRIGGER', value: (t) => t.name },
+        { header: 'METRIC', value: (t) => t.metric },
+        { header: 'VALUE', value: (t) => t.value, align: 'right' },
+        { header: 'TEST', value: (t) => `${t.comparison} ${t.threshold}` },
+        { header: 'RESULT', value: (t) => (t.breached ? 'breached' : 'passed') },
+        { header: 'STATE', value: (t) => (t.on ? 'on' : 'off') },
+        { header: 'CURE', value: (t) => `${t.cureCount}/${t.curePeriods}`, align: 'right' },
+      ],
+      triggers,
     );
   }
-  line('class      interest paid   shortfall   principal paid   balance before → after            factor before → after');
-  for (const c of report.classes) {
-    line(
-      `${c.className.padEnd(10)} ${c.interestPaid.padStart(14)} ${c.interestShortfall.padStart(11)} ${c.principalPaid.padStart(16)}   ${c.balanceBefore} → ${c.balanceAfter}   ${c.factorBefore} → ${c.factorAfter}`,
-    );
-  }
+  if (out.mode === 'table') out.line();
+  out.table<ClassRow>(
+    CLASS_COLUMNS,
+    report.classes.map((c) => ({ ...c, paymentDate: report.paymentDate })),
+  );
 }
+
+/** The class rows of several reports in one CSV/TSV table, each row with its payment date. */
+function printClassRows(context: Context, reports: readonly TrusteeReport[]): void {
+  const rows = reports.flatMap((r) => r.classes.map((c) => ({ ...c, paymentDate: r.paymentDate })));
+  context.out.table<ClassRow>([{ header: 'PAYMENT_DATE', value: (c) => c.paymentDate }, ...CLASS_COLUMNS], rows);
+}
+
+type ClassRow = TrusteeReport['classes'][number] & { paymentDate: string };
+
+const CLASS_COLUMNS: Column<ClassRow>[] = [
+  { header: 'CLASS', value: (c) => c.className },
+  { header: 'INTEREST_PAID', value: (c) => c.interestPaid, format: (c) => cash(c.interestPaid), align: 'right' },
+  { header: 'SHORTFALL', value: (c) => c.interestShortfall, format: (c) => cash(c.interestShortfall), align: 'right' },
+  { header: 'PRINCIPAL_PAID', value: (c) => c.principalPaid, format: (c) => cash(c.principalPaid), align: 'right' },
+  { header: 'BALANCE_BEFORE', value: (c) => c.balanceBefore, format: (c) => cash(c.balanceBefore), align: 'right' },
+  { header: 'BALANCE_AFTER', value: (c) => c.balanceAfter, format: (c) => cash(c.balanceAfter), align: 'right' },
+  { header: 'FACTOR_BEFORE', value: (c) => c.factorBefore, format: (c) => fixed(c.factorBefore, 8), align: 'right' },
+  { header: 'FACTOR_AFTER', value: (c) => c.factorAfter, format: (c) => fixed(c.factorAfter, 8), align: 'right' },
+];
 
 const distribute: Command = {
   name: 'distribute',
@@ -205,8 +256,12 @@ const report: Command = {
     const c = await context.client();
     const reports = await c.trusteeReports(await resolveDeal(c, requiredFlag(context.args, 'deal')), flag(context.args, 'payment-date'));
     if (context.out.mode === 'json') return context.out.json(reports);
-    if (reports.length === 0) context.out.line('no trustee reports');
-    for (const r of reports) printReport(context, r);
+    if (reports.length === 0 && context.out.mode === 'table') context.out.line('no trustee reports');
+    if (context.out.mode === 'csv') return printClassRows(context, reports);
+    for (const [i, r] of reports.entries()) {
+      if (i > 0) context.out.line();
+      printReport(context, r);
+    }
   },
 };
 
@@ -219,20 +274,92 @@ const statement: Command = {
     const c = await client();
     const party = flag(args, 'party');
     const date = flag(args, 'date');
-    const query = { ...(party ? { partyId: party } : {}), ...(date ? { date: dateArg(date, '--date') } : {}) };
+    const query = { ...(party ? { partyId: await resolveParty(c, party) } : {}), ...(date ? { date: dateArg(date, '--date') } : {}) };
     if (has(args, 'csv')) return void out.line((await c.statementCsv(query)).replace(/\r?\n$/, ''));
-    const s = await c.statement(query);
+    const [s, notes, deals, parties] = await Promise.all([c.statement(query), c.notes(), c.deals(), partyNames(c)]);
     if (out.mode === 'json') return out.json(s);
-    out.line(`statement of ${s.partyId} for ${s.date}`);
-    for (const t of s.trades)
-      out.line(`trade      ${t.tradeId} ${t.side} ${t.quantity} of ${t.noteId} at ${t.price}: ${t.netAmount}, settles ${t.settlementDate}`);
-    for (const x of s.settlements) out.line(`settled    ${x.tradeId} ${x.side} ${x.quantity} for ${x.netAmount}`);
-    for (const f of s.fails)
-      out.line(
-        `fail       ${f.tradeId} ${f.side} since ${f.failSince}, ${f.failAgeBusinessDays} business days, charge ${f.failCharge}${f.failChargePayer ? ` owed by the ${f.failChargePayer}` : ' (a failure to pay: no TMPG charge)'}`,
-      );
-    for (const m of s.movements) out.line(`movement   entry ${m.entryId} ${m.kind} ${m.amount} ${m.asset}`);
-    for (const b of s.closingBalances) out.line(`closing    ${b.asset} ${b.total}`);
+    const labels = noteLabels(notes, deals);
+    const noteName = (id: string) => labels.get(id) ?? id;
+    const asset = (id: string) => (id === 'USD' ? 'USD' : noteName(id));
+    const section = (title: string, print: () => void) => {
+      if (out.mode === 'table') out.line(`\n${title}`);
+      print();
+    };
+    if (out.mode === 'table') out.line(`Statement of ${parties.get(s.partyId) ?? s.partyId} for ${s.date}`);
+    type Trade = (typeof s.trades)[number];
+    section('Trades', () =>
+      out.table<Trade>(
+        [
+          { header: 'NOTE', value: (t) => noteName(t.noteId) },
+          { header: 'SIDE', value: (t) => t.side },
+          { header: 'QUANTITY', value: (t) => t.quantity, format: (t) => face(t.quantity), align: 'right' },
+          { header: 'PRICE', value: (t) => t.price, format: (t) => price(t.price), align: 'right' },
+          { header: 'NET_AMOUNT', value: (t) => t.netAmount, format: (t) => cash(t.netAmount), align: 'right' },
+          { header: 'SETTLES', value: (t) => t.settlementDate },
+          { header: 'TRADE_ID', value: (t) => t.tradeId },
+        ],
+        s.trades,
+        { empty: 'no trades' },
+      ),
+    );
+    type Instruction = (typeof s.settlements)[number];
+    const instructionColumns: Column<Instruction>[] = [
+      { header: 'NOTE', value: (x) => noteName(x.noteId) },
+      { header: 'SIDE', value: (x) => x.side },
+      { header: 'QUANTITY', value: (x) => x.quantity, format: (x) => face(x.quantity), align: 'right' },
+      { header: 'NET_AMOUNT', value: (x) => x.netAmount, format: (x) => cash(x.netAmount), align: 'right' },
+      { header: 'TRADE_ID', value: (x) => x.tradeId },
+    ];
+    section('Settled', () => out.table(instructionColumns, s.settlements, { empty: 'nothing settled' }));
+    section('Fails', () =>
+      out.table<Instruction>(
+        [
+          ...instructionColumns.slice(0, 4),
+          { header: 'FAIL_SINCE', value: (f) => f.failSince },
+          { header: 'AGE_BD', value: (f) => f.failAgeBusinessDays, align: 'right' },
+          { header: 'CHARGE', value: (f) => f.failCharge, format: (f) => cash(f.failCharge), align: 'right' },
+          { header: 'OWED_BY', value: (f) => f.failChargePayer ?? 'none (a failure to pay)' },
+          instructionColumns[4]!,
+        ],
+        s.fails,
+        { empty: 'no fails' },
+      ),
+    );
+    type Movement = (typeof s.movements)[number];
+    section('Movements', () =>
+      out.table<Movement>(
+        [
+          { header: 'ENTRY', value: (m) => m.entryId, align: 'right' },
+          { header: 'KIND', value: (m) => m.kind },
+          { header: 'ASSET', value: (m) => asset(m.asset) },
+          {
+            header: 'AMOUNT',
+            value: (m) => m.amount,
+            format: (m) => (m.asset === 'USD' ? cash(m.amount) : face(m.amount)),
+            align: 'right',
+          },
+          { header: 'DESCRIPTION', value: (m) => m.description },
+        ],
+        s.movements,
+        { empty: 'no movements' },
+      ),
+    );
+    type Closing = (typeof s.closingBalances)[number];
+    section('Closing balances', () =>
+      out.table<Closing>(
+        [
+          { header: 'ASSET', value: (b) => asset(b.asset) },
+          {
+            header: 'TOTAL',
+            value: (b) => b.total,
+            format: (b) => (b.asset === 'USD' ? cash(b.total) : face(b.total)),
+            align: 'right',
+          },
+        ],
+        s.closingBalances,
+        { empty: 'no balances' },
+      ),
+    );
   },
 };
 
@@ -307,15 +434,15 @@ function cashCommand(name: 'deposit' | 'withdraw'): Command {
   return {
     name,
     group: 'Back office',
-    usage: `${name} <party-id> <amount> --reference R`,
+    usage: `${name} <party> <amount> --reference R`,
     summary: name === 'deposit' ? 'credit cash to a party (idempotent by reference)' : 'pay cash out of a party (idempotent by reference)',
     async run({ args, out, client }) {
+      const c = await client();
       const input = {
-        partyId: positional(args, 0, 'the party id'),
+        partyId: await resolveParty(c, positional(args, 0, 'the party (name or id)')),
         amount: decimalArg(positional(args, 1, 'the amount'), 'the amount'),
         reference: requiredFlag(args, 'reference'),
       };
-      const c = await client();
       const result = name === 'deposit' ? await c.deposit(input) : await c.withdraw(input);
       if (out.mode === 'json') return out.json(result);
       out.line(`${name} ${cash(result.amount)} ${input.reference}: entry ${result.entryId}; available ${cash(result.balance.available)}`);

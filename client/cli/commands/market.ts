@@ -5,7 +5,7 @@
 import { ComputeNotesClient, type Book, type BookLevel, type Note, type Party, type TapeTrade } from '../../sdk/index.js';
 import { integerFlag, positional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { cash, face, fixed, price, time } from '../output.js';
+import { cash, face, fixed, price, time, type Column } from '../output.js';
 import { credentials, forgetSession, noteLabels, readSession, resolveNote, saveSession, serverUrl } from '../session.js';
 import { prompt } from '../prompt.js';
 
@@ -116,23 +116,26 @@ const deals: Command = {
   async run({ out, client }) {
     const list = await (await client()).deals();
     if (out.mode === 'json') return out.json(list);
+    type Row = Note & { dealName: string };
+    const columns: Column<Row>[] = [
+      { header: 'CLASS', value: (n) => n.className },
+      { header: 'SENIORITY', value: (n) => n.seniority, align: 'right' },
+      { header: 'RATING', value: (n) => n.rating },
+      { header: 'COUPON', value: (n) => n.couponRate, format: (n) => `${fixed(n.couponRate, 3)}%`, align: 'right' },
+      { header: 'ORIGINAL_FACE', value: (n) => n.originalFace, format: (n) => cash(n.originalFace), align: 'right' },
+      { header: 'FACTOR', value: (n) => n.factor, format: (n) => fixed(n.factor, 8), align: 'right' },
+      { header: 'ISIN', value: (n) => n.isin },
+    ];
+    const rows = (deal: (typeof list)[number]): Row[] =>
+      [...(deal.notes ?? [])].sort((a, b) => a.seniority - b.seniority).map((n) => ({ ...n, dealName: deal.name }));
+    // Piped or --csv: one table of every tranche with its deal, so the rows load as one file.
+    if (out.mode !== 'table') return out.table([{ header: 'DEAL', value: (n) => n.dealName }, ...columns], list.flatMap(rows));
     for (const deal of list) {
       const c = deal.collateral;
       out.line(
         `${deal.name} — ${deal.dealType}; ${c.site}; ${c.capacityMw} MW, ${c.gpuCount} × ${c.gpuModel}; lessee ${c.lessee}, ${c.leaseTermMonths} months`,
       );
-      out.table<Note>(
-        [
-          { header: 'CLASS', value: (n) => n.className },
-          { header: 'SENIORITY', value: (n) => n.seniority, align: 'right' },
-          { header: 'RATING', value: (n) => n.rating },
-          { header: 'COUPON', value: (n) => n.couponRate, format: (n) => `${fixed(n.couponRate, 3)}%`, align: 'right' },
-          { header: 'ORIGINAL_FACE', value: (n) => n.originalFace, format: (n) => cash(n.originalFace), align: 'right' },
-          { header: 'FACTOR', value: (n) => n.factor, format: (n) => fixed(n.factor, 8), align: 'right' },
-          { header: 'ISIN', value: (n) => n.isin },
-        ],
-        [...(deal.notes ?? [])].sort((a, b) => a.seniority - b.seniority),
-      );
+      out.table(columns, rows(deal));
       out.line();
     }
   },

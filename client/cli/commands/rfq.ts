@@ -20,14 +20,15 @@ export function bestAnswer(rfq: Rfq): RfqResponse | null {
   return (rfq.side === 'buy' ? open[0] : open[open.length - 1]) ?? null;
 }
 
-function printAnswers(context: Context, rfq: Rfq): void {
+function printAnswers(context: Context, rfq: Rfq, dealers: ReadonlyMap<string, string>): void {
   context.out.table<RfqResponse>(
     [
-      { header: 'RESPONSE_ID', value: (r) => r.id },
-      { header: 'DEALER', value: (r) => r.dealerPartyId },
+      { header: 'DEALER', value: (r) => dealers.get(r.dealerPartyId) ?? r.dealerPartyId },
       { header: 'PRICE', value: (r) => r.price, format: (r) => price(r.price), align: 'right' },
       { header: 'VALID_UNTIL', value: (r) => r.validUntil, format: (r) => time(r.validUntil) },
       { header: 'STATUS', value: (r) => r.status },
+      { header: 'REASON', value: (r) => r.reason ?? '' },
+      { header: 'RESPONSE_ID', value: (r) => r.id },
     ],
     rfq.responses,
     { data: rfq, empty: 'no answers yet' },
@@ -46,6 +47,7 @@ const request: Command = {
     const { note } = await resolveNote(c, positional(args, 1, 'a note'));
     const quantity = decimalArg(positional(args, 2, 'the face amount'), 'the face');
     const expires = integerFlag(args, 'expires', 5, 3600);
+    const dealers = new Map((await c.dealers()).map((d) => [d.id, d.name]));
     let rfq = await c.createRfq({ noteId: note.id, side, quantity, ...(expires ? { expiresInSeconds: expires } : {}) });
     out.note(
       `RFQ ${rfq.id}: ${side} ${face(quantity)} ${note.className} (${note.isin}) sent to ${rfq.dealerPartyIds?.length ?? 0} dealer(s), expires ${time(rfq.expiresAt)}`,
@@ -56,14 +58,21 @@ const request: Command = {
       while (rfq.status === 'open' && Date.now() < Date.parse(rfq.expiresAt)) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         rfq = await c.rfq(rfq.id);
-        for (const r of rfq.responses)
-          if (!seen.has(r.id))
-            seen.add(r.id), out.note(`answer from ${r.dealerPartyId}: ${price(r.price)} valid until ${time(r.validUntil)}`);
+        for (const r of rfq.responses) {
+          if (seen.has(r.id)) continue;
+          seen.add(r.id);
+          const dealer = dealers.get(r.dealerPartyId) ?? r.dealerPartyId;
+          out.note(
+            r.status === 'declined'
+              ? `${dealer} declined${r.reason ? `: ${r.reason}` : ''}`
+              : `answer from ${dealer}: ${price(r.price)} valid until ${time(r.validUntil)}`,
+          );
+        }
         if (addressed > 0 && new Set(rfq.responses.map((r) => r.dealerPartyId)).size >= addressed) break;
       }
     }
     // Without --wait, stdout is the RFQ's id alone, for scripts (`id=$(cn rfq buy A-2 1000000)`).
-    if (has(args, 'wait') || out.mode === 'json') printAnswers(context, rfq);
+    if (has(args, 'wait') || out.mode === 'json') printAnswers(context, rfq, dealers);
     else out.line(rfq.id);
   },
 };

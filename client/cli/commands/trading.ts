@@ -3,6 +3,7 @@
  * own executions, balances and journal entries. Prices and faces are passed on as the decimal
  * strings typed (separators removed), never as numbers.
  */
+import { Decimal } from 'decimal.js';
 import {
   newClOrdId,
   type Balance,
@@ -10,15 +11,17 @@ import {
   type JournalEntry,
   type Order,
   type OrderResult,
+  type Position,
   type QuoteInput,
   type TimeInForce,
 } from '../../sdk/index.js';
 import { dateArg, decimalArg, flag, has, integerFlag, positional, sideArg, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
-import { cash, face, price, time, type Column } from '../output.js';
-import { findNote, noteLabels, resolveNote } from '../session.js';
+import { cash, face, fixed, price, time, type Column } from '../output.js';
+import { findNote, noteLabels, partyNames, resolveNote, resolveParty } from '../session.js';
 
 const TIME_IN_FORCE = new Set(['GTC', 'DAY', 'IOC', 'FOK', 'GTD']);
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
 
 async function labels(context: Context): Promise<Map<string, string>> {
   const c = await context.client();
@@ -214,7 +217,8 @@ const balances: Command = {
   summary: 'cash and positions: total, held, available',
   async run(context) {
     const party = flag(context.args, 'party');
-    const list = await (await context.client()).balances(party ? { partyId: party } : {});
+    const c = await context.client();
+    const list = await c.balances(party ? { partyId: await resolveParty(c, party) } : {});
     const names = await labels(context);
     const amount = (b: Balance, v: string) => (b.asset === 'USD' ? cash(v) : face(v));
     context.out.table<Balance>(
@@ -230,6 +234,43 @@ const balances: Command = {
   },
 };
 
+const positions: Command = {
+  name: 'positions',
+  group: 'Trading',
+  usage: 'positions [--party P]',
+  summary: 'holdings as a desk reads them: face and factor, the mark and its source, value, accrued, cost and P&L, pending',
+  async run(context) {
+    const c = await context.client();
+    const party = flag(context.args, 'party');
+    const [list, names] = await Promise.all([c.positions(party ? { partyId: await resolveParty(c, party) } : {}), labels(context)]);
+    context.out.table<Position>(
+      [
+        { header: 'NOTE', value: (p) => names.get(p.noteId) ?? p.noteId },
+        { header: 'ORIGINAL_FACE', value: (p) => p.originalFace, format: (p) => face(p.originalFace), align: 'right' },
+        { header: 'FACTOR', value: (p) => p.factor, format: (p) => fixed(p.factor, 8), align: 'right' },
+        { header: 'CURRENT_FACE', value: (p) => p.currentFace, format: (p) => cash(p.currentFace), align: 'right' },
+        { header: 'MARK', value: (p) => p.markPrice, format: (p) => price(p.markPrice), align: 'right' },
+        { header: 'SOURCE', value: (p) => p.markSource },
+        { header: 'MARKET_VALUE', value: (p) => p.marketValue, format: (p) => cash(p.marketValue), align: 'right' },
+        { header: 'ACCRUED', value: (p) => p.accruedInterest, format: (p) => cash(p.accruedInterest), align: 'right' },
+        { header: 'AVG_COST', value: (p) => p.averageCost, format: (p) => price(p.averageCost), align: 'right' },
+        { header: 'UNREALIZED', value: (p) => p.unrealizedPnl, format: (p) => cash(p.unrealizedPnl), align: 'right' },
+        { header: 'REALIZED', value: (p) => p.realizedPnl, format: (p) => cash(p.realizedPnl), align: 'right' },
+        { header: 'PENDING_FACE', value: (p) => p.pendingFace, format: (p) => face(p.pendingFace), align: 'right' },
+        { header: 'PENDING_CASH', value: (p) => p.pendingCash, format: (p) => cash(p.pendingCash), align: 'right' },
+      ],
+      list,
+      { empty: 'no positions' },
+    );
+    if (context.out.mode === 'table' && list.length > 0) {
+      const sum = (pick: (p: Position) => string) => list.reduce((total, p) => total.plus(pick(p)), new Decimal(0)).toFixed(2);
+      context.out.line(
+        `total market value ${cash(sum((p) => p.marketValue))}, accrued ${cash(sum((p) => p.accruedInterest))}, unrealized ${cash(sum((p) => p.unrealizedPnl))}, realized ${cash(sum((p) => p.realizedPnl))}`,
+      );
+    }
+  },
+};
+
 const entries: Command = {
   name: 'entries',
   group: 'Trading',
@@ -239,20 +280,33 @@ const entries: Command = {
     const { args } = context;
     const party = flag(args, 'party');
     const asset = flag(args, 'asset');
-    const list = await (await context.client()).ledgerEntries({
-      ...(party ? { partyId: party } : {}),
-      ...(asset ? { asset } : {}),
-      limit: integerFlag(args, 'limit', 1, 500) ?? 50,
-    });
+    const c = await context.client();
+    const [list, parties, names] = await Promise.all([
+      c.ledgerEntries({
+        ...(party ? { partyId: await resolveParty(c, party) } : {}),
+        ...(asset ? { asset: asset === 'USD' || UUID_LIKE.test(asset) ? asset : (await resolveNote(c, asset)).note.id } : {}),
+        limit: integerFlag(args, 'limit', 1, 500) ?? 50,
+      }),
+      partyNames(c),
+      labels(context),
+    ]);
     const rows = list.flatMap((entry) => entry.postings.map((posting) => ({ entry, posting })));
     context.out.table<{ entry: JournalEntry; posting: JournalEntry['postings'][number] }>(
       [
         { header: 'ENTRY', value: (r) => r.entry.id, align: 'right' },
         { header: 'DATE', value: (r) => r.entry.businessDate },
         { header: 'KIND', value: (r) => r.entry.kind },
-        { header: 'ACCOUNT', value: (r) => r.posting.partyId ?? r.posting.systemAccount },
-        { header: 'ASSET', value: (r) => r.posting.asset },
-        { header: 'AMOUNT', value: (r) => r.posting.amount, align: 'right' },
+        {
+          header: 'ACCOUNT',
+          value: (r) => (r.posting.partyId ? (parties.get(r.posting.partyId) ?? r.posting.partyId) : r.posting.systemAccount),
+        },
+        { header: 'ASSET', value: (r) => (r.posting.asset === 'USD' ? 'USD' : (names.get(r.posting.asset) ?? r.posting.asset)) },
+        {
+          header: 'AMOUNT',
+          value: (r) => r.posting.amount,
+          format: (r) => (r.posting.asset === 'USD' ? cash(r.posting.amount) : face(r.posting.amount)),
+          align: 'right',
+        },
         { header: 'DESCRIPTION', value: (r) => r.entry.description },
       ],
       rows,
@@ -261,5 +315,5 @@ const entries: Command = {
   },
 };
 
-export const tradingCommands: Command[] = [order, orders, cancel, replace, quote, pullQuotes, executions, balances, entries];
+export const tradingCommands: Command[] = [order, orders, cancel, replace, quote, pullQuotes, executions, positions, balances, entries];
 export { executionColumns };
