@@ -113,6 +113,11 @@ const positionSchema = z.object({
   realizedPnl: z.string(),
   pendingFace: z.string(),
   pendingCash: z.string(),
+  modifiedDuration: z.string().nullable(),
+  dv01: z.string().nullable(),
+  previousClose: z.string(),
+  previousCloseSource: z.enum(['last', 'model']),
+  dayPnl: z.string(),
 });
 
 /** Best bid and ask of a note from the sequencer's book, in percent. */
@@ -133,7 +138,7 @@ export const ledgerRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/v1/positions',
-    summary: "A party's positions: face, factor, mark, market value, accrued, average cost, P&L, pending",
+    summary: "A party's positions: face, factor, mark, market value, accrued, average cost, P&L, pending, DV01 and the day's P&L",
     tag: 'ledger',
     access: 'user',
     query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(),
