@@ -102,7 +102,9 @@ export async function partyPositions(db: Knex, partyId: string, bookTop: BookTop
         : new Decimal(0);
     const marketValue = roundCash(currentFace.mul(mark.price).div(100));
     const close = closes.get(noteId);
-    const previousClose = close ? { price: close, source: 'last' as const } : { price: modelPrice(instrument, spot), source: 'model' as const };
+    const previousClose = close
+      ? { price: close, source: 'last' as const }
+      : { price: modelPrice(instrument, spot), source: 'model' as const };
     const today = noteFills.filter((f) => f.tradeDate === businessDate);
     const dayPnl = dayPnlOf(currentFace, instrument.factor, mark.price, previousClose.price, today);
     return {
@@ -166,7 +168,10 @@ export function dayPnlOf(currentFace: Decimal, factor: Decimal, mark: Decimal, p
  * facts) or a class with nothing left to pay has none.
  */
 class DurationsByDeal {
-  private readonly deals = new Map<string, Promise<{ ctx: Awaited<ReturnType<typeof loadDealContext>>; result: ReturnType<typeof runProjection> } | null>>();
+  private readonly deals = new Map<
+    string,
+    Promise<{ ctx: Awaited<ReturnType<typeof loadDealContext>>; result: ReturnType<typeof runProjection> } | null>
+  >();
 
   constructor(private readonly db: Knex) {}
 
@@ -246,7 +251,9 @@ async function pendingByNote(db: Knex, partyId: string): Promise<Map<string, { f
 
 /** The party's fills per note in execution order, without trades whose settlement was cancelled. */
 async function fillsByNote(db: Knex, partyId: string): Promise<Map<string, (Fill & { tradeDate: string })[]>> {
-  const rows: { note_id: string; buyer_party_id: string; quantity: string; factor: string; price: string; trade_date: string }[] = await db('trades as t')
+  const rows: { note_id: string; buyer_party_id: string; quantity: string; factor: string; price: string; trade_date: string }[] = await db(
+    'trades as t',
+  )
     .leftJoin('settlement_instructions as s', 's.trade_id', 't.id')
     .where((q) => q.where('t.buyer_party_id', partyId).orWhere('t.seller_party_id', partyId))
     .where((q) => q.whereNull('s.status').orWhereNot('s.status', 'cancelled'))
