@@ -70,6 +70,10 @@ async function moveCash(services: AppServices, viewer: Principal, direction: Cas
   }
   const posted = await replayOf(services.knex, key, party.id, amount);
   if (!posted) throw new Error(`cash entry ${key} is missing after its batch committed`);
+  if (status === 201)
+    services.events.publish({ kind: 'balances_changed', partyIds: [party.id] }, (error) =>
+      services.logger.error({ err: error }, 'a balances listener failed'),
+    );
   return { status, body: posted };
 }
 
