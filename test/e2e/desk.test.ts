@@ -263,22 +263,47 @@ describe('dealer desk', () => {
       side: 'buy',
       quantity: '500000',
       dealerPartyIds: [login.body.user.partyId],
-      expiresInSeconds: 120,
+      // Short: a decline counts in rfq-statistics once the RFQ has ended (here, expired).
+      expiresInSeconds: 6,
     });
     const row = dealer.locator(`[data-testid="rfq-inbox"] tr[data-rfq="${rfq.id}"]`);
-    await row.waitFor();
+    await row.waitFor({ timeout: 10_000 });
     await row.getByTestId('rfq-decline-reason').fill('No axe in A-2 today');
     await row.getByTestId('rfq-decline').click();
-    await expect.poll(() => row.getByTestId('rfq-my-answer').textContent()).toContain('declined');
+    await expect.poll(() => row.getByTestId('rfq-my-answer').textContent(), { timeout: 10_000 }).toContain('declined');
     const history = dealer.getByTestId('rfq-history');
     const historyRow = history.locator(`tr[data-key="${rfq.id}"]`);
-    await expect.poll(() => historyRow.getByTestId('rfq-outcome').textContent()).toBe('declined');
+    await expect
+      .poll(
+        () =>
+          historyRow
+            .getByTestId('rfq-outcome')
+            .textContent({ timeout: 1000 })
+            .catch(() => null),
+        { timeout: 10_000 },
+      )
+      .toBe('declined');
     expect(await historyRow.getByTestId('rfq-reason').textContent()).toBe('No axe in A-2 today');
-    await expect.poll(async () => Number(await dealer.getByTestId('rfq-stat-declined').textContent())).toBe(declinedBefore + 1);
+    await e.shot(dealer, 'desk-dealer-desk');
+    // Once it expires, the history and the stats count the decline.
+    await expect
+      .poll(
+        async () =>
+          Number(
+            await dealer
+              .getByTestId('rfq-stat-declined')
+              .textContent({ timeout: 1000 })
+              .catch(() => null),
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(declinedBefore + 1);
+    expect(await historyRow.getByTestId('rfq-outcome').textContent()).toBe('declined');
+    expect(Number(await dealer.getByTestId('rfq-stat-received').textContent())).toBeGreaterThanOrEqual(1);
     // The API agrees with the screen.
     const seen = await sdk.dealer1!.rfq(rfq.id);
     expect(seen.responses[0]).toMatchObject({ status: 'declined', reason: 'No axe in A-2 today', price: null });
-    await e.shot(dealer, 'desk-dealer-desk');
+    await e.shot(dealer, 'desk-dealer-rfq-history');
   });
 });
 

@@ -131,6 +131,8 @@ const SUMMED: Record<PositionsMode, Partial<Record<string, keyof Position>>> = {
 };
 
 const FACE_FIELDS = new Set<keyof Position>(['originalFace', 'currentFace', 'pendingFace']);
+/** Coloured by sign: gains green, losses red (values and accrued are not P&L and stay plain). */
+const PNL_FIELDS = new Set<keyof Position>(['unrealizedPnl', 'realizedPnl', 'dayPnl', 'pendingCash']);
 
 /** The totals row: sums of the face and money columns (exact decimals). */
 export function positionTotals(rows: readonly Position[], field: keyof Position): string {
@@ -186,7 +188,8 @@ export function positionsPanel(app: AppContext, scope: Scope, mode: PositionsMod
               if (i === 0) return h('td', {}, `Total (${next.length})`);
               if (!field) return h('td', { class: c.num ? 'num' : undefined });
               const total = positionTotals(next, field);
-              return h('td', { class: 'num', 'data-total': String(field) }, FACE_FIELDS.has(field) ? fmt.face(total) : signed(total));
+              const text = FACE_FIELDS.has(field) ? fmt.face(total) : PNL_FIELDS.has(field) ? signed(total) : fmt.cash(total);
+              return h('td', { class: 'num', 'data-total': String(field) }, text);
             }),
           ),
     );

@@ -31,14 +31,9 @@ export function dealerView(app: AppContext, scope: Scope): HTMLElement {
       'div',
       { class: 'grid dealer-grid' },
       h('div', { class: 'stack' }, quoteGrid(app, scope), fillsPanel(app, scope), openOrdersPanel(app, scope)),
-      h(
-        'div',
-        { class: 'stack' },
-        rfqInbox(app, scope),
-        positionsPanel(app, scope, 'dealer'),
-        balancesPanel(app, scope),
-        rfqHistoryPanel(app, scope),
-      ),
+      h('div', { class: 'stack' }, rfqInbox(app, scope), balancesPanel(app, scope)),
     ),
+    // Full width below: the inventory's ten columns and the RFQ history do not fit a half.
+    h('div', { class: 'stack mt' }, positionsPanel(app, scope, 'dealer'), rfqHistoryPanel(app, scope)),
   );
 }
