@@ -27,7 +27,9 @@ let notes: Record<string, string>;
 const trades: Record<string, string> = {};
 
 async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
-  const [download] = (await Promise.all([page.waitForEvent('download'), click()])) as [Download, void];
+  const pending: Promise<Download> = page.waitForEvent('download');
+  await click();
+  const download = await pending;
   const file = await download.path();
   return { name: download.suggestedFilename(), text: fs.readFileSync(file!, 'utf8') };
 }
@@ -320,6 +322,8 @@ describe('names, not ids', () => {
         }, path);
         await page.getByTestId('main').locator('h1').first().waitFor();
         await page.waitForTimeout(400);
+        // What is shown (innerText), not the hidden attributes: links carry note ids in their href.
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text we mean
         const text = await page.getByTestId('main').innerText();
         expect(UUID.exec(text)?.[0] ?? null, `${path}`).toBeNull();
       }
