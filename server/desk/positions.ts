@@ -16,7 +16,8 @@
  *   cancelled) in execution order by server/domain/cost-basis.ts; face not explained by fills
  *   (an issuance allocation) enters first at par. unrealizedPnl = currentFace × (mark − avg) / 100.
  * - modifiedDuration: the note's modified duration to the ARD under the base scenario at the mark
- *   (the same figure as GET /notes/:id/analytics?price=<mark>), null when the deal cannot be projected.
+ *   (the same figure as GET /notes/:id/analytics?price=<mark>), null when the deal cannot be projected;
+ *   the deal's context and projection are reused for up to DEAL_CACHE_MS within a business date.
  *   dv01 = (marketValue + accruedInterest) × modifiedDuration × 0.0001: the change in the position's
  *   full value for a one-basis-point fall in yield, in cents, half-even.
  * - previousClose: the last trade of the note dated before today's business date (source 'last'),
@@ -80,7 +81,7 @@ export async function partyPositions(db: Knex, partyId: string, bookTop: BookTop
   const lasts = await lastPrices(db);
   const closes = await lastPrices(db, businessDate);
   const noteIds = [...notes.keys()].filter((id) => settled.has(id) || pending.has(id) || fills.has(id));
-  const durations = new DurationsByDeal(db);
+  const durations = new DurationsByDeal(db, businessDate);
   const positions = noteIds.map((noteId) => {
     const instrument = new Instrument(notes.get(noteId)!);
     const open = pending.get(noteId) ?? { face: new Decimal(0), cash: new Decimal(0) };
@@ -162,39 +163,73 @@ export function dayPnlOf(currentFace: Decimal, factor: Decimal, mark: Decimal, p
   return roundCash(currentFace.mul(mark).sub(startFace.mul(previousClose)).add(cash).div(100));
 }
 
+type LoadedDeal = { ctx: Awaited<ReturnType<typeof loadDealContext>>; result: ReturnType<typeof runProjection> } | null;
+
+interface CachedDeal {
+  expiresAt: number;
+  businessDate: string;
+  loaded: Promise<LoadedDeal>;
+  /** Modified duration by note and price. */
+  durations: Map<string, Decimal | null>;
+}
+
 /**
- * Modified durations from the projection (base scenario, to the ARD) at a price, one deal context and
- * one projection per deal per request. A deal that cannot be projected (no waterfall, no collateral
- * facts) or a class with nothing left to pay has none.
+ * How long a deal's context and base projection are reused. Loading the context costs a few hundred
+ * milliseconds and the full analytics (Z-spread, convexity) as much again, while the positions screen
+ * asks every few seconds; the deal's state changes at most once a period (distributions, reports).
+ * A roll of the business date starts afresh at once (the key includes the date).
+ */
+export const DEAL_CACHE_MS = 60_000;
+const DURATION_ENTRIES_MAX = 500;
+/** Per database (a test process runs several services), per deal. */
+const dealCaches = new WeakMap<Knex, Map<string, CachedDeal>>();
+
+/**
+ * Modified durations from the projection (base scenario, to the ARD) at a price. A deal that cannot
+ * be projected (no waterfall, no collateral facts) or a class with nothing left to pay has none.
+ * Deal contexts and projections are cached for DEAL_CACHE_MS per business date, durations per price.
  */
 class DurationsByDeal {
-  private readonly deals = new Map<
-    string,
-    Promise<{ ctx: Awaited<ReturnType<typeof loadDealContext>>; result: ReturnType<typeof runProjection> } | null>
-  >();
+  private readonly deals: Map<string, CachedDeal>;
 
-  constructor(private readonly db: Knex) {}
-
-  async modifiedDuration(dealId: string, noteId: string, price: string): Promise<Decimal | null> {
-    let deal = this.deals.get(dealId);
-    if (!deal) {
-      deal = this.load(dealId);
-      this.deals.set(dealId, deal);
-    }
-    const loaded = await deal;
-    if (!loaded) return null;
-    const index = loaded.ctx.setup.classes.findIndex((c) => c.noteId === noteId);
-    if (index < 0) return null;
-    const analytics = classAnalytics(loaded.ctx, loaded.result, index, defaultSettlement(loaded.ctx), { noteId, price }, true);
-    return analytics.modifiedDuration === null ? null : new Decimal(analytics.modifiedDuration);
+  constructor(
+    private readonly db: Knex,
+    private readonly businessDate: string,
+  ) {
+    let cache = dealCaches.get(db);
+    if (!cache) dealCaches.set(db, (cache = new Map()));
+    this.deals = cache;
   }
 
-  private async load(dealId: string) {
+  async modifiedDuration(dealId: string, noteId: string, price: string): Promise<Decimal | null> {
+    const now = Date.now();
+    let deal = this.deals.get(dealId);
+    if (!deal || deal.expiresAt <= now || deal.businessDate !== this.businessDate) {
+      deal = { expiresAt: now + DEAL_CACHE_MS, businessDate: this.businessDate, loaded: this.load(dealId), durations: new Map() };
+      this.deals.set(dealId, deal);
+    }
+    const key = `${noteId}@${price}`;
+    if (deal.durations.has(key)) return deal.durations.get(key)!;
+    const loaded = await deal.loaded;
+    const index = loaded ? loaded.ctx.setup.classes.findIndex((c) => c.noteId === noteId) : -1;
+    let duration: Decimal | null = null;
+    if (loaded && index >= 0) {
+      const analytics = classAnalytics(loaded.ctx, loaded.result, index, defaultSettlement(loaded.ctx), { noteId, price }, true);
+      duration = analytics.modifiedDuration === null ? null : new Decimal(analytics.modifiedDuration);
+    }
+    if (deal.durations.size >= DURATION_ENTRIES_MAX) deal.durations.clear();
+    deal.durations.set(key, duration);
+    return duration;
+  }
+
+  private async load(dealId: string): Promise<LoadedDeal> {
     try {
       const ctx = await loadDealContext(this.db, dealId);
       return { ctx, result: runProjection(ctx, resolveFor(ctx, { name: 'base' })) };
     } catch (error) {
       if (error instanceof Rejection) return null;
+      // Not cached: the next request tries again.
+      this.deals.delete(dealId);
       throw error;
     }
   }

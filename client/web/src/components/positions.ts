@@ -194,18 +194,35 @@ export function positionsPanel(app: AppContext, scope: Scope, mode: PositionsMod
           ),
     );
   };
+  // One read at a time; a reason to read again while one runs is kept and served after it.
+  let running = false;
+  let again = false;
   const load = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
     try {
       show(await app.client.positions());
       replace(slot);
     } catch (error) {
       replace(slot, errorAlert(error));
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        void load();
+      }
     }
   };
   void load();
   scope.interval(() => void load(), REFRESH_MS);
-  // Positions move with fills, settlement and cash: the balances channel says when.
+  // Positions move with fills, settlement and cash: the balances channel says when. A burst of
+  // quote updates (each moves a hold) is one read, half a second after the first.
   let first = true;
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  scope.add(() => pending !== null && clearTimeout(pending));
   scope.add(
     app.live!.watchBalances((balances) => {
       if (!balances) return;
@@ -213,7 +230,10 @@ export function positionsPanel(app: AppContext, scope: Scope, mode: PositionsMod
         first = false;
         return;
       }
-      void load();
+      pending ??= setTimeout(() => {
+        pending = null;
+        void load();
+      }, 500);
     }),
   );
   const csv = h(
