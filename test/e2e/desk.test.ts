@@ -309,6 +309,19 @@ describe('dealer desk', () => {
   });
 });
 
+describe('dealer statement', () => {
+  it('downloads the dealer’s own statement from My trades, the same as the API gives its owner', async () => {
+    await dealer.getByTestId('nav-my-trades').click();
+    await dealer.getByTestId('own-statement-panel').waitFor();
+    const date = await dealer.getByLabel('Statement date').inputValue();
+    const csv = await downloaded(dealer, () => dealer.getByTestId('own-statement-csv').click());
+    expect(csv.name).toMatch(new RegExp(`^statement-Atlas-Securities-${date}\\.csv$`));
+    expect(csv.text).toBe(await sdk.dealer1!.statementCsv({ date }));
+    // dealer1's sale of B from its quote is on it.
+    expect(csv.text).toContain(trades.quote);
+  });
+});
+
 describe('names, not ids', () => {
   it('shows no UUID as text on the desk screens', async () => {
     for (const [page, paths] of [
