@@ -178,6 +178,11 @@ export interface Execution {
   venue: 'clob' | 'rfq';
   executedAt: string;
   registry?: ChainState | null;
+  /** GET /executions only: how the trade was done — two orders in the book, a dealer's quote, or an RFQ. */
+  venueType?: 'book' | 'quote' | 'rfq';
+  /** GET /executions only: the trade's settlement instruction status; null before one exists. */
+  settlementStatus?: 'pending' | 'settled' | 'failed' | 'cancelled' | null;
+  settledDate?: string | null;
   /** A trade re-amounted at its note's new factor before it settled: the amounts it was traded at. */
   adjustment?: { paymentDate: string; original: { factor: string; principal: string; accruedInterest: string; netAmount: string } };
 }
@@ -237,6 +242,15 @@ export interface Position {
   realizedPnl: string;
   pendingFace: string;
   pendingCash: string;
+  /** Modified duration to the ARD under the base scenario at the mark; null when the deal cannot be projected. */
+  modifiedDuration: string | null;
+  /** (marketValue + accruedInterest) × modifiedDuration × 0.0001, in cents. */
+  dv01: string | null;
+  /** The last trade dated before today's business date, else the model price. */
+  previousClose: string;
+  previousCloseSource: 'last' | 'model';
+  /** Mark change on the face carried over + today's trades against the mark / previous close (see the guide). */
+  dayPnl: string;
 }
 
 export type RfqStatus = 'open' | 'done' | 'expired' | 'cancelled';

@@ -39,7 +39,13 @@ export interface ExecutionsAdjustedActivity {
   views: Map<string, unknown[]>;
 }
 
-export type BusEvent = RfqActivity | SettlementActivity | SettlementRunActivity | ExecutionsAdjustedActivity;
+/** Balances moved outside trading and settlement (a deposit, a withdrawal): the parties whose balances changed. */
+export interface BalancesActivity {
+  kind: 'balances_changed';
+  partyIds: string[];
+}
+
+export type BusEvent = RfqActivity | SettlementActivity | SettlementRunActivity | ExecutionsAdjustedActivity | BalancesActivity;
 
 export class EventBus {
   private readonly subscribers = new Set<(event: BusEvent) => void>();

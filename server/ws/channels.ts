@@ -1,14 +1,14 @@
 /**
  * Channel names of `/ws` and what each needs: public market data per note (`book:<noteId>`,
  * `trades:<noteId>`, `quotes:<noteId>`) and the connected party's private feeds (`orders`,
- * `executions`, `rfqs`, `settlements`). A private channel may also be named with a party id
+ * `executions`, `rfqs`, `settlements`, `balances`). A private channel may also be named with a party id
  * suffix (`orders:<partyId>`); only the connected party's own id is accepted.
  *
  * Guarantees: parsing is pure and total (an unknown name is null, never an exception); a private
  * channel is always keyed by the party of the token, never by what the client wrote.
  */
 export const PUBLIC_KINDS = ['book', 'trades', 'quotes'] as const;
-export const PRIVATE_KINDS = ['orders', 'executions', 'rfqs', 'settlements'] as const;
+export const PRIVATE_KINDS = ['orders', 'executions', 'rfqs', 'settlements', 'balances'] as const;
 export type PublicKind = (typeof PUBLIC_KINDS)[number];
 export type PrivateKind = (typeof PRIVATE_KINDS)[number];
 

@@ -31,6 +31,7 @@ import { Feed, KeyedFeed, RecentFeed, Subscription, subscriptionsOf } from './fe
 import { BookFeed, LevelFormat } from './feeds/book.js';
 import { QuotesFeed } from './feeds/quotes.js';
 import { SettlementsFeed } from './feeds/settlements.js';
+import { BalancesFeed } from './feeds/balances.js';
 import type { WsLimits } from './limits.js';
 import { errorMessage } from './protocol.js';
 import { SnapshotReads, type SnapshotTicket } from './snapshots.js';
@@ -46,7 +47,7 @@ export type FeedRequest =
 
 const BOUNDARY_RETRY_MS = 20;
 /** Feeds whose snapshot is read from the database (the others are built from the trading state). */
-const READ_FROM_DATABASE: ReadonlySet<FeedRequest['kind']> = new Set(['trades', 'executions', 'rfqs', 'settlements']);
+const READ_FROM_DATABASE: ReadonlySet<FeedRequest['kind']> = new Set(['trades', 'executions', 'rfqs', 'settlements', 'balances']);
 
 export class Hub {
   readonly fanOut: FanOut;
@@ -222,6 +223,18 @@ export class Hub {
         );
         return feed;
       }
+      case 'balances': {
+        const onReadError = (error: unknown) =>
+          this.services.logger.error({ err: error, feed: key }, 'a balances feed could not read its balances');
+        const feed = new BalancesFeed(key, channel, mark, request.principal.partyId, db, onReadError);
+        this.loadLater(
+          client,
+          feed,
+          () => feed.load(),
+          () => undefined,
+        );
+        return feed;
+      }
     }
   }
 
@@ -321,6 +334,7 @@ export class Hub {
       this.routeBooks(batch, state);
       this.routeTrades(batch, state);
       this.routeOrders(batch);
+      this.routeBalances(batch);
       this.runBoundaryReads(state);
     });
   }
@@ -387,16 +401,46 @@ export class Hub {
     for (const [partyId, orders] of byParty) (this.feeds.get(privateKey('orders', partyId)) as KeyedFeed<ApiOrder>).upsert(orders);
   }
 
+  /**
+   * Every hold the sequencer opens, resizes or releases belongs to an order or quote the batch
+   * touched (placed, replaced, pulled, cancelled, filled), and every fill to a trade: their parties'
+   * balances may have moved.
+   */
+  private routeBalances(batch: CommittedBatch): void {
+    const parties = new Set<string>();
+    for (const order of batch.orders) parties.add(order.partyId);
+    for (const trade of batch.trades) {
+      if (trade.buyerPartyId) parties.add(trade.buyerPartyId);
+      if (trade.sellerPartyId) parties.add(trade.sellerPartyId);
+    }
+    this.refreshBalances(parties);
+  }
+
+  private refreshBalances(parties: Iterable<string | null>): void {
+    for (const partyId of parties) {
+      if (!partyId) continue;
+      const feed = this.feeds.get(privateKey('balances', partyId));
+      if (feed instanceof BalancesFeed) feed.refresh();
+    }
+  }
+
   private onBusEvent(event: BusEvent): void {
     try {
       if (event.kind === 'settlement_changed') {
+        // A cancelled instruction releases its trade's holds.
+        this.refreshBalances(event.partyIds);
         for (const partyId of new Set(event.partyIds)) {
           const feed = this.feeds.get(privateKey('settlements', partyId));
           if (feed instanceof SettlementsFeed) feed.upsert([event.instruction]);
         }
         return;
       }
+      if (event.kind === 'balances_changed') {
+        this.refreshBalances(event.partyIds);
+        return;
+      }
       if (event.kind === 'executions_adjusted') {
+        this.refreshBalances(event.views.keys());
         for (const [partyId, views] of event.views) {
           const feed = this.feeds.get(privateKey('executions', partyId));
           if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add(views as Execution[]);
@@ -404,8 +448,11 @@ export class Hub {
         return;
       }
       if (event.kind === 'settlement_run') {
-        for (const feed of this.feeds.values())
+        // A run moves face and cash and consumes holds: every party's balances may have changed.
+        for (const feed of this.feeds.values()) {
           if (feed instanceof SettlementsFeed) feed.refresh({ kind: 'run', runId: event.runId, date: event.date });
+          if (feed instanceof BalancesFeed) feed.refresh();
+        }
         return;
       }
       for (const partyId of new Set(event.partyIds)) {

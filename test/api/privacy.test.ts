@@ -180,6 +180,7 @@ describe('every WebSocket channel', () => {
         'executions',
         'rfqs',
         'settlements',
+        'balances',
         `trades:${notes['B']}`,
         `quotes:${notes['B']}`,
         `book:${notes['B']}`,

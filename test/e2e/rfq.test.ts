@@ -41,7 +41,10 @@ describe('RFQ in the browser', () => {
     await investor.getByTestId('rfq-note').selectOption({ label: 'Meridian 2026-1 B (US58953TAB70)' });
     await investor.getByTestId('rfq-face').fill('1,000,000');
     await investor.getByTestId('rfq-submit').click();
-    await expect.poll(() => investor.getByTestId('rfq-sent').textContent()).toContain('Asked 2 dealer(s)');
+    // The dealers asked, by name.
+    await expect
+      .poll(() => investor.getByTestId('rfq-sent').textContent())
+      .toMatch(/^Asked (Atlas Securities, Harbor Capital Markets|Harbor Capital Markets, Atlas Securities) for a price\.$/);
     const block = investor.getByTestId('rfq-block').first();
     await expect.poll(() => block.textContent()).toContain('Waiting for dealers to answer');
 

@@ -16,6 +16,7 @@ import { backOfficeView } from './views/backoffice.js';
 import { tradesView } from './views/trades.js';
 import { surveillanceView } from './views/surveillance.js';
 import { riskView } from './views/risk.js';
+import { positionsView } from './views/positions.js';
 
 const app = new AppContext();
 const root = document.getElementById('app')!;
@@ -32,6 +33,7 @@ shell
   .route('/notes/:id', noteView)
   .route('/dealer', dealerView, { label: 'Dealer desk', visible: (a) => a.hasRole('dealer') })
   .route('/rfq', rfqView, { label: 'RFQ', visible: (a) => a.hasRole('investor') })
+  .route('/positions', positionsView, { label: 'Positions', visible: (a) => a.canTrade })
   .route('/trades', tradesView, { label: 'My trades', visible: (a) => a.canTrade })
   .route('/surveillance', surveillanceView, { label: 'Surveillance', visible: () => true })
   .route('/surveillance/:dealId', surveillanceView)

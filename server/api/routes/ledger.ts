@@ -70,6 +70,10 @@ async function moveCash(services: AppServices, viewer: Principal, direction: Cas
   }
   const posted = await replayOf(services.knex, key, party.id, amount);
   if (!posted) throw new Error(`cash entry ${key} is missing after its batch committed`);
+  if (status === 201)
+    services.events.publish({ kind: 'balances_changed', partyIds: [party.id] }, (error) =>
+      services.logger.error({ err: error }, 'a balances listener failed'),
+    );
   return { status, body: posted };
 }
 
@@ -113,6 +117,11 @@ const positionSchema = z.object({
   realizedPnl: z.string(),
   pendingFace: z.string(),
   pendingCash: z.string(),
+  modifiedDuration: z.string().nullable(),
+  dv01: z.string().nullable(),
+  previousClose: z.string(),
+  previousCloseSource: z.enum(['last', 'model']),
+  dayPnl: z.string(),
 });
 
 /** Best bid and ask of a note from the sequencer's book, in percent. */
@@ -133,7 +142,7 @@ export const ledgerRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/v1/positions',
-    summary: "A party's positions: face, factor, mark, market value, accrued, average cost, P&L, pending",
+    summary: "A party's positions: face, factor, mark, market value, accrued, average cost, P&L, pending, DV01 and the day's P&L",
     tag: 'ledger',
     access: 'user',
     query: z.object({ partyId: z.string().min(1).max(100).optional() }).strict(),

@@ -7,6 +7,8 @@ import { partyExecutions, partyOrders } from '../../trading/queries.js';
 import { cancelOwnOrder, orderRequest, ownOrder, replaceOwnOrder, replaceRequest, submitOrder } from '../../trading/order-entry.js';
 import { withTradeRegistryState } from '../../registry/queries.js';
 import { registryStateSchema } from './registry.js';
+import { withBlotterColumns } from '../../desk/blotter.js';
+import { INSTRUCTION_STATUSES } from '../../settlement/types.js';
 
 const executionSchema = z.object({
   tradeId: z.string(),
@@ -59,7 +61,14 @@ const orderSchema = z.object({
 });
 const orderWithFills = z.object({ order: orderSchema, fills: z.array(executionSchema) });
 /** An own trade as listed: with the registry on, also the on-chain state of its settlement's transfer. */
-const listedExecutionSchema = executionSchema.extend({ registry: registryStateSchema });
+const listedExecutionSchema = executionSchema.extend({
+  registry: registryStateSchema,
+  /** How the trade was done: an RFQ, a dealer's quote in the book, or two orders in the book. */
+  venueType: z.enum(['book', 'quote', 'rfq']),
+  /** The trade's settlement instruction: pending, settled, failed or cancelled; null before one exists. */
+  settlementStatus: z.enum(INSTRUCTION_STATUSES).nullable(),
+  settledDate: z.string().nullable(),
+});
 
 export const orderRoutes = [
   defineRoute({
@@ -132,7 +141,7 @@ export const orderRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/v1/executions',
-    summary: 'Own trades with the full money breakdown',
+    summary: 'Own trades with the full money breakdown, how each was done (book, quote, RFQ) and its settlement status',
     tag: 'orders',
     access: ['investor', 'dealer'],
     query: z
@@ -146,7 +155,7 @@ export const orderRoutes = [
         ...(query.from ? { from: query.from } : {}),
         ...(query.to ? { to: query.to } : {}),
       });
-      return { body: await withTradeRegistryState(services.knex, executions) };
+      return { body: await withBlotterColumns(services.knex, await withTradeRegistryState(services.knex, executions)) };
     },
   }),
 ];

@@ -1,7 +1,7 @@
 /**
  * The dealer's RFQ inbox, live from the private `rfqs` feed: each request addressed to this dealer
  * with the investor's side and size, a countdown to its expiry, this dealer's current answer, and
- * an answer box (price, validity). Rows are built once per RFQ and updated in place, so typing an
+ * an answer box (price, validity) — or a pass with an optional reason (POST /rfqs/:id/decline). Rows are built once per RFQ and updated in place, so typing an
  * answer is never interrupted by other RFQs arriving or by the countdowns.
  */
 import type { Rfq } from '../../../sdk/index.js';
@@ -51,7 +51,25 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
         message.ok(`Answered ${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)} at ${price.value}.`, 'rfq-answer-result');
       });
     });
-    const box = h('div', { class: 'answer-box' }, price, validity, send);
+    const reason = h('input', {
+      class: 'reason',
+      placeholder: 'reason',
+      maxlength: '500',
+      'aria-label': 'Reason for passing (optional)',
+      testid: 'rfq-decline-reason',
+      autocomplete: 'off',
+    });
+    const pass = h('button', { class: 'small danger', testid: 'rfq-decline', title: 'Decline this RFQ (withdraws your answer)' }, 'Pass');
+    pass.addEventListener('click', () => {
+      void withBusy(pass, message, async () => {
+        const text = reason.value.trim();
+        await app.client.declineRfq(rfq.id, text === '' ? undefined : text);
+        message.ok(`Passed on ${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)}${text ? `: ${text}` : ''}.`, 'rfq-decline-result');
+      });
+    });
+    price.setAttribute('aria-label', 'Answer price');
+    validity.setAttribute('aria-label', 'Answer valid for');
+    const box = h('div', { class: 'answer-box' }, price, validity, send, reason, pass);
     const row: InboxRow = {
       element: h(
         'tr',
@@ -92,9 +110,9 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
       answerCell,
       mine
         ? [
-            fmt.price(mine.price, app.note(rfq.noteId), false),
+            mine.price === null ? '' : fmt.price(mine.price, app.note(rfq.noteId), false),
             ' ',
-            h('span', { class: `pill ${mine.status}` }, mine.status.replace('_', ' ')),
+            h('span', { class: `pill ${mine.status}`, title: mine.reason ?? undefined }, mine.status.replace('_', ' ')),
           ]
         : h('span', { class: 'muted' }, 'not answered'),
     );

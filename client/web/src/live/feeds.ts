@@ -7,6 +7,7 @@
  */
 import {
   CnxSocket,
+  type Balance,
   type ChannelMessage,
   type Execution,
   type LocalBook,
@@ -37,6 +38,7 @@ interface ChannelState {
   executions: Execution[];
   keyed: Map<string, unknown>;
   quotes: NoteQuotes | null;
+  balances: Balance[] | null;
 }
 
 const LIST_MAX = 200;
@@ -117,11 +119,19 @@ export class LiveFeeds {
     });
   }
 
+  /**
+   * Own cash and note balances (total, held, available), pushed whenever they change: quotes and
+   * orders opening or releasing holds, fills, settlement, cash moves. Null until the snapshot.
+   */
+  watchBalances(handler: (balances: readonly Balance[] | null) => void): () => void {
+    return this.watch('balances', (state) => handler(state.balances));
+  }
+
   private watch(channel: string, render: (state: ChannelState, message: ChannelMessage | null) => void): () => void {
     let state = this.channels.get(channel);
     const first = !state;
     if (!state) {
-      state = { handlers: new Set(), trades: [], executions: [], keyed: new Map(), quotes: null };
+      state = { handlers: new Set(), trades: [], executions: [], keyed: new Map(), quotes: null, balances: null };
       this.channels.set(channel, state);
     }
     const current = state;
@@ -163,6 +173,9 @@ export class LiveFeeds {
       }
       case 'quotes':
         state.quotes = data as unknown as NoteQuotes;
+        break;
+      case 'balances':
+        state.balances = (data.balances as Balance[]) ?? [];
         break;
       default:
         break;

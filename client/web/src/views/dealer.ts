@@ -1,11 +1,15 @@
 /**
  * The dealer desk: the quote grid across every note (mass quote, pull all), incoming RFQs with
- * countdowns and an answer box, and the dealer's fills, open orders and inventory.
+ * countdowns, an answer box and a pass with a reason, the inventory and risk view (current face,
+ * value, DV01, the day's P&L by note), cash and positions (pushed on every hold change), the RFQ
+ * history with its outcome statistics, and the dealer's fills and open orders.
  */
 import type { AppContext } from '../app/context.js';
 import { fillsPanel, openOrdersPanel } from '../components/orders.js';
 import { quoteGrid } from '../components/quote-grid.js';
 import { rfqInbox } from '../components/rfq-inbox.js';
+import { positionsPanel } from '../components/positions.js';
+import { rfqHistoryPanel } from '../components/rfq-history.js';
 import { h, type Scope } from '../ui/dom.js';
 import { balancesPanel } from './markets.js';
 
@@ -29,5 +33,7 @@ export function dealerView(app: AppContext, scope: Scope): HTMLElement {
       h('div', { class: 'stack' }, quoteGrid(app, scope), fillsPanel(app, scope), openOrdersPanel(app, scope)),
       h('div', { class: 'stack' }, rfqInbox(app, scope), balancesPanel(app, scope)),
     ),
+    // Full width below: the inventory's ten columns and the RFQ history do not fit a half.
+    h('div', { class: 'stack mt' }, positionsPanel(app, scope, 'dealer'), rfqHistoryPanel(app, scope)),
   );
 }

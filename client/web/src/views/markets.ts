@@ -128,21 +128,29 @@ export function balancesPanel(app: AppContext, scope: Scope): HTMLElement {
   // A dealer's credit line: what its buys may hold beyond its cash, and how much of it they use.
   const credit = h('div', { class: 'credit-line', testid: 'credit-line' });
   body.append(table.element, credit);
-  const load = () =>
-    app.client.balances().then(
-      (balances) => {
-        table.update(balances);
-        const usd = balances.find((b) => b.asset === 'USD');
-        credit.replaceChildren(
-          usd?.creditLine === undefined
-            ? ''
-            : `Credit line ${fmt.cash(usd.creditLine)} · used ${fmt.cash(usd.creditUsed ?? '0')} · available ${fmt.cash(usd.creditAvailable ?? '0')} (buys only; settlement is paid in cash)`,
-        );
-      },
-      (error) => body.replaceChildren(errorAlert(error)),
+  const show = (balances: readonly Balance[]) => {
+    table.update(balances);
+    const usd = balances.find((b) => b.asset === 'USD');
+    credit.replaceChildren(
+      usd?.creditLine === undefined
+        ? ''
+        : `Credit line ${fmt.cash(usd.creditLine)} · used ${fmt.cash(usd.creditUsed ?? '0')} · available ${fmt.cash(usd.creditAvailable ?? '0')} (buys only; settlement is paid in cash)`,
     );
-  void load();
-  // Balances move with fills: refresh when an execution arrives.
-  scope.add(app.live!.watchExecutions((_all, fresh) => fresh.length > 0 && void load()));
+  };
+  // The REST read paints first; once the channel has spoken, it alone (it is never older) draws.
+  let pushed = false;
+  void app.client.balances().then(
+    (balances) => pushed || show(balances),
+    (error) => body.replaceChildren(errorAlert(error)),
+  );
+  // Balances move with fills, and holds with every quote and order placed, replaced or pulled: the
+  // private balances channel pushes them after each such change.
+  scope.add(
+    app.live!.watchBalances((balances) => {
+      if (!balances) return;
+      pushed = true;
+      show(balances);
+    }),
+  );
   return panel('Cash and positions', body, { flush: true, testid: 'balances-panel' });
 }

@@ -60,7 +60,8 @@ function requestForm(app: AppContext, onSent: (rfq: Rfq) => void): HTMLElement {
             quantity: fmt.cleanNumberInput(face.value),
             expiresInSeconds: Number(expires.value),
           });
-          message.ok(`Asked ${rfq.dealerPartyIds?.length ?? 'all'} dealer(s) for a price.`, 'rfq-sent');
+          const asked = (rfq.dealerPartyIds ?? []).map((id) => app.partyName(id));
+          message.ok(`Asked ${asked.length > 0 ? asked.join(', ') : 'every eligible dealer'} for a price.`, 'rfq-sent');
           onSent(rfq);
         });
       },
