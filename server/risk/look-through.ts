@@ -7,8 +7,8 @@
  *   deal's own sponsor text when none is recorded), GPU models by the latest report's fleet
  *   appraised value (else the deal's model), regions by rent per site's power market;
  * - a party's trade-date holdings: settled ledger face plus trades not yet settled;
- * - each note's mark: the book's mid, else the last trade, else the model price when a model is
- *   plugged in (the projection engine's base scenario), else par — the response says which.
+ * - each note's mark: the book's mid, else the last trade, else the model price (the projection
+ *   engine's base scenario, server/risk/model-price.ts), else par — the response says which.
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
@@ -105,8 +105,11 @@ export interface Mark {
   price: Decimal;
   source: MarkSource;
 }
-/** The seam for the projection engine: the base-scenario model price of a note, or null. */
-export type ModelPrice = (noteId: string) => Decimal | null;
+/** The seam for the projection engine: base-scenario model prices of the notes it can project (others left out). */
+export type ModelPrice = (noteIds: readonly string[]) => Promise<ReadonlyMap<string, Decimal>>;
+
+/** No model: unmarked notes are valued at par. */
+export const NO_MODEL: ModelPrice = async () => new Map();
 
 export interface NoteTerms {
   noteId: string;
@@ -124,7 +127,7 @@ export async function marks(
   db: Db,
   sequencer: Sequencer | null,
   noteIds: readonly string[],
-  model: ModelPrice = () => null,
+  model: ModelPrice = NO_MODEL,
 ): Promise<Map<string, Mark>> {
   const result = new Map<string, Mark>();
   if (sequencer?.ready) {
@@ -146,9 +149,10 @@ export async function marks(
       .select('t.note_id', 't.price');
     for (const l of last) result.set(l.note_id, { price: new Decimal(l.price), source: 'last' });
   }
-  for (const noteId of noteIds) {
-    if (result.has(noteId)) continue;
-    const price = model(noteId);
+  const unmarked = noteIds.filter((id) => !result.has(id));
+  const modelled = unmarked.length > 0 ? await model(unmarked) : new Map<string, Decimal>();
+  for (const noteId of unmarked) {
+    const price = modelled.get(noteId);
     result.set(noteId, price ? { price, source: 'model' } : { price: new Decimal(100), source: 'par' });
   }
   return result;
