@@ -25,10 +25,11 @@
  * Valuation convention, per holding (a note of a deal; face = current face):
  * - mark: as the exposures (book mid, last trade, base-scenario model price, par);
  *   baseValue = face × mark / 100;
- * - base yield y0: the yield at which the base scenario's projected flows price at the mark
- *   (server/projection classAnalytics, settled on the deal's spot date, 4 decimals of percent as
- *   the projection API reports it);
- * - stressed price: the stressed projection's flows priced at y0 (6 decimals);
+ * - the class's flows after settlement (the deal's spot date after today's business date), as
+ *   server/projection's classAnalytics dates and prices them (analytics/bond.ts, street convention);
+ * - base yield y0: the yield at which the base scenario's flows price at the mark (solved, not
+ *   rounded, so unchanged flows are worth exactly their base value; shown to 4 decimals);
+ * - stressed price: the stressed projection's flows priced at y0 (clean; shown to 6 decimals);
  *   stressedValue = face × stressed price / 100; a class with no flows left under stress is worth 0;
  * - lossPercent = (baseValue − stressedValue) / baseValue × 100;
  * - yieldChangeBp = (yield of the stressed flows at the mark − y0) × 100, 1 decimal (null when the
@@ -43,17 +44,21 @@ import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundHalfEven } from '../domain/rounding.js';
-import { SPREAD_PLACES } from '../analytics/bond.js';
+import { flowPlan, priceAtYield, yieldAtPrice, PRICE_PLACES, SPREAD_PLACES, YIELD_PLACES, type FlowPlan } from '../analytics/bond.js';
+import { parseIsoDate, type IsoDate } from '../domain/dates.js';
+import type { DayCountConvention } from '../domain/daycount.js';
+import { buildCouponSchedule } from '../domain/schedule.js';
 import { compileSetup } from '../projection/fast.js';
 import { projectedMonths, type ProjectionResult } from '../projection/model.js';
 import type { ScenarioInput } from '../projection/scenario.js';
-import { classAnalytics, defaultSettlement, resolveFor, runProjection, type DealContext } from '../projection/service.js';
+import { defaultSettlement, money, resolveFor, runProjection, type DealContext } from '../projection/service.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { marks, noteTerms, tradeDatePositions, valueHoldings } from './look-through.js';
 import { projectableDeal, projectionModel } from './model-price.js';
 import { obligorIndex, type Obligor } from './obligors.js';
 
-export const SCENARIO_METHOD = 'projection engine: tenant defaults and GPU value shock applied to each deal, flows priced at the base yield';
+export const SCENARIO_METHOD =
+  'projection engine: tenant defaults and GPU value shock applied to each deal, flows priced at the base yield';
 
 export interface ScenarioRequest {
   defaults: { obligorId: string; month: number; recoveryPercent: string }[];
@@ -118,7 +123,9 @@ async function reportObligorNames(db: Knex, dealIds: readonly string[]): Promise
     .select('p.deal_id', 'p.report');
   const result = new Map<string, Map<string, string>>();
   for (const r of rows) {
-    const report = (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as { tenants?: { name: string; obligorName: string }[] };
+    const report = (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as {
+      tenants?: { name: string; obligorName: string }[];
+    };
     result.set(r.deal_id, new Map((report.tenants ?? []).map((t) => [t.name, t.obligorName])));
   }
   return result;
@@ -172,16 +179,51 @@ export function tenantDefaultsFor(
         continue;
       }
       const current = applied.get(tenant);
-      const candidate = { tenant, obligorId: d.obligor.id, obligorName: d.obligor.name, month: d.month, recoveryPercent: d.recoveryPercent };
-      if (
-        !current ||
-        d.month < current.month ||
-        (d.month === current.month && new Decimal(d.recoveryPercent).lt(current.recoveryPercent))
-      )
+      const candidate = {
+        tenant,
+        obligorId: d.obligor.id,
+        obligorName: d.obligor.name,
+        month: d.month,
+        recoveryPercent: d.recoveryPercent,
+      };
+      if (!current || d.month < current.month || (d.month === current.month && new Decimal(d.recoveryPercent).lt(current.recoveryPercent)))
         applied.set(tenant, candidate);
     }
   }
   return { applied: [...applied.values()], skipped };
+}
+
+/**
+ * The class's projected flows after `settlement` as a bond flow plan, on its current face at
+ * settlement — as server/projection's classAnalytics builds it; null when nothing is left to pay.
+ */
+export function classPlan(ctx: DealContext, result: ProjectionResult, index: number, settlement: IsoDate): FlowPlan | null {
+  const start = ctx.setup.classes[index]!;
+  const note = ctx.notes.find((n) => n.id === start.noteId)!;
+  let face = new Decimal(start.balance);
+  const flows: { date: IsoDate; amount: string }[] = [];
+  for (const p of result.periods) {
+    const c = p.classes[index]!;
+    if (p.date <= settlement) {
+      face = face.sub(money(c.principal)).sub(money(c.writedown));
+      continue;
+    }
+    flows.push({ date: parseIsoDate(p.date), amount: money(c.interest + c.principal) });
+  }
+  if (face.lte(0) || !flows.some((f) => !new Decimal(f.amount).isZero())) return null;
+  return flowPlan({
+    couponRatePercent: note.couponRate,
+    dayCount: note.dayCount as DayCountConvention,
+    schedule: buildCouponSchedule({
+      issueDate: parseIsoDate(note.issueDate),
+      firstCouponDate: parseIsoDate(note.firstCouponDate),
+      maturityDate: parseIsoDate(note.maturityDate),
+      frequency: note.frequency,
+    }),
+    settlementDate: settlement,
+    face,
+    flows,
+  });
 }
 
 const pct = (part: Decimal, whole: Decimal) => (whole.isZero() ? '0.00' : roundHalfEven(part.div(whole).mul(100), 2).toFixed(2));
@@ -192,7 +234,12 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
   const defaults = request.defaults.map((d) => {
     const obligor = obligors.get(d.obligorId);
     if (!obligor) throw new Rejection('OBLIGOR_NOT_FOUND', `obligor ${d.obligorId} does not exist`, { obligorId: d.obligorId });
-    return { obligor, group: defaultedGroup(obligors, obligor.id), month: d.month, recoveryPercent: new Decimal(d.recoveryPercent).toFixed() };
+    return {
+      obligor,
+      group: defaultedGroup(obligors, obligor.id),
+      month: d.month,
+      recoveryPercent: new Decimal(d.recoveryPercent).toFixed(),
+    };
   });
   const shock = new Decimal(request.gpuValueShockPercent ?? '0');
   const positions = await tradeDatePositions(knex, partyId);
@@ -243,8 +290,8 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
         face: h.face,
         baseValue,
         stressedValue: baseValue,
-        baseYieldPercent: null,
-        stressedYieldPercent: null,
+        baseYieldPercent: null as string | null,
+        stressedYieldPercent: null as string | null,
         stressedPrice: null,
         yieldChangeBp: null,
         triggerBreaches: [],
@@ -253,18 +300,17 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
     }
     const index = run.ctx.setup.classes.findIndex((c) => c.noteId === h.noteId);
     const settlement = defaultSettlement(run.ctx);
-    const price = mark.price.toFixed();
-    const base = classAnalytics(run.ctx, run.base, index, settlement, { noteId: h.noteId, price }, false);
-    const y0 = base.yieldPercent;
+    const basePlan = classPlan(run.ctx, run.base, index, settlement);
+    const stressedPlan = classPlan(run.stressedCtx, run.stressed, index, settlement);
+    let y0: Decimal | null = null;
     let stressedPrice: Decimal;
-    let stressedYield: string | null = null;
-    if (y0 === null) {
-      stressedPrice = mark.price; // no base flows to price: nothing to stress
+    let stressedYield: Decimal | null = null;
+    if (basePlan === null || mark.price.lte(0)) {
+      stressedPrice = mark.price; // no base flows to price (or nothing to solve at): nothing to stress
     } else {
-      const atY0 = classAnalytics(run.stressedCtx, run.stressed, index, settlement, { noteId: h.noteId, yield: y0 }, false);
-      stressedPrice = atY0.price === null ? new Decimal(0) : new Decimal(atY0.price);
-      if (atY0.price !== null && mark.price.gt(0))
-        stressedYield = classAnalytics(run.stressedCtx, run.stressed, index, settlement, { noteId: h.noteId, price }, false).yieldPercent;
+      y0 = yieldAtPrice(basePlan, mark.price);
+      stressedPrice = stressedPlan === null ? new Decimal(0) : priceAtYield(stressedPlan, y0).clean;
+      if (stressedPlan !== null) stressedYield = yieldAtPrice(stressedPlan, mark.price);
     }
     const triggers = run.ctx.setup.definition.triggers.map((t) => t.name);
     const first = (result: ProjectionResult, k: number) => result.periods.find((p) => p.triggers[k])?.date ?? null;
@@ -273,13 +319,13 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
       face: h.face,
       baseValue,
       stressedValue: h.face.mul(stressedPrice).div(100),
-      baseYieldPercent: y0,
-      stressedYieldPercent: stressedYield,
-      stressedPrice: stressedPrice.toFixed(),
+      baseYieldPercent: y0 === null ? null : roundHalfEven(y0, YIELD_PLACES).toFixed(YIELD_PLACES),
+      stressedYieldPercent: stressedYield === null ? null : roundHalfEven(stressedYield, YIELD_PLACES).toFixed(YIELD_PLACES),
+      stressedPrice: roundHalfEven(stressedPrice, PRICE_PLACES).toFixed(PRICE_PLACES),
       yieldChangeBp:
         y0 === null || stressedYield === null
           ? null
-          : roundHalfEven(new Decimal(stressedYield).minus(y0).mul(100), SPREAD_PLACES).toFixed(SPREAD_PLACES),
+          : roundHalfEven(stressedYield.minus(y0).mul(100), SPREAD_PLACES).toFixed(SPREAD_PLACES),
       triggerBreaches: triggers
         .map((name, k) => ({ name, firstDate: first(run.stressed, k), baseFirstDate: first(run.base, k) }))
         .filter((b) => b.firstDate !== null),
@@ -335,7 +381,7 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
     assumptions: [
       'A default applies to the company named and every company below it in the register (its subsidiaries); a subsidiary defaulting does not default its parent or siblings.',
       "Projection tenants are matched to the register by name (the latest performance report's obligor name where the tenant appears in it; case, punctuation and company suffixes ignored); month m is each deal's m-th projected month.",
-      'Valuation: base flows priced at the mark give the base yield (4 decimals of percent); stressed flows are valued at that yield. yieldChangeBp is the stressed flows\u2019 yield at the mark minus the base yield.',
+      "Valuation: the base scenario's flows priced at the mark give the base yield; the stressed flows are valued at that yield. yieldChangeBp is the stressed flows' yield at the mark minus the base yield.",
       shock.isZero()
         ? 'No GPU value shock.'
         : `GPU value shock: each deal's GPU collateral value at the projection start is ${shock.toFixed()}% lower; the base scenario's yearly change continues from there (moves LTV and LTV triggers, not rent).`,
@@ -343,7 +389,9 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
         .filter((d) => ![...runs.values()].some((run) => run?.applied.some((a) => a.obligorId === d.obligor.id)))
         .map((d) => `${d.obligor.name} pays rent in none of the held deals' projected collateral: no direct cash-flow effect.`),
       ...[...runs.values()].flatMap((run) => run?.skipped ?? []),
-      ...unprojected.map((id) => `Deal ${id} cannot be projected (no collateral facts or waterfall): its holdings are left at their base value.`),
+      ...unprojected.map(
+        (id) => `Deal ${id} cannot be projected (no collateral facts or waterfall): its holdings are left at their base value.`,
+      ),
       ...relationships.map((r) => r.statement),
     ],
     relationships,
@@ -418,7 +466,8 @@ function field(value: string): string {
 
 /** The scenario's holdings (and a total line) as CSV. */
 export function scenarioCsv(result: Awaited<ReturnType<typeof partyScenario>>): string {
-  const header = 'noteId,dealName,face,markPrice,markSource,baseValue,stressedValue,lossPercent,baseYieldPercent,yieldChangeBp,firstTriggerBreach';
+  const header =
+    'noteId,dealName,face,markPrice,markSource,baseValue,stressedValue,lossPercent,baseYieldPercent,yieldChangeBp,firstTriggerBreach';
   const lines = result.holdings.map((h) =>
     [
       h.noteId,
@@ -436,6 +485,8 @@ export function scenarioCsv(result: Awaited<ReturnType<typeof partyScenario>>): 
       .map(field)
       .join(','),
   );
-  const total = ['total', '', '', '', '', result.total.baseValue, result.total.stressedValue, result.total.lossPercent, '', '', ''].join(',');
+  const total = ['total', '', '', '', '', result.total.baseValue, result.total.stressedValue, result.total.lossPercent, '', '', ''].join(
+    ',',
+  );
   return [header, ...lines, total].join('\n') + '\n';
 }

@@ -33,7 +33,9 @@ export async function projectableDeal(db: Knex, dealId: string): Promise<DealCon
 export async function modelPrices(db: Knex, noteIds: readonly string[]): Promise<Map<string, Decimal>> {
   const result = new Map<string, Decimal>();
   if (noteIds.length === 0) return result;
-  const rows: { id: string; deal_id: string }[] = await db('notes').whereIn('id', [...noteIds]).select('id', 'deal_id');
+  const rows: { id: string; deal_id: string }[] = await db('notes')
+    .whereIn('id', [...noteIds])
+    .select('id', 'deal_id');
   const wanted = new Set(noteIds);
   for (const dealId of new Set(rows.map((r) => r.deal_id))) {
     const ctx = await projectableDeal(db, dealId);
