@@ -55,6 +55,7 @@ import type {
   ExposureReport,
   Obligor,
   ObligorRelationship,
+  ScenarioRequest,
   ScenarioResult,
   RfqStatistics,
   RfqStatus,
@@ -452,11 +453,16 @@ export class ComputeNotesClient {
   }
 
   /** A contagion scenario on the party's holdings (own party by default). */
-  scenario(
-    request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string },
-    partyId?: string,
-  ): Promise<ScenarioResult> {
+  scenario(request: ScenarioRequest, partyId?: string): Promise<ScenarioResult> {
     return this.http.request('POST', `/api/v1/risk/scenarios${queryString(partyId ? { partyId } : {})}`, { body: request });
+  }
+
+  /** The same scenario's holdings and total as CSV. */
+  scenarioCsv(request: ScenarioRequest, partyId?: string): Promise<string> {
+    return this.http.request('POST', `/api/v1/risk/scenarios${queryString({ ...(partyId ? { partyId } : {}), format: 'csv' })}`, {
+      body: request,
+      as: 'text',
+    });
   }
 
   riskLimits(): Promise<{ limits: ConcentrationLimit[] }> {

@@ -839,19 +839,52 @@ export interface ConcentrationLimit {
   maxSharePercent: string;
   mode: 'warn' | 'hard';
 }
+export interface ScenarioRequest {
+  defaults: { obligorId: string; month: number; recoveryPercent: string }[];
+  gpuValueShockPercent?: string;
+}
+
+/** POST /api/v1/risk/scenarios: obligor defaults run through each held deal's projection. */
 export interface ScenarioResult {
   partyId: string;
   method: string;
-  assumptions: string[];
   holdings: {
     noteId: string;
+    dealId: string;
+    dealName: string | null;
     face: string;
+    markPrice: string;
+    markSource: 'mid' | 'last' | 'model' | 'par';
     baseValue: string;
     stressedValue: string;
     lossPercent: string;
-    yieldChangeBp: number | null;
-    defaultedSharePercent: string;
-    exposureAtDefault: string;
+    baseYieldPercent: string | null;
+    stressedYieldPercent: string | null;
+    stressedPrice: string | null;
+    yieldChangeBp: string | null;
+    triggerBreaches: { name: string; firstDate: string | null; baseFirstDate: string | null }[];
+    projected: boolean;
   }[];
   total: { baseValue: string; stressedValue: string; lossPercent: string };
+  deals: {
+    dealId: string;
+    dealName: string;
+    settlementDate: string;
+    tenantDefaults: { tenant: string; obligorId: string; obligorName: string; month: number; recoveryPercent: string }[];
+    gpuValue: { base: string; stressed: string };
+  }[];
+  assumptions: string[];
+  relationships: {
+    relationshipId: string;
+    obligorId: string;
+    obligorName: string;
+    type: string;
+    dealId: string | null;
+    counterpartyId: string | null;
+    target: string;
+    source: string;
+    asOf: string;
+    treatment: string;
+    statement: string;
+  }[];
 }
