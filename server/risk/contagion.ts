@@ -333,6 +333,15 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
     };
   });
 
+  // Deal by deal (by name), classes in the waterfall's order.
+  const order = (r: (typeof rows)[number]) => {
+    const run = runs.get(r.dealId);
+    return { deal: run?.ctx.deal.name ?? r.dealId, index: run ? run.ctx.setup.classes.findIndex((c) => c.noteId === r.noteId) : 0 };
+  };
+  rows.sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x.deal.localeCompare(y.deal) || x.index - y.index;
+  });
   const baseTotal = rows.reduce((a, r) => a.plus(r.baseValue), new Decimal(0));
   const stressedTotal = rows.reduce((a, r) => a.plus(r.stressedValue), new Decimal(0));
   const relationships = await contagionRelationships(
