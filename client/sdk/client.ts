@@ -6,6 +6,9 @@
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
 import type {
+  DealLtv,
+  GpuSeries,
+  GpuSeriesSummary,
   LiveQuote,
   Position,
   Balance,
@@ -463,6 +466,25 @@ export class ComputeNotesClient {
       body: request,
       as: 'text',
     });
+  }
+
+  /** GPU models with a value series (GET /api/v1/gpu-values). */
+  gpuValues(): Promise<GpuSeriesSummary[]> {
+    return this.http.request('GET', '/api/v1/gpu-values');
+  }
+
+  gpuSeries(model: string): Promise<GpuSeries> {
+    return this.http.request('GET', `/api/v1/gpu-values/${segment(model)}`);
+  }
+
+  /** Replaces a GPU model's dated value series (operator). */
+  putGpuSeries(model: string, points: GpuSeries['points']): Promise<GpuSeries> {
+    return this.http.request('PUT', `/api/v1/gpu-values/${segment(model)}`, { body: { points } });
+  }
+
+  /** A deal's GPU collateral value and LTV, reported and marked by the index, per date, with its LTV trigger levels. */
+  dealLtv(dealId: string, range: { from?: string; to?: string } = {}): Promise<DealLtv> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/ltv${queryString(range)}`);
   }
 
   riskLimits(): Promise<{ limits: ConcentrationLimit[] }> {

@@ -888,3 +888,37 @@ export interface ScenarioResult {
     statement: string;
   }[];
 }
+
+/** A GPU model's dated value series: USD per unit or an index level (one kind per model). */
+export interface GpuSeries {
+  model: string;
+  kind: 'valueUsd' | 'indexValue';
+  points: ({ date: string; valueUsd: string } | { date: string; indexValue: string })[];
+}
+
+export interface GpuSeriesSummary {
+  model: string;
+  kind: 'valueUsd' | 'indexValue';
+  points: number;
+  first: Record<string, string>;
+  latest: Record<string, string>;
+}
+
+/** GET /api/v1/deals/:id/ltv: GPU collateral and LTV, reported and marked by the GPU value index. */
+export interface DealLtv {
+  dealId: string;
+  dealName: string;
+  businessDate: string;
+  thresholds: { name: string; comparison: 'lt' | 'lte' | 'gt' | 'gte'; threshold: string }[];
+  models: { model: string; kind: 'valueUsd' | 'indexValue' | null; points: number }[];
+  points: {
+    date: string;
+    reportPeriodEnd: string;
+    noteBalance: string;
+    siteValue: string;
+    gpuValueAppraised: string;
+    gpuValueMarked: string;
+    reportedLtvPercent: string | null;
+    markedLtvPercent: string | null;
+  }[];
+}

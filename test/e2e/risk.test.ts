@@ -80,7 +80,9 @@ describe('portfolio risk in the browser', () => {
       if (h.yieldChangeBp) expect(text).toContain(h.yieldChangeBp);
     }
     expect(text).toContain('dscr-cash-trap');
-    expect(await page.getByTestId('scenario-assumptions').textContent()).toContain('GPU collateral value at the projection start is 30% lower');
+    expect(await page.getByTestId('scenario-assumptions').textContent()).toContain(
+      'GPU collateral value at the projection start is 30% lower',
+    );
     await e.shot(page, 'risk-scenario');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('scenario-csv').click()]);
     const lines = fs
@@ -119,5 +121,23 @@ describe('portfolio risk in the browser', () => {
     await expect
       .poll(() => page.getByTestId('ticket-result').textContent())
       .toContain('Concentration warning: NV (WECC (non-ISO West)) 30.15% of portfolio value (limit 30% by region)');
+  });
+});
+
+describe('GPU collateral marked over time in the browser', () => {
+  it("charts a deal's LTV marked by the GPU value index against the reported one", async () => {
+    const sdk = await e.sdk('dealer1');
+    const helios = (await sdk.deals()).find((d) => d.name.startsWith('Helios'))!;
+    const ltv = await sdk.dealLtv(helios.id);
+    await page.goto(`${e.t.url}/surveillance`);
+    await page.getByTestId('surveillance-deal').selectOption(helios.id);
+    const chart = page.getByTestId('chart-ltv');
+    await expect.poll(() => chart.textContent()).toContain('LTV marked by the GPU value index');
+    // The legend shows each series' latest value: the business date's marked LTV and the latest report's.
+    const latest = ltv.points.at(-1)!;
+    expect(await chart.textContent()).toContain(`marked ${latest.markedLtvPercent}`);
+    expect(await chart.textContent()).toContain(`reported ${latest.reportedLtvPercent}`);
+    await chart.scrollIntoViewIfNeeded();
+    await e.shot(page, 'risk-ltv');
   });
 });
