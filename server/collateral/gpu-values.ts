@@ -313,3 +313,22 @@ export async function markedMetricValuesForPaymentDate(
   if (marked === null) return values;
   return new Map([...values, ['ltvPercent', marked]]);
 }
+
+/**
+ * The seam for the projection's start GPU value (to be wired by the lead): the deal's GPU fleet
+ * marked to `asOf`, per model (the latest report on or before `asOf`, lines of one model summed),
+ * with each line's source. Empty when the deal has no report.
+ */
+export async function markedGpuValuesByModel(db: Db, dealId: string, asOf: string): Promise<Map<string, Decimal>> {
+  const report = (await periodReports(db, dealId, '0000-01-01', asOf)).at(-1);
+  const result = new Map<string, Decimal>();
+  if (!report) return result;
+  const fleet = (report.report as unknown as ReportCollateral).gpuFleet;
+  const series = await allGpuSeries(
+    db,
+    fleet.map((g) => g.model),
+  );
+  for (const line of markedFleet(fleet, series, asOf))
+    result.set(line.model, (result.get(line.model) ?? new Decimal(0)).plus(line.markedValue));
+  return result;
+}
