@@ -139,5 +139,11 @@ describe('GPU collateral marked over time in the browser', () => {
     expect(await chart.textContent()).toContain(`reported ${latest.reportedLtvPercent}`);
     await chart.scrollIntoViewIfNeeded();
     await e.shot(page, 'risk-ltv');
+    // The note page's deal section shows today's marked LTV next to the reported one.
+    const notes = await noteIds(sdk);
+    await page.goto(`${e.t.url}/notes/${notes.Senior}`);
+    await expect
+      .poll(() => page.getByTestId('note-deal-metrics').textContent())
+      .toContain(`LTV marked by the GPU index (${latest.date})${latest.markedLtvPercent}%`);
   });
 });
