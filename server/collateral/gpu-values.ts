@@ -135,9 +135,14 @@ export async function listGpuSeries(db: Db) {
   }));
 }
 
-/** Replaces a model's whole series (one transaction). */
+/**
+ * Replaces a model's whole series (one transaction). Two replacements of one model run one after
+ * the other (a transaction-scoped advisory lock on the model's name), so neither fails on the
+ * other's rows and the last one wins whole.
+ */
 export async function putGpuSeries(knex: Knex, model: string, request: z.infer<typeof gpuSeriesRequest>, userId: string | null) {
   await inTransaction(knex, async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(hashtext('gpu_value_points:' || ?))", [model]);
     await trx('gpu_value_points').where({ model }).delete();
     for (let i = 0; i < request.points.length; i += 500) {
       await trx('gpu_value_points').insert(

@@ -236,3 +236,33 @@ describe("a deal's LTV marked by the index", () => {
     expect(new Decimal(distribution.body.trappedCash.after).gt(0)).toBe(true);
   });
 });
+
+describe('concurrent replacements', () => {
+  it('two replacements of one series at once both succeed and the series is one of them, whole', async () => {
+    const op = await auth('operator1');
+    const model = 'Test GPU Race';
+    const series = (level: string) => ({
+      points: Array.from({ length: 40 }, (_, i) => ({
+        date: `2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + Math.floor(i / 12)).padStart(2, '0')}`,
+        indexValue: level,
+      })),
+    });
+    const answers = await Promise.all(
+      ['1', '2', '3'].map((level) =>
+        t.http
+          .put(`/api/v1/gpu-values/${enc(model)}`)
+          .set(op)
+          .send(series(level)),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const stored = (
+      await t.http
+        .get(`/api/v1/gpu-values/${enc(model)}`)
+        .set(op)
+        .expect(200)
+    ).body.points;
+    expect(stored).toHaveLength(40);
+    expect(new Set(stored.map((p: any) => p.indexValue)).size).toBe(1);
+  });
+});
