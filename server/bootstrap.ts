@@ -20,6 +20,7 @@ import { seedDemoWaterfalls } from './servicing/demo.js';
 import { seedDemoPerformance } from './demo/performance.js';
 import { seedDemoCurve } from './projection/curves.js';
 import { seedDemoObligors } from './demo/obligors.js';
+import { seedDemoGpuValues } from './demo/gpu-values.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
 import type { RiskLimits } from './sequencer/state.js';
@@ -80,6 +81,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     await seedDemoPerformance(database.knex);
     await seedDemoCurve(database.knex, businessDate);
     await seedDemoObligors(database.knex);
+    await seedDemoGpuValues(database.knex);
   }
   // The on-chain registry: its outbox is backfilled now (before anything settles); the chain
   // (an in-process EVM when embedded) connects in the background, so start stays quick.

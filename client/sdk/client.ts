@@ -6,6 +6,9 @@
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
 import type {
+  DealLtv,
+  GpuSeries,
+  GpuSeriesSummary,
   LiveQuote,
   Position,
   Balance,
@@ -55,6 +58,7 @@ import type {
   ExposureReport,
   Obligor,
   ObligorRelationship,
+  ScenarioRequest,
   ScenarioResult,
   RfqStatistics,
   RfqStatus,
@@ -452,11 +456,35 @@ export class ComputeNotesClient {
   }
 
   /** A contagion scenario on the party's holdings (own party by default). */
-  scenario(
-    request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string },
-    partyId?: string,
-  ): Promise<ScenarioResult> {
+  scenario(request: ScenarioRequest, partyId?: string): Promise<ScenarioResult> {
     return this.http.request('POST', `/api/v1/risk/scenarios${queryString(partyId ? { partyId } : {})}`, { body: request });
+  }
+
+  /** The same scenario's holdings and total as CSV. */
+  scenarioCsv(request: ScenarioRequest, partyId?: string): Promise<string> {
+    return this.http.request('POST', `/api/v1/risk/scenarios${queryString({ ...(partyId ? { partyId } : {}), format: 'csv' })}`, {
+      body: request,
+      as: 'text',
+    });
+  }
+
+  /** GPU models with a value series (GET /api/v1/gpu-values). */
+  gpuValues(): Promise<GpuSeriesSummary[]> {
+    return this.http.request('GET', '/api/v1/gpu-values');
+  }
+
+  gpuSeries(model: string): Promise<GpuSeries> {
+    return this.http.request('GET', `/api/v1/gpu-values/${segment(model)}`);
+  }
+
+  /** Replaces a GPU model's dated value series (operator). */
+  putGpuSeries(model: string, points: GpuSeries['points']): Promise<GpuSeries> {
+    return this.http.request('PUT', `/api/v1/gpu-values/${segment(model)}`, { body: { points } });
+  }
+
+  /** A deal's GPU collateral value and LTV, reported and marked by the index, per date, with its LTV trigger levels. */
+  dealLtv(dealId: string, range: { from?: string; to?: string } = {}): Promise<DealLtv> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/ltv${queryString(range)}`);
   }
 
   riskLimits(): Promise<{ limits: ConcentrationLimit[] }> {

@@ -853,19 +853,86 @@ export interface ConcentrationLimit {
   maxSharePercent: string;
   mode: 'warn' | 'hard';
 }
+export interface ScenarioRequest {
+  defaults: { obligorId: string; month: number; recoveryPercent: string }[];
+  gpuValueShockPercent?: string;
+}
+
+/** POST /api/v1/risk/scenarios: obligor defaults run through each held deal's projection. */
 export interface ScenarioResult {
   partyId: string;
   method: string;
-  assumptions: string[];
   holdings: {
     noteId: string;
+    dealId: string;
+    dealName: string | null;
     face: string;
+    markPrice: string;
+    markSource: 'mid' | 'last' | 'model' | 'par';
     baseValue: string;
     stressedValue: string;
     lossPercent: string;
-    yieldChangeBp: number | null;
-    defaultedSharePercent: string;
-    exposureAtDefault: string;
+    baseYieldPercent: string | null;
+    stressedYieldPercent: string | null;
+    stressedPrice: string | null;
+    yieldChangeBp: string | null;
+    triggerBreaches: { name: string; firstDate: string | null; baseFirstDate: string | null }[];
+    projected: boolean;
   }[];
   total: { baseValue: string; stressedValue: string; lossPercent: string };
+  deals: {
+    dealId: string;
+    dealName: string;
+    settlementDate: string;
+    tenantDefaults: { tenant: string; obligorId: string; obligorName: string; month: number; recoveryPercent: string }[];
+    gpuValue: { base: string; stressed: string };
+  }[];
+  assumptions: string[];
+  relationships: {
+    relationshipId: string;
+    obligorId: string;
+    obligorName: string;
+    type: string;
+    dealId: string | null;
+    counterpartyId: string | null;
+    target: string;
+    source: string;
+    asOf: string;
+    treatment: string;
+    statement: string;
+  }[];
+}
+
+/** A GPU model's dated value series: USD per unit or an index level (one kind per model). */
+export interface GpuSeries {
+  model: string;
+  kind: 'valueUsd' | 'indexValue';
+  points: ({ date: string; valueUsd: string } | { date: string; indexValue: string })[];
+}
+
+export interface GpuSeriesSummary {
+  model: string;
+  kind: 'valueUsd' | 'indexValue';
+  points: number;
+  first: Record<string, string>;
+  latest: Record<string, string>;
+}
+
+/** GET /api/v1/deals/:id/ltv: GPU collateral and LTV, reported and marked by the GPU value index. */
+export interface DealLtv {
+  dealId: string;
+  dealName: string;
+  businessDate: string;
+  thresholds: { name: string; comparison: 'lt' | 'lte' | 'gt' | 'gte'; threshold: string }[];
+  models: { model: string; kind: 'valueUsd' | 'indexValue' | null; points: number }[];
+  points: {
+    date: string;
+    reportPeriodEnd: string;
+    noteBalance: string;
+    siteValue: string;
+    gpuValueAppraised: string;
+    gpuValueMarked: string;
+    reportedLtvPercent: string | null;
+    markedLtvPercent: string | null;
+  }[];
 }

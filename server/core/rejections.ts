@@ -123,6 +123,7 @@ export const REJECTIONS = {
   YIELD_NOT_FOUND: rejection('unprocessable', 'no yield reproduces that price from the projected flows'),
   NO_CONVERGENCE: rejection('unprocessable', 'the solver did not converge within its bounds'),
   OBLIGOR_NOT_FOUND: rejection('not_found', 'unknown obligor (company)'),
+  GPU_VALUES_NOT_FOUND: rejection('not_found', 'no GPU value series is loaded for this model'),
   OBLIGOR_CYCLE: rejection('unprocessable', 'a parent that would make a company its own ancestor'),
   INVALID_RELATIONSHIP: rejection(
     'unprocessable',

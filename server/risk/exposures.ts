@@ -1,29 +1,20 @@
 /**
  * A party's look-through exposure report as the API serves it: holdings on trade date, marked
- * (mid, else last trade, else model, else par — each holding says which), broken down by one
- * dimension; and its CSV form.
+ * (mid, else last trade, else the base-scenario model price of server/risk/model-price.ts, else
+ * par — each holding says which), broken down by one dimension; and its CSV form.
  */
 import type { Knex } from 'knex';
-import { Rejection } from '../core/rejections.js';
-import { Decimal } from '../domain/decimal.js';
-import { obligorIndex } from './obligors.js';
-import { runScenario } from './scenario.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { exposureReport, exposureToWire, type Dimension } from './exposure.js';
 import { dealLookThrough, marks, noteTerms, tradeDatePositions, valueHoldings, type ModelPrice } from './look-through.js';
-
-/**
- * The projection engine's base-scenario price, when it is plugged in (issue 17). Until then no
- * note has a model price and unmarked notes are valued at par, which the response says.
- */
-export const NO_MODEL: ModelPrice = () => null;
+import { projectionModel } from './model-price.js';
 
 export async function partyExposures(
   knex: Knex,
   sequencer: Sequencer | null,
   partyId: string,
   by: Dimension,
-  model: ModelPrice = NO_MODEL,
+  model: ModelPrice = projectionModel(knex),
 ) {
   const positions = await tradeDatePositions(knex, partyId);
   const terms = await noteTerms(knex);
@@ -61,30 +52,4 @@ function field(value: string): string {
 export function exposuresCsv(report: Awaited<ReturnType<typeof partyExposures>>): string {
   const lines = report.exposures.map((e) => [report.by, e.key, e.name, e.face, e.marketValue, e.cashFlowSharePercent].map(field).join(','));
   return ['by,key,name,face,marketValue,cashFlowSharePercent', ...lines].join('\n') + '\n';
-}
-
-/** A contagion scenario on the party's holdings (the approximation until the projection engine lands). */
-export async function partyScenario(
-  knex: Knex,
-  sequencer: Sequencer | null,
-  partyId: string,
-  request: { defaults: { obligorId: string; month: number; recoveryPercent: string }[]; gpuValueShockPercent?: string | undefined },
-) {
-  const obligors = await obligorIndex(knex);
-  const defaults = request.defaults.map((d) => {
-    const obligor = obligors.get(d.obligorId);
-    if (!obligor) throw new Rejection('OBLIGOR_NOT_FOUND', `obligor ${d.obligorId} does not exist`, { obligorId: d.obligorId });
-    return { obligorKey: obligor.ultimateParentId, month: d.month, recoveryPercent: new Decimal(d.recoveryPercent) };
-  });
-  const positions = await tradeDatePositions(knex, partyId);
-  const noteMarks = await marks(knex, sequencer, [...positions.keys()]);
-  const holdings = valueHoldings(positions, await noteTerms(knex), noteMarks);
-  const result = runScenario(holdings, await dealLookThrough(knex), defaults);
-  const assumptions = [
-    'a default applies to the whole ultimate obligor group of the company named',
-    ...(request.gpuValueShockPercent !== undefined
-      ? [`GPU value shock of ${request.gpuValueShockPercent}% recorded but not applied (needs the projection engine)`]
-      : []),
-  ];
-  return { partyId, ...result, assumptions };
 }

@@ -16,9 +16,16 @@
  *   orders cannot both pass against the same figures. Across several server processes this
  *   would not hold; this service runs one sequencer.
  * - Worst case: the portfolio after the order is the trade-date positions plus every live buy
- *   order's remaining face plus this order (a sell subtracts, floored at zero), valued at the marks.
- *   An order is refused (hard) or warned when, for some key, its share after exceeds the limit
- *   AND is higher than before the order — so an order that reduces a breach is never refused.
+ *   order's remaining face plus this order (a sell subtracts, floored at zero), valued at the marks
+ *   (book mid, last trade, base-scenario model price, par). An order is refused (hard) or warned
+ *   when, for some key, its share after exceeds the limit AND is higher than before the order — so
+ *   an order that reduces a breach is never refused; a share exactly at the limit passes.
+ * - A dealer's mass quote replaces its quotes on the named notes: its current quote orders there
+ *   leave the worst case and the new sides enter it, checked as two fills — every new bid filled
+ *   (the portfolio after is positions + live buys with the new bids), and in addition every new
+ *   ask filled (a sale raises the other keys' shares). A breach in either counts (the larger
+ *   share is reported). A dealer's firm RFQ answer is checked like an order on the opposite side
+ *   of the RFQ.
  */
 import { z } from 'zod';
 import type { Knex } from 'knex';
@@ -30,6 +37,7 @@ import { roundHalfEven } from '../domain/rounding.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { DIMENSIONS, sharesByKey, type DealLookThrough, type Dimension } from './exposure.js';
 import { dealLookThrough, marks, noteTerms, tradeDatePositions, valueHoldings, type Mark, type NoteTerms } from './look-through.js';
+import { projectionModel } from './model-price.js';
 
 export const LOOK_THROUGH_TTL_MS = 5_000;
 
@@ -87,6 +95,13 @@ export interface OrderChange {
   quantity: Decimal;
   replacesOrderId?: string;
 }
+
+/** A dealer's mass quote: its new bid and ask size per note (zero: no side), replacing its quotes there. */
+export interface QuoteChange {
+  quotes: { noteId: string; bidSize: Decimal; askSize: Decimal }[];
+}
+
+export type PortfolioChange = OrderChange | QuoteChange;
 
 export interface Breach {
   by: Dimension;
@@ -147,7 +162,7 @@ export class ConcentrationGuard {
       at: this.now(),
       deals: await dealLookThrough(this.knex),
       terms,
-      marks: await marks(this.knex, this.sequencer(), [...terms.keys()]),
+      marks: await marks(this.knex, this.sequencer(), [...terms.keys()], projectionModel(this.knex)),
     };
     this.shared = shared;
     return shared;
@@ -182,7 +197,7 @@ export class ConcentrationGuard {
    * Runs `submit` after the check; for a party with hard limits, one at a time per party. Throws
    * CONCENTRATION_LIMIT on a hard breach; returns the warn breaches with submit's result.
    */
-  async guarded<T>(partyId: string, change: OrderChange, submit: () => Promise<T>): Promise<{ result: T; warnings: Breach[] }> {
+  async guarded<T>(partyId: string, change: PortfolioChange, submit: () => Promise<T>): Promise<{ result: T; warnings: Breach[] }> {
     this.subscribe();
     // A party without limits costs one cached lookup: its positions are never loaded.
     const limits = await this.partyLimits(partyId);
@@ -201,7 +216,7 @@ export class ConcentrationGuard {
           const first = hard[0]!;
           throw new Rejection(
             'CONCENTRATION_LIMIT',
-            `the order would take ${first.name} to ${first.sharePercentAfter}% of portfolio value (hard limit ${first.maxSharePercent}% by ${first.by})`,
+            `the ${'quotes' in change ? 'quote' : 'order'} would take ${first.name} to ${first.sharePercentAfter}% of portfolio value (hard limit ${first.maxSharePercent}% by ${first.by})`,
             { breaches: hard },
           );
         }
@@ -216,18 +231,28 @@ export class ConcentrationGuard {
   }
 
   /** The breaches (warn and hard) the change would cause, against the cached figures. */
-  async check(partyId: string, change: OrderChange): Promise<Breach[]> {
+  async check(partyId: string, change: PortfolioChange): Promise<Breach[]> {
     const limits = await this.partyLimits(partyId);
     if (limits.length === 0) return [];
     const positions = await this.partyPositions(partyId);
     const shared = await this.sharedData();
     const before = this.worstCase(partyId, positions, null);
-    const after = this.worstCase(partyId, positions, change);
+    const afters =
+      'quotes' in change
+        ? [this.quoteWorstCase(partyId, positions, change, false), this.quoteWorstCase(partyId, positions, change, true)]
+        : [this.worstCase(partyId, positions, change)];
     const value = (p: Map<string, Decimal>) => valueHoldings(p, shared.terms, shared.marks);
     const breaches: Breach[] = [];
     for (const limit of limits) {
       const sharesBefore = sharesByKey(value(before), shared.deals, limit.by);
-      for (const [key, { name, share }] of sharesByKey(value(after), shared.deals, limit.by)) {
+      const highest = new Map<string, { name: string; share: Decimal }>();
+      for (const after of afters) {
+        for (const [key, entry] of sharesByKey(value(after), shared.deals, limit.by)) {
+          const seen = highest.get(key);
+          if (!seen || entry.share.gt(seen.share)) highest.set(key, entry);
+        }
+      }
+      for (const [key, { name, share }] of highest) {
         const pct = share.mul(100);
         const pctBefore = (sharesBefore.get(key)?.share ?? new Decimal(0)).mul(100);
         if (pct.gt(limit.maxSharePercent) && pct.gt(pctBefore)) {
@@ -246,29 +271,67 @@ export class ConcentrationGuard {
     return breaches;
   }
 
-  /** Positions + live buy orders' remaining face (from the sequencer's memory) ± the change. */
-  private worstCase(partyId: string, positions: ReadonlyMap<string, Decimal>, change: OrderChange | null): Map<string, Decimal> {
+  /** Positions + live buy orders' remaining face (from the sequencer's memory), leaving out `skip`. */
+  private withLiveBuys(
+    partyId: string,
+    positions: ReadonlyMap<string, Decimal>,
+    skip: (order: { id: string; noteId: string }) => boolean,
+  ): { result: Map<string, Decimal>; skipped: Map<string, Decimal> } {
     const result = new Map(positions);
-    const add = (noteId: string, face: Decimal) =>
-      result.set(noteId, Decimal.max(new Decimal(0), (result.get(noteId) ?? new Decimal(0)).plus(face)));
-    let replacedFilled = new Decimal(0);
+    const skipped = new Map<string, Decimal>();
     const sequencer = this.sequencer();
     if (sequencer?.ready) {
       sequencer.view((state) => {
         for (const order of state.liveOrders.values()) {
           if (order.partyId !== partyId) continue;
-          if (change?.replacesOrderId === order.id) {
-            replacedFilled = order.filled;
+          if (skip(order)) {
+            skipped.set(order.id, order.filled);
             continue;
           }
-          if (order.side === 'buy') add(order.noteId, order.leaves);
+          if (order.side === 'buy') add(result, order.noteId, order.leaves);
         }
       });
     }
+    return { result, skipped };
+  }
+
+  /** Positions + live buy orders' remaining face ± the order (a replacement's filled part is already in the positions). */
+  private worstCase(partyId: string, positions: ReadonlyMap<string, Decimal>, change: OrderChange | null): Map<string, Decimal> {
+    const { result, skipped } = this.withLiveBuys(partyId, positions, (order) => change?.replacesOrderId === order.id);
     if (change) {
+      const replacedFilled = (change.replacesOrderId && skipped.get(change.replacesOrderId)) || new Decimal(0);
       const remaining = Decimal.max(new Decimal(0), change.quantity.minus(replacedFilled));
-      add(change.noteId, change.side === 'buy' ? remaining : remaining.negated());
+      add(result, change.noteId, change.side === 'buy' ? remaining : remaining.negated());
     }
     return result;
   }
+
+  /** Positions + live buys other than the dealer's quotes on the named notes + the new bids (and, with `asksFill`, − the new asks). */
+  private quoteWorstCase(
+    partyId: string,
+    positions: ReadonlyMap<string, Decimal>,
+    change: QuoteChange,
+    asksFill: boolean,
+  ): Map<string, Decimal> {
+    const replaced = new Set<string>();
+    const sequencer = this.sequencer();
+    if (sequencer?.ready) {
+      sequencer.view((state) => {
+        for (const q of change.quotes) {
+          const current = state.quotes.get(partyId)?.get(q.noteId);
+          for (const id of [current?.bid, current?.ask]) if (id) replaced.add(id);
+        }
+      });
+    }
+    const { result } = this.withLiveBuys(partyId, positions, (order) => replaced.has(order.id));
+    for (const q of change.quotes) {
+      add(result, q.noteId, q.bidSize);
+      if (asksFill) add(result, q.noteId, q.askSize.negated());
+    }
+    return result;
+  }
+}
+
+function add(portfolio: Map<string, Decimal>, noteId: string, face: Decimal): void {
+  portfolio.set(noteId, Decimal.max(new Decimal(0), (portfolio.get(noteId) ?? new Decimal(0)).plus(face)));
 }

@@ -4,11 +4,12 @@
  *   performance report (latest version of the latest period; tenants' obligorName matched to the
  *   companies by name and rolled up to the top parent; without a report, the `tenant_of`
  *   relationships' rent), sponsors and GPU vendors from the relationships (ultimate parent; the
- *   deal's own sponsor text when none is recorded), GPU models by the latest report's fleet
- *   appraised value (else the deal's model), regions by rent per site's power market;
+ *   deal's own sponsor text when none is recorded), GPU models by the latest report's fleet value
+ *   marked by the GPU value index on the business date (else appraised; without a report the
+ *   deal's model), regions by rent per site's power market;
  * - a party's trade-date holdings: settled ledger face plus trades not yet settled;
- * - each note's mark: the book's mid, else the last trade, else the model price when a model is
- *   plugged in (the projection engine's base scenario), else par — the response says which.
+ * - each note's mark: the book's mid, else the last trade, else the model price (the projection
+ *   engine's base scenario, server/risk/model-price.ts), else par — the response says which.
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
@@ -16,12 +17,14 @@ import { CASH_ASSET } from '../ledger/types.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { equalWeights, regionOfSite, weightsFrom, type DealLookThrough, type Holding } from './exposure.js';
 import { obligorIndex } from './obligors.js';
+import { allGpuSeries, markedFleet } from '../collateral/gpu-values.js';
+import { currentBusinessDate } from '../businessdate/index.js';
 
 type Db = Knex | Knex.Transaction;
 
 interface ReportTenants {
   tenants: { obligorName: string; site?: string; monthlyRent: string }[];
-  gpuFleet: { model: string; appraisedValue: string }[];
+  gpuFleet: { model: string; appraisedValue: string; appraisalDate: string }[];
 }
 
 function json<T>(value: unknown): T {
@@ -45,6 +48,9 @@ export async function dealLookThrough(db: Db): Promise<Map<string, DealLookThrou
       '(p.period_end, p.version) = (select period_end, version from performance_reports q where q.deal_id = p.deal_id order by period_end desc, version desc limit 1)',
     );
   const reportOf = new Map(reports.map((r) => [r.deal_id, json<ReportTenants>(r.report)]));
+  // GPU models weigh by the fleet's value marked by the GPU value index today (collateral/gpu-values.ts).
+  const series = await allGpuSeries(db, [...new Set([...reportOf.values()].flatMap((r) => r.gpuFleet.map((g) => g.model)))]);
+  const businessDate = await currentBusinessDate(db);
   const relationships: { obligor_id: string; type: string; deal_id: string; monthly_rent: string | null; name: string }[] = await db(
     'obligor_relationships as r',
   )
@@ -63,7 +69,7 @@ export async function dealLookThrough(db: Db): Promise<Map<string, DealLookThrou
     const sponsors = related('sponsor_of').map((r) => ultimate(r.name));
     const models =
       report && report.gpuFleet.length > 0
-        ? report.gpuFleet.map((g) => ({ key: g.model, name: g.model, amount: new Decimal(g.appraisedValue) }))
+        ? markedFleet(report.gpuFleet, series, businessDate).map((g) => ({ key: g.model, name: g.model, amount: g.markedValue }))
         : [{ key: deal.gpu_model, name: deal.gpu_model, amount: new Decimal(1) }];
     result.set(deal.id, {
       obligor: weightsFrom(rents.map((r) => ({ ...ultimate(r.obligorName), amount: r.rent }))),
@@ -105,8 +111,11 @@ export interface Mark {
   price: Decimal;
   source: MarkSource;
 }
-/** The seam for the projection engine: the base-scenario model price of a note, or null. */
-export type ModelPrice = (noteId: string) => Decimal | null;
+/** The seam for the projection engine: base-scenario model prices of the notes it can project (others left out). */
+export type ModelPrice = (noteIds: readonly string[]) => Promise<ReadonlyMap<string, Decimal>>;
+
+/** No model: unmarked notes are valued at par. */
+export const NO_MODEL: ModelPrice = async () => new Map();
 
 export interface NoteTerms {
   noteId: string;
@@ -124,7 +133,7 @@ export async function marks(
   db: Db,
   sequencer: Sequencer | null,
   noteIds: readonly string[],
-  model: ModelPrice = () => null,
+  model: ModelPrice = NO_MODEL,
 ): Promise<Map<string, Mark>> {
   const result = new Map<string, Mark>();
   if (sequencer?.ready) {
@@ -146,9 +155,10 @@ export async function marks(
       .select('t.note_id', 't.price');
     for (const l of last) result.set(l.note_id, { price: new Decimal(l.price), source: 'last' });
   }
-  for (const noteId of noteIds) {
-    if (result.has(noteId)) continue;
-    const price = model(noteId);
+  const unmarked = noteIds.filter((id) => !result.has(id));
+  const modelled = unmarked.length > 0 ? await model(unmarked) : new Map<string, Decimal>();
+  for (const noteId of unmarked) {
+    const price = modelled.get(noteId);
     result.set(noteId, price ? { price, source: 'model' } : { price: new Decimal(100), source: 'par' });
   }
   return result;

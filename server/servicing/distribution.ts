@@ -38,6 +38,7 @@ import { allocateToHolders, type HolderOfRecord, type HolderShare } from './allo
 import { getWaterfall, type WaterfallDefinition } from './definition.js';
 import { metricsNeedingReport, periodMetricsSource } from './metrics.js';
 import { metricValuesForPaymentDate } from '../performance/store.js';
+import { markedMetricValuesForPaymentDate } from '../collateral/gpu-values.js';
 import { lockClassStates, lockDealState, writeClassStates, writeDealState } from './state.js';
 import { runWaterfallPeriod, type ClassFlow, type WaterfallPeriodResult, type WaterfallState } from '../waterfall/index.js';
 import { buildReport, type TrusteeReport } from './report.js';
@@ -84,7 +85,13 @@ export async function runDistribution(
       .where({ deal_id: deal.id, payment_date: paymentDate, status: 'active' })
       .select('revenue', 'operating_costs', 'utilization', 'uptime', 'power_cost');
     if (collections.length === 0) throw new Rejection('NO_COLLECTIONS', `no collections are recorded for ${paymentDate}`, { paymentDate });
-    const reportMetrics = await metricValuesForPaymentDate(trx, deal.id, paymentDate);
+    // An LTV trigger tests the LTV marked by the GPU value index on the payment date (collateral/gpu-values.ts).
+    const reportMetrics = await markedMetricValuesForPaymentDate(
+      trx,
+      deal.id,
+      paymentDate,
+      await metricValuesForPaymentDate(trx, deal.id, paymentDate),
+    );
     const needed = metricsNeedingReport(definition);
     if (reportMetrics === null && needed.length > 0) {
       throw new Rejection(

@@ -244,7 +244,7 @@ export async function cancelOwnOrder(services: AppServices, partyId: string, ord
   return sequencerOf(services).execute((state) => cancelOrder(state, partyId, orderId));
 }
 
-/** A dealer's mass quote: replaces its quotes on the given notes atomically. */
+/** A dealer's mass quote: replaces its quotes on the given notes atomically, within its concentration limits. */
 export async function putQuotes(services: AppServices, partyId: string, request: z.infer<typeof quotesRequest>) {
   request.quotes.forEach((q, i) => {
     assertMagnitudes(services, q.noteId, { price: q.bidPrice, quantity: q.bidSize }, ['quotes', i, 'bid']);
@@ -257,7 +257,13 @@ export async function putQuotes(services: AppServices, partyId: string, request:
     askPrice: q.askPrice === undefined ? null : new Decimal(q.askPrice),
     askSize: new Decimal(q.askSize),
   }));
-  return sequencerOf(services).execute((state) => massQuote(state, partyId, inputs, { postOnly: request.postOnly ?? false }));
+  // Checked against the dealer's concentration limits as if its new sides filled (risk/limits.ts).
+  const { result, warnings } = await concentrationGuardOf(services).guarded(
+    partyId,
+    { quotes: inputs.map((q) => ({ noteId: q.noteId, bidSize: q.bidSize, askSize: q.askSize })) },
+    () => sequencerOf(services).execute((state) => massQuote(state, partyId, inputs, { postOnly: request.postOnly ?? false })),
+  );
+  return withWarnings(result, warnings);
 }
 
 /** Pulls every quote of the dealer, or its quotes on one note. */

@@ -118,6 +118,10 @@ const MATRIX: Record<
   'post /api/v1/risk/scenarios': { allowed: ALL },
   'get /api/v1/risk/limits': { allowed: ['investor', 'dealer'] },
   'put /api/v1/risk/limits': { allowed: ['investor', 'dealer'] },
+  'get /api/v1/gpu-values': { allowed: ALL },
+  'get /api/v1/gpu-values/:model': { allowed: ALL },
+  'put /api/v1/gpu-values/:model': { allowed: ['operator'] },
+  'get /api/v1/deals/:id/ltv': { allowed: ALL, entity: 'deal', otherParty: 'visible' },
 };
 
 /** Routes whose call by an allowed role would change state in a way later cases depend on. */

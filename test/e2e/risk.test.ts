@@ -1,8 +1,11 @@
 /**
  * Portfolio risk in a real browser: dealer1's exposure by ultimate obligor (the tenant shared by
  * both demo deals once, with the share checked by hand in test/risk/risk-api.test.ts), the bar
- * chart, the relationship web as an SVG graph, the CSV export, and the limits form whose hard
- * limit then refuses an order. Screenshot: test/artifacts/e2e/risk.png.
+ * chart, the relationship web as an SVG graph, the CSV export, the contagion scenario form (its
+ * per-holding results equal the API's, run through the projection engine) with its CSV, and the
+ * limits form whose hard limit then refuses an order. dealer2 quotes every note 99.75 / 100.25
+ * first, so each is marked at the mid, 100, as in the hand computations.
+ * Screenshots: test/artifacts/e2e/risk.png, risk-scenario.png.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +17,11 @@ let page: Page;
 
 beforeAll(async () => {
   e = await startE2E();
+  const dealer2 = await e.sdk('dealer2');
+  const ids = await noteIds(dealer2);
+  await dealer2.putQuotes(
+    Object.values(ids).map((noteId) => ({ noteId, bidPrice: '99.75', bidSize: '100000', askPrice: '100.25', askSize: '100000' })),
+  );
   page = await e.login('dealer1');
 });
 afterAll(async () => e?.close());
@@ -47,6 +55,44 @@ describe('portfolio risk in the browser', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('runs a contagion scenario through the projection engine, per holding, and exports it', async () => {
+    const panel = page.getByTestId('scenario-panel');
+    await panel.scrollIntoViewIfNeeded();
+    // Labels are tied to their inputs.
+    await page.getByLabel('Company defaulting').selectOption({ label: 'Hyperscale Holdings Inc.' });
+    await page.getByLabel('Month', { exact: true }).first().fill('12');
+    await page.getByLabel('Recovery %').first().fill('40');
+    await page.getByLabel('GPU value shock %').fill('30');
+    await page.getByTestId('scenario-run').click();
+    const rows = page.getByTestId('scenario-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(4);
+    const sdk = await e.sdk('dealer1');
+    const obligors = await sdk.obligors();
+    const api = await sdk.scenario({
+      defaults: [{ obligorId: obligors.find((o) => o.name === 'Hyperscale Holdings Inc.')!.id, month: 12, recoveryPercent: '40' }],
+      gpuValueShockPercent: '30',
+    });
+    const total = (await page.getByTestId('scenario-total').textContent())!;
+    expect(total).toContain(`loss ${api.total.lossPercent}%`);
+    const text = (await page.getByTestId('scenario-table').textContent())!;
+    for (const h of api.holdings) {
+      expect(text).toContain(h.lossPercent);
+      if (h.yieldChangeBp) expect(text).toContain(h.yieldChangeBp);
+    }
+    expect(text).toContain('dscr-cash-trap');
+    expect(await page.getByTestId('scenario-assumptions').textContent()).toContain(
+      'GPU collateral value at the projection start is 30% lower',
+    );
+    await e.shot(page, 'risk-scenario');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('scenario-csv').click()]);
+    const lines = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines[5]).toBe(`total,,,,,${api.total.baseValue},${api.total.stressedValue},${api.total.lossPercent},,,`);
+  });
+
   it('saves a hard limit that then refuses a concentrating order', async () => {
     await page.getByTestId('limit-obligor-max').fill('12');
     await page.getByTestId('limit-obligor-mode').selectOption('hard');
@@ -75,5 +121,29 @@ describe('portfolio risk in the browser', () => {
     await expect
       .poll(() => page.getByTestId('ticket-result').textContent())
       .toContain('Concentration warning: NV (WECC (non-ISO West)) 30.15% of portfolio value (limit 30% by region)');
+  });
+});
+
+describe('GPU collateral marked over time in the browser', () => {
+  it("charts a deal's LTV marked by the GPU value index against the reported one", async () => {
+    const sdk = await e.sdk('dealer1');
+    const helios = (await sdk.deals()).find((d) => d.name.startsWith('Helios'))!;
+    const ltv = await sdk.dealLtv(helios.id);
+    await page.goto(`${e.t.url}/surveillance`);
+    await page.getByTestId('surveillance-deal').selectOption(helios.id);
+    const chart = page.getByTestId('chart-ltv');
+    await expect.poll(() => chart.textContent()).toContain('LTV marked by the GPU value index');
+    // The legend shows each series' latest value: the business date's marked LTV and the latest report's.
+    const latest = ltv.points.at(-1)!;
+    expect(await chart.textContent()).toContain(`marked ${latest.markedLtvPercent}`);
+    expect(await chart.textContent()).toContain(`reported ${latest.reportedLtvPercent}`);
+    await chart.scrollIntoViewIfNeeded();
+    await e.shot(page, 'risk-ltv');
+    // The note page's deal section shows today's marked LTV next to the reported one.
+    const notes = await noteIds(sdk);
+    await page.goto(`${e.t.url}/notes/${notes.Senior}`);
+    await expect
+      .poll(() => page.getByTestId('note-deal-metrics').textContent())
+      .toContain(`LTV marked by the GPU index (${latest.date})${latest.markedLtvPercent}%`);
   });
 });

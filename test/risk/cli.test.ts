@@ -1,12 +1,14 @@
 /**
  * `cn exposure`, `cn limits` and `cn stress` against the real service: the JSON equals the API's,
- * the CSV is the API's, and the figures are those checked by hand in risk-api.test.ts.
+ * the CSV is the API's, and the figures are those checked by hand in risk-api.test.ts (dealer2
+ * quotes every note 99.75 / 100.25 first, so each is marked at the mid, 100, as there).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../server/domain/decimal.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const BIN = path.resolve('client/cli/cn.mjs');
@@ -31,6 +33,12 @@ function cn(user: string, args: string[]): Promise<{ code: number | null; out: s
 
 beforeAll(async () => {
   t = await startTestService();
+  const notes = (await t.http.get('/api/v1/notes').set({ authorization: `Bearer ${await t.token('dealer2')}` })).body as { id: string }[];
+  await t.http
+    .put('/api/v1/quotes')
+    .set({ authorization: `Bearer ${await t.token('dealer2')}` })
+    .send({ quotes: notes.map((n) => ({ noteId: n.id, bidPrice: '99.75', bidSize: '100000', askPrice: '100.25', askSize: '100000' })) })
+    .expect(200);
   await cn('dealer1', ['login', '--user', 'dealer1', '--password', 'demo']);
 });
 afterAll(async () => {
@@ -51,7 +59,7 @@ describe('cn risk commands', () => {
     expect((await cn('dealer1', ['exposure', '--by', 'nonsense'])).code).toBe(1);
   });
 
-  it('limits: set, show, clear; stress: the labelled approximation', async () => {
+  it("limits: set, show, clear; stress through the projection engine: table, --json (the API's answer) and --csv", async () => {
     const set = JSON.parse((await cn('dealer1', ['limits', '--set', 'obligor:25:hard,region:40:warn', '--json'])).out);
     expect(set.limits).toEqual([
       { by: 'obligor', maxSharePercent: '25', mode: 'hard' },
@@ -59,8 +67,32 @@ describe('cn risk commands', () => {
     ]);
     expect((await cn('dealer1', ['limits', '--set', 'obligor:25:soft'])).code).toBe(1);
     expect(JSON.parse((await cn('dealer1', ['limits', '--clear', '--json'])).out).limits).toEqual([]);
-    const stress = JSON.parse((await cn('dealer1', ['stress', '--default', 'orbital models inc.:3:40', '--json'])).out);
-    expect(stress.total).toEqual({ baseValue: '44750000.00', stressedValue: '41950059.13', lossPercent: '6.26' });
-    expect(stress.method).toMatch(/approximation/);
+    // The stress figures are the API's (checked against the projection engine in risk-api.test.ts).
+    const args = ['stress', '--default', 'hyperscale holdings inc.:12:40', '--gpu-shock', '30'];
+    const stress = JSON.parse((await cn('dealer1', [...args, '--json'])).out);
+    const api = (
+      await t.http
+        .post('/api/v1/risk/scenarios')
+        .set({ authorization: `Bearer ${await t.token('dealer1')}` })
+        .send({
+          defaults: [{ obligorId: stress.deals[0].tenantDefaults[0].obligorId, month: 12, recoveryPercent: '40' }],
+          gpuValueShockPercent: '30',
+        })
+        .expect(200)
+    ).body;
+    expect(stress).toEqual(api);
+    expect(stress.total.baseValue).toBe('44750000.00');
+    expect(new Decimal(stress.total.lossPercent).gt(0)).toBe(true);
+    expect(stress.method).toMatch(/^projection engine/);
+    const table = await cn('dealer1', [...args, '--table']);
+    expect(table.code).toBe(0);
+    expect(table.out).toContain('Meridian Compute ABS 2026-1: Hyperscale Cloud Co. defaults in month 12, recovery 40%');
+    expect(table.out).toContain(`loss ${api.total.lossPercent}%`);
+    const csv = (await cn('dealer1', [...args, '--csv'])).out.trim().split('\n');
+    expect(csv[0]).toBe(
+      'noteId,dealName,face,markPrice,markSource,baseValue,stressedValue,lossPercent,baseYieldPercent,yieldChangeBp,firstTriggerBreach',
+    );
+    expect(csv.at(-1)).toBe(`total,,,,,44750000.00,${api.total.stressedValue},${api.total.lossPercent},,,`);
+    expect((await cn('dealer1', ['stress', '--default', 'hyperscale holdings inc.:12:40', '--gpu-shock', 'lots'])).code).toBe(1);
   });
 });

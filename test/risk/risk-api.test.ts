@@ -1,15 +1,24 @@
 /**
- * Look-through risk through HTTP on the demo market (obligor register seeded from the demo CSV;
- * no orders or trades at start, so every note is marked at par until the test trades):
+ * Look-through risk through HTTP on the demo market (obligor register seeded from the demo CSV).
+ * dealer2 quotes every note 99.75 / 100.25 at the start, so each note is marked at the mid, 100,
+ * and the hand computations below are at par value; a note whose quote is pulled is marked at the
+ * projection's base-scenario model price:
  * - the obligor register and relationships, operator maintenance, CSV import (all or nothing);
  * - exposures: rows sum to the party's holdings, a tenant shared by both demo deals appears once
  *   with the summed amount (hand-computed below), the mark used is stated, CSV export;
  * - another party's exposures are refused (403) to investors and dealers, open to the back office;
  * - concentration limits: a hard limit refuses exactly the order that would breach it, on new
- *   orders, cancel/replace and RFQs; a warn limit answers with the figures.
+ *   orders, cancel/replace and RFQs, and exactly the mass quote (and the firm RFQ answer) that
+ *   would; a warn limit answers with the figures;
+ * - contagion scenarios: equal to the projection engine run directly with the tenant's default
+ *   (an independent call to the projection service), and hand-checked cases.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
+import { roundHalfEven } from '../../server/domain/rounding.js';
+import { defaultSettlement, loadDealContext, resolveFor, runProjection } from '../../server/projection/service.js';
+import { flowPlan, priceAtYield, yieldAtPrice } from '../../server/analytics/bond.js';
+import { buildCouponSchedule } from '../../server/domain/schedule.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;
@@ -36,7 +45,19 @@ beforeAll(async () => {
       .expect(200)
   ).body as { id: string; name: string }[])
     parties.set(p.name, p.id);
+  await quoteMid(['A-2', 'B', 'C', 'Senior']);
 });
+
+/** dealer2 quotes the notes 99.75 / 100.25 (100,000 each side): each is marked at the mid, 100. */
+async function quoteMid(classes: string[]) {
+  await t.http
+    .put('/api/v1/quotes')
+    .set(await auth('dealer2'))
+    .send({
+      quotes: classes.map((c) => ({ noteId: notes.get(c), bidPrice: '99.75', bidSize: '100000', askPrice: '100.25', askSize: '100000' })),
+    })
+    .expect(200);
+}
 afterAll(async () => t.close());
 
 async function exposures(username: string, query: string, status = 200) {
@@ -177,8 +198,8 @@ describe('exposures', () => {
   it("breaks dealer1's holdings down by ultimate obligor: a tenant of both deals once, with the summed amount", async () => {
     const report = (await exposures('dealer1', 'by=obligor')).body;
     // dealer1 holds A-2 20,000,000 × factor 0.9875 = 19,750,000, B 10,000,000, C 5,000,000 (Meridian:
-    // 34,750,000 current face) and SR 10,000,000 (Helios). No book, no trades: all at par.
-    expect(report.holdings.every((h: any) => h.markSource === 'par' && h.markPrice === '100')).toBe(true);
+    // 34,750,000 current face) and SR 10,000,000 (Helios). No trades; every note at the mid, 100.
+    expect(report.holdings.every((h: any) => h.markSource === 'mid' && h.markPrice === '100')).toBe(true);
     expect(report.totalFace).toBe('44750000.00');
     expect(report.totalMarketValue).toBe('44750000.00');
     // Rows sum exactly to the holdings.
@@ -226,38 +247,234 @@ describe('exposures', () => {
     expect(csv).toContain('Meridian Infrastructure Partners');
   });
 
-  it('runs a contagion scenario with the labelled exposure-at-default approximation (no projection engine yet)', async () => {
-    const obligors = (await t.http.get('/api/v1/obligors').set(await auth('dealer1'))).body as any[];
-    const orbital = obligors.find((o) => o.name === 'Orbital Models Inc.').id;
-    const body = { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }], gpuValueShockPercent: '20' };
-    const result = (
+  it('marks a note with no book and no trades at the base-scenario model price (the projection API at the coupon yield)', async () => {
+    // Pull dealer2's quote on C: no mid, no trade → the model price.
+    await t.http
+      .delete(`/api/v1/quotes?noteId=${notes.get('C')}`)
+      .set(await auth('dealer2'))
+      .expect(200);
+    const report = (await exposures('dealer1', 'by=sponsor')).body;
+    const c = report.holdings.find((h: any) => h.noteId === notes.get('C'));
+    expect(c.markSource).toBe('model');
+    // Independently: POST /projections, base scenario, C priced at its coupon rate as the yield.
+    const note = (
       await t.http
-        .post('/api/v1/risk/scenarios')
+        .get(`/api/v1/notes/${notes.get('C')}`)
         .set(await auth('dealer1'))
-        .send(body)
         .expect(200)
     ).body;
-    expect(result.method).toMatch(/^exposure-at-default approximation/);
-    expect(result.assumptions.join(' ')).toMatch(/GPU value shock of 20% recorded but not applied/);
-    // Orbital's value in dealer1's book is 4,666,568.1108 (above); 60% of it is lost: 2,799,940.8665 →
-    // stressed 44,750,000 − 2,799,940.87 = 41,950,059.13, loss 6.2569% → 6.26.
-    expect(result.total).toEqual({ baseValue: '44750000.00', stressedValue: '41950059.13', lossPercent: '6.26' });
-    // SR: 10,000,000 × 1,500,000 / 12,277,500 = 1,221,747.10 at risk (12.22%); × 0.6 = 733,048.26 lost.
+    const projection = (
+      await t.http
+        .post('/api/v1/projections')
+        .set(await auth('dealer1'))
+        .send({ dealId: note.dealId, scenarioId: 'base', pricing: [{ noteId: note.id, yield: note.couponRate }] })
+        .expect(200)
+    ).body;
+    const modelPrice = projection.classes.find((k: any) => k.noteId === note.id).price;
+    expect(c.markPrice).toBe(new Decimal(modelPrice).toFixed());
+    // Not par: the demo's C is paid on schedule and refinanced at the ARD, so a hair under 100
+    // (the projection's flows are whole cents on the accrual days).
+    expect(new Decimal(c.markPrice).lt(100) && new Decimal(c.markPrice).gt(99.99)).toBe(true);
+    // Market value = 5,000,000 × model / 100, and the total moves by exactly the difference from par.
+    const value = roundHalfEven(new Decimal(5_000_000).mul(modelPrice).div(100), 2);
+    expect(c.marketValue).toBe(value.toFixed(2));
+    expect(report.totalMarketValue).toBe(new Decimal('39750000').plus(value).toFixed(2));
+    await quoteMid(['C']);
+    expect((await exposures('dealer1', 'by=sponsor')).body.totalMarketValue).toBe('44750000.00');
+  });
+
+  /**
+   * The projection engine run directly on one holding with the given tenant defaults (and start GPU
+   * value), valued at mark 100: the class's flows after settlement → flow plan (analytics/bond.ts),
+   * base yield solved at 100, stressed flows priced at it, stressed yield at 100.
+   */
+  async function direct(
+    className: string,
+    face: string,
+    tenantDefaults: { tenant: string; month: number; recoveryPercent: string }[],
+    gpuValue?: string,
+  ) {
+    const noteId = notes.get(className)!;
+    const dealId = (await t.database.knex('notes').where({ id: noteId }).first('deal_id')).deal_id;
+    const ctx = await loadDealContext(t.database.knex, dealId);
+    const note = ctx.notes.find((n) => n.id === noteId)!;
+    const i = ctx.setup.classes.findIndex((c) => c.noteId === noteId);
+    const settlement = defaultSettlement(ctx);
+    const base = runProjection(ctx, resolveFor(ctx, { name: 'base' }));
+    if (gpuValue !== undefined) {
+      const { compileSetup } = await import('../../server/projection/fast.js');
+      ctx.setup = { ...ctx.setup, collateral: { ...ctx.setup.collateral, gpuValue } };
+      ctx.compiled = compileSetup(ctx.setup);
+    }
+    const stressed = runProjection(ctx, resolveFor(ctx, { name: 'direct', tenantDefaults }));
+    const cents = (n: number) => new Decimal(n).div(100);
+    const plan = (result: typeof base) => {
+      const after = result.periods.filter((p) => p.date > settlement);
+      const paidBefore = result.periods
+        .filter((p) => p.date <= settlement)
+        .reduce((a, p) => a.plus(cents(p.classes[i]!.principal + p.classes[i]!.writedown)), new Decimal(0));
+      return flowPlan({
+        couponRatePercent: note.couponRate,
+        dayCount: note.dayCount as never,
+        schedule: buildCouponSchedule({
+          issueDate: note.issueDate as never,
+          firstCouponDate: note.firstCouponDate as never,
+          maturityDate: note.maturityDate as never,
+          frequency: note.frequency,
+        }),
+        settlementDate: settlement,
+        face: new Decimal(ctx.setup.classes[i]!.balance).minus(paidBefore),
+        flows: after.map((p) => ({ date: p.date as never, amount: cents(p.classes[i]!.interest + p.classes[i]!.principal) })),
+      });
+    };
+    const y0 = yieldAtPrice(plan(base), '100');
+    const price = priceAtYield(plan(stressed), y0).clean;
+    const ys = yieldAtPrice(plan(stressed), '100');
+    const stressedValue = new Decimal(face).mul(price).div(100);
+    return {
+      stressedValue: roundHalfEven(stressedValue, 2).toFixed(2),
+      lossPercent: roundHalfEven(new Decimal(face).minus(stressedValue).div(face).mul(100), 2).toFixed(2),
+      yieldChangeBp: roundHalfEven(ys.minus(y0).mul(100), 1).toFixed(1),
+      baseYieldPercent: roundHalfEven(y0, 4).toFixed(4),
+      firstTrigger: stressed.periods.find((p) => p.triggers[0])?.date ?? null,
+    };
+  }
+
+  async function scenario(username: string, body: object, status = 200, query = '') {
+    return t.http
+      .post(`/api/v1/risk/scenarios${query}`)
+      .set(await auth(username))
+      .send(body)
+      .expect(status);
+  }
+
+  async function obligorId(name: string): Promise<string> {
+    const obligors = (await t.http.get('/api/v1/obligors').set(await auth('dealer1'))).body as any[];
+    return obligors.find((o) => o.name === name).id;
+  }
+
+  it("runs a contagion scenario through the projection engine: equal to the engine run directly with the tenant's default", async () => {
+    // Hyperscale Holdings Inc. defaults in month 12 with 40% recovery: its subsidiary Hyperscale
+    // Cloud Co. is the anchor tenant of Meridian's projected collateral; Helios has no such tenant.
+    const holdingsId = await obligorId('Hyperscale Holdings Inc.');
+    const body = { defaults: [{ obligorId: holdingsId, month: 12, recoveryPercent: '40' }] };
+    const result = (await scenario('dealer1', body)).body;
+    expect(result.method).toMatch(/^projection engine/);
+    expect(result.deals.find((d: any) => d.dealName === 'Meridian Compute ABS 2026-1').tenantDefaults).toEqual([
+      { tenant: 'Hyperscale Cloud Co.', obligorId: holdingsId, obligorName: 'Hyperscale Holdings Inc.', month: 12, recoveryPercent: '40' },
+    ]);
+    const tenantDefaults = [{ tenant: 'Hyperscale Cloud Co.', month: 12, recoveryPercent: '40' }];
+    for (const [className, face] of [
+      ['A-2', '19750000.00'],
+      ['B', '10000000.00'],
+      ['C', '5000000.00'],
+    ] as const) {
+      const row = result.holdings.find((h: any) => h.noteId === notes.get(className));
+      const expected = await direct(className, face, tenantDefaults);
+      expect(row).toMatchObject({
+        face,
+        markPrice: '100',
+        markSource: 'mid',
+        baseValue: face,
+        stressedValue: expected.stressedValue,
+        lossPercent: expected.lossPercent,
+        baseYieldPercent: expected.baseYieldPercent,
+        yieldChangeBp: expected.yieldChangeBp,
+      });
+      expect(row.triggerBreaches).toEqual([{ name: 'dscr-cash-trap', firstDate: expected.firstTrigger, baseFirstDate: null }]);
+      // The default costs value: the anchor tenant's rent is 150 MW of Meridian's 225.
+      expect(new Decimal(row.stressedValue).lt(face)).toBe(true);
+    }
+    // Helios SR is untouched: the same flows priced at the same yield.
     const sr = result.holdings.find((h: any) => h.noteId === notes.get('Senior'));
-    expect(sr).toEqual({
-      noteId: notes.get('Senior'),
-      face: '10000000.00',
-      baseValue: '10000000.00',
-      stressedValue: '9266951.74',
-      lossPercent: '7.33',
-      yieldChangeBp: null,
-      defaultedSharePercent: '12.22',
-      exposureAtDefault: '1221747.10',
+    expect(sr).toMatchObject({ baseValue: '10000000.00', stressedValue: '10000000.00', lossPercent: '0.00', yieldChangeBp: '0.0' });
+    // Total: the sum of the rows' values (each rounded from the same unrounded figures).
+    const stressedSum = result.holdings.reduce((a: Decimal, h: any) => a.plus(h.stressedValue), new Decimal(0));
+    expect(new Decimal(result.total.stressedValue).minus(stressedSum).abs().lte('0.02')).toBe(true);
+    expect(result.total.baseValue).toBe('44750000.00');
+    expect(result.total.lossPercent).toBe(
+      roundHalfEven(new Decimal('44750000').minus(result.total.stressedValue).div('44750000').mul(100), 2).toFixed(2),
+    );
+    // The subsidiary named directly gives the same figures; relationships beyond rent are stated assumptions.
+    const child = (
+      await scenario('dealer1', { defaults: [{ obligorId: await obligorId('Hyperscale Cloud Co.'), month: 12, recoveryPercent: '40' }] })
+    ).body;
+    expect(child.holdings.map((h: any) => h.stressedValue)).toEqual(result.holdings.map((h: any) => h.stressedValue));
+    expect(result.assumptions.join('\n')).toMatch(
+      /Hyperscale Cloud Co\. lender to Helios AI Cloud \(demo relationship \(fictional\), as of 2026-11-30\)/,
+    );
+    expect(result.relationships.map((r: any) => r.type).sort()).toEqual(['equity_investor_in', 'lender_to']);
+    // CSV: one line per holding and a total.
+    const csv = (await scenario('dealer1', body, 200, '?format=csv')).text.trim().split('\n');
+    expect(csv[0]).toBe(
+      'noteId,dealName,face,markPrice,markSource,baseValue,stressedValue,lossPercent,baseYieldPercent,yieldChangeBp,firstTriggerBreach',
+    );
+    expect(csv).toHaveLength(6);
+    expect(csv[5]).toBe(`total,,,,,44750000.00,${result.total.stressedValue},${result.total.lossPercent},,,`);
+  });
+
+  it('matches the projection for a tenant of both projected deals, with a GPU value shock', async () => {
+    // "Frontier Model Labs" is a tenant of both deals' projected collateral; the register's company is
+    // "Frontier Model Labs Inc." (matched without the suffix). A 30% GPU shock cuts the start GPU value.
+    const body = {
+      defaults: [{ obligorId: await obligorId('Frontier Model Labs Inc.'), month: 6, recoveryPercent: '20' }],
+      gpuValueShockPercent: '30',
+    };
+    const result = (await scenario('dealer1', body)).body;
+    const tenantDefaults = [{ tenant: 'Frontier Model Labs', month: 6, recoveryPercent: '20' }];
+    // Hand: Helios GPU value 650,000,000 × 0.7 = 455,000,000; Meridian 300,000,000 × 0.7 = 210,000,000.
+    const gpu = Object.fromEntries(result.deals.map((d: any) => [d.dealName, d.gpuValue]));
+    expect(gpu).toEqual({
+      'Meridian Compute ABS 2026-1': { base: '300000000.00', stressed: '210000000.00' },
+      'Helios GPU Equipment Trust 2026-A': { base: '650000000.00', stressed: '455000000.00' },
     });
+    const sr = result.holdings.find((h: any) => h.noteId === notes.get('Senior'));
+    const expected = await direct('Senior', '10000000.00', tenantDefaults, '455000000.00');
+    expect(sr).toMatchObject({
+      stressedValue: expected.stressedValue,
+      lossPercent: expected.lossPercent,
+      yieldChangeBp: expected.yieldChangeBp,
+    });
+    // Helios's only tenant defaults with 20% recovery: SR loses value and yield.
+    expect(new Decimal(sr.lossPercent).gt(0) && new Decimal(sr.yieldChangeBp).lt(0)).toBe(true);
+    const b = result.holdings.find((h: any) => h.noteId === notes.get('B'));
+    expect(b.stressedValue).toBe((await direct('B', '10000000.00', tenantDefaults, '210000000.00')).stressedValue);
+  });
+
+  it('hand-checked: a vendor default and a GPU shock alone move no cash flow in the demo deals; assumptions state the rest', async () => {
+    // NVIDIA leases nothing: no tenant default anywhere. Neither demo deal has an LTV trigger (Meridian's
+    // only trigger is the DSCR cash trap, Helios has none) and GPU value enters nothing but LTV, so
+    // a 50% GPU shock changes no flow: every holding keeps its base value, loss 0.00, yield change 0.0.
+    const nvidia = await obligorId('NVIDIA Corporation');
+    const result = (
+      await scenario('dealer1', { defaults: [{ obligorId: nvidia, month: 3, recoveryPercent: '0' }], gpuValueShockPercent: '50' })
+    ).body;
+    for (const h of result.holdings)
+      expect(h).toMatchObject({ baseValue: h.face, stressedValue: h.face, lossPercent: '0.00', yieldChangeBp: '0.0', triggerBreaches: [] });
+    expect(result.total).toEqual({ baseValue: '44750000.00', stressedValue: '44750000.00', lossPercent: '0.00' });
+    expect(result.deals.every((d: any) => d.tenantDefaults.length === 0)).toBe(true);
+    // Its five relationships other than rent, each a stated assumption with its source.
+    expect(result.relationships.map((r: any) => `${r.type} ${r.target}`).sort()).toEqual([
+      'equity_investor_in Helios AI Cloud',
+      'equity_investor_in Nimbus AI Holdings',
+      'gpu_vendor_to Helios GPU Equipment Trust 2026-A',
+      'gpu_vendor_to Meridian Compute ABS 2026-1',
+      'lender_to Helios AI Cloud',
+    ]);
+    expect(result.assumptions).toContain(
+      "NVIDIA Corporation pays rent in none of the held deals' projected collateral: no direct cash-flow effect.",
+    );
+    expect(result.assumptions.join('\n')).toMatch(/GPU collateral value at the projection start is 50% lower/);
+  });
+
+  it('refuses bad scenarios and other parties', async () => {
+    const orbital = await obligorId('Orbital Models Inc.');
+    const body = { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }] };
     const bad = [
       { defaults: [] },
       { defaults: [{ obligorId: orbital, month: 0, recoveryPercent: '40' }] },
       { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '101' }] },
+      { defaults: [{ obligorId: orbital, month: 3, recoveryPercent: '40' }], gpuValueShockPercent: '100.5' },
       {
         defaults: [
           { obligorId: orbital, month: 3, recoveryPercent: '40' },
@@ -265,31 +482,13 @@ describe('exposures', () => {
         ],
       },
     ];
-    for (const b of bad)
-      expect(
-        (
-          await t.http
-            .post('/api/v1/risk/scenarios')
-            .set(await auth('dealer1'))
-            .send(b)
-            .expect(400)
-        ).body.error.code,
-      ).toBe('VALIDATION_FAILED');
+    for (const b of bad) expect((await scenario('dealer1', b, 400)).body.error.code).toBe('VALIDATION_FAILED');
     const missing = { defaults: [{ obligorId: '00000000-0000-4000-8000-000000000000', month: 3, recoveryPercent: '40' }] };
-    expect(
-      (
-        await t.http
-          .post('/api/v1/risk/scenarios')
-          .set(await auth('dealer1'))
-          .send(missing)
-          .expect(404)
-      ).body.error.code,
-    ).toBe('OBLIGOR_NOT_FOUND');
-    await t.http
-      .post(`/api/v1/risk/scenarios?partyId=${parties.get('Atlas Securities')}`)
-      .set(await auth('investor1'))
-      .send(body)
-      .expect(403);
+    expect((await scenario('dealer1', missing, 404)).body.error.code).toBe('OBLIGOR_NOT_FOUND');
+    await scenario('investor1', body, 403, `?partyId=${parties.get('Atlas Securities')}`);
+    expect((await scenario('backoffice1', body, 200, `?partyId=${parties.get('Atlas Securities')}`)).body.total.baseValue).toBe(
+      '44750000.00',
+    );
   });
 
   it("never shows another party's exposures to investors or dealers; the back office sees any", async () => {
@@ -422,5 +621,111 @@ describe('concentration limits', () => {
     await t.http.put('/api/v1/risk/limits').set(inv).send({ limits: [] }).expect(200);
     const free = (await t.http.post('/api/v1/orders').set(inv).send(order('lim-4', '9000000')).expect(201)).body;
     expect(free.warnings).toBeUndefined();
+  });
+});
+
+describe('concentration limits on dealer quotes', () => {
+  const quote = (entries: object[]) => ({ quotes: entries });
+  const srBid = (size: string) => ({ noteId: notes.get('Senior'), bidPrice: '99.5', bidSize: size, askSize: '0' });
+
+  it('refuses exactly the mass quote whose bids (or asks), if filled, would breach a hard limit; warns in warn mode', async () => {
+    const d1 = await auth('dealer1');
+    // dealer1: Meridian 34,750,000 + Helios SR 10,000,000 = 44,750,000 at the mid, 100 (dealer2's
+    // quotes); sponsor Helios AI Cloud 22.35%. Hard limit 30.5% by sponsor. A bid of X on SR, filled:
+    //   (10,000,000 + X) / (44,750,000 + X) ≤ 0.305  ⇔  X ≤ 5,250,000 (exactly 15,250,000 / 50,000,000).
+    await t.http
+      .put('/api/v1/risk/limits')
+      .set(d1)
+      .send({ limits: [{ by: 'sponsor', maxSharePercent: '30.5', mode: 'hard' }] })
+      .expect(200);
+    const live = async () => (await t.http.get('/api/v1/quotes').set(d1).expect(200)).body;
+    // One increment (1,000) above: 15,251,000 / 50,001,000 = 30.5014% > 30.5 → refused, nothing quoted.
+    const refused = (
+      await t.http
+        .put('/api/v1/quotes')
+        .set(d1)
+        .send(quote([srBid('5251000')]))
+        .expect(422)
+    ).body;
+    expect(refused.error.code).toBe('CONCENTRATION_LIMIT');
+    expect(refused.error.details.breaches).toEqual([
+      {
+        by: 'sponsor',
+        key: expect.any(String),
+        name: 'Helios AI Cloud',
+        mode: 'hard',
+        maxSharePercent: '30.5',
+        sharePercentBefore: '22.35',
+        sharePercentAfter: '30.50',
+      },
+    ]);
+    expect(await live()).toEqual([]);
+    // Exactly at the limit: accepted.
+    const accepted = (
+      await t.http
+        .put('/api/v1/quotes')
+        .set(d1)
+        .send(quote([srBid('5250000')]))
+        .expect(200)
+    ).body;
+    expect(accepted.warnings).toBeUndefined();
+    expect((await live()).map((q: any) => q.bid.size)).toEqual(['5250000']);
+    // Re-quoting the same bid replaces the live one (it is not counted twice): accepted.
+    await t.http
+      .put('/api/v1/quotes')
+      .set(d1)
+      .send(quote([srBid('5250000')]))
+      .expect(200);
+    // Adding an ask of 100,000 A-2 (98,750 current face): if it fills too, Helios is
+    // 15,250,000 / 49,901,250 = 30.56% > 30.5 → the whole mass quote is refused; the live quote stays.
+    const withAsk = quote([srBid('5250000'), { noteId: notes.get('A-2'), bidSize: '0', askPrice: '100.5', askSize: '100000' }]);
+    const askRefused = (await t.http.put('/api/v1/quotes').set(d1).send(withAsk).expect(422)).body;
+    expect(askRefused.error.details.breaches[0]).toMatchObject({ name: 'Helios AI Cloud', sharePercentAfter: '30.56' });
+    expect((await live()).map((q: any) => [q.noteId, q.bid?.size ?? null, q.ask?.size ?? null])).toEqual([
+      [notes.get('Senior'), '5250000', null],
+    ]);
+    // Warn mode: the same quote is accepted with the figures in the answer.
+    await t.http
+      .put('/api/v1/risk/limits')
+      .set(d1)
+      .send({ limits: [{ by: 'sponsor', maxSharePercent: '30.5', mode: 'warn' }] })
+      .expect(200);
+    const warned = (
+      await t.http
+        .put('/api/v1/quotes')
+        .set(d1)
+        .send(quote([srBid('5251000')]))
+        .expect(200)
+    ).body;
+    expect(warned.warnings).toEqual([
+      {
+        code: 'CONCENTRATION_LIMIT',
+        breaches: [expect.objectContaining({ mode: 'warn', name: 'Helios AI Cloud', sharePercentAfter: '30.50' })],
+      },
+    ]);
+    await t.http.delete('/api/v1/quotes').set(d1).expect(200);
+  });
+
+  it("refuses a dealer's firm RFQ answer that would breach its hard limit", async () => {
+    const d1 = await auth('dealer1');
+    // Meridian's sponsor is 77.65% of dealer1; buying 100,000 A-2 from investor1 raises it → refused at 70% hard.
+    await t.http
+      .put('/api/v1/risk/limits')
+      .set(d1)
+      .send({ limits: [{ by: 'sponsor', maxSharePercent: '70', mode: 'hard' }] })
+      .expect(200);
+    const rfq = (
+      await t.http
+        .post('/api/v1/rfqs')
+        .set(await auth('investor1'))
+        .send({ noteId: notes.get('A-2'), side: 'sell', quantity: '100000' })
+        .expect(201)
+    ).body;
+    const answer = { price: '99.5', validForSeconds: 30 };
+    const refused = (await t.http.post(`/api/v1/rfqs/${rfq.id}/responses`).set(d1).send(answer).expect(422)).body;
+    expect(refused.error.details.breaches[0]).toMatchObject({ by: 'sponsor', name: 'Meridian Infrastructure Partners', mode: 'hard' });
+    expect(Number((await t.database.knex('rfq_responses').where({ rfq_id: rfq.id }).count('* as c'))[0]!.c)).toBe(0);
+    await t.http.put('/api/v1/risk/limits').set(d1).send({ limits: [] }).expect(200);
+    await t.http.post(`/api/v1/rfqs/${rfq.id}/responses`).set(d1).send(answer).expect(201);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `cn` look-through risk: a party's exposure by ultimate obligor, sponsor, GPU vendor, GPU model
- * or region (`exposure`), and its concentration limits (`limits`, `--set by:max:mode …`). Tables,
- * TSV when piped, the API's JSON with --json, the API's CSV with --csv.
+ * or region (`exposure`), its concentration limits (`limits`, `--set by:max:mode …`) and contagion
+ * scenarios run through each held deal's projection (`stress`). Tables, TSV when piped, the API's
+ * JSON with --json, the API's CSV with --csv.
  */
 import type { ConcentrationLimit, ExposureDimension, ExposureReport, ExposureRow, ScenarioResult } from '../../sdk/index.js';
 import { UsageError, flag, has } from '../args.js';
@@ -95,31 +96,41 @@ async function parseDefault(text: string, obligors: readonly { id: string; name:
 const stress: Command = {
   name: 'stress',
   group: 'Risk',
-  usage: 'stress --default company:month:recovery[,…] [--gpu-shock PCT] [--party ID]',
-  summary: "a contagion scenario on the party's holdings: base and stressed value per holding",
+  usage: 'stress --default company:month:recovery[,…] [--gpu-shock PCT] [--party ID] [--csv]',
+  summary: "a contagion scenario through each held deal's projection: base and stressed value, loss, yield change, triggers",
   async run({ args, out, client }) {
     const c = await client();
     const spec = flag(args, 'default');
     if (!spec) throw new UsageError('give --default company:month:recoveryPercent');
+    const shock = flag(args, 'gpu-shock');
+    if (shock !== undefined && !/^\d+(\.\d+)?$/.test(shock)) throw new UsageError(`--gpu-shock is a percent such as 30 (got ${shock})`);
     const obligors = await c.obligors();
     const defaults = await Promise.all(spec.split(',').map((d) => parseDefault(d, obligors)));
-    const shock = flag(args, 'gpu-shock');
-    const result = await c.scenario({ defaults, ...(shock ? { gpuValueShockPercent: shock } : {}) }, flag(args, 'party'));
+    const request = { defaults, ...(shock ? { gpuValueShockPercent: shock } : {}) };
+    const party = flag(args, 'party');
+    if (has(args, 'csv')) return void out.line((await c.scenarioCsv(request, party)).replace(/\r?\n$/, ''));
+    const result = await c.scenario(request, party);
     type Row = ScenarioResult['holdings'][number];
     out.table<Row>(
       [
+        { header: 'Deal', value: (r) => r.dealName ?? r.dealId },
         { header: 'Note', value: (r) => r.noteId },
+        { header: 'Face', value: (r) => r.face, format: (r) => cash(r.face), align: 'right' },
         { header: 'Base', value: (r) => r.baseValue, format: (r) => cash(r.baseValue), align: 'right' },
         { header: 'Stressed', value: (r) => r.stressedValue, format: (r) => cash(r.stressedValue), align: 'right' },
         { header: 'Loss %', value: (r) => r.lossPercent, align: 'right' },
-        { header: 'Defaulted share %', value: (r) => r.defaultedSharePercent, align: 'right' },
+        { header: 'Yield Δ bp', value: (r) => r.yieldChangeBp ?? '', align: 'right' },
+        { header: 'First trigger', value: (r) => r.triggerBreaches.map((b) => `${b.name} ${b.firstDate}`).join('; ') },
       ],
       result.holdings,
       { data: result, empty: 'no holdings' },
     );
     if (out.mode === 'table') {
       out.line(`total ${cash(result.total.baseValue)} → ${cash(result.total.stressedValue)} (loss ${result.total.lossPercent}%)`);
-      out.line(`method: ${result.method}`);
+      for (const d of result.deals)
+        for (const t of d.tenantDefaults)
+          out.line(`${d.dealName}: ${t.tenant} defaults in month ${t.month}, recovery ${t.recoveryPercent}%`);
+      for (const a of result.assumptions) out.line(`assumption: ${a}`);
     }
   },
 };

@@ -21,6 +21,7 @@ import { registryRoutes } from './registry.js';
 import { moneyRoutes } from './money.js';
 import { projectionRoutes } from './projections.js';
 import { riskRoutes } from './risk.js';
+import { collateralRoutes } from './collateral.js';
 
 const businessRoutes: AnyRoute[] = [
   ...healthRoutes,
@@ -42,6 +43,8 @@ businessRoutes.push(...registryRoutes);
 businessRoutes.push(...projectionRoutes);
 // Look-through risk: obligors, exposures, concentration limits.
 businessRoutes.push(...riskRoutes);
+// GPU collateral marked over time: value series per GPU model, each deal's LTV.
+businessRoutes.push(...collateralRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

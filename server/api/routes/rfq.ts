@@ -213,9 +213,15 @@ export const rfqRoutes = [
         reason: null,
         createdAt: now,
       };
-      await insertResponse(services.knex, response);
+      // A firm answer is checked against the dealer's concentration limits like an order on the other side.
+      const { warnings } = await concentrationGuardOf(services).guarded(
+        viewer.partyId,
+        { noteId: rfq.noteId, side: rfq.side === 'buy' ? 'sell' : 'buy', quantity: rfq.quantity },
+        () => insertResponse(services.knex, response),
+      );
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
-      return { body: responseView(response, now) };
+      const view = responseView(response, now);
+      return { body: warnings.length === 0 ? view : { ...view, warnings: [{ code: 'CONCENTRATION_LIMIT', breaches: warnings }] } };
     },
   }),
   defineRoute({

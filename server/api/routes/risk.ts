@@ -12,7 +12,8 @@ import type { Principal } from '../../auth/tokens.js';
 import { seesAllParties } from '../../auth/roles.js';
 import { getParty } from '../../refdata/parties.js';
 import { DIMENSIONS } from '../../risk/exposure.js';
-import { exposuresCsv, partyExposures, partyScenario } from '../../risk/exposures.js';
+import { exposuresCsv, partyExposures } from '../../risk/exposures.js';
+import { partyScenario, scenarioCsv } from '../../risk/contagion.js';
 import { nonNegativeDecimal } from '../schemas.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getLimits, limitsRequest, limitsToWire, putLimits } from '../../risk/limits.js';
@@ -139,14 +140,16 @@ export const riskRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/v1/risk/scenarios',
-    summary: "A contagion scenario on a party's holdings (exposure-at-default approximation until the projection engine is available)",
+    summary:
+      "A contagion scenario on a party's holdings: obligor defaults (and a GPU value shock) run through each deal's projection, per holding and in total",
     tag: 'risk',
     access: 'user',
-    query: z.object({ partyId: z.string().uuid().optional() }).strict(),
+    query: z.object({ partyId: z.string().uuid().optional(), format: z.enum(['json', 'csv']).default('json') }).strict(),
     body: scenarioRequest,
     handler: async ({ query, body, principal, services }) => {
       const partyId = await viewedParty(services.knex, requirePrincipal(principal), query.partyId);
-      return { body: await partyScenario(services.knex, services.sequencer, partyId, body) };
+      const result = await partyScenario(services.knex, services.sequencer, partyId, body);
+      return query.format === 'csv' ? { body: scenarioCsv(result), contentType: CSV } : { body: result };
     },
   }),
   defineRoute({

@@ -1,6 +1,7 @@
 /**
  * The deal's latest performance metrics and trigger status, for the note page next to the book:
- * the period, DSCR (period and 3-month average) against the waterfall's DSCR triggers (v2 `triggers`), LTV,
+ * the period, DSCR (period and 3-month average) against the waterfall's DSCR triggers (v2 `triggers`), LTV
+ * (as reported, and marked by the GPU value index today, which the LTV triggers are tested on),
  * concentration, utilization, uptime, and a link to the deal's surveillance charts.
  */
 import type { Deal } from '../../../sdk/index.js';
@@ -14,9 +15,10 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
   const body = h('div', { testid: 'note-deal-metrics' }, h('p', { class: 'muted' }, 'Loading…'));
   void (async () => {
     try {
-      const [reports, waterfall] = await Promise.all([
+      const [reports, waterfall, ltv] = await Promise.all([
         app.client.performanceReports(deal.id),
         app.client.waterfall(deal.id).catch(() => null),
+        app.client.dealLtv(deal.id).catch(() => null),
       ]);
       const latest = reports[0];
       if (!latest) return replace(body, h('p', { class: 'muted empty-state' }, 'No performance report for this deal yet.'));
@@ -32,6 +34,19 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
           `${trigger.metric === 'dscr' ? 'Period DSCR' : '3-month average DSCR'} — ${label} ${threshold}×: ${breached ? 'breached' : 'passing'}`,
         );
       });
+      // LTV triggers are tested on the LTV marked by the GPU value index (as servicing tests them).
+      const marked = ltv?.points.at(-1) ?? null;
+      const markedLtv = marked?.markedLtvPercent ?? m.ltvPercent;
+      status.push(
+        ...triggerLevels(waterfall, ['ltvPercent']).map(({ trigger, label, value: threshold }) => {
+          const breached = markedLtv !== null && breaches(trigger, markedLtv);
+          return h(
+            'span',
+            { class: `pill ${breached ? 'failed' : 'settled'}`, testid: 'trigger-status' },
+            `LTV (marked) — ${label} ${threshold}%: ${breached ? 'breached' : 'passing'}`,
+          );
+        }),
+      );
       const row = (label: string, value: string) => h('tr', {}, h('td', {}, label), h('td', { class: 'num' }, value));
       const or = (value: string | null, places: number, suffix = '') => (value === null ? '—' : `${fmt.decimal(value, places)}${suffix}`);
       replace(
@@ -46,6 +61,7 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
             row('DSCR (period)', or(m.dscr, 2, '×')),
             row('DSCR (3-month average)', or(m.dscrThreeMonthAverage, 2, '×')),
             row('LTV', or(m.ltvPercent, 2, '%')),
+            marked ? row(`LTV marked by the GPU index (${marked.date})`, or(marked.markedLtvPercent, 2, '%')) : null,
             row('Largest tenant (leased MW)', or(m.largestTenantSharePercent, 2, '%')),
             row('Top 5 tenants', or(m.top5TenantSharePercent, 2, '%')),
             row('Utilization', or(m.utilizationPercent, 2, '%')),
@@ -53,7 +69,9 @@ export function dealMetricsPanel(app: AppContext, deal: Deal): HTMLElement {
             row('WAL remaining', or(m.walTermYears, 2, ' yrs')),
           ),
         ),
-        status.length > 0 ? h('div', { class: 'row' }, status) : h('p', { class: 'muted' }, "No DSCR trigger in this deal's waterfall."),
+        status.length > 0
+          ? h('div', { class: 'row' }, status)
+          : h('p', { class: 'muted' }, "No DSCR or LTV trigger in this deal's waterfall."),
         h('a', { href: `/surveillance/${deal.id}`, testid: 'note-surveillance-link' }, 'Charts and history'),
       );
     } catch (error) {

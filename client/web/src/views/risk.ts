@@ -11,6 +11,7 @@ import { downloadText } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
 import { errorAlert, MessageSlot, okAlert, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
+import { scenarioPanel } from './risk-scenario.js';
 
 const DIMENSIONS: readonly [ExposureDimension, string][] = [
   ['obligor', 'Ultimate obligor'],
@@ -208,6 +209,7 @@ export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElem
     ),
     message.element,
     panel("Relationship web (orange: the party's ultimate obligors, sized by share)", web, { testid: 'web-panel' }),
+    scenarioPanel(app, obligors, () => partyInput?.value || undefined),
     limitsPanel,
   );
 }

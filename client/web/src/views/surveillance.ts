@@ -1,10 +1,11 @@
 /**
  * Surveillance: the cross-deal comparison of every deal's latest metrics (with a CSV export), and
  * for one deal the monthly time series as charts — utilization and uptime, PUE, power price, DSCR
- * (period and 3-month average) against the waterfall's trigger lines, LTV, tenant concentration —
+ * (period and 3-month average) against the waterfall's trigger lines, LTV (marked by the GPU value
+ * index per date, and as reported) against its trigger lines, tenant concentration —
  * with the deal's history as CSV.
  */
-import type { PerformanceReport, SurveillanceRow, WaterfallDefinition } from '../../../sdk/index.js';
+import type { DealLtv, PerformanceReport, SurveillanceRow, WaterfallDefinition } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { metricChart, seriesChart, siteSeries, triggerLevels } from '../components/metric-chart.js';
 import { h, panel, replace, type Scope } from '../ui/dom.js';
@@ -82,13 +83,14 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
     disposers = [];
     if (!select.value) return replace(charts, h('p', { class: 'muted empty-state' }, 'No deal to chart.'));
     try {
-      const [reports, waterfall] = await Promise.all([
+      const [reports, waterfall, ltv] = await Promise.all([
         app.client.performanceReports(select.value),
         app.client.waterfall(select.value).catch(() => null),
+        app.client.dealLtv(select.value).catch(() => null),
       ]);
       replace(
         charts,
-        dealCharts(reports, waterfall, (d) => disposers.push(d)),
+        dealCharts(reports, waterfall, (d) => disposers.push(d), ltv),
       );
     } catch (error) {
       replace(charts, errorAlert(error));
@@ -116,10 +118,25 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
   );
 }
 
+/** LTV per date, marked by the GPU value index and as reported, against the deal's LTV trigger levels. */
+function ltvChart(ltv: DealLtv, waterfall: WaterfallDefinition | null) {
+  const line = (label: string, pick: (p: DealLtv['points'][number]) => string | null) => ({
+    label,
+    points: ltv.points.flatMap((p) => (pick(p) === null ? [] : [{ time: p.date, value: pick(p)! }])),
+  });
+  return seriesChart(
+    'LTV marked by the GPU value index (%)',
+    'chart-ltv',
+    [line('marked', (p) => p.markedLtvPercent), line('reported', (p) => p.reportedLtvPercent)],
+    triggerLevels(waterfall, ['ltvPercent']),
+  );
+}
+
 function dealCharts(
   reports: readonly PerformanceReport[],
   waterfall: WaterfallDefinition | null,
   onDispose: (d: () => void) => void,
+  ltv: DealLtv | null = null,
 ): HTMLElement {
   if (reports.length === 0) return h('p', { class: 'muted empty-state' }, 'No performance reports for this deal.');
   const made = [
@@ -149,7 +166,9 @@ function dealCharts(
       triggerLevels(waterfall, ['dscrThreeMonthAverage', 'dscr']),
       3,
     ),
-    metricChart('LTV (%)', 'chart-ltv', [{ metric: 'ltvPercent', label: 'LTV' }], reports, triggerLevels(waterfall, ['ltvPercent'])),
+    ltv && ltv.points.length > 0
+      ? ltvChart(ltv, waterfall)
+      : metricChart('LTV (%)', 'chart-ltv', [{ metric: 'ltvPercent', label: 'LTV' }], reports, triggerLevels(waterfall, ['ltvPercent'])),
     metricChart(
       'Tenant concentration (% of leased MW)',
       'chart-concentration',
