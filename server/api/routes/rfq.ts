@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { idParams, limitParam, positiveDecimal } from '../schemas.js';
+import { idParams, limitParam, positiveDecimal, spreadBp } from '../schemas.js';
+import { SpreadPricer } from '../../projection/quote-spread.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getNote } from '../../refdata/notes.js';
 import {
@@ -179,18 +180,30 @@ export const rfqRoutes = [
     successStatus: 201,
     body: z
       .object({
-        price: positiveDecimal,
+        price: positiveDecimal.optional(),
+        spreadBp: spreadBp.optional(),
         validForSeconds: z.number().int().min(RESPONSE_VALIDITY_SECONDS.min).max(RESPONSE_VALIDITY_SECONDS.max),
       })
-      .strict(),
+      .strict()
+      .refine((b) => (b.price === undefined) !== (b.spreadBp === undefined), {
+        message: 'give a price or a spreadBp, exactly one',
+        path: ['price'],
+      }),
     handler: async ({ params, body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const rfq = await findRfq(services.knex, params.id);
       if (!rfq) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
       if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
       assertOpen(rfq, services.clock);
-      assertMagnitudes(services, rfq.noteId, { price: body.price });
-      const price = new Decimal(body.price);
+      // An answer as a spread: the price is derived (base scenario, to the ARD) and rounded to the nearest tick,
+      // then checked exactly as a typed price. The dealer sells when the investor buys (an ask), and buys when it sells (a bid).
+      const fromSpread =
+        body.spreadBp === undefined
+          ? null
+          : await new SpreadPricer(services.knex).price(rfq.noteId, body.spreadBp, rfq.side === 'buy' ? 'ask' : 'bid', 'spreadBp');
+      const priceText = fromSpread ? fromSpread.price : (body.price as string);
+      assertMagnitudes(services, rfq.noteId, { price: priceText });
+      const price = new Decimal(priceText);
       // The tick and the price band are checked against the sequencer's state, as for orders and quotes.
       sequencerOf(services).view((state) => {
         const instrument = state.instruments.get(rfq.noteId);
@@ -215,7 +228,8 @@ export const rfqRoutes = [
       };
       await insertResponse(services.knex, response);
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
-      return { body: responseView(response, now) };
+      const view = responseView(response, now);
+      return { body: fromSpread ? { ...view, spreadBp: fromSpread.spreadBp, pricedFromSpread: fromSpread } : view };
     },
   }),
   defineRoute({
