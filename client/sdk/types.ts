@@ -203,8 +203,12 @@ export interface OrderResult {
 export interface QuoteInput {
   noteId: string;
   bidPrice?: string;
+  /** Instead of bidPrice: a spread in bp over the benchmark; the server derives the price. */
+  bidSpreadBp?: string;
   bidSize: string;
   askPrice?: string;
+  /** Instead of askPrice: a spread in bp over the benchmark; the server derives the price. */
+  askSpreadBp?: string;
   askSize: string;
 }
 export interface QuotesResult {
