@@ -153,3 +153,54 @@ describe('the price ↔ yield ↔ spread calculator', () => {
     await expect.poll(async () => new Decimal(await price.inputValue()).sub(97).abs().lt('0.001'), { timeout: 20_000 }).toBe(true);
   });
 });
+
+describe('dealer quotes and RFQ answers entered as a spread', () => {
+  let dealer: Page;
+  /** A spread near the market: A-2's spread at its band's reference price (or par). */
+  const marketSpread = async () => {
+    const band = await sdk.priceBand(notes['A-2']!);
+    return new Decimal((await sdk.noteAnalytics(notes['A-2']!, band.reference ?? '100')).spreadBp);
+  };
+
+  beforeAll(async () => {
+    dealer = await e.login('dealer1', VIEWPORT);
+  });
+
+  it('answers an RFQ as a spread and shows the derived price', async () => {
+    const rfq = await sdk.createRfq({ noteId: notes['A-2']!, side: 'buy', quantity: '1000000', expiresInSeconds: 300 });
+    const row = dealer.locator(`tr[data-rfq="${rfq.id}"]`);
+    await row.waitFor();
+    await dealer.getByTestId('rfq-entry-mode-spread').click();
+    const spread = (await marketSpread()).add('2.5').toFixed(1);
+    await row.getByTestId('rfq-answer-price').fill(spread);
+    await row.getByTestId('rfq-answer-send').click();
+    await expect.poll(() => row.getByTestId('rfq-answer-derived').textContent(), { timeout: 20_000 }).toContain('→');
+    const answered = (await sdk.rfq(rfq.id)).responses[0]!;
+    const derived = (await row.getByTestId('rfq-answer-derived').textContent())!;
+    expect(derived).toContain(`ask +${spread} bp → ${answered.price} `);
+    expect(derived).toMatch(/over UST \d{4}-\d{2}-\d{2}; base to the ARD, nearest tick/);
+    await e.shot(dealer, 'rfq-answer-spread');
+  });
+
+  it('quotes bid and ask as spreads from the quote grid; the book holds the derived prices', async () => {
+    await dealer.getByTestId('quote-entry-mode-spread').click();
+    const base = await marketSpread();
+    await dealer.getByTestId('q-bid-size-A-2').fill('500,000');
+    await dealer.getByTestId('q-bid-A-2').fill(base.add('8').toFixed(1));
+    await dealer.getByTestId('q-ask-A-2').fill(base.sub('8').toFixed(1));
+    await dealer.getByTestId('q-ask-size-A-2').fill('500,000');
+    await dealer.getByTestId('mass-quote').click();
+    const result = dealer.getByTestId('quote-result');
+    await expect.poll(() => result.textContent(), { timeout: 20_000 }).toContain('bid +');
+    const text = (await result.textContent())!;
+    const bid = /bid \+[\d.]+ bp → ([\d.]+)/.exec(text)![1]!;
+    const ask = /ask \+[\d.]+ bp → ([\d.]+)/.exec(text)![1]!;
+    // The grid keeps showing the spreads typed (never the live prices) while it takes spreads.
+    expect(await dealer.getByTestId('q-bid-A-2').inputValue()).toBe(base.add('8').toFixed(1));
+    const dealerSdk = await e.sdk('dealer1');
+    const live = (await dealerSdk.quotes()).find((q) => q.noteId === notes['A-2']);
+    expect(new Decimal(live!.bid!.price).eq(bid)).toBe(true);
+    expect(new Decimal(live!.ask!.price).eq(ask)).toBe(true);
+    await e.shot(dealer, 'quote-grid-spread');
+  });
+});

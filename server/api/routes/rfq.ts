@@ -173,7 +173,8 @@ export const rfqRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/v1/rfqs/:id/responses',
-    summary: "A dealer's firm answer, valid for some seconds (replaces its previous one)",
+    summary:
+      "A dealer's firm answer at a price, or at a spread in bp over the benchmark (the price derived from the base projection to the ARD, nearest tick), valid for some seconds (replaces its previous one)",
     tag: 'rfq',
     access: ['dealer'],
     params: idParams,

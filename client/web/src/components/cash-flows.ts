@@ -27,7 +27,7 @@ import { downloadText, toCsv } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
 import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
 import { seriesChart, triggerLevels, type MetricChart } from './metric-chart.js';
-import './cash-flows.css';
+import './pricing.css';
 
 type DriverKey = Exclude<keyof ScenarioInput, 'name' | 'tenantDefaults' | 'refinanceAtArd'>;
 
