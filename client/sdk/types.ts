@@ -259,6 +259,8 @@ export interface RfqResponse {
   validUntil: string;
   status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' | 'declined';
   reason?: string | null;
+  /** The spread (bp over the benchmark) the dealer answered at, the price derived from it; absent when typed as a price. */
+  spreadBp?: string;
 }
 export interface Rfq {
   id: string;

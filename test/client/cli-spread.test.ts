@@ -80,7 +80,7 @@ describe('cn … --spread', () => {
         .set(await auth('investor1'))
         .send({ noteId: notes['A-2'], side: 'buy', quantity: '1000000', expiresInSeconds: 300 })
     ).body;
-    const spread = (await marketSpread()).add('1.3').toFixed(1);
+    const spread = (await marketSpread()).add('1.3').toFixed(1).replace(/\.0$/, '');
     const json = await cn(['rfq-answer', rfq.id, spread, '--spread', '--json']);
     expect(json.code).toBe(0);
     const answer = JSON.parse(json.out);
@@ -97,8 +97,8 @@ describe('cn … --spread', () => {
 
   it('quotes bid and ask as spreads', async () => {
     const base = await marketSpread();
-    const bid = base.add('5').toFixed(1);
-    const ask = base.sub('5').toFixed(1);
+    const bid = base.add('5').toFixed(1).replace(/\.0$/, '');
+    const ask = base.sub('5').toFixed(1).replace(/\.0$/, '');
     const res = await cn(['quote', 'A-2', '500000', bid, ask, '500000', '--spread']);
     expect(res.code).toBe(0);
     expect(res.err).toContain(`bid +${bid} bp over UST`);

@@ -177,8 +177,11 @@ describe('dealer quotes and RFQ answers entered as a spread', () => {
     await expect.poll(() => row.getByTestId('rfq-answer-derived').textContent(), { timeout: 20_000 }).toContain('→');
     const answered = (await sdk.rfq(rfq.id)).responses[0]!;
     const derived = (await row.getByTestId('rfq-answer-derived').textContent())!;
-    expect(derived).toContain(`ask +${spread} bp → ${answered.price} `);
+    const shown = new Decimal(spread).toFixed(); // as the API writes it ("141.0" → "141")
+    expect(derived).toContain(`ask +${shown} bp → ${answered.price} `);
     expect(derived).toMatch(/over UST \d{4}-\d{2}-\d{2}; base to the ARD, nearest tick/);
+    expect(answered.spreadBp).toBe(shown);
+    await expect.poll(() => row.getByTestId('rfq-my-answer').textContent()).toContain(`(+${shown} bp)`);
     await e.shot(dealer, 'rfq-answer-spread');
   });
 

@@ -197,7 +197,12 @@ describe('an RFQ answered as a spread', () => {
     await checkDerived('A-2', spread, res.body.price);
     // The investor sees the answer at the derived price.
     const seen = (await t.http.get(`/api/v1/rfqs/${rfqId}`).set(await auth('investor1'))).body;
-    expect(seen.responses.map((r: { price: string }) => r.price)).toEqual([res.body.price]);
+    expect(seen.responses.map((r: { price: string; spreadBp: string }) => [r.price, r.spreadBp])).toEqual([
+      [res.body.price, new Decimal(spread).toFixed()],
+    ]);
+    // Stored with the answer: the spread it was entered at (a price-typed answer has none).
+    const row = await t.database.knex('rfq_responses').where({ id: res.body.id }).first();
+    expect(new Decimal(row.spread_bp).eq(spread)).toBe(true);
   });
 
   it('prices class B for an investor selling (a bid)', async () => {
@@ -237,8 +242,8 @@ describe('an RFQ answered as a spread', () => {
 describe('dealer quotes entered as spreads', () => {
   it('derives each side, rounds to the nearest tick, and the book holds those prices', async () => {
     const base = await marketSpread('A-2');
-    const bidSpread = base.add('6.3').toFixed(1);
-    const askSpread = base.sub('6.3').toFixed(1);
+    const bidSpread = base.add('6.3').toFixed(1).replace(/\.0$/, '');
+    const askSpread = base.sub('6.3').toFixed(1).replace(/\.0$/, '');
     const res = await t.http
       .put('/api/v1/quotes')
       .set(await auth('dealer2'))

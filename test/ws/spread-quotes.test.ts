@@ -21,8 +21,8 @@ const auth = async (username: string) => ({ authorization: `Bearer ${await t.tok
 describe('quotes as spreads over the socket', () => {
   it('derives the prices as REST does', async () => {
     const analytics = (await t.http.get(`/api/v1/notes/${notes['A-2']}/analytics?price=100`).set(await auth('dealer1'))).body;
-    const bid = new Decimal(analytics.spreadBp).add('4').toFixed(1);
-    const ask = new Decimal(analytics.spreadBp).sub('4').toFixed(1);
+    const bid = new Decimal(analytics.spreadBp).add('4').toFixed(1).replace(/\.0$/, '');
+    const ask = new Decimal(analytics.spreadBp).sub('4').toFixed(1).replace(/\.0$/, '');
     const quote = { noteId: notes['A-2']!, bidSpreadBp: bid, bidSize: '500000', askSpreadBp: ask, askSize: '500000' };
     const probe = await Probe.open(t.wsUrl, { token: await t.token('dealer1') });
     const reply = await probe.request({ op: 'quotes', id: 'q1', quotes: [quote] });

@@ -225,12 +225,13 @@ export const rfqRoutes = [
         validUntil,
         status: 'open',
         reason: null,
+        spreadBp: fromSpread ? new Decimal(fromSpread.spreadBp) : null,
         createdAt: now,
       };
       await insertResponse(services.knex, response);
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
       const view = responseView(response, now);
-      return { body: fromSpread ? { ...view, spreadBp: fromSpread.spreadBp, pricedFromSpread: fromSpread } : view };
+      return { body: fromSpread ? { ...view, pricedFromSpread: fromSpread } : view };
     },
   }),
   defineRoute({

@@ -119,6 +119,7 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
       mine
         ? [
             fmt.price(mine.price, app.note(rfq.noteId), false),
+            mine.spreadBp ? ` (${mine.spreadBp.startsWith('-') ? '' : '+'}${mine.spreadBp} bp)` : '',
             ' ',
             h('span', { class: `pill ${mine.status}` }, mine.status.replace('_', ' ')),
           ]
