@@ -26,6 +26,7 @@ export const SWITCHES: ReadonlySet<string> = new Set([
   'all',
   'best',
   'post-only',
+  'spread',
   'quiet',
   'wait',
   'version',
@@ -108,6 +109,14 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function decimalArg(text: string, what: string): string {
   const value = text.replace(/[,_]/g, '');
   if (!DECIMAL.test(value)) throw new UsageError(`${what} must be a decimal number such as 99.5, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** A spread in bp as typed ("150", "+150", "-12.5"): signed, at most 2 decimals. */
+export function spreadArg(text: string, what: string): string {
+  const value = text.replace(/[,_]/g, '').replace(/^\+/, '');
+  if (!/^-?(0|[1-9]\d*)(\.\d{1,2})?$/.test(value))
+    throw new UsageError(`${what} must be a spread in bp such as 150 or -12.5, got ${JSON.stringify(text)}`);
   return value;
 }
 

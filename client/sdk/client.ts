@@ -5,6 +5,7 @@
  * every later call; `token`/`setToken` let a caller restore or share a session.
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
+import type { DealScenarios, ScenarioInput, SpreadPrice } from './projection-types.js';
 import type {
   DealLtv,
   GpuSeries,
@@ -213,7 +214,7 @@ export class ComputeNotesClient {
   }
 
   /** Mass quote: replaces this dealer's quotes on the given notes atomically. */
-  putQuotes(quotes: QuoteInput[], options: { postOnly?: boolean } = {}): Promise<QuotesResult> {
+  putQuotes(quotes: QuoteInput[], options: { postOnly?: boolean } = {}): Promise<QuotesResult & { pricedFromSpread?: SpreadPrice[] }> {
     return this.http.request('PUT', '/api/v1/quotes', {
       body: { quotes, ...(options.postOnly === undefined ? {} : { postOnly: options.postOnly }) },
     });
@@ -252,7 +253,11 @@ export class ComputeNotesClient {
     return this.http.request('GET', `/api/v1/rfqs/${segment(id)}`);
   }
 
-  respondToRfq(id: string, answer: { price: string; validForSeconds: number }): Promise<RfqResponse> {
+  /** A dealer's answer: a price, or a spreadBp from which the server derives the price (shown in `pricedFromSpread`). */
+  respondToRfq(
+    id: string,
+    answer: { price: string; validForSeconds: number } | { spreadBp: string; validForSeconds: number },
+  ): Promise<RfqResponse & { spreadBp?: string; pricedFromSpread?: SpreadPrice }> {
     return this.http.request('POST', `/api/v1/rfqs/${segment(id)}/responses`, { body: answer });
   }
 
@@ -424,6 +429,21 @@ export class ComputeNotesClient {
   /** GET /api/v1/notes/:id/analytics: yield and spread to the ARD (and yield to maturity) at a price. */
   noteAnalytics(noteId: string, price?: string): Promise<Record<string, any>> {
     return this.http.request('GET', `/api/v1/notes/${segment(noteId)}/analytics${queryString({ price })}`);
+  }
+
+  /** GET /api/v1/deals/:id/scenarios: base, the deal's named stresses, and the scenarios you saved. */
+  dealScenarios(dealId: string): Promise<DealScenarios> {
+    return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/scenarios`);
+  }
+
+  /** POST /api/v1/scenarios: saves a scenario of a deal under a name (the same name replaces it). */
+  saveScenario(request: { dealId: string; name: string; scenario: ScenarioInput }): Promise<{
+    id: string;
+    dealId: string;
+    name: string;
+    scenario: ScenarioInput;
+  }> {
+    return this.http.request('POST', '/api/v1/scenarios', { body: request });
   }
 
   // --- look-through risk -----------------------------------------------------------------------

@@ -7,6 +7,7 @@
 export { ComputeNotesClient, type ClientOptions } from './client.js';
 export { ApiError, HttpTransport, queryString, type QueryValue, type TransportOptions } from './http.js';
 export * from './types.js';
+export * from './projection-types.js';
 export { newClOrdId } from './ids.js';
 export { runSettlementWithProgress } from './progress.js';
 export {

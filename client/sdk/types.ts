@@ -208,8 +208,12 @@ export interface OrderResult {
 export interface QuoteInput {
   noteId: string;
   bidPrice?: string;
+  /** Instead of bidPrice: a spread in bp over the benchmark; the server derives the price. */
+  bidSpreadBp?: string;
   bidSize: string;
   askPrice?: string;
+  /** Instead of askPrice: a spread in bp over the benchmark; the server derives the price. */
+  askSpreadBp?: string;
   askSize: string;
 }
 export interface QuotesResult {
@@ -269,6 +273,8 @@ export interface RfqResponse {
   validUntil: string;
   status: 'open' | 'accepted' | 'not_chosen' | 'expired' | 'replaced' | 'declined';
   reason?: string | null;
+  /** The spread (bp over the benchmark) the dealer answered at, the price derived from it; absent when typed as a price. */
+  spreadBp?: string;
 }
 export interface Rfq {
   id: string;

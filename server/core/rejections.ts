@@ -118,6 +118,11 @@ export const REJECTIONS = {
   ),
   INVALID_SCENARIO: rejection('invalid', 'a projection scenario that cannot run; details.field names the driver'),
   CURVE_NOT_FOUND: rejection('not_found', 'no benchmark curve of that name on or before the date'),
+  NO_BENCHMARK_CURVE: rejection('unprocessable', 'a price entered as a spread needs a benchmark curve on or before the business date'),
+  SPREAD_NOT_PRICEABLE: rejection(
+    'unprocessable',
+    'a price entered as a spread cannot be derived: the class has no projected principal to repay',
+  ),
   SCENARIO_NOT_FOUND: rejection('not_found', 'no saved scenario with that id'),
   COLLATERAL_NOT_AVAILABLE: rejection('unprocessable', "the deal's collateral facts needed for a projection are not available"),
   YIELD_NOT_FOUND: rejection('unprocessable', 'no yield reproduces that price from the projected flows'),

@@ -71,3 +71,12 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
+
+/** The widest spread a quote may be entered at: ±10,000 bp (±100 %), far beyond any real quote. */
+export const SPREAD_BP_MAX = '10000';
+
+/** A spread in basis points over the benchmark (quotes entered as a spread): signed, at most 2 decimals, within ±SPREAD_BP_MAX. */
+export const spreadBp = decimalString
+  .refine((value) => !isDecimalText(value) || new Decimal(value).decimalPlaces() <= 2, 'must have at most 2 decimal places')
+  .refine((value) => !isDecimalText(value) || new Decimal(value).abs().lte(SPREAD_BP_MAX), `must be within ±${SPREAD_BP_MAX} bp`)
+  .describe('a spread in basis points over the benchmark curve, as a string');

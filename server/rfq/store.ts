@@ -40,6 +40,8 @@ export interface RfqResponse {
   status: 'open' | 'replaced' | 'accepted' | 'not_chosen' | 'expired' | 'declined';
   /** The dealer's reason for declining (optional; only on a decline). */
   reason: string | null;
+  /** The spread (bp) the answer was entered at, its price derived from it (issue 17); null when typed as a price. */
+  spreadBp?: Decimal | null;
   createdAt: Date;
 }
 
@@ -68,6 +70,7 @@ function toResponse(row: Record<string, any>): RfqResponse {
     validUntil: new Date(row.valid_until),
     status: row.status,
     reason: row.reason ?? null,
+    spreadBp: row.spread_bp === null || row.spread_bp === undefined ? null : new Decimal(row.spread_bp),
     createdAt: new Date(row.created_at),
   };
 }
@@ -144,6 +147,7 @@ export async function insertResponse(db: Knex, response: RfqResponse): Promise<v
       dealer_party_id: response.dealerPartyId,
       price: response.price?.toFixed() ?? null,
       reason: response.reason,
+      spread_bp: response.spreadBp?.toFixed() ?? null,
       valid_until: response.validUntil,
       status: response.status,
       created_at: response.createdAt,

@@ -20,6 +20,7 @@ export function responseView(response: RfqResponse, now: Date) {
     validUntil: response.validUntil.toISOString(),
     status,
     ...(response.status === 'declined' ? { reason: response.reason } : {}),
+    ...(response.spreadBp ? { spreadBp: response.spreadBp.toFixed() } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
-import { nonNegativeDecimal, positiveDecimal } from '../core/schemas.js';
+import { nonNegativeDecimal, positiveDecimal, spreadBp } from '../core/schemas.js';
 import type { AppServices } from '../services.js';
 import type { Principal } from '../auth/tokens.js';
 import { Decimal } from '../domain/decimal.js';
@@ -18,6 +18,7 @@ import type { Sequencer } from '../sequencer/sequencer.js';
 import { findOrder, findOrderByClOrdId, tradesOfOrder } from './queries.js';
 import { PRICE_CEILING_PERCENT } from './instrument.js';
 import { ConcentrationGuard, type Breach } from '../risk/limits.js';
+import { SpreadPricer, type SpreadPrice } from '../projection/quote-spread.js';
 
 const guards = new WeakMap<AppServices, ConcentrationGuard>();
 
@@ -86,15 +87,30 @@ export const replaceRequest = z
   .strict()
   .refine((b) => b.price !== undefined || b.quantity !== undefined, 'give a price, a quantity or both');
 
+/**
+ * A side may be entered as a spread (bidSpreadBp / askSpreadBp, bp over the benchmark curve) instead
+ * of a price: the price is derived from the note's base-scenario projection to the ARD and rounded
+ * to the nearest tick (projection/quote-spread.ts), then checked like a typed price.
+ */
 export const quoteEntry = z
   .object({
     noteId: z.string().uuid(),
     bidPrice: positiveDecimal.optional(),
+    bidSpreadBp: spreadBp.optional(),
     bidSize: nonNegativeDecimal,
     askPrice: positiveDecimal.optional(),
+    askSpreadBp: spreadBp.optional(),
     askSize: nonNegativeDecimal,
   })
-  .strict();
+  .strict()
+  .refine((q) => q.bidPrice === undefined || q.bidSpreadBp === undefined, {
+    message: 'give bidPrice or bidSpreadBp, not both',
+    path: ['bidSpreadBp'],
+  })
+  .refine((q) => q.askPrice === undefined || q.askSpreadBp === undefined, {
+    message: 'give askPrice or askSpreadBp, not both',
+    path: ['askSpreadBp'],
+  });
 /**
  * `postOnly` (default false, today's behaviour): when true, the whole mass quote is refused with
  * POST_ONLY_WOULD_TAKE if any side would trade on entry (its price reaches the best opposite
@@ -245,7 +261,31 @@ export async function cancelOwnOrder(services: AppServices, partyId: string, ord
 }
 
 /** A dealer's mass quote: replaces its quotes on the given notes atomically, within its concentration limits. */
-export async function putQuotes(services: AppServices, partyId: string, request: z.infer<typeof quotesRequest>) {
+export async function putQuotes(services: AppServices, partyId: string, original: z.infer<typeof quotesRequest>) {
+  // Sides entered as a spread get their derived price first (one base projection per deal), then go on as typed prices.
+  const pricer = new SpreadPricer(services.knex);
+  const pricedFromSpread: SpreadPrice[] = [];
+  const quotes = [];
+  for (const [i, q] of original.quotes.entries()) {
+    const { bidSpreadBp, askSpreadBp, ...rest } = q;
+    const entry = { ...rest };
+    if (bidSpreadBp !== undefined) {
+      const derived = await pricer.price(q.noteId, bidSpreadBp, 'bid', `quotes.${i}.bidSpreadBp`);
+      pricedFromSpread.push(derived);
+      entry.bidPrice = derived.price;
+    }
+    if (askSpreadBp !== undefined) {
+      const derived = await pricer.price(q.noteId, askSpreadBp, 'ask', `quotes.${i}.askSpreadBp`);
+      pricedFromSpread.push(derived);
+      entry.askPrice = derived.price;
+    }
+    quotes.push(entry);
+  }
+  const result = await enterQuotes(services, partyId, { ...original, quotes });
+  return pricedFromSpread.length === 0 ? result : { ...result, pricedFromSpread };
+}
+
+async function enterQuotes(services: AppServices, partyId: string, request: z.infer<typeof quotesRequest>) {
   request.quotes.forEach((q, i) => {
     assertMagnitudes(services, q.noteId, { price: q.bidPrice, quantity: q.bidSize }, ['quotes', i, 'bid']);
     assertMagnitudes(services, q.noteId, { price: q.askPrice, quantity: q.askSize }, ['quotes', i, 'ask']);

@@ -4,7 +4,7 @@
  */
 import { Decimal } from 'decimal.js';
 import type { Rfq, RfqResponse } from '../../sdk/index.js';
-import { decimalArg, flag, has, integerFlag, positional, sideArg, RefusedError, UsageError } from '../args.js';
+import { decimalArg, flag, has, integerFlag, positional, sideArg, spreadArg, RefusedError, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { face, price, time } from '../output.js';
 import { noteLabels, resolveNote } from '../session.js';
@@ -108,15 +108,25 @@ const list: Command = {
 const answer: Command = {
   name: 'rfq-answer',
   group: 'RFQ',
-  usage: 'rfq-answer <rfq-id> <price> [--valid SECONDS]',
-  summary: 'dealers: a firm answer (replaces your previous one)',
+  usage: 'rfq-answer <rfq-id> <price | spread-bp --spread> [--valid SECONDS]',
+  summary:
+    'dealers: a firm answer (replaces your previous one); with --spread the answer is a spread in bp over the benchmark and the server derives the price',
   async run(context) {
     const { args } = context;
-    const response = await (await context.client()).respondToRfq(positional(args, 0, 'the RFQ id'), {
-      price: decimalArg(positional(args, 1, 'the price in % of par'), 'the price'),
-      validForSeconds: integerFlag(args, 'valid', 1, 300) ?? 30,
-    });
+    const validForSeconds = integerFlag(args, 'valid', 1, 300) ?? 30;
+    const value = positional(args, 1, has(args, 'spread') ? 'the spread in bp' : 'the price in % of par');
+    const response = await (await context.client()).respondToRfq(
+      positional(args, 0, 'the RFQ id'),
+      has(args, 'spread')
+        ? { spreadBp: spreadArg(value, 'the spread'), validForSeconds }
+        : { price: decimalArg(value, 'the price'), validForSeconds },
+    );
     if (context.out.mode === 'json') return context.out.json(response);
+    const d = response.pricedFromSpread;
+    if (d)
+      context.out.note(
+        `${d.side} at ${d.spreadBp.startsWith('-') ? '' : '+'}${d.spreadBp} bp over ${d.curve.name} ${d.curve.date} (base scenario, to the ARD): yield ${d.yieldPercent}%, price ${d.unroundedPrice} → ${d.price} on the tick (nearest)`,
+      );
     context.out.line(`answered ${price(response.price)}, valid until ${time(response.validUntil)} (response ${response.id})`);
   },
 };

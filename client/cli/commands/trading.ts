@@ -15,7 +15,7 @@ import {
   type QuoteInput,
   type TimeInForce,
 } from '../../sdk/index.js';
-import { dateArg, decimalArg, flag, has, integerFlag, positional, sideArg, UsageError } from '../args.js';
+import { dateArg, decimalArg, flag, has, integerFlag, positional, sideArg, spreadArg, UsageError } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { cash, face, fixed, price, time, type Column } from '../output.js';
 import { findNote, noteLabels, partyNames, resolveNote, resolveParty } from '../session.js';
@@ -148,14 +148,16 @@ const replace: Command = {
 const quote: Command = {
   name: 'quote',
   group: 'Trading',
-  usage: 'quote <note> <bid-size> <bid> <ask> <ask-size> [<note> <bid-size> <bid> <ask> <ask-size> …]',
-  summary: 'dealers: replace your quotes on these notes atomically (a size of 0 leaves that side empty)',
+  usage: 'quote <note> <bid-size> <bid> <ask> <ask-size> [<note> <bid-size> <bid> <ask> <ask-size> …] [--spread]',
+  summary:
+    'dealers: replace your quotes on these notes atomically (a size of 0 leaves that side empty); --spread: bid and ask are spreads in bp, the server derives the prices',
   async run(context) {
     const words = context.args.positionals;
     if (words.length === 0 || words.length % 5 !== 0) throw new UsageError('give groups of five: <note> <bid-size> <bid> <ask> <ask-size>');
     const c = await context.client();
     const [notes, deals] = await Promise.all([c.notes(), c.deals()]);
     const quotes: QuoteInput[] = [];
+    const spread = has(context.args, 'spread');
     for (let i = 0; i < words.length; i += 5) {
       const note = findNote(notes, deals, words[i]!);
       const bidSize = decimalArg(words[i + 1]!, 'the bid size');
@@ -164,13 +166,25 @@ const quote: Command = {
         noteId: note.id,
         bidSize,
         askSize,
-        ...(bidSize !== '0' ? { bidPrice: decimalArg(words[i + 2]!, 'the bid') } : {}),
-        ...(askSize !== '0' ? { askPrice: decimalArg(words[i + 3]!, 'the ask') } : {}),
+        ...(bidSize === '0'
+          ? {}
+          : spread
+            ? { bidSpreadBp: spreadArg(words[i + 2]!, 'the bid spread') }
+            : { bidPrice: decimalArg(words[i + 2]!, 'the bid') }),
+        ...(askSize === '0'
+          ? {}
+          : spread
+            ? { askSpreadBp: spreadArg(words[i + 3]!, 'the ask spread') }
+            : { askPrice: decimalArg(words[i + 3]!, 'the ask') }),
       });
     }
     const result = await c.putQuotes(quotes);
     if (context.out.mode === 'json') return context.out.json(result);
     const names = noteLabels(notes, deals);
+    for (const d of result.pricedFromSpread ?? [])
+      context.out.note(
+        `${names.get(d.noteId) ?? d.noteId} ${d.side} ${d.spreadBp.startsWith('-') ? '' : '+'}${d.spreadBp} bp over ${d.curve.name} ${d.curve.date} → ${d.price} (yield ${d.yieldPercent}%, nearest tick)`,
+      );
     context.out.table(orderColumns(names), result.quotes, { empty: 'no quote orders rest (all sides were 0)' });
     if (result.fills.length > 0) context.out.table(executionColumns(names), result.fills);
   },

@@ -17,7 +17,8 @@ export const marketRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/v1/quotes',
-    summary: "Replace this dealer's quotes on the given notes, atomically (mass quote)",
+    summary:
+      "Replace this dealer's quotes on the given notes, atomically (mass quote); a side may be a spread in bp over the benchmark (bidSpreadBp/askSpreadBp), its price derived",
     tag: 'quotes',
     access: ['dealer'],
     body: quotesRequest,

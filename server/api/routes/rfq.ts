@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { idParams, limitParam, positiveDecimal } from '../schemas.js';
+import { idParams, limitParam, positiveDecimal, spreadBp } from '../schemas.js';
+import { SpreadPricer } from '../../projection/quote-spread.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getNote } from '../../refdata/notes.js';
 import {
@@ -172,25 +173,38 @@ export const rfqRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/v1/rfqs/:id/responses',
-    summary: "A dealer's firm answer, valid for some seconds (replaces its previous one)",
+    summary:
+      "A dealer's firm answer at a price, or at a spread in bp over the benchmark (the price derived from the base projection to the ARD, nearest tick), valid for some seconds (replaces its previous one)",
     tag: 'rfq',
     access: ['dealer'],
     params: idParams,
     successStatus: 201,
     body: z
       .object({
-        price: positiveDecimal,
+        price: positiveDecimal.optional(),
+        spreadBp: spreadBp.optional(),
         validForSeconds: z.number().int().min(RESPONSE_VALIDITY_SECONDS.min).max(RESPONSE_VALIDITY_SECONDS.max),
       })
-      .strict(),
+      .strict()
+      .refine((b) => (b.price === undefined) !== (b.spreadBp === undefined), {
+        message: 'give a price or a spreadBp, exactly one',
+        path: ['price'],
+      }),
     handler: async ({ params, body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const rfq = await findRfq(services.knex, params.id);
       if (!rfq) throw new ApiError('RFQ_NOT_FOUND', `RFQ ${params.id} does not exist`);
       if (!rfq.dealerPartyIds.includes(viewer.partyId)) throw new ApiError('FORBIDDEN', 'this RFQ was not sent to this dealer');
       assertOpen(rfq, services.clock);
-      assertMagnitudes(services, rfq.noteId, { price: body.price });
-      const price = new Decimal(body.price);
+      // An answer as a spread: the price is derived (base scenario, to the ARD) and rounded to the nearest tick,
+      // then checked exactly as a typed price. The dealer sells when the investor buys (an ask), and buys when it sells (a bid).
+      const fromSpread =
+        body.spreadBp === undefined
+          ? null
+          : await new SpreadPricer(services.knex).price(rfq.noteId, body.spreadBp, rfq.side === 'buy' ? 'ask' : 'bid', 'spreadBp');
+      const priceText = fromSpread ? fromSpread.price : (body.price as string);
+      assertMagnitudes(services, rfq.noteId, { price: priceText });
+      const price = new Decimal(priceText);
       // The tick and the price band are checked against the sequencer's state, as for orders and quotes.
       sequencerOf(services).view((state) => {
         const instrument = state.instruments.get(rfq.noteId);
@@ -211,6 +225,7 @@ export const rfqRoutes = [
         validUntil,
         status: 'open',
         reason: null,
+        spreadBp: fromSpread ? new Decimal(fromSpread.spreadBp) : null,
         createdAt: now,
       };
       // A firm answer is checked against the dealer's concentration limits like an order on the other side.
@@ -221,7 +236,8 @@ export const rfqRoutes = [
       );
       await publishRfq(services.knex, services.events, rfq, 'rfq_response', now);
       const view = responseView(response, now);
-      return { body: warnings.length === 0 ? view : { ...view, warnings: [{ code: 'CONCENTRATION_LIMIT', breaches: warnings }] } };
+      const withWarnings = warnings.length === 0 ? view : { ...view, warnings: [{ code: 'CONCENTRATION_LIMIT', breaches: warnings }] };
+      return { body: fromSpread ? { ...withWarnings, pricedFromSpread: fromSpread } : withWarnings };
     },
   }),
   defineRoute({

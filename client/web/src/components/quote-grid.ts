@@ -4,6 +4,8 @@
  * fill). "Send quotes" replaces this dealer's quotes on every filled-in row in one atomic mass
  * quote, and pulls the live quote of every row the dealer cleared (an empty quote on that note, in
  * the same mass quote); "Pull all" removes them all. Rows are checked before anything is sent.
+ * Bid and ask may be entered as spreads in bp (the Price / Spread toggle): the server derives each
+ * price (base scenario, to the ARD, nearest tick) and the answer says which price it derived.
  */
 import type { Note, QuoteInput } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
@@ -14,6 +16,7 @@ import * as fmt from '../ui/format.js';
 import { MessageSlot, withBusy } from '../ui/notice.js';
 import { checkPrice } from './ticket-rules.js';
 import { bandText, loadBand } from './price-band.js';
+import { checkSpread, derivedText, entryModeToggle, spreadValue, type EntryMode } from './spread-entry.js';
 
 interface GridRow {
   note: Note;
@@ -44,12 +47,14 @@ function sizeProblem(note: Note, text: string, label: string): string | null {
 export function rowQuote(
   note: Note,
   values: { bidSize: string; bidPrice: string; askPrice: string; askSize: string },
+  mode: EntryMode = 'price',
 ): QuoteInput | null | string {
   const v = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, fmt.cleanNumberInput(x)])) as typeof values;
   if (!v.bidSize && !v.bidPrice && !v.askPrice && !v.askSize) return null;
   const problems: string[] = [];
   const hasBid = v.bidPrice !== '' || (v.bidSize !== '' && v.bidSize !== '0');
   const hasAsk = v.askPrice !== '' || (v.askSize !== '' && v.askSize !== '0');
+  if (mode === 'spread') return spreadQuote(note, v, hasBid, hasAsk);
   if (hasBid) {
     const p = checkPrice(note, v.bidPrice);
     if (p) problems.push(`Bid: ${p}`);
@@ -73,6 +78,36 @@ export function rowQuote(
   };
 }
 
+/** A row whose bid and ask are spreads in bp (the server derives the prices): a wider spread is a lower price. */
+function spreadQuote(
+  note: Note,
+  v: { bidSize: string; bidPrice: string; askPrice: string; askSize: string },
+  hasBid: boolean,
+  hasAsk: boolean,
+): QuoteInput | string {
+  const problems: string[] = [];
+  for (const [has, text, size, label] of [
+    [hasBid, v.bidPrice, v.bidSize, 'Bid'],
+    [hasAsk, v.askPrice, v.askSize, 'Ask'],
+  ] as const) {
+    if (!has) continue;
+    const p = checkSpread(text);
+    if (p) problems.push(`${label}: ${p}`);
+    const s = sizeProblem(note, size || '', `${label} size`);
+    if (s) problems.push(s);
+  }
+  if (problems.length === 0 && hasBid && hasAsk && new Decimal(spreadValue(v.bidPrice)).lte(spreadValue(v.askPrice)))
+    problems.push('The bid spread must be wider than the ask spread.');
+  if (problems.length > 0) return problems.join(' ');
+  return {
+    noteId: note.id,
+    bidSize: hasBid ? v.bidSize : '0',
+    ...(hasBid ? { bidSpreadBp: spreadValue(v.bidPrice) } : {}),
+    askSize: hasAsk ? v.askSize : '0',
+    ...(hasAsk ? { askSpreadBp: spreadValue(v.askPrice) } : {}),
+  };
+}
+
 export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
   const partyId = app.session!.user.partyId;
   const message = new MessageSlot();
@@ -91,6 +126,20 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     quoting: false,
   }));
 
+  // Bid and ask as prices, or as spreads in bp from which the server derives the prices (issue 17).
+  const bidHead = h('th', { class: 'num' }, 'Bid');
+  const askHead = h('th', { class: 'num' }, 'Ask');
+  const entryMode = entryModeToggle('quote-entry-mode', (mode) => {
+    bidHead.textContent = mode === 'spread' ? 'Bid (bp)' : 'Bid';
+    askHead.textContent = mode === 'spread' ? 'Ask (bp)' : 'Ask';
+    for (const row of rows) {
+      row.bidPrice.value = '';
+      row.askPrice.value = '';
+      row.bidPrice.placeholder = mode === 'spread' ? 'bid bp' : 'bid';
+      row.askPrice.placeholder = mode === 'spread' ? 'ask bp' : 'ask';
+      row.error.textContent = '';
+    }
+  });
   const showLive = (row: GridRow, quotes: NoteQuotes | null) => {
     const best = quotes
       ? `${quotes.bestBid ? fmt.price(quotes.bestBid.price, row.note, false) : '—'} / ${quotes.bestAsk ? fmt.price(quotes.bestAsk.price, row.note, false) : '—'}`
@@ -105,7 +154,8 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
       ' / ',
       h('span', { class: 'ask' }, mine.askPrice ? `${fmt.price(mine.askPrice, row.note, false)} × ${fmt.face(mine.askSize)}` : '—'),
     );
-    if (!row.prefilled) {
+    // Prefilled once with the live prices, and only while the grid takes prices (not spreads).
+    if (!row.prefilled && entryMode.mode() === 'price') {
       row.prefilled = true;
       row.bidPrice.value = mine.bidPrice ?? '';
       row.bidSize.value = mine.bidPrice ? mine.bidSize : '';
@@ -133,12 +183,16 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     let invalid = 0;
     let pulled = 0;
     for (const row of rows) {
-      const result = rowQuote(row.note, {
-        bidSize: row.bidSize.value,
-        bidPrice: row.bidPrice.value,
-        askPrice: row.askPrice.value,
-        askSize: row.askSize.value,
-      });
+      const result = rowQuote(
+        row.note,
+        {
+          bidSize: row.bidSize.value,
+          bidPrice: row.bidPrice.value,
+          askPrice: row.askPrice.value,
+          askSize: row.askSize.value,
+        },
+        entryMode.mode(),
+      );
       row.error.textContent = typeof result === 'string' ? result : '';
       if (typeof result === 'string') invalid += 1;
       else if (result) quotes.push(result);
@@ -158,6 +212,7 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
         ...(quoting > 0 ? [`Quoting ${quoting} note${quoting === 1 ? '' : 's'}`] : []),
         ...(pulled > 0 ? [`pulled ${pulled} cleared quote${pulled === 1 ? '' : 's'}`] : []),
         ...(result.fills.length ? [`${result.fills.length} fill(s) on entry`] : []),
+        ...(result.pricedFromSpread ?? []).map((d) => `${app.noteLabel(d.noteId)} ${derivedText(d)}`),
       ];
       const text = parts.join('; ');
       message.ok(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`, 'quote-result');
@@ -181,8 +236,8 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
       h(
         'tr',
         {},
-        ['Note', 'Market bid / ask', 'Price band', 'Bid size', 'Bid', 'Ask', 'Ask size', 'My live quote'].map((label, i) =>
-          h('th', { class: i === 0 ? undefined : 'num' }, label),
+        ['Note', 'Market bid / ask', 'Price band', 'Bid size', bidHead, askHead, 'Ask size', 'My live quote'].map((label, i) =>
+          typeof label === 'string' ? h('th', { class: i === 0 ? undefined : 'num' }, label) : label,
         ),
       ),
     ),
@@ -207,7 +262,7 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     ),
   );
   return panel('Quote grid', h('div', {}, message.element, h('div', { class: 'hscroll' }, table)), {
-    tools: [send, pull],
+    tools: [entryMode.element, send, pull],
     flush: true,
     testid: 'quote-grid-panel',
   });

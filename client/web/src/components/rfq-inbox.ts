@@ -1,8 +1,10 @@
 /**
  * The dealer's RFQ inbox, live from the private `rfqs` feed: each request addressed to this dealer
  * with the investor's side and size, a countdown to its expiry, this dealer's current answer, and
- * an answer box (price, validity) — or a pass with an optional reason (POST /rfqs/:id/decline). Rows are built once per RFQ and updated in place, so typing an
- * answer is never interrupted by other RFQs arriving or by the countdowns.
+ * an answer box (price, validity) — or a pass with an optional reason (POST /rfqs/:id/decline).
+ * Rows are built once per RFQ and updated in place, so typing an answer is never interrupted by
+ * other RFQs arriving or by the countdowns. Answers may be entered as a spread in bp (the Price /
+ * Spread toggle); the row then shows the price the server derived.
  */
 import type { Rfq } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
@@ -11,6 +13,7 @@ import { countdown, startCountdowns } from '../ui/countdown.js';
 import * as fmt from '../ui/format.js';
 import { toast, withBusy, MessageSlot } from '../ui/notice.js';
 import { checkPrice } from './ticket-rules.js';
+import { checkSpread, derivedText, entryModeToggle, spreadValue } from './spread-entry.js';
 
 const VALIDITY_SECONDS = [10, 20, 30, 60, 120];
 
@@ -31,10 +34,23 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
   const seen = new Set<string>();
   const rows = new Map<string, InboxRow>();
   const message = new MessageSlot();
+  // Answers as a price, or as a spread in bp from which the server derives the price (issue 17).
+  const entryMode = entryModeToggle('rfq-entry-mode', (mode) => {
+    for (const input of tbody.querySelectorAll<HTMLInputElement>('[data-testid="rfq-answer-price"]')) {
+      input.value = '';
+      input.placeholder = mode === 'spread' ? 'spread bp' : 'price';
+    }
+  });
 
   const build = (rfq: Rfq): InboxRow => {
     const note = app.note(rfq.noteId);
-    const price = h('input', { class: 'num', placeholder: 'price', testid: 'rfq-answer-price', autocomplete: 'off' });
+    const price = h('input', {
+      class: 'num',
+      placeholder: entryMode.mode() === 'spread' ? 'spread bp' : 'price',
+      testid: 'rfq-answer-price',
+      autocomplete: 'off',
+      'aria-label': 'Answer (price, or spread in bp)',
+    });
     const validity = h(
       'select',
       { testid: 'rfq-answer-validity' },
@@ -42,13 +58,24 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
     );
     const send = h('button', { class: 'small primary', testid: 'rfq-answer-send' }, 'Answer');
     const error = h('div', { class: 'field-error' });
+    const derived = h('div', { class: 'derived', testid: 'rfq-answer-derived' });
     send.addEventListener('click', () => {
-      const problem = note ? checkPrice(note, price.value) : null;
+      const spread = entryMode.mode() === 'spread';
+      const problem = spread ? checkSpread(price.value) : note ? checkPrice(note, price.value) : null;
       error.textContent = problem ?? '';
       if (problem) return;
       void withBusy(send, message, async () => {
-        await app.client.respondToRfq(rfq.id, { price: fmt.cleanNumberInput(price.value), validForSeconds: Number(validity.value) });
-        message.ok(`Answered ${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)} at ${price.value}.`, 'rfq-answer-result');
+        const validForSeconds = Number(validity.value);
+        const answer = await app.client.respondToRfq(
+          rfq.id,
+          spread ? { spreadBp: spreadValue(price.value), validForSeconds } : { price: fmt.cleanNumberInput(price.value), validForSeconds },
+        );
+        // An answer entered as a spread: the server derived the price (base scenario, to the ARD, nearest tick).
+        derived.textContent = answer.pricedFromSpread ? derivedText(answer.pricedFromSpread) : '';
+        message.ok(
+          `Answered ${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)} at ${answer.price ?? price.value}${spread ? ` (${price.value} bp)` : ''}.`,
+          'rfq-answer-result',
+        );
       });
     });
     const reason = h('input', {
@@ -67,7 +94,6 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
         message.ok(`Passed on ${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)}${text ? `: ${text}` : ''}.`, 'rfq-decline-result');
       });
     });
-    price.setAttribute('aria-label', 'Answer price');
     validity.setAttribute('aria-label', 'Answer valid for');
     const box = h('div', { class: 'answer-box' }, price, validity, send, reason, pass);
     const row: InboxRow = {
@@ -87,7 +113,7 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
         h('td', { class: 'num' }, fmt.face(rfq.quantity)),
         h('td', { class: 'num' }, countdown(rfq.expiresAt, 'rfq-countdown')),
         h('td', { class: 'num', testid: 'rfq-my-answer' }),
-        h('td', {}, box, error),
+        h('td', {}, box, error, derived),
       ),
       status: h('span'),
       answer: h('span'),
@@ -111,6 +137,7 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
       mine
         ? [
             mine.price === null ? '' : fmt.price(mine.price, app.note(rfq.noteId), false),
+            mine.spreadBp ? ` (${mine.spreadBp.startsWith('-') ? '' : '+'}${mine.spreadBp} bp)` : '',
             ' ',
             h('span', { class: `pill ${mine.status}`, title: mine.reason ?? undefined }, mine.status.replace('_', ' ')),
           ]
@@ -154,5 +181,5 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
   );
   const body = h('div', {}, message.element, h('div', { class: 'scroll' }, table));
   startCountdowns(body, scope);
-  return panel('Incoming RFQs', body, { flush: true, testid: 'rfq-inbox-panel' });
+  return panel('Incoming RFQs', body, { flush: true, testid: 'rfq-inbox-panel', tools: entryMode.element });
 }

@@ -2,16 +2,19 @@
  * A note's page: the live depth ladder and tape, a price chart of its trades, the order ticket
  * with the money preview, own open orders (cancel/replace) and fills, the note's terms, the deal's
  * collateral facts and capital structure, and — next to the book — the deal's latest performance
- * metrics and trigger status.
+ * metrics and trigger status, and a price ↔ yield ↔ spread calculator beside the ticket. A second
+ * tab projects the deal's cash flows under a scenario (components/cash-flows.ts).
  */
 import type { TapeTrade } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { priceChart } from '../components/chart.js';
+import { noteTabs } from '../components/cash-flows.js';
 import { capitalStructurePanel, collateralPanel, termsPanel } from '../components/deal.js';
 import { dealMetricsPanel } from '../components/deal-metrics.js';
 import { ladder } from '../components/ladder.js';
 import { fillsPanel, openOrdersPanel } from '../components/orders.js';
 import { orderTicket } from '../components/ticket.js';
+import { priceCalculator } from '../components/price-calculator.js';
 import { yieldAt } from '../money/domain.js';
 import { h, panel, replace, type Scope } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
@@ -91,8 +94,9 @@ export async function noteView(app: AppContext, scope: Scope, params: Record<str
     ticket
       ? ticket.element
       : panel('Order ticket', infoAlert('Orders are sent by investors and dealers; this login views the market only.')),
+    priceCalculator(app, note),
     termsPanel(note),
     collateralPanel(deal),
   );
-  return h('div', {}, header, h('div', { class: 'grid note-grid' }, left, center, right));
+  return h('div', {}, header, noteTabs(app, scope, note, deal, h('div', { class: 'grid note-grid' }, left, center, right)));
 }

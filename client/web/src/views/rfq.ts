@@ -131,6 +131,8 @@ function rfqBlock(
       columns: [
         { label: 'Dealer', render: (r) => app.partyName(r.dealerPartyId) },
         { label: 'Price', num: true, decimals: true, render: (r) => fmt.price(r.price, note) },
+        // Answers entered as a spread (issue 17): the spread the price was derived from.
+        { label: 'Spread (bp)', num: true, render: (r) => (r.spreadBp ? `${r.spreadBp.startsWith('-') ? '' : '+'}${r.spreadBp}` : '') },
         { label: 'Yield', num: true, render: (r) => (r.price === null ? '' : fmt.yieldPercent(yieldAt(note, app.businessDate, r.price))) },
         { label: 'Net amount', num: true, render: (r) => netAmountCell(app, rfq, r, note, tradeNet) },
         { label: 'Valid for', num: true, render: (r) => (r.status === 'open' ? countdown(r.validUntil) : '') },
