@@ -31,6 +31,7 @@ import * as settlementRunInterrupted from './20261206020100_settlement_run_inter
 import * as projections from './20261206070000_projections.js';
 import * as risk from './20261206100000_risk.js';
 import * as rfqDeclines from './20261206110000_rfq_declines.js';
+import * as audit from './20261206_1800_audit.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -56,6 +57,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206070000_projections', projections],
   ['20261206100000_risk', risk],
   ['20261206110000_rfq_declines', rfqDeclines],
+  ['20261206_1800_audit', audit],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

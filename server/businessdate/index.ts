@@ -11,6 +11,7 @@ import { addBusinessDays, nextBusinessDayOnOrAfter } from '../domain/calendar.js
 import { parseIsoDate } from '../domain/dates.js';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 /** Work that must happen at the end of a trading day (e.g. DAY orders expire), before the date moves. */
 export type EndOfDayHook = (closingDate: string, nextDate: string) => Promise<void>;
@@ -31,6 +32,7 @@ export async function rollBusinessDate(
   db: Knex,
   request: { expectedDate?: string; rolledBy: string | null },
   hooks: readonly EndOfDayHook[],
+  actor?: AuditActor,
 ): Promise<{ previousDate: string; businessDate: string }> {
   const closing = await currentBusinessDate(db);
   if (request.expectedDate !== undefined && request.expectedDate !== closing) {
@@ -49,6 +51,14 @@ export async function rollBusinessDate(
     }
     await trx('business_date').where({ id: 1 }).update({ business_date: next, updated_at: trx.fn.now() });
     await trx('business_date_rolls').insert({ from_date: closing, to_date: next, rolled_by: request.rolledBy });
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'business_date.roll',
+        entity: `business-date:${closing}`,
+        details: { from: closing, to: next },
+      });
+    }
     return { previousDate: closing, businessDate: next };
   });
 }

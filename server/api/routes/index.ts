@@ -21,6 +21,7 @@ import { registryRoutes } from './registry.js';
 import { moneyRoutes } from './money.js';
 import { projectionRoutes } from './projections.js';
 import { riskRoutes } from './risk.js';
+import { auditRoutes } from './audit.js';
 
 const businessRoutes: AnyRoute[] = [
   ...healthRoutes,
@@ -42,6 +43,8 @@ businessRoutes.push(...registryRoutes);
 businessRoutes.push(...projectionRoutes);
 // Look-through risk: obligors, exposures, concentration limits.
 businessRoutes.push(...riskRoutes);
+// The audit trail of operator and back-office actions.
+businessRoutes.push(...auditRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 
