@@ -64,6 +64,8 @@ export interface RunRequest {
   concurrency?: number;
   /** Who ran it: the run's final status and its audit row commit together. */
   actor?: AuditActor;
+  /** What started it, for the audit row: the back office's request (default) or the end-of-day roll. */
+  trigger?: 'request' | 'end_of_day';
 }
 
 /** A settled trade as the trading side needs it. */
@@ -191,6 +193,7 @@ async function finishRun(
       details: {
         date: request.date,
         mode: request.mode,
+        trigger: request.trigger ?? 'request',
         status: end.status,
         due: Number(amounts.total),
         settled: progress.settled,
