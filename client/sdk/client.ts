@@ -337,7 +337,10 @@ export class ComputeNotesClient {
   }
 
   /** The whole trail matching the filters, newest first: pages of `pageSize` followed with `before`, up to `max` rows. */
-  async auditAll(query: Omit<AuditQuery, 'before' | 'limit'> = {}, options: { pageSize?: number; max?: number } = {}): Promise<AuditEntry[]> {
+  async auditAll(
+    query: Omit<AuditQuery, 'before' | 'limit'> = {},
+    options: { pageSize?: number; max?: number } = {},
+  ): Promise<AuditEntry[]> {
     const pageSize = options.pageSize ?? 1000;
     const max = options.max ?? 100_000;
     const rows: AuditEntry[] = [];

@@ -37,7 +37,12 @@ export function detailsText(details: Record<string, unknown>): string {
 /** Names for the ids the trail's entities carry; what it cannot read (another role's lists) stays an id. */
 async function entityNamer(c: ComputeNotesClient): Promise<(entity: string) => string> {
   const settle = async <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
-  const [notes, deals, parties, obligors] = await Promise.all([settle(c.notes()), settle(c.deals()), settle(c.parties()), settle(c.obligors())]);
+  const [notes, deals, parties, obligors] = await Promise.all([
+    settle(c.notes()),
+    settle(c.deals()),
+    settle(c.parties()),
+    settle(c.obligors()),
+  ]);
   const names = new Map<string, string>();
   if (notes && deals) for (const [id, label] of noteLabels(notes, deals)) names.set(`note:${id}`, `note ${label}`);
   for (const d of deals ?? []) names.set(`deal:${d.id}`, `deal ${d.name}`);
@@ -121,7 +126,21 @@ const runs: Command = {
     });
     if (out.mode === 'json') return out.json(list);
     const sum = (pick: (r: SettlementRun) => string | number) => list.reduce((t, r) => t.plus(pick(r)), new Decimal(0)).toFixed();
-    const header = ['run', 'date', 'mode', 'status', 'due', 'settled', 'failed', 'settledAmount', 'settledFace', 'failedAmount', 'failedFace', 'by', 'startedAt'];
+    const header = [
+      'run',
+      'date',
+      'mode',
+      'status',
+      'due',
+      'settled',
+      'failed',
+      'settledAmount',
+      'settledFace',
+      'failedAmount',
+      'failedFace',
+      'by',
+      'startedAt',
+    ];
     const fields = (r: SettlementRun) => [
       r.id,
       r.date,
@@ -197,7 +216,8 @@ const checklist: Command = {
   name: 'checklist',
   group: 'Back office',
   usage: 'checklist [--json]',
-  summary: 'the pre-roll checklist: instructions due, open fails, running runs, collections not distributed, registry rows pending or failed',
+  summary:
+    'the pre-roll checklist: instructions due, open fails, running runs, collections not distributed, registry rows pending or failed',
   async run({ out, client }) {
     const list = await (await client()).preRollChecklist();
     if (out.mode === 'json') return out.json(list);
