@@ -33,6 +33,7 @@ import * as risk from './20261206100000_risk.js';
 import * as rfqDeclines from './20261206110000_rfq_declines.js';
 import * as riskGpuValues from './20261206_1830_risk_gpu_values.js';
 import * as projUiRfqSpread from './20261206_1845_proj_ui_rfq_spread.js';
+import * as audit from './20261206_1800_audit.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -60,6 +61,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206110000_rfq_declines', rfqDeclines],
   ['20261206_1830_risk_gpu_values', riskGpuValues],
   ['20261206_1845_proj_ui_rfq_spread', projUiRfqSpread],
+  ['20261206_1800_audit', audit],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -106,7 +106,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     // due and unsettled is attempted once more, and what cannot settle becomes a fail.
     endOfDayHooks: [
       async () => void (await sequencer.execute((state) => expireOrders(state, { dayOrders: true }))),
-      async (closing) => void (await settleDueAtClose(database.knex, sequencer, events, closing)),
+      async (closing, _next, actor) => void (await settleDueAtClose(database.knex, sequencer, events, closing, actor)),
     ],
     isReady: async () => {
       await database.knex.raw('select 1');

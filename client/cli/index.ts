@@ -14,6 +14,7 @@ import { marketCommands } from './commands/market.js';
 import { rfqCommands } from './commands/rfq.js';
 import { tradingCommands } from './commands/trading.js';
 import { pricingCommands } from './commands/pricing.js';
+import { auditCommands } from './commands/audit.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { Output, type Mode } from './output.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   ...backOfficeCommands,
   ...performanceCommands,
   ...riskCommands,
+  ...auditCommands,
 ];
 
 export function helpText(): string {

@@ -10,6 +10,10 @@ import type {
   DealLtv,
   GpuSeries,
   GpuSeriesSummary,
+  AuditEntry,
+  AuditQuery,
+  PreRollChecklist,
+  SettlementRunQuery,
   LiveQuote,
   Position,
   Balance,
@@ -326,8 +330,37 @@ export class ComputeNotesClient {
     return this.http.request('POST', '/api/v1/settlements/run', { body: input, ...(idempotencyKey ? { idempotencyKey } : {}) });
   }
 
-  settlementRuns(query: { date?: string; limit?: number } = {}): Promise<SettlementRun[]> {
+  /** The settlement-run history, newest first, with counts and amounts (one date, or dates from..to). */
+  settlementRuns(query: SettlementRunQuery = {}): Promise<SettlementRun[]> {
     return this.http.request('GET', `/api/v1/settlements/runs${queryString(query)}`);
+  }
+
+  /** The pre-roll checklist (back office, operator). */
+  preRollChecklist(): Promise<PreRollChecklist> {
+    return this.http.request('GET', '/api/v1/business-date/checklist');
+  }
+
+  /** One page of the audit trail, newest first (back office, operator). */
+  audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return this.http.request('GET', `/api/v1/audit${queryString(query)}`);
+  }
+
+  /** The whole trail matching the filters, newest first: pages of `pageSize` followed with `before`, up to `max` rows. */
+  async auditAll(
+    query: Omit<AuditQuery, 'before' | 'limit'> = {},
+    options: { pageSize?: number; max?: number } = {},
+  ): Promise<AuditEntry[]> {
+    const pageSize = options.pageSize ?? 1000;
+    const max = options.max ?? 100_000;
+    const rows: AuditEntry[] = [];
+    let before: string | undefined;
+    while (rows.length < max) {
+      const page = await this.audit({ ...query, limit: Math.min(pageSize, max - rows.length), ...(before ? { before } : {}) });
+      rows.push(...page);
+      if (page.length < pageSize) break;
+      before = page[page.length - 1]!.id;
+    }
+    return rows;
   }
 
   settlementRun(id: string): Promise<SettlementRun> {

@@ -404,7 +404,7 @@ export interface SettlementRun {
   id: string;
   date: string;
   mode: string;
-  status: 'running' | 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed' | 'interrupted';
   total: number;
   processed: number;
   settled: number;
@@ -413,6 +413,101 @@ export interface SettlementRun {
   error?: string | null;
   startedAt: string;
   finishedAt: string | null;
+  /** USD net amounts and face of what the run settled and failed (decimal strings). */
+  settledAmount: string;
+  settledFace: string;
+  failedAmount: string;
+  failedFace: string;
+  /** Who ran it (username); null for the roll's own run before the audit trail, or unknown. */
+  createdBy: string | null;
+}
+
+export type SettlementRunQuery = {
+  date?: string;
+  from?: string;
+  to?: string;
+  /** Paging: runs with an id below this one. */
+  before?: string;
+  limit?: number;
+};
+
+/** The actions the audit trail records (GET /api/v1/audit?action=). */
+export const AUDIT_ACTIONS = [
+  'business_date.roll',
+  'settlement.run',
+  'settlement.cancel',
+  'collection.record',
+  'collection.correct',
+  'distribution.run',
+  'performance_report.file',
+  'waterfall.set',
+  'registry.forced_transfer',
+  'registry.address_set',
+  'registry.recover',
+  'note.create',
+  'note.halt',
+  'note.resume',
+  'note.price_band',
+  'deal.create',
+  'party.create',
+  'party.eligibility',
+  'credit_line.set',
+  'reference_rate.set',
+  'cash.deposit',
+  'cash.withdrawal',
+  'risk_limits.set',
+  'obligor.create',
+  'obligor.update',
+  'obligor.relationship_add',
+  'obligor.import',
+  'curve.load',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One row of the audit trail: who did what, on what, when. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  role: string;
+  action: AuditAction;
+  entity: string;
+  details: Record<string, unknown>;
+}
+
+export type AuditQuery = {
+  /** A date YYYY-MM-DD (the whole UTC day) or an ISO instant with offset. */
+  from?: string;
+  to?: string;
+  actor?: string;
+  action?: AuditAction;
+  before?: string;
+  limit?: number;
+};
+
+export type ChecklistKey =
+  | 'instructions_due'
+  | 'open_fails'
+  | 'settlement_runs_running'
+  | 'collections_undistributed'
+  | 'registry_pending'
+  | 'registry_failed';
+
+export interface ChecklistItem {
+  key: ChecklistKey;
+  label: string;
+  count: number;
+  amount: string | null;
+  ok: boolean;
+  rows: Record<string, string>[];
+}
+
+/** What is open before the end-of-day roll. */
+export interface PreRollChecklist {
+  businessDate: string;
+  nextBusinessDate: string;
+  ready: boolean;
+  items: ChecklistItem[];
 }
 
 export interface Statement {

@@ -11,9 +11,14 @@ import { addBusinessDays, nextBusinessDayOnOrAfter } from '../domain/calendar.js
 import { parseIsoDate } from '../domain/dates.js';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
-/** Work that must happen at the end of a trading day (e.g. DAY orders expire), before the date moves. */
-export type EndOfDayHook = (closingDate: string, nextDate: string) => Promise<void>;
+/**
+ * Work that must happen at the end of a trading day (e.g. DAY orders expire), before the date
+ * moves; `actor` is who rolled (for the audit rows of what the hook does), absent for a roll
+ * without one.
+ */
+export type EndOfDayHook = (closingDate: string, nextDate: string, actor?: AuditActor) => Promise<void>;
 
 export async function initialiseBusinessDate(db: Knex, todayUtc: string): Promise<string> {
   const initial = nextBusinessDayOnOrAfter(parseIsoDate(todayUtc));
@@ -31,6 +36,7 @@ export async function rollBusinessDate(
   db: Knex,
   request: { expectedDate?: string; rolledBy: string | null },
   hooks: readonly EndOfDayHook[],
+  actor?: AuditActor,
 ): Promise<{ previousDate: string; businessDate: string }> {
   const closing = await currentBusinessDate(db);
   if (request.expectedDate !== undefined && request.expectedDate !== closing) {
@@ -39,7 +45,7 @@ export async function rollBusinessDate(
     });
   }
   const next = addBusinessDays(parseIsoDate(closing), 1);
-  for (const hook of hooks) await hook(closing, next);
+  for (const hook of hooks) await hook(closing, next, actor);
   return inTransaction(db, async (trx) => {
     const row: { business_date: string } = await trx('business_date').where({ id: 1 }).forUpdate().first('business_date');
     if (row.business_date !== closing) {
@@ -49,6 +55,14 @@ export async function rollBusinessDate(
     }
     await trx('business_date').where({ id: 1 }).update({ business_date: next, updated_at: trx.fn.now() });
     await trx('business_date_rolls').insert({ from_date: closing, to_date: next, rolled_by: request.rolledBy });
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'business_date.roll',
+        entity: `business-date:${closing}`,
+        details: { from: closing, to: next },
+      });
+    }
     return { previousDate: closing, businessDate: next };
   });
 }

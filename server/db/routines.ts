@@ -42,6 +42,8 @@ export const ROUTINES: readonly Routine[] = [
   { name: 'settlement_chunk_open', file: 'settlement/sql/settlement_chunk_open.sql' },
   { name: 'settlement_decide_uncovered', file: 'settlement/sql/settlement_decide_uncovered.sql' },
   { name: 'settlement_settle_chunk', file: 'settlement/sql/settlement_settle_chunk.sql' },
+  // The audit trail's guard.
+  { name: 'audit_log_append_only', file: 'audit/sql/audit_log_append_only.sql' },
 ];
 
 /** Serialises routine steps of processes sharing a database ('cnx routines' as a 63-bit key). */

@@ -17,6 +17,7 @@
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { Decimal } from '../domain/decimal.js';
 import { addMonths, lastDayOfMonth, monthOf, parseIsoDate, yearOf } from '../domain/dates.js';
 import { getDeal } from '../refdata/deals.js';
@@ -230,6 +231,7 @@ export async function recordPerformanceReport(
   input: PerformanceReportInput,
   recordedBy: string | null,
   businessDate: string,
+  actor?: AuditActor,
 ): Promise<ReportView> {
   const deal = await getDeal(knex, dealId);
   checkReport(input);
@@ -289,6 +291,14 @@ export async function recordPerformanceReport(
         recorded_by: recordedBy,
       })
       .returning('*');
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'performance_report.file',
+        entity: `deal:${deal.id}/performance-report:${report.periodEnd}`,
+        details: { periodEnd: report.periodEnd, version, ...(reason ? { reason } : {}) },
+      });
+    }
     return view(toStored(row as ReportRow), metrics);
   });
 }

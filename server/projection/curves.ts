@@ -5,6 +5,7 @@
  * canonical decimal strings, sorted by tenor. The demo seeds a UST curve with a late-2026 shape.
  */
 import type { Knex } from 'knex';
+import { audited, type AuditActor } from '../audit/index.js';
 import { Rejection } from '../core/rejections.js';
 import { Decimal } from '../domain/decimal.js';
 import { DomainError } from '../domain/errors.js';
@@ -58,13 +59,21 @@ export async function putCurve(
   date: string,
   points: readonly CurvePointText[],
   userId: string | null,
+  actor?: AuditActor,
 ): Promise<StoredCurve> {
-  const stored = canonical(points);
-  await db('benchmark_curves')
-    .insert({ name, curve_date: date, points: JSON.stringify(stored), updated_by: userId, updated_at: db.fn.now() })
-    .onConflict(['name', 'curve_date'])
-    .merge(['points', 'updated_by', 'updated_at']);
-  return { name, date, points: stored };
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      const stored = canonical(points);
+      await db('benchmark_curves')
+        .insert({ name, curve_date: date, points: JSON.stringify(stored), updated_by: userId, updated_at: db.fn.now() })
+        .onConflict(['name', 'curve_date'])
+        .merge(['points', 'updated_by', 'updated_at']);
+      return { name, date, points: stored };
+    },
+    (curve) => ({ action: 'curve.load', entity: `curve:${curve.name}/${curve.date}`, details: { points: curve.points.length } }),
+  );
 }
 
 export async function getCurve(db: Knex, name: string, date: string): Promise<StoredCurve> {

@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { isUuid } from '../core/schemas.js';
+import { audited, type AuditActor } from '../audit/index.js';
 
 export interface DealInput {
   name: string;
@@ -75,25 +76,32 @@ export async function getDeal(db: Knex | Knex.Transaction, id: string): Promise<
   return toDeal(row);
 }
 
-export async function createDeal(db: Knex | Knex.Transaction, input: DealInput): Promise<Deal> {
-  const [row]: DealRow[] = await db('deals')
-    .insert({
-      name: input.name,
-      sponsor: input.sponsor,
-      issuer: input.issuer,
-      deal_type: input.dealType,
-      closing_date: input.closingDate,
-      site: input.collateral.site,
-      capacity_mw: input.collateral.capacityMw,
-      gpu_count: input.collateral.gpuCount,
-      gpu_model: input.collateral.gpuModel,
-      lessee: input.collateral.lessee,
-      lease_term_months: input.collateral.leaseTermMonths,
-      description: input.description,
-    })
-    .onConflict('name')
-    .ignore()
-    .returning('*');
-  if (!row) throw new Rejection('DUPLICATE_NAME', `a deal named ${input.name} exists`, { name: input.name });
-  return toDeal(row);
+export async function createDeal(db: Knex | Knex.Transaction, input: DealInput, actor?: AuditActor): Promise<Deal> {
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      const [row]: DealRow[] = await db('deals')
+        .insert({
+          name: input.name,
+          sponsor: input.sponsor,
+          issuer: input.issuer,
+          deal_type: input.dealType,
+          closing_date: input.closingDate,
+          site: input.collateral.site,
+          capacity_mw: input.collateral.capacityMw,
+          gpu_count: input.collateral.gpuCount,
+          gpu_model: input.collateral.gpuModel,
+          lessee: input.collateral.lessee,
+          lease_term_months: input.collateral.leaseTermMonths,
+          description: input.description,
+        })
+        .onConflict('name')
+        .ignore()
+        .returning('*');
+      if (!row) throw new Rejection('DUPLICATE_NAME', `a deal named ${input.name} exists`, { name: input.name });
+      return toDeal(row);
+    },
+    (deal) => ({ action: 'deal.create', entity: `deal:${deal.id}`, details: { name: deal.name, sponsor: input.sponsor } }),
+  );
 }

@@ -7,6 +7,7 @@
  * increment that divides the minimum denomination, a factor in (0, 1] and dates in order.
  */
 import type { Knex } from 'knex';
+import { audited, type AuditActor } from '../audit/index.js';
 import { Decimal } from '../domain/decimal.js';
 import { isValidIsin } from '../domain/identifiers.js';
 import { buildCouponSchedule } from '../domain/schedule.js';
@@ -208,16 +209,23 @@ export async function getNote(db: Knex | Knex.Transaction, id: string): Promise<
   return note;
 }
 
-export async function createNote(db: Knex | Knex.Transaction, input: NoteInput): Promise<Note> {
-  validateNoteTerms(input);
-  const row: Record<string, unknown> = {};
-  for (const [field, column] of COLUMNS) row[column] = input[field] ?? null;
-  row.day_count = storedDayCount(input.dayCount);
-  // The column predates derived caps; it keeps the derived value so that it never disagrees.
-  row.dissemination_cap = disseminationCapFor(input.traceCategory, input.rating).toFixed();
-  const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
-  if (!inserted) throw new Rejection('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
-  return toNote(inserted);
+export async function createNote(db: Knex | Knex.Transaction, input: NoteInput, actor?: AuditActor): Promise<Note> {
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      validateNoteTerms(input);
+      const row: Record<string, unknown> = {};
+      for (const [field, column] of COLUMNS) row[column] = input[field] ?? null;
+      row.day_count = storedDayCount(input.dayCount);
+      // The column predates derived caps; it keeps the derived value so that it never disagrees.
+      row.dissemination_cap = disseminationCapFor(input.traceCategory, input.rating).toFixed();
+      const [inserted] = await db('notes').insert(row).onConflict('isin').ignore().returning('*');
+      if (!inserted) throw new Rejection('DUPLICATE_ISIN', `a note with ISIN ${input.isin} is listed`, { isin: input.isin });
+      return toNote(inserted);
+    },
+    (note) => ({ action: 'note.create', entity: `note:${note.id}`, details: { isin: note.isin, dealId: note.dealId, name: note.name } }),
+  );
 }
 
 /** Sets the half-width of a note's price band (operator), in the caller's transaction. */

@@ -3,6 +3,7 @@
  * operators) and their users. A user acts for exactly one party.
  */
 import type { Knex } from 'knex';
+import { audited, type AuditActor } from '../audit/index.js';
 import { Rejection } from '../core/rejections.js';
 import { isUuid } from '../core/schemas.js';
 import type { Role } from '../auth/roles.js';
@@ -58,17 +59,40 @@ export async function getParty(db: Knex | Knex.Transaction, id: string): Promise
 export async function createParty(
   db: Knex | Knex.Transaction,
   input: { name: string; kind: PartyKind; eligible: boolean },
+  actor?: AuditActor,
 ): Promise<Party> {
-  const [row]: PartyRow[] = await db('parties').insert(input).onConflict('name').ignore().returning('*');
-  if (!row) throw new Rejection('DUPLICATE_NAME', `a party named ${input.name} exists`, { name: input.name });
-  return toParty(row);
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      const [row]: PartyRow[] = await db('parties').insert(input).onConflict('name').ignore().returning('*');
+      if (!row) throw new Rejection('DUPLICATE_NAME', `a party named ${input.name} exists`, { name: input.name });
+      return toParty(row);
+    },
+    (party) => ({
+      action: 'party.create',
+      entity: `party:${party.id}`,
+      details: { name: party.name, kind: party.kind, eligible: party.eligible },
+    }),
+  );
 }
 
-export async function setPartyEligibility(db: Knex, id: string, eligible: boolean): Promise<Party> {
-  await getParty(db, id);
-  const [row]: PartyRow[] = await db('parties').where({ id }).update({ eligible }).returning('*');
-  if (!row) throw new Rejection('PARTY_NOT_FOUND', `party ${id} does not exist`);
-  return toParty(row);
+export async function setPartyEligibility(db: Knex, id: string, eligible: boolean, actor?: AuditActor): Promise<Party> {
+  const before = await getParty(db, id);
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      const [row]: PartyRow[] = await db('parties').where({ id }).update({ eligible }).returning('*');
+      if (!row) throw new Rejection('PARTY_NOT_FOUND', `party ${id} does not exist`);
+      return toParty(row);
+    },
+    (party) => ({
+      action: 'party.eligibility',
+      entity: `party:${party.id}`,
+      details: { eligible: party.eligible, wasEligible: before.eligible },
+    }),
+  );
 }
 
 export async function findUserByUsername(db: Knex, username: string): Promise<UserRecord | null> {

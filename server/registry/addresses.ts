@@ -17,6 +17,7 @@ import type { Knex } from 'knex';
 import { getAddress, isAddress, keccak256, toUtf8Bytes, ZeroAddress } from 'ethers';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { getParty } from '../refdata/parties.js';
 import { settlementRefFromKey } from '../../contracts/registry-client.js';
 
@@ -75,7 +76,7 @@ export async function ensurePartyAddresses(trx: Knex.Transaction, partyIds: Iter
 }
 
 /** Sets a party's address (back office); refused once the party has movements in the outbox. */
-export async function setPartyAddress(knex: Knex, partyId: string, requested: string): Promise<PartyAddress> {
+export async function setPartyAddress(knex: Knex, partyId: string, requested: string, actor?: AuditActor): Promise<PartyAddress> {
   if (!isAddress(requested) || getAddress(requested) === ZeroAddress) {
     throw new Rejection('INVALID_ARGUMENT', 'address must be a non-zero 20-byte hex address', { address: requested });
   }
@@ -101,6 +102,14 @@ export async function setPartyAddress(knex: Knex, partyId: string, requested: st
       .onConflict('party_id')
       .merge({ address, source: 'configured', updated_at: trx.fn.now() });
     await writeAllowListRow(trx, party.id, address);
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'registry.address_set',
+        entity: `party:${party.id}`,
+        details: { address, previousAddress: current?.address ?? null },
+      });
+    }
     return { partyId: party.id, address, source: 'configured' as const };
   });
 }

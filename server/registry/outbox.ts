@@ -28,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import type { Decimal } from '../domain/decimal.js';
 import { getNote } from '../refdata/notes.js';
 import { getParty } from '../refdata/parties.js';
@@ -196,7 +197,12 @@ export interface ForcedTransferInput {
 }
 
 /** Queues a back-office forced transfer; the worker sends it with the back-office key. */
-export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInput, createdBy: string | null): Promise<string> {
+export async function recordForcedTransfer(
+  knex: Knex,
+  input: ForcedTransferInput,
+  createdBy: string | null,
+  actor?: AuditActor,
+): Promise<string> {
   if (!(await isOutboxEnabled(knex)))
     throw new Rejection('REGISTRY_NOT_ENABLED', 'the on-chain registry has never been started on this database');
   const note = await getNote(knex, input.noteId);
@@ -229,7 +235,24 @@ export async function recordForcedTransfer(knex: Knex, input: ForcedTransferInpu
         created_by: createdBy,
       })
       .returning('id');
-    return String((row as { id: string }).id);
+    const id = String((row as { id: string }).id);
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'registry.forced_transfer',
+        entity: `registry-outbox:${id}`,
+        details: {
+          noteId: note.id,
+          fromPartyId: from.id,
+          toPartyId: to.id,
+          amount: input.amount,
+          reasonCode: input.reasonCode,
+          ...(input.reason ? { reason: input.reason } : {}),
+          ...(input.resolvesOutboxId ? { resolvesOutboxId: input.resolvesOutboxId } : {}),
+        },
+      });
+    }
+    return id;
   });
 }
 

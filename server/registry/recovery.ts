@@ -19,6 +19,7 @@ import type { Knex } from 'knex';
 import { getAddress, isAddress, ZeroAddress } from 'ethers';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { getParty } from '../refdata/parties.js';
 import { settlementRefFromKey } from '../../contracts/registry-client.js';
 import { writeAllowListRow } from './addresses.js';
@@ -68,7 +69,12 @@ async function notesMoved(trx: Knex.Transaction, partyId: string): Promise<strin
   return rows.map((r) => String(r.note_id));
 }
 
-export async function recoverAddress(knex: Knex, input: RecoveryInput, createdBy: string | null): Promise<RecoveryResult> {
+export async function recoverAddress(
+  knex: Knex,
+  input: RecoveryInput,
+  createdBy: string | null,
+  actor?: AuditActor,
+): Promise<RecoveryResult> {
   const address = validAddress(input.newAddress);
   const party = await getParty(knex, input.partyId);
   return inTransaction(knex, async (trx) => {
@@ -119,11 +125,22 @@ export async function recoverAddress(knex: Knex, input: RecoveryInput, createdBy
       });
     }
     const inserted: { id: string }[] = await trx('registry_outbox').insert(rows).returning('id');
-    return {
-      partyId: party.id,
-      address,
-      previousAddress,
-      outboxIds: inserted.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b)),
-    };
+    const outboxIds = inserted.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'registry.recover',
+        entity: `party:${party.id}`,
+        details: {
+          previousAddress,
+          address,
+          notes: notes.length,
+          outboxIds,
+          reasonCode: input.reasonCode,
+          ...(input.reason ? { reason: input.reason } : {}),
+        },
+      });
+    }
+    return { partyId: party.id, address, previousAddress, outboxIds };
   });
 }

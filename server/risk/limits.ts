@@ -32,6 +32,7 @@ import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { positiveDecimal } from '../core/schemas.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
@@ -76,13 +77,22 @@ export function limitsToWire(limits: readonly Limit[]) {
 }
 
 /** Replaces the party's limits with the given set (an empty list removes them all). */
-export async function putLimits(knex: Knex, partyId: string, request: z.infer<typeof limitsRequest>): Promise<Limit[]> {
+export async function putLimits(knex: Knex, partyId: string, request: z.infer<typeof limitsRequest>, actor?: AuditActor): Promise<Limit[]> {
   await inTransaction(knex, async (trx) => {
+    const before = limitsToWire(await getLimits(trx, partyId)).limits;
     await trx('risk_limits').where({ party_id: partyId }).delete();
     if (request.limits.length > 0) {
       await trx('risk_limits').insert(
         request.limits.map((l) => ({ party_id: partyId, dimension: l.by, max_share_percent: l.maxSharePercent, mode: l.mode })),
       );
+    }
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'risk_limits.set',
+        entity: `party:${partyId}`,
+        details: { limits: request.limits, previous: before },
+      });
     }
   });
   return getLimits(knex, partyId);

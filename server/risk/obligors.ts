@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { isUuid, isoDate, nonNegativeDecimal } from '../core/schemas.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, audited, type AuditActor } from '../audit/index.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -192,65 +193,94 @@ async function assertNameFree(db: Db, name: string, exceptId?: string): Promise<
     throw new Rejection('DUPLICATE_NAME', `a company named ${name} exists`, { name, obligorId: existing.id });
 }
 
-export async function createObligor(db: Db, input: ObligorInput): Promise<Obligor> {
-  await assertNameFree(db, input.name);
-  if (input.parentId) await assertExists(db, input.parentId);
-  const [row]: { id: string }[] = await db('obligors')
-    .insert({ name: input.name, parent_id: input.parentId ?? null, rating: input.rating, sector: input.sector })
-    .returning('id');
-  return (await obligorIndex(db)).get(row!.id)!;
+export async function createObligor(db: Db, input: ObligorInput, actor?: AuditActor): Promise<Obligor> {
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      await assertNameFree(db, input.name);
+      if (input.parentId) await assertExists(db, input.parentId);
+      const [row]: { id: string }[] = await db('obligors')
+        .insert({ name: input.name, parent_id: input.parentId ?? null, rating: input.rating, sector: input.sector })
+        .returning('id');
+      return (await obligorIndex(db)).get(row!.id)!;
+    },
+    (obligor) => ({
+      action: 'obligor.create',
+      entity: `obligor:${obligor.id}`,
+      details: { name: input.name, rating: input.rating, sector: input.sector, parentId: input.parentId ?? null },
+    }),
+  );
 }
 
-export async function updateObligor(db: Db, id: string, patch: z.infer<typeof obligorPatch>): Promise<Obligor> {
-  await assertExists(db, id);
-  if (patch.name !== undefined) await assertNameFree(db, patch.name, id);
-  if (patch.parentId) {
-    await assertExists(db, patch.parentId);
-    await assertNoCycle(db, id, patch.parentId);
-  }
-  await db('obligors')
-    .where({ id })
-    .update({
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.parentId !== undefined ? { parent_id: patch.parentId } : {}),
-      ...(patch.rating !== undefined ? { rating: patch.rating } : {}),
-      ...(patch.sector !== undefined ? { sector: patch.sector } : {}),
-      updated_at: db.fn.now(),
-    });
-  return (await obligorIndex(db)).get(id)!;
+export async function updateObligor(db: Db, id: string, patch: z.infer<typeof obligorPatch>, actor?: AuditActor): Promise<Obligor> {
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      await assertExists(db, id);
+      if (patch.name !== undefined) await assertNameFree(db, patch.name, id);
+      if (patch.parentId) {
+        await assertExists(db, patch.parentId);
+        await assertNoCycle(db, id, patch.parentId);
+      }
+      await db('obligors')
+        .where({ id })
+        .update({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.parentId !== undefined ? { parent_id: patch.parentId } : {}),
+          ...(patch.rating !== undefined ? { rating: patch.rating } : {}),
+          ...(patch.sector !== undefined ? { sector: patch.sector } : {}),
+          updated_at: db.fn.now(),
+        });
+      return (await obligorIndex(db)).get(id)!;
+    },
+    () => ({ action: 'obligor.update', entity: `obligor:${id}`, details: { ...patch } }),
+  );
 }
 
 function invalid(field: string, message: string): never {
   throw new Rejection('INVALID_RELATIONSHIP', message, { field });
 }
 
-export async function addRelationship(db: Db, obligorId: string, input: RelationshipInput): Promise<Relationship> {
-  await assertExists(db, obligorId);
-  const toDeal = input.dealId !== undefined;
-  if (toDeal === (input.counterpartyId !== undefined)) invalid('dealId', 'give exactly one target: dealId or counterpartyId');
-  if (toDeal && COMPANY_ONLY.includes(input.type)) invalid('dealId', `${input.type} points at a company`);
-  if (!toDeal && DEAL_ONLY.includes(input.type)) invalid('counterpartyId', `${input.type} points at a deal`);
-  if (input.type !== 'tenant_of' && (input.leasedMw !== undefined || input.monthlyRent !== undefined))
-    invalid('leasedMw', 'only a tenancy carries leased MW and rent');
-  if (input.type === 'tenant_of' && (input.leasedMw === undefined || input.monthlyRent === undefined))
-    invalid('leasedMw', 'a tenancy needs leasedMw and monthlyRent');
-  if (input.counterpartyId === obligorId) invalid('counterpartyId', 'a company is not related to itself');
-  if (input.dealId && !(await db('deals').where({ id: input.dealId }).first('id')))
-    throw new Rejection('DEAL_NOT_FOUND', `deal ${input.dealId} does not exist`, { dealId: input.dealId });
-  if (input.counterpartyId) await assertExists(db, input.counterpartyId);
-  const [row]: { id: string }[] = await db('obligor_relationships')
-    .insert({
-      obligor_id: obligorId,
-      type: input.type,
-      deal_id: input.dealId ?? null,
-      counterparty_id: input.counterpartyId ?? null,
-      leased_mw: input.leasedMw ?? null,
-      monthly_rent: input.monthlyRent ?? null,
-      source: input.source,
-      as_of: input.asOf,
-    })
-    .returning('id');
-  return (await relationshipsWhere(db, (q) => q.where('r.id', row!.id)))[0]!;
+export async function addRelationship(db: Db, obligorId: string, input: RelationshipInput, actor?: AuditActor): Promise<Relationship> {
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      await assertExists(db, obligorId);
+      const toDeal = input.dealId !== undefined;
+      if (toDeal === (input.counterpartyId !== undefined)) invalid('dealId', 'give exactly one target: dealId or counterpartyId');
+      if (toDeal && COMPANY_ONLY.includes(input.type)) invalid('dealId', `${input.type} points at a company`);
+      if (!toDeal && DEAL_ONLY.includes(input.type)) invalid('counterpartyId', `${input.type} points at a deal`);
+      if (input.type !== 'tenant_of' && (input.leasedMw !== undefined || input.monthlyRent !== undefined))
+        invalid('leasedMw', 'only a tenancy carries leased MW and rent');
+      if (input.type === 'tenant_of' && (input.leasedMw === undefined || input.monthlyRent === undefined))
+        invalid('leasedMw', 'a tenancy needs leasedMw and monthlyRent');
+      if (input.counterpartyId === obligorId) invalid('counterpartyId', 'a company is not related to itself');
+      if (input.dealId && !(await db('deals').where({ id: input.dealId }).first('id')))
+        throw new Rejection('DEAL_NOT_FOUND', `deal ${input.dealId} does not exist`, { dealId: input.dealId });
+      if (input.counterpartyId) await assertExists(db, input.counterpartyId);
+      const [row]: { id: string }[] = await db('obligor_relationships')
+        .insert({
+          obligor_id: obligorId,
+          type: input.type,
+          deal_id: input.dealId ?? null,
+          counterparty_id: input.counterpartyId ?? null,
+          leased_mw: input.leasedMw ?? null,
+          monthly_rent: input.monthlyRent ?? null,
+          source: input.source,
+          as_of: input.asOf,
+        })
+        .returning('id');
+      return (await relationshipsWhere(db, (q) => q.where('r.id', row!.id)))[0]!;
+    },
+    (relationship) => ({
+      action: 'obligor.relationship_add',
+      entity: `obligor:${obligorId}`,
+      details: { relationshipId: relationship.id, ...input },
+    }),
+  );
 }
 
 /** RFC 4180 fields: commas, double quotes doubled inside quoted fields, CRLF or LF rows. */
@@ -310,6 +340,7 @@ export const CSV_COLUMNS = [
 export async function importCsv(
   knex: Knex,
   text: string,
+  actor?: AuditActor,
 ): Promise<{ companiesCreated: number; companiesUpdated: number; relationshipsAdded: number }> {
   const rows = parseCsv(text);
   const header = rows[0]?.map((h) => h.trim());
@@ -391,6 +422,8 @@ export async function importCsv(
         counts.relationshipsAdded += 1;
       });
     }
+    if (actor)
+      await appendAudit(trx, { actor, action: 'obligor.import', entity: 'obligors', details: { rows: records.length, ...counts } });
     return counts;
   });
 }

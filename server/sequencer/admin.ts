@@ -10,15 +10,24 @@ import { applyEvents } from './apply-events.js';
 import { TradingRejection } from './rejections.js';
 import { registerUnknownNotes } from './sequencer.js';
 import type { TradingState } from './state.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 export function listNoteForTrading(state: TradingState, note: Note): void {
   state.instruments.set(note.id, new Instrument(note));
   registerUnknownNotes(state);
 }
 
-export function setHalted(state: TradingState, noteId: string, halted: boolean): void {
+export function setHalted(state: TradingState, noteId: string, halted: boolean, actor?: AuditActor): void {
   if (!state.instruments.has(noteId)) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
-  if (state.engine.isHalted(noteId) !== halted) {
+  const wasHalted = state.engine.isHalted(noteId);
+  if (actor) {
+    state
+      .currentBatch()
+      .alsoWrite.push((trx) =>
+        appendAudit(trx, { actor, action: halted ? 'note.halt' : 'note.resume', entity: `note:${noteId}`, details: { wasHalted } }),
+      );
+  }
+  if (wasHalted !== halted) {
     state.applyToEngine({ kind: halted ? 'halt' : 'resume', seq: state.nextSeq(), timestamp: state.now.getTime(), noteId });
   }
   state.currentBatch().noteStatus.set(noteId, halted ? 'halted' : 'active');
@@ -63,11 +72,22 @@ export function priceBandView(state: TradingState, noteId: string) {
  * Sets a note's band width in sequence with the orders it applies to: the next command after this
  * one is checked against the new width, and the width is stored in the same commit.
  */
-export function setPriceBand(state: TradingState, noteId: string, widthPoints: Decimal) {
+export function setPriceBand(state: TradingState, noteId: string, widthPoints: Decimal, actor?: AuditActor) {
   const instrument = state.instruments.get(noteId);
   if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId });
+  const previous = instrument.priceBandPoints.toFixed();
   state.instruments.set(noteId, new Instrument({ ...instrument.note, priceBandPoints: widthPoints.toFixed() }));
-  state.currentBatch().alsoWrite.push((trx) => setNotePriceBand(trx, noteId, widthPoints));
+  state.currentBatch().alsoWrite.push(async (trx) => {
+    await setNotePriceBand(trx, noteId, widthPoints);
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'note.price_band',
+        entity: `note:${noteId}`,
+        details: { widthPoints: widthPoints.toFixed(), previousWidthPoints: previous },
+      });
+    }
+  });
   return priceBandView(state, noteId);
 }
 

@@ -8,6 +8,7 @@ import { Decimal } from '../domain/decimal.js';
 import { CASH_ASSET, type EntryInput } from '../ledger/index.js';
 import { TradingRejection } from './rejections.js';
 import type { TradingState } from './state.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 export interface CashMovement {
   direction: 'deposit' | 'withdrawal';
@@ -15,6 +16,8 @@ export interface CashMovement {
   amount: Decimal;
   reference: string;
   createdBy: string;
+  /** Who moved it: the audit row commits with the batch. */
+  actor?: AuditActor;
 }
 
 export function cashEntryKey(movement: Pick<CashMovement, 'direction' | 'partyId' | 'reference'>): string {
@@ -49,5 +52,16 @@ export function moveCash(state: TradingState, movement: CashMovement): EntryInpu
     ],
   };
   state.currentBatch().entries.push(entry);
+  const actor = movement.actor;
+  if (actor) {
+    state.currentBatch().alsoWrite.push((trx) =>
+      appendAudit(trx, {
+        actor,
+        action: movement.direction === 'deposit' ? 'cash.deposit' : 'cash.withdrawal',
+        entity: `party:${movement.partyId}`,
+        details: { amount: movement.amount.toFixed(2), reference: movement.reference },
+      }),
+    );
+  }
   return entry;
 }

@@ -12,11 +12,14 @@ import type { Decimal } from '../domain/decimal.js';
 import { CASH_ASSET } from '../ledger/types.js';
 import { TradingRejection } from './rejections.js';
 import type { TradingState } from './state.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 export interface CreditLineChange {
   partyId: string;
   amount: Decimal;
   changedBy: string | null;
+  /** Who set it: the audit row commits with the batch. */
+  actor?: AuditActor;
 }
 
 export interface CreditLineView {
@@ -55,6 +58,14 @@ export function setCreditLine(state: TradingState, change: CreditLineChange): Cr
       previous_amount: previous.toFixed(2),
       changed_by: change.changedBy,
     });
+    if (change.actor) {
+      await appendAudit(trx, {
+        actor: change.actor,
+        action: 'credit_line.set',
+        entity: `party:${change.partyId}`,
+        details: { amount: change.amount.toFixed(2), previousAmount: previous.toFixed(2) },
+      });
+    }
   });
   return creditView(state, change.partyId);
 }

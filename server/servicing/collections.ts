@@ -21,6 +21,7 @@
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
 import { CASH_ASSET, postEntries, type EntryInput, type PostingInput } from '../ledger/index.js';
@@ -297,7 +298,31 @@ async function assertNotDistributed(trx: Knex.Transaction, dealId: string, payme
   if (distributed) throw new Rejection('WRONG_STATE', `the distribution of ${paymentDate} already ran`, { paymentDate });
 }
 
-export async function recordCollection(knex: Knex, dealId: string, input: CollectionInput, recordedBy: string | null) {
+/** A new collection version, with its audit row in the same transaction (an idempotent repeat has none). */
+async function recorded(
+  trx: Knex.Transaction,
+  actor: AuditActor | undefined,
+  action: 'collection.record' | 'collection.correct',
+  collection: ReturnType<typeof collectionView>,
+) {
+  if (actor) {
+    await appendAudit(trx, {
+      actor,
+      action,
+      entity: `deal:${collection.dealId}/collection:${collection.reference}`,
+      details: {
+        version: collection.version,
+        paymentDate: collection.paymentDate,
+        revenue: collection.revenue,
+        operatingCosts: collection.operatingCosts,
+        ...(collection.reason ? { reason: collection.reason } : {}),
+      },
+    });
+  }
+  return { status: 201, collection };
+}
+
+export async function recordCollection(knex: Knex, dealId: string, input: CollectionInput, recordedBy: string | null, actor?: AuditActor) {
   const deal = await getDeal(knex, dealId);
   const period = await paymentDateOf(knex, deal.id, input.paymentDate);
   if (
@@ -349,12 +374,19 @@ export async function recordCollection(knex: Knex, dealId: string, input: Collec
     await trx('deal_servicing_state')
       .where({ deal_id: deal.id })
       .update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
-    return { status: 201, collection: collectionView(row) };
+    return recorded(trx, actor, 'collection.record', collectionView(row));
   });
 }
 
 /** A correction before the distribution: reverses the active version's entry and posts the new figures. */
-export async function correctCollection(knex: Knex, dealId: string, reference: string, input: CorrectionInput, recordedBy: string | null) {
+export async function correctCollection(
+  knex: Knex,
+  dealId: string,
+  reference: string,
+  input: CorrectionInput,
+  recordedBy: string | null,
+  actor?: AuditActor,
+) {
   const deal = await getDeal(knex, dealId);
   const businessDate = await currentBusinessDate(knex);
   return inTransaction(knex, async (trx) => {
@@ -410,7 +442,7 @@ export async function correctCollection(knex: Knex, dealId: string, reference: s
     await trx('deal_servicing_state')
       .where({ deal_id: deal.id })
       .update({ free_cash: freeCash.toFixed(2), updated_at: trx.fn.now() });
-    return { status: 201, collection: collectionView(row) };
+    return recorded(trx, actor, 'collection.correct', collectionView(row));
   });
 }
 

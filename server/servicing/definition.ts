@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { listNotes } from '../refdata/notes.js';
+import { audited, type AuditActor } from '../audit/index.js';
 import { parseWaterfallDefinition, WaterfallDefinitionError, type WaterfallDefinition } from '../waterfall/index.js';
 
 export type { WaterfallDefinition } from '../waterfall/index.js';
@@ -53,12 +54,28 @@ export async function getWaterfall(db: Knex | Knex.Transaction, dealId: string):
 }
 
 /** Saves a definition of either version (as sent), in the step form; returns what was stored. */
-export async function saveWaterfall(db: Knex | Knex.Transaction, dealId: string, body: unknown): Promise<WaterfallDefinition> {
+export async function saveWaterfall(
+  db: Knex | Knex.Transaction,
+  dealId: string,
+  body: unknown,
+  actor?: AuditActor,
+): Promise<WaterfallDefinition> {
   const definition = readDefinition(body);
   await checkAgainstDeal(db, dealId, definition);
-  await db('deal_waterfalls')
-    .insert({ deal_id: dealId, definition: JSON.stringify(definition), updated_at: db.fn.now() })
-    .onConflict('deal_id')
-    .merge(['definition', 'updated_at']);
-  return definition;
+  return audited(
+    db,
+    actor,
+    async (trx) => {
+      await trx('deal_waterfalls')
+        .insert({ deal_id: dealId, definition: JSON.stringify(definition), updated_at: trx.fn.now() })
+        .onConflict('deal_id')
+        .merge(['definition', 'updated_at']);
+      return definition;
+    },
+    (saved) => ({
+      action: 'waterfall.set',
+      entity: `deal:${dealId}/waterfall`,
+      details: { steps: saved.steps.length, classes: saved.classes.length },
+    }),
+  );
 }

@@ -25,6 +25,7 @@
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
 import { previousBusinessDay } from '../domain/calendar.js';
@@ -64,6 +65,7 @@ export async function runDistribution(
   dealId: string,
   paymentDate: string,
   createdBy: string | null,
+  actor?: AuditActor,
 ): Promise<DistributionOutcome> {
   const deal = await getDeal(knex, dealId);
   const definition = await getWaterfall(knex, deal.id);
@@ -100,7 +102,17 @@ export async function runDistribution(
         { paymentDate, metrics: needed },
       );
     }
-    return distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections, reportMetrics });
+    const outcome = await distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections, reportMetrics });
+    if (actor) {
+      const paid = outcome.credits.reduce((total, c) => total.plus(c.amount), new Decimal(0));
+      await appendAudit(trx, {
+        actor,
+        action: 'distribution.run',
+        entity: `deal:${deal.id}/distribution:${paymentDate}`,
+        details: { paymentDate, recordDate: outcome.recordDate, holdersPaid: outcome.credits.length, paidToHolders: paid.toFixed(2) },
+      });
+    }
+    return outcome;
   });
 }
 

@@ -9,6 +9,7 @@ import { Rejection } from '../core/rejections.js';
 import { inTransaction } from '../db/transaction.js';
 import { releaseHolds } from '../ledger/index.js';
 import { findInstruction, type InstructionRow } from './queries.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 export interface CancelResult {
   instruction: InstructionRow;
@@ -16,7 +17,7 @@ export interface CancelResult {
   releasedHolds: { reference: string; partyId: string; asset: string }[];
 }
 
-export async function cancelInstruction(knex: Knex, id: string, reason: string): Promise<CancelResult> {
+export async function cancelInstruction(knex: Knex, id: string, reason: string, actor?: AuditActor): Promise<CancelResult> {
   return inTransaction(knex, async (trx) => {
     const found = await findInstruction(trx, id);
     // The queue row is the run's lock token: holding it, no run can settle this instruction meanwhile.
@@ -45,6 +46,14 @@ export async function cancelInstruction(knex: Knex, id: string, reason: string):
       .where({ id: row.id })
       .update({ status: 'cancelled', cancel_reason: reason, updated_at: trx.fn.now() })
       .returning('*');
+    if (actor) {
+      await appendAudit(trx, {
+        actor,
+        action: 'settlement.cancel',
+        entity: `settlement-instruction:${row.id}`,
+        details: { tradeId: row.trade_id, noteId: row.note_id, previousStatus: row.status, netAmount: String(row.net_amount), reason },
+      });
+    }
     const released = new Set(active.map((h) => h.reference));
     return { instruction: updated as InstructionRow, releasedHolds: references.filter((h) => released.has(h.reference)) };
   });

@@ -15,18 +15,26 @@ import type { Sequencer } from '../sequencer/sequencer.js';
 import { referenceRateFromEnvironment } from './fail-charge.js';
 import { runSettlement, type RunSummary } from './run.js';
 import { notifySettled } from './trading-sync.js';
+import type { AuditActor } from '../audit/index.js';
 
 export async function settleDueAtClose(
   knex: Knex,
   sequencer: Sequencer | null,
   events: EventBus | null,
   closingDate: string,
+  actor?: AuditActor,
 ): Promise<RunSummary | null> {
   const due = await knex('settlement_instructions').where('settlement_date', '<=', closingDate).where('status', 'pending').first('id');
   if (!due) return null;
   const summary = await runSettlement(
     knex,
-    { date: closingDate, mode: 'gross', createdBy: null, referenceRatePercent: referenceRateFromEnvironment() },
+    {
+      date: closingDate,
+      mode: 'gross',
+      createdBy: actor?.userId ?? null,
+      referenceRatePercent: referenceRateFromEnvironment(),
+      ...(actor ? { actor, trigger: 'end_of_day' as const } : {}),
+    },
     { afterChunk: (settled, charges) => notifySettled(sequencer, settled, charges) },
   );
   events?.publish({ kind: 'settlement_run', runId: summary.runId, date: summary.date });

@@ -127,6 +127,12 @@ interface RunRow {
   error: string | null;
   started_at: Date;
   finished_at: Date | null;
+  settled_amount: string;
+  settled_face: string;
+  failed_amount: string;
+  failed_face: string;
+  created_by: string | null;
+  created_by_name?: string | null;
 }
 
 function runView(row: RunRow) {
@@ -143,24 +149,43 @@ function runView(row: RunRow) {
     error: row.error,
     startedAt: new Date(row.started_at).toISOString(),
     finishedAt: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+    /** Cash (net amounts) and face of the instructions the run settled and failed. */
+    settledAmount: new Decimal(row.settled_amount).toFixed(2),
+    settledFace: new Decimal(row.settled_face).toFixed(),
+    failedAmount: new Decimal(row.failed_amount).toFixed(2),
+    failedFace: new Decimal(row.failed_face).toFixed(),
+    createdBy: row.created_by_name ?? null,
   };
 }
 
 export type RunView = ReturnType<typeof runView>;
 
-export async function listRuns(db: Knex, filter: { date?: string; limit: number }): Promise<RunView[]> {
-  const rows: RunRow[] = await db('settlement_runs')
+/** Runs, newest first: of one date, or of dates from..to (inclusive), paged by id (`beforeId`). */
+export async function listRuns(
+  db: Knex,
+  filter: { date?: string; from?: string; to?: string; beforeId?: string; limit: number },
+): Promise<RunView[]> {
+  const rows: RunRow[] = await db('settlement_runs as r')
+    .leftJoin('users as u', 'u.id', 'r.created_by')
     .modify((q) => {
-      if (filter.date) q.where('run_date', filter.date);
+      if (filter.date) q.where('r.run_date', filter.date);
+      if (filter.from) q.where('r.run_date', '>=', filter.from);
+      if (filter.to) q.where('r.run_date', '<=', filter.to);
+      if (filter.beforeId) q.where('r.id', '<', filter.beforeId);
     })
-    .orderBy('id', 'desc')
+    .orderBy('r.id', 'desc')
     .limit(filter.limit)
-    .select('*');
+    .select('r.*', 'u.username as created_by_name');
   return rows.map(runView);
 }
 
 export async function getRun(db: Knex, id: string): Promise<RunView> {
-  const row: RunRow | undefined = /^\d{1,18}$/.test(id) ? await db('settlement_runs').where({ id }).first() : undefined;
+  const row: RunRow | undefined = /^\d{1,18}$/.test(id)
+    ? await db('settlement_runs as r')
+        .leftJoin('users as u', 'u.id', 'r.created_by')
+        .where('r.id', id)
+        .first('r.*', 'u.username as created_by_name')
+    : undefined;
   if (!row) throw new Rejection('SETTLEMENT_RUN_NOT_FOUND', `settlement run ${id} does not exist`, { runId: id });
   return runView(row);
 }

@@ -9,6 +9,7 @@
  * ReferenceRates is pure (a sorted series in memory); load/set do the I/O.
  */
 import type { Knex } from 'knex';
+import { audited, type AuditActor } from '../audit/index.js';
 import { Decimal } from '../domain/decimal.js';
 import { previousBusinessDay } from '../domain/calendar.js';
 import { parseIsoDate } from '../domain/dates.js';
@@ -69,10 +70,18 @@ export async function setReferenceRate(
   date: string,
   ratePercent: Decimal,
   setBy: string | null,
+  actor?: AuditActor,
 ): Promise<ReferenceRate> {
-  await db('reference_rates')
-    .insert({ rate_date: date, rate_percent: ratePercent.toFixed(), set_by: setBy })
-    .onConflict('rate_date')
-    .merge({ rate_percent: ratePercent.toFixed(), set_by: setBy, set_at: db.fn.now() });
-  return { date, ratePercent: ratePercent.toFixed() };
+  return audited(
+    db,
+    actor,
+    async (db) => {
+      await db('reference_rates')
+        .insert({ rate_date: date, rate_percent: ratePercent.toFixed(), set_by: setBy })
+        .onConflict('rate_date')
+        .merge({ rate_percent: ratePercent.toFixed(), set_by: setBy, set_at: db.fn.now() });
+      return { date, ratePercent: ratePercent.toFixed() };
+    },
+    (rate) => ({ action: 'reference_rate.set', entity: `reference-rate:${rate.date}`, details: { ratePercent: rate.ratePercent } }),
+  );
 }

@@ -37,6 +37,7 @@ import { CASH_ASSET, postEntries, type EntryInput } from '../ledger/index.js';
 import { backfillInstructions } from './instructions.js';
 import { outboxEnabled, recordSettlementOutbox } from '../registry/outbox.js';
 import type { FailedSide, SettlementMode } from './types.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 
 /**
  * Instructions per transaction in gross mode, at most: bounds statement sizes and how long a chunk
@@ -61,6 +62,10 @@ export interface RunRequest {
   chunkSize?: number;
   /** Chunks of covered instructions settled side by side (default: defaultConcurrency). */
   concurrency?: number;
+  /** Who ran it: the run's final status and its audit row commit together. */
+  actor?: AuditActor;
+  /** What started it, for the audit row: the back office's request (default) or the end-of-day roll. */
+  trigger?: 'request' | 'end_of_day';
 }
 
 /** A settled trade as the trading side needs it. */
@@ -143,11 +148,9 @@ export async function runSettlement(knex: Knex, request: RunRequest, hooks: RunH
     };
     await progress.guard(Array.from({ length: concurrency }, worker));
     await progress.guard([settleRange({ afterId: '0', upTo: null }, false)]);
-    await knex('settlement_runs').where({ id: runId }).update({ status: 'completed', finished_at: knex.fn.now() });
+    await finishRun(knex, runId, request, progress, { status: 'completed', error: null });
   } catch (error) {
-    await knex('settlement_runs')
-      .where({ id: runId })
-      .update({ status: 'failed', finished_at: knex.fn.now(), error: String((error as Error).message).slice(0, 500) });
+    await finishRun(knex, runId, request, progress, { status: 'failed', error: String((error as Error).message).slice(0, 500) });
     throw error;
   }
   const { settled, failed, chunks } = progress;
@@ -162,6 +165,45 @@ export async function runSettlement(knex: Knex, request: RunRequest, hooks: RunH
     chunks,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The run's final status, and its audit row in the same transaction: one row per run, with its
+ * counts and amounts (a run spans many chunk transactions; the row is written with the status
+ * that ends it, so a run has its row exactly when it has ended).
+ */
+async function finishRun(
+  knex: Knex,
+  runId: string,
+  request: RunRequest,
+  progress: RunProgress,
+  end: { status: 'completed' | 'failed'; error: string | null },
+): Promise<void> {
+  await inTransaction(knex, async (trx) => {
+    const [row] = await trx('settlement_runs')
+      .where({ id: runId })
+      .update({ status: end.status, finished_at: trx.fn.now(), ...(end.error === null ? {} : { error: end.error }) })
+      .returning(['total', 'settled_amount', 'failed_amount']);
+    const amounts = row as { total: number; settled_amount: string; failed_amount: string };
+    if (!request.actor) return;
+    await appendAudit(trx, {
+      actor: request.actor,
+      action: 'settlement.run',
+      entity: `settlement-run:${runId}`,
+      details: {
+        date: request.date,
+        mode: request.mode,
+        trigger: request.trigger ?? 'request',
+        status: end.status,
+        due: Number(amounts.total),
+        settled: progress.settled,
+        failed: progress.failed,
+        settledAmount: new Decimal(amounts.settled_amount).toFixed(2),
+        failedAmount: new Decimal(amounts.failed_amount).toFixed(2),
+        ...(end.error === null ? {} : { error: end.error }),
+      },
+    });
+  });
 }
 
 interface Range {
@@ -298,9 +340,22 @@ async function settleChunk(trx: Knex.Transaction, ctx: ChunkContext): Promise<Ch
       ),
     })),
   );
+  // Counts and amounts (cash and face) of what this chunk settled and failed, for the run's history.
+  const sum = (list: ChunkRow[], field: 'net_amount' | 'quantity') =>
+    list.reduce((total, r) => total.plus(r[field]), new Decimal(0)).toFixed();
+  const add = (column: string, amount: string) => trx.raw('?? + ?::numeric', [column, amount]);
+  const count = (column: string, n: number) => trx.raw('?? + ?::int', [column, n]);
   await trx('settlement_runs')
     .where({ id: ctx.runId })
-    .increment({ processed: settled.length + failed.length, settled: settled.length, failed: failed.length });
+    .update({
+      processed: count('processed', settled.length + failed.length),
+      settled: count('settled', settled.length),
+      failed: count('failed', failed.length),
+      settled_amount: add('settled_amount', sum(settled, 'net_amount')),
+      settled_face: add('settled_face', sum(settled, 'quantity')),
+      failed_amount: add('failed_amount', sum(failed, 'net_amount')),
+      failed_face: add('failed_face', sum(failed, 'quantity')),
+    });
   return { claimed: rows.length, lastId: String(rows[rows.length - 1]!.id), settled, failed: failed.length, charges };
 }
 

@@ -57,6 +57,8 @@ const MATRIX: Record<
   'post /api/v1/cash/withdrawals': { allowed: ['operator', 'backoffice'] },
   'get /api/v1/business-date': { allowed: ALL },
   'post /api/v1/business-date/roll': { allowed: ['operator', 'backoffice'] },
+  'get /api/v1/business-date/checklist': { allowed: ['operator', 'backoffice'] },
+  'get /api/v1/audit': { allowed: ['backoffice', 'operator'] },
   'post /api/v1/orders': { allowed: ['investor', 'dealer'] },
   'get /api/v1/orders': { allowed: ['investor', 'dealer'] },
   'get /api/v1/orders/:id': { allowed: ['investor', 'dealer'], entity: 'order', otherParty: 'hidden' },

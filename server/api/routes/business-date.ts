@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { isoDate } from '../schemas.js';
 import { currentBusinessDate, rollBusinessDate } from '../../businessdate/index.js';
+import { actorOf } from '../../audit/index.js';
+import { CHECKLIST_ITEMS, preRollChecklist } from '../../businessdate/checklist.js';
 
 export const businessDateRoutes = [
   defineRoute({
@@ -15,6 +17,30 @@ export const businessDateRoutes = [
     handler: async ({ services }) => ({ body: { businessDate: await currentBusinessDate(services.knex) } }),
   }),
   defineRoute({
+    method: 'get',
+    path: '/api/v1/business-date/checklist',
+    summary:
+      'The pre-roll checklist: instructions due and not run, open fails, running settlement runs, collections not yet distributed, registry rows pending or failed',
+    tag: 'business date',
+    access: ['operator', 'backoffice'],
+    response: z.object({
+      businessDate: z.string(),
+      nextBusinessDate: z.string(),
+      ready: z.boolean(),
+      items: z.array(
+        z.object({
+          key: z.enum(CHECKLIST_ITEMS),
+          label: z.string(),
+          count: z.number(),
+          amount: z.string().nullable(),
+          ok: z.boolean(),
+          rows: z.array(z.record(z.string(), z.string())),
+        }),
+      ),
+    }),
+    handler: async ({ services }) => ({ body: await preRollChecklist(services.knex) }),
+  }),
+  defineRoute({
     method: 'post',
     path: '/api/v1/business-date/roll',
     summary: 'End of day: run end-of-day work and move to the next business day',
@@ -23,10 +49,12 @@ export const businessDateRoutes = [
     body: z.object({ expectedDate: isoDate.optional() }).strict().optional(),
     response: z.object({ businessDate: z.string(), previousDate: z.string() }),
     handler: async ({ body, principal, services }) => {
+      const viewer = requirePrincipal(principal);
       const result = await rollBusinessDate(
         services.knex,
-        { ...(body?.expectedDate ? { expectedDate: body.expectedDate } : {}), rolledBy: requirePrincipal(principal).userId },
+        { ...(body?.expectedDate ? { expectedDate: body.expectedDate } : {}), rolledBy: viewer.userId },
         services.endOfDayHooks,
+        actorOf(viewer),
       );
       // Trades from here on are dated with the new day; the sequencer learns it once the roll has committed.
       await services.sequencer?.execute((state) => state.startBusinessDay(result.businessDate));

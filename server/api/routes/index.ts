@@ -22,6 +22,7 @@ import { moneyRoutes } from './money.js';
 import { projectionRoutes } from './projections.js';
 import { riskRoutes } from './risk.js';
 import { collateralRoutes } from './collateral.js';
+import { auditRoutes } from './audit.js';
 
 const businessRoutes: AnyRoute[] = [
   ...healthRoutes,
@@ -45,6 +46,8 @@ businessRoutes.push(...projectionRoutes);
 businessRoutes.push(...riskRoutes);
 // GPU collateral marked over time: value series per GPU model, each deal's LTV.
 businessRoutes.push(...collateralRoutes);
+// The audit trail of operator and back-office actions.
+businessRoutes.push(...auditRoutes);
 
 const openApiDocument = buildOpenApi(businessRoutes);
 

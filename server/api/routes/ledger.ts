@@ -13,6 +13,7 @@ import { cashEntryKey, moveCash as moveCashInSequence } from '../../sequencer/ca
 import type { AppServices } from '../services.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 import { partyPositions, type BookTop } from '../../desk/positions.js';
+import { actorOf } from '../../audit/index.js';
 
 const balanceSchema = z.object({
   asset: z.string(),
@@ -62,7 +63,14 @@ async function moveCash(services: AppServices, viewer: Principal, direction: Cas
   let status = 201;
   try {
     await sequencerOf(services).execute((state) =>
-      moveCashInSequence(state, { direction, partyId: party.id, amount, reference: input.reference, createdBy: viewer.userId }),
+      moveCashInSequence(state, {
+        direction,
+        partyId: party.id,
+        amount,
+        reference: input.reference,
+        createdBy: viewer.userId,
+        actor: actorOf(viewer),
+      }),
     );
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'IDEMPOTENCY_CONFLICT' && error.details.sameRequest === true)) throw error;

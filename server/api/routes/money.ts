@@ -10,6 +10,7 @@ import { Decimal } from '../../domain/decimal.js';
 import { getParty } from '../../refdata/parties.js';
 import { setCreditLine } from '../../sequencer/credit.js';
 import { sequencerOf } from '../../trading/order-entry.js';
+import { actorOf } from '../../audit/index.js';
 import { listReferenceRates, setReferenceRate } from '../../settlement/reference-rates.js';
 
 const creditLineSchema = z.object({ partyId: z.string(), creditLine: z.string(), creditUsed: z.string(), creditAvailable: z.string() });
@@ -38,7 +39,12 @@ export const moneyRoutes = [
         throw new ApiError('NOT_A_DEALER', `party ${party.id} is a ${party.kind}: credit lines are for dealers`, { partyId: party.id });
       const amount = new Decimal(body.amount);
       const view = await sequencerOf(services).execute((state) =>
-        setCreditLine(state, { partyId: party.id, amount, changedBy: requirePrincipal(principal).userId }),
+        setCreditLine(state, {
+          partyId: party.id,
+          amount,
+          changedBy: requirePrincipal(principal).userId,
+          actor: actorOf(requirePrincipal(principal)),
+        }),
       );
       return { body: view };
     },
@@ -62,7 +68,13 @@ export const moneyRoutes = [
     body: z.object({ ratePercent }).strict(),
     response: referenceRateSchema,
     handler: async ({ params, body, principal, services }) => ({
-      body: await setReferenceRate(services.knex, params.date, new Decimal(body.ratePercent), requirePrincipal(principal).userId),
+      body: await setReferenceRate(
+        services.knex,
+        params.date,
+        new Decimal(body.ratePercent),
+        requirePrincipal(principal).userId,
+        actorOf(requirePrincipal(principal)),
+      ),
     }),
   }),
 ];

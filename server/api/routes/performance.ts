@@ -9,6 +9,7 @@ import { idParams, isoDate } from '../schemas.js';
 import { currentBusinessDate } from '../../businessdate/index.js';
 import { getDeal } from '../../refdata/deals.js';
 import { performanceReportSchema } from '../../performance/report.js';
+import { actorOf } from '../../audit/index.js';
 import { latestMetricsByDeal, listPerformanceReports, recordPerformanceReport, reportVersions } from '../../performance/store.js';
 import { metricsCsv } from '../../performance/csv.js';
 
@@ -29,7 +30,14 @@ export const performanceRoutes = [
       const businessDate = await currentBusinessDate(services.knex);
       return {
         status: 201,
-        body: await recordPerformanceReport(services.knex, params.id, body, requirePrincipal(principal).userId, businessDate),
+        body: await recordPerformanceReport(
+          services.knex,
+          params.id,
+          body,
+          requirePrincipal(principal).userId,
+          businessDate,
+          actorOf(requirePrincipal(principal)),
+        ),
       };
     },
   }),

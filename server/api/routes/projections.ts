@@ -4,6 +4,7 @@
  * base scenario, benchmark curves (the operator loads them), and the scenarios users save.
  */
 import { z } from 'zod';
+import { actorOf } from '../../audit/index.js';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { decimalString, isoDate, uuid } from '../schemas.js';
 import { ApiError } from '../errors.js';
@@ -177,7 +178,14 @@ export const projectionRoutes = [
     params: curveParams,
     body: curvePoints,
     handler: async ({ params, body, principal, services }) => ({
-      body: await putCurve(services.knex, params.name, params.date, body.points, requirePrincipal(principal).userId),
+      body: await putCurve(
+        services.knex,
+        params.name,
+        params.date,
+        body.points,
+        requirePrincipal(principal).userId,
+        actorOf(requirePrincipal(principal)),
+      ),
     }),
   }),
   defineRoute({

@@ -1,5 +1,6 @@
 /** Reference data: deals with their collateral, notes, and parties. Operators list and halt. */
 import { z } from 'zod';
+import { actorOf } from '../../audit/index.js';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
 import { seesAllParties } from '../../auth/roles.js';
@@ -125,7 +126,9 @@ export const refdataRoutes = [
     response: dealSchema,
     successStatus: 201,
     idempotent: true,
-    handler: async ({ body, services }) => ({ body: await createDeal(services.knex, body) }),
+    handler: async ({ body, principal, services }) => ({
+      body: await createDeal(services.knex, body, actorOf(requirePrincipal(principal))),
+    }),
   }),
   defineRoute({
     method: 'get',
@@ -157,9 +160,9 @@ export const refdataRoutes = [
     response: noteSchema,
     successStatus: 201,
     idempotent: true,
-    handler: async ({ body, services }) => {
+    handler: async ({ body, principal, services }) => {
       await getDeal(services.knex, body.dealId);
-      const note = await createNote(services.knex, body);
+      const note = await createNote(services.knex, body, actorOf(requirePrincipal(principal)));
       await sequencerOf(services).execute((state) => listNoteForTrading(state, note));
       return { body: note };
     },
@@ -186,12 +189,13 @@ export const refdataRoutes = [
     params: idParams,
     body: z.object({ widthPoints: positiveDecimal }).strict(),
     response: priceBandSchema,
-    handler: async ({ params, body, services }) => {
+    handler: async ({ params, body, principal, services }) => {
+      const actor = actorOf(requirePrincipal(principal));
       await getNote(services.knex, params.id);
       const width = new Decimal(body.widthPoints);
       if (width.lte(0) || width.gt(100))
         throw new ApiError('VALIDATION_FAILED', 'widthPoints must be above 0 and at most 100', { field: 'widthPoints' });
-      return { body: await sequencerOf(services).execute((state) => setPriceBand(state, params.id, width)) };
+      return { body: await sequencerOf(services).execute((state) => setPriceBand(state, params.id, width, actor)) };
     },
   }),
   defineRoute({
@@ -202,9 +206,10 @@ export const refdataRoutes = [
     access: ['operator'],
     params: idParams,
     response: noteSchema,
-    handler: async ({ params, services }) => {
+    handler: async ({ params, principal, services }) => {
+      const actor = actorOf(requirePrincipal(principal));
       await getNote(services.knex, params.id);
-      await sequencerOf(services).execute((state) => setHalted(state, params.id, true));
+      await sequencerOf(services).execute((state) => setHalted(state, params.id, true, actor));
       return { body: await getNote(services.knex, params.id) };
     },
   }),
@@ -216,9 +221,10 @@ export const refdataRoutes = [
     access: ['operator'],
     params: idParams,
     response: noteSchema,
-    handler: async ({ params, services }) => {
+    handler: async ({ params, principal, services }) => {
+      const actor = actorOf(requirePrincipal(principal));
       await getNote(services.knex, params.id);
-      await sequencerOf(services).execute((state) => setHalted(state, params.id, false));
+      await sequencerOf(services).execute((state) => setHalted(state, params.id, false, actor));
       return { body: await getNote(services.knex, params.id) };
     },
   }),
@@ -270,8 +276,8 @@ export const refdataRoutes = [
     response: partySchema,
     successStatus: 201,
     idempotent: true,
-    handler: async ({ body, services }) => {
-      const party = await createParty(services.knex, body);
+    handler: async ({ body, principal, services }) => {
+      const party = await createParty(services.knex, body, actorOf(requirePrincipal(principal)));
       if (party.eligible) await sequencerOf(services).execute((state) => void state.eligibleParties.add(party.id));
       return { body: party };
     },
@@ -285,8 +291,8 @@ export const refdataRoutes = [
     params: idParams,
     body: z.object({ eligible: z.boolean() }).strict(),
     response: partySchema,
-    handler: async ({ params, body, services }) => {
-      const party = await setPartyEligibility(services.knex, params.id, body.eligible);
+    handler: async ({ params, body, principal, services }) => {
+      const party = await setPartyEligibility(services.knex, params.id, body.eligible, actorOf(requirePrincipal(principal)));
       await sequencerOf(services).execute(
         (state) => void (party.eligible ? state.eligibleParties.add(party.id) : state.eligibleParties.delete(party.id)),
       );

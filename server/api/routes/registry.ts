@@ -5,6 +5,7 @@
  * with the back-office key). A settlement's and a trade's on-chain state are on the settlements
  * and executions themselves (`registry`, see registryStateSchema).
  */
+import { actorOf } from '../../audit/index.js';
 import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
@@ -148,6 +149,7 @@ export const registryRoutes = [
           resolvesOutboxId: body.resolvesOutboxId ?? null,
         },
         requirePrincipal(principal).userId,
+        actorOf(requirePrincipal(principal)),
       );
       const row = await getOutboxRow(services.knex, id);
       if (!row) throw new ApiError('REGISTRY_ROW_NOT_FOUND', `outbox row ${id} vanished`, { outboxId: id });
@@ -172,7 +174,9 @@ export const registryRoutes = [
     params: idParams,
     body: z.object({ address: hexAddress }).strict(),
     response: addressSchema,
-    handler: async ({ params, body, services }) => ({ body: await setPartyAddress(services.knex, params.id, body.address) }),
+    handler: async ({ params, body, principal, services }) => ({
+      body: await setPartyAddress(services.knex, params.id, body.address, actorOf(requirePrincipal(principal))),
+    }),
   }),
   defineRoute({
     method: 'post',
@@ -198,6 +202,7 @@ export const registryRoutes = [
           reason: body.reason ?? null,
         },
         requirePrincipal(principal).userId,
+        actorOf(requirePrincipal(principal)),
       );
       const outbox: OutboxView[] = [];
       for (const id of recovery.outboxIds) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Knex } from 'knex';
+import { actorOf } from '../../audit/index.js';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
 import { idParams } from '../schemas.js';
@@ -78,7 +79,10 @@ export const riskRoutes = [
     access: ['operator'],
     body: obligorInput,
     successStatus: 201,
-    handler: async ({ body, services }) => ({ status: 201, body: await createObligor(services.knex, body) }),
+    handler: async ({ body, principal, services }) => ({
+      status: 201,
+      body: await createObligor(services.knex, body, actorOf(requirePrincipal(principal))),
+    }),
   }),
   defineRoute({
     method: 'patch',
@@ -88,7 +92,9 @@ export const riskRoutes = [
     access: ['operator'],
     params: idParams,
     body: obligorPatch,
-    handler: async ({ params, body, services }) => ({ body: await updateObligor(services.knex, params.id, body) }),
+    handler: async ({ params, body, principal, services }) => ({
+      body: await updateObligor(services.knex, params.id, body, actorOf(requirePrincipal(principal))),
+    }),
   }),
   defineRoute({
     method: 'post',
@@ -99,7 +105,10 @@ export const riskRoutes = [
     params: idParams,
     body: relationshipInput,
     successStatus: 201,
-    handler: async ({ params, body, services }) => ({ status: 201, body: await addRelationship(services.knex, params.id, body) }),
+    handler: async ({ params, body, principal, services }) => ({
+      status: 201,
+      body: await addRelationship(services.knex, params.id, body, actorOf(requirePrincipal(principal))),
+    }),
   }),
   defineRoute({
     method: 'post',
@@ -108,7 +117,9 @@ export const riskRoutes = [
     tag: 'risk',
     access: ['operator'],
     body: z.object({ csv: z.string().min(1).max(2_000_000) }).strict(),
-    handler: async ({ body, services }) => ({ body: await importCsv(services.knex, body.csv) }),
+    handler: async ({ body, principal, services }) => ({
+      body: await importCsv(services.knex, body.csv, actorOf(requirePrincipal(principal))),
+    }),
   }),
   defineRoute({
     method: 'get',
@@ -171,7 +182,7 @@ export const riskRoutes = [
     body: limitsRequest,
     handler: async ({ body, principal, services }) => {
       const partyId = requirePrincipal(principal).partyId;
-      const limits = await putLimits(services.knex, partyId, body);
+      const limits = await putLimits(services.knex, partyId, body, actorOf(requirePrincipal(principal)));
       concentrationGuardOf(services).invalidate(partyId);
       return { body: limitsToWire(limits) };
     },

@@ -16,6 +16,7 @@ import { seesAllParties } from '../../auth/roles.js';
 import { notifyDistribution, notifyHoldsLowered } from '../../settlement/trading-sync.js';
 import { adjustedExecutions, reamountAfterPublication } from '../../servicing/reamount.js';
 import type { AppServices } from '../services.js';
+import { actorOf } from '../../audit/index.js';
 
 const percent = nonNegativeDecimal.refine((v) => new Decimal(v).lte(100), 'must be a percentage from 0 to 100');
 const moneyOrZero = nonNegativeDecimal.refine((v) => new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places');
@@ -86,9 +87,9 @@ export const servicingRoutes = [
     params: idParams,
     body: anyVersionSchema,
     response: waterfallDefinitionSchema,
-    handler: async ({ params, body, services }) => {
+    handler: async ({ params, body, principal, services }) => {
       const deal = await getDeal(services.knex, params.id);
-      return { body: await saveWaterfall(services.knex, deal.id, body) };
+      return { body: await saveWaterfall(services.knex, deal.id, body, actorOf(requirePrincipal(principal))) };
     },
   }),
   defineRoute({
@@ -102,7 +103,8 @@ export const servicingRoutes = [
     body: collectionInput,
     successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
-      const result = await recordCollection(services.knex, params.id, defined(body), requirePrincipal(principal).userId);
+      const viewer = requirePrincipal(principal);
+      const result = await recordCollection(services.knex, params.id, defined(body), viewer.userId, actorOf(viewer));
       return { status: result.status, body: result.collection };
     },
   }),
@@ -117,7 +119,8 @@ export const servicingRoutes = [
     body: correctionInput,
     successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
-      const result = await correctCollection(services.knex, params.id, params.reference, defined(body), requirePrincipal(principal).userId);
+      const viewer = requirePrincipal(principal);
+      const result = await correctCollection(services.knex, params.id, params.reference, defined(body), viewer.userId, actorOf(viewer));
       return { status: result.status, body: result.collection };
     },
   }),
@@ -153,7 +156,8 @@ export const servicingRoutes = [
     body: z.object({ paymentDate: isoDate }).strict(),
     successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
-      const outcome = await runDistribution(services.knex, params.id, body.paymentDate, requirePrincipal(principal).userId);
+      const viewer = requirePrincipal(principal);
+      const outcome = await runDistribution(services.knex, params.id, body.paymentDate, viewer.userId, actorOf(viewer));
       await notifyDistribution(services.sequencer, outcome.credits, outcome.notes);
       await publishAdjustments(services, outcome);
       return { status: outcome.replayed ? 200 : 201, body: outcome.report };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { ApiError } from '../errors.js';
-import { isoDate, limitParam } from '../schemas.js';
+import { isoDate, limitParam, pagingId } from '../schemas.js';
 import { seesAllParties } from '../../auth/roles.js';
 import type { Principal } from '../../auth/tokens.js';
 import { currentBusinessDate } from '../../businessdate/index.js';
@@ -21,6 +21,7 @@ import { notifyReleasedHolds, notifySettled } from '../../settlement/trading-syn
 import { INSTRUCTION_STATUSES } from '../../settlement/types.js';
 import { withRegistryState } from '../../registry/queries.js';
 import { OUTBOX_STATUSES } from '../../registry/types.js';
+import { actorOf } from '../../audit/index.js';
 
 const instructionSchema = z.object({
   id: z.string(),
@@ -75,6 +76,11 @@ const runSchema = z.object({
   error: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
+  settledAmount: z.string(),
+  settledFace: z.string(),
+  failedAmount: z.string(),
+  failedFace: z.string(),
+  createdBy: z.string().nullable(),
 });
 
 const partyIdParam = z.string().min(1).max(100);
@@ -145,13 +151,15 @@ export const settlementRoutes = [
       durationMs: z.number(),
     }),
     handler: async ({ body, principal, services }) => {
+      const viewer = requirePrincipal(principal);
       const summary = await runSettlement(
         services.knex,
         {
           date: body.date,
           mode: body.mode,
-          createdBy: requirePrincipal(principal).userId,
+          createdBy: viewer.userId,
           referenceRatePercent: referenceRateFromEnvironment(),
+          actor: actorOf(viewer),
         },
         { afterChunk: (settled, charges) => notifySettled(services.sequencer, settled, charges) },
       );
@@ -164,13 +172,32 @@ export const settlementRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/v1/settlements/runs',
-    summary: 'Settlement runs with their progress, newest first',
+    summary:
+      'Settlement-run history, newest first: progress, settled and failed counts and amounts (cash and face), who ran it; one date, or dates from..to',
     tag: 'settlement',
     access: ['backoffice', 'operator'],
-    query: z.object({ date: isoDate.optional(), limit: limitParam(20, 500) }).strict(),
+    query: z
+      .object({
+        date: isoDate.optional(),
+        from: isoDate.optional(),
+        to: isoDate.optional(),
+        before: pagingId.optional(),
+        limit: limitParam(20, 500),
+      })
+      .strict()
+      .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+        message: 'from must not be after to',
+        path: ['from'],
+      }),
     response: z.array(runSchema),
     handler: async ({ query, services }) => ({
-      body: await listRuns(services.knex, { limit: query.limit, ...(query.date ? { date: query.date } : {}) }),
+      body: await listRuns(services.knex, {
+        limit: query.limit,
+        ...(query.date ? { date: query.date } : {}),
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
+        ...(query.before ? { beforeId: query.before } : {}),
+      }),
     }),
   }),
   defineRoute({
@@ -195,8 +222,13 @@ export const settlementRoutes = [
       .strict()
       .optional(),
     response: instructionSchema,
-    handler: async ({ params, body, services }) => {
-      const result = await cancelInstruction(services.knex, params.id, body?.reason ?? 'cancelled by the back office');
+    handler: async ({ params, body, principal, services }) => {
+      const result = await cancelInstruction(
+        services.knex,
+        params.id,
+        body?.reason ?? 'cancelled by the back office',
+        actorOf(requirePrincipal(principal)),
+      );
       await notifyReleasedHolds(
         services.sequencer,
         result.releasedHolds.map((h) => h.reference),

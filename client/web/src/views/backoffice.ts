@@ -9,6 +9,8 @@ import type { AppContext } from '../app/context.js';
 import { reconciliationPanel, statementsPanel } from '../components/recon.js';
 import { registryPanel } from '../components/registry.js';
 import { servicingPanel } from '../components/servicing.js';
+import { auditPanel } from '../components/audit.js';
+import { checklistPanel, runHistoryPanel } from '../components/runs.js';
 import { failsPanel, runPanel, settlementsPanel } from '../components/settlements.js';
 import { h, type Scope } from '../ui/dom.js';
 import { MessageSlot } from '../ui/notice.js';
@@ -80,6 +82,10 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
       onChain ? registryPanel(app, scope, registry) : null,
       h('div', { class: 'grid two' }, fails.element, statementsPanel(app)),
       servicingPanel(app),
+      // Issue 19: the pre-roll checklist, the run history with totals, and the audit trail.
+      checklistPanel(app),
+      runHistoryPanel(app),
+      auditPanel(app),
     ),
   );
 }
