@@ -461,6 +461,7 @@ export const AUDIT_ACTIONS = [
   'obligor.relationship_add',
   'obligor.import',
   'curve.load',
+  'gpu_values.load',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -30,6 +30,7 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { isoDate, positiveDecimal } from '../core/schemas.js';
+import { appendAudit, type AuditActor } from '../audit/index.js';
 import { inTransaction } from '../db/transaction.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
@@ -140,7 +141,13 @@ export async function listGpuSeries(db: Db) {
  * the other (a transaction-scoped advisory lock on the model's name), so neither fails on the
  * other's rows and the last one wins whole.
  */
-export async function putGpuSeries(knex: Knex, model: string, request: z.infer<typeof gpuSeriesRequest>, userId: string | null) {
+export async function putGpuSeries(
+  knex: Knex,
+  model: string,
+  request: z.infer<typeof gpuSeriesRequest>,
+  userId: string | null,
+  actor?: AuditActor,
+) {
   await inTransaction(knex, async (trx) => {
     await trx.raw("select pg_advisory_xact_lock(hashtext('gpu_value_points:' || ?))", [model]);
     await trx('gpu_value_points').where({ model }).delete();
@@ -155,6 +162,13 @@ export async function putGpuSeries(knex: Knex, model: string, request: z.infer<t
         })),
       );
     }
+    if (actor)
+      await appendAudit(trx, {
+        action: 'gpu_values.load',
+        entity: `gpu-model:${model}`,
+        details: { points: request.points.length },
+        actor,
+      });
   });
   return getGpuSeries(knex, model);
 }

@@ -156,6 +156,19 @@ describe('operator actions', () => {
         .expect(200),
     );
     expect(curve).toMatchObject({ action: 'curve.load', entity: 'curve:UST/2027-01-14', details: { points: 2 } });
+    const gpu = await once(() =>
+      t.http
+        .put('/api/v1/gpu-values/H100')
+        .set(op)
+        .send({
+          points: [
+            { date: '2026-12-01', valueUsd: '18000' },
+            { date: '2027-01-01', valueUsd: '17500' },
+          ],
+        })
+        .expect(200),
+    );
+    expect(gpu).toMatchObject({ actor: 'operator1', action: 'gpu_values.load', entity: 'gpu-model:H100', details: { points: 2 } });
   });
 
   it('obligors: create, update, relationship, import (one row for the whole import); a duplicate none', async () => {
@@ -642,6 +655,7 @@ const AUDITED: Record<string, AuditAction> = {
   'post /api/v1/obligors/:id/relationships': 'obligor.relationship_add',
   'post /api/v1/obligors/import': 'obligor.import',
   'put /api/v1/curves/:name/:date': 'curve.load',
+  'put /api/v1/gpu-values/:model': 'gpu_values.load',
 };
 
 describe('coverage', () => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
+import { actorOf } from '../../audit/index.js';
 import { isoDate } from '../schemas.js';
 import {
   dealLtvSeries,
@@ -44,7 +45,9 @@ export const collateralRoutes = [
     params: gpuModelParams,
     body: gpuSeriesRequest,
     handler: async ({ params, body, principal, services }) => ({
-      body: seriesToWire(await putGpuSeries(services.knex, params.model, body, requirePrincipal(principal).userId)),
+      body: seriesToWire(
+        await putGpuSeries(services.knex, params.model, body, requirePrincipal(principal).userId, actorOf(requirePrincipal(principal))),
+      ),
     }),
   }),
   defineRoute({
