@@ -33,7 +33,9 @@ import {
   SPREAD_PLACES,
   YIELD_PLACES,
 } from '../analytics/bond.js';
-import { DEMO_COLLATERAL, type DemoCollateral } from './demo-collateral.js';
+import { startFromReports, type FiledReport, type ReportStart } from './start.js';
+import { startGpuValues, type GpuStartValue } from './gpu-values.js';
+import { listPerformanceReports } from '../performance/store.js';
 import { compileSetup, projectFast, type CompiledSetup } from './fast.js';
 import { projectedMonths, type ProjectionResult, type ProjectionSetup, type TriggerStart } from './model.js';
 import { resolveScenario, ScenarioError, type ResolvedScenario, type ScenarioInput } from './scenario.js';
@@ -50,7 +52,11 @@ export interface DealContext {
   notes: Note[];
   setup: ProjectionSetup;
   compiled: CompiledSetup;
-  collateral: DemoCollateral;
+  /** The collateral's base facts, base scenario and named stresses, from the trust's performance reports (start.ts). */
+  collateral: ReportStart;
+  /** The latest performance report the projection starts from, and the GPU values at the start. */
+  report: { periodEnd: string; version: number };
+  gpuValues: GpuStartValue[];
   businessDate: string;
   curve: { stored: StoredCurve; par: ParCurve; zero: ZeroCurve } | null;
 }
@@ -60,11 +66,6 @@ const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 async function trustState(db: Knex, dealId: string): Promise<TrustState> {
   const deal: Record<string, unknown> | undefined = await db('deal_servicing_state').where({ deal_id: dealId }).first();
   const classes: Record<string, unknown>[] = await db('deal_class_state').where({ deal_id: dealId }).select('*');
-  const reports: { report: unknown }[] = await db('distributions')
-    .where({ deal_id: dealId })
-    .orderBy('payment_date', 'desc')
-    .limit(2)
-    .select('report');
   const text = (v: unknown) => new Decimal(String(v ?? '0')).toFixed();
   return {
     freeCash: text(deal?.free_cash),
@@ -83,7 +84,8 @@ async function trustState(db: Knex, dealId: string): Promise<TrustState> {
         },
       ]),
     ),
-    recentDscrs: reports.map((r) => (json(r.report) as { dscr?: string | null }).dscr).filter((d): d is string => typeof d === 'string'),
+    // The published dscr of the reports before the first projected month (buildSetup reads them from the reports).
+    recentDscrs: [],
     // Servicing keeps each trigger's state (on, cure count, recent failures) in trigger_state.
     triggers: (json(deal?.trigger_state ?? null) ?? {}) as Record<string, TriggerStart>,
   };
@@ -91,23 +93,76 @@ async function trustState(db: Knex, dealId: string): Promise<TrustState> {
 
 export async function loadDealContext(db: Knex, dealId: string): Promise<DealContext> {
   const deal = await getDeal(db, dealId);
-  const collateral = DEMO_COLLATERAL[deal.name];
-  if (!collateral) throw new Rejection('COLLATERAL_NOT_AVAILABLE', `no collateral facts to project ${deal.name} from`, { dealId: deal.id });
   const row: { definition: unknown } | undefined = await db('deal_waterfalls').where({ deal_id: deal.id }).first('definition');
   if (!row) throw new Rejection('WATERFALL_NOT_DEFINED', 'this deal has no waterfall definition', { dealId: deal.id });
   const definition = parseWaterfallDefinition(json(row.definition));
   const notes = await listNotes(db, { dealId: deal.id });
   const businessDate = await currentBusinessDate(db);
+  const views = (await listPerformanceReports(db, deal.id, { to: businessDate })).reverse();
+  if (views.length === 0)
+    throw new Rejection('COLLATERAL_NOT_AVAILABLE', `${deal.name} has no performance report to project from`, {
+      dealId: deal.id,
+      field: 'performanceReports',
+    });
+  const reports: FiledReport[] = views.map((v) => ({ periodEnd: v.periodEnd, report: v.report, metrics: v.metrics }));
+  const gpuValues = await startGpuValues(db, deal.id, businessDate);
+  const start = startFromReports(
+    reports,
+    gpuValues.map((g) => ({ model: g.model, value: g.value })),
+    baseRateIndex(definition, notes),
+  );
+  const reportsByMonthEnd = new Map(views.map((v) => [v.periodEnd, v.metrics as Record<string, string | null>]));
   const setup = buildSetup({
     definition,
     notes,
     state: await trustState(db, deal.id),
-    collateral: collateral.collateral,
+    collateral: start.collateral,
     asOf: businessDate,
+    reportsByMonthEnd,
   });
+  // Period 1's cash: the collections recorded for its payment date, else (a monthly deal) its month's report.
+  const first = setup.periods[0];
+  if (first) {
+    const collections: { revenue: string; operating_costs: string }[] = await db('servicing_collections')
+      .where({ deal_id: deal.id, payment_date: first.date, status: 'active' })
+      .select('revenue', 'operating_costs');
+    const month = views.find((v) => v.periodEnd === setup.monthEnds?.[0]);
+    if (collections.length > 0) {
+      setup.firstPeriodCollections = {
+        revenue: collections.reduce((a, c) => a.add(String(c.revenue)), new Decimal(0)).toFixed(2),
+        operatingCosts: collections.reduce((a, c) => a.add(String(c.operating_costs)), new Decimal(0)).toFixed(2),
+      };
+    } else if (setup.monthsPerPeriod === 1 && month) {
+      setup.firstPeriodCollections = {
+        revenue: new Decimal(month.report.revenue).toFixed(2),
+        operatingCosts: new Decimal(month.report.operatingCosts).toFixed(2),
+      };
+    }
+  }
   const stored = await latestCurve(db, BENCHMARK, businessDate);
   const curve = stored ? { stored, par: parCurve(stored.points), zero: bootstrapZeroCurve(parCurve(stored.points)) } : null;
-  return { deal, notes, setup, compiled: compileSetup(setup), collateral, businessDate, curve };
+  const latest = views[views.length - 1]!;
+  return {
+    deal,
+    notes,
+    setup,
+    compiled: compileSetup(setup),
+    collateral: start,
+    report: { periodEnd: latest.periodEnd, version: latest.version },
+    gpuValues,
+    businessDate,
+    curve,
+  };
+}
+
+/** The rate index today for floating classes: the first floating class's current coupon − its margin (the fixing servicing accrues). */
+function baseRateIndex(definition: ReturnType<typeof parseWaterfallDefinition>, notes: readonly Note[]): string {
+  const floating = definition.classes.find((c) => c.floatingRate);
+  if (!floating) return '0';
+  const note = notes.find((n) => n.id === floating.noteId);
+  if (!note) return '0';
+  const index = new Decimal(note.couponRate).sub(new Decimal(floating.floatingRate!.marginBp).div(100));
+  return roundHalfEven(Decimal.max(-5, index), 4).toFixed();
 }
 
 export async function savedScenario(db: Knex, userId: string, dealId: string, id: string): Promise<ScenarioInput | null> {
@@ -141,6 +196,7 @@ export function resolveFor(ctx: DealContext, input: ScenarioInput, fieldPrefix =
       ctx.collateral.base,
       projectedMonths(ctx.setup),
       ctx.setup.collateral.tenants.map((t) => t.name),
+      ctx.setup.collateral.gpuFleet.map((g) => g.model),
     );
   } catch (error) {
     if (error instanceof ScenarioError)

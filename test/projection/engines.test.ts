@@ -11,16 +11,16 @@ import { compileSetup, projectFast } from '../../server/projection/fast.js';
 import { projectReference } from '../../server/projection/reference.js';
 import { projectedMonths, type ProjectionSetup, type TriggerStart } from '../../server/projection/model.js';
 import { DRIVERS, resolveScenario, ScenarioError, type DriverName, type ScenarioInput } from '../../server/projection/scenario.js';
-import { DEMO_COLLATERAL } from '../../server/projection/demo-collateral.js';
 import { buildCouponSchedule } from '../../server/domain/schedule.js';
 import { parseIsoDate } from '../../server/domain/dates.js';
 import { yieldFromPrice } from '../../server/domain/yield.js';
 import { flowPlan, yieldAtPrice } from '../../server/analytics/bond.js';
-import { MERIDIAN, freshState, meridianSetup } from './support.js';
+import { MERIDIAN_START, freshState, meridianSetup } from './support.js';
 import { validateDefinition, type WaterfallDefinition } from '../../server/waterfall/index.js';
 
-const base = DEMO_COLLATERAL[MERIDIAN]!.base;
-const TENANTS = DEMO_COLLATERAL[MERIDIAN]!.collateral.tenants.map((t) => t.name);
+const base = MERIDIAN_START.base;
+const TENANTS = MERIDIAN_START.collateral.tenants.map((t) => t.name);
+const MODELS = MERIDIAN_START.collateral.gpuFleet.map((g) => g.model);
 
 function run(setup: ProjectionSetup, input: ScenarioInput, engine: 'fast' | 'reference' = 'fast') {
   const scenario = resolveScenario(
@@ -28,6 +28,7 @@ function run(setup: ProjectionSetup, input: ScenarioInput, engine: 'fast' | 'ref
     base,
     projectedMonths(setup),
     setup.collateral.tenants.map((t) => t.name),
+    setup.collateral.gpuFleet.map((g) => g.model),
   );
   return engine === 'fast' ? projectFast(compileSetup(setup), scenario) : projectReference(setup, scenario);
 }
@@ -53,6 +54,7 @@ const RANGES: Record<DriverName, [number, number]> = {
   downtimeMonths: [0, 0],
   releaseRentChangePercent: [-500_000, 200_000],
   gpuValueChangePercentPerYear: [-600_000, 100_000],
+  ratePath: [-50_000, 150_000],
 };
 
 function driver(name: DriverName, months: number) {
@@ -83,6 +85,9 @@ function scenarioArb(months: number): fc.Arbitrary<ScenarioInput> {
       ),
     ),
     refinanceAtArd: fc.oneof(fc.boolean(), fc.integer({ min: 1, max: months })),
+    gpuValueByModel: fc.subarray(MODELS).chain((models) =>
+      fc.tuple(...models.map((model) => driver('gpuValueChangePercentPerYear', months).map((v) => ({ model, changePercentPerYear: v ?? '-10' })))),
+    ),
   }) as fc.Arbitrary<ScenarioInput>;
 }
 
@@ -243,7 +248,7 @@ describe('the integer engine equals the decimal.js reference to the cent', () =>
 
   it('on the base scenario and the named stresses', () => {
     const setup = meridianSetup();
-    for (const input of [{}, ...Object.values(DEMO_COLLATERAL[MERIDIAN]!.stresses)]) {
+    for (const input of [{}, ...Object.values(MERIDIAN_START.stresses)]) {
       expect(run(setup, input, 'fast')).toEqual(run(setup, input, 'reference'));
     }
   });
@@ -329,14 +334,16 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
     start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [], triggers: {} },
     collateral: {
       tenants: [
-        { name: 'Anchor', leasedMw: '1', rentPerMwMonth: '2000', expiryMonth: 100 },
-        { name: 'Small', leasedMw: '1', rentPerMwMonth: '500', expiryMonth: 3 },
+        { name: 'Anchor', monthlyRent: '2000', expiryMonth: 100 },
+        { name: 'Small', monthlyRent: '500', expiryMonth: 3 },
       ],
+      baseUtilizationPercent: '100',
+      powerRecoveryPercent: '0',
       trustEnergyMw: '0',
       hoursPerMonth: 730,
       otherOpexPerMonth: '0',
       siteValue: '10000',
-      gpuValue: '0',
+      gpuFleet: [],
     },
   };
   const stress: ScenarioInput = {
@@ -461,7 +468,7 @@ describe('scenario validation names the field', () => {
     [{ powerPricePerMwh: '-1' }, 'powerPricePerMwh'],
     [{ utilizationPercent: [{ fromMonth: months + 1, value: '80' }] }, 'utilizationPercent[0].fromMonth'],
     [{ tenantDefaults: [{ tenant: 'Nobody Inc.', month: 3, recoveryPercent: '10' }] }, 'tenantDefaults[0].tenant'],
-    [{ tenantDefaults: [{ tenant: 'Northwind AI', month: 0, recoveryPercent: '10' }] }, 'tenantDefaults[0].month'],
+    [{ tenantDefaults: [{ tenant: 'Nimbus AI Cloud', month: 0, recoveryPercent: '10' }] }, 'tenantDefaults[0].month'],
     [{ rentChangePercent: '1.23456' }, 'rentChangePercent'],
   ];
   it.each(cases)('%j → %s', (input, field) => {

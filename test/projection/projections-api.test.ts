@@ -114,7 +114,7 @@ describe('POST /api/v1/projections', () => {
       [{ powerPricePerMwh: '-5' }, 'scenario.powerPricePerMwh'],
       [{ rentChangePercent: [{ fromMonth: 9999, value: '-10' }] }, 'scenario.rentChangePercent[0].fromMonth'],
       [{ tenantDefaults: [{ tenant: 'Nobody', month: 3, recoveryPercent: '10' }] }, 'scenario.tenantDefaults[0].tenant'],
-      [{ tenantDefaults: [{ tenant: 'Northwind AI', month: 0, recoveryPercent: '10' }] }, 'scenario.tenantDefaults[0].month'],
+      [{ tenantDefaults: [{ tenant: 'Nimbus AI Cloud', month: 0, recoveryPercent: '10' }] }, 'scenario.tenantDefaults[0].month'],
     ];
     for (const [scenario, field] of cases) {
       const res = await t.http
