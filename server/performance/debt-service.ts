@@ -71,4 +71,3 @@ export function debtServiceTerms(definition: WaterfallDefinition | null, frequen
     scheduledPrincipalPerPeriod: principal,
   };
 }
-

@@ -177,7 +177,8 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
           ),
           dscr: metrics.dscr === undefined ? null : e4(metrics.dscr),
           average: metrics.dscrThreeMonthAverage === undefined ? null : e4(metrics.dscrThreeMonthAverage),
-          ltv: metrics.ltvPercent === undefined ? null : Number(scaled(metrics.ltvPercent).int * pow10(2 - scaled(metrics.ltvPercent).places)),
+          ltv:
+            metrics.ltvPercent === undefined ? null : Number(scaled(metrics.ltvPercent).int * pow10(2 - scaled(metrics.ltvPercent).places)),
         },
       ]),
     ),
@@ -190,7 +191,9 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
       reserve: centsOf(setup.start.reserve),
       trapped: centsOf(setup.start.trappedCash),
       feeShortfall: centsOf(setup.start.feeShortfall),
-      dscrs: setup.start.recentDscrs.map((d) => (d === null ? null : Number(divHalfEven(scaled(d).int * 10_000n, pow10(scaled(d).places))))).reverse(),
+      dscrs: setup.start.recentDscrs
+        .map((d) => (d === null ? null : Number(divHalfEven(scaled(d).int * 10_000n, pow10(scaled(d).places)))))
+        .reverse(),
       triggers: def.triggers.map((t) => {
         const s = setup.start.triggers[t.name];
         return { on: s?.on ?? false, cure: s?.cureCount ?? 0, failures: [...(s?.recentFailures ?? [])] };

@@ -340,6 +340,7 @@ export function formatProjection(
     settlementDate: settlement,
     scenario: { ...input, name: scenario.name },
     curve: ctx.curve ? { name: ctx.curve.stored.name, date: ctx.curve.stored.date } : null,
+    start: startView(ctx),
     classes: ctx.setup.classes.map((c, i) => ({
       noteId: c.noteId,
       className: c.className,
@@ -379,6 +380,28 @@ export function formatProjection(
       triggers: Object.fromEntries(triggers.map((name, k) => [name, p.triggers[k] ?? false])),
     })),
     triggerBreaches: triggers.map((name, k) => ({ name, firstDate: result.periods.find((p) => p.triggers[k])?.date ?? null })),
+  };
+}
+
+/** What the projection started from: the performance report, the collateral facts read from it, the GPU values by model. */
+export function startView(ctx: DealContext) {
+  const col = ctx.setup.collateral;
+  return {
+    performanceReport: ctx.report,
+    tenants: ctx.collateral.collateral.tenants.map((t) => ({ name: t.name, monthlyRent: t.monthlyRent, leaseExpiry: t.leaseExpiry })),
+    baseUtilizationPercent: col.baseUtilizationPercent,
+    powerRecoveryPercent: col.powerRecoveryPercent,
+    trustEnergyMw: col.trustEnergyMw,
+    otherOpexPerMonth: col.otherOpexPerMonth,
+    siteValue: col.siteValue,
+    gpuValues: ctx.gpuValues.map((g) => ({
+      model: g.model,
+      value: g.value,
+      asOf: g.asOf,
+      source: g.source,
+      changePercentPerYear:
+        ctx.collateral.base.gpuValueChangeByModel?.[g.model] ?? ctx.collateral.base.drivers.gpuValueChangePercentPerYear,
+    })),
   };
 }
 

@@ -93,7 +93,11 @@ export function startFromReports(
   const powerPrice = m.powerPricePerMwh ?? '55';
   const pue = m.pue && new Decimal(m.pue).gte(1) && new Decimal(m.pue).lte(5) ? m.pue : '1.3';
   const collateral: CollateralBaseFacts = {
-    tenants: r.tenants.map((t) => ({ name: t.name, monthlyRent: roundHalfEven(new Decimal(t.monthlyRent), 2).toFixed(), leaseExpiry: t.leaseExpiry })),
+    tenants: r.tenants.map((t) => ({
+      name: t.name,
+      monthlyRent: roundHalfEven(new Decimal(t.monthlyRent), 2).toFixed(),
+      leaseExpiry: t.leaseExpiry,
+    })),
     baseUtilizationPercent: utilization,
     powerRecoveryPercent: text(recovery),
     trustEnergyMw: text(sum(r.sites.map((s) => s.leasedMw))),

@@ -108,7 +108,10 @@ export const waterfallDefinitionSchema = z
             floatingRate: z
               .object({
                 index: z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/, 'must be an upper-case index name such as SOFR'),
-                marginBp: decimal.refine((v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).decimalPlaces() <= 2, 'must have at most 2 decimal places'),
+                marginBp: decimal.refine(
+                  (v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).decimalPlaces() <= 2,
+                  'must have at most 2 decimal places',
+                ),
               })
               .strict()
               .optional()

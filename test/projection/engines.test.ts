@@ -85,9 +85,15 @@ function scenarioArb(months: number): fc.Arbitrary<ScenarioInput> {
       ),
     ),
     refinanceAtArd: fc.oneof(fc.boolean(), fc.integer({ min: 1, max: months })),
-    gpuValueByModel: fc.subarray(MODELS).chain((models) =>
-      fc.tuple(...models.map((model) => driver('gpuValueChangePercentPerYear', months).map((v) => ({ model, changePercentPerYear: v ?? '-10' })))),
-    ),
+    gpuValueByModel: fc
+      .subarray(MODELS)
+      .chain((models) =>
+        fc.tuple(
+          ...models.map((model) =>
+            driver('gpuValueChangePercentPerYear', months).map((v) => ({ model, changePercentPerYear: v ?? '-10' })),
+          ),
+        ),
+      ),
   }) as fc.Arbitrary<ScenarioInput>;
 }
 
@@ -192,6 +198,7 @@ const setupArb = fc
     ltvAbove: dec4(400_000, 900_000),
     deferred: cents(0, 2_000_000),
     triggerOn: fc.boolean(),
+    floatingMargin: fc.option(cents(0, 60_000), { nil: null }),
   })
   .map((r) => {
     const ids = meridianSetup().classes.map((c) => c.noteId);
@@ -219,6 +226,8 @@ const setupArb = fc
         cashTrap: { dscrThreshold: r.threshold, trapPercent: r.trapPercent },
       },
     });
+    // Class B floating at the scenario's rate path + a margin (bp, 2 places) when drawn.
+    setup.classes[1]!.floatingMarginBp = r.floatingMargin;
     if (!r.stepForm) return setup;
     const definition = stepDefinition(ids, r);
     validateDefinition(definition);
@@ -478,5 +487,138 @@ describe('scenario validation names the field', () => {
     } catch (e) {
       expect((e as ScenarioError).field).toBe(field);
     }
+  });
+});
+
+describe('a floating class and GPU values by model, computed by hand', () => {
+  // One class A of 1,000.00, floating: SOFR + 150 bp, 30/360 monthly; the scenario's rate path is
+  // SOFR 4 % in month 1 and 5 % from month 2, so the coupon is 5.5 % in period 1 and 6.5 % after.
+  // Steps: interest A, then (while the LTV trigger is on) a sweep of everything left to A, residual.
+  // Trigger: LTV above 40 % → rapid amortization, cured after one passing period.
+  // Collateral: one tenant paying 100.00 a month, no costs; site 1,000.00; GPUs H100 1,000.00 and
+  // B200 1,000.00. The scenario moves H100 by −50 % a year and B200 by −10 % a year (a step at
+  // month 13, the first anniversary).
+  const fraction = { days: 30, basis: 360 };
+  const dates = Array.from({ length: 15 }, (_, i) => {
+    const month = ((11 + i) % 12) + 1;
+    const year = 2026 + Math.floor((11 + i) / 12);
+    return `${year}-${String(month).padStart(2, '0')}-15`;
+  });
+  const definition: WaterfallDefinition = {
+    version: 2,
+    paymentsPerYear: 12,
+    recordDate: 'business-day-before-payment-date',
+    classes: [
+      {
+        noteId: '00000000-0000-4000-8000-00000000000a',
+        className: 'A',
+        stepUpRatePercent: null,
+        floatingRate: { index: 'SOFR', marginBp: '150' },
+      },
+    ],
+    seniorFees: [],
+    reserve: { targetAmount: '0' },
+    anticipatedRepaymentDate: null,
+    triggers: [
+      {
+        name: 'ltv',
+        metric: 'ltvPercent',
+        comparison: 'gt',
+        threshold: '40',
+        lookbackPeriods: 1,
+        curePeriods: 1,
+        effect: { type: 'rapid_amortization' },
+      },
+    ],
+    steps: [
+      { kind: 'interest', className: 'A', drawReserve: false },
+      { kind: 'sweep', mode: 'sequential', classes: ['A'], includeTrappedCash: false, when: { rapidAmortization: true } },
+      { kind: 'residual' },
+    ],
+  };
+  const setup: ProjectionSetup = {
+    definition,
+    monthsPerPeriod: 1,
+    ardPeriod: null,
+    periods: dates.slice(1).map((date, i) => ({ date, accrualStart: dates[i]!, fractions: [fraction] })),
+    classes: [
+      {
+        noteId: 'a',
+        className: 'A',
+        couponRatePercent: '5.5',
+        balance: '1000',
+        interestShortfall: '0',
+        deferredInterest: '0',
+        additionalInterestShortfall: '0',
+        floatingMarginBp: '150',
+      },
+    ],
+    start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [], triggers: {} },
+    collateral: {
+      tenants: [{ name: 'Anchor', monthlyRent: '100', expiryMonth: 100 }],
+      baseUtilizationPercent: '100',
+      powerRecoveryPercent: '0',
+      trustEnergyMw: '0',
+      hoursPerMonth: 730,
+      otherOpexPerMonth: '0',
+      siteValue: '1000',
+      gpuFleet: [
+        { model: 'H100', value: '1000' },
+        { model: 'B200', value: '1000' },
+      ],
+    },
+  };
+  const flat = {
+    drivers: { ...base.drivers, utilizationPercent: '100', gpuValueChangePercentPerYear: '0', ratePath: '0' },
+    refinanceAtArd: false,
+  };
+  const scenario: ScenarioInput = {
+    ratePath: [
+      { fromMonth: 1, value: '4' },
+      { fromMonth: 2, value: '5' },
+    ],
+    gpuValueByModel: [
+      { model: 'H100', changePercentPerYear: '-50' },
+      { model: 'B200', changePercentPerYear: '-10' },
+    ],
+  };
+  const project = (input: ScenarioInput, engine: 'fast' | 'reference') =>
+    (engine === 'fast'
+      ? (s: ReturnType<typeof resolveScenario>) => projectFast(compileSetup(setup), s)
+      : (s: ReturnType<typeof resolveScenario>) => projectReference(setup, s))(
+      resolveScenario(input, flat, 14, ['Anchor'], ['H100', 'B200']),
+    );
+
+  it('validates as a waterfall servicing would accept', () => {
+    expect(() => validateDefinition(definition)).not.toThrow();
+  });
+
+  it('pays index + margin and the LTV trigger follows each model’s curve, in both engines', () => {
+    for (const engine of ['fast', 'reference'] as const) {
+      const periods = project(scenario, engine).periods;
+      // Period 1: 1,000.00 × 5.5 % ÷ 12 = 4.583… → 4.58; period 2: × 6.5 % ÷ 12 = 5.416… → 5.42.
+      expect(periods[0]!.classes[0]!.interest).toBe(458);
+      expect(periods[1]!.classes[0]!.interest).toBe(542);
+      // Months 1–12: LTV = 1,000 ÷ (1,000 + 1,000 + 1,000) = 33.33 %, no sweep.
+      expect(periods[11]).toMatchObject({ ltvPercent: 3333, triggers: [false], fullCashSweep: false });
+      expect(periods[11]!.classes[0]!.principal).toBe(0);
+      // Month 13: H100 500.00, B200 900.00: LTV = 1,000 ÷ 2,400 = 41.67 % > 40: the sweep pays
+      // 100.00 − 5.42 = 94.58 of principal (balance 905.42).
+      expect(periods[12]).toMatchObject({ ltvPercent: 4167, triggers: [true], fullCashSweep: true });
+      expect(periods[12]!.classes[0]).toMatchObject({ interest: 542, principal: 9458, balance: 90542 });
+      // Month 14: LTV = 905.42 ÷ 2,400 = 37.73 %: cured; interest 905.42 × 6.5 % ÷ 12 = 4.904… → 4.90.
+      expect(periods[13]).toMatchObject({ ltvPercent: 3773, triggers: [false] });
+      expect(periods[13]!.classes[0]).toMatchObject({ interest: 490, principal: 0 });
+    }
+    // With one curve for all models (−10 %): LTV 1,000 ÷ 2,800 = 35.71 %, never above 40.
+    const uniform = project({ ratePath: '5', gpuValueChangePercentPerYear: '-10' }, 'fast').periods;
+    expect(uniform[12]).toMatchObject({ ltvPercent: 3571, triggers: [false] });
+    expect(project({ ratePath: '5', gpuValueChangePercentPerYear: '-10' }, 'reference')).toEqual({ periods: uniform });
+  });
+
+  it('the floating coupon enters the debt service the projected DSCR divides by', () => {
+    // Month 2: NOI 100.00 ÷ debt service 1,000.00 × 6.5 % ÷ 12 = 5.42 → DSCR 18.4502 (4 places).
+    const periods = project(scenario, 'fast').periods;
+    expect(periods[1]!.dscr).toBe(184502);
   });
 });

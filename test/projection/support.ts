@@ -20,7 +20,12 @@ export const MERIDIAN = 'Meridian Compute ABS 2026-1';
 export function demoStart(dealName: string): ReportStart {
   const previous: DealMetrics[] = [];
   const reports: FiledReport[] = demoReports(dealName).map((report) => {
-    const m = computeMetrics({ report: toFigures(report), noteBalance: new Decimal(1), debtService: new Decimal(1), previous: previous.slice(-2).reverse() });
+    const m = computeMetrics({
+      report: toFigures(report),
+      noteBalance: new Decimal(1),
+      debtService: new Decimal(1),
+      previous: previous.slice(-2).reverse(),
+    });
     previous.push(m);
     return { periodEnd: report.periodEnd, report, metrics: metricsToWire(m) };
   });

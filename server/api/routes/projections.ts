@@ -22,6 +22,7 @@ import {
   runGrid,
   runProjection,
   scenarioInput,
+  startView,
   BENCHMARK,
 } from '../../projection/service.js';
 
@@ -240,7 +241,16 @@ export const projectionRoutes = [
       return {
         body: {
           benchmark: BENCHMARK,
-          base: { name: 'base', ...ctx.collateral.base.drivers, refinanceAtArd: ctx.collateral.base.refinanceAtArd },
+          base: {
+            name: 'base',
+            ...ctx.collateral.base.drivers,
+            refinanceAtArd: ctx.collateral.base.refinanceAtArd,
+            gpuValueByModel: Object.entries(ctx.collateral.base.gpuValueChangeByModel ?? {}).map(([model, change]) => ({
+              model,
+              changePercentPerYear: change,
+            })),
+          },
+          start: startView(ctx),
           stresses: Object.values(ctx.collateral.stresses),
           saved: rows.map((r) => ({
             id: r.id,
