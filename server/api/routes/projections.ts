@@ -12,6 +12,8 @@ import { getNote } from '../../refdata/notes.js';
 import { getDeal } from '../../refdata/deals.js';
 import { DRIVER_NAMES, scenarioSchema, type ScenarioInput } from '../../projection/scenario.js';
 import { getCurve, latestCurve, putCurve } from '../../projection/curves.js';
+import { gridTask } from '../../projection/grid-task.js';
+import { gridPool } from '../../projection/grid-pool.js';
 import {
   classAnalytics,
   classBreakEven,
@@ -19,7 +21,6 @@ import {
   formatProjection,
   loadDealContext,
   resolveFor,
-  runGrid,
   runProjection,
   scenarioInput,
   startView,
@@ -107,18 +108,18 @@ export const projectionRoutes = [
     body: gridRequest,
     handler: async ({ body, principal, services }) => {
       const ctx = await loadDealContext(services.knex, body.dealId);
-      const base = await scenarioInput(services.knex, ctx, requirePrincipal(principal).userId, body.scenario, body.scenarioId);
-      return {
-        body: runGrid(
-          ctx,
-          base,
-          body.noteId,
-          { price: body.price, yield: body.yield },
-          body.x,
-          body.y,
-          defaultSettlement(ctx, body.settlementDate),
-        ),
-      };
+      const userId = requirePrincipal(principal).userId;
+      const base = await scenarioInput(services.knex, ctx, userId, body.scenario, body.scenarioId);
+      // On the grid worker pool (grid-pool.ts), not the request thread: 503 GRID_QUEUE_FULL / 429 when busy.
+      const task = gridTask(ctx, {
+        base,
+        noteId: body.noteId,
+        at: { price: body.price, yield: body.yield },
+        x: body.x,
+        y: body.y,
+        settlement: defaultSettlement(ctx, body.settlementDate),
+      });
+      return { body: await gridPool().run(userId, task) };
     },
   }),
   defineRoute({
