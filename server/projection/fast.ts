@@ -279,6 +279,17 @@ interface TenantRun {
   rent: number;
 }
 
+/** The period's monthly debt service numerator (without scheduled principal) over den, cached while balances and coupons repeat. */
+interface MonthlyDebtService {
+  base: bigint;
+  den: bigint;
+  principalUnit: bigint;
+  balances: number[];
+  coupons: Scaled[];
+  scheduled: number;
+  value: number;
+}
+
 interface Collateral {
   revenue: number;
   costs: number;
@@ -301,7 +312,7 @@ function collateralPeriod(
   tenants: TenantRun[],
   p: number,
   run: { opex: number; gpu: number[]; u4: number; pue4: number; price4: number; power: number },
-  ds: { base: bigint; den: bigint; principalUnit: bigint },
+  ds: MonthlyDebtService,
   dscrs: (number | null)[],
 ): Collateral {
   const d = s.drivers;
@@ -312,7 +323,7 @@ function collateralPeriod(
   let monthCosts = 0;
   let monthDebtService = 0;
   let monthDscr: number | null = null;
-  let lastScheduled = -1;
+  const filedMonths = c.actualDscr.size > 0;
   for (let k = 0; k < c.setup.monthsPerPeriod; k += 1) {
     m = (p - 1) * c.setup.monthsPerPeriod + k + 1;
     if (m > 1 && (m - 1) % 12 === 0) {
@@ -353,11 +364,12 @@ function collateralPeriod(
     revenue += rev;
     costs += cost;
     const scheduled = c.scheduled[m - 1] ?? 0;
-    if (scheduled !== lastScheduled) {
-      monthDebtService = Number(divHalfEven(ds.base + BigInt(scheduled) * ds.principalUnit, ds.den));
-      lastScheduled = scheduled;
+    if (scheduled !== ds.scheduled) {
+      ds.value = Number(divHalfEven(ds.base + BigInt(scheduled) * ds.principalUnit, ds.den));
+      ds.scheduled = scheduled;
     }
-    const filed = c.actualDscr.get(m);
+    monthDebtService = ds.value;
+    const filed = filedMonths ? c.actualDscr.get(m) : undefined;
     monthDscr = filed !== undefined ? filed : monthDebtService > 0 ? halfEvenOf((rev - cost) * 10_000, monthDebtService) : null;
     dscrs.push(monthDscr);
     monthRevenue = rev;
@@ -416,7 +428,15 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
   const run = { opex: c.opex, gpu: [...c.gpu], u4: -1, pue4: -1, price4: -1, power: 0 };
   const dscrs = [...c.start.dscrs];
   const dsScale = pow10(c.dsPlaces);
-  const ds = { base: 0n, den: 1200n * dsScale, principalUnit: BigInt(def.paymentsPerYear) * 100n * dsScale };
+  const ds: MonthlyDebtService = {
+    base: 0n,
+    den: 1200n * dsScale,
+    principalUnit: BigInt(def.paymentsPerYear) * 100n * dsScale,
+    balances: [],
+    coupons: [],
+    scheduled: -1,
+    value: 0,
+  };
   const ard = def.anticipatedRepaymentDate;
   const periods: PeriodResult[] = [];
   for (let p = 1; p <= setup.periods.length; p += 1) {
@@ -429,13 +449,21 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     let aggregate = 0;
     for (const b of balances) aggregate += b;
     // Monthly debt service (performance/debt-service.ts) on the balances at the start of the period.
-    let dsBase = 0n;
-    for (let i = 0; i < n; i += 1) dsBase += BigInt(balances[i]!) * coupons[i]!.int * pow10(c.dsPlaces - coupons[i]!.places);
-    for (let i = 0; i < c.feeRates.length; i += 1) {
-      const rate = c.feeRates[i]!;
-      dsBase += BigInt(aggregate) * rate.int * pow10(c.dsPlaces - rate.places) + BigInt(c.feeFixed[i]!) * ds.principalUnit;
+    // Recomputed only when a balance or a coupon changed (interest-only periods repeat it).
+    let same = ds.balances.length === n;
+    for (let i = 0; same && i < n; i += 1) same = ds.balances[i] === balances[i] && ds.coupons[i] === coupons[i];
+    if (!same) {
+      let dsBase = 0n;
+      for (let i = 0; i < n; i += 1) dsBase += BigInt(balances[i]!) * coupons[i]!.int * pow10(c.dsPlaces - coupons[i]!.places);
+      for (let i = 0; i < c.feeRates.length; i += 1) {
+        const rate = c.feeRates[i]!;
+        dsBase += BigInt(aggregate) * rate.int * pow10(c.dsPlaces - rate.places) + BigInt(c.feeFixed[i]!) * ds.principalUnit;
+      }
+      ds.base = dsBase;
+      ds.balances = [...balances];
+      ds.coupons = coupons;
+      ds.scheduled = -1;
     }
-    ds.base = dsBase;
     const col = collateralPeriod(c, s, tenants, p, run, ds, dscrs);
     let revenue = col.revenue;
     let costs = col.costs;
