@@ -242,6 +242,24 @@ describe("the start: the trust's latest performance report", () => {
   });
 });
 
+describe('a semi-annual deal (Helios) starts from its reports too', () => {
+  it("projects with its own fleet model and the report metrics of each period's last month where filed", async () => {
+    const deals = (await t.http.get('/api/v1/deals').set(await auth('investor1'))).body as { id: string; name: string }[];
+    const helios = deals.find((d) => d.name.startsWith('Helios'))!;
+    const res = await t.http
+      .post('/api/v1/projections')
+      .set(await auth('investor1'))
+      .send({ dealId: helios.id });
+    expect(res.status).toBe(200);
+    expect(res.body.start.performanceReport.periodEnd).toBe('2026-11-30');
+    expect(res.body.start.gpuValues.map((g: { model: string }) => g.model)).toEqual(['NVIDIA H200 HGX']);
+    // The fleet loses 1.25 % a month in the reports: the base curve is their trend, (0.9875^12 − 1) × 100 = −14.0105 (the reports round each value to the dollar).
+    expect(new Decimal(res.body.start.gpuValues[0].changePercentPerYear).sub('-14.0105').abs().lte('0.0001')).toBe(true);
+    expect(res.body.periods.length).toBeGreaterThan(0);
+    for (const p of res.body.periods) expect(p.dscr === null || /^-?\d+\.\d{4}$/.test(p.dscr)).toBe(true);
+  });
+});
+
 describe('grid, note analytics, curves', () => {
   it('grids yield at a price over utilization × rent change', async () => {
     const res = await t.http

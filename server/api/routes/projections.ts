@@ -102,7 +102,8 @@ export const projectionRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/v1/projections/grid',
-    summary: 'Yield at a price (or price at a yield) of one class over a grid of two scenario drivers',
+    summary:
+      'Yield at a price (or price at a yield) of one class over a grid of two scenario drivers, on worker threads (503 GRID_QUEUE_FULL / 429 when busy)',
     tag: 'pricing',
     access: 'user',
     body: gridRequest,
