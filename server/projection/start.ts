@@ -71,7 +71,7 @@ export function gpuTrend(reports: readonly FiledReport[]): Record<string, string
     let change: Decimal | null = null;
     for (let k = Math.min(12, reports.length - 1); k >= 1 && change === null; k -= 1) {
       const then = fleetValueByModel(reports[reports.length - 1 - k]!.report).get(model);
-      if (then && then.gt(0) && value.gt(0)) change = value.div(then).pow(new Decimal(12).div(k)).sub(1).mul(100);
+      if (then?.gt(0) && value.gt(0)) change = value.div(then).pow(new Decimal(12).div(k)).sub(1).mul(100);
     }
     out[model] = text(roundHalfEven(clamp(change ?? new Decimal(DEFAULT_GPU_CHANGE_PERCENT), '-100', '1000'), 4));
   }

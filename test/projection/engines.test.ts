@@ -268,8 +268,9 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
   // Steps: senior fees (none), interest A, interest B, B's deferred interest, cash trap (before the
   // ARD), sweep A then B with the trapped cash (from the ARD), residual. Triggers on the period
   // DSCR: "trap" below 1.5 traps 100 %; "defer-b" below 1.2 defers B's interest (paid in kind).
-  // ARD = period 2; legal final = period 3. Tenants: Anchor 1 MW × 2,000.00 and Small 1 MW × 500.00
-  // per MW-month; Small's lease ends in month 3. No power, no other costs.
+  // ARD = period 2; legal final = period 3. Tenants: Anchor paying 2,000.00 and Small 500.00 a
+  // month at the base utilization of 100 %; Small's lease ends in month 3. No power, no other costs.
+  // DSCR: the month's NOI ÷ its debt service (Σ balance × 12 % ÷ 12, no fees, no scheduled principal).
   // Scenario: utilization 1 % in month 1, 100 % after; Anchor defaults in month 2 (no recovery);
   // Small defaults in month 3 recovering 2.03 % of its remaining rent (500.00 × 1 month) = 10.15.
   const fraction = { days: 30, basis: 360 };
