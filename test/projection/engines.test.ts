@@ -199,6 +199,7 @@ const setupArb = fc
     deferred: cents(0, 2_000_000),
     triggerOn: fc.boolean(),
     floatingMargin: fc.option(cents(0, 60_000), { nil: null }),
+    filed: fc.option(fc.tuple(dec4(0, 30_000), dec4(0, 30_000), cents(0, 10_000)), { nil: null }),
   })
   .map((r) => {
     const ids = meridianSetup().classes.map((c) => c.noteId);
@@ -228,6 +229,14 @@ const setupArb = fc
     });
     // Class B floating at the scenario's rate path + a margin (bp, 2 places) when drawn.
     setup.classes[1]!.floatingMarginBp = r.floatingMargin;
+    // Month 1's performance report filed (its published dscr, average and LTV) when drawn.
+    if (r.filed) {
+      const [dscr, average, ltv] = r.filed;
+      setup.actuals = {
+        dscrByMonth: { 1: dscr },
+        metricsByPeriod: { 1: { dscr, dscrThreeMonthAverage: average, ltvPercent: ltv } },
+      };
+    }
     if (!r.stepForm) return setup;
     const definition = stepDefinition(ids, r);
     validateDefinition(definition);
