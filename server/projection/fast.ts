@@ -708,6 +708,7 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
       dscr,
       dscrAverage,
       ltvPercent: ltv,
+      gpuValues: [...run.gpu],
       trappedCash: trapped,
       reserve,
       triggers: on,

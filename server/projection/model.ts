@@ -155,6 +155,8 @@ export interface PeriodResult {
   dscr: number | null;
   dscrAverage: number | null;
   ltvPercent: number | null;
+  /** Each GPU model's value (cents) at the period's last month, in the collateral's model order. */
+  gpuValues: number[];
   trappedCash: number;
   reserve: number;
   /** Each trigger's state after its test this period, in the definition's order. */

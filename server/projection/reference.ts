@@ -260,6 +260,7 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
       dscr: dscrRounded === null ? null : dscrRounded.mul(10000).toNumber(),
       dscrAverage: dscrAverage === null ? null : dscrAverage.mul(10000).toNumber(),
       ltvPercent: ltv === null ? null : ltv.mul(100).toNumber(),
+      gpuValues: gpuValues.map(cents),
       trappedCash: cents(result.state.trappedCash),
       reserve: cents(result.state.reserveBalance),
       triggers: result.triggerResults.map((t) => t.on),

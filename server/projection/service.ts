@@ -372,6 +372,7 @@ export function formatProjection(
       dscr: p.dscr === null ? null : new Decimal(p.dscr).div(10000).toFixed(4),
       dscrThreeMonthAverage: p.dscrAverage === null ? null : new Decimal(p.dscrAverage).div(10000).toFixed(4),
       ltvPercent: p.ltvPercent === null ? null : new Decimal(p.ltvPercent).div(100).toFixed(2),
+      gpuValues: ctx.setup.collateral.gpuFleet.map((g, k) => ({ model: g.model, value: money(p.gpuValues[k] ?? 0) })),
       trappedCash: money(p.trappedCash),
       reserve: money(p.reserve),
       cashTrap: p.cashTrap,

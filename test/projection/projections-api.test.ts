@@ -232,6 +232,11 @@ describe("the start: the trust's latest performance report", () => {
     const at = (date: string) => res.body.periods.find((p: { date: string }) => p.date === date).ltvPercent;
     expect(at('2027-11-15')).toBe(ltv(site.add(gpu)));
     expect(at('2027-12-15')).toBe(ltv(site.add(gpu.mul('0.5').toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN))));
+    const period = (date: string) => res.body.periods.find((p: { date: string }) => p.date === date);
+    expect(period('2027-11-15').gpuValues).toEqual([{ model: 'NVIDIA GB200 NVL72', value: gpu.toFixed(2) }]);
+    expect(period('2027-12-15').gpuValues).toEqual([
+      { model: 'NVIDIA GB200 NVL72', value: gpu.mul('0.5').toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2) },
+    ]);
     // An unknown model is refused with the field named.
     const bad = await t.http
       .post('/api/v1/projections')
