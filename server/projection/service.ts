@@ -109,7 +109,7 @@ export async function loadDealContext(db: Knex, dealId: string): Promise<DealCon
   const start = startFromReports(
     reports,
     gpuValues.map((g) => ({ model: g.model, value: g.value })),
-    baseRateIndex(definition, notes),
+    await baseRateIndex(db, deal.id, definition, notes),
   );
   const reportsByMonthEnd = new Map(views.map((v) => [v.periodEnd, v.metrics as Record<string, string | null>]));
   const setup = buildSetup({
@@ -155,14 +155,31 @@ export async function loadDealContext(db: Knex, dealId: string): Promise<DealCon
   };
 }
 
-/** The rate index today for floating classes: the first floating class's current coupon − its margin (the fixing servicing accrues). */
-function baseRateIndex(definition: ReturnType<typeof parseWaterfallDefinition>, notes: readonly Note[]): string {
+/**
+ * The rate index today for floating classes: the fixing of the deal's latest distribution
+ * (its trustee report's rateFixings), else the first floating class's note coupon − its margin.
+ */
+async function baseRateIndex(
+  db: Knex,
+  dealId: string,
+  definition: ReturnType<typeof parseWaterfallDefinition>,
+  notes: readonly Note[],
+): Promise<string> {
   const floating = definition.classes.find((c) => c.floatingRate);
   if (!floating) return '0';
+  const last: { report: unknown } | undefined = await db('distributions')
+    .where({ deal_id: dealId })
+    .orderBy('payment_date', 'desc')
+    .first('report');
+  const fixings = last ? ((json(last.report) as { rateFixings?: { index: string; fixingPercent: string }[] }).rateFixings ?? []) : [];
+  const fixing = fixings.find((f) => f.index === floating.floatingRate!.index);
   const note = notes.find((n) => n.id === floating.noteId);
-  if (!note) return '0';
-  const index = new Decimal(note.couponRate).sub(new Decimal(floating.floatingRate!.marginBp).div(100));
-  return roundHalfEven(Decimal.max(-5, index), 4).toFixed();
+  const index = fixing
+    ? new Decimal(fixing.fixingPercent)
+    : note
+      ? new Decimal(note.couponRate).sub(new Decimal(floating.floatingRate!.marginBp).div(100))
+      : new Decimal(0);
+  return roundHalfEven(Decimal.max(-5, Decimal.min(100, index)), 4).toFixed();
 }
 
 export async function savedScenario(db: Knex, userId: string, dealId: string, id: string): Promise<ScenarioInput | null> {
