@@ -53,6 +53,11 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('a floating class', () => {
+  it("projects before any fixing from the note's coupon: base rate path = 6.40 % − 150 bp", async () => {
+    const scenarios = (await t.http.get(`/api/v1/deals/${dealId}/scenarios`).set(await auth('investor1'))).body;
+    expect(scenarios.base.ratePath).toBe('4.9');
+  });
+
   it('refuses a distribution without the fixing, changing nothing', async () => {
     const res = await t.http
       .post(`/api/v1/deals/${dealId}/distributions`)
