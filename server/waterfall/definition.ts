@@ -116,7 +116,7 @@ export const waterfallDefinitionSchema = z
               .strict()
               .optional()
               .describe(
-                "a floating coupon: index + margin. Servicing accrues the note's current coupon (the fixing for the period, index + margin, set on the note at each reset); projections use the scenario's ratePath + margin",
+                "a floating coupon: index + margin. Servicing accrues the fixing supplied with each distribution (fixings) + the margin; projections use the scenario's ratePath + margin",
               ),
           })
           .strict(),
