@@ -124,6 +124,11 @@ export const REJECTIONS = {
     'a price entered as a spread cannot be derived: the class has no projected principal to repay',
   ),
   SCENARIO_NOT_FOUND: rejection('not_found', 'no saved scenario with that id'),
+  RATE_FIXING_REQUIRED: rejection(
+    'unprocessable',
+    'a distribution of a deal with a floating class needs the rate fixing of its index; details.field names it',
+  ),
+  GRID_QUEUE_FULL: rejection('unavailable', 'the projection grid workers are busy and their queue is full; retry shortly'),
   COLLATERAL_NOT_AVAILABLE: rejection('unprocessable', "the deal's collateral facts needed for a projection are not available"),
   YIELD_NOT_FOUND: rejection('unprocessable', 'no yield reproduces that price from the projected flows'),
   NO_CONVERGENCE: rejection('unprocessable', 'the solver did not converge within its bounds'),

@@ -12,6 +12,7 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import { roundCash } from '../domain/rounding.js';
+import type { StepCondition, WaterfallDefinition } from '../waterfall/definition.js';
 
 export interface DebtServiceClass {
   balance: Decimal;
@@ -37,4 +38,36 @@ export function monthlyDebtService(classes: readonly DebtServiceClass[], terms: 
   );
   const principal = terms.scheduledPrincipalPerPeriod.mul(terms.paymentsPerYear);
   return roundCash(interest.plus(fees).plus(principal).div(12));
+}
+
+/**
+ * Fees, scheduled principal and payments a year from a waterfall definition (the step form; a
+ * stored version 1 is read through parseWaterfallDefinition). Scheduled principal = the
+ * `scheduled_principal` steps that run on `asOf` while no trigger is on: a step that runs only while
+ * a trigger (or rapid amortization) is on is not scheduled, one before/from the ARD counts on the
+ * matching side of it. Sweeps, reserve top-ups and trapped cash are not debt service. A deal
+ * without a waterfall pays interest only, at its notes' coupon frequency.
+ */
+export function debtServiceTerms(definition: WaterfallDefinition | null, frequency: number, asOf: string): DebtServiceTerms {
+  if (definition === null) return { paymentsPerYear: frequency, fees: [], scheduledPrincipalPerPeriod: new Decimal(0) };
+  const ard = definition.anticipatedRepaymentDate;
+  const scheduled = (when: StepCondition | undefined): boolean => {
+    if (!when) return true;
+    if (when.triggerOn !== undefined || when.rapidAmortization === true) return false;
+    if (when.ard === 'before') return ard === null || asOf < ard;
+    if (when.ard === 'from') return ard !== null && asOf >= ard;
+    return true;
+  };
+  const principal = definition.steps.reduce(
+    (sum, step) => (step.kind === 'scheduled_principal' && scheduled(step.when) ? sum.plus(step.amountPerPeriod) : sum),
+    new Decimal(0),
+  );
+  return {
+    paymentsPerYear: definition.paymentsPerYear,
+    fees: definition.seniorFees.map((f) => ({
+      annualRatePercent: new Decimal(f.annualRatePercent),
+      fixedPerPeriod: new Decimal(f.fixedPerPeriod),
+    })),
+    scheduledPrincipalPerPeriod: principal,
+  };
 }

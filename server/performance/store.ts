@@ -25,9 +25,11 @@ import { listNotes } from '../refdata/notes.js';
 import { lockDealState } from '../servicing/state.js';
 import { computeMetrics, metricsMap, metricsToWire, type DealMetrics } from './metrics.js';
 import { dealPaymentDates } from '../servicing/calendar.js';
-import { monthlyDebtService, noteBalance, type DebtServiceClass, type DebtServiceTerms } from './debt-service.js';
+import { debtServiceTerms, monthlyDebtService, noteBalance, type DebtServiceClass } from './debt-service.js';
+
+export { debtServiceTerms };
 import { checkReport, toFigures, type PerformanceReportInput } from './report.js';
-import { parseWaterfallDefinition, type StepCondition, type WaterfallDefinition } from '../waterfall/index.js';
+import { parseWaterfallDefinition } from '../waterfall/index.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -162,38 +164,6 @@ export async function dealFigures(db: Db, dealId: string, periodEnd: string): Pr
   return {
     noteBalance: noteBalance(classes),
     debtService: monthlyDebtService(classes, debtServiceTerms(definition, notes[0]?.frequency ?? 12, periodEnd)),
-  };
-}
-
-/**
- * Fees, scheduled principal and payments a year from a waterfall definition (the step form; a
- * stored version 1 is read through parseWaterfallDefinition). Scheduled principal = the
- * `scheduled_principal` steps that run on `asOf` while no trigger is on: a step that runs only while
- * a trigger (or rapid amortization) is on is not scheduled, one before/from the ARD counts on the
- * matching side of it. Sweeps, reserve top-ups and trapped cash are not debt service. A deal
- * without a waterfall pays interest only, at its notes' coupon frequency.
- */
-export function debtServiceTerms(definition: WaterfallDefinition | null, frequency: number, asOf: string): DebtServiceTerms {
-  if (definition === null) return { paymentsPerYear: frequency, fees: [], scheduledPrincipalPerPeriod: new Decimal(0) };
-  const ard = definition.anticipatedRepaymentDate;
-  const scheduled = (when: StepCondition | undefined): boolean => {
-    if (!when) return true;
-    if (when.triggerOn !== undefined || when.rapidAmortization === true) return false;
-    if (when.ard === 'before') return ard === null || asOf < ard;
-    if (when.ard === 'from') return ard !== null && asOf >= ard;
-    return true;
-  };
-  const principal = definition.steps.reduce(
-    (sum, step) => (step.kind === 'scheduled_principal' && scheduled(step.when) ? sum.plus(step.amountPerPeriod) : sum),
-    new Decimal(0),
-  );
-  return {
-    paymentsPerYear: definition.paymentsPerYear,
-    fees: definition.seniorFees.map((f) => ({
-      annualRatePercent: new Decimal(f.annualRatePercent),
-      fixedPerPeriod: new Decimal(f.fixedPerPeriod),
-    })),
-    scheduledPrincipalPerPeriod: principal,
   };
 }
 

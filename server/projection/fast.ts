@@ -28,6 +28,7 @@ import {
 } from './cents.js';
 import {
   leasePhase,
+  projectedMonths,
   refinancePeriod,
   renewalIndex,
   type ClassPeriod,
@@ -66,11 +67,22 @@ export interface CompiledSetup {
   }[];
   trapPercents: Scaled[];
   deferClasses: number[][];
-  rentBase: Scaled[];
+  /** Each tenant's contracted monthly rent in cents. */
+  rents: number[];
+  /** Base utilization × 10^4 (rents scale by u ÷ u₀); power recovery % × 10^4. */
+  u0: number;
+  recovery4: number;
   energy: Scaled;
   opex: number;
   site: number;
-  gpu: number;
+  gpu: number[];
+  /** Floating margins (bp) per class, or null for a fixed coupon. */
+  margins: (Scaled | null)[];
+  /** Monthly debt service: the common scale of coupons and fee rates (10^places), and scheduled principal cents by month − 1. */
+  dsPlaces: number;
+  scheduled: number[];
+  actualDscr: Map<number, number | null>;
+  actualMetrics: Map<number, { ratios: Map<string, Ratio>; dscr: number | null; average: number | null; ltv: number | null }>;
   start: {
     balances: number[];
     shortfalls: number[];
@@ -80,7 +92,7 @@ export interface CompiledSetup {
     reserve: number;
     trapped: number;
     feeShortfall: number;
-    dscrs: number[];
+    dscrs: (number | null)[];
     triggers: { on: boolean; cure: number; failures: boolean[] }[];
   };
   firstPeriod: { revenue: number; costs: number } | null;
@@ -136,11 +148,40 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
     }),
     trapPercents: def.triggers.map((t) => (t.effect.type === 'trap_cash' ? scaled(t.effect.percent) : { int: 0n, places: 0 })),
     deferClasses: def.triggers.map((t) => (t.effect.type === 'defer_interest' ? classIndexes(t.effect.classes) : [])),
-    rentBase: col.tenants.map((t) => multiply(scaled(t.leasedMw), scaled(t.rentPerMwMonth))),
+    rents: col.tenants.map((t) => centsOf(t.monthlyRent)),
+    u0: e4(col.baseUtilizationPercent),
+    recovery4: e4(col.powerRecoveryPercent),
     energy: multiply(scaled(col.trustEnergyMw), { int: BigInt(col.hoursPerMonth), places: 0 }),
     opex: centsOf(col.otherOpexPerMonth),
     site: centsOf(col.siteValue),
-    gpu: centsOf(col.gpuValue),
+    gpu: col.gpuFleet.map((g) => centsOf(g.value)),
+    margins: setup.classes.map((c) => (c.floatingMarginBp == null ? null : scaled(c.floatingMarginBp))),
+    dsPlaces: Math.max(
+      4,
+      ...setup.classes.map((c) => scaled(c.couponRatePercent).places),
+      ...def.seniorFees.map((f) => scaled(f.annualRatePercent).places),
+    ),
+    scheduled: Array.from({ length: projectedMonths(setup) }, (_, i) => centsOf(setup.scheduledPrincipalByMonth?.[i] ?? '0')),
+    actualDscr: new Map(
+      Object.entries(setup.actuals?.dscrByMonth ?? {}).map(([m, d]) => [Number.parseInt(m, 10), d === null ? null : e4(d)]),
+    ),
+    actualMetrics: new Map(
+      Object.entries(setup.actuals?.metricsByPeriod ?? {}).map(([p, metrics]) => [
+        Number.parseInt(p, 10),
+        {
+          ratios: new Map(
+            Object.entries(metrics).map(([k, v]) => {
+              const x = scaled(v);
+              return [k, { num: Number(x.int), den: Number(pow10(x.places)) }];
+            }),
+          ),
+          dscr: metrics.dscr === undefined ? null : e4(metrics.dscr),
+          average: metrics.dscrThreeMonthAverage === undefined ? null : e4(metrics.dscrThreeMonthAverage),
+          ltv:
+            metrics.ltvPercent === undefined ? null : Number(scaled(metrics.ltvPercent).int * pow10(2 - scaled(metrics.ltvPercent).places)),
+        },
+      ]),
+    ),
     start: {
       balances: setup.classes.map((c) => centsOf(c.balance)),
       shortfalls: setup.classes.map((c) => centsOf(c.interestShortfall)),
@@ -150,7 +191,9 @@ export function compileSetup(setup: ProjectionSetup): CompiledSetup {
       reserve: centsOf(setup.start.reserve),
       trapped: centsOf(setup.start.trappedCash),
       feeShortfall: centsOf(setup.start.feeShortfall),
-      dscrs: setup.start.recentDscrs.map((d) => Number(divHalfEven(scaled(d).int * 10_000n, pow10(scaled(d).places)))).reverse(),
+      dscrs: setup.start.recentDscrs
+        .map((d) => (d === null ? null : Number(divHalfEven(scaled(d).int * 10_000n, pow10(scaled(d).places)))))
+        .reverse(),
       triggers: def.triggers.map((t) => {
         const s = setup.start.triggers[t.name];
         return { on: s?.on ?? false, cure: s?.cureCount ?? 0, failures: [...(s?.recentFailures ?? [])] };
@@ -223,7 +266,7 @@ function breaches(value: Ratio, comparison: 'lt' | 'lte' | 'gt' | 'gte', thresho
 }
 
 interface TenantRun {
-  base: Scaled;
+  rent0: number;
   expiry: number;
   downtime: number;
   defaultMonth: number | null;
@@ -236,47 +279,75 @@ interface TenantRun {
   rent: number;
 }
 
+/** The period's monthly debt service numerator (without scheduled principal) over den, cached while balances and coupons repeat. */
+interface MonthlyDebtService {
+  base: bigint;
+  den: bigint;
+  principalUnit: bigint;
+  balances: number[];
+  coupons: Scaled[];
+  scheduled: number;
+  value: number;
+}
+
 interface Collateral {
   revenue: number;
   costs: number;
   lastMonth: number;
+  /** The period's last month: its revenue, costs and debt service (cents) and dscr × 10^4. */
+  monthRevenue: number;
+  monthCosts: number;
+  monthDebtService: number;
+  monthDscr: number | null;
 }
 
-/** The collateral months of period p (model.ts), with the running opex level and GPU value. */
+/**
+ * The collateral months of period p (model.ts), with the running opex level and GPU values, and
+ * each month's report-style dscr pushed to `dscrs`. `dsBase` is the period's monthly debt service
+ * numerator without scheduled principal, over `dsDen` (see monthlyDebtService).
+ */
 function collateralPeriod(
   c: CompiledSetup,
   s: ResolvedScenario,
   tenants: TenantRun[],
   p: number,
-  run: { opex: number; gpu: number; u4: number; pue4: number; price4: number; power: number },
+  run: { opex: number; gpu: number[]; u4: number; pue4: number; price4: number; power: number },
+  ds: MonthlyDebtService,
+  dscrs: (number | null)[],
 ): Collateral {
   const d = s.drivers;
   let revenue = 0;
   let costs = 0;
   let m = 0;
+  let monthRevenue = 0;
+  let monthCosts = 0;
+  let monthDebtService = 0;
+  let monthDscr: number | null = null;
+  const filedMonths = c.actualDscr.size > 0;
   for (let k = 0; k < c.setup.monthsPerPeriod; k += 1) {
     m = (p - 1) * c.setup.monthsPerPeriod + k + 1;
     if (m > 1 && (m - 1) % 12 === 0) {
       run.opex = Number(divHalfEven(BigInt(run.opex) * (E6 + BigInt(e4(d.opexGrowthPercent[m - 1]!))), E6));
-      run.gpu = Number(divHalfEven(BigInt(run.gpu) * (E6 + BigInt(e4(d.gpuValueChangePercentPerYear[m - 1]!))), E6));
+      for (let g = 0; g < run.gpu.length; g += 1)
+        run.gpu[g] = Number(divHalfEven(BigInt(run.gpu[g]!) * (E6 + BigInt(e4(s.gpuValueChange[g]![m - 1]!))), E6));
     }
     const u4 = e4(d.utilizationPercent[m - 1]!);
     const r4 = e4(d.rentChangePercent[m - 1]!);
+    let rev = 0;
     for (const t of tenants) {
       const phase = leasePhase(t.expiry, t.downtime, t.defaultMonth, m);
       if (m === t.defaultMonth) {
-        const claim = t.base.int * BigInt(Math.max(t.expiry - m + 1, 0)) * BigInt(t.recoveryE4) * 100n;
-        revenue += Number(divHalfEven(claim, pow10(t.base.places) * E6));
+        rev += Number(divHalfEven(BigInt(t.rent0) * BigInt(Math.max(t.expiry - m + 1, 0)) * BigInt(t.recoveryE4), E6));
       }
       if (phase === 3) continue;
       if (u4 !== t.u4 || r4 !== t.r4 || phase !== t.phase) {
         const f = phase === 0 ? E12 : phase === 1 ? t.p4 * E6 : t.p4 * E6 + (E6 - t.p4) * (E6 + t.c4);
-        t.rent = Number(divHalfEven(t.base.int * BigInt(u4) * (E6 + BigInt(r4)) * f * 100n, pow10(t.base.places) * E6 * E6 * E12));
+        t.rent = Number(divHalfEven(BigInt(t.rent0) * BigInt(u4) * (E6 + BigInt(r4)) * f, BigInt(c.u0) * E6 * E12));
         t.u4 = u4;
         t.r4 = r4;
         t.phase = phase;
       }
-      revenue += t.rent;
+      rev += t.rent;
     }
     const pue4 = e4(d.pue[m - 1]!);
     const price4 = e4(d.powerPricePerMwh[m - 1]!);
@@ -288,9 +359,37 @@ function collateralPeriod(
       run.pue4 = pue4;
       run.price4 = price4;
     }
-    costs += run.power + run.opex;
+    if (c.recovery4 !== 0) rev += halfEvenOf(run.power * c.recovery4, 1_000_000);
+    const cost = run.power + run.opex;
+    revenue += rev;
+    costs += cost;
+    const scheduled = c.scheduled[m - 1] ?? 0;
+    if (scheduled !== ds.scheduled) {
+      ds.value = Number(divHalfEven(ds.base + BigInt(scheduled) * ds.principalUnit, ds.den));
+      ds.scheduled = scheduled;
+    }
+    monthDebtService = ds.value;
+    const filed = filedMonths ? c.actualDscr.get(m) : undefined;
+    monthDscr = filed !== undefined ? filed : monthDebtService > 0 ? halfEvenOf((rev - cost) * 10_000, monthDebtService) : null;
+    dscrs.push(monthDscr);
+    monthRevenue = rev;
+    monthCosts = cost;
   }
-  return { revenue, costs, lastMonth: m };
+  return { revenue, costs, lastMonth: m, monthRevenue, monthCosts, monthDebtService, monthDscr };
+}
+
+/** A floating coupon: index (4 places at most) + margin bp ÷ 100, as a scaled decimal. */
+const couponCache = new Map<string, Scaled>();
+function floatingCoupon(index: string, margin: Scaled): Scaled {
+  const key = `${index}|${margin.int}|${margin.places}`;
+  let v = couponCache.get(key);
+  if (v === undefined) {
+    const i = scaled(index);
+    const places = Math.max(i.places, margin.places + 2);
+    v = { int: i.int * pow10(places - i.places) + margin.int * pow10(places - margin.places - 2), places };
+    if (couponCache.size < 100_000) couponCache.set(key, v);
+  }
+  return v;
 }
 
 export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionResult {
@@ -301,7 +400,7 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     const at = renewalIndex(t.expiryMonth, s.months);
     const dft = s.tenantDefaults.find((x) => x.tenant === t.name);
     return {
-      base: c.rentBase[i]!,
+      rent0: c.rents[i]!,
       expiry: t.expiryMonth,
       downtime: e4(d.downtimeMonths[at]!) / E4,
       defaultMonth: dft?.month ?? null,
@@ -326,13 +425,46 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
   let trapped = c.start.trapped;
   let feeShortfall = c.start.feeShortfall;
   let costCarry = 0;
-  const run = { opex: c.opex, gpu: c.gpu, u4: -1, pue4: -1, price4: -1, power: 0 };
+  const run = { opex: c.opex, gpu: [...c.gpu], u4: -1, pue4: -1, price4: -1, power: 0 };
   const dscrs = [...c.start.dscrs];
+  const dsScale = pow10(c.dsPlaces);
+  const ds: MonthlyDebtService = {
+    base: 0n,
+    den: 1200n * dsScale,
+    principalUnit: BigInt(def.paymentsPerYear) * 100n * dsScale,
+    balances: [],
+    coupons: [],
+    scheduled: -1,
+    value: 0,
+  };
   const ard = def.anticipatedRepaymentDate;
   const periods: PeriodResult[] = [];
   for (let p = 1; p <= setup.periods.length; p += 1) {
     const period = setup.periods[p - 1]!;
-    const col = collateralPeriod(c, s, tenants, p, run);
+    const firstMonth = (p - 1) * setup.monthsPerPeriod + 1;
+    const coupons = c.coupons.map((coupon, i) => {
+      const margin = c.margins[i];
+      return margin ? floatingCoupon(d.ratePath[firstMonth - 1]!, margin) : coupon;
+    });
+    let aggregate = 0;
+    for (const b of balances) aggregate += b;
+    // Monthly debt service (performance/debt-service.ts) on the balances at the start of the period.
+    // Recomputed only when a balance or a coupon changed (interest-only periods repeat it).
+    let same = ds.balances.length === n;
+    for (let i = 0; same && i < n; i += 1) same = ds.balances[i] === balances[i] && ds.coupons[i] === coupons[i];
+    if (!same) {
+      let dsBase = 0n;
+      for (let i = 0; i < n; i += 1) dsBase += BigInt(balances[i]!) * coupons[i]!.int * pow10(c.dsPlaces - coupons[i]!.places);
+      for (let i = 0; i < c.feeRates.length; i += 1) {
+        const rate = c.feeRates[i]!;
+        dsBase += BigInt(aggregate) * rate.int * pow10(c.dsPlaces - rate.places) + BigInt(c.feeFixed[i]!) * ds.principalUnit;
+      }
+      ds.base = dsBase;
+      ds.balances = [...balances];
+      ds.coupons = coupons;
+      ds.scheduled = -1;
+    }
+    const col = collateralPeriod(c, s, tenants, p, run, ds, dscrs);
     let revenue = col.revenue;
     let costs = col.costs;
     if (p === 1 && c.firstPeriod) {
@@ -346,52 +478,54 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
     if (available < 0) available = 0;
 
     // Accruals fixed from the balances at the start of the period (run.ts step 2).
-    let aggregate = 0;
-    for (const b of balances) aggregate += b;
     let feesCurrent = 0;
     for (let i = 0; i < c.feeRates.length; i += 1) feesCurrent += feeCents(c.feeFixed[i]!, aggregate, c.feeRates[i]!, def.paymentsPerYear);
     const postArdAccrual = ard !== null && period.accrualStart >= ard;
     const interestCurrent: number[] = [];
     const additionalCurrent: number[] = [];
-    let debtService = feesCurrent;
     for (let i = 0; i < n; i += 1) {
       const fr = period.fractions[i]!;
-      const ic = interestCents(balances[i]! + deferred[i]!, c.coupons[i]!, fr.days, fr.basis);
-      interestCurrent.push(ic);
-      debtService += ic;
+      interestCurrent.push(interestCents(balances[i]! + deferred[i]!, coupons[i]!, fr.days, fr.basis));
       const up = c.stepUps[i];
       additionalCurrent.push(postArdAccrual && up ? interestCents(balances[i]!, up, fr.days, fr.basis) : 0);
     }
 
-    // Metrics, then triggers (triggers.ts).
-    const dscr = debtService > 0 ? halfEvenOf(netCashFlow * 10_000, debtService) : null;
-    dscrs.push(dscr === null ? Number.NaN : dscr);
-    const recent = dscrs.slice(-3).filter((x) => !Number.isNaN(x));
-    const dscrAverage =
+    // Metrics (the filed report's, or the projected month's), then triggers (triggers.ts).
+    const actual = c.actualMetrics.get(p);
+    const recent = dscrs.slice(-3).filter((x): x is number => x !== null);
+    let dscr = col.monthDscr;
+    let dscrAverage =
       recent.length === 0
         ? null
         : halfEvenOf(
             recent.reduce((a, b) => a + b, 0),
             recent.length,
           );
-    const value = c.site + run.gpu;
-    const ltv = value > 0 ? halfEvenOf(aggregate * 10_000, value) : null;
+    let value = c.site;
+    for (const g of run.gpu) value += g;
+    let ltv = value > 0 ? halfEvenOf(aggregate * 10_000, value) : null;
+    if (actual) {
+      dscr = actual.dscr;
+      dscrAverage = actual.average;
+      ltv = actual.ltv;
+    }
     const metric = (name: string): Ratio | null => {
+      if (actual) return actual.ratios.get(name) ?? null;
       switch (name) {
         case 'dscr':
-          return debtService > 0 ? { num: netCashFlow, den: debtService } : null;
+          return dscr === null ? null : { num: dscr, den: 10_000 };
         case 'dscrThreeMonthAverage':
           return dscrAverage === null ? null : { num: dscrAverage, den: 10_000 };
         case 'ltvPercent':
           return ltv === null ? null : { num: ltv, den: 100 };
         case 'revenue':
-          return { num: revenue, den: 100 };
+          return { num: col.monthRevenue, den: 100 };
         case 'operatingCosts':
-          return { num: costs, den: 100 };
+          return { num: col.monthCosts, den: 100 };
         case 'netOperatingIncome':
-          return { num: netCashFlow, den: 100 };
+          return { num: col.monthRevenue - col.monthCosts, den: 100 };
         case 'debtService':
-          return { num: debtService, den: 100 };
+          return { num: col.monthDebtService, den: 100 };
         case 'utilizationPercent':
           return { num: e4(d.utilizationPercent[col.lastMonth - 1]!), den: 10_000 };
         case 'pue':
@@ -574,6 +708,7 @@ export function projectFast(c: CompiledSetup, s: ResolvedScenario): ProjectionRe
       dscr,
       dscrAverage,
       ltvPercent: ltv,
+      gpuValues: [...run.gpu],
       trappedCash: trapped,
       reserve,
       triggers: on,

@@ -9,32 +9,45 @@
  * ACT/ACT-ICMA), the waterfall definition's terms (the same the trustee services with), the trust's
  * actual state, and the collateral's base facts. Amounts are decimal strings of USD.
  *
- * Collateral month m (1 = the first projected month), for the scenario's values in month m
- * (u = utilization %, r = rent change %, price, pue, g = opex growth %/yr, v = GPU value change %/yr):
- * - a tenant's rent = leasedMw × rentPerMwMonth × u/100 × (1 + r/100) × f, rounded to cents
- *   (half-even), where f = 1 while m ≤ E (its lease's last month); after E, with the renewal
+ * Collateral month m (1 = the first month of the first projected payment's collection period,
+ * server/servicing/calendar.ts), for the scenario's values in month m (u = utilization %, r = rent
+ * change %, price, pue, g = opex growth %/yr, per GPU model v = value change %/yr, i = the rate
+ * index %). The collateral's base facts come from the trust's latest performance report
+ * (start.ts): each tenant's contracted monthly rent and lease expiry, the report's utilization u₀,
+ * the sites' leased MW, the share of power cost billed to tenants, other operating costs, the
+ * sites' appraised value and the GPU fleet's value by model (gpu-values.ts, the seam the GPU value
+ * index plugs into).
+ * - a tenant's rent = monthlyRent × u ÷ u₀ × (1 + r/100) × f, rounded to cents (half-even, one
+ *   division last), where f = 1 while m ≤ E (its lease's last month); after E, with the renewal
  *   probability p, downtime d and re-lease change c read at month E + 1 (expected values):
  *   f = p for m ≤ E + d, then p + (1 − p)(1 + c/100). A tenant that defaults in month M pays
- *   nothing from M on and, in M, recovers recovery% × leasedMw × rentPerMwMonth × max(E − M + 1, 0)
+ *   nothing from M on and, in M, recovers recovery% × monthlyRent × max(E − M + 1, 0)
  *   (the rest of its contracted rent), rounded to cents;
  * - power cost = trustEnergyMw × u/100 × hoursPerMonth × pue × price per MWh, rounded to cents;
+ *   revenue also recovers powerRecoveryPercent of it from the tenants (rounded to cents);
  * - other operating cost: the base per month, stepped at each anniversary (months 13, 25, …) to
- *   round(level × (1 + g/100)); GPU value likewise with v (for LTV);
+ *   round(level × (1 + g/100)); each GPU model's value likewise with its own v (for LTV);
  * - a payment period sums its months; operating costs its revenue cannot cover (with the trust's
  *   free cash) carry into the next period's costs.
  * The waterfall of each period is the deal's step-form definition run by server/waterfall
- * (runWaterfallPeriod), as servicing runs it, with availableFunds = free cash + revenue − costs and
- * the period's metrics for its triggers: dscr = (revenue − costs) ÷ scheduled debt service (senior
- * fees + every class's current interest), unrounded, as servicing computes it; dscrThreeMonthAverage
- * (below); ltvPercent on the balances at the start of the period; revenue, operatingCosts,
- * netOperatingIncome, debtService (cents); utilizationPercent, pue, powerPricePerMwh of the
- * period's last month. Triggers on other metrics are not tested (they pass). After it: on the
+ * (runWaterfallPeriod), as servicing runs it, with availableFunds = free cash + revenue − costs.
+ * Its triggers test the metrics servicing tests: those of the performance report of the period's
+ * last collection month (server/performance/metrics.ts). Where that report is filed
+ * (setup.actuals) they are its published metrics; otherwise the projection writes the month's
+ * report itself: dscr = the month's NOI (revenue − costs, no carry) ÷ its debt service as
+ * performance/debt-service.ts defines it (Σ balance × coupon ÷ 12 + fees + the scheduled principal
+ * of performance/store.ts's debtServiceTerms, on the balances at the start of the period, rounded
+ * to cents), 4 places half-even; dscrThreeMonthAverage = the mean of the published dscr of this and
+ * the two preceding months (reports filed before the projection included, nulls left out), 4
+ * places; ltvPercent on the balances at the start of the period ÷ (site value + Σ GPU values at the
+ * month) (2 places); revenue, operatingCosts, netOperatingIncome, debtService of that month;
+ * utilizationPercent, pue, powerPricePerMwh of that month. Triggers on other metrics are not
+ * tested (they pass). A floating class's coupon for a period is i (read at the period's first
+ * month) + its margin (bp ÷ 100). After the waterfall: on the
  * refinancing period (true: the ARD, or the legal final for a deal without one) every class is repaid (balance and unpaid interest) from outside proceeds; on
  * the legal final any balance left is written down. Free cash after a period is zero (holder-level
  * rounding remainders are a servicing detail the projection leaves out).
- * Per period: DSCR (4 places, half-even), its average over this and the two preceding periods'
- * rounded DSCRs (nulls left out), LTV = Σ class balances at the period's start ÷ (site value + GPU
- * value at the period's last month) × 100 (2 places).
+ * Per period: DSCR and its average are those of its last month; LTV as above.
  */
 
 import type { WaterfallDefinition } from '../waterfall/index.js';
@@ -47,22 +60,31 @@ export interface YearFraction {
 
 export interface TenantFacts {
   name: string;
-  /** Leased capacity, at most 3 decimals. */
-  leasedMw: string;
-  /** USD per MW-month at 100 % utilization, at most 2 decimals. */
-  rentPerMwMonth: string;
+  /** Contracted rent a month (USD, cents) at the base utilization u₀. */
+  monthlyRent: string;
   /** The lease's last month counted from the first projected month (0 or less: already expired). */
   expiryMonth: number;
 }
 
+export interface GpuModelValue {
+  model: string;
+  /** Value at the start (USD, cents). */
+  value: string;
+}
+
 export interface CollateralFacts {
   tenants: TenantFacts[];
+  /** The utilization (%) at which the tenants pay their contracted rent (> 0, at most 4 decimals). */
+  baseUtilizationPercent: string;
+  /** Share of the power cost billed to the tenants (%, at most 4 decimals). */
+  powerRecoveryPercent: string;
   /** The trust's own power draw at 100 % utilization (MW, at most 3 decimals). */
   trustEnergyMw: string;
   hoursPerMonth: number;
   otherOpexPerMonth: string;
   siteValue: string;
-  gpuValue: string;
+  /** The GPU fleet's value by model at the start (gpu-values.ts). */
+  gpuFleet: GpuModelValue[];
 }
 
 export interface ClassStart {
@@ -73,6 +95,8 @@ export interface ClassStart {
   interestShortfall: string;
   deferredInterest: string;
   additionalInterestShortfall: string;
+  /** A floating class: coupon = the scenario's rate index + this margin (bp); null for a fixed coupon. */
+  floatingMarginBp?: string | null;
 }
 
 export interface TriggerStart {
@@ -96,10 +120,17 @@ export interface ProjectionSetup {
     reserve: string;
     trappedCash: string;
     feeShortfall: string;
-    recentDscrs: string[];
+    /** Published dscr of the months before month 1, most recent first (null: the report had none). */
+    recentDscrs: (string | null)[];
     triggers: Record<string, TriggerStart>;
   };
   collateral: CollateralFacts;
+  /** The month end of each projected month (month m at index m − 1). */
+  monthEnds?: string[];
+  /** Scheduled principal per period that a month's debt service counts (debtServiceTerms at its month end), by month − 1; missing: 0. */
+  scheduledPrincipalByMonth?: string[];
+  /** Filed performance reports: published dscr by month (1-based) and all published metrics by period (1-based, its last month's). */
+  actuals?: { dscrByMonth: Record<number, string | null>; metricsByPeriod: Record<number, Record<string, string>> };
   /** When set, period 1's revenue and costs are these actual collections instead of the model's. */
   firstPeriodCollections?: { revenue: string; operatingCosts: string };
 }
@@ -124,6 +155,8 @@ export interface PeriodResult {
   dscr: number | null;
   dscrAverage: number | null;
   ltvPercent: number | null;
+  /** Each GPU model's value (cents) at the period's last month, in the collateral's model order. */
+  gpuValues: number[];
   trappedCash: number;
   reserve: number;
   /** Each trigger's state after its test this period, in the definition's order. */

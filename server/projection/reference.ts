@@ -7,7 +7,8 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundHalfEven } from '../domain/rounding.js';
-import { runWaterfallPeriod, scheduledDebtService, type WaterfallState } from '../waterfall/index.js';
+import { runWaterfallPeriod, type WaterfallState } from '../waterfall/index.js';
+import { monthlyDebtService } from '../performance/debt-service.js';
 import {
   leasePhase,
   refinancePeriod,
@@ -23,7 +24,7 @@ const ZERO = new Decimal(0);
 const cents = (d: Decimal): number => d.mul(100).toNumber(); // exact: d is whole cents, far below 2^53
 
 interface TenantPlan {
-  rentBase: Decimal;
+  monthlyRent: Decimal;
   expiry: number;
   downtime: number;
   defaultMonth: number | null;
@@ -38,7 +39,7 @@ function tenantPlans(setup: ProjectionSetup, s: ResolvedScenario): TenantPlan[] 
     const at = renewalIndex(t.expiryMonth, months);
     const def = s.tenantDefaults.find((d) => d.tenant === t.name);
     return {
-      rentBase: new Decimal(t.leasedMw).mul(t.rentPerMwMonth),
+      monthlyRent: new Decimal(t.monthlyRent),
       expiry: t.expiryMonth,
       downtime: Number.parseInt(s.drivers.downtimeMonths[at] as string, 10),
       defaultMonth: def?.month ?? null,
@@ -49,8 +50,8 @@ function tenantPlans(setup: ProjectionSetup, s: ResolvedScenario): TenantPlan[] 
   });
 }
 
-function monthRevenue(plans: readonly TenantPlan[], s: ResolvedScenario, m: number): Decimal {
-  const u = new Decimal(s.drivers.utilizationPercent[m - 1] as string).div(100);
+function monthRevenue(plans: readonly TenantPlan[], s: ResolvedScenario, m: number, u0: Decimal): Decimal {
+  const u = new Decimal(s.drivers.utilizationPercent[m - 1] as string);
   const r = new Decimal(s.drivers.rentChangePercent[m - 1] as string).div(100).add(1);
   let total = ZERO;
   for (const t of plans) {
@@ -58,7 +59,7 @@ function monthRevenue(plans: readonly TenantPlan[], s: ResolvedScenario, m: numb
     if (m === t.defaultMonth)
       total = total.add(
         roundCash(
-          t.rentBase
+          t.monthlyRent
             .mul(Math.max(t.expiry - m + 1, 0))
             .mul(t.recovery)
             .div(100),
@@ -66,7 +67,7 @@ function monthRevenue(plans: readonly TenantPlan[], s: ResolvedScenario, m: numb
       );
     if (phase === 3) continue;
     const f = phase === 0 ? new Decimal(1) : phase === 1 ? t.p : t.p.add(new Decimal(1).sub(t.p).mul(t.c.add(1)));
-    total = total.add(roundCash(t.rentBase.mul(u).mul(r).mul(f)));
+    total = total.add(roundCash(t.monthlyRent.mul(u).mul(r).mul(f).div(u0)));
   }
   return total;
 }
@@ -101,28 +102,70 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
   let freeCash = new Decimal(setup.start.freeCash);
   let costCarry = ZERO;
   let opex = new Decimal(col.otherOpexPerMonth);
-  let gpuValue = new Decimal(col.gpuValue);
-  const dscrs: (Decimal | null)[] = setup.start.recentDscrs.map((d) => new Decimal(d)).reverse();
+  const gpuValues = col.gpuFleet.map((g) => new Decimal(g.value));
+  const u0 = new Decimal(col.baseUtilizationPercent);
+  const recovery = new Decimal(col.powerRecoveryPercent).div(100);
+  const dscrs: (Decimal | null)[] = setup.start.recentDscrs.map((d) => (d === null ? null : new Decimal(d))).reverse();
+  const feeTerms = definition.seniorFees.map((f) => ({
+    annualRatePercent: new Decimal(f.annualRatePercent),
+    fixedPerPeriod: new Decimal(f.fixedPerPeriod),
+  }));
   const periods: PeriodResult[] = [];
   for (let p = 1; p <= setup.periods.length; p += 1) {
     const period = setup.periods[p - 1]!;
+    const firstMonth = (p - 1) * setup.monthsPerPeriod + 1;
+    const coupons = setup.classes.map((c) =>
+      c.floatingMarginBp == null
+        ? new Decimal(c.couponRatePercent)
+        : new Decimal(s.drivers.ratePath[firstMonth - 1] as string).add(new Decimal(c.floatingMarginBp).div(100)),
+    );
+    const balancesBefore = setup.classes.map((c) => state.classes.get(c.className)!.balance);
+    const aggregateBefore = balancesBefore.reduce((a, b) => a.add(b), ZERO);
+    const actual = setup.actuals?.metricsByPeriod[p];
     let revenue = ZERO;
     let costs = ZERO;
     let m = 0;
+    let month = { revenue: ZERO, costs: ZERO, debtService: ZERO, dscr: null as Decimal | null };
     for (let k = 0; k < setup.monthsPerPeriod; k += 1) {
-      m = (p - 1) * setup.monthsPerPeriod + k + 1;
+      m = firstMonth + k;
       if (m > 1 && (m - 1) % 12 === 0) {
         opex = roundCash(opex.mul(new Decimal(s.drivers.opexGrowthPercent[m - 1] as string).div(100).add(1)));
-        gpuValue = roundCash(gpuValue.mul(new Decimal(s.drivers.gpuValueChangePercentPerYear[m - 1] as string).div(100).add(1)));
+        gpuValues.forEach((v, g) => {
+          gpuValues[g] = roundCash(v.mul(new Decimal(s.gpuValueChange[g]![m - 1] as string).div(100).add(1)));
+        });
       }
-      revenue = revenue.add(monthRevenue(plans, s, m));
-      const power = new Decimal(col.trustEnergyMw)
-        .mul(s.drivers.utilizationPercent[m - 1] as string)
-        .div(100)
-        .mul(col.hoursPerMonth)
-        .mul(s.drivers.pue[m - 1] as string)
-        .mul(s.drivers.powerPricePerMwh[m - 1] as string);
-      costs = costs.add(roundCash(power)).add(opex);
+      const power = roundCash(
+        new Decimal(col.trustEnergyMw)
+          .mul(s.drivers.utilizationPercent[m - 1] as string)
+          .div(100)
+          .mul(col.hoursPerMonth)
+          .mul(s.drivers.pue[m - 1] as string)
+          .mul(s.drivers.powerPricePerMwh[m - 1] as string),
+      );
+      const monthRev = monthRevenue(plans, s, m, u0).add(roundCash(power.mul(recovery)));
+      const monthCosts = power.add(opex);
+      revenue = revenue.add(monthRev);
+      costs = costs.add(monthCosts);
+      // The month's performance report as the projection writes it (model.ts), or the filed one's dscr.
+      const debtService = monthlyDebtService(
+        balancesBefore.map((balance, i) => ({ balance, couponRatePercent: coupons[i]! })),
+        {
+          paymentsPerYear: definition.paymentsPerYear,
+          fees: feeTerms,
+          scheduledPrincipalPerPeriod: new Decimal(setup.scheduledPrincipalByMonth?.[m - 1] ?? '0'),
+        },
+      );
+      const filed = setup.actuals?.dscrByMonth[m];
+      const dscr =
+        filed !== undefined
+          ? filed === null
+            ? null
+            : new Decimal(filed)
+          : debtService.isZero()
+            ? null
+            : roundHalfEven(monthRev.sub(monthCosts).div(debtService), 4);
+      dscrs.push(dscr);
+      month = { revenue: monthRev, costs: monthCosts, debtService, dscr };
     }
     if (p === 1 && setup.firstPeriodCollections) {
       revenue = new Decimal(setup.firstPeriodCollections.revenue);
@@ -143,33 +186,37 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
         setup.classes.map((c, i) => [
           c.className,
           {
-            couponRatePercent: new Decimal(c.couponRatePercent),
+            couponRatePercent: coupons[i]!,
             yearFraction: new Decimal(period.fractions[i]!.days).div(period.fractions[i]!.basis),
           },
         ]),
       ),
     };
-    const debtService = scheduledDebtService(definition, state, { ...base, metrics: new Map() });
-    const dscr = debtService.gt(0) ? netCashFlow.div(debtService) : null;
-    const dscrRounded = dscr === null ? null : roundHalfEven(dscr, 4);
-    dscrs.push(dscrRounded);
     const recent = dscrs.slice(-3).filter((d): d is Decimal => d !== null);
-    const dscrAverage = recent.length === 0 ? null : roundHalfEven(recent.reduce((a, b) => a.add(b), ZERO).div(recent.length), 4);
-    const value = new Decimal(col.siteValue).add(gpuValue);
-    const aggregateBefore = [...state.classes.values()].reduce((a, c) => a.add(c.balance), ZERO);
-    const ltv = value.gt(0) ? roundHalfEven(aggregateBefore.mul(100).div(value), 2) : null;
-    const metrics = new Map<string, Decimal>([
-      ['revenue', revenue],
-      ['operatingCosts', costs],
-      ['netOperatingIncome', netCashFlow],
-      ['debtService', debtService],
-      ['utilizationPercent', new Decimal(s.drivers.utilizationPercent[m - 1] as string)],
-      ['pue', new Decimal(s.drivers.pue[m - 1] as string)],
-      ['powerPricePerMwh', new Decimal(s.drivers.powerPricePerMwh[m - 1] as string)],
-    ]);
-    if (dscr !== null) metrics.set('dscr', dscr);
-    if (dscrAverage !== null) metrics.set('dscrThreeMonthAverage', dscrAverage);
-    if (ltv !== null) metrics.set('ltvPercent', ltv);
+    const value = gpuValues.reduce((a, b) => a.add(b), new Decimal(col.siteValue));
+    let dscrRounded = month.dscr;
+    let dscrAverage = recent.length === 0 ? null : roundHalfEven(recent.reduce((a, b) => a.add(b), ZERO).div(recent.length), 4);
+    let ltv = value.gt(0) ? roundHalfEven(aggregateBefore.mul(100).div(value), 2) : null;
+    let metrics: Map<string, Decimal>;
+    if (actual) {
+      metrics = new Map(Object.entries(actual).map(([k, v]) => [k, new Decimal(v)]));
+      dscrRounded = actual.dscr === undefined ? null : new Decimal(actual.dscr);
+      dscrAverage = actual.dscrThreeMonthAverage === undefined ? null : new Decimal(actual.dscrThreeMonthAverage);
+      ltv = actual.ltvPercent === undefined ? null : new Decimal(actual.ltvPercent);
+    } else {
+      metrics = new Map<string, Decimal>([
+        ['revenue', month.revenue],
+        ['operatingCosts', month.costs],
+        ['netOperatingIncome', month.revenue.sub(month.costs)],
+        ['debtService', month.debtService],
+        ['utilizationPercent', new Decimal(s.drivers.utilizationPercent[m - 1] as string)],
+        ['pue', new Decimal(s.drivers.pue[m - 1] as string)],
+        ['powerPricePerMwh', new Decimal(s.drivers.powerPricePerMwh[m - 1] as string)],
+      ]);
+      if (dscrRounded !== null) metrics.set('dscr', dscrRounded);
+      if (dscrAverage !== null) metrics.set('dscrThreeMonthAverage', dscrAverage);
+      if (ltv !== null) metrics.set('ltvPercent', ltv);
+    }
     const result = runWaterfallPeriod(definition, state, { ...base, metrics });
 
     const refinanced = refinanceAt === p;
@@ -213,6 +260,7 @@ export function projectReference(setup: ProjectionSetup, s: ResolvedScenario): P
       dscr: dscrRounded === null ? null : dscrRounded.mul(10000).toNumber(),
       dscrAverage: dscrAverage === null ? null : dscrAverage.mul(10000).toNumber(),
       ltvPercent: ltv === null ? null : ltv.mul(100).toNumber(),
+      gpuValues: gpuValues.map(cents),
       trappedCash: cents(result.state.trappedCash),
       reserve: cents(result.state.reserveBalance),
       triggers: result.triggerResults.map((t) => t.on),

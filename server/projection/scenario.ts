@@ -48,6 +48,8 @@ export const DRIVERS = {
   downtimeMonths: { min: '0', max: '120', integer: true },
   releaseRentChangePercent: { min: '-100', max: '1000' },
   gpuValueChangePercentPerYear: { min: '-100', max: '1000' },
+  /** The floating-rate index (e.g. SOFR), percent: a floating class pays it + its margin. */
+  ratePath: { min: '-5', max: '100' },
 } as const satisfies Record<string, DriverBounds>;
 
 export type DriverName = keyof typeof DRIVERS;
@@ -75,6 +77,11 @@ export const scenarioSchema = z
       .max(50)
       .optional(),
     refinanceAtArd: z.union([z.boolean(), z.number().int()]).optional(),
+    /** A GPU value curve per model (change % a year, flat or by month); models not named follow gpuValueChangePercentPerYear. */
+    gpuValueByModel: z
+      .array(z.object({ model: z.string().min(1).max(120), changePercentPerYear: driverSchema }).strict())
+      .max(50)
+      .optional(),
   })
   .strict();
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
@@ -89,6 +96,8 @@ export interface TenantDefault {
 export interface BaseScenario {
   drivers: Record<DriverName, string>;
   refinanceAtArd: boolean | number;
+  /** Base value change % a year by GPU model (e.g. the appraisals' trend); models not listed use drivers.gpuValueChangePercentPerYear. */
+  gpuValueChangeByModel?: Record<string, string>;
 }
 
 export interface ResolvedScenario {
@@ -98,6 +107,8 @@ export interface ResolvedScenario {
   drivers: Record<DriverName, string[]>;
   tenantDefaults: TenantDefault[];
   refinanceAtArd: boolean | number;
+  /** gpuValueChange[k][m − 1]: GPU model k's value change % a year in month m (the collateral's model order). */
+  gpuValueChange: string[][];
 }
 
 function checkValue(field: string, text: string, bounds: DriverBounds): string {
@@ -129,7 +140,13 @@ function resolveDriver(name: DriverName, input: DriverInput | undefined, base: s
  * Resolves `input` (already shape-checked by scenarioSchema) over `months` months against the
  * base, for a collateral whose tenants are `tenants`.
  */
-export function resolveScenario(input: ScenarioInput, base: BaseScenario, months: number, tenants: readonly string[]): ResolvedScenario {
+export function resolveScenario(
+  input: ScenarioInput,
+  base: BaseScenario,
+  months: number,
+  tenants: readonly string[],
+  models: readonly string[] = [],
+): ResolvedScenario {
   const drivers = Object.fromEntries(DRIVER_NAMES.map((n) => [n, resolveDriver(n, input[n], base.drivers[n], months)])) as Record<
     DriverName,
     string[]
@@ -152,5 +169,31 @@ export function resolveScenario(input: ScenarioInput, base: BaseScenario, months
   if (typeof refinanceAtArd === 'number' && (refinanceAtArd < 1 || refinanceAtArd > months)) {
     throw new ScenarioError('refinanceAtArd', `must be true, false or a month from 1 to ${months}`);
   }
-  return { name: input.name ?? 'custom', months, drivers, tenantDefaults, refinanceAtArd };
+  const byModel = new Map<string, DriverInput>();
+  (input.gpuValueByModel ?? []).forEach((g, i) => {
+    const field = `gpuValueByModel[${i}]`;
+    if (!models.includes(g.model)) throw new ScenarioError(`${field}.model`, `is not a GPU model of this deal (${models.join(', ')})`);
+    if (byModel.has(g.model)) throw new ScenarioError(`${field}.model`, 'is listed twice');
+    byModel.set(g.model, g.changePercentPerYear);
+  });
+  const gpuValueChange = models.map((model) => {
+    const own = byModel.get(model);
+    if (own !== undefined) {
+      const i = (input.gpuValueByModel ?? []).findIndex((g) => g.model === model);
+      try {
+        return resolveDriver('gpuValueChangePercentPerYear', own, base.drivers.gpuValueChangePercentPerYear, months);
+      } catch (error) {
+        if (error instanceof ScenarioError)
+          throw new ScenarioError(
+            `gpuValueByModel[${i}].changePercentPerYear${error.field.slice('gpuValueChangePercentPerYear'.length)}`,
+            error.message.slice(error.field.length + 1),
+          );
+        throw error;
+      }
+    }
+    if (input.gpuValueChangePercentPerYear !== undefined) return drivers.gpuValueChangePercentPerYear;
+    const trend = base.gpuValueChangeByModel?.[model];
+    return trend === undefined ? drivers.gpuValueChangePercentPerYear : resolveDriver('gpuValueChangePercentPerYear', trend, trend, months);
+  });
+  return { name: input.name ?? 'custom', months, drivers, tenantDefaults, refinanceAtArd, gpuValueChange };
 }

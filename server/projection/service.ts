@@ -33,7 +33,11 @@ import {
   SPREAD_PLACES,
   YIELD_PLACES,
 } from '../analytics/bond.js';
-import { DEMO_COLLATERAL, type DemoCollateral } from './demo-collateral.js';
+import { startFromReports, type FiledReport, type ReportStart } from './start.js';
+import { startGpuValues, type GpuStartValue } from './gpu-values.js';
+import { listPerformanceReports } from '../performance/store.js';
+import { markedMetricValuesForPaymentDate } from '../collateral/gpu-values.js';
+import { dealPaymentDates } from '../servicing/calendar.js';
 import { compileSetup, projectFast, type CompiledSetup } from './fast.js';
 import { projectedMonths, type ProjectionResult, type ProjectionSetup, type TriggerStart } from './model.js';
 import { resolveScenario, ScenarioError, type ResolvedScenario, type ScenarioInput } from './scenario.js';
@@ -50,7 +54,11 @@ export interface DealContext {
   notes: Note[];
   setup: ProjectionSetup;
   compiled: CompiledSetup;
-  collateral: DemoCollateral;
+  /** The collateral's base facts, base scenario and named stresses, from the trust's performance reports (start.ts). */
+  collateral: ReportStart;
+  /** The latest performance report the projection starts from, and the GPU values at the start. */
+  report: { periodEnd: string; version: number };
+  gpuValues: GpuStartValue[];
   businessDate: string;
   curve: { stored: StoredCurve; par: ParCurve; zero: ZeroCurve } | null;
 }
@@ -60,11 +68,6 @@ const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 async function trustState(db: Knex, dealId: string): Promise<TrustState> {
   const deal: Record<string, unknown> | undefined = await db('deal_servicing_state').where({ deal_id: dealId }).first();
   const classes: Record<string, unknown>[] = await db('deal_class_state').where({ deal_id: dealId }).select('*');
-  const reports: { report: unknown }[] = await db('distributions')
-    .where({ deal_id: dealId })
-    .orderBy('payment_date', 'desc')
-    .limit(2)
-    .select('report');
   const text = (v: unknown) => new Decimal(String(v ?? '0')).toFixed();
   return {
     freeCash: text(deal?.free_cash),
@@ -83,31 +86,131 @@ async function trustState(db: Knex, dealId: string): Promise<TrustState> {
         },
       ]),
     ),
-    recentDscrs: reports.map((r) => (json(r.report) as { dscr?: string | null }).dscr).filter((d): d is string => typeof d === 'string'),
+    // The published dscr of the reports before the first projected month (buildSetup reads them from the reports).
+    recentDscrs: [],
     // Servicing keeps each trigger's state (on, cure count, recent failures) in trigger_state.
     triggers: (json(deal?.trigger_state ?? null) ?? {}) as Record<string, TriggerStart>,
   };
 }
 
+/**
+ * The filed reports' published metrics by month end, as the triggers of a projected period test
+ * them: for a payment date still ahead, servicing tests the LTV marked to that payment date by the
+ * GPU value index (collateral/gpu-values.ts), so the projection does too and its first period
+ * agrees with the distribution the trustee will run.
+ */
+async function triggerMetricsByMonthEnd(
+  db: Knex,
+  dealId: string,
+  notes: readonly Note[],
+  views: readonly { periodEnd: string; metrics: unknown }[],
+  businessDate: string,
+): Promise<Map<string, Record<string, string | null>>> {
+  const paymentDateOf = new Map(dealPaymentDates(notes).map((p) => [p.periodEnd, p.paymentDate]));
+  const result = new Map<string, Record<string, string | null>>();
+  for (const view of views) {
+    const metrics = view.metrics as Record<string, string | null>;
+    const paymentDate = paymentDateOf.get(view.periodEnd);
+    const ltv = metrics.ltvPercent;
+    if (paymentDate === undefined || paymentDate <= businessDate || ltv === null || ltv === undefined) {
+      result.set(view.periodEnd, metrics);
+      continue;
+    }
+    const marked = await markedMetricValuesForPaymentDate(db, dealId, paymentDate, new Map([['ltvPercent', new Decimal(ltv)]]));
+    result.set(view.periodEnd, { ...metrics, ltvPercent: marked?.get('ltvPercent')?.toFixed() ?? ltv });
+  }
+  return result;
+}
+
 export async function loadDealContext(db: Knex, dealId: string): Promise<DealContext> {
   const deal = await getDeal(db, dealId);
-  const collateral = DEMO_COLLATERAL[deal.name];
-  if (!collateral) throw new Rejection('COLLATERAL_NOT_AVAILABLE', `no collateral facts to project ${deal.name} from`, { dealId: deal.id });
   const row: { definition: unknown } | undefined = await db('deal_waterfalls').where({ deal_id: deal.id }).first('definition');
   if (!row) throw new Rejection('WATERFALL_NOT_DEFINED', 'this deal has no waterfall definition', { dealId: deal.id });
   const definition = parseWaterfallDefinition(json(row.definition));
   const notes = await listNotes(db, { dealId: deal.id });
   const businessDate = await currentBusinessDate(db);
+  const views = (await listPerformanceReports(db, deal.id, { to: businessDate })).reverse();
+  if (views.length === 0)
+    throw new Rejection('COLLATERAL_NOT_AVAILABLE', `${deal.name} has no performance report to project from`, {
+      dealId: deal.id,
+      field: 'performanceReports',
+    });
+  const reports: FiledReport[] = views.map((v) => ({ periodEnd: v.periodEnd, report: v.report, metrics: v.metrics }));
+  const gpuValues = await startGpuValues(db, deal.id, businessDate);
+  const start = startFromReports(
+    reports,
+    gpuValues.map((g) => ({ model: g.model, value: g.value })),
+    await baseRateIndex(db, deal.id, definition, notes),
+  );
+  const reportsByMonthEnd = await triggerMetricsByMonthEnd(db, deal.id, notes, views, businessDate);
   const setup = buildSetup({
     definition,
     notes,
     state: await trustState(db, deal.id),
-    collateral: collateral.collateral,
+    collateral: start.collateral,
     asOf: businessDate,
+    reportsByMonthEnd,
   });
+  // Period 1's cash: the collections recorded for its payment date, else (a monthly deal) its month's report.
+  const first = setup.periods[0];
+  if (first) {
+    const collections: { revenue: string; operating_costs: string }[] = await db('servicing_collections')
+      .where({ deal_id: deal.id, payment_date: first.date, status: 'active' })
+      .select('revenue', 'operating_costs');
+    const month = views.find((v) => v.periodEnd === setup.monthEnds?.[0]);
+    if (collections.length > 0) {
+      setup.firstPeriodCollections = {
+        revenue: collections.reduce((a, c) => a.add(String(c.revenue)), new Decimal(0)).toFixed(2),
+        operatingCosts: collections.reduce((a, c) => a.add(String(c.operating_costs)), new Decimal(0)).toFixed(2),
+      };
+    } else if (setup.monthsPerPeriod === 1 && month) {
+      setup.firstPeriodCollections = {
+        revenue: new Decimal(month.report.revenue).toFixed(2),
+        operatingCosts: new Decimal(month.report.operatingCosts).toFixed(2),
+      };
+    }
+  }
   const stored = await latestCurve(db, BENCHMARK, businessDate);
   const curve = stored ? { stored, par: parCurve(stored.points), zero: bootstrapZeroCurve(parCurve(stored.points)) } : null;
-  return { deal, notes, setup, compiled: compileSetup(setup), collateral, businessDate, curve };
+  const latest = views[views.length - 1]!;
+  return {
+    deal,
+    notes,
+    setup,
+    compiled: compileSetup(setup),
+    collateral: start,
+    report: { periodEnd: latest.periodEnd, version: latest.version },
+    gpuValues,
+    businessDate,
+    curve,
+  };
+}
+
+/**
+ * The rate index today for floating classes: the fixing of the deal's latest distribution
+ * (its trustee report's rateFixings), else the first floating class's note coupon − its margin.
+ */
+async function baseRateIndex(
+  db: Knex,
+  dealId: string,
+  definition: ReturnType<typeof parseWaterfallDefinition>,
+  notes: readonly Note[],
+): Promise<string> {
+  const floating = definition.classes.find((c) => c.floatingRate);
+  if (!floating) return '0';
+  const last: { report: unknown } | undefined = await db('distributions')
+    .where({ deal_id: dealId })
+    .orderBy('payment_date', 'desc')
+    .first('report');
+  const fixings = last ? ((json(last.report) as { rateFixings?: { index: string; fixingPercent: string }[] }).rateFixings ?? []) : [];
+  const fixing = fixings.find((f) => f.index === floating.floatingRate!.index);
+  const note = notes.find((n) => n.id === floating.noteId);
+  const index = fixing
+    ? new Decimal(fixing.fixingPercent)
+    : note
+      ? new Decimal(note.couponRate).sub(new Decimal(floating.floatingRate!.marginBp).div(100))
+      : new Decimal(0);
+  return roundHalfEven(Decimal.max(-5, Decimal.min(100, index)), 4).toFixed();
 }
 
 export async function savedScenario(db: Knex, userId: string, dealId: string, id: string): Promise<ScenarioInput | null> {
@@ -141,6 +244,7 @@ export function resolveFor(ctx: DealContext, input: ScenarioInput, fieldPrefix =
       ctx.collateral.base,
       projectedMonths(ctx.setup),
       ctx.setup.collateral.tenants.map((t) => t.name),
+      ctx.setup.collateral.gpuFleet.map((g) => g.model),
     );
   } catch (error) {
     if (error instanceof ScenarioError)
@@ -284,6 +388,7 @@ export function formatProjection(
     settlementDate: settlement,
     scenario: { ...input, name: scenario.name },
     curve: ctx.curve ? { name: ctx.curve.stored.name, date: ctx.curve.stored.date } : null,
+    start: startView(ctx),
     classes: ctx.setup.classes.map((c, i) => ({
       noteId: c.noteId,
       className: c.className,
@@ -315,6 +420,7 @@ export function formatProjection(
       dscr: p.dscr === null ? null : new Decimal(p.dscr).div(10000).toFixed(4),
       dscrThreeMonthAverage: p.dscrAverage === null ? null : new Decimal(p.dscrAverage).div(10000).toFixed(4),
       ltvPercent: p.ltvPercent === null ? null : new Decimal(p.ltvPercent).div(100).toFixed(2),
+      gpuValues: ctx.setup.collateral.gpuFleet.map((g, k) => ({ model: g.model, value: money(p.gpuValues[k] ?? 0) })),
       trappedCash: money(p.trappedCash),
       reserve: money(p.reserve),
       cashTrap: p.cashTrap,
@@ -323,6 +429,28 @@ export function formatProjection(
       triggers: Object.fromEntries(triggers.map((name, k) => [name, p.triggers[k] ?? false])),
     })),
     triggerBreaches: triggers.map((name, k) => ({ name, firstDate: result.periods.find((p) => p.triggers[k])?.date ?? null })),
+  };
+}
+
+/** What the projection started from: the performance report, the collateral facts read from it, the GPU values by model. */
+export function startView(ctx: DealContext) {
+  const col = ctx.setup.collateral;
+  return {
+    performanceReport: ctx.report,
+    tenants: ctx.collateral.collateral.tenants.map((t) => ({ name: t.name, monthlyRent: t.monthlyRent, leaseExpiry: t.leaseExpiry })),
+    baseUtilizationPercent: col.baseUtilizationPercent,
+    powerRecoveryPercent: col.powerRecoveryPercent,
+    trustEnergyMw: col.trustEnergyMw,
+    otherOpexPerMonth: col.otherOpexPerMonth,
+    siteValue: col.siteValue,
+    gpuValues: ctx.gpuValues.map((g) => ({
+      model: g.model,
+      value: g.value,
+      asOf: g.asOf,
+      source: g.source,
+      changePercentPerYear:
+        ctx.collateral.base.gpuValueChangeByModel?.[g.model] ?? ctx.collateral.base.drivers.gpuValueChangePercentPerYear,
+    })),
   };
 }
 

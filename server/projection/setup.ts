@@ -10,9 +10,11 @@
  * (the latest maturity of the classes). Accrual fractions as servicing/distribution.ts computes them.
  */
 import { Decimal } from '../domain/decimal.js';
-import { addMonths, civil, parseIsoDate } from '../domain/dates.js';
+import { addMonths, civil, lastDayOfMonth, parseIsoDate } from '../domain/dates.js';
 import { dayCountDays, type DayCountConvention } from '../domain/daycount.js';
 import { buildCouponSchedule } from '../domain/schedule.js';
+import { collectionPeriod } from '../servicing/calendar.js';
+import { debtServiceTerms } from '../performance/debt-service.js';
 import type { WaterfallDefinition } from '../waterfall/index.js';
 import type { CollateralFacts, ProjectionSetup, TenantFacts, TriggerStart, YearFraction } from './model.js';
 
@@ -37,7 +39,8 @@ export interface TrustState {
   lastPaymentDate: string | null;
   /** By note id; deferred and additional interest default to zero where servicing keeps none. */
   classes: Map<string, { balance: string; interestShortfall: string; deferredInterest?: string; additionalInterestShortfall?: string }>;
-  recentDscrs: string[];
+  /** Published dscr of the performance reports before the first projected month, most recent first. */
+  recentDscrs: (string | null)[];
   /** Trigger states by name (on, cure count, recent failures); a trigger not listed starts off. */
   triggers: Record<string, TriggerStart>;
 }
@@ -59,9 +62,9 @@ export function accrualFraction(dayCount: string, start: string, end: string, pa
   }
 }
 
-/** Months from the first projected payment date's month to `date`'s month, counting both: the lease's last projected month. */
-export function monthsUntil(firstPayment: string, date: string): number {
-  const a = civil(parseIsoDate(firstPayment));
+/** Months from the first projected month (`firstMonth`, any date in it) to `date`'s month, counting both: the lease's last projected month. */
+export function monthsUntil(firstMonth: string, date: string): number {
+  const a = civil(parseIsoDate(firstMonth));
   const b = civil(parseIsoDate(date));
   return (b.year - a.year) * 12 + (b.month - a.month) + 1;
 }
@@ -83,6 +86,8 @@ export function buildSetup(input: {
   state: TrustState;
   collateral: CollateralBaseFacts;
   asOf: string;
+  /** Filed reports by month end: their published metrics (wire strings). */
+  reportsByMonthEnd?: ReadonlyMap<string, Record<string, string | null>>;
 }): ProjectionSetup {
   const { definition, state } = input;
   const byId = new Map(input.notes.map((n) => [n.id, n]));
@@ -99,6 +104,28 @@ export function buildSetup(input: {
   });
   const ard = definition.anticipatedRepaymentDate;
   const ardIndex = ard === null ? -1 : dates.findIndex((d) => d >= ard);
+  // Month m of the projection: the m-th month of the collection periods (servicing/calendar.ts).
+  const monthEnds = dates.flatMap((date) => {
+    const start = parseIsoDate(collectionPeriod(date, ppy).periodStart);
+    return Array.from({ length: 12 / ppy }, (_, k) => {
+      const c = civil(addMonths(start, k));
+      return lastDayOfMonth(c.year, c.month);
+    });
+  });
+  const reports = input.reportsByMonthEnd;
+  const dscrByMonth: Record<number, string | null> = {};
+  const metricsByPeriod: Record<number, Record<string, string>> = {};
+  if (reports) {
+    monthEnds.forEach((end, i) => {
+      const r = reports.get(end);
+      if (r) dscrByMonth[i + 1] = r.dscr ?? null;
+    });
+    dates.forEach((_, p) => {
+      const r = reports.get(monthEnds[(p + 1) * (12 / ppy) - 1]!);
+      if (r) metricsByPeriod[p + 1] = Object.fromEntries(Object.entries(r).filter((e): e is [string, string] => e[1] !== null));
+    });
+  }
+  const floating = new Map(definition.classes.map((c) => [c.className, c.floatingRate?.marginBp ?? null]));
   return {
     definition,
     monthsPerPeriod: 12 / ppy,
@@ -114,6 +141,7 @@ export function buildSetup(input: {
         interestShortfall: s?.interestShortfall ?? '0',
         deferredInterest: s?.deferredInterest ?? '0',
         additionalInterestShortfall: s?.additionalInterestShortfall ?? '0',
+        floatingMarginBp: floating.get(definition.classes.find((c) => c.noteId === n.id)!.className) ?? null,
       };
     }),
     start: {
@@ -121,19 +149,36 @@ export function buildSetup(input: {
       reserve: state.reserveBalance,
       trappedCash: state.trappedCash,
       feeShortfall: state.feeShortfall,
-      recentDscrs: state.recentDscrs,
+      recentDscrs: reports ? reportsBefore(reports, monthEnds[0]!) : state.recentDscrs,
       triggers: state.triggers,
     },
     collateral: {
       ...input.collateral,
       tenants: input.collateral.tenants.map((t) => ({
         name: t.name,
-        leasedMw: t.leasedMw,
-        rentPerMwMonth: t.rentPerMwMonth,
-        expiryMonth: monthsUntil(dates[0]!, t.leaseExpiry),
+        monthlyRent: t.monthlyRent,
+        expiryMonth: monthsUntil(monthEnds[0]!, t.leaseExpiry),
       })),
     },
+    monthEnds,
+    scheduledPrincipalByMonth: monthEnds.map((end) => {
+      const principal = debtServiceTerms(definition, ppy, end).scheduledPrincipalPerPeriod;
+      return principal.toFixed();
+    }),
+    actuals: { dscrByMonth, metricsByPeriod },
   };
+}
+
+/** The published dscr of the (up to) two months before `firstMonthEnd` that have reports, most recent first. */
+function reportsBefore(reports: ReadonlyMap<string, Record<string, string | null>>, firstMonthEnd: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (let k = 1; k <= 2; k += 1) {
+    const c = civil(addMonths(parseIsoDate(`${firstMonthEnd.slice(0, 8)}01`), -k));
+    const r = reports.get(lastDayOfMonth(c.year, c.month));
+    if (!r) break;
+    out.push(r.dscr ?? null);
+  }
+  return out;
 }
 
 /** face × factor as servicing creates a class balance (lockClassStates); must be whole cents. */

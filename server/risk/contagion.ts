@@ -149,12 +149,21 @@ interface DealRun {
   input: ScenarioInput;
 }
 
-/** The deal's context with its start GPU value cut by `shockPercent` (cents, half-even). */
+/** The deal's context with each GPU model's start value cut by `shockPercent` (cents, half-even). */
 function shocked(ctx: DealContext, shockPercent: Decimal): DealContext {
   if (shockPercent.isZero()) return ctx;
-  const gpuValue = roundCash(new Decimal(ctx.setup.collateral.gpuValue).mul(new Decimal(100).minus(shockPercent)).div(100)).toFixed(2);
-  const setup = { ...ctx.setup, collateral: { ...ctx.setup.collateral, gpuValue } };
+  const keep = new Decimal(100).minus(shockPercent);
+  const gpuFleet = ctx.setup.collateral.gpuFleet.map((g) => ({
+    ...g,
+    value: roundCash(new Decimal(g.value).mul(keep).div(100)).toFixed(2),
+  }));
+  const setup = { ...ctx.setup, collateral: { ...ctx.setup.collateral, gpuFleet } };
   return { ...ctx, setup, compiled: compileSetup(setup) };
+}
+
+/** The start GPU value of a deal's fleet, all models (USD). */
+function fleetValue(ctx: DealContext): Decimal {
+  return ctx.setup.collateral.gpuFleet.reduce((total, g) => total.plus(g.value), new Decimal(0));
 }
 
 /**
@@ -382,8 +391,8 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
         settlementDate: defaultSettlement(run.ctx),
         tenantDefaults: run.applied,
         gpuValue: {
-          base: new Decimal(run.ctx.setup.collateral.gpuValue).toFixed(2),
-          stressed: new Decimal(run.stressedCtx.setup.collateral.gpuValue).toFixed(2),
+          base: fleetValue(run.ctx).toFixed(2),
+          stressed: fleetValue(run.stressedCtx).toFixed(2),
         },
         scenario: run.input,
       })),

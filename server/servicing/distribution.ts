@@ -66,12 +66,25 @@ export async function runDistribution(
   paymentDate: string,
   createdBy: string | null,
   actor?: AuditActor,
+  fixings: Readonly<Record<string, string>> = {},
 ): Promise<DistributionOutcome> {
   const deal = await getDeal(knex, dealId);
   const definition = await getWaterfall(knex, deal.id);
   const businessDate = await assertNotAfterBusinessDate(knex, paymentDate, 'the payment date');
   const stored = await storedReport(knex, deal.id, paymentDate);
   if (stored) return { replayed: true, report: stored, credits: [], notes: [], recordDate: null, adjustments: [] };
+  // A floating class accrues the fixing supplied for this period + its margin (no fixing: refused).
+  for (const c of definition.classes) {
+    if (c.floatingRate && fixings[c.floatingRate.index] === undefined)
+      throw new Rejection(
+        'RATE_FIXING_REQUIRED',
+        `class ${c.className} floats on ${c.floatingRate.index}: supply fixings.${c.floatingRate.index} for ${paymentDate}`,
+        {
+          field: `fixings.${c.floatingRate.index}`,
+          className: c.className,
+        },
+      );
+  }
   return inTransaction(knex, async (trx) => {
     const state = await lockDealState(trx, deal.id);
     const again = await storedReport(trx, deal.id, paymentDate);
@@ -102,7 +115,17 @@ export async function runDistribution(
         { paymentDate, metrics: needed },
       );
     }
-    const outcome = await distribute(trx, { deal, definition, paymentDate, businessDate, createdBy, state, collections, reportMetrics });
+    const outcome = await distribute(trx, {
+      deal,
+      definition,
+      paymentDate,
+      businessDate,
+      createdBy,
+      state,
+      collections,
+      reportMetrics,
+      fixings,
+    });
     if (actor) {
       const paid = outcome.credits.reduce((total, c) => total.plus(c.amount), new Decimal(0));
       await appendAudit(trx, {
@@ -126,6 +149,8 @@ interface DistributionContext {
   collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[];
   /** The performance report's metrics for the payment date (metrics.ts), or null: the collections' dscr only. */
   reportMetrics: ReadonlyMap<string, Decimal> | null;
+  /** Rate fixings for the period by index (percent), for floating classes. */
+  fixings: Readonly<Record<string, string>>;
 }
 
 async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Promise<DistributionOutcome> {
@@ -135,6 +160,25 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
   const classStates = await lockClassStates(trx, deal.id, notes);
   const periodStart = state.lastPaymentDate ?? addMonths(parseIsoDate(paymentDate), -12 / definition.paymentsPerYear);
   const recordDate = previousBusinessDay(parseIsoDate(paymentDate));
+  // A fixed class accrues its note's coupon; a floating one the period's fixing + its margin.
+  const rateFixings = definition.classes.flatMap((c) => {
+    if (!c.floatingRate) return [];
+    const fixing = new Decimal(ctx.fixings[c.floatingRate.index]!);
+    const coupon = fixing.plus(new Decimal(c.floatingRate.marginBp).div(100));
+    return [
+      {
+        className: c.className,
+        index: c.floatingRate.index,
+        fixingPercent: fixing.toFixed(),
+        marginBp: c.floatingRate.marginBp,
+        couponPercent: coupon.toFixed(),
+      },
+    ];
+  });
+  const couponOf = (i: number) => {
+    const fixed = rateFixings.find((f) => f.className === definition.classes[i]!.className);
+    return new Decimal(fixed ? fixed.couponPercent : notes[i]!.couponRate);
+  };
   const revenue = sum(ctx.collections.map((c) => c.revenue));
   const costs = sum(ctx.collections.map((c) => c.operating_costs));
   const before: WaterfallState = {
@@ -166,7 +210,7 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
       definition.classes.map((c, i) => [
         c.className,
         {
-          couponRatePercent: new Decimal(notes[i]!.couponRate),
+          couponRatePercent: couponOf(i),
           yearFraction: accrualFraction(notes[i]!, periodStart, paymentDate, definition.paymentsPerYear),
         },
       ]),
@@ -213,6 +257,7 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
     factors,
     payments: payments.byClass,
     retained: payments.retained.plus(result.unspent),
+    rateFixings,
   });
   const [distribution]: { id: string }[] = await trx('distributions')
     .insert({

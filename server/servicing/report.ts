@@ -32,6 +32,8 @@ interface ReportInput {
   factors: Map<string, { before: Decimal; after: Decimal }>;
   payments: Map<string, { partyId: string | null; face: Decimal; interest: Decimal; principal: Decimal }[]>;
   retained: Decimal;
+  /** Floating classes: the fixing supplied for the period and the coupon it made (index + margin). */
+  rateFixings?: { className: string; index: string; fixingPercent: string; marginBp: string; couponPercent: string }[];
 }
 
 const cash = (d: Decimal) => d.toFixed(2);
@@ -61,6 +63,7 @@ export function buildReport(input: ReportInput) {
       powerCost: cash(input.collections.reduce((sum, c) => sum.plus(c.power_cost), new Decimal(0))),
     },
     dscr: dscr === undefined ? null : roundHalfEven(dscr, 4).toFixed(),
+    ...(input.rateFixings && input.rateFixings.length > 0 ? { rateFixings: input.rateFixings } : {}),
     metricsSource: input.metricsSource,
     metrics: Object.fromEntries([...input.metrics].map(([name, value]) => [name, metricValue(value)])),
     triggers: result.triggerResults.map((t) => ({

@@ -105,6 +105,19 @@ export const waterfallDefinitionSchema = z
             noteId: z.string().uuid(),
             className,
             stepUpRatePercent: percent.nullable().default(null).describe('additional annual interest from the ARD (post-ARD step-up)'),
+            floatingRate: z
+              .object({
+                index: z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/, 'must be an upper-case index name such as SOFR'),
+                marginBp: decimal.refine(
+                  (v) => !DECIMAL_PATTERN.test(v) || new Decimal(v).decimalPlaces() <= 2,
+                  'must have at most 2 decimal places',
+                ),
+              })
+              .strict()
+              .optional()
+              .describe(
+                "a floating coupon: index + margin. Servicing accrues the fixing supplied with each distribution (fixings) + the margin; projections use the scenario's ratePath + margin",
+              ),
           })
           .strict(),
       )

@@ -11,16 +11,16 @@ import { compileSetup, projectFast } from '../../server/projection/fast.js';
 import { projectReference } from '../../server/projection/reference.js';
 import { projectedMonths, type ProjectionSetup, type TriggerStart } from '../../server/projection/model.js';
 import { DRIVERS, resolveScenario, ScenarioError, type DriverName, type ScenarioInput } from '../../server/projection/scenario.js';
-import { DEMO_COLLATERAL } from '../../server/projection/demo-collateral.js';
 import { buildCouponSchedule } from '../../server/domain/schedule.js';
 import { parseIsoDate } from '../../server/domain/dates.js';
 import { yieldFromPrice } from '../../server/domain/yield.js';
 import { flowPlan, yieldAtPrice } from '../../server/analytics/bond.js';
-import { MERIDIAN, freshState, meridianSetup } from './support.js';
+import { MERIDIAN_START, freshState, meridianSetup } from './support.js';
 import { validateDefinition, type WaterfallDefinition } from '../../server/waterfall/index.js';
 
-const base = DEMO_COLLATERAL[MERIDIAN]!.base;
-const TENANTS = DEMO_COLLATERAL[MERIDIAN]!.collateral.tenants.map((t) => t.name);
+const base = MERIDIAN_START.base;
+const TENANTS = MERIDIAN_START.collateral.tenants.map((t) => t.name);
+const MODELS = MERIDIAN_START.collateral.gpuFleet.map((g) => g.model);
 
 function run(setup: ProjectionSetup, input: ScenarioInput, engine: 'fast' | 'reference' = 'fast') {
   const scenario = resolveScenario(
@@ -28,6 +28,7 @@ function run(setup: ProjectionSetup, input: ScenarioInput, engine: 'fast' | 'ref
     base,
     projectedMonths(setup),
     setup.collateral.tenants.map((t) => t.name),
+    setup.collateral.gpuFleet.map((g) => g.model),
   );
   return engine === 'fast' ? projectFast(compileSetup(setup), scenario) : projectReference(setup, scenario);
 }
@@ -53,6 +54,7 @@ const RANGES: Record<DriverName, [number, number]> = {
   downtimeMonths: [0, 0],
   releaseRentChangePercent: [-500_000, 200_000],
   gpuValueChangePercentPerYear: [-600_000, 100_000],
+  ratePath: [-50_000, 150_000],
 };
 
 function driver(name: DriverName, months: number) {
@@ -83,6 +85,15 @@ function scenarioArb(months: number): fc.Arbitrary<ScenarioInput> {
       ),
     ),
     refinanceAtArd: fc.oneof(fc.boolean(), fc.integer({ min: 1, max: months })),
+    gpuValueByModel: fc
+      .subarray(MODELS)
+      .chain((models) =>
+        fc.tuple(
+          ...models.map((model) =>
+            driver('gpuValueChangePercentPerYear', months).map((v) => ({ model, changePercentPerYear: v ?? '-10' })),
+          ),
+        ),
+      ),
   }) as fc.Arbitrary<ScenarioInput>;
 }
 
@@ -187,6 +198,8 @@ const setupArb = fc
     ltvAbove: dec4(400_000, 900_000),
     deferred: cents(0, 2_000_000),
     triggerOn: fc.boolean(),
+    floatingMargin: fc.option(cents(0, 60_000), { nil: null }),
+    filed: fc.option(fc.tuple(dec4(0, 30_000), dec4(0, 30_000), cents(0, 10_000)), { nil: null }),
   })
   .map((r) => {
     const ids = meridianSetup().classes.map((c) => c.noteId);
@@ -214,6 +227,16 @@ const setupArb = fc
         cashTrap: { dscrThreshold: r.threshold, trapPercent: r.trapPercent },
       },
     });
+    // Class B floating at the scenario's rate path + a margin (bp, 2 places) when drawn.
+    setup.classes[1]!.floatingMarginBp = r.floatingMargin;
+    // Month 1's performance report filed (its published dscr, average and LTV) when drawn.
+    if (r.filed) {
+      const [dscr, average, ltv] = r.filed;
+      setup.actuals = {
+        dscrByMonth: { 1: dscr },
+        metricsByPeriod: { 1: { dscr, dscrThreeMonthAverage: average, ltvPercent: ltv } },
+      };
+    }
     if (!r.stepForm) return setup;
     const definition = stepDefinition(ids, r);
     validateDefinition(definition);
@@ -243,7 +266,7 @@ describe('the integer engine equals the decimal.js reference to the cent', () =>
 
   it('on the base scenario and the named stresses', () => {
     const setup = meridianSetup();
-    for (const input of [{}, ...Object.values(DEMO_COLLATERAL[MERIDIAN]!.stresses)]) {
+    for (const input of [{}, ...Object.values(MERIDIAN_START.stresses)]) {
       expect(run(setup, input, 'fast')).toEqual(run(setup, input, 'reference'));
     }
   });
@@ -254,8 +277,9 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
   // Steps: senior fees (none), interest A, interest B, B's deferred interest, cash trap (before the
   // ARD), sweep A then B with the trapped cash (from the ARD), residual. Triggers on the period
   // DSCR: "trap" below 1.5 traps 100 %; "defer-b" below 1.2 defers B's interest (paid in kind).
-  // ARD = period 2; legal final = period 3. Tenants: Anchor 1 MW × 2,000.00 and Small 1 MW × 500.00
-  // per MW-month; Small's lease ends in month 3. No power, no other costs.
+  // ARD = period 2; legal final = period 3. Tenants: Anchor paying 2,000.00 and Small 500.00 a
+  // month at the base utilization of 100 %; Small's lease ends in month 3. No power, no other costs.
+  // DSCR: the month's NOI ÷ its debt service (Σ balance × 12 % ÷ 12, no fees, no scheduled principal).
   // Scenario: utilization 1 % in month 1, 100 % after; Anchor defaults in month 2 (no recovery);
   // Small defaults in month 3 recovering 2.03 % of its remaining rent (500.00 × 1 month) = 10.15.
   const fraction = { days: 30, basis: 360 };
@@ -329,14 +353,16 @@ describe('a stress computed by hand: the trap triggers, the subordinate class de
     start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [], triggers: {} },
     collateral: {
       tenants: [
-        { name: 'Anchor', leasedMw: '1', rentPerMwMonth: '2000', expiryMonth: 100 },
-        { name: 'Small', leasedMw: '1', rentPerMwMonth: '500', expiryMonth: 3 },
+        { name: 'Anchor', monthlyRent: '2000', expiryMonth: 100 },
+        { name: 'Small', monthlyRent: '500', expiryMonth: 3 },
       ],
+      baseUtilizationPercent: '100',
+      powerRecoveryPercent: '0',
       trustEnergyMw: '0',
       hoursPerMonth: 730,
       otherOpexPerMonth: '0',
       siteValue: '10000',
-      gpuValue: '0',
+      gpuFleet: [],
     },
   };
   const stress: ScenarioInput = {
@@ -461,7 +487,7 @@ describe('scenario validation names the field', () => {
     [{ powerPricePerMwh: '-1' }, 'powerPricePerMwh'],
     [{ utilizationPercent: [{ fromMonth: months + 1, value: '80' }] }, 'utilizationPercent[0].fromMonth'],
     [{ tenantDefaults: [{ tenant: 'Nobody Inc.', month: 3, recoveryPercent: '10' }] }, 'tenantDefaults[0].tenant'],
-    [{ tenantDefaults: [{ tenant: 'Northwind AI', month: 0, recoveryPercent: '10' }] }, 'tenantDefaults[0].month'],
+    [{ tenantDefaults: [{ tenant: 'Nimbus AI Cloud', month: 0, recoveryPercent: '10' }] }, 'tenantDefaults[0].month'],
     [{ rentChangePercent: '1.23456' }, 'rentChangePercent'],
   ];
   it.each(cases)('%j → %s', (input, field) => {
@@ -471,5 +497,138 @@ describe('scenario validation names the field', () => {
     } catch (e) {
       expect((e as ScenarioError).field).toBe(field);
     }
+  });
+});
+
+describe('a floating class and GPU values by model, computed by hand', () => {
+  // One class A of 1,000.00, floating: SOFR + 150 bp, 30/360 monthly; the scenario's rate path is
+  // SOFR 4 % in month 1 and 5 % from month 2, so the coupon is 5.5 % in period 1 and 6.5 % after.
+  // Steps: interest A, then (while the LTV trigger is on) a sweep of everything left to A, residual.
+  // Trigger: LTV above 40 % → rapid amortization, cured after one passing period.
+  // Collateral: one tenant paying 100.00 a month, no costs; site 1,000.00; GPUs H100 1,000.00 and
+  // B200 1,000.00. The scenario moves H100 by −50 % a year and B200 by −10 % a year (a step at
+  // month 13, the first anniversary).
+  const fraction = { days: 30, basis: 360 };
+  const dates = Array.from({ length: 15 }, (_, i) => {
+    const month = ((11 + i) % 12) + 1;
+    const year = 2026 + Math.floor((11 + i) / 12);
+    return `${year}-${String(month).padStart(2, '0')}-15`;
+  });
+  const definition: WaterfallDefinition = {
+    version: 2,
+    paymentsPerYear: 12,
+    recordDate: 'business-day-before-payment-date',
+    classes: [
+      {
+        noteId: '00000000-0000-4000-8000-00000000000a',
+        className: 'A',
+        stepUpRatePercent: null,
+        floatingRate: { index: 'SOFR', marginBp: '150' },
+      },
+    ],
+    seniorFees: [],
+    reserve: { targetAmount: '0' },
+    anticipatedRepaymentDate: null,
+    triggers: [
+      {
+        name: 'ltv',
+        metric: 'ltvPercent',
+        comparison: 'gt',
+        threshold: '40',
+        lookbackPeriods: 1,
+        curePeriods: 1,
+        effect: { type: 'rapid_amortization' },
+      },
+    ],
+    steps: [
+      { kind: 'interest', className: 'A', drawReserve: false },
+      { kind: 'sweep', mode: 'sequential', classes: ['A'], includeTrappedCash: false, when: { rapidAmortization: true } },
+      { kind: 'residual' },
+    ],
+  };
+  const setup: ProjectionSetup = {
+    definition,
+    monthsPerPeriod: 1,
+    ardPeriod: null,
+    periods: dates.slice(1).map((date, i) => ({ date, accrualStart: dates[i]!, fractions: [fraction] })),
+    classes: [
+      {
+        noteId: 'a',
+        className: 'A',
+        couponRatePercent: '5.5',
+        balance: '1000',
+        interestShortfall: '0',
+        deferredInterest: '0',
+        additionalInterestShortfall: '0',
+        floatingMarginBp: '150',
+      },
+    ],
+    start: { freeCash: '0', reserve: '0', trappedCash: '0', feeShortfall: '0', recentDscrs: [], triggers: {} },
+    collateral: {
+      tenants: [{ name: 'Anchor', monthlyRent: '100', expiryMonth: 100 }],
+      baseUtilizationPercent: '100',
+      powerRecoveryPercent: '0',
+      trustEnergyMw: '0',
+      hoursPerMonth: 730,
+      otherOpexPerMonth: '0',
+      siteValue: '1000',
+      gpuFleet: [
+        { model: 'H100', value: '1000' },
+        { model: 'B200', value: '1000' },
+      ],
+    },
+  };
+  const flat = {
+    drivers: { ...base.drivers, utilizationPercent: '100', gpuValueChangePercentPerYear: '0', ratePath: '0' },
+    refinanceAtArd: false,
+  };
+  const scenario: ScenarioInput = {
+    ratePath: [
+      { fromMonth: 1, value: '4' },
+      { fromMonth: 2, value: '5' },
+    ],
+    gpuValueByModel: [
+      { model: 'H100', changePercentPerYear: '-50' },
+      { model: 'B200', changePercentPerYear: '-10' },
+    ],
+  };
+  const project = (input: ScenarioInput, engine: 'fast' | 'reference') =>
+    (engine === 'fast'
+      ? (s: ReturnType<typeof resolveScenario>) => projectFast(compileSetup(setup), s)
+      : (s: ReturnType<typeof resolveScenario>) => projectReference(setup, s))(
+      resolveScenario(input, flat, 14, ['Anchor'], ['H100', 'B200']),
+    );
+
+  it('validates as a waterfall servicing would accept', () => {
+    expect(() => validateDefinition(definition)).not.toThrow();
+  });
+
+  it('pays index + margin and the LTV trigger follows each model’s curve, in both engines', () => {
+    for (const engine of ['fast', 'reference'] as const) {
+      const periods = project(scenario, engine).periods;
+      // Period 1: 1,000.00 × 5.5 % ÷ 12 = 4.583… → 4.58; period 2: × 6.5 % ÷ 12 = 5.416… → 5.42.
+      expect(periods[0]!.classes[0]!.interest).toBe(458);
+      expect(periods[1]!.classes[0]!.interest).toBe(542);
+      // Months 1–12: LTV = 1,000 ÷ (1,000 + 1,000 + 1,000) = 33.33 %, no sweep.
+      expect(periods[11]).toMatchObject({ ltvPercent: 3333, triggers: [false], fullCashSweep: false });
+      expect(periods[11]!.classes[0]!.principal).toBe(0);
+      // Month 13: H100 500.00, B200 900.00: LTV = 1,000 ÷ 2,400 = 41.67 % > 40: the sweep pays
+      // 100.00 − 5.42 = 94.58 of principal (balance 905.42).
+      expect(periods[12]).toMatchObject({ ltvPercent: 4167, triggers: [true], fullCashSweep: true });
+      expect(periods[12]!.classes[0]).toMatchObject({ interest: 542, principal: 9458, balance: 90542 });
+      // Month 14: LTV = 905.42 ÷ 2,400 = 37.73 %: cured; interest 905.42 × 6.5 % ÷ 12 = 4.904… → 4.90.
+      expect(periods[13]).toMatchObject({ ltvPercent: 3773, triggers: [false] });
+      expect(periods[13]!.classes[0]).toMatchObject({ interest: 490, principal: 0 });
+    }
+    // With one curve for all models (−10 %): LTV 1,000 ÷ 2,800 = 35.71 %, never above 40.
+    const uniform = project({ ratePath: '5', gpuValueChangePercentPerYear: '-10' }, 'fast').periods;
+    expect(uniform[12]).toMatchObject({ ltvPercent: 3571, triggers: [false] });
+    expect(project({ ratePath: '5', gpuValueChangePercentPerYear: '-10' }, 'reference')).toEqual({ periods: uniform });
+  });
+
+  it('the floating coupon enters the debt service the projected DSCR divides by', () => {
+    // Month 2: NOI 100.00 ÷ debt service 1,000.00 × 6.5 % ÷ 12 = 5.42 → DSCR 18.4502 (4 places).
+    const periods = project(scenario, 'fast').periods;
+    expect(periods[1]!.dscr).toBe(184502);
   });
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../server');
 const PURE = [
   ...readdirSync(join(ROOT, 'analytics')).map((f) => join('analytics', f)),
-  ...['scenario.ts', 'model.ts', 'cents.ts', 'fast.ts', 'reference.ts', 'setup.ts', 'demo-collateral.ts'].map((f) => join('projection', f)),
+  ...['scenario.ts', 'model.ts', 'cents.ts', 'fast.ts', 'reference.ts', 'setup.ts', 'start.ts'].map((f) => join('projection', f)),
 ];
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/\bawait\b|\basync\b/, 'async code'],

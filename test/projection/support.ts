@@ -1,15 +1,42 @@
 /**
  * Test fixtures for the projection: the demo Meridian deal's setup as servicing would hand it over
  * (its seeded waterfall definition — version 1, in step form through fromVersion1 — its notes, a
- * fresh trust state), built without a database.
+ * fresh trust state, and the collateral's start from its seeded performance reports through
+ * start.ts, as the service builds it), built without a database.
  */
 import { DEMO_DEALS } from '../../server/demo/market.js';
-import { DEMO_COLLATERAL } from '../../server/projection/demo-collateral.js';
+import { demoReports } from '../../server/demo/performance.js';
+import { computeMetrics, metricsToWire, type DealMetrics } from '../../server/performance/metrics.js';
+import { toFigures } from '../../server/performance/report.js';
+import { Decimal } from '../../server/domain/decimal.js';
+import { fleetValueByModel, startFromReports, type FiledReport, type ReportStart } from '../../server/projection/start.js';
 import { buildSetup, type NoteFacts, type TrustState } from '../../server/projection/setup.js';
 import { fromVersion1, type WaterfallDefinitionV1 } from '../../server/waterfall/index.js';
 import type { ProjectionSetup } from '../../server/projection/model.js';
 
 export const MERIDIAN = 'Meridian Compute ABS 2026-1';
+
+/** The demo deal's start from its 24 seeded reports (metrics as computeMetrics publishes them; the note balance and debt service do not enter the start). */
+export function demoStart(dealName: string): ReportStart {
+  const previous: DealMetrics[] = [];
+  const reports: FiledReport[] = demoReports(dealName).map((report) => {
+    const m = computeMetrics({
+      report: toFigures(report),
+      noteBalance: new Decimal(1),
+      debtService: new Decimal(1),
+      previous: previous.slice(-2).reverse(),
+    });
+    previous.push(m);
+    return { periodEnd: report.periodEnd, report, metrics: metricsToWire(m) };
+  });
+  const fleet = fleetValueByModel(reports.at(-1)!.report);
+  return startFromReports(
+    reports,
+    [...fleet].map(([model, value]) => ({ model, value: value.toFixed(2) })),
+  );
+}
+
+export const MERIDIAN_START = demoStart('Meridian Compute ABS 2026-1');
 
 export function meridianNotes(): NoteFacts[] {
   const spec = DEMO_DEALS.find((d) => d.deal.name === MERIDIAN)!;
@@ -66,7 +93,7 @@ export function meridianSetup(
     definition: fromVersion1({ ...meridianDefinition(notes), ...overrides.definition }),
     notes,
     state: overrides.state ?? freshState(),
-    collateral: DEMO_COLLATERAL[MERIDIAN]!.collateral,
+    collateral: MERIDIAN_START.collateral,
     asOf: overrides.asOf ?? '2026-12-07',
   });
 }

@@ -292,7 +292,7 @@ describe('exposures', () => {
     className: string,
     face: string,
     tenantDefaults: { tenant: string; month: number; recoveryPercent: string }[],
-    gpuValue?: string,
+    gpuShockPercent?: string,
   ) {
     const noteId = notes.get(className)!;
     const dealId = (await t.database.knex('notes').where({ id: noteId }).first('deal_id')).deal_id;
@@ -301,9 +301,15 @@ describe('exposures', () => {
     const i = ctx.setup.classes.findIndex((c) => c.noteId === noteId);
     const settlement = defaultSettlement(ctx);
     const base = runProjection(ctx, resolveFor(ctx, { name: 'base' }));
-    if (gpuValue !== undefined) {
+    if (gpuShockPercent !== undefined) {
+      // Each model's start value × (1 − shock), to the cent half-even, as the scenario states it.
       const { compileSetup } = await import('../../server/projection/fast.js');
-      ctx.setup = { ...ctx.setup, collateral: { ...ctx.setup.collateral, gpuValue } };
+      const keep = new Decimal(100).minus(gpuShockPercent).div(100);
+      const gpuFleet = ctx.setup.collateral.gpuFleet.map((g) => ({
+        ...g,
+        value: new Decimal(g.value).mul(keep).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2),
+      }));
+      ctx.setup = { ...ctx.setup, collateral: { ...ctx.setup.collateral, gpuFleet } };
       ctx.compiled = compileSetup(ctx.setup);
     }
     const stressed = runProjection(ctx, resolveFor(ctx, { name: 'direct', tenantDefaults }));
@@ -422,14 +428,20 @@ describe('exposures', () => {
     };
     const result = (await scenario('dealer1', body)).body;
     const tenantDefaults = [{ tenant: 'Frontier Model Labs', month: 6, recoveryPercent: '20' }];
-    // Hand: Helios GPU value 650,000,000 × 0.7 = 455,000,000; Meridian 300,000,000 × 0.7 = 210,000,000.
-    const gpu = Object.fromEntries(result.deals.map((d: any) => [d.dealName, d.gpuValue]));
-    expect(gpu).toEqual({
-      'Meridian Compute ABS 2026-1': { base: '300000000.00', stressed: '210000000.00' },
-      'Helios GPU Equipment Trust 2026-A': { base: '650000000.00', stressed: '455000000.00' },
-    });
+    // Each deal's start GPU value is its fleet marked by the GPU value index (the seam of
+    // projection/gpu-values.ts); the shock keeps 70% of each model's value, to the cent.
+    for (const deal of result.deals as { dealId: string; gpuValue: { base: string; stressed: string } }[]) {
+      const fleet = (await loadDealContext(t.database.knex, deal.dealId)).setup.collateral.gpuFleet;
+      const base = fleet.reduce((a, g) => a.plus(g.value), new Decimal(0));
+      const stressed = fleet.reduce(
+        (a, g) => a.plus(new Decimal(g.value).mul('0.7').toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN)),
+        new Decimal(0),
+      );
+      expect(base.gt(0)).toBe(true);
+      expect(deal.gpuValue).toEqual({ base: base.toFixed(2), stressed: stressed.toFixed(2) });
+    }
     const sr = result.holdings.find((h: any) => h.noteId === notes.get('Senior'));
-    const expected = await direct('Senior', '10000000.00', tenantDefaults, '455000000.00');
+    const expected = await direct('Senior', '10000000.00', tenantDefaults, '30');
     expect(sr).toMatchObject({
       stressedValue: expected.stressedValue,
       lossPercent: expected.lossPercent,
@@ -438,7 +450,7 @@ describe('exposures', () => {
     // Helios's only tenant defaults with 20% recovery: SR loses value and yield.
     expect(new Decimal(sr.lossPercent).gt(0) && new Decimal(sr.yieldChangeBp).lt(0)).toBe(true);
     const b = result.holdings.find((h: any) => h.noteId === notes.get('B'));
-    expect(b.stressedValue).toBe((await direct('B', '10000000.00', tenantDefaults, '210000000.00')).stressedValue);
+    expect(b.stressedValue).toBe((await direct('B', '10000000.00', tenantDefaults, '30')).stressedValue);
   });
 
   it('hand-checked: a vendor default and a GPU shock alone move no cash flow in the demo deals; assumptions state the rest', async () => {

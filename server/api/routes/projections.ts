@@ -13,6 +13,8 @@ import { getNote } from '../../refdata/notes.js';
 import { getDeal } from '../../refdata/deals.js';
 import { DRIVER_NAMES, scenarioSchema, type ScenarioInput } from '../../projection/scenario.js';
 import { getCurve, latestCurve, putCurve } from '../../projection/curves.js';
+import { gridTask } from '../../projection/grid-task.js';
+import { gridPool } from '../../projection/grid-pool.js';
 import {
   classAnalytics,
   classBreakEven,
@@ -20,9 +22,9 @@ import {
   formatProjection,
   loadDealContext,
   resolveFor,
-  runGrid,
   runProjection,
   scenarioInput,
+  startView,
   BENCHMARK,
 } from '../../projection/service.js';
 
@@ -101,24 +103,25 @@ export const projectionRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/v1/projections/grid',
-    summary: 'Yield at a price (or price at a yield) of one class over a grid of two scenario drivers',
+    summary:
+      'Yield at a price (or price at a yield) of one class over a grid of two scenario drivers, on worker threads (503 GRID_QUEUE_FULL / 429 when busy)',
     tag: 'pricing',
     access: 'user',
     body: gridRequest,
     handler: async ({ body, principal, services }) => {
       const ctx = await loadDealContext(services.knex, body.dealId);
-      const base = await scenarioInput(services.knex, ctx, requirePrincipal(principal).userId, body.scenario, body.scenarioId);
-      return {
-        body: runGrid(
-          ctx,
-          base,
-          body.noteId,
-          { price: body.price, yield: body.yield },
-          body.x,
-          body.y,
-          defaultSettlement(ctx, body.settlementDate),
-        ),
-      };
+      const userId = requirePrincipal(principal).userId;
+      const base = await scenarioInput(services.knex, ctx, userId, body.scenario, body.scenarioId);
+      // On the grid worker pool (grid-pool.ts), not the request thread: 503 GRID_QUEUE_FULL / 429 when busy.
+      const task = gridTask(ctx, {
+        base,
+        noteId: body.noteId,
+        at: { price: body.price, yield: body.yield },
+        x: body.x,
+        y: body.y,
+        settlement: defaultSettlement(ctx, body.settlementDate),
+      });
+      return { body: await gridPool().run(userId, task) };
     },
   }),
   defineRoute({
@@ -248,7 +251,16 @@ export const projectionRoutes = [
       return {
         body: {
           benchmark: BENCHMARK,
-          base: { name: 'base', ...ctx.collateral.base.drivers, refinanceAtArd: ctx.collateral.base.refinanceAtArd },
+          base: {
+            name: 'base',
+            ...ctx.collateral.base.drivers,
+            refinanceAtArd: ctx.collateral.base.refinanceAtArd,
+            gpuValueByModel: Object.entries(ctx.collateral.base.gpuValueChangeByModel ?? {}).map(([model, change]) => ({
+              model,
+              changePercentPerYear: change,
+            })),
+          },
+          start: startView(ctx),
           stresses: Object.values(ctx.collateral.stresses),
           saved: rows.map((r) => ({
             id: r.id,

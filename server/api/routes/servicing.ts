@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineRoute, requirePrincipal } from '../route.js';
-import { cashAmount, idParams, isoDate, limitParam, nonNegativeDecimal } from '../schemas.js';
+import { cashAmount, decimalString, idParams, isoDate, limitParam, nonNegativeDecimal } from '../schemas.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getDeal } from '../../refdata/deals.js';
 import { collectionCalendar, correctCollection, listCollections, recordCollection } from '../../servicing/collections.js';
@@ -153,11 +153,17 @@ export const servicingRoutes = [
     tag: 'servicing',
     access: ['backoffice'],
     params: idParams,
-    body: z.object({ paymentDate: isoDate }).strict(),
+    body: z
+      .object({
+        paymentDate: isoDate,
+        /** Rate fixings for the period by index (percent), e.g. {SOFR: "4.31"}: required for floating classes. */
+        fixings: z.record(z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/), decimalString).optional(),
+      })
+      .strict(),
     successStatus: 201,
     handler: async ({ params, body, principal, services }) => {
       const viewer = requirePrincipal(principal);
-      const outcome = await runDistribution(services.knex, params.id, body.paymentDate, viewer.userId, actorOf(viewer));
+      const outcome = await runDistribution(services.knex, params.id, body.paymentDate, viewer.userId, actorOf(viewer), body.fixings ?? {});
       await notifyDistribution(services.sequencer, outcome.credits, outcome.notes);
       await publishAdjustments(services, outcome);
       return { status: outcome.replayed ? 200 : 201, body: outcome.report };

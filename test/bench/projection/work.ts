@@ -6,16 +6,16 @@
 import { compileSetup, projectFast, type CompiledSetup } from '../../../server/projection/fast.js';
 import { projectedMonths, type ProjectionResult } from '../../../server/projection/model.js';
 import { resolveScenario, type ResolvedScenario, type ScenarioInput } from '../../../server/projection/scenario.js';
-import { DEMO_COLLATERAL } from '../../../server/projection/demo-collateral.js';
 import { flowPlan, yieldAtPrice } from '../../../server/analytics/bond.js';
 import { buildCouponSchedule } from '../../../server/domain/schedule.js';
 import { parseIsoDate } from '../../../server/domain/dates.js';
-import { meridianSetup, MERIDIAN } from '../../projection/support.js';
+import { meridianSetup, MERIDIAN_START } from '../../projection/support.js';
 
 export const SETTLEMENT = parseIsoDate('2026-12-08');
 export const setup = meridianSetup({ asOf: '2026-12-07' });
 export const compiled: CompiledSetup = compileSetup(setup);
-const base = DEMO_COLLATERAL[MERIDIAN]!.base;
+const base = MERIDIAN_START.base;
+const models = setup.collateral.gpuFleet.map((g) => g.model);
 const tenants = setup.collateral.tenants.map((t) => t.name);
 const months = projectedMonths(setup);
 const schedule = buildCouponSchedule({
@@ -67,7 +67,7 @@ export function randomScenario(next: () => number): ResolvedScenario {
           ]
         : [],
   };
-  return resolveScenario(input, base, months, tenants);
+  return resolveScenario(input, base, months, tenants, models);
 }
 
 export function project(scenario: ResolvedScenario): ProjectionResult {
@@ -76,7 +76,7 @@ export function project(scenario: ResolvedScenario): ProjectionResult {
 
 /** One grid cell: Class B under utilization u and rent change r, yield at `price`. */
 export function gridCell(u: string, r: string, price: string): string {
-  const result = project(resolveScenario({ utilizationPercent: u, rentChangePercent: r }, base, months, tenants));
+  const result = project(resolveScenario({ utilizationPercent: u, rentChangePercent: r }, base, months, tenants, models));
   const flows = result.periods
     .filter((p) => p.date > SETTLEMENT)
     .map((p) => ({ date: parseIsoDate(p.date), amount: centsText(p.classes[1]!.interest + p.classes[1]!.principal) }));
