@@ -214,8 +214,30 @@ describe("the start: the trust's latest performance report", () => {
     expect(start.performanceReport).toEqual({ periodEnd: '2026-11-30', version: 1 });
     expect(start.tenants.map((x: { name: string }) => x.name)).toEqual(latest.report.tenants.map((x: { name: string }) => x.name));
     expect(start.tenants[0].monthlyRent).toBe(new Decimal(latest.report.tenants[0].monthlyRent).toFixed());
+    // The start value is the report's appraisal moved by the operator's GPU value index (issue 18)
+    // from the appraisal date to the business date: appraisal × level(today) / level(appraisal
+    // date), to the cent, each level the series' latest point on or before the date.
+    const line = latest.report.gpuFleet[0];
+    const series = (await t.http.get(`/api/v1/gpu-values/${encodeURIComponent(line.model)}`).set(await auth('investor1'))).body as {
+      points: { date: string; valueUsd?: string; indexValue?: string }[];
+    };
+    const level = (date: string) =>
+      series.points
+        .filter((p) => p.date <= date)
+        .sort((a, b) => a.date.localeCompare(b.date))
+        .map((p) => new Decimal(p.valueUsd ?? p.indexValue!))
+        .at(-1)!;
+    const today = (await t.http.get('/api/v1/business-date').set(await auth('investor1'))).body.businessDate as string;
     expect(start.gpuValues).toMatchObject([
-      { model: 'NVIDIA GB200 NVL72', value: new Decimal(latest.report.gpuFleet[0].appraisedValue).toFixed(), source: 'performance_report' },
+      {
+        model: 'NVIDIA GB200 NVL72',
+        value: new Decimal(line.appraisedValue)
+          .mul(level(today))
+          .div(level(line.appraisalDate))
+          .toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN)
+          .toFixed(),
+        source: 'gpu_value_index',
+      },
     ]);
     // Other operating costs = the report's operating costs − its power cost.
     expect(start.otherOpexPerMonth).toBe(new Decimal(latest.report.operatingCosts).sub(latest.report.powerCost).toFixed());

@@ -86,7 +86,11 @@ describe('cn risk commands', () => {
     expect(stress.method).toMatch(/^projection engine/);
     const table = await cn('dealer1', [...args, '--table']);
     expect(table.code).toBe(0);
-    expect(table.out).toContain('Meridian Compute ABS 2026-1: Hyperscale Cloud Co. defaults in month 12, recovery 40%');
+    expect(table.out).toContain('Meridian Compute ABS 2026-1: Hyperscale Cloud Co. (Abilene A) defaults in month 12, recovery 40%');
+    expect(table.out).toContain('Meridian Compute ABS 2026-1: Hyperscale Cloud Co. (Abilene B) defaults in month 12, recovery 40%');
+    // Notes by name, not id.
+    expect(table.out).toMatch(/Meridian Compute ABS 2026-1\s+Meridian\/A-2\s+19,750,000\.00/);
+    expect(table.out).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     expect(table.out).toContain(`loss ${api.total.lossPercent}%`);
     const csv = (await cn('dealer1', [...args, '--csv'])).out.trim().split('\n');
     expect(csv[0]).toBe(

@@ -361,15 +361,23 @@ describe('exposures', () => {
 
   it("runs a contagion scenario through the projection engine: equal to the engine run directly with the tenant's default", async () => {
     // Hyperscale Holdings Inc. defaults in month 12 with 40% recovery: its subsidiary Hyperscale
-    // Cloud Co. is the anchor tenant of Meridian's projected collateral; Helios has no such tenant.
+    // Cloud Co. holds Meridian's two anchor leases in the latest performance report (Abilene A and
+    // B, both matched to the company); Helios has no such tenant.
     const holdingsId = await obligorId('Hyperscale Holdings Inc.');
     const body = { defaults: [{ obligorId: holdingsId, month: 12, recoveryPercent: '40' }] };
     const result = (await scenario('dealer1', body)).body;
     expect(result.method).toMatch(/^projection engine/);
-    expect(result.deals.find((d: any) => d.dealName === 'Meridian Compute ABS 2026-1').tenantDefaults).toEqual([
-      { tenant: 'Hyperscale Cloud Co.', obligorId: holdingsId, obligorName: 'Hyperscale Holdings Inc.', month: 12, recoveryPercent: '40' },
-    ]);
-    const tenantDefaults = [{ tenant: 'Hyperscale Cloud Co.', month: 12, recoveryPercent: '40' }];
+    const leases = ['Hyperscale Cloud Co. (Abilene A)', 'Hyperscale Cloud Co. (Abilene B)'];
+    expect(result.deals.find((d: any) => d.dealName === 'Meridian Compute ABS 2026-1').tenantDefaults).toEqual(
+      leases.map((tenant) => ({
+        tenant,
+        obligorId: holdingsId,
+        obligorName: 'Hyperscale Holdings Inc.',
+        month: 12,
+        recoveryPercent: '40',
+      })),
+    );
+    const tenantDefaults = leases.map((tenant) => ({ tenant, month: 12, recoveryPercent: '40' }));
     for (const [className, face] of [
       ['A-2', '19750000.00'],
       ['B', '10000000.00'],
@@ -419,15 +427,24 @@ describe('exposures', () => {
     expect(csv[5]).toBe(`total,,,,,44750000.00,${result.total.stressedValue},${result.total.lossPercent},,,`);
   });
 
-  it('matches the projection for a tenant of both projected deals, with a GPU value shock', async () => {
-    // "Frontier Model Labs" is a tenant of both deals' projected collateral; the register's company is
-    // "Frontier Model Labs Inc." (matched without the suffix). A 30% GPU shock cuts the start GPU value.
+  it('matches the projection for tenants across both projected deals, with a GPU value shock', async () => {
+    // Orbital Models leases in both deals' latest performance reports ("Orbital Models" at Meridian,
+    // "Orbital Models (Reno)" at Helios; the register's "Orbital Models Inc.", matched without the
+    // suffix and the site) and Frontier Model Labs is Helios's largest tenant. Both default in
+    // month 6 with 20% recovery; a 30% GPU shock cuts the start GPU value.
     const body = {
-      defaults: [{ obligorId: await obligorId('Frontier Model Labs Inc.'), month: 6, recoveryPercent: '20' }],
+      defaults: [
+        { obligorId: await obligorId('Orbital Models Inc.'), month: 6, recoveryPercent: '20' },
+        { obligorId: await obligorId('Frontier Model Labs Inc.'), month: 6, recoveryPercent: '20' },
+      ],
       gpuValueShockPercent: '30',
     };
     const result = (await scenario('dealer1', body)).body;
-    const tenantDefaults = [{ tenant: 'Frontier Model Labs', month: 6, recoveryPercent: '20' }];
+    const heliosDefaults = [
+      { tenant: 'Frontier Model Labs', month: 6, recoveryPercent: '20' },
+      { tenant: 'Orbital Models (Reno)', month: 6, recoveryPercent: '20' },
+    ];
+    const meridianDefaults = [{ tenant: 'Orbital Models', month: 6, recoveryPercent: '20' }];
     // Each deal's start GPU value is its fleet marked by the GPU value index (the seam of
     // projection/gpu-values.ts); the shock keeps 70% of each model's value, to the cent.
     for (const deal of result.deals as { dealId: string; gpuValue: { base: string; stressed: string } }[]) {
@@ -441,16 +458,16 @@ describe('exposures', () => {
       expect(deal.gpuValue).toEqual({ base: base.toFixed(2), stressed: stressed.toFixed(2) });
     }
     const sr = result.holdings.find((h: any) => h.noteId === notes.get('Senior'));
-    const expected = await direct('Senior', '10000000.00', tenantDefaults, '30');
+    const expected = await direct('Senior', '10000000.00', heliosDefaults, '30');
     expect(sr).toMatchObject({
       stressedValue: expected.stressedValue,
       lossPercent: expected.lossPercent,
       yieldChangeBp: expected.yieldChangeBp,
     });
-    // Helios's only tenant defaults with 20% recovery: SR loses value and yield.
+    // Helios's largest tenant defaults with 20% recovery: SR loses value and yield.
     expect(new Decimal(sr.lossPercent).gt(0) && new Decimal(sr.yieldChangeBp).lt(0)).toBe(true);
     const b = result.holdings.find((h: any) => h.noteId === notes.get('B'));
-    expect(b.stressedValue).toBe((await direct('B', '10000000.00', tenantDefaults, '30')).stressedValue);
+    expect(b.stressedValue).toBe((await direct('B', '10000000.00', meridianDefaults, '30')).stressedValue);
   });
 
   it('hand-checked: a vendor default and a GPU shock alone move no cash flow in the demo deals; assumptions state the rest', async () => {

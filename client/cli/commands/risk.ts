@@ -7,6 +7,7 @@
 import type { ConcentrationLimit, ExposureDimension, ExposureReport, ExposureRow, ScenarioResult } from '../../sdk/index.js';
 import { UsageError, flag, has } from '../args.js';
 import type { Command } from '../command.js';
+import { noteLabels } from '../session.js';
 import { cash, fixed } from '../output.js';
 
 const DIMENSIONS: readonly ExposureDimension[] = ['obligor', 'sponsor', 'vendor', 'gpuModel', 'region'];
@@ -109,12 +110,13 @@ const stress: Command = {
     const request = { defaults, ...(shock ? { gpuValueShockPercent: shock } : {}) };
     const party = flag(args, 'party');
     if (has(args, 'csv')) return void out.line((await c.scenarioCsv(request, party)).replace(/\r?\n$/, ''));
-    const result = await c.scenario(request, party);
+    const [result, notes, deals] = await Promise.all([c.scenario(request, party), c.notes(), c.deals()]);
+    const labels = noteLabels(notes, deals);
     type Row = ScenarioResult['holdings'][number];
     out.table<Row>(
       [
         { header: 'Deal', value: (r) => r.dealName ?? r.dealId },
-        { header: 'Note', value: (r) => r.noteId },
+        { header: 'Note', value: (r) => labels.get(r.noteId) ?? r.noteId },
         { header: 'Face', value: (r) => r.face, format: (r) => cash(r.face), align: 'right' },
         { header: 'Base', value: (r) => r.baseValue, format: (r) => cash(r.baseValue), align: 'right' },
         { header: 'Stressed', value: (r) => r.stressedValue, format: (r) => cash(r.stressedValue), align: 'right' },
