@@ -118,10 +118,10 @@ export interface SettlementsPanel {
 
 /** `onChain`: the on-chain registry is on, so each instruction shows its transfer's state and hash on chain. */
 export function settlementsPanel(app: AppContext, onChain = false): SettlementsPanel {
-  const date = h('input', { type: 'date', value: app.businessDate, testid: 'settlements-date' });
+  const date = h('input', { type: 'date', value: app.businessDate, testid: 'settlements-date', 'aria-label': 'Settling on' });
   const status = h(
     'select',
-    { testid: 'settlements-status' },
+    { testid: 'settlements-status', 'aria-label': 'State' },
     STATUSES.map((s) => h('option', { value: s }, s === '' ? 'all states' : s)),
   );
   const slot = h('div');
