@@ -8,7 +8,7 @@ import { newClOrdId, type Note, type OrderResult, type TimeInForce } from '../..
 import type { AppContext } from '../app/context.js';
 import { previewTrade } from '../money/domain.js';
 import { ardFigures, spreadLabel } from '../money/ard.js';
-import { field, h, panel, replace } from '../ui/dom.js';
+import { field, h, panel, replace, type Scope } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot } from '../ui/notice.js';
 import { checkTicket, type TicketField, type TicketInput } from './ticket-rules.js';
@@ -28,8 +28,14 @@ export interface Ticket {
   setPrice(price: string, side?: 'buy' | 'sell'): void;
 }
 
-export function orderTicket(app: AppContext, note: Note): Ticket {
+/**
+ * `scope`: the view's lifetime; while it lasts the ticket follows the live link and is disabled
+ * whenever the link is not live (reconnecting, offline): prices on screen may be stale then.
+ */
+export function orderTicket(app: AppContext, note: Note, scope?: Scope): Ticket {
   let side: 'buy' | 'sell' = 'buy';
+  let linkDown = false;
+  let sending = false;
   let attempted = false;
   const touched = new Set<TicketField>();
   const buy = h('button', { type: 'button', class: 'on buy-on', testid: 'ticket-buy', onclick: () => setSide('buy') }, 'Buy');
@@ -67,6 +73,15 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
   };
   const submit = h('button', { type: 'submit', class: 'buy', testid: 'ticket-submit' }, 'Buy');
   const message = new MessageSlot();
+  const linkLine = h('div', { class: 'alert info', testid: 'ticket-paused', hidden: true, role: 'status' });
+  const enable = () => (submit.disabled = linkDown || sending);
+  const unsubscribe = app.live?.onStatus((status) => {
+    linkDown = status !== 'live';
+    linkLine.hidden = !linkDown;
+    linkLine.textContent = linkDown ? 'Orders paused: the live link is reconnecting, so prices on screen may be stale.' : '';
+    enable();
+  });
+  if (unsubscribe) scope?.add(unsubscribe);
 
   const input = (): TicketInput => ({
     side,
@@ -147,8 +162,10 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
       (problems.has('price') ? price : problems.has('face') ? face : expireAt).focus();
       return;
     }
+    if (linkDown) return;
     const current = input();
-    submit.disabled = true;
+    sending = true;
+    enable();
     message.clear();
     try {
       const result = await app.client.placeOrder({
@@ -172,7 +189,8 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     } catch (error) {
       message.error(error, 'ticket-error');
     } finally {
-      submit.disabled = false;
+      sending = false;
+      enable();
       void reloadBand();
     }
   };
@@ -200,6 +218,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     expireField,
     h('div', { class: 'preview' }, preview),
     h('div', { class: 'row mt' }, submit),
+    linkLine,
     message.element,
   );
   refresh();
