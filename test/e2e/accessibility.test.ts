@@ -111,7 +111,7 @@ describe('accessibility of every screen', () => {
     }
   });
 
-  it("operator: only what an operator may do, every screen and tab without a 403", async () => {
+  it('operator: only what an operator may do, every screen and tab without a 403', async () => {
     const page = await e.login('operator1', DESK);
     const refused: string[] = [];
     page.on('response', (response) => {
@@ -122,7 +122,10 @@ describe('accessibility of every screen', () => {
     const nav = await page.locator('nav a').allTextContents();
     expect(nav).toEqual(['Markets', 'Surveillance', 'Risk', 'Back office']);
     // No settlement run, reconciliation or registry (back office only); market controls are the operator's.
-    const tabIds = await page.getByTestId('bo-tabs').getByRole('tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-tab')));
+    const tabIds = await page
+      .getByTestId('bo-tabs')
+      .getByRole('tab')
+      .evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-tab')));
     expect(tabIds).toEqual(['roll', 'instructions', 'fails', 'collections', 'statements', 'market']);
     for (const id of tabIds) {
       await page.getByTestId(`tab-${id}`).click();

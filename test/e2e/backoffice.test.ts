@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newClOrdId } from '../../client/sdk/index.js';
-import { noteIds, startE2E, type E2E } from './support.js';
+import { noteIds, showTab, startE2E, type E2E } from './support.js';
 import { ManualClock } from '../support/service.js';
 
 let e: E2E;
@@ -54,7 +54,7 @@ beforeAll(async () => {
     powerCost: '0.00',
   });
   office = await e.login('backoffice1');
-  await office.getByTestId('run-panel').waitFor();
+  await office.getByTestId('roll-panel').waitFor();
 });
 afterAll(async () => e?.close());
 
@@ -66,21 +66,26 @@ describe('back office in the browser', () => {
     await office.getByTestId('roll-date').click();
     await expect.poll(() => office.getByTestId('roll-result').textContent()).toContain('Business date rolled');
     expect(await office.getByTestId('bo-date').textContent()).not.toBe(before);
+    await showTab(office, 'instructions');
     await expect.poll(() => office.getByTestId('settlements').locator('tbody tr').count()).toBe(2);
     expect(await office.getByTestId('settlements').textContent()).toContain('pending');
 
+    await showTab(office, 'settlement');
     await office.getByTestId('run-settlement').click();
     await expect.poll(() => office.getByTestId('run-result').textContent()).toContain('2 settled, 0 failed of 2 due');
+    await showTab(office, 'instructions');
     await expect
       .poll(async () =>
         (await office.getByTestId('settlements').locator('tbody tr').allTextContents()).every((row) => row.includes('settled')),
       )
       .toBe(true);
     expect(await office.getByTestId('run-progress').textContent()).toContain('2 settled');
+    await showTab(office, 'fails');
     expect(await office.getByTestId('fails').textContent()).toContain('No open fails');
   });
 
   it('records collections, runs the distribution and shows the trustee report', async () => {
+    await showTab(office, 'collections');
     await office.getByTestId('servicing-deal').selectOption({ label: 'Meridian Compute ABS 2026-1' });
     // Payment dates are the deal's (the 15th); the collection period is derived and shown.
     await office.getByTestId('servicing-date').selectOption('2027-01-15');
@@ -101,6 +106,7 @@ describe('back office in the browser', () => {
   });
 
   it('downloads a statement as CSV', async () => {
+    await showTab(office, 'statements');
     await office.getByTestId('statement-party').selectOption({ label: 'Northbridge Asset Management (investor)' });
     await office.getByTestId('statement-date').fill('');
     const date = await office.getByTestId('run-date').inputValue();
@@ -112,6 +118,7 @@ describe('back office in the browser', () => {
   });
 
   it('finds no reconciliation breaks', async () => {
+    await showTab(office, 'reconciliation');
     await office.getByTestId('recon-run').click();
     await expect.poll(() => office.getByTestId('recon-clean').textContent()).toContain('No breaks');
     expect(await office.getByTestId('recon-breaks').textContent()).toContain('No breaks.');

@@ -74,7 +74,11 @@ describe('layout at 1440×900', () => {
     await within(fills.locator('th', { hasText: 'Venue' }), fills);
     expect(await overflows(fills.locator('.scroll'))).toBe(false);
     // Below the grid: fills and orders on the left, RFQs and cash on the right half.
-    const [rfqs, cash, left] = [await box(page.getByTestId('rfq-inbox-panel')), await box(page.getByTestId('balances-panel')), await box(fills)];
+    const [rfqs, cash, left] = [
+      await box(page.getByTestId('rfq-inbox-panel')),
+      await box(page.getByTestId('balances-panel')),
+      await box(fills),
+    ];
     expect(rfqs.x).toBeGreaterThan(DESK.width / 2);
     expect(cash.x).toBeGreaterThan(DESK.width / 2);
     expect(Math.abs(rfqs.y - left.y)).toBeLessThan(2);

@@ -129,9 +129,7 @@ export interface AxeFinding {
  * critical findings, each with the elements it names.
  */
 export async function accessibilityFindings(page: Page): Promise<AxeFinding[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({
@@ -149,4 +147,10 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
     const lines = findings.map((f) => `  ${f.impact} ${f.rule}: ${f.help}\n    ${f.targets.join('\n    ')}`);
     throw new Error(`${screen}: ${findings.length} serious or critical accessibility finding(s)\n${lines.join('\n')}`);
   }
+}
+
+/** Shows a tab of a tabbed page (the back office) by its id, as a user clicks it. */
+export async function showTab(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`tab-${id}`).click();
+  await page.getByTestId(`tabpanel-${id}`).waitFor();
 }

@@ -10,6 +10,7 @@ import { downloadText, toCsv } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot, okAlert, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
+import { isIsoDate, isoDateInput } from '../ui/dates.js';
 
 export function reconciliationPanel(app: AppContext): HTMLElement {
   const message = new MessageSlot();
@@ -79,13 +80,14 @@ export function statementsPanel(app: AppContext): HTMLElement {
     { testid: 'statement-party' },
     parties.map((p) => h('option', { value: p.id }, `${p.name} (${p.kind})`)),
   );
-  const date = h('input', { type: 'date', value: app.businessDate, testid: 'statement-date' });
+  const date = isoDateInput(app.businessDate, { testid: 'statement-date' });
   const message = new MessageSlot();
   const download = h('button', { testid: 'statement-csv' }, 'Download statement CSV');
   download.addEventListener(
     'click',
     () =>
       void withBusy(download, message, async () => {
+        if (!isIsoDate(date.value)) throw new Error(`"${date.value}" is not a date: write it as YYYY-MM-DD, e.g. ${app.businessDate}.`);
         const csv = await app.client.statementCsv({ partyId: party.value, date: date.value });
         const name = app.parties.get(party.value)?.name.replace(/[^A-Za-z0-9]+/g, '-') ?? party.value;
         downloadText(`statement-${name}-${date.value}.csv`, csv);

@@ -11,6 +11,7 @@ import { ardFigures, spreadLabel } from '../money/ard.js';
 import { field, h, panel, replace, type Scope } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot } from '../ui/notice.js';
+import { parseLocalDateTime } from '../ui/dates.js';
 import { checkTicket, type TicketField, type TicketInput } from './ticket-rules.js';
 import { bandProblem, bandText, loadBand } from './price-band.js';
 import type { PriceBand } from '../../../sdk/index.js';
@@ -53,8 +54,18 @@ export function orderTicket(app: AppContext, note: Note, scope?: Scope): Ticket 
     { testid: 'ticket-tif' },
     TIME_IN_FORCE.map((t) => h('option', { value: t.value }, t.label)),
   );
-  const expireAt = h('input', { type: 'datetime-local', testid: 'ticket-expire' });
-  const expireField = field('Expires at (your local time)', expireAt, h('div', { class: 'field-error', testid: 'error-expireAt' }));
+  // ISO text, not datetime-local (which shows the locale's 12/09/2026, 05:00 PM).
+  const expireAt = h('input', {
+    testid: 'ticket-expire',
+    placeholder: 'YYYY-MM-DD HH:MM',
+    pattern: '\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}',
+    autocomplete: 'off',
+  });
+  const expireField = field(
+    'Expires at (your local time, YYYY-MM-DD HH:MM)',
+    expireAt,
+    h('div', { class: 'field-error', testid: 'error-expireAt' }),
+  );
   const errors: Record<TicketField, HTMLElement> = {
     price: h('div', { class: 'field-error', testid: 'error-price' }),
     face: h('div', { class: 'field-error', testid: 'error-face' }),
@@ -176,7 +187,7 @@ export function orderTicket(app: AppContext, note: Note, scope?: Scope): Ticket 
         price: current.price,
         quantity: current.face,
         timeInForce: current.timeInForce,
-        ...(current.timeInForce === 'GTD' ? { expireAt: new Date(current.expireAt).toISOString() } : {}),
+        ...(current.timeInForce === 'GTD' ? { expireAt: parseLocalDateTime(current.expireAt)!.toISOString() } : {}),
       });
       const breaches = (result.warnings ?? []).flatMap((w) => w.breaches);
       // A warn-mode concentration limit accepts the order and says by how much it is over.

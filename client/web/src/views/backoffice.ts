@@ -59,10 +59,7 @@ function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
 export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTMLElement> {
   const backOffice = app.hasRole('backoffice');
   const operator = app.hasRole('operator');
-  const [, registry] = await Promise.all([
-    app.refreshBusinessDate(),
-    backOffice ? app.client.registryStatus() : Promise.resolve(null),
-  ]);
+  const [, registry] = await Promise.all([app.refreshBusinessDate(), backOffice ? app.client.registryStatus() : Promise.resolve(null)]);
   const onChain = registry !== null && registry.mode !== 'off';
   const message = new MessageSlot();
   if (app.flash) message.ok(app.flash, 'roll-result');

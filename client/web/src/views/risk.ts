@@ -66,7 +66,13 @@ function webGraph(relationships: readonly ObligorRelationship[], shares: Readonl
     at.set(id, [width / 2 + 320 * Math.cos(angle), height / 2 + 220 * Math.sin(angle)]);
   });
   deals.forEach(([id], i) => at.set(id, [width / 2 + (i - (deals.length - 1) / 2) * 200, height / 2]));
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', 'data-testid': 'relationship-web', role: 'img', 'aria-label': 'Relationship web of obligors, sponsors, vendors and deals' });
+  const root = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    width: '100%',
+    'data-testid': 'relationship-web',
+    role: 'img',
+    'aria-label': 'Relationship web of obligors, sponsors, vendors and deals',
+  });
   const colour: Record<string, string> = {
     tenant_of: '#2563eb',
     sponsor_of: '#16a34a',
