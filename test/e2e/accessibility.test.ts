@@ -107,8 +107,18 @@ describe('accessibility of every screen', () => {
       const id = (await tab.getAttribute('data-tab'))!;
       await tab.click();
       await page.getByTestId(`tabpanel-${id}`).waitFor();
+      // One job at a time, named in the URL.
+      expect(await page.locator('[role=tabpanel]:visible').count()).toBe(1);
+      expect(await tab.getAttribute('aria-selected')).toBe('true');
+      expect(new URL(page.url()).hash).toBe(`#${id}`);
       await check(page, `backoffice-${id}`);
     }
+    // The hash picks the tab when the page is opened (a link, a reload).
+    await page.goto(`${e.t.url}/backoffice#fails`);
+    await page.getByTestId('fails-panel').waitFor();
+    expect(await page.getByTestId('tab-fails').getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByTestId('roll-panel').count()).toBe(0);
+    expect(await page.locator('[role=tabpanel]:visible').count()).toBe(1);
   });
 
   it('operator: only what an operator may do, every screen and tab without a 403', async () => {

@@ -115,6 +115,22 @@ describe('back office in the browser', () => {
     const text = fs.readFileSync((await download.path())!, 'utf8');
     expect(text.split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
     expect(download.suggestedFilename()).toMatch(/^statement-Northbridge-Asset-Management-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(text).toContain(',interest,');
+    expect(text).toContain(',principal,');
+
+    // On screen: the day's distribution with interest and principal in columns of their own, and
+    // the one ledger movement that paid both.
+    await office.getByTestId('statement-show').click();
+    const row = office.getByTestId('statement-distributions').locator('tbody tr').first();
+    await expect.poll(() => row.locator('td').count()).toBe(6);
+    const [note, , face, interest, principal, paid] = await row.locator('td').allTextContents();
+    expect(note).toBe('Meridian 2026-1 A-2');
+    expect(face).toBe('5,000,000');
+    const cents = (text: string | undefined) => Math.round(Number(text!.replace(/,/g, '')) * 100);
+    expect(cents(interest)).toBeGreaterThan(0);
+    expect(cents(interest) + cents(principal)).toBe(cents(paid));
+    expect(await office.getByTestId('statement-movements').textContent()).toContain(paid!);
+    await e.shot(office, 'backoffice-statement');
   });
 
   it('finds no reconciliation breaks', async () => {
