@@ -92,7 +92,7 @@ export function marketControlsPanel(app: AppContext): HTMLElement {
     ),
     h('tbody', {}, rows),
   );
-  return panel('Market controls', h('div', {}, h('div', { class: 'body' }, message.element), table), {
+  return panel('Market controls', h('div', {}, table, message.element), {
     flush: true,
     testid: 'market-controls-panel',
   });
