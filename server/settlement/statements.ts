@@ -54,7 +54,15 @@ export async function partyStatement(db: Knex, partyId: string, date: string, ra
     .join('ledger_entries as e', 'e.id', 'd.entry_id')
     .where({ 'd.party_id': partyId, 'e.business_date': date })
     .orderBy('d.id')
-    .select('d.entry_id', 'd.deal_id', 'd.note_id', db.raw('d.payment_date::text as payment_date'), 'd.face_of_record', 'd.interest', 'd.principal');
+    .select(
+      'd.entry_id',
+      'd.deal_id',
+      'd.note_id',
+      db.raw('d.payment_date::text as payment_date'),
+      'd.face_of_record',
+      'd.interest',
+      'd.principal',
+    );
   const closing: { asset: string; amount: string }[] = await db('ledger_postings as p')
     .join('ledger_entries as e', 'e.id', 'p.entry_id')
     .join('ledger_accounts as a', 'a.id', 'p.account_id')
