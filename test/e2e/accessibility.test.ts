@@ -90,14 +90,24 @@ describe('accessibility of every screen', () => {
     await check(page, 'trades');
     await visit(page, '/surveillance', 'surveillance-table');
     await check(page, 'surveillance');
+    const deal = (await (await e.sdk('investor1')).deals())[0]!.id;
+    await visit(page, `/surveillance/${deal}`, 'deal-history');
+    await check(page, 'surveillance-deal');
     await visit(page, '/risk', 'exposure-table');
     await check(page, 'risk');
   });
 
-  it('dealer desk', async () => {
+  it('dealer desk, with an RFQ to answer; the investor sees it open', async () => {
+    const dealerParty = (await (await e.sdk('dealer1')).dealers()).find((d) => d.name.startsWith('Atlas'))!.id;
+    const investor = await e.sdk('investor2');
+    await investor.createRfq({ noteId: notes.B!, side: 'buy', quantity: '500000', dealerPartyIds: [dealerParty], expiresInSeconds: 300 });
     const page = await e.login('dealer1', DESK);
     await visit(page, '/dealer', 'quote-grid');
+    await page.getByTestId('rfq-row').first().waitFor();
     await check(page, 'dealer');
+    const asker = await e.login('investor2', DESK);
+    await visit(asker, '/rfq', 'rfq-block');
+    await check(asker, 'rfq-open');
   });
 
   it('back office, every tab', async () => {

@@ -34,10 +34,17 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
 
   const build = (rfq: Rfq): InboxRow => {
     const note = app.note(rfq.noteId);
-    const price = h('input', { class: 'num', placeholder: 'price', testid: 'rfq-answer-price', autocomplete: 'off' });
+    const what = `${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)}`;
+    const price = h('input', {
+      class: 'num',
+      placeholder: 'price',
+      testid: 'rfq-answer-price',
+      autocomplete: 'off',
+      'aria-label': `Answer price for ${what}`,
+    });
     const validity = h(
       'select',
-      { testid: 'rfq-answer-validity' },
+      { testid: 'rfq-answer-validity', 'aria-label': `Answer valid for (${what})` },
       VALIDITY_SECONDS.map((s) => h('option', { value: String(s), selected: s === 30 }, `${s} s`)),
     );
     const send = h('button', { class: 'small primary', testid: 'rfq-answer-send' }, 'Answer');
