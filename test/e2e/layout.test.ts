@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { newClOrdId } from '../../client/sdk/index.js';
-import { noteIds, startE2E, type E2E } from './support.js';
+import { ARTIFACTS, noteIds, startE2E, type E2E } from './support.js';
+import { DEMO_PASSWORD } from '../support/service.js';
 
 const DESK = { width: 1440, height: 900 };
 let e: E2E;
@@ -120,5 +121,60 @@ describe('layout at 1440×900', () => {
     await expect.poll(() => page.getByTestId('link-status').textContent(), { timeout: 15_000 }).toBe('Live');
     await expect.poll(() => submit.isEnabled()).toBe(true);
     expect(await page.getByTestId('ticket-paused').isVisible()).toBe(false);
+  });
+
+  it('dates are typed and shown as ISO in a US-English browser; a US-style date is refused, not read', async () => {
+    const context = await e.browser.newContext({ viewport: DESK, locale: 'en-US', timezoneId: 'America/New_York' });
+    try {
+      const page = await context.newPage();
+      await page.goto(e.t.url);
+      await page.getByLabel('Username').fill('backoffice1');
+      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('link-status').filter({ hasText: 'Live' }).waitFor();
+      await page.goto(`${e.t.url}/backoffice#instructions`);
+      const date = page.getByTestId('settlements-date');
+      await date.waitFor();
+      const businessDate = (await page.getByTestId('bo-date').textContent())!.replace('Business date ', '');
+      expect(businessDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // A text input shows its value as it is: no locale rendering (12/07/2026) in between.
+      expect(await date.getAttribute('type')).toBe('text');
+      expect(await date.inputValue()).toBe(businessDate);
+
+      const asked: string[] = [];
+      page.on('request', (r) => r.url().includes('/api/v1/settlements?') && asked.push(new URL(r.url()).searchParams.get('date') ?? ''));
+      await date.fill('12/09/2026');
+      await date.press('Enter');
+      await date.blur();
+      expect(await date.getAttribute('aria-invalid')).toBe('true');
+      expect(asked).toEqual([]);
+      await date.fill('2026-12-09');
+      await date.press('Enter');
+      await date.blur();
+      expect(await date.getAttribute('aria-invalid')).toBe('false');
+      await expect.poll(() => asked).toEqual(['2026-12-09']);
+      await page.screenshot({ path: `${ARTIFACTS}/layout-iso-dates-en-US.png` });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("the ticket's good-till-date expiry is ISO text in local time", async () => {
+    const page = await open('investor1', `/notes/${notes.B}`, 'ticket');
+    await page.getByTestId('ticket-tif').selectOption('GTD');
+    const expiry = page.getByLabel(/Expires at/);
+    expect(await expiry.getAttribute('type')).not.toBe('datetime-local');
+    await page.getByTestId('ticket-price').fill('98');
+    await page.getByTestId('ticket-face').fill('100000');
+    await expiry.fill('12/09/2030 5:00 PM');
+    await page.getByTestId('ticket-submit').click();
+    await expect.poll(() => page.getByTestId('error-expireAt').textContent()).toContain('YYYY-MM-DD HH:MM');
+    await expiry.fill('2030-12-09 17:00');
+    await page.getByTestId('ticket-submit').click();
+    await expect.poll(() => page.getByTestId('ticket-result').textContent()).toContain('Order working');
+    const [order] = await (await e.sdk('investor1')).orders({ status: 'open', noteId: notes.B! });
+    // 17:00 in the browser's time zone, sent as an instant.
+    const local = await page.evaluate(() => new Date(2030, 11, 9, 17, 0).toISOString());
+    expect(Date.parse(order!.expireAt!)).toBe(Date.parse(local));
   });
 });
