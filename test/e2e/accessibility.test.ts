@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newClOrdId } from '../../client/sdk/index.js';
-import { accessibilityFindings, expectAccessible, noteIds, startE2E, type E2E } from './support.js';
+import { ARTIFACTS, accessibilityFindings, expectAccessible, noteIds, startE2E, type E2E } from './support.js';
 import { DEMO_PASSWORD } from '../support/service.js';
 
 const DESK = { width: 1440, height: 900 };
@@ -45,7 +45,7 @@ async function visit(page: Page, path: string, ready: string): Promise<void> {
 /** Findings of the screens a test visits, reported together at its end (all at once, not the first only). */
 const failures: string[] = [];
 async function check(page: Page, screen: string): Promise<void> {
-  await e.shot(page, `a11y-${screen}`);
+  await page.screenshot({ path: `${ARTIFACTS}/a11y-${screen}.png`, fullPage: true });
   await expectAccessible(page, screen).catch((error: Error) => failures.push(error.message));
 }
 afterEach(() => {

@@ -1,7 +1,8 @@
 /**
  * Harness of the browser tests: the real service on a fresh database (startTestService) serving
  * the built web app, Debian's Chromium driven headless through playwright-core, one browser
- * context per user (separate sessions), screenshots under test/artifacts/e2e/, and a switch that
+ * context per user (separate sessions), screenshots under test/artifacts/e2e/ (each screen shot is
+ * also checked with axe-core: no serious or critical accessibility finding), and a switch that
  * cuts the service's WebSocket connections to test reconnection.
  *
  * A missing Chromium fails the suite with instructions: browser tests never skip silently.
@@ -38,6 +39,10 @@ export interface E2E {
   login(username: string, viewport?: { width: number; height: number }): Promise<Page>;
   /** An SDK client logged in as a demo user. */
   sdk(username: string): Promise<ComputeNotesClient>;
+  /**
+   * Saves a screenshot of the page and runs the accessibility check on it (expectAccessible): every
+   * screen a browser test shows is checked, new ones included.
+   */
   shot(page: Page, name: string): Promise<void>;
   /** Cuts every open WebSocket and refuses new ones for `ms`. */
   cutWebSockets(ms: number): void;
@@ -98,6 +103,7 @@ export async function startE2E(options: { registry?: RegistryConfig; clock?: Clo
     },
     shot: async (page, name) => {
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+      await expectAccessible(page, name);
     },
     cutWebSockets: (ms) => {
       refuseUntil = Date.now() + ms;
