@@ -162,6 +162,14 @@ describe('accessibility of every screen', () => {
     await expect.poll(() => page.getByTestId('mc-status-A-2').textContent()).toBe('Halted');
     await page.getByTestId('mc-toggle-A-2').click();
     await expect.poll(() => page.getByTestId('mc-status-A-2').textContent()).toBe('Trading');
+    // So does a dealer's credit line, read back through the API.
+    await page.getByTestId('cl-amount-harbor').fill('5,000,000');
+    await page.getByTestId('cl-set-harbor').click();
+    await expect.poll(() => page.getByTestId('cl-line-harbor').textContent()).toBe('5,000,000.00');
+    const harbor = (await (await e.sdk('operator1')).parties()).find((p) => p.name.startsWith('Harbor'))!.id;
+    const usd = (await (await e.sdk('operator1')).balances({ partyId: harbor })).find((b) => b.asset === 'USD');
+    expect(usd?.creditLine).toBe('5000000.00');
+    await check(page, 'operator-market-controls');
     for (const [path, ready] of [
       ['/', 'notes-table'],
       [`/notes/${notes.B}`, 'tape'],

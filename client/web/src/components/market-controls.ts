@@ -1,7 +1,7 @@
 /**
- * The operator's market controls: each note's trading status with halt and resume, and its price
- * band (half-width in points around the reference price) with the band now in force. Operators
- * only: these endpoints answer everyone else 403.
+ * The operator's market controls: each note's trading status with halt and resume, its price band
+ * (half-width in points around the reference price) with the band now in force, and each dealer's
+ * credit line with what its buys use of it. Operators only: these endpoints answer everyone else 403.
  */
 import type { Note, PriceBand } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
@@ -92,8 +92,67 @@ export function marketControlsPanel(app: AppContext): HTMLElement {
     ),
     h('tbody', {}, rows),
   );
-  return panel('Market controls', h('div', {}, table, message.element), {
-    flush: true,
-    testid: 'market-controls-panel',
+  return panel(
+    'Market controls',
+    h('div', {}, table, h('h3', { class: 'subhead' }, 'Dealer credit lines (USD)'), creditLines(app, message), message.element),
+    {
+      flush: true,
+      testid: 'market-controls-panel',
+    },
+  );
+}
+
+/** Each dealer's credit line, used and available (from its balances), and a box to set it (0 removes it). */
+function creditLines(app: AppContext, message: MessageSlot): HTMLElement {
+  const dealers = [...app.parties.values()].filter((p) => p.kind === 'dealer');
+  const rows = dealers.map((dealer) => {
+    const slug = dealer.name.split(' ')[0]!.toLowerCase();
+    const now = h('td', { class: 'num', testid: `cl-line-${slug}` });
+    const used = h('td', { class: 'num', testid: `cl-used-${slug}` });
+    const amount = h('input', {
+      class: 'num',
+      inputmode: 'decimal',
+      placeholder: 'USD',
+      'aria-label': `Credit line of ${dealer.name}, USD`,
+      testid: `cl-amount-${slug}`,
+    });
+    const set = h('button', { class: 'small', testid: `cl-set-${slug}` }, 'Set line');
+    const show = (line: string | undefined, use: string | undefined) => {
+      replace(now, line === undefined ? h('span', { class: 'muted' }, 'none') : fmt.cash(line));
+      replace(used, use === undefined ? '' : fmt.cash(use));
+    };
+    const load = async () => {
+      const usd = (await app.client.balances({ partyId: dealer.id }).catch(() => [])).find((b) => b.asset === 'USD');
+      show(usd?.creditLine, usd?.creditUsed);
+    };
+    set.addEventListener(
+      'click',
+      () =>
+        void withBusy(set, message, async () => {
+          const saved = await app.client.setCreditLine(dealer.id, fmt.cleanNumberInput(amount.value));
+          show(saved.creditLine, saved.creditUsed);
+          message.ok(`${dealer.name}: credit line ${fmt.cash(saved.creditLine)} (used ${fmt.cash(saved.creditUsed)}).`, 'cl-result');
+        }),
+    );
+    void load();
+    return h('tr', {}, h('td', {}, dealer.name), now, used, h('td', { class: 'band-width' }, amount), h('td', {}, set));
   });
+  return h(
+    'table',
+    { testid: 'credit-lines' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Dealer'),
+        h('th', { class: 'num' }, 'Credit line'),
+        h('th', { class: 'num' }, 'Used'),
+        h('th', {}, 'New line'),
+        h('th', {}, h('span', { class: 'visually-hidden' }, 'Action')),
+      ),
+    ),
+    h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No dealers.'))),
+  );
 }

@@ -8,7 +8,7 @@
  *
  * Operators see the same page with only what server/auth/roles and the route table let them do:
  * the roll, instructions, fails, trustee reports and statements (reading), and the market controls
- * (halt and resume, price bands) that are theirs alone; no settlement run, no recording of
+ * (halt and resume, price bands, dealer credit lines) that are theirs alone; no settlement run, no recording of
  * collections or distributions, no reconciliation and no registry, which answer them 403.
  */
 import type { AppContext } from '../app/context.js';
