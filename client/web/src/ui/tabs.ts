@@ -14,6 +14,7 @@ export interface Tab {
 }
 
 export function tabs(list: readonly Tab[], scope: Scope, options: { testid: string; label: string }): HTMLElement {
+  const path = location.pathname;
   const buttons = new Map<string, HTMLButtonElement>();
   const panels = new Map<string, HTMLElement>();
   const built = new Set<string>();
@@ -36,7 +37,8 @@ export function tabs(list: readonly Tab[], scope: Scope, options: { testid: stri
       append(panels.get(chosen.id)!, [chosen.render()]);
     }
     if (focus) buttons.get(chosen.id)!.focus();
-    if (location.hash.slice(1) !== chosen.id) history.replaceState(history.state, '', `#${chosen.id}`);
+    // Only while the page is still the one the tabs were built for (the user may have moved on).
+    if (location.pathname === path && location.hash.slice(1) !== chosen.id) history.replaceState(history.state, '', `#${chosen.id}`);
   };
 
   for (const tab of list) {
