@@ -121,6 +121,7 @@ describe('back office in the browser', () => {
     // On screen: the day's distribution with interest and principal in columns of their own, and
     // the one ledger movement that paid both.
     await office.getByTestId('statement-show').click();
+    await expect.poll(() => office.getByTestId('statement-of').textContent()).toBe(`Statement of Northbridge Asset Management for ${date}`);
     const row = office.getByTestId('statement-distributions').locator('tbody tr').first();
     await expect.poll(() => row.locator('td').count()).toBe(6);
     const [note, , face, interest, principal, paid] = await row.locator('td').allTextContents();

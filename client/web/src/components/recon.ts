@@ -117,14 +117,21 @@ export function statementsPanel(app: AppContext): HTMLElement {
     if (!isIsoDate(date.value)) throw new Error(`"${date.value}" is not a date: write it as YYYY-MM-DD, e.g. ${app.businessDate}.`);
     return { partyId: party.value, date: date.value };
   };
+  const shown = h('p', { class: 'muted body', testid: 'statement-of' });
+  let asked = 0;
   const show = h('button', { testid: 'statement-show' }, 'Show');
   show.addEventListener(
     'click',
     () =>
       void withBusy(show, message, async () => {
-        const statement = await app.client.statement(checked());
+        const query = checked();
+        const ask = ++asked;
+        const statement = await app.client.statement(query);
+        // An answer to an earlier ask that arrives late must not replace the latest one.
+        if (ask !== asked) return;
         distributions.update(statement.distributions);
         movements.update(statement.movements);
+        replace(shown, `Statement of ${app.partyName(query.partyId)} for ${query.date}`);
       }),
   );
   const download = h('button', { testid: 'statement-csv' }, 'Download statement CSV');
@@ -161,6 +168,7 @@ export function statementsPanel(app: AppContext): HTMLElement {
         ),
         message.element,
       ),
+      shown,
       h('h3', { class: 'subhead' }, 'Distributions: interest and principal'),
       h('div', { class: 'hscroll' }, distributions.element),
       h('h3', { class: 'subhead' }, 'Ledger movements'),

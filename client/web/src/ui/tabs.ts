@@ -11,6 +11,8 @@ export interface Tab {
   label: string;
   /** Builds the tab's content, once. */
   render: () => Child;
+  /** Called when the tab is shown again after its content was built (e.g. to re-read its data). */
+  onShow?: () => void;
 }
 
 export function tabs(list: readonly Tab[], scope: Scope, options: { testid: string; label: string }): HTMLElement {
@@ -35,7 +37,7 @@ export function tabs(list: readonly Tab[], scope: Scope, options: { testid: stri
     if (!built.has(chosen.id)) {
       built.add(chosen.id);
       append(panels.get(chosen.id)!, [chosen.render()]);
-    }
+    } else chosen.onShow?.();
     if (focus) buttons.get(chosen.id)!.focus();
     // Only while the page is still the one the tabs were built for (the user may have moved on).
     if (location.pathname === path && location.hash.slice(1) !== chosen.id) history.replaceState(history.state, '', `#${chosen.id}`);

@@ -71,8 +71,15 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
   const list: (Tab & { when: boolean })[] = [
     { id: 'roll', label: 'End of day', when: true, render: () => endOfDayPanel(app, message) },
     { id: 'settlement', label: 'Settlement run', when: backOffice, render: () => runPanel(app, reloadSettlements) },
-    { id: 'instructions', label: 'Instructions', when: true, render: () => instructions.element },
-    { id: 'fails', label: 'Fails', when: true, render: () => fails.element },
+    // Both are read when the page opens; shown again later, they re-read (a run or roll may have changed them).
+    {
+      id: 'instructions',
+      label: 'Instructions',
+      when: true,
+      render: () => instructions.element,
+      onShow: () => void instructions.reload(),
+    },
+    { id: 'fails', label: 'Fails', when: true, render: () => fails.element, onShow: () => void fails.reload() },
     {
       id: 'collections',
       label: backOffice ? 'Collections and distributions' : 'Distributions',
