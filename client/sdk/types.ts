@@ -517,6 +517,17 @@ export interface Statement {
   trades: { tradeId: string; noteId: string; side: string; price: string; quantity: string; netAmount: string; settlementDate: string }[];
   settlements: (Settlement & { side: string })[];
   fails: (Settlement & { side: string })[];
+  /** Distributions paid to the party that day: interest and principal apart (`amount` is their sum, the cash movement). */
+  distributions: {
+    entryId: string;
+    dealId: string;
+    noteId: string;
+    paymentDate: string;
+    faceOfRecord: string;
+    interest: string;
+    principal: string;
+    amount: string;
+  }[];
   movements: { entryId: string; kind: string; description: string; asset: string; amount: string }[];
   closingBalances: { asset: string; total: string }[];
 }

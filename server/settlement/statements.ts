@@ -1,7 +1,9 @@
 /**
  * A party's daily statement: the trades it did that day, what settled for it that day (per
- * instruction, and every ledger movement dated that day), its open fails as of that day with
- * their age and fail charge, and its closing balances (postings dated on or before the day).
+ * instruction, and every ledger movement dated that day), the distributions it was paid that day
+ * with interest and principal apart (the ledger books them as one cash movement per class; the
+ * split is the distribution's own record, distribution_payments), its open fails as of that day
+ * with their age and fail charge, and its closing balances (postings dated on or before the day).
  * As JSON, or as one CSV with a `section` column. Reads only.
  */
 import type { Knex } from 'knex';
@@ -40,6 +42,27 @@ export async function partyStatement(db: Knex, partyId: string, date: string, ra
     .where({ 'a.party_id': partyId, 'e.business_date': date })
     .orderBy('p.id')
     .select('p.entry_id', 'e.kind', 'e.description', 'p.asset', 'p.amount');
+  const distributions: {
+    entry_id: string;
+    deal_id: string;
+    note_id: string;
+    payment_date: string;
+    face_of_record: string;
+    interest: string;
+    principal: string;
+  }[] = await db('distribution_payments as d')
+    .join('ledger_entries as e', 'e.id', 'd.entry_id')
+    .where({ 'd.party_id': partyId, 'e.business_date': date })
+    .orderBy('d.id')
+    .select(
+      'd.entry_id',
+      'd.deal_id',
+      'd.note_id',
+      db.raw('d.payment_date::text as payment_date'),
+      'd.face_of_record',
+      'd.interest',
+      'd.principal',
+    );
   const closing: { asset: string; amount: string }[] = await db('ledger_postings as p')
     .join('ledger_entries as e', 'e.id', 'p.entry_id')
     .join('ledger_accounts as a', 'a.id', 'p.account_id')
@@ -65,6 +88,16 @@ export async function partyStatement(db: Knex, partyId: string, date: string, ra
     fails: failRows.map((r) => ({
       ...instructionView({ ...r, status: 'failed', settled_date: null }, date, rates),
       side: side(r.buyer_party_id),
+    })),
+    distributions: distributions.map((d) => ({
+      entryId: String(d.entry_id),
+      dealId: d.deal_id,
+      noteId: d.note_id,
+      paymentDate: d.payment_date,
+      faceOfRecord: new Decimal(d.face_of_record).toFixed(),
+      interest: new Decimal(d.interest).toFixed(2),
+      principal: new Decimal(d.principal).toFixed(2),
+      amount: new Decimal(d.interest).plus(d.principal).toFixed(2),
     })),
     movements: movements.map((m) => ({
       entryId: String(m.entry_id),
@@ -127,6 +160,23 @@ export function statementCsv(statement: PartyStatement): string {
       `instruction ${f.id}; failed side ${f.failedSide ?? ''}; age ${f.failAgeBusinessDays ?? 0} business days; fail charge ${f.failCharge} owed by ${f.failChargePayer ?? ''}`,
     ]);
   }
+  // A distribution as two rows, interest and principal; its movement row below has their sum.
+  for (const d of statement.distributions)
+    for (const [part, amount] of [
+      ['interest', d.interest],
+      ['principal', d.principal],
+    ] as const)
+      rows.push([
+        'distribution',
+        `entry ${d.entryId}`,
+        d.noteId,
+        '',
+        d.faceOfRecord,
+        amount,
+        d.paymentDate,
+        part,
+        `${part} on ${d.faceOfRecord} face of record; paid ${d.amount} in all`,
+      ]);
   for (const m of statement.movements)
     rows.push(['movement', `entry ${m.entryId}`, m.asset, '', '', m.amount, statement.date, m.kind, m.description]);
   for (const b of statement.closingBalances) rows.push(['closing_balance', '', b.asset, '', '', b.total, statement.date, '', '']);

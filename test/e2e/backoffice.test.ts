@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newClOrdId } from '../../client/sdk/index.js';
-import { noteIds, startE2E, type E2E } from './support.js';
+import { noteIds, showTab, startE2E, type E2E } from './support.js';
 import { ManualClock } from '../support/service.js';
 
 let e: E2E;
@@ -54,7 +54,7 @@ beforeAll(async () => {
     powerCost: '0.00',
   });
   office = await e.login('backoffice1');
-  await office.getByTestId('run-panel').waitFor();
+  await office.getByTestId('roll-panel').waitFor();
 });
 afterAll(async () => e?.close());
 
@@ -66,21 +66,26 @@ describe('back office in the browser', () => {
     await office.getByTestId('roll-date').click();
     await expect.poll(() => office.getByTestId('roll-result').textContent()).toContain('Business date rolled');
     expect(await office.getByTestId('bo-date').textContent()).not.toBe(before);
+    await showTab(office, 'instructions');
     await expect.poll(() => office.getByTestId('settlements').locator('tbody tr').count()).toBe(2);
     expect(await office.getByTestId('settlements').textContent()).toContain('pending');
 
+    await showTab(office, 'settlement');
     await office.getByTestId('run-settlement').click();
     await expect.poll(() => office.getByTestId('run-result').textContent()).toContain('2 settled, 0 failed of 2 due');
+    await showTab(office, 'instructions');
     await expect
       .poll(async () =>
         (await office.getByTestId('settlements').locator('tbody tr').allTextContents()).every((row) => row.includes('settled')),
       )
       .toBe(true);
     expect(await office.getByTestId('run-progress').textContent()).toContain('2 settled');
+    await showTab(office, 'fails');
     expect(await office.getByTestId('fails').textContent()).toContain('No open fails');
   });
 
   it('records collections, runs the distribution and shows the trustee report', async () => {
+    await showTab(office, 'collections');
     await office.getByTestId('servicing-deal').selectOption({ label: 'Meridian Compute ABS 2026-1' });
     // Payment dates are the deal's (the 15th); the collection period is derived and shown.
     await office.getByTestId('servicing-date').selectOption('2027-01-15');
@@ -101,6 +106,7 @@ describe('back office in the browser', () => {
   });
 
   it('downloads a statement as CSV', async () => {
+    await showTab(office, 'statements');
     await office.getByTestId('statement-party').selectOption({ label: 'Northbridge Asset Management (investor)' });
     await office.getByTestId('statement-date').fill('');
     const date = await office.getByTestId('run-date').inputValue();
@@ -109,9 +115,27 @@ describe('back office in the browser', () => {
     const text = fs.readFileSync((await download.path())!, 'utf8');
     expect(text.split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
     expect(download.suggestedFilename()).toMatch(/^statement-Northbridge-Asset-Management-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(text).toContain(',interest,');
+    expect(text).toContain(',principal,');
+
+    // On screen: the day's distribution with interest and principal in columns of their own, and
+    // the one ledger movement that paid both.
+    await office.getByTestId('statement-show').click();
+    await expect.poll(() => office.getByTestId('statement-of').textContent()).toBe(`Statement of Northbridge Asset Management for ${date}`);
+    const row = office.getByTestId('statement-distributions').locator('tbody tr').first();
+    await expect.poll(() => row.locator('td').count()).toBe(6);
+    const [note, , face, interest, principal, paid] = await row.locator('td').allTextContents();
+    expect(note).toBe('Meridian 2026-1 A-2');
+    expect(face).toBe('5,000,000');
+    const cents = (text: string | undefined) => Math.round(Number(text!.replace(/,/g, '')) * 100);
+    expect(cents(interest)).toBeGreaterThan(0);
+    expect(cents(interest) + cents(principal)).toBe(cents(paid));
+    expect(await office.getByTestId('statement-movements').textContent()).toContain(paid!);
+    await e.shot(office, 'backoffice-statement');
   });
 
   it('finds no reconciliation breaks', async () => {
+    await showTab(office, 'reconciliation');
     await office.getByTestId('recon-run').click();
     await expect.poll(() => office.getByTestId('recon-clean').textContent()).toContain('No breaks');
     expect(await office.getByTestId('recon-breaks').textContent()).toContain('No breaks.');

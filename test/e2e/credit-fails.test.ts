@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newClOrdId } from '../../client/sdk/index.js';
-import { noteIds, startE2E, type E2E } from './support.js';
+import { noteIds, showTab, startE2E, type E2E } from './support.js';
 
 let e: E2E;
 
@@ -61,7 +61,7 @@ describe('credit and fails in the browser', () => {
     await office.rollBusinessDate();
     await office.rollBusinessDate();
     const page = await e.login('backoffice1');
-    await page.getByTestId('fails-panel').waitFor();
+    await showTab(page, 'fails');
     await expect.poll(() => page.getByTestId('fails').textContent()).toContain('buyer (fails to pay)');
     const row = (await page.getByTestId('fails').locator('tbody tr').first().textContent())!;
     expect(row).toContain('9,908,122.40');

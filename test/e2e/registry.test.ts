@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { newClOrdId, type ComputeNotesClient } from '../../client/sdk/index.js';
 import { noteIdFromUuid, settlementRefFromKey } from '../../contracts/registry-client.js';
 import { FAST, eventually } from '../registry/harness.js';
-import { noteIds, startE2E, type E2E } from './support.js';
+import { noteIds, showTab, startE2E, type E2E } from './support.js';
 
 let e: E2E;
 let office: Page;
@@ -67,6 +67,7 @@ describe('the on-chain registry in the browser', () => {
   });
 
   it('shows the registry panel: mode, contract and outbox', async () => {
+    await showTab(office, 'registry');
     const panel = office.getByTestId('registry-panel');
     await panel.waitFor();
     expect(await office.getByTestId('registry-mode').textContent()).toBe('embedded');
@@ -81,14 +82,16 @@ describe('the on-chain registry in the browser', () => {
   });
 
   it('settles the trade and shows its transfer on chain with the transaction hash', async () => {
+    await showTab(office, 'roll');
     await office.getByTestId('roll-date').click();
     await office.getByTestId('roll-date').click();
     await expect.poll(() => office.getByTestId('roll-result').textContent()).toContain('Business date rolled');
-    await office.getByTestId('registry-panel').waitFor();
+    await showTab(office, 'settlement');
     await office.getByTestId('run-settlement').click();
     await expect.poll(() => office.getByTestId('run-result').textContent()).toContain('1 settled, 0 failed of 1 due');
 
     const settled = (await backoffice.settlements({ status: 'settled' })).find((s) => s.tradeId === tradeId)!;
+    await showTab(office, 'instructions');
     const row = office.getByTestId('settlements').locator('tbody tr').first();
     await expect.poll(() => row.getByTestId('chain-status').textContent(), { timeout: 15_000 }).toBe('on chain');
     txHash = (await backoffice.settlements({ status: 'settled' })).find((s) => s.tradeId === tradeId)!.registry!.txHash!;
@@ -105,6 +108,7 @@ describe('the on-chain registry in the browser', () => {
     expect(await office.evaluate(() => navigator.clipboard.readText())).toBe(txHash);
 
     // The outbox lists the transfer, newest first, with the same transaction.
+    await showTab(office, 'registry');
     const newest = office.getByTestId('registry-outbox').locator('tbody tr').first();
     await expect.poll(() => newest.getByTestId('outbox-tx').getAttribute('title'), { timeout: 10_000 }).toBe(txHash);
     expect(await newest.textContent()).toContain('transfer');

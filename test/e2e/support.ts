@@ -1,7 +1,8 @@
 /**
  * Harness of the browser tests: the real service on a fresh database (startTestService) serving
  * the built web app, Debian's Chromium driven headless through playwright-core, one browser
- * context per user (separate sessions), screenshots under test/artifacts/e2e/, and a switch that
+ * context per user (separate sessions), screenshots under test/artifacts/e2e/ (each screen shot is
+ * also checked with axe-core: no serious or critical accessibility finding), and a switch that
  * cuts the service's WebSocket connections to test reconnection.
  *
  * A missing Chromium fails the suite with instructions: browser tests never skip silently.
@@ -10,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Socket } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { ensureWebBuild } from '../../client/web/build.js';
 import { ComputeNotesClient } from '../../client/sdk/index.js';
 import type { RegistryConfig } from '../../server/registry/types.js';
@@ -37,6 +39,10 @@ export interface E2E {
   login(username: string, viewport?: { width: number; height: number }): Promise<Page>;
   /** An SDK client logged in as a demo user. */
   sdk(username: string): Promise<ComputeNotesClient>;
+  /**
+   * Saves a screenshot of the page and runs the accessibility check on it (expectAccessible): every
+   * screen a browser test shows is checked, new ones included.
+   */
   shot(page: Page, name: string): Promise<void>;
   /** Cuts every open WebSocket and refuses new ones for `ms`. */
   cutWebSockets(ms: number): void;
@@ -97,6 +103,7 @@ export async function startE2E(options: { registry?: RegistryConfig; clock?: Clo
     },
     shot: async (page, name) => {
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+      await expectAccessible(page, name);
     },
     cutWebSockets: (ms) => {
       refuseUntil = Date.now() + ms;
@@ -113,4 +120,43 @@ export async function startE2E(options: { registry?: RegistryConfig; clock?: Clo
 /** The id of a demo note by class name (A-2, B, C, Senior). */
 export async function noteIds(client: ComputeNotesClient): Promise<Record<string, string>> {
   return Object.fromEntries((await client.notes()).map((n) => [n.className, n.id]));
+}
+
+/** One accessibility finding as the tests report it: the rule, its impact and where it is. */
+export interface AxeFinding {
+  rule: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * axe-core's WCAG 2.x A/AA rules (and its best practices) on the page as it is now; the serious and
+ * critical findings, each with the elements it names.
+ */
+export async function accessibilityFindings(page: Page): Promise<AxeFinding[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      rule: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      targets: v.nodes.slice(0, 8).map((n) => n.target.join(' ')),
+    }));
+}
+
+/** Fails with every serious or critical axe finding on the screen, named, so the message says what to fix. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const findings = await accessibilityFindings(page);
+  if (findings.length > 0) {
+    const lines = findings.map((f) => `  ${f.impact} ${f.rule}: ${f.help}\n    ${f.targets.join('\n    ')}`);
+    throw new Error(`${screen}: ${findings.length} serious or critical accessibility finding(s)\n${lines.join('\n')}`);
+  }
+}
+
+/** Shows a tab of a tabbed page (the back office) by its id, as a user clicks it. */
+export async function showTab(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`tab-${id}`).click();
+  await page.getByTestId(`tabpanel-${id}`).waitFor();
 }

@@ -241,6 +241,54 @@ describe('a distribution on the demo deal', () => {
     expect(seen).toEqual({ ...report, holders: report.holders.filter((h: { partyId: string }) => h.partyId === parties.investor2) });
   });
 
+  it("shows interest and principal apart on the holder's statement, as JSON and CSV", async () => {
+    // The same hand computation as above: investor1's 5,000,000 of A-2 is paid 21,601.56 interest and
+    // 8,333.33 principal, 29,934.89 in one ledger movement.
+    const statement = (
+      await t.http
+        .get(`/api/v1/statements?date=${paymentDate}`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).body;
+    expect(statement.distributions).toEqual([
+      {
+        entryId: expect.any(String),
+        dealId,
+        noteId: notes['A-2']!.id,
+        paymentDate,
+        faceOfRecord: '5000000',
+        interest: '21601.56',
+        principal: '8333.33',
+        amount: '29934.89',
+      },
+    ]);
+    const movement = statement.movements.find((m: { entryId: string }) => m.entryId === statement.distributions[0].entryId);
+    expect(movement).toMatchObject({ kind: 'distribution', asset: 'USD', amount: '29934.89' });
+    const csv = (
+      await t.http
+        .get(`/api/v1/statements?date=${paymentDate}&format=csv`)
+        .set(await auth('investor1'))
+        .expect(200)
+    ).text.split('\n');
+    const entry = `entry ${statement.distributions[0].entryId}`;
+    expect(csv.filter((line) => line.startsWith('distribution,'))).toEqual([
+      `distribution,${entry},${notes['A-2']!.id},,5000000,21601.56,${paymentDate},interest,interest on 5000000 face of record; paid 29934.89 in all`,
+      `distribution,${entry},${notes['A-2']!.id},,5000000,8333.33,${paymentDate},principal,principal on 5000000 face of record; paid 29934.89 in all`,
+    ]);
+    // The back office reads anyone's; another holder's statement has only its own lines.
+    const other = (
+      await t.http
+        .get(`/api/v1/statements?date=${paymentDate}&partyId=${parties.investor2}`)
+        .set(await auth('backoffice1'))
+        .expect(200)
+    ).body;
+    // Its lines are the trustee report's holder rows for it, split the same way.
+    const split = (d: { noteId: string; interest: string; principal: string }) => [d.noteId, d.interest, d.principal];
+    const expected = report.holders.filter((h: { partyId: string }) => h.partyId === parties.investor2).map(split);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(other.distributions.map(split)).toEqual(expected);
+  });
+
   it('changes nothing when the same payment date runs again', async () => {
     const before = await books();
     const again = await t.http

@@ -248,7 +248,8 @@ export const settlementRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/v1/statements',
-    summary: "A party's daily statement: trades, settlements, movements, fails, closing balances (JSON or CSV)",
+    summary:
+      "A party's daily statement: trades, settlements, distributions (interest and principal apart), movements, fails, closing balances (JSON or CSV)",
     tag: 'settlement',
     access: 'user',
     query: z

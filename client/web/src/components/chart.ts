@@ -6,7 +6,7 @@
 import { createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
 import type { Note, TapeTrade } from '../../../sdk/index.js';
 import { h, panel, replace } from '../ui/dom.js';
-import { tickDecimals } from '../ui/format.js';
+import * as fmt from '../ui/format.js';
 
 export interface PriceChart {
   element: HTMLElement;
@@ -15,9 +15,12 @@ export interface PriceChart {
 }
 
 export function priceChart(note: Note): PriceChart {
-  const container = h('div', { class: 'chart', testid: 'price-chart' });
+  const container = h('div', { class: 'chart', testid: 'price-chart', role: 'img', 'aria-label': `Price of ${note.name} by trade time` });
   const empty = h('div', { class: 'muted' });
-  const element = panel('Price (trades)', h('div', {}, container, empty), { testid: 'chart-panel' });
+  // The last price is written in the header, not as a tag on the price axis, where it covered the
+  // axis label beside it; the dotted line still marks its level on the chart.
+  const last = h('span', { class: 'muted nowrap', testid: 'chart-last' });
+  const element = panel('Price (trades)', h('div', {}, container, empty), { testid: 'chart-panel', tools: last });
   let chart: IChartApi | null = null;
   let series: ISeriesApi<'Line'> | null = null;
   let disposed = false;
@@ -35,13 +38,16 @@ export function priceChart(note: Note): PriceChart {
     series = chart.addSeries(LineSeries, {
       color: '#4cc2ff',
       lineWidth: 2,
-      priceFormat: { type: 'price', precision: Math.min(tickDecimals(note), 4), minMove: 0.0001 },
+      priceFormat: { type: 'price', precision: Math.min(fmt.tickDecimals(note), 4), minMove: 0.0001 },
+      lastValueVisible: false,
+      priceLineVisible: true,
     });
   };
 
   const render = (trades: readonly TapeTrade[]) => {
     replace(empty, trades.length === 0 ? 'No trades yet — the chart starts with the first trade.' : '');
     if (trades.length === 0 || disposed) return;
+    replace(last, 'Last ', h('b', {}, fmt.price(trades[0]!.price, note, false)));
     if (!container.isConnected) {
       // Built before the view is mounted: draw once it is in the page (the chart needs a size).
       requestAnimationFrame(() => render(trades));

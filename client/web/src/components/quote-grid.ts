@@ -111,13 +111,14 @@ function spreadQuote(
 export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
   const partyId = app.session!.user.partyId;
   const message = new MessageSlot();
-  const input = (testid: string, placeholder: string) => h('input', { class: 'num', testid, placeholder, autocomplete: 'off' });
+  const input = (testid: string, placeholder: string, label: string) =>
+    h('input', { class: 'num', testid, placeholder, autocomplete: 'off', 'aria-label': label });
   const rows: GridRow[] = app.notes.map((note) => ({
     note,
-    bidSize: input(`q-bid-size-${note.className}`, 'size'),
-    bidPrice: input(`q-bid-${note.className}`, 'bid'),
-    askPrice: input(`q-ask-${note.className}`, 'ask'),
-    askSize: input(`q-ask-size-${note.className}`, 'size'),
+    bidSize: input(`q-bid-size-${note.className}`, 'size', `${app.noteLabel(note)} bid size`),
+    bidPrice: input(`q-bid-${note.className}`, 'bid', `${app.noteLabel(note)} bid`),
+    askPrice: input(`q-ask-${note.className}`, 'ask', `${app.noteLabel(note)} ask`),
+    askSize: input(`q-ask-size-${note.className}`, 'size', `${app.noteLabel(note)} ask size`),
     market: h('td', { class: 'num' }),
     live: h('td', { class: 'num', testid: `q-live-${note.className}` }),
     band: h('td', { class: 'num muted', testid: `q-band-${note.className}` }),

@@ -1,15 +1,17 @@
 /**
  * Back office checks and exports: the reconciliation of trades, settlements, ledger, positions and
  * the trust account (every break listed; a clear "the books agree" when there are none; CSV
- * download), and each party's daily statement as CSV from the API.
+ * download), and each party's daily statement on screen (distributions with interest and principal
+ * apart, ledger movements) and as CSV from the API.
  */
-import type { ReconciliationBreak } from '../../../sdk/index.js';
+import type { ReconciliationBreak, Statement } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { field, h, panel, replace } from '../ui/dom.js';
 import { downloadText, toCsv } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot, okAlert, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
+import { isIsoDate, isoDateInput } from '../ui/dates.js';
 
 export function reconciliationPanel(app: AppContext): HTMLElement {
   const message = new MessageSlot();
@@ -72,6 +74,13 @@ export function reconciliationPanel(app: AppContext): HTMLElement {
   });
 }
 
+type StatementDistribution = Statement['distributions'][number];
+type StatementMovement = Statement['movements'][number];
+
+/**
+ * A party's statement for a date: shown on screen — the distributions it was paid with interest and
+ * principal apart, and every ledger movement of the day — and downloadable as CSV.
+ */
 export function statementsPanel(app: AppContext): HTMLElement {
   const parties = [...app.parties.values()].filter((p) => p.kind === 'investor' || p.kind === 'dealer');
   const party = h(
@@ -79,22 +88,68 @@ export function statementsPanel(app: AppContext): HTMLElement {
     { testid: 'statement-party' },
     parties.map((p) => h('option', { value: p.id }, `${p.name} (${p.kind})`)),
   );
-  const date = h('input', { type: 'date', value: app.businessDate, testid: 'statement-date' });
+  const date = isoDateInput(app.businessDate, { testid: 'statement-date' });
   const message = new MessageSlot();
+  const distributions = dataTable<StatementDistribution>({
+    testid: 'statement-distributions',
+    empty: 'No distribution paid on this date.',
+    columns: [
+      { label: 'Note', render: (d) => app.noteLabel(d.noteId) },
+      { label: 'Payment date', render: (d) => d.paymentDate },
+      { label: 'Face of record', num: true, render: (d) => fmt.face(d.faceOfRecord) },
+      { label: 'Interest', num: true, render: (d) => fmt.cash(d.interest) },
+      { label: 'Principal', num: true, render: (d) => fmt.cash(d.principal) },
+      { label: 'Paid', num: true, render: (d) => fmt.cash(d.amount) },
+    ],
+  });
+  const movements = dataTable<StatementMovement>({
+    testid: 'statement-movements',
+    empty: 'No ledger movement on this date.',
+    columns: [
+      { label: 'Entry', num: true, render: (m) => m.entryId },
+      { label: 'Kind', render: (m) => m.kind.replace(/_/g, ' ') },
+      { label: 'Asset', render: (m) => (m.asset === 'USD' ? 'USD cash' : app.noteLabel(m.asset)) },
+      { label: 'Amount', num: true, render: (m) => (m.asset === 'USD' ? fmt.cash(m.amount) : fmt.face(m.amount)) },
+      { label: 'What', render: (m) => m.description },
+    ],
+  });
+  const checked = () => {
+    if (!isIsoDate(date.value)) throw new Error(`"${date.value}" is not a date: write it as YYYY-MM-DD, e.g. ${app.businessDate}.`);
+    return { partyId: party.value, date: date.value };
+  };
+  const shown = h('p', { class: 'muted body', testid: 'statement-of' });
+  let asked = 0;
+  const show = h('button', { testid: 'statement-show' }, 'Show');
+  show.addEventListener(
+    'click',
+    () =>
+      void withBusy(show, message, async () => {
+        const query = checked();
+        const ask = ++asked;
+        const statement = await app.client.statement(query);
+        // An answer to an earlier ask that arrives late must not replace the latest one.
+        if (ask !== asked) return;
+        distributions.update(statement.distributions);
+        movements.update(statement.movements);
+        replace(shown, `Statement of ${app.partyName(query.partyId)} for ${query.date}`);
+      }),
+  );
   const download = h('button', { testid: 'statement-csv' }, 'Download statement CSV');
   download.addEventListener(
     'click',
     () =>
       void withBusy(download, message, async () => {
-        const csv = await app.client.statementCsv({ partyId: party.value, date: date.value });
-        const name = app.parties.get(party.value)?.name.replace(/[^A-Za-z0-9]+/g, '-') ?? party.value;
-        downloadText(`statement-${name}-${date.value}.csv`, csv);
+        const query = checked();
+        const csv = await app.client.statementCsv(query);
+        const name = app.parties.get(query.partyId)?.name.replace(/[^A-Za-z0-9]+/g, '-') ?? query.partyId;
+        downloadText(`statement-${name}-${query.date}.csv`, csv);
         message.ok(
-          `Statement of ${app.partyName(party.value)} for ${date.value} downloaded (${csv.trim().split('\n').length - 1} lines).`,
+          `Statement of ${app.partyName(query.partyId)} for ${query.date} downloaded (${csv.trim().split('\n').length - 1} lines).`,
           'statement-result',
         );
       }),
   );
+  if (party.value) show.click();
   return panel(
     'Statements',
     h(
@@ -102,13 +157,23 @@ export function statementsPanel(app: AppContext): HTMLElement {
       {},
       h(
         'div',
-        { class: 'row' },
-        field('Party', party),
-        h('div', { class: 'fit' }, field('Date', date)),
-        h('div', { class: 'fit' }, download),
+        { class: 'body' },
+        h(
+          'div',
+          { class: 'row' },
+          field('Party', party),
+          h('div', { class: 'fit' }, field('Date', date)),
+          h('div', { class: 'fit' }, show),
+          h('div', { class: 'fit' }, download),
+        ),
+        message.element,
       ),
-      message.element,
+      shown,
+      h('h3', { class: 'subhead' }, 'Distributions: interest and principal'),
+      h('div', { class: 'hscroll' }, distributions.element),
+      h('h3', { class: 'subhead' }, 'Ledger movements'),
+      h('div', { class: 'hscroll' }, movements.element),
     ),
-    { testid: 'statements-panel' },
+    { testid: 'statements-panel', flush: true },
   );
 }

@@ -44,16 +44,17 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
 
   const build = (rfq: Rfq): InboxRow => {
     const note = app.note(rfq.noteId);
+    const what = `${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)}`;
     const price = h('input', {
       class: 'num',
       placeholder: entryMode.mode() === 'spread' ? 'spread bp' : 'price',
       testid: 'rfq-answer-price',
       autocomplete: 'off',
-      'aria-label': 'Answer (price, or spread in bp)',
+      'aria-label': `Answer for ${what} (price, or spread in bp)`,
     });
     const validity = h(
       'select',
-      { testid: 'rfq-answer-validity' },
+      { testid: 'rfq-answer-validity', 'aria-label': `Answer valid for (${what})` },
       VALIDITY_SECONDS.map((s) => h('option', { value: String(s), selected: s === 30 }, `${s} s`)),
     );
     const send = h('button', { class: 'small primary', testid: 'rfq-answer-send' }, 'Answer');
@@ -94,7 +95,6 @@ export function rfqInbox(app: AppContext, scope: Scope): HTMLElement {
         message.ok(`Passed on ${app.noteLabel(rfq.noteId)} ${fmt.face(rfq.quantity)}${text ? `: ${text}` : ''}.`, 'rfq-decline-result');
       });
     });
-    validity.setAttribute('aria-label', 'Answer valid for');
     const box = h('div', { class: 'answer-box' }, price, validity, send, reason, pass);
     const row: InboxRow = {
       element: h(

@@ -60,7 +60,8 @@ function triggerLine(t: TrusteeReport['triggers'][number]): string {
   return `Trigger ${t.name}: ${t.metric} ${t.value ?? 'n/a'} ${t.comparison} ${t.threshold}? ${state}`;
 }
 
-export function servicingPanel(app: AppContext): HTMLElement {
+/** `record`: the viewer may record collections and run distributions (back office); otherwise only the reports are shown. */
+export function servicingPanel(app: AppContext, options: { record: boolean } = { record: true }): HTMLElement {
   const deal = h(
     'select',
     { testid: 'servicing-deal' },
@@ -175,6 +176,10 @@ export function servicingPanel(app: AppContext): HTMLElement {
   );
   void loadCalendar();
   void loadReports();
+  if (!options.record)
+    return panel('Trustee reports', h('div', {}, h('div', { class: 'row' }, field('Deal', deal)), reports), {
+      testid: 'servicing-panel',
+    });
   return panel(
     'Distributions and trustee reports',
     h(

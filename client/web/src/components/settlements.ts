@@ -12,6 +12,7 @@ import * as fmt from '../ui/format.js';
 import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable, type Column } from '../ui/table.js';
 import { chainCell } from './chain.js';
+import { isIsoDate, isoDateInput } from '../ui/dates.js';
 
 const STATUSES: (SettlementStatus | '')[] = ['', 'pending', 'settled', 'failed', 'cancelled'];
 /** How soon instructions whose transfer is not on chain yet are read again. */
@@ -118,10 +119,11 @@ export interface SettlementsPanel {
 
 /** `onChain`: the on-chain registry is on, so each instruction shows its transfer's state and hash on chain. */
 export function settlementsPanel(app: AppContext, onChain = false): SettlementsPanel {
-  const date = h('input', { type: 'date', value: app.businessDate, testid: 'settlements-date' });
+  // Empty: every date. Re-read on a valid date only (ISO text: the shown date is the same in every locale).
+  const date = isoDateInput(app.businessDate, { testid: 'settlements-date', 'aria-label': 'Settling on' }, () => void reload(), true);
   const status = h(
     'select',
-    { testid: 'settlements-status' },
+    { testid: 'settlements-status', 'aria-label': 'State' },
     STATUSES.map((s) => h('option', { value: s }, s === '' ? 'all states' : s)),
   );
   const slot = h('div');
@@ -153,7 +155,6 @@ export function settlementsPanel(app: AppContext, onChain = false): SettlementsP
       replace(slot, errorAlert(error));
     }
   };
-  date.addEventListener('change', () => void reload());
   status.addEventListener('change', () => void reload());
   const csv = h(
     'button',
@@ -176,7 +177,7 @@ export function settlementsPanel(app: AppContext, onChain = false): SettlementsP
 }
 
 export function runPanel(app: AppContext, onDone: () => void): HTMLElement {
-  const date = h('input', { type: 'date', value: app.businessDate, testid: 'run-date' });
+  const date = isoDateInput(app.businessDate, { testid: 'run-date' });
   const mode = h(
     'select',
     { testid: 'run-mode' },
@@ -191,6 +192,7 @@ export function runPanel(app: AppContext, onDone: () => void): HTMLElement {
     'click',
     () =>
       void withBusy(run, message, async () => {
+        if (!isIsoDate(date.value)) throw new Error(`"${date.value}" is not a date: write it as YYYY-MM-DD, e.g. ${app.businessDate}.`);
         bar.hidden = false;
         (bar.firstChild as HTMLElement).style.width = '0%';
         replace(progress, 'starting…');

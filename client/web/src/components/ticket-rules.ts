@@ -7,13 +7,14 @@
 import type { Note, TimeInForce } from '../../../sdk/index.js';
 import { Decimal } from '../money/domain.js';
 import * as fmt from '../ui/format.js';
+import { parseLocalDateTime } from '../ui/dates.js';
 
 export interface TicketInput {
   side: 'buy' | 'sell';
   price: string;
   face: string;
   timeInForce: TimeInForce;
-  /** datetime-local text, only for GTD. */
+  /** "YYYY-MM-DD HH:MM" in local time (ui/dates.ts), only for GTD. */
   expireAt: string;
 }
 
@@ -48,8 +49,8 @@ export function checkFace(note: Note, text: string): string | null {
 export function checkExpiry(input: TicketInput, nowMs: number): string | null {
   if (input.timeInForce !== 'GTD') return null;
   if (!input.expireAt) return 'A good-till-date order needs an expiry date and time.';
-  const at = new Date(input.expireAt).getTime();
-  if (Number.isNaN(at)) return 'The expiry is not a valid date and time.';
+  const at = parseLocalDateTime(input.expireAt)?.getTime();
+  if (at === undefined) return 'The expiry is not a valid date and time: write it as YYYY-MM-DD HH:MM (your local time).';
   if (at <= nowMs) return 'The expiry must be in the future.';
   return null;
 }

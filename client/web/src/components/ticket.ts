@@ -8,9 +8,10 @@ import { newClOrdId, type Note, type OrderResult, type TimeInForce } from '../..
 import type { AppContext } from '../app/context.js';
 import { previewTrade } from '../money/domain.js';
 import { ardFigures, spreadLabel } from '../money/ard.js';
-import { field, h, panel, replace } from '../ui/dom.js';
+import { field, h, panel, replace, type Scope } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
 import { MessageSlot } from '../ui/notice.js';
+import { parseLocalDateTime } from '../ui/dates.js';
 import { checkTicket, type TicketField, type TicketInput } from './ticket-rules.js';
 import { bandProblem, bandText, loadBand } from './price-band.js';
 import type { PriceBand } from '../../../sdk/index.js';
@@ -28,8 +29,14 @@ export interface Ticket {
   setPrice(price: string, side?: 'buy' | 'sell'): void;
 }
 
-export function orderTicket(app: AppContext, note: Note): Ticket {
+/**
+ * `scope`: the view's lifetime; while it lasts the ticket follows the live link and is disabled
+ * whenever the link is not live (reconnecting, offline): prices on screen may be stale then.
+ */
+export function orderTicket(app: AppContext, note: Note, scope?: Scope): Ticket {
   let side: 'buy' | 'sell' = 'buy';
+  let linkDown = false;
+  let sending = false;
   let attempted = false;
   const touched = new Set<TicketField>();
   const buy = h('button', { type: 'button', class: 'on buy-on', testid: 'ticket-buy', onclick: () => setSide('buy') }, 'Buy');
@@ -47,8 +54,18 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     { testid: 'ticket-tif' },
     TIME_IN_FORCE.map((t) => h('option', { value: t.value }, t.label)),
   );
-  const expireAt = h('input', { type: 'datetime-local', testid: 'ticket-expire' });
-  const expireField = field('Expires at (your local time)', expireAt, h('div', { class: 'field-error', testid: 'error-expireAt' }));
+  // ISO text, not datetime-local (which shows the locale's 12/09/2026, 05:00 PM).
+  const expireAt = h('input', {
+    testid: 'ticket-expire',
+    placeholder: 'YYYY-MM-DD HH:MM',
+    pattern: '\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}',
+    autocomplete: 'off',
+  });
+  const expireField = field(
+    'Expires at (your local time, YYYY-MM-DD HH:MM)',
+    expireAt,
+    h('div', { class: 'field-error', testid: 'error-expireAt' }),
+  );
   const errors: Record<TicketField, HTMLElement> = {
     price: h('div', { class: 'field-error', testid: 'error-price' }),
     face: h('div', { class: 'field-error', testid: 'error-face' }),
@@ -67,6 +84,15 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
   };
   const submit = h('button', { type: 'submit', class: 'buy', testid: 'ticket-submit' }, 'Buy');
   const message = new MessageSlot();
+  const linkLine = h('div', { class: 'alert info', testid: 'ticket-paused', hidden: true, role: 'status' });
+  const enable = () => (submit.disabled = linkDown || sending);
+  const unsubscribe = app.live?.onStatus((status) => {
+    linkDown = status !== 'live';
+    linkLine.hidden = !linkDown;
+    linkLine.textContent = linkDown ? 'Orders paused: the live link is reconnecting, so prices on screen may be stale.' : '';
+    enable();
+  });
+  if (unsubscribe) scope?.add(unsubscribe);
 
   const input = (): TicketInput => ({
     side,
@@ -147,8 +173,10 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
       (problems.has('price') ? price : problems.has('face') ? face : expireAt).focus();
       return;
     }
+    if (linkDown) return;
     const current = input();
-    submit.disabled = true;
+    sending = true;
+    enable();
     message.clear();
     try {
       const result = await app.client.placeOrder({
@@ -159,7 +187,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
         price: current.price,
         quantity: current.face,
         timeInForce: current.timeInForce,
-        ...(current.timeInForce === 'GTD' ? { expireAt: new Date(current.expireAt).toISOString() } : {}),
+        ...(current.timeInForce === 'GTD' ? { expireAt: parseLocalDateTime(current.expireAt)!.toISOString() } : {}),
       });
       const breaches = (result.warnings ?? []).flatMap((w) => w.breaches);
       // A warn-mode concentration limit accepts the order and says by how much it is over.
@@ -172,7 +200,8 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     } catch (error) {
       message.error(error, 'ticket-error');
     } finally {
-      submit.disabled = false;
+      sending = false;
+      enable();
       void reloadBand();
     }
   };
@@ -200,6 +229,7 @@ export function orderTicket(app: AppContext, note: Note): Ticket {
     expireField,
     h('div', { class: 'preview' }, preview),
     h('div', { class: 'row mt' }, submit),
+    linkLine,
     message.element,
   );
   refresh();

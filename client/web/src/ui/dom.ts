@@ -26,6 +26,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
       (element as unknown as Record<string, unknown>)[key] = value;
     else element.setAttribute(key, value === true ? '' : String(value));
   }
+  // A scroll box is reachable by keyboard so its rows can be scrolled without a mouse (WCAG 2.1.1).
+  if (/(^|\s)h?scroll(\s|$)/.test(String(attrs.class ?? '')) && !element.hasAttribute('tabindex')) element.tabIndex = 0;
   append(element, children);
   return element;
 }
@@ -58,9 +60,23 @@ export function panel(
   );
 }
 
-/** A labelled form field around an input; `error` is an element the caller fills with the message. */
+let nextFieldId = 0;
+
+/** The id of a form control, given one if it has none (labels point at controls by id). */
+export function controlId(control: HTMLElement): string {
+  if (!control.id) control.id = `f${++nextFieldId}`;
+  return control.id;
+}
+
+/**
+ * A labelled form field around an input; `error` is an element the caller fills with the message.
+ * The label is tied to the control (`for`), so screen readers and `getByLabel` find it; `input` may
+ * be a wrapper, and then the first control inside it is the one named.
+ */
 export function field(label: string, input: HTMLElement, error?: HTMLElement): HTMLElement {
-  return h('div', {}, h('label', {}, label), input, error ?? null);
+  const control = input.matches('input, select, textarea') ? input : input.querySelector<HTMLElement>('input, select, textarea');
+  if (error && control) control.setAttribute('aria-describedby', controlId(error));
+  return h('div', {}, h('label', control ? { for: controlId(control) } : {}, label), input, error ?? null);
 }
 
 /** Lifetime of a mounted view: cleanups run when the view is left. */

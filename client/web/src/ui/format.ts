@@ -81,8 +81,11 @@ export function time(iso: string): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/** "2026-12-09 17:30:05" in local time: ISO order whatever the browser's locale. */
 export function dateTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${time(iso)}`;
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time(iso)}`;
 }
 
 /** The note's tick as traders say it: "1/128" or "0.001". */

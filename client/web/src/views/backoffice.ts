@@ -1,9 +1,15 @@
 /**
- * The back office: the end-of-day roll of the business date, settlement instructions by date and
- * state, settlement runs with progress, fails, distributions and trustee reports, reconciliation
- * breaks, and CSV downloads of instructions, breaks and statements. With the on-chain registry on
- * (back-office users only: the registry's endpoints are theirs), each instruction's transfer on
- * chain and the registry panel (outbox, registry breaks and their repair).
+ * The back office, one job per tab (the URL hash names the tab: `/backoffice#fails`): the
+ * end-of-day roll of the business date, settlement runs with progress, settlement instructions by
+ * date and state, fails, collections and distributions with trustee reports, statements,
+ * reconciliation breaks, and CSV downloads. With the on-chain registry on (back-office users only:
+ * the registry's endpoints are theirs), each instruction's transfer on chain and the registry tab
+ * (outbox, registry breaks and their repair).
+ *
+ * Operators see the same page with only what server/auth/roles and the route table let them do:
+ * the roll, instructions, fails, trustee reports and statements (reading), and the market controls
+ * (halt and resume, price bands, dealer credit lines) that are theirs alone; no settlement run, no recording of
+ * collections or distributions, no reconciliation and no registry, which answer them 403.
  */
 import type { AppContext } from '../app/context.js';
 import { reconciliationPanel, statementsPanel } from '../components/recon.js';
@@ -12,8 +18,10 @@ import { servicingPanel } from '../components/servicing.js';
 import { auditPanel } from '../components/audit.js';
 import { checklistPanel, runHistoryPanel } from '../components/runs.js';
 import { failsPanel, runPanel, settlementsPanel } from '../components/settlements.js';
-import { h, type Scope } from '../ui/dom.js';
+import { marketControlsPanel } from '../components/market-controls.js';
+import { h, panel, type Scope } from '../ui/dom.js';
 import { MessageSlot } from '../ui/notice.js';
+import { type Tab, tabs } from '../ui/tabs.js';
 
 /** End of day, behind a second click: DAY orders expire and the business date moves on. */
 function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
@@ -51,17 +59,48 @@ function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
 }
 
 export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTMLElement> {
-  const [, registry] = await Promise.all([
-    app.refreshBusinessDate(),
-    app.hasRole('backoffice') ? app.client.registryStatus() : Promise.resolve(null),
-  ]);
+  const backOffice = app.hasRole('backoffice');
+  const operator = app.hasRole('operator');
+  const [, registry] = await Promise.all([app.refreshBusinessDate(), backOffice ? app.client.registryStatus() : Promise.resolve(null)]);
   const onChain = registry !== null && registry.mode !== 'off';
   const message = new MessageSlot();
   if (app.flash) message.ok(app.flash, 'roll-result');
   app.flash = null;
   const instructions = settlementsPanel(app, onChain);
   const fails = failsPanel(app);
-  const run = runPanel(app, () => void Promise.all([instructions.reload(), fails.reload()]));
+  const reloadSettlements = () => void Promise.all([instructions.reload(), fails.reload()]);
+  // One entry per job; `when` false leaves the tab out for roles the API would refuse.
+  const list: (Tab & { when: boolean })[] = [
+    // The pre-roll checklist (issue 19) sits with the roll it prepares for.
+    {
+      id: 'roll',
+      label: 'End of day',
+      when: true,
+      render: () => h('div', { class: 'stack' }, endOfDayPanel(app, message), checklistPanel(app)),
+    },
+    { id: 'settlement', label: 'Settlement run', when: backOffice, render: () => runPanel(app, reloadSettlements) },
+    { id: 'runs', label: 'Run history', when: true, render: () => runHistoryPanel(app) },
+    // Both are read when the page opens; shown again later, they re-read (a run or roll may have changed them).
+    {
+      id: 'instructions',
+      label: 'Instructions',
+      when: true,
+      render: () => instructions.element,
+      onShow: () => void instructions.reload(),
+    },
+    { id: 'fails', label: 'Fails', when: true, render: () => fails.element, onShow: () => void fails.reload() },
+    {
+      id: 'collections',
+      label: backOffice ? 'Collections and distributions' : 'Distributions',
+      when: true,
+      render: () => servicingPanel(app, { record: backOffice }),
+    },
+    { id: 'statements', label: 'Statements', when: true, render: () => statementsPanel(app) },
+    { id: 'reconciliation', label: 'Reconciliation', when: backOffice, render: () => reconciliationPanel(app) },
+    { id: 'registry', label: 'Registry', when: onChain, render: () => registryPanel(app, scope, registry!) },
+    { id: 'market', label: 'Market controls', when: operator, render: () => marketControlsPanel(app) },
+    { id: 'audit', label: 'Audit trail', when: true, render: () => auditPanel(app) },
+  ];
   return h(
     'div',
     {},
@@ -70,22 +109,30 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
       { class: 'page-title' },
       h('h1', {}, 'Back office'),
       h('span', { class: 'sub', testid: 'bo-date' }, `Business date ${app.businessDate}`),
-      h('span', { class: 'spacer' }),
-      rollButton(app, message),
     ),
     message.element,
+    tabs(
+      list.filter((t) => t.when),
+      scope,
+      { testid: 'bo-tabs', label: 'Back-office jobs' },
+    ),
+  );
+}
+
+/** The end-of-day roll with what it does; the outcome shows above the tabs after the page redraws. */
+function endOfDayPanel(app: AppContext, message: MessageSlot): HTMLElement {
+  return panel(
+    'End of day',
     h(
       'div',
-      { class: 'stack' },
-      h('div', { class: 'grid two' }, run, reconciliationPanel(app)),
-      instructions.element,
-      onChain ? registryPanel(app, scope, registry) : null,
-      h('div', { class: 'grid two' }, fails.element, statementsPanel(app)),
-      servicingPanel(app),
-      // Issue 19: the pre-roll checklist, the run history with totals, and the audit trail.
-      checklistPanel(app),
-      runHistoryPanel(app),
-      auditPanel(app),
+      {},
+      h(
+        'p',
+        { class: 'muted' },
+        `Closes business date ${app.businessDate}: DAY orders expire and the business date moves to the next business day. Click twice (the first click arms it for 5 seconds).`,
+      ),
+      h('div', { class: 'row' }, h('div', { class: 'fit' }, rollButton(app, message))),
     ),
+    { testid: 'roll-panel' },
   );
 }

@@ -27,11 +27,18 @@ export function dealerView(app: AppContext, scope: Scope): HTMLElement {
         'Two-sided quotes are firm liquidity in the book; a mass quote replaces yours on every note sent, atomically.',
       ),
     ),
+    // The quote grid across the full width (every column, inputs wide enough for a 1/128 price);
+    // below it the fills and orders beside the RFQs and cash, so neither half of the page is empty.
     h(
       'div',
-      { class: 'grid dealer-grid' },
-      h('div', { class: 'stack' }, quoteGrid(app, scope), fillsPanel(app, scope), openOrdersPanel(app, scope)),
-      h('div', { class: 'stack' }, rfqInbox(app, scope), balancesPanel(app, scope)),
+      { class: 'stack' },
+      quoteGrid(app, scope),
+      h(
+        'div',
+        { class: 'grid dealer-grid' },
+        h('div', { class: 'stack' }, fillsPanel(app, scope), openOrdersPanel(app, scope)),
+        h('div', { class: 'stack' }, rfqInbox(app, scope), balancesPanel(app, scope)),
+      ),
     ),
     // Full width below: the inventory's ten columns and the RFQ history do not fit a half.
     h('div', { class: 'stack mt' }, positionsPanel(app, scope, 'dealer'), rfqHistoryPanel(app, scope)),

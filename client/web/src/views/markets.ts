@@ -73,11 +73,41 @@ export function marketsView(app: AppContext, scope: Scope): HTMLElement {
     ],
   });
   const render = () => table.update([...rows.values()]);
+  // The latest trades across every note, newest first, beside the cash and positions.
+  const tapes = new Map<string, readonly TapeTrade[]>();
+  const tape = dataTable<{ note: Note; trade: TapeTrade }>({
+    testid: 'market-tape',
+    empty: 'No trades yet today.',
+    rowKey: (r) => r.trade.id,
+    flashNew: true,
+    columns: [
+      { label: 'Time', render: (r) => fmt.time(r.trade.executedAt) },
+      { label: 'Note', render: (r) => h('a', { href: `/notes/${r.note.id}` }, app.noteLabel(r.note)) },
+      { label: 'Price', num: true, decimals: true, render: (r) => fmt.price(r.trade.price, r.note) },
+      { label: 'Face', num: true, render: (r) => fmt.face(r.trade.quantity) },
+      { label: 'Yield', num: true, render: (r) => fmt.yieldPercent(yieldAt(r.note, app.businessDate, r.trade.price)) },
+    ],
+  });
+  const renderTape = () =>
+    tape.update(
+      [...tapes.entries()]
+        .flatMap(([noteId, trades]) => trades.map((trade) => ({ note: rows.get(noteId)!.note, trade })))
+        .sort((a, b) => b.trade.executedAt.localeCompare(a.trade.executedAt))
+        .slice(0, 50),
+    );
   for (const row of rows.values()) {
     scope.add(app.live!.watchBook(row.note.id, (book, current) => ((row.book = book), (row.current = current), render())));
-    scope.add(app.live!.watchTrades(row.note.id, (trades) => ((row.last = trades[0]), render())));
+    scope.add(
+      app.live!.watchTrades(row.note.id, (trades) => {
+        row.last = trades[0];
+        tapes.set(row.note.id, trades);
+        render();
+        renderTape();
+      }),
+    );
   }
   render();
+  renderTape();
 
   const children = [
     h(
@@ -90,9 +120,15 @@ export function marketsView(app: AppContext, scope: Scope): HTMLElement {
         `Prices in % of par · Bid/Ask yld: to maturity; ARD columns: to the ARD under the base scenario, spread over UST · T+${app.notes[0]?.settlementDays ?? 1} settlement`,
       ),
     ),
-    panel('Notes', h('div', { class: 'scroll tall' }, table.element), { flush: true, testid: 'notes-panel' }),
+    panel('Notes', h('div', { class: 'scroll tall' }, table.element), { flush: true, testid: 'notes-panel', class: 'wrap-head' }),
+    // Cash and positions take the width their four columns need; the tape fills the rest.
+    h(
+      'div',
+      { class: app.canTrade ? 'grid markets-lower' : 'stack' },
+      app.canTrade ? balancesPanel(app, scope) : null,
+      panel('Latest trades', h('div', { class: 'scroll' }, tape.element), { flush: true, testid: 'market-tape-panel' }),
+    ),
   ];
-  if (app.canTrade) children.push(balancesPanel(app, scope));
   return h('div', { class: 'stack' }, children);
 }
 

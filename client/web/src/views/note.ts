@@ -25,7 +25,7 @@ export async function noteView(app: AppContext, scope: Scope, params: Record<str
   const note = app.note(params.id ?? '') ?? (await app.client.note(params.id ?? ''));
   const deal = app.dealOf(note) ?? (await app.client.deal(note.dealId));
 
-  const ticket = app.canTrade ? orderTicket(app, note) : null;
+  const ticket = app.canTrade ? orderTicket(app, note, scope) : null;
   const book = ladder(note, (price, side) => ticket?.setPrice(price, side));
   const chart = priceChart(note);
   scope.add(() => chart.dispose());

@@ -67,7 +67,13 @@ function webGraph(relationships: readonly ObligorRelationship[], shares: Readonl
     at.set(id, [width / 2 + 320 * Math.cos(angle), height / 2 + 220 * Math.sin(angle)]);
   });
   deals.forEach(([id], i) => at.set(id, [width / 2 + (i - (deals.length - 1) / 2) * 200, height / 2]));
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', 'data-testid': 'relationship-web', role: 'img' });
+  const root = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    width: '100%',
+    'data-testid': 'relationship-web',
+    role: 'img',
+    'aria-label': 'Relationship web of obligors, sponsors, vendors and deals',
+  });
   const colour: Record<string, string> = {
     tenant_of: '#2563eb',
     sponsor_of: '#16a34a',
@@ -122,13 +128,13 @@ export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElem
   const message = new MessageSlot();
   const byInput = h(
     'select',
-    { testid: 'exposure-by' },
+    { testid: 'exposure-by', 'aria-label': 'Exposure by' },
     DIMENSIONS.map(([v, label]) => h('option', { value: v }, label)),
   );
   const partyInput = app.seesAllParties
     ? h(
         'select',
-        { testid: 'exposure-party' },
+        { testid: 'exposure-party', 'aria-label': 'Party' },
         [...app.parties.values()].map((p) => h('option', { value: p.id }, p.name)),
       )
     : null;
@@ -219,10 +225,16 @@ async function limitsForm(app: AppContext): Promise<HTMLElement> {
   const status = h('div', { testid: 'limits-status' });
   const inputs = DIMENSIONS.map(([by, label]) => {
     const limit = current.find((l) => l.by === by);
-    const max = h('input', { testid: `limit-${by}-max`, placeholder: 'max %', value: limit?.maxSharePercent ?? '', inputmode: 'decimal' });
+    const max = h('input', {
+      testid: `limit-${by}-max`,
+      placeholder: 'max %',
+      value: limit?.maxSharePercent ?? '',
+      inputmode: 'decimal',
+      'aria-label': `${label} limit, max %`,
+    });
     const mode = h(
       'select',
-      { testid: `limit-${by}-mode` },
+      { testid: `limit-${by}-mode`, 'aria-label': `${label} limit mode` },
       h('option', { value: 'warn' }, 'warn'),
       h('option', { value: 'hard' }, 'hard'),
     );

@@ -22,7 +22,7 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
   const charts = h('div', { testid: 'deal-charts' });
   const select = h(
     'select',
-    { testid: 'surveillance-deal' },
+    { testid: 'surveillance-deal', 'aria-label': 'Deal' },
     rows.map((r) => h('option', { value: r.dealId }, r.dealName)),
   );
   if (params.dealId) select.value = params.dealId;
