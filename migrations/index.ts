@@ -34,6 +34,7 @@ import * as rfqDeclines from './20261206110000_rfq_declines.js';
 import * as riskGpuValues from './20261206_1830_risk_gpu_values.js';
 import * as projUiRfqSpread from './20261206_1845_proj_ui_rfq_spread.js';
 import * as audit from './20261206_1800_audit.js';
+import * as rfqReplacedDecline from './20261206_1930_rfq_replaced_decline.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -62,6 +63,7 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206_1830_risk_gpu_values', riskGpuValues],
   ['20261206_1845_proj_ui_rfq_spread', projUiRfqSpread],
   ['20261206_1800_audit', audit],
+  ['20261206_1930_rfq_replaced_decline', rfqReplacedDecline],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -192,6 +192,31 @@ describe('issue 15: what a desk notices', () => {
 });
 
 describe('a dealer declines (issue 19)', () => {
+  it('takes a decline back with a new answer (a 500 the fuzz suite found: the replaced decline broke a check)', async () => {
+    const rfq = (await ask({ dealerPartyIds: [party.dealer1, party.dealer2] })).body;
+    await t.http
+      .post(`/api/v1/rfqs/${rfq.id}/decline`)
+      .set(await auth('dealer2'))
+      .send({ reason: 'no axe' })
+      .expect(201);
+    const again = await answer(rfq.id, 'dealer2', '100.5');
+    expect(again.status).toBe(201);
+    // The investor now sees the answer only; the decline is replaced, and a second decline replaces the answer.
+    const seen = (await t.http.get(`/api/v1/rfqs/${rfq.id}`).set(await auth('investor1'))).body;
+    expect(seen.responses).toEqual([expect.objectContaining({ dealerPartyId: party.dealer2, status: 'open', price: '100.5' })]);
+    await t.http
+      .post(`/api/v1/rfqs/${rfq.id}/decline`)
+      .set(await auth('dealer2'))
+      .send({})
+      .expect(201);
+    const rows = await t.database.knex('rfq_responses').where({ rfq_id: rfq.id }).orderBy('created_at').select('status', 'price', 'reason');
+    expect(rows.map((r) => [r.status, r.price === null ? null : new Decimal(r.price).toFixed(), r.reason])).toEqual([
+      ['replaced', null, 'no axe'],
+      ['replaced', '100.5', null],
+      ['declined', null, null],
+    ]);
+  });
+
   const statsOf = async (username: string) => (await t.http.get('/api/v1/rfq-statistics').set(await auth(username))).body[0];
 
   it("withdraws the dealer's answer, shows the decline with its reason, and records the outcome", async () => {
