@@ -140,6 +140,8 @@ describe('cn', () => {
     const investor = parties.find((p) => p.name.startsWith('Northbridge'))!;
     const text = await cn('statement', '--party', investor.id);
     expect(text.out).toMatch(/^USD\t\d+(\.\d+)?$/m);
+    // The distribution paid today, interest and principal apart (interest only before the ARD).
+    expect(text.out).toMatch(/^Meridian\/A-2\t\d{4}-\d{2}-\d{2}\t\d+\t[1-9]\d*\.\d{2}\t0(\.00)?\t[1-9]\d*\.\d{2}$/m);
     const csv = await cn('statement', '--party', investor.id, '--csv');
     expect(csv.out.split('\n')[0]).toBe('section,reference,note_or_asset,side,quantity,amount,date,status,detail');
     const recon = await cn('recon');

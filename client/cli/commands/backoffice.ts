@@ -325,6 +325,21 @@ const statement: Command = {
         { empty: 'no fails' },
       ),
     );
+    type Distribution = (typeof s.distributions)[number];
+    section('Distributions', () =>
+      out.table<Distribution>(
+        [
+          { header: 'NOTE', value: (d) => noteName(d.noteId) },
+          { header: 'PAYMENT_DATE', value: (d) => d.paymentDate },
+          { header: 'FACE_OF_RECORD', value: (d) => d.faceOfRecord, format: (d) => face(d.faceOfRecord), align: 'right' },
+          { header: 'INTEREST', value: (d) => d.interest, format: (d) => cash(d.interest), align: 'right' },
+          { header: 'PRINCIPAL', value: (d) => d.principal, format: (d) => cash(d.principal), align: 'right' },
+          { header: 'AMOUNT', value: (d) => d.amount, format: (d) => cash(d.amount), align: 'right' },
+        ],
+        s.distributions ?? [],
+        { empty: 'no distributions' },
+      ),
+    );
     type Movement = (typeof s.movements)[number];
     section('Movements', () =>
       out.table<Movement>(
