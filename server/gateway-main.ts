@@ -1,0 +1,37 @@
+/**
+ * `npm run gateway`: a stateless WebSocket gateway fed by NATS JetStream (server/bus/gateway-server.ts).
+ * It serves the service's `/ws` protocol — the same channels, seq numbers, auth, limits, conflation
+ * and slow-consumer rules — from the stream the service publishes, and forwards order entry to the
+ * service. Run as many as the audience needs, on any machines; clients may use any of them.
+ *
+ * Environment: NATS_URL (required), PORT (default 3000), HOST, and the service's JWT settings
+ * (JWT_SECRET; without it, the embedded default's secret file under DATA_DIR, as the service uses).
+ */
+import { resolveJwtSecret } from './auth/secret.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startGateway } from './bus/gateway-server.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+
+try {
+  const natsUrl = config.natsUrl;
+  if (!natsUrl) throw new Error('NATS_URL is required: the gateway is fed by NATS JetStream');
+  const gateway = await startGateway({ ...config, natsUrl }, resolveJwtSecret({ ...config, databaseUrl: null }), logger);
+  logger.info({ url: gateway.wsUrl, nats: natsUrl }, 'gateway listening');
+  process.stdout.write(`gateway listening on ${gateway.wsUrl}\n`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'gateway shutting down');
+    await gateway.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+} catch (error) {
+  logger.fatal({ err: error }, 'the gateway failed to start');
+  process.exit(1);
+}
