@@ -38,6 +38,8 @@ import {
 } from './subjects.js';
 
 const NOTES_REFRESH_MS = 2_000;
+/** A pull's lifetime: heartbeats at half of it tell the ordered consumer quickly that the server went away. */
+const CONSUME_EXPIRES_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const BUS_KINDS: ReadonlySet<string> = new Set(['book', 'trades', 'quotes', 'orders', 'executions']);
 
@@ -62,6 +64,8 @@ export class BusHub implements FeedHub {
   private notesTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private counters = { received: 0, routed: 0, gaps: 0 };
+  /** The stream sequence of the last message received (where a new consumer resumes). */
+  private lastStreamSeq = 0;
   readonly busHop = new LatencyHistogram();
   /** Tests: drop this many of the next messages that would reach a feed (the gap check must notice). */
   dropNext = 0;
@@ -84,9 +88,45 @@ export class BusHub implements FeedHub {
     await this.refreshNotes();
     this.notesTimer = setInterval(() => void this.refreshNotes().catch(() => undefined), NOTES_REFRESH_MS);
     this.notesTimer.unref();
-    const consumer = await this.bus.js.consumers.get(STREAM, { filter_subjects: FEED_SUBJECTS, deliver_policy: DeliverPolicy.New });
-    this.messages = await consumer.consume();
+    this.messages = await this.consume();
     void this.follow(this.messages);
+    void this.watchReconnects();
+  }
+
+  /** An ordered consumer over every channel subject: new messages, or those after the last one received. */
+  private async consume(): Promise<ConsumerMessages> {
+    const consumer = await this.bus.js.consumers.get(
+      STREAM,
+      this.lastStreamSeq === 0
+        ? { filter_subjects: FEED_SUBJECTS, deliver_policy: DeliverPolicy.New }
+        : { filter_subjects: FEED_SUBJECTS, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastStreamSeq + 1 },
+    );
+    return consumer.consume({ expires: CONSUME_EXPIRES_MS });
+  }
+
+  /**
+   * After NATS reconnects (a restarted server has lost the ephemeral consumer), the consumer is
+   * made again from the message after the last one received, at once rather than when its
+   * heartbeats are missed: nothing is skipped, nothing delivered twice.
+   */
+  private async watchReconnects(): Promise<void> {
+    for await (const status of this.bus.nc.status()) {
+      if (this.closed) return;
+      if (status.type !== 'reconnect') continue;
+      const old = this.messages;
+      this.messages = null;
+      void old?.close();
+      for (let attempt = 1; !this.closed && this.messages === null; attempt++) {
+        try {
+          this.messages = await this.consume();
+          void this.follow(this.messages);
+        } catch (error) {
+          if (attempt === 1 || attempt % 20 === 0)
+            this.logger.warn({ err: error, attempt }, 'the bus consumer could not be made again; retrying');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * attempt)));
+        }
+      }
+    }
   }
 
   close(): void {
@@ -108,6 +148,9 @@ export class BusHub implements FeedHub {
   private async follow(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const message of messages) {
+        if (messages !== this.messages) break;
+        if (message.seq <= this.lastStreamSeq) continue;
+        this.lastStreamSeq = message.seq;
         this.counters.received += 1;
         const feeds = this.bySubject.get(message.subject);
         if (!feeds || feeds.size === 0) continue;

@@ -44,6 +44,8 @@ import { BATCH_MARKER_SUBJECT, channelSubject, STREAM, type BusKind, type BusLev
 export const PUBLISH_QUEUE_MAX = 10_000;
 const BEHIND_LOG_INTERVAL_MS = 5_000;
 const RETRY_MS_MAX = 2_000;
+/** How long one publish waits for JetStream's acknowledgement before it is retried (same message id). */
+const PUBLISH_TIMEOUT_MS = 1_000;
 
 interface Outgoing {
   kind: BusKind;
@@ -342,7 +344,9 @@ export class BusPublisher {
     header.set('Cn-Seq', String(seq));
     header.set('Cn-Batch', String(batch));
     const bytes = JSON.stringify(body);
-    await this.retrying(`publish ${subject}`, () => this.bus.js.publish(subject, bytes, { msgID: `${subject}:${seq}`, headers: header }));
+    await this.retrying(`publish ${subject}`, () =>
+      this.bus.js.publish(subject, bytes, { msgID: `${subject}:${seq}`, headers: header, timeout: PUBLISH_TIMEOUT_MS }),
+    );
     this.subjects.set(subject, { seq, batch, ids: itemIds(message.data) });
     this.counters.messages += 1;
   }

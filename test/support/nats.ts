@@ -64,6 +64,11 @@ export class NatsServer {
     this.process = null;
   }
 
+  /** Starts a stopped server again on the same port with the same store. */
+  async resume(): Promise<void> {
+    await this.run();
+  }
+
   /** Stops and starts again on the same port with the same store. */
   async restart(downMs = 0): Promise<void> {
     await this.stop();
