@@ -95,12 +95,13 @@ describe.skipIf(!available)(
       await place('dealer2', { noteId, side: 'sell', price: '97', quantity: '250000' });
       await place('investor2', { noteId, side: 'buy', price: '99.5', quantity: '150000' });
       for (const probe of probes) await converges(probe, noteId);
-      const trades = (await t.http.get(`/api/v1/trades?noteId=${noteId}`).set({ authorization: `Bearer ${await t.token('investor1')}` }))
+      const tape = (await t.http.get(`/api/v1/trades?noteId=${noteId}`).set({ authorization: `Bearer ${await t.token('investor1')}` }))
         .body as Message[];
+      expect(tape.length).toBeGreaterThanOrEqual(2);
+      const expected = tape.map((trade) => trade.id as string).slice(0, a.gateway.limits.recentTradesMax);
       for (const probe of probes) {
-        await probe.waitFor(
-          () => updatesAfterSnapshot(probe.channel(`trades:${noteId}`)).updates.flatMap((u) => u.data.trades).length >= 4,
-        );
+        await until(() => seenTrades(probe, noteId).length >= expected.length, 15_000, 'the tape');
+        expect(seenTrades(probe, noteId)).toEqual(expected);
       }
       for (const channel of [`book:${noteId}`, `trades:${noteId}`, 'orders', 'executions']) {
         for (const probe of probes) updatesAfterSnapshot(probe.channel(channel));
