@@ -5,10 +5,12 @@
  * service. Run as many as the audience needs, on any machines; clients may use any of them.
  *
  * Environment: NATS_URL (required), PORT (default 3000), HOST, and the service's JWT settings
- * (JWT_SECRET; without it, the embedded default's secret file under DATA_DIR, as the service uses).
+ * (JWT_SECRET; without it, the embedded default's secret file under DATA_DIR, as the service uses);
+ * WS_LIMITS (optional JSON of /ws limits other than the defaults of server/ws/limits.ts, e.g.
+ * '{"connectionsMax":20000}', for large audiences and benchmarks).
  */
 import { resolveJwtSecret } from './auth/secret.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './bus/gateway-server.js';
 
@@ -18,7 +20,12 @@ const logger = createLogger(config.logLevel);
 try {
   const natsUrl = config.natsUrl;
   if (!natsUrl) throw new Error('NATS_URL is required: the gateway is fed by NATS JetStream');
-  const gateway = await startGateway({ ...config, natsUrl }, resolveJwtSecret({ ...config, databaseUrl: null }), logger);
+  const wsLimits = process.env.WS_LIMITS ? (JSON.parse(process.env.WS_LIMITS) as Config['wsLimits']) : undefined;
+  const gateway = await startGateway(
+    { ...config, natsUrl, ...(wsLimits ? { wsLimits } : {}) },
+    resolveJwtSecret({ ...config, databaseUrl: null }),
+    logger,
+  );
   logger.info({ url: gateway.wsUrl, nats: natsUrl }, 'gateway listening');
   process.stdout.write(`gateway listening on ${gateway.wsUrl}\n`);
   let stopping = false;

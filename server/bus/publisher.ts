@@ -44,6 +44,8 @@ import { BATCH_MARKER_SUBJECT, channelSubject, STREAM, type BusKind, type BusLev
 export const PUBLISH_QUEUE_MAX = 10_000;
 const BEHIND_LOG_INTERVAL_MS = 5_000;
 const RETRY_MS_MAX = 2_000;
+/** Queued batches published together when the loop is behind (one message per channel for all of them). */
+const GROUP_BATCHES_MAX = 500;
 /** How long one publish waits for JetStream's acknowledgement before it is retried (same message id). */
 const PUBLISH_TIMEOUT_MS = 1_000;
 
@@ -305,10 +307,15 @@ export class BusPublisher {
       this.busy = true;
       try {
         if (item.type === 'batch') {
-          this.batchesQueued -= 1;
-          await this.publishBatch(item.lastSeq, item.messages, item.tradeIdsAtSeq, performance.timeOrigin + item.committedAtMs);
-          this.lag.add(performance.now() - item.committedAtMs);
-          this.counters.batches += 1;
+          // The batches waiting behind it go out with it: one message per channel for all of them.
+          const group = [item];
+          while (group.length < GROUP_BATCHES_MAX && this.queue[0]?.type === 'batch') group.push(this.queue.shift() as typeof item);
+          this.batchesQueued -= group.length;
+          const last = group.at(-1)!;
+          await this.publishBatch(last.lastSeq, merge(group), last.tradeIdsAtSeq, performance.timeOrigin + item.committedAtMs);
+          const now = performance.now();
+          for (const batch of group) this.lag.add(now - batch.committedAtMs);
+          this.counters.batches += group.length;
         } else if (item.type === 'marker') {
           item.resolve((await this.subjectState(item.subject)).seq);
         } else {
@@ -324,8 +331,12 @@ export class BusPublisher {
     }
   }
 
+  /**
+   * One message per channel (channels are distinct, so they are stored concurrently: the order
+   * that matters is within a channel), then the batch marker once all are stored.
+   */
   private async publishBatch(lastSeq: number, messages: readonly Outgoing[], tradeIdsAtSeq: readonly string[], at?: number): Promise<void> {
-    for (const message of messages) await this.publish(channelSubject(message.kind, message.key), message, lastSeq, at);
+    await Promise.all(messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, lastSeq, at)));
     await this.publish(BATCH_MARKER_SUBJECT, { kind: 'trades', key: '', data: { items: tradeIdsAtSeq.map((id) => ({ id })) } }, lastSeq);
   }
 
@@ -463,6 +474,34 @@ export class BusPublisher {
     const data = message.data as { items: unknown[] };
     return { kind: message.kind, key: message.key, data: { ...data, items: data.items.filter((_, i) => keep[i]) } };
   }
+}
+
+/**
+ * The messages of consecutive batches as one message per channel: book levels and quotes by their
+ * latest value, tape, executions and orders concatenated in commit order — what a client applying
+ * the batches one by one would end with.
+ */
+function merge(batches: readonly { messages: readonly Outgoing[] }[]): Outgoing[] {
+  if (batches.length === 1) return [...batches[0]!.messages];
+  const merged = new Map<string, Outgoing>();
+  for (const batch of batches) {
+    for (const message of batch.messages) {
+      const key = `${message.kind}.${message.key}`;
+      const previous = merged.get(key);
+      if (!previous || message.kind === 'quotes') {
+        merged.set(key, message);
+      } else if (message.kind === 'book') {
+        const levels = new Map<string, BusLevel>();
+        for (const level of [...(previous.data as { levels: BusLevel[] }).levels, ...(message.data as { levels: BusLevel[] }).levels])
+          levels.set(`${level.side}${level.ticks}`, level);
+        merged.set(key, { ...message, data: { levels: [...levels.values()] } });
+      } else {
+        const items = [...(previous.data as { items: unknown[] }).items, ...(message.data as { items: unknown[] }).items];
+        merged.set(key, { ...message, data: { items } });
+      }
+    }
+  }
+  return [...merged.values()];
 }
 
 /** The tape (per note) and executions (per party) messages of these trades, in their order. */
