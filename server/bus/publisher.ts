@@ -100,6 +100,8 @@ export class BusPublisher {
   private lastBehindLogMs = 0;
   private counters = { peakQueued: 0, batches: 0, messages: 0, retries: 0, overflows: 0, recoveries: 0 };
   readonly lag = new LatencyHistogram();
+  /** Batches the queue may hold before it gives way to a recovery from the database. */
+  queueMax: number;
   /** Tests: publish this many more channel messages, then stop as a crashed process would. */
   crashAfterMessages: number | null = null;
 
@@ -108,8 +110,10 @@ export class BusPublisher {
     private readonly sequencer: Sequencer,
     private readonly knex: Knex,
     private readonly logger: Logger,
-    private readonly options: { queueMax?: number } = {},
-  ) {}
+    options: { queueMax?: number } = {},
+  ) {
+    this.queueMax = options.queueMax ?? PUBLISH_QUEUE_MAX;
+  }
 
   /** Listens to commits and starts the loop, beginning with a recovery. Call once the sequencer runs. */
   start(): void {
@@ -194,7 +198,7 @@ export class BusPublisher {
   private enqueueBatch(batch: CommittedBatch, state: TradingState): void {
     const messages = this.prepare(batch, state);
     if (messages.length === 0) return;
-    if (this.batchesQueued >= (this.options.queueMax ?? PUBLISH_QUEUE_MAX)) {
+    if (this.batchesQueued >= this.queueMax) {
       this.overflow();
       return;
     }
@@ -219,7 +223,14 @@ export class BusPublisher {
   private overflow(): void {
     this.counters.overflows += 1;
     this.logger.warn({ queued: this.batchesQueued }, 'the bus publisher queue is full; recovering from the database instead');
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.type === 'batch') this.queue.splice(i, 1);
+    // Snapshots waiting for their seq were read at boundaries whose batches are now dropped (the
+    // recovery republishes them with later seqs): they fail, and their gateways ask again.
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const item = this.queue[i]!;
+      if (item.type === 'recover') continue;
+      this.queue.splice(i, 1);
+      if (item.type === 'marker') item.reject(new Error('the publisher is recovering; ask again'));
+    }
     this.batchesQueued = 0;
     this.queueRecovery();
   }
