@@ -55,7 +55,7 @@ export async function startBenchBus(): Promise<BenchBus> {
       }
     }, 0);
   const get = async (url: string, route: string, method = 'GET') =>
-    (await fetch(`${url.replace(/^ws/, 'http').replace(/\/ws$/, '')}${route}`, { method })).json() as Promise<any>;
+    (await fetch(`${url.replace(/^ws/, 'http').replace(/\/ws$/, '')}${route}`, { method })).json() as Promise<unknown>;
   return {
     natsUrl: nats.url,
     urls,
@@ -93,7 +93,7 @@ export async function startBenchBus(): Promise<BenchBus> {
       cpuAtReset = cpuTicks();
     },
     stats: async () => {
-      const all = (await Promise.all(urls.map((url) => get(url, '/stats')))) as {
+      const all = (await Promise.all(urls.map((url) => get(url, '/stats')))) as unknown as {
         ws: Omit<GatewayFigures, 'busHopMs' | 'cpuMicros'>;
         bus: { busHopMs: GatewayFigures['busHopMs'] };
       }[];
