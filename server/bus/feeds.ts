@@ -14,6 +14,13 @@
 import { Feed } from '../ws/feed.js';
 import type { BusLevel, BusMessage } from './subjects.js';
 
+/**
+ * Messages a feed may hold for the fan-out (it emits one per cycle, so that each keeps its seq);
+ * beyond this the gateway is behind the stream, and the feed resyncs from a fresh snapshot instead
+ * of queueing without bound — its clients get that snapshot, as slow consumers do.
+ */
+export const RELAY_BACKLOG_MAX = 256;
+
 export abstract class RelayFeed extends Feed {
   /** Messages that arrived while the snapshot was being fetched. */
   private early: BusMessage[] | null = [];
@@ -50,6 +57,12 @@ export abstract class RelayFeed extends Feed {
     }
     this.received = message.seq;
     this.pending.push(message);
+    if (this.pending.length > RELAY_BACKLOG_MAX) {
+      this.pending.length = 0;
+      this.early = [];
+      this.onGap(this);
+      return;
+    }
     this.changed();
   }
 
