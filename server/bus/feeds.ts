@@ -15,7 +15,7 @@ import { Feed } from '../ws/feed.js';
 import type { BusLevel, BusMessage } from './subjects.js';
 
 /**
- * Messages a feed may hold for the fan-out (it emits one per cycle, so that each keeps its seq);
+ * Messages a feed may hold for the fan-out (each goes out as an update of its own, with its seq);
  * beyond this the gateway is behind the stream, and the feed resyncs from a fresh snapshot instead
  * of queueing without bound — its clients get that snapshot, as slow consumers do.
  */
@@ -98,6 +98,10 @@ export abstract class RelayFeed extends Feed {
       this.joining.push(subscription);
     }
     this.changed();
+  }
+
+  override updatesWaiting(): number {
+    return this.pending.length;
   }
 
   /** The next message's update (one per message, so the fan-out's seq is the message's seq). */

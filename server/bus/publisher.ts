@@ -47,7 +47,7 @@ const RETRY_MS_MAX = 2_000;
 /** Queued batches published together when the loop is behind (one message per channel for all of them). */
 const GROUP_BATCHES_MAX = 500;
 /** How long one publish waits for JetStream's acknowledgement before it is retried (same message id). */
-const PUBLISH_TIMEOUT_MS = 1_000;
+const PUBLISH_TIMEOUT_MS = 2_000;
 
 interface Outgoing {
   kind: BusKind;

@@ -499,7 +499,8 @@ async function main(): Promise<void> {
     const driven = await done;
 
     await service.services.sequencer!.idle();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await service.bus?.publisher.flushed(); // BENCH_GATEWAYS: everything committed is on the stream
+    await new Promise((resolve) => setTimeout(resolve, benchBus ? 5_000 : 2_000));
     const booksReplies = fromClients('books');
     toClients({ kind: 'books' });
     const books: Record<string, Record<string, number>> = {};
