@@ -9,6 +9,8 @@
  * WS_LIMITS (optional JSON of /ws limits other than the defaults of server/ws/limits.ts, e.g.
  * '{"connectionsMax":20000}', for large audiences and benchmarks).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { resolveJwtSecret } from './auth/secret.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -21,11 +23,12 @@ try {
   const natsUrl = config.natsUrl;
   if (!natsUrl) throw new Error('NATS_URL is required: the gateway is fed by NATS JetStream');
   const wsLimits = process.env.WS_LIMITS ? (JSON.parse(process.env.WS_LIMITS) as Config['wsLimits']) : undefined;
-  const gateway = await startGateway(
-    { ...config, natsUrl, ...(wsLimits ? { wsLimits } : {}) },
-    resolveJwtSecret({ ...config, databaseUrl: null }),
-    logger,
-  );
+  // The service's secret: JWT_SECRET, or the embedded default's file — never a new one (it would refuse every token).
+  if (!config.jwtSecret && !fs.existsSync(path.join(config.dataDir, 'jwt-secret'))) {
+    throw new Error(`JWT_SECRET is required (or DATA_DIR holding the service's jwt-secret; ${config.dataDir} has none)`);
+  }
+  const jwtSecret = resolveJwtSecret({ ...config, databaseUrl: null });
+  const gateway = await startGateway({ ...config, natsUrl, ...(wsLimits ? { wsLimits } : {}) }, jwtSecret, logger);
   logger.info({ url: gateway.wsUrl, nats: natsUrl }, 'gateway listening');
   process.stdout.write(`gateway listening on ${gateway.wsUrl}\n`);
   let stopping = false;
