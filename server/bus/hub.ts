@@ -67,8 +67,8 @@ export class BusHub implements FeedHub {
   /** The stream sequence of the last message received (where a new consumer resumes). */
   private lastStreamSeq = 0;
   readonly busHop = new LatencyHistogram();
-  /** Tests: drop this many of the next messages that would reach a feed (the gap check must notice). */
-  dropNext = 0;
+  /** Tests: drop the next message on this subject that would reach a feed (the gap check must notice). */
+  dropNextOn: string | null = null;
 
   constructor(
     private readonly bus: Bus,
@@ -154,8 +154,8 @@ export class BusHub implements FeedHub {
         this.counters.received += 1;
         const feeds = this.bySubject.get(message.subject);
         if (!feeds || feeds.size === 0) continue;
-        if (this.dropNext > 0) {
-          this.dropNext -= 1;
+        if (this.dropNextOn === message.subject) {
+          this.dropNextOn = null;
           continue;
         }
         let body: BusMessage;

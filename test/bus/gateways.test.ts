@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../server/bus/gateway-server.js';
+import { channelSubject } from '../../server/bus/subjects.js';
 import { natsServerAvailable, NatsServer } from '../support/nats.js';
 import { Probe, replayBook, startWsService, type Message, type WsTestService } from '../ws/support.js';
 import { startTestGateway, streamDifferences, until, updatesAfterSnapshot } from './support.js';
@@ -139,7 +140,7 @@ describe.skipIf(!available)(
       const pa = await subscribed(a.wsUrl, noteId);
       const pb = await subscribed(b.wsUrl, noteId);
       const gapsBefore = a.hub.stats().gaps;
-      a.hub.dropNext = 1;
+      a.hub.dropNextOn = channelSubject('book', noteId);
       for (let i = 0; i < 4; i++) await place('investor1', { noteId, side: 'buy', price: `${90 + i}` });
       await converges(pb, noteId);
       await converges(pa, noteId);
