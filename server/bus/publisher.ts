@@ -44,6 +44,7 @@ import { BATCH_MARKER_SUBJECT, channelSubject, STREAM, type BusKind, type BusLev
 export const PUBLISH_QUEUE_MAX = 10_000;
 const BEHIND_LOG_INTERVAL_MS = 5_000;
 const RETRY_MS_MAX = 2_000;
+const BOUNDARY_RETRY_MS = 20;
 /** Queued batches published together when the loop is behind (one message per channel for all of them). */
 const GROUP_BATCHES_MAX = 500;
 /** How long one publish waits for JetStream's acknowledgement before it is retried (same message id). */
@@ -94,6 +95,7 @@ export class BusPublisher {
   private readonly formats = new Map<string, LevelFormat>();
   private readonly lastQuotes = new Map<string, string>();
   private readonly atBoundary: ((state: TradingState) => void)[] = [];
+  private boundaryTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private closed = false;
@@ -124,6 +126,7 @@ export class BusPublisher {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
     this.wake?.();
     await this.loop;
     for (const item of this.queue) if (item.type === 'marker') item.reject(new Error('the publisher closed'));
@@ -179,8 +182,26 @@ export class BusPublisher {
     } catch {
       state = null;
     }
-    if (state) read(state);
-    else this.atBoundary.push(read);
+    if (state) {
+      read(state);
+      return;
+    }
+    this.atBoundary.push(read);
+    // Normally the next commit listener runs it; after a failed batch (state rebuilt, no commit) retry.
+    this.boundaryTimer ??= setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
+  }
+
+  private retryBoundary(): void {
+    this.boundaryTimer = null;
+    if (this.atBoundary.length === 0) return;
+    let state: TradingState | null = null;
+    try {
+      state = this.sequencer.view((s) => (s.batch === null ? s : null));
+    } catch {
+      state = null;
+    }
+    if (state) for (const read of this.atBoundary.splice(0)) read(state);
+    else this.boundaryTimer = setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
   }
 
   private onCommit(batch: CommittedBatch): void {
