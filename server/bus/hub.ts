@@ -85,7 +85,16 @@ export class BusHub implements FeedHub {
   /** Reads the listed notes and starts following the stream; resolves once both are in place. */
   async start(): Promise<void> {
     await ensureStream(this.bus);
-    await this.refreshNotes();
+    // The service may start after the gateway: wait for it to answer rather than fail.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.refreshNotes();
+        break;
+      } catch (error) {
+        if (attempt === 1 || attempt % 30 === 0) this.logger.warn({ err: error, attempt }, 'the service does not answer yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
     this.notesTimer = setInterval(() => void this.refreshNotes().catch(() => undefined), NOTES_REFRESH_MS);
     this.notesTimer.unref();
     this.messages = await this.consume();
