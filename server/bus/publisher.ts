@@ -96,6 +96,8 @@ export class BusPublisher {
   private readonly lastQuotes = new Map<string, string>();
   private readonly atBoundary: ((state: TradingState) => void)[] = [];
   private boundaryTimer: NodeJS.Timeout | null = null;
+  /** The last batch marker being stored (markers are stored one after another). */
+  private markerInFlight: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private closed = false;
@@ -129,12 +131,14 @@ export class BusPublisher {
     if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
     this.wake?.();
     await this.loop;
+    await this.markerInFlight;
     for (const item of this.queue) if (item.type === 'marker') item.reject(new Error('the publisher closed'));
   }
 
   /** Resolves when everything committed so far is stored in JetStream (tests, shutdown). */
   async flushed(): Promise<void> {
-    while (!this.closed && (this.queue.length > 0 || this.recovering || this.busy)) await new Promise((r) => setTimeout(r, 5));
+    while (!this.closed && (this.queue.length > 0 || this.recovering || this.busy || this.markerInFlight))
+      await new Promise((r) => setTimeout(r, 5));
   }
 
   stats(): PublisherStats {
@@ -365,11 +369,23 @@ export class BusPublisher {
 
   /**
    * One message per channel (channels are distinct, so they are stored concurrently: the order
-   * that matters is within a channel), then the batch marker once all are stored.
+   * that matters is within a channel), then the batch marker once all are stored. The marker is
+   * not waited for: the next batch's channel messages go out while it is stored (markers stay in
+   * order among themselves). A crash before it is stored only makes the recovery start from an
+   * earlier marker, and the recovery skips what each channel already holds.
    */
   private async publishBatch(lastSeq: number, messages: readonly Outgoing[], tradeIdsAtSeq: readonly string[], at?: number): Promise<void> {
     await Promise.all(messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, lastSeq, at)));
-    await this.publish(BATCH_MARKER_SUBJECT, { kind: 'trades', key: '', data: { items: tradeIdsAtSeq.map((id) => ({ id })) } }, lastSeq);
+    const previous = this.markerInFlight;
+    const marker = (async () => {
+      await previous;
+      await this.publish(BATCH_MARKER_SUBJECT, { kind: 'trades', key: '', data: { items: tradeIdsAtSeq.map((id) => ({ id })) } }, lastSeq);
+    })();
+    const settled = marker.catch(() => undefined);
+    this.markerInFlight = settled;
+    void settled.finally(() => {
+      if (this.markerInFlight === settled) this.markerInFlight = null;
+    });
   }
 
   private async publish(subject: string, message: Outgoing, batch: number, at?: number): Promise<void> {
@@ -432,6 +448,7 @@ export class BusPublisher {
    */
   private async recover(): Promise<void> {
     this.counters.recoveries += 1;
+    await this.markerInFlight;
     const marker = await this.subjectState(BATCH_MARKER_SUBJECT);
     const fresh = marker.seq === 0;
     const boundary = await new Promise<{ lastSeq: number; books: Outgoing[]; caps: Map<string, string | undefined> }>((resolve) =>
