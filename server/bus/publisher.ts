@@ -137,7 +137,7 @@ export class BusPublisher {
 
   /** Resolves when everything committed so far is stored in JetStream (tests, shutdown). */
   async flushed(): Promise<void> {
-    while (!this.closed && (this.queue.length > 0 || this.recovering || this.busy || this.markerInFlight))
+    while (!this.closed && (this.queue.length > 0 || this.recovering || this.busy || this.markerInFlight !== null))
       await new Promise((r) => setTimeout(r, 5));
   }
 
