@@ -5,14 +5,14 @@
  *   core         server/core — rejections, shared input schemas, the clock; imports only pure
  *   services     every other folder of server/ (ledger, refdata, sequencer, settlement, …) and db/
  *   application  server/trading (order entry, the tape), server/services.ts (the service container)
- *   edges        server/api (HTTP), server/ws (WebSocket)
- *   entry        server/index.ts, bootstrap.ts, config.ts, db/migrate-cli.ts, server/demo
+ *   edges        server/api (HTTP), server/ws (WebSocket), server/bus (NATS JetStream: publisher, gateways' feeds)
+ *   entry        server/index.ts, gateway-main.ts, bootstrap.ts, config.ts, db/migrate-cli.ts, server/demo
  * TypeScript is parsed with swc: TypeScript 7's npm package has no compiler API for
  * dependency-cruiser to use. Type-only imports count (a circle of types is still a circle).
  */
 const PURE = '^server/(domain|engine)/';
-const EDGES = '^server/(api|ws)/';
-const ENTRY = '^server/(index\\.ts|bootstrap\\.ts|config\\.ts|db/migrate-cli\\.ts|demo/)';
+const EDGES = '^server/(api|ws|bus)/';
+const ENTRY = '^server/(index\\.ts|gateway-main\\.ts|bootstrap\\.ts|config\\.ts|db/migrate-cli\\.ts|demo/)';
 const APPLICATION = '^server/(trading/|services\\.ts$)';
 
 module.exports = {

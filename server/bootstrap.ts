@@ -29,7 +29,13 @@ import { publishRfq } from './rfq/views.js';
 import { EventBus } from './events/bus.js';
 import { settleDueAtClose } from './settlement/end-of-day.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
-import { attachWebSocketGateway } from './ws/gateway.js';
+import { attachWebSocketGateway, type HubFactory } from './ws/gateway.js';
+import { Hub } from './ws/hub.js';
+import { resolveLimits } from './ws/limits.js';
+import { connectBus, type Bus } from './bus/connection.js';
+import { BusHub } from './bus/hub.js';
+import { BusPublisher } from './bus/publisher.js';
+import { startResponder } from './bus/responder.js';
 import { startRegistry, type RegistryHandle } from './registry/service.js';
 
 /** How often the sequencer looks for GTD orders whose expiry time has passed. */
@@ -48,6 +54,8 @@ export interface RunningService {
   demo: DemoSummary | null;
   /** The on-chain registry, when REGISTRY is embedded or rpc (server/registry). */
   registry: RegistryHandle | null;
+  /** With NATS_URL: the publisher to JetStream and the hub /ws is served through (server/bus). */
+  bus: { publisher: BusPublisher; hub: BusHub } | null;
   close(): Promise<void>;
 }
 
@@ -117,8 +125,26 @@ export async function startService(options: StartOptions): Promise<RunningServic
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 65_000;
+  // With NATS_URL: committed batches are published to JetStream, gateways' requests answered, and
+  // /ws itself is served through the bus (rfqs and settlements stay in process), as gateways serve it.
+  let bus: Bus | null = null;
+  let publisher: BusPublisher | null = null;
+  let stopResponder: (() => void) | null = null;
+  let busHub: BusHub | null = null;
+  let createHub: HubFactory | undefined;
+  if (config.natsUrl) {
+    const connected = await connectBus(config.natsUrl, logger, 'cnx-service');
+    bus = connected;
+    publisher = new BusPublisher(connected, sequencer, database.knex, logger);
+    publisher.start();
+    stopResponder = startResponder(connected, publisher, services, { recentMax: resolveLimits(config.wsLimits).recentTradesMax });
+    createHub = (limits, onSlowConsumer) =>
+      (busHub = new BusHub(connected, limits, logger, onSlowConsumer, new Hub(services, sequencer, limits, onSlowConsumer)));
+  }
   // Market data, private feeds and order entry over /ws, on the same port (server/ws).
-  const gateway = attachWebSocketGateway(server, services, config);
+  const gateway = attachWebSocketGateway(server, services, config, createHub);
+  const hubOnBus = busHub as BusHub | null;
+  if (hubOnBus) await hubOnBus.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -152,10 +178,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
         server.closeIdleConnections();
       });
       await sequencer.idle();
+      if (publisher) {
+        await Promise.race([publisher.flushed(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+        stopResponder?.();
+        await publisher.close();
+      }
+      await bus?.close();
       await registry?.close();
       if (!options.database) await database.close();
     })();
     return closing;
   };
-  return { services, database, server, url, demo, registry, close };
+  return { services, database, server, url, demo, registry, bus: publisher && hubOnBus ? { publisher, hub: hubOnBus } : null, close };
 }

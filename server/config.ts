@@ -26,6 +26,12 @@ export interface Config {
   wsLimits?: Partial<WsLimits>;
   /** The on-chain registry (REGISTRY, RPC_URL, REGISTRAR_KEY, …; see registryConfig). Absent: off. */
   registry?: RegistryConfig;
+  /**
+   * NATS with JetStream (NATS_URL, e.g. nats://host:4222, comma-separated for a cluster): the
+   * service publishes market data and private feeds to it, and /ws is served through it, as by
+   * `npm run gateway`. Absent: /ws fans out in process (the embedded default).
+   */
+  natsUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigins: originList(env.PUBLIC_ORIGIN, 'PUBLIC_ORIGIN'),
     wsAllowedOrigins: originList(env.WS_ALLOWED_ORIGINS, 'WS_ALLOWED_ORIGINS', true),
     registry: registryConfig(env, databaseUrl),
+    ...(env.NATS_URL && env.NATS_URL.length > 0 ? { natsUrl: env.NATS_URL } : {}),
   };
 }
 

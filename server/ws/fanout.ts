@@ -138,6 +138,13 @@ export class FanOut {
 
   private publish(feed: Feed, cycle: number): void {
     if (!feed.ready) return;
+    // A feed relaying a stream (server/bus/feeds.ts) may hold several updates, each with the seq the
+    // stream gave it: each goes out as an update of its own (the others hold at most one).
+    while (feed.updatesWaiting() > 1) this.publishNext(feed, cycle);
+    this.publishNext(feed, cycle);
+  }
+
+  private publishNext(feed: Feed, cycle: number): void {
     const data = feed.takeUpdate();
     if (data !== null && feed.changedAtMs !== null)
       this.cycleChangedAtMs = Math.min(this.cycleChangedAtMs ?? feed.changedAtMs, feed.changedAtMs);

@@ -66,6 +66,10 @@ export abstract class Feed {
 
   /** What changed since the previous call, as the `data` of an update; null when nothing did. */
   abstract takeUpdate(): unknown;
+  /** Updates takeUpdate() would still return in this cycle (a feed relaying a stream may hold several). */
+  updatesWaiting(): number {
+    return 0;
+  }
   /** The current state, as the `data` of a snapshot. */
   abstract snapshotData(): unknown;
 

@@ -26,10 +26,11 @@ import { pullAllQuotes } from '../trading/order-entry.js';
 import { authenticateToken, bearerToken, type SessionIdentity } from './auth.js';
 import { WsClient } from './client.js';
 import { LAG_PROBE_FRAME } from './fanout.js';
-import { Hub } from './hub.js';
+import { Hub, type FeedHub } from './hub.js';
 import { resolveLimits, type WsLimits } from './limits.js';
 import { CLOSE_CODES, errorMessage } from './protocol.js';
-import { SessionHandler } from './session.js';
+import { runOrderEntry } from './order-ops.js';
+import { SessionHandler, type WsServices } from './session.js';
 import type { SnapshotStats } from './snapshots.js';
 
 export const WS_PATH = '/ws';
@@ -68,8 +69,42 @@ export function gatewayOf(server: http.Server): WebSocketGateway | undefined {
   return gateways.get(server);
 }
 
-export function attachWebSocketGateway(server: http.Server, services: AppServices, config: Config): WebSocketGateway {
-  if (!services.sequencer) throw new Error('the WebSocket gateway needs a running sequencer');
+/** Builds the feeds of a gateway: in process from the sequencer (Hub), or from the bus (server/bus/hub.ts). */
+export type HubFactory = (limits: WsLimits, onSlowConsumer: (client: WsClient) => void) => FeedHub;
+
+/** What /ws of the service itself needs: its services, with order entry run in process. */
+export function serviceWsServices(services: AppServices): WsServices {
+  return {
+    jwtSecret: services.jwtSecret,
+    clock: services.clock,
+    logger: services.logger,
+    orderEntry: (principal, message) => runOrderEntry(services, principal, message),
+    pullQuotes: async (partyId) => (await pullAllQuotes(services, partyId)).quotes.length,
+  };
+}
+
+/** The in-process hub: the embedded default, fed by the service's own sequencer and event bus. */
+export function inProcessHub(services: AppServices): HubFactory {
+  const sequencer = services.sequencer;
+  if (!sequencer) throw new Error('the WebSocket gateway needs a running sequencer');
+  return (limits, onSlowConsumer) => new Hub(services, sequencer, limits, onSlowConsumer);
+}
+
+/** The service's /ws: feeds from `createHub` (default: in process), order entry run here. */
+export function attachWebSocketGateway(
+  server: http.Server,
+  services: AppServices,
+  config: Config,
+  createHub?: HubFactory,
+): WebSocketGateway {
+  return attachGateway(server, serviceWsServices(services), config, createHub ?? inProcessHub(services));
+}
+
+/**
+ * A /ws endpoint on `server`: the same protocol, auth, limits and slow-consumer rules whether the
+ * feeds come from this process's sequencer or from the bus (`npm run gateway`).
+ */
+export function attachGateway(server: http.Server, services: WsServices, config: Config, createHub: HubFactory): WebSocketGateway {
   const limits = resolveLimits(config.wsLimits);
   const allowedOrigins = new Set((config.wsAllowedOrigins ?? []).map((origin) => (origin === '*' ? origin : normaliseOrigin(origin))));
   let ownOrigins: ReadonlySet<string> | null = null;
@@ -80,7 +115,7 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
   const pulls = new Set<Promise<unknown>>();
   let closing = false;
 
-  const hub = new Hub(services, services.sequencer, limits, (client) => dropSlowConsumer(client));
+  const hub = createHub(limits, (client) => dropSlowConsumer(client));
   /** Who was closed for churn, and until when (performance.now()) they may not come back. */
   const churnedUntil = new Map<string, number>();
   const churnKey = (principal: { userId: string } | null, address: string): string =>
@@ -295,11 +330,11 @@ export function attachWebSocketGateway(server: http.Server, services: AppService
  * failed commit, the database away) is retried with backoff: quotes left live without their
  * dealer are a risk the dealer asked us to remove.
  */
-async function pullQuotesWithRetry(services: AppServices, partyId: string): Promise<void> {
+async function pullQuotesWithRetry(services: WsServices, partyId: string): Promise<void> {
   for (let attempt = 1; attempt <= COD_ATTEMPTS_MAX; attempt++) {
     try {
-      const result = await pullAllQuotes(services, partyId);
-      services.logger.info({ partyId, pulled: result.quotes.length }, 'cancel-on-disconnect: quotes pulled');
+      const pulled = await services.pullQuotes(partyId);
+      services.logger.info({ partyId, pulled }, 'cancel-on-disconnect: quotes pulled');
       return;
     } catch (error) {
       services.logger.error({ err: error, partyId, attempt }, 'cancel-on-disconnect: pulling quotes failed');

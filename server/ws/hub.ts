@@ -49,7 +49,23 @@ const BOUNDARY_RETRY_MS = 20;
 /** Feeds whose snapshot is read from the database (the others are built from the trading state). */
 const READ_FROM_DATABASE: ReadonlySet<FeedRequest['kind']> = new Set(['trades', 'executions', 'rfqs', 'settlements', 'balances']);
 
-export class Hub {
+/**
+ * What sessions and the gateway need of a hub: the in-process one below, or one fed by the bus
+ * (server/bus/hub.ts). Both hand their feeds to the same fan-out and snapshot scheduler types.
+ */
+export interface FeedHub {
+  readonly fanOut: FanOut;
+  readonly snapshots: SnapshotReads;
+  hasNote(noteId: string): boolean;
+  snapshotReadsNeeded(requests: Iterable<FeedRequest>): number;
+  snapshotQueueSpace(): number;
+  subscribe(client: WsClient, channel: string, request: FeedRequest): Subscription;
+  unsubscribe(client: WsClient, channel: string): void;
+  removeClient(client: WsClient): void;
+  close(): void;
+}
+
+export class Hub implements FeedHub {
   readonly fanOut: FanOut;
   private readonly feeds = new Map<string, Feed>();
   private readonly books = new Map<string, Set<BookFeed>>();

@@ -13,19 +13,34 @@
  */
 import type { RawData } from 'ws';
 import { Rejection } from '../core/rejections.js';
-import type { AppServices } from '../services.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import { TokenError, type Principal } from '../auth/tokens.js';
 import { authenticateToken } from './auth.js';
 import { parseChannel } from './channels.js';
 import type { WsClient } from './client.js';
 import { subscriptionsOf } from './feed.js';
-import type { FeedRequest, Hub } from './hub.js';
+import type { FeedHub, FeedRequest } from './hub.js';
 import type { WsLimits } from './limits.js';
-import { isOrderEntry, refusal, runOrderEntry } from './order-ops.js';
+import { isOrderEntry, refusal, type OrderEntryMessage, type Reply } from './order-ops.js';
 import { wsErrorOf } from './errors.js';
 import { errorMessage, parseClientMessage, type ClientMessage, type RequestId, type WsErrorCode } from './protocol.js';
 
 type Subscribe = Extract<ClientMessage, { op: 'subscribe' }>;
+
+/**
+ * What sessions need of their process: token verification and the clock, and order entry — run
+ * in the service (runOrderEntry), or forwarded to it over the bus by a gateway (server/bus).
+ */
+export interface WsServices {
+  jwtSecret: string;
+  clock: Clock;
+  logger: Logger;
+  /** One order-entry request for the session's principal; never rejects. */
+  orderEntry(principal: Principal | null, message: OrderEntryMessage): Promise<Reply>;
+  /** Cancel-on-disconnect: pulls all of the dealer's quotes; resolves with how many were pulled. */
+  pullQuotes(partyId: string): Promise<number>;
+}
 
 class Refusal extends Error {
   constructor(
@@ -42,8 +57,8 @@ export class SessionHandler {
   readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly services: AppServices,
-    private readonly hub: Hub,
+    private readonly services: WsServices,
+    private readonly hub: FeedHub,
     private readonly limits: WsLimits,
     private readonly guard: {
       /** The client keeps churning subscriptions: the gateway closes it. */
@@ -213,7 +228,7 @@ export class SessionHandler {
     client.send({ op: 'reply', ...(id !== undefined ? { id } : {}), status: 200, body: { cancelOnDisconnect: enabled } });
   }
 
-  private orderEntry(client: WsClient, message: Parameters<typeof runOrderEntry>[2]): void {
+  private orderEntry(client: WsClient, message: OrderEntryMessage): void {
     if (client.requestsInFlight >= this.limits.requestsInFlightMax) {
       client.send(
         refusal(message.id, new Rejection('RATE_LIMITED', `at most ${this.limits.requestsInFlightMax} requests in flight per connection`)),
@@ -221,7 +236,7 @@ export class SessionHandler {
       return;
     }
     client.requestsInFlight += 1;
-    const running = runOrderEntry(this.services, client.principal, message).then((reply) => {
+    const running = this.services.orderEntry(client.principal, message).then((reply) => {
       client.requestsInFlight -= 1;
       client.send(reply);
     });

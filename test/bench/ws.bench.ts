@@ -26,6 +26,9 @@
  * several processes; on a 2-core machine the clients' work still shares the CPU with the server.
  * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15),
  * BENCH_LATENCY_SESSIONS (100), BENCH_WS_LIMITS (JSON of gateway limits to try, e.g. '{"fanOutRestRatio":0.25}').
+ * BENCH_GATEWAYS=N (issue 21): a nats-server and N gateway processes (npm run gateway) serve the
+ * subscribers, fed by the service through JetStream; adds a `bus:` line (commit → gateway receipt
+ * p50/p99, publisher lag, gateway CPU, subscribers per gateway core) and `gateways=<n>` on the last.
  * Prints per N: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n> bytes_per_connection=<n>
  */
 import os from 'node:os';
@@ -44,6 +47,7 @@ import { openDatabase } from '../../server/db/connection.js';
 import { gatewayOf } from '../../server/ws/gateway.js';
 import { CnxSocket, type SocketLike } from '../../client/sdk/ws/index.js';
 import { BENCH_PG_SETTINGS, findPostgresBin, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { startBenchBus } from './support/gateways.js';
 
 const SUBSCRIBERS = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000').split(',').map(Number);
 const ORDERS_PER_S = Number(process.env.BENCH_ORDERS_PER_S ?? 1000);
@@ -58,6 +62,8 @@ const LATENCY_SAMPLED_SESSIONS = Number(process.env.BENCH_LATENCY_SESSIONS ?? 10
 const EXTRA_WS_LIMITS = JSON.parse(process.env.BENCH_WS_LIMITS ?? '{}') as Record<string, number>;
 /** Processes the sessions are spread over (real subscribers are on other machines; one process would serialise them all). */
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? Math.max(1, Math.min(4, os.cpus().length)));
+// BENCH_GATEWAYS=N (issue 21): subscribers connect to N gateway processes fed by NATS JetStream instead of the service.
+const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 0);
 
 /** `startPrice`: the driver's first bid is one tick above it (the best bid when the round starts). */
 interface Note {
@@ -65,7 +71,15 @@ interface Note {
   tickSize: string;
   startPrice?: string;
 }
-type Plan = { url: string; subscribers: number; notes: Note[]; tokens: Record<string, string>; partyIds: Record<string, string> };
+type Plan = {
+  url: string;
+  subscribers: number;
+  notes: Note[];
+  tokens: Record<string, string>;
+  partyIds: Record<string, string>;
+  /** BENCH_GATEWAYS: the gateways' /ws URLs; session i connects to gatewayUrls[i % length]. */
+  gatewayUrls?: string[];
+};
 /** One clients process's share: sessions [first, first + count) of the plan's subscribers. */
 type Share = { first: number; count: number };
 type Ipc = { kind: string; [key: string]: unknown };
@@ -180,7 +194,7 @@ async function clientsProcess(): Promise<void> {
   const connectOne = async () => {
     const index = share.first + created++;
     const client = new CnxSocket({
-      url: plan.url,
+      url: plan.gatewayUrls?.length ? plan.gatewayUrls[index % plan.gatewayUrls.length]! : plan.url,
       parse,
       reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
       createSocket: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as SocketLike,
@@ -362,6 +376,8 @@ async function main(): Promise<void> {
   process.once('exit', stopCluster);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-bench-ws-'));
+  // BENCH_GATEWAYS: NATS first (the service publishes to it), the gateways once the service answers snapshots.
+  const benchBus = GATEWAYS > 0 ? await startBenchBus() : null;
   const database = await openDatabase(
     cluster ? { kind: 'postgres', url: cluster.url, poolMax: 10 } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
   );
@@ -382,6 +398,7 @@ async function main(): Promise<void> {
         requestsInFlightMax: 5_000,
         ...EXTRA_WS_LIMITS,
       },
+      ...(benchBus ? { natsUrl: benchBus.natsUrl } : {}),
     },
     logger: pino({ level: process.env.BENCH_DEBUG ? 'debug' : 'warn' }, pino.destination(2)),
     database,
@@ -407,6 +424,13 @@ async function main(): Promise<void> {
     tickSize: n.tickSize,
   }));
   const plan: Plan = { url: `${service.url.replace(/^http/, 'ws')}/ws`, subscribers: 0, notes, tokens, partyIds };
+  if (benchBus) {
+    await benchBus.startGateways(GATEWAYS, {
+      jwtSecret: service.services.jwtSecret,
+      wsLimits: { connectionsMax: 50_000, connectionsPerAddressMax: 50_000, messagesPerSecond: 20_000, ...EXTRA_WS_LIMITS },
+    });
+    plan.gatewayUrls = benchBus.urls;
+  }
   const memory = () => {
     gc();
     const usage = process.memoryUsage();
@@ -445,11 +469,16 @@ async function main(): Promise<void> {
     toClients({ kind: 'measure', on: true });
     driver.send({ kind: 'measure', on: true });
     gateway.resetStats();
+    await benchBus?.resetStats();
+    service.bus?.publisher.resetStats();
     const serverCpuBefore = process.cpuUsage();
     const pgCpuBefore = cluster?.cpuSeconds() ?? 0;
     await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
-    const server = gateway.stats();
-    const serverCpu = process.cpuUsage(serverCpuBefore);
+    // BENCH_GATEWAYS: the fan-out's figures and CPU are the gateways'; the service's CPU is printed beside them.
+    const onBus = benchBus ? await benchBus.stats() : null;
+    const server = onBus ?? gateway.stats();
+    const serviceCpu = process.cpuUsage(serverCpuBefore);
+    const serverCpu = onBus ? { user: onBus.cpuMicros, system: 0 } : serviceCpu;
     const pgCpuMicros = ((cluster?.cpuSeconds() ?? 0) - pgCpuBefore) * 1e6;
     const measuredReplies = fromClients('measured');
     const driverMeasured = next(driver, 'measured');
@@ -470,7 +499,8 @@ async function main(): Promise<void> {
     const driven = await done;
 
     await service.services.sequencer!.idle();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await service.bus?.publisher.flushed(); // BENCH_GATEWAYS: everything committed is on the stream
+    await new Promise((resolve) => setTimeout(resolve, benchBus ? 5_000 : 2_000));
     const booksReplies = fromClients('books');
     toClients({ kind: 'books' });
     const books: Record<string, Record<string, number>> = {};
@@ -516,12 +546,23 @@ async function main(): Promise<void> {
         `driver=${(driverCpuMicros / 1000 / MEASURE_MS).toFixed(2)} postgres=${(pgCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
         `cpu_us_per_client_write: server=${perWrite(serverCpu.user + serverCpu.system)} clients=${perWrite(clientsCpuMicros)}\n`,
     );
+    if (onBus) {
+      const gatewayCores = onBus.cpuMicros / 1000 / MEASURE_MS;
+      const publisher = service.bus!.publisher.stats();
+      process.stdout.write(
+        `bus: commit_to_gateway_p50_ms=${onBus.busHopMs.p50} commit_to_gateway_p99_ms=${onBus.busHopMs.p99} samples=${onBus.busHopMs.samples} ` +
+          `publisher_lag_p50_ms=${publisher.lagMs.p50} publisher_lag_p99_ms=${publisher.lagMs.p99} publisher_peak_queued=${publisher.peakQueued} publisher_batches=${publisher.batches} publisher_messages=${publisher.messages} publisher_retries=${publisher.retries} ` +
+          `service_cpu_cores=${((serviceCpu.user + serviceCpu.system) / 1000 / MEASURE_MS).toFixed(2)} gateway_cpu_cores=${gatewayCores.toFixed(2)} ` +
+          `subscribers_per_gateway_core=${Math.round(subscribers / Math.max(0.01, gatewayCores))}\n`,
+      );
+    }
     process.stdout.write(
-      `subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`,
+      `subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}${GATEWAYS > 0 ? ` gateways=${GATEWAYS}` : ''}\n`,
     );
     await clientsExited;
   }
   await service.close();
+  await benchBus?.close();
   await database.close();
   cluster?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

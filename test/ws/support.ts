@@ -16,6 +16,7 @@ import type { Config } from '../../server/config.js';
 import type { WsLimits } from '../../server/ws/limits.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { DEMO_PASSWORD } from '../support/service.js';
+import { NatsServer } from '../support/nats.js';
 
 export interface WsTestService {
   service: RunningService;
@@ -34,6 +35,8 @@ export async function startWsService(
 ): Promise<WsTestService> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-ws-'));
+  // WS_VIA_BUS=1: the same suites with /ws served through NATS JetStream (server/bus), one code path tested both ways.
+  const nats = process.env.WS_VIA_BUS === '1' && !options.config?.natsUrl ? await NatsServer.start() : null;
   const config: Config = {
     port: 0,
     host: '127.0.0.1',
@@ -44,6 +47,7 @@ export async function startWsService(
     seedDemo: true,
     demoPassword: DEMO_PASSWORD,
     ...(options.wsLimits ? { wsLimits: options.wsLimits } : {}),
+    ...(nats ? { natsUrl: nats.url } : {}),
     ...options.config,
   };
   const service = await startService({
@@ -82,6 +86,7 @@ export async function startWsService(
     close: async () => {
       await service.close();
       await database.close();
+      await nats?.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
