@@ -146,7 +146,7 @@ describe('accessibility of every screen', () => {
       .getByTestId('bo-tabs')
       .getByRole('tab')
       .evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-tab')));
-    expect(tabIds).toEqual(['roll', 'instructions', 'fails', 'collections', 'statements', 'market']);
+    expect(tabIds).toEqual(['roll', 'runs', 'instructions', 'fails', 'collections', 'statements', 'market', 'audit']);
     for (const id of tabIds) {
       await page.getByTestId(`tab-${id}`).click();
       await page.getByTestId(`tabpanel-${id}`).waitFor();

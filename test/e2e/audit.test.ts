@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/service.js';
-import { noteIds, startE2E, type E2E } from './support.js';
+import { noteIds, showTab, startE2E, type E2E } from './support.js';
 
 let e: E2E;
 let office: Page;
@@ -50,6 +50,8 @@ beforeAll(async () => {
   });
   await backoffice.runSettlement({ date: BUSINESS_DATE });
   office = await e.login('backoffice1', { width: 1440, height: 900 });
+  // Each back-office job has its tab (issue 19): the trail has its own.
+  await showTab(office, 'audit');
   await office.getByTestId('audit-panel').waitFor();
 }, 180_000);
 afterAll(async () => e?.close());
@@ -115,6 +117,7 @@ describe('the audit trail in the back office', () => {
 
 describe('the run history and the pre-roll checklist', () => {
   it("shows the run's counts and amounts and a total line; the dates are ISO", async () => {
+    await showTab(office, 'runs');
     expect(await office.getByLabel('to (date)').inputValue()).toBe(BUSINESS_DATE);
     const row = office.getByTestId('runs-table').locator('tbody tr').first();
     await row.waitFor();
@@ -137,6 +140,8 @@ describe('the run history and the pre-roll checklist', () => {
   });
 
   it('names the open fail and says the day is not ready to roll', async () => {
+    // The checklist sits with the roll it prepares for, in the End of day tab.
+    await showTab(office, 'roll');
     const fails = office.getByTestId('checklist-open_fails');
     await fails.waitFor();
     expect(await fails.locator(':scope > td').nth(0).textContent()).toBe('open');
