@@ -44,6 +44,7 @@ export class FanOut {
   /** Channel messages and client writes made, cycles run and their duration, for the logs. */
   messagesWritten = 0;
   writes = 0;
+  bytesWritten = 0;
   cycles = 0;
   cycleMsTotal = 0;
   cycleMsMax = 0;
@@ -223,8 +224,10 @@ export class FanOut {
       client.lagProbeSentAtMs = now;
       client.lastLagProbeAtMs = now;
     }
-    client.writeFrames(this.frameFor(client, messages, probe, shared));
+    const frames = this.frameFor(client, messages, probe, shared);
+    client.writeFrames(frames);
     this.writes += 1;
+    this.bytesWritten += frames.length;
     this.messagesWritten += messages.length;
     if (changedAtMs !== null && client.updated) this.publishLatency.add(now - changedAtMs);
   }

@@ -1,32 +1,43 @@
 /**
- * `npm run bench:ws`: market-data fan-out to many WebSocket subscribers while orders flow.
+ * `npm run bench:ws`: market-data fan-out to many WebSocket subscribers while orders flow, beside
+ * the floor this machine allows (bench:ws-floor), measured in the same run.
  *
  * The real service runs in this process (on a throwaway PostgreSQL cluster when the server
- * binaries are installed, else on embedded PGlite). Clients processes (BENCH_CLIENT_PROCESSES,
- * default one per core up to 4) open N sessions between them with the SDK's WebSocket client
- * (client/sdk/ws), each subscribed to the book (depth 10) and the trades of
- * every demo note; a driver process places about BENCH_ORDERS_PER_S limit orders per second over
- * the socket (each at a new best bid, so each one changes every subscriber's book), cancels the
- * oldest to keep 40 resting per note, and every 100th order sells into the best bid (a trade).
+ * binaries are installed, else on embedded PGlite). For each subscriber count N, bench:ws-floor runs
+ * first (as a child process, same N, same duration): the bare TCP fan-out on the same machine at the
+ * same moment, the yardstick the ratio is taken against. Then clients processes
+ * (BENCH_CLIENT_PROCESSES, default one per core up to 4) open N sessions between them, each
+ * subscribed to the book (depth 10) and the trades of every demo note; a driver process places about
+ * BENCH_ORDERS_PER_S limit orders per second over the socket (each at a new best bid, so each one
+ * changes every subscriber's book), cancels the oldest to keep 40 resting per note, and every 100th
+ * order sells into the best bid (a trade).
+ *
+ * The subscribers are of two kinds, so that the server's cost is not hidden behind the clients' own
+ * work on the same two cores:
+ * - light subscribers (all but a sample): raw `ws` clients that read each frame's channel, type and
+ *   seq with a few byte searches and check that every update's seq follows the last one — what any
+ *   subscriber must do at the least, as the floor's readers only read;
+ * - full SDK clients (BENCH_SDK_CLIENTS, default 50, at most a tenth of N, spread over the connection
+ *   order): client/sdk/ws sessions that parse every frame, check seqs and keep local books, which
+ *   must equal the REST book at the end.
+ * At the end every subscriber must be on the newest seq of every channel, with no gap.
  *
  * Measured: channel messages delivered per second to all clients; latency from the driver's order
- * acknowledgement to a client applying the update that shows the order's level (one sample per
- * order on each of BENCH_LATENCY_SESSIONS (100) sessions spread evenly over all N, so over every
- * position in the server's write order and in each process's reading order; the processes share
- * the machine's clock);
+ * acknowledgement to a subscriber seeing the update that shows the order's level (one sample per
+ * order on each of BENCH_LATENCY_SESSIONS (100) light sessions spread evenly over all N, so over every
+ * position in the server's write order and in each process's reading order; they parse the frames
+ * to find the level; the processes share the machine's clock), and the same for the SDK sample;
  * server memory per connection ((heapUsed + external) after connecting and subscribing, minus
- * before, over N, after a GC); at the end, how many clients hold a book equal to the REST book on
- * every note. The server's own side is printed too: fan-out cycles, messages written, and
- * commit → socket write latency per client (what the server controls, without the clients' CPU).
- * Harness note: a clients process parses each distinct frame text once and shares the parsed
- * (read-only) message between its sessions, so that N clients on one machine measure the server
- * rather than N redundant JSON.parse calls; each session still checks seqs and keeps its own book.
- * The sessions of one process are served one after another, so the last of them handles a frame
- * after all the others: real subscribers sit on many machines, so the sessions are spread over
- * several processes; on a 2-core machine the clients' work still shares the CPU with the server.
+ * before, over N, after a GC). The server's own side is printed too: fan-out cycles, messages and
+ * bytes written, commit → socket write latency per client, and its CPU per client write beside the
+ * floor's (the whole service process, order entry included; and the fan-out's own busy time).
  * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15),
- * BENCH_LATENCY_SESSIONS (100), BENCH_WS_LIMITS (JSON of gateway limits to try, e.g. '{"fanOutRestRatio":0.25}').
- * Prints per N: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n> bytes_per_connection=<n>
+ * BENCH_LATENCY_SESSIONS (100), BENCH_SDK_CLIENTS (50), BENCH_FLOOR (0 skips the floor),
+ * BENCH_WS_LIMITS (JSON of gateway limits to try, e.g. '{"fanOutRestRatio":0.25}').
+ * Prints per N the floor's line, then: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n>
+ * bytes_per_connection=<n> sdk_p50_ms=<n> sdk_p99_ms=<n> server_cpu_us_per_write=<n>
+ * fanout_us_per_write=<n> floor_p50_ms=<n> floor_p99_ms=<n> floor_cpu_us_per_write=<n> ratio=<p99 / floor p99>
+ * load_average=<1,5,15 min>
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +65,11 @@ const RESTING_PER_NOTE = 40;
 const USERS = ['investor1', 'investor2', 'dealer1', 'dealer2'];
 const IN_FLIGHT_MAX = 500;
 const LATENCY_SAMPLED_SESSIONS = Number(process.env.BENCH_LATENCY_SESSIONS ?? 100);
+/** Full SDK clients among the subscribers (at most a tenth of them). */
+const SDK_CLIENTS = Number(process.env.BENCH_SDK_CLIENTS ?? 50);
+/** Run bench:ws-floor for each subscriber count in the same run (0 skips it). */
+const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
+const FLOOR_SCRIPT = fileURLToPath(new URL('./ws-floor.bench.ts', import.meta.url));
 /** Extra WebSocket limits as JSON (e.g. '{"fanOutRestRatio":0.25}'), to compare settings of the gateway. */
 const EXTRA_WS_LIMITS = JSON.parse(process.env.BENCH_WS_LIMITS ?? '{}') as Record<string, number>;
 /** Processes the sessions are spread over (real subscribers are on other machines; one process would serialise them all). */
@@ -65,7 +81,15 @@ interface Note {
   tickSize: string;
   startPrice?: string;
 }
-type Plan = { url: string; subscribers: number; notes: Note[]; tokens: Record<string, string>; partyIds: Record<string, string> };
+type Plan = {
+  url: string;
+  subscribers: number;
+  /** How many of the subscribers are full SDK clients (the rest are light). */
+  sdkClients: number;
+  notes: Note[];
+  tokens: Record<string, string>;
+  partyIds: Record<string, string>;
+};
 /** One clients process's share: sessions [first, first + count) of the plan's subscribers. */
 type Share = { first: number; count: number };
 type Ipc = { kind: string; [key: string]: unknown };
@@ -114,28 +138,76 @@ class Histogram {
 
 // ---------------------------------------------------------------- the clients process
 
+/** What a light subscriber reads of each channel message: the envelope's first keys, in the server's order. */
+const CHANNEL_KEY = Buffer.from('{"channel":"');
+const SEQ_KEY = Buffer.from('"seq":');
+/** `","type":"` after the channel name: the type's first letter ('s'napshot or 'u'pdate) follows. */
+const TYPE_OFFSET = '","type":"'.length;
+const LETTER_S = 's'.charCodeAt(0);
+
+/**
+ * A light subscriber: a raw `ws` client that reads each frame's channel, type and seq with a few
+ * byte searches (no JSON.parse, no UTF-8 decoding of the frame) and checks that every update's seq
+ * is one above the last message of its channel. The latency-sampled ones also parse the frame to
+ * see which bid levels appeared (see recordAppearance).
+ */
+class LightSubscriber {
+  readonly seqs = new Map<string, number>();
+  gaps = 0;
+  messages = 0;
+  snapshots = 0;
+  ws: WebSocket | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly channels: readonly string[],
+    private readonly onFrame: ((data: Buffer) => void) | null,
+  ) {}
+
+  async connect(): Promise<void> {
+    const ws = new WebSocket(`${this.url}?frames=batch`, { perMessageDeflate: false, skipUTF8Validation: true });
+    this.ws = ws;
+    ws.on('message', (data: Buffer) => this.read(data));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ op: 'subscribe', channels: this.channels, depth: DEPTH }));
+  }
+
+  /** One frame: a JSON array of channel messages (batch mode), or one message. */
+  read(data: Buffer): void {
+    let at = data.indexOf(CHANNEL_KEY);
+    while (at >= 0) {
+      const nameStart = at + CHANNEL_KEY.length;
+      const nameEnd = data.indexOf(0x22, nameStart);
+      const channel = data.toString('latin1', nameStart, nameEnd);
+      const snapshot = data[nameEnd + TYPE_OFFSET] === LETTER_S;
+      let digit = data.indexOf(SEQ_KEY, nameEnd) + SEQ_KEY.length;
+      let seq = 0;
+      for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) seq = seq * 10 + c - 0x30;
+      const last = this.seqs.get(channel);
+      if (snapshot) {
+        this.snapshots += 1;
+        if (last !== undefined && seq < last) this.gaps += 1;
+      } else if (last !== undefined && seq !== last + 1) {
+        this.gaps += 1;
+      }
+      this.seqs.set(channel, seq);
+      this.messages += 1;
+      at = data.indexOf(CHANNEL_KEY, digit);
+    }
+    if (this.onFrame) this.onFrame(data);
+  }
+}
+
 async function clientsProcess(): Promise<void> {
   const start = (await new Promise<Ipc>((resolve) => process.once('message', resolve))) as Ipc & { plan: Plan; share: Share };
   const { plan, share } = start;
-  const histogram = new Histogram();
-  // By note, then by price: the parsed messages are shared between sessions, so these lookups use
-  // the same string objects again and again (their hashes are computed once), no key is built.
+  const light = new Histogram();
+  const sdk = new Histogram();
   const acks = new Map<string, Map<string, number>>(plan.notes.map((note) => [note.id, new Map()]));
-  const early = new Map<string, Map<string, number[]>>(plan.notes.map((note) => [note.id, new Map()]));
+  const early = new Map<string, Map<string, { at: number; histogram: Histogram }[]>>(plan.notes.map((note) => [note.id, new Map()]));
   let measuring = false;
-  let messages = 0;
   let cpuAtMeasureStart = process.cpuUsage();
-  // Sessions receive the same frames one after another: compare with the last few texts (a
-  // length check, then memcmp) instead of hashing each one.
-  const recent: { text: string; value: unknown }[] = [];
-  const parse = function memoParse(text: string): unknown {
-    for (const entry of recent) if (entry.text === text) return entry.value;
-    const value = JSON.parse(text);
-    recent.unshift({ text, value });
-    if (recent.length > 16) recent.pop();
-    return value;
-  };
-  const appeared = function recordAppearance(noteId: string, price: string, at: number) {
+  const appeared = function recordAppearance(histogram: Histogram, noteId: string, price: string, at: number) {
     if (!measuring) return;
     const ackedAt = acks.get(noteId)?.get(price);
     if (ackedAt !== undefined) {
@@ -144,96 +216,125 @@ async function clientsProcess(): Promise<void> {
     }
     const waiting = early.get(noteId);
     const arrivals = waiting?.get(price);
-    if (arrivals) arrivals.push(at);
-    else waiting?.set(price, [at]);
+    if (arrivals) arrivals.push({ at, histogram });
+    else waiting?.set(price, [{ at, histogram }]);
   };
-  process.on('message', function onControl(message: Ipc) {
-    if (message.kind === 'acks') {
-      for (const [noteId, price, at] of message.acks as [string, string, number][]) {
-        acks.get(noteId)?.set(price, at);
-        const waiting = early.get(noteId);
-        for (const arrival of waiting?.get(price) ?? []) histogram.add(Math.max(0, arrival - at));
-        waiting?.delete(price);
-      }
-    } else if (message.kind === 'measure') {
-      measuring = message.on as boolean;
-      if (measuring) {
-        messages = 0;
-        cpuAtMeasureStart = process.cpuUsage();
-      } else {
-        const cpu = process.cpuUsage(cpuAtMeasureStart);
-        process.send!({
-          kind: 'measured',
-          messages,
-          buckets: Array.from(histogram.buckets),
-          samples: histogram.count,
-          cpuMicros: cpu.user + cpu.system,
-        });
-      }
-    }
-  });
-
-  const channels = plan.notes.flatMap((n) => [`book:${n.id}`, `trades:${n.id}`]);
-  const clients: CnxSocket[] = [];
-  let snapshots = 0;
-  let created = 0;
-  const connectOne = async () => {
-    const index = share.first + created++;
-    const client = new CnxSocket({
-      url: plan.url,
-      parse,
-      reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
-      createSocket: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as SocketLike,
-    });
-    // The highest probe price this client has seen per note: bids only ever appear higher.
+  /** A latency probe of one session: the bid levels above any it saw before appeared now. */
+  const prober = (histogram: Histogram) => {
+    // The highest probe price this session has seen per note: bids only ever appear higher.
     const highest = new Map<string, number>();
-    // Latency is sampled on every k-th session (spread over the whole connection order), so that
-    // recording it does not cost more than the work it measures: sampling every other session of
-    // 1,000 cost the clients processes more CPU than the SDK's own work, on the server's cores.
-    const sampled = index % Math.max(1, Math.floor(plan.subscribers / LATENCY_SAMPLED_SESSIONS)) === 0;
-    const onLevels = function onBookLevels(message: { channel: string; data: unknown }) {
-      messages += 1;
-      if (!sampled || !message.channel.startsWith('book:')) return;
-      const data = message.data as { noteId: string; bids: { price: string; orders: number }[] };
-      const at = wallMs();
+    return function onBookLevels(data: { noteId: string; bids: { price: string; orders: number }[] }, at: number) {
       const floor = highest.get(data.noteId) ?? 0;
       let top = floor;
       for (const level of data.bids) {
         const price = Number(level.price);
         if (level.orders === 0 || price <= floor) continue;
         top = Math.max(top, price);
-        appeared(data.noteId, level.price, at);
+        appeared(histogram, data.noteId, level.price, at);
       }
       highest.set(data.noteId, top);
     };
-    client.on('update', onLevels);
-    client.on('snapshot', (message) => {
-      snapshots += 1;
-      onLevels(message);
-    });
-    await client.connect();
-    client.subscribe(channels, { depth: DEPTH });
-    clients.push(client);
+  };
+
+  const channels = plan.notes.flatMap((n) => [`book:${n.id}`, `trades:${n.id}`]);
+  const lights: LightSubscriber[] = [];
+  const sdks: CnxSocket[] = [];
+  let sdkMessages = 0;
+  let sdkSnapshots = 0;
+  const latencyEvery = Math.max(1, Math.floor(plan.subscribers / LATENCY_SAMPLED_SESSIONS));
+  const sdkEvery = Math.max(1, Math.floor(plan.subscribers / Math.max(1, plan.sdkClients)));
+  let created = 0;
+  const connectOne = async () => {
+    const index = share.first + created++;
+    if (plan.sdkClients > 0 && index % sdkEvery === Math.floor(sdkEvery / 2) && index / sdkEvery < plan.sdkClients) {
+      // A full SDK client: parses every frame itself, keeps its books, checks its seqs.
+      const client = new CnxSocket({
+        url: plan.url,
+        reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
+        createSocket: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as SocketLike,
+      });
+      const probe = prober(sdk);
+      client.on('update', (message) => {
+        sdkMessages += 1;
+        if (message.channel.startsWith('book:')) probe(message.data as never, wallMs());
+      });
+      client.on('snapshot', (message) => {
+        sdkSnapshots += 1;
+        sdkMessages += 1;
+        if (message.channel.startsWith('book:')) probe(message.data as never, wallMs());
+      });
+      await client.connect();
+      client.subscribe(channels, { depth: DEPTH });
+      sdks.push(client);
+      return;
+    }
+    let onFrame: ((data: Buffer) => void) | null = null;
+    if (index % latencyEvery === 0) {
+      const probe = prober(light);
+      onFrame = (data) => {
+        const at = wallMs();
+        const parsed = JSON.parse(data.toString('utf8')) as { channel: string; data: never }[];
+        for (const message of Array.isArray(parsed) ? parsed : [parsed]) if (message.channel.startsWith('book:')) probe(message.data, at);
+      };
+    }
+    const subscriber = new LightSubscriber(plan.url, channels, onFrame);
+    await subscriber.connect();
+    lights.push(subscriber);
   };
   for (let i = 0; i < share.count; i += 100) await Promise.all(Array.from({ length: Math.min(100, share.count - i) }, connectOne));
-  while (snapshots < share.count * channels.length) await new Promise((resolve) => setTimeout(resolve, 50));
-  process.send!({ kind: 'ready' });
+  const expected = channels.length;
+  while (sdkSnapshots < sdks.length * expected || lights.some((l) => l.seqs.size < expected))
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  const messagesNow = () => lights.reduce((sum, l) => sum + l.messages, 0) + sdkMessages;
+  let messagesAtStart = 0;
+  process.on('message', function onControl(message: Ipc) {
+    if (message.kind === 'acks') {
+      for (const [noteId, price, at] of message.acks as [string, string, number][]) {
+        acks.get(noteId)?.set(price, at);
+        const waiting = early.get(noteId);
+        for (const arrival of waiting?.get(price) ?? []) arrival.histogram.add(Math.max(0, arrival.at - at));
+        waiting?.delete(price);
+      }
+    } else if (message.kind === 'measure') {
+      measuring = message.on as boolean;
+      if (measuring) {
+        messagesAtStart = messagesNow();
+        cpuAtMeasureStart = process.cpuUsage();
+      } else {
+        const cpu = process.cpuUsage(cpuAtMeasureStart);
+        process.send!({
+          kind: 'measured',
+          messages: messagesNow() - messagesAtStart,
+          light: { buckets: Array.from(light.buckets), count: light.count },
+          sdk: { buckets: Array.from(sdk.buckets), count: sdk.count },
+          cpuMicros: cpu.user + cpu.system,
+        });
+      }
+    }
+  });
+  process.send!({ kind: 'ready', lights: lights.length, sdks: sdks.length });
 
   await new Promise<void>((resolve) => process.on('message', (message: Ipc) => message.kind === 'books' && resolve()));
+  // The SDK clients' books, to compare with the REST book; everyone's last seq per channel.
   const books: Record<string, Record<string, number>> = {};
   for (const note of plan.notes) {
     const counts: Record<string, number> = {};
-    for (const client of clients) {
+    for (const client of sdks) {
       const book = client.book(note.id);
       const key = JSON.stringify(book ? { bids: book.bids, asks: book.asks } : null);
       counts[key] = (counts[key] ?? 0) + 1;
     }
     books[note.id] = counts;
   }
-  const reconnects = clients.reduce((sum, c) => sum + c.reconnects, 0);
-  const gaps = clients.reduce((sum, c) => sum + c.gaps, 0);
-  process.send!({ kind: 'books', books, reconnects, gaps });
-  for (const client of clients) client.close();
+  const finalSeqs: Record<string, number>[] = [
+    ...lights.map((l) => Object.fromEntries(l.seqs)),
+    ...sdks.map((c) => Object.fromEntries(channels.map((channel) => [channel, c.seqOf(channel) ?? -1]))),
+  ];
+  const reconnects = sdks.reduce((sum, c) => sum + c.reconnects, 0) + lights.filter((l) => l.ws?.readyState !== WebSocket.OPEN).length;
+  const gaps = sdks.reduce((sum, c) => sum + c.gaps, 0) + lights.reduce((sum, l) => sum + l.gaps, 0);
+  process.send!({ kind: 'books', books, finalSeqs, reconnects, gaps });
+  for (const client of sdks) client.close();
+  for (const subscriber of lights) subscriber.ws?.close();
   setTimeout(() => process.exit(0), 500);
 }
 
@@ -406,7 +507,7 @@ async function main(): Promise<void> {
     id: n.id,
     tickSize: n.tickSize,
   }));
-  const plan: Plan = { url: `${service.url.replace(/^http/, 'ws')}/ws`, subscribers: 0, notes, tokens, partyIds };
+  const plan: Plan = { url: `${service.url.replace(/^http/, 'ws')}/ws`, subscribers: 0, sdkClients: 0, notes, tokens, partyIds };
   const memory = () => {
     gc();
     const usage = process.memoryUsage();
@@ -414,6 +515,10 @@ async function main(): Promise<void> {
   };
 
   for (const subscribers of SUBSCRIBERS) {
+    // The yardstick first, on the same machine at the same moment, with the same subscriber count.
+    const floor = WITH_FLOOR ? await runFloor(subscribers) : null;
+    if (floor) process.stdout.write(`${floor.line}\n`);
+    const sdkClients = Math.min(SDK_CLIENTS, Math.floor(subscribers / 10));
     const before = memory();
     const shares: Share[] = Array.from({ length: CLIENT_PROCESSES }, (_, i) => {
       const first = Math.floor((i * subscribers) / CLIENT_PROCESSES);
@@ -421,13 +526,14 @@ async function main(): Promise<void> {
     });
     const clients = shares.map((share) => {
       const clientProcess = child('--clients');
-      clientProcess.send({ kind: 'plan', plan: { ...plan, subscribers }, share });
+      clientProcess.send({ kind: 'plan', plan: { ...plan, subscribers, sdkClients }, share });
       return clientProcess;
     });
     const toClients = (message: Ipc) => clients.forEach((c) => c.send(message));
     const fromClients = (kind: string) => Promise.all(clients.map((c) => next(c, kind)));
     const clientsExited = Promise.all(clients.map((c) => new Promise((resolve) => c.once('exit', resolve))));
-    await fromClients('ready');
+    const ready = await fromClients('ready');
+    const sdkConnected = ready.reduce((sum, r) => sum + (r.sdks as number), 0);
     const bytesPerConnection = Math.round((memory() - before) / subscribers);
 
     const driver = child('--driver');
@@ -456,15 +562,16 @@ async function main(): Promise<void> {
     toClients({ kind: 'measure', on: false });
     driver.send({ kind: 'measure', on: false });
     let clientsCpuMicros = 0;
-    const histogram = new Histogram();
+    const light = new Histogram();
+    const sdk = new Histogram();
     let delivered = 0;
     for (const reply of await measuredReplies) {
-      histogram.merge({ buckets: reply.buckets as number[], count: reply.samples as number });
+      light.merge(reply.light as { buckets: number[]; count: number });
+      sdk.merge(reply.sdk as { buckets: number[]; count: number });
       delivered += reply.messages as number;
       clientsCpuMicros += reply.cpuMicros as number;
     }
     const driverCpuMicros = (await driverMeasured).cpuMicros as number;
-    const result = { messages: delivered, samples: histogram.count, p50: histogram.percentile(50), p99: histogram.percentile(99) };
     const done = next(driver, 'done');
     driver.send({ kind: 'stop' });
     const driven = await done;
@@ -474,15 +581,18 @@ async function main(): Promise<void> {
     const booksReplies = fromClients('books');
     toClients({ kind: 'books' });
     const books: Record<string, Record<string, number>> = {};
+    const finalSeqs: Record<string, number>[] = [];
     let reconnects = 0;
     let gaps = 0;
     for (const reply of (await booksReplies) as unknown as {
       books: Record<string, Record<string, number>>;
+      finalSeqs: Record<string, number>[];
       reconnects: number;
       gaps: number;
     }[]) {
       reconnects += reply.reconnects;
       gaps += reply.gaps;
+      finalSeqs.push(...reply.finalSeqs);
       for (const [noteId, counts] of Object.entries(reply.books)) {
         const merged = (books[noteId] ??= {});
         for (const [book, count] of Object.entries(counts)) merged[book] = (merged[book] ?? 0) + count;
@@ -494,30 +604,44 @@ async function main(): Promise<void> {
         .body;
       equal.set(note.id, books[note.id]![JSON.stringify({ bids: rest.bids, asks: rest.asks })] ?? 0);
     }
+    // Every subscriber, light or SDK, must end on the same seq on every channel (the newest).
+    const newest = new Map<string, number>();
+    for (const seqs of finalSeqs)
+      for (const [channel, seq] of Object.entries(seqs)) newest.set(channel, Math.max(newest.get(channel) ?? -1, seq));
+    const current = finalSeqs.filter((seqs) => [...newest].every(([channel, seq]) => seqs[channel] === seq)).length;
     const stats = driven.stats as { placed: number; rejected: number; cancels: number; trades: number; skipped: number };
+    const seconds = MEASURE_MS / 1000;
     process.stdout.write(
       `orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected} cancels=${stats.cancels} trades=${stats.trades} ` +
-        `latency_samples=${result.samples} clients_with_every_book_equal=${Math.min(...equal.values())}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
-        `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${os
-          .loadavg()
-          .map((l) => l.toFixed(2))
-          .join(',')}\n`,
+        `latency_samples=${light.count} sdk_latency_samples=${sdk.count} sdk_clients=${sdkConnected} sdk_clients_with_every_book_equal=${Math.min(...equal.values())}/${sdkConnected} ` +
+        `clients_on_newest_seq=${current}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
+        `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${loadAverage()}\n`,
     );
     process.stdout.write(
-      `server_side: fanout_cycles_per_s=${(server.cycles / (MEASURE_MS / 1000)).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
-        `messages_written_per_s=${Math.round(server.messagesWritten / (MEASURE_MS / 1000))} writes_per_client_per_s=${(server.writes / subscribers / (MEASURE_MS / 1000)).toFixed(1)} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`,
+      `server_side: fanout_cycles_per_s=${(server.cycles / seconds).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
+        `messages_written_per_s=${Math.round(server.messagesWritten / seconds)} writes_per_client_per_s=${(server.writes / subscribers / seconds).toFixed(1)} ` +
+        `bytes_per_write=${Math.round(server.bytesWritten / Math.max(1, server.writes))} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`,
     );
     // CPU per client write (one socket write = one frame per client per cycle), so that runs at
     // different cycle rates and on a busier or quieter machine compare: what the machine's two cores
-    // are spent on, server versus the clients that share them.
+    // are spent on, server versus the clients that share them. fanout_us_per_write is the time the
+    // fan-out cycles kept the server's event loop busy, per write (order entry and commits excluded).
     const perWrite = (micros: number) => Math.round(micros / Math.max(1, server.writes));
     process.stdout.write(
       `cpu_cores: server=${((serverCpu.user + serverCpu.system) / 1000 / MEASURE_MS).toFixed(2)} clients=${(clientsCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
         `driver=${(driverCpuMicros / 1000 / MEASURE_MS).toFixed(2)} postgres=${(pgCpuMicros / 1000 / MEASURE_MS).toFixed(2)} ` +
         `cpu_us_per_client_write: server=${perWrite(serverCpu.user + serverCpu.system)} clients=${perWrite(clientsCpuMicros)}\n`,
     );
+    const serverPerWrite = (serverCpu.user + serverCpu.system) / Math.max(1, server.writes);
+    const fanOutPerWrite = (server.cycleMsAverage * server.cycles * 1000) / Math.max(1, server.writes);
+    const p99 = light.percentile(99);
     process.stdout.write(
-      `subscribers=${subscribers} msgs_per_s=${Math.round((result.messages as number) / (MEASURE_MS / 1000))} p50_ms=${result.p50} p99_ms=${result.p99} bytes_per_connection=${bytesPerConnection}\n`,
+      `subscribers=${subscribers} msgs_per_s=${Math.round(delivered / seconds)} p50_ms=${light.percentile(50)} p99_ms=${p99} bytes_per_connection=${bytesPerConnection} ` +
+        `sdk_p50_ms=${sdk.percentile(50)} sdk_p99_ms=${sdk.percentile(99)} server_cpu_us_per_write=${serverPerWrite.toFixed(1)} fanout_us_per_write=${fanOutPerWrite.toFixed(1)}` +
+        (floor
+          ? ` floor_p50_ms=${floor.values.p50_ms} floor_p99_ms=${floor.values.p99_ms} floor_cpu_us_per_write=${floor.values.server_cpu_us_per_write} ratio=${(p99 / Number(floor.values.p99_ms)).toFixed(2)}`
+          : '') +
+        ` load_average=${loadAverage()}\n`,
     );
     await clientsExited;
   }
@@ -525,6 +649,33 @@ async function main(): Promise<void> {
   await database.close();
   cluster?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(',');
+}
+
+/** bench:ws-floor for `subscribers`, as a child process (its own readers), for as long as this run measures. */
+async function runFloor(subscribers: number): Promise<{ line: string; values: Record<string, string> }> {
+  const floor = spawn(process.execPath, [...process.execArgv, FLOOR_SCRIPT], {
+    env: { ...process.env, BENCH_SUBSCRIBERS: String(subscribers), BENCH_SECONDS: String(MEASURE_MS / 1000) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  floor.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => floor.once('exit', resolve));
+  const line = output.split('\n').find((l) => l.startsWith('floor '));
+  if (code !== 0 || !line) throw new Error(`bench:ws-floor failed (${code}): ${output}`);
+  const values = Object.fromEntries(
+    line
+      .split(' ')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => pair.split('=', 2) as [string, string]),
+  );
+  return { line, values };
 }
 
 if (process.argv.includes('--clients')) await clientsProcess();
