@@ -10,7 +10,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Principal } from '../auth/tokens.js';
-import type { ChannelPayload } from './protocol.js';
 import type { WsLimits } from './limits.js';
 
 export class WsClient {
@@ -35,8 +34,8 @@ export class WsClient {
 
   // Scratch of the hub's fan-out cycle.
   cycle = -1;
-  frames: ChannelPayload[] = [];
-  frameKey = '';
+  /** This cycle's channel messages so far (the fan-out's MessageSet, shared with other clients). */
+  messages: object | null = null;
   /** This cycle's frames include an update (not only snapshots). */
   updated = false;
   congestionCycle = -1;

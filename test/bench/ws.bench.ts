@@ -178,9 +178,14 @@ class LightSubscriber {
     while (at >= 0) {
       const nameStart = at + CHANNEL_KEY.length;
       const nameEnd = data.indexOf(0x22, nameStart);
+      const seqAt = nameEnd < 0 ? -1 : data.indexOf(SEQ_KEY, nameEnd);
+      if (seqAt < 0) {
+        this.gaps += 1;
+        break;
+      }
       const channel = data.toString('latin1', nameStart, nameEnd);
       const snapshot = data[nameEnd + TYPE_OFFSET] === LETTER_S;
-      let digit = data.indexOf(SEQ_KEY, nameEnd) + SEQ_KEY.length;
+      let digit = seqAt + SEQ_KEY.length;
       let seq = 0;
       for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) seq = seq * 10 + c - 0x30;
       const last = this.seqs.get(channel);
@@ -283,8 +288,13 @@ async function clientsProcess(): Promise<void> {
   };
   for (let i = 0; i < share.count; i += 100) await Promise.all(Array.from({ length: Math.min(100, share.count - i) }, connectOne));
   const expected = channels.length;
-  while (sdkSnapshots < sdks.length * expected || lights.some((l) => l.seqs.size < expected))
+  for (let waited = 0; sdkSnapshots < sdks.length * expected || lights.some((l) => l.seqs.size < expected); waited += 1) {
+    if (process.env.BENCH_DEBUG && waited % 100 === 0)
+      process.stderr.write(
+        `clients ${share.first}: sdk snapshots ${sdkSnapshots}/${sdks.length * expected}, light waiting ${lights.filter((l) => l.seqs.size < expected).length}/${lights.length}\n`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const messagesNow = () => lights.reduce((sum, l) => sum + l.messages, 0) + sdkMessages;
   let messagesAtStart = 0;
   process.on('message', function onControl(message: Ipc) {
@@ -326,16 +336,20 @@ async function clientsProcess(): Promise<void> {
     }
     books[note.id] = counts;
   }
-  const finalSeqs: Record<string, number>[] = [
-    ...lights.map((l) => Object.fromEntries(l.seqs)),
-    ...sdks.map((c) => Object.fromEntries(channels.map((channel) => [channel, c.seqOf(channel) ?? -1]))),
-  ];
+  // Everyone's last seq on each channel, counted by distinct combination (they should all be one).
+  const finalSeqs: Record<string, number> = {};
+  const countSeqs = (seqOf: (channel: string) => number | undefined) => {
+    const key = JSON.stringify(channels.map((channel) => seqOf(channel) ?? -1));
+    finalSeqs[key] = (finalSeqs[key] ?? 0) + 1;
+  };
+  for (const subscriber of lights) countSeqs((channel) => subscriber.seqs.get(channel));
+  for (const client of sdks) countSeqs((channel) => client.seqOf(channel) ?? undefined);
   const reconnects = sdks.reduce((sum, c) => sum + c.reconnects, 0) + lights.filter((l) => l.ws?.readyState !== WebSocket.OPEN).length;
   const gaps = sdks.reduce((sum, c) => sum + c.gaps, 0) + lights.reduce((sum, l) => sum + l.gaps, 0);
-  process.send!({ kind: 'books', books, finalSeqs, reconnects, gaps });
   for (const client of sdks) client.close();
   for (const subscriber of lights) subscriber.ws?.close();
-  setTimeout(() => process.exit(0), 500);
+  // Exit only once the report is on its way: a large IPC message is written asynchronously.
+  process.send!({ kind: 'books', books, finalSeqs, reconnects, gaps }, () => setTimeout(() => process.exit(0), 500));
 }
 
 // ---------------------------------------------------------------- the driver process
@@ -514,6 +528,7 @@ async function main(): Promise<void> {
     return usage.heapUsed + usage.external;
   };
 
+  const phase = (name: string) => process.env.BENCH_DEBUG && process.stderr.write(`bench:ws ${new Date().toISOString()} ${name}\n`);
   for (const subscribers of SUBSCRIBERS) {
     // The yardstick first, on the same machine at the same moment, with the same subscriber count.
     const floor = WITH_FLOOR ? await runFloor(subscribers) : null;
@@ -533,6 +548,7 @@ async function main(): Promise<void> {
     const fromClients = (kind: string) => Promise.all(clients.map((c) => next(c, kind)));
     const clientsExited = Promise.all(clients.map((c) => new Promise((resolve) => c.once('exit', resolve))));
     const ready = await fromClients('ready');
+    phase('clients ready');
     const sdkConnected = ready.reduce((sum, r) => sum + (r.sdks as number), 0);
     const bytesPerConnection = Math.round((memory() - before) / subscribers);
 
@@ -548,6 +564,7 @@ async function main(): Promise<void> {
     driver.send({ kind: 'plan', plan: { ...plan, notes: startPrices } });
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
+    phase('measuring');
     toClients({ kind: 'measure', on: true });
     driver.send({ kind: 'measure', on: true });
     gateway.resetStats();
@@ -572,43 +589,46 @@ async function main(): Promise<void> {
       clientsCpuMicros += reply.cpuMicros as number;
     }
     const driverCpuMicros = (await driverMeasured).cpuMicros as number;
+    phase('measured');
     const done = next(driver, 'done');
     driver.send({ kind: 'stop' });
     const driven = await done;
+    phase('driver done');
 
     await service.services.sequencer!.idle();
+    phase('sequencer idle');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const booksReplies = fromClients('books');
     toClients({ kind: 'books' });
     const books: Record<string, Record<string, number>> = {};
-    const finalSeqs: Record<string, number>[] = [];
+    const finalSeqs = new Map<string, number>();
     let reconnects = 0;
     let gaps = 0;
     for (const reply of (await booksReplies) as unknown as {
       books: Record<string, Record<string, number>>;
-      finalSeqs: Record<string, number>[];
+      finalSeqs: Record<string, number>;
       reconnects: number;
       gaps: number;
     }[]) {
       reconnects += reply.reconnects;
       gaps += reply.gaps;
-      finalSeqs.push(...reply.finalSeqs);
+      for (const [seqs, count] of Object.entries(reply.finalSeqs)) finalSeqs.set(seqs, (finalSeqs.get(seqs) ?? 0) + count);
       for (const [noteId, counts] of Object.entries(reply.books)) {
         const merged = (books[noteId] ??= {});
         for (const [book, count] of Object.entries(counts)) merged[book] = (merged[book] ?? 0) + count;
       }
     }
     const equal = new Map<string, number>();
+    phase('books');
     for (const note of notes) {
       const rest = (await http.get(`/api/v1/notes/${note.id}/book?depth=${DEPTH}`).set({ authorization: `Bearer ${tokens.investor1}` }))
         .body;
       equal.set(note.id, books[note.id]![JSON.stringify({ bids: rest.bids, asks: rest.asks })] ?? 0);
     }
-    // Every subscriber, light or SDK, must end on the same seq on every channel (the newest).
-    const newest = new Map<string, number>();
-    for (const seqs of finalSeqs)
-      for (const [channel, seq] of Object.entries(seqs)) newest.set(channel, Math.max(newest.get(channel) ?? -1, seq));
-    const current = finalSeqs.filter((seqs) => [...newest].every(([channel, seq]) => seqs[channel] === seq)).length;
+    // Every subscriber, light or SDK, must end on the same seq on every channel: the newest.
+    const lists = [...finalSeqs].map(([seqs, count]) => [JSON.parse(seqs) as number[], count] as const);
+    const newest = lists.reduce((max: number[], [seqs]) => seqs.map((seq, i) => Math.max(seq, max[i] ?? -1)), []);
+    const current = lists.filter(([seqs]) => seqs.every((seq, i) => seq === newest[i])).reduce((sum, [, count]) => sum + count, 0);
     const stats = driven.stats as { placed: number; rejected: number; cancels: number; trades: number; skipped: number };
     const seconds = MEASURE_MS / 1000;
     process.stdout.write(
