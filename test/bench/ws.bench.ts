@@ -40,6 +40,7 @@
  * load_average=<1,5,15 min>
  */
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
 import v8 from 'node:v8';
@@ -297,15 +298,28 @@ async function clientsProcess(): Promise<void> {
   }
   const messagesNow = () => lights.reduce((sum, l) => sum + l.messages, 0) + sdkMessages;
   let messagesAtStart = 0;
+  const onAcks = function onAcks(list: [string, string, number][]) {
+    for (const [noteId, price, at] of list) {
+      acks.get(noteId)?.set(price, at);
+      const waiting = early.get(noteId);
+      for (const arrival of waiting?.get(price) ?? []) arrival.histogram.add(Math.max(0, arrival.at - at));
+      waiting?.delete(price);
+    }
+  };
+  // The driver sends its acknowledgements here directly (one JSON array a line), not through the
+  // service process, so that the harness's traffic costs the service nothing.
+  const ackServer = net.createServer((socket) => {
+    let rest = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) onAcks(JSON.parse(line));
+    });
+  });
+  await new Promise<void>((resolve) => ackServer.listen(0, '127.0.0.1', resolve));
   process.on('message', function onControl(message: Ipc) {
-    if (message.kind === 'acks') {
-      for (const [noteId, price, at] of message.acks as [string, string, number][]) {
-        acks.get(noteId)?.set(price, at);
-        const waiting = early.get(noteId);
-        for (const arrival of waiting?.get(price) ?? []) arrival.histogram.add(Math.max(0, arrival.at - at));
-        waiting?.delete(price);
-      }
-    } else if (message.kind === 'measure') {
+    if (message.kind === 'measure') {
       measuring = message.on as boolean;
       if (measuring) {
         messagesAtStart = messagesNow();
@@ -322,7 +336,7 @@ async function clientsProcess(): Promise<void> {
       }
     }
   });
-  process.send!({ kind: 'ready', lights: lights.length, sdks: sdks.length });
+  process.send!({ kind: 'ready', lights: lights.length, sdks: sdks.length, ackPort: (ackServer.address() as net.AddressInfo).port });
 
   await new Promise<void>((resolve) => process.on('message', (message: Ipc) => message.kind === 'books' && resolve()));
   // The SDK clients' books, to compare with the REST book; everyone's last seq per channel.
@@ -348,6 +362,7 @@ async function clientsProcess(): Promise<void> {
   const gaps = sdks.reduce((sum, c) => sum + c.gaps, 0) + lights.reduce((sum, l) => sum + l.gaps, 0);
   for (const client of sdks) client.close();
   for (const subscriber of lights) subscriber.ws?.close();
+  ackServer.close();
   // Exit only once the report is on its way: a large IPC message is written asynchronously.
   process.send!({ kind: 'books', books, finalSeqs, reconnects, gaps }, () => setTimeout(() => process.exit(0), 500));
 }
@@ -355,7 +370,19 @@ async function clientsProcess(): Promise<void> {
 // ---------------------------------------------------------------- the driver process
 
 async function driverProcess(): Promise<void> {
-  const plan = (await new Promise<Ipc>((resolve) => process.once('message', resolve))).plan as Plan;
+  const start = (await new Promise<Ipc>((resolve) => process.once('message', resolve))) as Ipc & { plan: Plan; ackPorts: number[] };
+  const plan = start.plan;
+  const ackSockets = await Promise.all(
+    start.ackPorts.map(async (port) => {
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socket;
+    }),
+  );
+  const sendAcks = (list: [string, string, number][]) => {
+    const line = `${JSON.stringify(list)}\n`;
+    for (const socket of ackSockets) socket.write(line);
+  };
   const sockets = new Map<string, WebSocket>();
   for (const user of USERS) {
     const ws = new WebSocket(plan.url, { headers: { authorization: `Bearer ${plan.tokens[user]}` }, perMessageDeflate: false });
@@ -452,7 +479,7 @@ async function driverProcess(): Promise<void> {
     if (index < due) skipped += due - index;
     index = Math.max(index, due);
     if (acks.length > 0) {
-      process.send!({ kind: 'acks', acks });
+      sendAcks(acks);
       acks = [];
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -460,9 +487,10 @@ async function driverProcess(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   stats.skipped = skipped;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  process.send!({ kind: 'acks', acks });
+  sendAcks(acks);
   process.send!({ kind: 'done', stats, seconds });
   for (const ws of sockets.values()) ws.close();
+  for (const socket of ackSockets) socket.end();
   setTimeout(() => process.exit(0), 200);
 }
 
@@ -553,7 +581,6 @@ async function main(): Promise<void> {
     const bytesPerConnection = Math.round((memory() - before) / subscribers);
 
     const driver = child('--driver');
-    driver.on('message', (message: Ipc) => message.kind === 'acks' && toClients(message));
     // Each round's orders must improve the best bid, so start above what the last round left resting.
     const startPrices = await Promise.all(
       notes.map(async (note) => {
@@ -561,7 +588,7 @@ async function main(): Promise<void> {
         return { ...note, startPrice: (book.bids[0]?.price as string | undefined) ?? '20' };
       }),
     );
-    driver.send({ kind: 'plan', plan: { ...plan, notes: startPrices } });
+    driver.send({ kind: 'plan', plan: { ...plan, notes: startPrices }, ackPorts: ready.map((r) => r.ackPort as number) });
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
     phase('measuring');
