@@ -17,7 +17,7 @@
  * - light subscribers (all but a sample): raw `ws` clients that read each frame's channel, type and
  *   seq with a few byte searches and check that every update's seq follows the last one — what any
  *   subscriber must do at the least, as the floor's readers only read;
- * - full SDK clients (BENCH_SDK_CLIENTS, default 50, at most a tenth of N, spread over the connection
+ * - full SDK clients (BENCH_SDK_CLIENTS, default 20, at most a tenth of N, spread over the connection
  *   order): client/sdk/ws sessions that parse every frame, check seqs and keep local books, which
  *   must equal the REST book at the end.
  * At the end every subscriber must be on the newest seq of every channel, with no gap.
@@ -25,14 +25,14 @@
  * Measured: channel messages delivered per second to all clients; latency from the driver's order
  * acknowledgement to a subscriber seeing the update that shows the order's level (one sample per
  * order on each of BENCH_LATENCY_SESSIONS (100) light sessions spread evenly over all N, so over every
- * position in the server's write order and in each process's reading order; they parse the frames
- * to find the level; the processes share the machine's clock), and the same for the SDK sample;
+ * position in the server's write order and in each process's reading order; they find the bid
+ * levels with byte searches too; the processes share the machine's clock), and the same for the SDK sample;
  * server memory per connection ((heapUsed + external) after connecting and subscribing, minus
  * before, over N, after a GC). The server's own side is printed too: fan-out cycles, messages and
  * bytes written, commit → socket write latency per client, and its CPU per client write beside the
  * floor's (the whole service process, order entry included; and the fan-out's own busy time).
  * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15),
- * BENCH_LATENCY_SESSIONS (100), BENCH_SDK_CLIENTS (50), BENCH_FLOOR (0 skips the floor),
+ * BENCH_LATENCY_SESSIONS (100), BENCH_SDK_CLIENTS (20), BENCH_FLOOR (0 skips the floor),
  * BENCH_WS_LIMITS (JSON of gateway limits to try, e.g. '{"fanOutRestRatio":0.25}').
  * Prints per N the floor's line, then: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n>
  * bytes_per_connection=<n> sdk_p50_ms=<n> sdk_p99_ms=<n> server_cpu_us_per_write=<n>
@@ -67,7 +67,9 @@ const USERS = ['investor1', 'investor2', 'dealer1', 'dealer2'];
 const IN_FLIGHT_MAX = 500;
 const LATENCY_SAMPLED_SESSIONS = Number(process.env.BENCH_LATENCY_SESSIONS ?? 100);
 /** Full SDK clients among the subscribers (at most a tenth of them). */
-const SDK_CLIENTS = Number(process.env.BENCH_SDK_CLIENTS ?? 50);
+const SDK_CLIENTS = Number(process.env.BENCH_SDK_CLIENTS ?? 20);
+/** How long the end of a round waits for every subscriber to reach the server's final state. */
+const CONVERGE_MS = 60_000;
 /** Run bench:ws-floor for each subscriber count in the same run (0 skips it). */
 const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
 const FLOOR_SCRIPT = fileURLToPath(new URL('./ws-floor.bench.ts', import.meta.url));
@@ -204,6 +206,35 @@ class LightSubscriber {
   }
 }
 
+type BidLevel = readonly [noteId: string, price: string, orders: number];
+const BOOK_KEY = Buffer.from('{"channel":"book:');
+const BIDS_KEY = Buffer.from('"bids":[');
+const PRICE_KEY = Buffer.from('"price":"');
+const ORDERS_KEY = Buffer.from('"orders":');
+
+/**
+ * The bid levels of a frame's book messages, read as the light subscribers read seqs (byte
+ * searches in the server's fixed key order, no JSON.parse): what a latency-sampled session needs.
+ */
+function bidsIn(data: Buffer): BidLevel[] {
+  const levels: BidLevel[] = [];
+  for (let at = data.indexOf(BOOK_KEY); at >= 0; at = data.indexOf(BOOK_KEY, at + 1)) {
+    const idStart = at + BOOK_KEY.length;
+    const noteId = data.toString('latin1', idStart, data.indexOf(0x22, idStart));
+    const bids = data.indexOf(BIDS_KEY, idStart);
+    const end = data.indexOf(0x5d, bids); // the bids' closing bracket: levels hold no brackets
+    for (let level = data.indexOf(PRICE_KEY, bids); level >= 0 && level < end; level = data.indexOf(PRICE_KEY, level + 1)) {
+      const priceStart = level + PRICE_KEY.length;
+      const price = data.toString('latin1', priceStart, data.indexOf(0x22, priceStart));
+      let digit = data.indexOf(ORDERS_KEY, priceStart) + ORDERS_KEY.length;
+      let orders = 0;
+      for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) orders = orders * 10 + c - 0x30;
+      levels.push([noteId, price, orders]);
+    }
+  }
+  return levels;
+}
+
 async function clientsProcess(): Promise<void> {
   const start = (await new Promise<Ipc>((resolve) => process.once('message', resolve))) as Ipc & { plan: Plan; share: Share };
   const { plan, share } = start;
@@ -229,17 +260,22 @@ async function clientsProcess(): Promise<void> {
   const prober = (histogram: Histogram) => {
     // The highest probe price this session has seen per note: bids only ever appear higher.
     const highest = new Map<string, number>();
-    return function onBookLevels(data: { noteId: string; bids: { price: string; orders: number }[] }, at: number) {
-      const floor = highest.get(data.noteId) ?? 0;
-      let top = floor;
-      for (const level of data.bids) {
-        const price = Number(level.price);
-        if (level.orders === 0 || price <= floor) continue;
-        top = Math.max(top, price);
-        appeared(histogram, data.noteId, level.price, at);
+    return function onBookLevels(levels: readonly BidLevel[], at: number) {
+      if (levels.length === 0) return;
+      const tops = new Map<string, number>();
+      for (const [noteId, price, orders] of levels) {
+        const value = Number(price);
+        if (orders === 0 || value <= (highest.get(noteId) ?? 0)) continue;
+        if (value > (tops.get(noteId) ?? 0)) tops.set(noteId, value);
+        appeared(histogram, noteId, price, at);
       }
-      highest.set(data.noteId, top);
+      for (const [noteId, top] of tops) highest.set(noteId, top);
     };
+  };
+  const levelsOf = (message: { channel: string; data: unknown }): BidLevel[] => {
+    if (!message.channel.startsWith('book:')) return [];
+    const data = message.data as { noteId: string; bids: { price: string; orders: number }[] };
+    return data.bids.map((level) => [data.noteId, level.price, level.orders]);
   };
 
   const channels = plan.notes.flatMap((n) => [`book:${n.id}`, `trades:${n.id}`]);
@@ -262,12 +298,12 @@ async function clientsProcess(): Promise<void> {
       const probe = prober(sdk);
       client.on('update', (message) => {
         sdkMessages += 1;
-        if (message.channel.startsWith('book:')) probe(message.data as never, wallMs());
+        probe(levelsOf(message), wallMs());
       });
       client.on('snapshot', (message) => {
         sdkSnapshots += 1;
         sdkMessages += 1;
-        if (message.channel.startsWith('book:')) probe(message.data as never, wallMs());
+        probe(levelsOf(message), wallMs());
       });
       await client.connect();
       client.subscribe(channels, { depth: DEPTH });
@@ -277,11 +313,7 @@ async function clientsProcess(): Promise<void> {
     let onFrame: ((data: Buffer) => void) | null = null;
     if (index % latencyEvery === 0) {
       const probe = prober(light);
-      onFrame = (data) => {
-        const at = wallMs();
-        const parsed = JSON.parse(data.toString('utf8')) as { channel: string; data: never }[];
-        for (const message of Array.isArray(parsed) ? parsed : [parsed]) if (message.channel.startsWith('book:')) probe(message.data, at);
-      };
+      onFrame = (data) => probe(bidsIn(data), wallMs());
     }
     const subscriber = new LightSubscriber(plan.url, channels, onFrame);
     await subscriber.connect();
@@ -338,33 +370,38 @@ async function clientsProcess(): Promise<void> {
   });
   process.send!({ kind: 'ready', lights: lights.length, sdks: sdks.length, ackPort: (ackServer.address() as net.AddressInfo).port });
 
-  await new Promise<void>((resolve) => process.on('message', (message: Ipc) => message.kind === 'books' && resolve()));
-  // The SDK clients' books, to compare with the REST book; everyone's last seq per channel.
-  const books: Record<string, Record<string, number>> = {};
-  for (const note of plan.notes) {
-    const counts: Record<string, number> = {};
-    for (const client of sdks) {
-      const book = client.book(note.id);
-      const key = JSON.stringify(book ? { bids: book.bids, asks: book.asks } : null);
-      counts[key] = (counts[key] ?? 0) + 1;
+  /** The SDK clients' books, to compare with the REST book; everyone's last seq per channel. */
+  const report = () => {
+    const books: Record<string, Record<string, number>> = {};
+    for (const note of plan.notes) {
+      const counts: Record<string, number> = {};
+      for (const client of sdks) {
+        const book = client.book(note.id);
+        const key = JSON.stringify(book ? { bids: book.bids, asks: book.asks } : null);
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+      books[note.id] = counts;
     }
-    books[note.id] = counts;
-  }
-  // Everyone's last seq on each channel, counted by distinct combination (they should all be one).
-  const finalSeqs: Record<string, number> = {};
-  const countSeqs = (seqOf: (channel: string) => number | undefined) => {
-    const key = JSON.stringify(channels.map((channel) => seqOf(channel) ?? -1));
-    finalSeqs[key] = (finalSeqs[key] ?? 0) + 1;
+    // Everyone's last seq on each channel, counted by distinct combination (they should all be one).
+    const finalSeqs: Record<string, number> = {};
+    const countSeqs = (seqOf: (channel: string) => number | undefined) => {
+      const key = JSON.stringify(channels.map((channel) => seqOf(channel) ?? -1));
+      finalSeqs[key] = (finalSeqs[key] ?? 0) + 1;
+    };
+    for (const subscriber of lights) countSeqs((channel) => subscriber.seqs.get(channel));
+    for (const client of sdks) countSeqs((channel) => client.seqOf(channel) ?? undefined);
+    const reconnects = sdks.reduce((sum, c) => sum + c.reconnects, 0) + lights.filter((l) => l.ws?.readyState !== WebSocket.OPEN).length;
+    const gaps = sdks.reduce((sum, c) => sum + c.gaps, 0) + lights.reduce((sum, l) => sum + l.gaps, 0);
+    return { kind: 'books', books, finalSeqs, reconnects, gaps };
   };
-  for (const subscriber of lights) countSeqs((channel) => subscriber.seqs.get(channel));
-  for (const client of sdks) countSeqs((channel) => client.seqOf(channel) ?? undefined);
-  const reconnects = sdks.reduce((sum, c) => sum + c.reconnects, 0) + lights.filter((l) => l.ws?.readyState !== WebSocket.OPEN).length;
-  const gaps = sdks.reduce((sum, c) => sum + c.gaps, 0) + lights.reduce((sum, l) => sum + l.gaps, 0);
-  for (const client of sdks) client.close();
-  for (const subscriber of lights) subscriber.ws?.close();
-  ackServer.close();
-  // Exit only once the report is on its way: a large IPC message is written asynchronously.
-  process.send!({ kind: 'books', books, finalSeqs, reconnects, gaps }, () => setTimeout(() => process.exit(0), 500));
+  process.on('message', (message: Ipc) => {
+    if (message.kind === 'books') process.send!(report());
+    if (message.kind !== 'exit') return;
+    for (const client of sdks) client.close();
+    for (const subscriber of lights) subscriber.ws?.close();
+    ackServer.close();
+    setTimeout(() => process.exit(0), 500);
+  });
 }
 
 // ---------------------------------------------------------------- the driver process
@@ -470,6 +507,7 @@ async function driverProcess(): Promise<void> {
       process.send!({ kind: 'measured', cpuMicros: cpu.user + cpu.system });
     }
   });
+  process.send!({ kind: 'driving' });
   const started = performance.now();
   while (!stop) {
     const due = Math.floor(((performance.now() - started) / 1000) * ORDERS_PER_S);
@@ -588,7 +626,9 @@ async function main(): Promise<void> {
         return { ...note, startPrice: (book.bids[0]?.price as string | undefined) ?? '20' };
       }),
     );
+    const driving = next(driver, 'driving');
     driver.send({ kind: 'plan', plan: { ...plan, notes: startPrices }, ackPorts: ready.map((r) => r.ackPort as number) });
+    await driving;
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const gateway = gatewayOf(service.server)!;
     phase('measuring');
@@ -624,43 +664,26 @@ async function main(): Promise<void> {
 
     await service.services.sequencer!.idle();
     phase('sequencer idle');
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const booksReplies = fromClients('books');
-    toClients({ kind: 'books' });
-    const books: Record<string, Record<string, number>> = {};
-    const finalSeqs = new Map<string, number>();
-    let reconnects = 0;
-    let gaps = 0;
-    for (const reply of (await booksReplies) as unknown as {
-      books: Record<string, Record<string, number>>;
-      finalSeqs: Record<string, number>;
-      reconnects: number;
-      gaps: number;
-    }[]) {
-      reconnects += reply.reconnects;
-      gaps += reply.gaps;
-      for (const [seqs, count] of Object.entries(reply.finalSeqs)) finalSeqs.set(seqs, (finalSeqs.get(seqs) ?? 0) + count);
-      for (const [noteId, counts] of Object.entries(reply.books)) {
-        const merged = (books[noteId] ??= {});
-        for (const [book, count] of Object.entries(counts)) merged[book] = (merged[book] ?? 0) + count;
-      }
-    }
-    const equal = new Map<string, number>();
+    // The last cycles still reach the slowest subscribers (and the conflated ones get a fresh
+    // snapshot): ask until everyone agrees with the server, for at most CONVERGE_MS.
+    let converged: Converged;
+    const convergeUntil = performance.now() + CONVERGE_MS;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const replies = fromClients('books');
+      toClients({ kind: 'books' });
+      converged = await convergence((await replies) as unknown as BooksReply[], notes, (noteId) =>
+        http.get(`/api/v1/notes/${noteId}/book?depth=${DEPTH}`).set({ authorization: `Bearer ${tokens.investor1}` }),
+      );
+    } while ((converged.booksEqual < sdkConnected || converged.current < subscribers) && performance.now() < convergeUntil);
+    toClients({ kind: 'exit' });
     phase('books');
-    for (const note of notes) {
-      const rest = (await http.get(`/api/v1/notes/${note.id}/book?depth=${DEPTH}`).set({ authorization: `Bearer ${tokens.investor1}` }))
-        .body;
-      equal.set(note.id, books[note.id]![JSON.stringify({ bids: rest.bids, asks: rest.asks })] ?? 0);
-    }
-    // Every subscriber, light or SDK, must end on the same seq on every channel: the newest.
-    const lists = [...finalSeqs].map(([seqs, count]) => [JSON.parse(seqs) as number[], count] as const);
-    const newest = lists.reduce((max: number[], [seqs]) => seqs.map((seq, i) => Math.max(seq, max[i] ?? -1)), []);
-    const current = lists.filter(([seqs]) => seqs.every((seq, i) => seq === newest[i])).reduce((sum, [, count]) => sum + count, 0);
+    const { booksEqual, current, gaps, reconnects } = converged;
     const stats = driven.stats as { placed: number; rejected: number; cancels: number; trades: number; skipped: number };
     const seconds = MEASURE_MS / 1000;
     process.stdout.write(
       `orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected} cancels=${stats.cancels} trades=${stats.trades} ` +
-        `latency_samples=${light.count} sdk_latency_samples=${sdk.count} sdk_clients=${sdkConnected} sdk_clients_with_every_book_equal=${Math.min(...equal.values())}/${sdkConnected} ` +
+        `latency_samples=${light.count} sdk_latency_samples=${sdk.count} sdk_clients=${sdkConnected} sdk_clients_with_every_book_equal=${booksEqual}/${sdkConnected} ` +
         `clients_on_newest_seq=${current}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
         `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${loadAverage()}\n`,
     );
@@ -696,6 +719,40 @@ async function main(): Promise<void> {
   await database.close();
   cluster?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+type BooksReply = { books: Record<string, Record<string, number>>; finalSeqs: Record<string, number>; reconnects: number; gaps: number };
+type Converged = { booksEqual: number; current: number; gaps: number; reconnects: number };
+
+/** How many SDK clients hold the REST book on every note, and how many subscribers are on the newest seq of every channel. */
+async function convergence(
+  replies: BooksReply[],
+  notes: readonly Note[],
+  restBook: (noteId: string) => PromiseLike<{ body: { bids: unknown; asks: unknown } }>,
+): Promise<Converged> {
+  const books: Record<string, Record<string, number>> = {};
+  const finalSeqs = new Map<string, number>();
+  let reconnects = 0;
+  let gaps = 0;
+  for (const reply of replies) {
+    reconnects += reply.reconnects;
+    gaps += reply.gaps;
+    for (const [seqs, count] of Object.entries(reply.finalSeqs)) finalSeqs.set(seqs, (finalSeqs.get(seqs) ?? 0) + count);
+    for (const [noteId, counts] of Object.entries(reply.books)) {
+      const merged = (books[noteId] ??= {});
+      for (const [book, count] of Object.entries(counts)) merged[book] = (merged[book] ?? 0) + count;
+    }
+  }
+  let booksEqual = Number.POSITIVE_INFINITY;
+  for (const note of notes) {
+    const rest = (await restBook(note.id)).body;
+    booksEqual = Math.min(booksEqual, books[note.id]?.[JSON.stringify({ bids: rest.bids, asks: rest.asks })] ?? 0);
+  }
+  // Every subscriber, light or SDK, must end on the same seq on every channel: the newest.
+  const lists = [...finalSeqs].map(([seqs, count]) => [JSON.parse(seqs) as number[], count] as const);
+  const newest = lists.reduce((max: number[], [seqs]) => seqs.map((seq, i) => Math.max(seq, max[i] ?? -1)), []);
+  const current = lists.filter(([seqs]) => seqs.every((seq, i) => seq === newest[i])).reduce((sum, [, count]) => sum + count, 0);
+  return { booksEqual, current, gaps, reconnects };
 }
 
 function loadAverage(): string {
