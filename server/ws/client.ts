@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Principal } from '../auth/tokens.js';
 import type { WsLimits } from './limits.js';
+import { textFrame } from './protocol.js';
 
 export class WsClient {
   private static nextId = 1;
@@ -80,7 +81,9 @@ export class WsClient {
       this.onOverflow(this);
       return;
     }
-    this.ws.send(JSON.stringify(message));
+    // Framed here and written in one piece (ws would write header and payload as two buffers, a
+    // writev): replies and errors are the other half of the traffic under order entry.
+    this.socket.write(textFrame(message));
   }
 
   /** Writes prebuilt frames (channel messages, maybe a lag probe behind them) in one write; the caller checked the buffer. */

@@ -4,10 +4,11 @@
  * per client per cycle.
  *
  * A cycle runs as soon as the event loop is free after something changed; whatever changes while a
- * cycle is being written (a thousand clients per turn of the event loop, so that order entry and
- * commits run in between) and while it rests afterwards (half as long as it kept the loop busy) is
- * merged into the next one — book levels conflate, lists append — so the cycle rate adapts to the
- * load, fan-out takes at most about two thirds of the loop, and nothing queues without bound. In a cycle:
+ * cycle is being written (at least a thousand clients per turn of the event loop, so that order
+ * entry and commits run in between) and while it rests afterwards (half as long as it kept the loop
+ * busy, less what it lent the loop between turns) is merged into the next one — book levels
+ * conflate, lists append — so the cycle rate adapts to the load, fan-out takes about two thirds of
+ * the loop at most and, when order entry is saturated, at least, and nothing queues without bound. In a cycle:
  * 1. each changed feed emits at most one update (seq + 1), serialised once;
  * 2. subscribers that joined (or re-joined after a gap) get a snapshot, serialised once per feed;
  * 3. each client's messages of the cycle are written with one socket write — as frames of their
@@ -32,6 +33,22 @@ import { batchFrame, channelPayload, type ChannelPayload } from './protocol.js';
 
 /** A ping with the payload "l": the lag probe. Its pong echoes the payload. */
 export const LAG_PROBE_FRAME = Buffer.from([0x89, 0x01, 0x6c]);
+
+/** Clients written between two looks at the clock in a turn that must last a minimum time. */
+const WRITES_BETWEEN_CLOCK_READS = 64;
+
+/** A cycle being written: its clients, how far it got, and how the loop was shared so far. */
+interface CycleWrite {
+  readonly touched: WsClient[];
+  next: number;
+  /** Time the cycle kept the loop busy (building and writing). */
+  busyMs: number;
+  /** Time the loop spent elsewhere between the cycle's turns. */
+  lentMs: number;
+  /** When the last turn yielded the loop (performance.now()), or null before the second turn. */
+  yieldedAtMs: number | null;
+  readonly changedAtMs: number | null;
+}
 
 export class FanOut {
   private readonly dirty = new Set<Feed>();
@@ -109,33 +126,56 @@ export class FanOut {
       touched = this.touched;
       this.touched = [];
     }
-    this.writeFrom(touched, 0, performance.now() - startedMs, this.cycleChangedAtMs);
+    this.writeTurn({
+      touched,
+      next: 0,
+      busyMs: performance.now() - startedMs,
+      lentMs: 0,
+      yieldedAtMs: null,
+      changedAtMs: this.cycleChangedAtMs,
+    });
   }
 
   /**
-   * Writes the cycle's frames, fanOutClientsPerTurn clients per turn of the event loop, so that
-   * order entry and commits run in between; then rests fanOutRestRatio times as long as the cycle
-   * kept the loop busy, so that fan-out never takes more than its share of the loop however many
-   * clients there are (what changes meanwhile merges into the next cycle).
+   * Writes the cycle's frames a turn of the event loop at a time, so that order entry and commits
+   * run in between, and shares the loop between them and the fan-out: fan-out takes at most
+   * 1 / (1 + fanOutRestRatio) of it (two thirds by default), the rest of the service at least the remainder.
+   * - A turn writes at least fanOutClientsPerTurn clients, and, when the loop was away for G ms
+   *   since the previous turn (order entry, commits, reads), for at least G / fanOutRestRatio ms:
+   *   when the service is saturated with order entry, the fan-out still gets its share instead of
+   *   a thousand clients per whole backlog drained.
+   * - After the cycle, the loop rests fanOutRestRatio times as long as the cycle kept it busy, less
+   *   what the cycle already lent it between turns; what changes meanwhile merges into the next cycle.
    */
-  private writeFrom(touched: WsClient[], from: number, busyMs: number, changedAtMs: number | null): void {
+  private writeTurn(turn: CycleWrite): void {
     const startedMs = performance.now();
-    const end = Math.min(touched.length, from + this.limits.fanOutClientsPerTurn);
-    for (let i = from; i < end; i++) this.write(touched[i]!, changedAtMs);
-    const totalMs = busyMs + performance.now() - startedMs;
-    if (end < touched.length) {
-      setImmediate(() => this.writeFrom(touched, end, totalMs, changedAtMs));
+    if (turn.yieldedAtMs !== null) turn.lentMs += startedMs - turn.yieldedAtMs;
+    const minimumMs = turn.yieldedAtMs === null ? 0 : (startedMs - turn.yieldedAtMs) / this.limits.fanOutRestRatio;
+    const { touched, changedAtMs } = turn;
+    const perTurn = this.limits.fanOutClientsPerTurn;
+    let i = turn.next;
+    let end = Math.min(touched.length, i + perTurn);
+    for (;;) {
+      for (; i < end; i++) this.write(touched[i]!, changedAtMs);
+      if (i >= touched.length || performance.now() - startedMs >= minimumMs) break;
+      end = Math.min(touched.length, i + WRITES_BETWEEN_CLOCK_READS);
+    }
+    turn.next = i;
+    turn.busyMs += performance.now() - startedMs;
+    if (i < touched.length) {
+      turn.yieldedAtMs = performance.now();
+      setImmediate(() => this.writeTurn(turn));
       return;
     }
     this.cycles += 1;
-    this.cycleMsTotal += totalMs;
-    this.cycleMsMax = Math.max(this.cycleMsMax, totalMs);
+    this.cycleMsTotal += turn.busyMs;
+    this.cycleMsMax = Math.max(this.cycleMsMax, turn.busyMs);
     this.phase = 'resting';
     const next = () => {
       this.phase = 'idle';
       if (this.wanted || this.dirty.size > 0) this.schedule();
     };
-    const restMs = totalMs * this.limits.fanOutRestRatio;
+    const restMs = turn.busyMs * this.limits.fanOutRestRatio - turn.lentMs;
     if (restMs < 1) next();
     else setTimeout(next, restMs);
   }
