@@ -427,6 +427,7 @@ async function driverProcess(): Promise<void> {
     sockets.set(user, ws);
   }
   const stats = { placed: 0, rejected: 0, cancels: 0, trades: 0, skipped: 0 };
+  const rejections: Record<string, number> = {};
   const price = new Map(plan.notes.map((n) => [n.id, new Decimal(n.startPrice ?? 20)]));
   const resting = new Map<string, { user: string; orderId: string; price: string }[]>(plan.notes.map((n) => [n.id, []]));
   const pending = new Map<string, (reply: { status: number; body: any }) => void>();
@@ -463,6 +464,8 @@ async function driverProcess(): Promise<void> {
         inFlight -= 1;
         if (reply.status !== 201) {
           stats.rejected += 1;
+          const code = `${reply.status}:${reply.body?.error?.code ?? reply.body?.code ?? '?'}`;
+          rejections[code] = (rejections[code] ?? 0) + 1;
           return;
         }
         stats.placed += 1;
@@ -473,7 +476,9 @@ async function driverProcess(): Promise<void> {
           const oldest = queue.shift()!;
           send(oldest.user, { op: 'cancel', orderId: oldest.orderId }, () => void (stats.cancels += 1));
         }
-        if (index % 100 === 99) {
+        // Every note's every 100th order (not every 100th order overall, which always fell on the
+        // same note): each note trades, so its reference price follows its bids and they stay in its band.
+        if (Math.floor(index / plan.notes.length) % 100 === 99) {
           const seller = user === 'dealer1' ? 'dealer2' : 'dealer1';
           send(
             seller,
@@ -526,7 +531,7 @@ async function driverProcess(): Promise<void> {
   stats.skipped = skipped;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   sendAcks(acks);
-  process.send!({ kind: 'done', stats, seconds });
+  process.send!({ kind: 'done', stats, seconds, rejections });
   for (const ws of sockets.values()) ws.close();
   for (const socket of ackSockets) socket.end();
   setTimeout(() => process.exit(0), 200);
@@ -682,7 +687,7 @@ async function main(): Promise<void> {
     const stats = driven.stats as { placed: number; rejected: number; cancels: number; trades: number; skipped: number };
     const seconds = MEASURE_MS / 1000;
     process.stdout.write(
-      `orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected} cancels=${stats.cancels} trades=${stats.trades} ` +
+      `orders_per_s=${Math.round(stats.placed / (driven.seconds as number))} not_sent_over_in_flight_cap=${stats.skipped} rejected=${stats.rejected}${stats.rejected > 0 ? ` rejections=${JSON.stringify(driven.rejections)}` : ''} cancels=${stats.cancels} trades=${stats.trades} ` +
         `latency_samples=${light.count} sdk_latency_samples=${sdk.count} sdk_clients=${sdkConnected} sdk_clients_with_every_book_equal=${booksEqual}/${sdkConnected} ` +
         `clients_on_newest_seq=${current}/${subscribers} gaps=${gaps} reconnects=${reconnects} ` +
         `client_processes=${CLIENT_PROCESSES} database=${cluster ? 'pg' : 'pglite'} load_average=${loadAverage()}\n`,
