@@ -10,7 +10,7 @@
  * subscribed to the book (depth 10) and the trades of every demo note; a driver process places about
  * BENCH_ORDERS_PER_S limit orders per second over the socket (each at a new best bid, so each one
  * changes every subscriber's book), cancels the oldest to keep 40 resting per note, and every 100th
- * order sells into the best bid (a trade).
+ * order of each note sells into its best bid (a trade).
  *
  * The subscribers are of two kinds, so that the server's cost is not hidden behind the clients' own
  * work on the same two cores:
