@@ -4,8 +4,8 @@
  *
  * The real service runs in this process (on a throwaway PostgreSQL cluster when the server
  * binaries are installed, else on embedded PGlite). For each subscriber count N, bench:ws-floor runs
- * first (as a child process, same N, same duration): the bare TCP fan-out on the same machine at the
- * same moment, the yardstick the ratio is taken against. Then clients processes
+ * right before and right after the round (as a child process, same N, same duration): the bare TCP
+ * fan-out on the same machine around the same moment; the ratio is taken against the mean of the two. Then clients processes
  * (BENCH_CLIENT_PROCESSES, default one per core up to 4) open N sessions between them, each
  * subscribed to the book (depth 10) and the trades of every demo note; a driver process places about
  * BENCH_ORDERS_PER_S limit orders per second over the socket (each at a new best bid, so each one
@@ -33,10 +33,12 @@
  * floor's (the whole service process, order entry included; and the fan-out's own busy time).
  * Env: BENCH_SUBSCRIBERS (default "1000,5000"), BENCH_ORDERS_PER_S (1000), BENCH_SECONDS (15),
  * BENCH_LATENCY_SESSIONS (100), BENCH_SDK_CLIENTS (20), BENCH_FLOOR (0 skips the floor),
+ * BENCH_FLOOR_AFTER (0 runs the floor only before each round),
  * BENCH_WS_LIMITS (JSON of gateway limits to try, e.g. '{"fanOutRestRatio":0.25}').
- * Prints per N the floor's line, then: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n>
+ * Prints per N the floor's lines, then: subscribers=<n> msgs_per_s=<n> p50_ms=<n> p99_ms=<n>
  * bytes_per_connection=<n> sdk_p50_ms=<n> sdk_p99_ms=<n> server_cpu_us_per_write=<n>
- * fanout_us_per_write=<n> floor_p50_ms=<n> floor_p99_ms=<n> floor_cpu_us_per_write=<n> ratio=<p99 / floor p99>
+ * fanout_us_per_write=<n> floor_p50_ms=<n> floor_p99_ms=<n> (means) floor_p99_each_ms=<before,after>
+ * floor_cpu_us_per_write=<n> ratio=<p99 / floor p99>
  * load_average=<1,5,15 min>
  */
 import os from 'node:os';
@@ -72,6 +74,8 @@ const SDK_CLIENTS = Number(process.env.BENCH_SDK_CLIENTS ?? 20);
 const CONVERGE_MS = 60_000;
 /** Run bench:ws-floor for each subscriber count in the same run (0 skips it). */
 const WITH_FLOOR = process.env.BENCH_FLOOR !== '0';
+/** Run it again after each bench:ws round too (0: before only); the ratio is against the mean. */
+const BRACKET_FLOOR = process.env.BENCH_FLOOR_AFTER !== '0';
 const FLOOR_SCRIPT = fileURLToPath(new URL('./ws-floor.bench.ts', import.meta.url));
 /** Extra WebSocket limits as JSON (e.g. '{"fanOutRestRatio":0.25}'), to compare settings of the gateway. */
 const EXTRA_WS_LIMITS = JSON.parse(process.env.BENCH_WS_LIMITS ?? '{}') as Record<string, number>;
@@ -710,15 +714,23 @@ async function main(): Promise<void> {
     const serverPerWrite = (serverCpu.user + serverCpu.system) / Math.max(1, server.writes);
     const fanOutPerWrite = (server.cycleMsAverage * server.cycles * 1000) / Math.max(1, server.writes);
     const p99 = light.percentile(99);
+    const loadDuring = loadAverage();
+    await clientsExited;
+    // The floor again right after, so that the yardstick brackets the measurement in time: the
+    // machine's load drifts, and the ratio is taken against the mean of the two.
+    const floorAfter = WITH_FLOOR && BRACKET_FLOOR ? await runFloor(subscribers) : null;
+    if (floorAfter) process.stdout.write(`${floorAfter.line}\n`);
+    const floors = [floor, floorAfter].filter((f) => f !== null);
+    const floorMean = (key: string) => floors.reduce((sum, f) => sum + Number(f.values[key]), 0) / floors.length;
     process.stdout.write(
       `subscribers=${subscribers} msgs_per_s=${Math.round(delivered / seconds)} p50_ms=${light.percentile(50)} p99_ms=${p99} bytes_per_connection=${bytesPerConnection} ` +
         `sdk_p50_ms=${sdk.percentile(50)} sdk_p99_ms=${sdk.percentile(99)} server_cpu_us_per_write=${serverPerWrite.toFixed(1)} fanout_us_per_write=${fanOutPerWrite.toFixed(1)}` +
-        (floor
-          ? ` floor_p50_ms=${floor.values.p50_ms} floor_p99_ms=${floor.values.p99_ms} floor_cpu_us_per_write=${floor.values.server_cpu_us_per_write} ratio=${(p99 / Number(floor.values.p99_ms)).toFixed(2)}`
+        (floors.length > 0
+          ? ` floor_p50_ms=${floorMean('p50_ms').toFixed(1)} floor_p99_ms=${floorMean('p99_ms').toFixed(1)} floor_p99_each_ms=${floors.map((f) => f.values.p99_ms).join(',')} ` +
+            `floor_cpu_us_per_write=${floorMean('server_cpu_us_per_write').toFixed(1)} ratio=${(p99 / floorMean('p99_ms')).toFixed(2)}`
           : '') +
-        ` load_average=${loadAverage()}\n`,
+        ` load_average=${loadDuring}\n`,
     );
-    await clientsExited;
   }
   await service.close();
   await database.close();
