@@ -10,8 +10,8 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Principal } from '../auth/tokens.js';
-import type { ChannelPayload } from './protocol.js';
 import type { WsLimits } from './limits.js';
+import { textFrame } from './protocol.js';
 
 export class WsClient {
   private static nextId = 1;
@@ -35,8 +35,8 @@ export class WsClient {
 
   // Scratch of the hub's fan-out cycle.
   cycle = -1;
-  frames: ChannelPayload[] = [];
-  frameKey = '';
+  /** This cycle's channel messages so far (the fan-out's MessageSet, shared with other clients). */
+  messages: object | null = null;
   /** This cycle's frames include an update (not only snapshots). */
   updated = false;
   congestionCycle = -1;
@@ -81,7 +81,9 @@ export class WsClient {
       this.onOverflow(this);
       return;
     }
-    this.ws.send(JSON.stringify(message));
+    // Framed here and written in one piece (ws would write header and payload as two buffers, a
+    // writev): replies and errors are the other half of the traffic under order entry.
+    this.socket.write(textFrame(message));
   }
 
   /** Writes prebuilt frames (channel messages, maybe a lag probe behind them) in one write; the caller checked the buffer. */

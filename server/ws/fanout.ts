@@ -4,15 +4,18 @@
  * per client per cycle.
  *
  * A cycle runs as soon as the event loop is free after something changed; whatever changes while a
- * cycle is being written (a thousand clients per turn of the event loop, so that order entry and
- * commits run in between) and while it rests afterwards (half as long as it kept the loop busy) is
- * merged into the next one — book levels conflate, lists append — so the cycle rate adapts to the
- * load, fan-out takes at most about two thirds of the loop, and nothing queues without bound. In a cycle:
+ * cycle is being written (at least a thousand clients per turn of the event loop, so that order
+ * entry and commits run in between) and while it rests afterwards (half as long as it kept the loop
+ * busy, less what it lent the loop between turns) is merged into the next one — book levels
+ * conflate, lists append — so the cycle rate adapts to the load, fan-out takes about two thirds of
+ * the loop at most and, when order entry is saturated, at least, and nothing queues without bound. In a cycle:
  * 1. each changed feed emits at most one update (seq + 1), serialised once;
  * 2. subscribers that joined (or re-joined after a gap) get a snapshot, serialised once per feed;
  * 3. each client's messages of the cycle are written with one socket write — as frames of their
  *    own, or as one JSON array frame for clients that asked for batch mode — and clients with the
- *    same subscriptions share the very same buffer.
+ *    same messages share the very same buffer: a client's messages of the cycle are a path in a
+ *    per-cycle tree of message combinations (a MessageSet), so that a client costs no array, no
+ *    string key and no lookup by content, and each distinct combination is framed once.
  *
  * Slow consumers: a client that is behind — more unsent bytes than the soft limit, or a lag probe
  * (a ping written behind its frames) unanswered for longer than lagMaxMs, which catches a client
@@ -31,19 +34,36 @@ import { batchFrame, channelPayload, type ChannelPayload } from './protocol.js';
 /** A ping with the payload "l": the lag probe. Its pong echoes the payload. */
 export const LAG_PROBE_FRAME = Buffer.from([0x89, 0x01, 0x6c]);
 
+/** Clients written between two looks at the clock in a turn that must last a minimum time. */
+const WRITES_BETWEEN_CLOCK_READS = 64;
+
+/** A cycle being written: its clients, how far it got, and how the loop was shared so far. */
+interface CycleWrite {
+  readonly touched: WsClient[];
+  next: number;
+  /** Time the cycle kept the loop busy (building and writing). */
+  busyMs: number;
+  /** Time the loop spent elsewhere between the cycle's turns. */
+  lentMs: number;
+  /** When the last turn yielded the loop (performance.now()), or null before the second turn. */
+  yieldedAtMs: number | null;
+  readonly changedAtMs: number | null;
+}
+
 export class FanOut {
   private readonly dirty = new Set<Feed>();
   private readonly staleClients = new Set<WsClient>();
-  private readonly serials = new WeakMap<Feed, number>();
-  private nextSerial = 1;
   private cycleNo = 0;
   private phase: 'idle' | 'scheduled' | 'writing' | 'resting' = 'idle';
   /** Something changed while a cycle was being written or resting. */
   private wanted = false;
   private touched: WsClient[] = [];
+  /** The empty combination of the current cycle: every client's messages of the cycle start here. */
+  private root = new MessageSet([]);
   /** Channel messages and client writes made, cycles run and their duration, for the logs. */
   messagesWritten = 0;
   writes = 0;
+  bytesWritten = 0;
   cycles = 0;
   cycleMsTotal = 0;
   cycleMsMax = 0;
@@ -95,6 +115,7 @@ export class FanOut {
     this.cycleChangedAtMs = null;
     try {
       const cycle = ++this.cycleNo;
+      this.root = new MessageSet([]);
       const feeds = [...this.dirty];
       this.dirty.clear();
       for (const feed of feeds) this.publish(feed, cycle);
@@ -105,33 +126,56 @@ export class FanOut {
       touched = this.touched;
       this.touched = [];
     }
-    this.writeFrom(touched, 0, new Map(), performance.now() - startedMs, this.cycleChangedAtMs);
+    this.writeTurn({
+      touched,
+      next: 0,
+      busyMs: performance.now() - startedMs,
+      lentMs: 0,
+      yieldedAtMs: null,
+      changedAtMs: this.cycleChangedAtMs,
+    });
   }
 
   /**
-   * Writes the cycle's frames, fanOutClientsPerTurn clients per turn of the event loop, so that
-   * order entry and commits run in between; then rests fanOutRestRatio times as long as the cycle
-   * kept the loop busy, so that fan-out never takes more than its share of the loop however many
-   * clients there are (what changes meanwhile merges into the next cycle).
+   * Writes the cycle's frames a turn of the event loop at a time, so that order entry and commits
+   * run in between, and shares the loop between them and the fan-out: fan-out takes at most
+   * 1 / (1 + fanOutRestRatio) of it (two thirds by default), the rest of the service at least the remainder.
+   * - A turn writes at least fanOutClientsPerTurn clients, and, when the loop was away for G ms
+   *   since the previous turn (order entry, commits, reads), for at least G / fanOutRestRatio ms:
+   *   when the service is saturated with order entry, the fan-out still gets its share instead of
+   *   a thousand clients per whole backlog drained.
+   * - After the cycle, the loop rests fanOutRestRatio times as long as the cycle kept it busy, less
+   *   what the cycle already lent it between turns; what changes meanwhile merges into the next cycle.
    */
-  private writeFrom(touched: WsClient[], from: number, shared: Map<string, Buffer>, busyMs: number, changedAtMs: number | null): void {
+  private writeTurn(turn: CycleWrite): void {
     const startedMs = performance.now();
-    const end = Math.min(touched.length, from + this.limits.fanOutClientsPerTurn);
-    for (let i = from; i < end; i++) this.write(touched[i]!, shared, changedAtMs);
-    const totalMs = busyMs + performance.now() - startedMs;
-    if (end < touched.length) {
-      setImmediate(() => this.writeFrom(touched, end, shared, totalMs, changedAtMs));
+    if (turn.yieldedAtMs !== null) turn.lentMs += startedMs - turn.yieldedAtMs;
+    const minimumMs = turn.yieldedAtMs === null ? 0 : (startedMs - turn.yieldedAtMs) / this.limits.fanOutRestRatio;
+    const { touched, changedAtMs } = turn;
+    const perTurn = this.limits.fanOutClientsPerTurn;
+    let i = turn.next;
+    let end = Math.min(touched.length, i + perTurn);
+    for (;;) {
+      for (; i < end; i++) this.write(touched[i]!, changedAtMs);
+      if (i >= touched.length || performance.now() - startedMs >= minimumMs) break;
+      end = Math.min(touched.length, i + WRITES_BETWEEN_CLOCK_READS);
+    }
+    turn.next = i;
+    turn.busyMs += performance.now() - startedMs;
+    if (i < touched.length) {
+      turn.yieldedAtMs = performance.now();
+      setImmediate(() => this.writeTurn(turn));
       return;
     }
     this.cycles += 1;
-    this.cycleMsTotal += totalMs;
-    this.cycleMsMax = Math.max(this.cycleMsMax, totalMs);
+    this.cycleMsTotal += turn.busyMs;
+    this.cycleMsMax = Math.max(this.cycleMsMax, turn.busyMs);
     this.phase = 'resting';
     const next = () => {
       this.phase = 'idle';
       if (this.wanted || this.dirty.size > 0) this.schedule();
     };
-    const restMs = totalMs * this.limits.fanOutRestRatio;
+    const restMs = turn.busyMs * this.limits.fanOutRestRatio - turn.lentMs;
     if (restMs < 1) next();
     else setTimeout(next, restMs);
   }
@@ -152,7 +196,6 @@ export class FanOut {
     if (data !== null && feed.subscribers.size > 0) {
       feed.seq += 1;
       const frame = channelPayload(feed.channel, 'update', feed.seq, data);
-      const key = `u${this.serial(feed)},`;
       for (const subscription of feed.subscribers) {
         if (subscription.state !== 'live') continue;
         if (feed.conflatable && this.isCongested(subscription.client, cycle)) {
@@ -160,7 +203,7 @@ export class FanOut {
           this.staleClients.add(subscription.client);
           continue;
         }
-        this.enqueue(subscription.client, cycle, frame, key);
+        this.enqueue(subscription.client, cycle, frame);
         subscription.client.updated = true;
       }
     } else if (data !== null) {
@@ -197,28 +240,26 @@ export class FanOut {
       feed.snapshotCycle = cycle;
     }
     subscription.state = 'live';
-    this.enqueue(subscription.client, cycle, feed.snapshot, `s${this.serial(feed)},`);
+    this.enqueue(subscription.client, cycle, feed.snapshot);
   }
 
-  private enqueue(client: WsClient, cycle: number, message: ChannelPayload, key: string): void {
+  private enqueue(client: WsClient, cycle: number, message: ChannelPayload): void {
     if (client.cycle !== cycle) {
       client.cycle = cycle;
-      client.frames = [];
-      client.frameKey = '';
+      client.messages = this.root;
       client.updated = false;
       this.touched.push(client);
     }
-    client.frames.push(message);
-    client.frameKey += key;
+    client.messages = (client.messages as MessageSet).with(message);
   }
 
   /**
    * One write per client: its messages as frames of their own, or as one array frame in batch
-   * mode; clients with the same messages in the same order share the very same buffer.
+   * mode, and the lag probe behind them when one is due; built once per combination in a cycle.
    */
-  private write(client: WsClient, shared: Map<string, Buffer>, changedAtMs: number | null): void {
-    const messages = client.frames;
-    client.frames = [];
+  private write(client: WsClient, changedAtMs: number | null): void {
+    const messages = client.messages as MessageSet;
+    client.messages = null;
     if (!client.open) return;
     if (client.unsentBytes > this.limits.sendBufferHardBytes) {
       this.onSlowConsumer(client);
@@ -230,27 +271,12 @@ export class FanOut {
       client.lagProbeSentAtMs = now;
       client.lastLagProbeAtMs = now;
     }
-    client.writeFrames(this.frameFor(client, messages, probe, shared));
+    const frames = messages.bytes(client.batchFrames, probe);
+    client.writeFrames(frames);
     this.writes += 1;
-    this.messagesWritten += messages.length;
+    this.bytesWritten += frames.length;
+    this.messagesWritten += messages.payloads.length;
     if (changedAtMs !== null && client.updated) this.publishLatency.add(now - changedAtMs);
-  }
-
-  /**
-   * The bytes of one client's write: its messages, and the lag probe behind them when one is due.
-   * Built once per distinct combination in a cycle and shared, so that a probe costs neither a copy
-   * nor a second (vectored) write per client.
-   */
-  private frameFor(client: WsClient, messages: readonly ChannelPayload[], probe: boolean, shared: Map<string, Buffer>): Buffer {
-    if (!client.batchFrames && messages.length === 1 && !probe) return messages[0]!.frame;
-    const key = `${client.batchFrames ? 'b' : 'f'}${probe ? 'p' : ''}${client.frameKey}`;
-    let buffer = shared.get(key);
-    if (buffer === undefined) {
-      const frames = client.batchFrames ? batchFrame(messages) : Buffer.concat(messages.map((message) => message.frame));
-      buffer = probe ? Buffer.concat([frames, LAG_PROBE_FRAME]) : frames;
-      shared.set(key, buffer);
-    }
-    return buffer;
   }
 
   private isCongested(client: WsClient, cycle: number): boolean {
@@ -266,13 +292,44 @@ export class FanOut {
   private isCurrent(subscription: Subscription): boolean {
     return subscriptionsOf(subscription.client).get(subscription.feed.channel) === subscription && subscription.client.open;
   }
+}
 
-  private serial(feed: Feed): number {
-    let serial = this.serials.get(feed);
-    if (serial === undefined) {
-      serial = this.nextSerial++;
-      this.serials.set(feed, serial);
+/**
+ * The channel messages one client gets in a cycle, in order, shared by every client that gets the
+ * same ones: a node of the cycle's tree of combinations, whose children extend it by one message.
+ * Clients subscribed to the same channels walk the same path, so a cycle creates one node per
+ * distinct combination, however many clients there are, and frames each one once.
+ */
+export class MessageSet {
+  private children: Map<ChannelPayload, MessageSet> | null = null;
+  /** The bytes to write: [frames, batch, frames + probe, batch + probe]. */
+  private readonly built: (Buffer | undefined)[] = [];
+
+  constructor(readonly payloads: readonly ChannelPayload[]) {}
+
+  /** This combination followed by `message`. */
+  with(message: ChannelPayload): MessageSet {
+    this.children ??= new Map();
+    let child = this.children.get(message);
+    if (child === undefined) {
+      child = new MessageSet([...this.payloads, message]);
+      this.children.set(message, child);
     }
-    return serial;
+    return child;
+  }
+
+  /** The bytes of one client's write: its messages, and the lag probe behind them when one is due. */
+  bytes(batch: boolean, probe: boolean): Buffer {
+    const slot = (batch ? 1 : 0) + (probe ? 2 : 0);
+    let buffer = this.built[slot];
+    if (buffer === undefined) {
+      if (!batch && !probe && this.payloads.length === 1) buffer = this.payloads[0]!.frame;
+      else {
+        const frames = batch ? batchFrame(this.payloads) : Buffer.concat(this.payloads.map((payload) => payload.frame));
+        buffer = probe ? Buffer.concat([frames, LAG_PROBE_FRAME]) : frames;
+      }
+      this.built[slot] = buffer;
+    }
+    return buffer;
   }
 }

@@ -46,6 +46,8 @@ export interface GatewayStats {
   messagesWritten: number;
   /** Socket writes of channel messages (one per client per fan-out turn that had something for it). */
   writes: number;
+  /** Bytes of those writes. */
+  bytesWritten: number;
   cycles: number;
   cycleMsAverage: number;
   /** From a committed change to the write of the update carrying it, per client (server side only). */
@@ -284,6 +286,7 @@ export function attachGateway(server: http.Server, services: WsServices, config:
         connections: clients.size,
         messagesWritten: fanOut.messagesWritten,
         writes: fanOut.writes,
+        bytesWritten: fanOut.bytesWritten,
         cycles: fanOut.cycles,
         cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
         publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
@@ -294,6 +297,7 @@ export function attachGateway(server: http.Server, services: WsServices, config:
       const fanOut = hub.fanOut;
       fanOut.messagesWritten = 0;
       fanOut.writes = 0;
+      fanOut.bytesWritten = 0;
       fanOut.cycles = 0;
       fanOut.cycleMsTotal = 0;
       fanOut.cycleMsMax = 0;

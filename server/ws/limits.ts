@@ -62,11 +62,15 @@ export interface WsLimits {
   lagProbeIntervalMs: number;
   /** A client whose lag probe is older than this is behind: its book and quote updates are conflated. */
   lagMaxMs: number;
-  /** Clients written per turn of the event loop in a fan-out cycle (order entry runs in between). */
+  /**
+   * Clients written per turn of the event loop in a fan-out cycle, at least (order entry runs in
+   * between); a turn after the loop was away for G ms writes for at least G / fanOutRestRatio ms.
+   */
   fanOutClientsPerTurn: number;
   /**
-   * After a fan-out cycle that kept the event loop busy for T ms, the next one waits T × this:
-   * 0.5 leaves order entry and commits at least a third of the loop whatever the subscriber count.
+   * After a fan-out cycle that kept the event loop busy for T ms, the next one waits T × this, less
+   * the time the cycle yielded between its turns: 0.5 leaves order entry and commits at least a
+   * third of the loop whatever the subscriber count, and the fan-out two thirds when order entry is saturated.
    */
   fanOutRestRatio: number;
   /** Server ping interval; a peer that has not answered the previous ping is dropped. */

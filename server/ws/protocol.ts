@@ -158,12 +158,22 @@ export function batchFrame(payloads: readonly ChannelPayload[]): Buffer {
   return frameOf(parts);
 }
 
-/** An unmasked, final text frame (RFC 6455 §5.2) whose payload is the parts, as a server sends it. */
-export function frameOf(parts: readonly Buffer[]): Buffer {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
+/** One server message as an unmasked text frame: the JSON written straight behind the header, one buffer, one write. */
+export function textFrame(message: object): Buffer {
+  const text = JSON.stringify(message);
+  const length = Buffer.byteLength(text);
+  const frame = Buffer.allocUnsafe(headerLengthOf(length) + length);
+  frame.write(text, writeHeader(frame, length));
+  return frame;
+}
+
+function headerLengthOf(length: number): number {
+  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
+}
+
+/** Writes a final text frame's header for a payload of `length` bytes; returns the header's length. */
+function writeHeader(frame: Buffer, length: number): number {
+  const headerLength = headerLengthOf(length);
   frame[0] = 0x81;
   if (headerLength === 2) {
     frame[1] = length;
@@ -174,7 +184,15 @@ export function frameOf(parts: readonly Buffer[]): Buffer {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  let offset = headerLength;
+  return headerLength;
+}
+
+/** An unmasked, final text frame (RFC 6455 §5.2) whose payload is the parts, as a server sends it. */
+export function frameOf(parts: readonly Buffer[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const frame = Buffer.allocUnsafe(headerLengthOf(length) + length);
+  let offset = writeHeader(frame, length);
   for (const part of parts) offset += part.copy(frame, offset);
   return frame;
 }
