@@ -75,7 +75,15 @@ describe('cn risk commands', () => {
         .post('/api/v1/risk/scenarios')
         .set({ authorization: `Bearer ${await t.token('dealer1')}` })
         .send({
-          defaults: [{ obligorId: stress.deals[0].tenantDefaults[0].obligorId, month: 12, recoveryPercent: '40' }],
+          // The deals come in no set order: take the obligor from the deal where the default applied.
+          defaults: [
+            {
+              obligorId: (stress.deals as { tenantDefaults: { obligorId: string }[] }[]).find((d) => d.tenantDefaults.length > 0)!
+                .tenantDefaults[0].obligorId,
+              month: 12,
+              recoveryPercent: '40',
+            },
+          ],
           gpuValueShockPercent: '30',
         })
         .expect(200)
