@@ -79,7 +79,7 @@ describe('cn risk commands', () => {
           defaults: [
             {
               obligorId: (stress.deals as { tenantDefaults: { obligorId: string }[] }[]).find((d) => d.tenantDefaults.length > 0)!
-                .tenantDefaults[0].obligorId,
+                .tenantDefaults[0]!.obligorId,
               month: 12,
               recoveryPercent: '40',
             },
