@@ -111,8 +111,9 @@ describe('layout at 1440×900', () => {
 
     e.cutWebSockets(2000);
     await expect.poll(() => page.getByTestId('link-status').textContent()).toContain('Reconnecting');
-    expect(await submit.isDisabled()).toBe(true);
-    expect(await page.getByTestId('ticket-paused').textContent()).toContain('Orders paused');
+    // The badge and the ticket follow the same link state, not in the same frame: wait for both.
+    await expect.poll(() => submit.isDisabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('ticket-paused').textContent()).toContain('Orders paused');
     // Enter does not send it either.
     await page.getByTestId('ticket-face').press('Enter');
     expect(await page.getByTestId('ticket-result').count()).toBe(0);
