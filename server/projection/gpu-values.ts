@@ -1,7 +1,7 @@
 /**
  * The seam for the GPU collateral's value at a projection's start: one function gives, for a deal
- * on a date, the value of its GPU fleet by model. It reads the trust's latest performance report
- * on or before the date (the fleet lines' appraisedValue and unit counts, summed by model) and
+ * on a date, the value of its GPU fleet by model. From the fleet of the trust's latest performance
+ * report on or before the date (loaded by the caller; the lines' appraisedValue and unit counts, summed by model) and
  * marks each line to `asOf` by the operator's GPU value index for its model (issue 18,
  * server/collateral/gpu-values.ts: the appraisal moved by the index's change since the appraisal
  * date); a model without a series keeps its appraisal. Every projection, grid, break-even and LTV
@@ -15,7 +15,7 @@
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
-import { allGpuSeries, markedFleet } from '../collateral/gpu-values.js';
+import { allGpuSeries, markedFleet, type FleetLine } from '../collateral/gpu-values.js';
 
 export interface GpuStartValue {
   model: string;
@@ -31,25 +31,8 @@ export interface GpuStartValue {
 
 type Db = Knex | Knex.Transaction;
 
-interface FleetLine {
-  model: string;
-  count: number;
-  appraisedValue: string;
-  appraisalDate: string;
-}
-
-export async function startGpuValues(db: Db, dealId: string, asOf: string): Promise<GpuStartValue[]> {
-  const row: { report: unknown } | undefined = await db('performance_reports')
-    .where({ deal_id: dealId })
-    .where('period_end', '<=', asOf)
-    .orderBy([
-      { column: 'period_end', order: 'desc' },
-      { column: 'version', order: 'desc' },
-    ])
-    .first('report');
-  if (!row) return [];
-  const report = (typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as { gpuFleet?: FleetLine[] };
-  const fleet = report.gpuFleet ?? [];
+/** `fleet`: the GPU fleet lines of the trust's latest performance report on or before `asOf` (the caller has it loaded). */
+export async function startGpuValues(db: Db, fleet: readonly FleetLine[], asOf: string): Promise<GpuStartValue[]> {
   const series = await allGpuSeries(
     db,
     fleet.map((line) => line.model),

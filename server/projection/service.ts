@@ -36,7 +36,7 @@ import {
 import { startFromReports, type FiledReport, type ReportStart } from './start.js';
 import { startGpuValues, type GpuStartValue } from './gpu-values.js';
 import { listPerformanceReports } from '../performance/store.js';
-import { markedMetricValuesForPaymentDate } from '../collateral/gpu-values.js';
+import { markedMetricValuesForPaymentDate, type FleetLine } from '../collateral/gpu-values.js';
 import { dealPaymentDates } from '../servicing/calendar.js';
 import { compileSetup, projectFast, type CompiledSetup } from './fast.js';
 import { projectedMonths, type ProjectionResult, type ProjectionSetup, type TriggerStart } from './model.js';
@@ -136,7 +136,9 @@ export async function loadDealContext(db: Knex, dealId: string): Promise<DealCon
       field: 'performanceReports',
     });
   const reports: FiledReport[] = views.map((v) => ({ periodEnd: v.periodEnd, report: v.report, metrics: v.metrics }));
-  const gpuValues = await startGpuValues(db, deal.id, businessDate);
+  // The latest report (views run oldest to newest) gives the fleet that the GPU value index marks.
+  const latestFleet = (views[views.length - 1]!.report as { gpuFleet?: FleetLine[] }).gpuFleet ?? [];
+  const gpuValues = await startGpuValues(db, latestFleet, businessDate);
   const start = startFromReports(
     reports,
     gpuValues.map((g) => ({ model: g.model, value: g.value })),

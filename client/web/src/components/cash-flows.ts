@@ -330,7 +330,8 @@ export function cashFlowsTab(app: AppContext, scope: Scope, note: Note, deal: De
     editorError.textContent = typeof scenario === 'string' ? scenario : '';
     const priceText = fmt.cleanNumberInput(price.value);
     if (typeof scenario === 'string') return;
-    if (!DECIMAL.test(priceText) || Number(priceText) <= 0) {
+    // Greater than zero without a float: an unsigned decimal with a non-zero digit.
+    if (!DECIMAL.test(priceText) || priceText.startsWith('-') || !/[1-9]/.test(priceText)) {
       editorError.textContent = 'Price: a number greater than zero (% of par)';
       return;
     }
