@@ -17,7 +17,7 @@
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { FanOut } from '../ws/fanout.js';
-import { type Feed, Subscription, subscriptionsOf } from '../ws/feed.js';
+import { attachSubscription, type Feed, Subscription, subscriptionsOf } from '../ws/feed.js';
 import type { FeedHub, FeedRequest, Hub } from '../ws/hub.js';
 import type { WsClient } from '../ws/client.js';
 import { LatencyHistogram } from '../ws/latency.js';
@@ -217,12 +217,8 @@ export class BusHub implements FeedHub {
       if (this.local) return this.local.subscribe(client, channel, request);
       return this.refuseLater(client, channel);
     }
-    const previous = subscriptionsOf(client).get(channel);
     const feed = this.feedFor(client, channel, request);
-    const subscription = new Subscription(client, feed);
-    feed.subscribers.add(subscription);
-    feed.joining.push(subscription);
-    subscriptionsOf(client).set(channel, subscription);
+    const { subscription, previous } = attachSubscription(client, channel, feed);
     if (previous) this.detach(previous);
     if (feed.ready) this.fanOut.markDirty(feed);
     return subscription;

@@ -42,6 +42,24 @@ export function subscriptionsOf(client: WsClient): Map<string, Subscription> {
   return subscriptions;
 }
 
+/**
+ * Puts the client on `feed` as its subscription to `channel`, to be sent the feed's snapshot next.
+ * Answers the subscription and the one it replaces, still attached: the hub detaches that only
+ * after, so that a feed this client alone kept alive is reused, not reloaded.
+ */
+export function attachSubscription(
+  client: WsClient,
+  channel: string,
+  feed: Feed,
+): { subscription: Subscription; previous: Subscription | undefined } {
+  const previous = subscriptionsOf(client).get(channel);
+  const subscription = new Subscription(client, feed);
+  feed.subscribers.add(subscription);
+  feed.joining.push(subscription);
+  subscriptionsOf(client).set(channel, subscription);
+  return { subscription, previous };
+}
+
 export abstract class Feed {
   /** Seq of the last update emitted; a snapshot carries the seq of the state it shows. */
   seq = 0;

@@ -27,7 +27,7 @@ import { disseminatedSize, partyExecutions, tape } from '../trading/queries.js';
 import type { PrivateKind } from './channels.js';
 import type { WsClient } from './client.js';
 import { FanOut } from './fanout.js';
-import { Feed, KeyedFeed, RecentFeed, Subscription, subscriptionsOf } from './feed.js';
+import { attachSubscription, type Feed, KeyedFeed, RecentFeed, type Subscription, subscriptionsOf } from './feed.js';
 import { BookFeed, LevelFormat } from './feeds/book.js';
 import { QuotesFeed } from './feeds/quotes.js';
 import { SettlementsFeed } from './feeds/settlements.js';
@@ -112,13 +112,8 @@ export class Hub implements FeedHub {
 
   /** Subscribes (or resubscribes: a fresh snapshot follows) the client to the channel's feed. */
   subscribe(client: WsClient, channel: string, request: FeedRequest): Subscription {
-    const previous = subscriptionsOf(client).get(channel);
     const feed = this.feedFor(client, channel, request);
-    const subscription = new Subscription(client, feed);
-    feed.subscribers.add(subscription);
-    feed.joining.push(subscription);
-    subscriptionsOf(client).set(channel, subscription);
-    // Detached only now, so that a feed this client alone kept alive is reused, not reloaded.
+    const { subscription, previous } = attachSubscription(client, channel, feed);
     if (previous) this.detach(previous);
     if (feed.ready) this.fanOut.markDirty(feed);
     return subscription;
