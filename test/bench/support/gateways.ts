@@ -19,6 +19,7 @@ export interface GatewayFigures {
   connections: number;
   messagesWritten: number;
   writes: number;
+  bytesWritten: number;
   cycles: number;
   cycleMsAverage: number;
   /** The highest of the gateways' percentiles (a merged histogram is not exported by /stats). */
@@ -104,6 +105,7 @@ export async function startBenchBus(): Promise<BenchBus> {
         connections: sum((s) => s.ws.connections),
         messagesWritten: sum((s) => s.ws.messagesWritten),
         writes: sum((s) => s.ws.writes),
+        bytesWritten: sum((s) => s.ws.bytesWritten),
         cycles,
         cycleMsAverage: cycles > 0 ? sum((s) => s.ws.cycleMsAverage * s.ws.cycles) / cycles : 0,
         publishLatencyMs: {

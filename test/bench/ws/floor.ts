@@ -1,0 +1,35 @@
+/** bench:ws's yardstick: bench:ws-floor run as a child process beside a round, and the load average. */
+import os from 'node:os';
+import { spawn } from 'node:child_process';
+import { FLOOR_SCRIPT, MEASURE_MS } from './plan.js';
+
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(',');
+}
+
+/** bench:ws-floor for `subscribers`, as a child process (its own readers), for as long as this run measures. */
+export async function runFloor(subscribers: number): Promise<{ line: string; values: Record<string, string> }> {
+  const floor = spawn(process.execPath, [...process.execArgv, FLOOR_SCRIPT], {
+    env: { ...process.env, BENCH_SUBSCRIBERS: String(subscribers), BENCH_SECONDS: String(MEASURE_MS / 1000) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  floor.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => floor.once('exit', resolve));
+  const line = output.split('\n').find((l) => l.startsWith('floor '));
+  if (code !== 0 || !line) throw new Error(`bench:ws-floor failed (${code}): ${output}`);
+  const values = Object.fromEntries(
+    line
+      .split(' ')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => pair.split('=', 2) as [string, string]),
+  );
+  return { line, values };
+}
+
+// BENCH_GATEWAYS=N: the subscribers are served by N gateway processes fed through NATS JetStream
+// (issue 21); that harness (SDK clients only, no same-run floor yet) lives in ws-gateways.bench.ts
+// until the two are one.
