@@ -65,6 +65,7 @@ import { clientsProcess } from './ws/clients.js';
 import { driverProcess } from './ws/driver.js';
 import { loadAverage, runFloor } from './ws/floor.js';
 import { Histogram } from './ws/histogram.js';
+import { watchPauses } from './ws/pauses.js';
 import {
   BRACKET_FLOOR,
   CLIENT_PROCESSES,
@@ -227,6 +228,7 @@ async function main(): Promise<void> {
     gateway.resetStats();
     await bus?.resetStats();
     service.bus?.publisher.resetStats();
+    const pauses = watchPauses();
     const serviceCpuBefore = process.cpuUsage();
     const pgCpuBefore = cluster?.cpuSeconds() ?? 0;
     await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
@@ -234,6 +236,7 @@ async function main(): Promise<void> {
     const onBus = bus ? await bus.stats() : null;
     const server: FanOutFigures = onBus ?? gateway.stats();
     const serviceCpu = process.cpuUsage(serviceCpuBefore);
+    const servicePauses = pauses.stop();
     const serviceCpuMicros = serviceCpu.user + serviceCpu.system;
     const serverCpuMicros = onBus ? onBus.cpuMicros : serviceCpuMicros;
     const pgCpuMicros = ((cluster?.cpuSeconds() ?? 0) - pgCpuBefore) * 1e6;
@@ -288,7 +291,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `server_side: fanout_cycles_per_s=${(server.cycles / seconds).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
         `messages_written_per_s=${Math.round(server.messagesWritten / seconds)} writes_per_client_per_s=${(server.writes / subscribers / seconds).toFixed(1)} ` +
-        `bytes_per_write=${Math.round(server.bytesWritten / Math.max(1, server.writes))} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99}\n`,
+        `bytes_per_write=${Math.round(server.bytesWritten / Math.max(1, server.writes))} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99} ${servicePauses}\n`,
     );
     // CPU per client write (one socket write = one frame per client per cycle), so that runs at
     // different cycle rates and on a busier or quieter machine compare: what the machine's two cores
