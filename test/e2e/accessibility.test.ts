@@ -146,14 +146,27 @@ describe('accessibility of every screen', () => {
       .getByTestId('bo-tabs')
       .getByRole('tab')
       .evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-tab')));
-    expect(tabIds).toEqual(['roll', 'runs', 'instructions', 'fails', 'collections', 'statements', 'market', 'audit']);
+    expect(tabIds).toEqual([
+      'roll',
+      'runs',
+      'instructions',
+      'fails',
+      'collections',
+      'distributions',
+      'statements',
+      'market',
+      'rates',
+      'parties',
+      'obligors',
+      'audit',
+    ]);
     for (const id of tabIds) {
       await page.getByTestId(`tab-${id}`).click();
       await page.getByTestId(`tabpanel-${id}`).waitFor();
       await page.waitForLoadState('networkidle');
       await check(page, `operator-${id}`);
     }
-    // The reports tab only reads: no recording or distribution buttons.
+    // Collections and distributions only read: no recording or distribution buttons.
     expect(await page.getByTestId('coll-record').count()).toBe(0);
     expect(await page.getByTestId('run-distribution').count()).toBe(0);
     // Halting and resuming a note works for the operator.

@@ -20,6 +20,9 @@ import { reconciliationPanel, statementsPanel } from '../components/recon.js';
 import { registryPanel } from '../components/registry.js';
 import { collectionsPanel } from '../components/collections.js';
 import { distributionsPanel } from '../components/distributions.js';
+import { obligorsPanel } from '../components/obligors.js';
+import { partiesPanel } from '../components/parties.js';
+import { referenceRatesPanel } from '../components/reference-rates.js';
 import { auditPanel } from '../components/audit.js';
 import { checklistPanel, runHistoryPanel } from '../components/runs.js';
 import { failsPanel, runPanel, settlementsPanel } from '../components/settlements.js';
@@ -125,6 +128,10 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
     { id: 'reconciliation', label: 'Reconciliation', when: backOffice, render: () => reconciliationPanel(app) },
     { id: 'registry', label: 'Registry', when: onChain, render: () => registryPanel(app, scope, registry!) },
     { id: 'market', label: 'Market controls', when: operator, render: () => marketControlsPanel(app) },
+    // Reading these is open to the back office (and, for rates and obligors, any user); changing them is the operator's.
+    { id: 'rates', label: 'Reference rates', when: true, render: () => referenceRatesPanel(app, { edit: operator }) },
+    { id: 'parties', label: 'Parties', when: true, render: () => partiesPanel(app, { edit: operator }) },
+    { id: 'obligors', label: 'Obligors', when: true, render: () => obligorsPanel(app, { edit: operator }) },
     { id: 'audit', label: 'Audit trail', when: true, render: () => auditPanel(app) },
   ];
   return h(
