@@ -4,7 +4,8 @@
  * records the Meridian deal's collections for the 2027-01-15 payment date — a missing utilization
  * is refused and the API's message shows under that field, with nothing recorded — then corrects
  * them (a second version with a reason), each checked through the API; on the distributions tab
- * it runs the distribution and the screen's waterfall steps and class figures (interest, principal,
+ * a run for a date without collections is refused (NO_COLLECTIONS shown, nothing paid), then it
+ * runs the distribution and the screen's waterfall steps and class figures (interest, principal,
  * balance after) are the API's trustee report, figure for figure. An operator sees both tabs read
  * only and no 403; an investor has no back office at all (no tab, no request refused). Every screen
  * passes the accessibility check.
@@ -123,6 +124,15 @@ describe('collections and distributions on their own tabs', () => {
     expect(new URL(office.url()).hash).toBe('#distributions');
     expect(await office.getByTestId('collections-panel').isVisible()).toBe(false);
     await office.getByTestId('dist-deal').selectOption({ label: DEAL });
+    // The previous payment date has no collections: the API refuses, the tab says why, nothing is paid.
+    await office.getByTestId('dist-date').selectOption('2026-12-15');
+    await office.getByTestId('run-distribution').click();
+    const refusal = office.getByTestId('distributions-panel').getByTestId('error');
+    await expect.poll(() => refusal.textContent()).toContain('NO_COLLECTIONS');
+    expect(await refusal.textContent()).toContain('no collections are recorded for 2026-12-15');
+    expect(await backoffice.trusteeReports(meridian)).toEqual([]);
+    await e.shot(office, 'servicing-distributions-refused');
+
     await office.getByTestId('dist-date').selectOption(PAYMENT_DATE);
     await expect.poll(() => office.getByTestId('distribution-report').textContent()).toContain(`No distribution for ${PAYMENT_DATE} yet`);
 
