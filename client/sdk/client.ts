@@ -62,7 +62,10 @@ import type {
   ExposureDimension,
   ExposureReport,
   Obligor,
+  ObligorInput,
+  ObligorPatch,
   ObligorRelationship,
+  ObligorRelationshipInput,
   ScenarioRequest,
   ScenarioResult,
   RfqStatistics,
@@ -487,6 +490,21 @@ export class ComputeNotesClient {
 
   obligor(id: string): Promise<Obligor & { relationships: ObligorRelationship[] }> {
     return this.http.request('GET', `/api/v1/obligors/${segment(id)}`);
+  }
+
+  /** Operator: adds a company to the obligor register. */
+  createObligor(input: ObligorInput): Promise<Obligor> {
+    return this.http.request('POST', '/api/v1/obligors', { body: input });
+  }
+
+  /** Operator: changes a company's name, parent (null: none), rating or sector. */
+  updateObligor(id: string, patch: ObligorPatch): Promise<Obligor> {
+    return this.http.request('PATCH', `/api/v1/obligors/${segment(id)}`, { body: patch });
+  }
+
+  /** Operator: records a relationship of the company to a deal or another company. */
+  addObligorRelationship(id: string, input: ObligorRelationshipInput): Promise<ObligorRelationship> {
+    return this.http.request('POST', `/api/v1/obligors/${segment(id)}/relationships`, { body: input });
   }
 
   relationships(): Promise<ObligorRelationship[]> {

@@ -922,6 +922,25 @@ export interface Obligor {
   rating: string;
   sector: string;
 }
+/** POST /api/v1/obligors: a company of the register (rating defaults to NR). */
+export interface ObligorInput {
+  name: string;
+  parentId?: string | null;
+  rating?: string;
+  sector: string;
+}
+/** PATCH /api/v1/obligors/:id: the fields to change (at least one); parentId null makes it a top company. */
+export type ObligorPatch = Partial<ObligorInput>;
+/** POST /api/v1/obligors/:id/relationships: to a deal (dealId) or a company (counterpartyId). */
+export interface ObligorRelationshipInput {
+  type: ObligorRelationship['type'];
+  dealId?: string;
+  counterpartyId?: string;
+  leasedMw?: string;
+  monthlyRent?: string;
+  source: string;
+  asOf: string;
+}
 export interface ObligorRelationship {
   id: string;
   type: 'tenant_of' | 'sponsor_of' | 'gpu_vendor_to' | 'equity_investor_in' | 'lender_to' | 'customer_of';

@@ -1,8 +1,8 @@
 /**
  * The back office in a real browser: after a day of trading (through the SDK), it rolls the
  * business date, runs settlement with progress, sees every instruction settled, records
- * collections and runs a distribution with its trustee report, downloads a statement as CSV, and
- * the reconciliation shows no breaks.
+ * collections (collections tab) and runs a distribution with its trustee report (distributions
+ * tab), downloads a statement as CSV, and the reconciliation shows no breaks.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,10 @@ describe('back office in the browser', () => {
     await office.getByTestId('coll-uptime').fill('99.9');
     await office.getByTestId('coll-record').click();
     await expect.poll(() => office.getByTestId('coll-result').textContent()).toContain('net cash flow 7,000,000.00');
+    // Distributions have their own tab, with their own deal and payment date.
+    await showTab(office, 'distributions');
+    await office.getByTestId('dist-deal').selectOption({ label: 'Meridian Compute ABS 2026-1' });
+    await office.getByTestId('dist-date').selectOption('2027-01-15');
     await office.getByTestId('run-distribution').click();
     await expect.poll(() => office.getByTestId('distribution-result').textContent()).toContain('Distribution for');
     const report = office.getByTestId('trustee-report').first();

@@ -1,26 +1,34 @@
 /**
  * The back office, one job per tab (the URL hash names the tab: `/backoffice#fails`): the
  * end-of-day roll of the business date, settlement runs with progress, settlement instructions by
- * date and state, fails, collections and distributions with trustee reports, statements,
+ * date and state, fails, collections by the deal's calendar with their corrections, distributions
+ * (run one for a payment date, the waterfall's result by class, the trustee reports), statements,
  * reconciliation breaks, and CSV downloads. With the on-chain registry on (back-office users only:
  * the registry's endpoints are theirs), each instruction's transfer on chain and the registry tab
- * (outbox, registry breaks and their repair).
+ * (outbox, registry breaks and their repair). Reference data: the reference rate series, parties
+ * and the obligor register.
  *
- * Operators see the same page with only what server/auth/roles and the route table let them do:
- * the roll, instructions, fails, trustee reports and statements (reading), and the market controls
- * (halt and resume, price bands, dealer credit lines) that are theirs alone; no settlement run, no recording of
- * collections or distributions, no reconciliation and no registry, which answer them 403.
+ * Each tab is shown only to the roles the route table lets call what it shows, so no tab of it
+ * answers 403: operators get the roll, instructions, fails, collections and distributions (reading),
+ * statements, the market controls (halt and resume, price bands, dealer credit lines) and the
+ * reference data to edit (rates, parties, obligors: PUT/POST/PATCH are operator routes); the back
+ * office reads the reference data and does the rest. Users who see only their own party (investors,
+ * dealers) have no back office: the page says so and asks the API for nothing.
  */
 import type { AppContext } from '../app/context.js';
 import { reconciliationPanel, statementsPanel } from '../components/recon.js';
 import { registryPanel } from '../components/registry.js';
-import { servicingPanel } from '../components/servicing.js';
+import { collectionsPanel } from '../components/collections.js';
+import { distributionsPanel } from '../components/distributions.js';
+import { obligorsPanel } from '../components/obligors.js';
+import { partiesPanel } from '../components/parties.js';
+import { referenceRatesPanel } from '../components/reference-rates.js';
 import { auditPanel } from '../components/audit.js';
 import { checklistPanel, runHistoryPanel } from '../components/runs.js';
 import { failsPanel, runPanel, settlementsPanel } from '../components/settlements.js';
 import { marketControlsPanel } from '../components/market-controls.js';
 import { h, panel, type Scope } from '../ui/dom.js';
-import { MessageSlot } from '../ui/notice.js';
+import { infoAlert, MessageSlot } from '../ui/notice.js';
 import { type Tab, tabs } from '../ui/tabs.js';
 
 /** End of day, behind a second click: DAY orders expire and the business date moves on. */
@@ -59,6 +67,14 @@ function rollButton(app: AppContext, message: MessageSlot): HTMLElement {
 }
 
 export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTMLElement> {
+  // The nav hides it from them; a typed or bookmarked URL gets a sentence, not a page of 403s.
+  if (!app.seesAllParties)
+    return h(
+      'div',
+      {},
+      h('div', { class: 'page-title' }, h('h1', {}, 'Back office')),
+      infoAlert('The back office is for back-office users and operators.', 'bo-not-yours'),
+    );
   const backOffice = app.hasRole('backoffice');
   const operator = app.hasRole('operator');
   const [, registry] = await Promise.all([app.refreshBusinessDate(), backOffice ? app.client.registryStatus() : Promise.resolve(null)]);
@@ -68,6 +84,9 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
   app.flash = null;
   const instructions = settlementsPanel(app, onChain);
   const fails = failsPanel(app);
+  // Built by their tabs when first shown; re-read when shown again (what one tab does changes the other's calendar).
+  let collections: ReturnType<typeof collectionsPanel> | null = null;
+  let distributions: ReturnType<typeof distributionsPanel> | null = null;
   const reloadSettlements = () => void Promise.all([instructions.reload(), fails.reload()]);
   // One entry per job; `when` false leaves the tab out for roles the API would refuse.
   const list: (Tab & { when: boolean })[] = [
@@ -89,16 +108,30 @@ export async function backOfficeView(app: AppContext, scope: Scope): Promise<HTM
       onShow: () => void instructions.reload(),
     },
     { id: 'fails', label: 'Fails', when: true, render: () => fails.element, onShow: () => void fails.reload() },
+    // Listing collections is back office and operator; recording and correcting them, back office only.
     {
       id: 'collections',
-      label: backOffice ? 'Collections and distributions' : 'Distributions',
+      label: 'Collections',
       when: true,
-      render: () => servicingPanel(app, { record: backOffice }),
+      render: () => (collections = collectionsPanel(app, { record: backOffice })).element,
+      onShow: () => collections?.reload(),
+    },
+    // Trustee reports are any user's; running a distribution is the back office's.
+    {
+      id: 'distributions',
+      label: 'Distributions',
+      when: true,
+      render: () => (distributions = distributionsPanel(app, { run: backOffice })).element,
+      onShow: () => distributions?.reload(),
     },
     { id: 'statements', label: 'Statements', when: true, render: () => statementsPanel(app) },
     { id: 'reconciliation', label: 'Reconciliation', when: backOffice, render: () => reconciliationPanel(app) },
     { id: 'registry', label: 'Registry', when: onChain, render: () => registryPanel(app, scope, registry!) },
     { id: 'market', label: 'Market controls', when: operator, render: () => marketControlsPanel(app) },
+    // Reading these is open to the back office (and, for rates and obligors, any user); changing them is the operator's.
+    { id: 'rates', label: 'Reference rates', when: true, render: () => referenceRatesPanel(app, { edit: operator }) },
+    { id: 'parties', label: 'Parties', when: true, render: () => partiesPanel(app, { edit: operator }) },
+    { id: 'obligors', label: 'Obligors', when: true, render: () => obligorsPanel(app, { edit: operator }) },
     { id: 'audit', label: 'Audit trail', when: true, render: () => auditPanel(app) },
   ];
   return h(
