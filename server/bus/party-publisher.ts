@@ -46,7 +46,7 @@ export const PARTY_QUEUE_MAX = 10_000;
 /** Items per message: a run's thousands of instructions of one party go out as several messages. */
 export const ITEMS_PER_MESSAGE = 200;
 /** A pause after each balances read, so that a burst of commits folds into the next read. */
-const BALANCES_PAUSE_MS = 10;
+const BALANCES_PAUSE_MS = 25;
 const FAILED_READ_RETRY_MS = 500;
 
 type Signal =

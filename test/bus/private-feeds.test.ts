@@ -18,11 +18,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../server/bus/gateway-server.js';
+import { channelSubject } from '../../server/bus/subjects.js';
 import { attachWebSocketGateway, type WebSocketGateway } from '../../server/ws/gateway.js';
 import { Decimal } from '../../server/domain/decimal.js';
 import { natsServerAvailable, NatsServer } from '../support/nats.js';
 import { delay, Probe, startWsService, type Message, type WsTestService } from '../ws/support.js';
-import { startTestGateway, streamDifferences, until, updatesAfterSnapshot } from './support.js';
+import { startTestGateway, storedMessages, streamDifferences, until, updatesAfterSnapshot } from './support.js';
 
 const available = natsServerAvailable();
 const CHANNELS = ['rfqs', 'settlements', 'balances'];
@@ -204,6 +205,11 @@ describe.skipIf(!available)(
 
       for (const c of clients) sameStreams(c, 'settlements');
       for (const [i, c] of clients.entries()) expect(count(c)).toBeGreaterThan(before[i]!);
+      // Exactly once on the stream: the subject's messages numbered 1, 2, 3, … and each trade's pending instruction stored once.
+      const stored = await storedMessages(nats.url, channelSubject('settlements', await t.partyId('investor2')));
+      expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
+      const storedItems = stored.flatMap((m) => (m.data as { items?: Message[] }).items ?? []);
+      for (const tradeId of trades) expect(storedItems.filter((i) => i.tradeId === tradeId && i.status === 'pending')).toHaveLength(1);
       // Independently: the settled instruction as GET /settlements shows it to the investor, the
       // cancel and the run as each party's own side (no counterparty named).
       const settledView = [...items(investor.gateway, 'settlements')].reverse().find((i) => i.id === toSettle.id)!;
