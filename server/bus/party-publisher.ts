@@ -384,7 +384,9 @@ export class PartyPublisher {
     const balances = await balancesOfParties(this.knex, all ? null : asked);
     this.counters.balanceReads += 1;
     const batch = this.lastSeq();
-    const marked = all ? new Set([...balances.keys(), ...parties]) : new Set(parties);
+    // A snapshot asker's list is published too when it moved (its signal may still be on the way):
+    // the snapshot then carries the seq of the message that shows it, as every gateway sees it.
+    const marked = new Set([...(all ? balances.keys() : []), ...parties, ...waiters.map((w) => w.key)]);
     for (const partyId of marked) {
       const data = { balances: balances.get(partyId) ?? [] };
       const subject = channelSubject('balances', partyId);
