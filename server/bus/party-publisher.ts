@@ -86,6 +86,8 @@ export class PartyPublisher {
   private closed = false;
   private listening = false;
   private counters = { signals: 0, resyncs: 0, overflows: 0, balanceReads: 0 };
+  /** Items per message (tests lower it to see a long list split). */
+  itemsPerMessage = ITEMS_PER_MESSAGE;
 
   constructor(
     private readonly bus: Bus,
@@ -331,8 +333,8 @@ export class PartyPublisher {
 
   /** The items as one message (several for a long list) on the party's subject. */
   private async send(kind: 'rfqs' | 'settlements', partyId: string, items: readonly unknown[], batch = this.lastSeq()): Promise<void> {
-    for (let i = 0; i < items.length; i += ITEMS_PER_MESSAGE) {
-      await this.writer.publish(channelSubject(kind, partyId), kind, partyId, batch, { items: items.slice(i, i + ITEMS_PER_MESSAGE) });
+    for (let i = 0; i < items.length; i += this.itemsPerMessage) {
+      await this.writer.publish(channelSubject(kind, partyId), kind, partyId, batch, { items: items.slice(i, i + this.itemsPerMessage) });
     }
   }
 

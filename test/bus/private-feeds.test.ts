@@ -180,13 +180,17 @@ describe.skipIf(!available)(
       const dealer = await watch('dealer2');
       const clients = [investor, dealer];
       const flat = (c: { gateway: Probe; service: Probe; inProcess: Probe }) => [c.gateway, c.service, c.inProcess];
+      // One instruction per message: a run's list for a party is split (as beyond 200 items), and must still read the same.
+      t.service.bus!.party.itemsPerMessage = 1;
       const count = (c: { gateway: Probe }) => updates(c.gateway, 'settlements').length;
       const before = clients.map(count);
       await place('dealer2', { noteId, side: 'sell', price: '99.5' });
       const first = await place('investor2', { noteId, side: 'buy', price: '99.5', timeInForce: 'IOC' });
       await place('dealer2', { noteId, side: 'sell', price: '99.25' });
       const second = await place('investor2', { noteId, side: 'buy', price: '99.25', timeInForce: 'IOC' });
-      const trades = [first.fills[0].tradeId as string, second.fills[0].tradeId as string];
+      await place('dealer2', { noteId, side: 'sell', price: '99' });
+      const third = await place('investor2', { noteId, side: 'buy', price: '99', timeInForce: 'IOC' });
+      const trades = [first.fills[0].tradeId as string, second.fills[0].tradeId as string, third.fills[0].tradeId as string];
       const pendingSeen = (probe: Probe) =>
         trades.every((id) => items(probe, 'settlements').some((i) => i.tradeId === id && i.status === 'pending'));
       for (const c of clients) for (const probe of flat(c)) await probe.waitFor(() => pendingSeen(probe), { timeoutMs: 15_000 });
@@ -207,7 +211,9 @@ describe.skipIf(!available)(
         await t.http.post('/api/v1/business-date/roll').set(backoffice).expect(200);
       }
       const run = (await t.http.post('/api/v1/settlements/run').set(backoffice).send({ date: toSettle.settlementDate }).expect(200)).body;
-      const settled = (probe: Probe) => items(probe, 'settlements').some((i) => i.id === toSettle.id && i.status === 'settled');
+      const alsoSettled = mine.find((i) => i.tradeId === trades[2])!;
+      const settled = (probe: Probe) =>
+        [toSettle.id, alsoSettled.id].every((id) => items(probe, 'settlements').some((i) => i.id === id && i.status === 'settled'));
       for (const c of clients) for (const probe of flat(c)) await probe.waitFor(() => settled(probe), { timeoutMs: 15_000 });
       await t.service.services.sequencer!.idle();
       await t.service.bus!.party.flushed();
@@ -220,6 +226,16 @@ describe.skipIf(!available)(
       expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
       const storedItems = stored.flatMap((m) => (m.data as { items?: Message[] }).items ?? []);
       for (const tradeId of trades) expect(storedItems.filter((i) => i.tradeId === tradeId && i.status === 'pending')).toHaveLength(1);
+      // The run's two instructions of the party, split one per message, in consecutive messages.
+      const settledSeqs = stored
+        .filter((m) =>
+          ((m.data as { items?: Message[] }).items ?? []).some(
+            (i) => [toSettle.id, alsoSettled.id].includes(i.id) && i.status === 'settled',
+          ),
+        )
+        .map((m) => m.seq);
+      expect(settledSeqs).toHaveLength(2);
+      expect(settledSeqs[1]! - settledSeqs[0]!).toBe(1);
       // Independently: the settled instruction as GET /settlements shows it to the investor, the
       // cancel and the run as each party's own side (no counterparty named).
       const settledView = [...items(investor.gateway, 'settlements')].reverse().find((i) => i.id === toSettle.id)!;
@@ -254,6 +270,7 @@ describe.skipIf(!available)(
         expect(streamDifferences(c.gateway.channel('balances'), c.service.channel('balances'))).toEqual([]);
       }
       for (const c of clients) for (const probe of flat(c)) probe.close();
+      t.service.bus!.party.itemsPerMessage = 200;
     }, 120_000);
 
     it('a deposit and a mass quote: the same balances updates on the gateway, the service and in process', async () => {
