@@ -30,11 +30,11 @@ import { EventBus } from './events/bus.js';
 import { settleDueAtClose } from './settlement/end-of-day.js';
 import { expireOrders, gtdOrdersDue } from './sequencer/admin.js';
 import { attachWebSocketGateway, type HubFactory } from './ws/gateway.js';
-import { Hub } from './ws/hub.js';
 import { resolveLimits } from './ws/limits.js';
 import { connectBus, type Bus } from './bus/connection.js';
 import { BusHub } from './bus/hub.js';
 import { BusPublisher } from './bus/publisher.js';
+import { PartyPublisher } from './bus/party-publisher.js';
 import { startResponder } from './bus/responder.js';
 import { startRegistry, type RegistryHandle } from './registry/service.js';
 
@@ -55,7 +55,7 @@ export interface RunningService {
   /** The on-chain registry, when REGISTRY is embedded or rpc (server/registry). */
   registry: RegistryHandle | null;
   /** With NATS_URL: the publisher to JetStream and the hub /ws is served through (server/bus). */
-  bus: { publisher: BusPublisher; hub: BusHub } | null;
+  bus: { publisher: BusPublisher; party: PartyPublisher; hub: BusHub } | null;
   close(): Promise<void>;
 }
 
@@ -125,10 +125,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 65_000;
-  // With NATS_URL: committed batches are published to JetStream, gateways' requests answered, and
-  // /ws itself is served through the bus (rfqs and settlements stay in process), as gateways serve it.
+  // With NATS_URL: committed batches and the private feeds' changes are published to JetStream,
+  // gateways' requests answered, and /ws itself is served through the bus, as gateways serve it.
   let bus: Bus | null = null;
   let publisher: BusPublisher | null = null;
+  let partyPublisher: PartyPublisher | null = null;
   let stopResponder: (() => void) | null = null;
   let busHub: BusHub | null = null;
   let createHub: HubFactory | undefined;
@@ -137,9 +138,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
     bus = connected;
     publisher = new BusPublisher(connected, sequencer, database.knex, logger);
     publisher.start();
-    stopResponder = startResponder(connected, publisher, services, { recentMax: resolveLimits(config.wsLimits).recentTradesMax });
-    createHub = (limits, onSlowConsumer) =>
-      (busHub = new BusHub(connected, limits, logger, onSlowConsumer, new Hub(services, sequencer, limits, onSlowConsumer)));
+    partyPublisher = new PartyPublisher(connected, sequencer, events, database.knex, logger);
+    partyPublisher.start();
+    const limits = resolveLimits(config.wsLimits);
+    stopResponder = startResponder(connected, publisher, partyPublisher, services, {
+      recentMax: limits.recentTradesMax,
+      rfqSnapshotMax: limits.rfqSnapshotMax,
+      settlementSnapshotMax: limits.settlementSnapshotMax,
+    });
+    createHub = (limits, onSlowConsumer) => (busHub = new BusHub(connected, limits, logger, onSlowConsumer));
   }
   // Market data, private feeds and order entry over /ws, on the same port (server/ws).
   const gateway = attachWebSocketGateway(server, services, config, createHub);
@@ -180,6 +187,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       await sequencer.idle();
       if (publisher) {
         await Promise.race([publisher.flushed(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+        await partyPublisher?.close();
         stopResponder?.();
         await publisher.close();
       }
@@ -189,5 +197,14 @@ export async function startService(options: StartOptions): Promise<RunningServic
     })();
     return closing;
   };
-  return { services, database, server, url, demo, registry, bus: publisher && hubOnBus ? { publisher, hub: hubOnBus } : null, close };
+  return {
+    services,
+    database,
+    server,
+    url,
+    demo,
+    registry,
+    bus: publisher && partyPublisher && hubOnBus ? { publisher, party: partyPublisher, hub: hubOnBus } : null,
+    close,
+  };
 }

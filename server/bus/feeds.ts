@@ -7,7 +7,8 @@
  * Guarantees: messages are applied in seq order, each once; one with a seq at or below what the
  * state already holds is ignored (the snapshot covers it); a gap (a seq skipped) stops the feed
  * from applying anything further and asks for a fresh snapshot (`onGap`) — its subscribers then
- * get that snapshot, whose seq says what they skipped, as after falling behind; the state a
+ * get that snapshot, whose seq says what they skipped, as after falling behind; so does a message
+ * `{resync: true}` (the private-feed publisher after a crash: changes it may have lost); the state a
  * snapshot shows is always the state after the update carrying the feed's seq (updates waiting
  * for the fan-out are applied only when they are emitted).
  */
@@ -52,6 +53,13 @@ export abstract class RelayFeed extends Feed {
     if (message.seq <= this.received) return;
     if (message.seq !== this.received + 1) {
       this.early = [message];
+      this.onGap(this);
+      return;
+    }
+    if ((message.data as { resync?: boolean } | null)?.resync === true) {
+      // The snapshot asked for now is read after this message was stored: its seq covers it.
+      this.pending.length = 0;
+      this.early = [];
       this.onGap(this);
       return;
     }
@@ -275,5 +283,24 @@ export class RelayKeyedFeed extends RelayFeed {
       if (this.keep(item)) this.current.set(item.id, item);
       else this.current.delete(item.id);
     }
+  }
+}
+
+/** A party's `balances`: snapshot and update carry the whole list (`{balances}`); an update replaces. */
+export class RelayBalancesFeed extends RelayFeed {
+  readonly conflatable = false;
+  private balances: unknown[] = [];
+
+  protected reset(data: unknown): void {
+    this.balances = (data as { balances: unknown[] }).balances;
+  }
+
+  protected apply(data: unknown): unknown {
+    this.balances = (data as { balances: unknown[] }).balances;
+    return { balances: this.balances };
+  }
+
+  snapshotData(): unknown {
+    return { balances: this.balances };
   }
 }

@@ -5,27 +5,28 @@
  * gateway over every channel subject), so the gateway holds no state of its own beyond what its
  * clients watch, and any number of gateways show the same seq streams.
  *
- * Channels: book, trades and quotes of a note; a party's orders and executions. `rfqs` and
- * `settlements` are not on the bus yet: a gateway answers them with UNAVAILABLE and the channel;
- * in the service they are served in process (`local`).
+ * Channels: book, trades and quotes of a note; a party's orders, executions, RFQs (as the
+ * investor or as a dealer: two feeds on the party's one subject, each with its own snapshot),
+ * settlement instructions and balances — every channel of /ws.
  * Guarantees: a snapshot is applied before any message of its channel, and messages at or below
  * its seq are skipped (feeds.ts); the snapshot requests go through the same per-connection
  * scheduler as the service's database snapshots (ws/snapshots.ts); a gap in a channel's messages
- * resyncs that feed from a fresh snapshot.
+ * resyncs that feed from a fresh snapshot, as does a `{resync: true}` message (party-publisher.ts).
  * Never: let a failing feed or a malformed message reach another feed.
  */
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { FanOut } from '../ws/fanout.js';
-import { attachSubscription, type Feed, Subscription, subscriptionsOf } from '../ws/feed.js';
-import type { FeedHub, FeedRequest, Hub } from '../ws/hub.js';
+import { attachSubscription, type Feed, type Subscription, subscriptionsOf } from '../ws/feed.js';
+import type { FeedHub, FeedRequest } from '../ws/hub.js';
 import type { WsClient } from '../ws/client.js';
 import { LatencyHistogram } from '../ws/latency.js';
 import type { WsLimits } from '../ws/limits.js';
 import { errorMessage } from '../ws/protocol.js';
 import { SnapshotReads, type SnapshotTicket } from '../ws/snapshots.js';
 import { ensureStream, type Bus } from './connection.js';
-import { RelayBookFeed, type RelayFeed, RelayKeyedFeed, RelayQuotesFeed, RelayRecentFeed } from './feeds.js';
+import { RelayBalancesFeed, RelayBookFeed, type RelayFeed, RelayKeyedFeed, RelayQuotesFeed, RelayRecentFeed } from './feeds.js';
+import { isOpenInstruction } from './party-reads.js';
 import {
   channelSubject,
   FEED_SUBJECTS,
@@ -41,7 +42,6 @@ const NOTES_REFRESH_MS = 2_000;
 /** A pull's lifetime: heartbeats at half of it tell the ordered consumer quickly that the server went away. */
 const CONSUME_EXPIRES_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 5_000;
-const BUS_KINDS: ReadonlySet<string> = new Set(['book', 'trades', 'quotes', 'orders', 'executions']);
 
 export interface BusHubStats {
   /** Messages received from the stream, and those that reached a feed. */
@@ -59,6 +59,8 @@ export class BusHub implements FeedHub {
   private readonly feeds = new Map<string, RelayFeed>();
   private readonly bySubject = new Map<string, Set<RelayFeed>>();
   private readonly loads = new Map<Feed, SnapshotTicket>();
+  /** What each feed was created for: asked again on a resync (a party's RFQ role included). */
+  private readonly requests = new Map<RelayFeed, FeedRequest>();
   private notes = new Set<string>();
   private messages: ConsumerMessages | null = null;
   private notesTimer: NodeJS.Timeout | null = null;
@@ -75,11 +77,9 @@ export class BusHub implements FeedHub {
     private readonly limits: WsLimits,
     private readonly logger: Logger,
     onSlowConsumer: (client: WsClient) => void,
-    /** In the service: the in-process hub serving the channels not on the bus, sharing its fan-out. */
-    private readonly local: Hub | null = null,
   ) {
-    this.fanOut = local?.fanOut ?? new FanOut(limits, logger, onSlowConsumer);
-    this.snapshots = local?.snapshots ?? new SnapshotReads(limits);
+    this.fanOut = new FanOut(limits, logger, onSlowConsumer);
+    this.snapshots = new SnapshotReads(limits);
   }
 
   /** Reads the listed notes and starts following the stream; resolves once both are in place. */
@@ -142,7 +142,6 @@ export class BusHub implements FeedHub {
     this.closed = true;
     if (this.notesTimer) clearInterval(this.notesTimer);
     void this.messages?.close();
-    this.local?.close();
   }
 
   stats(): BusHubStats {
@@ -201,10 +200,7 @@ export class BusHub implements FeedHub {
 
   snapshotReadsNeeded(requests: Iterable<FeedRequest>): number {
     let reads = 0;
-    for (const request of requests) {
-      if (!BUS_KINDS.has(request.kind)) reads += this.local ? this.local.snapshotReadsNeeded([request]) : 0;
-      else if (!this.feeds.has(feedKey(request))) reads += 1;
-    }
+    for (const request of requests) if (!this.feeds.has(feedKey(request))) reads += 1;
     return reads;
   }
 
@@ -213,10 +209,6 @@ export class BusHub implements FeedHub {
   }
 
   subscribe(client: WsClient, channel: string, request: FeedRequest): Subscription {
-    if (!BUS_KINDS.has(request.kind)) {
-      if (this.local) return this.local.subscribe(client, channel, request);
-      return this.refuseLater(client, channel);
-    }
     const feed = this.feedFor(client, channel, request);
     const { subscription, previous } = attachSubscription(client, channel, feed);
     if (previous) this.detach(previous);
@@ -227,11 +219,6 @@ export class BusHub implements FeedHub {
   unsubscribe(client: WsClient, channel: string): void {
     const subscription = subscriptionsOf(client).get(channel);
     if (!subscription) return;
-    if (!this.isOurs(subscription.feed)) {
-      this.local?.unsubscribe(client, channel);
-      if (subscriptionsOf(client).get(channel) === subscription) subscriptionsOf(client).delete(channel);
-      return;
-    }
     subscriptionsOf(client).delete(channel);
     this.detach(subscription);
   }
@@ -239,30 +226,6 @@ export class BusHub implements FeedHub {
   removeClient(client: WsClient): void {
     for (const channel of [...subscriptionsOf(client).keys()]) this.unsubscribe(client, channel);
     this.fanOut.forget(client);
-  }
-
-  private isOurs(feed: Feed): feed is RelayFeed {
-    return this.feeds.get(feed.key) === feed;
-  }
-
-  /** A channel not on the bus, in a gateway: told UNAVAILABLE once the subscribe is through. */
-  private refuseLater(client: WsClient, channel: string): Subscription {
-    const placeholder = new Subscription(
-      client,
-      new RelayQuotesFeed(
-        `refused:${channel}`,
-        channel,
-        () => undefined,
-        '',
-        () => undefined,
-      ),
-    );
-    setImmediate(() =>
-      client.send(
-        errorMessage('UNAVAILABLE', `${channel} is not served by gateways yet; subscribe to it on the service's own /ws`, { channel }),
-      ),
-    );
-    return placeholder;
   }
 
   private detach(subscription: Subscription): void {
@@ -286,6 +249,7 @@ export class BusHub implements FeedHub {
   private drop(feed: RelayFeed): void {
     if (this.feeds.get(feed.key) !== feed) return;
     this.feeds.delete(feed.key);
+    this.requests.delete(feed);
     this.bySubject.get(feed.subject)?.delete(feed);
     if (this.bySubject.get(feed.subject)?.size === 0) this.bySubject.delete(feed.subject);
     const load = this.loads.get(feed);
@@ -301,6 +265,7 @@ export class BusHub implements FeedHub {
     if (existing) return existing;
     const feed = this.createFeed(key, channel, request);
     this.feeds.set(key, feed);
+    this.requests.set(feed, request);
     let followers = this.bySubject.get(feed.subject);
     if (!followers) this.bySubject.set(feed.subject, (followers = new Set()));
     followers.add(feed);
@@ -341,17 +306,30 @@ export class BusHub implements FeedHub {
         );
       case 'orders':
         return new RelayKeyedFeed(key, channel, mark, channelSubject('orders', request.principal.partyId), onGap, 'orders', isOpenOrder);
-      default:
-        throw new Error(`${request.kind} is not on the bus`);
+      case 'rfqs':
+        return new RelayKeyedFeed(key, channel, mark, channelSubject('rfqs', request.principal.partyId), onGap, 'rfqs', isOpenRfq);
+      case 'settlements':
+        return new RelayKeyedFeed(
+          key,
+          channel,
+          mark,
+          channelSubject('settlements', request.principal.partyId),
+          onGap,
+          'settlements',
+          isOpenInstruction,
+        );
+      case 'balances':
+        return new RelayBalancesFeed(key, channel, mark, channelSubject('balances', request.principal.partyId), onGap);
     }
   }
 
   /** Asks the service for the feed's snapshot, through the snapshot scheduler, as a read of `client`. */
   private load(client: WsClient, feed: RelayFeed, request: FeedRequest): void {
     const [kind, key] = busChannel(request);
+    const role = request.kind === 'rfqs' ? { role: rfqRole(request.principal) } : {};
     const ticket = this.snapshots.enqueue(client, feed.channel, {
       read: async () => {
-        const reply = await this.bus.nc.request(RPC_SNAPSHOT, JSON.stringify({ kind, key }), { timeout: REQUEST_TIMEOUT_MS });
+        const reply = await this.bus.nc.request(RPC_SNAPSHOT, JSON.stringify({ kind, key, ...role }), { timeout: REQUEST_TIMEOUT_MS });
         const body = reply.json<SnapshotReply>();
         if (!body.ok) throw new Error(`${body.code}: ${body.message}`);
         return body;
@@ -380,7 +358,7 @@ export class BusHub implements FeedHub {
     this.logger.warn({ feed: feed.key }, 'a gap in a bus channel; resyncing from a fresh snapshot');
     const owner = feed.subscribers.values().next().value?.client;
     if (!owner || this.loads.has(feed)) return;
-    const request = requestOf(feed);
+    const request = this.requests.get(feed);
     if (request) this.load(owner, feed, request);
   }
 }
@@ -389,21 +367,23 @@ function isOpenOrder(order: { status?: string }): boolean {
   return order.status === 'new' || order.status === 'partially_filled';
 }
 
+function isOpenRfq(rfq: { status?: string }): boolean {
+  return rfq.status === 'open';
+}
+
+/** As ws/hub.ts: a party with the investor role sees its own RFQs, otherwise those addressed to it as a dealer. */
+function rfqRole(principal: { roles: readonly string[] }): 'investor' | 'dealer' {
+  return principal.roles.includes('investor') ? 'investor' : 'dealer';
+}
+
 function busChannel(request: FeedRequest): [BusKind, string] {
   if ('noteId' in request) return [request.kind, request.noteId];
   return [request.kind as BusKind, request.principal.partyId];
 }
 
-/** What a feed was created for, enough to ask for its snapshot again. */
-function requestOf(feed: RelayFeed): FeedRequest | null {
-  const [kind, key] = feed.subject.split('.').slice(2) as [BusKind, string];
-  if (kind === 'book') return { kind, noteId: key, depth: (feed as RelayBookFeed).depth };
-  if (kind === 'trades' || kind === 'quotes') return { kind, noteId: key };
-  return { kind, principal: { partyId: key, userId: '', roles: [] } } as unknown as FeedRequest;
-}
-
 function feedKey(request: FeedRequest): string {
   if (request.kind === 'book') return `book:${request.noteId}#${request.depth}`;
   if ('noteId' in request) return `${request.kind}:${request.noteId}`;
+  if (request.kind === 'rfqs') return `rfqs@${request.principal.partyId}#${rfqRole(request.principal)}`;
   return `${request.kind}@${request.principal.partyId}`;
 }

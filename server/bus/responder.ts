@@ -1,6 +1,7 @@
 /**
  * The service's side of the bus's request/reply: snapshots for gateways (a channel's state with
- * the seq of the last message it includes), the listed notes, and order entry forwarded by
+ * the seq of the last message it includes; RFQs, settlements and balances from the private-feed
+ * publisher's lanes, party-publisher.ts, with the limits the in-process feeds use), the listed notes, and order entry forwarded by
  * gateways (the same functions /ws order entry runs in the service, answered with the same reply).
  *
  * Guarantees: a snapshot's seq is consistent with the stream (BusPublisher.snapshot): the state
@@ -19,10 +20,14 @@ import type { AppServices } from '../services.js';
 import { pullAllQuotes } from '../trading/order-entry.js';
 import { disseminatedSize, tradeAdjustments } from '../trading/queries.js';
 import { noteQuotes } from '../ws/feeds/quotes.js';
+import { openRfqs } from '../ws/hub.js';
 import { runOrderEntry, type OrderEntryMessage } from '../ws/order-ops.js';
 import type { Bus } from './connection.js';
 import type { BusPublisher } from './publisher.js';
+import type { PartyPublisher } from './party-publisher.js';
+import { openInstructions } from './party-reads.js';
 import {
+  BUS_KINDS,
   NOTE_KINDS,
   RPC_NOTES,
   RPC_ORDER_ENTRY,
@@ -32,9 +37,21 @@ import {
   type SnapshotRequest,
 } from './subjects.js';
 
-const KINDS = new Set(['book', 'trades', 'quotes', 'orders', 'executions']);
+const KINDS: ReadonlySet<string> = new Set(BUS_KINDS);
 
-export function startResponder(bus: Bus, publisher: BusPublisher, services: AppServices, options: { recentMax: number }): () => void {
+export interface ResponderLimits {
+  recentMax: number;
+  rfqSnapshotMax: number;
+  settlementSnapshotMax: number;
+}
+
+export function startResponder(
+  bus: Bus,
+  publisher: BusPublisher,
+  party: PartyPublisher,
+  services: AppServices,
+  options: ResponderLimits,
+): () => void {
   const sequencer = services.sequencer;
   if (!sequencer) throw new Error('the bus responder needs the sequencer');
   const logger: Logger = services.logger;
@@ -128,6 +145,25 @@ export function startResponder(bus: Bus, publisher: BusPublisher, services: AppS
         const items = rows.map(tradeFromRow).map((t) => executionFor(t, key, adjustments.get(t.id) ?? null));
         return { ok: true, seq: at.seq, batch: at.batch, data: { items } };
       }
+      case 'rfqs': {
+        const role = request.role === 'investor' ? 'investor' : 'dealer';
+        const principal = { partyId: key, userId: '', roles: [role] } as unknown as Principal;
+        return {
+          ok: true,
+          ...(await party.snapshot(kind, key, async () => ({
+            items: await openRfqs(services.knex, principal, options.rfqSnapshotMax, services.clock.now()),
+          }))),
+        };
+      }
+      case 'settlements':
+        return {
+          ok: true,
+          ...(await party.snapshot(kind, key, async () => ({
+            items: await openInstructions(services.knex, key, options.settlementSnapshotMax),
+          }))),
+        };
+      case 'balances':
+        return { ok: true, ...(await party.snapshot(kind, key, async () => null)) };
     }
   });
 

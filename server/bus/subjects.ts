@@ -1,7 +1,8 @@
 /**
  * The bus's names: one JetStream stream holds every channel's messages, one subject per channel
- * (a note's book, tape and quotes; a party's orders and executions), plus a marker subject that
- * records each batch fully published. Requests to the service (snapshots, the listed notes, order
+ * (a note's book, tape and quotes; a party's orders, executions, RFQs, settlement instructions and
+ * balances), plus a marker subject that records each batch fully published and one that records
+ * whether the private-feed publisher stopped cleanly. Requests to the service (snapshots, the listed notes, order
  * entry forwarded by gateways) are plain NATS request/reply subjects.
  *
  * Guarantees: a channel maps to exactly one subject and back; ids are UUIDs, so they never contain
@@ -12,6 +13,8 @@ export const FEED_PREFIX = 'cnx.feed';
 export const FEED_SUBJECTS = `${FEED_PREFIX}.>`;
 /** One message per batch after all its channel messages: the publisher's durable "published through". */
 export const BATCH_MARKER_SUBJECT = `${FEED_PREFIX}.batch`;
+/** The private-feed publisher's state: `{clean: false}` while it runs, `{clean: true}` once it stopped having published everything. */
+export const PRIVATE_MARKER_SUBJECT = `${FEED_PREFIX}.private`;
 export const RPC_SNAPSHOT = 'cnx.rpc.snapshot';
 export const RPC_NOTES = 'cnx.rpc.notes';
 export const RPC_ORDER_ENTRY = 'cnx.rpc.order-entry';
@@ -19,8 +22,14 @@ export const RPC_PULL_QUOTES = 'cnx.rpc.pull-quotes';
 /** How long JetStream remembers a message id for deduplication (a retried publish is stored once). */
 export const DUPLICATE_WINDOW_NS = 3_600 * 1e9;
 
-export type BusKind = 'book' | 'trades' | 'quotes' | 'orders' | 'executions';
+export type BusKind = 'book' | 'trades' | 'quotes' | 'orders' | 'executions' | 'rfqs' | 'settlements' | 'balances';
+export const BUS_KINDS: readonly BusKind[] = ['book', 'trades', 'quotes', 'orders', 'executions', 'rfqs', 'settlements', 'balances'];
 export const NOTE_KINDS: ReadonlySet<BusKind> = new Set(['book', 'trades', 'quotes']);
+/**
+ * Channels whose changes are read from the database after commits that the sequencer's batches
+ * do not carry (RFQ activity, settlement, cash movements): published by party-publisher.ts.
+ */
+export const PARTY_KINDS: ReadonlySet<BusKind> = new Set(['rfqs', 'settlements', 'balances']);
 
 /** The subject of a channel: `cnx.feed.<kind>.<noteId or partyId>`. */
 export function channelSubject(kind: BusKind, key: string): string {
@@ -32,7 +41,7 @@ export function parseSubject(subject: string): { kind: BusKind; key: string } | 
   const parts = subject.split('.');
   if (parts.length !== 4 || `${parts[0]}.${parts[1]}` !== FEED_PREFIX) return null;
   const kind = parts[2] as BusKind;
-  if (!['book', 'trades', 'quotes', 'orders', 'executions'].includes(kind)) return null;
+  if (!BUS_KINDS.includes(kind)) return null;
   return { kind, key: parts[3]! };
 }
 
@@ -60,6 +69,8 @@ export interface BusLevel {
 export interface SnapshotRequest {
   kind: BusKind;
   key: string;
+  /** `rfqs` only: whether the party asks as the investor (its own RFQs) or as a dealer (those addressed to it). */
+  role?: 'investor' | 'dealer';
 }
 
 export type SnapshotReply = { ok: true; seq: number; batch: number; data: unknown } | { ok: false; code: string; message: string };

@@ -13,30 +13,51 @@ export function formatLedgerAmount(asset: string, amount: Decimal | string): str
 }
 
 export async function partyBalances(db: Knex | Knex.Transaction, partyId: string): Promise<Balance[]> {
-  const rows: { asset: string; total: string; held: string; credit_limit: string }[] = await db('ledger_accounts')
-    .where({ party_id: partyId })
+  return (await balancesOfParties(db, [partyId])).get(partyId) ?? [];
+}
+
+type AccountRow = { party_id: string; asset: string; total: string; held: string; credit_limit: string };
+
+/**
+ * The balances of several parties in one read (all parties with accounts when `partyIds` is
+ * null), each list as partyBalances shows it; a party without accounts is absent from the map.
+ */
+export async function balancesOfParties(db: Knex | Knex.Transaction, partyIds: readonly string[] | null): Promise<Map<string, Balance[]>> {
+  const rows: AccountRow[] = await db('ledger_accounts')
+    .modify((q) => {
+      if (partyIds) q.whereIn('party_id', [...partyIds]);
+    })
+    .orderBy('party_id')
     .orderByRaw(`case when asset = 'USD' then 0 else 1 end, asset`)
-    .select('asset', 'total', 'held', 'credit_limit');
-  return rows.map((row) => {
-    const total = new Decimal(row.total);
-    const held = new Decimal(row.held);
-    const credit = new Decimal(row.credit_limit);
-    const balance: Balance = {
-      asset: row.asset,
-      total: formatLedgerAmount(row.asset, total),
-      held: formatLedgerAmount(row.asset, held),
-      // Holds beyond the cash use the credit line: the cash itself has nothing left to give.
-      available: formatLedgerAmount(row.asset, Decimal.max(0, total.minus(held))),
-    };
-    if (credit.isZero() && held.lte(total)) return balance;
-    const used = Decimal.max(0, held.minus(total));
-    return {
-      ...balance,
-      creditLine: credit.toFixed(2),
-      creditUsed: used.toFixed(2),
-      creditAvailable: Decimal.max(0, credit.minus(used)).toFixed(2),
-    };
-  });
+    .select('party_id', 'asset', 'total', 'held', 'credit_limit');
+  const out = new Map<string, Balance[]>();
+  for (const row of rows) {
+    const list = out.get(row.party_id);
+    if (list) list.push(balanceOf(row));
+    else out.set(row.party_id, [balanceOf(row)]);
+  }
+  return out;
+}
+
+function balanceOf(row: AccountRow): Balance {
+  const total = new Decimal(row.total);
+  const held = new Decimal(row.held);
+  const credit = new Decimal(row.credit_limit);
+  const balance: Balance = {
+    asset: row.asset,
+    total: formatLedgerAmount(row.asset, total),
+    held: formatLedgerAmount(row.asset, held),
+    // Holds beyond the cash use the credit line: the cash itself has nothing left to give.
+    available: formatLedgerAmount(row.asset, Decimal.max(0, total.minus(held))),
+  };
+  if (credit.isZero() && held.lte(total)) return balance;
+  const used = Decimal.max(0, held.minus(total));
+  return {
+    ...balance,
+    creditLine: credit.toFixed(2),
+    creditUsed: used.toFixed(2),
+    creditAvailable: Decimal.max(0, credit.minus(used)).toFixed(2),
+  };
 }
 
 export interface EntryQuery {

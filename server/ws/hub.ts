@@ -20,6 +20,7 @@ import type { BusEvent } from '../events/bus.js';
 import { listRfqs, responsesOf } from '../rfq/store.js';
 import { effectiveStatus, rfqView } from '../rfq/views.js';
 import { Decimal } from '../domain/decimal.js';
+import { instructionAsSeenBy } from '../settlement/privacy.js';
 import { executionFor, orderToApi, type ApiOrder } from '../sequencer/records.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
@@ -442,7 +443,8 @@ export class Hub implements FeedHub {
         this.refreshBalances(event.partyIds);
         for (const partyId of new Set(event.partyIds)) {
           const feed = this.feeds.get(privateKey('settlements', partyId));
-          if (feed instanceof SettlementsFeed) feed.upsert([event.instruction]);
+          // Its own side only, as GET /settlements and the feed's own reads show it (issue 15 item 6).
+          if (feed instanceof SettlementsFeed) feed.upsert([instructionAsSeenBy(event.instruction, partyId)]);
         }
         return;
       }
@@ -507,7 +509,7 @@ function feedKey(request: FeedRequest): string {
 }
 
 /** The party's open RFQs as it sees them (GET /rfqs?status=open), newest first. */
-async function openRfqs(db: Knex, principal: Principal, limit: number, now: Date): Promise<RfqView[]> {
+export async function openRfqs(db: Knex, principal: Principal, limit: number, now: Date): Promise<RfqView[]> {
   const role = rfqRole(principal);
   const rfqs = (await listRfqs(db, { partyId: principal.partyId, role }, 'open', limit)).filter(
     (rfq) => effectiveStatus(rfq, now) === 'open',

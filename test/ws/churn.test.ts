@@ -48,7 +48,8 @@ function watchSnapshotQueries(knex: Knex) {
     if (!sql.startsWith('select') || !SNAPSHOT_TABLES.test(sql) || sql.includes('"expires_at" <=')) return;
     running.add(builder);
     seen.started += 1;
-    if (sql.includes('inner join "notes"')) seen.tapeReads += 1;
+    // A tape read: the in-process feed's (trading/queries.ts tape), or the bus responder's (WS_VIA_BUS=1).
+    if (sql.includes('inner join "notes"') || sql.includes('from "trades" where "note_id" = ?')) seen.tapeReads += 1;
     seen.peak = Math.max(seen.peak, running.size);
   };
   const onResponse = (_response: unknown, _query: unknown, builder: object) => running.delete(builder);
