@@ -137,7 +137,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     const connected = await connectBus(config.natsUrl, logger, 'cnx-service');
     bus = connected;
     publisher = new BusPublisher(connected, sequencer, database.knex, logger);
-    publisher.start();
+    publisher.start(events);
     partyPublisher = new PartyPublisher(connected, sequencer, events, database.knex, logger);
     partyPublisher.start();
     const limits = resolveLimits(config.wsLimits);

@@ -31,6 +31,7 @@ import { headers } from '@nats-io/transport-node';
 import { Decimal } from '../domain/decimal.js';
 import type { EngineEvent } from '../engine/index.js';
 import { executionFor, orderFromRow, orderToApi, tradeFromRow, type ApiOrder, type TradeRecord } from '../sequencer/records.js';
+import type { EventBus } from '../events/bus.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
 import { disseminatedSize } from '../trading/queries.js';
@@ -60,6 +61,8 @@ interface Outgoing {
 
 type Item =
   | { type: 'batch'; lastSeq: number; messages: Outgoing[]; tradeIdsAtSeq: string[]; committedAtMs: number }
+  /** Executions re-amounted by a distribution (not a sequencer batch): each party's views, behind the batches before them. */
+  | { type: 'adjusted'; batch: number; messages: Outgoing[] }
   | { type: 'marker'; subject: string; resolve: (seq: number) => void; reject: (error: Error) => void }
   | { type: 'recover' };
 
@@ -102,6 +105,8 @@ export class BusPublisher {
   private loop: Promise<void> | null = null;
   private closed = false;
   private lastBehindLogMs = 0;
+  /** The newest committed batch seen: what an adjustment published between batches is numbered after. */
+  private lastCommittedSeq = 0;
   private counters = { peakQueued: 0, batches: 0, messages: 0, retries: 0, overflows: 0, recoveries: 0 };
   readonly lag = new LatencyHistogram();
   /** Batches the queue may hold before it gives way to a recovery from the database. */
@@ -119,9 +124,15 @@ export class BusPublisher {
     this.queueMax = options.queueMax ?? PUBLISH_QUEUE_MAX;
   }
 
-  /** Listens to commits and starts the loop, beginning with a recovery. Call once the sequencer runs. */
-  start(): void {
+  /**
+   * Listens to commits (and to re-amounted executions on the event bus) and starts the loop,
+   * beginning with a recovery. Call once the sequencer runs.
+   */
+  start(events: EventBus): void {
     this.sequencer.onCommit((batch) => this.onCommit(batch));
+    events.subscribe((event) => {
+      if (event.kind === 'executions_adjusted') this.enqueueAdjusted(event.views);
+    });
     this.queueRecovery();
     this.loop = this.run();
   }
@@ -209,6 +220,7 @@ export class BusPublisher {
   }
 
   private onCommit(batch: CommittedBatch): void {
+    this.lastCommittedSeq = batch.lastSeq;
     try {
       this.sequencer.view((state) => {
         if (!this.recovering) this.enqueueBatch(batch, state);
@@ -244,6 +256,19 @@ export class BusPublisher {
     this.wake?.();
   }
 
+  /**
+   * A distribution re-amounted trades: each party's adjusted executions go out on its executions
+   * subject in queue order, numbered after what is queued before them. The recovery cannot find
+   * them again (they are not batches), so an overflow keeps them queued; a crash before they are
+   * stored leaves them to the next snapshot, which reads the adjustments from the database.
+   */
+  private enqueueAdjusted(views: ReadonlyMap<string, unknown[]>): void {
+    const messages: Outgoing[] = [...views].map(([partyId, items]) => ({ kind: 'executions', key: partyId, data: { items } }));
+    if (messages.length === 0) return;
+    this.queue.push({ type: 'adjusted', batch: this.lastCommittedSeq, messages });
+    this.wake?.();
+  }
+
   /** The queue is full (or a batch could not be prepared): its batches give way to a recovery. */
   private overflow(): void {
     this.counters.overflows += 1;
@@ -252,7 +277,7 @@ export class BusPublisher {
     // recovery republishes them with later seqs): they fail, and their gateways ask again.
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const item = this.queue[i]!;
-      if (item.type === 'recover') continue;
+      if (item.type === 'recover' || item.type === 'adjusted') continue;
       this.queue.splice(i, 1);
       if (item.type === 'marker') item.reject(new Error('the publisher is recovering; ask again'));
     }
@@ -352,6 +377,8 @@ export class BusPublisher {
           const now = performance.now();
           for (const batch of group) this.lag.add(now - batch.committedAtMs);
           this.counters.batches += group.length;
+        } else if (item.type === 'adjusted') {
+          await Promise.all(item.messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, item.batch)));
         } else if (item.type === 'marker') {
           item.resolve((await this.subjectState(item.subject)).seq);
         } else {

@@ -43,7 +43,7 @@ export class ManualClock implements Clock {
 
 /** `registry`: off unless a test asks (starting an in-process chain costs about a second). */
 export async function startTestService(
-  options: { clock?: Clock; seedDemo?: boolean; registry?: RegistryConfig } = {},
+  options: { clock?: Clock; seedDemo?: boolean; registry?: RegistryConfig; natsUrl?: string } = {},
 ): Promise<TestService> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-service-'));
@@ -57,6 +57,7 @@ export async function startTestService(
     seedDemo: options.seedDemo ?? true,
     demoPassword: DEMO_PASSWORD,
     ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
   };
   const service = await startService({
     config,
