@@ -290,7 +290,7 @@ export class PartyPublisher {
     switch (signal.type) {
       case 'start': {
         const marker = await this.writer.head(PRIVATE_MARKER_SUBJECT);
-        const crashed = marker.seq > 0 && !(JSON.parse(marker.json) as { clean?: boolean }).clean;
+        const crashed = marker.seq > 0 && !(marker.data as { clean?: boolean } | null)?.clean;
         if (crashed) await this.resync();
         await this.writer.publish(PRIVATE_MARKER_SUBJECT, 'settlements', '', this.lastSeq(), { clean: false });
         return;
@@ -392,7 +392,7 @@ export class PartyPublisher {
     for (const partyId of marked) {
       const data = { balances: balances.get(partyId) ?? [] };
       const subject = channelSubject('balances', partyId);
-      if ((await this.writer.head(subject)).json === JSON.stringify(data)) continue;
+      if (JSON.stringify((await this.writer.head(subject)).data) === JSON.stringify(data)) continue;
       await this.writer.publish(subject, 'balances', partyId, batch, data);
     }
     for (const waiter of waiters) {

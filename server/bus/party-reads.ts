@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { instructionAsSeenBy } from '../settlement/privacy.js';
 import { instructionView, referenceRates, type InstructionRow, type InstructionView } from '../settlement/queries.js';
+import { push } from './batch-messages.js';
 
 const OPEN_STATUSES = ['pending', 'failed'];
 
@@ -47,10 +48,4 @@ export async function openInstructions(db: Knex, partyId: string, limit: number)
   const asOf = await currentBusinessDate(db);
   const rates = await referenceRates(db);
   return rows.map((row) => instructionAsSeenBy(instructionView(row, asOf, rates), partyId));
-}
-
-export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

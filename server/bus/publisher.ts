@@ -27,42 +27,30 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { headers } from '@nats-io/transport-node';
-import { Decimal } from '../domain/decimal.js';
 import type { EngineEvent } from '../engine/index.js';
-import { executionFor, orderFromRow, orderToApi, tradeFromRow, type ApiOrder, type TradeRecord } from '../sequencer/records.js';
+import { orderFromRow, orderToApi, tradeFromRow, type ApiOrder } from '../sequencer/records.js';
 import type { EventBus } from '../events/bus.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
-import { disseminatedSize } from '../trading/queries.js';
 import { LevelFormat } from '../ws/feeds/book.js';
 import { noteQuotes } from '../ws/feeds/quotes.js';
 import { LatencyHistogram } from '../ws/latency.js';
 import { ensureStream, type Bus } from './connection.js';
-import { BATCH_MARKER_SUBJECT, channelSubject, STREAM, type BusKind, type BusLevel, type BusMessage } from './subjects.js';
+import { itemIds, merge, push, tradeMessages, type Outgoing } from './batch-messages.js';
+import { SubjectWriter } from './subject-writer.js';
+import { BATCH_MARKER_SUBJECT, channelSubject, type BusKind, type BusLevel } from './subjects.js';
 
 /** Batches the queue holds before it is replaced by a recovery from the database. */
 export const PUBLISH_QUEUE_MAX = 10_000;
 const BEHIND_LOG_INTERVAL_MS = 5_000;
-const RETRY_MS_MAX = 2_000;
 const BOUNDARY_RETRY_MS = 20;
 /** Queued batches published together when the loop is behind (one message per channel for all of them). */
 const GROUP_BATCHES_MAX = 500;
-/** How long one publish waits for JetStream's acknowledgement before it is retried (same message id). */
-const PUBLISH_TIMEOUT_MS = 2_000;
-
-interface Outgoing {
-  kind: BusKind;
-  key: string;
-  data: unknown;
-  /** Recovery only: each item's sequence number and id, to skip what the subject already holds. */
-  items?: { seq: number; id: string }[];
-}
 
 type Item =
   | { type: 'batch'; lastSeq: number; messages: Outgoing[]; tradeIdsAtSeq: string[]; committedAtMs: number }
   /** Executions re-amounted by a distribution (not a sequencer batch): each party's views, behind the batches before them. */
-  | { type: 'adjusted'; batch: number; messages: Outgoing[] }
+  | { type: 'adjusted'; messages: Outgoing[] }
   | { type: 'marker'; subject: string; resolve: (seq: number) => void; reject: (error: Error) => void }
   | { type: 'recover' };
 
@@ -94,7 +82,6 @@ export class BusPublisher {
   /** A recovery is queued and has not read its boundary yet: committed batches are left to it. */
   private recovering = false;
   private readonly recovered: (() => void)[] = [];
-  private readonly subjects = new Map<string, SubjectState>();
   private readonly formats = new Map<string, LevelFormat>();
   private readonly lastQuotes = new Map<string, string>();
   private readonly atBoundary: ((state: TradingState) => void)[] = [];
@@ -105,9 +92,14 @@ export class BusPublisher {
   private loop: Promise<void> | null = null;
   private closed = false;
   private lastBehindLogMs = 0;
-  /** The newest committed batch seen: what an adjustment published between batches is numbered after. */
-  private lastCommittedSeq = 0;
-  private counters = { peakQueued: 0, batches: 0, messages: 0, retries: 0, overflows: 0, recoveries: 0 };
+  /**
+   * The last batch whose messages were published: an adjustment carries it as its batch, so that a
+   * recovery (which trusts a subject's last batch as stored) republishes anything dropped before it.
+   */
+  private lastPublishedSeq = 0;
+  private counters = { peakQueued: 0, batches: 0, overflows: 0, recoveries: 0 };
+  /** Numbers each subject's messages and stores them once (shared rule with the private-feed publisher). */
+  private readonly writer: SubjectWriter;
   readonly lag = new LatencyHistogram();
   /** Batches the queue may hold before it gives way to a recovery from the database. */
   queueMax: number;
@@ -122,6 +114,7 @@ export class BusPublisher {
     options: { queueMax?: number } = {},
   ) {
     this.queueMax = options.queueMax ?? PUBLISH_QUEUE_MAX;
+    this.writer = new SubjectWriter(bus, logger);
   }
 
   /**
@@ -139,6 +132,7 @@ export class BusPublisher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.writer.closed = true;
     if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
     this.wake?.();
     await this.loop;
@@ -156,12 +150,16 @@ export class BusPublisher {
     return {
       queued: this.batchesQueued,
       ...this.counters,
+      messages: this.writer.messages,
+      retries: this.writer.retries,
       lagMs: { p50: this.lag.percentile(50), p99: this.lag.percentile(99), samples: this.lag.count },
     };
   }
 
   resetStats(): void {
-    this.counters = { peakQueued: this.batchesQueued, batches: 0, messages: 0, retries: 0, overflows: 0, recoveries: 0 };
+    this.counters = { peakQueued: this.batchesQueued, batches: 0, overflows: 0, recoveries: 0 };
+    this.writer.messages = 0;
+    this.writer.retries = 0;
     this.lag.reset();
   }
 
@@ -220,7 +218,6 @@ export class BusPublisher {
   }
 
   private onCommit(batch: CommittedBatch): void {
-    this.lastCommittedSeq = batch.lastSeq;
     try {
       this.sequencer.view((state) => {
         if (!this.recovering) this.enqueueBatch(batch, state);
@@ -259,13 +256,15 @@ export class BusPublisher {
   /**
    * A distribution re-amounted trades: each party's adjusted executions go out on its executions
    * subject in queue order, numbered after what is queued before them. The recovery cannot find
-   * them again (they are not batches), so an overflow keeps them queued; a crash before they are
-   * stored leaves them to the next snapshot, which reads the adjustments from the database.
+   * them again (they are not batches), so an overflow keeps them queued; their batch is the last
+   * one published before them, so a recovery still republishes what the overflow dropped. A crash
+   * before they are stored leaves them to the next snapshot, which reads the adjustments from the
+   * database.
    */
   private enqueueAdjusted(views: ReadonlyMap<string, unknown[]>): void {
     const messages: Outgoing[] = [...views].map(([partyId, items]) => ({ kind: 'executions', key: partyId, data: { items } }));
     if (messages.length === 0) return;
-    this.queue.push({ type: 'adjusted', batch: this.lastCommittedSeq, messages });
+    this.queue.push({ type: 'adjusted', messages });
     this.wake?.();
   }
 
@@ -355,7 +354,7 @@ export class BusPublisher {
   private busy = false;
 
   private async run(): Promise<void> {
-    await this.retrying('create the stream', () => ensureStream(this.bus));
+    await this.writer.retrying('create the stream', () => ensureStream(this.bus));
     while (!this.closed) {
       const item = this.queue.shift();
       if (!item) {
@@ -378,7 +377,8 @@ export class BusPublisher {
           for (const batch of group) this.lag.add(now - batch.committedAtMs);
           this.counters.batches += group.length;
         } else if (item.type === 'adjusted') {
-          await Promise.all(item.messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, item.batch)));
+          const batch = this.lastPublishedSeq;
+          await Promise.all(item.messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, batch)));
         } else if (item.type === 'marker') {
           item.resolve((await this.subjectState(item.subject)).seq);
         } else {
@@ -403,6 +403,7 @@ export class BusPublisher {
    */
   private async publishBatch(lastSeq: number, messages: readonly Outgoing[], tradeIdsAtSeq: readonly string[], at?: number): Promise<void> {
     await Promise.all(messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, lastSeq, at)));
+    this.lastPublishedSeq = lastSeq;
     const previous = this.markerInFlight;
     const marker = (async () => {
       await previous;
@@ -419,53 +420,18 @@ export class BusPublisher {
     if (this.crashAfterMessages !== null) {
       if (this.crashAfterMessages <= 0) {
         this.closed = true;
+        this.writer.closed = true;
         throw new Error('crashed (test)');
       }
       this.crashAfterMessages -= 1;
     }
-    const state = await this.subjectState(subject);
-    const seq = state.seq + 1;
-    const body: BusMessage = { kind: message.kind, key: message.key, seq, batch, data: message.data, ...(at === undefined ? {} : { at }) };
-    const header = headers();
-    header.set('Cn-Seq', String(seq));
-    header.set('Cn-Batch', String(batch));
-    const bytes = JSON.stringify(body);
-    await this.retrying(`publish ${subject}`, () =>
-      this.bus.js.publish(subject, bytes, { msgID: `${subject}:${seq}`, headers: header, timeout: PUBLISH_TIMEOUT_MS }),
-    );
-    this.subjects.set(subject, { seq, batch, ids: itemIds(message.data) });
-    this.counters.messages += 1;
+    await this.writer.publish(subject, message.kind, message.key, batch, message.data, at);
   }
 
-  /** The subject's last stored message, read from the stream once per process. */
+  /** The subject's last stored message: its seq, batch and the ids of the items it carried. */
   private async subjectState(subject: string): Promise<SubjectState> {
-    const known = this.subjects.get(subject);
-    if (known) return known;
-    const jsm = await this.bus.jsm();
-    const last = await this.retrying(`read the last message of ${subject}`, () =>
-      jsm.streams.getMessage(STREAM, { last_by_subj: subject }),
-    );
-    let state: SubjectState = { seq: 0, batch: 0, ids: new Set() };
-    if (last) {
-      const body = JSON.parse(new TextDecoder().decode(last.data)) as BusMessage;
-      state = { seq: body.seq, batch: body.batch, ids: itemIds(body.data) };
-    }
-    this.subjects.set(subject, state);
-    return state;
-  }
-
-  /** Runs `action` until it succeeds (NATS away, a slow acknowledgement), unless the publisher closes. */
-  private async retrying<T>(what: string, action: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await action();
-      } catch (error) {
-        if (this.closed) throw error;
-        this.counters.retries += 1;
-        if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err: error, attempt }, `the bus publisher could not ${what}; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(RETRY_MS_MAX, 50 * attempt)));
-      }
-    }
+    const head = await this.writer.head(subject);
+    return { seq: head.seq, batch: head.batch, ids: itemIds(head.data) };
   }
 
   /**
@@ -550,83 +516,4 @@ export class BusPublisher {
     const data = message.data as { items: unknown[] };
     return { kind: message.kind, key: message.key, data: { ...data, items: data.items.filter((_, i) => keep[i]) } };
   }
-}
-
-/**
- * The messages of consecutive batches as one message per channel: book levels and quotes by their
- * latest value, tape, executions and orders concatenated in commit order — what a client applying
- * the batches one by one would end with.
- */
-function merge(batches: readonly { messages: readonly Outgoing[] }[]): Outgoing[] {
-  if (batches.length === 1) return [...batches[0]!.messages];
-  const merged = new Map<string, Outgoing>();
-  for (const batch of batches) {
-    for (const message of batch.messages) {
-      const key = `${message.kind}.${message.key}`;
-      const previous = merged.get(key);
-      if (!previous || message.kind === 'quotes') {
-        merged.set(key, message);
-      } else if (message.kind === 'book') {
-        const levels = new Map<string, BusLevel>();
-        for (const level of [...(previous.data as { levels: BusLevel[] }).levels, ...(message.data as { levels: BusLevel[] }).levels])
-          levels.set(`${level.side}${level.ticks}`, level);
-        merged.set(key, { ...message, data: { levels: [...levels.values()] } });
-      } else {
-        const items = [...(previous.data as { items: unknown[] }).items, ...(message.data as { items: unknown[] }).items];
-        merged.set(key, { ...message, data: { items } });
-      }
-    }
-  }
-  return [...merged.values()];
-}
-
-/** The tape (per note) and executions (per party) messages of these trades, in their order. */
-function tradeMessages(trades: readonly TradeRecord[], capOf: (noteId: string) => string | undefined, withItems = false): Outgoing[] {
-  const tapes = new Map<string, { entry: unknown; seq: number; id: string }[]>();
-  const executions = new Map<string, { entry: unknown; seq: number; id: string }[]>();
-  for (const trade of trades) {
-    const cap = capOf(trade.noteId);
-    push(tapes, trade.noteId, {
-      entry: {
-        id: trade.id,
-        noteId: trade.noteId,
-        price: trade.price.toFixed(),
-        quantity: cap ? disseminatedSize(trade.quantity, new Decimal(cap)) : trade.quantity.toFixed(),
-        executedAt: trade.executedAt.toISOString(),
-      },
-      seq: trade.seq,
-      id: trade.id,
-    });
-    for (const partyId of new Set([trade.buyerPartyId, trade.sellerPartyId])) {
-      push(executions, partyId, { entry: executionFor(trade, partyId), seq: trade.seq, id: trade.id });
-    }
-  }
-  const out: Outgoing[] = [];
-  for (const [kind, byKey] of [
-    ['trades', tapes],
-    ['executions', executions],
-  ] as const) {
-    for (const [key, items] of byKey) {
-      out.push({
-        kind,
-        key,
-        data: { items: items.map((i) => i.entry) },
-        ...(withItems ? { items: items.map((i) => ({ seq: i.seq, id: i.id })) } : {}),
-      });
-    }
-  }
-  return out;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-/** The ids of the items a message carries (trades and orders by id, executions by trade id). */
-function itemIds(data: unknown): ReadonlySet<string> {
-  const items = (data as { items?: unknown[] } | null)?.items;
-  if (!Array.isArray(items)) return new Set();
-  return new Set(items.map((item) => String((item as { id?: string; tradeId?: string }).tradeId ?? (item as { id?: string }).id)));
 }

@@ -6,10 +6,10 @@
  *
  * Guarantees: one writer per subject (the caller publishes a subject's messages one after
  * another); `publish` returns only once JetStream acknowledged the message, retrying until it
- * does or the writer closes; the last data stored on a subject is kept (as JSON) for callers
- * that publish only what differs from it.
- * Used by the private-feed publisher (party-publisher.ts); the batch publisher (publisher.ts)
- * keeps its own copy of the same rule, with its recovery's per-item bookkeeping.
+ * does or the writer closes; the last message stored on a subject (its seq, batch and data) is
+ * kept for callers that publish only what differs from it or recover from it.
+ * Used by both publishers: the batch publisher (publisher.ts) and the private-feed publisher
+ * (party-publisher.ts), each for its own subjects.
  */
 import { headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -21,8 +21,10 @@ const PUBLISH_TIMEOUT_MS = 2_000;
 
 export interface SubjectHead {
   seq: number;
-  /** The data of the last message stored on the subject, as JSON ('' when none). */
-  json: string;
+  /** The sequencer batch the last message was published with (0 when none). */
+  batch: number;
+  /** The data of the last message stored on the subject (null when none). */
+  data: unknown;
 }
 
 export class SubjectWriter {
@@ -36,11 +38,14 @@ export class SubjectWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Stores `data` as the subject's next message; resolves with its seq once acknowledged. */
-  async publish(subject: string, kind: BusKind, key: string, batch: number, data: unknown): Promise<number> {
+  /**
+   * Stores `data` as the subject's next message; resolves with its seq once acknowledged. `at`
+   * (epoch ms) is when what it carries was committed: gateways measure the bus hop from it.
+   */
+  async publish(subject: string, kind: BusKind, key: string, batch: number, data: unknown, at?: number): Promise<number> {
     const head = await this.head(subject);
     const seq = head.seq + 1;
-    const body: BusMessage = { kind, key, seq, batch, data, at: performance.timeOrigin + performance.now() };
+    const body: BusMessage = { kind, key, seq, batch, data, at: at ?? performance.timeOrigin + performance.now() };
     const header = headers();
     header.set('Cn-Seq', String(seq));
     header.set('Cn-Batch', String(batch));
@@ -48,7 +53,7 @@ export class SubjectWriter {
     await this.retrying(`publish ${subject}`, () =>
       this.bus.js.publish(subject, bytes, { msgID: `${subject}:${seq}`, headers: header, timeout: PUBLISH_TIMEOUT_MS }),
     );
-    this.heads.set(subject, { seq, json: JSON.stringify(data) });
+    this.heads.set(subject, { seq, batch, data });
     this.messages += 1;
     return seq;
   }
@@ -61,10 +66,10 @@ export class SubjectWriter {
     const last = await this.retrying(`read the last message of ${subject}`, () =>
       jsm.streams.getMessage(STREAM, { last_by_subj: subject }),
     );
-    let head: SubjectHead = { seq: 0, json: '' };
+    let head: SubjectHead = { seq: 0, batch: 0, data: null };
     if (last) {
       const body = JSON.parse(new TextDecoder().decode(last.data)) as BusMessage;
-      head = { seq: body.seq, json: JSON.stringify(body.data) };
+      head = { seq: body.seq, batch: body.batch, data: body.data };
     }
     this.heads.set(subject, head);
     return head;
