@@ -28,6 +28,18 @@ fi
 echo "== tests on embedded PGlite"
 npx vitest run "$@"
 
+# The /ws suites again with /ws served through NATS JetStream (server/bus, issue 21): one code path
+# tested both ways. Needs Debian's nats-server (CI installs it); skipped when the run names files.
+if [ $# -eq 0 ]; then
+  if [ -x "${NATS_SERVER:-/usr/sbin/nats-server}" ]; then
+    echo "== /ws suites through NATS JetStream (WS_VIA_BUS=1)"
+    WS_VIA_BUS=1 npx vitest run test/ws
+  elif [ "${CI:-}" = "true" ]; then
+    echo "CI=true requires nats-server (apt-get install nats-server)" >&2
+    exit 1
+  fi
+fi
+
 if have_postgres; then
   echo "== tests on a throwaway PostgreSQL cluster"
   TEST_DB=postgres npx vitest run "$@"
