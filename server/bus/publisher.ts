@@ -30,6 +30,7 @@ import type { Logger } from 'pino';
 import type { EngineEvent } from '../engine/index.js';
 import { orderFromRow, orderToApi, tradeFromRow, type ApiOrder } from '../sequencer/records.js';
 import type { EventBus } from '../events/bus.js';
+import { CommitBoundary } from '../sequencer/boundary.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
 import { LevelFormat } from '../ws/feeds/book.js';
@@ -43,7 +44,6 @@ import { BATCH_MARKER_SUBJECT, channelSubject, type BusKind, type BusLevel } fro
 /** Batches the queue holds before it is replaced by a recovery from the database. */
 export const PUBLISH_QUEUE_MAX = 10_000;
 const BEHIND_LOG_INTERVAL_MS = 5_000;
-const BOUNDARY_RETRY_MS = 20;
 /** Queued batches published together when the loop is behind (one message per channel for all of them). */
 const GROUP_BATCHES_MAX = 500;
 
@@ -84,8 +84,7 @@ export class BusPublisher {
   private readonly recovered: (() => void)[] = [];
   private readonly formats = new Map<string, LevelFormat>();
   private readonly lastQuotes = new Map<string, string>();
-  private readonly atBoundary: ((state: TradingState) => void)[] = [];
-  private boundaryTimer: NodeJS.Timeout | null = null;
+  private readonly boundary: CommitBoundary;
   /** The last batch marker being stored (markers are stored one after another). */
   private markerInFlight: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -115,6 +114,10 @@ export class BusPublisher {
   ) {
     this.queueMax = options.queueMax ?? PUBLISH_QUEUE_MAX;
     this.writer = new SubjectWriter(bus, logger);
+    this.boundary = new CommitBoundary(sequencer, (error) => {
+      this.logger.error({ err: error }, 'the bus publisher could not read the committed state; recovering from the database');
+      this.overflow();
+    });
   }
 
   /**
@@ -133,7 +136,7 @@ export class BusPublisher {
   async close(): Promise<void> {
     this.closed = true;
     this.writer.closed = true;
-    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+    this.boundary.close();
     this.wake?.();
     await this.loop;
     await this.markerInFlight;
@@ -173,7 +176,7 @@ export class BusPublisher {
     while (this.recovering) await new Promise<void>((resolve) => this.recovered.push(resolve));
     const subject = channelSubject(kind, key);
     return new Promise((resolve, reject) => {
-      this.whenAtBoundary((state) => {
+      this.boundary.whenCommitted((state) => {
         let data: T;
         try {
           data = read(state);
@@ -188,40 +191,11 @@ export class BusPublisher {
     });
   }
 
-  private whenAtBoundary(read: (state: TradingState) => void): void {
-    let state: TradingState | null = null;
-    try {
-      state = this.sequencer.view((s) => (s.batch === null ? s : null));
-    } catch {
-      state = null;
-    }
-    if (state) {
-      read(state);
-      return;
-    }
-    this.atBoundary.push(read);
-    // Normally the next commit listener runs it; after a failed batch (state rebuilt, no commit) retry.
-    this.boundaryTimer ??= setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
-  }
-
-  private retryBoundary(): void {
-    this.boundaryTimer = null;
-    if (this.atBoundary.length === 0) return;
-    let state: TradingState | null = null;
-    try {
-      state = this.sequencer.view((s) => (s.batch === null ? s : null));
-    } catch {
-      state = null;
-    }
-    if (state) for (const read of this.atBoundary.splice(0)) read(state);
-    else this.boundaryTimer = setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
-  }
-
   private onCommit(batch: CommittedBatch): void {
     try {
       this.sequencer.view((state) => {
         if (!this.recovering) this.enqueueBatch(batch, state);
-        for (const read of this.atBoundary.splice(0)) read(state);
+        this.boundary.committed(state);
       });
     } catch (error) {
       this.logger.error({ err: error }, 'the bus publisher could not prepare a batch; recovering from the database');
@@ -445,7 +419,7 @@ export class BusPublisher {
     const marker = await this.subjectState(BATCH_MARKER_SUBJECT);
     const fresh = marker.seq === 0;
     const boundary = await new Promise<{ lastSeq: number; books: Outgoing[]; caps: Map<string, string | undefined> }>((resolve) =>
-      this.whenAtBoundary((state) => {
+      this.boundary.whenCommitted((state) => {
         const books: Outgoing[] = [];
         const caps = new Map<string, string | undefined>();
         for (const [noteId, instrument] of state.instruments) {

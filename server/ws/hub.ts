@@ -22,6 +22,7 @@ import { effectiveStatus, rfqView } from '../rfq/views.js';
 import { Decimal } from '../domain/decimal.js';
 import { instructionAsSeenBy } from '../settlement/privacy.js';
 import { executionFor, orderToApi, type ApiOrder } from '../sequencer/records.js';
+import { CommitBoundary } from '../sequencer/boundary.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
 import { disseminatedSize, partyExecutions, tape } from '../trading/queries.js';
@@ -46,7 +47,6 @@ export type FeedRequest =
   | { kind: 'trades' | 'quotes'; noteId: string }
   | { kind: PrivateKind; principal: Principal };
 
-const BOUNDARY_RETRY_MS = 20;
 /** Feeds whose snapshot is read from the database (the others are built from the trading state). */
 const READ_FROM_DATABASE: ReadonlySet<FeedRequest['kind']> = new Set(['trades', 'executions', 'rfqs', 'settlements', 'balances']);
 
@@ -71,8 +71,7 @@ export class Hub implements FeedHub {
   private readonly feeds = new Map<string, Feed>();
   private readonly books = new Map<string, Set<BookFeed>>();
   private readonly formats = new Map<string, LevelFormat>();
-  private readonly atBoundary: ((state: TradingState) => void)[] = [];
-  private boundaryTimer: NodeJS.Timeout | null = null;
+  private readonly boundary: CommitBoundary;
   private readonly unsubscribeBus: () => void;
   readonly snapshots: SnapshotReads;
   /** The snapshot read of each feed still loading from the database. */
@@ -86,13 +85,16 @@ export class Hub implements FeedHub {
   ) {
     this.fanOut = new FanOut(limits, services.logger, onSlowConsumer);
     this.snapshots = new SnapshotReads(limits);
+    this.boundary = new CommitBoundary(sequencer, (error) =>
+      services.logger.error({ err: error }, 'a WebSocket feed could not read the committed state'),
+    );
     sequencer.onCommit((batch) => this.onCommit(batch));
     this.unsubscribeBus = services.events.subscribe((event) => this.onBusEvent(event));
   }
 
   close(): void {
     this.unsubscribeBus();
-    if (this.boundaryTimer) clearTimeout(this.boundaryTimer);
+    this.boundary.close();
   }
 
   /** Whether the note is listed for trading (a channel of an unknown note is refused). */
@@ -297,47 +299,9 @@ export class Hub implements FeedHub {
     this.loads.set(feed, ticket);
   }
 
-  /**
-   * Runs `read` on the committed state: now if no batch is open, otherwise in the next commit
-   * listener (or, if that batch failed and the state was rebuilt, once the sequencer is idle) —
-   * unless the feed was dropped by then, so that churn leaves no work behind.
-   */
+  /** Runs `read` on the committed state (sequencer/boundary.ts), unless the feed was dropped by then: churn leaves no work behind. */
   private whenAtBoundary(feed: Feed, read: (state: TradingState) => void): void {
-    const state = this.committedState();
-    if (state) {
-      read(state);
-      return;
-    }
-    this.atBoundary.push((committed) => {
-      if (this.feeds.get(feed.key) === feed) read(committed);
-    });
-    this.boundaryTimer ??= setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
-  }
-
-  private retryBoundary(): void {
-    this.boundaryTimer = null;
-    const state = this.committedState();
-    if (state) this.runBoundaryReads(state);
-    if (this.atBoundary.length > 0) this.boundaryTimer = setTimeout(() => this.retryBoundary(), BOUNDARY_RETRY_MS);
-  }
-
-  private committedState(): TradingState | null {
-    try {
-      return this.sequencer.view((state) => (state.batch === null ? state : null));
-    } catch {
-      return null;
-    }
-  }
-
-  private runBoundaryReads(state: TradingState): void {
-    const reads = this.atBoundary.splice(0);
-    for (const read of reads) {
-      try {
-        read(state);
-      } catch (error) {
-        this.services.logger.error({ err: error }, 'a WebSocket feed could not read the committed state');
-      }
-    }
+    this.boundary.whenCommitted(read, () => this.feeds.get(feed.key) === feed);
   }
 
   /** The sequencer's commit listener: its state is exactly the committed one while this runs. */
@@ -347,7 +311,7 @@ export class Hub implements FeedHub {
       this.routeTrades(batch, state);
       this.routeOrders(batch);
       this.routeBalances(batch);
-      this.runBoundaryReads(state);
+      this.boundary.committed(state);
     });
   }
 
