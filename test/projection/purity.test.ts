@@ -11,7 +11,19 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../server');
 const PURE = [
   ...readdirSync(join(ROOT, 'analytics')).map((f) => join('analytics', f)),
-  ...['scenario.ts', 'model.ts', 'cents.ts', 'fast.ts', 'reference.ts', 'setup.ts', 'start.ts'].map((f) => join('projection', f)),
+  ...[
+    'scenario.ts',
+    'model.ts',
+    'cents.ts',
+    'fast.ts',
+    'fast-amounts.ts',
+    'fast-collateral.ts',
+    'fast-setup.ts',
+    'fast-triggers.ts',
+    'reference.ts',
+    'setup.ts',
+    'start.ts',
+  ].map((f) => join('projection', f)),
 ];
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/\bawait\b|\basync\b/, 'async code'],
