@@ -44,14 +44,14 @@ import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundHalfEven } from '../domain/rounding.js';
-import { flowPlan, priceAtYield, yieldAtPrice, PRICE_PLACES, SPREAD_PLACES, YIELD_PLACES, type FlowPlan } from '../analytics/bond.js';
-import { parseIsoDate, type IsoDate } from '../domain/dates.js';
-import type { DayCountConvention } from '../domain/daycount.js';
-import { buildCouponSchedule } from '../domain/schedule.js';
+import { priceAtYield, yieldAtPrice, PRICE_PLACES, SPREAD_PLACES, YIELD_PLACES } from '../analytics/bond.js';
 import { compileSetup } from '../projection/fast.js';
 import { projectedMonths, type ProjectionResult } from '../projection/model.js';
 import type { ScenarioInput } from '../projection/scenario.js';
-import { defaultSettlement, money, resolveFor, runProjection, type DealContext } from '../projection/service.js';
+import { classPlan, defaultSettlement } from '../projection/class-analytics.js';
+import type { DealContext } from '../projection/context.js';
+import { resolveFor } from '../projection/scenario-input.js';
+import { runProjection } from '../projection/service.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { marks, noteTerms, tradeDatePositions, valueHoldings } from './look-through.js';
 import { projectableDeal, projectionModel } from './model-price.js';
@@ -200,39 +200,6 @@ export function tenantDefaultsFor(
     }
   }
   return { applied: [...applied.values()], skipped };
-}
-
-/**
- * The class's projected flows after `settlement` as a bond flow plan, on its current face at
- * settlement — as server/projection's classAnalytics builds it; null when nothing is left to pay.
- */
-export function classPlan(ctx: DealContext, result: ProjectionResult, index: number, settlement: IsoDate): FlowPlan | null {
-  const start = ctx.setup.classes[index]!;
-  const note = ctx.notes.find((n) => n.id === start.noteId)!;
-  let face = new Decimal(start.balance);
-  const flows: { date: IsoDate; amount: string }[] = [];
-  for (const p of result.periods) {
-    const c = p.classes[index]!;
-    if (p.date <= settlement) {
-      face = face.sub(money(c.principal)).sub(money(c.writedown));
-      continue;
-    }
-    flows.push({ date: parseIsoDate(p.date), amount: money(c.interest + c.principal) });
-  }
-  if (face.lte(0) || !flows.some((f) => !new Decimal(f.amount).isZero())) return null;
-  return flowPlan({
-    couponRatePercent: note.couponRate,
-    dayCount: note.dayCount as DayCountConvention,
-    schedule: buildCouponSchedule({
-      issueDate: parseIsoDate(note.issueDate),
-      firstCouponDate: parseIsoDate(note.firstCouponDate),
-      maturityDate: parseIsoDate(note.maturityDate),
-      frequency: note.frequency,
-    }),
-    settlementDate: settlement,
-    face,
-    flows,
-  });
 }
 
 const pct = (part: Decimal, whole: Decimal) => (whole.isZero() ? '0.00' : roundHalfEven(part.div(whole).mul(100), 2).toFixed(2));
