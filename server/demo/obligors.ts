@@ -12,7 +12,7 @@
  * Loaded through the CSV import, like an operator's file, once (when the register is empty).
  */
 import type { Knex } from 'knex';
-import { CSV_COLUMNS, importCsv } from '../risk/obligors.js';
+import { CSV_COLUMNS, importCsv } from '../risk/obligors-csv.js';
 
 const M = 'Meridian Compute ABS 2026-1';
 const H = 'Helios GPU Equipment Trust 2026-A';

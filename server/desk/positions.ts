@@ -40,7 +40,10 @@ import { Instrument } from '../refdata/instrument.js';
 import { listNotes } from '../refdata/notes.js';
 import { currentBusinessDate } from '../businessdate/index.js';
 import { Rejection } from '../core/rejections.js';
-import { classAnalytics, defaultSettlement, loadDealContext, resolveFor, runProjection } from '../projection/service.js';
+import { classAnalytics, defaultSettlement } from '../projection/class-analytics.js';
+import { loadDealContext } from '../projection/context.js';
+import { resolveFor } from '../projection/scenario-input.js';
+import { runProjection } from '../projection/service.js';
 
 export type MarkSource = 'mid' | 'last' | 'model';
 

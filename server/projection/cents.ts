@@ -100,3 +100,15 @@ export function compareProducts(a: number, b: number, c: number, d: number): num
   const r = BigInt(c) * BigInt(d);
   return l < r ? -1 : l > r ? 1 : 0;
 }
+
+/** A driver value (at most 4 decimals) × 10^4 as an integer (cached: drivers repeat month to month). */
+const e4Cache = new Map<string, number>();
+export function e4(text: string): number {
+  let v = e4Cache.get(text);
+  if (v === undefined) {
+    const s = scaled(text);
+    v = Number(s.int * pow10(4 - s.places));
+    if (e4Cache.size < 100_000) e4Cache.set(text, v);
+  }
+  return v;
+}

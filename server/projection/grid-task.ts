@@ -6,9 +6,10 @@
  */
 import { parseIsoDate } from '../domain/dates.js';
 import { bootstrapZeroCurve, parCurve } from '../analytics/curve.js';
-import { compileSetup } from './fast.js';
+import { compileSetup } from './fast-setup.js';
 import type { ScenarioInput } from './scenario.js';
-import { runGrid, type DealContext, type GridAxis } from './service.js';
+import type { DealContext } from './context.js';
+import { runGrid, type GridAxis } from './service.js';
 
 export interface GridTask {
   ctx: Omit<DealContext, 'compiled' | 'curve'> & { curve: NonNullable<DealContext['curve']>['stored'] | null };

@@ -39,23 +39,29 @@
  * Values are summed unrounded and rounded half-even to cents at the end; percentages to 2 places.
  * Each figure equals the projection engine run directly with the same tenantDefaults
  * (test/risk/risk-api.test.ts calls the projection service independently).
+ *
+ * This module runs the scenario and values the holdings; who a default hits
+ * (contagion-tenants.ts), the relationships stated as assumptions (contagion-relationships.ts) and
+ * the CSV (contagion-csv.ts) are modules of their own. It must never write anything.
  */
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundHalfEven } from '../domain/rounding.js';
-import { flowPlan, priceAtYield, yieldAtPrice, PRICE_PLACES, SPREAD_PLACES, YIELD_PLACES, type FlowPlan } from '../analytics/bond.js';
-import { parseIsoDate, type IsoDate } from '../domain/dates.js';
-import type { DayCountConvention } from '../domain/daycount.js';
-import { buildCouponSchedule } from '../domain/schedule.js';
-import { compileSetup } from '../projection/fast.js';
+import { priceAtYield, yieldAtPrice, PRICE_PLACES, SPREAD_PLACES, YIELD_PLACES } from '../analytics/bond.js';
+import { classPlan, defaultSettlement } from '../projection/class-analytics.js';
+import type { DealContext } from '../projection/context.js';
+import { compileSetup } from '../projection/fast-setup.js';
 import { projectedMonths, type ProjectionResult } from '../projection/model.js';
 import type { ScenarioInput } from '../projection/scenario.js';
-import { defaultSettlement, money, resolveFor, runProjection, type DealContext } from '../projection/service.js';
+import { resolveFor } from '../projection/scenario-input.js';
+import { runProjection } from '../projection/service.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
+import { contagionRelationships } from './contagion-relationships.js';
+import { comparableName, defaultedGroup, reportObligorNames, tenantDefaultsFor, type AppliedDefault } from './contagion-tenants.js';
 import { marks, noteTerms, tradeDatePositions, valueHoldings } from './look-through.js';
 import { projectableDeal, projectionModel } from './model-price.js';
-import { obligorIndex, type Obligor } from './obligors.js';
+import { obligorIndex } from './obligors.js';
 
 export const SCENARIO_METHOD =
   'projection engine: tenant defaults and GPU value shock applied to each deal, flows priced at the base yield';
@@ -63,80 +69,6 @@ export const SCENARIO_METHOD =
 export interface ScenarioRequest {
   defaults: { obligorId: string; month: number; recoveryPercent: string }[];
   gpuValueShockPercent?: string | undefined;
-}
-
-const SUFFIXES = new Set([
-  'inc',
-  'incorporated',
-  'corp',
-  'corporation',
-  'co',
-  'company',
-  'ltd',
-  'limited',
-  'llc',
-  'plc',
-  'lp',
-  'llp',
-  'sa',
-  'ag',
-  'gmbh',
-  'nv',
-  'bv',
-]);
-
-/** A company name without case, punctuation and trailing company suffixes. */
-export function comparableName(name: string): string {
-  const words = name
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()
-    .split(' ')
-    .filter((w) => w.length > 0);
-  while (words.length > 1 && SUFFIXES.has(words[words.length - 1]!)) words.pop();
-  return words.join(' ');
-}
-
-/** The companies a default of `id` takes down: it and everything below it in the register. */
-export function defaultedGroup(obligors: ReadonlyMap<string, Obligor>, id: string): Set<string> {
-  const group = new Set<string>();
-  for (const o of obligors.values()) {
-    let current: Obligor | undefined = o;
-    for (let hops = 0; current && hops <= obligors.size; hops += 1) {
-      if (current.id === id) {
-        group.add(o.id);
-        break;
-      }
-      current = current.parentId ? obligors.get(current.parentId) : undefined;
-    }
-  }
-  return group;
-}
-
-/** Tenant name → obligorName in each deal's latest performance report. */
-async function reportObligorNames(db: Knex, dealIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
-  const rows: { deal_id: string; report: unknown }[] = await db('performance_reports as p')
-    .whereIn('p.deal_id', [...dealIds])
-    .whereRaw(
-      '(p.period_end, p.version) = (select period_end, version from performance_reports q where q.deal_id = p.deal_id order by period_end desc, version desc limit 1)',
-    )
-    .select('p.deal_id', 'p.report');
-  const result = new Map<string, Map<string, string>>();
-  for (const r of rows) {
-    const report = (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as {
-      tenants?: { name: string; obligorName: string }[];
-    };
-    result.set(r.deal_id, new Map((report.tenants ?? []).map((t) => [t.name, t.obligorName])));
-  }
-  return result;
-}
-
-interface AppliedDefault {
-  tenant: string;
-  obligorId: string;
-  obligorName: string;
-  month: number;
-  recoveryPercent: string;
 }
 
 interface DealRun {
@@ -164,75 +96,6 @@ function shocked(ctx: DealContext, shockPercent: Decimal): DealContext {
 /** The start GPU value of a deal's fleet, all models (USD). */
 function fleetValue(ctx: DealContext): Decimal {
   return ctx.setup.collateral.gpuFleet.reduce((total, g) => total.plus(g.value), new Decimal(0));
-}
-
-/**
- * The tenant defaults a scenario puts on one deal: each projection tenant whose company is in a
- * defaulted group, at that default's month and recovery (earliest month, then lowest recovery).
- */
-export function tenantDefaultsFor(
-  tenants: readonly string[],
-  obligorOfTenant: (tenant: string) => Obligor | undefined,
-  defaults: readonly { group: Set<string>; obligor: Obligor; month: number; recoveryPercent: string }[],
-  months: number,
-): { applied: AppliedDefault[]; skipped: string[] } {
-  const applied = new Map<string, AppliedDefault>();
-  const skipped: string[] = [];
-  for (const tenant of tenants) {
-    const company = obligorOfTenant(tenant);
-    if (!company) continue;
-    for (const d of defaults) {
-      if (!d.group.has(company.id)) continue;
-      if (d.month > months) {
-        skipped.push(`${tenant}: ${d.obligor.name}'s default in month ${d.month} falls after the deal's last projected month (${months})`);
-        continue;
-      }
-      const current = applied.get(tenant);
-      const candidate = {
-        tenant,
-        obligorId: d.obligor.id,
-        obligorName: d.obligor.name,
-        month: d.month,
-        recoveryPercent: d.recoveryPercent,
-      };
-      if (!current || d.month < current.month || (d.month === current.month && new Decimal(d.recoveryPercent).lt(current.recoveryPercent)))
-        applied.set(tenant, candidate);
-    }
-  }
-  return { applied: [...applied.values()], skipped };
-}
-
-/**
- * The class's projected flows after `settlement` as a bond flow plan, on its current face at
- * settlement — as server/projection's classAnalytics builds it; null when nothing is left to pay.
- */
-export function classPlan(ctx: DealContext, result: ProjectionResult, index: number, settlement: IsoDate): FlowPlan | null {
-  const start = ctx.setup.classes[index]!;
-  const note = ctx.notes.find((n) => n.id === start.noteId)!;
-  let face = new Decimal(start.balance);
-  const flows: { date: IsoDate; amount: string }[] = [];
-  for (const p of result.periods) {
-    const c = p.classes[index]!;
-    if (p.date <= settlement) {
-      face = face.sub(money(c.principal)).sub(money(c.writedown));
-      continue;
-    }
-    flows.push({ date: parseIsoDate(p.date), amount: money(c.interest + c.principal) });
-  }
-  if (face.lte(0) || !flows.some((f) => !new Decimal(f.amount).isZero())) return null;
-  return flowPlan({
-    couponRatePercent: note.couponRate,
-    dayCount: note.dayCount as DayCountConvention,
-    schedule: buildCouponSchedule({
-      issueDate: parseIsoDate(note.issueDate),
-      firstCouponDate: parseIsoDate(note.firstCouponDate),
-      maturityDate: parseIsoDate(note.maturityDate),
-      frequency: note.frequency,
-    }),
-    settlementDate: settlement,
-    face,
-    flows,
-  });
 }
 
 const pct = (part: Decimal, whole: Decimal) => (whole.isZero() ? '0.00' : roundHalfEven(part.div(whole).mul(100), 2).toFixed(2));
@@ -414,97 +277,4 @@ export async function partyScenario(knex: Knex, sequencer: Sequencer | null, par
     ],
     relationships,
   };
-}
-
-const TREATMENT: Readonly<Record<string, string>> = {
-  gpu_vendor_to: 'warranty, support and spare parts may lapse; not modelled (a GPU value shock can stand for it)',
-  lender_to: "the borrower's funding may be withdrawn or accelerated; the borrower is not assumed to default",
-  equity_investor_in: 'equity support may be withdrawn; the company invested in is not assumed to default',
-  sponsor_of: 'the sponsor/manager may need replacing; servicing is assumed to continue unchanged',
-  customer_of: "the supplier loses this customer's revenue; the supplier is not assumed to default",
-};
-
-/** Relationships of the defaulted companies other than tenancies, each with its stated treatment. */
-async function contagionRelationships(db: Knex, obligorIds: readonly string[]) {
-  if (obligorIds.length === 0) return [];
-  const rows: {
-    id: string;
-    type: string;
-    obligor_id: string;
-    obligor_name: string;
-    deal_id: string | null;
-    deal_name: string | null;
-    counterparty_id: string | null;
-    counterparty_name: string | null;
-    source: string;
-    as_of: unknown;
-  }[] = await db('obligor_relationships as r')
-    .join('obligors as o', 'o.id', 'r.obligor_id')
-    .leftJoin('deals as d', 'd.id', 'r.deal_id')
-    .leftJoin('obligors as c', 'c.id', 'r.counterparty_id')
-    .whereIn('r.obligor_id', [...new Set(obligorIds)])
-    .whereNot('r.type', 'tenant_of')
-    .orderBy([{ column: 'o.name' }, { column: 'r.type' }, { column: 'r.id' }])
-    .select(
-      'r.id',
-      'r.type',
-      'r.obligor_id',
-      'o.name as obligor_name',
-      'r.deal_id',
-      'd.name as deal_name',
-      'r.counterparty_id',
-      'c.name as counterparty_name',
-      'r.source',
-      'r.as_of',
-    );
-  return rows.map((r) => {
-    const target = r.deal_name ?? r.counterparty_name ?? '';
-    const asOf = r.as_of instanceof Date ? r.as_of.toISOString().slice(0, 10) : String(r.as_of).slice(0, 10);
-    const treatment = TREATMENT[r.type] ?? 'not modelled';
-    return {
-      relationshipId: r.id,
-      obligorId: r.obligor_id,
-      obligorName: r.obligor_name,
-      type: r.type,
-      dealId: r.deal_id,
-      counterpartyId: r.counterparty_id,
-      target,
-      source: r.source,
-      asOf,
-      treatment,
-      statement: `${r.obligor_name} ${r.type.replace(/_/g, ' ')} ${target} (${r.source}, as of ${asOf}): ${treatment}.`,
-    };
-  });
-}
-
-function field(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** The scenario's holdings (and a total line) as CSV. */
-export function scenarioCsv(result: Awaited<ReturnType<typeof partyScenario>>): string {
-  const header =
-    'noteId,dealName,face,markPrice,markSource,baseValue,stressedValue,lossPercent,baseYieldPercent,yieldChangeBp,firstTriggerBreach';
-  const lines = result.holdings.map((h) =>
-    [
-      h.noteId,
-      h.dealName ?? '',
-      h.face,
-      h.markPrice,
-      h.markSource,
-      h.baseValue,
-      h.stressedValue,
-      h.lossPercent,
-      h.baseYieldPercent ?? '',
-      h.yieldChangeBp ?? '',
-      h.triggerBreaches.map((b) => `${b.name} ${b.firstDate}`).join('; '),
-    ]
-      .map(field)
-      .join(','),
-  );
-  const total = ['total', '', '', '', '', result.total.baseValue, result.total.stressedValue, result.total.lossPercent, '', '', ''].join(
-    ',',
-  );
-  return [header, ...lines, total].join('\n') + '\n';
 }

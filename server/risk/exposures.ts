@@ -4,6 +4,7 @@
  * par — each holding says which), broken down by one dimension; and its CSV form.
  */
 import type { Knex } from 'knex';
+import { csvField } from '../core/csv.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { exposureReport, exposureToWire, type Dimension } from './exposure.js';
 import { dealLookThrough, marks, noteTerms, tradeDatePositions, valueHoldings, type ModelPrice } from './look-through.js';
@@ -44,12 +45,9 @@ export async function partyExposures(
   };
 }
 
-function field(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function exposuresCsv(report: Awaited<ReturnType<typeof partyExposures>>): string {
-  const lines = report.exposures.map((e) => [report.by, e.key, e.name, e.face, e.marketValue, e.cashFlowSharePercent].map(field).join(','));
+  const lines = report.exposures.map((e) =>
+    [report.by, e.key, e.name, e.face, e.marketValue, e.cashFlowSharePercent].map(csvField).join(','),
+  );
   return ['by,key,name,face,marketValue,cashFlowSharePercent', ...lines].join('\n') + '\n';
 }

@@ -16,7 +16,10 @@
 import type { Knex } from 'knex';
 import { Rejection } from '../core/rejections.js';
 import { Decimal } from '../domain/decimal.js';
-import { classAnalytics, defaultSettlement, loadDealContext, resolveFor, runProjection, type DealContext } from '../projection/service.js';
+import { classAnalytics, defaultSettlement } from '../projection/class-analytics.js';
+import { loadDealContext, type DealContext } from '../projection/context.js';
+import { resolveFor } from '../projection/scenario-input.js';
+import { runProjection } from '../projection/service.js';
 import type { ModelPrice } from './look-through.js';
 
 /** The deal's projection context, or null when the engine cannot project it (the reason is a Rejection). */

@@ -8,4 +8,6 @@ export * from './v1.js';
 export * from './validate.js';
 export * from './triggers.js';
 export * from './run.js';
+export type * from './period-types.js';
+export { initialState, periodFees, periodInterest, scheduledDebtService } from './accruals.js';
 export * from './parse.js';

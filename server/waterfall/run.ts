@@ -19,172 +19,19 @@
  * rounded down per class and the leftover cents go to the listed classes in order. Everything
  * else is sums, differences and minima of cents, so each step conserves cash exactly:
  *   available before + from reserve + from trapped cash = paid + to reserve + to trapped + available after.
+ *
+ * The state, period and result types are period-types.ts; the accruals (and a fresh state) are
+ * accruals.ts.
  */
 import { Decimal } from '../domain/decimal.js';
 import { roundCash, roundCashDown } from '../domain/rounding.js';
 import { stepCondition, stepLabel, type StepCondition, type WaterfallDefinition, type WaterfallStep } from './definition.js';
-import { evaluateTriggers, type TriggerResult, type TriggerState } from './triggers.js';
-
-export interface ClassState {
-  balance: Decimal;
-  interestShortfall: Decimal;
-  /** Interest deferred (paid in kind) while a trigger deferred it, not yet paid. */
-  deferredInterest: Decimal;
-  /** Post-ARD additional interest accrued and not yet paid. */
-  additionalInterestShortfall: Decimal;
-}
-
-/** The trust's state between periods, keyed by class name and trigger name. */
-export interface WaterfallState {
-  classes: ReadonlyMap<string, ClassState>;
-  feeShortfall: Decimal;
-  reserveBalance: Decimal;
-  trappedCash: Decimal;
-  triggers: ReadonlyMap<string, TriggerState>;
-}
-
-export interface ClassAccrual {
-  /** Annual coupon, percent. */
-  couponRatePercent: Decimal;
-  /** Year fraction of this accrual period under the class's day count. */
-  yearFraction: Decimal;
-}
-
-/** A period's metrics by name (e.g. dscr, dscrThreeMonthAverage, ltvPercent), as the caller computes them. */
-export type PeriodMetrics = ReadonlyMap<string, Decimal>;
-
-export interface WaterfallPeriod {
-  paymentDate: string;
-  /** First day of the accrual period (the last payment date). */
-  accrualStart: string;
-  /** Cash available for the steps (the trust's free cash). */
-  availableFunds: Decimal;
-  metrics: PeriodMetrics;
-  /** 1 / payments per year: the fee lines' accrual fraction. */
-  feeYearFraction: Decimal;
-  /** Per class name. */
-  accruals: ReadonlyMap<string, ClassAccrual>;
-}
-
-export interface StepFlow {
-  index: number;
-  kind: WaterfallStep['kind'];
-  label: string;
-  ran: boolean;
-  availableBefore: Decimal;
-  fromReserve: Decimal;
-  fromTrappedCash: Decimal;
-  /** Cash leaving the trust: fees, interest, principal, residual. */
-  paid: Decimal;
-  toReserve: Decimal;
-  toTrappedCash: Decimal;
-  /** Interest deferred (paid in kind) by this step: no cash moves. */
-  deferred: Decimal;
-  availableAfter: Decimal;
-  paidTo: { className: string; amount: Decimal }[];
-}
-
-export interface ClassFlow {
-  className: string;
-  noteId: string;
-  balanceBefore: Decimal;
-  interestCurrent: Decimal;
-  interestShortfallBefore: Decimal;
-  interestPaid: Decimal;
-  interestShortfallAfter: Decimal;
-  interestDeferred: Decimal;
-  deferredInterestBefore: Decimal;
-  deferredInterestPaid: Decimal;
-  deferredInterestAfter: Decimal;
-  additionalInterestCurrent: Decimal;
-  additionalInterestShortfallBefore: Decimal;
-  additionalInterestPaid: Decimal;
-  additionalInterestShortfallAfter: Decimal;
-  principalPaid: Decimal;
-  balanceAfter: Decimal;
-}
-
-export interface WaterfallPeriodResult {
-  state: WaterfallState;
-  triggerResults: TriggerResult[];
-  stepFlows: StepFlow[];
-  classFlows: ClassFlow[];
-  fees: { current: Decimal; shortfallBefore: Decimal; paid: Decimal; shortfallAfter: Decimal };
-  reserve: { before: Decimal; draw: Decimal; topUp: Decimal; after: Decimal };
-  trappedCash: { before: Decimal; added: Decimal; released: Decimal; swept: Decimal; after: Decimal };
-  residual: Decimal;
-  principalPaid: Decimal;
-  /** A cash_trap step ran while a trap_cash trigger was on. */
-  cashTrapActive: boolean;
-  /** A sweep step ran. */
-  sweepActive: boolean;
-  rapidAmortization: boolean;
-  availableFunds: Decimal;
-  /** Funds left after the last step (zero: the residual step takes the rest). */
-  unspent: Decimal;
-}
+import { evaluateTriggers } from './triggers.js';
+import { accrual, classState, interestOn, periodFees, periodInterest } from './accruals.js';
+import type { ClassFlow, StepFlow, WaterfallPeriod, WaterfallPeriodResult, WaterfallState } from './period-types.js';
 
 const ZERO = new Decimal(0);
 const HUNDRED = new Decimal(100);
-
-/** A fresh state: the classes' balances, nothing owed, no reserve or trapped cash, triggers off. */
-export function initialState(balances: ReadonlyMap<string, Decimal>): WaterfallState {
-  return {
-    classes: new Map(
-      [...balances].map(([name, balance]) => [
-        name,
-        { balance, interestShortfall: ZERO, deferredInterest: ZERO, additionalInterestShortfall: ZERO },
-      ]),
-    ),
-    feeShortfall: ZERO,
-    reserveBalance: ZERO,
-    trappedCash: ZERO,
-    triggers: new Map(),
-  };
-}
-
-function classState(state: WaterfallState, className: string): ClassState {
-  const s = state.classes.get(className);
-  if (!s) throw new Error(`the waterfall state has no class ${className}`);
-  return s;
-}
-
-function accrual(period: WaterfallPeriod, className: string): ClassAccrual {
-  const a = period.accruals.get(className);
-  if (!a) throw new Error(`the period has no accrual for class ${className}`);
-  return a;
-}
-
-function interestOn(amount: Decimal, ratePercent: Decimal, yearFraction: Decimal): Decimal {
-  return roundCash(amount.mul(ratePercent).div(HUNDRED).mul(yearFraction));
-}
-
-/** This period's senior fees: each line rounded to cents on the classes' aggregate balance. */
-export function periodFees(definition: WaterfallDefinition, state: WaterfallState, period: WaterfallPeriod): Decimal {
-  const aggregate = definition.classes.reduce((sum, c) => sum.plus(classState(state, c.className).balance), ZERO);
-  return definition.seniorFees.reduce(
-    (sum, fee) =>
-      sum.plus(
-        roundCash(new Decimal(fee.fixedPerPeriod).plus(aggregate.mul(fee.annualRatePercent).div(HUNDRED).mul(period.feeYearFraction))),
-      ),
-    ZERO,
-  );
-}
-
-/** This period's interest of a class: on its balance plus deferred interest, rounded to cents. */
-export function periodInterest(state: WaterfallState, period: WaterfallPeriod, className: string): Decimal {
-  const s = classState(state, className);
-  const a = accrual(period, className);
-  return interestOn(s.balance.plus(s.deferredInterest), a.couponRatePercent, a.yearFraction);
-}
-
-/**
- * The period's scheduled debt service: senior fees plus every class's current interest
- * (shortfalls excluded). Servicing's single-period DSCR divides the net cash flow by it.
- */
-export function scheduledDebtService(definition: WaterfallDefinition, state: WaterfallState, period: WaterfallPeriod): Decimal {
-  return definition.classes.reduce((sum, c) => sum.plus(periodInterest(state, period, c.className)), periodFees(definition, state, period));
-}
 
 interface Working {
   available: Decimal;

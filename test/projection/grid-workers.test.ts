@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
-import { loadDealContext, runGrid } from '../../server/projection/service.js';
+import { loadDealContext } from '../../server/projection/context.js';
+import { runGrid } from '../../server/projection/service.js';
 import { GridPool } from '../../server/projection/grid-pool.js';
 import { gridFromTask, gridTask } from '../../server/projection/grid-task.js';
 import { parseIsoDate } from '../../server/domain/dates.js';

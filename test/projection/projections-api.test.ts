@@ -9,7 +9,9 @@ import { Decimal } from '../../server/domain/decimal.js';
 import { buildCouponSchedule } from '../../server/domain/schedule.js';
 import { parseIsoDate } from '../../server/domain/dates.js';
 import { yieldFromPrice } from '../../server/domain/yield.js';
-import { loadDealContext, runProjection, resolveFor } from '../../server/projection/service.js';
+import { loadDealContext } from '../../server/projection/context.js';
+import { resolveFor } from '../../server/projection/scenario-input.js';
+import { runProjection } from '../../server/projection/service.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
 
 let t: TestService;

@@ -16,7 +16,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
 import { roundHalfEven } from '../../server/domain/rounding.js';
-import { defaultSettlement, loadDealContext, resolveFor, runProjection } from '../../server/projection/service.js';
+import { defaultSettlement } from '../../server/projection/class-analytics.js';
+import { loadDealContext } from '../../server/projection/context.js';
+import { resolveFor } from '../../server/projection/scenario-input.js';
+import { runProjection } from '../../server/projection/service.js';
 import { flowPlan, priceAtYield, yieldAtPrice } from '../../server/analytics/bond.js';
 import { buildCouponSchedule } from '../../server/domain/schedule.js';
 import { startTestService, type TestService } from '../support/service.js';

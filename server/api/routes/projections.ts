@@ -15,18 +15,11 @@ import { DRIVER_NAMES, scenarioSchema, type ScenarioInput } from '../../projecti
 import { getCurve, latestCurve, putCurve } from '../../projection/curves.js';
 import { gridTask } from '../../projection/grid-task.js';
 import { gridPool } from '../../projection/grid-pool.js';
-import {
-  classAnalytics,
-  classBreakEven,
-  defaultSettlement,
-  formatProjection,
-  loadDealContext,
-  resolveFor,
-  runProjection,
-  scenarioInput,
-  startView,
-  BENCHMARK,
-} from '../../projection/service.js';
+import { classAnalytics, defaultSettlement } from '../../projection/class-analytics.js';
+import { BENCHMARK, loadDealContext } from '../../projection/context.js';
+import { resolveFor, scenarioInput } from '../../projection/scenario-input.js';
+import { classBreakEven, runProjection } from '../../projection/service.js';
+import { formatProjection, startView } from '../../projection/view.js';
 
 const pricingSchema = z.union([
   z.object({ noteId: uuid, price: decimalString.refine((v) => new Decimal(v).gt(0), 'must be greater than zero') }).strict(),

@@ -14,7 +14,8 @@ import { seesAllParties } from '../../auth/roles.js';
 import { getParty } from '../../refdata/parties.js';
 import { DIMENSIONS } from '../../risk/exposure.js';
 import { exposuresCsv, partyExposures } from '../../risk/exposures.js';
-import { partyScenario, scenarioCsv } from '../../risk/contagion.js';
+import { partyScenario } from '../../risk/contagion.js';
+import { scenarioCsv } from '../../risk/contagion-csv.js';
 import { nonNegativeDecimal } from '../schemas.js';
 import { Decimal } from '../../domain/decimal.js';
 import { getLimits, limitsRequest, limitsToWire, putLimits } from '../../risk/limits.js';
@@ -22,7 +23,6 @@ import {
   addRelationship,
   createObligor,
   getObligor,
-  importCsv,
   listObligors,
   listRelationships,
   obligorInput,
@@ -30,6 +30,7 @@ import {
   relationshipInput,
   updateObligor,
 } from '../../risk/obligors.js';
+import { importCsv } from '../../risk/obligors-csv.js';
 import { concentrationGuardOf } from '../../trading/order-entry.js';
 
 const CSV = 'text/csv; charset=utf-8';
