@@ -15,6 +15,7 @@ import type {
   PreRollChecklist,
   SettlementRunQuery,
   LiveQuote,
+  QuoteReprice,
   Position,
   Balance,
   Book,
@@ -232,6 +233,11 @@ export class ComputeNotesClient {
   /** This dealer's live quotes, one row per note. */
   quotes(): Promise<LiveQuote[]> {
     return this.http.request('GET', '/api/v1/quotes');
+  }
+
+  /** This dealer's spread quotes re-priced or pulled (with the reason) when the curve or the date moved, newest first. */
+  quoteReprices(query: { limit?: number } = {}): Promise<QuoteReprice[]> {
+    return this.http.request('GET', `/api/v1/quotes/reprices${queryString(query)}`);
   }
 
   /** A party's positions with mark, value, cost and P&L (own party; back office and operators: any). */

@@ -143,6 +143,8 @@ export interface Order {
   tradeDate: string;
   createdAt: string;
   updatedAt: string;
+  /** Only on a quote side entered as a spread: the spread in bp its price was derived from. */
+  spreadBp?: string;
 }
 
 /**
@@ -224,6 +226,26 @@ export interface LiveQuoteSide {
   orderId: string;
   price: string;
   size: string;
+  /** A side entered as a spread: its spread in bp; the price is re-derived from it when the curve or the date moves. */
+  spreadBp?: string;
+}
+/** A spread quote re-priced (or pulled, with the reason) when the benchmark curve or the business date moved. */
+export interface QuoteReprice {
+  noteId: string;
+  seq: number;
+  trigger: 'curve' | 'business_date' | 'start';
+  outcome: 'repriced' | 'pulled';
+  reasonCode: string | null;
+  reason: string | null;
+  bidSpreadBp: string | null;
+  askSpreadBp: string | null;
+  previousBidPrice: string | null;
+  previousAskPrice: string | null;
+  bidPrice: string | null;
+  askPrice: string | null;
+  curve: { name: string; date: string } | null;
+  businessDate: string;
+  at: string;
 }
 /** One note this dealer quotes: the resting bid and ask (size left), null for an empty side. */
 export interface LiveQuote {

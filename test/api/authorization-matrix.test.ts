@@ -68,6 +68,7 @@ const MATRIX: Record<
   'put /api/v1/quotes': { allowed: ['dealer'] },
   'delete /api/v1/quotes': { allowed: ['dealer'] },
   'get /api/v1/quotes': { allowed: ['dealer'] },
+  'get /api/v1/quotes/reprices': { allowed: ['dealer'] },
   'get /api/v1/trades': { allowed: ALL },
   'post /api/v1/rfqs': { allowed: ['investor'] },
   'get /api/v1/rfqs': { allowed: ['investor', 'dealer'] },
