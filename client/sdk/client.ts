@@ -16,6 +16,7 @@ import type {
   SettlementRunQuery,
   LiveQuote,
   QuoteReprice,
+  RateFixing,
   Position,
   Balance,
   Book,
@@ -415,8 +416,21 @@ export class ComputeNotesClient {
     return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/collections${queryString({ paymentDate })}`);
   }
 
-  runDistribution(dealId: string, paymentDate: string): Promise<TrusteeReport> {
-    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/distributions`, { body: { paymentDate } });
+  /** `fixings` ({SOFR: "4.40"}) overrides the stored fixing in effect for the period; without it the stored one is used. */
+  runDistribution(dealId: string, paymentDate: string, fixings?: Record<string, string>): Promise<TrusteeReport> {
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/distributions`, {
+      body: { paymentDate, ...(fixings ? { fixings } : {}) },
+    });
+  }
+
+  /** An index's stored fixings, oldest first (from/to inclusive). */
+  rateFixings(index: string, range: { from?: string; to?: string } = {}): Promise<RateFixing[]> {
+    return this.http.request('GET', `/api/v1/rate-fixings/${segment(index)}${queryString(range)}`);
+  }
+
+  /** Operators and back office: stores (or corrects) an index's fixing for a date; answers the value it replaced. */
+  setRateFixing(index: string, date: string, ratePercent: string): Promise<RateFixing & { previousRatePercent: string | null }> {
+    return this.http.request('PUT', `/api/v1/rate-fixings/${segment(index)}/${segment(date)}`, { body: { ratePercent } });
   }
 
   trusteeReports(dealId: string, paymentDate?: string): Promise<TrusteeReport[]> {

@@ -475,6 +475,7 @@ export const AUDIT_ACTIONS = [
   'party.eligibility',
   'credit_line.set',
   'reference_rate.set',
+  'rate_fixing.set',
   'cash.deposit',
   'cash.withdrawal',
   'risk_limits.set',
@@ -739,6 +740,27 @@ export interface SurveillanceRow {
   metrics: DealMetrics;
 }
 
+/** A stored rate fixing: an index's published value for a date (percent). */
+export interface RateFixing {
+  index: string;
+  date: string;
+  ratePercent: string;
+}
+
+/** A floating class's rate for the period, as a trustee report shows it. */
+export interface PeriodRateFixing {
+  className: string;
+  index: string;
+  fixingPercent: string;
+  marginBp: string;
+  couponPercent: string;
+  /** stored: the series' fixing in effect (on or before the determination date); request: given with the distribution. */
+  source: 'stored' | 'request';
+  determinationDate: string;
+  fixingDate: string | null;
+  overriddenFixing?: { date: string; ratePercent: string };
+}
+
 export interface TrusteeReport {
   dealId: string;
   dealName: string;
@@ -760,6 +782,8 @@ export interface TrusteeReport {
   trappedCash: { before: string; added: string; released: string; sweptToPrincipal: string; after: string };
   residualReleased: string;
   rapidAmortization: boolean;
+  /** Floating classes only: the period's fixing and coupon. */
+  rateFixings?: PeriodRateFixing[];
   /** performance_report: the collection period's last report; collections: only the collections' dscr. */
   metricsSource: 'performance_report' | 'collections';
   metrics: Record<string, string>;

@@ -50,6 +50,8 @@ const MATRIX: Record<
   'put /api/v1/parties/:id/credit-line': { allowed: ['operator'], entity: 'party', otherParty: 'visible' },
   'get /api/v1/reference-rates': { allowed: ALL },
   'put /api/v1/reference-rates/:date': { allowed: ['operator'] },
+  'get /api/v1/rate-fixings/:index': { allowed: ALL },
+  'put /api/v1/rate-fixings/:index/:date': { allowed: ['operator', 'backoffice'] },
   'get /api/v1/balances': { allowed: ALL },
   'get /api/v1/positions': { allowed: ALL },
   'get /api/v1/ledger/entries': { allowed: ALL },
