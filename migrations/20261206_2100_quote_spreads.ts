@@ -39,7 +39,7 @@ export async function up(knex: Knex): Promise<void> {
     "alter table quote_reprices add constraint quote_reprices_outcome_check check (outcome in ('repriced', 'pulled') and (outcome = 'pulled') = (reason_code is not null))",
   );
   await knex.raw(
-    "alter table quote_reprices add constraint quote_reprices_trigger_check check (trigger in ('curve', 'business_date', 'start'))",
+    "alter table quote_reprices add constraint quote_reprices_trigger_check check (trigger in ('curve', 'business_date', 'start', 'resume'))",
   );
 }
 

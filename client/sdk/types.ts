@@ -233,7 +233,7 @@ export interface LiveQuoteSide {
 export interface QuoteReprice {
   noteId: string;
   seq: number;
-  trigger: 'curve' | 'business_date' | 'start';
+  trigger: 'curve' | 'business_date' | 'start' | 'resume';
   outcome: 'repriced' | 'pulled';
   reasonCode: string | null;
   reason: string | null;

@@ -21,7 +21,7 @@ import { bandViolation } from './price-band.js';
 import type { OrderRecord } from './records.js';
 import type { TradingState } from './state.js';
 
-export type RequoteTrigger = 'curve' | 'business_date' | 'start';
+export type RequoteTrigger = 'curve' | 'business_date' | 'start' | 'resume';
 
 /** One resting quote with at least one side entered as a spread, as the sequencer holds it. */
 export interface SpreadQuote {
@@ -80,7 +80,7 @@ export type RequotePlan =
   | { quote: SpreadQuote; prices: { bid: Decimal | null; ask: Decimal | null }; curve: { name: string; date: string } | null }
   | { quote: SpreadQuote; refusal: { code: string; message: string }; curve: { name: string; date: string } | null };
 
-export type RequoteOutcome = 'repriced' | 'stale' | { code: string; message: string };
+export type RequoteOutcome = 'repriced' | 'stale' | 'halted' | { code: string; message: string };
 
 /**
  * Carries out the plans in one sequencer job, so nobody trades against a half re-priced market:
@@ -93,9 +93,11 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
   const zero = new Decimal(0);
   // The band as a replace of each quote would meet it: around the book before anything is taken off.
   const checked = plans.map((plan) => ('prices' in plan ? (outsideBand(state, plan) ?? plan) : plan));
+  // A halted note takes no order entry, not even a pull: its quotes wait for the resume's run.
+  const halted = (plan: RequotePlan) => state.engine.isHalted(plan.quote.noteId);
   const taken = checked.map((plan) => {
     const live = current(state, plan.quote);
-    if (live === null) return null;
+    if (live === null || halted(plan)) return null;
     const sidePrice = (order: OrderRecord | null, derived: Decimal | null) =>
       order === null ? null : order.spreadBp === null ? order.price : derived;
     const prices = 'prices' in plan ? plan.prices : { bid: null, ask: null };
@@ -113,7 +115,7 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
   });
   return checked.map((plan, i) => {
     const input = taken[i];
-    if (!input) return 'stale';
+    if (!input) return halted(plan) ? 'halted' : 'stale';
     const context = { trigger, curve: plan.curve };
     if ('refusal' in plan) {
       record(state, plan.quote, context, {

@@ -2,7 +2,8 @@
  * Floating spread quotes: a dealer quote side entered as a spread keeps its spread, and when what
  * its price was derived from moves — the benchmark curve is loaded, the business date rolls, or the
  * service starts (a curve loaded just before a stop) — every resting spread quote is re-priced from
- * its spread, through the sequencer, as a replace of the quote.
+ * its spread, through the sequencer, as a replace of the quote. A halted note takes no order entry,
+ * not even a pull, so its quotes are left until it resumes, and the resume runs them again.
  *
  * A run plans every quote (one dealer, one note), then carries the plans out in ONE sequencer job
  * (sequencer/spread-quotes.ts), so no re-priced quote meets another at its old price:
@@ -49,6 +50,8 @@ export interface RequoteSummary {
   unchanged: number;
   /** Quotes the dealer changed while the run priced them: left to the dealer. */
   stale: number;
+  /** Quotes on a halted note (no order entry there, not even a pull): re-priced by the resume's run. */
+  halted: number;
   pulled: RequotePull[];
 }
 
@@ -63,7 +66,7 @@ export function requoteSpreadQuotes(services: AppServices, trigger: RequoteTrigg
 }
 
 async function requoteAll(services: AppServices, trigger: RequoteTrigger): Promise<RequoteSummary> {
-  const summary: RequoteSummary = { trigger, repriced: 0, unchanged: 0, stale: 0, pulled: [] };
+  const summary: RequoteSummary = { trigger, repriced: 0, unchanged: 0, stale: 0, halted: 0, pulled: [] };
   const sequencer = services.sequencer;
   if (!sequencer?.ready) return summary;
   const quotes = sequencer.view((state) => spreadQuotes(state));
@@ -71,6 +74,10 @@ async function requoteAll(services: AppServices, trigger: RequoteTrigger): Promi
   const pricer = new SpreadPricer(services.knex); // one base projection per deal for the whole run
   const plans: RequotePlan[] = [];
   for (const quote of quotes) {
+    if (sequencer.view((state) => state.engine.isHalted(quote.noteId))) {
+      summary.halted += 1;
+      continue;
+    }
     const plan = await planOne(services, pricer, quote);
     if (plan === 'unchanged') summary.unchanged += 1;
     else plans.push(plan);
@@ -78,7 +85,7 @@ async function requoteAll(services: AppServices, trigger: RequoteTrigger): Promi
   const outcomes = plans.length === 0 ? [] : await sequencer.execute((state) => carryOut(state, plans, trigger));
   outcomes.forEach((outcome, i) => {
     const { partyId, noteId } = plans[i]!.quote;
-    if (outcome === 'repriced' || outcome === 'stale') summary[outcome] += 1;
+    if (outcome === 'repriced' || outcome === 'stale' || outcome === 'halted') summary[outcome] += 1;
     else summary.pulled.push({ partyId, noteId, ...outcome });
   });
   services.logger.info({ ...summary, pulled: summary.pulled.length }, 'spread quotes re-priced');

@@ -244,3 +244,33 @@ describe('a quote entered as a price', () => {
     expect((await liveQuote('dealer1', 'A-2')).bid).toEqual({ orderId: res.body.quotes[0].id, price: bidPrice, size: '100000' });
   });
 });
+
+describe('a spread quote on a halted note', () => {
+  it('is left while the note is halted (no order entry there, not even a pull) and re-priced when it resumes', async () => {
+    await putCurve('4.25', '5.15', '2026-12-02');
+    const spread = (await marketSpread('A-2')).add('6').toFixed(0);
+    const quoted = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer2'))
+      .send({ quotes: [{ noteId: notes['A-2']!.id, bidSpreadBp: spread, bidSize: '200000', askSize: '0' }] });
+    expect(quoted.status, JSON.stringify(quoted.body)).toBe(200);
+    const before = await liveQuote('dealer2', 'A-2');
+    const note = `/api/v1/notes/${notes['A-2']!.id}`;
+    await t.http
+      .post(`${note}/halt`)
+      .set(await auth('operator1'))
+      .expect(200);
+    const loaded = await putCurve('4.5', '5.4', '2026-12-02');
+    expect(loaded.spreadQuotes).toMatchObject({ repriced: 0, halted: 1, pulled: [] });
+    expect((await liveQuote('dealer2', 'A-2')).bid.orderId).toBe(before.bid.orderId);
+    await t.http
+      .post(`${note}/resume`)
+      .set(await auth('operator1'))
+      .expect(200);
+    const after = await liveQuote('dealer2', 'A-2');
+    expect(after.bid).toMatchObject({ size: '200000', spreadBp: spread });
+    expect(new Decimal(after.bid.price).lt(before.bid.price)).toBe(true); // 25 bp higher: a lower price
+    const log = (await t.http.get('/api/v1/quotes/reprices').set(await auth('dealer2'))).body;
+    expect(log[0]).toMatchObject({ trigger: 'resume', outcome: 'repriced', previousBidPrice: before.bid.price, bidPrice: after.bid.price });
+  });
+});

@@ -9,10 +9,11 @@ import { requoteAfterChange } from '../../trading/spread-requote.js';
 
 /** What re-pricing the resting spread quotes did (null: the run did not finish; the next one retries). */
 export const requoteSummarySchema = z.object({
-  trigger: z.enum(['curve', 'business_date', 'start']),
+  trigger: z.enum(['curve', 'business_date', 'start', 'resume']),
   repriced: z.number(),
   unchanged: z.number(),
   stale: z.number(),
+  halted: z.number(),
   pulled: z.array(z.object({ partyId: z.string(), noteId: z.string(), code: z.string(), message: z.string() })),
 });
 
