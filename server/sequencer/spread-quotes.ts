@@ -80,7 +80,8 @@ export type RequotePlan =
   | { quote: SpreadQuote; prices: { bid: Decimal | null; ask: Decimal | null }; curve: { name: string; date: string } | null }
   | { quote: SpreadQuote; refusal: { code: string; message: string }; curve: { name: string; date: string } | null };
 
-export type RequoteOutcome = 'repriced' | 'stale' | 'halted' | { code: string; message: string };
+/** A refusal object: the quote was pulled for it; with `left`, not even a pull was possible and it stays as it was. */
+export type RequoteOutcome = 'repriced' | 'stale' | { code: string; message: string; left?: true };
 
 /**
  * Carries out the plans in one sequencer job, so nobody trades against a half re-priced market:
@@ -93,11 +94,12 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
   const zero = new Decimal(0);
   // The band as a replace of each quote would meet it: around the book before anything is taken off.
   const checked = plans.map((plan) => ('prices' in plan ? (outsideBand(state, plan) ?? plan) : plan));
-  // A halted note takes no order entry, not even a pull: its quotes wait for the resume's run.
-  const halted = (plan: RequotePlan) => state.engine.isHalted(plan.quote.noteId);
-  const taken = checked.map((plan) => {
+  // A quote not even a pull may touch (a halted note, an ineligible dealer) is left as it is for a later run
+  // (the resume's): the pull's refusal comes before any change, so the rest of the job goes on.
+  const left = new Map<number, { code: string; message: string; left: true }>();
+  const taken = checked.map((plan, i) => {
     const live = current(state, plan.quote);
-    if (live === null || halted(plan)) return null;
+    if (live === null) return null;
     const sidePrice = (order: OrderRecord | null, derived: Decimal | null) =>
       order === null ? null : order.spreadBp === null ? order.price : derived;
     const prices = 'prices' in plan ? plan.prices : { bid: null, ask: null };
@@ -110,12 +112,18 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
       askSize: live.ask?.leaves ?? zero,
       askSpreadBp: live.ask?.spreadBp ?? null,
     };
-    pullQuotes(state, plan.quote.partyId, plan.quote.noteId);
+    try {
+      pullQuotes(state, plan.quote.partyId, plan.quote.noteId);
+    } catch (error) {
+      if (!(error instanceof TradingRejection)) throw error;
+      left.set(i, { code: error.code, message: error.message, left: true });
+      return null;
+    }
     return input;
   });
   return checked.map((plan, i) => {
     const input = taken[i];
-    if (!input) return halted(plan) ? 'halted' : 'stale';
+    if (!input) return left.get(i) ?? 'stale';
     const context = { trigger, curve: plan.curve };
     if ('refusal' in plan) {
       record(state, plan.quote, context, {

@@ -50,8 +50,11 @@ export interface RequoteSummary {
   unchanged: number;
   /** Quotes the dealer changed while the run priced them: left to the dealer. */
   stale: number;
-  /** Quotes on a halted note (no order entry there, not even a pull): re-priced by the resume's run. */
-  halted: number;
+  /**
+   * Quotes not even a pull could touch, left as they were: a halted note (NOTE_HALTED; the resume's
+   * run re-prices them), an ineligible dealer (PARTY_NOT_ELIGIBLE).
+   */
+  left: RequotePull[];
   pulled: RequotePull[];
 }
 
@@ -66,7 +69,7 @@ export function requoteSpreadQuotes(services: AppServices, trigger: RequoteTrigg
 }
 
 async function requoteAll(services: AppServices, trigger: RequoteTrigger): Promise<RequoteSummary> {
-  const summary: RequoteSummary = { trigger, repriced: 0, unchanged: 0, stale: 0, halted: 0, pulled: [] };
+  const summary: RequoteSummary = { trigger, repriced: 0, unchanged: 0, stale: 0, left: [], pulled: [] };
   const sequencer = services.sequencer;
   if (!sequencer?.ready) return summary;
   const quotes = sequencer.view((state) => spreadQuotes(state));
@@ -74,10 +77,6 @@ async function requoteAll(services: AppServices, trigger: RequoteTrigger): Promi
   const pricer = new SpreadPricer(services.knex); // one base projection per deal for the whole run
   const plans: RequotePlan[] = [];
   for (const quote of quotes) {
-    if (sequencer.view((state) => state.engine.isHalted(quote.noteId))) {
-      summary.halted += 1;
-      continue;
-    }
     const plan = await planOne(services, pricer, quote);
     if (plan === 'unchanged') summary.unchanged += 1;
     else plans.push(plan);
@@ -85,10 +84,10 @@ async function requoteAll(services: AppServices, trigger: RequoteTrigger): Promi
   const outcomes = plans.length === 0 ? [] : await sequencer.execute((state) => carryOut(state, plans, trigger));
   outcomes.forEach((outcome, i) => {
     const { partyId, noteId } = plans[i]!.quote;
-    if (outcome === 'repriced' || outcome === 'stale' || outcome === 'halted') summary[outcome] += 1;
-    else summary.pulled.push({ partyId, noteId, ...outcome });
+    if (outcome === 'repriced' || outcome === 'stale') summary[outcome] += 1;
+    else (outcome.left ? summary.left : summary.pulled).push({ partyId, noteId, code: outcome.code, message: outcome.message });
   });
-  services.logger.info({ ...summary, pulled: summary.pulled.length }, 'spread quotes re-priced');
+  services.logger.info({ ...summary, pulled: summary.pulled.length, left: summary.left.length }, 'spread quotes re-priced');
   return summary;
 }
 

@@ -261,7 +261,8 @@ describe('a spread quote on a halted note', () => {
       .set(await auth('operator1'))
       .expect(200);
     const loaded = await putCurve('4.5', '5.4', '2026-12-02');
-    expect(loaded.spreadQuotes).toMatchObject({ repriced: 0, halted: 1, pulled: [] });
+    expect(loaded.spreadQuotes).toMatchObject({ repriced: 0, pulled: [] });
+    expect(loaded.spreadQuotes.left).toEqual([expect.objectContaining({ noteId: notes['A-2']!.id, code: 'NOTE_HALTED' })]);
     expect((await liveQuote('dealer2', 'A-2')).bid.orderId).toBe(before.bid.orderId);
     await t.http
       .post(`${note}/resume`)

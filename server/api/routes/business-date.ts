@@ -13,7 +13,7 @@ export const requoteSummarySchema = z.object({
   repriced: z.number(),
   unchanged: z.number(),
   stale: z.number(),
-  halted: z.number(),
+  left: z.array(z.object({ partyId: z.string(), noteId: z.string(), code: z.string(), message: z.string() })),
   pulled: z.array(z.object({ partyId: z.string(), noteId: z.string(), code: z.string(), message: z.string() })),
 });
 
