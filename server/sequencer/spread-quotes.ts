@@ -97,6 +97,8 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
   // A quote not even a pull may touch (a halted note, an ineligible dealer) is left as it is for a later run
   // (the resume's): the pull's refusal comes before any change, so the rest of the job goes on.
   const left = new Map<number, { code: string; message: string; left: true }>();
+  // The seq that took each quote off the book: a pulled quote's record points at it.
+  const pulledAt = new Map<number, number>();
   const taken = checked.map((plan, i) => {
     const live = current(state, plan.quote);
     if (live === null) return null;
@@ -119,6 +121,7 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
       left.set(i, { code: error.code, message: error.message, left: true });
       return null;
     }
+    pulledAt.set(i, state.lastSeq);
     return input;
   });
   return checked.map((plan, i) => {
@@ -126,7 +129,7 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
     if (!input) return left.get(i) ?? 'stale';
     const context = { trigger, curve: plan.curve };
     if ('refusal' in plan) {
-      record(state, plan.quote, context, {
+      record(state, plan.quote, context, pulledAt.get(i)!, {
         outcome: 'pulled',
         reasonCode: plan.refusal.code,
         reason: plan.refusal.message,
@@ -140,7 +143,7 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
     } catch (error) {
       if (!(error instanceof TradingRejection)) throw error;
       const refusal = { code: error.code, message: error.message };
-      record(state, plan.quote, context, {
+      record(state, plan.quote, context, pulledAt.get(i)!, {
         outcome: 'pulled',
         reasonCode: refusal.code,
         reason: refusal.message,
@@ -149,7 +152,7 @@ export function requoteSpreadQuotes(state: TradingState, plans: readonly Requote
       });
       return refusal;
     }
-    record(state, plan.quote, context, {
+    record(state, plan.quote, context, state.lastSeq, {
       outcome: 'repriced',
       reasonCode: null,
       reason: null,
@@ -176,6 +179,7 @@ function record(
   state: TradingState,
   planned: SpreadQuote,
   context: RequoteContext,
+  seq: number,
   outcome: {
     outcome: 'repriced' | 'pulled';
     reasonCode: string | null;
@@ -185,7 +189,7 @@ function record(
   },
 ): void {
   const row = {
-    seq: state.lastSeq,
+    seq,
     party_id: planned.partyId,
     note_id: planned.noteId,
     trigger: context.trigger,
