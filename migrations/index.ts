@@ -35,6 +35,8 @@ import * as riskGpuValues from './20261206_1830_risk_gpu_values.js';
 import * as projUiRfqSpread from './20261206_1845_proj_ui_rfq_spread.js';
 import * as audit from './20261206_1800_audit.js';
 import * as rfqReplacedDecline from './20261206_1930_rfq_replaced_decline.js';
+import * as quoteSpreads from './20261206_2100_quote_spreads.js';
+import * as rateFixings from './20261206_2130_rate_fixings.js';
 
 const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261121000000_foundation', foundation],
@@ -64,6 +66,8 @@ const migrations: ReadonlyMap<string, Knex.Migration> = new Map([
   ['20261206_1845_proj_ui_rfq_spread', projUiRfqSpread],
   ['20261206_1800_audit', audit],
   ['20261206_1930_rfq_replaced_decline', rfqReplacedDecline],
+  ['20261206_2100_quote_spreads', quoteSpreads],
+  ['20261206_2130_rate_fixings', rateFixings],
 ]);
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -23,6 +23,7 @@ import { seedDemoObligors } from './demo/obligors.js';
 import { seedDemoGpuValues } from './demo/gpu-values.js';
 import type { Config } from './config.js';
 import { Sequencer } from './sequencer/sequencer.js';
+import { requoteAfterChange } from './trading/spread-requote.js';
 import type { RiskLimits } from './sequencer/state.js';
 import { expireRfqs } from './rfq/store.js';
 import { publishRfq } from './rfq/views.js';
@@ -121,6 +122,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
       return sequencer.ready;
     },
   };
+  // Spread quotes rest at prices derived from the curve; one loaded just before a stop has not moved them yet.
+  await requoteAfterChange(services, 'start');
   const server = http.createServer(createRequestHandler(services, routes));
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

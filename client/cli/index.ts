@@ -8,6 +8,7 @@ import { ApiError } from '../sdk/index.js';
 import { parseArgs, RefusedError, UsageError, type Args } from './args.js';
 import type { Command, Context } from './command.js';
 import { backOfficeCommands } from './commands/backoffice.js';
+import { fixingCommands } from './commands/fixings.js';
 import { performanceCommands } from './commands/performance.js';
 import { riskCommands } from './commands/risk.js';
 import { marketCommands } from './commands/market.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   ...rfqCommands,
   ...pricingCommands,
   ...backOfficeCommands,
+  ...fixingCommands,
   ...performanceCommands,
   ...riskCommands,
   ...auditCommands,

@@ -15,6 +15,8 @@ import type {
   PreRollChecklist,
   SettlementRunQuery,
   LiveQuote,
+  QuoteReprice,
+  RateFixing,
   Position,
   Balance,
   Book,
@@ -237,6 +239,11 @@ export class ComputeNotesClient {
     return this.http.request('GET', '/api/v1/quotes');
   }
 
+  /** This dealer's spread quotes re-priced or pulled (with the reason) when the curve or the date moved, newest first. */
+  quoteReprices(query: { limit?: number } = {}): Promise<QuoteReprice[]> {
+    return this.http.request('GET', `/api/v1/quotes/reprices${queryString(query)}`);
+  }
+
   /** A party's positions with mark, value, cost and P&L (own party; back office and operators: any). */
   positions(query: { partyId?: string } = {}): Promise<Position[]> {
     return this.http.request('GET', `/api/v1/positions${queryString(query)}`);
@@ -412,8 +419,21 @@ export class ComputeNotesClient {
     return this.http.request('GET', `/api/v1/deals/${segment(dealId)}/collections${queryString({ paymentDate })}`);
   }
 
-  runDistribution(dealId: string, paymentDate: string): Promise<TrusteeReport> {
-    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/distributions`, { body: { paymentDate } });
+  /** `fixings` ({SOFR: "4.40"}) overrides the stored fixing in effect for the period; without it the stored one is used. */
+  runDistribution(dealId: string, paymentDate: string, fixings?: Record<string, string>): Promise<TrusteeReport> {
+    return this.http.request('POST', `/api/v1/deals/${segment(dealId)}/distributions`, {
+      body: { paymentDate, ...(fixings ? { fixings } : {}) },
+    });
+  }
+
+  /** An index's stored fixings, oldest first (from/to inclusive). */
+  rateFixings(index: string, range: { from?: string; to?: string } = {}): Promise<RateFixing[]> {
+    return this.http.request('GET', `/api/v1/rate-fixings/${segment(index)}${queryString(range)}`);
+  }
+
+  /** Operators and back office: stores (or corrects) an index's fixing for a date; answers the value it replaced. */
+  setRateFixing(index: string, date: string, ratePercent: string): Promise<RateFixing & { previousRatePercent: string | null }> {
+    return this.http.request('PUT', `/api/v1/rate-fixings/${segment(index)}/${segment(date)}`, { body: { ratePercent } });
   }
 
   trusteeReports(dealId: string, paymentDate?: string): Promise<TrusteeReport[]> {

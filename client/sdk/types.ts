@@ -143,6 +143,8 @@ export interface Order {
   tradeDate: string;
   createdAt: string;
   updatedAt: string;
+  /** Only on a quote side entered as a spread: the spread in bp its price was derived from. */
+  spreadBp?: string;
 }
 
 /**
@@ -224,6 +226,26 @@ export interface LiveQuoteSide {
   orderId: string;
   price: string;
   size: string;
+  /** A side entered as a spread: its spread in bp; the price is re-derived from it when the curve or the date moves. */
+  spreadBp?: string;
+}
+/** A spread quote re-priced (or pulled, with the reason) when the benchmark curve or the business date moved. */
+export interface QuoteReprice {
+  noteId: string;
+  seq: number;
+  trigger: 'curve' | 'business_date' | 'start' | 'resume';
+  outcome: 'repriced' | 'pulled';
+  reasonCode: string | null;
+  reason: string | null;
+  bidSpreadBp: string | null;
+  askSpreadBp: string | null;
+  previousBidPrice: string | null;
+  previousAskPrice: string | null;
+  bidPrice: string | null;
+  askPrice: string | null;
+  curve: { name: string; date: string } | null;
+  businessDate: string;
+  at: string;
 }
 /** One note this dealer quotes: the resting bid and ask (size left), null for an empty side. */
 export interface LiveQuote {
@@ -453,6 +475,7 @@ export const AUDIT_ACTIONS = [
   'party.eligibility',
   'credit_line.set',
   'reference_rate.set',
+  'rate_fixing.set',
   'cash.deposit',
   'cash.withdrawal',
   'risk_limits.set',
@@ -717,6 +740,27 @@ export interface SurveillanceRow {
   metrics: DealMetrics;
 }
 
+/** A stored rate fixing: an index's published value for a date (percent). */
+export interface RateFixing {
+  index: string;
+  date: string;
+  ratePercent: string;
+}
+
+/** A floating class's rate for the period, as a trustee report shows it. */
+export interface PeriodRateFixing {
+  className: string;
+  index: string;
+  fixingPercent: string;
+  marginBp: string;
+  couponPercent: string;
+  /** stored: the series' fixing in effect (on or before the determination date); request: given with the distribution. */
+  source: 'stored' | 'request';
+  determinationDate: string;
+  fixingDate: string | null;
+  overriddenFixing?: { date: string; ratePercent: string };
+}
+
 export interface TrusteeReport {
   dealId: string;
   dealName: string;
@@ -738,6 +782,8 @@ export interface TrusteeReport {
   trappedCash: { before: string; added: string; released: string; sweptToPrincipal: string; after: string };
   residualReleased: string;
   rapidAmortization: boolean;
+  /** Floating classes only: the period's fixing and coupon. */
+  rateFixings?: PeriodRateFixing[];
   /** performance_report: the collection period's last report; collections: only the collections' dscr. */
   metricsSource: 'performance_report' | 'collections';
   metrics: Record<string, string>;

@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   'party.eligibility',
   'credit_line.set',
   'reference_rate.set',
+  'rate_fixing.set',
   'cash.deposit',
   'cash.withdrawal',
   'risk_limits.set',

@@ -88,7 +88,10 @@ export const REJECTIONS = {
   FOK_NOT_FILLABLE: rejection('unprocessable', 'a fill-or-kill order that cannot fill completely'),
   RISK_LIMIT_EXCEEDED: rejection('unprocessable', "the order exceeds the party's risk limit"),
   NO_LIQUIDITY: rejection('unprocessable', 'a market order without an opposite price for its collar'),
-  DATE_AFTER_BUSINESS_DATE: rejection('unprocessable', "a settlement run or distribution for a date after the system's business date"),
+  DATE_AFTER_BUSINESS_DATE: rejection(
+    'unprocessable',
+    "a settlement run, distribution or rate fixing for a date after the system's business date",
+  ),
   WATERFALL_NOT_DEFINED: rejection('unprocessable', 'a distribution for a deal without a waterfall'),
   NO_COLLECTIONS: rejection('unprocessable', 'a distribution for a payment date with no collections recorded'),
   NOT_A_DEALER: rejection('unprocessable', 'the party is not a dealer'),
@@ -126,7 +129,7 @@ export const REJECTIONS = {
   SCENARIO_NOT_FOUND: rejection('not_found', 'no saved scenario with that id'),
   RATE_FIXING_REQUIRED: rejection(
     'unprocessable',
-    'a distribution of a deal with a floating class needs the rate fixing of its index; details.field names it',
+    'a distribution of a deal with a floating class needs the rate fixing of its index for the period: none is stored on or before the determination date (details.determinationDate) and the request gives none; details.field names it',
   ),
   GRID_QUEUE_FULL: rejection('unavailable', 'the projection grid workers are busy and their queue is full; retry shortly'),
   COLLATERAL_NOT_AVAILABLE: rejection('unprocessable', "the deal's collateral facts needed for a projection are not available"),

@@ -26,7 +26,8 @@ import { markedMetricValuesForPaymentDate, type FleetLine } from '../collateral/
 import { dealPaymentDates } from '../servicing/calendar.js';
 import { compileSetup, type CompiledSetup } from './fast-setup.js';
 import type { ProjectionSetup, TriggerStart } from './model.js';
-import { buildSetup, type TrustState } from './setup.js';
+import { buildSetup, projectedPaymentDates, type TrustState } from './setup.js';
+import { fixingInEffect } from '../servicing/fixings.js';
 import { latestCurve, type StoredCurve } from './curves.js';
 
 export const BENCHMARK = 'UST';
@@ -121,16 +122,19 @@ export async function loadDealContext(db: Knex, dealId: string): Promise<DealCon
   // The latest report (views run oldest to newest) gives the fleet that the GPU value index marks.
   const latestFleet = (views[views.length - 1]!.report as { gpuFleet?: FleetLine[] }).gpuFleet ?? [];
   const gpuValues = await startGpuValues(db, latestFleet, businessDate);
+  const state = await trustState(db, deal.id);
+  // The current period: the first one projected; its fixing (stored, fixings.ts) is the base rate index.
+  const { firstAccrualStart } = projectedPaymentDates(definition, notes, state.lastPaymentDate, businessDate);
   const start = startFromReports(
     reports,
     gpuValues.map((g) => ({ model: g.model, value: g.value })),
-    await baseRateIndex(db, deal.id, definition, notes),
+    await baseRateIndex(db, deal.id, definition, notes, firstAccrualStart),
   );
   const reportsByMonthEnd = await triggerMetricsByMonthEnd(db, deal.id, notes, views, businessDate);
   const setup = buildSetup({
     definition,
     notes,
-    state: await trustState(db, deal.id),
+    state,
     collateral: start.collateral,
     asOf: businessDate,
     reportsByMonthEnd,
@@ -171,17 +175,23 @@ export async function loadDealContext(db: Knex, dealId: string): Promise<DealCon
 }
 
 /**
- * The rate index today for floating classes: the fixing of the deal's latest distribution
- * (its trustee report's rateFixings), else the first floating class's note coupon − its margin.
+ * The rate index for floating classes (the base scenario's ratePath; a scenario without a ratePath
+ * for a month takes it): the stored fixing in effect for the current period (the first projected,
+ * from `accrualStart`; servicing/fixings.ts: on or before its determination date), else the fixing
+ * of the deal's latest distribution (its trustee report's rateFixings), else the first floating
+ * class's note coupon − its margin.
  */
 async function baseRateIndex(
   db: Knex,
   dealId: string,
   definition: ReturnType<typeof parseWaterfallDefinition>,
   notes: readonly Note[],
+  accrualStart: string | null,
 ): Promise<string> {
   const floating = definition.classes.find((c) => c.floatingRate);
   if (!floating) return '0';
+  const stored = accrualStart === null ? null : await fixingInEffect(db, floating.floatingRate!.index, accrualStart);
+  if (stored) return bounded(new Decimal(stored.ratePercent));
   const last: { report: unknown } | undefined = await db('distributions')
     .where({ deal_id: dealId })
     .orderBy('payment_date', 'desc')
@@ -194,5 +204,10 @@ async function baseRateIndex(
     : note
       ? new Decimal(note.couponRate).sub(new Decimal(floating.floatingRate!.marginBp).div(100))
       : new Decimal(0);
+  return bounded(index);
+}
+
+/** Within the ratePath driver's bounds, to 4 places (half-even). */
+function bounded(index: Decimal): string {
   return roundHalfEven(Decimal.max(-5, Decimal.min(100, index)), 4).toFixed();
 }

@@ -6,7 +6,7 @@
  *
  *   yield = the benchmark par curve interpolated at the class's WAL + spread / 100   (percent)
  *   price = the clean price (% of par) of the projected flows at that yield, street convention
- *           (service.ts classAnalytics, analytics/bond.ts), to 6 places, half-even
+ *           (class-analytics.ts classAnalytics, analytics/bond.ts), to 6 places, half-even
  *   quoted = that price rounded to the NEAREST tick; an exact half tick goes to the counterparty
  *           (a bid rounds up, an ask rounds down), so rounding never favours the quoting dealer
  *           and the quoted price is within half a tick of the spread's price.
@@ -25,7 +25,10 @@ import { parseIsoDate } from '../domain/dates.js';
 import { settlementDate as settlementAfter } from '../domain/calendar.js';
 import { getNote } from '../refdata/notes.js';
 import type { ProjectionResult } from './model.js';
-import { BENCHMARK, classAnalytics, loadDealContext, resolveFor, runProjection, type DealContext } from './service.js';
+import { classAnalytics } from './class-analytics.js';
+import { BENCHMARK, loadDealContext, type DealContext } from './context.js';
+import { resolveFor } from './scenario-input.js';
+import { runProjection } from './service.js';
 
 /** bid: the quoting party buys; ask: it sells. */
 export type QuoteSide = 'bid' | 'ask';

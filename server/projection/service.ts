@@ -20,12 +20,6 @@ import type { ProjectionResult } from './model.js';
 import type { ResolvedScenario, ScenarioInput } from './scenario.js';
 import { resolveFor } from './scenario-input.js';
 
-// What quote-spread.ts imports from here (another change is under way there); new code imports
-// these from their own modules.
-export { classAnalytics } from './class-analytics.js';
-export { BENCHMARK, loadDealContext, type DealContext } from './context.js';
-export { resolveFor } from './scenario-input.js';
-
 export function runProjection(ctx: DealContext, scenario: ResolvedScenario): ProjectionResult {
   return projectFast(ctx.compiled, scenario);
 }

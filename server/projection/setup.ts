@@ -80,6 +80,26 @@ export function paymentDates(lead: NoteFacts, legalFinal: string, lastPaymentDat
   return lastPaymentDate === null ? schedule.couponDates.filter((d) => d >= asOf) : schedule.couponDates.filter((d) => d > lastPaymentDate);
 }
 
+/**
+ * The payment dates still to project and the accrual start of the first (the last payment date,
+ * else one payment period before the first date): the period whose rate fixing is current. Null
+ * start when nothing is left to pay.
+ */
+export function projectedPaymentDates(
+  definition: WaterfallDefinition,
+  allNotes: readonly NoteFacts[],
+  lastPaymentDate: string | null,
+  asOf: string,
+): { dates: string[]; firstAccrualStart: string | null } {
+  const byId = new Map(allNotes.map((n) => [n.id, n]));
+  const notes = definition.classes.map((c) => byId.get(c.noteId)!);
+  const legalFinal = notes.reduce((latest, n) => (n.maturityDate > latest ? n.maturityDate : latest), notes[0]!.maturityDate);
+  const dates = paymentDates(notes[0]!, legalFinal, lastPaymentDate, asOf);
+  const first = dates[0];
+  const start = lastPaymentDate ?? (first === undefined ? null : addMonths(parseIsoDate(first), -12 / definition.paymentsPerYear));
+  return { dates, firstAccrualStart: start };
+}
+
 export function buildSetup(input: {
   definition: WaterfallDefinition;
   notes: readonly NoteFacts[];
@@ -92,10 +112,9 @@ export function buildSetup(input: {
   const { definition, state } = input;
   const byId = new Map(input.notes.map((n) => [n.id, n]));
   const notes = definition.classes.map((c) => byId.get(c.noteId)!);
-  const legalFinal = notes.reduce((latest, n) => (n.maturityDate > latest ? n.maturityDate : latest), notes[0]!.maturityDate);
-  const dates = paymentDates(notes[0]!, legalFinal, state.lastPaymentDate, input.asOf);
+  const { dates, firstAccrualStart } = projectedPaymentDates(definition, input.notes, state.lastPaymentDate, input.asOf);
   const ppy = definition.paymentsPerYear;
-  let previous = state.lastPaymentDate ?? addMonths(parseIsoDate(dates[0]!), -12 / ppy);
+  let previous = firstAccrualStart ?? addMonths(parseIsoDate(dates[0]!), -12 / ppy);
   const periods = dates.map((date) => {
     const fractions = notes.map((n) => accrualFraction(n.dayCount, previous, date, ppy));
     const accrualStart = previous;

@@ -134,6 +134,7 @@ function newOrderRecord(state: TradingState, input: PlaceOrderInput): OrderRecor
     updatedSeq: state.lastSeq,
     createdAt: state.now,
     updatedAt: state.now,
+    spreadBp: null,
   };
 }
 

@@ -24,6 +24,9 @@ export interface QuoteInput {
   bidSize: Decimal;
   askPrice: Decimal | null;
   askSize: Decimal;
+  /** A side entered as a spread: the spread its price was derived from, kept on the quote order. */
+  bidSpreadBp?: Decimal | null;
+  askSpreadBp?: Decimal | null;
 }
 
 interface PlannedSide {
@@ -34,6 +37,7 @@ interface PlannedSide {
   order: OrderRecord | null;
   holdAsset: string;
   holdAmount: Decimal;
+  spreadBp: Decimal | null;
 }
 
 export interface MassQuoteOptions {
@@ -116,7 +120,9 @@ export function pullQuotes(state: TradingState, partyId: string, noteId?: string
 export function liveQuotes(state: TradingState, partyId: string) {
   const side = (orderId: string | null) => {
     const order = orderId === null ? undefined : state.liveOrders.get(orderId);
-    return order ? { orderId: order.id, price: order.price!.toFixed(), size: order.leaves.toFixed() } : null;
+    if (!order) return null;
+    const base = { orderId: order.id, price: order.price!.toFixed(), size: order.leaves.toFixed() };
+    return order.spreadBp === null ? base : { ...base, spreadBp: order.spreadBp.toFixed() };
   };
   return [...(state.quotes.get(partyId)?.entries() ?? [])]
     .map(([noteId, q]) => ({ noteId, bid: side(q.bid), ask: side(q.ask) }))
@@ -128,8 +134,9 @@ function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { 
   const instrument = state.instruments.get(input.noteId);
   if (!instrument) throw new TradingRejection('NOTE_NOT_FOUND', { noteId: input.noteId });
   if (state.engine.isHalted(input.noteId)) throw new TradingRejection('NOTE_HALTED', { noteId: input.noteId });
-  const side = (kind: Side, price: Decimal | null, size: Decimal): PlannedSide => {
-    if (size.isZero()) return { side: kind, priceTicks: 0, units: 0, size, order: null, holdAsset: CASH_ASSET, holdAmount: new Decimal(0) };
+  const side = (kind: Side, price: Decimal | null, size: Decimal, spreadBp: Decimal | null): PlannedSide => {
+    if (size.isZero())
+      return { side: kind, priceTicks: 0, units: 0, size, order: null, holdAsset: CASH_ASSET, holdAmount: new Decimal(0), spreadBp: null };
     const units = instrument.faceToUnits(size);
     if (typeof units === 'string') throw new TradingRejection(units, { noteId: input.noteId, side: kind });
     if (price === null) throw new TradingRejection('VALIDATION_FAILED', { noteId: input.noteId, reason: `a ${kind} size needs a price` });
@@ -139,10 +146,11 @@ function planQuote(state: TradingState, _partyId: string, input: QuoteInput): { 
     if (size.gt(state.limits.orderFaceMax)) throw new TradingRejection('RISK_LIMIT_EXCEEDED', { noteId: input.noteId });
     const holdAmount =
       kind === 'sell' ? sellHold(size) : buyHold(instrument, size, price, instrument.settlementDateFor(state.businessDate), units);
-    return { side: kind, priceTicks: ticks, units, size, order: null, holdAsset: kind === 'sell' ? instrument.id : CASH_ASSET, holdAmount };
+    const holdAsset = kind === 'sell' ? instrument.id : CASH_ASSET;
+    return { side: kind, priceTicks: ticks, units, size, order: null, holdAsset, holdAmount, spreadBp };
   };
-  const bid = side('buy', input.bidPrice, input.bidSize);
-  const ask = side('sell', input.askPrice, input.askSize);
+  const bid = side('buy', input.bidPrice, input.bidSize, input.bidSpreadBp ?? null);
+  const ask = side('sell', input.askPrice, input.askSize, input.askSpreadBp ?? null);
   if (bid.units > 0 && ask.units > 0 && bid.priceTicks >= ask.priceTicks)
     throw new TradingRejection('QUOTE_CROSSED', { noteId: input.noteId });
   return { noteId: input.noteId, sides: [bid, ask] };
@@ -244,6 +252,7 @@ function openQuoteOrder(state: TradingState, partyId: string, noteId: string, si
     updatedSeq: state.lastSeq,
     createdAt: state.now,
     updatedAt: state.now,
+    spreadBp: side.spreadBp,
   };
   if (!state.accounts.open(order.holdReference!, partyId, side.holdAsset, side.holdAmount)) {
     throw new Error('a quote hold failed after the affordability check');

@@ -36,6 +36,8 @@ export interface OrderRecord {
   updatedSeq: number;
   createdAt: Date;
   updatedAt: Date;
+  /** A quote side entered as a spread: its spread in bp over the benchmark (the price is derived from it); else null. */
+  spreadBp: Decimal | null;
 }
 
 export interface TradeRecord {
@@ -93,6 +95,8 @@ export function orderToApi(order: OrderRecord) {
     tradeDate: order.tradeDate,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
+    // Only on quote sides entered as a spread, so every other order keeps its shape.
+    ...(order.spreadBp === null ? {} : { spreadBp: order.spreadBp.toFixed() }),
   };
 }
 
@@ -174,6 +178,7 @@ export function orderRow(order: OrderRecord): Record<string, unknown> {
     updated_seq: order.updatedSeq,
     created_at: order.createdAt,
     updated_at: order.updatedAt,
+    spread_bp: order.spreadBp?.toFixed() ?? null,
   };
 }
 
@@ -206,6 +211,7 @@ export function orderFromRow(row: Record<string, any>): OrderRecord {
     updatedSeq: Number(row.updated_seq),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    spreadBp: row.spread_bp === null || row.spread_bp === undefined ? null : new Decimal(row.spread_bp),
   };
 }
 

@@ -44,6 +44,7 @@ import { lockClassStates, lockDealState, writeClassStates, writeDealState } from
 import { runWaterfallPeriod, type ClassFlow, type WaterfallPeriodResult, type WaterfallState } from '../waterfall/index.js';
 import { buildReport, type TrusteeReport } from './report.js';
 import { reamountUnsettledTrades, type Reamounted } from './reamount.js';
+import { periodRateFixings, type PeriodRateFixing } from './fixings.js';
 
 export const FACTOR_PLACES = 12;
 
@@ -73,18 +74,6 @@ export async function runDistribution(
   const businessDate = await assertNotAfterBusinessDate(knex, paymentDate, 'the payment date');
   const stored = await storedReport(knex, deal.id, paymentDate);
   if (stored) return { replayed: true, report: stored, credits: [], notes: [], recordDate: null, adjustments: [] };
-  // A floating class accrues the fixing supplied for this period + its margin (no fixing: refused).
-  for (const c of definition.classes) {
-    if (c.floatingRate && fixings[c.floatingRate.index] === undefined)
-      throw new Rejection(
-        'RATE_FIXING_REQUIRED',
-        `class ${c.className} floats on ${c.floatingRate.index}: supply fixings.${c.floatingRate.index} for ${paymentDate}`,
-        {
-          field: `fixings.${c.floatingRate.index}`,
-          className: c.className,
-        },
-      );
-  }
   return inTransaction(knex, async (trx) => {
     const state = await lockDealState(trx, deal.id);
     const again = await storedReport(trx, deal.id, paymentDate);
@@ -94,6 +83,10 @@ export async function runDistribution(
         lastPaymentDate: state.lastPaymentDate,
       });
     }
+    // A floating class accrues its index's fixing for the period + its margin: the request's fixing, else
+    // the stored one in effect (fixings.ts: on or before the determination date); neither → refused.
+    const periodStart = state.lastPaymentDate ?? addMonths(parseIsoDate(paymentDate), -12 / definition.paymentsPerYear);
+    const rateFixings = await periodRateFixings(trx, definition, periodStart, fixings);
     const collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[] = await trx(
       'servicing_collections',
     )
@@ -124,7 +117,8 @@ export async function runDistribution(
       state,
       collections,
       reportMetrics,
-      fixings,
+      periodStart,
+      rateFixings,
     });
     if (actor) {
       const paid = outcome.credits.reduce((total, c) => total.plus(c.amount), new Decimal(0));
@@ -132,7 +126,15 @@ export async function runDistribution(
         actor,
         action: 'distribution.run',
         entity: `deal:${deal.id}/distribution:${paymentDate}`,
-        details: { paymentDate, recordDate: outcome.recordDate, holdersPaid: outcome.credits.length, paidToHolders: paid.toFixed(2) },
+        details: {
+          paymentDate,
+          recordDate: outcome.recordDate,
+          holdersPaid: outcome.credits.length,
+          paidToHolders: paid.toFixed(2),
+          ...(rateFixings.length > 0
+            ? { rateFixings: rateFixings.map((f) => ({ index: f.index, fixingPercent: f.fixingPercent, source: f.source })) }
+            : {}),
+        },
       });
     }
     return outcome;
@@ -149,8 +151,10 @@ interface DistributionContext {
   collections: { revenue: string; operating_costs: string; utilization: string; uptime: string; power_cost: string }[];
   /** The performance report's metrics for the payment date (metrics.ts), or null: the collections' dscr only. */
   reportMetrics: ReadonlyMap<string, Decimal> | null;
-  /** Rate fixings for the period by index (percent), for floating classes. */
-  fixings: Readonly<Record<string, string>>;
+  /** The accrual period's start: the last payment date, else one payment period before this one. */
+  periodStart: string;
+  /** Each floating class's fixing and coupon for the period (fixings.ts). */
+  rateFixings: PeriodRateFixing[];
 }
 
 async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Promise<DistributionOutcome> {
@@ -158,23 +162,9 @@ async function distribute(trx: Knex.Transaction, ctx: DistributionContext): Prom
   const notesById = new Map((await listNotes(trx, { dealId: deal.id })).map((n) => [n.id, n]));
   const notes = definition.classes.map((c) => notesById.get(c.noteId) as Note);
   const classStates = await lockClassStates(trx, deal.id, notes);
-  const periodStart = state.lastPaymentDate ?? addMonths(parseIsoDate(paymentDate), -12 / definition.paymentsPerYear);
+  const { periodStart, rateFixings } = ctx;
   const recordDate = previousBusinessDay(parseIsoDate(paymentDate));
   // A fixed class accrues its note's coupon; a floating one the period's fixing + its margin.
-  const rateFixings = definition.classes.flatMap((c) => {
-    if (!c.floatingRate) return [];
-    const fixing = new Decimal(ctx.fixings[c.floatingRate.index]!);
-    const coupon = fixing.plus(new Decimal(c.floatingRate.marginBp).div(100));
-    return [
-      {
-        className: c.className,
-        index: c.floatingRate.index,
-        fixingPercent: fixing.toFixed(),
-        marginBp: c.floatingRate.marginBp,
-        couponPercent: coupon.toFixed(),
-      },
-    ];
-  });
   const couponOf = (i: number) => {
     const fixed = rateFixings.find((f) => f.className === definition.classes[i]!.className);
     return new Decimal(fixed ? fixed.couponPercent : notes[i]!.couponRate);

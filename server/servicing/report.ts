@@ -15,6 +15,7 @@ import { Decimal } from '../domain/decimal.js';
 import { roundHalfEven } from '../domain/rounding.js';
 import { Rejection } from '../core/rejections.js';
 import type { Deal } from '../refdata/deals.js';
+import type { PeriodRateFixing } from './fixings.js';
 import type { PeriodMetrics, WaterfallPeriodResult } from '../waterfall/index.js';
 
 interface ReportInput {
@@ -32,8 +33,8 @@ interface ReportInput {
   factors: Map<string, { before: Decimal; after: Decimal }>;
   payments: Map<string, { partyId: string | null; face: Decimal; interest: Decimal; principal: Decimal }[]>;
   retained: Decimal;
-  /** Floating classes: the fixing supplied for the period and the coupon it made (index + margin). */
-  rateFixings?: { className: string; index: string; fixingPercent: string; marginBp: string; couponPercent: string }[];
+  /** Floating classes: the period's fixing (stored or given with the request), the coupon it made (index + margin). */
+  rateFixings?: PeriodRateFixing[];
 }
 
 const cash = (d: Decimal) => d.toFixed(2);

@@ -267,15 +267,15 @@ export async function putQuotes(services: AppServices, partyId: string, original
   const pricedFromSpread: SpreadPrice[] = [];
   const quotes = [];
   for (const [i, q] of original.quotes.entries()) {
-    const { bidSpreadBp, askSpreadBp, ...rest } = q;
-    const entry = { ...rest };
-    if (bidSpreadBp !== undefined) {
-      const derived = await pricer.price(q.noteId, bidSpreadBp, 'bid', `quotes.${i}.bidSpreadBp`);
+    // The spread stays with the side (it rests as the derived price and keeps its spread, to be re-priced from it).
+    const entry = { ...q };
+    if (q.bidSpreadBp !== undefined) {
+      const derived = await pricer.price(q.noteId, q.bidSpreadBp, 'bid', `quotes.${i}.bidSpreadBp`);
       pricedFromSpread.push(derived);
       entry.bidPrice = derived.price;
     }
-    if (askSpreadBp !== undefined) {
-      const derived = await pricer.price(q.noteId, askSpreadBp, 'ask', `quotes.${i}.askSpreadBp`);
+    if (q.askSpreadBp !== undefined) {
+      const derived = await pricer.price(q.noteId, q.askSpreadBp, 'ask', `quotes.${i}.askSpreadBp`);
       pricedFromSpread.push(derived);
       entry.askPrice = derived.price;
     }
@@ -296,6 +296,8 @@ async function enterQuotes(services: AppServices, partyId: string, request: z.in
     bidSize: new Decimal(q.bidSize),
     askPrice: q.askPrice === undefined ? null : new Decimal(q.askPrice),
     askSize: new Decimal(q.askSize),
+    bidSpreadBp: q.bidSpreadBp === undefined ? null : new Decimal(q.bidSpreadBp),
+    askSpreadBp: q.askSpreadBp === undefined ? null : new Decimal(q.askSpreadBp),
   }));
   // Checked against the dealer's concentration limits as if its new sides filled (risk/limits.ts).
   const { result, warnings } = await concentrationGuardOf(services).guarded(

@@ -143,6 +143,15 @@ describe('operator actions', () => {
     const op = await auth('operator1');
     const rate = await once(() => t.http.put('/api/v1/reference-rates/2027-01-14').set(op).send({ ratePercent: '4.25' }).expect(200));
     expect(rate).toMatchObject({ action: 'reference_rate.set', entity: 'reference-rate:2027-01-14', details: { ratePercent: '4.25' } });
+    const today = (await t.http.get('/api/v1/business-date').set(op)).body.businessDate as string;
+    const fixing = await once(() => t.http.put(`/api/v1/rate-fixings/SOFR/${today}`).set(op).send({ ratePercent: '4.31' }).expect(200));
+    expect(fixing).toMatchObject({
+      action: 'rate_fixing.set',
+      entity: `rate-fixing:SOFR/${today}`,
+      details: { ratePercent: '4.31', previousRatePercent: null },
+    });
+    // A fixing for a day that has not come is refused, and leaves no row.
+    await none(() => t.http.put('/api/v1/rate-fixings/SOFR/2099-01-02').set(op).send({ ratePercent: '4.31' }).expect(422));
     const curve = await once(() =>
       t.http
         .put('/api/v1/curves/UST/2027-01-14')
@@ -647,6 +656,7 @@ const AUDITED: Record<string, AuditAction> = {
   'patch /api/v1/parties/:id': 'party.eligibility',
   'put /api/v1/parties/:id/credit-line': 'credit_line.set',
   'put /api/v1/reference-rates/:date': 'reference_rate.set',
+  'put /api/v1/rate-fixings/:index/:date': 'rate_fixing.set',
   'post /api/v1/cash/deposits': 'cash.deposit',
   'post /api/v1/cash/withdrawals': 'cash.withdrawal',
   'put /api/v1/risk/limits': 'risk_limits.set',

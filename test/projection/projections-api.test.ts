@@ -367,6 +367,8 @@ describe('grid, note analytics, curves', () => {
         { tenorYears: '2', yieldPercent: '3.7' },
         { tenorYears: '30', yieldPercent: '4.6' },
       ],
+      // Resting spread quotes re-priced from their spreads (none rest here).
+      spreadQuotes: { trigger: 'curve', repriced: 0, unchanged: 0, stale: 0, left: [], pulled: [] },
     });
     expect((await t.http.get('/api/v1/curves/UST/2026-12-01').set(await auth('investor1'))).status).toBe(404);
     expect((await t.http.get('/api/v1/curves/UST/2026-12-01?onOrBefore=true').set(await auth('investor1'))).body.date).toBe('2026-11-30');

@@ -2,19 +2,15 @@
  * RFQ answers and dealer quotes entered as a spread (issue 17 item 6): the server derives the price
  * from the note's base-scenario projection to the ARD at the benchmark curve + spread and rounds it
  * to the nearest tick. Checked independently: the test reprices the projected flows itself (street
- * convention, 30/360 monthly, its own day count and discounting below), interpolates the curve by
+ * convention, 30/360 monthly, its own day count and discounting: independent-pricing.ts), interpolates the curve by
  * hand at a WAL it computes itself (ACT/365F), and finds that the derived price is the nearest tick
  * to the price at curve + spread, and that the yield its own solver implies from the derived price
  * is within a tick's worth of curve + spread. Bad input is a 4xx with a stable code, nothing changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Decimal as DomainDecimal } from '../../server/domain/decimal.js';
 import { roundToTick } from '../../server/projection/quote-spread.js';
 import { ManualClock, startTestService, type TestService } from '../support/service.js';
-
-// The test's own arithmetic: 34 significant digits are ample for prices to 1e-6 and yields to 1e-10.
-const Decimal = DomainDecimal.clone({ precision: 34 });
-type Decimal = InstanceType<typeof Decimal>;
+import { cashFlowsOf as flowsAfter, cleanPrice as cleanPriceAt, Decimal, type Flow } from './independent-pricing.js';
 
 // Tuesday 1 December 2026: settlement T+1 is Wednesday 2 December, inside the coupon period 15 Nov – 15 Dec.
 const clock = new ManualClock(new Date('2026-12-01T15:00:00Z'));
@@ -49,64 +45,13 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-// --- the independent repricing -----------------------------------------------------------------
+// --- the independent repricing (independent-pricing.ts: its own 30/360, discounting and WAL) ----
 
-interface Flow {
-  date: string;
-  interest: string;
-  principal: string;
-  balance: string;
-  writedown: string;
-}
-
-const ymd = (d: string) => d.split('-').map(Number) as [number, number, number];
-/** 30/360 (ISDA): 360 × ΔY + 30 × ΔM + ΔD, day 31 read as 30 (and D2 = 31 as 30 when D1 is 30 or 31). */
-function days360(a: string, b: string): number {
-  const [y1, m1, d1r] = ymd(a);
-  const [y2, m2, d2r] = ymd(b);
-  const d1 = Math.min(d1r, 30);
-  const d2 = d2r === 31 && d1 === 30 ? 30 : d2r;
-  return 360 * (y2 - y1) + 30 * (m2 - m1) + (d2 - d1);
-}
-const monthsBetween = (a: string, b: string) => {
-  const [y1, m1] = ymd(a);
-  const [y2, m2] = ymd(b);
-  return 12 * (y2 - y1) + (m2 - m1);
-};
-const actualDays = (a: string, b: string) => (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
-
-/** The class's flows after settlement, its face at settlement and its WAL (ACT/365F). */
-function cashFlowsOf(flows: Flow[]) {
-  const after = flows.filter((f) => f.date > SETTLEMENT);
-  const first = after[0]!;
-  const face = new Decimal(first.balance).add(first.principal).add(first.writedown);
-  let weighted = new Decimal(0);
-  let total = new Decimal(0);
-  for (const f of after) {
-    weighted = weighted.add(new Decimal(f.principal).mul(actualDays(SETTLEMENT, f.date)).div(365));
-    total = total.add(f.principal);
-  }
-  return { after, face, wal: weighted.div(total) };
-}
-
-/**
- * Clean price per 100 at yield y (percent), monthly street convention: the next coupon is the first
- * flow date, w = 30/360 days from settlement to it ÷ 30, flow k is discounted (1 + y/1200)^−(w + n_k)
- * with n_k its months after the next coupon; accrued = coupon × 30/360 days since the last coupon ÷ 360.
- */
-function cleanPrice(flows: Flow[], face: Decimal, couponPercent: string, yieldPercent: Decimal): Decimal {
-  const next = flows[0]!.date;
-  const [y, m, d] = ymd(next);
-  const previous = `${m === 1 ? y - 1 : y}-${String(m === 1 ? 12 : m - 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  const w = new Decimal(days360(SETTLEMENT, next)).div(30);
-  const v = new Decimal(1).add(yieldPercent.div(1200));
-  let dirty = new Decimal(0);
-  for (const f of flows) {
-    const amount = new Decimal(f.interest).add(f.principal).mul(100).div(face);
-    dirty = dirty.add(amount.div(v.pow(w.add(monthsBetween(next, f.date)))));
-  }
-  return dirty.sub(new Decimal(couponPercent).mul(days360(previous, SETTLEMENT)).div(360));
-}
+/** The class's flows after SETTLEMENT, its face then and its WAL (ACT/365F). */
+const cashFlowsOf = (flows: Flow[]) => flowsAfter(flows, SETTLEMENT);
+/** Clean price per 100 at yield y (percent), settling on SETTLEMENT, monthly street convention. */
+const cleanPrice = (flows: Flow[], face: Decimal, couponPercent: string, yieldPercent: Decimal) =>
+  cleanPriceAt(flows, face, couponPercent, yieldPercent, SETTLEMENT);
 
 /** The yield (percent) at which cleanPrice = price, by bisection on [0, 60] % to 1e-10. */
 function yieldOf(flows: Flow[], face: Decimal, couponPercent: string, price: Decimal): Decimal {

@@ -81,8 +81,18 @@ describe('a floating class', () => {
       .set(await auth('backoffice1'))
       .send({ paymentDate: '2026-12-15', fixings: { SOFR: '4.31' } });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // Given with the request (nothing stored): recorded as such, with the period's determination date.
     expect(res.body.rateFixings).toEqual([
-      { className: 'B', index: 'SOFR', fixingPercent: '4.31', marginBp: '150', couponPercent: '5.81' },
+      {
+        className: 'B',
+        index: 'SOFR',
+        fixingPercent: '4.31',
+        marginBp: '150',
+        couponPercent: '5.81',
+        source: 'request',
+        determinationDate: '2026-11-12',
+        fixingDate: null,
+      },
     ]);
     const b = res.body.classes.find((c: { className: string }) => c.className === 'B');
     // By hand: B's balance × (4.31 % + 1.50 %) × 30/360 (one month), to the cent, half-even.

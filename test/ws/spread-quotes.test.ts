@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
-import { Probe, startWsService, type WsTestService } from './support.js';
+import { Probe, startWsService, type Message, type WsTestService } from './support.js';
 
 let t: WsTestService;
 let notes: Record<string, string>;
@@ -39,6 +39,48 @@ describe('quotes as spreads over the socket', () => {
       .send({ quotes: [quote] });
     expect(rest.status).toBe(200);
     expect(rest.body.pricedFromSpread.map((d: { price: string }) => d.price)).toEqual([b.price, a.price]);
+  });
+
+  it('shows the spread on the quotes channel, and the re-priced quote when the curve moves', async () => {
+    const noteId = notes['B']!;
+    const watcher = await Probe.open(t.wsUrl, { token: await t.token('investor1') });
+    watcher.send({ op: 'subscribe', channels: [`quotes:${noteId}`] });
+    await watcher.waitFor((m) => m.type === 'snapshot' && m.channel === `quotes:${noteId}`);
+    const analytics = (await t.http.get(`/api/v1/notes/${noteId}/analytics?price=100`).set(await auth('dealer1'))).body;
+    const spread = new Decimal(analytics.spreadBp).add('20').toFixed(0);
+    const quoted = await t.http
+      .put('/api/v1/quotes')
+      .set(await auth('dealer1'))
+      .send({ quotes: [{ noteId, bidSpreadBp: spread, bidSize: '100000', askSize: '0' }] });
+    expect(quoted.status, JSON.stringify(quoted.body)).toBe(200);
+    const dealer = await t.partyId('dealer1');
+    type Dealer = { dealerPartyId: string; bidPrice: string; bidSpreadBp?: string };
+    const mine = (m: Message) => (m.data?.quotes as Dealer[] | undefined)?.find((q) => q.dealerPartyId === dealer);
+    const first = mine(await watcher.waitFor((m) => m.type === 'update' && mine(m)?.bidSpreadBp === spread))!;
+    expect(first.bidPrice).toBe(quoted.body.pricedFromSpread[0].price);
+    // The curve 50 bp higher at every tenor: the same spread, a lower price, pushed to subscribers.
+    const date = (await t.http.get('/api/v1/business-date').set(await auth('dealer1'))).body.businessDate;
+    const stored = (await t.http.get(`/api/v1/curves/UST/${date}?onOrBefore=true`).set(await auth('dealer1'))).body;
+    const shifted = stored.points.map((p: { tenorYears: string; yieldPercent: string }) => ({
+      tenorYears: p.tenorYears,
+      yieldPercent: new Decimal(p.yieldPercent).add('0.5').toFixed(),
+    }));
+    const trades = async () => Number((await t.database.knex('trades').count({ n: '*' }))[0]!.n);
+    const tradesBefore = await trades();
+    const loaded = await t.http
+      .put(`/api/v1/curves/UST/${date}`)
+      .set(await auth('operator1'))
+      .send({ points: shifted });
+    // Regression: re-priced one at a time, dealer1's lower ask on A-2 hit dealer2's bid still at the old
+    // price (and dealer2's quote came out 'stale'); all re-priced in one job, nothing trades.
+    expect(await trades()).toBe(tradesBefore);
+    // This quote and the two of the test above (dealer1's and dealer2's on A-2).
+    expect(loaded.body.spreadQuotes).toMatchObject({ repriced: 3, stale: 0, pulled: [] });
+    const moved = mine(
+      await watcher.waitFor((m) => m.type === 'update' && mine(m)?.bidSpreadBp === spread && mine(m)?.bidPrice !== first.bidPrice),
+    )!;
+    expect(new Decimal(moved.bidPrice).lt(first.bidPrice)).toBe(true);
+    watcher.close();
   });
 
   it('refuses a spread without a curve with 422 NO_BENCHMARK_CURVE, as REST does', async () => {

@@ -11,6 +11,7 @@ import { dateArg, decimalArg, flag, requiredFlag } from '../args.js';
 import type { Command, Context } from '../command.js';
 import { cash, fixed, type Column } from '../output.js';
 import { resolveDeal } from '../session.js';
+import { fixingsArg } from './fixings.js';
 
 /** The collection's figures from the flags; none without --revenue (the API then takes them from the performance reports). */
 function figuresOf(args: Context['args']) {
@@ -116,6 +117,11 @@ function printReport(context: Context, report: TrusteeReport): void {
       triggers,
     );
   }
+  for (const f of report.rateFixings ?? [])
+    if (out.mode === 'table')
+      out.line(
+        `${f.className} floats: ${f.index} ${f.fixingPercent}% + ${f.marginBp} bp = ${f.couponPercent}% (${f.source === 'stored' ? `stored fixing of ${f.fixingDate}` : 'given with the request'}; determination date ${f.determinationDate})`,
+      );
   if (out.mode === 'table') out.line();
   out.table<ClassRow>(
     CLASS_COLUMNS,
@@ -145,13 +151,15 @@ const CLASS_COLUMNS: Column<ClassRow>[] = [
 export const distribute: Command = {
   name: 'distribute',
   group: 'Back office',
-  usage: 'distribute --deal <id|name> --payment-date D',
-  summary: 'run the waterfall and pay holders of record; prints the trustee report',
+  usage: 'distribute --deal <id|name> --payment-date D [--fixing SOFR=4.40[,INDEX=RATE…]]',
+  summary: "run the waterfall and pay holders of record; prints the trustee report (floating classes: the stored fixing, or --fixing's)",
   async run(context) {
     const c = await context.client();
+    const fixing = flag(context.args, 'fixing');
     const report = await c.runDistribution(
       await resolveDeal(c, requiredFlag(context.args, 'deal')),
       dateArg(requiredFlag(context.args, 'payment-date'), '--payment-date'),
+      fixing === undefined ? undefined : fixingsArg(fixing),
     );
     if (context.out.mode === 'json') return context.out.json(report);
     printReport(context, report);

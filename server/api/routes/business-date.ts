@@ -5,6 +5,17 @@ import { isoDate } from '../schemas.js';
 import { currentBusinessDate, rollBusinessDate } from '../../businessdate/index.js';
 import { actorOf } from '../../audit/index.js';
 import { CHECKLIST_ITEMS, preRollChecklist } from '../../businessdate/checklist.js';
+import { requoteAfterChange } from '../../trading/spread-requote.js';
+
+/** What re-pricing the resting spread quotes did (null: the run did not finish; the next one retries). */
+export const requoteSummarySchema = z.object({
+  trigger: z.enum(['curve', 'business_date', 'start', 'resume']),
+  repriced: z.number(),
+  unchanged: z.number(),
+  stale: z.number(),
+  left: z.array(z.object({ partyId: z.string(), noteId: z.string(), code: z.string(), message: z.string() })),
+  pulled: z.array(z.object({ partyId: z.string(), noteId: z.string(), code: z.string(), message: z.string() })),
+});
 
 export const businessDateRoutes = [
   defineRoute({
@@ -47,7 +58,7 @@ export const businessDateRoutes = [
     tag: 'business date',
     access: ['operator', 'backoffice'],
     body: z.object({ expectedDate: isoDate.optional() }).strict().optional(),
-    response: z.object({ businessDate: z.string(), previousDate: z.string() }),
+    response: z.object({ businessDate: z.string(), previousDate: z.string(), spreadQuotes: requoteSummarySchema.nullable() }),
     handler: async ({ body, principal, services }) => {
       const viewer = requirePrincipal(principal);
       const result = await rollBusinessDate(
@@ -58,7 +69,9 @@ export const businessDateRoutes = [
       );
       // Trades from here on are dated with the new day; the sequencer learns it once the roll has committed.
       await services.sequencer?.execute((state) => state.startBusinessDay(result.businessDate));
-      return { body: result };
+      // A spread quote's price depends on the date (settlement, the curve on or before it): re-derived for the new day.
+      const spreadQuotes = await requoteAfterChange(services, 'business_date');
+      return { body: { ...result, spreadQuotes } };
     },
   }),
 ];

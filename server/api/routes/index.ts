@@ -14,6 +14,7 @@ import { orderRoutes } from './orders.js';
 import { marketRoutes } from './market.js';
 import { settlementRoutes } from './settlement.js';
 import { servicingRoutes } from './servicing.js';
+import { rateFixingRoutes } from './rate-fixings.js';
 import { performanceRoutes } from './performance.js';
 import { reconciliationRoutes } from './reconciliation.js';
 import { rfqRoutes } from './rfq.js';
@@ -35,7 +36,7 @@ const businessRoutes: AnyRoute[] = [
   ...rfqRoutes,
 ];
 // Settlement, servicing and reconciliation (the back office).
-businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...performanceRoutes, ...reconciliationRoutes);
+businessRoutes.push(...settlementRoutes, ...servicingRoutes, ...rateFixingRoutes, ...performanceRoutes, ...reconciliationRoutes);
 // Credit lines and the fail charge's reference rate (operator).
 businessRoutes.push(...moneyRoutes);
 // The on-chain registry (back office).

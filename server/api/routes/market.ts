@@ -5,12 +5,14 @@ import { ApiError } from '../errors.js';
 import { idParams, limitParam } from '../schemas.js';
 import { dealerQuotes, pullAllQuotes, putQuotes, quotesRequest } from '../../trading/order-entry.js';
 import { tape } from '../../trading/queries.js';
+import { quoteReprices } from '../../sequencer/spread-quotes.js';
 import { sequencerOf } from '../../trading/order-entry.js';
 
 /** Deepest book a request may ask for. */
 export const BOOK_DEPTH_MAX = 500;
 
-const quoteSide = z.object({ orderId: z.string(), price: z.string(), size: z.string() });
+/** spreadBp: on a side entered as a spread (its price is derived from it and re-derived when the curve or the date moves). */
+const quoteSide = z.object({ orderId: z.string(), price: z.string(), size: z.string(), spreadBp: z.string().optional() });
 const level = z.object({ price: z.string(), quantity: z.string(), orders: z.number() });
 
 export const marketRoutes = [
@@ -33,6 +35,18 @@ export const marketRoutes = [
     query: z.object({}).strict(),
     response: z.array(z.object({ noteId: z.string(), bid: quoteSide.nullable(), ask: quoteSide.nullable() })),
     handler: async ({ principal, services }) => ({ body: dealerQuotes(services, requirePrincipal(principal).partyId) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/quotes/reprices',
+    summary:
+      "This dealer's spread quotes re-priced when the benchmark curve or the business date moved, and those pulled (with the reason), newest first",
+    tag: 'quotes',
+    access: ['dealer'],
+    query: z.object({ limit: limitParam(100, 1000) }).strict(),
+    handler: async ({ query, principal, services }) => ({
+      body: await quoteReprices(services.knex, requirePrincipal(principal).partyId, query.limit),
+    }),
   }),
   defineRoute({
     method: 'delete',

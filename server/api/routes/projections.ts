@@ -15,6 +15,7 @@ import { DRIVER_NAMES, scenarioSchema, type ScenarioInput } from '../../projecti
 import { getCurve, latestCurve, putCurve } from '../../projection/curves.js';
 import { gridTask } from '../../projection/grid-task.js';
 import { gridPool } from '../../projection/grid-pool.js';
+import { requoteAfterChange } from '../../trading/spread-requote.js';
 import { classAnalytics, defaultSettlement } from '../../projection/class-analytics.js';
 import { BENCHMARK, loadDealContext } from '../../projection/context.js';
 import { resolveFor, scenarioInput } from '../../projection/scenario-input.js';
@@ -168,21 +169,25 @@ export const projectionRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/v1/curves/:name/:date',
-    summary: 'Load a benchmark par curve (tenor in years → yield in percent) for a date',
+    summary:
+      'Load a benchmark par curve (tenor in years → yield in percent) for a date; resting spread quotes are re-priced from their spreads (spreadQuotes says how)',
     tag: 'pricing',
     access: ['operator'],
     params: curveParams,
     body: curvePoints,
-    handler: async ({ params, body, principal, services }) => ({
-      body: await putCurve(
+    handler: async ({ params, body, principal, services }) => {
+      const curve = await putCurve(
         services.knex,
         params.name,
         params.date,
         body.points,
         requirePrincipal(principal).userId,
         actorOf(requirePrincipal(principal)),
-      ),
-    }),
+      );
+      // Resting quotes entered as a spread over this benchmark float with it: re-priced (or pulled) now.
+      const spreadQuotes = params.name === BENCHMARK ? await requoteAfterChange(services, 'curve') : null;
+      return { body: { ...curve, spreadQuotes } };
+    },
   }),
   defineRoute({
     method: 'get',

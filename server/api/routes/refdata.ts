@@ -10,6 +10,7 @@ import { createNote, DAY_COUNTS_ACCEPTED, FREQUENCIES, getNote, listNotes, TRACE
 import { listNoteForTrading, priceBandView, setHalted, setPriceBand } from '../../sequencer/admin.js';
 import { Decimal } from '../../domain/decimal.js';
 import { sequencerOf } from '../../trading/order-entry.js';
+import { requoteAfterChange } from '../../trading/spread-requote.js';
 import { createParty, getParty, listParties, setPartyEligibility } from '../../refdata/parties.js';
 
 const shortText = z.string().trim().min(1).max(200);
@@ -225,6 +226,8 @@ export const refdataRoutes = [
       const actor = actorOf(requirePrincipal(principal));
       await getNote(services.knex, params.id);
       await sequencerOf(services).execute((state) => setHalted(state, params.id, false, actor));
+      // Spread quotes on the note could not be re-priced while it was halted: they are now (the outcome: GET /quotes/reprices).
+      await requoteAfterChange(services, 'resume');
       return { body: await getNote(services.knex, params.id) };
     },
   }),

@@ -156,7 +156,7 @@ export const servicingRoutes = [
     body: z
       .object({
         paymentDate: isoDate,
-        /** Rate fixings for the period by index (percent), e.g. {SOFR: "4.31"}: required for floating classes. */
+        /** Rate fixings for the period by index (percent), e.g. {SOFR: "4.31"}: override the stored fixing in effect (rate-fixings). */
         fixings: z.record(z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/), decimalString).optional(),
       })
       .strict(),

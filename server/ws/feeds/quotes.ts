@@ -18,6 +18,9 @@ export interface DealerQuote {
   bidSize: string;
   askPrice: string | null;
   askSize: string;
+  /** On a side entered as a spread (bp over the benchmark): its price floats with the curve. Absent on a typed price. */
+  bidSpreadBp?: string;
+  askSpreadBp?: string;
 }
 
 export interface BestQuote {
@@ -95,6 +98,8 @@ export function noteQuotes(state: TradingState, noteId: string): NoteQuotes {
       bidSize: bid?.price ? bid.leaves.toFixed() : '0',
       askPrice: ask?.price?.toFixed() ?? null,
       askSize: ask?.price ? ask.leaves.toFixed() : '0',
+      ...(bid?.price && bid.spreadBp !== null ? { bidSpreadBp: bid.spreadBp.toFixed() } : {}),
+      ...(ask?.price && ask.spreadBp !== null ? { askSpreadBp: ask.spreadBp.toFixed() } : {}),
     });
   }
   quotes.sort((a, b) => (a.dealerPartyId < b.dealerPartyId ? -1 : a.dealerPartyId > b.dealerPartyId ? 1 : 0));

@@ -149,11 +149,21 @@ export function quoteGrid(app: AppContext, scope: Scope): HTMLElement {
     const mine = quotes?.quotes.find((q) => q.dealerPartyId === partyId);
     row.quoting = mine !== undefined && (mine.bidPrice !== null || mine.askPrice !== null);
     if (!mine) return replace(row.live, h('span', { class: 'muted' }, 'not quoting'));
+    // A side entered as a spread shows it: its price floats with the curve (the server re-prices it).
+    const spread = (bp: string | undefined) => (bp === undefined ? '' : ` (${bp.startsWith('-') ? bp : `+${bp}`} bp)`);
     replace(
       row.live,
-      h('span', { class: 'bid' }, mine.bidPrice ? `${fmt.face(mine.bidSize)} @ ${fmt.price(mine.bidPrice, row.note, false)}` : '—'),
+      h(
+        'span',
+        { class: 'bid' },
+        mine.bidPrice ? `${fmt.face(mine.bidSize)} @ ${fmt.price(mine.bidPrice, row.note, false)}${spread(mine.bidSpreadBp)}` : '—',
+      ),
       ' / ',
-      h('span', { class: 'ask' }, mine.askPrice ? `${fmt.price(mine.askPrice, row.note, false)} × ${fmt.face(mine.askSize)}` : '—'),
+      h(
+        'span',
+        { class: 'ask' },
+        mine.askPrice ? `${fmt.price(mine.askPrice, row.note, false)}${spread(mine.askSpreadBp)} × ${fmt.face(mine.askSize)}` : '—',
+      ),
     );
     // Prefilled once with the live prices, and only while the grid takes prices (not spreads).
     if (!row.prefilled && entryMode.mode() === 'price') {

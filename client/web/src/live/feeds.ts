@@ -24,6 +24,9 @@ export interface DealerQuote {
   bidSize: string;
   askPrice: string | null;
   askSize: string;
+  /** On a side entered as a spread (bp over the benchmark): the price is re-derived when the curve or the date moves. */
+  bidSpreadBp?: string;
+  askSpreadBp?: string;
 }
 export interface NoteQuotes {
   noteId: string;
