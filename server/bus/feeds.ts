@@ -11,6 +11,11 @@
  * `{resync: true}` (the private-feed publisher after a crash: changes it may have lost); the state a
  * snapshot shows is always the state after the update carrying the feed's seq (updates waiting
  * for the fan-out are applied only when they are emitted).
+ * A gateway behind the stream conflates as it does for a slow client: when a book or quotes feed
+ * holds more than RELAY_CONFLATE_AFTER messages in one cycle, they are applied at once and its
+ * subscribers get one fresh snapshot with the seq of the last of them, instead of one update per
+ * message (a gateway that fell behind would otherwise write ever larger frames and fall further
+ * behind). Every gateway still numbers the channel alike: the snapshot's seq is the stream's.
  */
 import { Feed } from '../ws/feed.js';
 import type { BusLevel, BusMessage } from './subjects.js';
@@ -21,6 +26,8 @@ import type { BusLevel, BusMessage } from './subjects.js';
  * of queueing without bound — its clients get that snapshot, as slow consumers do.
  */
 export const RELAY_BACKLOG_MAX = 256;
+/** More messages than this waiting on a conflatable feed in one cycle: one snapshot instead (see above). */
+export const RELAY_CONFLATE_AFTER = 4;
 
 export abstract class RelayFeed extends Feed {
   /** Messages that arrived while the snapshot was being fetched. */
@@ -110,6 +117,25 @@ export abstract class RelayFeed extends Feed {
 
   override updatesWaiting(): number {
     return this.pending.length;
+  }
+
+  /**
+   * Behind the stream (a conflatable feed holding more than RELAY_CONFLATE_AFTER messages): applies
+   * them all and gives every live subscriber a fresh snapshot at the last one's seq. False when the
+   * feed is not behind, and then nothing changes.
+   */
+  override conflateBacklog(): boolean {
+    if (!this.conflatable || this.pending.length <= RELAY_CONFLATE_AFTER) return false;
+    for (const message of this.pending.splice(0)) this.apply(message.data);
+    this.seq = this.received;
+    this.snapshot = null;
+    this.snapshotCycle = -1;
+    for (const subscription of this.subscribers) {
+      if (subscription.state !== 'live') continue;
+      subscription.state = 'joining';
+      this.joining.push(subscription);
+    }
+    return true;
   }
 
   /** The next message's update (one per message, so the fan-out's seq is the message's seq). */

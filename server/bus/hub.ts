@@ -71,6 +71,8 @@ export class BusHub implements FeedHub {
   readonly busHop = new LatencyHistogram();
   /** Tests: drop the next message on this subject that would reach a feed (the gap check must notice). */
   dropNextOn: string | null = null;
+  /** Tests: while not null, messages wait here instead of reaching their feeds (a gateway fallen behind). */
+  private held: { feeds: Set<RelayFeed>; body: BusMessage }[] | null = null;
 
   constructor(
     private readonly bus: Bus,
@@ -175,17 +177,34 @@ export class BusHub implements FeedHub {
         }
         if (typeof body.at === 'number') this.busHop.add(performance.timeOrigin + performance.now() - body.at);
         this.counters.routed += 1;
-        for (const feed of feeds) {
-          try {
-            feed.receive(body);
-          } catch (error) {
-            this.logger.error({ err: error, feed: feed.key }, 'a bus feed failed on a message');
-          }
-        }
+        if (this.held) this.held.push({ feeds, body });
+        else this.deliver(feeds, body);
       }
     } catch (error) {
       if (!this.closed) this.logger.error({ err: error }, 'the bus consumer stopped');
     }
+  }
+
+  private deliver(feeds: Set<RelayFeed>, body: BusMessage): void {
+    for (const feed of feeds) {
+      try {
+        feed.receive(body);
+      } catch (error) {
+        this.logger.error({ err: error, feed: feed.key }, 'a bus feed failed on a message');
+      }
+    }
+  }
+
+  /** Tests: holds the stream's messages back, as a gateway too busy to read them would. */
+  holdDeliveries(): void {
+    this.held ??= [];
+  }
+
+  /** Tests: hands every held message to its feeds at once (one fan-out cycle sees them all). */
+  releaseDeliveries(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const { feeds, body } of held) this.deliver(feeds, body);
   }
 
   private async refreshNotes(): Promise<void> {

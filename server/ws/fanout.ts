@@ -183,7 +183,13 @@ export class FanOut {
   private publish(feed: Feed, cycle: number): void {
     if (!feed.ready) return;
     // A feed relaying a stream (server/bus/feeds.ts) may hold several updates, each with the seq the
-    // stream gave it: each goes out as an update of its own (the others hold at most one).
+    // stream gave it: each goes out as an update of its own (the others hold at most one) — unless
+    // it is a book or quotes feed that fell behind the stream, which gives its subscribers one
+    // snapshot instead, as a slow client gets.
+    if (feed.conflateBacklog() && feed.changedAtMs !== null) {
+      this.cycleChangedAtMs = Math.min(this.cycleChangedAtMs ?? feed.changedAtMs, feed.changedAtMs);
+      feed.changedAtMs = null;
+    }
     while (feed.updatesWaiting() > 1) this.publishNext(feed, cycle);
     this.publishNext(feed, cycle);
   }

@@ -88,6 +88,14 @@ export abstract class Feed {
   updatesWaiting(): number {
     return 0;
   }
+  /**
+   * A feed relaying a stream that fell behind it may turn its waiting updates into one snapshot for
+   * its subscribers (server/bus/feeds.ts); true when it did. Feeds of the service merge their
+   * changes by themselves and never do.
+   */
+  conflateBacklog(): boolean {
+    return false;
+  }
   /** The current state, as the `data` of a snapshot. */
   abstract snapshotData(): unknown;
 

@@ -112,6 +112,45 @@ describe.skipIf(!available)(
       for (const probe of probes) probe.close();
     }, 60_000);
 
+    it('a gateway behind the stream conflates a book: more than 4 waiting messages become one snapshot at the last seq; 4 stay updates', async () => {
+      const noteId = notes['C']!;
+      const behind = await subscribed(a.wsUrl, noteId);
+      const current = await subscribed(b.wsUrl, noteId);
+      const book = `book:${noteId}`;
+      // Each order is its own sequencer batch (placed one after another), so its own bus message on
+      // the book subject. Gateway a holds them back, then gets them all in one fan-out cycle.
+      const burst = async (count: number, from: number) => {
+        a.hub.holdDeliveries();
+        for (let i = 0; i < count; i++) await place('investor1', { noteId, side: 'buy', price: `${from + i * 0.25}` });
+        await t.service.bus!.publisher.flushed();
+        await until(() => b.hub.stats().routed >= routedBefore + count, 15_000, 'gateway b has the burst');
+        // The held messages are in too (both gateways follow the same stream).
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        a.hub.releaseDeliveries();
+      };
+      let routedBefore = b.hub.stats().routed;
+      await burst(4, 92);
+      await converges(behind, noteId);
+      await converges(current, noteId);
+      // 4 waiting: still an update each, the same as on the gateway that kept up.
+      expect(behind.channel(book).filter((m) => m.type === 'snapshot')).toHaveLength(1);
+      expect(streamDifferences(behind.channel(book), current.channel(book))).toEqual([]);
+
+      routedBefore = b.hub.stats().routed;
+      const lastBefore = behind.channel(book).at(-1)!.seq as number;
+      await burst(6, 93.5);
+      await converges(behind, noteId);
+      await converges(current, noteId);
+      // 6 waiting: one snapshot whose seq is the last of them (the stream's numbering), no update in between.
+      const newer = behind.channel(book).filter((m) => (m.seq as number) > lastBefore);
+      expect(newer.map((m) => [m.type, m.seq])).toEqual([['snapshot', lastBefore + 6]]);
+      // The gateway that kept up sent the 6 updates, and both end on the same seq and book.
+      expect(current.channel(book).filter((m) => m.type === 'update' && (m.seq as number) > lastBefore)).toHaveLength(6);
+      expect(replayBook(behind.channel(book))).toEqual(replayBook(current.channel(book)));
+      behind.close();
+      current.close();
+    }, 60_000);
+
     it('forwards order entry on a gateway to the service and answers as the service does', async () => {
       const noteId = notes['B']!;
       const probe = await Probe.open(a.wsUrl, { token: await t.token('investor2') });
