@@ -2,6 +2,7 @@
  * Surveillance as CSV: one row per deal and period with every metric, in METRIC_NAMES order, so
  * a spreadsheet of one deal's history and the cross-deal table have the same columns.
  */
+import { csvField } from '../core/csv.js';
 import { METRIC_NAMES } from './metrics.js';
 
 export interface MetricsRow {
@@ -12,10 +13,7 @@ export interface MetricsRow {
 }
 
 function field(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
-  // Neutralise a leading formula character (spreadsheet injection) except in numbers.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return csvField(value === null ? '' : String(value));
 }
 
 export function metricsCsv(rows: readonly MetricsRow[]): string {

@@ -6,6 +6,7 @@
  * with their age and fail charge, and its closing balances (postings dated on or before the day).
  * As JSON, or as one CSV with a `section` column. Reads only.
  */
+import { csvField } from '../core/csv.js';
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
 import { formatLedgerAmount } from '../ledger/index.js';
@@ -114,11 +115,8 @@ export type PartyStatement = Awaited<ReturnType<typeof partyStatement>>;
 
 const CSV_COLUMNS = ['section', 'reference', 'note_or_asset', 'side', 'quantity', 'amount', 'date', 'status', 'detail'] as const;
 
-function csvField(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  // Quote fields with separators; neutralise a leading formula character for spreadsheets.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+function field(value: string | number | null | undefined): string {
+  return csvField(value === null || value === undefined ? '' : String(value));
 }
 
 export function statementCsv(statement: PartyStatement): string {
@@ -180,5 +178,5 @@ export function statementCsv(statement: PartyStatement): string {
   for (const m of statement.movements)
     rows.push(['movement', `entry ${m.entryId}`, m.asset, '', '', m.amount, statement.date, m.kind, m.description]);
   for (const b of statement.closingBalances) rows.push(['closing_balance', '', b.asset, '', '', b.total, statement.date, '', '']);
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
+  return [CSV_COLUMNS.join(','), ...rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
 }
