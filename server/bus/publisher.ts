@@ -354,7 +354,7 @@ export class BusPublisher {
           const batch = this.lastPublishedSeq;
           await Promise.all(item.messages.map((message) => this.publish(channelSubject(message.kind, message.key), message, batch)));
         } else if (item.type === 'marker') {
-          item.resolve((await this.subjectState(item.subject)).seq);
+          item.resolve((await this.writer.head(item.subject)).seq);
         } else {
           await this.recover();
         }

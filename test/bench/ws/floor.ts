@@ -29,7 +29,3 @@ export async function runFloor(subscribers: number): Promise<{ line: string; val
   );
   return { line, values };
 }
-
-// BENCH_GATEWAYS=N: the subscribers are served by N gateway processes fed through NATS JetStream
-// (issue 21); that harness (SDK clients only, no same-run floor yet) lives in ws-gateways.bench.ts
-// until the two are one.
