@@ -65,6 +65,8 @@ export class FanOut {
   writes = 0;
   bytesWritten = 0;
   cycles = 0;
+  /** Book and quote subscriptions set stale because their client was behind (slow-consumer conflations). */
+  staleMarks = 0;
   cycleMsTotal = 0;
   cycleMsMax = 0;
   /** From a committed change to the write of the update carrying it, per client written. */
@@ -206,6 +208,7 @@ export class FanOut {
         if (subscription.state !== 'live') continue;
         if (feed.conflatable && this.isCongested(subscription.client, cycle)) {
           subscription.state = 'stale';
+          this.staleMarks += 1;
           this.staleClients.add(subscription.client);
           continue;
         }

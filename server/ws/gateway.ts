@@ -49,6 +49,8 @@ export interface GatewayStats {
   /** Bytes of those writes. */
   bytesWritten: number;
   cycles: number;
+  /** Book and quote subscriptions conflated because their client was behind. */
+  staleMarks: number;
   cycleMsAverage: number;
   /** From a committed change to the write of the update carrying it, per client (server side only). */
   publishLatencyMs: { p50: number; p99: number; samples: number };
@@ -288,6 +290,7 @@ export function attachGateway(server: http.Server, services: WsServices, config:
         writes: fanOut.writes,
         bytesWritten: fanOut.bytesWritten,
         cycles: fanOut.cycles,
+        staleMarks: fanOut.staleMarks,
         cycleMsAverage: fanOut.cycles > 0 ? fanOut.cycleMsTotal / fanOut.cycles : 0,
         publishLatencyMs: { p50: latency.percentile(50), p99: latency.percentile(99), samples: latency.count },
         snapshots: hub.snapshots.stats(),
@@ -299,6 +302,7 @@ export function attachGateway(server: http.Server, services: WsServices, config:
       fanOut.writes = 0;
       fanOut.bytesWritten = 0;
       fanOut.cycles = 0;
+      fanOut.staleMarks = 0;
       fanOut.cycleMsTotal = 0;
       fanOut.cycleMsMax = 0;
       fanOut.publishLatency.reset();

@@ -171,7 +171,7 @@ async function startBench(): Promise<Bench> {
 }
 
 /** What the fan-out did during the measurement: the service's own, or the gateways' summed. */
-type FanOutFigures = Pick<GatewayFigures, 'cycles' | 'cycleMsAverage' | 'messagesWritten' | 'writes' | 'bytesWritten' | 'publishLatencyMs'>;
+type FanOutFigures = Pick<GatewayFigures, 'cycles' | 'staleMarks' | 'cycleMsAverage' | 'messagesWritten' | 'writes' | 'bytesWritten' | 'publishLatencyMs'>;
 
 async function main(): Promise<void> {
   v8.setFlagsFromString('--expose-gc');
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `server_side: fanout_cycles_per_s=${(server.cycles / seconds).toFixed(1)} cycle_ms_avg=${server.cycleMsAverage.toFixed(1)} ` +
-        `messages_written_per_s=${Math.round(server.messagesWritten / seconds)} writes_per_client_per_s=${(server.writes / subscribers / seconds).toFixed(1)} ` +
+        `messages_written_per_s=${Math.round(server.messagesWritten / seconds)} writes_per_client_per_s=${(server.writes / subscribers / seconds).toFixed(1)} stale_marks=${server.staleMarks} ` +
         `bytes_per_write=${Math.round(server.bytesWritten / Math.max(1, server.writes))} commit_to_write_p50_ms=${server.publishLatencyMs.p50} commit_to_write_p99_ms=${server.publishLatencyMs.p99} ${servicePauses}\n`,
     );
     // CPU per client write (one socket write = one frame per client per cycle), so that runs at

@@ -21,6 +21,7 @@ export interface GatewayFigures {
   writes: number;
   bytesWritten: number;
   cycles: number;
+  staleMarks: number;
   cycleMsAverage: number;
   /** The highest of the gateways' percentiles (a merged histogram is not exported by /stats). */
   publishLatencyMs: { p50: number; p99: number; samples: number };
@@ -107,6 +108,7 @@ export async function startBenchBus(): Promise<BenchBus> {
         writes: sum((s) => s.ws.writes),
         bytesWritten: sum((s) => s.ws.bytesWritten),
         cycles,
+        staleMarks: sum((s) => s.ws.staleMarks),
         cycleMsAverage: cycles > 0 ? sum((s) => s.ws.cycleMsAverage * s.ws.cycles) / cycles : 0,
         publishLatencyMs: {
           p50: max((s) => s.ws.publishLatencyMs.p50),
