@@ -171,7 +171,10 @@ async function startBench(): Promise<Bench> {
 }
 
 /** What the fan-out did during the measurement: the service's own, or the gateways' summed. */
-type FanOutFigures = Pick<GatewayFigures, 'cycles' | 'staleMarks' | 'cycleMsAverage' | 'messagesWritten' | 'writes' | 'bytesWritten' | 'publishLatencyMs'>;
+type FanOutFigures = Pick<
+  GatewayFigures,
+  'cycles' | 'staleMarks' | 'cycleMsAverage' | 'messagesWritten' | 'writes' | 'bytesWritten' | 'publishLatencyMs'
+>;
 
 async function main(): Promise<void> {
   v8.setFlagsFromString('--expose-gc');
