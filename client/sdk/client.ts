@@ -5,8 +5,10 @@
  * every later call; `token`/`setToken` let a caller restore or share a session.
  */
 import { HttpTransport, queryString, segment, type TransportOptions } from './http.js';
-import type { DealScenarios, ScenarioInput, SpreadPrice } from './projection-types.js';
 import type {
+  DealScenarios,
+  ScenarioInput,
+  SpreadPrice,
   DealLtv,
   GpuSeries,
   GpuSeriesSummary,
