@@ -3,12 +3,13 @@
  * with the money preview, own open orders (cancel/replace) and fills, the note's terms, the deal's
  * collateral facts and capital structure, and — next to the book — the deal's latest performance
  * metrics and trigger status, and a price ↔ yield ↔ spread calculator beside the ticket. A second
- * tab projects the deal's cash flows under a scenario (components/cash-flows.ts).
+ * tab projects the deal's cash flows under a scenario (components/note-tabs.ts puts the two tabs
+ * side by side; components/cash-flows.ts is the second).
  */
 import type { TapeTrade } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { priceChart } from '../components/chart.js';
-import { noteTabs } from '../components/cash-flows.js';
+import { noteTabs } from '../components/note-tabs.js';
 import { capitalStructurePanel, collateralPanel, termsPanel } from '../components/deal.js';
 import { dealMetricsPanel } from '../components/deal-metrics.js';
 import { ladder } from '../components/ladder.js';
