@@ -34,7 +34,7 @@ import { yearFraction, type DayCountConvention } from '../domain/daycount.js';
 import { CASH_ASSET, postEntries, type EntryInput, type PostingInput } from '../ledger/index.js';
 import { getDeal, type Deal } from '../refdata/deals.js';
 import { listNotes, setNoteFactor, type Note } from '../refdata/notes.js';
-import { assertNotAfterBusinessDate } from '../settlement/run.js';
+import { assertNotAfterBusinessDate } from '../businessdate/index.js';
 import { allocateToHolders, type HolderOfRecord, type HolderShare } from './allocation.js';
 import { getWaterfall, type WaterfallDefinition } from './definition.js';
 import { metricsNeedingReport, periodMetricsSource } from './metrics.js';

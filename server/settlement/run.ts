@@ -27,8 +27,7 @@
  */
 import type { Knex } from 'knex';
 import { Decimal } from '../domain/decimal.js';
-import { Rejection } from '../core/rejections.js';
-import { currentBusinessDate } from '../businessdate/index.js';
+import { assertNotAfterBusinessDate } from '../businessdate/index.js';
 import { inTransaction } from '../db/transaction.js';
 import type { SettledTrade } from '../sequencer/ledger-sync.js';
 import { failChargeOf } from './fail-charge.js';
@@ -93,14 +92,6 @@ export interface RunSummary {
   failed: number;
   chunks: number;
   durationMs: number;
-}
-
-export async function assertNotAfterBusinessDate(db: Knex, date: string, what: string): Promise<string> {
-  const businessDate = await currentBusinessDate(db);
-  if (date > businessDate) {
-    throw new Rejection('DATE_AFTER_BUSINESS_DATE', `${what} ${date} is after the business date ${businessDate}`, { date, businessDate });
-  }
-  return businessDate;
 }
 
 /** Two chunks side by side on PostgreSQL (the database does most of the work); PGlite is one connection. */
