@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { migrateToLatest, openDatabase } from '../server/db/connection.js';
 import { seedDemoMarket } from '../server/demo/seed.js';
 import { seedDemoWaterfalls } from '../server/servicing/demo.js';
-import { seedDemoPerformance } from '../server/demo/performance.js';
+import { seedDemoPerformance } from '../server/demo/performance-seed.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const times: number[] = [];

@@ -17,7 +17,7 @@ import { resolveJwtSecret } from './auth/secret.js';
 import { initialiseBusinessDate } from './businessdate/index.js';
 import { seedDemoMarket, type DemoSummary } from './demo/seed.js';
 import { seedDemoWaterfalls } from './servicing/demo.js';
-import { seedDemoPerformance } from './demo/performance.js';
+import { seedDemoPerformance } from './demo/performance-seed.js';
 import { seedDemoCurve } from './projection/curves.js';
 import { seedDemoObligors } from './demo/obligors.js';
 import { seedDemoGpuValues } from './demo/gpu-values.js';

@@ -32,6 +32,19 @@ export async function currentBusinessDate(db: Knex | Knex.Transaction): Promise<
   return row.business_date;
 }
 
+/**
+ * The business date, or DATE_AFTER_BUSINESS_DATE when `date` is after it: a settlement run, a
+ * distribution and a rate fixing are each dated on a day that has come. `what` names the date in
+ * the message ("the settlement date").
+ */
+export async function assertNotAfterBusinessDate(db: Knex, date: string, what: string): Promise<string> {
+  const businessDate = await currentBusinessDate(db);
+  if (date > businessDate) {
+    throw new Rejection('DATE_AFTER_BUSINESS_DATE', `${what} ${date} is after the business date ${businessDate}`, { date, businessDate });
+  }
+  return businessDate;
+}
+
 export async function rollBusinessDate(
   db: Knex,
   request: { expectedDate?: string; rolledBy: string | null },

@@ -7,7 +7,7 @@
  *
  * Payment dates: the first class's coupon dates after the last payment date (or, before any
  * distribution, from the first coupon date on or after `asOf`, the business date) to the legal final
- * (the latest maturity of the classes). Accrual fractions as servicing/distribution.ts computes them.
+ * (the latest maturity of the classes). Accrual fractions as servicing/distribution-period.ts computes them.
  */
 import { Decimal } from '../domain/decimal.js';
 import { addMonths, civil, lastDayOfMonth, parseIsoDate } from '../domain/dates.js';

@@ -12,7 +12,7 @@
  *   deals without reports keep working. No debt service → no value, so no trigger on it breaches.
  * - Without one, a definition whose triggers test any other metric cannot be run: treating the
  *   missing value as "passed" would release cash a trap should hold, so the distribution refuses
- *   (`metricsNeedingReport` names them; distribution.ts answers PERFORMANCE_REPORT_NOT_FOUND).
+ *   (`metricsNeedingReport` names them; distribution-inputs.ts answers PERFORMANCE_REPORT_NOT_FOUND).
  */
 import type { Decimal } from '../domain/decimal.js';
 import {

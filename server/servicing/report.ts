@@ -174,3 +174,12 @@ export async function trusteeReports(db: Knex, dealId: string, paymentDate?: str
     throw new Rejection('DISTRIBUTION_NOT_FOUND', `no distribution on ${paymentDate}`, { dealId, paymentDate });
   return rows.map((r) => (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as TrusteeReport);
 }
+
+/** The report stored with the payment date's distribution, or null: a distribution already run is replayed from it. */
+export async function storedReport(db: Knex | Knex.Transaction, dealId: string, paymentDate: string): Promise<TrusteeReport | null> {
+  const row: { report: unknown } | undefined = await db('distributions')
+    .where({ deal_id: dealId, payment_date: paymentDate })
+    .first('report');
+  if (!row) return null;
+  return (typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as TrusteeReport;
+}

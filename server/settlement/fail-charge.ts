@@ -14,7 +14,7 @@
  * seller keeps its securities and earns their coupon meanwhile, and the buyer's unpaid purchase
  * stays its obligation, funded by its credit line (the line stays in use until it pays).
  * The charge is shown on open fails as it grows and is booked through the ledger (seller's cash
- * to buyer's cash) when the fail settles (run.ts).
+ * to buyer's cash) when the fail settles (run-fails.ts).
  * Rounding: once, half-even to cents (rounding.ts).
  */
 import { Decimal } from '../domain/decimal.js';

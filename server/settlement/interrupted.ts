@@ -3,7 +3,7 @@
  * the back office sees the truth and never a run `running` forever (issue 14).
  *
  * Each chunk of a run commits its instructions and the run's counters (processed, settled, failed)
- * in one transaction (run.ts), so the counters of a run left running are exactly what it did. A
+ * in one transaction (run-chunk.ts), so the counters of a run left running are exactly what it did. A
  * run whose counters reached its total had settled everything it was due to and only missed its
  * final status: it is `completed`. Otherwise it is `interrupted`, with what it did in `error`; its
  * unprocessed instructions are still open (the chunk that was running rolled back) and any new

@@ -11,7 +11,7 @@ import type { TradingState } from '../sequencer/state.js';
 import { applyCredits, applySettledTrades } from '../sequencer/ledger-sync.js';
 import { refreshInstrument } from '../sequencer/admin.js';
 import { CASH_ASSET } from '../ledger/types.js';
-import type { BookedFailCharge, SettledMovement } from './run.js';
+import type { BookedFailCharge, SettledMovement } from './run-chunk-rows.js';
 
 export async function notifySettled(
   sequencer: Sequencer | null,

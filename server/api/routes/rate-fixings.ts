@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { actorOf } from '../../audit/index.js';
 import { Decimal } from '../../domain/decimal.js';
-import { assertNotAfterBusinessDate } from '../../settlement/run.js';
+import { assertNotAfterBusinessDate } from '../../businessdate/index.js';
 import { FIXING_MAX_PERCENT, FIXING_MIN_PERCENT, INDEX_NAME, listRateFixings, setRateFixing } from '../../servicing/fixings.js';
 import { defineRoute, requirePrincipal } from '../route.js';
 import { decimalString, isoDate } from '../schemas.js';
