@@ -6,9 +6,10 @@
  * A cycle runs as soon as the event loop is free after something changed; whatever changes while a
  * cycle is being written (at least a thousand clients per turn of the event loop, so that order
  * entry and commits run in between) and while it rests afterwards (half as long as it kept the loop
- * busy, less what it lent the loop between turns) is merged into the next one — book levels
- * conflate, lists append — so the cycle rate adapts to the load, fan-out takes about two thirds of
- * the loop at most and, when order entry is saturated, at least, and nothing queues without bound. In a cycle:
+ * busy, less what it lent the loop between turns and while waiting to start) is merged into the
+ * next one — book levels conflate, lists append — so the cycle rate adapts to the load, fan-out
+ * takes about two thirds of the loop at most and, when order entry is saturated, at least, and
+ * nothing queues without bound. In a cycle:
  * 1. each changed feed emits at most one update (seq + 1), serialised once;
  * 2. subscribers that joined (or re-joined after a gap) get a snapshot, serialised once per feed;
  * 3. each client's messages of the cycle are written with one socket write — as frames of their
@@ -72,6 +73,8 @@ export class FanOut {
   /** From a committed change to the write of the update carrying it, per client written. */
   readonly publishLatency = new LatencyHistogram();
   private cycleChangedAtMs: number | null = null;
+  /** When the scheduled cycle could have started: its rest's planned end, or the change that woke an idle fan-out. */
+  private readyAtMs = 0;
 
   constructor(
     private readonly limits: WsLimits,
@@ -100,17 +103,23 @@ export class FanOut {
   }
 
   /** Runs a cycle soon; if one is being written or resting, right after it. */
-  private schedule(): void {
+  private schedule(readyAtMs = performance.now()): void {
     if (this.phase !== 'idle') {
       this.wanted = true;
       return;
     }
     this.phase = 'scheduled';
+    this.readyAtMs = readyAtMs;
     setImmediate(() => this.run());
   }
 
   private run(): void {
     const startedMs = performance.now();
+    // The loop was busy elsewhere between the moment this cycle could start and now (order entry,
+    // commits, I/O that queued while the last cycle was written): that is lent time like the gaps
+    // between turns, so the rest after this cycle is shorter by it and order entry's share of the
+    // loop stays a third rather than a third plus whatever overran the rest.
+    const lateMs = Math.max(0, startedMs - this.readyAtMs);
     this.wanted = false;
     this.phase = 'writing';
     let touched: WsClient[] = [];
@@ -132,7 +141,7 @@ export class FanOut {
       touched,
       next: 0,
       busyMs: performance.now() - startedMs,
-      lentMs: 0,
+      lentMs: lateMs,
       yieldedAtMs: null,
       changedAtMs: this.cycleChangedAtMs,
     });
@@ -147,7 +156,9 @@ export class FanOut {
    *   when the service is saturated with order entry, the fan-out still gets its share instead of
    *   a thousand clients per whole backlog drained.
    * - After the cycle, the loop rests fanOutRestRatio times as long as the cycle kept it busy, less
-   *   what the cycle already lent it between turns; what changes meanwhile merges into the next cycle.
+   *   what the cycle already lent it between turns and while waiting to start (a rest timer fires
+   *   late, and a cycle starts after the I/O queued behind the last one); what changes meanwhile
+   *   merges into the next cycle.
    */
   private writeTurn(turn: CycleWrite): void {
     const startedMs = performance.now();
@@ -173,11 +184,12 @@ export class FanOut {
     this.cycleMsTotal += turn.busyMs;
     this.cycleMsMax = Math.max(this.cycleMsMax, turn.busyMs);
     this.phase = 'resting';
+    const restMs = turn.busyMs * this.limits.fanOutRestRatio - turn.lentMs;
+    const restEndsAtMs = performance.now() + Math.max(0, restMs);
     const next = () => {
       this.phase = 'idle';
-      if (this.wanted || this.dirty.size > 0) this.schedule();
+      if (this.wanted || this.dirty.size > 0) this.schedule(restEndsAtMs);
     };
-    const restMs = turn.busyMs * this.limits.fanOutRestRatio - turn.lentMs;
     if (restMs < 1) next();
     else setTimeout(next, restMs);
   }

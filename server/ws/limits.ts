@@ -69,8 +69,9 @@ export interface WsLimits {
   fanOutClientsPerTurn: number;
   /**
    * After a fan-out cycle that kept the event loop busy for T ms, the next one waits T × this, less
-   * the time the cycle yielded between its turns: 0.5 leaves order entry and commits at least a
-   * third of the loop whatever the subscriber count, and the fan-out two thirds when order entry is saturated.
+   * the time the cycle yielded between its turns and waited past its start: 0.5 leaves order entry
+   * and commits at least a third of the loop whatever the subscriber count, and the fan-out two
+   * thirds when order entry is saturated.
    */
   fanOutRestRatio: number;
   /** Server ping interval; a peer that has not answered the previous ping is dropped. */

@@ -101,7 +101,9 @@ async function measure(subscribers: number): Promise<void> {
   readers.forEach((reader) => reader.send({ kind: 'start' }));
   const cpuAtStart = process.cpuUsage();
   const endAt = performance.now() + MEASURE_MS;
+  let dueAtMs = performance.now();
   while (performance.now() < endAt) {
+    const lateMs = Math.max(0, performance.now() - dueAtMs);
     const start = wallMs();
     frame.writeDoubleLE(previousStart + Math.random() * (start - previousStart), 0);
     // Each pass gets its own buffer: a socket may still hold the previous one unsent.
@@ -113,8 +115,10 @@ async function measure(subscribers: number): Promise<void> {
     }
     passMs.push(wallMs() - start);
     previousStart = start;
-    // Rest as the gateway does (fanOutRestRatio), so the readers get the CPU to read; 0 = back to back.
-    const restMs = passMs[passMs.length - 1]! * REST_RATIO;
+    // Rest as the gateway does (fanOutRestRatio, less how late this pass started past the previous
+    // rest's end), so the readers get the CPU to read; 0 = back to back.
+    const restMs = passMs[passMs.length - 1]! * REST_RATIO - lateMs;
+    dueAtMs = performance.now() + Math.max(0, restMs);
     await new Promise((resolve) => (restMs < 1 ? setImmediate(resolve) : setTimeout(resolve, restMs)));
   }
   const cpu = process.cpuUsage(cpuAtStart);

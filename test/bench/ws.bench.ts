@@ -45,7 +45,7 @@
  * bytes_per_connection=<n> sdk_p50_ms=<n> sdk_p99_ms=<n> server_cpu_us_per_write=<n>
  * fanout_us_per_write=<n> floor_p50_ms=<n> floor_p99_ms=<n> (means) floor_p99_each_ms=<before,after>
  * floor_cpu_us_per_write=<n> ratio=<p99 / floor p99> gateways=<n>
- * load_average=<1,5,15 min>
+ * load_average=<1,5,15 min> sched_autogroup=<1|0> (the figures are taken with 0: ws/floor.ts)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -63,7 +63,7 @@ import { startBenchBus, type BenchBus, type GatewayFigures } from './support/gat
 import { convergence, type BooksReply, type Converged } from './ws/convergence.js';
 import { clientsProcess } from './ws/clients.js';
 import { driverProcess } from './ws/driver.js';
-import { loadAverage, runFloor } from './ws/floor.js';
+import { loadAverage, runFloor, schedAutogroup } from './ws/floor.js';
 import { Histogram } from './ws/histogram.js';
 import { watchPauses } from './ws/pauses.js';
 import {
@@ -187,6 +187,10 @@ async function main(): Promise<void> {
     return usage.heapUsed + usage.external;
   };
 
+  if (schedAutogroup() === '1')
+    process.stderr.write(
+      'bench:ws: kernel.sched_autogroup_enabled=1 weighs each PostgreSQL backend like the whole bench; the figures are taken with 0 (see ws/floor.ts)\n',
+    );
   const phase = (name: string) => process.env.BENCH_DEBUG && process.stderr.write(`bench:ws ${new Date().toISOString()} ${name}\n`);
   for (const subscribers of SUBSCRIBERS) {
     // The yardstick first, on the same machine at the same moment, with the same subscriber count.
@@ -333,7 +337,7 @@ async function main(): Promise<void> {
           ? ` floor_p50_ms=${floorMean('p50_ms').toFixed(1)} floor_p99_ms=${floorMean('p99_ms').toFixed(1)} floor_p99_each_ms=${floors.map((f) => f.values.p99_ms).join(',')} ` +
             `floor_cpu_us_per_write=${floorMean('server_cpu_us_per_write').toFixed(1)} ratio=${(p99 / floorMean('p99_ms')).toFixed(2)}`
           : '') +
-        ` gateways=${GATEWAYS} load_average=${loadDuring}\n`,
+        ` gateways=${GATEWAYS} load_average=${loadDuring} sched_autogroup=${schedAutogroup()}\n`,
     );
   }
   await bench.close();

@@ -1,7 +1,23 @@
 /** bench:ws's yardstick: bench:ws-floor run as a child process beside a round, and the load average. */
+import fs from 'node:fs';
 import os from 'node:os';
 import { spawn } from 'node:child_process';
 import { FLOOR_SCRIPT, MEASURE_MS } from './plan.js';
+
+/**
+ * Linux's autogroup setting (1, 0, or n/a). With it on, each session is scheduled as one group, and
+ * every PostgreSQL backend calls setsid: on two shared cores each backend then weighs as much as
+ * the whole bench (service, subscribers and driver together), which no server deployment does. The
+ * figures are taken with it off (`echo 0 > /proc/sys/kernel/sched_autogroup_enabled`): every
+ * process gets its fair share by its nice value, the floor's processes and the bench's alike.
+ */
+export function schedAutogroup(): string {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim();
+  } catch {
+    return 'n/a';
+  }
+}
 
 export function loadAverage(): string {
   return os
