@@ -10,10 +10,10 @@
  */
 import type { Collection, CollectionFigures, CollectionInput } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
-import { field, h, panel, replace } from '../ui/dom.js';
+import { field, h, panel } from '../ui/dom.js';
 import { FieldErrors } from '../ui/field-errors.js';
 import * as fmt from '../ui/format.js';
-import { errorAlert, MessageSlot } from '../ui/notice.js';
+import { MessageSlot } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { dealCalendar, type DealCalendar } from './deal-calendar.js';
 
@@ -69,7 +69,7 @@ export function collectionsPanel(app: AppContext, options: { record: boolean }):
   const picker = dealCalendar(app, { deal: 'servicing-deal', date: 'servicing-date', period: 'coll-period' });
   const calendar = calendarTable();
   const versions = versionsTable();
-  const loadError = h('div', {});
+  const loadError = new MessageSlot();
   let collections: Collection[] = [];
 
   const show = () => {
@@ -84,10 +84,10 @@ export function collectionsPanel(app: AppContext, options: { record: boolean }):
   const load = async () => {
     try {
       collections = await app.client.collections(picker.deal.value);
-      replace(loadError);
+      loadError.clear();
     } catch (error) {
       collections = [];
-      replace(loadError, errorAlert(error, 'coll-load-error'));
+      loadError.error(error, 'coll-load-error');
     }
     show();
   };
@@ -98,7 +98,7 @@ export function collectionsPanel(app: AppContext, options: { record: boolean }):
     {},
     h('div', { class: 'row' }, field('Deal', picker.deal), field('Payment date', picker.paymentDate)),
     h('div', { class: 'row' }, picker.period),
-    loadError,
+    loadError.element,
     options.record ? recordForm(app, picker, load) : null,
     h('h3', {}, 'Calendar'),
     h('div', { class: 'hscroll' }, calendar.element),

@@ -10,7 +10,7 @@ import type { AppContext } from '../app/context.js';
 import { Decimal } from '../money/domain.js';
 import { field, h, panel, replace } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
-import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
+import { MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { dealCalendar } from './deal-calendar.js';
 import { trusteeReportView } from './trustee-report.js';
@@ -44,7 +44,7 @@ export function distributionsPanel(app: AppContext, options: { run: boolean }): 
       { label: 'Cash trap', render: (r) => (r.cashTrapActive ? 'on' : 'off') },
     ],
   });
-  const loadError = h('div', {});
+  const loadError = new MessageSlot();
 
   const showChosen = () => {
     const report = reports.find((r) => r.paymentDate === picker.paymentDate.value);
@@ -58,10 +58,10 @@ export function distributionsPanel(app: AppContext, options: { run: boolean }): 
   const load = async () => {
     try {
       reports = await app.client.trusteeReports(picker.deal.value);
-      replace(loadError);
+      loadError.clear();
     } catch (error) {
       reports = [];
-      replace(loadError, errorAlert(error, 'dist-load-error'));
+      loadError.error(error, 'dist-load-error');
     }
     history.update(reports);
     showChosen();
@@ -92,7 +92,7 @@ export function distributionsPanel(app: AppContext, options: { run: boolean }): 
       ),
       h('div', { class: 'row' }, picker.period),
       message.element,
-      loadError,
+      loadError.element,
       h('h3', {}, 'Chosen payment date'),
       chosen,
       h('h3', {}, 'Trustee reports'),

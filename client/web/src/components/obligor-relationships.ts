@@ -8,11 +8,11 @@
  */
 import type { Obligor, ObligorRelationship, ObligorRelationshipInput } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
-import { field, h, replace } from '../ui/dom.js';
+import { field, h } from '../ui/dom.js';
 import { isoDateInput } from '../ui/dates.js';
 import { FieldErrors } from '../ui/field-errors.js';
 import * as fmt from '../ui/format.js';
-import { errorAlert, MessageSlot } from '../ui/notice.js';
+import { MessageSlot } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 
 const TYPES: readonly { value: ObligorRelationship['type']; label: string }[] = [
@@ -39,13 +39,13 @@ export function relationshipsView(app: AppContext, obligor: Obligor, companies: 
       { label: 'As of', render: (r) => r.asOf },
     ],
   });
-  const loadError = h('div', {});
+  const loadError = new MessageSlot();
   const load = async () => {
     try {
       table.update((await app.client.obligor(obligor.id)).relationships);
-      replace(loadError);
+      loadError.clear();
     } catch (error) {
-      replace(loadError, errorAlert(error, 'relationships-load-error'));
+      loadError.error(error, 'relationships-load-error');
     }
   };
   void load();
@@ -53,7 +53,7 @@ export function relationshipsView(app: AppContext, obligor: Obligor, companies: 
     'div',
     {},
     h('h3', {}, `Relationships of ${obligor.name}`),
-    loadError,
+    loadError.element,
     h('div', { class: 'hscroll' }, table.element),
     relationshipForm(app, obligor, companies, load),
   );

@@ -10,12 +10,12 @@ import type { Obligor, ObligorPatch } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
 import { field, h, panel, replace } from '../ui/dom.js';
 import { FieldErrors } from '../ui/field-errors.js';
-import { errorAlert, MessageSlot } from '../ui/notice.js';
+import { MessageSlot } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { relationshipsView } from './obligor-relationships.js';
 
 export function obligorsPanel(app: AppContext, options: { edit: boolean }): HTMLElement {
-  const loadError = h('div', {});
+  const loadError = new MessageSlot();
   let obligors: Obligor[] = [];
   const nameOf = (id: string | null) => (id ? (obligors.find((o) => o.id === id)?.name ?? id) : '');
   const form = options.edit
@@ -55,15 +55,15 @@ export function obligorsPanel(app: AppContext, options: { edit: boolean }): HTML
       obligors = await app.client.obligors();
       table.update(obligors);
       form?.refresh();
-      replace(loadError);
+      loadError.clear();
     } catch (error) {
-      replace(loadError, errorAlert(error, 'obligors-load-error'));
+      loadError.error(error, 'obligors-load-error');
     }
   };
   void load();
   return panel(
     'Obligors',
-    h('div', {}, form?.element ?? null, loadError, h('h3', {}, 'The register'), h('div', { class: 'hscroll' }, table.element)),
+    h('div', {}, form?.element ?? null, loadError.element, h('h3', {}, 'The register'), h('div', { class: 'hscroll' }, table.element)),
     {
       testid: 'obligors-panel',
     },

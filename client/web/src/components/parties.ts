@@ -8,17 +8,17 @@
  */
 import type { Party } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
-import { field, h, panel, replace } from '../ui/dom.js';
+import { field, h, panel } from '../ui/dom.js';
 import { FieldErrors } from '../ui/field-errors.js';
 import * as fmt from '../ui/format.js';
-import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
+import { MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 
 const KINDS: readonly Party['kind'][] = ['investor', 'dealer', 'backoffice', 'operator'];
 
 export function partiesPanel(app: AppContext, options: { edit: boolean }): HTMLElement {
   const message = new MessageSlot();
-  const loadError = h('div', {});
+  const loadError = new MessageSlot();
   let load: () => Promise<void> = async () => undefined;
 
   const toggle = (party: Party): HTMLElement => {
@@ -69,9 +69,9 @@ export function partiesPanel(app: AppContext, options: { edit: boolean }): HTMLE
       // The other tabs name parties from the app's map (statements, instructions): keep it current.
       for (const party of parties) app.parties.set(party.id, party);
       table.update(parties);
-      replace(loadError);
+      loadError.clear();
     } catch (error) {
-      replace(loadError, errorAlert(error, 'parties-load-error'));
+      loadError.error(error, 'parties-load-error');
     }
   };
   void load();
@@ -82,7 +82,7 @@ export function partiesPanel(app: AppContext, options: { edit: boolean }): HTMLE
       {},
       options.edit ? [h('h3', {}, 'Onboard a party'), createForm(app, message, load)] : null,
       message.element,
-      loadError,
+      loadError.element,
       h('h3', {}, 'All parties'),
       h('div', { class: 'hscroll' }, table.element),
     ),

@@ -8,10 +8,10 @@
  */
 import type { ReferenceRate } from '../../../sdk/index.js';
 import type { AppContext } from '../app/context.js';
-import { field, h, panel, replace } from '../ui/dom.js';
+import { field, h, panel } from '../ui/dom.js';
 import { FieldErrors } from '../ui/field-errors.js';
 import { isoDateInput } from '../ui/dates.js';
-import { errorAlert, MessageSlot } from '../ui/notice.js';
+import { MessageSlot } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 
 export function referenceRatesPanel(app: AppContext, options: { edit: boolean }): HTMLElement {
@@ -24,13 +24,13 @@ export function referenceRatesPanel(app: AppContext, options: { edit: boolean })
       { label: 'Rate (percent)', num: true, decimals: true, render: (r) => r.ratePercent },
     ],
   });
-  const loadError = h('div', {});
+  const loadError = new MessageSlot();
   const load = async () => {
     try {
       table.update([...(await app.client.referenceRates())].reverse());
-      replace(loadError);
+      loadError.clear();
     } catch (error) {
-      replace(loadError, errorAlert(error, 'rates-load-error'));
+      loadError.error(error, 'rates-load-error');
     }
   };
   void load();
@@ -45,7 +45,7 @@ export function referenceRatesPanel(app: AppContext, options: { edit: boolean })
         'The TMPG reference rate in percent (e.g. the lower limit of the federal funds target range). A fail is charged at the rate in force at the close of the business day before its settlement date.',
       ),
       options.edit ? rateForm(app, load) : null,
-      loadError,
+      loadError.element,
       h('h3', {}, 'The series, newest first'),
       h('div', { class: 'hscroll' }, table.element),
     ),
