@@ -4,40 +4,21 @@
  * a fail made on purpose; the trail shows them by name (table), exactly (--json, --csv), filtered;
  * the run history shows the fail's 98,000.00 and a total; the checklist names what is open.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComputeNotesClient } from '../../client/sdk/index.js';
 import { DEMO_PASSWORD, startTestService, type TestService } from '../support/service.js';
+import { runCn, type CliResult } from '../support/cli.js';
 
-const BIN = path.resolve('client/cli/cn.mjs');
 let t: TestService;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-audit-home-'));
 let noteB = '';
 let businessDate = '';
 
-interface Result {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function cn(args: string[], user: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: os.tmpdir(),
-      env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: path.join(home, user) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
+function cn(args: string[], user: string): Promise<CliResult> {
+  return runCn(args, { url: t.url, configDir: path.join(home, user) });
 }
 
 async function client(username: string): Promise<ComputeNotesClient> {

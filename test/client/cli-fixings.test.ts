@@ -4,32 +4,19 @@
  * mistakes are usage errors (exit 1) that never reach the server; the server's refusals (a date
  * after the business date) are the API's code on stderr.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
+import { runCn, type CliResult } from '../support/cli.js';
 
-const BIN = path.resolve('client/cli/cn.mjs');
 let t: TestService;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-fixings-'));
 let today: string;
 
-function cn(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: os.tmpdir(),
-      env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
+function cn(args: string[]): Promise<CliResult> {
+  return runCn(args, { url: t.url, configDir: home });
 }
 
 beforeAll(async () => {

@@ -4,35 +4,22 @@
  * tick) and the CLI shows them; the derived price equals the projection API's own price at that
  * spread rounded to the nearest tick.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { runCn, type CliResult } from '../support/cli.js';
 
-const BIN = path.resolve('client/cli/cn.mjs');
 const TICK = new Decimal('0.0078125');
 let t: TestService;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-spread-'));
 let notes: Record<string, string>;
 let dealId: string;
 
-function cn(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: os.tmpdir(),
-      env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
+function cn(args: string[]): Promise<CliResult> {
+  return runCn(args, { url: t.url, configDir: home });
 }
 
 const auth = async (username: string) => ({ authorization: `Bearer ${await t.token(username)}` });

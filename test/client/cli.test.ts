@@ -4,38 +4,19 @@
  * trip, settlement with a progress bar, statements and reconciliation as CSV, and the documented
  * exit codes (0 ok, 1 usage, 2 API rejection, 3 network or authentication, 4 breaks).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
+import { runCn, type CliResult } from '../support/cli.js';
 
-const BIN = path.resolve('client/cli/cn.mjs');
 let t: TestService;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-home-'));
 
-interface Result {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
 /** Runs `cn` with a clean environment: the test's server, and a config dir per user. */
-function cn(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: os.tmpdir(), // the bin works from any directory
-      env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: path.join(home, 'default'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
+function cn(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCn(args, { url: t.url, configDir: path.join(home, 'default'), env });
 }
 
 const as = (user: string) => ({ CN_CONFIG_DIR: path.join(home, user) });

@@ -3,32 +3,19 @@
  * the CSV is the API's, and the figures are those checked by hand in risk-api.test.ts (dealer2
  * quotes every note 99.75 / 100.25 first, so each is marked at the mid, 100, as there).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../server/domain/decimal.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { runCn, type CliResult } from '../support/cli.js';
 
-const BIN = path.resolve('client/cli/cn.mjs');
 let t: TestService;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cn-risk-'));
 
-function cn(user: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: os.tmpdir(),
-      env: { PATH: process.env.PATH ?? '', CN_URL: t.url, CN_CONFIG_DIR: path.join(home, user) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
+function cn(user: string, args: string[]): Promise<CliResult> {
+  return runCn(args, { url: t.url, configDir: path.join(home, user) });
 }
 
 beforeAll(async () => {
