@@ -117,9 +117,24 @@ describe('the audit trail in the back office', () => {
 
 describe('the run history and the pre-roll checklist', () => {
   it("shows the run's counts and amounts and a total line; the dates are ISO", async () => {
+    // The history's request is held: until it answers the table is busy and blank, never
+    // "No settlement runs" (the empty state is for an answer with none).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await office.route('**/api/v1/settlements/runs*', async (route) => {
+      await held;
+      await route.continue();
+    });
     await showTab(office, 'runs');
+    const table = office.getByTestId('runs-table');
+    expect(await table.getAttribute('aria-busy')).toBe('true');
+    expect(await table.locator('tbody tr').count()).toBe(0);
+    release();
+    await expect.poll(() => table.getAttribute('aria-busy')).toBeNull();
+    await office.unroute('**/api/v1/settlements/runs*');
     expect(await office.getByLabel('to (date)').inputValue()).toBe(BUSINESS_DATE);
-    const row = office.getByTestId('runs-table').locator('tbody tr').first();
+    // A run's row carries its key; before the history loads the body is blank (aria-busy).
+    const row = office.getByTestId('runs-table').locator('tbody tr[data-key]').first();
     await row.waitFor();
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(1, 12)).toEqual([

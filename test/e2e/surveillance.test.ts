@@ -58,6 +58,37 @@ describe('surveillance in the browser', () => {
     ).toHaveLength(25);
   });
 
+  it('keeps the deal picked when the deal left answers late', async () => {
+    const sdk = await e.sdk('investor1');
+    const deals = await sdk.deals();
+    const meridian = deals.find((d) => d.name.startsWith('Meridian'))!;
+    const helios = deals.find((d) => d.name.startsWith('Helios'))!;
+    const heliosMarked = `marked ${(await sdk.dealLtv(helios.id)).points.at(-1)!.markedLtvPercent}`;
+    const pick = page.getByTestId('surveillance-deal');
+    const ltv = page.getByTestId('chart-ltv');
+    await pick.selectOption(helios.id);
+    await expect.poll(() => ltv.textContent()).toContain(heliosMarked);
+    // Meridian's reports are held; the user picks Meridian, then Helios again before it answers.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const meridianReports = `**/api/v1/deals/${meridian.id}/performance-reports*`;
+    await page.route(meridianReports, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await pick.selectOption(meridian.id);
+    await pick.selectOption(helios.id);
+    await expect.poll(() => ltv.textContent()).toContain(heliosMarked);
+    const late = page.waitForResponse((response) => response.url().includes(`/deals/${meridian.id}/performance-reports`));
+    release();
+    await late;
+    // Let the page handle the late answer (its JSON, then the render it must skip).
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    await page.unroute(meridianReports);
+    expect(await pick.inputValue()).toBe(helios.id);
+    expect(await ltv.textContent()).toContain(heliosMarked);
+  });
+
   it("shows the deal's latest metrics and trigger status next to the book", async () => {
     const notes = await noteIds(await e.sdk('investor1'));
     await page.goto(`${e.t.url}/notes/${notes['A-2']}`);

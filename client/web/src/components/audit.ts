@@ -8,6 +8,7 @@ import { AUDIT_ACTIONS, type AuditEntry, type AuditQuery } from '../../../sdk/in
 import type { AppContext } from '../app/context.js';
 import { h, panel, replace } from '../ui/dom.js';
 import { downloadText, toCsv } from '../ui/download.js';
+import { newestOnly } from '../ui/newest.js';
 import { MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { isoDateInput, labelled } from './labelled.js';
@@ -117,17 +118,21 @@ export function auditPanel(app: AppContext): HTMLElement {
     older.hidden = !more;
   };
 
+  const newest = newestOnly();
   const load = async (append: boolean) => {
     const query = filters();
     if (!query) return;
     message.clear();
+    const current = newest();
     try {
       const before = append && rows.length > 0 ? rows[rows.length - 1]!.id : undefined;
       const page = await app.client.audit({ ...query, limit: PAGE, ...(before ? { before } : {}) });
+      // A page of an older filter (or an "older" click under a filter since changed) is dropped.
+      if (!current()) return;
       rows = append ? [...rows, ...page] : page;
       show(page.length === PAGE);
     } catch (error) {
-      message.error(error, 'audit-error');
+      if (current()) message.error(error, 'audit-error');
     }
   };
 

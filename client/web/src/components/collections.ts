@@ -13,6 +13,7 @@ import type { AppContext } from '../app/context.js';
 import { field, h, panel } from '../ui/dom.js';
 import { FieldErrors } from '../ui/field-errors.js';
 import * as fmt from '../ui/format.js';
+import { newestOnly } from '../ui/newest.js';
 import { MessageSlot } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { dealCalendar, type DealCalendar } from './deal-calendar.js';
@@ -81,11 +82,16 @@ export function collectionsPanel(app: AppContext, options: { record: boolean }):
     calendar.update(rows.reverse());
     versions.update(collections.filter((c) => c.paymentDate === picker.paymentDate.value));
   };
+  const newest = newestOnly();
   const load = async () => {
+    const current = newest();
     try {
-      collections = await app.client.collections(picker.deal.value);
+      const answer = await app.client.collections(picker.deal.value);
+      if (!current()) return;
+      collections = answer;
       loadError.clear();
     } catch (error) {
+      if (!current()) return;
       collections = [];
       loadError.error(error, 'coll-load-error');
     }

@@ -10,6 +10,7 @@ import type { AppContext } from '../app/context.js';
 import { Decimal } from '../money/domain.js';
 import { field, h, panel, replace } from '../ui/dom.js';
 import * as fmt from '../ui/format.js';
+import { newestOnly } from '../ui/newest.js';
 import { MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { dealCalendar } from './deal-calendar.js';
@@ -55,11 +56,16 @@ export function distributionsPanel(app: AppContext, options: { run: boolean }): 
         : h('p', { class: 'muted empty-state' }, `No distribution for ${picker.paymentDate.value || 'this date'} yet.`),
     );
   };
+  const newest = newestOnly();
   const load = async () => {
+    const current = newest();
     try {
-      reports = await app.client.trusteeReports(picker.deal.value);
+      const answer = await app.client.trusteeReports(picker.deal.value);
+      if (!current()) return;
+      reports = answer;
       loadError.clear();
     } catch (error) {
+      if (!current()) return;
       reports = [];
       loadError.error(error, 'dist-load-error');
     }

@@ -12,6 +12,7 @@ import * as fmt from '../ui/format.js';
 import { MessageSlot, okAlert, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { isIsoDate, isoDateInput } from '../ui/dates.js';
+import { newestOnly } from '../ui/newest.js';
 
 export function reconciliationPanel(app: AppContext): HTMLElement {
   const message = new MessageSlot();
@@ -118,17 +119,16 @@ export function statementsPanel(app: AppContext): HTMLElement {
     return { partyId: party.value, date: date.value };
   };
   const shown = h('p', { class: 'muted body', testid: 'statement-of' });
-  let asked = 0;
+  const newest = newestOnly();
   const show = h('button', { testid: 'statement-show' }, 'Show');
   show.addEventListener(
     'click',
     () =>
       void withBusy(show, message, async () => {
         const query = checked();
-        const ask = ++asked;
+        const current = newest();
         const statement = await app.client.statement(query);
-        // An answer to an earlier ask that arrives late must not replace the latest one.
-        if (ask !== asked) return;
+        if (!current()) return;
         distributions.update(statement.distributions);
         movements.update(statement.movements);
         replace(shown, `Statement of ${app.partyName(query.partyId)} for ${query.date}`);

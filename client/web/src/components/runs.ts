@@ -11,6 +11,7 @@ import type { AppContext } from '../app/context.js';
 import { h, panel, replace } from '../ui/dom.js';
 import { downloadText, toCsv } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
+import { newestOnly } from '../ui/newest.js';
 import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { isoInstant } from './audit.js';
@@ -95,15 +96,19 @@ export function runHistoryPanel(app: AppContext): HTMLElement {
   });
   table.element.appendChild(totals);
 
+  const newest = newestOnly();
   const load = async () => {
     if (!from.valid() || !to.valid()) return message.error(new Error('Dates are YYYY-MM-DD, e.g. 2027-01-15.'), 'runs-error');
     message.clear();
+    const current = newest();
     try {
-      runs = await app.client.settlementRuns({
+      const answer = await app.client.settlementRuns({
         limit: 200,
         ...(from.value.trim() ? { from: from.value.trim() } : {}),
         ...(to.value.trim() ? { to: to.value.trim() } : {}),
       });
+      if (!current()) return;
+      runs = answer;
       table.update(runs);
       const t = runTotals(runs);
       replace(
@@ -123,7 +128,7 @@ export function runHistoryPanel(app: AppContext): HTMLElement {
             ),
       );
     } catch (error) {
-      message.error(error, 'runs-error');
+      if (current()) message.error(error, 'runs-error');
     }
   };
   const form = h(

@@ -13,6 +13,7 @@ import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable, type Column } from '../ui/table.js';
 import { chainCell } from './chain.js';
 import { isIsoDate, isoDateInput } from '../ui/dates.js';
+import { newestOnly } from '../ui/newest.js';
 
 const STATUSES: (SettlementStatus | '')[] = ['', 'pending', 'settled', 'failed', 'cancelled'];
 /** How soon instructions whose transfer is not on chain yet are read again. */
@@ -135,13 +136,17 @@ export function settlementsPanel(app: AppContext, onChain = false): SettlementsP
     columns: columns(app, onChain),
   });
   let followUp: ReturnType<typeof setTimeout> | null = null;
+  const newest = newestOnly();
   const reload = async () => {
+    const current = newest();
     try {
-      latest = await app.client.settlements({
+      const answer = await app.client.settlements({
         ...(date.value ? { date: date.value } : {}),
         ...(status.value ? { status: status.value as SettlementStatus } : {}),
         limit: 1000,
       });
+      if (!current()) return;
+      latest = answer;
       table.update(latest);
       replace(slot);
       // Settled transfers reach the chain shortly after the run: read again until none is pending,
@@ -152,7 +157,7 @@ export function settlementsPanel(app: AppContext, onChain = false): SettlementsP
           ? setTimeout(() => void (table.element.isConnected && reload()), CHAIN_FOLLOW_UP_MS)
           : null;
     } catch (error) {
-      replace(slot, errorAlert(error));
+      if (current()) replace(slot, errorAlert(error));
     }
   };
   status.addEventListener('change', () => void reload());

@@ -2,6 +2,10 @@
  * A data table from column specs: headers, right-aligned numeric columns, an empty state that
  * says what is missing, optional row click and per-row classes. `update(rows)` re-renders the body
  * only, so a live table keeps its header and scroll position.
+ *
+ * Until its rows are known (no `rows` given and no `update` yet) the body is blank and the table is
+ * `aria-busy`: a table that loads itself must not say "No settlement runs" while the request is
+ * still out, nor "Loading…" after it failed (the panel's message slot says that).
  */
 import { h, replace, type Child } from './dom.js';
 
@@ -33,11 +37,11 @@ export interface DataTable<T> {
   update(rows: readonly T[]): void;
 }
 
-export function dataTable<T>(options: TableOptions<T>, rows: readonly T[] = []): DataTable<T> {
+export function dataTable<T>(options: TableOptions<T>, rows?: readonly T[]): DataTable<T> {
   const tbody = h('tbody');
   const table = h(
     'table',
-    { testid: options.testid },
+    { testid: options.testid, 'aria-busy': rows === undefined ? 'true' : undefined },
     h(
       'thead',
       {},
@@ -51,6 +55,7 @@ export function dataTable<T>(options: TableOptions<T>, rows: readonly T[] = []):
   );
   let seen: Set<string> | null = null;
   const update = (next: readonly T[]) => {
+    table.removeAttribute('aria-busy');
     if (next.length === 0) {
       replace(tbody, h('tr', {}, h('td', { class: 'empty', colspan: String(options.columns.length) }, options.empty)));
       seen = new Set();
@@ -82,7 +87,7 @@ export function dataTable<T>(options: TableOptions<T>, rows: readonly T[] = []):
     );
     seen = keys;
   };
-  update(rows);
+  if (rows !== undefined) update(rows);
   return { element: table, update };
 }
 

@@ -43,22 +43,26 @@ export function scenarioPanel(app: AppContext, obligors: readonly Obligor[], par
   const message = new MessageSlot();
   const summary = h('div', { testid: 'scenario-total' });
   const details = h('div', { testid: 'scenario-details', class: 'muted' });
-  const table = dataTable<Row>({
-    testid: 'scenario-table',
-    empty: 'Run a scenario to see its effect on each holding.',
-    rowKey: (r) => r.noteId,
-    columns: [
-      { label: 'Deal', render: (r) => r.dealName ?? fmt.shortId(r.dealId) },
-      { label: 'Note', render: (r) => app.note(r.noteId)?.className ?? fmt.shortId(r.noteId) },
-      { label: 'Face', num: true, render: (r) => fmt.cash(r.face) },
-      { label: 'Mark', num: true, render: (r) => `${r.markPrice} (${r.markSource})` },
-      { label: 'Base value', num: true, render: (r) => fmt.cash(r.baseValue) },
-      { label: 'Stressed value', num: true, render: (r) => fmt.cash(r.stressedValue) },
-      { label: 'Loss %', num: true, render: (r) => r.lossPercent },
-      { label: 'Yield Δ bp', num: true, render: (r) => r.yieldChangeBp ?? '—' },
-      { label: 'First trigger breach', render: (r) => r.triggerBreaches.map((b) => `${b.name} ${b.firstDate}`).join('; ') || '—' },
-    ],
-  });
+  const table = dataTable<Row>(
+    {
+      testid: 'scenario-table',
+      empty: 'Run a scenario to see its effect on each holding.',
+      rowKey: (r) => r.noteId,
+      columns: [
+        { label: 'Deal', render: (r) => r.dealName ?? fmt.shortId(r.dealId) },
+        { label: 'Note', render: (r) => app.note(r.noteId)?.className ?? fmt.shortId(r.noteId) },
+        { label: 'Face', num: true, render: (r) => fmt.cash(r.face) },
+        { label: 'Mark', num: true, render: (r) => `${r.markPrice} (${r.markSource})` },
+        { label: 'Base value', num: true, render: (r) => fmt.cash(r.baseValue) },
+        { label: 'Stressed value', num: true, render: (r) => fmt.cash(r.stressedValue) },
+        { label: 'Loss %', num: true, render: (r) => r.lossPercent },
+        { label: 'Yield Δ bp', num: true, render: (r) => r.yieldChangeBp ?? '—' },
+        { label: 'First trigger breach', render: (r) => r.triggerBreaches.map((b) => `${b.name} ${b.firstDate}`).join('; ') || '—' },
+      ],
+    },
+    // Nothing to load: the empty state says what to do.
+    [],
+  );
 
   const request = (): ScenarioRequest => {
     const defaults = [{ obligorId: first.value, month: Number(month.value), recoveryPercent: recovery.value.trim() }];

@@ -9,6 +9,7 @@ import type { AppContext } from '../app/context.js';
 import { h, panel, replace, type Scope } from '../ui/dom.js';
 import { downloadText } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
+import { newestOnly } from '../ui/newest.js';
 import { errorAlert, MessageSlot, okAlert, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 import { scenarioPanel } from './risk-scenario.js';
@@ -155,10 +156,13 @@ export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElem
   const relationships = await app.client.relationships();
   const obligors = await app.client.obligors();
 
+  const newest = newestOnly();
   const load = async () => {
+    const current = newest();
     try {
       const partyId = partyInput?.value || undefined;
       const report: ExposureReport = await app.client.exposures(byInput.value as ExposureDimension, partyId);
+      if (!current()) return;
       table.update(report.exposures);
       const marks = [...new Set(report.holdings.map((x) => x.markSource))].join(', ') || 'none';
       replace(
@@ -167,12 +171,13 @@ export async function riskView(app: AppContext, _scope: Scope): Promise<HTMLElem
       );
       replace(bars, barChart(report.exposures));
       const byObligor = report.by === 'obligor' ? report : await app.client.exposures('obligor', partyId);
+      if (!current()) return;
       const shares = new Map<string, string>();
       for (const row of byObligor.exposures)
         for (const o of obligors) if (o.ultimateParentId === row.key) shares.set(o.id, row.cashFlowSharePercent);
       replace(web, webGraph(relationships, shares));
     } catch (error) {
-      replace(summary, errorAlert(error));
+      if (current()) replace(summary, errorAlert(error));
     }
   };
   byInput.addEventListener('change', () => void load());

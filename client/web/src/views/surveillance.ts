@@ -11,6 +11,7 @@ import { metricChart, seriesChart, siteSeries, triggerLevels } from '../componen
 import { h, panel, replace, type Scope } from '../ui/dom.js';
 import { downloadText } from '../ui/download.js';
 import * as fmt from '../ui/format.js';
+import { newestOnly } from '../ui/newest.js';
 import { errorAlert, MessageSlot, withBusy } from '../ui/notice.js';
 import { dataTable } from '../ui/table.js';
 
@@ -78,7 +79,9 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
       }),
   );
 
+  const newest = newestOnly();
   const showDeal = async () => {
+    const current = newest();
     disposers.forEach((d) => d());
     disposers = [];
     if (!select.value) return replace(charts, h('p', { class: 'muted empty-state' }, 'No deal to chart.'));
@@ -88,12 +91,14 @@ export async function surveillanceView(app: AppContext, scope: Scope, params: Re
         app.client.waterfall(select.value).catch(() => null),
         app.client.dealLtv(select.value).catch(() => null),
       ]);
+      // The user picked another deal while this one loaded: its charts must not replace the newer pick's.
+      if (!current()) return;
       replace(
         charts,
         dealCharts(reports, waterfall, (d) => disposers.push(d), ltv),
       );
     } catch (error) {
-      replace(charts, errorAlert(error));
+      if (current()) replace(charts, errorAlert(error));
     }
   };
   select.addEventListener('change', () => void showDeal());
