@@ -41,9 +41,14 @@ if [ $# -eq 0 ]; then
 fi
 
 # The PostgreSQL pass skips, in a whole run, what no database is behind (the pure domain math, the
-# matching engine, the Solidity registry on its EVM) and the browser tests (they test the screens;
-# the API under them is tested on both databases, and they run on PGlite, what `npm start` uses).
-db_free=(--exclude 'test/domain/**' --exclude 'test/engine/**' --exclude 'test/contracts/**' --exclude 'test/e2e/**')
+# matching engine, the Solidity registry on its EVM) and the clients' own tests: the browser tests,
+# the CLI and the SDK (they test the screens, the commands' output and the client library; the API
+# under them is tested on both databases in test/api and the rest, and they run on PGlite, what
+# `npm start` uses). The CLI tests alone were a fifth of this pass (cn spawns a process per command).
+db_free=(
+  --exclude 'test/domain/**' --exclude 'test/engine/**' --exclude 'test/contracts/**'
+  --exclude 'test/e2e/**' --exclude 'test/client/**' --exclude 'test/risk/cli.test.ts'
+)
 if have_postgres; then
   echo "== tests on a throwaway PostgreSQL cluster"
   if [ $# -eq 0 ]; then
