@@ -20,7 +20,7 @@ import type { AppServices } from '../services.js';
 import { pullAllQuotes } from '../trading/order-entry.js';
 import { disseminatedSize, tradeAdjustments } from '../trading/queries.js';
 import { noteQuotes } from '../ws/feeds/quotes.js';
-import { openRfqs } from '../ws/hub.js';
+import { openRfqs } from '../ws/open-rfqs.js';
 import { runOrderEntry, type OrderEntryMessage } from '../ws/order-ops.js';
 import type { Bus } from './connection.js';
 import type { BusPublisher } from './publisher.js';

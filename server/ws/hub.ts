@@ -1,8 +1,8 @@
 /**
- * The hub: which feeds exist, who is subscribed to each, and how committed activity reaches them.
- * Committed batches of the sequencer feed the books, quotes, tapes, orders and executions;
- * the event bus feeds RFQs and settlements. Feeds are created on the first subscription and
- * dropped with the last one.
+ * The hub: which feeds exist and who is subscribed to each. Committed batches of the sequencer
+ * feed the books, quotes, tapes, orders and executions; the event bus feeds RFQs and settlements;
+ * feed-router.ts takes each to the feeds it concerns. Feeds are created on the first subscription
+ * and dropped with the last one.
  *
  * Guarantees: market data is built only from committed batches, read at a commit boundary — in
  * the sequencer's commit listener, or while no batch is open — so no client ever sees a change
@@ -13,39 +13,28 @@
  * whose feed is dropped while it runs has its result discarded.
  * Never: throw into the sequencer or the bus (a failing feed is logged and its subscribers told).
  */
-import type { Knex } from 'knex';
 import type { AppServices } from '../services.js';
-import type { Principal } from '../auth/tokens.js';
-import type { BusEvent } from '../events/bus.js';
-import { listRfqs, responsesOf } from '../rfq/store.js';
-import { effectiveStatus, rfqView } from '../rfq/views.js';
-import { Decimal } from '../domain/decimal.js';
-import { instructionAsSeenBy } from '../settlement/privacy.js';
-import { executionFor, orderToApi, type ApiOrder } from '../sequencer/records.js';
+import { orderToApi, type ApiOrder, type executionFor } from '../sequencer/records.js';
 import { CommitBoundary } from '../sequencer/boundary.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
-import { disseminatedSize, partyExecutions, tape } from '../trading/queries.js';
-import type { PrivateKind } from './channels.js';
+import { partyExecutions, tape } from '../trading/queries.js';
 import type { WsClient } from './client.js';
 import { FanOut } from './fanout.js';
 import { attachSubscription, type Feed, KeyedFeed, RecentFeed, type Subscription, subscriptionsOf } from './feed.js';
+import { feedKey, type FeedRequest } from './feed-keys.js';
+import { FeedRouter } from './feed-router.js';
 import { BookFeed, LevelFormat } from './feeds/book.js';
 import { QuotesFeed } from './feeds/quotes.js';
 import { SettlementsFeed } from './feeds/settlements.js';
 import { BalancesFeed } from './feeds/balances.js';
 import type { WsLimits } from './limits.js';
+import { openRfqs, type RfqView } from './open-rfqs.js';
 import { errorMessage } from './protocol.js';
 import { SnapshotReads, type SnapshotTicket } from './snapshots.js';
 
 type Execution = ReturnType<typeof executionFor>;
 type TapeEntry = Awaited<ReturnType<typeof tape>>[number];
-type RfqView = ReturnType<typeof rfqView>;
-
-export type FeedRequest =
-  | { kind: 'book'; noteId: string; depth: number }
-  | { kind: 'trades' | 'quotes'; noteId: string }
-  | { kind: PrivateKind; principal: Principal };
 
 /** Feeds whose snapshot is read from the database (the others are built from the trading state). */
 const READ_FROM_DATABASE: ReadonlySet<FeedRequest['kind']> = new Set(['trades', 'executions', 'rfqs', 'settlements', 'balances']);
@@ -72,6 +61,7 @@ export class Hub implements FeedHub {
   private readonly books = new Map<string, Set<BookFeed>>();
   private readonly formats = new Map<string, LevelFormat>();
   private readonly boundary: CommitBoundary;
+  private readonly router: FeedRouter;
   private readonly unsubscribeBus: () => void;
   readonly snapshots: SnapshotReads;
   /** The snapshot read of each feed still loading from the database. */
@@ -88,8 +78,9 @@ export class Hub implements FeedHub {
     this.boundary = new CommitBoundary(sequencer, (error) =>
       services.logger.error({ err: error }, 'a WebSocket feed could not read the committed state'),
     );
+    this.router = new FeedRouter(this.feeds, this.books, services.logger);
     sequencer.onCommit((batch) => this.onCommit(batch));
-    this.unsubscribeBus = services.events.subscribe((event) => this.onBusEvent(event));
+    this.unsubscribeBus = services.events.subscribe((event) => this.router.busEvent(event));
   }
 
   close(): void {
@@ -307,188 +298,12 @@ export class Hub implements FeedHub {
   /** The sequencer's commit listener: its state is exactly the committed one while this runs. */
   private onCommit(batch: CommittedBatch): void {
     this.sequencer.view((state) => {
-      this.routeBooks(batch, state);
-      this.routeTrades(batch, state);
-      this.routeOrders(batch);
-      this.routeBalances(batch);
+      this.router.committed(batch, state);
       this.boundary.committed(state);
     });
-  }
-
-  private routeBooks(batch: CommittedBatch, state: TradingState): void {
-    const sides = new Map<string, { buy: boolean; sell: boolean }>();
-    const quoteNotes = new Set<string>();
-    for (const event of batch.events) {
-      if (event.type === 'book_change') {
-        let touched = sides.get(event.noteId);
-        if (!touched) sides.set(event.noteId, (touched = { buy: false, sell: false }));
-        touched[event.side] = true;
-      } else if (event.type === 'quote_replaced') {
-        quoteNotes.add(event.noteId);
-      }
-    }
-    for (const order of batch.orders) if (order.source === 'quote') quoteNotes.add(order.noteId);
-    for (const [noteId, touched] of sides) {
-      for (const feed of this.books.get(noteId) ?? []) feed.refresh(state.engine, touched.buy, touched.sell);
-    }
-    for (const noteId of quoteNotes) {
-      const feed = this.feeds.get(feedKey({ kind: 'quotes', noteId }));
-      if (feed instanceof QuotesFeed) feed.refresh(state);
-    }
-  }
-
-  private routeTrades(batch: CommittedBatch, state: TradingState): void {
-    const tradesBySettlementFeed = new Map<SettlementsFeed, string[]>();
-    for (const trade of batch.trades) {
-      const tapeFeed = this.feeds.get(feedKey({ kind: 'trades', noteId: trade.noteId }));
-      if (tapeFeed instanceof RecentFeed) {
-        const cap = state.instruments.get(trade.noteId)?.note.disseminationCap;
-        const entry: TapeEntry = {
-          id: trade.id,
-          noteId: trade.noteId,
-          price: trade.price.toFixed(),
-          quantity: cap ? disseminatedSize(trade.quantity, new Decimal(cap)) : trade.quantity.toFixed(),
-          executedAt: trade.executedAt.toISOString(),
-        };
-        (tapeFeed as RecentFeed<TapeEntry>).add([entry]);
-      }
-      for (const partyId of [trade.buyerPartyId, trade.sellerPartyId]) {
-        const feed = this.feeds.get(privateKey('executions', partyId));
-        if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add([executionFor(trade, partyId)]);
-        const settlements = this.feeds.get(privateKey('settlements', partyId));
-        if (!(settlements instanceof SettlementsFeed)) continue;
-        const tradeIds = tradesBySettlementFeed.get(settlements);
-        if (tradeIds) tradeIds.push(trade.id);
-        else tradesBySettlementFeed.set(settlements, [trade.id]);
-      }
-    }
-    // Each trade's instruction was created in the same commit: the parties see it as pending.
-    for (const [feed, tradeIds] of tradesBySettlementFeed) feed.refresh({ kind: 'trades', tradeIds });
-  }
-
-  private routeOrders(batch: CommittedBatch): void {
-    const byParty = new Map<string, ApiOrder[]>();
-    for (const order of batch.orders) {
-      if (!this.feeds.has(privateKey('orders', order.partyId))) continue;
-      let orders = byParty.get(order.partyId);
-      if (!orders) byParty.set(order.partyId, (orders = []));
-      orders.push(order);
-    }
-    for (const [partyId, orders] of byParty) (this.feeds.get(privateKey('orders', partyId)) as KeyedFeed<ApiOrder>).upsert(orders);
-  }
-
-  /**
-   * Every hold the sequencer opens, resizes or releases belongs to an order or quote the batch
-   * touched (placed, replaced, pulled, cancelled, filled), and every fill to a trade: their parties'
-   * balances may have moved.
-   */
-  private routeBalances(batch: CommittedBatch): void {
-    const parties = new Set<string>();
-    for (const order of batch.orders) parties.add(order.partyId);
-    for (const trade of batch.trades) {
-      if (trade.buyerPartyId) parties.add(trade.buyerPartyId);
-      if (trade.sellerPartyId) parties.add(trade.sellerPartyId);
-    }
-    this.refreshBalances(parties);
-  }
-
-  private refreshBalances(parties: Iterable<string | null>): void {
-    for (const partyId of parties) {
-      if (!partyId) continue;
-      const feed = this.feeds.get(privateKey('balances', partyId));
-      if (feed instanceof BalancesFeed) feed.refresh();
-    }
-  }
-
-  private onBusEvent(event: BusEvent): void {
-    try {
-      if (event.kind === 'settlement_changed') {
-        // A cancelled instruction releases its trade's holds.
-        this.refreshBalances(event.partyIds);
-        for (const partyId of new Set(event.partyIds)) {
-          const feed = this.feeds.get(privateKey('settlements', partyId));
-          // Its own side only, as GET /settlements and the feed's own reads show it (issue 15 item 6).
-          if (feed instanceof SettlementsFeed) feed.upsert([instructionAsSeenBy(event.instruction, partyId)]);
-        }
-        return;
-      }
-      if (event.kind === 'balances_changed') {
-        this.refreshBalances(event.partyIds);
-        return;
-      }
-      if (event.kind === 'executions_adjusted') {
-        this.refreshBalances(event.views.keys());
-        for (const [partyId, views] of event.views) {
-          const feed = this.feeds.get(privateKey('executions', partyId));
-          if (feed instanceof RecentFeed) (feed as RecentFeed<Execution>).add(views as Execution[]);
-        }
-        return;
-      }
-      if (event.kind === 'settlement_run') {
-        // A run moves face and cash and consumes holds: every party's balances may have changed.
-        for (const feed of this.feeds.values()) {
-          if (feed instanceof SettlementsFeed) feed.refresh({ kind: 'run', runId: event.runId, date: event.date });
-          if (feed instanceof BalancesFeed) feed.refresh();
-        }
-        return;
-      }
-      for (const partyId of new Set(event.partyIds)) {
-        const view = event.views.get(partyId);
-        if (view === undefined) continue;
-        for (const role of ['investor', 'dealer'] as const) {
-          const feed = this.feeds.get(`${privateKey('rfqs', partyId)}#${role}`);
-          if (feed) (feed as KeyedFeed<RfqView>).upsert([view as RfqView]);
-        }
-      }
-    } catch (error) {
-      this.services.logger.error({ err: error, kind: event.kind }, 'a WebSocket feed failed on a bus event');
-    }
   }
 }
 
 function isOpenOrder(order: ApiOrder): boolean {
   return order.status === 'new' || order.status === 'partially_filled';
-}
-
-function rfqRole(principal: Principal): 'investor' | 'dealer' {
-  return principal.roles.includes('investor') ? 'investor' : 'dealer';
-}
-
-function privateKey(kind: PrivateKind, partyId: string): string {
-  return `${kind}@${partyId}`;
-}
-
-function feedKey(request: FeedRequest): string {
-  switch (request.kind) {
-    case 'book':
-      return `book:${request.noteId}#${request.depth}`;
-    case 'trades':
-    case 'quotes':
-      return `${request.kind}:${request.noteId}`;
-    case 'rfqs':
-      return `${privateKey('rfqs', request.principal.partyId)}#${rfqRole(request.principal)}`;
-    default:
-      return privateKey(request.kind, request.principal.partyId);
-  }
-}
-
-/** The party's open RFQs as it sees them (GET /rfqs?status=open), newest first. */
-export async function openRfqs(db: Knex, principal: Principal, limit: number, now: Date): Promise<RfqView[]> {
-  const role = rfqRole(principal);
-  const rfqs = (await listRfqs(db, { partyId: principal.partyId, role }, 'open', limit)).filter(
-    (rfq) => effectiveStatus(rfq, now) === 'open',
-  );
-  const responses = await responsesOf(
-    db,
-    rfqs.map((r) => r.id),
-    role === 'dealer' ? principal.partyId : undefined,
-  );
-  return rfqs.map((rfq) =>
-    rfqView(
-      rfq,
-      responses.filter((r) => r.rfqId === rfq.id),
-      principal,
-      now,
-    ),
-  );
 }
