@@ -7,6 +7,7 @@
  */
 import { Decimal } from '../domain/decimal.js';
 import type { SettledTrade } from '../sequencer/ledger-sync.js';
+import type { InstructionRow } from './queries.js';
 import type { FailedSide } from './types.js';
 
 /** A settled trade as the trading side needs it. */
@@ -24,16 +25,12 @@ export interface BookedFailCharge {
  * 'settled', 'deferred' (left for the second phase) or the failed side; charge_from is the
  * contractual settlement date when a fail charge is due (a fail, or a fail that now settles).
  */
-export interface ChunkRow {
-  id: string;
+export interface ChunkRow
+  extends Pick<
+    InstructionRow,
+    'id' | 'note_id' | 'buyer_party_id' | 'seller_party_id' | 'quantity' | 'net_amount' | 'buyer_hold_reference' | 'seller_hold_reference'
+  > {
   outcome: 'settled' | 'deferred' | FailedSide;
-  note_id: string;
-  buyer_party_id: string;
-  seller_party_id: string;
-  quantity: string;
-  net_amount: string;
-  buyer_hold_reference: string | null;
-  seller_hold_reference: string | null;
   charge_from: string | null;
 }
 
