@@ -16,33 +16,44 @@ import { Histogram } from './histogram.js';
 import { LightSubscriber } from './light-subscriber.js';
 import { DEPTH, LATENCY_SAMPLED_SESSIONS, wallMs, type Ipc, type Plan, type Share } from './plan.js';
 
-type BidLevel = readonly [noteId: string, price: string, orders: number];
-const BOOK_KEY = Buffer.from('{"channel":"book:');
 const BIDS_KEY = Buffer.from('"bids":[');
-const PRICE_KEY = Buffer.from('"price":"');
-const ORDERS_KEY = Buffer.from('"orders":');
+const PRICE_KEY = Buffer.from('{"price":"');
+const QUANTITY_KEY = Buffer.from(',"quantity":"');
+const ORDERS_KEY = Buffer.from(',"orders":');
+const QUOTE = 0x22;
+const DOT = 0x2e;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+/** Prices are compared and looked up as integers of 1e-9 (see priceKey). */
+const PRICE_KEY_DECIMALS = 9;
 
 /**
- * The bid levels of a frame's book messages, read as the light subscribers read seqs (byte
- * searches in the server's fixed key order, no JSON.parse): what a latency-sampled session needs.
+ * A decimal price as an integer count of 1e-9 ("99.125" → 99_125_000_000): exact for every price the
+ * bench quotes (tick sizes of at most nine decimals, such as 1/128), so that a price read from a frame's bytes and
+ * one from an acknowledgement meet as the same Map key, with no string made per level.
  */
-function bidsIn(data: Buffer): BidLevel[] {
-  const levels: BidLevel[] = [];
-  for (let at = data.indexOf(BOOK_KEY); at >= 0; at = data.indexOf(BOOK_KEY, at + 1)) {
-    const idStart = at + BOOK_KEY.length;
-    const noteId = data.toString('latin1', idStart, data.indexOf(0x22, idStart));
-    const bids = data.indexOf(BIDS_KEY, idStart);
-    const end = data.indexOf(0x5d, bids); // the bids' closing bracket: levels hold no brackets
-    for (let level = data.indexOf(PRICE_KEY, bids); level >= 0 && level < end; level = data.indexOf(PRICE_KEY, level + 1)) {
-      const priceStart = level + PRICE_KEY.length;
-      const price = data.toString('latin1', priceStart, data.indexOf(0x22, priceStart));
-      let digit = data.indexOf(ORDERS_KEY, priceStart) + ORDERS_KEY.length;
-      let orders = 0;
-      for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) orders = orders * 10 + c - 0x30;
-      levels.push([noteId, price, orders]);
+function priceKey(bytes: Uint8Array, start: number, end: number): number {
+  let digits = 0;
+  let decimals = -1;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === DOT) decimals = 0;
+    else {
+      digits = digits * 10 + c - 0x30;
+      if (decimals >= 0) decimals += 1;
     }
   }
-  return levels;
+  if (decimals > PRICE_KEY_DECIMALS) throw new Error(`price with more than ${PRICE_KEY_DECIMALS} decimals`);
+  return digits * 10 ** (PRICE_KEY_DECIMALS - Math.max(0, decimals));
+}
+
+const priceKeyOf = (price: string): number => priceKey(Buffer.from(price, 'latin1'), 0, price.length);
+
+/** data holds `bytes` at `at`; the server writes each level's keys in a fixed order, so a miss breaks the run. */
+function expect(data: Buffer, at: number, bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; i++)
+    if (data[at + i] !== bytes[i]) throw new Error(`unexpected book message: ${data.toString('latin1', at, at + 40)}`);
+  return at + bytes.length;
 }
 
 export async function clientsProcess(): Promise<void> {
@@ -50,42 +61,78 @@ export async function clientsProcess(): Promise<void> {
   const { plan, share } = start;
   const light = new Histogram();
   const sdk = new Histogram();
-  const acks = new Map<string, Map<string, number>>(plan.notes.map((note) => [note.id, new Map()]));
-  const early = new Map<string, Map<string, { at: number; histogram: Histogram }[]>>(plan.notes.map((note) => [note.id, new Map()]));
+  const noteIndex = new Map(plan.notes.map((note, i) => [note.id, i]));
+  // By note (its index in the plan) and price key: when the driver's order at that price was acknowledged,
+  // and the sessions that saw the price before its acknowledgement arrived here.
+  const acks = plan.notes.map(() => new Map<number, number>());
+  const early = plan.notes.map(() => new Map<number, { at: number; histogram: Histogram }[]>());
   let measuring = false;
   let cpuAtMeasureStart = process.cpuUsage();
-  const appeared = function recordAppearance(histogram: Histogram, noteId: string, price: string, at: number) {
+  const appeared = function recordAppearance(histogram: Histogram, note: number, price: number, at: number) {
     if (!measuring) return;
-    const ackedAt = acks.get(noteId)?.get(price);
+    const ackedAt = acks[note]!.get(price);
     if (ackedAt !== undefined) {
       histogram.add(at - ackedAt);
       return;
     }
-    const waiting = early.get(noteId);
-    const arrivals = waiting?.get(price);
+    const arrivals = early[note]!.get(price);
     if (arrivals) arrivals.push({ at, histogram });
-    else waiting?.set(price, [{ at, histogram }]);
+    else early[note]!.set(price, [{ at, histogram }]);
   };
-  /** A latency probe of one session: the bid levels above any it saw before appeared now. */
-  const prober = (histogram: Histogram) => {
-    // The highest probe price this session has seen per note: bids only ever appear higher.
-    const highest = new Map<string, number>();
-    return function onBookLevels(levels: readonly BidLevel[], at: number) {
-      if (levels.length === 0) return;
-      const tops = new Map<string, number>();
-      for (const [noteId, price, orders] of levels) {
-        const value = Number(price);
-        if (orders === 0 || value <= (highest.get(noteId) ?? 0)) continue;
-        if (value > (tops.get(noteId) ?? 0)) tops.set(noteId, value);
-        appeared(histogram, noteId, price, at);
+  /**
+   * A light session's latency probe, on each message of its channels (book and trades of each note,
+   * in the plan's order): the bid levels above any the session saw before appeared now. Bids only
+   * ever appear higher (each probe order is a new best bid) and a message lists its bids best first,
+   * so reading stops at the first level at or below the highest seen — read as the seqs are, from
+   * the bytes in the server's fixed key order.
+   */
+  const lightProber = (histogram: Histogram) => {
+    const highest = plan.notes.map(() => 0);
+    return function onBookMessage(channel: number, data: Buffer, from: number, end: number) {
+      if (channel % 2 !== 0) return; // a trades channel
+      const note = channel >> 1;
+      const at = wallMs();
+      const bids = data.indexOf(BIDS_KEY, from);
+      if (bids < 0 || bids >= end) throw new Error('a book message without bids');
+      let top = highest[note]!;
+      for (let level = bids + BIDS_KEY.length; data[level] !== CLOSE_BRACKET; ) {
+        const priceStart = expect(data, level, PRICE_KEY);
+        const priceEnd = data.indexOf(QUOTE, priceStart);
+        const price = priceKey(data, priceStart, priceEnd);
+        if (price <= highest[note]!) break;
+        const quantityEnd = data.indexOf(QUOTE, expect(data, priceEnd + 1, QUANTITY_KEY));
+        let digit = expect(data, quantityEnd + 1, ORDERS_KEY);
+        let orders = 0;
+        for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) orders = orders * 10 + c - 0x30;
+        if (orders > 0) {
+          appeared(histogram, note, price, at);
+          if (price > top) top = price;
+        }
+        level = digit + 1; // past the level's closing brace, then a comma or the bids' closing bracket
+        if (data[level] === COMMA) level += 1;
       }
-      for (const [noteId, top] of tops) highest.set(noteId, top);
+      highest[note] = top;
     };
   };
-  const levelsOf = (message: { channel: string; data: unknown }): BidLevel[] => {
-    if (!message.channel.startsWith('book:')) return [];
-    const data = message.data as { noteId: string; bids: { price: string; orders: number }[] };
-    return data.bids.map((level) => [data.noteId, level.price, level.orders]);
+  /** An SDK session's latency probe, on each message it parsed: the same rule as lightProber. */
+  const sdkProber = (histogram: Histogram) => {
+    const highest = plan.notes.map(() => 0);
+    return function onMessage(message: { channel: string; data: unknown }) {
+      if (!message.channel.startsWith('book:')) return;
+      const at = wallMs();
+      const data = message.data as { noteId: string; bids: { price: string; orders: number }[] };
+      const note = noteIndex.get(data.noteId)!;
+      let top = highest[note]!;
+      for (const level of data.bids) {
+        const price = priceKeyOf(level.price);
+        if (price <= highest[note]!) break;
+        if (level.orders > 0) {
+          appeared(histogram, note, price, at);
+          if (price > top) top = price;
+        }
+      }
+      highest[note] = top;
+    };
   };
 
   const channels = plan.notes.flatMap((n) => [`book:${n.id}`, `trades:${n.id}`]);
@@ -105,47 +152,46 @@ export async function clientsProcess(): Promise<void> {
         reconnect: { initialDelayMs: 500, maxDelayMs: 5_000 },
         createSocket: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as SocketLike,
       });
-      const probe = prober(sdk);
+      const probe = sdkProber(sdk);
       client.on('update', (message) => {
         sdkMessages += 1;
-        probe(levelsOf(message), wallMs());
+        probe(message);
       });
       client.on('snapshot', (message) => {
         sdkSnapshots += 1;
         sdkMessages += 1;
-        probe(levelsOf(message), wallMs());
+        probe(message);
       });
       await client.connect();
       client.subscribe(channels, { depth: DEPTH });
       sdks.push(client);
       return;
     }
-    let onFrame: ((data: Buffer) => void) | null = null;
-    if (index % latencyEvery === 0) {
-      const probe = prober(light);
-      onFrame = (data) => probe(bidsIn(data), wallMs());
-    }
-    const subscriber = new LightSubscriber(plan.subscriberUrls[index % plan.subscriberUrls.length]!, channels, DEPTH, onFrame);
+    const onMessage = index % latencyEvery === 0 ? lightProber(light) : null;
+    const subscriber = new LightSubscriber(plan.subscriberUrls[index % plan.subscriberUrls.length]!, channels, DEPTH, onMessage);
     await subscriber.connect();
     lights.push(subscriber);
   };
   for (let i = 0; i < share.count; i += 100) await Promise.all(Array.from({ length: Math.min(100, share.count - i) }, connectOne));
   const expected = channels.length;
-  for (let waited = 0; sdkSnapshots < sdks.length * expected || lights.some((l) => l.seqs.size < expected); waited += 1) {
+  for (let waited = 0; sdkSnapshots < sdks.length * expected || lights.some((l) => l.channelsSeen < expected); waited += 1) {
+    const broken = lights.find((l) => l.protocolErrors > 0);
+    if (broken) throw new Error(`a light subscriber got ${broken.protocolErrors} frames it could not read as channel messages`);
     if (process.env.BENCH_DEBUG && waited % 100 === 0)
       process.stderr.write(
-        `clients ${share.first}: sdk snapshots ${sdkSnapshots}/${sdks.length * expected}, light waiting ${lights.filter((l) => l.seqs.size < expected).length}/${lights.length}\n`,
+        `clients ${share.first}: sdk snapshots ${sdkSnapshots}/${sdks.length * expected}, light waiting ${lights.filter((l) => l.channelsSeen < expected).length}/${lights.length}\n`,
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const messagesNow = () => lights.reduce((sum, l) => sum + l.messages, 0) + sdkMessages;
   let messagesAtStart = 0;
   const onAcks = function onAcks(list: [string, string, number][]) {
-    for (const [noteId, price, at] of list) {
-      acks.get(noteId)?.set(price, at);
-      const waiting = early.get(noteId);
-      for (const arrival of waiting?.get(price) ?? []) arrival.histogram.add(Math.max(0, arrival.at - at));
-      waiting?.delete(price);
+    for (const [noteId, priceText, at] of list) {
+      const note = noteIndex.get(noteId)!;
+      const price = priceKeyOf(priceText);
+      acks[note]!.set(price, at);
+      for (const arrival of early[note]!.get(price) ?? []) arrival.histogram.add(Math.max(0, arrival.at - at));
+      early[note]!.delete(price);
     }
   };
   // The driver sends its acknowledgements here directly (one JSON array a line), not through the
@@ -198,7 +244,7 @@ export async function clientsProcess(): Promise<void> {
       const key = JSON.stringify(channels.map((channel) => seqOf(channel) ?? -1));
       finalSeqs[key] = (finalSeqs[key] ?? 0) + 1;
     };
-    for (const subscriber of lights) countSeqs((channel) => subscriber.seqs.get(channel));
+    for (const subscriber of lights) countSeqs((channel) => subscriber.seqOf(channel));
     for (const client of sdks) countSeqs((channel) => client.seqOf(channel) ?? undefined);
     const reconnects = sdks.reduce((sum, c) => sum + c.reconnects, 0) + lights.filter((l) => !l.open).length;
     const gaps = sdks.reduce((sum, c) => sum + c.gaps, 0) + lights.reduce((sum, l) => sum + l.gaps + l.protocolErrors, 0);

@@ -4,16 +4,19 @@
  *
  * It speaks WebSocket itself over a plain TCP socket, as the floor's readers read plain TCP
  * (RFC 6455: the opening handshake with its accept-key check, unmasked server frames, masked client
- * frames, pong for every ping): no stream pipeline, no per-message events, no UTF-8 decoding. Of
- * each channel message it reads the channel, the type and the seq with a few byte searches (the
- * server writes the envelope's keys in a fixed order) and checks that every update's seq is one
- * above the last message of its channel. It answers pings at once, the fan-out's lag probes among
- * them, so the server sees it exactly as it sees a full client that keeps up.
+ * frames, pong for every ping): no stream pipeline, no per-message events, no UTF-8 decoding. It
+ * takes the protocol's default framing, one frame per channel message, so the frame headers give
+ * each message's bounds and it reads nothing of a message past its seq: the channel, the type and
+ * the seq sit at its start (the server writes the envelope's keys in a fixed order). It checks that
+ * every update's seq is one above the last message of its channel. It answers pings at once, the
+ * fan-out's lag probes among them, so the server sees it exactly as it sees a full client that
+ * keeps up.
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
 
 const CHANNEL_KEY = Buffer.from('{"channel":"');
+const QUOTE = 0x22;
 const SEQ_KEY = Buffer.from('"seq":');
 /** `","type":"` after the channel name: the type's first letter ('s'napshot or 'u'pdate) follows. */
 const TYPE_OFFSET = '","type":"'.length;
@@ -29,7 +32,8 @@ const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 
 export class LightSubscriber {
-  readonly seqs = new Map<string, number>();
+  /** Channels that have had a message. */
+  channelsSeen = 0;
   gaps = 0;
   messages = 0;
   snapshots = 0;
@@ -39,13 +43,38 @@ export class LightSubscriber {
   private handshaken = false;
   /** Bytes of a frame (or of the handshake's response) that a read ended in the middle of. */
   private partial: Buffer | null = null;
+  /**
+   * Each subscribed channel's position by a hash of its name's bytes, so that a message's channel is
+   * found without making a string of it (a fresh string per message costs its hashing and a string
+   * comparison in a Map: the largest part of a light subscriber's own work when it had one).
+   */
+  private readonly channelByHash = new Map<number, number>();
+  private readonly names: Buffer[];
+  /** The last seq of each channel, by position; -1 before its first message. */
+  private readonly lastSeqs: number[];
 
   constructor(
     private readonly url: string,
     private readonly channels: readonly string[],
     private readonly depth: number,
-    private readonly onFrame: ((data: Buffer) => void) | null,
-  ) {}
+    /** Called with each channel message: its channel's index in `channels`, and data[from, end) the bytes after its seq. */
+    private readonly onMessage: ((channel: number, data: Buffer, from: number, end: number) => void) | null,
+  ) {
+    this.names = channels.map((channel) => Buffer.from(channel, 'latin1'));
+    this.lastSeqs = channels.map(() => -1);
+    this.names.forEach((name, i) => {
+      const hash = nameHash(name, 0, name.length);
+      if (this.channelByHash.has(hash))
+        throw new Error(`channels ${channels[i]} and ${channels[this.channelByHash.get(hash)!]} hash alike`);
+      this.channelByHash.set(hash, i);
+    });
+  }
+
+  /** The last seq seen on `channel`, or undefined before its first message. */
+  seqOf(channel: string): number | undefined {
+    const seq = this.lastSeqs[this.channels.indexOf(channel)];
+    return seq === undefined || seq < 0 ? undefined : seq;
+  }
 
   get open(): boolean {
     return this.handshaken && this.socket !== null && !this.socket.destroyed;
@@ -73,7 +102,7 @@ export class LightSubscriber {
       socket.on('data', (chunk: Buffer) => this.receive(chunk, onHandshake));
     });
     socket.write(
-      `GET ${url.pathname}?frames=batch HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     await opened;
@@ -116,21 +145,21 @@ export class LightSubscriber {
         header = 10;
       }
       if (at + header + length > data.length) break;
-      this.frame(first, data.subarray(at + header, at + header + length));
+      this.frame(first, data, at + header, at + header + length);
       at += header + length;
     }
     if (at < data.length) this.partial = data.subarray(at);
   }
 
-  private frame(first: number, payload: Buffer): void {
+  /** One frame: its payload is data[start, end). */
+  private frame(first: number, data: Buffer, start: number, end: number): void {
     const opcode = first & 0x0f;
     // The server never fragments a message: one that is fragmented (FIN clear) breaks the run.
     if ((first & 0x80) === 0) this.protocolErrors += 1;
     if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY) {
-      this.read(payload);
-      if (this.onFrame) this.onFrame(payload);
+      this.read(data, start, end);
     } else if (opcode === OPCODE_PING) {
-      this.sendFrame(OPCODE_PONG, payload);
+      this.sendFrame(OPCODE_PONG, data.subarray(start, end));
     } else if (opcode === OPCODE_CLOSE) {
       this.socket!.end();
     } else if (opcode !== OPCODE_PONG) {
@@ -138,33 +167,36 @@ export class LightSubscriber {
     }
   }
 
-  /** One message frame: a JSON array of channel messages (batch mode), or one message. */
-  private read(data: Buffer): void {
-    let at = data.indexOf(CHANNEL_KEY);
-    while (at >= 0) {
-      const nameStart = at + CHANNEL_KEY.length;
-      const nameEnd = data.indexOf(0x22, nameStart);
-      const seqAt = nameEnd < 0 ? -1 : data.indexOf(SEQ_KEY, nameEnd);
-      if (seqAt < 0) {
-        this.gaps += 1;
-        break;
-      }
-      const channel = data.toString('latin1', nameStart, nameEnd);
-      const snapshot = data[nameEnd + TYPE_OFFSET] === LETTER_S;
-      let digit = seqAt + SEQ_KEY.length;
-      let seq = 0;
-      for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) seq = seq * 10 + c - 0x30;
-      const last = this.seqs.get(channel);
-      if (snapshot) {
-        this.snapshots += 1;
-        if (last !== undefined && seq < last) this.gaps += 1;
-      } else if (last !== undefined && seq !== last + 1) {
-        this.gaps += 1;
-      }
-      this.seqs.set(channel, seq);
-      this.messages += 1;
-      at = data.indexOf(CHANNEL_KEY, digit);
+  /** One channel message, data[start, end): its channel, type and seq, and nothing after them. */
+  private read(data: Buffer, start: number, end: number): void {
+    const nameStart = start + CHANNEL_KEY.length;
+    let nameEnd = nameStart;
+    while (nameEnd < end && data[nameEnd] !== QUOTE) nameEnd += 1;
+    const index = this.channelByHash.get(nameHash(data, nameStart, nameEnd));
+    const snapshot = data[nameEnd + TYPE_OFFSET] === LETTER_S;
+    // The type, its closing quote and a comma come before `"seq":` and its digits.
+    const seqAt = nameEnd + TYPE_OFFSET + (snapshot ? 'snapshot' : 'update').length + 2;
+    if (
+      index === undefined ||
+      !bytesAt(data, start, CHANNEL_KEY) ||
+      !bytesAt(data, nameStart, this.names[index]!) ||
+      nameEnd !== nameStart + this.names[index]!.length ||
+      !bytesAt(data, seqAt, SEQ_KEY)
+    ) {
+      // Not a message of a subscribed channel in the envelope's fixed key order: a broken run.
+      this.protocolErrors += 1;
+      return;
     }
+    let digit = seqAt + SEQ_KEY.length;
+    let seq = 0;
+    for (let c = data[digit]!; c >= 0x30 && c <= 0x39; c = data[++digit]!) seq = seq * 10 + c - 0x30;
+    const last = this.lastSeqs[index]!;
+    if (last < 0) this.channelsSeen += 1;
+    else if (snapshot ? seq < last : seq !== last + 1) this.gaps += 1;
+    if (snapshot) this.snapshots += 1;
+    this.lastSeqs[index] = seq;
+    this.messages += 1;
+    if (this.onMessage) this.onMessage(index, data, digit, end);
   }
 
   /** A client frame: FIN set, masked with a fresh key (RFC 6455 §5.3), payloads under 64 KiB. */
@@ -185,4 +217,18 @@ export class LightSubscriber {
     for (let i = 0; i < payload.length; i++) frame[header + 4 + i] = payload[i]! ^ mask[i & 3]!;
     this.socket.write(frame);
   }
+}
+
+/** A 32-bit hash of data[start, end) (the polynomial one of Java's String.hashCode). */
+function nameHash(data: Buffer, start: number, end: number): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + data[i]!) | 0;
+  return hash;
+}
+
+/** data holds `bytes` at `at`. */
+function bytesAt(data: Buffer, at: number, bytes: Buffer): boolean {
+  if (at + bytes.length > data.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (data[at + i] !== bytes[i]) return false;
+  return true;
 }

@@ -66,13 +66,18 @@ export function child(role: string): ChildProcess {
   });
 }
 
-export function next(process: ChildProcess, kind: string): Promise<Ipc> {
-  return new Promise((resolve) => {
+/** The child's next message of `kind`; fails the run if the child exits first (it failed). */
+export function next(child: ChildProcess, kind: string): Promise<Ipc> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new Error(`bench:ws ${child.spawnargs.at(-1)} process exited (${signal ?? code}) before it sent '${kind}'`));
     const listener = (message: Ipc) => {
       if (message.kind !== kind) return;
-      process.off('message', listener);
+      child.off('message', listener);
+      child.off('exit', onExit);
       resolve(message);
     };
-    process.on('message', listener);
+    child.on('message', listener);
+    child.once('exit', onExit);
   });
 }
