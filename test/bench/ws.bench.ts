@@ -15,9 +15,9 @@
  * The subscribers are of two kinds, so that the server's cost is not hidden behind the clients' own
  * work on the same two cores:
  * - light subscribers (all but a sample; ws/light-subscriber.ts): WebSocket spoken directly over a
- *   TCP socket (handshake, frames, pongs; no client library), reading each frame's channel, type and
- *   seq with a few byte searches and checking that every update's seq follows the last one — what
- *   any subscriber must do at the least, as the floor's readers only read;
+ *   TCP socket (handshake, frames, pongs; no client library), one frame per channel message, reading
+ *   only each message's head (channel, type, seq) and checking that every update's seq follows the
+ *   last one — what any subscriber must do at the least, as the floor's readers only read;
  * - full SDK clients (BENCH_SDK_CLIENTS, default 20, at most a tenth of N, spread over the connection
  *   order): client/sdk/ws sessions that parse every frame, check seqs and keep local books, which
  *   must equal the REST book at the end.
@@ -26,8 +26,8 @@
  * Measured: channel messages delivered per second to all clients; latency from the driver's order
  * acknowledgement to a subscriber seeing the update that shows the order's level (one sample per
  * order on each of BENCH_LATENCY_SESSIONS (100) light sessions spread evenly over all N, so over every
- * position in the server's write order and in each process's reading order; they find the bid
- * levels with byte searches too; the processes share the machine's clock), and the same for the SDK sample;
+ * position in the server's write order and in each process's reading order; they read the new bid
+ * levels from the bytes, best first; the processes share the machine's clock), and the same for the SDK sample;
  * server memory per connection ((heapUsed + external) after connecting and subscribing, minus
  * before, over N, after a GC). The server's own side is printed too: fan-out cycles, messages and
  * bytes written, commit → socket write latency per client, and its CPU per client write beside the

@@ -3,7 +3,7 @@
  *
  * The subscribers are of two kinds, so that the server's cost is not hidden behind the clients' own
  * work on the same two cores: light subscribers (light-subscriber.ts: raw WebSocket over TCP, seq
- * checks by byte search), and a sample of full SDK clients (client/sdk/ws) that parse every frame,
+ * checks on each message's head), and a sample of full SDK clients (client/sdk/ws) that parse every frame,
  * check seqs and keep local books, which must equal the REST book at the end. Latency is sampled on
  * BENCH_LATENCY_SESSIONS light sessions spread over all N and on every SDK client: from the driver's
  * order acknowledgement (sent here directly, not through the service) to the update that shows the
