@@ -27,17 +27,15 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { EngineEvent } from '../engine/index.js';
 import { orderFromRow, orderToApi, tradeFromRow, type ApiOrder } from '../sequencer/records.js';
 import type { EventBus } from '../events/bus.js';
 import { CommitBoundary } from '../sequencer/boundary.js';
 import type { CommittedBatch, Sequencer } from '../sequencer/sequencer.js';
 import type { TradingState } from '../sequencer/state.js';
-import { LevelFormat } from '../ws/feeds/book.js';
-import { noteQuotes } from '../ws/feeds/quotes.js';
 import { LatencyHistogram } from '../ws/latency.js';
 import { ensureStream, type Bus } from './connection.js';
 import { itemIds, merge, push, tradeMessages, type Outgoing } from './batch-messages.js';
+import { BatchPreparer } from './batch-preparer.js';
 import { SubjectWriter } from './subject-writer.js';
 import { BATCH_MARKER_SUBJECT, channelSubject, type BusKind, type BusLevel } from './subjects.js';
 
@@ -82,8 +80,7 @@ export class BusPublisher {
   /** A recovery is queued and has not read its boundary yet: committed batches are left to it. */
   private recovering = false;
   private readonly recovered: (() => void)[] = [];
-  private readonly formats = new Map<string, LevelFormat>();
-  private readonly lastQuotes = new Map<string, string>();
+  private readonly preparer = new BatchPreparer();
   private readonly boundary: CommitBoundary;
   /** The last batch marker being stored (markers are stored one after another). */
   private markerInFlight: Promise<void> | null = null;
@@ -204,7 +201,7 @@ export class BusPublisher {
   }
 
   private enqueueBatch(batch: CommittedBatch, state: TradingState): void {
-    const messages = this.prepare(batch, state);
+    const messages = this.preparer.messagesOf(batch, state);
     if (messages.length === 0) return;
     if (this.batchesQueued >= this.queueMax) {
       this.overflow();
@@ -265,64 +262,9 @@ export class BusPublisher {
     this.wake?.();
   }
 
-  /** The batch's channel messages, built from its events and the committed state. */
-  private prepare(batch: CommittedBatch, state: TradingState): Outgoing[] {
-    const messages: Outgoing[] = [];
-    const levels = new Map<string, Map<string, BusLevel>>();
-    const quoteNotes = new Set<string>();
-    for (const event of batch.events) {
-      if (event.type === 'book_change') {
-        let byNote = levels.get(event.noteId);
-        if (!byNote) levels.set(event.noteId, (byNote = new Map()));
-        byNote.set(`${event.side}${event.priceTicks}`, this.level(state, event));
-      } else if (event.type === 'quote_replaced') {
-        quoteNotes.add(event.noteId);
-      }
-    }
-    for (const order of batch.orders) if (order.source === 'quote') quoteNotes.add(order.noteId);
-    for (const [noteId, byLevel] of levels) messages.push({ kind: 'book', key: noteId, data: { levels: [...byLevel.values()] } });
-    for (const noteId of quoteNotes) {
-      const quotes = noteQuotes(state, noteId);
-      const json = JSON.stringify(quotes);
-      if (this.lastQuotes.get(noteId) === json) continue;
-      this.lastQuotes.set(noteId, json);
-      messages.push({ kind: 'quotes', key: noteId, data: quotes });
-    }
-    const caps = (noteId: string) => state.instruments.get(noteId)?.note.disseminationCap;
-    messages.push(...tradeMessages(batch.trades, caps));
-    const orders = new Map<string, ApiOrder[]>();
-    for (const order of batch.orders) push(orders, order.partyId, order);
-    for (const [partyId, items] of orders) messages.push({ kind: 'orders', key: partyId, data: { items } });
-    return messages;
-  }
-
-  private level(state: TradingState, event: Extract<EngineEvent, { type: 'book_change' }>): BusLevel {
-    const wire = this.format(state, event.noteId).level({
-      priceTicks: event.priceTicks,
-      sizeUnits: event.sizeUnits,
-      orderCount: event.orderCount,
-    });
-    return { side: event.side, ticks: event.priceTicks, ...wire };
-  }
-
-  private format(state: TradingState, noteId: string): LevelFormat {
-    let format = this.formats.get(noteId);
-    if (!format) {
-      const instrument = state.instruments.get(noteId);
-      if (!instrument) throw new Error(`note ${noteId} is not listed`);
-      this.formats.set(noteId, (format = new LevelFormat(instrument)));
-    }
-    return format;
-  }
-
   /** The full book of a note as bus levels, best first on each side (snapshots and recovery resets). */
   bookLevels(state: TradingState, noteId: string): BusLevel[] {
-    const format = this.format(state, noteId);
-    const out: BusLevel[] = [];
-    for (const side of ['buy', 'sell'] as const) {
-      for (const level of state.engine.level2(noteId, side) ?? []) out.push({ side, ticks: level.priceTicks, ...format.level(level) });
-    }
-    return out;
+    return this.preparer.bookLevels(state, noteId);
   }
 
   private busy = false;
@@ -425,10 +367,7 @@ export class BusPublisher {
         for (const [noteId, instrument] of state.instruments) {
           caps.set(noteId, instrument.note.disseminationCap);
           if (fresh) continue;
-          books.push({ kind: 'book', key: noteId, data: { reset: true, levels: this.bookLevels(state, noteId) } });
-          const quotes = noteQuotes(state, noteId);
-          this.lastQuotes.set(noteId, JSON.stringify(quotes));
-          books.push({ kind: 'quotes', key: noteId, data: quotes });
+          books.push(...this.preparer.resets(state, noteId));
         }
         // From here on, committed batches are queued behind this recovery.
         this.recovering = false;
