@@ -3,8 +3,8 @@
  *
  * The subscribers are of two kinds, so that the server's cost is not hidden behind the clients' own
  * work on the same two cores: light subscribers (light-subscriber.ts: raw WebSocket over TCP, seq
- * checks on each message's head), and a sample of full SDK clients (client/sdk/ws) that parse every frame,
- * check seqs and keep local books, which must equal the REST book at the end. Latency is sampled on
+ * checks on each message's head), and a sample of full SDK clients (client/sdk/ws) that parse every
+ * frame, check seqs and keep local books, which must equal the REST book at the end. Latency is sampled on
  * BENCH_LATENCY_SESSIONS light sessions spread over all N and on every SDK client: from the driver's
  * order acknowledgement (sent here directly, not through the service) to the update that shows the
  * order's bid level.
@@ -28,9 +28,10 @@ const CLOSE_BRACKET = 0x5d;
 const PRICE_KEY_DECIMALS = 9;
 
 /**
- * A decimal price as an integer count of 1e-9 ("99.125" → 99_125_000_000): exact for every price the
- * bench quotes (tick sizes of at most nine decimals, such as 1/128), so that a price read from a frame's bytes and
- * one from an acknowledgement meet as the same Map key, with no string made per level.
+ * A decimal price as an integer count of 1e-9 ("99.125" → 99_125_000_000): exact for every price
+ * the bench quotes (tick sizes of at most nine decimals, such as 1/128), so that a price read from
+ * a frame's bytes and one from an acknowledgement meet as the same Map key, with no string made per
+ * level.
  */
 function priceKey(bytes: Uint8Array, start: number, end: number): number {
   let digits = 0;

@@ -67,17 +67,17 @@ export function child(role: string): ChildProcess {
 }
 
 /** The child's next message of `kind`; fails the run if the child exits first (it failed). */
-export function next(child: ChildProcess, kind: string): Promise<Ipc> {
+export function next(subprocess: ChildProcess, kind: string): Promise<Ipc> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null, signal: string | null) =>
-      reject(new Error(`bench:ws ${child.spawnargs.at(-1)} process exited (${signal ?? code}) before it sent '${kind}'`));
+      reject(new Error(`bench:ws ${subprocess.spawnargs.at(-1)} process exited (${signal ?? code}) before it sent '${kind}'`));
     const listener = (message: Ipc) => {
       if (message.kind !== kind) return;
-      child.off('message', listener);
-      child.off('exit', onExit);
+      subprocess.off('message', listener);
+      subprocess.off('exit', onExit);
       resolve(message);
     };
-    child.on('message', listener);
-    child.once('exit', onExit);
+    subprocess.on('message', listener);
+    subprocess.once('exit', onExit);
   });
 }
