@@ -13,7 +13,7 @@ import net from 'node:net';
 import { WebSocket } from 'ws';
 import { CnxSocket, type SocketLike } from '../../../client/sdk/ws/index.js';
 import { Histogram } from './histogram.js';
-import { LightSubscriber } from './light-subscriber.js';
+import { bytesAt, LightSubscriber } from './light-subscriber.js';
 import { DEPTH, LATENCY_SAMPLED_SESSIONS, wallMs, type Ipc, type Plan, type Share } from './plan.js';
 
 const BIDS_KEY = Buffer.from('"bids":[');
@@ -52,8 +52,7 @@ const priceKeyOf = (price: string): number => priceKey(Buffer.from(price, 'latin
 
 /** data holds `bytes` at `at`; the server writes each level's keys in a fixed order, so a miss breaks the run. */
 function expect(data: Buffer, at: number, bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; i++)
-    if (data[at + i] !== bytes[i]) throw new Error(`unexpected book message: ${data.toString('latin1', at, at + 40)}`);
+  if (!bytesAt(data, at, bytes)) throw new Error(`unexpected book message: ${data.toString('latin1', at, at + 40)}`);
   return at + bytes.length;
 }
 

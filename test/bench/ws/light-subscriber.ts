@@ -227,7 +227,7 @@ function nameHash(data: Buffer, start: number, end: number): number {
 }
 
 /** data holds `bytes` at `at`. */
-function bytesAt(data: Buffer, at: number, bytes: Buffer): boolean {
+export function bytesAt(data: Buffer, at: number, bytes: Buffer): boolean {
   if (at + bytes.length > data.length) return false;
   for (let i = 0; i < bytes.length; i++) if (data[at + i] !== bytes[i]) return false;
   return true;
